@@ -1,0 +1,68 @@
+// The release build in Chromium, served under a course-site sub-path as a course author would host it.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serveDist, launchBrowser, openPage, screenshot } from "./harness.mjs";
+
+const SUBPATH = "/courses/mq/playground/";
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist({ prefix: SUBPATH });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test("loads under a sub-path with no console errors or failed requests", async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  await page.waitForSelector(".shell", { timeout: 15000 });
+  // Give late errors (e.g. a missing asset referenced by an absolute path) a moment to surface.
+  await page.waitForLoadState("networkidle");
+  assert.deepEqual(problems, []);
+  assert.equal(await page.isVisible("#boot"), false, "the loading message is gone once the app mounts");
+  await screenshot(page, "shell-desktop");
+  await page.close();
+});
+
+test("every layout region renders, with the product name and build version", async () => {
+  const { page } = await openPage(browser, server.url, { viewport: { width: 360, height: 800 } });
+  await page.waitForSelector(".shell");
+  assert.match(await page.textContent("h1"), /Queue Playground/);
+  for (const id of ["diagram", "controls", "inspector", "metrics", "log"]) {
+    assert.ok(await page.isVisible(`#region-${id}`), `region ${id} is visible`);
+    const heading = await page.textContent(`#region-${id}-title`);
+    assert.ok(heading.trim().length > 0, `region ${id} has a heading`);
+  }
+  assert.match(await page.textContent(".build-version"), /^v\d+\.\d+\.\d+/);
+  await screenshot(page, "shell-phone-360");
+  await page.close();
+});
+
+test("a crash shows a readable error panel whose Reload button reloads the page", async () => {
+  const { page, problems } = await openPage(browser, `${server.url}?debug=panic`);
+  const panel = await page.waitForSelector("#panic-panel", { timeout: 15000 });
+  assert.equal(await panel.getAttribute("role"), "alertdialog");
+  assert.match(await page.textContent("#panic-title"), /stopped working/);
+  assert.match(await page.textContent("#panic-detail"), /deliberate crash/);
+  assert.ok(problems.some((p) => p.includes("Queue Playground crashed")), "the crash is logged to the console");
+  await screenshot(page, "crash-panel");
+  const reloaded = page.waitForEvent("load");
+  await page.click("#panic-panel button[data-reload]");
+  await reloaded;
+  await page.waitForSelector("#panic-panel", { timeout: 15000 });
+  await page.close();
+});
+
+test("the page refuses nothing outside its sub-path: all assets are relative", async () => {
+  const { page } = await openPage(browser, server.url);
+  await page.waitForSelector(".shell");
+  const html = await page.evaluate(async () => (await fetch(location.href)).text());
+  // An absolute "/..." asset URL would break under a sub-path; Trunk's public_url = "./" prevents it.
+  const absolute = [...html.matchAll(/(?:src|href)="(\/[^"]*)"/g)].map((m) => m[1]);
+  assert.deepEqual(absolute, []);
+  await page.close();
+});

@@ -1,0 +1,106 @@
+//! The download budget: gzip size of everything `dist/` serves, compared with one number.
+//!
+//! Bytes are stable from run to run, unlike timings, so this is safe to enforce in CI.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+
+/// The one place the budget is written: total gzip bytes of everything the page downloads.
+pub const GZIP_BUDGET_BYTES: u64 = 250_000;
+
+pub struct FileSize {
+    pub path: PathBuf,
+    pub raw: u64,
+    pub gzip: u64,
+}
+
+/// Prints each served file's raw and gzip size and the total; fails above the budget.
+pub fn report(dist: &Path) -> Result<u64, String> {
+    let root = crate::run::root().join(dist);
+    let mut files = Vec::new();
+    collect(&root, &mut files).map_err(|e| format!("cannot read {}: {e}", root.display()))?;
+    if files.is_empty() {
+        return Err(format!(
+            "{} is empty: run `cargo xtask build` first",
+            root.display()
+        ));
+    }
+    let mut sizes = files
+        .iter()
+        .map(|p| {
+            measure(p).map(|(raw, gzip)| FileSize {
+                path: p.clone(),
+                raw,
+                gzip,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("cannot measure dist/: {e}"))?;
+    sizes.sort_by(|a, b| b.gzip.cmp(&a.gzip));
+    let total: u64 = sizes.iter().map(|s| s.gzip).sum();
+    let raw_total: u64 = sizes.iter().map(|s| s.raw).sum();
+    println!("    {:>10} {:>10}  file", "raw B", "gzip B");
+    for s in &sizes {
+        let shown = s.path.strip_prefix(&root).unwrap_or(&s.path);
+        println!("    {:>10} {:>10}  {}", s.raw, s.gzip, shown.display());
+    }
+    println!("    {raw_total:>10} {total:>10}  total (budget {GZIP_BUDGET_BYTES} B gzip)");
+    if total > GZIP_BUDGET_BYTES {
+        Err(format!(
+            "dist/ is {total} B gzip, over the {GZIP_BUDGET_BYTES} B budget by {} B",
+            total - GZIP_BUDGET_BYTES
+        ))
+    } else {
+        println!(
+            "    within budget: {:.1}% used",
+            total as f64 * 100.0 / GZIP_BUDGET_BYTES as f64
+        );
+        Ok(total)
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Raw and gzip (level 9, as static hosts pre-compress) sizes of one file.
+pub fn measure(path: &Path) -> std::io::Result<(u64, u64)> {
+    let bytes = std::fs::read(path)?;
+    Ok((bytes.len() as u64, gzip_len(&bytes)?))
+}
+
+fn gzip_len(bytes: &[u8]) -> std::io::Result<u64> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?.len() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_shrinks_repetitive_text_and_keeps_random_bytes_about_the_same() {
+        let text = "order 42 cooked\n".repeat(1000);
+        let packed = gzip_len(text.as_bytes()).unwrap();
+        assert!(
+            packed < text.len() as u64 / 20,
+            "16 kB of repeated text gzips to {packed} B"
+        );
+        assert!(
+            gzip_len(b"").unwrap() > 0,
+            "even an empty file has a gzip header"
+        );
+    }
+}

@@ -1,0 +1,78 @@
+//! Running child processes with the project's tool paths, so that every caller gets the same PATH.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// The workspace root (the parent of this crate), whatever directory cargo was started from.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+/// PATH with the tool folders first: cargo-installed tools and npm's `node_modules/.bin`
+/// (where `wasm-opt` from `binaryen` lives, which Trunk looks up on PATH).
+pub fn tool_path() -> std::ffi::OsString {
+    let mut dirs = vec![root().join("node_modules").join(".bin")];
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        dirs.push(PathBuf::from(home).join("bin"));
+    } else if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(PathBuf::from(home).join(".cargo").join("bin"));
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
+pub struct Cmd {
+    inner: Command,
+    shown: String,
+}
+
+pub fn command<S: AsRef<str>>(program: &str, args: &[S]) -> Cmd {
+    let mut inner = Command::new(program);
+    inner.args(args.iter().map(|a| a.as_ref()));
+    inner.current_dir(root());
+    inner.env("PATH", tool_path());
+    let shown = std::iter::once(program)
+        .chain(args.iter().map(|a| a.as_ref()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Cmd { inner, shown }
+}
+
+impl Cmd {
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.inner.env(key, value);
+        self
+    }
+
+    /// Runs with inherited output; an error names the command and its exit status.
+    pub fn status(mut self) -> Result<(), String> {
+        println!("    $ {}", self.shown);
+        let status = self
+            .inner
+            .status()
+            .map_err(|e| format!("could not start `{}`: {e}", self.shown))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("`{}` failed ({status})", self.shown))
+        }
+    }
+
+    /// Runs quietly and returns trimmed stdout, or None if it could not run or failed.
+    pub fn output(mut self) -> Option<String> {
+        let out = self
+            .inner
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    }
+}

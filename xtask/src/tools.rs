@@ -1,0 +1,145 @@
+//! Installing the tools the build and tests need, each skipped when already present at the right
+//! version, so a second run costs only a few version checks.
+
+use std::path::Path;
+
+use crate::run::{command, root};
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// wasm32 target, Trunk, the wasm-bindgen CLI matching Cargo.lock, and the npm packages
+/// (wasm-opt, playwright-core, axe-core).
+pub fn ensure_build_tools() -> Result<(), String> {
+    ensure_wasm_target()?;
+    ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION)?;
+    let bindgen = wasm_bindgen_version()?;
+    check_trunk_pin(&bindgen)?;
+    ensure_cargo_tool("wasm-bindgen-cli", "wasm-bindgen", &bindgen)?;
+    ensure_npm_packages()
+}
+
+fn ensure_wasm_target() -> Result<(), String> {
+    let installed = command("rustup", &["target", "list", "--installed"]).output();
+    if installed.is_some_and(|list| list.lines().any(|l| l.trim() == "wasm32-unknown-unknown")) {
+        return skip("wasm32-unknown-unknown target");
+    }
+    println!("==> installing the wasm32-unknown-unknown target");
+    command("rustup", &["target", "add", "wasm32-unknown-unknown"]).status()
+}
+
+/// `binary --version` must print exactly `binary <version>`; otherwise install that version.
+fn ensure_cargo_tool(krate: &str, binary: &str, version: &str) -> Result<(), String> {
+    let found = command(binary, &["--version"]).output();
+    let wanted = format!("{binary} {version}");
+    if found.as_deref().is_some_and(|v| v.starts_with(&wanted)) {
+        return skip(&wanted);
+    }
+    println!("==> installing {krate} {version} from crates.io (a few minutes, once)");
+    command(
+        "cargo",
+        &["install", krate, "--version", version, "--locked"],
+    )
+    .status()
+}
+
+/// The wasm-bindgen version in Cargo.lock: the CLI must be exactly this version, or the
+/// generated JS glue and the wasm module disagree at load time.
+pub fn wasm_bindgen_version() -> Result<String, String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    lock_version(&lock, "wasm-bindgen")
+        .ok_or_else(|| "Cargo.lock has no wasm-bindgen package".to_owned())
+}
+
+fn lock_version(lock: &str, package: &str) -> Option<String> {
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == format!("name = \"{package}\"") {
+            let version = lines.next()?.trim();
+            return version
+                .strip_prefix("version = \"")
+                .and_then(|v| v.strip_suffix('"'))
+                .map(str::to_owned);
+        }
+    }
+    None
+}
+
+/// Trunk.toml names the wasm-bindgen version Trunk will look for; it must match Cargo.lock.
+fn check_trunk_pin(bindgen: &str) -> Result<(), String> {
+    let trunk = std::fs::read_to_string(root().join("Trunk.toml"))
+        .map_err(|e| format!("cannot read Trunk.toml: {e}"))?;
+    let pinned = trunk
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("wasm_bindgen = \""))
+        .and_then(|v| v.strip_suffix('"'));
+    match pinned {
+        Some(v) if v == bindgen => Ok(()),
+        Some(v) => Err(format!(
+            "Trunk.toml [tools] wasm_bindgen is \"{v}\" but Cargo.lock has wasm-bindgen {bindgen}; make them equal"
+        )),
+        None => Err("Trunk.toml has no [tools] wasm_bindgen pin".to_owned()),
+    }
+}
+
+fn ensure_npm_packages() -> Result<(), String> {
+    let modules = root().join("node_modules");
+    let present = ["binaryen", "playwright-core", "axe-core"]
+        .iter()
+        .all(|p| modules.join(p).join("package.json").is_file());
+    if present {
+        return skip("npm packages (binaryen, playwright-core, axe-core)");
+    }
+    println!("==> installing npm packages from package-lock.json");
+    command("npm", &["ci", "--no-audit", "--no-fund"]).status()
+}
+
+/// Debian's Chromium and ChromeDriver: the only browser this machine can install, because a test
+/// tool's own browser download (e.g. `playwright install`) is blocked.
+pub fn ensure_browser() -> Result<(), String> {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return skip("Chromium and ChromeDriver");
+    }
+    println!("==> installing Chromium and ChromeDriver from Debian (apt-get)");
+    let root_user = command("id", &["-u"]).output().as_deref() == Some("0");
+    let apt = |args: &[&str]| {
+        if root_user {
+            command("apt-get", args)
+        } else {
+            let mut with_sudo = vec!["apt-get"];
+            with_sudo.extend_from_slice(args);
+            command("sudo", &with_sudo)
+        }
+        .env("DEBIAN_FRONTEND", "noninteractive")
+    };
+    apt(&["update", "-q"]).status()?;
+    apt(&["install", "-y", "-q", "chromium", "chromium-driver"]).status()
+}
+
+fn skip(what: &str) -> Result<(), String> {
+    println!("    ok  {what} (already installed)");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_package_version_from_a_lock_file() {
+        let lock = "[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n\n[[package]]\nname = \"wasm-bindgen-macro\"\nversion = \"0.2.130\"\n";
+        assert_eq!(
+            lock_version(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(lock_version(lock, "yew"), None);
+    }
+
+    #[test]
+    fn trunk_pin_matches_the_lock_file() {
+        let bindgen = wasm_bindgen_version().expect("Cargo.lock names wasm-bindgen");
+        check_trunk_pin(&bindgen).expect("Trunk.toml pins the same wasm-bindgen as Cargo.lock");
+    }
+}
