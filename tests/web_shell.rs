@@ -48,5 +48,8 @@ async fn header_names_the_product_and_footer_shows_the_build() {
     let version = root.query_selector(".build-version").unwrap().unwrap();
     let text = version.text_content().unwrap();
     assert_eq!(text, queue_playground::BUILD_VERSION);
-    assert!(text.starts_with('v'), "build version reads like v0.1.0, got {text:?}");
+    assert!(
+        text.starts_with('v'),
+        "build version reads like v0.1.0, got {text:?}"
+    );
 }

@@ -1,11 +1,58 @@
-//! The queue engine: a deterministic, sans-IO simulation of message queues.
+//! The queue engine: a deterministic, sans-IO simulation of message queues, the single source of
+//! truth for Queue Playground.
 //!
-//! Contract:
-//! - No I/O and no clocks. Simulated time ([`Millis`]) is passed into every call; the engine never
-//!   reads the OS clock, the network or the DOM, and it depends on no web crate.
-//! - Determinism: the same scenario, seed and commands at the same simulated times produce the same
-//!   event log, byte for byte, on every target (native and wasm).
+//! # Contract
+//! - **No I/O, no clocks.** Simulated time ([`Millis`]) is passed in; the engine never reads the
+//!   OS clock, the network or the DOM, and depends on no web crate.
+//! - **Determinism.** The same [`Scenario`] (seed included) and the same commands at the same
+//!   simulated times produce the same event log, byte for byte, on every target (native and
+//!   wasm): one seeded PRNG drawn in a fixed order, ordered collections only, pure-Rust maths,
+//!   and a log hash ([`Sim::log_hash`]) that is independent of pointer width.
+//! - **Conservation.** Every published message is in exactly one [`MsgState`]; the per-state
+//!   counts always add up to `published`. Loss happens only through a counted cause: expiry,
+//!   overflow drop, at-most-once loss, validation delete, or a person discarding a DLQ message.
+//! - **Bounded memory.** Finished messages beyond `limits.history`, events beyond
+//!   `limits.event_log` and metric points beyond `metrics.max_points` are forgotten (their counts
+//!   remain). Envelopes and traces are built on demand, never stored.
+//!
+//! # Call order
+//! 1. [`Scenario::from_json`] (or build a [`Scenario`] in code), then [`Sim::new`].
+//! 2. Repeatedly: [`Sim::command`] for what a person does now, [`Sim::advance_to`] (or
+//!    [`Sim::step`]) to move simulated time forward.
+//! 3. Read [`Sim::snapshot`], [`Sim::counts`], [`Sim::metrics`]; [`Sim::drain_events`] for the
+//!    log; [`Sim::envelope`] and [`Sim::trace`] for one message, when someone clicks it.
+//!
+//! The defaults follow Amazon SQS with Lambda's SQS event source; see `semantics.md` in the
+//! project's reference notes for each fact and its source.
 
+mod command;
+mod consumer;
+pub mod envelope;
+mod error;
+mod event;
+mod http;
+mod message;
+mod metrics;
+mod producer;
+mod queue;
+mod report;
+mod rng;
+mod scenario;
+mod sim;
+mod snapshot;
 mod time;
+pub mod trace;
+mod validate;
 
+pub use command::{Command, Payload};
+pub use error::ScenarioError;
+pub use event::{Event, EventKind};
+pub use message::{DeadLetterReason, FailureCause, HttpFailure, Message, MsgId, MsgState};
+pub use metrics::{Counts, Histogram, Metrics, Series};
+pub use producer::DEDUP_WINDOW;
+pub use report::Report;
+pub use rng::Rng;
+pub use scenario::*;
+pub use sim::Sim;
+pub use snapshot::{ConsumerStatus, ConsumerView, Snapshot, Token};
 pub use time::Millis;

@@ -1,25 +1,29 @@
 //! Simulated time.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// A point in (or span of) simulated time, in whole milliseconds since the simulation started.
 ///
 /// A newtype rather than a bare `u64` so that simulated time can never be mixed up with a wall-clock
-/// reading, a count, or seconds.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+/// reading, a count, or seconds. In scenario files it is written either as a number of
+/// milliseconds (`30000`) or as text with a unit (`"30s"`, `"5m"`, `"250ms"`, `"1h"`, `"4d"`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Millis(pub u64);
 
 impl Millis {
     pub const ZERO: Millis = Millis(0);
+    pub const MAX: Millis = Millis(u64::MAX);
 
     pub const fn from_secs(secs: u64) -> Millis {
         Millis(secs * 1000)
     }
 
-    pub const fn as_secs_f64(self) -> f64 {
+    pub const fn from_mins(mins: u64) -> Millis {
+        Millis(mins * 60_000)
+    }
+
+    pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 / 1000.0
     }
 
@@ -30,6 +34,53 @@ impl Millis {
     pub const fn saturating_sub(self, other: Millis) -> Millis {
         Millis(self.0.saturating_sub(other.0))
     }
+
+    /// Parses `"250ms"`, `"30s"`, `"1.5s"`, `"5m"`, `"2h"`, `"4d"` or a bare number of milliseconds.
+    pub fn parse(text: &str) -> Result<Millis, String> {
+        let t = text.trim();
+        let split = t
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(t.len());
+        let (number, unit) = t.split_at(split);
+        let unit_ms: f64 = match unit.trim() {
+            "" | "ms" => 1.0,
+            "s" => 1_000.0,
+            "m" | "min" => 60_000.0,
+            "h" => 3_600_000.0,
+            "d" => 86_400_000.0,
+            other => {
+                return Err(format!(
+                    "a duration like \"250ms\", \"30s\", \"5m\", \"2h\" or \"4d\" (unknown unit \"{other}\")"
+                ))
+            }
+        };
+        let value: f64 = number.parse().map_err(|_| {
+            "a duration like \"30s\": a number followed by ms, s, m, h or d".to_owned()
+        })?;
+        let ms = value * unit_ms;
+        if !ms.is_finite() || ms < 0.0 || ms > 1e15 {
+            return Err("a duration between 0 and about 30,000 years".to_owned());
+        }
+        Ok(Millis(ms.round() as u64))
+    }
+}
+
+impl<'de> Deserialize<'de> for Millis {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Millis, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Ms(u64),
+            Text(String),
+        }
+        match Raw::deserialize(d) {
+            Ok(Raw::Ms(ms)) => Ok(Millis(ms)),
+            Ok(Raw::Text(t)) => Millis::parse(&t).map_err(serde::de::Error::custom),
+            Err(_) => Err(serde::de::Error::custom(
+                "a duration: milliseconds as a whole number, or text like \"30s\" or \"5m\"",
+            )),
+        }
+    }
 }
 
 impl std::fmt::Display for Millis {
@@ -38,9 +89,42 @@ impl std::fmt::Display for Millis {
         if ms < 1000 {
             write!(f, "{ms} ms")
         } else if ms < 60_000 {
-            write!(f, "{:.1} s", ms as f64 / 1000.0)
-        } else {
+            let s = ms as f64 / 1000.0;
+            if ms % 1000 == 0 {
+                write!(f, "{} s", ms / 1000)
+            } else {
+                write!(f, "{s:.1} s")
+            }
+        } else if ms < 3_600_000 {
             write!(f, "{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
+        } else {
+            write!(f, "{}h{:02}m", ms / 3_600_000, (ms / 60_000) % 60)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_units() {
+        assert_eq!(Millis::parse("250ms"), Ok(Millis(250)));
+        assert_eq!(Millis::parse("30s"), Ok(Millis(30_000)));
+        assert_eq!(Millis::parse("1.5s"), Ok(Millis(1_500)));
+        assert_eq!(Millis::parse("5m"), Ok(Millis(300_000)));
+        assert_eq!(Millis::parse("4d"), Ok(Millis(345_600_000)));
+        assert_eq!(Millis::parse("42"), Ok(Millis(42)));
+        assert!(Millis::parse("5 parsecs").unwrap_err().contains("parsecs"));
+        assert!(Millis::parse("-3s").is_err());
+        assert!(Millis::parse("").is_err());
+    }
+
+    #[test]
+    fn displays_for_people() {
+        assert_eq!(Millis(250).to_string(), "250 ms");
+        assert_eq!(Millis(30_000).to_string(), "30 s");
+        assert_eq!(Millis(90_000).to_string(), "1m30s");
+        assert_eq!(Millis(3_660_000).to_string(), "1h01m");
     }
 }

@@ -37,11 +37,18 @@ fn ensure_cargo_tool(krate: &str, binary: &str, version: &str) -> Result<(), Str
         return skip(&wanted);
     }
     println!("==> installing {krate} {version} from crates.io (a few minutes, once)");
-    command(
+    let locked = command(
         "cargo",
         &["install", krate, "--version", version, "--locked"],
     )
-    .status()
+    .status();
+    if locked.is_ok() {
+        return locked;
+    }
+    // A published lock file can name a dependency version the registry no longer serves (this
+    // happened with wasm-bindgen-cli 0.2.130). The tool's own version stays exact either way.
+    println!("    the locked install failed; retrying with freshly resolved dependencies");
+    command("cargo", &["install", krate, "--version", version]).status()
 }
 
 /// The wasm-bindgen version in Cargo.lock: the CLI must be exactly this version, or the

@@ -1,0 +1,195 @@
+//! Commands: what a person (or a scenario's timeline) does to a running simulation.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ScenarioError;
+use crate::scenario::{AckMode, BatchFailure, OnInvalid, QueueKind, RetryPolicy, Scenario};
+use crate::time::Millis;
+use crate::validate::{duration, fraction_range, int};
+
+/// What a message carries, which decides how processing it goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Payload {
+    /// A good order.
+    #[default]
+    Normal,
+    /// Malformed (the pineapple order): fails validation on every attempt.
+    Poison,
+    /// Hits a passing fault (the oven is briefly unavailable) for its first few attempts.
+    Transient,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// Send one message now (the "send one order" and "send a poison pill" buttons).
+    Send {
+        #[serde(default)]
+        producer: u32,
+        #[serde(default)]
+        payload: Payload,
+        /// FIFO group number (1-based); random among the producer's groups when absent.
+        #[serde(default)]
+        group: Option<u32>,
+    },
+    /// Take consumers offline or bring them back; `consumer` absent means all of them.
+    SetOnline {
+        #[serde(default)]
+        consumer: Option<u32>,
+        online: bool,
+    },
+    /// A consumer dies mid-work; it restarts after the configured delay.
+    Crash {
+        consumer: u32,
+    },
+    ScaleConsumers {
+        count: u32,
+    },
+    /// Multiply every producer's rate for a while (the Friday rush).
+    Spike {
+        factor: f64,
+        duration: Millis,
+    },
+    SetRate {
+        #[serde(default)]
+        producer: u32,
+        rate: f64,
+    },
+    SetBatchFailure {
+        mode: BatchFailure,
+    },
+    SetBatchSize {
+        size: u32,
+    },
+    SetAck {
+        mode: AckMode,
+    },
+    SetIdempotent {
+        on: bool,
+    },
+    SetVisibilityTimeout {
+        timeout: Millis,
+    },
+    SetExtendVisibility {
+        on: bool,
+    },
+    /// Turn the DLQ's redrive policy on with this `maxReceiveCount`, or off with `null`.
+    SetMaxReceiveCount {
+        count: Option<u32>,
+    },
+    SetFailureRate {
+        rate: f64,
+    },
+    SetOnInvalid {
+        mode: OnInvalid,
+    },
+    SetProcessingTime {
+        mean: Millis,
+    },
+    SetRetry {
+        policy: RetryPolicy,
+    },
+    /// Move every DLQ message back to the source queue at the DLQ's redrive rate.
+    RedriveAll,
+    RedriveOne {
+        message: u64,
+    },
+    /// Delete one DLQ message for good (a person decided it is not worth processing).
+    Discard {
+        message: u64,
+    },
+    /// The fix for the poison pill has shipped: malformed messages are now handled.
+    FixPoison,
+}
+
+impl Command {
+    /// Checks a command against the scenario it will run in; `path` names it in the error.
+    pub fn validate(&self, path: &str, scenario: &Scenario) -> Result<(), ScenarioError> {
+        let at = |field: &str| format!("{path}.{field}");
+        let producers = scenario.producers.len() as u32;
+        match self {
+            Command::Send {
+                producer, group, ..
+            } => {
+                if *producer >= producers.max(1) {
+                    return Err(ScenarioError::field(
+                        at("producer"),
+                        format!("a producer index below {}", producers.max(1)),
+                        producer,
+                    ));
+                }
+                if let Some(g) = group {
+                    int(&at("group"), *g, 1, 10_000)?;
+                }
+            }
+            Command::SetOnline {
+                consumer: Some(c), ..
+            }
+            | Command::Crash { consumer: c } => {
+                int(&at("consumer"), *c, 0, 63)?;
+            }
+            Command::SetOnline { consumer: None, .. } => {}
+            Command::ScaleConsumers { count } => int(&at("count"), *count, 0, 64)?,
+            Command::Spike {
+                factor,
+                duration: d,
+            } => {
+                fraction_range(&at("factor"), *factor, 0.0, 1000.0)?;
+                duration(&at("duration"), *d, Millis(1), Millis::from_secs(86_400))?;
+            }
+            Command::SetRate { producer, rate } => {
+                if *producer >= producers {
+                    return Err(ScenarioError::field(
+                        at("producer"),
+                        format!("a producer index below {producers}"),
+                        producer,
+                    ));
+                }
+                fraction_range(&at("rate"), *rate, 0.0, 100_000.0)?;
+            }
+            Command::SetBatchSize { size } => {
+                let max = if scenario.queue.kind == QueueKind::Fifo {
+                    10
+                } else {
+                    10_000
+                };
+                int(&at("size"), *size, 1, max)?;
+            }
+            Command::SetVisibilityTimeout { timeout } => {
+                duration(
+                    &at("timeout"),
+                    *timeout,
+                    Millis::ZERO,
+                    Millis::from_secs(43_200),
+                )?;
+            }
+            Command::SetMaxReceiveCount { count: Some(n) } => int(&at("count"), *n, 1, 1000)?,
+            Command::SetFailureRate { rate } => fraction_range(&at("rate"), *rate, 0.0, 1.0)?,
+            Command::SetProcessingTime { mean } => {
+                duration(&at("mean"), *mean, Millis::ZERO, Millis::from_secs(43_200))?;
+            }
+            Command::SetRetry {
+                policy: RetryPolicy::Tiers { delays },
+            } if delays.is_empty() => {
+                return Err(ScenarioError::field(
+                    at("policy.delays"),
+                    "1 to 10 delays",
+                    0,
+                ));
+            }
+            Command::SetBatchFailure { .. }
+            | Command::SetAck { .. }
+            | Command::SetIdempotent { .. }
+            | Command::SetExtendVisibility { .. }
+            | Command::SetMaxReceiveCount { count: None }
+            | Command::SetOnInvalid { .. }
+            | Command::SetRetry { .. }
+            | Command::RedriveAll
+            | Command::RedriveOne { .. }
+            | Command::Discard { .. }
+            | Command::FixPoison => {}
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,801 @@
+//! Consumers: competing workers that receive batches, process them and settle each message.
+//!
+//! A batch is planned when it is received (each message's processing time and outcome are
+//! drawn then, in order), and settled when its last message is done, or when the consumer
+//! crashes part way through.
+
+use crate::command::Payload;
+use crate::event::EventKind;
+use crate::message::{DeadLetterReason, FailureCause, Handle, MsgState};
+use crate::scenario::{AckMode, BatchFailure, Distribution, Mode, OnInvalid, RetryPolicy};
+use crate::sim::{Sim, Timer};
+use crate::time::Millis;
+
+#[derive(Clone, Debug)]
+pub(crate) struct Consumer {
+    pub online: bool,
+    /// Scaled away: finishes its batch, then takes no more.
+    pub retired: bool,
+    pub crashed_until: Option<Millis>,
+    pub batch: Option<Batch>,
+    pub waiting: bool,
+    /// Filling a batch during the batching window.
+    pub collecting: bool,
+    /// Invalidates outstanding poll and restart timers.
+    pub token: u64,
+    /// HTTP mode: the request this worker is handling.
+    pub http_job: Option<Handle>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Batch {
+    pub id: u64,
+    pub items: Vec<Item>,
+    pub ends: Millis,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Item {
+    pub h: Handle,
+    /// The receive count at receipt: our receipt handle. A delete with an older one is stale.
+    pub receipt: u32,
+    pub done_at: Millis,
+    pub outcome: Outcome,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Success,
+    Reject,
+    Fail(FailureCause),
+    /// Stop-at-first mode: not attempted because an earlier message failed.
+    NotRun,
+}
+
+impl Consumer {
+    pub fn new(online: bool) -> Consumer {
+        Consumer {
+            online,
+            retired: false,
+            crashed_until: None,
+            batch: None,
+            waiting: false,
+            collecting: false,
+            token: 0,
+            http_job: None,
+        }
+    }
+
+    /// Up and allowed to work (it may still be busy).
+    pub fn up(&self) -> bool {
+        self.online && !self.retired && self.crashed_until.is_none()
+    }
+
+    pub fn idle(&self) -> bool {
+        self.up()
+            && self.batch.is_none()
+            && self.http_job.is_none()
+            && !self.waiting
+            && !self.collecting
+    }
+}
+
+impl Sim {
+    /// A consumer that may have become free: let it poll.
+    pub(crate) fn consumer_ready(&mut self, c: u32) {
+        if self.sc.mode == Mode::Http {
+            self.http_worker_free(c);
+        } else if self.consumers[c as usize].idle() {
+            self.poll(c);
+        }
+    }
+
+    fn next_token(&mut self, c: u32) -> u64 {
+        let con = &mut self.consumers[c as usize];
+        con.token += 1;
+        con.token
+    }
+
+    pub(crate) fn poll(&mut self, c: u32) {
+        let batch_size = self.sc.consumers.batch_size;
+        let window = self.sc.consumers.batch_window;
+        let con = &self.consumers[c as usize];
+        if !con.up() || con.batch.is_some() {
+            return;
+        }
+        if window > Millis::ZERO && !con.collecting && self.counts.visible < u64::from(batch_size) {
+            let token = self.next_token(c);
+            self.consumers[c as usize].collecting = true;
+            self.schedule(
+                self.now.saturating_add(window),
+                Timer::Poll { consumer: c, token },
+            );
+            return;
+        }
+        self.consumers[c as usize].collecting = false;
+        let items = self.receive(c, batch_size);
+        if !items.is_empty() {
+            self.start_batch(c, items);
+            return;
+        }
+        let wait = self.sc.queue.receive_wait;
+        let token = self.next_token(c);
+        if wait > Millis::ZERO {
+            self.consumers[c as usize].waiting = true;
+            self.waiting.push_back(c);
+            self.schedule(
+                self.now.saturating_add(wait),
+                Timer::Poll { consumer: c, token },
+            );
+        } else {
+            self.counts.empty_receives += 1;
+            self.emit(EventKind::EmptyReceive { consumer: c });
+            let gap = self.sc.queue.short_poll_interval;
+            self.schedule(
+                self.now.saturating_add(gap),
+                Timer::Poll { consumer: c, token },
+            );
+        }
+    }
+
+    pub(crate) fn poll_timer(&mut self, c: u32, token: u64) {
+        if self.consumers[c as usize].token != token {
+            return;
+        }
+        let con = &mut self.consumers[c as usize];
+        if con.waiting {
+            // A long poll that waited its full time and found nothing.
+            con.waiting = false;
+            self.waiting.retain(|&w| w != c);
+            self.counts.empty_receives += 1;
+            self.emit(EventKind::EmptyReceive { consumer: c });
+        }
+        self.consumers[c as usize].collecting = false;
+        self.poll(c);
+    }
+
+    /// Messages became visible: hand them to long-polling consumers at once.
+    pub(crate) fn wake(&mut self) {
+        let mut tries = self.waiting.len();
+        while tries > 0 && self.counts.visible > 0 {
+            tries -= 1;
+            let Some(c) = self.waiting.pop_front() else {
+                break;
+            };
+            let con = &mut self.consumers[c as usize];
+            con.waiting = false;
+            con.token += 1;
+            let before = self.counts.receives;
+            self.poll(c);
+            if self.counts.receives == before {
+                // Nothing deliverable (e.g. every FIFO group is blocked): stop waking others.
+                break;
+            }
+        }
+    }
+
+    /// One ReceiveMessage call: up to `max` messages, skipping stale entries, expiring old ones
+    /// and moving over-received ones to the DLQ, as SQS does at receive time.
+    fn receive(&mut self, c: u32, max: u32) -> Vec<Item> {
+        let mut items = Vec::new();
+        let mut group: Option<u32> = None;
+        let window = self.sc.queue.reorder_window;
+        let ack_first = self.sc.consumers.ack == AckMode::BeforeProcessing;
+        while items.len() < max as usize {
+            let candidate = if self.ready.is_fifo() {
+                let from_group = group.and_then(|g| self.ready.pop_group(g));
+                match from_group {
+                    Some(h) => Some(h),
+                    None => match self.ready.next_group() {
+                        Some(g) => {
+                            group = Some(g);
+                            continue;
+                        }
+                        None => None,
+                    },
+                }
+            } else {
+                self.ready.pick_standard(&mut self.rng, window)
+            };
+            let Some(h) = candidate else { break };
+            let Some(m) = self.msg(h) else { continue };
+            if m.state != MsgState::Visible {
+                continue;
+            }
+            if self.past_retention(m) {
+                self.expire(h);
+                continue;
+            }
+            if let Some(max_receives) = self.sc.dlq.as_ref().map(|d| d.max_receive_count) {
+                if m.receive_count >= max_receives {
+                    let reason = DeadLetterReason::MaxReceiveCount {
+                        receives: m.receive_count,
+                        last_failure: m.last_failure,
+                    };
+                    self.dead_letter(h, reason);
+                    continue;
+                }
+            }
+            let now = self.now;
+            let m = self.msg_mut(h).expect("checked above");
+            m.receive_count += 1;
+            m.first_received_at.get_or_insert(now);
+            m.last_received_at = Some(now);
+            let receipt = m.receive_count;
+            let state = if ack_first {
+                MsgState::Held { consumer: c }
+            } else {
+                MsgState::InFlight {
+                    consumer: c,
+                    deadline: now.saturating_add(self.sc.queue.visibility_timeout),
+                }
+            };
+            self.set_state(h, state);
+            self.counts.receives += 1;
+            items.push(Item {
+                h,
+                receipt,
+                done_at: now,
+                outcome: Outcome::NotRun,
+            });
+        }
+        items
+    }
+
+    pub(crate) fn processing_time(&mut self) -> Millis {
+        let mean = self.sc.consumers.processing.mean.0 as f64;
+        let ms = match self.sc.consumers.processing.distribution {
+            Distribution::Fixed => mean,
+            Distribution::Exponential => self.rng.exponential(mean),
+            Distribution::Uniform => mean * (0.5 + self.rng.unit()),
+        };
+        Millis(ms.round() as u64)
+    }
+
+    /// How processing one message will go, decided when the batch starts.
+    pub(crate) fn outcome_for(&mut self, h: Handle) -> Outcome {
+        let Some(m) = self.msg(h) else {
+            return Outcome::NotRun;
+        };
+        let transient_failures = self
+            .sc
+            .producers
+            .get(m.producer as usize)
+            .map_or(2, |p| p.transient_failures);
+        match m.payload {
+            Payload::Poison if !self.poison_fixed => {
+                return match self.sc.consumers.on_invalid {
+                    OnInvalid::Throw => Outcome::Fail(FailureCause::Malformed),
+                    OnInvalid::Discard => Outcome::Reject,
+                };
+            }
+            Payload::Transient if m.receive_count <= transient_failures => {
+                return Outcome::Fail(FailureCause::Transient);
+            }
+            _ => {}
+        }
+        if self.rng.chance(self.sc.consumers.failure_rate) {
+            Outcome::Fail(FailureCause::Random)
+        } else {
+            Outcome::Success
+        }
+    }
+
+    fn start_batch(&mut self, c: u32, mut items: Vec<Item>) {
+        let stop_at_first = self.sc.consumers.batch_failure == BatchFailure::StopAtFirst;
+        let mut t = self.now;
+        let mut stopped = false;
+        for item in items.iter_mut() {
+            self.emit(EventKind::Received {
+                msg: item.h.id,
+                consumer: c,
+                receive: item.receipt,
+                batch: self.next_batch,
+            });
+            if stopped {
+                item.outcome = Outcome::NotRun;
+                item.done_at = t;
+                continue;
+            }
+            t = t.saturating_add(self.processing_time());
+            item.outcome = self.outcome_for(item.h);
+            item.done_at = t;
+            if stop_at_first && matches!(item.outcome, Outcome::Fail(_)) {
+                stopped = true;
+            }
+        }
+        let id = self.next_batch;
+        self.next_batch += 1;
+        let ends = t;
+        // A visibility timer is only needed if the deadline can pass while we still hold the message.
+        let vt = self.sc.queue.visibility_timeout;
+        let deadline = self.now.saturating_add(vt);
+        let ack_first = self.sc.consumers.ack == AckMode::BeforeProcessing;
+        if !ack_first && deadline < ends {
+            for item in &items {
+                self.schedule(
+                    deadline,
+                    Timer::Visibility {
+                        h: item.h,
+                        receipt: item.receipt,
+                    },
+                );
+            }
+        }
+        if self.rng.chance(self.sc.consumers.crash_probability) {
+            let span = ends.0.saturating_sub(self.now.0).max(1);
+            let at = self.now.saturating_add(Millis(self.rng.below(span)));
+            self.schedule(
+                at,
+                Timer::Crash {
+                    consumer: c,
+                    batch: id,
+                },
+            );
+        }
+        if self.sc.consumers.extend_visibility && !ack_first && vt.0 >= 2 && deadline < ends {
+            self.schedule(
+                self.now.saturating_add(Millis(vt.0 / 2)),
+                Timer::Heartbeat {
+                    consumer: c,
+                    batch: id,
+                },
+            );
+        }
+        self.schedule(
+            ends,
+            Timer::BatchDone {
+                consumer: c,
+                batch: id,
+            },
+        );
+        self.consumers[c as usize].batch = Some(Batch { id, items, ends });
+    }
+
+    pub(crate) fn heartbeat(&mut self, c: u32, batch: u64) {
+        let Some(b) = self.consumers[c as usize].batch.clone() else {
+            return;
+        };
+        if b.id != batch || !self.sc.consumers.extend_visibility {
+            return;
+        }
+        let vt = self.sc.queue.visibility_timeout;
+        let until = self.now.saturating_add(vt);
+        for item in &b.items {
+            let Some(m) = self.msg_mut(item.h) else {
+                continue;
+            };
+            if m.receive_count != item.receipt {
+                continue;
+            }
+            if let MsgState::InFlight { consumer, deadline } = &mut m.state {
+                if *consumer == c {
+                    *deadline = until;
+                    self.emit(EventKind::VisibilityExtended {
+                        msg: item.h.id,
+                        until,
+                    });
+                    if until < b.ends {
+                        self.schedule(
+                            until,
+                            Timer::Visibility {
+                                h: item.h,
+                                receipt: item.receipt,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        let next = self.now.saturating_add(Millis(vt.0 / 2));
+        if next < b.ends && vt.0 >= 2 {
+            self.schedule(next, Timer::Heartbeat { consumer: c, batch });
+        }
+    }
+
+    pub(crate) fn visibility_timer(&mut self, h: Handle, receipt: u32) {
+        let Some(m) = self.msg(h) else { return };
+        let MsgState::InFlight { deadline, .. } = m.state else {
+            return;
+        };
+        if m.receive_count != receipt || deadline > self.now {
+            return;
+        }
+        self.return_to_queue(h);
+    }
+
+    /// An in-flight message whose visibility ran out becomes receivable again.
+    pub(crate) fn return_to_queue(&mut self, h: Handle) {
+        let Some(m) = self.msg_mut(h) else { return };
+        if m.last_failure.is_none() || m.failure_receive != m.receive_count {
+            m.last_failure = Some(FailureCause::VisibilityExpired);
+            m.failure_receive = m.receive_count;
+        }
+        let (group, seq) = (m.group, m.seq);
+        self.emit(EventKind::VisibilityExpired { msg: h.id });
+        if self.msg(h).is_some_and(|m| self.past_retention(m)) {
+            self.expire(h);
+            return;
+        }
+        self.set_state(h, MsgState::Visible);
+        self.ready.push_returned(h, group, seq);
+        self.wake();
+    }
+
+    pub(crate) fn delay_end(&mut self, h: Handle) {
+        let Some(m) = self.msg(h) else { return };
+        if !matches!(m.state, MsgState::Delayed { .. }) {
+            return;
+        }
+        let (group, seq) = (m.group, m.seq);
+        self.set_state(h, MsgState::Visible);
+        self.ready.push_new(h, group, seq);
+        self.emit(EventKind::Visible { msg: h.id });
+        self.wake();
+    }
+
+    /// Side effects of one message processed to the end: the data store write, the reply, and
+    /// duplicate and order accounting.
+    fn complete(&mut self, c: u32, item: &Item) {
+        let Some(id) = self.msg(item.h).map(|m| m.id) else {
+            return;
+        };
+        match item.outcome {
+            Outcome::Success => self.record_success(c, item),
+            Outcome::Reject => {
+                self.emit(EventKind::Rejected {
+                    msg: id,
+                    consumer: c,
+                });
+            }
+            Outcome::Fail(cause) => {
+                self.counts.processing_failures += 1;
+                let m = self.msg_mut(item.h).expect("checked above");
+                m.last_failure = Some(cause);
+                m.failure_receive = m.receive_count;
+                self.emit(EventKind::Failed {
+                    msg: id,
+                    consumer: c,
+                    cause,
+                });
+            }
+            Outcome::NotRun => {}
+        }
+    }
+
+    /// Side effects of a successful processing: the data store write, the reply, and duplicate
+    /// and order accounting. An idempotent consumer skips an event id it has seen.
+    pub(crate) fn record_success(&mut self, c: u32, item: &Item) {
+        let Some(m) = self.msg(item.h) else { return };
+        let (event, id, group, seq) = (m.event, m.id, m.group, m.seq);
+        let seen = self.processed_events.contains(event);
+        if seen && self.sc.consumers.idempotent {
+            self.counts.duplicates_skipped += 1;
+            self.emit(EventKind::SkippedDuplicate {
+                msg: id,
+                consumer: c,
+            });
+            return;
+        }
+        if seen {
+            self.counts.duplicates += 1;
+        }
+        self.processed_events.insert(event);
+        let m = self.msg_mut(item.h).expect("checked above");
+        m.processed_count += 1;
+        let first = m.processed_count == 1;
+        self.emit(EventKind::Processed {
+            msg: id,
+            consumer: c,
+            duplicate: seen,
+        });
+        if self.sc.data_store {
+            self.counts.store_writes += 1;
+            if !seen {
+                self.counts.store_records += 1;
+            }
+            self.emit(EventKind::StoreWrite {
+                msg: id,
+                event,
+                duplicate: seen,
+            });
+        }
+        if first && self.ready.is_fifo() {
+            let last = self.group_last_seq.entry(group).or_insert(0);
+            if *last > seq {
+                self.counts.order_violations += 1;
+                self.emit(EventKind::OrderViolation { msg: id });
+            } else {
+                *last = seq;
+            }
+        }
+        if self.sc.reply_queue {
+            self.counts.replies_sent += 1;
+            self.emit(EventKind::ReplySent { msg: id });
+            self.schedule(
+                self.now.saturating_add(Millis(20)),
+                Timer::ReplyArrives { h: item.h },
+            );
+        }
+    }
+
+    /// Deletes a message with our receipt; a stale receipt leaves it where it is.
+    fn delete(&mut self, c: u32, item: &Item, rejected: bool) {
+        let Some(m) = self.msg(item.h) else { return };
+        let ours = m.receive_count == item.receipt && matches!(m.state, MsgState::InFlight { .. });
+        if !ours {
+            self.counts.stale_deletes += 1;
+            self.emit(EventKind::StaleDelete {
+                msg: item.h.id,
+                consumer: c,
+            });
+            return;
+        }
+        self.finish(item.h, rejected);
+        self.emit(EventKind::Deleted {
+            msg: item.h.id,
+            consumer: c,
+        });
+    }
+
+    /// The message leaves the queue for good, processed or rejected.
+    fn finish(&mut self, h: Handle, rejected: bool) {
+        let at = self.now;
+        if rejected {
+            self.set_state(h, MsgState::Rejected { at });
+        } else {
+            let published = self.msg(h).map_or(at, |m| m.published_at);
+            self.metrics.record_latency(at.saturating_sub(published).0);
+            self.set_state(h, MsgState::Processed { at });
+        }
+    }
+
+    /// A failed (or unattempted) message goes back according to the retry policy.
+    fn give_back(&mut self, item: &Item) {
+        let Some(m) = self.msg(item.h) else { return };
+        if m.receive_count != item.receipt || !matches!(m.state, MsgState::InFlight { .. }) {
+            return;
+        }
+        let receives = m.receive_count;
+        let last_failure = m.last_failure;
+        let policy = self.sc.queue.retry.clone();
+        let new_deadline = match policy {
+            RetryPolicy::VisibilityTimeout => None,
+            RetryPolicy::Immediate => Some(self.now),
+            RetryPolicy::Exponential { base, max } => {
+                let factor = 1u64
+                    .checked_shl(receives.saturating_sub(1).min(40))
+                    .unwrap_or(u64::MAX);
+                Some(
+                    self.now
+                        .saturating_add(Millis(base.0.saturating_mul(factor).min(max.0))),
+                )
+            }
+            RetryPolicy::Tiers { delays } => {
+                match delays.get(receives.saturating_sub(1) as usize) {
+                    Some(d) => Some(self.now.saturating_add(*d)),
+                    None if self.sc.dlq.is_some() => {
+                        self.dead_letter(
+                            item.h,
+                            DeadLetterReason::RetriesExhausted {
+                                attempts: receives,
+                                last_failure,
+                            },
+                        );
+                        return;
+                    }
+                    None => delays.last().map(|d| self.now.saturating_add(*d)),
+                }
+            }
+        };
+        if let Some(deadline) = new_deadline {
+            if let Some(m) = self.msg_mut(item.h) {
+                if let MsgState::InFlight { deadline: d, .. } = &mut m.state {
+                    *d = deadline;
+                }
+            }
+            if deadline > self.now {
+                self.emit(EventKind::RetryScheduled {
+                    msg: item.h.id,
+                    at: deadline,
+                });
+            }
+        }
+        let deadline = match self.state(item.h) {
+            Some(MsgState::InFlight { deadline, .. }) => deadline,
+            _ => return,
+        };
+        if deadline <= self.now {
+            self.return_to_queue(item.h);
+        } else {
+            self.schedule(
+                deadline,
+                Timer::Visibility {
+                    h: item.h,
+                    receipt: item.receipt,
+                },
+            );
+        }
+    }
+
+    pub(crate) fn batch_done(&mut self, c: u32, batch: u64) {
+        let Some(b) = self.consumers[c as usize].batch.take_if(|b| b.id == batch) else {
+            return;
+        };
+        for item in &b.items {
+            self.complete(c, item);
+        }
+        if self.sc.consumers.ack == AckMode::BeforeProcessing {
+            for item in &b.items {
+                self.settle_held(c, item);
+            }
+        } else {
+            let mode = self.sc.consumers.batch_failure;
+            let any_failed = b
+                .items
+                .iter()
+                .any(|i| matches!(i.outcome, Outcome::Fail(_)));
+            for item in &b.items {
+                let keep = match (mode, item.outcome) {
+                    (BatchFailure::WholeBatch, _) if any_failed => false,
+                    (_, Outcome::Success) => true,
+                    (_, Outcome::Reject) => true,
+                    (_, Outcome::Fail(_) | Outcome::NotRun) => false,
+                };
+                if keep {
+                    self.delete(c, item, item.outcome == Outcome::Reject);
+                } else {
+                    self.give_back(item);
+                }
+            }
+        }
+        self.consumer_ready(c);
+    }
+
+    /// Ack-before-processing: the message was deleted at receipt, so the outcome is final.
+    fn settle_held(&mut self, c: u32, item: &Item) {
+        let Some(m) = self.msg(item.h) else { return };
+        if !matches!(m.state, MsgState::Held { .. }) {
+            return;
+        }
+        match item.outcome {
+            Outcome::Success => self.finish(item.h, false),
+            Outcome::Reject => self.finish(item.h, true),
+            Outcome::Fail(_) | Outcome::NotRun => {
+                let at = self.now;
+                self.set_state(item.h, MsgState::Lost { at });
+                self.emit(EventKind::Lost {
+                    msg: item.h.id,
+                    consumer: c,
+                });
+            }
+        }
+    }
+
+    pub(crate) fn crash(&mut self, c: u32) {
+        let restart_after = self.sc.consumers.restart_after;
+        if self.sc.mode == Mode::Http {
+            self.http_crash(c);
+        }
+        let batch = self.consumers[c as usize].batch.take();
+        if let Some(b) = batch {
+            for item in &b.items {
+                let finished = item.done_at <= self.now && item.outcome != Outcome::NotRun;
+                if finished {
+                    self.complete(c, item);
+                }
+                match self.state(item.h) {
+                    Some(MsgState::Held { .. }) => {
+                        let settled = if finished {
+                            *item
+                        } else {
+                            Item {
+                                outcome: Outcome::NotRun,
+                                ..*item
+                            }
+                        };
+                        self.settle_held(c, &settled);
+                    }
+                    Some(MsgState::InFlight { deadline, .. })
+                        if self
+                            .msg(item.h)
+                            .is_some_and(|m| m.receive_count == item.receipt) =>
+                    {
+                        // Nobody will delete it: it reappears when its visibility runs out.
+                        self.schedule(
+                            deadline,
+                            Timer::Visibility {
+                                h: item.h,
+                                receipt: item.receipt,
+                            },
+                        );
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let token = self.next_token(c);
+        let con = &mut self.consumers[c as usize];
+        if con.waiting {
+            con.waiting = false;
+            self.waiting.retain(|&w| w != c);
+        }
+        let con = &mut self.consumers[c as usize];
+        con.collecting = false;
+        con.crashed_until = Some(self.now.saturating_add(restart_after));
+        self.counts.crashes += 1;
+        self.emit(EventKind::ConsumerCrashed { consumer: c });
+        self.schedule(
+            self.now.saturating_add(restart_after),
+            Timer::Restart { consumer: c, token },
+        );
+    }
+
+    pub(crate) fn restart(&mut self, c: u32, token: u64) {
+        let con = &mut self.consumers[c as usize];
+        if con.token != token || con.crashed_until.is_none() {
+            return;
+        }
+        con.crashed_until = None;
+        self.emit(EventKind::ConsumerRestarted { consumer: c });
+        self.consumer_ready(c);
+    }
+
+    pub(crate) fn set_online(&mut self, c: u32, online: bool) {
+        let con = &mut self.consumers[c as usize];
+        if con.online == online {
+            return;
+        }
+        con.online = online;
+        if online {
+            self.emit(EventKind::ConsumerOnline { consumer: c });
+            self.consumer_ready(c);
+        } else {
+            // Graceful: it finishes what it holds, then stops asking for more.
+            con.token += 1;
+            con.collecting = false;
+            if con.waiting {
+                con.waiting = false;
+                self.waiting.retain(|&w| w != c);
+            }
+            self.emit(EventKind::ConsumerOffline { consumer: c });
+        }
+    }
+
+    pub(crate) fn scale(&mut self, count: u32) {
+        let mut active = self.consumers.iter().filter(|c| !c.retired).count() as u32;
+        let online =
+            self.sc.consumers.online || self.consumers.iter().any(|c| !c.retired && c.online);
+        while active < count {
+            let c = match self.consumers.iter().position(|c| c.retired) {
+                Some(i) => {
+                    self.consumers[i].retired = false;
+                    self.consumers[i].online = online;
+                    i as u32
+                }
+                None => {
+                    self.consumers.push(Consumer::new(online));
+                    (self.consumers.len() - 1) as u32
+                }
+            };
+            active += 1;
+            self.consumer_ready(c);
+        }
+        while active > count {
+            let Some(i) = self.consumers.iter().rposition(|c| !c.retired) else {
+                break;
+            };
+            let con = &mut self.consumers[i];
+            con.retired = true;
+            con.token += 1;
+            con.collecting = false;
+            if con.waiting {
+                con.waiting = false;
+                self.waiting.retain(|&w| w != i as u32);
+            }
+            active -= 1;
+        }
+        self.sc.consumers.count = count;
+        self.emit(EventKind::ConsumersScaled { count });
+    }
+}

@@ -1,0 +1,400 @@
+//! What happened: the event log. Every state change and every counted outcome is one event, so
+//! a test can assert on the log and a person can read it.
+
+use std::hash::{Hash, Hasher};
+
+use serde::Serialize;
+
+use crate::command::Payload;
+use crate::message::{DeadLetterReason, FailureCause, HttpFailure, MsgId};
+use crate::time::Millis;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Event {
+    pub t: Millis,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    Published {
+        msg: MsgId,
+        event: u64,
+        payload: Payload,
+        group: u32,
+        duplicate_send: bool,
+    },
+    /// A FIFO send within the deduplication window: accepted, not enqueued.
+    Deduplicated {
+        event: u64,
+    },
+    /// The queue was full and refused the publish; the producer saw an error.
+    PublishRejected {
+        producer: u32,
+    },
+    /// The full queue dropped its oldest ready message to make room.
+    Dropped {
+        msg: MsgId,
+    },
+    Visible {
+        msg: MsgId,
+    },
+    Received {
+        msg: MsgId,
+        consumer: u32,
+        receive: u32,
+        batch: u64,
+    },
+    EmptyReceive {
+        consumer: u32,
+    },
+    Processed {
+        msg: MsgId,
+        consumer: u32,
+        duplicate: bool,
+    },
+    /// Idempotent consumer: this event id was already processed, so it was acknowledged unprocessed.
+    SkippedDuplicate {
+        msg: MsgId,
+        consumer: u32,
+    },
+    Failed {
+        msg: MsgId,
+        consumer: u32,
+        cause: FailureCause,
+    },
+    /// Failed validation and was deleted without retries (logged, not thrown).
+    Rejected {
+        msg: MsgId,
+        consumer: u32,
+    },
+    Deleted {
+        msg: MsgId,
+        consumer: u32,
+    },
+    /// A delete with an outdated receipt handle: the message had been received again meanwhile.
+    StaleDelete {
+        msg: MsgId,
+        consumer: u32,
+    },
+    VisibilityExpired {
+        msg: MsgId,
+    },
+    VisibilityExtended {
+        msg: MsgId,
+        until: Millis,
+    },
+    RetryScheduled {
+        msg: MsgId,
+        at: Millis,
+    },
+    DeadLettered {
+        msg: MsgId,
+        reason: DeadLetterReason,
+    },
+    Redriven {
+        msg: MsgId,
+    },
+    Discarded {
+        msg: MsgId,
+    },
+    Expired {
+        msg: MsgId,
+    },
+    Lost {
+        msg: MsgId,
+        consumer: u32,
+    },
+    /// FIFO: a message was processed after a later message of its group.
+    OrderViolation {
+        msg: MsgId,
+    },
+    StoreWrite {
+        msg: MsgId,
+        event: u64,
+        duplicate: bool,
+    },
+    ReplySent {
+        msg: MsgId,
+    },
+    ReplyReceived {
+        msg: MsgId,
+    },
+    HttpFailed {
+        msg: MsgId,
+        cause: HttpFailure,
+    },
+    /// HTTP: the callee finished work whose caller had already given up.
+    WastedWork {
+        msg: MsgId,
+        consumer: u32,
+    },
+    ConsumerOnline {
+        consumer: u32,
+    },
+    ConsumerOffline {
+        consumer: u32,
+    },
+    ConsumerCrashed {
+        consumer: u32,
+    },
+    ConsumerRestarted {
+        consumer: u32,
+    },
+    ConsumersScaled {
+        count: u32,
+    },
+    LagAlert {
+        backlog: u64,
+    },
+    Setting {
+        name: String,
+        value: String,
+    },
+}
+
+impl Event {
+    /// The message this event is about, if any.
+    pub fn msg(&self) -> Option<MsgId> {
+        use EventKind::*;
+        match &self.kind {
+            Published { msg, .. }
+            | Dropped { msg }
+            | Visible { msg }
+            | Received { msg, .. }
+            | Processed { msg, .. }
+            | SkippedDuplicate { msg, .. }
+            | Failed { msg, .. }
+            | Rejected { msg, .. }
+            | Deleted { msg, .. }
+            | StaleDelete { msg, .. }
+            | VisibilityExpired { msg }
+            | VisibilityExtended { msg, .. }
+            | RetryScheduled { msg, .. }
+            | DeadLettered { msg, .. }
+            | Redriven { msg }
+            | Discarded { msg }
+            | Expired { msg }
+            | Lost { msg, .. }
+            | OrderViolation { msg }
+            | StoreWrite { msg, .. }
+            | ReplySent { msg }
+            | ReplyReceived { msg }
+            | HttpFailed { msg, .. }
+            | WastedWork { msg, .. } => Some(*msg),
+            _ => None,
+        }
+    }
+
+    /// The consumer this event is about, if any.
+    pub fn consumer(&self) -> Option<u32> {
+        use EventKind::*;
+        match &self.kind {
+            Received { consumer, .. }
+            | EmptyReceive { consumer }
+            | Processed { consumer, .. }
+            | SkippedDuplicate { consumer, .. }
+            | Failed { consumer, .. }
+            | Rejected { consumer, .. }
+            | Deleted { consumer, .. }
+            | StaleDelete { consumer, .. }
+            | Lost { consumer, .. }
+            | WastedWork { consumer, .. }
+            | ConsumerOnline { consumer }
+            | ConsumerOffline { consumer }
+            | ConsumerCrashed { consumer }
+            | ConsumerRestarted { consumer } => Some(*consumer),
+            _ => None,
+        }
+    }
+
+    /// A short machine name for filtering (`received`, `dead_lettered`, …).
+    pub fn kind_name(&self) -> &'static str {
+        use EventKind::*;
+        match &self.kind {
+            Published { .. } => "published",
+            Deduplicated { .. } => "deduplicated",
+            PublishRejected { .. } => "publish_rejected",
+            Dropped { .. } => "dropped",
+            Visible { .. } => "visible",
+            Received { .. } => "received",
+            EmptyReceive { .. } => "empty_receive",
+            Processed { .. } => "processed",
+            SkippedDuplicate { .. } => "skipped_duplicate",
+            Failed { .. } => "failed",
+            Rejected { .. } => "rejected",
+            Deleted { .. } => "deleted",
+            StaleDelete { .. } => "stale_delete",
+            VisibilityExpired { .. } => "visibility_expired",
+            VisibilityExtended { .. } => "visibility_extended",
+            RetryScheduled { .. } => "retry_scheduled",
+            DeadLettered { .. } => "dead_lettered",
+            Redriven { .. } => "redriven",
+            Discarded { .. } => "discarded",
+            Expired { .. } => "expired",
+            Lost { .. } => "lost",
+            OrderViolation { .. } => "order_violation",
+            StoreWrite { .. } => "store_write",
+            ReplySent { .. } => "reply_sent",
+            ReplyReceived { .. } => "reply_received",
+            HttpFailed { .. } => "http_failed",
+            WastedWork { .. } => "wasted_work",
+            ConsumerOnline { .. } => "consumer_online",
+            ConsumerOffline { .. } => "consumer_offline",
+            ConsumerCrashed { .. } => "consumer_crashed",
+            ConsumerRestarted { .. } => "consumer_restarted",
+            ConsumersScaled { .. } => "consumers_scaled",
+            LagAlert { .. } => "lag_alert",
+            Setting { .. } => "setting",
+        }
+    }
+
+    /// One plain sentence for the event log.
+    pub fn describe(&self) -> String {
+        use EventKind::*;
+        let c = |n: &u32| format!("consumer {}", n + 1);
+        match &self.kind {
+            Published { msg, payload, duplicate_send, .. } => {
+                let what = match payload {
+                    Payload::Normal => "order",
+                    Payload::Poison => "malformed order (poison pill)",
+                    Payload::Transient => "order that will hit a passing fault",
+                };
+                let dup = if *duplicate_send { ", a duplicate send of the same event" } else { "" };
+                format!("Message {msg} published: an {what}{dup}")
+            }
+            Deduplicated { event } => {
+                format!("A repeat send of event {event} was accepted but not enqueued (FIFO deduplication)")
+            }
+            PublishRejected { producer } => {
+                format!("The queue is full: producer {} had a publish rejected", producer + 1)
+            }
+            Dropped { msg } => format!("Message {msg} dropped: the queue was full and dropped its oldest message"),
+            Visible { msg } => format!("Message {msg} is visible and can be received"),
+            Received { msg, consumer, receive, .. } => {
+                format!("Message {msg} received by {} (receive #{receive})", c(consumer))
+            }
+            EmptyReceive { consumer } => format!("{} asked for messages and got none", cap(&c(consumer))),
+            Processed { msg, consumer, duplicate } => {
+                let dup = if *duplicate { " again: a duplicate" } else { "" };
+                format!("Message {msg} processed by {}{dup}", c(consumer))
+            }
+            SkippedDuplicate { msg, consumer } => {
+                format!("Message {msg}: {} saw its event id before and skipped it (idempotent)", c(consumer))
+            }
+            Failed { msg, consumer, cause } => {
+                format!("Message {msg} failed at {}: {}", c(consumer), cause.describe())
+            }
+            Rejected { msg, consumer } => {
+                format!("Message {msg} failed validation at {}; logged and deleted without retries", c(consumer))
+            }
+            Deleted { msg, consumer } => format!("Message {msg} deleted by {}", c(consumer)),
+            StaleDelete { msg, consumer } => format!(
+                "{} tried to delete message {msg} with an old receipt; it had been received again, so it stays",
+                cap(&c(consumer))
+            ),
+            VisibilityExpired { msg } => {
+                format!("Message {msg}'s visibility timeout ran out: it is visible again")
+            }
+            VisibilityExtended { msg, until } => {
+                format!("Message {msg}'s visibility was extended until {until} (heartbeat)")
+            }
+            RetryScheduled { msg, at } => format!("Message {msg} will be retried at {at}"),
+            DeadLettered { msg, reason } => {
+                format!("Message {msg} moved to the DLQ: {}", reason.describe())
+            }
+            Redriven { msg } => format!("Message {msg} redriven from the DLQ back to the queue"),
+            Discarded { msg } => format!("Message {msg} discarded from the DLQ"),
+            Expired { msg } => format!("Message {msg} expired: older than the retention period"),
+            Lost { msg, consumer } => format!(
+                "Message {msg} lost: it was acknowledged before processing and {} did not finish",
+                c(consumer)
+            ),
+            OrderViolation { msg } => {
+                format!("Message {msg} was processed after a later message of its group: order broken")
+            }
+            StoreWrite { msg, duplicate, .. } => {
+                if *duplicate {
+                    format!("Message {msg} wrote its record to the data store a second time")
+                } else {
+                    format!("Message {msg} wrote its record to the data store")
+                }
+            }
+            ReplySent { msg } => format!("Reply for message {msg} sent to the reply queue"),
+            ReplyReceived { msg } => format!("The order service received the reply for message {msg}"),
+            HttpFailed { msg, cause } => match cause {
+                HttpFailure::Refused => format!("Order {msg} failed: the kitchen is down (connection refused)"),
+                HttpFailure::Overloaded => format!("Order {msg} failed: the kitchen is overloaded (503)"),
+                HttpFailure::Timeout => format!("Order {msg} failed: the kitchen did not answer in time"),
+                HttpFailure::ServerError => format!("Order {msg} failed: the kitchen hit an error (500)"),
+            },
+            WastedWork { msg, consumer } => format!(
+                "{} finished order {msg}, but its caller had already given up: wasted work",
+                cap(&c(consumer))
+            ),
+            ConsumerOnline { consumer } => format!("{} is online", cap(&c(consumer))),
+            ConsumerOffline { consumer } => format!("{} is offline", cap(&c(consumer))),
+            ConsumerCrashed { consumer } => format!("{} crashed", cap(&c(consumer))),
+            ConsumerRestarted { consumer } => format!("{} restarted", cap(&c(consumer))),
+            ConsumersScaled { count } => format!("Consumers scaled to {count}"),
+            LagAlert { backlog } => format!("Consumer lag alert: {backlog} messages waiting"),
+            Setting { name, value } => format!("Setting changed: {name} = {value}"),
+        }
+    }
+}
+
+fn cap(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// FNV-1a over the events' `Hash` encoding, with `usize`/`isize` widened to 64 bits so that a
+/// 32-bit wasm build and a 64-bit native build produce the same hash for the same log.
+#[derive(Clone, Debug)]
+pub struct LogHasher(u64);
+
+impl Default for LogHasher {
+    fn default() -> Self {
+        LogHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for LogHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.write(&[i]);
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write(&i.to_le_bytes());
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.write(&i.to_le_bytes());
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+    fn write_isize(&mut self, i: isize) {
+        self.write_u64(i as u64);
+    }
+}
+
+impl LogHasher {
+    pub fn add(&mut self, event: &Event) {
+        event.hash(self);
+    }
+}

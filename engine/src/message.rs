@@ -1,0 +1,215 @@
+//! Message records: compact, fixed-size, with an explicit state enum. Envelopes, traces and
+//! explanations are built from these on demand, never stored per message.
+
+use serde::Serialize;
+
+use crate::command::Payload;
+use crate::time::Millis;
+
+/// A message's id within one simulation (1, 2, 3, … in publish order).
+pub type MsgId = u64;
+
+/// Why processing one message failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureCause {
+    /// The body failed validation (the pineapple order) and the consumer threw.
+    Malformed,
+    /// A passing fault, such as a dependency that was briefly down.
+    Transient,
+    /// A random failure at the configured failure rate.
+    Random,
+    /// Processing outlasted the visibility timeout, or the consumer crashed: nobody deleted it.
+    VisibilityExpired,
+}
+
+impl FailureCause {
+    pub fn describe(self) -> &'static str {
+        match self {
+            FailureCause::Malformed => "the order failed validation (malformed body)",
+            FailureCause::Transient => "a passing fault (a dependency was briefly unavailable)",
+            FailureCause::Random => "a random processing failure",
+            FailureCause::VisibilityExpired => {
+                "its visibility timeout ran out before it was deleted"
+            }
+        }
+    }
+}
+
+/// Why a message is in the dead-letter queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum DeadLetterReason {
+    /// Received `max_receive_count` times without being deleted (SQS redrive policy).
+    MaxReceiveCount {
+        receives: u32,
+        last_failure: Option<FailureCause>,
+    },
+    /// The last retry tier was used up.
+    RetriesExhausted {
+        attempts: u32,
+        last_failure: Option<FailureCause>,
+    },
+}
+
+impl DeadLetterReason {
+    pub fn describe(&self) -> String {
+        let cause = |c: &Option<FailureCause>| {
+            c.map(|c| format!("; last failure: {}", c.describe()))
+                .unwrap_or_default()
+        };
+        match self {
+            DeadLetterReason::MaxReceiveCount {
+                receives,
+                last_failure,
+            } => {
+                format!(
+                    "received {receives} times without being deleted (maxReceiveCount){}",
+                    cause(last_failure)
+                )
+            }
+            DeadLetterReason::RetriesExhausted {
+                attempts,
+                last_failure,
+            } => {
+                format!(
+                    "failed on all {attempts} attempts, and the last retry delay was used up{}",
+                    cause(last_failure)
+                )
+            }
+        }
+    }
+}
+
+/// Why a synchronous HTTP call failed at the caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HttpFailure {
+    /// Nobody was listening: the callee is down.
+    Refused,
+    /// The callee's backlog was full (503).
+    Overloaded,
+    /// The caller gave up waiting.
+    Timeout,
+    /// The callee failed while handling it (500).
+    ServerError,
+}
+
+/// Exactly one of these at any time. Terminal states never change again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum MsgState {
+    /// Not yet deliverable (delivery delay).
+    Delayed {
+        until: Millis,
+    },
+    /// Waiting to be received (in HTTP mode: waiting in the callee's backlog).
+    Visible,
+    /// Received and hidden until `deadline`, or deleted/extended before it.
+    InFlight {
+        consumer: u32,
+        deadline: Millis,
+    },
+    /// Already deleted from the queue on receipt (ack before processing) and held by a consumer.
+    Held {
+        consumer: u32,
+    },
+    Processed {
+        at: Millis,
+    },
+    DeadLettered {
+        at: Millis,
+        reason: DeadLetterReason,
+    },
+    /// Older than the retention period.
+    Expired {
+        at: Millis,
+    },
+    /// Dropped by a full queue's drop-oldest policy.
+    Dropped {
+        at: Millis,
+    },
+    /// Acknowledged before processing, then the consumer crashed or failed: gone.
+    Lost {
+        at: Millis,
+    },
+    /// Failed validation and was deleted on purpose, without retries.
+    Rejected {
+        at: Millis,
+    },
+    /// Deleted from the DLQ by a person.
+    Discarded {
+        at: Millis,
+    },
+    /// HTTP mode: the caller got an error.
+    Failed {
+        at: Millis,
+        cause: HttpFailure,
+    },
+}
+
+impl MsgState {
+    pub fn is_terminal(&self) -> bool {
+        !matches!(
+            self,
+            MsgState::Delayed { .. }
+                | MsgState::Visible
+                | MsgState::InFlight { .. }
+                | MsgState::Held { .. }
+                | MsgState::DeadLettered { .. }
+        )
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            MsgState::Delayed { .. } => "delayed",
+            MsgState::Visible => "visible",
+            MsgState::InFlight { .. } => "in flight",
+            MsgState::Held { .. } => "held by consumer",
+            MsgState::Processed { .. } => "processed",
+            MsgState::DeadLettered { .. } => "in the DLQ",
+            MsgState::Expired { .. } => "expired",
+            MsgState::Dropped { .. } => "dropped",
+            MsgState::Lost { .. } => "lost",
+            MsgState::Rejected { .. } => "rejected",
+            MsgState::Discarded { .. } => "discarded",
+            MsgState::Failed { .. } => "failed",
+        }
+    }
+}
+
+/// One message. About 100 bytes; a simulation keeps live messages plus a bounded history.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Message {
+    pub id: MsgId,
+    /// The CloudEvents id (as a number): the same for both copies of a duplicate send.
+    pub event: u64,
+    pub producer: u32,
+    pub payload: Payload,
+    /// FIFO message group / partition key number, 1-based.
+    pub group: u32,
+    /// Position in publish order (SQS FIFO `SequenceNumber`).
+    pub seq: u64,
+    pub published_at: Millis,
+    pub state: MsgState,
+    /// Times received (SQS `ApproximateReceiveCount`); reset by a redrive.
+    pub receive_count: u32,
+    pub first_received_at: Option<Millis>,
+    pub last_received_at: Option<Millis>,
+    /// Times processing ran to completion with side effects (more than 1 means duplicates).
+    pub processed_count: u32,
+    pub last_failure: Option<FailureCause>,
+    /// The receive during which `last_failure` happened.
+    pub failure_receive: u32,
+    pub redrives: u32,
+    pub replied_at: Option<Millis>,
+    /// The second copy of a duplicate send.
+    pub duplicate_send: bool,
+}
+
+/// A reference to a stored message that also detects reuse of its storage slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Handle {
+    pub slot: u32,
+    pub id: MsgId,
+}

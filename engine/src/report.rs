@@ -1,0 +1,100 @@
+//! The summary `qsim` prints: final counts, a metrics summary, each message's outcome, and a hash
+//! of the event log that proves two runs were identical.
+
+use serde::Serialize;
+
+use crate::command::Payload;
+use crate::metrics::Counts;
+use crate::sim::Sim;
+use crate::time::Millis;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub scenario: String,
+    pub seed: u64,
+    pub until: Millis,
+    pub counts: Counts,
+    /// `published` equals the sum over states.
+    pub conserved: bool,
+    pub latency_ms: LatencySummary,
+    pub series: Vec<SeriesSummary>,
+    /// Outcome of each message still in the store (live ones plus the most recent finished ones).
+    pub messages: Vec<Outcome>,
+    pub messages_forgotten: u64,
+    pub events: u64,
+    /// FNV-1a of the whole event log, as 16 hex digits.
+    pub log_hash: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LatencySummary {
+    pub count: u64,
+    pub p50: Option<u64>,
+    pub p95: Option<u64>,
+    pub p99: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SeriesSummary {
+    pub name: &'static str,
+    pub last: f64,
+    pub max: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Outcome {
+    pub id: u64,
+    pub event: u64,
+    pub payload: Payload,
+    pub group: u32,
+    pub state: &'static str,
+    pub receives: u32,
+    pub processed: u32,
+}
+
+impl Report {
+    pub fn of(sim: &Sim) -> Report {
+        let counts = sim.counts().clone();
+        let h = &sim.metrics().latency_all;
+        let messages: Vec<Outcome> = sim
+            .messages()
+            .into_iter()
+            .map(|m| Outcome {
+                id: m.id,
+                event: m.event,
+                payload: m.payload,
+                group: m.group,
+                state: m.state.name(),
+                receives: m.receive_count,
+                processed: m.processed_count,
+            })
+            .collect();
+        Report {
+            scenario: sim.scenario().name.clone(),
+            seed: sim.scenario().seed,
+            until: sim.now(),
+            conserved: counts.state_total() == counts.published,
+            latency_ms: LatencySummary {
+                count: h.count(),
+                p50: h.quantile(0.5),
+                p95: h.quantile(0.95),
+                p99: h.quantile(0.99),
+            },
+            series: sim
+                .metrics()
+                .series()
+                .iter()
+                .map(|s| SeriesSummary {
+                    name: s.name,
+                    last: s.last().unwrap_or(0.0),
+                    max: s.max(),
+                })
+                .collect(),
+            messages_forgotten: counts.published - messages.len() as u64,
+            messages,
+            events: sim.events_total(),
+            log_hash: format!("{:016x}", sim.log_hash()),
+            counts,
+        }
+    }
+}

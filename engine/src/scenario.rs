@@ -1,0 +1,616 @@
+//! Scenarios are data: a versioned JSON model of the topology, its parameters, the seed and the
+//! timed commands. Browser, native tests, benchmarks and `qsim` all run the same files.
+//!
+//! Every field has a default that matches Amazon SQS (and Lambda's SQS event source) unless said
+//! otherwise, so a scenario file only writes what its lesson is about. Unknown fields are
+//! rejected, because a misspelt setting that is silently ignored teaches the wrong thing.
+
+use serde::{Deserialize, Serialize};
+
+use crate::command::Command;
+use crate::error::ScenarioError;
+use crate::time::Millis;
+
+/// The scenario format version this engine reads and writes.
+pub const SCENARIO_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    pub version: u32,
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    /// `queue`: services talk through the queue. `http`: the same services call each other directly.
+    pub mode: Mode,
+    pub queue: QueueConfig,
+    /// A dead-letter queue with a redrive policy; `null` for none.
+    pub dlq: Option<DlqConfig>,
+    pub consumers: ConsumerConfig,
+    pub producers: Vec<ProducerConfig>,
+    /// The consumer replies ("pizza ready") to the queue named in each message's `replyto`.
+    pub reply_queue: bool,
+    /// Successful processing writes a record to a data store.
+    pub data_store: bool,
+    pub http: HttpConfig,
+    pub metrics: MetricsConfig,
+    pub limits: Limits,
+    /// Commands applied at given simulated times, as if a person had clicked them.
+    pub commands: Vec<TimedCommand>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    #[default]
+    Queue,
+    Http,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueKind {
+    /// At-least-once, best-effort order (SQS standard).
+    #[default]
+    Standard,
+    /// Strict order within a message group, exactly-once processing window (SQS FIFO).
+    Fifo,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Overflow {
+    /// The publish fails and the producer sees the error (RabbitMQ `reject-publish`).
+    #[default]
+    RejectPublish,
+    /// The oldest ready message is dropped to make room (RabbitMQ `drop-head`), counted as dropped.
+    DropOldest,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueConfig {
+    pub kind: QueueKind,
+    pub name: String,
+    /// How long a received message stays hidden from other consumers (SQS default 30 s, max 12 h).
+    pub visibility_timeout: Millis,
+    /// How long an unconsumed message is kept (SQS default 4 days, 60 s to 14 days).
+    pub retention: Millis,
+    /// Delivery delay for every message (SQS `DelaySeconds`, 0 to 15 min).
+    pub delay: Millis,
+    /// Long-poll wait (SQS `WaitTimeSeconds`, 0 to 20 s). 0 means short polling.
+    pub receive_wait: Millis,
+    /// How often a short-polling consumer asks again after an empty receive.
+    pub short_poll_interval: Millis,
+    /// Maximum visible + delayed messages; `null` for unbounded (SQS itself has no such limit).
+    pub max_depth: Option<u32>,
+    pub overflow: Overflow,
+    /// FIFO: derive the deduplication id from the body (SHA-256 in SQS) when none is given.
+    pub content_based_dedup: bool,
+    /// Standard queues only: a receive may pick any of the first N ready messages, which is how
+    /// best-effort ordering shows up. 1 means strictly oldest first.
+    pub reorder_window: u32,
+    /// What happens to a message whose processing failed.
+    pub retry: RetryPolicy,
+}
+
+/// When a failed message becomes receivable again.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RetryPolicy {
+    /// Nothing special: it reappears when its visibility timeout runs out (SQS + Lambda).
+    #[default]
+    VisibilityTimeout,
+    /// The consumer releases it at once (`ChangeMessageVisibility 0`, or a RabbitMQ nack with requeue).
+    Immediate,
+    /// The consumer sets its visibility to `base × 2^(receives − 1)`, capped at `max`.
+    Exponential { base: Millis, max: Millis },
+    /// Retry after each delay in turn (e.g. 1 min, 5 min, 30 min); after the last, dead-letter it.
+    Tiers { delays: Vec<Millis> },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DlqConfig {
+    pub name: String,
+    /// Receives after which a message moves to the DLQ (SQS redrive policy; API default 10).
+    pub max_receive_count: u32,
+    pub retention: Millis,
+    /// Messages per second moved back when redriving (SQS move tasks allow up to 500/s).
+    pub redrive_rate: f64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchFailure {
+    /// Any failure returns the whole batch, successes included (Lambda without ReportBatchItemFailures).
+    #[default]
+    WholeBatch,
+    /// Only the failed messages return (Lambda `ReportBatchItemFailures`).
+    ReportFailures,
+    /// Stop at the first failure; it and every message after it return (FIFO order kept).
+    StopAtFirst,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AckMode {
+    /// Delete after processing: at-least-once; a crash means redelivery.
+    #[default]
+    AfterProcessing,
+    /// Delete on receipt: at-most-once; a crash while processing loses the message.
+    BeforeProcessing,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnInvalid {
+    /// Throw: the message returns and is retried like any failure (a poison pill).
+    #[default]
+    Throw,
+    /// Validate, log and return normally: the message is deleted without retries.
+    Discard,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Distribution {
+    #[default]
+    Fixed,
+    Exponential,
+    /// Uniform between half and one and a half times the mean.
+    Uniform,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProcessingTime {
+    pub mean: Millis,
+    pub distribution: Distribution,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsumerConfig {
+    pub name: String,
+    pub count: u32,
+    pub online: bool,
+    /// Messages per receive (SQS `MaxNumberOfMessages` 1 to 10; Lambda batches up to 10,000).
+    pub batch_size: u32,
+    /// Wait up to this long to fill a batch (Lambda `MaximumBatchingWindowInSeconds`).
+    pub batch_window: Millis,
+    pub processing: ProcessingTime,
+    /// Chance that processing one message fails for a passing reason.
+    pub failure_rate: f64,
+    pub on_invalid: OnInvalid,
+    pub batch_failure: BatchFailure,
+    pub ack: AckMode,
+    /// Remember processed event ids and skip repeats (an exactly-once effect).
+    pub idempotent: bool,
+    /// Heartbeat: extend the visibility timeout every half timeout while processing.
+    pub extend_visibility: bool,
+    /// Chance that a consumer crashes while processing a batch.
+    pub crash_probability: f64,
+    pub restart_after: Millis,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Arrival {
+    /// Evenly spaced.
+    #[default]
+    Steady,
+    /// Random, memoryless arrivals with the same mean rate.
+    Poisson,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnReject {
+    /// Count a producer error and drop the order.
+    #[default]
+    CountError,
+    /// Count the error, and pause publishing for `back_off` before trying again.
+    BackOff,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProducerConfig {
+    pub name: String,
+    /// Messages per second; 0 for manual sends only.
+    pub rate: f64,
+    pub arrival: Arrival,
+    pub start: Millis,
+    pub stop: Option<Millis>,
+    /// Share of messages that are malformed (a validation failure every time: a poison pill).
+    pub poison_share: f64,
+    /// Share of messages that hit a passing fault for their first `transient_failures` attempts.
+    pub transient_share: f64,
+    pub transient_failures: u32,
+    /// FIFO message groups (`store-1` … `store-N`), chosen at random per message.
+    pub groups: u32,
+    /// Share of messages the producer sends twice, as a retry after a lost acknowledgement would.
+    pub duplicate_share: f64,
+    /// Per-message delivery delay (not allowed on FIFO queues).
+    pub delay: Millis,
+    pub on_reject: OnReject,
+    pub back_off: Millis,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    /// How long the caller waits for the callee before giving up with an error.
+    pub timeout: Millis,
+    /// Requests the callee accepts beyond those its workers are handling; more are refused (503).
+    pub backlog_limit: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    pub sample_every: Millis,
+    /// Points kept per series; past that, pairs are merged and the interval doubles.
+    pub max_points: u32,
+    /// Backlog above which consumer lag is flagged.
+    pub lag_alert: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Finished messages kept for inspection; older ones are forgotten (their counts remain).
+    pub history: u32,
+    /// Events kept for timelines and traces.
+    pub event_log: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimedCommand {
+    pub at: Millis,
+    #[serde(rename = "do")]
+    pub command: Command,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            version: SCENARIO_VERSION,
+            name: "pizza-shop".into(),
+            description: String::new(),
+            seed: 1,
+            mode: Mode::Queue,
+            queue: QueueConfig::default(),
+            dlq: None,
+            consumers: ConsumerConfig::default(),
+            producers: vec![ProducerConfig::default()],
+            reply_queue: false,
+            data_store: true,
+            http: HttpConfig::default(),
+            metrics: MetricsConfig::default(),
+            limits: Limits::default(),
+            commands: Vec::new(),
+        }
+    }
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        QueueConfig {
+            kind: QueueKind::Standard,
+            name: "orders".into(),
+            visibility_timeout: Millis::from_secs(30),
+            retention: Millis::from_secs(345_600),
+            delay: Millis::ZERO,
+            receive_wait: Millis::ZERO,
+            short_poll_interval: Millis(200),
+            max_depth: None,
+            overflow: Overflow::RejectPublish,
+            content_based_dedup: false,
+            reorder_window: 8,
+            retry: RetryPolicy::VisibilityTimeout,
+        }
+    }
+}
+
+impl Default for DlqConfig {
+    fn default() -> Self {
+        DlqConfig {
+            name: "orders-dlq".into(),
+            max_receive_count: 10,
+            retention: Millis::from_secs(1_209_600),
+            redrive_rate: 10.0,
+        }
+    }
+}
+
+impl Default for ProcessingTime {
+    fn default() -> Self {
+        ProcessingTime {
+            mean: Millis(100),
+            distribution: Distribution::Fixed,
+        }
+    }
+}
+
+impl Default for ConsumerConfig {
+    fn default() -> Self {
+        ConsumerConfig {
+            name: "kitchen".into(),
+            count: 1,
+            online: true,
+            batch_size: 1,
+            batch_window: Millis::ZERO,
+            processing: ProcessingTime::default(),
+            failure_rate: 0.0,
+            on_invalid: OnInvalid::Throw,
+            batch_failure: BatchFailure::WholeBatch,
+            ack: AckMode::AfterProcessing,
+            idempotent: false,
+            extend_visibility: false,
+            crash_probability: 0.0,
+            restart_after: Millis::from_secs(10),
+        }
+    }
+}
+
+impl Default for ProducerConfig {
+    fn default() -> Self {
+        ProducerConfig {
+            name: "order-service".into(),
+            rate: 5.0,
+            arrival: Arrival::Steady,
+            start: Millis::ZERO,
+            stop: None,
+            poison_share: 0.0,
+            transient_share: 0.0,
+            transient_failures: 2,
+            groups: 1,
+            duplicate_share: 0.0,
+            delay: Millis::ZERO,
+            on_reject: OnReject::CountError,
+            back_off: Millis::from_secs(1),
+        }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            timeout: Millis::from_secs(3),
+            backlog_limit: 50,
+        }
+    }
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig {
+            sample_every: Millis::from_secs(1),
+            max_points: 600,
+            lag_alert: 100,
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            history: 10_000,
+            event_log: 20_000,
+        }
+    }
+}
+
+impl Scenario {
+    /// Parses and validates a scenario file. The error names the field, what was expected and what
+    /// was given.
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let scenario: Scenario = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                ScenarioError::Syntax {
+                    line: inner.line(),
+                    column: inner.column(),
+                    message: inner.to_string(),
+                }
+            } else {
+                ScenarioError::from_serde(path, &strip_position(&inner.to_string()))
+            }
+        })?;
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a scenario always serialises")
+    }
+
+    /// Range checks that the type system cannot express, with SQS's documented limits.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        use crate::validate::*;
+        if self.version != SCENARIO_VERSION {
+            return Err(ScenarioError::field(
+                "version",
+                format!("{SCENARIO_VERSION} (the only scenario version this build reads)"),
+                self.version,
+            ));
+        }
+        let q = &self.queue;
+        duration(
+            "queue.visibility_timeout",
+            q.visibility_timeout,
+            Millis::ZERO,
+            Millis::from_secs(43_200),
+        )?;
+        duration(
+            "queue.retention",
+            q.retention,
+            Millis::from_secs(60),
+            Millis::from_secs(1_209_600),
+        )?;
+        duration("queue.delay", q.delay, Millis::ZERO, Millis::from_secs(900))?;
+        duration(
+            "queue.receive_wait",
+            q.receive_wait,
+            Millis::ZERO,
+            Millis::from_secs(20),
+        )?;
+        duration(
+            "queue.short_poll_interval",
+            q.short_poll_interval,
+            Millis(1),
+            Millis::from_secs(60),
+        )?;
+        if let Some(max) = q.max_depth {
+            int("queue.max_depth", max, 1, 10_000_000)?;
+        }
+        int("queue.reorder_window", q.reorder_window, 1, 1000)?;
+        match &q.retry {
+            RetryPolicy::Exponential { base, max } => {
+                duration(
+                    "queue.retry.base",
+                    *base,
+                    Millis(1),
+                    Millis::from_secs(43_200),
+                )?;
+                duration("queue.retry.max", *max, *base, Millis::from_secs(43_200))?;
+            }
+            RetryPolicy::Tiers { delays } => {
+                if delays.is_empty() || delays.len() > 10 {
+                    return Err(ScenarioError::field(
+                        "queue.retry.delays",
+                        "1 to 10 delays",
+                        delays.len(),
+                    ));
+                }
+                for (i, d) in delays.iter().enumerate() {
+                    duration(
+                        &format!("queue.retry.delays[{i}]"),
+                        *d,
+                        Millis::ZERO,
+                        Millis::from_secs(43_200),
+                    )?;
+                }
+            }
+            RetryPolicy::VisibilityTimeout | RetryPolicy::Immediate => {}
+        }
+        if let Some(dlq) = &self.dlq {
+            int("dlq.max_receive_count", dlq.max_receive_count, 1, 1000)?;
+            duration(
+                "dlq.retention",
+                dlq.retention,
+                Millis::from_secs(60),
+                Millis::from_secs(1_209_600),
+            )?;
+            fraction_range("dlq.redrive_rate", dlq.redrive_rate, 0.1, 500.0)?;
+        }
+        let c = &self.consumers;
+        int("consumers.count", c.count, 0, 64)?;
+        let max_batch = if q.kind == QueueKind::Fifo {
+            10
+        } else {
+            10_000
+        };
+        int("consumers.batch_size", c.batch_size, 1, max_batch)?;
+        duration(
+            "consumers.batch_window",
+            c.batch_window,
+            Millis::ZERO,
+            Millis::from_secs(300),
+        )?;
+        if q.kind == QueueKind::Fifo && c.batch_window > Millis::ZERO {
+            return Err(ScenarioError::field(
+                "consumers.batch_window",
+                "0 on a FIFO queue (Lambda has no batching window for FIFO)",
+                c.batch_window,
+            ));
+        }
+        duration(
+            "consumers.processing.mean",
+            c.processing.mean,
+            Millis::ZERO,
+            Millis::from_secs(43_200),
+        )?;
+        fraction_range("consumers.failure_rate", c.failure_rate, 0.0, 1.0)?;
+        fraction_range("consumers.crash_probability", c.crash_probability, 0.0, 1.0)?;
+        duration(
+            "consumers.restart_after",
+            c.restart_after,
+            Millis::ZERO,
+            Millis::from_secs(86_400),
+        )?;
+        if self.producers.len() > 16 {
+            return Err(ScenarioError::field(
+                "producers",
+                "at most 16 producers",
+                self.producers.len(),
+            ));
+        }
+        for (i, p) in self.producers.iter().enumerate() {
+            let at = |f: &str| format!("producers[{i}].{f}");
+            fraction_range(&at("rate"), p.rate, 0.0, 100_000.0)?;
+            fraction_range(&at("poison_share"), p.poison_share, 0.0, 1.0)?;
+            fraction_range(&at("transient_share"), p.transient_share, 0.0, 1.0)?;
+            if p.poison_share + p.transient_share > 1.0 {
+                return Err(ScenarioError::field(
+                    at("transient_share"),
+                    "poison_share + transient_share at most 1",
+                    p.poison_share + p.transient_share,
+                ));
+            }
+            int(&at("transient_failures"), p.transient_failures, 1, 100)?;
+            int(&at("groups"), p.groups, 1, 10_000)?;
+            fraction_range(&at("duplicate_share"), p.duplicate_share, 0.0, 1.0)?;
+            duration(&at("delay"), p.delay, Millis::ZERO, Millis::from_secs(900))?;
+            if q.kind == QueueKind::Fifo && p.delay > Millis::ZERO {
+                return Err(ScenarioError::field(
+                    at("delay"),
+                    "0 on a FIFO queue (SQS FIFO allows only a queue-wide delay)",
+                    p.delay,
+                ));
+            }
+            duration(
+                &at("back_off"),
+                p.back_off,
+                Millis(1),
+                Millis::from_secs(3600),
+            )?;
+            if let Some(stop) = p.stop {
+                duration(&at("stop"), stop, p.start, Millis::MAX)?;
+            }
+        }
+        duration(
+            "http.timeout",
+            self.http.timeout,
+            Millis(1),
+            Millis::from_secs(600),
+        )?;
+        int("http.backlog_limit", self.http.backlog_limit, 0, 1_000_000)?;
+        duration(
+            "metrics.sample_every",
+            self.metrics.sample_every,
+            Millis(10),
+            Millis::from_secs(3600),
+        )?;
+        int("metrics.max_points", self.metrics.max_points, 16, 100_000)?;
+        int("limits.history", self.limits.history, 0, 10_000_000)?;
+        int("limits.event_log", self.limits.event_log, 0, 10_000_000)?;
+        for (i, tc) in self.commands.iter().enumerate() {
+            tc.command.validate(&format!("commands[{i}].do"), self)?;
+        }
+        Ok(())
+    }
+}
+
+/// serde_json appends " at line L column C" to data errors; the path already says where.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}

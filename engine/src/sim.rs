@@ -1,0 +1,800 @@
+//! The simulation: an event heap ordered by (time, sequence), the message store, and the command
+//! dispatcher. Delivery, producers and the HTTP baseline live in their own files as further
+//! `impl Sim` blocks.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+
+use crate::command::Command;
+use crate::consumer::Consumer;
+use crate::error::ScenarioError;
+use crate::event::{Event, EventKind, LogHasher};
+use crate::message::{Handle, Message, MsgId, MsgState};
+use crate::metrics::{Counts, Metrics};
+use crate::producer::Producer;
+use crate::queue::Ready;
+use crate::rng::Rng;
+use crate::scenario::{Mode, QueueKind, Scenario};
+use crate::time::Millis;
+
+/// Something scheduled to happen at a simulated time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Timer {
+    ProducerTick { producer: u32, generation: u32 },
+    Poll { consumer: u32, token: u64 },
+    BatchDone { consumer: u32, batch: u64 },
+    Crash { consumer: u32, batch: u64 },
+    Restart { consumer: u32, token: u64 },
+    Heartbeat { consumer: u32, batch: u64 },
+    Visibility { h: Handle, receipt: u32 },
+    DelayEnd { h: Handle },
+    Retention,
+    DlqRetention,
+    Redrive,
+    SpikeEnd { generation: u32 },
+    Sample,
+    Command { index: u32 },
+    ReplyArrives { h: Handle },
+    HttpTimeout { h: Handle },
+    HttpDone { consumer: u32, h: Handle },
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Scheduled {
+    at: Millis,
+    seq: u64,
+    timer: Timer,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scheduled {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+/// A running simulation. See the crate docs for the call order and the determinism guarantee.
+pub struct Sim {
+    pub(crate) sc: Scenario,
+    pub(crate) now: Millis,
+    pub(crate) rng: Rng,
+    heap: BinaryHeap<Reverse<Scheduled>>,
+    timer_seq: u64,
+    pub(crate) store: Vec<Message>,
+    free: Vec<u32>,
+    /// Finished messages in the order they finished, for evicting the oldest past `limits.history`.
+    history: VecDeque<Handle>,
+    /// Messages of the main queue in publish order, for retention and drop-oldest.
+    pub(crate) live: VecDeque<Handle>,
+    pub(crate) ready: Ready,
+    pub(crate) dlq: VecDeque<Handle>,
+    dlq_next_expiry: Millis,
+    pub(crate) consumers: Vec<Consumer>,
+    pub(crate) waiting: VecDeque<u32>,
+    pub(crate) producers: Vec<Producer>,
+    pub(crate) spike_factor: f64,
+    pub(crate) spike_generation: u32,
+    pub(crate) counts: Counts,
+    pub(crate) metrics: Metrics,
+    log: VecDeque<Event>,
+    log_total: u64,
+    log_drained: u64,
+    hash: LogHasher,
+    pub(crate) next_msg: MsgId,
+    pub(crate) next_event: u64,
+    pub(crate) next_seq: u64,
+    pub(crate) next_batch: u64,
+    /// FIFO deduplication ids and when each stops counting.
+    pub(crate) dedup: BTreeMap<u64, Millis>,
+    pub(crate) dedup_order: VecDeque<(Millis, u64)>,
+    /// Event ids that have been processed at least once (1 bit each).
+    pub(crate) processed_events: BitSet,
+    /// FIFO: the highest sequence number processed per group, to detect order violations.
+    pub(crate) group_last_seq: BTreeMap<u32, u64>,
+    redriving: bool,
+    pub(crate) http_backlog: VecDeque<Handle>,
+    pub(crate) poison_fixed: bool,
+    lag_alerting: bool,
+    retention_at: Option<Millis>,
+    commands: Vec<Command>,
+}
+
+/// A growable bit set over event ids.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct BitSet(Vec<u64>);
+
+impl BitSet {
+    pub fn contains(&self, i: u64) -> bool {
+        self.0
+            .get((i / 64) as usize)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+    pub fn insert(&mut self, i: u64) {
+        let w = (i / 64) as usize;
+        if self.0.len() <= w {
+            self.0.resize(w + 1, 0);
+        }
+        self.0[w] |= 1 << (i % 64);
+    }
+}
+
+impl Sim {
+    /// Validates the scenario and sets up the simulation at time 0 with the scenario's seed.
+    pub fn new(scenario: Scenario) -> Result<Sim, ScenarioError> {
+        scenario.validate()?;
+        let seed = scenario.seed;
+        let fifo = scenario.queue.kind == QueueKind::Fifo;
+        let metrics = Metrics::new(scenario.metrics.sample_every, scenario.metrics.max_points);
+        let consumers = (0..scenario.consumers.count)
+            .map(|_| Consumer::new(scenario.consumers.online))
+            .collect();
+        let producers = scenario.producers.iter().map(Producer::new).collect();
+        let mut sim = Sim {
+            now: Millis::ZERO,
+            rng: Rng::new(seed),
+            heap: BinaryHeap::new(),
+            timer_seq: 0,
+            store: Vec::new(),
+            free: Vec::new(),
+            history: VecDeque::new(),
+            live: VecDeque::new(),
+            ready: Ready::new(fifo),
+            dlq: VecDeque::new(),
+            dlq_next_expiry: Millis::MAX,
+            consumers,
+            waiting: VecDeque::new(),
+            producers,
+            spike_factor: 1.0,
+            spike_generation: 0,
+            counts: Counts::default(),
+            metrics,
+            log: VecDeque::new(),
+            log_total: 0,
+            log_drained: 0,
+            hash: LogHasher::default(),
+            next_msg: 1,
+            next_event: 1,
+            next_seq: 1,
+            next_batch: 1,
+            dedup: BTreeMap::new(),
+            dedup_order: VecDeque::new(),
+            processed_events: BitSet::default(),
+            group_last_seq: BTreeMap::new(),
+            redriving: false,
+            http_backlog: VecDeque::new(),
+            poison_fixed: false,
+            lag_alerting: false,
+            retention_at: None,
+            commands: scenario
+                .commands
+                .iter()
+                .map(|c| c.command.clone())
+                .collect(),
+            sc: scenario,
+        };
+        let timed: Vec<Millis> = sim.sc.commands.iter().map(|c| c.at).collect();
+        for (index, at) in timed.into_iter().enumerate() {
+            sim.schedule(
+                at,
+                Timer::Command {
+                    index: index as u32,
+                },
+            );
+        }
+        for p in 0..sim.producers.len() {
+            sim.start_producer(p as u32);
+        }
+        let every = sim.sc.metrics.sample_every;
+        sim.schedule(every, Timer::Sample);
+        for c in 0..sim.consumers.len() as u32 {
+            sim.consumer_ready(c);
+        }
+        Ok(sim)
+    }
+
+    /// The scenario with every runtime setting change applied so far.
+    pub fn scenario(&self) -> &Scenario {
+        &self.sc
+    }
+
+    pub fn now(&self) -> Millis {
+        self.now
+    }
+
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// Applies a command now. Invalid commands are refused with the field at fault; the
+    /// simulation is unchanged.
+    pub fn command(&mut self, command: Command) -> Result<(), ScenarioError> {
+        command.validate("command", &self.sc)?;
+        self.apply(command);
+        Ok(())
+    }
+
+    /// Applies a command at simulated time `at` (now, if `at` is in the past).
+    pub fn command_at(&mut self, at: Millis, command: Command) -> Result<(), ScenarioError> {
+        command.validate("command", &self.sc)?;
+        if at <= self.now {
+            self.apply(command);
+        } else {
+            let index = self.commands.len() as u32;
+            self.commands.push(command);
+            self.schedule(at, Timer::Command { index });
+        }
+        Ok(())
+    }
+
+    /// The time of the next scheduled event, if any.
+    pub fn next_event_time(&self) -> Option<Millis> {
+        self.heap.peek().map(|Reverse(s)| s.at)
+    }
+
+    /// Processes every event due at or before `t`, in (time, sequence) order, then sets the clock to `t`.
+    pub fn advance_to(&mut self, t: Millis) {
+        while let Some(Reverse(next)) = self.heap.peek() {
+            if next.at > t {
+                break;
+            }
+            self.step();
+        }
+        if t > self.now {
+            self.now = t;
+        }
+    }
+
+    /// Runs for `span` of simulated time.
+    pub fn advance_by(&mut self, span: Millis) {
+        self.advance_to(self.now.saturating_add(span));
+    }
+
+    /// Processes the single next event; returns its time, or None when nothing is scheduled.
+    pub fn step(&mut self) -> Option<Millis> {
+        let Reverse(s) = self.heap.pop()?;
+        self.now = self.now.max(s.at);
+        self.fire(s.timer);
+        Some(s.at)
+    }
+
+    /// Events since the last drain (at most `limits.event_log` of them are kept).
+    pub fn drain_events(&mut self) -> Vec<Event> {
+        let first_kept = self.log_total - self.log.len() as u64;
+        let from = self.log_drained.max(first_kept);
+        let skip = (from - first_kept) as usize;
+        self.log_drained = self.log_total;
+        self.log.iter().skip(skip).cloned().collect()
+    }
+
+    /// Events kept in the log (the most recent `limits.event_log`).
+    pub fn recent_events(&self) -> impl Iterator<Item = &Event> {
+        self.log.iter()
+    }
+
+    /// A hash of every event so far, kept or not: equal hashes mean identical runs.
+    pub fn log_hash(&self) -> u64 {
+        use std::hash::Hasher;
+        self.hash.finish()
+    }
+
+    pub fn events_total(&self) -> u64 {
+        self.log_total
+    }
+
+    /// A message still in the store (live ones, and the most recent `limits.history` finished ones).
+    pub fn message(&self, id: MsgId) -> Option<&Message> {
+        self.store.iter().find(|m| m.id == id && m.id != 0)
+    }
+
+    /// Every message still in the store, in id order.
+    pub fn messages(&self) -> Vec<&Message> {
+        let mut all: Vec<&Message> = self.store.iter().filter(|m| m.id != 0).collect();
+        all.sort_by_key(|m| m.id);
+        all
+    }
+
+    /// Every event about one message that is still in the log.
+    pub fn timeline(&self, id: MsgId) -> Vec<Event> {
+        self.log
+            .iter()
+            .filter(|e| e.msg() == Some(id))
+            .cloned()
+            .collect()
+    }
+
+    // ---- internals shared by the other `impl Sim` files ----
+
+    pub(crate) fn schedule(&mut self, at: Millis, timer: Timer) {
+        let seq = self.timer_seq;
+        self.timer_seq += 1;
+        self.heap.push(Reverse(Scheduled {
+            at: at.max(self.now),
+            seq,
+            timer,
+        }));
+    }
+
+    pub(crate) fn emit(&mut self, kind: EventKind) {
+        let event = Event { t: self.now, kind };
+        self.hash.add(&event);
+        self.log_total += 1;
+        let cap = self.sc.limits.event_log as usize;
+        if cap > 0 {
+            if self.log.len() >= cap {
+                self.log.pop_front();
+            }
+            self.log.push_back(event);
+        }
+    }
+
+    pub(crate) fn msg(&self, h: Handle) -> Option<&Message> {
+        self.store.get(h.slot as usize).filter(|m| m.id == h.id)
+    }
+
+    pub(crate) fn msg_mut(&mut self, h: Handle) -> Option<&mut Message> {
+        self.store.get_mut(h.slot as usize).filter(|m| m.id == h.id)
+    }
+
+    pub(crate) fn state(&self, h: Handle) -> Option<MsgState> {
+        self.msg(h).map(|m| m.state)
+    }
+
+    pub(crate) fn alloc(&mut self, message: Message) -> Handle {
+        let id = message.id;
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.store[slot as usize] = message;
+                slot
+            }
+            None => {
+                self.store.push(message);
+                (self.store.len() - 1) as u32
+            }
+        };
+        Handle { slot, id }
+    }
+
+    /// The one place a message changes state: keeps the per-state counts, FIFO group blocking,
+    /// and the bounded history consistent.
+    pub(crate) fn set_state(&mut self, h: Handle, new: MsgState) {
+        let Some(m) = self.store.get_mut(h.slot as usize).filter(|m| m.id == h.id) else {
+            return;
+        };
+        let old = m.state;
+        let group = m.group;
+        m.state = new;
+        *self.counts.state_mut(&old) -= 1;
+        *self.counts.state_mut(&new) += 1;
+        let was_in_flight = matches!(old, MsgState::InFlight { .. });
+        let is_in_flight = matches!(new, MsgState::InFlight { .. });
+        if self.sc.mode == Mode::Queue && was_in_flight != is_in_flight {
+            self.ready
+                .group_in_flight(group, if is_in_flight { 1 } else { -1 });
+        }
+        if new.is_terminal() && !old.is_terminal() {
+            self.history.push_back(h);
+            if self.history.len() > self.sc.limits.history as usize {
+                if let Some(old) = self.history.pop_front() {
+                    self.forget(old);
+                }
+            }
+        }
+        if matches!(new, MsgState::DeadLettered { .. }) || (new.is_terminal() && !old.is_terminal())
+        {
+            self.compact_live();
+        }
+    }
+
+    /// Frees a finished message's slot; its counts stay.
+    fn forget(&mut self, h: Handle) {
+        if let Some(m) = self.store.get_mut(h.slot as usize).filter(|m| m.id == h.id) {
+            if m.state.is_terminal() {
+                m.id = 0;
+                self.free.push(h.slot);
+            }
+        }
+    }
+
+    /// Keeps `live` proportional to the messages actually in the queue.
+    fn compact_live(&mut self) {
+        let in_queue =
+            (self.counts.visible + self.counts.delayed + self.counts.in_flight + self.counts.held)
+                as usize;
+        if self.live.len() > 2 * in_queue + 1024 {
+            let store = &self.store;
+            self.live.retain(|h| {
+                store.get(h.slot as usize).is_some_and(|m| {
+                    m.id == h.id
+                        && !m.state.is_terminal()
+                        && !matches!(m.state, MsgState::DeadLettered { .. })
+                })
+            });
+        }
+    }
+
+    pub(crate) fn ensure_retention_check(&mut self) {
+        if let Some(front) = self.live.front().copied() {
+            if let Some(m) = self.msg(front) {
+                let at = m.published_at.saturating_add(self.sc.queue.retention);
+                if self.retention_at.is_none_or(|t| at < t) {
+                    self.retention_at = Some(at);
+                    self.schedule(at, Timer::Retention);
+                }
+            }
+        }
+    }
+
+    /// True if the message is older than the queue's retention period.
+    pub(crate) fn past_retention(&self, m: &Message) -> bool {
+        self.now.saturating_sub(m.published_at) >= self.sc.queue.retention
+    }
+
+    pub(crate) fn expire(&mut self, h: Handle) {
+        let at = self.now;
+        self.set_state(h, MsgState::Expired { at });
+        self.emit(EventKind::Expired { msg: h.id });
+    }
+
+    fn retention_sweep(&mut self) {
+        self.retention_at = None;
+        let mut keep = VecDeque::new();
+        while let Some(h) = self.live.front().copied() {
+            let Some(m) = self.msg(h) else {
+                self.live.pop_front();
+                continue;
+            };
+            if !self.past_retention(m) {
+                break;
+            }
+            let state = m.state;
+            self.live.pop_front();
+            match state {
+                MsgState::Visible | MsgState::Delayed { .. } => self.expire(h),
+                // Expires when its visibility runs out, if not deleted first.
+                MsgState::InFlight { .. } | MsgState::Held { .. } => keep.push_back(h),
+                _ => {}
+            }
+        }
+        while let Some(h) = keep.pop_back() {
+            self.live.push_front(h);
+        }
+        // The next check is due when the oldest message not yet past retention gets there.
+        let next = self
+            .live
+            .iter()
+            .filter_map(|&h| self.msg(h))
+            .find(|m| !self.past_retention(m))
+            .map(|m| m.published_at.saturating_add(self.sc.queue.retention));
+        if let Some(at) = next {
+            self.retention_at = Some(at);
+            self.schedule(at, Timer::Retention);
+        }
+    }
+
+    pub(crate) fn dead_letter(&mut self, h: Handle, reason: crate::message::DeadLetterReason) {
+        let Some(dlq) = self.sc.dlq.clone() else {
+            return;
+        };
+        let at = self.now;
+        self.set_state(h, MsgState::DeadLettered { at, reason });
+        self.dlq.push_back(h);
+        self.counts.dlq_moves += 1;
+        self.emit(EventKind::DeadLettered { msg: h.id, reason });
+        // Standard DLQs keep the original enqueue time; FIFO DLQs start counting again.
+        let base = match self.sc.queue.kind {
+            QueueKind::Standard => self.msg(h).map(|m| m.published_at).unwrap_or(at),
+            QueueKind::Fifo => at,
+        };
+        let expiry = base.saturating_add(dlq.retention);
+        if expiry < self.dlq_next_expiry {
+            self.dlq_next_expiry = expiry;
+            self.schedule(expiry, Timer::DlqRetention);
+        }
+    }
+
+    fn dlq_retention_sweep(&mut self) {
+        let Some(retention) = self.sc.dlq.as_ref().map(|d| d.retention) else {
+            return;
+        };
+        if self.now < self.dlq_next_expiry {
+            return;
+        }
+        let fifo = self.sc.queue.kind == QueueKind::Fifo;
+        let mut next = Millis::MAX;
+        let entries: Vec<Handle> = self.dlq.iter().copied().collect();
+        for h in entries {
+            let Some(m) = self.msg(h) else { continue };
+            let MsgState::DeadLettered { at, .. } = m.state else {
+                continue;
+            };
+            let expiry = if fifo { at } else { m.published_at }.saturating_add(retention);
+            if expiry <= self.now {
+                self.expire(h);
+            } else {
+                next = next.min(expiry);
+            }
+        }
+        let store = &self.store;
+        self.dlq.retain(|h| {
+            store
+                .get(h.slot as usize)
+                .is_some_and(|m| m.id == h.id && matches!(m.state, MsgState::DeadLettered { .. }))
+        });
+        self.dlq_next_expiry = next;
+        if next < Millis::MAX {
+            self.schedule(next, Timer::DlqRetention);
+        }
+    }
+
+    pub(crate) fn redrive_one(&mut self, h: Handle) -> bool {
+        let Some(m) = self.msg_mut(h) else {
+            return false;
+        };
+        if !matches!(m.state, MsgState::DeadLettered { .. }) {
+            return false;
+        }
+        m.receive_count = 0;
+        m.redrives += 1;
+        m.last_failure = None;
+        let (group, seq, id) = (m.group, m.seq, m.id);
+        self.set_state(h, MsgState::Visible);
+        self.ready.push_new(h, group, seq);
+        let pos = self.live.partition_point(|x| x.id < id);
+        self.live.insert(pos, h);
+        self.ensure_retention_check();
+        self.counts.redriven += 1;
+        self.emit(EventKind::Redriven { msg: id });
+        true
+    }
+
+    fn redrive_tick(&mut self) {
+        if !self.redriving {
+            return;
+        }
+        while let Some(h) = self.dlq.pop_front() {
+            if self.redrive_one(h) {
+                break;
+            }
+        }
+        self.wake();
+        let more = self
+            .dlq
+            .iter()
+            .any(|&h| matches!(self.state(h), Some(MsgState::DeadLettered { .. })));
+        if more {
+            let rate = self.sc.dlq.as_ref().map_or(10.0, |d| d.redrive_rate);
+            let gap = Millis(((1000.0 / rate).round() as u64).max(1));
+            self.schedule(self.now.saturating_add(gap), Timer::Redrive);
+        } else {
+            self.redriving = false;
+        }
+    }
+
+    fn find_dlq(&self, id: MsgId) -> Option<Handle> {
+        self.dlq
+            .iter()
+            .copied()
+            .find(|h| h.id == id && matches!(self.state(*h), Some(MsgState::DeadLettered { .. })))
+    }
+
+    fn sample(&mut self) {
+        let oldest = self.oldest_waiting_age();
+        let counts = self.counts.clone();
+        self.metrics.sample(&counts, oldest);
+        let backlog = counts.backlog();
+        let alert = backlog > u64::from(self.sc.metrics.lag_alert);
+        if alert && !self.lag_alerting {
+            self.emit(EventKind::LagAlert { backlog });
+        }
+        self.lag_alerting = alert;
+        let every = self.sc.metrics.sample_every;
+        self.schedule(self.now.saturating_add(every), Timer::Sample);
+    }
+
+    /// Age of the oldest message waiting to be received (SQS `ApproximateAgeOfOldestMessage`).
+    pub fn oldest_waiting_age(&self) -> Millis {
+        self.live
+            .iter()
+            .filter_map(|&h| self.msg(h))
+            .find(|m| matches!(m.state, MsgState::Visible | MsgState::Delayed { .. }))
+            .map(|m| self.now.saturating_sub(m.published_at))
+            .unwrap_or(Millis::ZERO)
+    }
+
+    /// Whether a lag alert is active (backlog above `metrics.lag_alert` at the last sample).
+    pub fn lag_alert(&self) -> bool {
+        self.lag_alerting
+    }
+
+    fn fire(&mut self, timer: Timer) {
+        match timer {
+            Timer::ProducerTick {
+                producer,
+                generation,
+            } => self.producer_tick(producer, generation),
+            Timer::Poll { consumer, token } => self.poll_timer(consumer, token),
+            Timer::BatchDone { consumer, batch } => self.batch_done(consumer, batch),
+            Timer::Crash { consumer, batch } => {
+                if self.consumers[consumer as usize]
+                    .batch
+                    .as_ref()
+                    .is_some_and(|b| b.id == batch)
+                {
+                    self.crash(consumer);
+                }
+            }
+            Timer::Restart { consumer, token } => self.restart(consumer, token),
+            Timer::Heartbeat { consumer, batch } => self.heartbeat(consumer, batch),
+            Timer::Visibility { h, receipt } => self.visibility_timer(h, receipt),
+            Timer::DelayEnd { h } => self.delay_end(h),
+            Timer::Retention => self.retention_sweep(),
+            Timer::DlqRetention => self.dlq_retention_sweep(),
+            Timer::Redrive => self.redrive_tick(),
+            Timer::SpikeEnd { generation } => {
+                if generation == self.spike_generation {
+                    self.spike_factor = 1.0;
+                    self.rebase_producers();
+                }
+            }
+            Timer::Sample => self.sample(),
+            Timer::Command { index } => {
+                let command = self.commands[index as usize].clone();
+                self.apply(command);
+            }
+            Timer::ReplyArrives { h } => {
+                let now = self.now;
+                if let Some(m) = self.msg_mut(h) {
+                    m.replied_at = Some(now);
+                    self.counts.replies_received += 1;
+                    self.emit(EventKind::ReplyReceived { msg: h.id });
+                }
+            }
+            Timer::HttpTimeout { h } => self.http_timeout(h),
+            Timer::HttpDone { consumer, h } => self.http_done(consumer, h),
+        }
+    }
+
+    fn setting(&mut self, name: &str, value: impl std::fmt::Display) {
+        self.emit(EventKind::Setting {
+            name: name.to_owned(),
+            value: value.to_string(),
+        });
+    }
+
+    fn apply(&mut self, command: Command) {
+        match command {
+            Command::Send {
+                producer,
+                payload,
+                group,
+            } => self.send_one(producer, payload, group),
+            Command::SetOnline { consumer, online } => {
+                let targets: Vec<u32> = match consumer {
+                    Some(c) => vec![c],
+                    None => (0..self.consumers.len() as u32)
+                        .filter(|&c| !self.consumers[c as usize].retired)
+                        .collect(),
+                };
+                for c in targets {
+                    if (c as usize) < self.consumers.len() {
+                        self.set_online(c, online);
+                    }
+                }
+            }
+            Command::Crash { consumer } => {
+                if (consumer as usize) < self.consumers.len() {
+                    self.crash(consumer);
+                }
+            }
+            Command::ScaleConsumers { count } => self.scale(count),
+            Command::Spike { factor, duration } => {
+                self.spike_factor = factor;
+                self.spike_generation += 1;
+                let generation = self.spike_generation;
+                self.setting("traffic spike", format!("×{factor} for {duration}"));
+                self.rebase_producers();
+                self.schedule(
+                    self.now.saturating_add(duration),
+                    Timer::SpikeEnd { generation },
+                );
+            }
+            Command::SetRate { producer, rate } => {
+                self.sc.producers[producer as usize].rate = rate;
+                self.setting("producer rate", format!("{rate}/s"));
+                self.rebase_producer(producer);
+            }
+            Command::SetBatchFailure { mode } => {
+                self.sc.consumers.batch_failure = mode;
+                self.setting("batch failure mode", format!("{mode:?}"));
+            }
+            Command::SetBatchSize { size } => {
+                self.sc.consumers.batch_size = size;
+                self.setting("batch size", size);
+            }
+            Command::SetAck { mode } => {
+                self.sc.consumers.ack = mode;
+                self.setting("ack mode", format!("{mode:?}"));
+            }
+            Command::SetIdempotent { on } => {
+                self.sc.consumers.idempotent = on;
+                self.setting("idempotent consumer", on);
+            }
+            Command::SetVisibilityTimeout { timeout } => {
+                self.sc.queue.visibility_timeout = timeout;
+                self.setting("visibility timeout", timeout);
+            }
+            Command::SetExtendVisibility { on } => {
+                self.sc.consumers.extend_visibility = on;
+                self.setting("visibility extension", on);
+            }
+            Command::SetMaxReceiveCount { count } => {
+                match count {
+                    Some(n) => {
+                        self.sc
+                            .dlq
+                            .get_or_insert_with(Default::default)
+                            .max_receive_count = n;
+                    }
+                    None => self.sc.dlq = None,
+                }
+                self.setting(
+                    "maxReceiveCount",
+                    count.map_or("off (no DLQ)".to_owned(), |n| n.to_string()),
+                );
+            }
+            Command::SetFailureRate { rate } => {
+                self.sc.consumers.failure_rate = rate;
+                self.setting("failure rate", rate);
+            }
+            Command::SetOnInvalid { mode } => {
+                self.sc.consumers.on_invalid = mode;
+                self.setting("invalid messages", format!("{mode:?}"));
+            }
+            Command::SetProcessingTime { mean } => {
+                self.sc.consumers.processing.mean = mean;
+                self.setting("processing time", mean);
+            }
+            Command::SetRetry { policy } => {
+                self.setting("retry policy", format!("{policy:?}"));
+                self.sc.queue.retry = policy;
+            }
+            Command::RedriveAll => {
+                if !self.redriving {
+                    self.redriving = true;
+                    self.schedule(self.now, Timer::Redrive);
+                }
+            }
+            Command::RedriveOne { message } => {
+                if let Some(h) = self.find_dlq(message) {
+                    self.redrive_one(h);
+                    self.wake();
+                }
+            }
+            Command::Discard { message } => {
+                if let Some(h) = self.find_dlq(message) {
+                    let at = self.now;
+                    self.set_state(h, MsgState::Discarded { at });
+                    self.emit(EventKind::Discarded { msg: message });
+                }
+            }
+            Command::FixPoison => {
+                self.poison_fixed = true;
+                self.setting("poison fix deployed", true);
+            }
+        }
+    }
+}

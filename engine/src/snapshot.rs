@@ -1,0 +1,170 @@
+//! A cheap view of the simulation for rendering: counts, consumers, and a capped number of
+//! message tokens per place (the rest are shown as counts).
+
+use serde::Serialize;
+
+use crate::command::Payload;
+use crate::message::{MsgId, MsgState};
+use crate::metrics::Counts;
+use crate::scenario::{Mode, QueueKind};
+use crate::sim::Sim;
+use crate::time::Millis;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Snapshot {
+    pub now: Millis,
+    pub mode: Mode,
+    pub kind: QueueKind,
+    pub counts: Counts,
+    pub consumers: Vec<ConsumerView>,
+    /// Oldest first, at most `cap` of each.
+    pub visible: Vec<Token>,
+    pub delayed: Vec<Token>,
+    pub in_flight: Vec<Token>,
+    pub dlq: Vec<Token>,
+    /// FIFO groups blocked by a message in flight.
+    pub blocked_groups: u32,
+    pub http_backlog: u32,
+    pub oldest_age: Millis,
+    pub lag_alert: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Token {
+    pub id: MsgId,
+    pub payload: Payload,
+    pub group: u32,
+    pub receive_count: u32,
+    pub state: MsgState,
+    pub published_at: Millis,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsumerStatus {
+    Idle,
+    /// Long polling: waiting for a message to arrive.
+    Waiting,
+    Busy,
+    Offline,
+    Crashed,
+    Retired,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConsumerView {
+    pub id: u32,
+    pub status: ConsumerStatus,
+    /// Messages in the batch it is processing.
+    pub batch: u32,
+    pub busy_until: Option<Millis>,
+    pub crashed_until: Option<Millis>,
+}
+
+impl Sim {
+    /// A view for rendering, with at most `cap` tokens per place.
+    pub fn snapshot(&self, cap: usize) -> Snapshot {
+        let mut visible = Vec::new();
+        let mut delayed = Vec::new();
+        let mut in_flight = Vec::new();
+        for &h in &self.live {
+            if visible.len() >= cap && delayed.len() >= cap && in_flight.len() >= cap {
+                break;
+            }
+            let Some(m) = self.msg(h) else { continue };
+            let list = match m.state {
+                MsgState::Visible => &mut visible,
+                MsgState::Delayed { .. } => &mut delayed,
+                MsgState::InFlight { .. } | MsgState::Held { .. } => &mut in_flight,
+                _ => continue,
+            };
+            if list.len() < cap {
+                list.push(token(m));
+            }
+        }
+        if self.sc.mode == Mode::Http {
+            for c in &self.consumers {
+                if let Some(m) = c.http_job.and_then(|h| self.msg(h)) {
+                    if in_flight.len() < cap && matches!(m.state, MsgState::InFlight { .. }) {
+                        in_flight.push(token(m));
+                    }
+                }
+            }
+            for &h in &self.http_backlog {
+                if let Some(m) = self.msg(h).filter(|m| m.state == MsgState::Visible) {
+                    if visible.len() < cap {
+                        visible.push(token(m));
+                    }
+                }
+            }
+        }
+        let dlq = self
+            .dlq
+            .iter()
+            .filter_map(|&h| self.msg(h))
+            .filter(|m| matches!(m.state, MsgState::DeadLettered { .. }))
+            .take(cap)
+            .map(token)
+            .collect();
+        let consumers = self
+            .consumers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let status = if c.retired {
+                    ConsumerStatus::Retired
+                } else if c.crashed_until.is_some() {
+                    ConsumerStatus::Crashed
+                } else if c.batch.is_some() || c.http_job.is_some() {
+                    ConsumerStatus::Busy
+                } else if !c.online {
+                    ConsumerStatus::Offline
+                } else if c.waiting {
+                    ConsumerStatus::Waiting
+                } else {
+                    ConsumerStatus::Idle
+                };
+                ConsumerView {
+                    id: i as u32,
+                    status,
+                    batch: c
+                        .batch
+                        .as_ref()
+                        .map_or(u32::from(c.http_job.is_some()), |b| b.items.len() as u32),
+                    busy_until: c.batch.as_ref().map(|b| b.ends),
+                    crashed_until: c.crashed_until,
+                }
+            })
+            .collect();
+        Snapshot {
+            now: self.now,
+            mode: self.sc.mode,
+            kind: self.sc.queue.kind,
+            counts: self.counts.clone(),
+            consumers,
+            visible,
+            delayed,
+            in_flight,
+            dlq,
+            blocked_groups: self.ready.blocked_groups(),
+            http_backlog: self
+                .http_backlog
+                .iter()
+                .filter(|&&h| self.msg(h).is_some())
+                .count() as u32,
+            oldest_age: self.oldest_waiting_age(),
+            lag_alert: self.lag_alert(),
+        }
+    }
+}
+
+fn token(m: &crate::message::Message) -> Token {
+    Token {
+        id: m.id,
+        payload: m.payload,
+        group: m.group,
+        receive_count: m.receive_count,
+        state: m.state,
+        published_at: m.published_at,
+    }
+}
