@@ -11,9 +11,10 @@ use std::panic::PanicHookInfo;
 /// The id of the error panel, for tests and for styling.
 pub const PANEL_ID: &str = "panic-panel";
 
-/// Installs the hook once; later calls replace it with the same hook, which is harmless.
+/// Installs the hook. It goes through Yew, because Yew's renderer otherwise installs its own
+/// console-only hook over anything set with `std::panic::set_hook`.
 pub fn install() {
-    std::panic::set_hook(Box::new(on_panic));
+    yew::set_custom_panic_hook(Box::new(on_panic));
 }
 
 fn on_panic(info: &PanicHookInfo<'_>) {

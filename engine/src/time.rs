@@ -58,7 +58,7 @@ impl Millis {
             "a duration like \"30s\": a number followed by ms, s, m, h or d".to_owned()
         })?;
         let ms = value * unit_ms;
-        if !ms.is_finite() || ms < 0.0 || ms > 1e15 {
+        if !ms.is_finite() || !(0.0..=1e15).contains(&ms) {
             return Err("a duration between 0 and about 30,000 years".to_owned());
         }
         Ok(Millis(ms.round() as u64))

@@ -1,0 +1,145 @@
+//! Every envelope the engine emits parses and validates with the official CloudEvents SDK, and
+//! each binary rendering carries every attribute under its binding's naming rule.
+
+mod common;
+use cloudevents::{AttributesReader, Event};
+use common::*;
+use queue_engine::envelope::{field_doc, Binding, Envelope};
+use serde_json::json;
+
+fn envelopes(kind: &str, reply: bool) -> Vec<Envelope> {
+    let mut sim = sim(json!({
+        "queue": { "kind": kind },
+        "reply_queue": reply,
+        "producers": [{ "rate": 20, "stop": "10s", "poison_share": 0.1, "transient_share": 0.1, "groups": 3, "duplicate_share": 0.1 }]
+    }));
+    sim.advance_to(secs(15));
+    sim.messages()
+        .into_iter()
+        .map(|m| Envelope::for_message(m, sim.scenario()))
+        .collect()
+}
+
+#[test]
+fn every_envelope_is_a_valid_cloudevent_by_the_official_sdk() {
+    for (kind, reply) in [("standard", false), ("fifo", true)] {
+        let all = envelopes(kind, reply);
+        assert!(all.len() > 150);
+        for envelope in &all {
+            let text = envelope.to_json_string();
+            let event: Event =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("SDK rejected {text}: {e}"));
+            assert_eq!(event.specversion().as_str(), "1.0");
+            assert_eq!(event.id(), envelope.id);
+            assert_eq!(event.source().to_string(), envelope.source);
+            assert_eq!(event.ty(), envelope.ty);
+            assert_eq!(event.subject(), Some(envelope.subject.as_str()));
+            assert_eq!(event.datacontenttype(), Some("application/json"));
+            assert_eq!(
+                event.dataschema().map(|u| u.to_string()),
+                Some(envelope.dataschema.clone())
+            );
+            assert_eq!(
+                event
+                    .time()
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+                Some(envelope.time.clone())
+            );
+            let ext = |name: &str| event.extension(name).map(|v| v.to_string());
+            assert_eq!(ext("traceparent"), Some(envelope.traceparent.clone()));
+            assert_eq!(ext("partitionkey"), Some(envelope.partitionkey.clone()));
+            assert_eq!(ext("sequence"), envelope.sequence.clone());
+            assert_eq!(ext("replyto"), envelope.replyto.clone());
+        }
+    }
+}
+
+#[test]
+fn duplicate_sends_share_the_event_id_and_distinct_events_do_not() {
+    let all = envelopes("standard", false);
+    let mut ids: Vec<&str> = all.iter().map(|e| e.id.as_str()).collect();
+    let total = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert!(
+        ids.len() < total,
+        "some duplicate sends reuse their event's id"
+    );
+    let mut sim = sim(json!({ "producers": [{ "rate": 10, "stop": "5s" }] }));
+    sim.advance_to(secs(6));
+    let mut unique: Vec<String> = sim
+        .messages()
+        .iter()
+        .map(|m| Envelope::for_message(m, sim.scenario()).id)
+        .collect();
+    let n = unique.len();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        n,
+        "without duplicate sends every id is unique"
+    );
+}
+
+#[test]
+fn binary_renderings_carry_every_attribute_with_the_binding_prefix() {
+    let envelope = envelopes("fifo", true).remove(0);
+    let attrs: Vec<&str> = envelope
+        .attributes()
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| *n != "data" && *n != "datacontenttype")
+        .collect();
+    for (binding, prefix) in [
+        (Binding::Http, "ce-"),
+        (Binding::Kafka, "ce_"),
+        (Binding::Amqp, "cloudEvents:"),
+        (Binding::Sqs, "ce-"),
+    ] {
+        let r = envelope.binary(binding);
+        for a in &attrs {
+            assert!(
+                r.metadata
+                    .iter()
+                    .any(|(k, _)| k.starts_with(&format!("{prefix}{a}"))),
+                "{binding:?} lacks {a}"
+            );
+        }
+        assert!(
+            r.note.contains("custom extension"),
+            "replyto is flagged as custom in every rendering"
+        );
+        let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(
+            body, envelope.data,
+            "binary mode: the body is the data alone"
+        );
+        let structured = envelope.structured(binding);
+        assert!(structured.metadata[0]
+            .1
+            .starts_with("application/cloudevents+json"));
+    }
+    let kafka = envelope.binary(Binding::Kafka);
+    assert_eq!(
+        kafka.metadata[0],
+        ("key".to_owned(), envelope.partitionkey.clone())
+    );
+    assert!(envelope.binary(Binding::Sqs).note.contains("no official"));
+    for (name, _) in envelope.attributes() {
+        assert!(field_doc(name).is_some(), "{name} has no explanation");
+    }
+}
+
+#[test]
+fn poison_orders_carry_the_malformed_body() {
+    let all = envelopes("standard", false);
+    let poison = all
+        .iter()
+        .find(|e| e.data["pizza"] == "pineapple")
+        .expect("a poison order");
+    assert_eq!(
+        poison.data["quantity"], "a dozen",
+        "quantity is text, not a number: it fails validation"
+    );
+}

@@ -1,0 +1,123 @@
+//! Lesson tracing: one message's trace runs from the order service through the queue to the
+//! kitchen, the data store and the reply, with the queue wait visible; batch spans link.
+
+mod common;
+use common::*;
+use queue_engine::envelope::Envelope;
+use queue_engine::trace::SpanKind;
+use serde_json::json;
+
+#[test]
+fn a_single_message_trace_is_one_waterfall_from_send_to_reply() {
+    let mut sim = sim(json!({
+        "reply_queue": true,
+        "producers": [{ "rate": 0 }],
+        "consumers": { "processing": { "mean": "200ms" } },
+        "commands": [ { "at": "1100ms", "do": { "type": "send" } } ]
+    }));
+    sim.advance_to(secs(5));
+    let trace = sim.trace(1).expect("message 1 has a trace");
+    assert!(trace.complete);
+    let names: Vec<&str> = trace.spans.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "send orders",
+            "wait in queue",
+            "receive orders",
+            "process orders",
+            "INSERT orders",
+            "send orders-replies",
+            "process orders-replies"
+        ]
+    );
+    let send = &trace.spans[0];
+    let wait = &trace.spans[1];
+    let process = &trace.spans[3];
+    assert_eq!(send.kind, SpanKind::Producer);
+    assert!(
+        wait.derived && wait.end > wait.start,
+        "time in queue is visible: {} to {}",
+        wait.start,
+        wait.end
+    );
+    assert_eq!(trace.spans[2].kind, SpanKind::Client);
+    assert_eq!(process.kind, SpanKind::Consumer);
+    assert_eq!(
+        process.parent,
+        Some(send.span_id),
+        "a single-message process span is a child of the send"
+    );
+    assert_eq!(process.end.0 - process.start.0, 200);
+    assert_eq!(trace.spans[4].parent, Some(process.span_id));
+    assert_eq!(trace.spans[5].parent, Some(process.span_id));
+    // The envelope carries the same context the trace starts from.
+    let envelope = Envelope::for_message(sim.message(1).unwrap(), sim.scenario());
+    assert_eq!(envelope.traceparent, trace.ids.traceparent());
+    assert!(trace
+        .spans
+        .iter()
+        .filter(|s| !s.derived)
+        .all(|s| s.trace_id == send.trace_id));
+}
+
+#[test]
+fn a_batch_process_span_links_to_each_message_instead_of_having_a_parent() {
+    let sends: Vec<_> = (0..3)
+        .map(|_| json!({ "at": 0, "do": { "type": "send" } }))
+        .collect();
+    let mut sim = sim(json!({
+        "producers": [{ "rate": 0 }],
+        "consumers": { "batch_size": 3 },
+        "commands": sends
+    }));
+    sim.advance_to(secs(5));
+    for id in 1..=3 {
+        let trace = sim.trace(id).unwrap();
+        let process = trace
+            .spans
+            .iter()
+            .find(|s| s.kind == SpanKind::Consumer)
+            .unwrap();
+        assert_eq!(process.parent, None);
+        assert_eq!(
+            process.links,
+            vec![(trace.ids.trace_id, trace.ids.send_span)]
+        );
+        assert_ne!(
+            process.trace_id, trace.ids.trace_id,
+            "the batch has its own trace"
+        );
+    }
+}
+
+#[test]
+fn the_otlp_export_has_valid_ids_and_leaves_out_derived_spans() {
+    let mut sim = sim(
+        json!({ "producers": [{ "rate": 0 }], "commands": [ { "at": 0, "do": { "type": "send" } } ] }),
+    );
+    sim.advance_to(secs(2));
+    let trace = sim.trace(1).unwrap();
+    let otlp = trace.to_otlp_json();
+    let spans: Vec<&serde_json::Value> = otlp["resourceSpans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["scopeSpans"][0]["spans"].as_array().unwrap())
+        .collect();
+    assert_eq!(
+        spans.len(),
+        trace.spans.iter().filter(|s| !s.derived).count()
+    );
+    for s in spans {
+        let trace_id = s["traceId"].as_str().unwrap();
+        let span_id = s["spanId"].as_str().unwrap();
+        assert_eq!(trace_id.len(), 32);
+        assert_eq!(span_id.len(), 16);
+        assert!(trace_id.chars().any(|c| c != '0') && span_id.chars().any(|c| c != '0'));
+        assert!(s["name"].as_str().unwrap() != "wait in queue");
+    }
+    let tp = trace.ids.traceparent();
+    assert_eq!(tp.len(), 55);
+    assert!(tp.starts_with("00-") && tp.ends_with("-01"));
+}
