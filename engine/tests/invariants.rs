@@ -192,7 +192,7 @@ fn check_messages(sim: &Sim, s: &Scenario) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, max_shrink_iters: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, max_shrink_iters: 200, ..ProptestConfig::default() })]
 
     #[test]
     fn invariants_hold_at_every_step(s in arb_scenario(), cmds in commands()) {
@@ -232,7 +232,8 @@ proptest! {
         prop_assert!(c.store_records <= c.published);
         // The mode Lambda requires for FIFO keeps order; whole-batch and partial responses can
         // let a later message's effect land first, which the engine counts as a violation.
-        let order_safe = s.consumers.batch_failure == BatchFailure::StopAtFirst;
+        // A redrive puts old messages back behind newer ones: the documented way a DLQ breaks FIFO.
+        let order_safe = s.consumers.batch_failure == BatchFailure::StopAtFirst && c.redriven == 0;
         if s.queue.kind == QueueKind::Fifo && s.consumers.ack == AckMode::AfterProcessing && order_safe {
             prop_assert_eq!(c.order_violations, 0, "FIFO processed a message after a later one of its group");
         }
