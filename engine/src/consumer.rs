@@ -18,13 +18,27 @@ pub(crate) struct Consumer {
     pub retired: bool,
     pub crashed_until: Option<Millis>,
     pub batch: Option<Batch>,
-    pub waiting: bool,
-    /// Filling a batch during the batching window.
-    pub collecting: bool,
-    /// Invalidates outstanding poll and restart timers.
+    /// Why the consumer is between receives, if it is: it wants to poll again at `due`.
+    pub wait: Option<Wait>,
+    pub due: Millis,
+    /// The time of its one poll timer in the heap. Keeping a single armed timer per consumer
+    /// (re-armed lazily when `due` moves later) keeps the heap small: a long poll that is woken
+    /// early leaves no stale timer behind.
+    pub armed: Option<Millis>,
+    /// Invalidates outstanding restart timers.
     pub token: u64,
     /// HTTP mode: the request this worker is handling.
     pub http_job: Option<Handle>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wait {
+    /// Long polling: waiting for a message, until `due`.
+    LongPoll,
+    /// Short polling: asks again at `due`.
+    ShortPoll,
+    /// Filling a batch during the batching window, until `due`.
+    Window,
 }
 
 #[derive(Clone, Debug)]
@@ -59,8 +73,9 @@ impl Consumer {
             retired: false,
             crashed_until: None,
             batch: None,
-            waiting: false,
-            collecting: false,
+            wait: None,
+            due: Millis::ZERO,
+            armed: None,
             token: 0,
             http_job: None,
         }
@@ -72,11 +87,11 @@ impl Consumer {
     }
 
     pub fn idle(&self) -> bool {
-        self.up()
-            && self.batch.is_none()
-            && self.http_job.is_none()
-            && !self.waiting
-            && !self.collecting
+        self.up() && self.batch.is_none() && self.http_job.is_none() && self.wait.is_none()
+    }
+
+    pub fn waiting(&self) -> bool {
+        self.wait == Some(Wait::LongPoll)
     }
 }
 
@@ -96,6 +111,27 @@ impl Sim {
         con.token
     }
 
+    /// The consumer wants to poll again at `at`, for `why`.
+    fn request_poll(&mut self, c: u32, why: Wait, at: Millis) {
+        let con = &mut self.consumers[c as usize];
+        con.wait = Some(why);
+        con.due = at;
+        if con.armed.is_none_or(|armed| armed > at) {
+            con.armed = Some(at);
+            self.schedule(at, Timer::Poll { consumer: c });
+        }
+        if why == Wait::LongPoll {
+            self.waiting.push_back(c);
+        }
+    }
+
+    /// Stops waiting (woken, taken offline, crashed or scaled away); an armed timer is ignored.
+    pub(crate) fn cancel_wait(&mut self, c: u32) {
+        if self.consumers[c as usize].wait.take() == Some(Wait::LongPoll) {
+            self.waiting.retain(|&w| w != c);
+        }
+    }
+
     pub(crate) fn poll(&mut self, c: u32) {
         let batch_size = self.sc.consumers.batch_size;
         let window = self.sc.consumers.batch_window;
@@ -103,54 +139,51 @@ impl Sim {
         if !con.up() || con.batch.is_some() {
             return;
         }
-        if window > Millis::ZERO && !con.collecting && self.counts.visible < u64::from(batch_size) {
-            let token = self.next_token(c);
-            self.consumers[c as usize].collecting = true;
-            self.schedule(
-                self.now.saturating_add(window),
-                Timer::Poll { consumer: c, token },
-            );
+        let collected = con.wait == Some(Wait::Window);
+        self.consumers[c as usize].wait = None;
+        if window > Millis::ZERO && !collected && self.counts.visible < u64::from(batch_size) {
+            self.request_poll(c, Wait::Window, self.now.saturating_add(window));
             return;
         }
-        self.consumers[c as usize].collecting = false;
         let items = self.receive(c, batch_size);
         if !items.is_empty() {
             self.start_batch(c, items);
             return;
         }
         let wait = self.sc.queue.receive_wait;
-        let token = self.next_token(c);
         if wait > Millis::ZERO {
-            self.consumers[c as usize].waiting = true;
-            self.waiting.push_back(c);
-            self.schedule(
-                self.now.saturating_add(wait),
-                Timer::Poll { consumer: c, token },
-            );
+            self.request_poll(c, Wait::LongPoll, self.now.saturating_add(wait));
         } else {
             self.counts.empty_receives += 1;
             self.emit(EventKind::EmptyReceive { consumer: c });
             let gap = self.sc.queue.short_poll_interval;
-            self.schedule(
-                self.now.saturating_add(gap),
-                Timer::Poll { consumer: c, token },
-            );
+            self.request_poll(c, Wait::ShortPoll, self.now.saturating_add(gap));
         }
     }
 
-    pub(crate) fn poll_timer(&mut self, c: u32, token: u64) {
-        if self.consumers[c as usize].token != token {
+    pub(crate) fn poll_timer(&mut self, c: u32, at: Millis) {
+        let con = &mut self.consumers[c as usize];
+        if con.armed != Some(at) {
             return;
         }
-        let con = &mut self.consumers[c as usize];
-        if con.waiting {
+        con.armed = None;
+        let Some(why) = con.wait else { return };
+        if con.due > self.now {
+            let due = con.due;
+            con.armed = Some(due);
+            self.schedule(due, Timer::Poll { consumer: c });
+            return;
+        }
+        if why == Wait::LongPoll {
             // A long poll that waited its full time and found nothing.
-            con.waiting = false;
-            self.waiting.retain(|&w| w != c);
             self.counts.empty_receives += 1;
             self.emit(EventKind::EmptyReceive { consumer: c });
         }
-        self.consumers[c as usize].collecting = false;
+        self.cancel_wait(c);
+        if why == Wait::Window {
+            // `poll` sees that the batching window has been waited out.
+            self.consumers[c as usize].wait = Some(Wait::Window);
+        }
         self.poll(c);
     }
 
@@ -162,9 +195,10 @@ impl Sim {
             let Some(c) = self.waiting.pop_front() else {
                 break;
             };
-            let con = &mut self.consumers[c as usize];
-            con.waiting = false;
-            con.token += 1;
+            if !self.consumers[c as usize].waiting() {
+                continue;
+            }
+            self.consumers[c as usize].wait = None;
             let before = self.counts.receives;
             self.poll(c);
             if self.counts.receives == before {
@@ -715,13 +749,8 @@ impl Sim {
             }
         }
         let token = self.next_token(c);
+        self.cancel_wait(c);
         let con = &mut self.consumers[c as usize];
-        if con.waiting {
-            con.waiting = false;
-            self.waiting.retain(|&w| w != c);
-        }
-        let con = &mut self.consumers[c as usize];
-        con.collecting = false;
         con.crashed_until = Some(self.now.saturating_add(restart_after));
         self.counts.crashes += 1;
         self.emit(EventKind::ConsumerCrashed { consumer: c });
@@ -752,12 +781,7 @@ impl Sim {
             self.consumer_ready(c);
         } else {
             // Graceful: it finishes what it holds, then stops asking for more.
-            con.token += 1;
-            con.collecting = false;
-            if con.waiting {
-                con.waiting = false;
-                self.waiting.retain(|&w| w != c);
-            }
+            self.cancel_wait(c);
             self.emit(EventKind::ConsumerOffline { consumer: c });
         }
     }
@@ -785,14 +809,8 @@ impl Sim {
             let Some(i) = self.consumers.iter().rposition(|c| !c.retired) else {
                 break;
             };
-            let con = &mut self.consumers[i];
-            con.retired = true;
-            con.token += 1;
-            con.collecting = false;
-            if con.waiting {
-                con.waiting = false;
-                self.waiting.retain(|&w| w != i as u32);
-            }
+            self.consumers[i].retired = true;
+            self.cancel_wait(i as u32);
             active -= 1;
         }
         self.sc.consumers.count = count;

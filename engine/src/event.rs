@@ -353,8 +353,10 @@ fn cap(s: &str) -> String {
     }
 }
 
-/// FNV-1a over the events' `Hash` encoding, with `usize`/`isize` widened to 64 bits so that a
-/// 32-bit wasm build and a 64-bit native build produce the same hash for the same log.
+/// A word-at-a-time hash (the Fx multiply-rotate step) over the events' `Hash` encoding, with
+/// `usize`/`isize` widened to 64 bits so that a 32-bit wasm build and a 64-bit native build
+/// produce the same hash for the same log. It detects any difference between two runs; it is not
+/// meant to resist deliberate collisions.
 #[derive(Clone, Debug)]
 pub struct LogHasher(u64);
 
@@ -364,32 +366,45 @@ impl Default for LogHasher {
     }
 }
 
+impl LogHasher {
+    #[inline]
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
 impl Hasher for LogHasher {
     fn finish(&self) -> u64 {
         self.0
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.mix(u64::from_le_bytes(chunk.try_into().expect("chunks of 8")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.mix(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 56));
         }
     }
 
     fn write_u8(&mut self, i: u8) {
-        self.write(&[i]);
+        self.mix(u64::from(i));
     }
     fn write_u32(&mut self, i: u32) {
-        self.write(&i.to_le_bytes());
+        self.mix(u64::from(i));
     }
     fn write_u64(&mut self, i: u64) {
-        self.write(&i.to_le_bytes());
+        self.mix(i);
     }
     fn write_usize(&mut self, i: usize) {
-        self.write_u64(i as u64);
+        self.mix(i as u64);
     }
     fn write_isize(&mut self, i: isize) {
-        self.write_u64(i as u64);
+        self.mix(i as u64);
     }
 }
 

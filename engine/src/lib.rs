@@ -43,6 +43,7 @@ mod snapshot;
 mod time;
 pub mod trace;
 mod validate;
+pub mod workload;
 
 pub use command::{Command, Payload};
 pub use error::ScenarioError;

@@ -118,6 +118,19 @@ impl Ready {
         }
     }
 
+    /// Entries among which the oldest waiting message is: the first `n` of a standard queue
+    /// (returned messages go to the front), or the head of every FIFO group. May include stale ones.
+    pub fn oldest_candidates(&self, n: usize) -> Vec<Handle> {
+        match self {
+            Ready::Standard(q) => q.iter().take(n).copied().collect(),
+            Ready::Fifo(f) => f
+                .groups
+                .iter()
+                .filter_map(|g| g.queue.front().map(|(_, h)| *h))
+                .collect(),
+        }
+    }
+
     /// FIFO: a group with a message in flight is blocked (for the snapshot).
     pub fn blocked_groups(&self) -> u32 {
         match self {

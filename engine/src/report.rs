@@ -22,7 +22,7 @@ pub struct Report {
     pub messages: Vec<Outcome>,
     pub messages_forgotten: u64,
     pub events: u64,
-    /// FNV-1a of the whole event log, as 16 hex digits.
+    /// Hash of the whole event log, as 16 hex digits.
     pub log_hash: String,
 }
 

@@ -21,7 +21,7 @@ use crate::time::Millis;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Timer {
     ProducerTick { producer: u32, generation: u32 },
-    Poll { consumer: u32, token: u64 },
+    Poll { consumer: u32 },
     BatchDone { consumer: u32, batch: u64 },
     Crash { consumer: u32, batch: u64 },
     Restart { consumer: u32, token: u64 },
@@ -267,7 +267,7 @@ impl Sim {
     pub fn step(&mut self) -> Option<Millis> {
         let Reverse(s) = self.heap.pop()?;
         self.now = self.now.max(s.at);
-        self.fire(s.timer);
+        self.fire(s.timer, s.at);
         Some(s.at)
     }
 
@@ -591,7 +591,26 @@ impl Sim {
             .find(|h| h.id == id && matches!(self.state(*h), Some(MsgState::DeadLettered { .. })))
     }
 
+    /// Drops finished and dead-lettered entries from the front of `live`, so that scans for the
+    /// oldest waiting message start where the waiting messages are.
+    fn trim_live_front(&mut self) {
+        while let Some(&h) = self.live.front() {
+            match self.state(h) {
+                Some(
+                    MsgState::Visible
+                    | MsgState::Delayed { .. }
+                    | MsgState::InFlight { .. }
+                    | MsgState::Held { .. },
+                ) => break,
+                _ => {
+                    self.live.pop_front();
+                }
+            }
+        }
+    }
+
     fn sample(&mut self) {
+        self.trim_live_front();
         let oldest = self.oldest_waiting_age();
         let counts = self.counts.clone();
         self.metrics.sample(&counts, oldest);
@@ -605,14 +624,17 @@ impl Sim {
         self.schedule(self.now.saturating_add(every), Timer::Sample);
     }
 
-    /// Age of the oldest message waiting to be received (SQS `ApproximateAgeOfOldestMessage`).
+    /// Age of the oldest message waiting to be received (SQS `ApproximateAgeOfOldestMessage`,
+    /// which is approximate too: a standard queue's oldest is among the first few ready entries).
     pub fn oldest_waiting_age(&self) -> Millis {
-        self.live
-            .iter()
-            .filter_map(|&h| self.msg(h))
-            .find(|m| matches!(m.state, MsgState::Visible | MsgState::Delayed { .. }))
-            .map(|m| self.now.saturating_sub(m.published_at))
-            .unwrap_or(Millis::ZERO)
+        self.ready
+            .oldest_candidates(32)
+            .into_iter()
+            .filter_map(|h| self.msg(h))
+            .filter(|m| m.state == MsgState::Visible)
+            .map(|m| m.published_at)
+            .min()
+            .map_or(Millis::ZERO, |t| self.now.saturating_sub(t))
     }
 
     /// Whether a lag alert is active (backlog above `metrics.lag_alert` at the last sample).
@@ -620,13 +642,13 @@ impl Sim {
         self.lag_alerting
     }
 
-    fn fire(&mut self, timer: Timer) {
+    fn fire(&mut self, timer: Timer, at: Millis) {
         match timer {
             Timer::ProducerTick {
                 producer,
                 generation,
             } => self.producer_tick(producer, generation),
-            Timer::Poll { consumer, token } => self.poll_timer(consumer, token),
+            Timer::Poll { consumer } => self.poll_timer(consumer, at),
             Timer::BatchDone { consumer, batch } => self.batch_done(consumer, batch),
             Timer::Crash { consumer, batch } => {
                 if self.consumers[consumer as usize]

@@ -119,7 +119,7 @@ impl Sim {
                     ConsumerStatus::Busy
                 } else if !c.online {
                     ConsumerStatus::Offline
-                } else if c.waiting {
+                } else if c.waiting() {
                     ConsumerStatus::Waiting
                 } else {
                     ConsumerStatus::Idle

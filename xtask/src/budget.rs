@@ -39,7 +39,7 @@ pub fn report(dist: &Path) -> Result<u64, String> {
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("cannot measure dist/: {e}"))?;
-    sizes.sort_by(|a, b| b.gzip.cmp(&a.gzip));
+    sizes.sort_by_key(|s| std::cmp::Reverse(s.gzip));
     let total: u64 = sizes.iter().map(|s| s.gzip).sum();
     let raw_total: u64 = sizes.iter().map(|s| s.raw).sum();
     println!("    {:>10} {:>10}  file", "raw B", "gzip B");

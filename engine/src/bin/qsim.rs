@@ -67,6 +67,7 @@ fn run(args: &[String]) -> Result<(), String> {
             );
             Ok(())
         }
+        Some("bench") => bench(&args[1..]),
         Some("check") if args.len() > 1 => {
             for file in &args[1..] {
                 load(file)?;
@@ -76,4 +77,52 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         _ => Err(USAGE.to_owned()),
     }
+}
+
+/// Wall-clock timing of a benchmark workload: median of N runs, plus the process's peak memory.
+fn bench(args: &[String]) -> Result<(), String> {
+    let name = args.first().map(String::as_str).unwrap_or("steady");
+    let runs: usize = match args.iter().position(|a| a == "--runs") {
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .ok_or("--runs needs a number")?,
+        None => 5,
+    };
+    let w = match name {
+        "steady" => queue_engine::workload::steady(),
+        "rush-hour" => queue_engine::workload::rush_hour(),
+        other => {
+            return Err(format!(
+                "unknown workload {other}; expected steady or rush-hour"
+            ))
+        }
+    };
+    let mut times = Vec::new();
+    let mut processed = 0;
+    for _ in 0..runs.max(1) {
+        let t = std::time::Instant::now();
+        processed = queue_engine::workload::run(&w);
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    let median = times[times.len() / 2];
+    let peak_kib = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        });
+    let report = serde_json::json!({
+        "workload": w.name,
+        "target": "native",
+        "runs": times.len(),
+        "median_ms": median,
+        "processed": processed,
+        "per_second": processed as f64 / (median / 1000.0),
+        "peak_rss_kib": peak_kib,
+    });
+    println!("{report}");
+    Ok(())
 }

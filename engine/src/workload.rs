@@ -1,0 +1,73 @@
+//! Benchmark workloads, shared by the native criterion benches, `qsim bench` and the in-browser
+//! benchmark, so native and wasm figures measure exactly the same simulation.
+
+use crate::scenario::Scenario;
+use crate::time::Millis;
+
+/// A named workload: a scenario and how long to run it.
+pub struct Workload {
+    pub name: &'static str,
+    pub scenario: Scenario,
+    pub until: Millis,
+}
+
+/// Steady flow: 2,000 messages/s through 8 consumers for 60 simulated seconds (120,000 full
+/// publish → receive → process → delete lifecycles).
+pub fn steady() -> Workload {
+    let mut s = Scenario {
+        name: "bench-steady".into(),
+        ..Scenario::default()
+    };
+    s.producers[0].rate = 2000.0;
+    s.consumers.count = 8;
+    s.consumers.batch_size = 10;
+    s.consumers.processing.mean = Millis(2);
+    s.queue.receive_wait = Millis::from_secs(20);
+    s.limits.event_log = 0;
+    s.limits.history = 1000;
+    Workload {
+        name: "steady",
+        scenario: s,
+        until: Millis::from_secs(60),
+    }
+}
+
+/// The one-hour Friday rush: 1,000 orders/s for an hour (3.6 M messages) with a ×3 spike for
+/// ten minutes, 2% poison pills, a DLQ, and 20 kitchen workers taking batches of 10.
+pub fn rush_hour() -> Workload {
+    let mut s = Scenario {
+        name: "bench-rush-hour".into(),
+        ..Scenario::default()
+    };
+    s.producers[0].rate = 1000.0;
+    s.producers[0].poison_share = 0.02;
+    s.consumers.count = 20;
+    s.consumers.batch_size = 10;
+    s.consumers.processing.mean = Millis(10);
+    s.queue.receive_wait = Millis::from_secs(20);
+    s.dlq = Some(crate::scenario::DlqConfig {
+        max_receive_count: 3,
+        ..Default::default()
+    });
+    s.limits.event_log = 0;
+    s.limits.history = 10_000;
+    s.commands.push(crate::scenario::TimedCommand {
+        at: Millis::from_mins(20),
+        command: crate::command::Command::Spike {
+            factor: 3.0,
+            duration: Millis::from_mins(10),
+        },
+    });
+    Workload {
+        name: "rush-hour",
+        scenario: s,
+        until: Millis::from_mins(60),
+    }
+}
+
+/// Runs a workload to its end; returns messages processed (the unit of throughput).
+pub fn run(w: &Workload) -> u64 {
+    let mut sim = crate::sim::Sim::new(w.scenario.clone()).expect("benchmark scenarios are valid");
+    sim.advance_to(w.until);
+    sim.counts().processed
+}
