@@ -8,6 +8,7 @@
 //! render shows a readable panel instead of a blank page), then mounts [`App`] into `#app`.
 
 mod app;
+mod bench;
 pub mod components;
 pub mod panic;
 
@@ -19,6 +20,9 @@ pub const BUILD_VERSION: &str = env!("QP_BUILD_VERSION");
 /// Installs the panic hook and mounts the app into the `#app` element (or `<body>` if absent).
 pub fn start() {
     panic::install();
+    if bench::run_if_requested() {
+        return;
+    }
     let document = gloo_document();
     match document.get_element_by_id("app") {
         Some(root) => {

@@ -9,8 +9,10 @@
 //! - `cargo xtask test`: install everything, then every check in order, ending with one summary line.
 //! - `cargo xtask build`: the release build into `dist/` (size-optimised, wasm-opt applied).
 //! - `cargo xtask size`: gzip size of each file in `dist/`, checked against the budget.
+//! - `cargo xtask bench`: engine speed natively and as wasm in Chromium, with the ratio.
 //! - `cargo xtask setup [--browser]`: only the installs.
 
+mod bench;
 mod budget;
 mod run;
 mod steps;
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
     let result = match command {
         "serve" => serve(rest),
         "test" => steps::test_all(),
+        "bench" => bench::run(),
         "build" => tools::ensure_build_tools().and_then(|()| steps::release_build()),
         "size" => budget::report(std::path::Path::new("dist")).map(|_| ()),
         "setup" => {
@@ -74,6 +77,7 @@ fn print_help() {
          test                install everything if missing (Chromium included), then run every check\n\
          build               release build into dist/ (opt-level z, LTO, wasm-opt)\n\
          size                gzip size of everything in dist/, against the budget\n\
+         bench               engine speed, native vs wasm in Chromium (figures, never pass/fail)\n\
          setup [--browser]   only install the tools"
     );
 }

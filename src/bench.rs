@@ -1,0 +1,51 @@
+//! The in-browser engine benchmark, opened as `index.html?bench=engine`. It runs the same
+//! workloads as the native benchmark (`queue_engine::workload`) and writes the timings as JSON
+//! into `<pre id="bench-result">`, where `cargo xtask bench` reads them.
+
+use queue_engine::workload::{self, Workload};
+
+/// Runs the benchmark if the page was opened for it; returns whether it did.
+pub fn run_if_requested() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let search = window.location().search().unwrap_or_default();
+    let wanted = web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()
+        .and_then(|p| p.get("bench"));
+    if wanted.as_deref() != Some("engine") {
+        return false;
+    }
+    let Some(performance) = window.performance() else {
+        return false;
+    };
+    let results: Vec<String> = [(workload::steady(), 7), (workload::rush_hour(), 3)]
+        .iter()
+        .map(|(w, runs)| measure(&performance, w, *runs))
+        .collect();
+    let json = format!("[{}]", results.join(","));
+    if let Some(document) = window.document() {
+        if let (Some(body), Ok(pre)) = (document.body(), document.create_element("pre")) {
+            pre.set_id("bench-result");
+            pre.set_text_content(Some(&json));
+            let _ = body.append_child(&pre);
+        }
+    }
+    true
+}
+
+fn measure(performance: &web_sys::Performance, w: &Workload, runs: usize) -> String {
+    let mut times = Vec::with_capacity(runs);
+    let mut processed = 0;
+    for _ in 0..runs {
+        let start = performance.now();
+        processed = workload::run(w);
+        times.push(performance.now() - start);
+    }
+    times.sort_by(f64::total_cmp);
+    let median = times[times.len() / 2];
+    format!(
+        r#"{{"workload":"{}","target":"wasm","runs":{runs},"median_ms":{median:.1},"processed":{processed}}}"#,
+        w.name
+    )
+}

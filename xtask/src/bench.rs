@@ -1,0 +1,69 @@
+//! `cargo xtask bench`: the engine's speed natively and as wasm in Chromium, on the same
+//! workloads, reported as medians and as a wasm/native ratio. Figures only: nothing here fails on
+//! a timing, because wall-clock times vary from machine to machine and run to run.
+
+use serde_json::Value;
+
+use crate::run::command;
+use crate::{steps, tools};
+
+pub fn run() -> Result<(), String> {
+    tools::ensure_build_tools()?;
+    tools::ensure_browser()?;
+    println!("==> native engine (profile `fast`: release with opt-level 3)");
+    let mut native = Vec::new();
+    for (workload, runs) in [("steady", "7"), ("rush-hour", "3")] {
+        let out = command(
+            "cargo",
+            &[
+                "run",
+                "--quiet",
+                "--profile",
+                "fast",
+                "--package",
+                "queue-engine",
+                "--bin",
+                "qsim",
+                "--",
+                "bench",
+                workload,
+                "--runs",
+                runs,
+            ],
+        )
+        .output()
+        .ok_or_else(|| format!("qsim bench {workload} failed"))?;
+        let v: Value = serde_json::from_str(&out).map_err(|e| format!("qsim bench output: {e}"))?;
+        println!("    {v}");
+        native.push(v);
+    }
+    println!("==> wasm engine in headless Chromium (release build, dist/?bench=engine)");
+    steps::release_build()?;
+    let out = command("node", &["tests/bench/engine.mjs"])
+        .env("CHROMIUM", tools::CHROMIUM)
+        .output()
+        .ok_or("the in-browser benchmark failed")?;
+    let wasm: Vec<Value> = serde_json::from_str(out.lines().last().unwrap_or("[]"))
+        .map_err(|e| format!("browser output: {e}"))?;
+    println!(
+        "\n    {:<10} {:>12} {:>12} {:>10} {:>16} {:>14}",
+        "workload", "native ms", "wasm ms", "wasm/nat", "native msg/s", "native peak"
+    );
+    for n in &native {
+        let name = n["workload"].as_str().unwrap_or("?");
+        let w = wasm.iter().find(|w| w["workload"] == n["workload"]);
+        let nat_ms = n["median_ms"].as_f64().unwrap_or(f64::NAN);
+        let wasm_ms = w.and_then(|w| w["median_ms"].as_f64()).unwrap_or(f64::NAN);
+        println!(
+            "    {:<10} {:>12.1} {:>12.1} {:>9.2}x {:>16.0} {:>11} KiB",
+            name,
+            nat_ms,
+            wasm_ms,
+            wasm_ms / nat_ms,
+            n["per_second"].as_f64().unwrap_or(0.0),
+            n["peak_rss_kib"].as_u64().unwrap_or(0)
+        );
+    }
+    println!("\n    medians of 7 (steady) and 3 (rush-hour) runs; criterion: cargo bench -p queue-engine");
+    Ok(())
+}
