@@ -321,3 +321,33 @@ impl Sim {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+
+    #[test]
+    fn a_fifo_resend_is_dropped_inside_five_minutes_and_enqueued_after() {
+        let mut s = Scenario::default();
+        s.queue.kind = QueueKind::Fifo;
+        s.producers[0].rate = 0.0;
+        let mut sim = Sim::new(s).unwrap();
+        assert_eq!(
+            sim.publish(0, Payload::Normal, 1, 7, false),
+            Published::Enqueued
+        );
+        sim.advance_to(DEDUP_WINDOW.saturating_sub(Millis(1)));
+        assert_eq!(
+            sim.publish(0, Payload::Normal, 1, 7, true),
+            Published::Deduplicated
+        );
+        sim.advance_to(DEDUP_WINDOW.saturating_add(Millis(1)));
+        assert_eq!(
+            sim.publish(0, Payload::Normal, 1, 7, true),
+            Published::Enqueued
+        );
+        assert_eq!(sim.counts().deduplicated, 1);
+        assert_eq!(sim.counts().published, 2);
+    }
+}
