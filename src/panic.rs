@@ -59,7 +59,7 @@ fn show_panel(message: &str) -> Option<()> {
     let explain = document.create_element("p").ok()?;
     explain.set_text_content(Some(
         "Something went wrong inside the simulation and it cannot continue. \
-         Reloading starts it again; your link keeps the settings you had.",
+         Reloading the page starts it again.",
     ));
 
     let detail = document.create_element("pre").ok()?;
