@@ -486,7 +486,7 @@ impl Sim {
     }
 
     pub(crate) fn dead_letter(&mut self, h: Handle, reason: crate::message::DeadLetterReason) {
-        let Some(dlq) = self.sc.dlq.clone() else {
+        let Some(retention) = self.sc.dlq.as_ref().map(|d| d.retention) else {
             return;
         };
         let at = self.now;
@@ -499,7 +499,7 @@ impl Sim {
             QueueKind::Standard => self.msg(h).map(|m| m.published_at).unwrap_or(at),
             QueueKind::Fifo => at,
         };
-        let expiry = base.saturating_add(dlq.retention);
+        let expiry = base.saturating_add(retention);
         if expiry < self.dlq_next_expiry {
             self.dlq_next_expiry = expiry;
             self.schedule(expiry, Timer::DlqRetention);
@@ -571,10 +571,8 @@ impl Sim {
             }
         }
         self.wake();
-        let more = self
-            .dlq
-            .iter()
-            .any(|&h| matches!(self.state(h), Some(MsgState::DeadLettered { .. })));
+        // Every dead letter is in `dlq`, so the count says whether any are left to move.
+        let more = self.counts.dead_lettered > 0;
         if more {
             let rate = self.sc.dlq.as_ref().map_or(10.0, |d| d.redrive_rate);
             let gap = Millis(((1000.0 / rate).round() as u64).max(1));
