@@ -213,3 +213,13 @@ pub(crate) struct Handle {
     pub slot: u32,
     pub id: MsgId,
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_message_record_stays_compact() {
+        let size = std::mem::size_of::<super::Message>();
+        assert!(size <= 192, "Message grew to {size} bytes");
+        println!("Message is {size} bytes");
+    }
+}
