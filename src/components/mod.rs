@@ -1,9 +1,23 @@
 //! One component per file, re-exported here.
 
+mod controls;
+mod diagram;
+mod dlq_list;
+mod event_log;
 mod footer;
 mod header;
+mod inspector;
+mod metrics_panel;
 mod region;
+mod token;
 
+pub use controls::{Controls, ControlsProps};
+pub use diagram::{Diagram, DiagramProps, TOKEN_CAP};
+pub use dlq_list::{DlqList, DlqListProps};
+pub use event_log::{EventLog, EventLogProps};
 pub use footer::Footer;
 pub use header::Header;
+pub use inspector::{Inspected, Inspector, InspectorProps};
+pub use metrics_panel::{MetricsPanel, MetricsPanelProps};
 pub use region::{Region, RegionProps};
+pub use token::{MessageToken, MessageTokenProps};

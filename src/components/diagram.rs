@@ -1,0 +1,161 @@
+use queue_engine::{ConsumerStatus, Mode, QueueKind, Snapshot, Token};
+use yew::prelude::*;
+
+use crate::components::MessageToken;
+
+/// Tokens drawn per place; the rest are shown as a count, so 10,000 queued messages stay readable.
+pub const TOKEN_CAP: usize = 40;
+
+#[derive(Properties, PartialEq)]
+pub struct DiagramProps {
+    pub snapshot: std::rc::Rc<Snapshot>,
+    pub selected: Option<u64>,
+    pub reply_queue: bool,
+    pub data_store: bool,
+    pub queue_name: AttrValue,
+    pub onselect: Callback<u64>,
+}
+
+fn row(tokens: &[Token], x0: f64, y0: f64, per_row: usize, props: &DiagramProps) -> Html {
+    tokens
+        .iter()
+        .take(TOKEN_CAP)
+        .enumerate()
+        .map(|(i, t)| {
+            let x = x0 + (i % per_row) as f64 * 19.0;
+            let y = y0 + (i / per_row) as f64 * 19.0;
+            html! {
+                <MessageToken key={t.id} token={t.clone()} {x} {y}
+                    selected={props.selected == Some(t.id)} onselect={props.onselect.clone()} />
+            }
+        })
+        .collect()
+}
+
+fn more(total: u64, shown: usize) -> String {
+    let hidden = total.saturating_sub(shown.min(TOKEN_CAP) as u64);
+    if hidden > 0 {
+        format!("+{hidden} more")
+    } else {
+        String::new()
+    }
+}
+
+/// Producer → queue (visible, in flight, delayed) → consumers, with the DLQ below, and the reply
+/// queue and data store when enabled. In HTTP mode the same services are wired by direct calls.
+#[component]
+pub fn Diagram(props: &DiagramProps) -> Html {
+    let s = &props.snapshot;
+    let c = &s.counts;
+    let http = s.mode == Mode::Http;
+    let consumers = s
+        .consumers
+        .iter()
+        .filter(|c| c.status != ConsumerStatus::Retired)
+        .collect::<Vec<_>>();
+    let consumer_boxes: Html = consumers
+        .iter()
+        .enumerate()
+        .map(|(i, con)| {
+            let y = 20.0 + i as f64 * 36.0;
+            let (status, class) = match con.status {
+                ConsumerStatus::Idle => ("idle".to_owned(), "idle"),
+                ConsumerStatus::Waiting => ("waiting (long poll)".to_owned(), "idle"),
+                ConsumerStatus::Busy => (format!("busy: {} msg", con.batch), "busy"),
+                ConsumerStatus::Offline => ("OFFLINE".to_owned(), "offline"),
+                ConsumerStatus::Crashed => ("CRASHED".to_owned(), "offline"),
+                ConsumerStatus::Retired => ("retired".to_owned(), "offline"),
+            };
+            html! {
+                <g class={classes!("consumer", class)} transform={format!("translate(620,{y})")}>
+                    <rect width="170" height="30" rx="5" />
+                    <text x="8" y="19">{ format!("kitchen {} · {status}", con.id + 1) }</text>
+                </g>
+            }
+        })
+        .collect();
+    let height = (60.0 + consumers.len() as f64 * 36.0).max(330.0);
+    let fifo = s.kind == QueueKind::Fifo;
+    html! {
+        <figure class="diagram">
+            <svg viewBox={format!("0 0 800 {height}")} role="group"
+                aria-label="Diagram of the order service, the queue, the dead-letter queue and the kitchen">
+                <defs>
+                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">
+                        <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
+                    </marker>
+                </defs>
+                <g class="service" transform="translate(10,20)">
+                    <rect width="130" height="70" rx="6" />
+                    <text x="10" y="24" class="service-name">{ "order service" }</text>
+                    <text x="10" y="44">{ format!("sent {}", c.published) }</text>
+                    <text x="10" y="62" class={classes!((c.producer_errors > 0).then_some("bad"))}>
+                        { format!("errors {}", c.producer_errors) }
+                    </text>
+                </g>
+                if http {
+                    <line x1="140" y1="55" x2="615" y2="55" class="flow" marker-end="url(#arrow)" />
+                    <text x="330" y="45" class="label">{ "direct HTTP call" }</text>
+                    <g class="queue" transform="translate(200,90)">
+                        <rect width="380" height="120" rx="6" />
+                        <text x="10" y="20" class="section">{ format!("kitchen backlog: {} waiting (limit)", s.http_backlog) }</text>
+                        { row(&s.visible, 18.0, 45.0, 19, props) }
+                        <text x="10" y="110" class="more">{ more(u64::from(s.http_backlog), s.visible.len()) }</text>
+                    </g>
+                    <g class="dlq" transform="translate(200,230)">
+                        <text x="0" y="16" class="bad">{ format!("failed calls: {} (refused, 503, timeouts, errors)", c.failed) }</text>
+                        <text x="0" y="36">{ format!("wasted work: {} orders cooked after the caller gave up", c.wasted_work) }</text>
+                    </g>
+                } else {
+                    <line x1="140" y1="55" x2="195" y2="55" class="flow" marker-end="url(#arrow)" />
+                    <line x1="580" y1="55" x2="615" y2="55" class="flow" marker-end="url(#arrow)" />
+                    <g class="queue" transform="translate(200,10)">
+                        <rect width="380" height="200" rx="6" />
+                        <text x="10" y="18" class="queue-name">
+                            { format!("{} ({})", props.queue_name, if fifo { "FIFO" } else { "standard" }) }
+                        </text>
+                        <text x="10" y="38" class="section">{ format!("visible {}", c.visible) }</text>
+                        { row(&s.visible, 18.0, 54.0, 19, props) }
+                        <text x="300" y="38" class="more">{ more(c.visible, s.visible.len()) }</text>
+                        <text x="10" y="118" class="section">
+                            { format!("in flight {}{}", c.in_flight + c.held, if fifo { format!(" · {} groups blocked", s.blocked_groups) } else { String::new() }) }
+                        </text>
+                        { row(&s.in_flight, 18.0, 134.0, 19, props) }
+                        <text x="300" y="118" class="more">{ more(c.in_flight + c.held, s.in_flight.len()) }</text>
+                        if c.delayed > 0 {
+                            <text x="10" y="190" class="section">{ format!("delayed {}", c.delayed) }</text>
+                            { row(&s.delayed, 120.0, 186.0, 13, props) }
+                        }
+                    </g>
+                    <line x1="390" y1="210" x2="390" y2="232" class="flow dead" marker-end="url(#arrow)" />
+                    <g class="dlq" transform="translate(200,235)">
+                        <rect width="380" height="80" rx="6" />
+                        <text x="10" y="18" class="queue-name">{ format!("dead-letter queue: {}", c.dead_lettered) }</text>
+                        { row(&s.dlq, 18.0, 40.0, 19, props) }
+                        <text x="300" y="18" class="more">{ more(c.dead_lettered, s.dlq.len()) }</text>
+                    </g>
+                }
+                { consumer_boxes }
+                if props.data_store {
+                    <g class="service" transform={format!("translate(620,{})", height - 70.0)}>
+                        <rect width="170" height="30" rx="5" />
+                        <text x="8" y="19">{ format!("data store · {} orders", c.store_records) }</text>
+                    </g>
+                }
+                if props.reply_queue && !http {
+                    <g class="service" transform={format!("translate(10,{})", 110.0)}>
+                        <rect width="130" height="50" rx="6" />
+                        <text x="10" y="20">{ "reply queue" }</text>
+                        <text x="10" y="40">{ format!("{} replies", c.replies_received) }</text>
+                    </g>
+                }
+            </svg>
+            <figcaption class="legend">
+                <span><svg width="14" height="14" viewBox="-8 -8 16 16" aria-hidden="true"><circle class="token order" r="6" /></svg>{ " order" }</span>
+                <span><svg width="14" height="14" viewBox="-8 -8 16 16" aria-hidden="true"><polygon class="token poison" points="0,-7 7,6 -7,6" /></svg>{ " poison pill (!)" }</span>
+                <span><svg width="14" height="14" viewBox="-8 -8 16 16" aria-hidden="true"><polygon class="token transient" points="0,-7 7,0 0,7 -7,0" /></svg>{ " passing fault (~)" }</span>
+                <span>{ "Click any message to inspect it." }</span>
+            </figcaption>
+        </figure>
+    }
+}

@@ -1,0 +1,60 @@
+use queue_engine::{Command, MsgState, Token};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct DlqListProps {
+    pub tokens: Vec<Token>,
+    pub total: u64,
+    pub enabled: bool,
+    pub oncommand: Callback<Command>,
+    pub onselect: Callback<u64>,
+}
+
+/// Dead letters with why they failed and how often they were received, and what to do with them.
+#[component]
+pub fn DlqList(props: &DlqListProps) -> Html {
+    if !props.enabled {
+        return html! { <p class="hint">{ "No DLQ: a message that keeps failing is retried forever. Turn on \"DLQ after\" in the controls." }</p> };
+    }
+    let send = |c: Command| {
+        let on = props.oncommand.clone();
+        Callback::from(move |_: MouseEvent| on.emit(c.clone()))
+    };
+    html! {
+        <div class="dlq-list">
+            <div class="control-row">
+                <button type="button" id="deploy-fix" onclick={send(Command::FixPoison)}
+                    title="Ship the fix: the kitchen now handles the malformed orders">{ "Deploy the fix" }</button>
+                <button type="button" id="redrive-all" disabled={props.total == 0} onclick={send(Command::RedriveAll)}
+                    title="Move every dead letter back to the queue, at the DLQ's redrive rate">{ "Redrive all" }</button>
+                <span>{ format!("{} dead letters", props.total) }</span>
+            </div>
+            if props.tokens.is_empty() {
+                <p class="hint">{ "Empty." }</p>
+            } else {
+                <table>
+                    <caption class="visually-hidden">{ "Dead-lettered messages" }</caption>
+                    <thead><tr><th scope="col">{ "Message" }</th><th scope="col">{ "Why" }</th><th scope="col">{ "Receives" }</th><th scope="col">{ "Actions" }</th></tr></thead>
+                    <tbody>
+                        { for props.tokens.iter().map(|t| {
+                            let why = match t.state { MsgState::DeadLettered { reason, .. } => reason.describe(), _ => String::new() };
+                            let id = t.id;
+                            let select = { let on = props.onselect.clone(); Callback::from(move |_: MouseEvent| on.emit(id)) };
+                            html! {
+                                <tr data-msg={id.to_string()}>
+                                    <td><button type="button" class="link" onclick={select}>{ format!("#{id}") }</button></td>
+                                    <td>{ why }</td>
+                                    <td>{ t.receive_count }</td>
+                                    <td>
+                                        <button type="button" onclick={send(Command::RedriveOne { message: id })}>{ "Redrive" }</button>
+                                        <button type="button" onclick={send(Command::Discard { message: id })}>{ "Discard" }</button>
+                                    </td>
+                                </tr>
+                            }
+                        }) }
+                    </tbody>
+                </table>
+            }
+        </div>
+    }
+}

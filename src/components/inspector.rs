@@ -1,0 +1,203 @@
+use queue_engine::envelope::{field_doc, Binding, Envelope, Origin};
+use queue_engine::trace::Trace;
+use queue_engine::{Event, Message, Millis};
+use yew::prelude::*;
+
+/// What the inspector shows for one message, computed by the app from the engine on demand.
+#[derive(PartialEq)]
+pub struct Inspected {
+    pub message: Message,
+    pub envelope: Envelope,
+    pub timeline: Vec<Event>,
+    pub trace: Option<Trace>,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct InspectorProps {
+    pub inspected: Option<std::rc::Rc<Inspected>>,
+    pub onclose: Callback<()>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Tab {
+    Envelope,
+    Timeline,
+    Trace,
+}
+
+/// The selected message: its CloudEvents envelope with every field clickable, structured and
+/// binary renderings, its lifecycle, and its trace as a waterfall.
+#[component]
+pub fn Inspector(props: &InspectorProps) -> Html {
+    let field = use_state(|| None::<&'static str>);
+    let binding = use_state(|| None::<Binding>);
+    let tab = use_state(|| Tab::Envelope);
+    let Some(data) = &props.inspected else {
+        return html! {
+            <p class="region-summary">{ "Click any message in the diagram, the DLQ list or the event log to read its CloudEvents envelope, field by field." }</p>
+        };
+    };
+    let m = &data.message;
+    let tab_button = |t: Tab, label: &str| {
+        let tab = tab.clone();
+        html! {
+            <button type="button" role="tab" aria-selected={(*tab == t).to_string()}
+                class={classes!((*tab == t).then_some("active"))}
+                onclick={Callback::from(move |_: MouseEvent| tab.set(t))}>{ label }</button>
+        }
+    };
+    let close = {
+        let onclose = props.onclose.clone();
+        Callback::from(move |_: MouseEvent| onclose.emit(()))
+    };
+    html! {
+        <div class="inspector">
+            <div class="inspector-head">
+                <strong>{ format!("Message {} ", m.id) }</strong>
+                <span class="badge">{ m.state.name() }</span>
+                <span>{ format!(" · received {} × · processed {} ×", m.receive_count, m.processed_count) }</span>
+                <button type="button" class="close" aria-label="Close the inspector" onclick={close}>{ "✕" }</button>
+            </div>
+            <div role="tablist" class="tabs" aria-label="Message details">
+                { tab_button(Tab::Envelope, "Envelope") }
+                { tab_button(Tab::Timeline, "Lifecycle") }
+                { tab_button(Tab::Trace, "Trace") }
+            </div>
+            {
+                match *tab {
+                    Tab::Envelope => envelope_view(&data.envelope, &field, &binding),
+                    Tab::Timeline => timeline_view(&data.timeline),
+                    Tab::Trace => trace_view(data.trace.as_ref()),
+                }
+            }
+        </div>
+    }
+}
+
+fn envelope_view(
+    envelope: &Envelope,
+    field: &UseStateHandle<Option<&'static str>>,
+    binding: &UseStateHandle<Option<Binding>>,
+) -> Html {
+    let attrs = envelope.attributes();
+    let lines: Html = attrs
+        .iter()
+        .map(|(name, value)| {
+            let name: &'static str = name;
+            let pick = {
+                let field = field.clone();
+                Callback::from(move |_: MouseEvent| field.set(Some(name)))
+            };
+            let custom = field_doc(name).is_some_and(|d| d.origin == Origin::Custom);
+            let shown = match value.as_str() {
+                Some(s) => format!("\"{s}\""),
+                None => serde_json::to_string(value).unwrap_or_default(),
+            };
+            html! {
+                <li>
+                    <button type="button" class={classes!("field", (**field == Some(name)).then_some("active"))}
+                        data-field={name} aria-pressed={(**field == Some(name)).to_string()} onclick={pick}>
+                        <span class="field-name">{ format!("\"{name}\"") }</span>{ ": " }
+                        <span class="field-value">{ shown }</span>
+                        if custom { <span class="badge custom">{ "custom extension" }</span> }
+                    </button>
+                </li>
+            }
+        })
+        .collect();
+    let explanation = (**field).and_then(field_doc).map(|doc| {
+        let origin = match doc.origin {
+            Origin::Required => "required attribute",
+            Origin::Optional => "optional attribute",
+            Origin::Extension => "CloudEvents extension",
+            Origin::Custom => "custom extension: not part of CloudEvents",
+        };
+        html! {
+            <aside class="explanation" id="field-explanation" aria-live="polite">
+                <h3>{ doc.name }<span class="badge">{ origin }</span></h3>
+                <p><strong>{ "Why it is here: " }</strong>{ doc.why }</p>
+                <p><strong>{ "Without it: " }</strong>{ doc.without }</p>
+                <p class="spec">{ doc.spec }</p>
+            </aside>
+        }
+    });
+    let mode_button = |b: Option<Binding>, label: &str| {
+        let binding = binding.clone();
+        let active = *binding == b;
+        html! {
+            <button type="button" aria-pressed={active.to_string()} class={classes!(active.then_some("active"))}
+                onclick={Callback::from(move |_: MouseEvent| binding.set(b))}>{ label }</button>
+        }
+    };
+    let rendering = (**binding).map(|b| {
+        let r = envelope.binary(b);
+        html! {
+            <div class="rendering">
+                <p class="note">{ &r.note }</p>
+                <pre>{ r.metadata.iter().map(|(k, v)| format!("{k}: {v}\n")).collect::<String>() }{ "\n" }{ &r.body }</pre>
+            </div>
+        }
+    });
+    html! {
+        <div class="envelope">
+            <div class="modes" role="group" aria-label="Content mode">
+                { mode_button(None, "Structured JSON") }
+                { for Binding::ALL.iter().map(|b| mode_button(Some(*b), &format!("{} binary", b.label()))) }
+            </div>
+            if let Some(r) = rendering {
+                { r }
+            } else {
+                <ul class="json" aria-label="CloudEvents envelope; pick a field to learn why it is there">{ lines }</ul>
+            }
+            { explanation.unwrap_or_else(|| html! { <p class="hint">{ "Pick any field to see why it earns its place." }</p> }) }
+        </div>
+    }
+}
+
+fn timeline_view(events: &[Event]) -> Html {
+    if events.is_empty() {
+        return html! { <p class="hint">{ "This message's events are no longer in the log." }</p> };
+    }
+    html! {
+        <ol class="timeline">
+            { for events.iter().map(|e| html! { <li><time>{ e.t.to_string() }</time>{ " " }{ e.describe() }</li> }) }
+        </ol>
+    }
+}
+
+fn trace_view(trace: Option<&Trace>) -> Html {
+    let Some(trace) = trace else {
+        return html! { <p class="hint">{ "No trace available." }</p> };
+    };
+    let start = trace
+        .spans
+        .iter()
+        .map(|s| s.start)
+        .min()
+        .unwrap_or(Millis::ZERO);
+    let end = trace.spans.iter().map(|s| s.end).max().unwrap_or(start);
+    let span_ms = (end.0.saturating_sub(start.0)).max(1) as f64;
+    html! {
+        <div class="trace">
+            <p class="note">{ format!("trace id {:032x} · {} spans over {}", trace.ids.trace_id, trace.spans.len(), Millis(span_ms as u64)) }</p>
+            if !trace.complete {
+                <p class="hint">{ "Older attempts have left the event log; the waterfall shows what remains." }</p>
+            }
+            <ul class="waterfall">
+                { for trace.spans.iter().map(|s| {
+                    let left = (s.start.0 - start.0) as f64 / span_ms * 100.0;
+                    let width = ((s.end.0 - s.start.0) as f64 / span_ms * 100.0).max(0.6);
+                    let relation = if s.derived { "derived" } else if !s.links.is_empty() && s.parent.is_none() { "linked" } else { "" };
+                    html! {
+                        <li class={classes!(s.derived.then_some("derived"))}>
+                            <span class="span-name">{ &s.name }<small>{ format!(" {:?} · {}", s.kind, s.service) }</small>
+                                if !relation.is_empty() { <span class="badge">{ relation }</span> }</span>
+                            <span class="bar-track"><span class="bar" style={format!("left:{left:.2}%;width:{width:.2}%")}></span></span>
+                            <span class="span-time">{ Millis(s.end.0 - s.start.0).to_string() }</span>
+                        </li>
+                    }
+                }) }
+            </ul>
+        </div>
+    }
+}

@@ -1,0 +1,82 @@
+use std::rc::Rc;
+
+use queue_engine::{Counts, Metrics, Series};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct MetricsPanelProps {
+    pub counts: Counts,
+    pub metrics: Rc<Metrics>,
+    pub lag_alert: bool,
+    pub lag_threshold: u32,
+}
+
+fn sparkline(series: &Series, label: &str, threshold: Option<f64>) -> Html {
+    let points = &series.points;
+    let max = series.max().max(threshold.unwrap_or(0.0)).max(1.0);
+    let n = points.len().max(2) as f64 - 1.0;
+    let path: String = points
+        .iter()
+        .enumerate()
+        .map(|(i, v)| format!("{:.1},{:.1} ", i as f64 / n * 200.0, 40.0 - v / max * 38.0))
+        .collect();
+    let last = series.last().unwrap_or(0.0);
+    html! {
+        <figure class="spark">
+            <svg viewBox="0 0 200 42" role="img" aria-label={format!("{label}: now {last:.0}, peak {:.0}", series.max())}>
+                if let Some(t) = threshold {
+                    <line x1="0" x2="200" y1={format!("{:.1}", 40.0 - t / max * 38.0)} y2={format!("{:.1}", 40.0 - t / max * 38.0)} class="threshold" />
+                }
+                <polyline points={path} />
+            </svg>
+            <figcaption>{ format!("{label}: {last:.0}") }</figcaption>
+        </figure>
+    }
+}
+
+/// Headline counters and live charts over simulated time.
+#[component]
+pub fn MetricsPanel(props: &MetricsPanelProps) -> Html {
+    let c = &props.counts;
+    let m = &props.metrics;
+    let p95 = m
+        .latency_all
+        .quantile(0.95)
+        .map_or("–".to_owned(), |v| queue_engine::Millis(v).to_string());
+    let stat = |id: &str, label: &str, value: String, bad: bool| {
+        html! {
+            <div class={classes!("stat", bad.then_some("bad"))} id={format!("stat-{id}")}>
+                <dt>{ label }</dt><dd>{ value }</dd>
+            </div>
+        }
+    };
+    html! {
+        <div class="metrics">
+            <dl class="stats">
+                { stat("published", "Published", c.published.to_string(), false) }
+                { stat("visible", "Waiting", c.visible.to_string(), false) }
+                { stat("in-flight", "In flight", (c.in_flight + c.held).to_string(), false) }
+                { stat("processed", "Processed", c.processed.to_string(), false) }
+                { stat("dlq", "In DLQ", c.dead_lettered.to_string(), c.dead_lettered > 0) }
+                { stat("duplicates", "Duplicates", c.duplicates.to_string(), c.duplicates > 0) }
+                { stat("lost", "Lost", c.lost.to_string(), c.lost > 0) }
+                { stat("errors", "Producer errors", c.producer_errors.to_string(), c.producer_errors > 0) }
+                { stat("p95", "Latency p95", p95, false) }
+            </dl>
+            if props.lag_alert {
+                <p class="alert" role="status">{ format!("⚠ Consumer lag above {} messages", props.lag_threshold) }</p>
+            }
+            <div class="sparks">
+                { sparkline(&m.lag, "Lag (waiting)", Some(f64::from(props.lag_threshold))) }
+                { sparkline(&m.in_flight, "In flight", None) }
+                { sparkline(&m.dlq, "DLQ", None) }
+                { sparkline(&m.published_per_s, "In /s", None) }
+                { sparkline(&m.processed_per_s, "Out /s", None) }
+                { sparkline(&m.latency_p95_ms, "Latency p95 ms", None) }
+                { sparkline(&m.duplicates, "Duplicates", None) }
+                { sparkline(&m.lost, "Lost", None) }
+                { sparkline(&m.producer_errors, "Producer errors", None) }
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,65 @@
+use queue_engine::{Payload, Token};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct MessageTokenProps {
+    pub token: Token,
+    pub x: f64,
+    pub y: f64,
+    pub selected: bool,
+    pub onselect: Callback<u64>,
+}
+
+/// One message in the diagram. The payload is shown by shape and letter as well as colour
+/// (circle = order, triangle with "!" = poison pill, diamond with "~" = passing fault), so no
+/// state depends on colour alone. Clickable and focusable.
+#[component]
+pub fn MessageToken(props: &MessageTokenProps) -> Html {
+    let t = &props.token;
+    let id = t.id;
+    let onclick = {
+        let onselect = props.onselect.clone();
+        Callback::from(move |_: MouseEvent| onselect.emit(id))
+    };
+    let onkeydown = {
+        let onselect = props.onselect.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                onselect.emit(id);
+            }
+        })
+    };
+    let (shape, mark, kind, label) = match t.payload {
+        Payload::Normal => (html! { <circle r="7" /> }, "", "order", "order"),
+        Payload::Poison => (
+            html! { <polygon points="0,-8 8,7 -8,7" /> },
+            "!",
+            "poison",
+            "poison pill",
+        ),
+        Payload::Transient => (
+            html! { <polygon points="0,-8 8,0 0,8 -8,0" /> },
+            "~",
+            "transient",
+            "order with a passing fault",
+        ),
+    };
+    let aria = format!(
+        "Message {id}, {label}, {}, received {} times",
+        t.state.name(),
+        t.receive_count
+    );
+    html! {
+        <g class={classes!("token", kind, props.selected.then_some("selected"))}
+            transform={format!("translate({:.1},{:.1})", props.x, props.y)}
+            role="button" tabindex="0" aria-label={aria.clone()} data-msg={id.to_string()}
+            {onclick} {onkeydown}>
+            <title>{ aria }</title>
+            { shape }
+            if !mark.is_empty() {
+                <text class="token-mark" y="4">{ mark }</text>
+            }
+        </g>
+    }
+}

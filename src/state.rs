@@ -1,0 +1,143 @@
+//! The bridge between the UI and the engine: the simulation, its pacing settings and the
+//! selection, as a Yew reducer. The engine does the work; this only routes actions to it.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use queue_engine::{Command, Event, Millis, MsgId, Scenario, Sim};
+use yew::Reducible;
+
+/// The scenario the playground opens with: the pizza shop.
+pub const PIZZA_SHOP: &str = include_str!("../scenarios/pizza-shop.json");
+
+/// Events kept for the event log view.
+pub const LOG_CAP: usize = 500;
+
+/// Speeds offered, as simulated milliseconds per real millisecond.
+pub const SPEEDS: [f64; 7] = [0.1, 0.25, 1.0, 10.0, 100.0, 1000.0, 5000.0];
+
+#[derive(Clone)]
+pub struct Playground {
+    pub sim: Rc<RefCell<Sim>>,
+    pub log: Rc<RefCell<VecDeque<Event>>>,
+    /// The scenario as the person configured it (what Reset returns to).
+    pub scenario: Rc<Scenario>,
+    pub playing: bool,
+    pub speed: f64,
+    pub selected: Option<MsgId>,
+    /// The last command the controls sent (shown, and checked by the browser tests).
+    pub last_command: Option<Rc<Command>>,
+    /// A refused command's message, shown next to the controls.
+    pub error: Option<String>,
+    /// Bumped on every change, so renders compare cheaply.
+    pub version: u64,
+}
+
+impl PartialEq for Playground {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version
+    }
+}
+
+pub enum Action {
+    /// Real time passed: advance the simulation by `real_ms × speed` when playing.
+    Tick {
+        real_ms: f64,
+    },
+    TogglePlay,
+    /// Process exactly the next scheduled event.
+    Step,
+    SetSpeed(f64),
+    Command(Command),
+    /// Start over with this scenario (ordering, mode and seed changes need a new queue).
+    Reset(Box<Scenario>),
+    Select(Option<MsgId>),
+}
+
+impl Playground {
+    pub fn new(scenario: Scenario) -> Playground {
+        let sim = Sim::new(scenario.clone()).unwrap_or_else(|_| {
+            Sim::new(Scenario::default()).expect("the default scenario is valid")
+        });
+        Playground {
+            sim: Rc::new(RefCell::new(sim)),
+            log: Rc::new(RefCell::new(VecDeque::new())),
+            scenario: Rc::new(scenario),
+            playing: true,
+            speed: 1.0,
+            selected: None,
+            last_command: None,
+            error: None,
+            version: 0,
+        }
+    }
+
+    pub fn pizza_shop() -> Playground {
+        let scenario = Scenario::from_json(PIZZA_SHOP).expect("the bundled scenario is valid");
+        Playground::new(scenario)
+    }
+
+    fn drain(&self) {
+        let events = self.sim.borrow_mut().drain_events();
+        let mut log = self.log.borrow_mut();
+        for e in events {
+            if log.len() >= LOG_CAP {
+                log.pop_front();
+            }
+            log.push_back(e);
+        }
+    }
+}
+
+impl Reducible for Playground {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.version += 1;
+        match action {
+            Action::Tick { real_ms } => {
+                if !self.playing {
+                    return self;
+                }
+                // A background tab can deliver one huge tick; never jump more than a second of real time.
+                let span = (real_ms.min(1000.0) * self.speed).round() as u64;
+                next.sim.borrow_mut().advance_by(Millis(span));
+                next.drain();
+            }
+            Action::TogglePlay => next.playing = !next.playing,
+            Action::Step => {
+                next.playing = false;
+                let mut sim = next.sim.borrow_mut();
+                if let Some(t) = sim.next_event_time() {
+                    sim.advance_to(t);
+                }
+                drop(sim);
+                next.drain();
+            }
+            Action::SetSpeed(speed) => next.speed = speed,
+            Action::Command(command) => {
+                let result = next.sim.borrow_mut().command(command.clone());
+                match result {
+                    Ok(()) => {
+                        next.error = None;
+                        next.last_command = Some(Rc::new(command));
+                    }
+                    Err(e) => next.error = Some(e.to_string()),
+                }
+                next.drain();
+            }
+            Action::Reset(scenario) => {
+                let playing = self.playing;
+                let speed = self.speed;
+                next = Playground::new(*scenario);
+                next.playing = playing;
+                next.speed = speed;
+                next.version = self.version + 1;
+            }
+            Action::Select(id) => next.selected = id,
+        }
+        Rc::new(next)
+    }
+}

@@ -1,0 +1,128 @@
+// The playground's core flows in Chromium against the release build.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { serveDist, launchBrowser, openPage, screenshot, ROOT } from "./harness.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist({ prefix: "/play/" });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(viewport = { width: 1280, height: 1000 }) {
+  const { page, problems } = await openPage(browser, server.url, { viewport });
+  await page.waitForSelector(".diagram");
+  return { page, problems };
+}
+
+const stat = async (page, id) => Number((await page.textContent(`#stat-${id} dd`)).replace(/[^0-9]/g, ""));
+
+async function waitForStat(page, id, predicate, timeout = 20000) {
+  const start = Date.now();
+  for (;;) {
+    const value = await stat(page, id);
+    if (predicate(value)) return value;
+    if (Date.now() - start > timeout) throw new Error(`stat ${id} stuck at ${value}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+test("a poison pill with the DLQ on lands in the DLQ list after maxReceiveCount receives", async () => {
+  const { page, problems } = await open();
+  await page.selectOption("#speed", "100");
+  await page.click("#send-poison");
+  const row = await page.waitForSelector(".dlq-list tbody tr", { timeout: 30000 });
+  const cells = await row.$$eval("td", (tds) => tds.map((td) => td.textContent));
+  assert.match(cells[1], /received 3 times/);
+  assert.match(cells[1], /validation/);
+  assert.equal(cells[2], "3");
+  await screenshot(page, "poison-in-dlq");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("kitchen offline: depth grows; back online: it drains to zero", async () => {
+  const { page } = await open();
+  await page.selectOption("#speed", "10");
+  await page.uncheck("#kitchen-online");
+  const grown = await waitForStat(page, "visible", (v) => v >= 40);
+  assert.ok(grown >= 40);
+  assert.equal(await stat(page, "errors"), 0, "the producer never saw an error");
+  await screenshot(page, "kitchen-offline");
+  await page.check("#kitchen-online");
+  await waitForStat(page, "visible", (v) => v <= 2, 30000);
+  await screenshot(page, "kitchen-back");
+  await page.close();
+});
+
+test("click a message, then traceparent: its explanation shows", async () => {
+  const { page } = await open();
+  await page.waitForSelector(".token");
+  await page.keyboard.press("Space"); // pause, so the token stays put
+  await page.click(".token");
+  await page.click('button[data-field="traceparent"]');
+  const text = await page.textContent("#field-explanation");
+  assert.match(text, /trace/i);
+  assert.match(text, /Why it is here/);
+  await page.click('button[data-field="replyto"]');
+  assert.match(await page.textContent("#field-explanation"), /not part of CloudEvents/);
+  await screenshot(page, "inspector-traceparent");
+  await page.close();
+});
+
+test("the batch-failure mode changes the duplicate count", async () => {
+  const duplicatesWith = async (mode) => {
+    const { page } = await open();
+    await page.selectOption("#batch-size", "5");
+    await page.selectOption("#batch-failure", mode);
+    await page.selectOption("#speed", "100");
+    await page.waitForTimeout(4000);
+    const d = await stat(page, "duplicates");
+    const processed = await stat(page, "processed");
+    await page.close();
+    return { d, processed };
+  };
+  const whole = await duplicatesWith("whole_batch");
+  const partial = await duplicatesWith("report_failures");
+  assert.ok(whole.processed > 100 && partial.processed > 100);
+  assert.ok(whole.d > 0, `whole batch: ${whole.d} duplicates`);
+  assert.equal(partial.d, 0, "partial batch response: only failures return, nothing is redone");
+});
+
+test("keyboard: space pauses and resumes, the right arrow steps", async () => {
+  const { page } = await open();
+  await page.keyboard.press("Space");
+  const paused = await page.textContent("#clock");
+  assert.match(paused, /paused/);
+  await page.waitForTimeout(300);
+  assert.equal(await page.textContent("#clock"), paused, "time stands still while paused");
+  await page.keyboard.press("ArrowRight");
+  await page.waitForTimeout(100);
+  assert.notEqual(await page.textContent("#clock"), paused, "a step moves to the next event");
+  await page.keyboard.press("Space");
+  assert.match(await page.textContent("#clock"), /running/);
+  await page.close();
+});
+
+test("no serious or critical accessibility violations (axe-core)", async () => {
+  const { page } = await open();
+  await page.keyboard.press("Space");
+  await page.click(".token");
+  const axe = await readFile(join(ROOT, "node_modules", "axe-core", "axe.min.js"), "utf8");
+  await page.addScriptTag({ content: axe });
+  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+  const bad = result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+  assert.deepEqual(bad, []);
+  await page.close();
+});

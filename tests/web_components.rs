@@ -1,0 +1,229 @@
+//! Components in a real browser: each control sends the engine command it should, and the
+//! inspector explains the field that is clicked.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use queue_engine::envelope::Envelope;
+use queue_engine::{AckMode, BatchFailure, Command, Millis, Scenario, Sim};
+use queue_playground::components::{Controls, ControlsProps, Inspected, Inspector, InspectorProps};
+use queue_playground::state::Action;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use yew::Callback;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn root() -> Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    root
+}
+
+async fn settle() {
+    yew::platform::time::sleep(Duration::ZERO).await;
+}
+
+/// Renders the controls and returns the root plus every command they emit.
+async fn controls() -> (Element, Rc<RefCell<Vec<Command>>>) {
+    let root = root();
+    let sent = Rc::new(RefCell::new(Vec::new()));
+    let log = sent.clone();
+    let scenario = Rc::new(Scenario::default());
+    let props = ControlsProps {
+        settings: scenario.clone(),
+        base: scenario,
+        playing: true,
+        speed: 1.0,
+        kitchen_online: true,
+        error: None,
+        onaction: Callback::from(move |a: Action| {
+            if let Action::Command(c) = a {
+                log.borrow_mut().push(c);
+            }
+        }),
+    };
+    yew::Renderer::<Controls>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    (root, sent)
+}
+
+fn choose(root: &Element, id: &str, value: &str) {
+    let select: HtmlSelectElement = root
+        .query_selector(&format!("#{id}"))
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    select.set_value(value);
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+}
+
+fn toggle(root: &Element, id: &str) {
+    let input: HtmlInputElement = root
+        .query_selector(&format!("#{id}"))
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    input.click();
+}
+
+#[wasm_bindgen_test]
+async fn each_control_sends_its_engine_command() {
+    let (root, sent) = controls().await;
+    choose(&root, "batch-failure", "report_failures");
+    choose(&root, "batch-failure", "stop_at_first");
+    choose(&root, "ack", "before");
+    choose(&root, "max-receives", "3");
+    choose(&root, "max-receives", "off");
+    choose(&root, "visibility", "5");
+    choose(&root, "batch-size", "5");
+    toggle(&root, "kitchen-online");
+    toggle(&root, "idempotent");
+    toggle(&root, "extend");
+    settle().await;
+    assert_eq!(
+        *sent.borrow(),
+        vec![
+            Command::SetBatchFailure {
+                mode: BatchFailure::ReportFailures
+            },
+            Command::SetBatchFailure {
+                mode: BatchFailure::StopAtFirst
+            },
+            Command::SetAck {
+                mode: AckMode::BeforeProcessing
+            },
+            Command::SetMaxReceiveCount { count: Some(3) },
+            Command::SetMaxReceiveCount { count: None },
+            Command::SetVisibilityTimeout {
+                timeout: Millis::from_secs(5)
+            },
+            Command::SetBatchSize { size: 5 },
+            Command::SetOnline {
+                consumer: None,
+                online: false
+            },
+            Command::SetIdempotent { on: true },
+            Command::SetExtendVisibility { on: true },
+        ]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_buttons_send_orders_poison_pills_spikes_and_scaling() {
+    let (root, sent) = controls().await;
+    let buttons = root.query_selector_all("button").unwrap();
+    for i in 0..buttons.length() {
+        let b: HtmlElement = buttons.item(i).unwrap().dyn_into().unwrap();
+        b.click();
+    }
+    settle().await;
+    let sent = sent.borrow();
+    assert!(sent.contains(&Command::Send {
+        producer: 0,
+        payload: queue_engine::Payload::Poison,
+        group: None
+    }));
+    assert!(sent.contains(&Command::Send {
+        producer: 0,
+        payload: queue_engine::Payload::Normal,
+        group: None
+    }));
+    assert!(sent.contains(&Command::Spike {
+        factor: 10.0,
+        duration: Millis::from_secs(30)
+    }));
+    assert!(sent.contains(&Command::ScaleConsumers { count: 2 }));
+    assert!(sent.contains(&Command::ScaleConsumers { count: 0 }));
+}
+
+#[wasm_bindgen_test]
+async fn the_inspector_explains_the_clicked_field() {
+    let mut sim = Sim::new(Scenario {
+        reply_queue: true,
+        ..Scenario::default()
+    })
+    .unwrap();
+    sim.advance_to(Millis::from_secs(2));
+    let message = sim.message(1).unwrap().clone();
+    let inspected = Inspected {
+        envelope: Envelope::for_message(&message, sim.scenario()),
+        timeline: sim.timeline(1),
+        trace: sim.trace(1),
+        message,
+    };
+    let root = root();
+    let props = InspectorProps {
+        inspected: Some(Rc::new(inspected)),
+        onclose: Callback::noop(),
+    };
+    yew::Renderer::<Inspector>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    let fields: Vec<String> = {
+        let list = root.query_selector_all("button[data-field]").unwrap();
+        (0..list.length())
+            .map(|i| {
+                list.item(i)
+                    .unwrap()
+                    .dyn_into::<Element>()
+                    .unwrap()
+                    .get_attribute("data-field")
+                    .unwrap()
+            })
+            .collect()
+    };
+    for f in [
+        "specversion",
+        "id",
+        "source",
+        "type",
+        "subject",
+        "time",
+        "datacontenttype",
+        "dataschema",
+        "traceparent",
+        "partitionkey",
+        "replyto",
+        "data",
+    ] {
+        assert!(fields.iter().any(|x| x == f), "{f} missing from {fields:?}");
+    }
+    let click = |name: &str| {
+        let b: HtmlElement = root
+            .query_selector(&format!("button[data-field=\"{name}\"]"))
+            .unwrap()
+            .unwrap()
+            .dyn_into()
+            .unwrap();
+        b.click();
+    };
+    click("id");
+    settle().await;
+    let text = root
+        .query_selector("#field-explanation")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(
+        text.contains("Why it is here") && text.contains("redelivery"),
+        "{text}"
+    );
+    click("replyto");
+    settle().await;
+    let text = root
+        .query_selector("#field-explanation")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(text.contains("not part of CloudEvents"), "{text}");
+}
