@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use gloo_events::EventListener;
+use gloo_events::{EventListener, EventListenerOptions};
 use gloo_timers::callback::Interval;
 use queue_engine::envelope::Envelope;
 use queue_engine::{ConsumerStatus, Mode};
@@ -13,7 +13,7 @@ use yew::prelude::*;
 
 use crate::components::{
     Controls, Diagram, DlqList, EventLog, Footer, Header, Inspected, Inspector, MetricsPanel,
-    Region, TOKEN_CAP,
+    Region, TimeTravel, TOKEN_CAP,
 };
 use crate::state::{Action, Playground};
 
@@ -52,35 +52,38 @@ pub fn App() -> Html {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
             let document = gloo_utils_document();
-            let listener = EventListener::new(&document, "keydown", move |event| {
-                let Some(e) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
-                    return;
-                };
-                // Keys typed into a control belong to that control.
-                let in_control = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| {
-                        matches!(
-                            el.tag_name().as_str(),
-                            "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
-                        ) || el.get_attribute("role").as_deref() == Some("button")
-                    });
-                if in_control || e.ctrl_key() || e.meta_key() || e.alt_key() {
-                    return;
-                }
-                match e.key().as_str() {
-                    " " => {
-                        e.prevent_default();
-                        dispatcher.dispatch(Action::TogglePlay);
+            // Not passive: space must not also scroll the page.
+            let options = EventListenerOptions::enable_prevent_default();
+            let listener =
+                EventListener::new_with_options(&document, "keydown", options, move |event| {
+                    let Some(e) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+                        return;
+                    };
+                    // Keys typed into a control belong to that control.
+                    let in_control = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .is_some_and(|el| {
+                            matches!(
+                                el.tag_name().as_str(),
+                                "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
+                            ) || el.get_attribute("role").as_deref() == Some("button")
+                        });
+                    if in_control || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                        return;
                     }
-                    "ArrowRight" => {
-                        e.prevent_default();
-                        dispatcher.dispatch(Action::Step);
+                    match e.key().as_str() {
+                        " " => {
+                            e.prevent_default();
+                            dispatcher.dispatch(Action::TogglePlay);
+                        }
+                        "ArrowRight" => {
+                            e.prevent_default();
+                            dispatcher.dispatch(Action::Step);
+                        }
+                        _ => {}
                     }
-                    _ => {}
-                }
-            });
+                });
             move || drop(listener)
         });
     }
@@ -117,6 +120,10 @@ pub fn App() -> Html {
         let d = state.dispatcher();
         Callback::from(move |c| d.dispatch(Action::Command(c)))
     };
+    let onseek = {
+        let d = state.dispatcher();
+        Callback::from(move |t| d.dispatch(Action::Seek(t)))
+    };
     let onclose = {
         let d = state.dispatcher();
         Callback::from(move |()| d.dispatch(Action::Select(None)))
@@ -140,7 +147,10 @@ pub fn App() -> Html {
     html! {
         <div class="shell">
             <Header />
-            <p class="clock" id="clock">{ clock }</p>
+            <div class="status-bar">
+                <p class="clock" id="clock">{ clock }</p>
+                <TimeTravel now={snapshot.now} horizon={state.horizon.max(snapshot.now)} {onseek} />
+            </div>
             <PacedAnnouncement text={summary} />
             <main class="layout" id="main">
                 <Region id="diagram" title="Diagram"

@@ -30,6 +30,11 @@ pub struct Playground {
     pub last_command: Option<Rc<Command>>,
     /// A refused command's message, shown next to the controls.
     pub error: Option<String>,
+    /// Every command a person gave, with the simulated time it took effect. With the scenario
+    /// this is the whole run: replaying it reproduces any moment exactly.
+    pub history: Rc<Vec<(Millis, Command)>>,
+    /// The latest simulated time reached; the scrub bar spans 0 to here.
+    pub horizon: Millis,
     /// Bumped on every change, so renders compare cheaply.
     pub version: u64,
 }
@@ -53,6 +58,8 @@ pub enum Action {
     /// Start over with this scenario (ordering, mode and seed changes need a new queue).
     Reset(Box<Scenario>),
     Select(Option<MsgId>),
+    /// Time travel: show the run as it was (or will be, up to the horizon) at this time.
+    Seek(Millis),
 }
 
 impl Playground {
@@ -69,8 +76,35 @@ impl Playground {
             selected: None,
             last_command: None,
             error: None,
+            history: Rc::new(Vec::new()),
+            horizon: Millis::ZERO,
             version: 0,
         }
+    }
+
+    /// A fresh simulation of the scenario with `history` replayed: commands up to `t` applied and
+    /// later ones scheduled, so playing on from `t` repeats the recorded run exactly.
+    fn replayed_to(&self, t: Millis) -> Sim {
+        let mut sim = Sim::new((*self.scenario).clone()).unwrap_or_else(|_| {
+            Sim::new(Scenario::default()).expect("the default scenario is valid")
+        });
+        for (at, command) in self.history.iter() {
+            if *at > t {
+                // Scheduled: it fires when the replay gets there.
+                let _ = sim.command_at(*at, command.clone());
+            } else {
+                sim.advance_to(*at);
+                let _ = sim.command(command.clone());
+            }
+        }
+        sim.advance_to(t);
+        sim
+    }
+
+    fn replace_sim(&mut self, sim: Sim) {
+        self.sim = Rc::new(RefCell::new(sim));
+        self.log = Rc::new(RefCell::new(VecDeque::new()));
+        self.drain();
     }
 
     pub fn pizza_shop() -> Playground {
@@ -104,6 +138,7 @@ impl Reducible for Playground {
                 // A background tab can deliver one huge tick; never jump more than a second of real time.
                 let span = (real_ms.min(1000.0) * self.speed).round() as u64;
                 next.sim.borrow_mut().advance_by(Millis(span));
+                next.horizon = next.horizon.max(next.sim.borrow().now());
                 next.drain();
             }
             Action::TogglePlay => next.playing = !next.playing,
@@ -114,14 +149,30 @@ impl Reducible for Playground {
                     sim.advance_to(t);
                 }
                 drop(sim);
+                next.horizon = next.horizon.max(next.sim.borrow().now());
                 next.drain();
             }
             Action::SetSpeed(speed) => next.speed = speed,
             Action::Command(command) => {
+                let now = next.sim.borrow().now();
+                if now < next.horizon {
+                    // Acting in the past starts a new future: forget the recorded one.
+                    let kept: Vec<_> = next
+                        .history
+                        .iter()
+                        .filter(|(at, _)| *at <= now)
+                        .cloned()
+                        .collect();
+                    next.history = Rc::new(kept);
+                    next.horizon = now;
+                    let sim = next.replayed_to(now);
+                    next.replace_sim(sim);
+                }
                 let result = next.sim.borrow_mut().command(command.clone());
                 match result {
                     Ok(()) => {
                         next.error = None;
+                        Rc::make_mut(&mut next.history).push((now, command.clone()));
                         next.last_command = Some(Rc::new(command));
                     }
                     Err(e) => next.error = Some(e.to_string()),
@@ -137,6 +188,12 @@ impl Reducible for Playground {
                 next.version = self.version + 1;
             }
             Action::Select(id) => next.selected = id,
+            Action::Seek(t) => {
+                next.playing = false;
+                let t = t.min(next.horizon);
+                let sim = next.replayed_to(t);
+                next.replace_sim(sim);
+            }
         }
         Rc::new(next)
     }

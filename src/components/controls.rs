@@ -104,7 +104,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
     html! {
         <div class="controls">
             <div class="control-row" role="group" aria-label="Time">
-                <button type="button" class="primary" onclick={act(|| Action::TogglePlay)}
+                <button type="button" id="play-pause" class="primary" onclick={act(|| Action::TogglePlay)}
                     title="Start or stop simulated time (shortcut: space)" aria-keyshortcuts="Space">
                     { if props.playing { "Pause" } else { "Play ▸" } }
                 </button>

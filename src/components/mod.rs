@@ -9,6 +9,7 @@ mod header;
 mod inspector;
 mod metrics_panel;
 mod region;
+mod time_travel;
 mod token;
 
 pub use controls::{Controls, ControlsProps};
@@ -20,4 +21,5 @@ pub use header::Header;
 pub use inspector::{Inspected, Inspector, InspectorProps};
 pub use metrics_panel::{MetricsPanel, MetricsPanelProps};
 pub use region::{Region, RegionProps};
+pub use time_travel::{TimeTravel, TimeTravelProps};
 pub use token::{MessageToken, MessageTokenProps};

@@ -24,6 +24,12 @@ async function open(viewport = { width: 1280, height: 1000 }) {
   return { page, problems };
 }
 
+/** Pauses with the Play/Pause button (a focused button would take the space key itself). */
+async function pause(page) {
+  await page.click("#play-pause");
+  await page.waitForFunction(() => document.querySelector("#clock").textContent.includes("paused"));
+}
+
 const stat = async (page, id) => Number((await page.textContent(`#stat-${id} dd`)).replace(/[^0-9]/g, ""));
 
 async function waitForStat(page, id, predicate, timeout = 20000) {
@@ -53,12 +59,12 @@ test("a poison pill with the DLQ on lands in the DLQ list after maxReceiveCount 
 test("kitchen offline: depth grows; back online: it drains to zero", async () => {
   const { page } = await open();
   await page.selectOption("#speed", "10");
-  await page.uncheck("#kitchen-online");
+  await page.click("#kitchen-online");
   const grown = await waitForStat(page, "visible", (v) => v >= 40);
   assert.ok(grown >= 40);
   assert.equal(await stat(page, "errors"), 0, "the producer never saw an error");
   await screenshot(page, "kitchen-offline");
-  await page.check("#kitchen-online");
+  await page.click("#kitchen-online");
   await waitForStat(page, "visible", (v) => v <= 2, 30000);
   await screenshot(page, "kitchen-back");
   await page.close();
@@ -67,7 +73,7 @@ test("kitchen offline: depth grows; back online: it drains to zero", async () =>
 test("click a message, then traceparent: its explanation shows", async () => {
   const { page } = await open();
   await page.waitForSelector(".token");
-  await page.keyboard.press("Space"); // pause, so the token stays put
+  await pause(page); // so the token stays put
   await page.click(".token");
   await page.click('button[data-field="traceparent"]');
   const text = await page.textContent("#field-explanation");
@@ -99,7 +105,7 @@ test("the batch-failure mode changes the duplicate count", async () => {
 });
 
 test("keyboard: space pauses and resumes, the right arrow steps", async () => {
-  const { page } = await open();
+  const { page, problems } = await open();
   await page.keyboard.press("Space");
   const paused = await page.textContent("#clock");
   assert.match(paused, /paused/);
@@ -110,12 +116,13 @@ test("keyboard: space pauses and resumes, the right arrow steps", async () => {
   assert.notEqual(await page.textContent("#clock"), paused, "a step moves to the next event");
   await page.keyboard.press("Space");
   assert.match(await page.textContent("#clock"), /running/);
+  assert.deepEqual(problems, [], "the shortcuts raise no console errors");
   await page.close();
 });
 
 test("no serious or critical accessibility violations (axe-core)", async () => {
   const { page } = await open();
-  await page.keyboard.press("Space");
+  await pause(page);
   await page.click(".token");
   const axe = await readFile(join(ROOT, "node_modules", "axe-core", "axe.min.js"), "utf8");
   await page.addScriptTag({ content: axe });
@@ -124,5 +131,33 @@ test("no serious or critical accessibility violations (axe-core)", async () => {
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
   assert.deepEqual(bad, []);
+  await page.close();
+});
+
+test("time travel: scrub back, then forward again, gives the same counters", async () => {
+  const { page } = await open();
+  await page.selectOption("#speed", "100");
+  await page.click("#send-poison");
+  await page.waitForTimeout(2500);
+  await pause(page);
+  const ids = ["published", "processed", "dlq", "duplicates", "visible"];
+  const read = async () => Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await stat(page, id)])));
+  const before = await read();
+  const clock = await page.textContent("#clock");
+  const max = Number(await page.getAttribute("#scrub", "max"));
+  assert.ok(max > 60000, `ran ${max} ms of simulated time`);
+  const seek = (v) =>
+    page.$eval("#scrub", (el, v) => {
+      el.value = String(v);
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    }, v);
+  await seek(Math.floor(max / 2));
+  await page.waitForFunction((p) => Number(document.querySelector("#stat-published dd").textContent) < p, before.published);
+  const middle = await read();
+  assert.ok(middle.published < before.published);
+  await screenshot(page, "time-travel-middle");
+  await seek(max);
+  await page.waitForFunction((c) => document.querySelector("#clock").textContent === c, clock);
+  assert.deepEqual(await read(), before, "replaying forward reproduces the same run");
   await page.close();
 });
