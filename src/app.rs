@@ -148,7 +148,7 @@ pub fn App() -> Html {
         <div class="shell">
             <Header />
             <div class="status-bar">
-                <p class="clock" id="clock">{ clock }</p>
+                <p class="clock" id="clock" data-now={snapshot.now.0.to_string()}>{ clock }</p>
                 <TimeTravel now={snapshot.now} horizon={state.horizon.max(snapshot.now)} {onseek} />
             </div>
             <PacedAnnouncement text={summary} />

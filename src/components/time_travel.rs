@@ -31,7 +31,7 @@ pub fn TimeTravel(props: &TimeTravelProps) -> Html {
     html! {
         <div class="time-travel">
             <label for="scrub">{ "Time travel " }</label>
-            <input id="scrub" type="range" min="0" max={max.to_string()} step="100"
+            <input id="scrub" type="range" min="0" max={max.to_string()} step="1"
                 value={props.now.0.min(max).to_string()} {oninput}
                 aria-valuetext={format!("{} of {}", props.now, props.horizon)}
                 title="Drag back to any earlier moment; the run replays identically" />
