@@ -32,7 +32,7 @@ pub fn App() -> Html {
             panic!("deliberate crash requested with ?debug=panic");
         }
     });
-    let state = use_reducer(Playground::pizza_shop);
+    let state = use_reducer(Playground::from_location);
     {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {

@@ -8,9 +8,6 @@ use std::rc::Rc;
 use queue_engine::{Command, Event, Millis, MsgId, Scenario, Sim};
 use yew::Reducible;
 
-/// The scenario the playground opens with: the pizza shop.
-pub const PIZZA_SHOP: &str = include_str!("../scenarios/pizza-shop.json");
-
 /// Events kept for the event log view.
 pub const LOG_CAP: usize = 500;
 
@@ -107,8 +104,26 @@ impl Playground {
         self.drain();
     }
 
-    pub fn pizza_shop() -> Playground {
-        let scenario = Scenario::from_json(PIZZA_SHOP).expect("the bundled scenario is valid");
+    /// The pizza shop, or the built-in scenario named in the page's `?scenario=` parameter.
+    pub fn from_location() -> Playground {
+        let wanted = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
+            .and_then(|p| p.get("scenario"));
+        let chosen = wanted.as_deref().and_then(crate::scenarios::by_name);
+        if let (Some(name), None) = (&wanted, &chosen) {
+            let known: Vec<&str> = crate::scenarios::BUILT_IN.iter().map(|(n, _)| *n).collect();
+            web_sys::console::warn_1(
+                &format!(
+                    "scenario: expected one of {}; got \"{name}\". Opening the pizza shop.",
+                    known.join(", ")
+                )
+                .into(),
+            );
+        }
+        let scenario = chosen
+            .or_else(|| crate::scenarios::by_name("pizza-shop"))
+            .expect("the bundled pizza shop is valid");
         Playground::new(scenario)
     }
 

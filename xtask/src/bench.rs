@@ -65,5 +65,37 @@ pub fn run() -> Result<(), String> {
         );
     }
     println!("\n    medians of 7 (steady) and 3 (rush-hour) runs; criterion: cargo bench -p queue-engine");
+    frames()
+}
+
+/// Frame times (requestAnimationFrame deltas) and time-travel jumps in the built page.
+fn frames() -> Result<(), String> {
+    println!("\n==> playground frame times in headless Chromium (dist/?scenario=ui-backlog-N)");
+    let out = command("node", &["tests/bench/frames.mjs"])
+        .env("CHROMIUM", tools::CHROMIUM)
+        .output()
+        .ok_or("the frame-time benchmark failed")?;
+    println!(
+        "    {:>9} {:>7} {:>9} {:>9}",
+        "messages", "speed", "p50 ms", "p95 ms"
+    );
+    for line in out.lines() {
+        let v: Value =
+            serde_json::from_str(line).map_err(|e| format!("frame benchmark output: {e}"))?;
+        match v["kind"].as_str() {
+            Some("frames") => println!(
+                "    {:>9} {:>6}x {:>9.1} {:>9.1}",
+                v["in_system_at_end"], v["speed"], v["p50_ms"].as_f64().unwrap_or(f64::NAN), v["p95_ms"].as_f64().unwrap_or(f64::NAN)
+            ),
+            Some("seek") => println!(
+                "    time travel in a {:.0}-minute run: median jump {:.0} ms, slowest {:.0} ms ({} jumps)",
+                v["run_ms"].as_f64().unwrap_or(0.0) / 60_000.0,
+                v["p50_ms"].as_f64().unwrap_or(f64::NAN),
+                v["max_ms"].as_f64().unwrap_or(f64::NAN),
+                v["jumps"]
+            ),
+            _ => {}
+        }
+    }
     Ok(())
 }

@@ -1,0 +1,29 @@
+//! Scenarios built into the page, chosen with `?scenario=NAME`. Until lessons arrive this is
+//! how a link opens something other than the pizza shop (and how the frame-time benchmark
+//! gets a known number of messages in the system).
+
+use queue_engine::Scenario;
+
+pub const BUILT_IN: &[(&str, &str)] = &[
+    ("pizza-shop", include_str!("../scenarios/pizza-shop.json")),
+    (
+        "ui-backlog-100",
+        include_str!("../scenarios/ui-backlog-100.json"),
+    ),
+    (
+        "ui-backlog-1000",
+        include_str!("../scenarios/ui-backlog-1000.json"),
+    ),
+    (
+        "ui-backlog-10000",
+        include_str!("../scenarios/ui-backlog-10000.json"),
+    ),
+];
+
+/// The built-in scenario with this name.
+pub fn by_name(name: &str) -> Option<Scenario> {
+    BUILT_IN
+        .iter()
+        .find(|(n, _)| *n == name)
+        .and_then(|(_, json)| Scenario::from_json(json).ok())
+}
