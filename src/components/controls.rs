@@ -27,6 +27,16 @@ fn select_value(e: &Event) -> String {
         .unwrap_or_default()
 }
 
+/// A few seeds to try, always including the current one.
+fn seeds(current: u64) -> Vec<u64> {
+    let mut seeds = vec![1, 2, 3, 7, 42, 2026];
+    if !seeds.contains(&current) {
+        seeds.push(current);
+        seeds.sort_unstable();
+    }
+    seeds
+}
+
 fn checked(e: &Event) -> bool {
     e.target()
         .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
@@ -128,8 +138,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 <label title="The seed decides every random choice: the same seed replays the same run">
                     { "Seed " }
                     <select id="seed" onchange={restart_with(|sc, v| sc.seed = v.parse().unwrap_or(sc.seed))}>
-                        { for [1u64, 2, 3, 42, 7, 2026].iter().map(|v| html! {
-                            <option value={v.to_string()} selected={*v == props.base.seed}>{ v }</option>
+                        { for seeds(props.base.seed).into_iter().map(|v| html! {
+                            <option value={v.to_string()} selected={v == props.base.seed}>{ v }</option>
                         }) }
                     </select>
                 </label>
