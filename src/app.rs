@@ -157,7 +157,8 @@ pub fn App() -> Html {
                     summary="Producers, the queue, the dead-letter queue and consumers, with messages moving between them.">
                     <Diagram snapshot={snapshot.clone()} selected={state.selected} onselect={onselect.clone()}
                         reply_queue={settings.reply_queue} data_store={settings.data_store}
-                        queue_name={settings.queue.name.clone()} />
+                        queue_name={settings.queue.name.clone()}
+                        visibility_timeout={settings.queue.visibility_timeout} />
                 </Region>
                 <Region id="controls" title="Controls"
                     summary="Play, pause and step the simulation; take the kitchen offline; send a poison pill.">

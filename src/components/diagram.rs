@@ -13,23 +13,19 @@ pub struct DiagramProps {
     pub reply_queue: bool,
     pub data_store: bool,
     pub queue_name: AttrValue,
+    /// For the countdown bar under each in-flight message.
+    pub visibility_timeout: queue_engine::Millis,
     pub onselect: Callback<u64>,
 }
 
-fn row(tokens: &[Token], x0: f64, y0: f64, per_row: usize, props: &DiagramProps) -> Html {
-    tokens
-        .iter()
-        .take(TOKEN_CAP)
-        .enumerate()
-        .map(|(i, t)| {
-            let x = x0 + (i % per_row) as f64 * 19.0;
-            let y = y0 + (i / per_row) as f64 * 19.0;
-            html! {
-                <MessageToken key={t.id} token={t.clone()} {x} {y}
-                    selected={props.selected == Some(t.id)} onselect={props.onselect.clone()} />
-            }
-        })
-        .collect()
+/// Where each token goes: one flat, keyed list, so a message that moves from "visible" to
+/// "in flight" to the DLQ keeps its element and CSS can animate the move.
+fn place(out: &mut Vec<(Token, f64, f64)>, tokens: &[Token], x0: f64, y0: f64, per_row: usize) {
+    for (i, t) in tokens.iter().take(TOKEN_CAP).enumerate() {
+        let x = x0 + (i % per_row) as f64 * 19.0;
+        let y = y0 + (i / per_row) as f64 * 19.0;
+        out.push((t.clone(), x, y));
+    }
 }
 
 fn more(total: u64, shown: usize) -> String {
@@ -76,6 +72,36 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         .collect();
     let height = (60.0 + consumers.len() as f64 * 36.0).max(330.0);
     let fifo = s.kind == QueueKind::Fifo;
+    // Absolute positions: the queue box is at (200, 10) and the DLQ box at (200, 235) in queue
+    // mode; the HTTP backlog box is at (200, 90).
+    let mut placed = Vec::new();
+    if http {
+        place(&mut placed, &s.visible, 218.0, 135.0, 19);
+    } else {
+        place(&mut placed, &s.visible, 218.0, 64.0, 19);
+        place(&mut placed, &s.in_flight, 218.0, 144.0, 19);
+        place(&mut placed, &s.delayed, 320.0, 196.0, 13);
+        place(&mut placed, &s.dlq, 218.0, 275.0, 19);
+    }
+    let vt = props.visibility_timeout.0.max(1) as f64;
+    let tokens: Html = placed
+        .into_iter()
+        .map(|(t, x, y)| {
+            // Share of the visibility timeout left, for in-flight messages.
+            let remaining = match t.state {
+                queue_engine::MsgState::InFlight { deadline, .. }
+                    if deadline != queue_engine::Millis::MAX =>
+                {
+                    Some((deadline.0.saturating_sub(s.now.0) as f64 / vt).clamp(0.0, 1.0))
+                }
+                _ => None,
+            };
+            html! {
+                <MessageToken key={t.id} token={t.clone()} {x} {y} {remaining}
+                    selected={props.selected == Some(t.id)} onselect={props.onselect.clone()} />
+            }
+        })
+        .collect();
     html! {
         <figure class="diagram">
             <svg viewBox={format!("0 0 800 {height}")} role="group"
@@ -99,7 +125,6 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                     <g class="queue" transform="translate(200,90)">
                         <rect width="380" height="120" rx="6" />
                         <text x="10" y="20" class="section">{ format!("kitchen backlog: {} waiting (limit)", s.http_backlog) }</text>
-                        { row(&s.visible, 18.0, 45.0, 19, props) }
                         <text x="10" y="110" class="more">{ more(u64::from(s.http_backlog), s.visible.len()) }</text>
                     </g>
                     <g class="dlq" transform="translate(200,230)">
@@ -115,27 +140,24 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                             { format!("{} ({})", props.queue_name, if fifo { "FIFO" } else { "standard" }) }
                         </text>
                         <text x="10" y="38" class="section">{ format!("visible {}", c.visible) }</text>
-                        { row(&s.visible, 18.0, 54.0, 19, props) }
                         <text x="300" y="38" class="more">{ more(c.visible, s.visible.len()) }</text>
                         <text x="10" y="118" class="section">
                             { format!("in flight {}{}", c.in_flight + c.held, if fifo { format!(" · {} groups blocked", s.blocked_groups) } else { String::new() }) }
                         </text>
-                        { row(&s.in_flight, 18.0, 134.0, 19, props) }
                         <text x="300" y="118" class="more">{ more(c.in_flight + c.held, s.in_flight.len()) }</text>
                         if c.delayed > 0 {
                             <text x="10" y="190" class="section">{ format!("delayed {}", c.delayed) }</text>
-                            { row(&s.delayed, 120.0, 186.0, 13, props) }
                         }
                     </g>
                     <line x1="390" y1="210" x2="390" y2="232" class="flow dead" marker-end="url(#arrow)" />
                     <g class="dlq" transform="translate(200,235)">
                         <rect width="380" height="80" rx="6" />
                         <text x="10" y="18" class="queue-name">{ format!("dead-letter queue: {}", c.dead_lettered) }</text>
-                        { row(&s.dlq, 18.0, 40.0, 19, props) }
                         <text x="300" y="18" class="more">{ more(c.dead_lettered, s.dlq.len()) }</text>
                     </g>
                 }
                 { consumer_boxes }
+                <g class="tokens">{ tokens }</g>
                 if props.data_store {
                     <g class="service" transform={format!("translate(620,{})", height - 70.0)}>
                         <rect width="170" height="30" rx="5" />

@@ -7,6 +7,9 @@ pub struct MessageTokenProps {
     pub x: f64,
     pub y: f64,
     pub selected: bool,
+    /// For an in-flight message: the share of its visibility timeout still left (1 = all).
+    #[prop_or_default]
+    pub remaining: Option<f64>,
     pub onselect: Callback<u64>,
 }
 
@@ -45,20 +48,29 @@ pub fn MessageToken(props: &MessageTokenProps) -> Html {
             "order with a passing fault",
         ),
     };
+    let countdown = props
+        .remaining
+        .map(|r| format!(", {:.0}% of its visibility timeout left", r * 100.0))
+        .unwrap_or_default();
     let aria = format!(
-        "Message {id}, {label}, {}, received {} times",
+        "Message {id}, {label}, {}, received {} times{countdown}",
         t.state.name(),
         t.receive_count
     );
     html! {
         <g class={classes!("token", kind, props.selected.then_some("selected"))}
-            transform={format!("translate({:.1},{:.1})", props.x, props.y)}
+            // A CSS transform (not the SVG attribute) so that moving between places can animate.
+            style={format!("transform:translate({:.1}px,{:.1}px)", props.x, props.y)}
             role="button" tabindex="0" aria-label={aria.clone()} data-msg={id.to_string()}
             {onclick} {onkeydown}>
             <title>{ aria }</title>
             { shape }
             if !mark.is_empty() {
                 <text class="token-mark" y="4">{ mark }</text>
+            }
+            if let Some(r) = props.remaining {
+                <rect class="countdown-track" x="-8" y="10" width="16" height="3" />
+                <rect class="countdown" x="-8" y="10" width={format!("{:.1}", 16.0 * r)} height="3" />
             }
         </g>
     }
