@@ -62,7 +62,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
         .filter(|e| kind.is_empty() || e.kind_name() == kind.as_str())
         .filter(|e| want_msg.is_none() || e.msg() == want_msg)
         .filter(|e| want_consumer.is_none() || e.consumer() == want_consumer)
-        .take(150)
+        .take(60)
         .collect();
     html! {
         <div class="event-log">
