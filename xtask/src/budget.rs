@@ -9,7 +9,12 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 
 /// The one place the budget is written: total gzip bytes of everything the page downloads.
-pub const GZIP_BUDGET_BYTES: u64 = 250_000;
+///
+/// It started at 250 kB for the shell (which used 71 kB). With the whole engine and the
+/// playground UI the page is ~287 kB; 30 kB of that is the engine built at opt-level 3, which
+/// makes the in-browser engine 1.6x faster (time-travel jumps stay under 100 ms). Raised to
+/// 300 kB on purpose: it still fails on any sizeable regression.
+pub const GZIP_BUDGET_BYTES: u64 = 300_000;
 
 pub struct FileSize {
     pub path: PathBuf,
