@@ -320,11 +320,16 @@ impl Sim {
         let mut t = self.now;
         let mut stopped = false;
         for item in items.iter_mut() {
+            let hidden_until = match self.state(item.h) {
+                Some(MsgState::InFlight { deadline, .. }) => Some(deadline),
+                _ => None,
+            };
             self.emit(EventKind::Received {
                 msg: item.h.id,
                 consumer: c,
                 receive: item.receipt,
                 batch: self.next_batch,
+                hidden_until,
             });
             if stopped {
                 item.outcome = Outcome::NotRun;

@@ -41,11 +41,14 @@ pub enum EventKind {
     Visible {
         msg: MsgId,
     },
+    /// `hidden_until`: when the visibility timeout runs out unless it is deleted first
+    /// (`None` when nothing will bring it back: deleted on receipt, or an HTTP call).
     Received {
         msg: MsgId,
         consumer: u32,
         receive: u32,
         batch: u64,
+        hidden_until: Option<Millis>,
     },
     EmptyReceive {
         consumer: u32,
@@ -273,9 +276,13 @@ impl Event {
             }
             Dropped { msg } => format!("Message {msg} dropped: the queue was full and dropped its oldest message"),
             Visible { msg } => format!("Message {msg} is visible and can be received"),
-            Received { msg, consumer, receive, .. } => {
-                format!("Message {msg} received by {} (receive #{receive})", c(consumer))
-            }
+            Received { msg, consumer, receive, hidden_until, .. } => match hidden_until {
+                Some(until) => format!(
+                    "Message {msg} received by {} (receive #{receive}); hidden from others until {until}",
+                    c(consumer)
+                ),
+                None => format!("Message {msg} received by {} (receive #{receive})", c(consumer)),
+            },
             EmptyReceive { consumer } => format!("{} asked for messages and got none", cap(&c(consumer))),
             Processed { msg, consumer, duplicate } => {
                 let dup = if *duplicate { " again: a duplicate" } else { "" };

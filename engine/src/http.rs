@@ -63,6 +63,7 @@ impl Sim {
             consumer: c,
             receive: 1,
             batch: 0,
+            hidden_until: None,
         });
         self.consumers[c as usize].http_job = Some(h);
         self.schedule(
