@@ -28,7 +28,7 @@ const TICK_MS: u32 = 33;
 #[component]
 pub fn App() -> Html {
     use_effect_with((), |_| {
-        if query_param(DEBUG_PANIC_PARAM.0).as_deref() == Some(DEBUG_PANIC_PARAM.1) {
+        if crate::url::query_param(DEBUG_PANIC_PARAM.0).as_deref() == Some(DEBUG_PANIC_PARAM.1) {
             panic!("deliberate crash requested with ?debug=panic");
         }
     });
@@ -51,7 +51,7 @@ pub fn App() -> Html {
     {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
-            let document = gloo_utils_document();
+            let document = crate::document();
             // Not passive: space must not also scroll the page.
             let options = EventListenerOptions::enable_prevent_default();
             let listener =
@@ -211,17 +211,4 @@ fn PacedAnnouncement(props: &PacedAnnouncementProps) -> Html {
     }
     let text = shown.borrow().1.clone();
     html! { <p class="visually-hidden" role="status" aria-live="polite" id="announcer">{ text }</p> }
-}
-
-fn gloo_utils_document() -> web_sys::Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a browser document")
-}
-
-fn query_param(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search)
-        .ok()?
-        .get(name)
 }

@@ -9,11 +9,7 @@ pub fn run_if_requested() -> bool {
     let Some(window) = web_sys::window() else {
         return false;
     };
-    let search = window.location().search().unwrap_or_default();
-    let wanted = web_sys::UrlSearchParams::new_with_str(&search)
-        .ok()
-        .and_then(|p| p.get("bench"));
-    if wanted.as_deref() != Some("engine") {
+    if crate::url::query_param("bench").as_deref() != Some("engine") {
         return false;
     }
     let Some(performance) = window.performance() else {

@@ -13,6 +13,7 @@ pub mod components;
 pub mod panic;
 pub mod scenarios;
 pub mod state;
+mod url;
 
 pub use app::App;
 
@@ -25,7 +26,7 @@ pub fn start() {
     if bench::run_if_requested() {
         return;
     }
-    let document = gloo_document();
+    let document = document();
     match document.get_element_by_id("app") {
         Some(root) => {
             yew::Renderer::<App>::with_root(root).render();
@@ -36,7 +37,7 @@ pub fn start() {
     }
 }
 
-fn gloo_document() -> web_sys::Document {
+pub(crate) fn document() -> web_sys::Document {
     web_sys::window()
         .and_then(|w| w.document())
         .expect("the playground runs in a browser page with a document")

@@ -106,10 +106,7 @@ impl Playground {
 
     /// The pizza shop, or the built-in scenario named in the page's `?scenario=` parameter.
     pub fn from_location() -> Playground {
-        let wanted = web_sys::window()
-            .and_then(|w| w.location().search().ok())
-            .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
-            .and_then(|p| p.get("scenario"));
+        let wanted = crate::url::query_param("scenario");
         let chosen = wanted.as_deref().and_then(crate::scenarios::by_name);
         if let (Some(name), None) = (&wanted, &chosen) {
             let known: Vec<&str> = crate::scenarios::BUILT_IN.iter().map(|(n, _)| *n).collect();
