@@ -1,5 +1,6 @@
 //! One component per file, re-exported here.
 
+mod announcer;
 mod controls;
 mod diagram;
 mod dlq_list;
@@ -12,6 +13,7 @@ mod region;
 mod time_travel;
 mod token;
 
+pub use announcer::{PacedAnnouncement, PacedAnnouncementProps};
 pub use controls::{Controls, ControlsProps};
 pub use diagram::{Diagram, DiagramProps, TOKEN_CAP};
 pub use dlq_list::{DlqList, DlqListProps};
