@@ -13,7 +13,7 @@ use yew::prelude::*;
 
 use crate::components::{
     Controls, Diagram, DlqList, EventLog, Footer, Header, Inspected, Inspector, MetricsPanel,
-    Region, TimeTravel, TOKEN_CAP,
+    PacedAnnouncement, Region, TimeTravel, TOKEN_CAP,
 };
 use crate::state::{Action, Playground};
 
