@@ -205,25 +205,22 @@ async fn the_inspector_explains_the_clicked_field() {
             .unwrap();
         b.click();
     };
+    let explanation = || {
+        root.query_selector("#field-explanation")
+            .unwrap()
+            .expect("an explanation is shown")
+            .text_content()
+            .unwrap()
+    };
     click("id");
     settle().await;
-    let text = root
-        .query_selector("#field-explanation")
-        .unwrap()
-        .unwrap()
-        .text_content()
-        .unwrap();
+    let text = explanation();
     assert!(
         text.contains("Why it is here") && text.contains("redelivery"),
         "{text}"
     );
     click("replyto");
     settle().await;
-    let text = root
-        .query_selector("#field-explanation")
-        .unwrap()
-        .unwrap()
-        .text_content()
-        .unwrap();
+    let text = explanation();
     assert!(text.contains("not part of CloudEvents"), "{text}");
 }
