@@ -12,8 +12,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::{
-    Controls, Diagram, DlqList, EventLog, Footer, Header, Inspected, Inspector, MetricsPanel,
-    PacedAnnouncement, Region, TimeTravel, TOKEN_CAP,
+    Controls, Diagram, DlqList, EventLog, Footer, Header, Inspected, Inspector, LinkNotice,
+    MetricsPanel, PacedAnnouncement, Region, ShareLink, TimeTravel, TOKEN_CAP,
 };
 use crate::state::{Action, Playground};
 
@@ -103,10 +103,11 @@ pub fn App() -> Html {
     });
     drop(sim);
     let events = Rc::new(state.log.borrow().iter().cloned().collect::<Vec<_>>());
+    // The switch, not the status: a worker taken offline may still be finishing its batch.
     let kitchen_online = snapshot
         .consumers
         .iter()
-        .any(|c| !matches!(c.status, ConsumerStatus::Offline | ConsumerStatus::Retired));
+        .any(|c| c.online && c.status != ConsumerStatus::Retired);
 
     let onaction = {
         let d = state.dispatcher();
@@ -124,6 +125,11 @@ pub fn App() -> Html {
         let d = state.dispatcher();
         Callback::from(move |t| d.dispatch(Action::Seek(t)))
     };
+    let ondismiss = {
+        let d = state.dispatcher();
+        Callback::from(move |()| d.dispatch(Action::DismissNotices))
+    };
+    let query = AttrValue::from(state.link());
     let onclose = {
         let d = state.dispatcher();
         Callback::from(move |()| d.dispatch(Action::Select(None)))
@@ -150,7 +156,9 @@ pub fn App() -> Html {
             <div class="status-bar">
                 <p class="clock" id="clock" data-now={snapshot.now.0.to_string()}>{ clock }</p>
                 <TimeTravel now={snapshot.now} horizon={state.horizon.max(snapshot.now)} {onseek} />
+                <ShareLink {query} />
             </div>
+            <LinkNotice notices={state.notices.clone()} {ondismiss} />
             <PacedAnnouncement text={summary} />
             <main class="layout" id="main">
                 <Region id="diagram" title="Diagram"

@@ -11,6 +11,7 @@ mod app;
 mod bench;
 pub mod components;
 pub mod panic;
+pub mod permalink;
 pub mod scenarios;
 pub mod state;
 mod url;

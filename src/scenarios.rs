@@ -7,6 +7,10 @@ use queue_engine::Scenario;
 pub const BUILT_IN: &[(&str, &str)] = &[
     ("pizza-shop", include_str!("../scenarios/pizza-shop.json")),
     (
+        "kitchen-outage",
+        include_str!("../scenarios/kitchen-outage.json"),
+    ),
+    (
         "ui-backlog-100",
         include_str!("../scenarios/ui-backlog-100.json"),
     ),

@@ -5,7 +5,9 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use queue_engine::{Command, Event, Millis, MsgId, Scenario, Sim};
+use queue_engine::{Command, Event, Millis, MsgId, QueueKind, Scenario, Sim};
+
+use crate::permalink::{self, Link, Notice};
 use yew::Reducible;
 
 /// Events kept for the event log view.
@@ -32,6 +34,10 @@ pub struct Playground {
     pub history: Rc<Vec<(Millis, Command)>>,
     /// The latest simulated time reached; the scrub bar spans 0 to here.
     pub horizon: Millis,
+    /// The built-in scenario this run started from (for permalinks).
+    pub scenario_name: Rc<str>,
+    /// What the opening link asked for that could not be honoured.
+    pub notices: Rc<Vec<Notice>>,
     /// Bumped on every change, so renders compare cheaply.
     pub version: u64,
 }
@@ -57,6 +63,21 @@ pub enum Action {
     Select(Option<MsgId>),
     /// Time travel: show the run as it was (or will be, up to the horizon) at this time.
     Seek(Millis),
+    DismissNotices,
+}
+
+/// Switches a scenario's queue type, with what FIFO requires (message groups to order by, no
+/// per-message delay, no batching window).
+pub fn with_ordering(scenario: &mut Scenario, kind: QueueKind) {
+    scenario.queue.kind = kind;
+    if kind == QueueKind::Fifo {
+        for p in &mut scenario.producers {
+            p.groups = p.groups.max(4);
+            p.delay = Millis::ZERO;
+        }
+        scenario.consumers.batch_window = Millis::ZERO;
+        scenario.consumers.batch_size = scenario.consumers.batch_size.min(10);
+    }
 }
 
 impl Playground {
@@ -75,8 +96,23 @@ impl Playground {
             error: None,
             history: Rc::new(Vec::new()),
             horizon: Millis::ZERO,
+            scenario_name: Rc::from("pizza-shop"),
+            notices: Rc::new(Vec::new()),
             version: 0,
         }
+    }
+
+    /// The permalink (query string) that reproduces what is on screen now.
+    pub fn link(&self) -> String {
+        permalink::encode(&Link {
+            scenario: Some(self.scenario_name.to_string()),
+            seed: Some(self.scenario.seed),
+            ordering: Some(self.scenario.queue.kind),
+            mode: Some(self.scenario.mode),
+            history: self.history.to_vec(),
+            time: Some(self.sim.borrow().now()),
+            speed: Some(self.speed),
+        })
     }
 
     /// A fresh simulation of the scenario with `history` replayed: commands up to `t` applied and
@@ -104,24 +140,76 @@ impl Playground {
         self.drain();
     }
 
-    /// The pizza shop, or the built-in scenario named in the page's `?scenario=` parameter.
+    /// The run described by the page's address: a permalink, `?scenario=NAME`, or the pizza shop.
     pub fn from_location() -> Playground {
-        let wanted = crate::url::query_param("scenario");
-        let chosen = wanted.as_deref().and_then(crate::scenarios::by_name);
-        if let (Some(name), None) = (&wanted, &chosen) {
-            let known: Vec<&str> = crate::scenarios::BUILT_IN.iter().map(|(n, _)| *n).collect();
-            web_sys::console::warn_1(
-                &format!(
-                    "scenario: expected one of {}; got \"{name}\". Opening the pizza shop.",
-                    known.join(", ")
-                )
-                .into(),
-            );
+        let search = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .unwrap_or_default();
+        Playground::from_query(&search)
+    }
+
+    /// Builds the run a query string describes; whatever cannot be used becomes a notice.
+    pub fn from_query(query: &str) -> Playground {
+        let (link, mut notices) = permalink::decode(query);
+        let legacy = web_sys::UrlSearchParams::new_with_str(query)
+            .ok()
+            .and_then(|p| p.get("scenario"));
+        let wanted = link.scenario.clone().or(legacy);
+        let name = match wanted.as_deref() {
+            Some(n) if crate::scenarios::by_name(n).is_some() => n.to_owned(),
+            Some(n) => {
+                let known: Vec<&str> = crate::scenarios::BUILT_IN.iter().map(|(k, _)| *k).collect();
+                notices.push(Notice {
+                    param: "s".into(),
+                    expected: format!("one of {}", known.join(", ")),
+                    given: n.into(),
+                });
+                "pizza-shop".to_owned()
+            }
+            None => "pizza-shop".to_owned(),
+        };
+        let mut scenario = crate::scenarios::by_name(&name).expect("built-in scenarios are valid");
+        if let Some(seed) = link.seed {
+            scenario.seed = seed;
         }
-        let scenario = chosen
-            .or_else(|| crate::scenarios::by_name("pizza-shop"))
-            .expect("the bundled pizza shop is valid");
-        Playground::new(scenario)
+        if let Some(kind) = link.ordering {
+            with_ordering(&mut scenario, kind);
+        }
+        if let Some(mode) = link.mode {
+            scenario.mode = mode;
+        }
+        let mut next = Playground::new(scenario);
+        next.scenario_name = Rc::from(name.as_str());
+        // Commands this scenario refuses (e.g. a count out of range) are dropped with a notice.
+        let mut history = Vec::new();
+        for (at, command) in link.history {
+            match command.validate("h", &next.scenario) {
+                Ok(()) => history.push((at, command)),
+                Err(e) => notices.push(Notice {
+                    param: "h".into(),
+                    expected: "a command this scenario accepts".into(),
+                    given: e.to_string(),
+                }),
+            }
+        }
+        next.history = Rc::new(history);
+        if let Some(speed) = link.speed {
+            next.speed = speed;
+        }
+        let last = next.history.last().map_or(Millis::ZERO, |(at, _)| *at);
+        let at = link.time.unwrap_or(last).max(last);
+        if at > Millis::ZERO || link.time.is_some() {
+            let sim = next.replayed_to(at);
+            next.replace_sim(sim);
+            next.horizon = at;
+            next.playing = link.time.is_none();
+        }
+        if !notices.is_empty() {
+            let text: Vec<String> = notices.iter().map(|n| n.to_string()).collect();
+            web_sys::console::warn_1(&format!("Queue Playground link: {}", text.join("; ")).into());
+        }
+        next.notices = Rc::new(notices);
+        next
     }
 
     fn drain(&self) {
@@ -197,8 +285,10 @@ impl Reducible for Playground {
                 next = Playground::new(*scenario);
                 next.playing = playing;
                 next.speed = speed;
+                next.scenario_name = self.scenario_name.clone();
                 next.version = self.version + 1;
             }
+            Action::DismissNotices => next.notices = Rc::new(Vec::new()),
             Action::Select(id) => next.selected = id,
             Action::Seek(t) => {
                 next.playing = false;

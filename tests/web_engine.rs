@@ -7,17 +7,17 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const PIZZA_SHOP: &str = include_str!("../scenarios/pizza-shop.json");
+const KITCHEN_OUTAGE: &str = include_str!("../scenarios/kitchen-outage.json");
 /// Recorded by the native determinism test (engine/tests/determinism.rs).
-const PIZZA_SHOP_5M_HASH: &str = include_str!("../scenarios/pizza-shop.5m.loghash");
+const KITCHEN_OUTAGE_5M_HASH: &str = include_str!("../scenarios/kitchen-outage.5m.loghash");
 
 #[wasm_bindgen_test]
-fn the_pizza_shop_runs_to_the_same_log_hash_as_natively() {
-    let mut sim = Sim::new(Scenario::from_json(PIZZA_SHOP).unwrap()).unwrap();
+fn the_kitchen_outage_runs_to_the_same_log_hash_as_natively() {
+    let mut sim = Sim::new(Scenario::from_json(KITCHEN_OUTAGE).unwrap()).unwrap();
     sim.advance_to(Millis::from_mins(5));
     assert_eq!(
         format!("{:016x}", sim.log_hash()),
-        PIZZA_SHOP_5M_HASH.trim()
+        KITCHEN_OUTAGE_5M_HASH.trim()
     );
     let c = sim.counts();
     assert_eq!(c.state_total(), c.published);

@@ -55,6 +55,8 @@ pub enum ConsumerStatus {
 pub struct ConsumerView {
     pub id: u32,
     pub status: ConsumerStatus,
+    /// The person's switch: false after "offline", even while it finishes its batch.
+    pub online: bool,
     /// Messages in the batch it is processing.
     pub batch: u32,
     pub busy_until: Option<Millis>,
@@ -127,6 +129,7 @@ impl Sim {
                 ConsumerView {
                     id: i as u32,
                     status,
+                    online: c.online,
                     batch: c
                         .batch
                         .as_ref()

@@ -83,10 +83,10 @@ fn stepping_event_by_event_matches_advancing_in_big_jumps() {
 /// A golden hash: if this changes, the engine's behaviour changed, and every precomputed lesson
 /// number may be stale. Update it only on purpose.
 #[test]
-fn the_pizza_shop_scenario_keeps_its_recorded_hash() {
+fn the_kitchen_outage_scenario_keeps_its_recorded_hash() {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../scenarios/pizza-shop.json"
+        "/../scenarios/kitchen-outage.json"
     ))
     .unwrap();
     let mut sim = Sim::new(Scenario::from_json(&text).unwrap()).unwrap();
@@ -98,7 +98,10 @@ fn the_pizza_shop_scenario_keeps_its_recorded_hash() {
     };
     assert_eq!(sim.log_hash(), again);
     // The browser test (tests/web_engine.rs) checks the same recorded hash under wasm.
-    assert_eq!(format!("{:016x}", sim.log_hash()), GOLDEN_PIZZA_SHOP.trim());
+    assert_eq!(
+        format!("{:016x}", sim.log_hash()),
+        GOLDEN_KITCHEN_OUTAGE.trim()
+    );
 }
 
-const GOLDEN_PIZZA_SHOP: &str = include_str!("../../scenarios/pizza-shop.5m.loghash");
+const GOLDEN_KITCHEN_OUTAGE: &str = include_str!("../../scenarios/kitchen-outage.5m.loghash");

@@ -5,7 +5,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::state::{Action, SPEEDS};
+use crate::state::{with_ordering, Action, SPEEDS};
 
 #[derive(Properties, PartialEq)]
 pub struct ControlsProps {
@@ -168,9 +168,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 <label title="Unordered (standard queue: fastest, best-effort order) or FIFO with message groups (strict order per group). Changing it starts over.">
                     { "Ordering " }
                     <select id="ordering" onchange={restart_with(|sc, v| {
-                        sc.queue.kind = if v == "fifo" { QueueKind::Fifo } else { QueueKind::Standard };
-                        sc.producers.iter_mut().for_each(|p| { p.groups = p.groups.max(4); p.delay = Millis::ZERO; });
-                        sc.consumers.batch_window = Millis::ZERO;
+                        with_ordering(sc, if v == "fifo" { QueueKind::Fifo } else { QueueKind::Standard });
                     })}>
                         <option value="standard" selected={!fifo}>{ "unordered (standard)" }</option>
                         <option value="fifo" selected={fifo}>{ "FIFO with message groups" }</option>

@@ -57,6 +57,10 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             let (status, class) = match con.status {
                 ConsumerStatus::Idle => ("idle".to_owned(), "idle"),
                 ConsumerStatus::Waiting => ("waiting (long poll)".to_owned(), "idle"),
+                ConsumerStatus::Busy if !con.online => (
+                    format!("finishing {} msg, then OFFLINE", con.batch),
+                    "offline",
+                ),
                 ConsumerStatus::Busy => (format!("busy: {} msg", con.batch), "busy"),
                 ConsumerStatus::Offline => ("OFFLINE".to_owned(), "offline"),
                 ConsumerStatus::Crashed => ("CRASHED".to_owned(), "offline"),

@@ -1,0 +1,46 @@
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ShareLinkProps {
+    /// The query string that reproduces the current view.
+    pub query: AttrValue,
+}
+
+/// "Copy link": the address of exactly what is on screen (scenario, settings, every command
+/// given, and the current simulated time). Also shown in a field, for browsers that refuse the
+/// clipboard.
+#[component]
+pub fn ShareLink(props: &ShareLinkProps) -> Html {
+    let shown = use_state(|| None::<String>);
+    let onclick = {
+        let shown = shown.clone();
+        let query = props.query.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Some(window) = web_sys::window() else {
+                return;
+            };
+            let location = window.location();
+            let base = format!(
+                "{}{}",
+                location.origin().unwrap_or_default(),
+                location.pathname().unwrap_or_default()
+            );
+            let url = format!("{base}?{query}");
+            // Best effort: the field below shows the link either way.
+            let _ = window.navigator().clipboard().write_text(&url);
+            shown.set(Some(url));
+        })
+    };
+    html! {
+        <div class="share">
+            <button type="button" id="copy-link" {onclick}
+                title="Copy a link that reopens exactly this moment: scenario, settings, every action and the time">
+                { "Copy link" }
+            </button>
+            if let Some(url) = &*shown {
+                <input id="share-url" type="text" readonly=true value={url.clone()} aria-label="Link to this moment" size="30" />
+                <span role="status">{ "Link copied" }</span>
+            }
+        </div>
+    }
+}

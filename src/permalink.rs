@@ -1,0 +1,481 @@
+//! Permalinks: everything needed to reproduce what a person sees, in the URL's query string.
+//!
+//! `?v=1&s=pizza-shop&seed=42&o=fifo&m=queue&h=12000.p~30000.k0&t=61000&x=10`
+//! - `v` format version; `s` built-in scenario; `seed`; `o` ordering (`std`/`fifo`); `m` wiring
+//!   (`queue`/`http`); `x` speed; `t` the simulated time in ms to show (paused there);
+//! - `h` the commands given, oldest first, as `<ms>.<code>` joined by `~` (codes below).
+//!
+//! Decoding never fails and never panics: whatever cannot be used is left out and reported as a
+//! notice naming the parameter, what was expected and what was given.
+
+use queue_engine::{AckMode, BatchFailure, Command, Millis, Mode, Payload, QueueKind};
+
+pub const VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Link {
+    pub scenario: Option<String>,
+    pub seed: Option<u64>,
+    pub ordering: Option<QueueKind>,
+    pub mode: Option<Mode>,
+    pub history: Vec<(Millis, Command)>,
+    pub time: Option<Millis>,
+    pub speed: Option<f64>,
+}
+
+/// Something in a link that was ignored, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub param: String,
+    pub expected: String,
+    pub given: String,
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: expected {}; got \"{}\" (ignored)",
+            self.param, self.expected, self.given
+        )
+    }
+}
+
+/// The short code of a command the controls can give; None for commands links do not carry.
+pub fn command_code(c: &Command) -> Option<String> {
+    let on = |b: bool| if b { "1" } else { "0" };
+    Some(match c {
+        Command::Send {
+            payload: Payload::Normal,
+            group: None,
+            producer: 0,
+        } => "o".into(),
+        Command::Send {
+            payload: Payload::Poison,
+            group: None,
+            producer: 0,
+        } => "p".into(),
+        Command::Spike { factor, duration }
+            if *factor == 10.0 && *duration == Millis::from_secs(30) =>
+        {
+            "s".into()
+        }
+        Command::SetOnline {
+            consumer: None,
+            online,
+        } => format!("k{}", on(*online)),
+        Command::ScaleConsumers { count } => format!("w{count}"),
+        Command::SetBatchFailure {
+            mode: BatchFailure::WholeBatch,
+        } => "bw".into(),
+        Command::SetBatchFailure {
+            mode: BatchFailure::ReportFailures,
+        } => "bp".into(),
+        Command::SetBatchFailure {
+            mode: BatchFailure::StopAtFirst,
+        } => "bs".into(),
+        Command::SetBatchSize { size } => format!("z{size}"),
+        Command::SetMaxReceiveCount { count } => format!("d{}", count.unwrap_or(0)),
+        Command::SetVisibilityTimeout { timeout } if timeout.0 % 1000 == 0 => {
+            format!("v{}", timeout.0 / 1000)
+        }
+        Command::SetExtendVisibility { on: b } => format!("e{}", on(*b)),
+        Command::SetAck {
+            mode: AckMode::AfterProcessing,
+        } => "aa".into(),
+        Command::SetAck {
+            mode: AckMode::BeforeProcessing,
+        } => "ab".into(),
+        Command::SetIdempotent { on: b } => format!("i{}", on(*b)),
+        Command::RedriveAll => "R".into(),
+        Command::RedriveOne { message } => format!("r{message}"),
+        Command::Discard { message } => format!("x{message}"),
+        Command::FixPoison => "F".into(),
+        _ => return None,
+    })
+}
+
+fn parse_code(code: &str) -> Option<Command> {
+    let num = |s: &str| s.parse::<u64>().ok();
+    let flag = |s: &str| match s {
+        "0" => Some(false),
+        "1" => Some(true),
+        _ => None,
+    };
+    let (head, rest) = code.split_at(code.char_indices().nth(1).map_or(code.len(), |(i, _)| i));
+    Some(match (head, rest) {
+        ("o", "") => Command::Send {
+            producer: 0,
+            payload: Payload::Normal,
+            group: None,
+        },
+        ("p", "") => Command::Send {
+            producer: 0,
+            payload: Payload::Poison,
+            group: None,
+        },
+        ("s", "") => Command::Spike {
+            factor: 10.0,
+            duration: Millis::from_secs(30),
+        },
+        ("k", b) => Command::SetOnline {
+            consumer: None,
+            online: flag(b)?,
+        },
+        ("w", n) => Command::ScaleConsumers {
+            count: u32::try_from(num(n)?).ok()?,
+        },
+        ("b", "w") => Command::SetBatchFailure {
+            mode: BatchFailure::WholeBatch,
+        },
+        ("b", "p") => Command::SetBatchFailure {
+            mode: BatchFailure::ReportFailures,
+        },
+        ("b", "s") => Command::SetBatchFailure {
+            mode: BatchFailure::StopAtFirst,
+        },
+        ("z", n) => Command::SetBatchSize {
+            size: u32::try_from(num(n)?).ok()?,
+        },
+        ("d", n) => {
+            let n = u32::try_from(num(n)?).ok()?;
+            Command::SetMaxReceiveCount {
+                count: (n > 0).then_some(n),
+            }
+        }
+        ("v", n) => Command::SetVisibilityTimeout {
+            timeout: Millis::from_secs(num(n)?.min(43_200)),
+        },
+        ("e", b) => Command::SetExtendVisibility { on: flag(b)? },
+        ("a", "a") => Command::SetAck {
+            mode: AckMode::AfterProcessing,
+        },
+        ("a", "b") => Command::SetAck {
+            mode: AckMode::BeforeProcessing,
+        },
+        ("i", b) => Command::SetIdempotent { on: flag(b)? },
+        ("R", "") => Command::RedriveAll,
+        ("r", n) => Command::RedriveOne { message: num(n)? },
+        ("x", n) => Command::Discard { message: num(n)? },
+        ("F", "") => Command::FixPoison,
+        _ => return None,
+    })
+}
+
+/// The query string (without `?`) for a link.
+pub fn encode(link: &Link) -> String {
+    let mut parts = vec![format!("v={VERSION}")];
+    if let Some(s) = &link.scenario {
+        parts.push(format!("s={s}"));
+    }
+    if let Some(seed) = link.seed {
+        parts.push(format!("seed={seed}"));
+    }
+    if let Some(kind) = link.ordering {
+        parts.push(format!(
+            "o={}",
+            if kind == QueueKind::Fifo {
+                "fifo"
+            } else {
+                "std"
+            }
+        ));
+    }
+    if let Some(mode) = link.mode {
+        parts.push(format!(
+            "m={}",
+            if mode == Mode::Http { "http" } else { "queue" }
+        ));
+    }
+    let history: Vec<String> = link
+        .history
+        .iter()
+        .filter_map(|(at, c)| command_code(c).map(|code| format!("{}.{code}", at.0)))
+        .collect();
+    if !history.is_empty() {
+        parts.push(format!("h={}", history.join("~")));
+    }
+    if let Some(t) = link.time {
+        parts.push(format!("t={}", t.0));
+    }
+    if let Some(x) = link.speed {
+        parts.push(format!("x={x}"));
+    }
+    parts.join("&")
+}
+
+/// Reads a query string (with or without `?`). Unknown or malformed parts become notices.
+pub fn decode(query: &str) -> (Link, Vec<Notice>) {
+    let mut link = Link::default();
+    let mut notices = Vec::new();
+    let mut note = |param: &str, expected: &str, given: &str| {
+        notices.push(Notice {
+            param: param.to_owned(),
+            expected: expected.to_owned(),
+            given: truncate(given),
+        });
+    };
+    for pair in query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = percent_decode(value);
+        match key {
+            "v" => {
+                if value != VERSION.to_string() {
+                    note("v", &format!("link version {VERSION}"), &value);
+                }
+            }
+            "s" => {
+                if value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    && !value.is_empty()
+                    && value.len() <= 40
+                {
+                    link.scenario = Some(value);
+                } else {
+                    note("s", "a scenario name such as pizza-shop", &value);
+                }
+            }
+            "seed" => match value.parse() {
+                Ok(seed) => link.seed = Some(seed),
+                Err(_) => note("seed", "a whole number", &value),
+            },
+            "o" => match value.as_str() {
+                "std" => link.ordering = Some(QueueKind::Standard),
+                "fifo" => link.ordering = Some(QueueKind::Fifo),
+                _ => note("o", "std or fifo", &value),
+            },
+            "m" => match value.as_str() {
+                "queue" => link.mode = Some(Mode::Queue),
+                "http" => link.mode = Some(Mode::Http),
+                _ => note("m", "queue or http", &value),
+            },
+            "t" => match value.parse::<u64>() {
+                Ok(t) if t <= 86_400_000 => link.time = Some(Millis(t)),
+                _ => note(
+                    "t",
+                    "simulated milliseconds, at most one day (86400000)",
+                    &value,
+                ),
+            },
+            "x" => match value.parse::<f64>() {
+                Ok(x) if (0.01..=10_000.0).contains(&x) => link.speed = Some(x),
+                _ => note("x", "a speed from 0.01 to 10000", &value),
+            },
+            "h" => {
+                let mut last = Millis::ZERO;
+                for entry in value.split('~').filter(|e| !e.is_empty()).take(1000) {
+                    let parsed = entry
+                        .split_once('.')
+                        .and_then(|(at, code)| Some((Millis(at.parse().ok()?), parse_code(code)?)));
+                    match parsed {
+                        // Commands must be in time order, as they were given.
+                        Some((at, command)) if at >= last && at.0 <= 86_400_000 => {
+                            last = at;
+                            link.history.push((at, command));
+                        }
+                        _ => note(
+                            "h",
+                            "entries like 12000.p (time in ms, then a command code), in time order",
+                            entry,
+                        ),
+                    }
+                }
+            }
+            "scenario" | "bench" | "debug" => {}
+            other => {
+                let name = if other.is_empty() {
+                    "(a parameter with no name)"
+                } else {
+                    other
+                };
+                note(&truncate(name), "one of v, s, seed, o, m, h, t, x", &value);
+            }
+        }
+    }
+    (link, notices)
+}
+
+fn truncate(s: &str) -> String {
+    if s.chars().count() > 40 {
+        s.chars().take(40).collect::<String>() + "…"
+    } else {
+        s.to_owned()
+    }
+}
+
+/// `%XX` and `+` decoding; invalid escapes are kept as written.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let decoded = bytes
+                    .get(i + 1..i + 3)
+                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+                    .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
+                match decoded {
+                    Some(b) => {
+                        out.push(b);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Link {
+        Link {
+            scenario: Some("pizza-shop".into()),
+            seed: Some(42),
+            ordering: Some(QueueKind::Fifo),
+            mode: Some(Mode::Queue),
+            history: vec![
+                (Millis(0), Command::SetBatchSize { size: 5 }),
+                (
+                    Millis(1200),
+                    Command::Send {
+                        producer: 0,
+                        payload: Payload::Poison,
+                        group: None,
+                    },
+                ),
+                (
+                    Millis(30_000),
+                    Command::SetOnline {
+                        consumer: None,
+                        online: false,
+                    },
+                ),
+                (Millis(45_500), Command::SetMaxReceiveCount { count: None }),
+                (
+                    Millis(46_000),
+                    Command::SetBatchFailure {
+                        mode: BatchFailure::ReportFailures,
+                    },
+                ),
+                (Millis(50_000), Command::RedriveOne { message: 17 }),
+            ],
+            time: Some(Millis(61_000)),
+            speed: Some(10.0),
+        }
+    }
+
+    #[test]
+    fn a_link_round_trips() {
+        let text = encode(&sample());
+        assert_eq!(text, "v=1&s=pizza-shop&seed=42&o=fifo&m=queue&h=0.z5~1200.p~30000.k0~45500.d0~46000.bp~50000.r17&t=61000&x=10");
+        assert_eq!(decode(&text), (sample(), vec![]));
+        assert_eq!(decode(&format!("?{text}")).0, sample());
+    }
+
+    #[test]
+    fn every_control_command_has_a_code_that_decodes_back() {
+        let commands = [
+            Command::Send {
+                producer: 0,
+                payload: Payload::Normal,
+                group: None,
+            },
+            Command::Spike {
+                factor: 10.0,
+                duration: Millis::from_secs(30),
+            },
+            Command::SetOnline {
+                consumer: None,
+                online: true,
+            },
+            Command::ScaleConsumers { count: 3 },
+            Command::SetBatchFailure {
+                mode: BatchFailure::WholeBatch,
+            },
+            Command::SetBatchFailure {
+                mode: BatchFailure::StopAtFirst,
+            },
+            Command::SetMaxReceiveCount { count: Some(3) },
+            Command::SetVisibilityTimeout {
+                timeout: Millis::from_secs(5),
+            },
+            Command::SetExtendVisibility { on: true },
+            Command::SetAck {
+                mode: AckMode::BeforeProcessing,
+            },
+            Command::SetAck {
+                mode: AckMode::AfterProcessing,
+            },
+            Command::SetIdempotent { on: true },
+            Command::RedriveAll,
+            Command::Discard { message: 9 },
+            Command::FixPoison,
+        ];
+        for c in commands {
+            let code = command_code(&c).unwrap_or_else(|| panic!("{c:?} has no code"));
+            assert_eq!(parse_code(&code), Some(c), "code {code}");
+        }
+    }
+
+    #[test]
+    fn bad_parts_are_ignored_with_a_notice_that_says_what_and_why() {
+        let (link, notices) = decode(
+            "v=9&seed=abc&o=lifo&h=100.p~50.o~200.zz~300.k1&t=-5&x=0&colour=red&s=pizza-shop",
+        );
+        assert_eq!(link.scenario.as_deref(), Some("pizza-shop"));
+        assert_eq!(
+            link.history,
+            vec![
+                (
+                    Millis(100),
+                    Command::Send {
+                        producer: 0,
+                        payload: Payload::Poison,
+                        group: None
+                    }
+                ),
+                (
+                    Millis(300),
+                    Command::SetOnline {
+                        consumer: None,
+                        online: true
+                    }
+                )
+            ]
+        );
+        let params: Vec<&str> = notices.iter().map(|n| n.param.as_str()).collect();
+        assert_eq!(params, ["v", "seed", "o", "h", "h", "t", "x", "colour"]);
+        assert_eq!(
+            notices[1].to_string(),
+            "seed: expected a whole number; got \"abc\" (ignored)"
+        );
+        assert_eq!(notices[3].given, "50.o", "out of time order");
+    }
+
+    #[test]
+    fn percent_escapes_decode_and_broken_ones_survive() {
+        assert_eq!(percent_decode("pizza%2Dshop"), "pizza-shop");
+        assert_eq!(percent_decode("a+b"), "a b");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+    }
+}
