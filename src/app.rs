@@ -129,7 +129,10 @@ pub fn App() -> Html {
         let d = state.dispatcher();
         Callback::from(move |()| d.dispatch(Action::DismissNotices))
     };
-    let query = AttrValue::from(state.link());
+    let onlink = {
+        let state = state.clone();
+        Callback::from(move |()| state.link())
+    };
     let onclose = {
         let d = state.dispatcher();
         Callback::from(move |()| d.dispatch(Action::Select(None)))
@@ -156,7 +159,7 @@ pub fn App() -> Html {
             <div class="status-bar">
                 <p class="clock" id="clock" data-now={snapshot.now.0.to_string()}>{ clock }</p>
                 <TimeTravel now={snapshot.now} horizon={state.horizon.max(snapshot.now)} {onseek} />
-                <ShareLink {query} />
+                <ShareLink {onlink} />
             </div>
             <LinkNotice notices={state.notices.clone()} {ondismiss} />
             <PacedAnnouncement text={summary} />

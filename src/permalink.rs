@@ -228,7 +228,8 @@ pub fn decode(query: &str) -> (Link, Vec<Notice>) {
                     note("v", &format!("link version {VERSION}"), &value);
                 }
             }
-            "s" => {
+            // `scenario` is the older spelling, still accepted.
+            "s" | "scenario" => {
                 if value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
                     && !value.is_empty()
                     && value.len() <= 40
@@ -284,7 +285,7 @@ pub fn decode(query: &str) -> (Link, Vec<Notice>) {
                     }
                 }
             }
-            "scenario" | "bench" | "debug" => {}
+            "bench" | "debug" => {}
             other => {
                 let name = if other.is_empty() {
                     "(a parameter with no name)"

@@ -66,6 +66,13 @@ pub enum Action {
     DismissNotices,
 }
 
+/// A simulation of `scenario`, or of the default one if it is refused (controls only build
+/// valid scenarios, so this is a guard, not a path anyone should see).
+fn sim_or_default(scenario: &Scenario) -> Sim {
+    Sim::new(scenario.clone())
+        .unwrap_or_else(|_| Sim::new(Scenario::default()).expect("the default scenario is valid"))
+}
+
 /// Switches a scenario's queue type, with what FIFO requires (message groups to order by, no
 /// per-message delay, no batching window).
 pub fn with_ordering(scenario: &mut Scenario, kind: QueueKind) {
@@ -82,9 +89,7 @@ pub fn with_ordering(scenario: &mut Scenario, kind: QueueKind) {
 
 impl Playground {
     pub fn new(scenario: Scenario) -> Playground {
-        let sim = Sim::new(scenario.clone()).unwrap_or_else(|_| {
-            Sim::new(Scenario::default()).expect("the default scenario is valid")
-        });
+        let sim = sim_or_default(&scenario);
         Playground {
             sim: Rc::new(RefCell::new(sim)),
             log: Rc::new(RefCell::new(VecDeque::new())),
@@ -118,9 +123,7 @@ impl Playground {
     /// A fresh simulation of the scenario with `history` replayed: commands up to `t` applied and
     /// later ones scheduled, so playing on from `t` repeats the recorded run exactly.
     fn replayed_to(&self, t: Millis) -> Sim {
-        let mut sim = Sim::new((*self.scenario).clone()).unwrap_or_else(|_| {
-            Sim::new(Scenario::default()).expect("the default scenario is valid")
-        });
+        let mut sim = sim_or_default(&self.scenario);
         for (at, command) in self.history.iter() {
             if *at > t {
                 // Scheduled: it fires when the replay gets there.
@@ -151,11 +154,7 @@ impl Playground {
     /// Builds the run a query string describes; whatever cannot be used becomes a notice.
     pub fn from_query(query: &str) -> Playground {
         let (link, mut notices) = permalink::decode(query);
-        let legacy = web_sys::UrlSearchParams::new_with_str(query)
-            .ok()
-            .and_then(|p| p.get("scenario"));
-        let wanted = link.scenario.clone().or(legacy);
-        let name = match wanted.as_deref() {
+        let name = match link.scenario.as_deref() {
             Some(n) if crate::scenarios::by_name(n).is_some() => n.to_owned(),
             Some(n) => {
                 let known: Vec<&str> = crate::scenarios::BUILT_IN.iter().map(|(k, _)| *k).collect();

@@ -192,11 +192,8 @@ impl Sim {
                     let Some((start, consumer, batch)) = last_receive else {
                         continue;
                     };
-                    let batch_size = timeline
-                        .iter()
-                        .filter(|x| matches!(x.kind, EventKind::Received { batch: b, .. } if b == batch))
-                        .count();
-                    let batch_size = self.batch_size_of(batch).unwrap_or(batch_size as u32);
+                    // This message's own receive is in the log, so the count is at least 1.
+                    let batch_size = self.batch_size_of(batch).unwrap_or(1);
                     let process_id = span_id(sc.seed, m.event, attempt * 10 + 3);
                     let (trace_id, parent, links) = if batch_size > 1 {
                         // A batch span starts its own trace and links to each message's context.

@@ -2,8 +2,9 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ShareLinkProps {
-    /// The query string that reproduces the current view.
-    pub query: AttrValue,
+    /// Builds the query string that reproduces the current view; called only on a click, so
+    /// the link is not re-encoded every frame.
+    pub onlink: Callback<(), String>,
 }
 
 /// "Copy link": the address of exactly what is on screen (scenario, settings, every command
@@ -14,7 +15,7 @@ pub fn ShareLink(props: &ShareLinkProps) -> Html {
     let shown = use_state(|| None::<String>);
     let onclick = {
         let shown = shown.clone();
-        let query = props.query.clone();
+        let onlink = props.onlink.clone();
         Callback::from(move |_: MouseEvent| {
             let Some(window) = web_sys::window() else {
                 return;
@@ -25,7 +26,7 @@ pub fn ShareLink(props: &ShareLinkProps) -> Html {
                 location.origin().unwrap_or_default(),
                 location.pathname().unwrap_or_default()
             );
-            let url = format!("{base}?{query}");
+            let url = format!("{base}?{}", onlink.emit(()));
             // Best effort: the field below shows the link either way.
             let _ = window.navigator().clipboard().write_text(&url);
             shown.set(Some(url));
