@@ -12,10 +12,35 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::{
-    Controls, Diagram, DlqList, EventLog, Footer, Header, Inspected, Inspector, LinkNotice,
-    MetricsPanel, PacedAnnouncement, Region, ShareLink, TimeTravel, TOKEN_CAP,
+    Controls, Diagram, DlqList, EventLog, Footer, Header, Inspected, Inspector, LessonPanel,
+    LinkNotice, MetricsPanel, PacedAnnouncement, Region, ShareLink, TimeTravel, TOKEN_CAP,
 };
 use crate::state::{Action, Playground};
+
+/// How a host page reaches a playground it mounted: the app puts its dispatcher here.
+#[derive(Default)]
+pub struct Bridge {
+    pub dispatch: std::cell::RefCell<Option<Callback<Action>>>,
+}
+
+#[derive(Properties, Clone, Default)]
+pub struct AppProps {
+    /// The options as a query string (`lesson=poison-pill&lock=ordering`); None: the page's URL.
+    #[prop_or_default]
+    pub query: Option<AttrValue>,
+    /// The element a script mounted the playground into: events go there as CustomEvents,
+    /// and keyboard shortcuts listen there rather than on the whole document.
+    #[prop_or_default]
+    pub host: Option<web_sys::Element>,
+    #[prop_or_default]
+    pub bridge: Option<Rc<Bridge>>,
+}
+
+impl PartialEq for AppProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.query == other.query && self.host == other.host
+    }
+}
 
 /// Query parameter that deliberately panics after the first render, so the end-to-end tests can
 /// prove that a crash shows the error panel rather than a frozen page.
@@ -26,13 +51,66 @@ const DEBUG_PANIC_PARAM: (&str, &str) = ("debug", "panic");
 const TICK_MS: u32 = 33;
 
 #[component]
-pub fn App() -> Html {
+pub fn App(props: &AppProps) -> Html {
     use_effect_with((), |_| {
         if crate::url::query_param(DEBUG_PANIC_PARAM.0).as_deref() == Some(DEBUG_PANIC_PARAM.1) {
             panic!("deliberate crash requested with ?debug=panic");
         }
     });
-    let state = use_reducer(Playground::from_location);
+    let state = {
+        let query = props.query.clone();
+        use_reducer(move || match query {
+            Some(q) => Playground::from_query(&q),
+            None => Playground::from_location(),
+        })
+    };
+    if let Some(bridge) = &props.bridge {
+        let d = state.dispatcher();
+        *bridge.dispatch.borrow_mut() = Some(Callback::from(move |a| d.dispatch(a)));
+    }
+    let host = props.host.clone();
+    let embed = state.embed.clone();
+    {
+        // Tell the host page about each checkpoint as it is answered.
+        let host = host.clone();
+        let embed = embed.clone();
+        let lesson = state.lesson.map(|l| l.id.clone());
+        let verdict = state.check.as_ref().and_then(|c| c.verdict.clone());
+        use_effect_with(verdict, move |verdict| {
+            if let (Some(v), Some(lesson)) = (verdict, lesson) {
+                let detail = serde_json::json!({
+                    "lesson": lesson, "predicted": v.predicted, "actual": v.actual,
+                    "correct": v.correct(), "at_ms": v.at.0,
+                });
+                crate::host::emit(host.as_ref(), &embed, "checkpoint-answered", detail);
+                crate::host::emit(host.as_ref(), &embed, "lesson-completed", serde_json::json!({ "lesson": lesson }));
+            }
+        });
+    }
+    {
+        let host = host.clone();
+        let embed = embed.clone();
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            crate::host::emit(host.as_ref(), &embed, "ready", serde_json::json!({}));
+            // Commands from the parent window of an iframe, origin-checked.
+            let listener = (host.is_none() && embed.embed).then(|| {
+                let window = web_sys::window().expect("a browser window");
+                EventListener::new(&window, "message", move |event| {
+                    let Some(e) = event.dyn_ref::<web_sys::MessageEvent>() else {
+                        return;
+                    };
+                    match crate::host::command_from(e, &embed) {
+                        Some(Ok(action)) => dispatcher.dispatch(action),
+                        Some(Err(why)) => web_sys::console::warn_1(&format!("Queue Playground: {why}").into()),
+                        None => {}
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    crate::embed_height::use_report_height(embed.embed && host.is_none(), embed.clone());
     {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
@@ -50,12 +128,19 @@ pub fn App() -> Html {
     }
     {
         let dispatcher = state.dispatcher();
+        let host = host.clone();
+        let keys_locked = embed.locked("play") && embed.locked("step");
         use_effect_with((), move |_| {
-            let document = crate::document();
+            // A mounted playground listens on its own element, so two on one page do not
+            // both answer the same key.
+            let target: web_sys::EventTarget = match host {
+                Some(h) => h.into(),
+                None => crate::document().into(),
+            };
             // Not passive: space must not also scroll the page.
             let options = EventListenerOptions::enable_prevent_default();
             let listener =
-                EventListener::new_with_options(&document, "keydown", options, move |event| {
+                EventListener::new_with_options(&target, "keydown", options, move |event| {
                     let Some(e) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
                         return;
                     };
@@ -69,7 +154,7 @@ pub fn App() -> Html {
                                 "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
                             ) || el.get_attribute("role").as_deref() == Some("button")
                         });
-                    if in_control || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    if keys_locked || in_control || e.ctrl_key() || e.meta_key() || e.alt_key() {
                         return;
                     }
                     match e.key().as_str() {
@@ -153,50 +238,91 @@ pub fn App() -> Html {
         snapshot.counts.lost
     );
 
+    let onpick = {
+        let d = state.dispatcher();
+        Callback::from(move |id| d.dispatch(Action::LoadLesson(id)))
+    };
+    let onpredict = {
+        let d = state.dispatcher();
+        Callback::from(move |c| d.dispatch(Action::Predict(c)))
+    };
+    let show = |region: &str| !embed.hidden(region);
+    let theme = embed.theme.attr();
+    let in_lesson = state.lesson.is_some();
+
     html! {
-        <div class="shell">
-            <Header />
+        <div class={classes!("shell", embed.embed.then_some("embedded"), props.host.is_some().then_some("mounted"))}
+            data-theme={theme}>
+            if !embed.embed && show("header") {
+                <Header />
+            }
             <div class="status-bar">
                 <p class="clock" id="clock" data-now={snapshot.now.0.to_string()}>{ clock }</p>
-                <TimeTravel now={snapshot.now} horizon={state.horizon.max(snapshot.now)} {onseek} />
-                <ShareLink {onlink} />
+                if show("timetravel") {
+                    <TimeTravel now={snapshot.now} horizon={state.horizon.max(snapshot.now)} {onseek}
+                        locked={embed.locked("timetravel")} />
+                }
+                if show("share") {
+                    <ShareLink {onlink} locked={embed.locked("share")} />
+                }
             </div>
             <LinkNotice notices={state.notices.clone()} {ondismiss} />
             <PacedAnnouncement text={summary} />
-            <main class="layout" id="main">
-                <Region id="diagram" title="Diagram"
-                    summary="Producers, the queue, the dead-letter queue and consumers, with messages moving between them.">
-                    <Diagram snapshot={snapshot.clone()} selected={state.selected} onselect={onselect.clone()}
-                        reply_queue={settings.reply_queue} data_store={settings.data_store}
-                        queue_name={settings.queue.name.clone()}
-                        visibility_timeout={settings.queue.visibility_timeout} />
-                </Region>
-                <Region id="controls" title="Controls"
-                    summary="Play, pause and step the simulation; take the kitchen offline; send a poison pill.">
-                    <Controls settings={settings.clone()} base={state.scenario.clone()} playing={state.playing}
-                        speed={state.speed} {kitchen_online} error={state.error.clone().map(AttrValue::from)} {onaction} />
-                </Region>
-                <Region id="inspector" title="Message inspector"
-                    summary="Click any message to read its CloudEvents envelope, field by field.">
-                    <Inspector {inspected} {onclose} />
-                </Region>
-                <Region id="metrics" title="Metrics"
-                    summary="Queue depth, messages in flight, dead letters and consumer lag over simulated time.">
-                    <MetricsPanel counts={snapshot.counts.clone()} {metrics} lag_alert={snapshot.lag_alert}
-                        lag_threshold={settings.metrics.lag_alert} />
-                </Region>
-                if settings.mode == Mode::Queue {
-                    <Region id="dlq" title="Dead-letter queue" summary="Messages that failed too often.">
-                        <DlqList tokens={snapshot.dlq.clone()} total={snapshot.counts.dead_lettered}
-                            enabled={settings.dlq.is_some()} {oncommand} onselect={onselect.clone()} />
+            <main class={classes!("layout", in_lesson.then_some("with-lesson"))} id="main">
+                if show("lesson") && !(embed.embed && !in_lesson && embed.hidden("lessons")) {
+                    <Region id="lesson" title={if in_lesson { "Lesson" } else { "Lessons" }}
+                        summary="Guided lessons, each ending with a prediction the engine checks.">
+                        <LessonPanel lesson_id={state.lesson.map(|l| AttrValue::from(l.id.clone()))}
+                            check={state.check.clone()} progress={state.progress.clone()} now={snapshot.now}
+                            locked={embed.locked("lessons")} {onpick} {onpredict} />
                     </Region>
                 }
-                <Region id="log" title="Event log"
-                    summary="Everything that happened, in order, filterable by message and kind.">
-                    <EventLog {events} {onselect} />
-                </Region>
+                if show("diagram") {
+                    <Region id="diagram" title="Diagram"
+                        summary="Producers, the queue, the dead-letter queue and consumers, with messages moving between them.">
+                        <Diagram snapshot={snapshot.clone()} selected={state.selected} onselect={onselect.clone()}
+                            reply_queue={settings.reply_queue} data_store={settings.data_store}
+                            queue_name={settings.queue.name.clone()}
+                            visibility_timeout={settings.queue.visibility_timeout} />
+                    </Region>
+                }
+                if show("controls") {
+                    <Region id="controls" title="Controls"
+                        summary="Play, pause and step the simulation; take the kitchen offline; send a poison pill.">
+                        <Controls settings={settings.clone()} base={state.scenario.clone()} playing={state.playing}
+                            speed={state.speed} {kitchen_online} error={state.error.clone().map(AttrValue::from)}
+                            embed={embed.clone()} {onaction} />
+                    </Region>
+                }
+                if show("inspector") {
+                    <Region id="inspector" title="Message inspector"
+                        summary="Click any message to read its CloudEvents envelope, field by field.">
+                        <Inspector {inspected} {onclose} />
+                    </Region>
+                }
+                if show("metrics") {
+                    <Region id="metrics" title="Metrics"
+                        summary="Queue depth, messages in flight, dead letters and consumer lag over simulated time.">
+                        <MetricsPanel counts={snapshot.counts.clone()} {metrics} lag_alert={snapshot.lag_alert}
+                            lag_threshold={settings.metrics.lag_alert} />
+                    </Region>
+                }
+                if settings.mode == Mode::Queue && show("dead-letters") {
+                    <Region id="dlq" title="Dead-letter queue" summary="Messages that failed too often.">
+                        <DlqList tokens={snapshot.dlq.clone()} total={snapshot.counts.dead_lettered}
+                            enabled={settings.dlq.is_some()} locked={embed.locked("redrive")} {oncommand} onselect={onselect.clone()} />
+                    </Region>
+                }
+                if show("log") {
+                    <Region id="log" title="Event log"
+                        summary="Everything that happened, in order, filterable by message and kind.">
+                        <EventLog {events} {onselect} />
+                    </Region>
+                }
             </main>
-            <Footer />
+            if !embed.embed && show("header") {
+                <Footer />
+            }
         </div>
     }
 }

@@ -10,10 +10,15 @@
 mod app;
 mod bench;
 pub mod components;
+pub mod lessons;
 pub mod panic;
 pub mod permalink;
 pub mod scenarios;
 pub mod state;
+pub mod embed;
+mod embed_height;
+mod host;
+mod progress;
 mod url;
 
 pub use app::App;

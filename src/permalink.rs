@@ -14,6 +14,8 @@ pub const VERSION: u32 = 1;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Link {
+    /// A guided lesson (its scenario replaces `scenario`).
+    pub lesson: Option<String>,
     pub scenario: Option<String>,
     pub seed: Option<u64>,
     pub ordering: Option<QueueKind>,
@@ -21,6 +23,9 @@ pub struct Link {
     pub history: Vec<(Millis, Command)>,
     pub time: Option<Millis>,
     pub speed: Option<f64>,
+    /// How an embedding page wants the playground shown (never written by [`encode`]: a copied
+    /// link opens the same moment in the full playground).
+    pub embed: crate::embed::EmbedOptions,
 }
 
 /// Something in a link that was ignored, and why.
@@ -165,6 +170,9 @@ fn parse_code(code: &str) -> Option<Command> {
 /// The query string (without `?`) for a link.
 pub fn encode(link: &Link) -> String {
     let mut parts = vec![format!("v={VERSION}")];
+    if let Some(l) = &link.lesson {
+        parts.push(format!("l={l}"));
+    }
     if let Some(s) = &link.scenario {
         parts.push(format!("s={s}"));
     }
@@ -208,6 +216,7 @@ pub fn encode(link: &Link) -> String {
 pub fn decode(query: &str) -> (Link, Vec<Notice>) {
     let mut link = Link::default();
     let mut notices = Vec::new();
+    let mut embed_notices = Vec::new();
     let mut note = |param: &str, expected: &str, given: &str| {
         notices.push(Notice {
             param: param.to_owned(),
@@ -230,13 +239,17 @@ pub fn decode(query: &str) -> (Link, Vec<Notice>) {
             }
             // `scenario` is the older spelling, still accepted.
             "s" | "scenario" => {
-                if value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                    && !value.is_empty()
-                    && value.len() <= 40
-                {
+                if is_name(&value) {
                     link.scenario = Some(value);
                 } else {
                     note("s", "a scenario name such as pizza-shop", &value);
+                }
+            }
+            "l" | "lesson" => {
+                if is_name(&value) {
+                    link.lesson = Some(value);
+                } else {
+                    note("l", "a lesson id such as poison-pill", &value);
                 }
             }
             "seed" => match value.parse() {
@@ -286,20 +299,34 @@ pub fn decode(query: &str) -> (Link, Vec<Notice>) {
                 }
             }
             "bench" | "debug" => {}
+            k if crate::embed::KEYS.contains(&k) => {
+                crate::embed::parse_option(&mut link.embed, k, &value, &mut embed_notices);
+            }
             other => {
                 let name = if other.is_empty() {
                     "(a parameter with no name)"
                 } else {
                     other
                 };
-                note(&truncate(name), "one of v, s, seed, o, m, h, t, x", &value);
+                note(
+                    &truncate(name),
+                    "one of v, l, s, seed, o, m, h, t, x, embed, lock, hide, theme, autoplay, paused, origin",
+                    &value,
+                );
             }
         }
     }
+    notices.extend(embed_notices);
     (link, notices)
 }
 
-fn truncate(s: &str) -> String {
+fn is_name(value: &str) -> bool {
+    value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !value.is_empty()
+        && value.len() <= 40
+}
+
+pub(crate) fn truncate(s: &str) -> String {
     if s.chars().count() > 40 {
         s.chars().take(40).collect::<String>() + "…"
     } else {
@@ -381,7 +408,42 @@ mod tests {
             ],
             time: Some(Millis(61_000)),
             speed: Some(10.0),
+            ..Link::default()
         }
+    }
+
+    #[test]
+    fn a_lesson_and_the_embedding_options_are_read() {
+        let (link, notices) = decode(
+            "embed=1&lesson=poison-pill&lock=ordering,batch-failure&hide=log,share&theme=dark&paused=1&origin=https://course.example.org",
+        );
+        assert_eq!(notices, vec![]);
+        assert_eq!(link.lesson.as_deref(), Some("poison-pill"));
+        let e = &link.embed;
+        assert!(e.embed);
+        assert_eq!(e.locked, ["ordering", "batch"]);
+        assert_eq!(e.hidden, ["log", "share"]);
+        assert_eq!(e.theme, crate::embed::Theme::Dark);
+        assert_eq!(e.autoplay, Some(false));
+        assert!(e.allows("https://course.example.org", "https://play.example"));
+        assert!(e.allows("https://play.example", "https://play.example"));
+        assert!(!e.allows("https://evil.example", "https://play.example"));
+        // A copied link opens the full playground at the same lesson.
+        assert_eq!(encode(&link), "v=1&l=poison-pill");
+    }
+
+    #[test]
+    fn bad_embedding_options_say_which_option_and_what_was_expected() {
+        let (link, notices) = decode(
+            "embed=maybe&lock=ordering,warp-drive&theme=blue&origin=https://ok.example,ftp://x/y&lesson=<b>",
+        );
+        assert_eq!(link.embed.locked, ["ordering"], "the good name survives");
+        assert_eq!(link.embed.origins, ["https://ok.example"]);
+        let params: Vec<&str> = notices.iter().map(|n| n.param.as_str()).collect();
+        assert_eq!(params, ["l", "embed", "lock", "theme", "origin"]);
+        assert!(notices[2].expected.contains("ordering, wiring"), "{}", notices[2]);
+        assert_eq!(notices[2].given, "warp-drive");
+        assert_eq!(notices[3].to_string(), "theme: expected auto, light or dark; got \"blue\" (ignored)");
     }
 
     #[test]

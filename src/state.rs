@@ -7,7 +7,10 @@ use std::rc::Rc;
 
 use queue_engine::{Command, Event, Millis, MsgId, QueueKind, Scenario, Sim};
 
+use crate::embed::EmbedOptions;
+use crate::lessons::{self, Lesson, Verdict};
 use crate::permalink::{self, Link, Notice};
+use crate::progress::{self, Progress};
 use yew::Reducible;
 
 /// Events kept for the event log view.
@@ -38,9 +41,27 @@ pub struct Playground {
     pub scenario_name: Rc<str>,
     /// What the opening link asked for that could not be honoured.
     pub notices: Rc<Vec<Notice>>,
+    /// The guided lesson being followed, if any.
+    pub lesson: Option<&'static Lesson>,
+    /// The learner's prediction for the lesson's checkpoint, and once the run reaches the
+    /// checkpoint's time, what the engine showed.
+    pub check: Option<Rc<Check>>,
+    /// Answered lessons (true: the prediction matched), remembered across visits.
+    pub progress: Rc<Progress>,
+    /// How the embedding page wants the playground shown.
+    pub embed: Rc<EmbedOptions>,
     /// Bumped on every change, so renders compare cheaply.
     pub version: u64,
 }
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Check {
+    pub predicted: String,
+    pub verdict: Option<Verdict>,
+}
+
+/// About how long (real time) a checkpoint run takes, so the learner watches it happen.
+const CHECK_RUN_REAL_MS: f64 = 6000.0;
 
 impl PartialEq for Playground {
     fn eq(&self, other: &Self) -> bool {
@@ -64,6 +85,12 @@ pub enum Action {
     /// Time travel: show the run as it was (or will be, up to the horizon) at this time.
     Seek(Millis),
     DismissNotices,
+    /// Open a lesson by id (None: free play with the pizza shop).
+    LoadLesson(Option<String>),
+    /// The learner's prediction for the checkpoint: run to the checkpoint's time, then judge.
+    Predict(String),
+    /// Play (true) or pause (false), for host pages; the button toggles instead.
+    SetPlaying(bool),
 }
 
 /// A simulation of `scenario`, or of the default one if it is refused (controls only build
@@ -103,6 +130,10 @@ impl Playground {
             horizon: Millis::ZERO,
             scenario_name: Rc::from("pizza-shop"),
             notices: Rc::new(Vec::new()),
+            lesson: None,
+            check: None,
+            progress: Rc::new(Progress::new()),
+            embed: Rc::new(EmbedOptions::default()),
             version: 0,
         }
     }
@@ -110,13 +141,19 @@ impl Playground {
     /// The permalink (query string) that reproduces what is on screen now.
     pub fn link(&self) -> String {
         permalink::encode(&Link {
-            scenario: Some(self.scenario_name.to_string()),
+            lesson: self.lesson.map(|l| l.id.clone()),
+            // A lesson carries its own scenario.
+            scenario: self
+                .lesson
+                .is_none()
+                .then(|| self.scenario_name.to_string()),
             seed: Some(self.scenario.seed),
             ordering: Some(self.scenario.queue.kind),
             mode: Some(self.scenario.mode),
             history: self.history.to_vec(),
             time: Some(self.sim.borrow().now()),
             speed: Some(self.speed),
+            embed: EmbedOptions::default(),
         })
     }
 
@@ -154,6 +191,21 @@ impl Playground {
     /// Builds the run a query string describes; whatever cannot be used becomes a notice.
     pub fn from_query(query: &str) -> Playground {
         let (link, mut notices) = permalink::decode(query);
+        let lesson = match link.lesson.as_deref() {
+            Some(id) => {
+                let found = lessons::by_id(id);
+                if found.is_none() {
+                    let known: Vec<&str> = lessons::all().iter().map(|l| l.id.as_str()).collect();
+                    notices.push(Notice {
+                        param: "lesson".into(),
+                        expected: format!("one of {}", known.join(", ")),
+                        given: id.into(),
+                    });
+                }
+                found
+            }
+            None => None,
+        };
         let name = match link.scenario.as_deref() {
             Some(n) if crate::scenarios::by_name(n).is_some() => n.to_owned(),
             Some(n) => {
@@ -167,7 +219,10 @@ impl Playground {
             }
             None => "pizza-shop".to_owned(),
         };
-        let mut scenario = crate::scenarios::by_name(&name).expect("built-in scenarios are valid");
+        let mut scenario = match lesson.and_then(|l| l.scenario().ok()) {
+            Some(sc) => sc,
+            None => crate::scenarios::by_name(&name).expect("built-in scenarios are valid"),
+        };
         if let Some(seed) = link.seed {
             scenario.seed = seed;
         }
@@ -179,6 +234,10 @@ impl Playground {
         }
         let mut next = Playground::new(scenario);
         next.scenario_name = Rc::from(name.as_str());
+        next.lesson = lesson;
+        next.progress = Rc::new(progress::load());
+        // A lesson starts paused: the learner reads and predicts before anything runs.
+        next.playing = lesson.is_none();
         // Commands this scenario refuses (e.g. a count out of range) are dropped with a notice.
         let mut history = Vec::new();
         for (at, command) in link.history {
@@ -203,12 +262,42 @@ impl Playground {
             next.horizon = at;
             next.playing = link.time.is_none();
         }
+        if let Some(play) = link.embed.autoplay {
+            next.playing = play;
+        }
+        next.embed = Rc::new(link.embed);
         if !notices.is_empty() {
             let text: Vec<String> = notices.iter().map(|n| n.to_string()).collect();
             web_sys::console::warn_1(&format!("Queue Playground link: {}", text.join("; ")).into());
         }
         next.notices = Rc::new(notices);
         next
+    }
+
+    /// The checkpoint time still to be reached by a prediction waiting for its run.
+    fn pending_checkpoint(&self) -> Option<Millis> {
+        let check = self.check.as_ref()?;
+        if check.verdict.is_some() {
+            return None;
+        }
+        Some(self.lesson?.checkpoint.until)
+    }
+
+    /// The engine's numbers decide the checkpoint; the run pauses so the learner can look.
+    fn judge(&mut self) {
+        let (Some(lesson), Some(check)) = (self.lesson, self.check.as_ref()) else {
+            return;
+        };
+        let verdict = lesson.verdict(&self.sim.borrow(), &check.predicted);
+        let progress = Rc::make_mut(&mut self.progress);
+        let right = verdict.correct() || progress.get(&lesson.id).copied().unwrap_or(false);
+        progress.insert(lesson.id.clone(), right);
+        progress::save(progress);
+        self.check = Some(Rc::new(Check {
+            predicted: check.predicted.clone(),
+            verdict: Some(verdict),
+        }));
+        self.playing = false;
     }
 
     fn drain(&self) {
@@ -236,7 +325,15 @@ impl Reducible for Playground {
                 }
                 // A background tab can deliver one huge tick; never jump more than a second of real time.
                 let span = (real_ms.min(1000.0) * self.speed).round() as u64;
-                next.sim.borrow_mut().advance_by(Millis(span));
+                let target = Millis(next.sim.borrow().now().0.saturating_add(span));
+                match next.pending_checkpoint() {
+                    // Stop exactly at the checkpoint, so the verdict is the same on every run.
+                    Some(until) if target >= until => {
+                        next.sim.borrow_mut().advance_to(until);
+                        next.judge();
+                    }
+                    _ => next.sim.borrow_mut().advance_to(target),
+                }
                 next.horizon = next.horizon.max(next.sim.borrow().now());
                 next.drain();
             }
@@ -285,9 +382,48 @@ impl Reducible for Playground {
                 next.playing = playing;
                 next.speed = speed;
                 next.scenario_name = self.scenario_name.clone();
+                next.lesson = self.lesson;
+                next.progress = self.progress.clone();
+                next.embed = self.embed.clone();
                 next.version = self.version + 1;
             }
             Action::DismissNotices => next.notices = Rc::new(Vec::new()),
+            Action::SetPlaying(on) => next.playing = on,
+            Action::LoadLesson(id) => {
+                let lesson = id.as_deref().and_then(lessons::by_id);
+                let scenario = lesson
+                    .and_then(|l| l.scenario().ok())
+                    .or_else(|| crate::scenarios::by_name("pizza-shop"))
+                    .unwrap_or_default();
+                let mut fresh = Playground::new(scenario);
+                fresh.lesson = lesson;
+                fresh.playing = lesson.is_none();
+                fresh.speed = self.speed;
+                fresh.progress = self.progress.clone();
+                fresh.embed = self.embed.clone();
+                fresh.version = self.version + 1;
+                next = fresh;
+            }
+            Action::Predict(choice) => {
+                let Some(lesson) = next.lesson else {
+                    return self;
+                };
+                if lesson.choice(&choice).is_none() {
+                    return self;
+                }
+                next.check = Some(Rc::new(Check {
+                    predicted: choice,
+                    verdict: None,
+                }));
+                let now = next.sim.borrow().now();
+                let until = lesson.checkpoint.until;
+                if now >= until {
+                    next.judge();
+                } else {
+                    next.playing = true;
+                    next.speed = lessons::speed_to_reach(now, until, next.speed, CHECK_RUN_REAL_MS);
+                }
+            }
             Action::Select(id) => next.selected = id,
             Action::Seek(t) => {
                 next.playing = false;

@@ -17,6 +17,9 @@ pub struct ControlsProps {
     pub speed: f64,
     pub kitchen_online: bool,
     pub error: Option<AttrValue>,
+    /// What the embedding page locked or hid.
+    #[prop_or_default]
+    pub embed: Rc<crate::embed::EmbedOptions>,
     pub onaction: Callback<Action>,
 }
 
@@ -104,6 +107,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
             }))
         })
     };
+    let lock = |name: &str| props.embed.locked(name);
+    let hide = |name: &str| props.embed.hidden(name);
     let consumers = s.consumers.count;
     let fifo = s.queue.kind == QueueKind::Fifo;
     let dlq_value = s
@@ -114,30 +119,30 @@ pub fn Controls(props: &ControlsProps) -> Html {
     html! {
         <div class="controls">
             <div class="control-row" role="group" aria-label="Time">
-                <button type="button" id="play-pause" class="primary" onclick={act(|| Action::TogglePlay)}
+                <button type="button" id="play-pause" class="primary" hidden={hide("play")} disabled={lock("play")} onclick={act(|| Action::TogglePlay)}
                     title="Start or stop simulated time (shortcut: space)" aria-keyshortcuts="Space">
                     { if props.playing { "Pause" } else { "Play ▸" } }
                 </button>
-                <button type="button" onclick={act(|| Action::Step)}
+                <button type="button" id="step" hidden={hide("step")} disabled={lock("step")} onclick={act(|| Action::Step)}
                     title="Pause and process exactly the next event (shortcut: right arrow)" aria-keyshortcuts="ArrowRight">
                     { "Step →" }
                 </button>
-                <button type="button" onclick={{
+                <button type="button" id="reset" hidden={hide("reset")} disabled={lock("reset")} onclick={{
                     let on = props.onaction.clone();
                     let base = props.base.clone();
                     Callback::from(move |_: MouseEvent| on.emit(Action::Reset(Box::new((*base).clone()))))
                 }} title="Start the scenario again from time zero with the same seed">{ "Reset" }</button>
-                <label title="How fast simulated time runs compared with real time">
+                <label hidden={hide("speed")} title="How fast simulated time runs compared with real time">
                     { "Speed " }
-                    <select id="speed" onchange={on_speed}>
+                    <select id="speed" disabled={lock("speed")} onchange={on_speed}>
                         { for SPEEDS.iter().map(|v| html! {
                             <option value={v.to_string()} selected={(*v - props.speed).abs() < 1e-9}>{ format!("{v}×") }</option>
                         }) }
                     </select>
                 </label>
-                <label title="The seed decides every random choice: the same seed replays the same run">
+                <label hidden={hide("seed")} title="The seed decides every random choice: the same seed replays the same run">
                     { "Seed " }
-                    <select id="seed" onchange={restart_with(|sc, v| sc.seed = v.parse().unwrap_or(sc.seed))}>
+                    <select id="seed" disabled={lock("seed")} onchange={restart_with(|sc, v| sc.seed = v.parse().unwrap_or(sc.seed))}>
                         { for seeds(props.base.seed).into_iter().map(|v| html! {
                             <option value={v.to_string()} selected={v == props.base.seed}>{ v }</option>
                         }) }
@@ -145,76 +150,76 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 </label>
             </div>
             <div class="control-row" role="group" aria-label="Kitchen and orders">
-                <label class="switch" title="Take every kitchen worker offline (they finish what they hold) or bring them back">
-                    <input id="kitchen-online" type="checkbox" checked={props.kitchen_online} onchange={on_kitchen} />
+                <label class="switch" hidden={hide("kitchen")} title="Take every kitchen worker offline (they finish what they hold) or bring them back">
+                    <input id="kitchen-online" disabled={lock("kitchen")} type="checkbox" checked={props.kitchen_online} onchange={on_kitchen} />
                     { " Kitchen online" }
                 </label>
-                <span class="stepper" title="Competing consumers: more workers drain the queue faster">
+                <span class="stepper" hidden={hide("workers")} title="Competing consumers: more workers drain the queue faster">
                     { "Workers " }
-                    <button type="button" aria-label="Fewer kitchen workers" disabled={consumers == 0}
+                    <button type="button" aria-label="Fewer kitchen workers" disabled={lock("workers") || consumers == 0}
                         onclick={cmd(Command::ScaleConsumers { count: consumers.saturating_sub(1) })}>{ "−" }</button>
                     <output id="worker-count" aria-live="polite">{ consumers }</output>
-                    <button type="button" aria-label="More kitchen workers" disabled={consumers >= 16}
+                    <button type="button" aria-label="More kitchen workers" disabled={lock("workers") || consumers >= 16}
                         onclick={cmd(Command::ScaleConsumers { count: (consumers + 1).min(16) })}>{ "+" }</button>
                 </span>
-                <button type="button" onclick={cmd(Command::Send { producer: 0, payload: Payload::Normal, group: None })}
+                <button type="button" id="send-order" hidden={hide("send")} disabled={lock("send")} onclick={cmd(Command::Send { producer: 0, payload: Payload::Normal, group: None })}
                     title="The order service sends one good order now">{ "Send one order" }</button>
-                <button type="button" id="send-poison" onclick={cmd(Command::Send { producer: 0, payload: Payload::Poison, group: None })}
+                <button type="button" id="send-poison" hidden={hide("poison")} disabled={lock("poison")} onclick={cmd(Command::Send { producer: 0, payload: Payload::Poison, group: None })}
                     title="Send a malformed order (a pineapple pizza with quantity \"a dozen\") that fails every time">{ "Send a poison pill" }</button>
-                <button type="button" onclick={cmd(Command::Spike { factor: 10.0, duration: Millis::from_secs(30) })}
+                <button type="button" id="spike" hidden={hide("spike")} disabled={lock("spike")} onclick={cmd(Command::Spike { factor: 10.0, duration: Millis::from_secs(30) })}
                     title="Ten times the traffic for 30 simulated seconds: the Friday rush">{ "Traffic spike ×10" }</button>
             </div>
             <div class="control-row" role="group" aria-label="Queue settings">
-                <label title="Unordered (standard queue: fastest, best-effort order) or FIFO with message groups (strict order per group). Changing it starts over.">
+                <label hidden={hide("ordering")} title="Unordered (standard queue: fastest, best-effort order) or FIFO with message groups (strict order per group). Changing it starts over.">
                     { "Ordering " }
-                    <select id="ordering" onchange={restart_with(|sc, v| {
+                    <select id="ordering" disabled={lock("ordering")} onchange={restart_with(|sc, v| {
                         with_ordering(sc, if v == "fifo" { QueueKind::Fifo } else { QueueKind::Standard });
                     })}>
                         <option value="standard" selected={!fifo}>{ "unordered (standard)" }</option>
                         <option value="fifo" selected={fifo}>{ "FIFO with message groups" }</option>
                     </select>
                 </label>
-                <label title="Through a queue, or the same services calling each other directly over HTTP. Changing it starts over.">
+                <label hidden={hide("wiring")} title="Through a queue, or the same services calling each other directly over HTTP. Changing it starts over.">
                     { "Wiring " }
-                    <select id="mode" onchange={restart_with(|sc, v| sc.mode = if v == "http" { Mode::Http } else { Mode::Queue })}>
+                    <select id="mode" disabled={lock("wiring")} onchange={restart_with(|sc, v| sc.mode = if v == "http" { Mode::Http } else { Mode::Queue })}>
                         <option value="queue" selected={s.mode == Mode::Queue}>{ "queue" }</option>
                         <option value="http" selected={s.mode == Mode::Http}>{ "direct HTTP" }</option>
                     </select>
                 </label>
-                <label title="After this many receives without a delete, a message moves to the dead-letter queue (SQS maxReceiveCount). Off: it is retried forever.">
+                <label hidden={hide("dlq")} title="After this many receives without a delete, a message moves to the dead-letter queue (SQS maxReceiveCount). Off: it is retried forever.">
                     { "DLQ after " }
-                    <select id="max-receives" onchange={on_command_select(|v| Some(Command::SetMaxReceiveCount { count: v.parse().ok() }))}>
+                    <select id="max-receives" disabled={lock("dlq")} onchange={on_command_select(|v| Some(Command::SetMaxReceiveCount { count: v.parse().ok() }))}>
                         <option value="off" selected={dlq_value == "off"}>{ "off (retry forever)" }</option>
                         { for [1u32, 2, 3, 5, 10].iter().map(|n| html! {
                             <option value={n.to_string()} selected={dlq_value == n.to_string()}>{ format!("{n} receives") }</option>
                         }) }
                     </select>
                 </label>
-                <label title="How long a received message stays hidden from other workers. If processing takes longer, another worker gets it too.">
+                <label hidden={hide("visibility")} title="How long a received message stays hidden from other workers. If processing takes longer, another worker gets it too.">
                     { "Visibility timeout " }
-                    <select id="visibility" onchange={on_command_select(|v| v.parse().ok().map(|s: u64| Command::SetVisibilityTimeout { timeout: Millis::from_secs(s) }))}>
+                    <select id="visibility" disabled={lock("visibility")} onchange={on_command_select(|v| v.parse().ok().map(|s: u64| Command::SetVisibilityTimeout { timeout: Millis::from_secs(s) }))}>
                         { for [1u64, 5, 10, 30, 60, 300].iter().map(|v| html! {
                             <option value={v.to_string()} selected={*v == vt}>{ format!("{v} s") }</option>
                         }) }
                     </select>
                 </label>
-                <label class="switch" title="Heartbeat: while processing, extend the visibility timeout every half timeout">
-                    <input id="extend" type="checkbox" checked={s.consumers.extend_visibility} onchange={on_extend} />
+                <label class="switch" hidden={hide("extend")} title="Heartbeat: while processing, extend the visibility timeout every half timeout">
+                    <input id="extend" disabled={lock("extend")} type="checkbox" checked={s.consumers.extend_visibility} onchange={on_extend} />
                     { " Extend visibility" }
                 </label>
             </div>
             <div class="control-row" role="group" aria-label="Consumer behaviour">
-                <label title="Messages each worker takes per receive">
+                <label hidden={hide("batch")} title="Messages each worker takes per receive">
                     { "Batch size " }
-                    <select id="batch-size" onchange={on_command_select(|v| v.parse().ok().map(|size| Command::SetBatchSize { size }))}>
+                    <select id="batch-size" disabled={lock("batch")} onchange={on_command_select(|v| v.parse().ok().map(|size| Command::SetBatchSize { size }))}>
                         { for [1u32, 2, 5, 10].into_iter().map(|n| html! {
                             <option value={n.to_string()} selected={n == s.consumers.batch_size}>{ n }</option>
                         }) }
                     </select>
                 </label>
-                <label title="When one message of a batch fails: the whole batch returns (duplicates), only the failures return (ReportBatchItemFailures), or, for FIFO, the failure and everything after it return">
+                <label hidden={hide("batch")} title="When one message of a batch fails: the whole batch returns (duplicates), only the failures return (ReportBatchItemFailures), or, for FIFO, the failure and everything after it return">
                     { "Batch failure " }
-                    <select id="batch-failure" onchange={on_command_select(|v| Some(Command::SetBatchFailure { mode: match v {
+                    <select id="batch-failure" disabled={lock("batch")} onchange={on_command_select(|v| Some(Command::SetBatchFailure { mode: match v {
                         "report_failures" => BatchFailure::ReportFailures,
                         "stop_at_first" => BatchFailure::StopAtFirst,
                         _ => BatchFailure::WholeBatch,
@@ -224,15 +229,15 @@ pub fn Controls(props: &ControlsProps) -> Html {
                         <option value="stop_at_first" selected={s.consumers.batch_failure == BatchFailure::StopAtFirst}>{ "FIFO stop at first failure" }</option>
                     </select>
                 </label>
-                <label title="Delete before processing (at-most-once: a crash loses the message) or after (at-least-once: a crash means a redelivery)">
+                <label hidden={hide("ack")} title="Delete before processing (at-most-once: a crash loses the message) or after (at-least-once: a crash means a redelivery)">
                     { "Ack " }
-                    <select id="ack" onchange={on_command_select(|v| Some(Command::SetAck { mode: if v == "before" { AckMode::BeforeProcessing } else { AckMode::AfterProcessing } }))}>
+                    <select id="ack" disabled={lock("ack")} onchange={on_command_select(|v| Some(Command::SetAck { mode: if v == "before" { AckMode::BeforeProcessing } else { AckMode::AfterProcessing } }))}>
                         <option value="after" selected={s.consumers.ack == AckMode::AfterProcessing}>{ "after processing (at-least-once)" }</option>
                         <option value="before" selected={s.consumers.ack == AckMode::BeforeProcessing}>{ "before processing (at-most-once)" }</option>
                     </select>
                 </label>
-                <label class="switch" title="Remember processed event ids and skip repeats, so duplicates have no effect">
-                    <input id="idempotent" type="checkbox" checked={s.consumers.idempotent} onchange={on_idempotent} />
+                <label class="switch" hidden={hide("idempotent")} title="Remember processed event ids and skip repeats, so duplicates have no effect">
+                    <input id="idempotent" disabled={lock("idempotent")} type="checkbox" checked={s.consumers.idempotent} onchange={on_idempotent} />
                     { " Idempotent consumer" }
                 </label>
             </div>

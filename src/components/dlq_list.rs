@@ -8,6 +8,9 @@ pub struct DlqListProps {
     pub enabled: bool,
     pub oncommand: Callback<Command>,
     pub onselect: Callback<u64>,
+    /// Locked by the embedding page: shown, not usable.
+    #[prop_or_default]
+    pub locked: bool,
 }
 
 /// Dead letters with why they failed and how often they were received, and what to do with them.
@@ -23,9 +26,9 @@ pub fn DlqList(props: &DlqListProps) -> Html {
     html! {
         <div class="dlq-list">
             <div class="control-row">
-                <button type="button" id="deploy-fix" onclick={send(Command::FixPoison)}
+                <button type="button" id="deploy-fix" disabled={props.locked} onclick={send(Command::FixPoison)}
                     title="Ship the fix: the kitchen now handles the malformed orders">{ "Deploy the fix" }</button>
-                <button type="button" id="redrive-all" disabled={props.total == 0} onclick={send(Command::RedriveAll)}
+                <button type="button" id="redrive-all" disabled={props.locked || props.total == 0} onclick={send(Command::RedriveAll)}
                     title="Move every dead letter back to the queue, at the DLQ's redrive rate">{ "Redrive all" }</button>
                 <span>{ format!("{} dead letters", props.total) }</span>
             </div>
@@ -46,8 +49,8 @@ pub fn DlqList(props: &DlqListProps) -> Html {
                                     <td>{ why }</td>
                                     <td>{ t.receive_count }</td>
                                     <td>
-                                        <button type="button" onclick={send(Command::RedriveOne { message: id })}>{ "Redrive" }</button>
-                                        <button type="button" onclick={send(Command::Discard { message: id })}>{ "Discard" }</button>
+                                        <button type="button" disabled={props.locked} onclick={send(Command::RedriveOne { message: id })}>{ "Redrive" }</button>
+                                        <button type="button" disabled={props.locked} onclick={send(Command::Discard { message: id })}>{ "Discard" }</button>
                                     </td>
                                 </tr>
                             }

@@ -5,6 +5,9 @@ pub struct ShareLinkProps {
     /// Builds the query string that reproduces the current view; called only on a click, so
     /// the link is not re-encoded every frame.
     pub onlink: Callback<(), String>,
+    /// Locked by the embedding page: shown, not usable.
+    #[prop_or_default]
+    pub locked: bool,
 }
 
 /// "Copy link": the address of exactly what is on screen (scenario, settings, every command
@@ -34,7 +37,7 @@ pub fn ShareLink(props: &ShareLinkProps) -> Html {
     };
     html! {
         <div class="share">
-            <button type="button" id="copy-link" {onclick}
+            <button type="button" id="copy-link" disabled={props.locked} {onclick}
                 title="Copy a link that reopens exactly this moment: scenario, settings, every action and the time">
                 { "Copy link" }
             </button>

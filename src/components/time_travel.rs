@@ -8,6 +8,9 @@ pub struct TimeTravelProps {
     pub now: Millis,
     pub horizon: Millis,
     pub onseek: Callback<Millis>,
+    /// Locked by the embedding page: shown, not usable.
+    #[prop_or_default]
+    pub locked: bool,
 }
 
 /// A scrub bar over simulated time. The engine is deterministic, so going back rebuilds the run
@@ -31,7 +34,7 @@ pub fn TimeTravel(props: &TimeTravelProps) -> Html {
     html! {
         <div class="time-travel">
             <label for="scrub">{ "Time travel " }</label>
-            <input id="scrub" type="range" min="0" max={max.to_string()} step="1"
+            <input id="scrub" disabled={props.locked} type="range" min="0" max={max.to_string()} step="1"
                 value={props.now.0.min(max).to_string()} {oninput}
                 aria-valuetext={format!("{} of {}", props.now, props.horizon)}
                 title="Drag back to any earlier moment; the run replays identically" />

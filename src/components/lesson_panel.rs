@@ -1,0 +1,159 @@
+use std::rc::Rc;
+
+use queue_engine::Millis;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::lessons;
+use crate::progress::Progress;
+use crate::state::Check;
+
+#[derive(Properties, PartialEq)]
+pub struct LessonPanelProps {
+    /// The lesson being followed (None: free play).
+    pub lesson_id: Option<AttrValue>,
+    pub check: Option<Rc<Check>>,
+    pub progress: Rc<Progress>,
+    pub now: Millis,
+    /// The author locked the picker: the learner stays on this lesson.
+    #[prop_or_default]
+    pub locked: bool,
+    pub onpick: Callback<Option<String>>,
+    pub onpredict: Callback<String>,
+}
+
+/// The lesson picker, the lesson's steps and its "predict, then run" checkpoint. The verdict
+/// comes from the engine's numbers at the checkpoint time (see `lessons`), never from this view.
+#[component]
+pub fn LessonPanel(props: &LessonPanelProps) -> Html {
+    let lesson = props.lesson_id.as_deref().and_then(lessons::by_id);
+    let choice = use_state(|| None::<String>);
+    {
+        // A new lesson (or a fresh start of this one) clears the half-made prediction.
+        let choice = choice.clone();
+        let fresh = props.check.is_none();
+        use_effect_with((props.lesson_id.clone(), fresh), move |_| {
+            if fresh {
+                choice.set(None);
+            }
+        });
+    }
+    let all = lessons::all();
+    let answered = all
+        .iter()
+        .filter(|l| props.progress.contains_key(&l.id))
+        .count();
+    let onpick = {
+        let on = props.onpick.clone();
+        Callback::from(move |e: Event| {
+            let value = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+                .map(|s| s.value())
+                .unwrap_or_default();
+            on.emit((!value.is_empty()).then_some(value));
+        })
+    };
+    let mark = |id: &str| match props.progress.get(id) {
+        Some(true) => "✓ ",
+        Some(false) => "◐ ",
+        None => "○ ",
+    };
+    let picker = html! {
+        <div class="lesson-picker">
+            <label title={if props.locked { "This page's author chose the lesson" } else { "Guided lessons: each ends with a prediction the engine checks" }}>
+                { "Lesson " }
+                <select id="lesson-picker" onchange={onpick} disabled={props.locked}>
+                    <option value="" selected={lesson.is_none()}>{ "Free play: the pizza shop" }</option>
+                    { for all.iter().map(|l| html! {
+                        <option value={l.id.clone()} selected={lesson.is_some_and(|c| c.id == l.id)}>
+                            { format!("{}{}", mark(&l.id), l.title) }
+                        </option>
+                    }) }
+                </select>
+            </label>
+            <span class="lesson-progress" id="lesson-progress">
+                { format!("{answered} of {} answered", all.len()) }
+                <span class="hint">{ " (✓ predicted right, ◐ answered, ○ not yet)" }</span>
+            </span>
+        </div>
+    };
+    let Some(lesson) = lesson else {
+        return html! { <div class="lesson">{ picker }</div> };
+    };
+    let cp = &lesson.checkpoint;
+    let running = props.check.as_ref().is_some_and(|c| c.verdict.is_none());
+    let verdict = props.check.as_ref().and_then(|c| c.verdict.clone());
+    let answered_now = verdict.is_some();
+    let radio_name = format!("prediction-{}", lesson.id);
+    let onrun = {
+        let on = props.onpredict.clone();
+        let choice = choice.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(c) = (*choice).clone() {
+                on.emit(c);
+            }
+        })
+    };
+    let again = {
+        let on = props.onpick.clone();
+        let id = lesson.id.clone();
+        Callback::from(move |_: MouseEvent| on.emit(Some(id.clone())))
+    };
+    let label_of = |id: &str| lesson.choice(id).map_or(id.to_owned(), |c| c.label.clone());
+    html! {
+        <div class="lesson">
+            { picker }
+            <h3 class="lesson-title">{ &lesson.title }</h3>
+            <p class="lesson-goal">{ &lesson.goal }</p>
+            <ol class="lesson-steps">
+                { for lesson.steps.iter().map(|s| html! { <li>{ s }</li> }) }
+            </ol>
+            <fieldset class="checkpoint" id="checkpoint" disabled={running || answered_now}>
+                <legend>{ "Predict, then run" }</legend>
+                <p class="checkpoint-question">{ &cp.question }</p>
+                { for cp.choices.iter().map(|c| {
+                    let set = {
+                        let choice = choice.clone();
+                        let id = c.id.clone();
+                        Callback::from(move |e: Event| {
+                            if e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).is_some_and(|i| i.checked()) {
+                                choice.set(Some(id.clone()));
+                            }
+                        })
+                    };
+                    let checked = props.check.as_ref().map_or(choice.as_deref() == Some(c.id.as_str()), |k| k.predicted == c.id);
+                    html! {
+                        <label class="choice">
+                            <input type="radio" name={radio_name.clone()} value={c.id.clone()} {checked} onchange={set} />
+                            { " " }{ &c.label }
+                        </label>
+                    }
+                }) }
+                <button type="button" id="run-check" class="primary" disabled={choice.is_none() || running || answered_now} onclick={onrun}>
+                    { format!("Run to t = {} and check", cp.until) }
+                </button>
+            </fieldset>
+            if running {
+                <p class="checkpoint-running" role="status">{ format!("Running to t = {}… (now {})", cp.until, props.now) }</p>
+            }
+            if let Some(v) = verdict {
+                <div id="verdict" class={classes!("verdict", if v.correct() { "right" } else { "wrong" })} role="status"
+                    data-correct={v.correct().to_string()} data-actual={v.actual.clone().unwrap_or_default()}>
+                    <p class="verdict-head">
+                        { if v.correct() { "✓ The engine agrees with your prediction." } else { "✗ Not this time." } }
+                    </p>
+                    <p>{ format!("You predicted: {}.", label_of(&v.predicted)) }</p>
+                    if let Some(actual) = &v.actual {
+                        if !v.correct() {
+                            <p>{ format!("What happened: {}.", label_of(actual)) }</p>
+                        }
+                    }
+                    <p class="verdict-numbers">{ format!("At t = {}: {}", v.at, v.text) }</p>
+                    <button type="button" id="try-again" onclick={again}>{ "Start this lesson again" }</button>
+                </div>
+            }
+        </div>
+    }
+}

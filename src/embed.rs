@@ -1,0 +1,208 @@
+//! Embedding options: what a course author can set, in the iframe's URL
+//! (`?embed=1&lesson=poison-pill&lock=ordering,batch`) or in `mount(element, options)`.
+//!
+//! Both ways go through [`parse_option`], so one validator (fuzzed natively) says what is wrong
+//! with a value: the option's name, what was expected and what was given.
+
+use crate::permalink::Notice;
+
+/// Controls that can be locked (shown, not usable) or hidden, with what each one is.
+pub const CONTROLS: &[(&str, &str)] = &[
+    ("play", "Play/Pause"),
+    ("step", "Step"),
+    ("reset", "Reset"),
+    ("speed", "the speed menu"),
+    ("seed", "the seed menu"),
+    ("kitchen", "the Kitchen online switch"),
+    ("workers", "the Workers − and + buttons"),
+    ("send", "Send one order"),
+    ("poison", "Send a poison pill"),
+    ("spike", "Traffic spike ×10"),
+    ("ordering", "the Ordering menu"),
+    ("wiring", "the Wiring menu (queue or HTTP)"),
+    ("dlq", "the DLQ after menu"),
+    ("visibility", "the Visibility timeout menu"),
+    ("extend", "the Extend visibility switch"),
+    ("batch", "the Batch size and Batch failure menus"),
+    ("ack", "the Ack menu"),
+    ("idempotent", "the Idempotent consumer switch"),
+    ("timetravel", "the time-travel scrub bar"),
+    ("share", "Copy link"),
+    ("lessons", "the lesson picker"),
+    ("redrive", "the dead-letter actions (deploy the fix, redrive, discard)"),
+];
+
+/// Whole regions that can be hidden (not locked).
+pub const REGIONS: &[(&str, &str)] = &[
+    ("lesson", "the lesson panel"),
+    ("diagram", "the diagram"),
+    ("controls", "the controls panel"),
+    ("inspector", "the message inspector"),
+    ("metrics", "the metrics charts"),
+    ("dead-letters", "the dead-letter queue list"),
+    ("log", "the event log"),
+    ("header", "the site header and footer"),
+];
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    #[default]
+    Auto,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn attr(self) -> Option<&'static str> {
+        match self {
+            Theme::Auto => None,
+            Theme::Light => Some("light"),
+            Theme::Dark => Some("dark"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EmbedOptions {
+    /// Compact layout without site chrome, and height messages to the parent page.
+    pub embed: bool,
+    pub locked: Vec<&'static str>,
+    pub hidden: Vec<&'static str>,
+    pub theme: Theme,
+    /// Some(true): play from the start; Some(false): start paused; None: the default
+    /// (free play runs, a lesson waits for the learner's prediction).
+    pub autoplay: Option<bool>,
+    /// Origins allowed to command the playground and to receive its messages, besides its own.
+    pub origins: Vec<String>,
+}
+
+impl EmbedOptions {
+    pub fn locked(&self, control: &str) -> bool {
+        self.locked.contains(&control)
+    }
+
+    pub fn hidden(&self, name: &str) -> bool {
+        self.hidden.contains(&name)
+    }
+
+    /// Whether a message from `origin` may be obeyed (its own origin always may).
+    pub fn allows(&self, origin: &str, own: &str) -> bool {
+        origin == own || self.origins.iter().any(|o| o == origin)
+    }
+}
+
+/// The option names this module reads, for the permalink decoder to pass on.
+pub const KEYS: &[&str] = &["embed", "lock", "hide", "theme", "autoplay", "paused", "origin"];
+
+fn flag(value: &str) -> Option<bool> {
+    match value {
+        "" | "1" | "true" | "yes" => Some(true),
+        "0" | "false" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+fn names(
+    key: &str,
+    value: &str,
+    allowed: &[&[(&'static str, &str)]],
+    out: &mut Vec<&'static str>,
+    notices: &mut Vec<Notice>,
+) {
+    for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        // Regions and controls share the `dlq` idea; `batch-failure` and `batch-size` are
+        // what the controls are labelled, so accept them for `batch`.
+        let name = match name {
+            "batch-failure" | "batch-size" => "batch",
+            other => other,
+        };
+        match allowed
+            .iter()
+            .flat_map(|list| list.iter())
+            .find(|(n, _)| *n == name)
+        {
+            Some((n, _)) => {
+                if !out.contains(n) {
+                    out.push(n);
+                }
+            }
+            None => {
+                let all: Vec<&str> = allowed
+                    .iter()
+                    .flat_map(|l| l.iter().map(|(n, _)| *n))
+                    .collect();
+                notices.push(Notice {
+                    param: key.into(),
+                    expected: format!("names from: {}", all.join(", ")),
+                    given: crate::permalink::truncate(name),
+                });
+            }
+        }
+    }
+}
+
+/// `scheme://host[:port]`, as browsers write `event.origin`.
+fn is_origin(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once("://") else {
+        return false;
+    };
+    matches!(scheme, "http" | "https")
+        && !rest.is_empty()
+        && !rest.contains('/')
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+}
+
+/// Reads one embedding option. Returns false if `key` is not an embedding option.
+pub fn parse_option(
+    options: &mut EmbedOptions,
+    key: &str,
+    value: &str,
+    notices: &mut Vec<Notice>,
+) -> bool {
+    let mut note = |expected: &str| {
+        notices.push(Notice {
+            param: key.into(),
+            expected: expected.into(),
+            given: crate::permalink::truncate(value),
+        })
+    };
+    match key {
+        "embed" => match flag(value) {
+            Some(b) => options.embed = b,
+            None => note("1 or 0"),
+        },
+        "autoplay" => match flag(value) {
+            Some(b) => options.autoplay = Some(b),
+            None => note("1 or 0"),
+        },
+        "paused" => match flag(value) {
+            Some(b) => options.autoplay = Some(!b),
+            None => note("1 or 0"),
+        },
+        "theme" => match value {
+            "auto" => options.theme = Theme::Auto,
+            "light" => options.theme = Theme::Light,
+            "dark" => options.theme = Theme::Dark,
+            _ => note("auto, light or dark"),
+        },
+        "lock" => names(key, value, &[CONTROLS], &mut options.locked, notices),
+        "hide" => names(key, value, &[CONTROLS, REGIONS], &mut options.hidden, notices),
+        "origin" => {
+            for o in value.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+                if is_origin(o) {
+                    options.origins.push(o.to_owned());
+                } else {
+                    notices.push(Notice {
+                        param: "origin".into(),
+                        expected: "origins like https://course.example.org (scheme and host, no path), comma-separated".into(),
+                        given: crate::permalink::truncate(o),
+                    });
+                }
+            }
+        }
+        _ => return false,
+    }
+    true
+}

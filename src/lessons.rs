@@ -1,0 +1,240 @@
+//! Guided lessons: each is data (`lessons/*.json`): a scenario, a few steps of text, and a
+//! "predict, then run" checkpoint.
+//!
+//! The checkpoint's answer is never written down in the lesson. Each choice states the engine
+//! numbers that would make it true (`when`); after the run, the engine's numbers pick the choice.
+//! The native tests hold every lesson to "exactly one choice is true", so a lesson that would
+//! teach something the engine does not do fails CI.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use queue_engine::{Millis, Scenario, ScenarioError, Sim};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lesson {
+    /// The row of lessons.md this teaches; also its name in links (`?lesson=poison-pill`).
+    pub id: String,
+    pub title: String,
+    /// One sentence: what the learner will see.
+    pub goal: String,
+    /// What to do and notice, in order.
+    pub steps: Vec<String>,
+    /// Partial scenario JSON; the engine's defaults fill the rest, as for scenario files.
+    pub scenario: serde_json::Value,
+    pub checkpoint: Checkpoint,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkpoint {
+    pub question: String,
+    /// The simulated time at which the engine's numbers decide.
+    pub until: Millis,
+    pub choices: Vec<Choice>,
+    /// Shown after the run, with `{metric}` replaced by the engine's number.
+    pub reveal: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+    /// All must hold for this choice to be what happened.
+    pub when: Vec<Condition>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    pub metric: String,
+    #[serde(default)]
+    pub at_least: Option<f64>,
+    #[serde(default)]
+    pub at_most: Option<f64>,
+}
+
+impl Condition {
+    fn holds(&self, numbers: &Numbers) -> bool {
+        numbers.get(&self.metric).is_some_and(|&v| {
+            self.at_least.is_none_or(|lo| v >= lo) && self.at_most.is_none_or(|hi| v <= hi)
+        })
+    }
+}
+
+/// The engine's numbers a checkpoint can test, by name: every counter of `Counts` plus a few
+/// derived ones.
+pub type Numbers = BTreeMap<String, f64>;
+
+pub fn numbers(sim: &Sim) -> Numbers {
+    let mut out = Numbers::new();
+    let counts = sim.counts();
+    if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(counts) {
+        for (k, v) in map {
+            if let Some(n) = v.as_f64() {
+                out.insert(k, n);
+            }
+        }
+    }
+    let max_receives = sim
+        .messages()
+        .iter()
+        .map(|m| m.receive_count)
+        .max()
+        .unwrap_or(0);
+    out.insert("max_receive_count".into(), f64::from(max_receives));
+    out.insert(
+        "waiting".into(),
+        (counts.visible + counts.delayed + counts.in_flight + counts.held) as f64,
+    );
+    out.insert(
+        "oldest_age_s".into(),
+        sim.oldest_waiting_age().0 as f64 / 1000.0,
+    );
+    out
+}
+
+/// What the run showed: which choice the engine's numbers make true, and the reveal text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    /// The choice that matches; None if the numbers fit none (a lesson bug the tests rule out).
+    pub actual: Option<String>,
+    pub predicted: String,
+    pub at: Millis,
+    pub text: String,
+}
+
+impl Verdict {
+    pub fn correct(&self) -> bool {
+        self.actual.as_deref() == Some(self.predicted.as_str())
+    }
+}
+
+impl Lesson {
+    pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
+        Scenario::from_json(&self.scenario.to_string())
+    }
+
+    /// The choices the numbers make true (the tests require exactly one).
+    pub fn matching(&self, numbers: &Numbers) -> Vec<&Choice> {
+        self.checkpoint
+            .choices
+            .iter()
+            .filter(|c| c.when.iter().all(|w| w.holds(numbers)))
+            .collect()
+    }
+
+    pub fn verdict(&self, sim: &Sim, predicted: &str) -> Verdict {
+        let numbers = numbers(sim);
+        let matching = self.matching(&numbers);
+        Verdict {
+            actual: (matching.len() == 1).then(|| matching[0].id.clone()),
+            predicted: predicted.to_owned(),
+            at: sim.now(),
+            text: fill(&self.checkpoint.reveal, &numbers),
+        }
+    }
+
+    pub fn choice(&self, id: &str) -> Option<&Choice> {
+        self.checkpoint.choices.iter().find(|c| c.id == id)
+    }
+}
+
+/// Replaces each `{name}` with the engine's number (whole numbers print without a fraction).
+pub fn fill(template: &str, numbers: &Numbers) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                match numbers.get(name) {
+                    Some(v) if v.fract() == 0.0 => out.push_str(&format!("{v:.0}")),
+                    Some(v) => out.push_str(&format!("{v:.1}")),
+                    None => out.push_str(&rest[open..open + close + 2]),
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The lesson files, in teaching order.
+pub const SOURCES: &[(&str, &str)] = &[
+    (
+        "kitchen-offline",
+        include_str!("../lessons/kitchen-offline.json"),
+    ),
+    ("http-vs-queue", include_str!("../lessons/http-vs-queue.json")),
+    ("friday-rush", include_str!("../lessons/friday-rush.json")),
+    (
+        "scale-consumers",
+        include_str!("../lessons/scale-consumers.json"),
+    ),
+    ("consumer-lag", include_str!("../lessons/consumer-lag.json")),
+    ("poison-pill", include_str!("../lessons/poison-pill.json")),
+    ("dlq-redrive", include_str!("../lessons/dlq-redrive.json")),
+    ("batch-failure", include_str!("../lessons/batch-failure.json")),
+    (
+        "throw-vs-return",
+        include_str!("../lessons/throw-vs-return.json"),
+    ),
+    ("retry-backoff", include_str!("../lessons/retry-backoff.json")),
+    (
+        "visibility-timeout",
+        include_str!("../lessons/visibility-timeout.json"),
+    ),
+    (
+        "delivery-guarantees",
+        include_str!("../lessons/delivery-guarantees.json"),
+    ),
+    ("ordering", include_str!("../lessons/ordering.json")),
+    ("backpressure", include_str!("../lessons/backpressure.json")),
+    ("delay-queue", include_str!("../lessons/delay-queue.json")),
+    ("cloudevents", include_str!("../lessons/cloudevents.json")),
+    ("reply-to", include_str!("../lessons/reply-to.json")),
+    ("tracing", include_str!("../lessons/tracing.json")),
+];
+
+/// Every lesson that parses. A file that does not is skipped here (and fails the native tests,
+/// which parse each one with [`parse`]), so one bad file never takes the page down.
+pub fn all() -> &'static [Lesson] {
+    static ALL: OnceLock<Vec<Lesson>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        SOURCES
+            .iter()
+            .filter_map(|(_, text)| parse(text).ok())
+            .collect()
+    })
+}
+
+pub fn parse(text: &str) -> Result<Lesson, serde_json::Error> {
+    serde_json::from_str(text)
+}
+
+pub fn by_id(id: &str) -> Option<&'static Lesson> {
+    all().iter().find(|l| l.id == id)
+}
+
+/// The real speed (simulated ms per real ms) that brings the run from `now` to `until` in about
+/// `real_ms` of real time, rounded up to one of the offered speeds.
+pub fn speed_to_reach(now: Millis, until: Millis, current: f64, real_ms: f64) -> f64 {
+    let needed = until.0.saturating_sub(now.0) as f64 / real_ms;
+    crate::state::SPEEDS
+        .iter()
+        .copied()
+        .find(|s| *s >= needed)
+        .unwrap_or(crate::state::SPEEDS[crate::state::SPEEDS.len() - 1])
+        .max(current)
+}
