@@ -83,7 +83,12 @@ pub fn App(props: &AppProps) -> Html {
                     "correct": v.correct(), "at_ms": v.at.0,
                 });
                 crate::host::emit(host.as_ref(), &embed, "checkpoint-answered", detail);
-                crate::host::emit(host.as_ref(), &embed, "lesson-completed", serde_json::json!({ "lesson": lesson }));
+                crate::host::emit(
+                    host.as_ref(),
+                    &embed,
+                    "lesson-completed",
+                    serde_json::json!({ "lesson": lesson }),
+                );
             }
         });
     }
@@ -102,7 +107,9 @@ pub fn App(props: &AppProps) -> Html {
                     };
                     match crate::host::command_from(e, &embed) {
                         Some(Ok(action)) => dispatcher.dispatch(action),
-                        Some(Err(why)) => web_sys::console::warn_1(&format!("Queue Playground: {why}").into()),
+                        Some(Err(why)) => {
+                            web_sys::console::warn_1(&format!("Queue Playground: {why}").into())
+                        }
                         None => {}
                     }
                 })
@@ -145,9 +152,13 @@ pub fn App(props: &AppProps) -> Html {
                         return;
                     };
                     // Keys typed into a control belong to that control.
+                    // The first element on the event's path: inside a mounted playground's
+                    // shadow root, `target` is retargeted to the host element.
                     let in_control = e
-                        .target()
-                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .composed_path()
+                        .get(0)
+                        .dyn_into::<web_sys::Element>()
+                        .ok()
                         .is_some_and(|el| {
                             matches!(
                                 el.tag_name().as_str(),

@@ -29,7 +29,10 @@ pub const CONTROLS: &[(&str, &str)] = &[
     ("timetravel", "the time-travel scrub bar"),
     ("share", "Copy link"),
     ("lessons", "the lesson picker"),
-    ("redrive", "the dead-letter actions (deploy the fix, redrive, discard)"),
+    (
+        "redrive",
+        "the dead-letter actions (deploy the fix, redrive, discard)",
+    ),
 ];
 
 /// Whole regions that can be hidden (not locked).
@@ -92,7 +95,9 @@ impl EmbedOptions {
 }
 
 /// The option names this module reads, for the permalink decoder to pass on.
-pub const KEYS: &[&str] = &["embed", "lock", "hide", "theme", "autoplay", "paused", "origin"];
+pub const KEYS: &[&str] = &[
+    "embed", "lock", "hide", "theme", "autoplay", "paused", "origin",
+];
 
 fn flag(value: &str) -> Option<bool> {
     match value {
@@ -188,7 +193,13 @@ pub fn parse_option(
             _ => note("auto, light or dark"),
         },
         "lock" => names(key, value, &[CONTROLS], &mut options.locked, notices),
-        "hide" => names(key, value, &[CONTROLS, REGIONS], &mut options.hidden, notices),
+        "hide" => names(
+            key,
+            value,
+            &[CONTROLS, REGIONS],
+            &mut options.hidden,
+            notices,
+        ),
         "origin" => {
             for o in value.split(',').map(str::trim).filter(|o| !o.is_empty()) {
                 if is_origin(o) {

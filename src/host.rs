@@ -37,10 +37,9 @@ pub fn emit(host: Option<&web_sys::Element>, options: &EmbedOptions, kind: &str,
         let init = web_sys::CustomEventInit::new();
         init.set_detail(&to_js(&detail));
         init.set_bubbles(true);
-        if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(
-            &format!("{SOURCE}:{kind}"),
-            &init,
-        ) {
+        if let Ok(event) =
+            web_sys::CustomEvent::new_with_event_init_dict(&format!("{SOURCE}:{kind}"), &init)
+        {
             let _ = element.dispatch_event(&event);
         }
         return;

@@ -176,7 +176,10 @@ pub const SOURCES: &[(&str, &str)] = &[
         "kitchen-offline",
         include_str!("../lessons/kitchen-offline.json"),
     ),
-    ("http-vs-queue", include_str!("../lessons/http-vs-queue.json")),
+    (
+        "http-vs-queue",
+        include_str!("../lessons/http-vs-queue.json"),
+    ),
     ("friday-rush", include_str!("../lessons/friday-rush.json")),
     (
         "scale-consumers",
@@ -185,12 +188,18 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("consumer-lag", include_str!("../lessons/consumer-lag.json")),
     ("poison-pill", include_str!("../lessons/poison-pill.json")),
     ("dlq-redrive", include_str!("../lessons/dlq-redrive.json")),
-    ("batch-failure", include_str!("../lessons/batch-failure.json")),
+    (
+        "batch-failure",
+        include_str!("../lessons/batch-failure.json"),
+    ),
     (
         "throw-vs-return",
         include_str!("../lessons/throw-vs-return.json"),
     ),
-    ("retry-backoff", include_str!("../lessons/retry-backoff.json")),
+    (
+        "retry-backoff",
+        include_str!("../lessons/retry-backoff.json"),
+    ),
     (
         "visibility-timeout",
         include_str!("../lessons/visibility-timeout.json"),

@@ -5,41 +5,42 @@
 //! learner sees as a fact about queues must come from the engine, never from code here.
 //!
 //! Start-up order: [`start`] installs the panic hook first (so even a failure during the first
-//! render shows a readable panel instead of a blank page), then mounts [`App`] into `#app`.
+//! render shows a readable panel instead of a blank page), then mounts [`App`] into the page's root.
+//! Host pages embed it with [`mount`] instead (see EMBEDDING.md).
 
 mod app;
 mod bench;
 pub mod components;
-pub mod lessons;
-pub mod panic;
-pub mod permalink;
-pub mod scenarios;
-pub mod state;
 pub mod embed;
 mod embed_height;
 mod host;
+pub mod lessons;
+mod mount;
+pub mod panic;
+pub mod permalink;
 mod progress;
+pub mod scenarios;
+pub mod state;
 mod url;
 
-pub use app::App;
+pub use app::{App, AppProps, Bridge};
+pub use mount::{mount, MountedPlayground};
 
 /// Human-readable build identifier shown in the footer: crate version plus git revision.
 pub const BUILD_VERSION: &str = env!("QP_BUILD_VERSION");
 
-/// Installs the panic hook and mounts the app into the `#app` element (or `<body>` if absent).
+/// The standalone page's root: `<div id="app" data-queue-playground>`. A host page that only
+/// imports the module for `mount()` has none, so loading the module draws nothing by itself.
+const PAGE_ROOT: &str = "[data-queue-playground]";
+
+/// Installs the panic hook and mounts the app into the page's root, if the page has one.
 pub fn start() {
     panic::install();
     if bench::run_if_requested() {
         return;
     }
-    let document = document();
-    match document.get_element_by_id("app") {
-        Some(root) => {
-            yew::Renderer::<App>::with_root(root).render();
-        }
-        None => {
-            yew::Renderer::<App>::new().render();
-        }
+    if let Ok(Some(root)) = document().query_selector(PAGE_ROOT) {
+        yew::Renderer::<App>::with_root(root).render();
     }
 }
 

@@ -441,9 +441,16 @@ mod tests {
         assert_eq!(link.embed.origins, ["https://ok.example"]);
         let params: Vec<&str> = notices.iter().map(|n| n.param.as_str()).collect();
         assert_eq!(params, ["l", "embed", "lock", "theme", "origin"]);
-        assert!(notices[2].expected.contains("ordering, wiring"), "{}", notices[2]);
+        assert!(
+            notices[2].expected.contains("ordering, wiring"),
+            "{}",
+            notices[2]
+        );
         assert_eq!(notices[2].given, "warp-drive");
-        assert_eq!(notices[3].to_string(), "theme: expected auto, light or dark; got \"blue\" (ignored)");
+        assert_eq!(
+            notices[3].to_string(),
+            "theme: expected auto, light or dark; got \"blue\" (ignored)"
+        );
     }
 
     #[test]

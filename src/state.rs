@@ -268,7 +268,14 @@ impl Playground {
         next.embed = Rc::new(link.embed);
         if !notices.is_empty() {
             let text: Vec<String> = notices.iter().map(|n| n.to_string()).collect();
-            web_sys::console::warn_1(&format!("Queue Playground link: {}", text.join("; ")).into());
+            let message = format!("Queue Playground link: {}", text.join("; ")).into();
+            // An embedding page's wrong option is the author's error to fix; a learner's broken
+            // link is only worth a warning (the page shows the notice either way).
+            if next.embed.embed {
+                web_sys::console::error_1(&message);
+            } else {
+                web_sys::console::warn_1(&message);
+            }
         }
         next.notices = Rc::new(notices);
         next

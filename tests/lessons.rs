@@ -31,7 +31,8 @@ fn parsed() -> Vec<Lesson> {
     SOURCES
         .iter()
         .map(|(name, text)| {
-            let lesson = lessons::parse(text).unwrap_or_else(|e| panic!("lessons/{name}.json: {e}"));
+            let lesson =
+                lessons::parse(text).unwrap_or_else(|e| panic!("lessons/{name}.json: {e}"));
             assert_eq!(lesson.id, *name, "file name and id agree");
             lesson
         })
@@ -50,12 +51,20 @@ fn run(lesson: &Lesson) -> Sim {
 #[test]
 fn every_lesson_parses_and_all_of_them_load() {
     let lessons = parsed();
-    assert_eq!(lessons::all().len(), lessons.len(), "none skipped at runtime");
+    assert_eq!(
+        lessons::all().len(),
+        lessons.len(),
+        "none skipped at runtime"
+    );
     let mut ids: Vec<&str> = lessons.iter().map(|l| l.id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), lessons.len(), "ids are unique");
-    assert_eq!(EXPECTED.len(), lessons.len(), "every lesson has a pinned answer");
+    assert_eq!(
+        EXPECTED.len(),
+        lessons.len(),
+        "every lesson has a pinned answer"
+    );
 }
 
 #[test]
@@ -82,7 +91,12 @@ fn the_engine_picks_exactly_the_pinned_choice_for_every_lesson() {
         );
         let verdict = lesson.verdict(&sim, expected);
         assert!(verdict.correct());
-        assert!(!verdict.text.contains('{'), "{}: reveal filled: {}", lesson.id, verdict.text);
+        assert!(
+            !verdict.text.contains('{'),
+            "{}: reveal filled: {}",
+            lesson.id,
+            verdict.text
+        );
     }
 }
 
@@ -91,17 +105,39 @@ fn every_condition_and_placeholder_names_a_real_number() {
     let known = lessons::numbers(&Sim::new(Default::default()).unwrap());
     for lesson in parsed() {
         let cp = &lesson.checkpoint;
-        assert!(cp.choices.len() >= 2, "{}: a prediction needs choices", lesson.id);
+        assert!(
+            cp.choices.len() >= 2,
+            "{}: a prediction needs choices",
+            lesson.id
+        );
         assert!(!lesson.steps.is_empty(), "{}: steps", lesson.id);
         for choice in &cp.choices {
-            assert!(!choice.when.is_empty(), "{}/{}: a condition", lesson.id, choice.id);
+            assert!(
+                !choice.when.is_empty(),
+                "{}/{}: a condition",
+                lesson.id,
+                choice.id
+            );
             for w in &choice.when {
-                assert!(known.contains_key(&w.metric), "{}: unknown metric {}", lesson.id, w.metric);
-                assert!(w.at_least.is_some() || w.at_most.is_some(), "{}: empty bound", lesson.id);
+                assert!(
+                    known.contains_key(&w.metric),
+                    "{}: unknown metric {}",
+                    lesson.id,
+                    w.metric
+                );
+                assert!(
+                    w.at_least.is_some() || w.at_most.is_some(),
+                    "{}: empty bound",
+                    lesson.id
+                );
             }
         }
         let filled = lessons::fill(&cp.reveal, &known);
-        assert!(!filled.contains('{'), "{}: unknown placeholder in {filled}", lesson.id);
+        assert!(
+            !filled.contains('{'),
+            "{}: unknown placeholder in {filled}",
+            lesson.id
+        );
     }
 }
 
@@ -126,7 +162,16 @@ fn fill_leaves_unknown_names_and_stray_braces_as_written() {
 #[test]
 fn the_run_speed_reaches_the_checkpoint_in_seconds_and_never_slows_down() {
     use queue_engine::Millis;
-    assert_eq!(lessons::speed_to_reach(Millis(0), Millis(120_000), 1.0, 8000.0), 100.0);
-    assert_eq!(lessons::speed_to_reach(Millis(0), Millis(8_000), 1.0, 8000.0), 1.0);
-    assert_eq!(lessons::speed_to_reach(Millis(0), Millis(8_000), 1000.0, 8000.0), 1000.0);
+    assert_eq!(
+        lessons::speed_to_reach(Millis(0), Millis(120_000), 1.0, 8000.0),
+        100.0
+    );
+    assert_eq!(
+        lessons::speed_to_reach(Millis(0), Millis(8_000), 1.0, 8000.0),
+        1.0
+    );
+    assert_eq!(
+        lessons::speed_to_reach(Millis(0), Millis(8_000), 1000.0, 8000.0),
+        1000.0
+    );
 }

@@ -30,6 +30,12 @@ async fn settle() {
 
 /// Renders the controls and returns the root plus every command they emit.
 async fn controls() -> (Element, Rc<RefCell<Vec<Command>>>) {
+    controls_with(Default::default()).await
+}
+
+async fn controls_with(
+    embed: Rc<queue_playground::embed::EmbedOptions>,
+) -> (Element, Rc<RefCell<Vec<Command>>>) {
     let root = root();
     let sent = Rc::new(RefCell::new(Vec::new()));
     let log = sent.clone();
@@ -41,6 +47,7 @@ async fn controls() -> (Element, Rc<RefCell<Vec<Command>>>) {
         speed: 1.0,
         kitchen_online: true,
         error: None,
+        embed,
         onaction: Callback::from(move |a: Action| {
             if let Action::Command(c) = a {
                 log.borrow_mut().push(c);
@@ -223,4 +230,73 @@ async fn the_inspector_explains_the_clicked_field() {
     settle().await;
     let text = explanation();
     assert!(text.contains("not part of CloudEvents"), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn locked_controls_are_disabled_and_hidden_ones_are_not_shown() {
+    let (embed, notices) = {
+        let (link, notices) = queue_playground::permalink::decode("lock=ordering,batch&hide=spike");
+        (Rc::new(link.embed), notices)
+    };
+    assert!(notices.is_empty());
+    let (root, _) = controls_with(embed).await;
+    let disabled = |id: &str| {
+        root.query_selector(&format!("#{id}"))
+            .unwrap()
+            .unwrap_or_else(|| panic!("#{id}"))
+            .has_attribute("disabled")
+    };
+    assert!(disabled("ordering"));
+    assert!(disabled("batch-size"));
+    assert!(disabled("batch-failure"));
+    assert!(!disabled("max-receives"), "only what was locked");
+    assert!(!disabled("play-pause"));
+    let spike = root.query_selector("#spike").unwrap().unwrap();
+    assert!(spike.has_attribute("hidden"));
+    let spike: HtmlElement = spike.dyn_into().unwrap();
+    assert_eq!(spike.offset_height(), 0, "a hidden control takes no space");
+}
+
+#[wasm_bindgen_test]
+async fn the_lesson_panel_sends_the_chosen_prediction() {
+    use queue_playground::components::{LessonPanel, LessonPanelProps};
+    let root = root();
+    let predicted = Rc::new(RefCell::new(Vec::<String>::new()));
+    let log = predicted.clone();
+    let props = LessonPanelProps {
+        lesson_id: Some("poison-pill".into()),
+        check: None,
+        progress: Default::default(),
+        now: Millis::ZERO,
+        locked: false,
+        onpick: Callback::noop(),
+        onpredict: Callback::from(move |c: String| log.borrow_mut().push(c)),
+    };
+    yew::Renderer::<LessonPanel>::with_root_and_props(root.clone(), props).render();
+    // Let the first render's effects (which clear any half-made prediction) run first.
+    yew::platform::time::sleep(Duration::from_millis(100)).await;
+    let radios = root
+        .query_selector_all("#checkpoint input[type=radio]")
+        .unwrap();
+    let lesson = queue_playground::lessons::by_id("poison-pill").unwrap();
+    assert_eq!(radios.length() as usize, lesson.checkpoint.choices.len());
+    let run = || -> HtmlElement {
+        root.query_selector("#run-check").unwrap().unwrap().dyn_into().unwrap()
+    };
+    assert!(run().has_attribute("disabled"), "no prediction yet");
+    let second: HtmlInputElement = radios.item(1).unwrap().dyn_into().unwrap();
+    second.click();
+    for _ in 0..50 {
+        if !run().has_attribute("disabled") {
+            break;
+        }
+        yew::platform::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(!run().has_attribute("disabled"), "a prediction enables the run");
+    run().click();
+    settle().await;
+    assert_eq!(
+        *predicted.borrow(),
+        vec![lesson.checkpoint.choices[1].id.clone()]
+    );
 }

@@ -33,6 +33,7 @@ mod event;
 mod http;
 mod message;
 mod metrics;
+pub mod platform;
 mod producer;
 mod queue;
 mod report;

@@ -408,22 +408,38 @@ impl Scenario {
     /// Parses and validates a scenario file. The error names the field, what was expected and what
     /// was given.
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let scenario: Scenario = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            if inner.is_syntax() || inner.is_eof() {
-                ScenarioError::Syntax {
-                    line: inner.line(),
-                    column: inner.column(),
-                    message: inner.to_string(),
-                }
-            } else {
-                ScenarioError::from_serde(path, &strip_position(&inner.to_string()))
-            }
-        })?;
+        let scenario = Self::parse(text)?;
         scenario.validate()?;
         Ok(scenario)
+    }
+
+    /// With the `paths` feature: the error says which field (`queue.visibility_timeout`).
+    #[cfg(feature = "paths")]
+    fn parse(text: &str) -> Result<Scenario, ScenarioError> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            Self::error(e.into_inner(), path)
+        })
+    }
+
+    /// Without it (the browser build, which only reads built-in scenarios that CI has
+    /// already checked with paths): serde's message and position, and a smaller download.
+    #[cfg(not(feature = "paths"))]
+    fn parse(text: &str) -> Result<Scenario, ScenarioError> {
+        serde_json::from_str(text).map_err(|e| Self::error(e, String::new()))
+    }
+
+    fn error(inner: serde_json::Error, path: String) -> ScenarioError {
+        if inner.is_syntax() || inner.is_eof() || path.is_empty() {
+            ScenarioError::Syntax {
+                line: inner.line(),
+                column: inner.column(),
+                message: inner.to_string(),
+            }
+        } else {
+            ScenarioError::from_serde(path, &strip_position(&inner.to_string()))
+        }
     }
 
     pub fn to_json(&self) -> String {

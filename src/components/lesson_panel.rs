@@ -34,7 +34,9 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
         let choice = choice.clone();
         let fresh = props.check.is_none();
         use_effect_with((props.lesson_id.clone(), fresh), move |_| {
-            if fresh {
+            // Only when there is something to clear: effects can run a moment after the
+            // render, and must not undo a choice the learner made in between.
+            if fresh && choice.is_some() {
                 choice.set(None);
             }
         });

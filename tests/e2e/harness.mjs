@@ -19,10 +19,19 @@ const TYPES = {
   ".json": "application/json",
 };
 
-/** Serves `dir` under `prefix` (e.g. "/courses/mq/playground/") on 127.0.0.1, a free port. */
-export async function serveDist({ prefix = "/", dir = DIST } = {}) {
+/**
+ * Serves `dir` under `prefix` (e.g. "/courses/mq/playground/") on 127.0.0.1, a free port.
+ * `pages` maps other paths to HTML (host pages for the embedding tests); `headers` are added
+ * to every response (e.g. a Content-Security-Policy).
+ */
+export async function serveDist({ prefix = "/", dir = DIST, pages = {}, headers = {} } = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    if (pages[url.pathname] !== undefined) {
+      res.writeHead(200, { "content-type": TYPES[".html"] }).end(pages[url.pathname]);
+      return;
+    }
     if (!url.pathname.startsWith(prefix)) {
       res.writeHead(404).end("outside the served prefix");
       return;
@@ -45,6 +54,8 @@ export async function serveDist({ prefix = "/", dir = DIST } = {}) {
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
   const { port } = server.address();
   return {
+    port,
+    origin: `http://127.0.0.1:${port}`,
     url: `http://127.0.0.1:${port}${prefix}`,
     close: () => new Promise((ok) => server.close(ok)),
   };
@@ -63,13 +74,15 @@ export async function launchBrowser() {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      // The origin tests put a host page on localhost and the playground on 127.0.0.1.
+      "--disable-features=LocalNetworkAccessChecks",
     ],
   });
 }
 
 /** A page that records console errors, uncaught exceptions and failed requests. */
 export async function openPage(browser, url, options = {}) {
-  const page = await browser.newPage(options);
+  const page = await (options.context ?? browser).newPage(options.context ? undefined : options);
   const problems = [];
   page.on("console", (msg) => {
     if (msg.type() === "error") problems.push(`console.error: ${msg.text()}`);

@@ -11,10 +11,12 @@ use flate2::Compression;
 /// The one place the budget is written: total gzip bytes of everything the page downloads.
 ///
 /// It started at 250 kB for the shell (which used 71 kB). With the whole engine and the
-/// playground UI the page is ~287 kB; 30 kB of that is the engine built at opt-level 3, which
-/// makes the in-browser engine 1.6x faster (time-travel jumps stay under 100 ms). Raised to
-/// 300 kB on purpose: it still fails on any sizeable regression.
-pub const GZIP_BUDGET_BYTES: u64 = 300_000;
+/// playground UI the page was ~287 kB; 30 kB of that is the engine built at opt-level 3, which
+/// makes the in-browser engine 1.6x faster (time-travel jumps stay under 100 ms), so it went to
+/// 300 kB. The 18 guided lessons (7 kB of gzip text), the lesson panel and the embedding API
+/// (`mount`, host messages, options) took it to ~333 kB even after dropping serde_path_to_error
+/// from the browser build (-12 kB): raised to 340 kB on purpose. Each step is in the git log.
+pub const GZIP_BUDGET_BYTES: u64 = 340_000;
 
 pub struct FileSize {
     pub path: PathBuf,
@@ -33,6 +35,19 @@ pub fn report(dist: &Path) -> Result<u64, String> {
             root.display()
         ));
     }
+    // The single-file build is a separate download for people without a server, never
+    // fetched by the page: reported, not counted.
+    if let Some(p) = files
+        .iter()
+        .find(|p| p.ends_with(crate::package::STANDALONE))
+    {
+        let (raw, gzip) = measure(p).map_err(|e| format!("cannot measure {}: {e}", p.display()))?;
+        println!(
+            "    {raw:>10} {gzip:>10}  {} (separate download, not in the total)",
+            crate::package::STANDALONE
+        );
+    }
+    files.retain(|p| !p.ends_with(crate::package::STANDALONE));
     let mut sizes = files
         .iter()
         .map(|p| {

@@ -14,6 +14,7 @@
 
 mod bench;
 mod budget;
+mod package;
 mod run;
 mod steps;
 mod tools;

@@ -204,7 +204,8 @@ fn wasm_tests() -> Result<(), String> {
 }
 
 pub fn release_build() -> Result<(), String> {
-    command("trunk", &["build", "--release"]).status()
+    command("trunk", &["build", "--release"]).status()?;
+    crate::package::after_trunk(std::path::Path::new("dist"))
 }
 
 fn e2e_tests() -> Result<(), String> {

@@ -1,0 +1,553 @@
+//! The platform lens: the current settings in each platform's own names and defaults, and
+//! configuration to copy into the real thing.
+//!
+//! Facts come from the platforms' documentation (see shared semantics notes): SQS attribute
+//! names and defaults, Lambda's SQS event source mapping, RabbitMQ 4.x queue arguments (there is
+//! no `x-max-retries`; quorum queues have `x-delivery-limit`, default 20), Kafka consumer
+//! properties. Where a platform has no equivalent, the row says so and why; nothing is faked.
+
+use serde_json::json;
+
+use crate::{AckMode, BatchFailure, Overflow, QueueKind, Scenario};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Platform {
+    /// Amazon SQS (standard or FIFO, following the scenario's ordering) with a Lambda consumer.
+    Sqs,
+    RabbitClassic,
+    RabbitQuorum,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 3] = [
+        Platform::Sqs,
+        Platform::RabbitClassic,
+        Platform::RabbitQuorum,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Platform::Sqs => "sqs",
+            Platform::RabbitClassic => "rabbitmq-classic",
+            Platform::RabbitQuorum => "rabbitmq-quorum",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Platform::Sqs => "Amazon SQS + Lambda",
+            Platform::RabbitClassic => "RabbitMQ classic queue",
+            Platform::RabbitQuorum => "RabbitMQ quorum queue",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Platform> {
+        Platform::ALL.into_iter().find(|p| p.id() == id)
+    }
+
+    /// The receive limit this platform uses when nobody sets one (None: no limit at all).
+    pub fn default_receive_limit(self) -> Option<u32> {
+        match self {
+            // The API default; tutorials often use 3.
+            Platform::Sqs => Some(10),
+            Platform::RabbitClassic => None,
+            Platform::RabbitQuorum => Some(20),
+        }
+    }
+}
+
+/// One setting seen through a platform.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setting {
+    /// What the playground calls it.
+    pub ours: &'static str,
+    /// The platform's name for it, or None when it has no equivalent.
+    pub name: Option<String>,
+    /// The value for the current settings.
+    pub value: String,
+    /// The platform's default.
+    pub default: String,
+    /// Why it differs, or why there is no equivalent.
+    pub note: String,
+}
+
+fn secs(ms: u64) -> u64 {
+    ms.div_ceil(1000)
+}
+
+fn row(ours: &'static str, name: &str, value: String, default: &str, note: &str) -> Setting {
+    Setting {
+        ours,
+        name: Some(name.to_owned()),
+        value,
+        default: default.to_owned(),
+        note: note.to_owned(),
+    }
+}
+
+fn none(ours: &'static str, value: String, note: &str) -> Setting {
+    Setting {
+        ours,
+        name: None,
+        value,
+        default: "—".into(),
+        note: note.to_owned(),
+    }
+}
+
+/// The current settings through `platform`'s eyes.
+pub fn lens(platform: Platform, s: &Scenario) -> Vec<Setting> {
+    let fifo = s.queue.kind == QueueKind::Fifo;
+    let receives = s.dlq.as_ref().map(|d| d.max_receive_count);
+    let vt = secs(s.queue.visibility_timeout.0);
+    let c = &s.consumers;
+    match platform {
+        Platform::Sqs => vec![
+            row(
+                "Ordering",
+                "FifoQueue",
+                fifo.to_string(),
+                "false",
+                if fifo {
+                    "FIFO: order per MessageGroupId; the queue name must end in .fifo."
+                } else {
+                    "Standard: at-least-once, best-effort order."
+                },
+            ),
+            row(
+                "Visibility timeout",
+                "VisibilityTimeout",
+                format!("{vt} s"),
+                "30 s",
+                "0 to 43,200 s. For Lambda, at least 6× the function timeout.",
+            ),
+            row(
+                "DLQ after",
+                "RedrivePolicy.maxReceiveCount",
+                receives.map_or("no redrive policy".into(), |n| n.to_string()),
+                "10",
+                "Without a redrive policy a failing message returns until retention deletes it.",
+            ),
+            row(
+                "Retention",
+                "MessageRetentionPeriod",
+                format!("{} s", secs(s.queue.retention.0)),
+                "345,600 s (4 days)",
+                "60 s to 14 days.",
+            ),
+            row(
+                "Delay",
+                "DelaySeconds",
+                format!("{} s", secs(s.queue.delay.0)),
+                "0 s",
+                "At most 900 s. FIFO queues allow a queue delay, not a per-message one.",
+            ),
+            row(
+                "Long polling",
+                "ReceiveMessageWaitTimeSeconds",
+                format!("{} s", secs(s.queue.receive_wait.0)),
+                "0 s (short polling)",
+                "Lambda long-polls for you.",
+            ),
+            row(
+                "Batch size",
+                "BatchSize (event source mapping)",
+                c.batch_size.to_string(),
+                "10",
+                if fifo {
+                    "At most 10 for FIFO."
+                } else {
+                    "Up to 10,000 for standard queues with a batching window."
+                },
+            ),
+            row(
+                "Batch window",
+                "MaximumBatchingWindowInSeconds",
+                format!("{} s", secs(c.batch_window.0)),
+                "0 s",
+                "0 to 300 s; not available for FIFO.",
+            ),
+            row(
+                "Batch failure",
+                "FunctionResponseTypes",
+                match c.batch_failure {
+                    BatchFailure::WholeBatch => "[] (an error returns the whole batch)".into(),
+                    _ => "[\"ReportBatchItemFailures\"]".into(),
+                },
+                "[]",
+                match c.batch_failure {
+                    BatchFailure::StopAtFirst => "FIFO: report the first failure and every message after it.",
+                    _ => "With it, return {\"batchItemFailures\":[{\"itemIdentifier\": id}]} for just the failures.",
+                },
+            ),
+            none(
+                "Max depth",
+                s.queue.max_depth.map_or("unbounded".into(), |n| n.to_string()),
+                "No equivalent: an SQS queue has no length limit (about 120,000 in flight at most). Push back in the producer.",
+            ),
+            row(
+                "Ack",
+                "DeleteMessage",
+                match c.ack {
+                    AckMode::AfterProcessing => "after processing".into(),
+                    AckMode::BeforeProcessing => "before processing".into(),
+                },
+                "Lambda deletes after success",
+                "Deleting first is an application choice: a crash then loses the message.",
+            ),
+            row(
+                "Extend visibility",
+                "ChangeMessageVisibility",
+                if c.extend_visibility { "heartbeat on" } else { "off" }.into(),
+                "off",
+                "The new timeout counts from the call and is not remembered for the next receive.",
+            ),
+            none(
+                "Idempotent consumer",
+                if c.idempotent { "on" } else { "off" }.into(),
+                "No broker setting: the consumer remembers processed ids. FIFO deduplication only covers repeated sends within 5 minutes.",
+            ),
+        ],
+        Platform::RabbitClassic | Platform::RabbitQuorum => {
+            let quorum = platform == Platform::RabbitQuorum;
+            let limit = if quorum {
+                row(
+                    "DLQ after",
+                    "x-delivery-limit",
+                    receives.map_or("-1 (no limit)".into(), |n| n.to_string()),
+                    "20 (since RabbitMQ 4.0)",
+                    "Past the limit the message is dead-lettered with reason delivery_limit.",
+                )
+            } else {
+                none(
+                    "DLQ after",
+                    receives.map_or("off".into(), |n| n.to_string()),
+                    "No equivalent on classic queues: a message nacked with requeue loops for ever. Count x-death in the consumer, or use a quorum queue. There is no x-max-retries argument.",
+                )
+            };
+            vec![
+                row(
+                    "Ordering",
+                    "x-queue-type",
+                    if quorum { "quorum" } else { "classic" }.into(),
+                    "classic",
+                    if fifo {
+                        "A single queue with one consumer keeps order; there are no message groups (Single Active Consumer is the nearest)."
+                    } else {
+                        "Several consumers on one queue: order is not kept between them."
+                    },
+                ),
+                none(
+                    "Visibility timeout",
+                    format!("{vt} s"),
+                    "No equivalent: an unacked delivery stays with its consumer until it acks, nacks or its channel closes (consumer_timeout closes it after 30 min by default).",
+                ),
+                limit,
+                row(
+                    "DLQ",
+                    "x-dead-letter-exchange",
+                    s.dlq.as_ref().map_or("none".into(), |d| format!("{}.dlx → {}", s.queue.name, d.name)),
+                    "none (dead letters are dropped)",
+                    "Dead letters carry an x-death header: queue, reason, count, time.",
+                ),
+                row(
+                    "Retention",
+                    "x-message-ttl",
+                    format!("{} ms", s.queue.retention.0),
+                    "none (kept until consumed)",
+                    "Expired messages are dead-lettered (reason expired) when a DLX is set.",
+                ),
+                none(
+                    "Delay",
+                    format!("{} s", secs(s.queue.delay.0)),
+                    "No built-in delay: use the delayed-message exchange plugin, or a TTL queue dead-lettering into the real one.",
+                ),
+                none(
+                    "Long polling",
+                    format!("{} s", secs(s.queue.receive_wait.0)),
+                    "Not needed: the broker pushes deliveries to consumers (basic.consume).",
+                ),
+                row(
+                    "Batch size",
+                    "basic.qos prefetch_count",
+                    c.batch_size.to_string(),
+                    "0 (unlimited)",
+                    "The nearest thing: how many unacked deliveries a consumer may hold.",
+                ),
+                none(
+                    "Batch failure",
+                    format!("{:?}", c.batch_failure),
+                    "Each delivery is acked or nacked on its own; basic.nack(multiple=true) rejects a whole range at once.",
+                ),
+                row(
+                    "Max depth",
+                    "x-max-length + x-overflow",
+                    s.queue.max_depth.map_or("none".into(), |n| {
+                        format!(
+                            "{n}, {}",
+                            match s.queue.overflow {
+                                Overflow::RejectPublish => "reject-publish",
+                                Overflow::DropOldest => "drop-head",
+                            }
+                        )
+                    }),
+                    "none; x-overflow drop-head",
+                    "Counts ready messages only. drop-head dead-letters with reason maxlen.",
+                ),
+                row(
+                    "Ack",
+                    "basic.consume no_ack",
+                    match c.ack {
+                        AckMode::AfterProcessing => "false (manual basic.ack after processing)".into(),
+                        AckMode::BeforeProcessing => "true (automatic ack: at most once)".into(),
+                    },
+                    "false",
+                    "Manual acks redeliver after a crash, with redelivered=true.",
+                ),
+                none(
+                    "Extend visibility",
+                    if c.extend_visibility { "on" } else { "off" }.into(),
+                    "Not needed: there is no timeout to extend while the channel is open.",
+                ),
+                none(
+                    "Idempotent consumer",
+                    if c.idempotent { "on" } else { "off" }.into(),
+                    "No broker setting: the consumer remembers processed ids (message_id).",
+                ),
+            ]
+        }
+    }
+}
+
+/// A configuration to copy into the real platform.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Export {
+    pub id: &'static str,
+    pub title: &'static str,
+    /// `hcl`, `json` or `properties`.
+    pub format: &'static str,
+    pub text: String,
+}
+
+fn tf_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Terraform for the queue and its DLQ, with the redrive policy.
+pub fn terraform(s: &Scenario) -> String {
+    let fifo = s.queue.kind == QueueKind::Fifo;
+    let suffix = if fifo { ".fifo" } else { "" };
+    let main = tf_name(&s.queue.name);
+    let mut out = String::new();
+    let fifo_lines = |out: &mut String| {
+        if fifo {
+            out.push_str("  fifo_queue                  = true\n");
+            out.push_str(&format!(
+                "  content_based_deduplication = {}\n",
+                s.queue.content_based_dedup
+            ));
+        }
+    };
+    if let Some(dlq) = &s.dlq {
+        let d = tf_name(&dlq.name);
+        out.push_str(&format!("resource \"aws_sqs_queue\" \"{d}\" {{\n"));
+        out.push_str(&format!(
+            "  name                        = \"{}{suffix}\"\n",
+            dlq.name
+        ));
+        out.push_str(&format!(
+            "  message_retention_seconds   = {}\n",
+            secs(dlq.retention.0).clamp(60, 1_209_600)
+        ));
+        fifo_lines(&mut out);
+        out.push_str("}\n\n");
+    }
+    out.push_str(&format!("resource \"aws_sqs_queue\" \"{main}\" {{\n"));
+    out.push_str(&format!(
+        "  name                        = \"{}{suffix}\"\n",
+        s.queue.name
+    ));
+    out.push_str(&format!(
+        "  visibility_timeout_seconds  = {}\n",
+        secs(s.queue.visibility_timeout.0).min(43_200)
+    ));
+    out.push_str(&format!(
+        "  message_retention_seconds   = {}\n",
+        secs(s.queue.retention.0).clamp(60, 1_209_600)
+    ));
+    out.push_str(&format!(
+        "  delay_seconds               = {}\n",
+        secs(s.queue.delay.0).min(900)
+    ));
+    out.push_str(&format!(
+        "  receive_wait_time_seconds   = {}\n",
+        secs(s.queue.receive_wait.0).min(20)
+    ));
+    fifo_lines(&mut out);
+    if let Some(dlq) = &s.dlq {
+        out.push_str("  redrive_policy = jsonencode({\n");
+        out.push_str(&format!(
+            "    deadLetterTargetArn = aws_sqs_queue.{}.arn\n",
+            tf_name(&dlq.name)
+        ));
+        out.push_str(&format!(
+            "    maxReceiveCount     = {}\n",
+            dlq.max_receive_count
+        ));
+        out.push_str("  })\n");
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// The Lambda event source mapping (`aws lambda create-event-source-mapping --cli-input-json`).
+pub fn lambda_mapping(s: &Scenario) -> String {
+    let fifo = s.queue.kind == QueueKind::Fifo;
+    let mut m = json!({
+        "EventSourceArn": format!(
+            "arn:aws:sqs:us-east-1:123456789012:{}{}",
+            s.queue.name,
+            if fifo { ".fifo" } else { "" }
+        ),
+        "FunctionName": s.consumers.name,
+        "BatchSize": if fifo { s.consumers.batch_size.min(10) } else { s.consumers.batch_size },
+        "FunctionResponseTypes": match s.consumers.batch_failure {
+            BatchFailure::WholeBatch => json!([]),
+            _ => json!(["ReportBatchItemFailures"]),
+        },
+    });
+    if !fifo {
+        m["MaximumBatchingWindowInSeconds"] = json!(secs(s.consumers.batch_window.0).min(300));
+    }
+    serde_json::to_string_pretty(&m).expect("JSON values serialise")
+}
+
+/// RabbitMQ definitions (importable with `rabbitmqadmin import` or the management UI).
+pub fn rabbitmq(s: &Scenario, quorum: bool) -> String {
+    let mut args = serde_json::Map::new();
+    args.insert(
+        "x-queue-type".into(),
+        json!(if quorum { "quorum" } else { "classic" }),
+    );
+    let dlx = format!("{}.dlx", s.queue.name);
+    if let Some(dlq) = &s.dlq {
+        args.insert("x-dead-letter-exchange".into(), json!(dlx));
+        args.insert("x-dead-letter-routing-key".into(), json!(dlq.name));
+        if quorum {
+            args.insert("x-delivery-limit".into(), json!(dlq.max_receive_count));
+        }
+    } else if quorum {
+        // Since 4.0 quorum queues default to 20; "no DLQ, retry for ever" must say so.
+        args.insert("x-delivery-limit".into(), json!(-1));
+    }
+    if let Some(n) = s.queue.max_depth {
+        args.insert("x-max-length".into(), json!(n));
+        args.insert(
+            "x-overflow".into(),
+            json!(match s.queue.overflow {
+                Overflow::RejectPublish => "reject-publish",
+                Overflow::DropOldest => "drop-head",
+            }),
+        );
+    }
+    let queue = |name: &str, arguments: serde_json::Value| json!({ "name": name, "vhost": "/", "durable": true, "auto_delete": false, "arguments": arguments });
+    let mut queues = vec![queue(&s.queue.name, serde_json::Value::Object(args))];
+    let mut exchanges = vec![];
+    let mut bindings = vec![];
+    if let Some(dlq) = &s.dlq {
+        queues.push(queue(
+            &dlq.name,
+            json!({ "x-queue-type": if quorum { "quorum" } else { "classic" } }),
+        ));
+        exchanges.push(
+            json!({ "name": dlx, "vhost": "/", "type": "direct", "durable": true,
+            "auto_delete": false, "internal": false, "arguments": {} }),
+        );
+        bindings.push(
+            json!({ "source": dlx, "vhost": "/", "destination": dlq.name,
+            "destination_type": "queue", "routing_key": dlq.name, "arguments": {} }),
+        );
+    }
+    serde_json::to_string_pretty(
+        &json!({ "queues": queues, "exchanges": exchanges, "bindings": bindings }),
+    )
+    .expect("JSON values serialise")
+}
+
+/// A Kafka consumer configuration with the same delivery choices.
+pub fn kafka_consumer(s: &Scenario) -> String {
+    let c = &s.consumers;
+    let mut out = String::new();
+    out.push_str(&format!("group.id={}\n", c.name));
+    out.push_str("auto.offset.reset=earliest\n");
+    match c.ack {
+        AckMode::AfterProcessing => {
+            out.push_str(
+                "# Commit after processing (at least once): commitSync() once the batch is done.\n",
+            );
+            out.push_str("enable.auto.commit=false\n");
+        }
+        AckMode::BeforeProcessing => {
+            out.push_str(
+                "# Auto-commit can commit before processing finishes (at most once on a crash).\n",
+            );
+            out.push_str("enable.auto.commit=true\n");
+            out.push_str("auto.commit.interval.ms=5000\n");
+        }
+    }
+    out.push_str(&format!("max.poll.records={}\n", c.batch_size.max(1)));
+    out.push_str("max.poll.interval.ms=300000\n");
+    out.push_str("session.timeout.ms=45000\n");
+    if s.dlq.is_some() {
+        out.push_str(&format!(
+            "# Kafka consumer groups have no DLQ: after {} failed attempts, publish the record to {}-dlt\n# yourself (Spring Kafka: DeadLetterPublishingRecoverer), keeping topic, partition and offset as headers.\n",
+            s.dlq.as_ref().map_or(0, |d| d.max_receive_count),
+            s.queue.name
+        ));
+    }
+    out
+}
+
+/// Every export for the current settings.
+pub fn exports(s: &Scenario) -> Vec<Export> {
+    vec![
+        Export {
+            id: "terraform",
+            title: "Terraform: SQS queue + DLQ",
+            format: "hcl",
+            text: terraform(s),
+        },
+        Export {
+            id: "lambda",
+            title: "Lambda event source mapping",
+            format: "json",
+            text: lambda_mapping(s),
+        },
+        Export {
+            id: "rabbitmq-quorum",
+            title: "RabbitMQ definitions (quorum)",
+            format: "json",
+            text: rabbitmq(s, true),
+        },
+        Export {
+            id: "rabbitmq-classic",
+            title: "RabbitMQ definitions (classic)",
+            format: "json",
+            text: rabbitmq(s, false),
+        },
+        Export {
+            id: "kafka",
+            title: "Kafka consumer properties",
+            format: "properties",
+            text: kafka_consumer(s),
+        },
+    ]
+}

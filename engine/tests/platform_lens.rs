@@ -1,0 +1,186 @@
+//! Lesson platform-lens: the same settings in each platform's own names and defaults, and
+//! configuration that the real tools accept: Terraform that parses as HCL, JSON that parses,
+//! RabbitMQ arguments that exist (never `x-max-retries`), Kafka properties.
+
+mod common;
+use common::*;
+use queue_engine::platform::{self, Platform};
+use queue_engine::Scenario;
+use serde_json::{json, Value};
+
+/// Every combination the controls can produce that changes an export.
+fn variants() -> Vec<Scenario> {
+    let mut out = Vec::new();
+    for kind in ["standard", "fifo"] {
+        for dlq in [None, Some(3), Some(10)] {
+            for mode in ["whole_batch", "report_failures", "stop_at_first"] {
+                for ack in ["after_processing", "before_processing"] {
+                    let mut j = json!({
+                        "queue": { "kind": kind, "max_depth": 500, "overflow": "drop_oldest" },
+                        "consumers": { "batch_size": 5, "batch_failure": mode, "ack": ack },
+                    });
+                    if kind == "standard" {
+                        j["consumers"]["batch_window"] = json!("2s");
+                    }
+                    if let Some(n) = dlq {
+                        j["dlq"] = json!({ "max_receive_count": n });
+                    }
+                    out.push(scenario(j));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn tf(s: &Scenario) -> hcl::Body {
+    let text = platform::terraform(s);
+    hcl::from_str(&text).unwrap_or_else(|e| panic!("Terraform does not parse: {e}\n{text}"))
+}
+
+#[test]
+fn terraform_parses_and_carries_the_redrive_policy() {
+    for s in variants() {
+        let body = tf(&s);
+        let queues: Vec<&hcl::Block> = body
+            .blocks()
+            .filter(|b| b.identifier() == "resource" && b.labels()[0].as_str() == "aws_sqs_queue")
+            .collect();
+        assert_eq!(queues.len(), 1 + usize::from(s.dlq.is_some()));
+        let text = platform::terraform(&s);
+        match &s.dlq {
+            Some(d) => {
+                assert!(text.contains(&format!("maxReceiveCount     = {}", d.max_receive_count)));
+                assert!(
+                    text.contains("deadLetterTargetArn = aws_sqs_queue.orders_dlq.arn"),
+                    "{text}"
+                );
+            }
+            None => assert!(!text.contains("redrive_policy")),
+        }
+        let fifo = s.queue.kind == queue_engine::QueueKind::Fifo;
+        assert_eq!(text.contains("fifo_queue                  = true"), fifo);
+        assert_eq!(
+            text.contains(".fifo\""),
+            fifo,
+            "FIFO queue names end in .fifo"
+        );
+    }
+}
+
+#[test]
+fn the_lambda_mapping_is_json_with_report_batch_item_failures_when_asked() {
+    for s in variants() {
+        let v: Value = serde_json::from_str(&platform::lambda_mapping(&s)).expect("valid JSON");
+        let rbif = v["FunctionResponseTypes"] == json!(["ReportBatchItemFailures"]);
+        assert_eq!(
+            rbif,
+            s.consumers.batch_failure != queue_engine::BatchFailure::WholeBatch
+        );
+        let fifo = s.queue.kind == queue_engine::QueueKind::Fifo;
+        assert_eq!(
+            v.get("MaximumBatchingWindowInSeconds").is_none(),
+            fifo,
+            "no batching window for FIFO"
+        );
+        assert!(!fifo || v["BatchSize"].as_u64().unwrap() <= 10);
+    }
+}
+
+#[test]
+fn rabbitmq_definitions_use_real_arguments_only() {
+    for s in variants() {
+        for quorum in [true, false] {
+            let text = platform::rabbitmq(&s, quorum);
+            let v: Value = serde_json::from_str(&text).expect("valid JSON");
+            assert!(!text.contains("x-max-retries"), "there is no such argument");
+            let args = &v["queues"][0]["arguments"];
+            assert_eq!(
+                args["x-queue-type"],
+                if quorum { "quorum" } else { "classic" }
+            );
+            assert_eq!(args["x-overflow"], "drop-head");
+            assert_eq!(args["x-max-length"], 500);
+            match (&s.dlq, quorum) {
+                (Some(d), true) => assert_eq!(args["x-delivery-limit"], d.max_receive_count),
+                (None, true) => {
+                    assert_eq!(args["x-delivery-limit"], -1, "no limit, said explicitly")
+                }
+                (_, false) => assert!(
+                    args.get("x-delivery-limit").is_none(),
+                    "classic queues have none"
+                ),
+            }
+            if let Some(d) = &s.dlq {
+                assert_eq!(args["x-dead-letter-exchange"], "orders.dlx");
+                assert_eq!(v["bindings"][0]["destination"], d.name.as_str());
+                assert_eq!(v["exchanges"][0]["name"], "orders.dlx");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_kafka_config_is_properties_and_commits_after_processing_when_acking_after() {
+    for s in variants() {
+        let text = platform::kafka_consumer(&s);
+        let props: Vec<(&str, &str)> = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .map(|l| {
+                l.split_once('=')
+                    .unwrap_or_else(|| panic!("not key=value: {l}"))
+            })
+            .collect();
+        let get = |k: &str| props.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
+        let after = s.consumers.ack == queue_engine::AckMode::AfterProcessing;
+        assert_eq!(
+            get("enable.auto.commit"),
+            Some(if after { "false" } else { "true" })
+        );
+        assert_eq!(get("max.poll.records"), Some("5"));
+        assert_eq!(
+            text.contains("orders-dlt"),
+            s.dlq.is_some(),
+            "the DLT is named <topic>-dlt"
+        );
+    }
+}
+
+#[test]
+fn the_lens_names_each_platforms_setting_or_says_there_is_none() {
+    let s = scenario(json!({ "dlq": { "max_receive_count": 3 } }));
+    let find = |p: Platform, ours: &str| {
+        platform::lens(p, &s)
+            .into_iter()
+            .find(|r| r.ours == ours)
+            .unwrap_or_else(|| panic!("{p:?} has a {ours} row"))
+    };
+    let sqs = find(Platform::Sqs, "DLQ after");
+    assert_eq!(sqs.name.as_deref(), Some("RedrivePolicy.maxReceiveCount"));
+    assert_eq!((sqs.value.as_str(), sqs.default.as_str()), ("3", "10"));
+    let quorum = find(Platform::RabbitQuorum, "DLQ after");
+    assert_eq!(quorum.name.as_deref(), Some("x-delivery-limit"));
+    assert!(quorum.default.starts_with("20"));
+    let classic = find(Platform::RabbitClassic, "DLQ after");
+    assert_eq!(classic.name, None, "classic queues have no delivery limit");
+    assert!(classic.note.contains("x-max-retries"));
+    assert_eq!(
+        find(Platform::RabbitClassic, "Visibility timeout").name,
+        None
+    );
+    assert_eq!(find(Platform::Sqs, "Max depth").name, None);
+    assert_eq!(find(Platform::Sqs, "Visibility timeout").default, "30 s");
+    for p in Platform::ALL {
+        assert_eq!(Platform::from_id(p.id()), Some(p));
+        for r in platform::lens(p, &s) {
+            assert!(
+                !r.note.is_empty(),
+                "{p:?} {}: every row explains itself",
+                r.ours
+            );
+        }
+    }
+    assert_eq!(Platform::RabbitClassic.default_receive_limit(), None);
+    assert_eq!(Platform::RabbitQuorum.default_receive_limit(), Some(20));
+}

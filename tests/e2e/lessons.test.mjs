@@ -1,0 +1,92 @@
+// Guided lessons: every lesson opens from its link and its checkpoint can be answered, the
+// engine's numbers decide, and progress survives a reload.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { serveDist, launchBrowser, openPage, screenshot, ROOT } from "./harness.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist({ prefix: "/learn/" });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const lessonIds = async () =>
+  (await readdir(join(ROOT, "lessons"))).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5));
+
+/** Picks a prediction and runs to the checkpoint; returns the verdict's data. */
+async function answer(page, choice) {
+  await page.check(`#checkpoint input[value="${choice}"]`);
+  await page.click("#run-check");
+  await page.waitForSelector("#verdict", { timeout: 30_000 });
+  return page.evaluate(() => {
+    const v = document.querySelector("#verdict");
+    return { correct: v.dataset.correct, actual: v.dataset.actual, text: v.textContent };
+  });
+}
+
+test("every lesson opens from its link, and its checkpoint can be answered", async () => {
+  const ids = await lessonIds();
+  assert.ok(ids.length >= 18, `${ids.length} lessons`);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  for (const id of ids) {
+    // x=5000: the run to the checkpoint takes a moment, not the default few seconds.
+    const { page, problems } = await openPage(browser, `${server.url}?lesson=${id}&x=5000`, { context });
+    await page.waitForSelector("#checkpoint");
+    assert.match(await page.textContent("#clock"), /paused/, `${id}: a lesson waits for the prediction`);
+    const choices = await page.$$eval("#checkpoint input[type=radio]", (rs) => rs.map((r) => r.value));
+    assert.ok(choices.length >= 2, `${id}: choices`);
+    const verdict = await answer(page, choices[0]);
+    assert.ok(choices.includes(verdict.actual), `${id}: the engine picked one of the choices (${verdict.actual})`);
+    assert.equal(verdict.correct, String(verdict.actual === choices[0]), id);
+    assert.doesNotMatch(verdict.text, /\{[a-z_]+\}/, `${id}: every number filled in`);
+    assert.match(await page.textContent("#clock"), /paused/, `${id}: paused at the checkpoint`);
+    assert.deepEqual(problems, [], id);
+    if (id === "batch-failure") await screenshot(page, "lesson-verdict");
+    await page.close();
+  }
+  // Progress is remembered: a new visit in the same browser shows every lesson answered.
+  const { page } = await openPage(browser, server.url, { context });
+  await page.waitForSelector("#lesson-picker");
+  assert.equal((await page.textContent("#lesson-progress")).split(" (")[0], `${ids.length} of ${ids.length} answered`);
+  const marks = await page.$$eval("#lesson-picker option", (os) => os.slice(1).map((o) => o.textContent[0]));
+  assert.ok(marks.every((m) => m === "✓" || m === "◐"), marks.join(""));
+  await context.close();
+});
+
+test("a wrong prediction is shown as wrong, with what really happened", async () => {
+  const { page, problems } = await openPage(browser, `${server.url}?lesson=poison-pill&x=5000`);
+  await page.waitForSelector("#checkpoint");
+  const verdict = await answer(page, "dlq");
+  assert.equal(verdict.correct, "false");
+  assert.equal(verdict.actual, "forever");
+  assert.match(verdict.text, /What happened: It is still being received/);
+  assert.match(verdict.text, /received \d+ times/);
+  // Starting again clears the prediction.
+  await page.click("#try-again");
+  await page.waitForSelector("#verdict", { state: "detached" });
+  assert.equal(await page.isEnabled("#run-check"), false, "no prediction picked yet");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("the picker opens a lesson, and Copy link keeps it", async () => {
+  const { page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 1000 } });
+  await page.waitForSelector("#lesson-picker");
+  await page.selectOption("#lesson-picker", "ordering");
+  await page.waitForSelector(".lesson-title");
+  assert.equal(await page.textContent(".lesson-title"), "FIFO groups and a stuck message");
+  assert.equal(await page.inputValue("#ordering"), "fifo", "the lesson's scenario is loaded");
+  await page.click("#copy-link");
+  assert.match(await page.inputValue("#share-url"), /\?v=1&l=ordering/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
