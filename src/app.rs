@@ -13,7 +13,8 @@ use yew::prelude::*;
 
 use crate::components::{
     Controls, Diagram, DlqList, EventLog, Footer, Header, Inspected, Inspector, LessonPanel,
-    LinkNotice, MetricsPanel, PacedAnnouncement, Region, ShareLink, TimeTravel, TOKEN_CAP,
+    LinkNotice, MetricsPanel, PacedAnnouncement, PlatformLens, Region, ShareLink, TimeTravel,
+    TOKEN_CAP,
 };
 use crate::state::{Action, Playground};
 
@@ -321,7 +322,13 @@ pub fn App(props: &AppProps) -> Html {
                 if settings.mode == Mode::Queue && show("dead-letters") {
                     <Region id="dlq" title="Dead-letter queue" summary="Messages that failed too often.">
                         <DlqList tokens={snapshot.dlq.clone()} total={snapshot.counts.dead_lettered}
-                            enabled={settings.dlq.is_some()} locked={embed.locked("redrive")} {oncommand} onselect={onselect.clone()} />
+                            enabled={settings.dlq.is_some()} locked={embed.locked("redrive")} oncommand={oncommand.clone()} onselect={onselect.clone()} />
+                    </Region>
+                }
+                if show("platform") {
+                    <Region id="platform" title="Platform lens"
+                        summary="The same settings in SQS and RabbitMQ terms, and configuration to copy.">
+                        <PlatformLens settings={settings.clone()} locked={embed.locked("dlq")} oncommand={oncommand.clone()} />
                     </Region>
                 }
                 if show("log") {

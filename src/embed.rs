@@ -44,6 +44,7 @@ pub const REGIONS: &[(&str, &str)] = &[
     ("metrics", "the metrics charts"),
     ("dead-letters", "the dead-letter queue list"),
     ("log", "the event log"),
+    ("platform", "the platform lens and configuration export"),
     ("header", "the site header and footer"),
 ];
 

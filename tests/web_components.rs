@@ -281,7 +281,11 @@ async fn the_lesson_panel_sends_the_chosen_prediction() {
     let lesson = queue_playground::lessons::by_id("poison-pill").unwrap();
     assert_eq!(radios.length() as usize, lesson.checkpoint.choices.len());
     let run = || -> HtmlElement {
-        root.query_selector("#run-check").unwrap().unwrap().dyn_into().unwrap()
+        root.query_selector("#run-check")
+            .unwrap()
+            .unwrap()
+            .dyn_into()
+            .unwrap()
     };
     assert!(run().has_attribute("disabled"), "no prediction yet");
     let second: HtmlInputElement = radios.item(1).unwrap().dyn_into().unwrap();
@@ -292,7 +296,10 @@ async fn the_lesson_panel_sends_the_chosen_prediction() {
         }
         yew::platform::time::sleep(Duration::from_millis(10)).await;
     }
-    assert!(!run().has_attribute("disabled"), "a prediction enables the run");
+    assert!(
+        !run().has_attribute("disabled"),
+        "a prediction enables the run"
+    );
     run().click();
     settle().await;
     assert_eq!(

@@ -1,0 +1,131 @@
+use std::rc::Rc;
+
+use queue_engine::platform::{self, Platform};
+use queue_engine::{Command, Scenario};
+use wasm_bindgen::JsCast;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct PlatformLensProps {
+    pub settings: Rc<Scenario>,
+    /// Locked by the embedding page: the settings stay as the author set them.
+    #[prop_or_default]
+    pub locked: bool,
+    pub oncommand: Callback<Command>,
+}
+
+fn select_value(e: &Event) -> String {
+    e.target()
+        .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+/// The current settings in a real platform's names and defaults, with what has no equivalent,
+/// and the configuration to copy. Everything shown comes from `queue_engine::platform`.
+#[component]
+pub fn PlatformLens(props: &PlatformLensProps) -> Html {
+    let chosen = use_state(|| Platform::Sqs);
+    let export = use_state(|| "terraform".to_owned());
+    let copied = use_state(|| false);
+    let platform = *chosen;
+    let rows = platform::lens(platform, &props.settings);
+    let exports = platform::exports(&props.settings);
+    let current = exports
+        .iter()
+        .find(|e| e.id == export.as_str())
+        .unwrap_or(&exports[0]);
+    let onplatform = {
+        let chosen = chosen.clone();
+        Callback::from(move |e: Event| {
+            if let Some(p) = Platform::from_id(&select_value(&e)) {
+                chosen.set(p);
+            }
+        })
+    };
+    let onexport = {
+        let export = export.clone();
+        let copied = copied.clone();
+        Callback::from(move |e: Event| {
+            export.set(select_value(&e));
+            copied.set(false);
+        })
+    };
+    let limit = platform.default_receive_limit();
+    let apply = {
+        let on = props.oncommand.clone();
+        Callback::from(move |_: MouseEvent| on.emit(Command::SetMaxReceiveCount { count: limit }))
+    };
+    let oncopy = {
+        let text = current.text.clone();
+        let copied = copied.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&text);
+                copied.set(true);
+            }
+        })
+    };
+    html! {
+        <div class="platform-lens">
+            <label>
+                { "Platform " }
+                <select id="platform" onchange={onplatform}>
+                    { for Platform::ALL.iter().map(|p| html! {
+                        <option value={p.id()} selected={*p == platform}>{ p.label() }</option>
+                    }) }
+                </select>
+            </label>
+            <div class="table-scroll">
+                <table class="lens-table" id="lens-table">
+                    <thead><tr>
+                        <th scope="col">{ "Playground" }</th>
+                        <th scope="col">{ "Platform setting" }</th>
+                        <th scope="col">{ "Now" }</th>
+                        <th scope="col">{ "Default" }</th>
+                        <th scope="col">{ "Notes" }</th>
+                    </tr></thead>
+                    <tbody>
+                        { for rows.iter().map(|r| html! {
+                            <tr class={classes!(r.name.is_none().then_some("no-equivalent"))}>
+                                <th scope="row">{ r.ours }</th>
+                                <td>{ match &r.name {
+                                    Some(n) => html! { <code>{ n }</code> },
+                                    None => html! { <em>{ "no equivalent" }</em> },
+                                } }</td>
+                                <td>{ &r.value }</td>
+                                <td>{ &r.default }</td>
+                                <td class="note">{ &r.note }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+            <p>
+                <button type="button" id="apply-platform-limit" disabled={props.locked} onclick={apply}
+                    title="Set DLQ after to what this platform does when nobody configures it">
+                    { match limit {
+                        Some(n) => format!("Use this platform's default receive limit ({n})"),
+                        None => "Use this platform's default: no receive limit".to_owned(),
+                    } }
+                </button>
+            </p>
+            <label>
+                { "Export " }
+                <select id="export" onchange={onexport}>
+                    { for exports.iter().map(|e| html! {
+                        <option value={e.id} selected={e.id == current.id}>{ e.title }</option>
+                    }) }
+                </select>
+            </label>
+            { " " }
+            <button type="button" id="copy-export" onclick={oncopy}>{ "Copy" }</button>
+            if *copied {
+                <span role="status">{ " Copied" }</span>
+            }
+            <pre class="export" id="export-text" tabindex="0" aria-label={current.title}
+                data-format={current.format}><code>{ &current.text }</code></pre>
+        </div>
+    }
+}

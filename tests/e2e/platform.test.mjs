@@ -1,0 +1,54 @@
+// The platform lens: the same settings in SQS and RabbitMQ names, what has no equivalent, and
+// configuration to copy that the real tools accept (checked further by the engine's tests).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serveDist, launchBrowser, openPage, screenshot } from "./harness.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist({ prefix: "/lens/" });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const row = (page, ours) =>
+  page.$$eval("#lens-table tbody tr", (rows, ours) => {
+    const r = rows.find((tr) => tr.querySelector("th").textContent === ours);
+    return r && [...r.querySelectorAll("td")].map((td) => td.textContent);
+  }, ours);
+
+test("the lens switches names and defaults, and the exports follow the settings", async () => {
+  const { page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 1000 } });
+  await page.waitForSelector("#lens-table");
+  assert.deepEqual((await row(page, "DLQ after")).slice(0, 3), ["RedrivePolicy.maxReceiveCount", "3", "10"]);
+  await page.selectOption("#platform", "rabbitmq-quorum");
+  assert.deepEqual((await row(page, "DLQ after")).slice(0, 3), ["x-delivery-limit", "3", "20 (since RabbitMQ 4.0)"]);
+  await page.selectOption("#platform", "rabbitmq-classic");
+  const classic = await row(page, "DLQ after");
+  assert.equal(classic[0], "no equivalent");
+  assert.match(classic[3], /no x-max-retries argument/);
+  // The platform's own default, applied to the running simulation.
+  await page.selectOption("#platform", "rabbitmq-quorum");
+  await page.click("#apply-platform-limit");
+  await page.waitForFunction(() => document.querySelector("#max-receives").value === "20");
+  // Exports reflect the current settings and are valid.
+  await page.selectOption("#export", "rabbitmq-quorum");
+  const defs = JSON.parse(await page.textContent("#export-text"));
+  assert.equal(defs.queues[0].arguments["x-delivery-limit"], 20);
+  assert.ok(!JSON.stringify(defs).includes("x-max-retries"));
+  await page.selectOption("#batch-failure", "report_failures");
+  await page.selectOption("#export", "lambda");
+  const esm = JSON.parse(await page.textContent("#export-text"));
+  assert.deepEqual(esm.FunctionResponseTypes, ["ReportBatchItemFailures"]);
+  await page.selectOption("#export", "terraform");
+  assert.match(await page.textContent("#export-text"), /maxReceiveCount\s+= 20/);
+  await screenshot(page, "platform-lens-page");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
