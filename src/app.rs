@@ -12,9 +12,9 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::{
-    Controls, Diagram, DlqList, EventLog, Footer, Header, Inspected, Inspector, LessonPanel,
-    LinkNotice, MetricsPanel, PacedAnnouncement, PlatformLens, Region, ShareLink, TimeTravel,
-    TOKEN_CAP,
+    ComparePanel, Controls, Diagram, DlqList, EventLog, Footer, Header, Inspected, Inspector,
+    LessonPanel, LinkNotice, MetricsPanel, PacedAnnouncement, PlatformLens, Region, ShareLink,
+    TimeTravel, TOKEN_CAP,
 };
 use crate::state::{Action, Playground};
 
@@ -323,6 +323,12 @@ pub fn App(props: &AppProps) -> Html {
                     <Region id="dlq" title="Dead-letter queue" summary="Messages that failed too often.">
                         <DlqList tokens={snapshot.dlq.clone()} total={snapshot.counts.dead_lettered}
                             enabled={settings.dlq.is_some()} locked={embed.locked("redrive")} oncommand={oncommand.clone()} onselect={onselect.clone()} />
+                    </Region>
+                }
+                if show("compare") {
+                    <Region id="compare" title="A/B compare"
+                        summary="Two versions of this scenario side by side: same workload and seed, one setting different.">
+                        <ComparePanel base={state.scenario.clone()} history={state.history.clone()} now={snapshot.now} />
                     </Region>
                 }
                 if show("platform") {

@@ -45,6 +45,7 @@ pub const REGIONS: &[(&str, &str)] = &[
     ("dead-letters", "the dead-letter queue list"),
     ("log", "the event log"),
     ("platform", "the platform lens and configuration export"),
+    ("compare", "the A/B compare panel"),
     ("header", "the site header and footer"),
 ];
 

@@ -10,6 +10,7 @@
 
 mod app;
 mod bench;
+pub mod compare;
 pub mod components;
 pub mod embed;
 mod embed_height;

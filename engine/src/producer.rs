@@ -73,7 +73,7 @@ impl Sim {
         if self.sc.producers[p as usize].arrival == Arrival::Poisson {
             let rate = self.rate(p);
             if rate > 0.0 {
-                let gap = self.rng.exponential(1000.0 / rate);
+                let gap = self.workload.exponential(1000.0 / rate);
                 self.producers[p as usize].next_random += gap;
             }
         }
@@ -124,7 +124,7 @@ impl Sim {
             }
             let poisson = self.sc.producers[p as usize].arrival == Arrival::Poisson;
             if poisson {
-                let gap = self.rng.exponential(1000.0 / self.rate(p));
+                let gap = self.workload.exponential(1000.0 / self.rate(p));
                 self.producers[p as usize].next_random += gap;
             } else {
                 self.producers[p as usize].k += 1;
@@ -145,7 +145,7 @@ impl Sim {
             cfg.groups,
         );
         let roll = if poison > 0.0 || transient > 0.0 {
-            self.rng.unit()
+            self.workload.unit()
         } else {
             1.0
         };
@@ -157,14 +157,14 @@ impl Sim {
             Payload::Normal
         };
         let group = if groups > 1 {
-            self.rng.below(u64::from(groups)) as u32 + 1
+            self.workload.below(u64::from(groups)) as u32 + 1
         } else {
             1
         };
         let event = self.next_event;
         self.next_event += 1;
         let outcome = self.publish(p, payload, group, event, false);
-        if outcome != Published::Rejected && self.rng.chance(dup) {
+        if outcome != Published::Rejected && self.workload.chance(dup) {
             // The producer did not see the acknowledgement and sent the same event again.
             self.publish(p, payload, group, event, true);
         }
@@ -176,7 +176,7 @@ impl Sim {
         let groups = self.sc.producers.get(p as usize).map_or(1, |c| c.groups);
         let group = match group {
             Some(g) => g,
-            None if groups > 1 => self.rng.below(u64::from(groups)) as u32 + 1,
+            None if groups > 1 => self.workload.below(u64::from(groups)) as u32 + 1,
             None => 1,
         };
         let event = self.next_event;

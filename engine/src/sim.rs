@@ -63,11 +63,19 @@ impl Ord for Scheduled {
     }
 }
 
+/// Derives the workload stream's seed from the scenario seed (any fixed odd constant works;
+/// this one is the 64-bit golden ratio).
+const WORKLOAD_STREAM: u64 = 0x9E37_79B9_7F4A_7C15;
+
 /// A running simulation. See the crate docs for the call order and the determinism guarantee.
 pub struct Sim {
     pub(crate) sc: Scenario,
     pub(crate) now: Millis,
     pub(crate) rng: Rng,
+    /// The workload's own stream (arrival times, payloads, groups, duplicate sends): changing how
+    /// the queue or consumers behave never changes which messages arrive when, so two
+    /// configurations with one seed see the same workload (A/B compare relies on it).
+    pub(crate) workload: Rng,
     heap: BinaryHeap<Reverse<Scheduled>>,
     timer_seq: u64,
     pub(crate) store: Vec<Message>,
@@ -142,6 +150,7 @@ impl Sim {
         let mut sim = Sim {
             now: Millis::ZERO,
             rng: Rng::new(seed),
+            workload: Rng::new(seed ^ WORKLOAD_STREAM),
             heap: BinaryHeap::new(),
             timer_seq: 0,
             store: Vec::new(),

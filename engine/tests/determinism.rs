@@ -105,3 +105,32 @@ fn the_kitchen_outage_scenario_keeps_its_recorded_hash() {
 }
 
 const GOLDEN_KITCHEN_OUTAGE: &str = include_str!("../../scenarios/kitchen-outage.5m.loghash");
+
+/// The workload has its own random stream: how consumers behave (their speed, failures,
+/// crashes) never changes which messages arrive, when, or with what payload. A/B compare
+/// depends on this to show two configurations on the same workload.
+#[test]
+fn consumer_settings_do_not_change_the_workload() {
+    let workload = |consumers: serde_json::Value| {
+        let mut sim = common::sim(serde_json::json!({
+            "seed": 11,
+            "producers": [{ "rate": 8, "arrival": "poisson", "poison_share": 0.1, "transient_share": 0.1, "groups": 3, "duplicate_share": 0.05 }],
+            "consumers": consumers,
+        }));
+        sim.advance_to(Millis::from_secs(60));
+        let mut v: Vec<_> = sim
+            .messages()
+            .iter()
+            .map(|m| (m.id, m.published_at, m.payload, m.group))
+            .collect();
+        v.sort_by_key(|m| m.0);
+        v
+    };
+    let calm = workload(serde_json::json!({ "count": 2 }));
+    let chaotic = workload(serde_json::json!({
+        "count": 5, "failure_rate": 0.3, "crash_probability": 0.2, "batch_size": 4,
+        "processing": { "mean": "700ms", "distribution": "exponential" }
+    }));
+    assert!(calm.len() > 400, "{} messages", calm.len());
+    assert_eq!(calm, chaotic);
+}

@@ -1,6 +1,7 @@
 //! One component per file, re-exported here.
 
 mod announcer;
+mod compare_panel;
 mod controls;
 mod diagram;
 mod dlq_list;
@@ -18,6 +19,7 @@ mod time_travel;
 mod token;
 
 pub use announcer::{PacedAnnouncement, PacedAnnouncementProps};
+pub use compare_panel::{ComparePanel, ComparePanelProps};
 pub use controls::{Controls, ControlsProps};
 pub use diagram::{Diagram, DiagramProps, TOKEN_CAP};
 pub use dlq_list::{DlqList, DlqListProps};

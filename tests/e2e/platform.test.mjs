@@ -52,3 +52,29 @@ test("the lens switches names and defaults, and the exports follow the settings"
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("A/B compare runs both sides on the same workload and lines their counters up", async () => {
+  const { page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 1000 } });
+  await page.waitForSelector("#compare");
+  await page.selectOption("#speed", "100");
+  await page.click("#send-poison");
+  await page.selectOption("#compare", "dlq");
+  await page.waitForSelector("#compare-table");
+  const cells = (name) =>
+    page.$eval(`#compare-table tr[data-name="${name}"]`, (tr) => [...tr.querySelectorAll("td")].map((td) => Number(td.textContent)));
+  await page.waitForFunction(() => {
+    const tr = document.querySelector('#compare-table tr[data-name="In DLQ"]');
+    return tr && Number(tr.querySelectorAll("td")[1].textContent) > 0;
+  }, null, { timeout: 30_000 });
+  await page.click("#play-pause");
+  const [dlqA, dlqB] = await cells("In DLQ");
+  assert.equal(dlqA, 0, "no DLQ on side A");
+  assert.ok(dlqB > 0, "side B dead-letters the poison pills");
+  const [pubA, pubB] = await cells("Published");
+  assert.equal(pubA, pubB, "the same workload on both sides");
+  assert.match(await page.textContent('#compare-table tr[data-name="In DLQ"] th'), /≠/, "the difference is marked in text");
+  assert.equal(await page.$$eval(".overlay svg", (s) => s.length), 4, "charts on shared axes");
+  await screenshot(page, "compare-dlq");
+  assert.deepEqual(problems, []);
+  await page.close();
+});

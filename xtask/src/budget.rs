@@ -15,8 +15,10 @@ use flate2::Compression;
 /// makes the in-browser engine 1.6x faster (time-travel jumps stay under 100 ms), so it went to
 /// 300 kB. The 18 guided lessons (7 kB of gzip text), the lesson panel and the embedding API
 /// (`mount`, host messages, options) took it to ~333 kB even after dropping serde_path_to_error
-/// from the browser build (-12 kB): raised to 340 kB on purpose. Each step is in the git log.
-pub const GZIP_BUDGET_BYTES: u64 = 340_000;
+/// from the browser build (-12 kB). The platform lens with its exports and the A/B compare
+/// panel added ~20 kB more: 360 kB. The next lever is the engine's opt-level 3 (~22 kB), which
+/// would cost in-browser speed. Each step is in the git log.
+pub const GZIP_BUDGET_BYTES: u64 = 360_000;
 
 pub struct FileSize {
     pub path: PathBuf,
