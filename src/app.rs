@@ -35,6 +35,9 @@ pub struct AppProps {
     pub host: Option<web_sys::Element>,
     #[prop_or_default]
     pub bridge: Option<Rc<Bridge>>,
+    /// The playground page that copied links open (default: this page).
+    #[prop_or_default]
+    pub page: Option<AttrValue>,
 }
 
 impl PartialEq for AppProps {
@@ -275,7 +278,7 @@ pub fn App(props: &AppProps) -> Html {
                         locked={embed.locked("timetravel")} />
                 }
                 if show("share") {
-                    <ShareLink {onlink} locked={embed.locked("share")} />
+                    <ShareLink {onlink} page={props.page.clone()} locked={embed.locked("share")} />
                 }
             </div>
             <LinkNotice notices={state.notices.clone()} {ondismiss} />

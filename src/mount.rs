@@ -196,12 +196,12 @@ pub fn mount(
             })?,
     };
     shadow.set_inner_html("");
-    if let Some(href) = stylesheet {
+    if let Some(href) = &stylesheet {
         let link = document
             .create_element("link")
             .map_err(|_| JsError::new("mount: cannot create the stylesheet link"))?;
         let _ = link.set_attribute("rel", "stylesheet");
-        let _ = link.set_attribute("href", &href);
+        let _ = link.set_attribute("href", href);
         let _ = shadow.append_child(&link);
     }
     let root = document
@@ -209,7 +209,14 @@ pub fn mount(
         .map_err(|_| JsError::new("mount: cannot create the root element"))?;
     let _ = shadow.append_child(&root);
     let bridge = Rc::new(Bridge::default());
+    // "Copy link" in a mounted playground points at the playground's own page, next to the
+    // stylesheet, not at the course page.
+    let page = stylesheet
+        .as_deref()
+        .and_then(|href| href.rsplit_once('/'))
+        .map(|(dir, _)| format!("{dir}/index.html"));
     let props = AppProps {
+        page: page.map(Into::into),
         query: Some(query.into()),
         host: Some(host.clone()),
         bridge: Some(bridge.clone()),

@@ -5,6 +5,9 @@ pub struct ShareLinkProps {
     /// Builds the query string that reproduces the current view; called only on a click, so
     /// the link is not re-encoded every frame.
     pub onlink: Callback<(), String>,
+    /// The page the link opens (a mounted playground's own index.html); default: this page.
+    #[prop_or_default]
+    pub page: Option<AttrValue>,
     /// Locked by the embedding page: shown, not usable.
     #[prop_or_default]
     pub locked: bool,
@@ -19,16 +22,19 @@ pub fn ShareLink(props: &ShareLinkProps) -> Html {
     let onclick = {
         let shown = shown.clone();
         let onlink = props.onlink.clone();
+        let page = props.page.clone();
         Callback::from(move |_: MouseEvent| {
             let Some(window) = web_sys::window() else {
                 return;
             };
             let location = window.location();
-            let base = format!(
-                "{}{}",
-                location.origin().unwrap_or_default(),
-                location.pathname().unwrap_or_default()
-            );
+            let base = page.as_deref().map(str::to_owned).unwrap_or_else(|| {
+                format!(
+                    "{}{}",
+                    location.origin().unwrap_or_default(),
+                    location.pathname().unwrap_or_default()
+                )
+            });
             let url = format!("{base}?{}", onlink.emit(()));
             // Best effort: the field below shows the link either way.
             let _ = window.navigator().clipboard().write_text(&url);

@@ -169,6 +169,11 @@ test("the script snippet mounts two independent playgrounds on one page", async 
   // Host CSS does not reach in, and ours does not leak out.
   assert.equal(await p.evaluate(() => getComputedStyle(document.body).margin), "8px", "host page keeps its own styles");
   await p.evaluate(() => window.playgrounds.one.pause());
+  // Copy link in a mounted playground opens the playground's own page at the same lesson.
+  await p.evaluate((r) => r.querySelector("#copy-link").click(), one);
+  await p.waitForFunction((r) => r.querySelector("#share-url"), one);
+  const link = await p.evaluate((r) => r.querySelector("#share-url").value, one);
+  assert.ok(link.startsWith(`${server.origin}/queue-playground/index.html?v=1&l=poison-pill`), link);
   await screenshot(p, "embed-script-two-playgrounds");
   assert.deepEqual(problems, []);
   await p.close();
