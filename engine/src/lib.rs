@@ -41,6 +41,7 @@ mod rng;
 mod scenario;
 mod sim;
 mod snapshot;
+pub mod stream;
 mod time;
 pub mod trace;
 mod validate;

@@ -7,13 +7,13 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { serveDist, launchBrowser, openPage, screenshot, ROOT, DIST } from "./harness.mjs";
 
-const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'";
-
 /** The ```html block after each `<!-- test: NAME -->` marker in EMBEDDING.md. */
 async function snippets() {
   const doc = await readFile(join(ROOT, "EMBEDDING.md"), "utf8");
   const out = {};
   for (const m of doc.matchAll(/<!-- test: ([a-z-]+) -->\n```html\n([\s\S]*?)\n```/g)) out[m[1]] = m[2];
+  // The policy exactly as documented.
+  out.csp = doc.match(/^Content-Security-Policy: (.+)$/m)?.[1];
   return out;
 }
 
@@ -30,7 +30,8 @@ let docs;
 
 before(async () => {
   docs = await snippets();
-  assert.deepEqual(Object.keys(docs).sort(), ["iframe", "iframe-commands", "script"], "EMBEDDING.md snippets found");
+  assert.deepEqual(Object.keys(docs).sort(), ["csp", "iframe", "iframe-commands", "script"], "EMBEDDING.md snippets found");
+  assert.match(docs.csp, /script-src 'self' 'wasm-unsafe-eval'/);
   const crossFrame = (query) =>
     host(`<iframe id="queue-playground" src="PLAYGROUND/queue-playground/index.html?embed=1${query}" style="width:100%;height:300px;border:0"></iframe>`);
   server = await serveDist({
@@ -193,7 +194,7 @@ test("bad script options are reported in the console and the playground still mo
 });
 
 test("the page runs under the documented strict Content-Security-Policy", async () => {
-  const strict = await serveDist({ prefix: "/queue-playground/", headers: { "content-security-policy": CSP } });
+  const strict = await serveDist({ prefix: "/queue-playground/", headers: { "content-security-policy": docs.csp } });
   try {
     const { page: p, problems } = await openPage(browser, strict.url);
     await p.waitForSelector(".diagram");
