@@ -14,7 +14,7 @@ use yew::prelude::*;
 use crate::components::{
     ComparePanel, Controls, Diagram, DlqList, EventLog, Footer, Header, Inspected, Inspector,
     LessonPanel, LinkNotice, MetricsPanel, PacedAnnouncement, PlatformLens, Region, ShareLink,
-    TimeTravel, TOKEN_CAP,
+    StreamView, TimeTravel, TOKEN_CAP,
 };
 use crate::state::{Action, Playground};
 
@@ -332,6 +332,12 @@ pub fn App(props: &AppProps) -> Html {
                     <Region id="compare" title="A/B compare"
                         summary="Two versions of this scenario side by side: same workload and seed, one setting different.">
                         <ComparePanel base={state.scenario.clone()} history={state.history.clone()} now={snapshot.now} />
+                    </Region>
+                }
+                if show("stream") {
+                    <Region id="stream" title="Partitioned log (Kafka's model)"
+                        summary="Partitions as lanes of offsets, two consumer groups with their own cursors.">
+                        <StreamView now={snapshot.now} seed={settings.seed} />
                     </Region>
                 }
                 if show("platform") {

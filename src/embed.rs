@@ -46,6 +46,7 @@ pub const REGIONS: &[(&str, &str)] = &[
     ("log", "the event log"),
     ("platform", "the platform lens and configuration export"),
     ("compare", "the A/B compare panel"),
+    ("stream", "the partitioned log (Kafka model)"),
     ("header", "the site header and footer"),
 ];
 

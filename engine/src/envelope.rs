@@ -120,6 +120,48 @@ impl Envelope {
         }
     }
 
+    /// The envelope of a record in the partitioned log: `partitionkey` is the record key (the
+    /// Kafka binding maps it to the record key), `sequence` is the record's offset.
+    pub fn for_record(
+        r: &crate::stream::Record,
+        partition: u32,
+        scenario: &crate::stream::StreamScenario,
+    ) -> Envelope {
+        let seed = scenario.seed;
+        let event = r.seq + 1;
+        let order = format!("ord-{event:05}");
+        let data = if r.poison {
+            json!({ "order_id": order, "pizza": "pineapple", "size": "XXL", "quantity": "a dozen" })
+        } else {
+            json!({ "order_id": order, "pizza": "margherita", "size": "large", "quantity": 1 + (mix(event) % 3) })
+        };
+        let trace = crate::trace::TraceIds::for_message(seed, event);
+        Envelope {
+            specversion: "1.0".into(),
+            id: event_uuid(seed, event),
+            source: format!(
+                "/pizza-shop/{}",
+                scenario
+                    .producers
+                    .first()
+                    .map_or("order-service", |p| p.name.as_str())
+            ),
+            ty: "com.example.pizzashop.order.placed.v1".into(),
+            subject: order,
+            time: rfc3339(r.published_at),
+            datacontenttype: "application/json".into(),
+            dataschema: "https://schemas.example.com/pizzashop/order-placed/v1.json".into(),
+            data,
+            traceparent: trace.traceparent(),
+            partitionkey: r
+                .key
+                .clone()
+                .unwrap_or_else(|| format!("(no key: partition {partition})")),
+            sequence: Some(format!("{:020}", r.offset)),
+            replyto: None,
+        }
+    }
+
     /// The attributes as an ordered list of (name, JSON value), `data` last.
     pub fn attributes(&self) -> Vec<(&'static str, Value)> {
         let mut attrs = vec![

@@ -557,6 +557,20 @@ impl StreamSim {
         Ok(())
     }
 
+    /// Schedules a command for simulated time `at` (now if `at` is past).
+    pub fn command_at(&mut self, at: Millis, c: StreamCommand) -> Result<(), ScenarioError> {
+        let timed = TimedStreamCommand {
+            at: at.max(self.now),
+            command: c,
+        };
+        let mut check = self.sc.clone();
+        check.commands = vec![timed.clone()];
+        check.validate()?;
+        self.sc.commands.push(timed.clone());
+        self.schedule(timed.at, Due::Command(self.sc.commands.len() - 1));
+        Ok(())
+    }
+
     pub fn advance_to(&mut self, t: Millis) {
         while let Some(Reverse((at, _, _))) = self.heap.peek() {
             if *at > t {

@@ -143,3 +143,33 @@ fn poison_orders_carry_the_malformed_body() {
         "quantity is text, not a number: it fails validation"
     );
 }
+
+#[test]
+fn a_log_record_has_a_valid_envelope_whose_key_is_the_partition_key() {
+    use queue_engine::envelope::{Binding, Envelope};
+    use queue_engine::stream::{partition_for, StreamScenario, StreamSim};
+    let sc =
+        StreamScenario::from_json(r#"{ "producers": [{ "rate": 20, "stop": "5s" }] }"#).unwrap();
+    let mut sim = StreamSim::new(sc.clone()).unwrap();
+    sim.advance_to(queue_engine::Millis::from_secs(10));
+    let (p, log) = sim
+        .partitions
+        .iter()
+        .enumerate()
+        .find(|(_, l)| !l.records.is_empty())
+        .unwrap();
+    let record = &log.records[0];
+    let env = Envelope::for_record(record, p as u32, &sc);
+    let key = record.key.clone().unwrap();
+    assert_eq!(env.partitionkey, key);
+    assert_eq!(
+        partition_for(key.as_bytes(), 4) as usize,
+        p,
+        "the key decided the partition"
+    );
+    let kafka = env.binary(Binding::Kafka);
+    assert_eq!(kafka.metadata[0], ("key".to_owned(), key));
+    let json = env.to_json_string();
+    let parsed: cloudevents::Event = serde_json::from_str(&json).expect("a valid CloudEvent");
+    assert_eq!(cloudevents::AttributesReader::id(&parsed), env.id);
+}

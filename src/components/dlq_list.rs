@@ -35,6 +35,9 @@ pub fn DlqList(props: &DlqListProps) -> Html {
             if props.tokens.is_empty() {
                 <p class="hint">{ "Empty." }</p>
             } else {
+                // Scrolls past a dozen rows rather than stretching the page; focusable so the
+                // keyboard can scroll it too.
+                <div class="dlq-scroll" tabindex="0" role="region" aria-label="Dead-lettered messages">
                 <table>
                     <caption class="visually-hidden">{ "Dead-lettered messages" }</caption>
                     <thead><tr><th scope="col">{ "Message" }</th><th scope="col">{ "Why" }</th><th scope="col">{ "Receives" }</th><th scope="col">{ "Actions" }</th></tr></thead>
@@ -57,6 +60,7 @@ pub fn DlqList(props: &DlqListProps) -> Html {
                         }) }
                     </tbody>
                 </table>
+                </div>
             }
         </div>
     }

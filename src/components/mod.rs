@@ -15,6 +15,7 @@ mod metrics_panel;
 mod platform_lens;
 mod region;
 mod share_link;
+mod stream_view;
 mod time_travel;
 mod token;
 
@@ -33,5 +34,6 @@ pub use metrics_panel::{MetricsPanel, MetricsPanelProps};
 pub use platform_lens::{PlatformLens, PlatformLensProps};
 pub use region::{Region, RegionProps};
 pub use share_link::{ShareLink, ShareLinkProps};
+pub use stream_view::{StreamView, StreamViewProps};
 pub use time_travel::{TimeTravel, TimeTravelProps};
 pub use token::{MessageToken, MessageTokenProps};

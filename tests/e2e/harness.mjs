@@ -100,3 +100,9 @@ export async function screenshot(page, name) {
   await mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
+
+/** A screenshot of one element (e.g. a region) rather than the whole page. */
+export async function screenshotOf(page, selector, name) {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.locator(selector).screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}

@@ -1,0 +1,308 @@
+use queue_engine::envelope::{field_doc, Binding, Envelope};
+use queue_engine::stream::{
+    CommitMode, GroupConfig, Rebalance, SeekTo, StreamCommand, StreamProducer, StreamScenario,
+    StreamSim, TopicConfig,
+};
+use queue_engine::Millis;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct StreamViewProps {
+    /// The main run's simulated time: the log runs on the same clock (play, pause, speed and
+    /// time travel all apply).
+    pub now: Millis,
+    pub seed: u64,
+}
+
+/// What the person set up: the log is rebuilt from this whenever it changes or time goes back.
+#[derive(Clone, PartialEq)]
+struct Setup {
+    partitions: u32,
+    commit: CommitMode,
+    rebalance: Rebalance,
+    seed: u64,
+    /// Commands given, with their time, replayed on a rebuild.
+    history: Vec<(Millis, StreamCommand)>,
+}
+
+impl Setup {
+    fn scenario(&self) -> StreamScenario {
+        StreamScenario {
+            seed: self.seed,
+            name: "orders-log".into(),
+            topic: TopicConfig {
+                name: "orders".into(),
+                partitions: self.partitions,
+                // Bounded memory however long it runs.
+                retention: Millis::from_mins(10),
+            },
+            producers: vec![StreamProducer {
+                rate: 12.0,
+                keys: 40,
+                poison_share: 0.01,
+                ..Default::default()
+            }],
+            groups: vec![
+                GroupConfig {
+                    name: "kitchen".into(),
+                    consumers: 2,
+                    commit: self.commit,
+                    rebalance: self.rebalance,
+                    processing: queue_engine::ProcessingTime {
+                        mean: Millis(120),
+                        distribution: queue_engine::Distribution::Exponential,
+                    },
+                    max_poll_records: 20,
+                    ..Default::default()
+                },
+                GroupConfig {
+                    name: "analytics".into(),
+                    consumers: 1,
+                    ..Default::default()
+                },
+            ],
+            commands: Vec::new(),
+            ..Default::default()
+        }
+    }
+
+    fn build(&self, until: Millis) -> StreamSim {
+        let mut sim = StreamSim::new(self.scenario()).expect("the view builds valid scenarios");
+        for (at, c) in &self.history {
+            // Later ones fire when the clock gets there, as they did the first time.
+            let _ = sim.command_at(*at, c.clone());
+        }
+        sim.advance_to(until);
+        sim
+    }
+}
+
+fn select_value(e: &Event) -> String {
+    e.target()
+        .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+/// Records shown per partition lane (the newest).
+const LANE: u64 = 24;
+
+/// The partitioned log: partitions as lanes of offsets, each group's committed cursor under its
+/// lane, per-group counters, the dead-letter topic, and any record's envelope.
+#[component]
+pub fn StreamView(props: &StreamViewProps) -> Html {
+    let setup = use_state(|| Setup {
+        partitions: 4,
+        commit: CommitMode::AfterProcessing,
+        rebalance: Rebalance::Eager,
+        seed: props.seed,
+        history: Vec::new(),
+    });
+    let sim = use_mut_ref(|| None::<(Setup, StreamSim)>);
+    let selected = use_state(|| None::<(u32, u64)>);
+    let mut slot = sim.borrow_mut();
+    let stale = slot
+        .as_ref()
+        .is_none_or(|(s, sim)| *s != *setup || sim.now() > props.now);
+    if stale {
+        *slot = Some(((*setup).clone(), setup.build(props.now)));
+    } else if let Some((_, sim)) = slot.as_mut() {
+        sim.advance_to(props.now);
+    }
+    let (_, sim) = slot.as_ref().expect("built above");
+
+    let give = |c: StreamCommand| {
+        let setup = setup.clone();
+        let now = props.now;
+        Callback::from(move |_: MouseEvent| {
+            let mut next = (*setup).clone();
+            next.history.push((now, c.clone()));
+            setup.set(next);
+        })
+    };
+    let change = |f: fn(&mut Setup, &str)| {
+        let setup = setup.clone();
+        Callback::from(move |e: Event| {
+            let mut next = (*setup).clone();
+            f(&mut next, &select_value(&e));
+            next.history.clear();
+            setup.set(next);
+        })
+    };
+    let hot = sim.scenario().producers[0].hot_key_share > 0.0
+        || setup
+            .history
+            .iter()
+            .rev()
+            .find_map(|(_, c)| match c {
+                StreamCommand::SetHotKey { share } => Some(*share > 0.0),
+                _ => None,
+            })
+            .unwrap_or(false);
+    let onhot = {
+        let setup = setup.clone();
+        let now = props.now;
+        Callback::from(move |e: Event| {
+            let on = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+                .is_some_and(|i| i.checked());
+            let mut next = (*setup).clone();
+            next.history.push((
+                now,
+                StreamCommand::SetHotKey {
+                    share: if on { 0.6 } else { 0.0 },
+                },
+            ));
+            setup.set(next);
+        })
+    };
+    let live = |g: usize| sim.groups[g].members.iter().filter(|m| m.alive).count();
+    let first_live = sim.groups[0].members.iter().position(|m| m.alive);
+
+    let lanes = sim.partitions.iter().enumerate().map(|(p, log)| {
+        let end = log.end();
+        let from = end.saturating_sub(LANE).max(log.start);
+        let owner = sim.groups[0].cursors[p]
+            .owner
+            .map_or("unassigned".to_owned(), |id| format!("kitchen-{id}"));
+        let cursor = |g: usize| sim.groups[g].cursors[p].committed.unwrap_or(log.start);
+        let (kc, ac) = (cursor(0), cursor(1));
+        html! {
+            <li class="lane" data-partition={p.to_string()}>
+                <div class="lane-head">
+                    <strong>{ format!("P{p}") }</strong>
+                    <span>{ format!(" owner {owner} · end {end} · lag kitchen {} · analytics {}", sim.lag(0, p), sim.lag(1, p)) }</span>
+                </div>
+                <ol class="offsets" aria-label={format!("Partition {p}, offsets {from} to {}", end.saturating_sub(1))}>
+                    { for (from..end).map(|off| {
+                        let r = &log.records[(off - log.start) as usize];
+                        let select = {
+                            let selected = selected.clone();
+                            Callback::from(move |_: MouseEvent| selected.set(Some((p as u32, off))))
+                        };
+                        let marks = format!("{}{}", if off == kc { "▲k" } else { "" }, if off == ac { "▲a" } else { "" });
+                        html! {
+                            <li class={classes!("rec", r.poison.then_some("poison"), (off < kc).then_some("done"))}>
+                                <button type="button" onclick={select}
+                                    title={format!("offset {off}, key {}", r.key.as_deref().unwrap_or("none"))}>
+                                    { off % 1000 }{ if r.poison { "!" } else { "" } }
+                                </button>
+                                if !marks.is_empty() {
+                                    <span class="cursor">{ marks }</span>
+                                }
+                            </li>
+                        }
+                    }) }
+                    if kc >= end || ac >= end {
+                        <li class="rec tail"><span class="cursor">{
+                            format!("{}{}", if kc >= end { "▲k" } else { "" }, if ac >= end { "▲a" } else { "" })
+                        }</span></li>
+                    }
+                </ol>
+            </li>
+        }
+    });
+
+    let group_rows = sim.groups.iter().enumerate().map(|(g, group)| {
+        let c = &group.counts;
+        html! {
+            <tr data-group={group.config.name.clone()}>
+                <th scope="row">{ &group.config.name }</th>
+                <td>{ live(g) }</td>
+                <td class="processed">{ c.processed }</td>
+                <td class="duplicates">{ c.duplicates }</td>
+                <td class="replayed">{ c.replayed }</td>
+                <td class="skipped">{ c.skipped }</td>
+                <td class="dead">{ c.dead_lettered }</td>
+                <td class="lag">{ sim.group_lag(g) }</td>
+                <td>{ c.rebalances }</td>
+            </tr>
+        }
+    });
+
+    let detail = selected.and_then(|(p, off)| {
+        let log = sim.partitions.get(p as usize)?;
+        let r = log.records.get(off.checked_sub(log.start)? as usize)?;
+        let env = Envelope::for_record(r, p, sim.scenario());
+        let kafka = env.binary(Binding::Kafka);
+        Some(html! {
+            <div class="record-detail" id="record-detail">
+                <h3>{ format!("orders · partition {p} · offset {off}") }</h3>
+                <dl class="attrs">
+                    { for env.attributes().into_iter().filter(|(n, _)| *n != "data").map(|(name, value)| html! {
+                        <>
+                            <dt><code>{ name }</code></dt>
+                            <dd>
+                                <code>{ value.as_str().map_or(value.to_string(), str::to_owned) }</code>
+                                if let Some(doc) = field_doc(name) {
+                                    <span class="hint">{ format!(" {}", doc.why) }</span>
+                                }
+                            </dd>
+                        </>
+                    }) }
+                </dl>
+                <p class="note">{ &kafka.note }</p>
+                <pre class="export" id="kafka-binding">{
+                    kafka.metadata.iter().map(|(k, v)| format!("{k}: {v}\n")).collect::<String>()
+                }</pre>
+            </div>
+        })
+    });
+
+    html! {
+        <div class="stream-view">
+            <p class="hint">{ "A Kafka-style log of the same orders: records stay after they are read; each group has its own committed offset (▲k kitchen, ▲a analytics). Same clock as the queue above." }</p>
+            <div class="control-row" role="group" aria-label="Log settings">
+                <label>{ "Partitions " }
+                    <select id="stream-partitions" onchange={change(|s, v| s.partitions = v.parse().unwrap_or(4))}>
+                        { for [1u32, 2, 4, 8].iter().map(|n| html! { <option value={n.to_string()} selected={*n == setup.partitions}>{ n }</option> }) }
+                    </select>
+                </label>
+                <label title="When the kitchen group commits its offsets">{ "Commit " }
+                    <select id="stream-commit" onchange={change(|s, v| s.commit = match v {
+                        "before_processing" => CommitMode::BeforeProcessing,
+                        "auto" => CommitMode::Auto,
+                        _ => CommitMode::AfterProcessing,
+                    })}>
+                        <option value="after_processing" selected={setup.commit == CommitMode::AfterProcessing}>{ "after processing" }</option>
+                        <option value="before_processing" selected={setup.commit == CommitMode::BeforeProcessing}>{ "before processing" }</option>
+                        <option value="auto" selected={setup.commit == CommitMode::Auto}>{ "auto every 5 s" }</option>
+                    </select>
+                </label>
+                <label title="Eager: every member gives up every partition and the group pauses. Cooperative: only moved partitions pause.">{ "Rebalance " }
+                    <select id="stream-rebalance" onchange={change(|s, v| s.rebalance = if v == "cooperative" { Rebalance::Cooperative } else { Rebalance::Eager })}>
+                        <option value="eager" selected={setup.rebalance == Rebalance::Eager}>{ "eager" }</option>
+                        <option value="cooperative" selected={setup.rebalance == Rebalance::Cooperative}>{ "cooperative" }</option>
+                    </select>
+                </label>
+                <label class="switch" title="60% of orders carry one key, so they all land in one partition">
+                    <input id="stream-hot" type="checkbox" checked={hot} onchange={onhot} />{ " Hot key" }
+                </label>
+            </div>
+            <div class="control-row" role="group" aria-label="Consumer group actions">
+                <button type="button" id="stream-add" onclick={give(StreamCommand::AddConsumer { group: 0 })}>{ "Add a kitchen consumer" }</button>
+                <button type="button" id="stream-crash" disabled={first_live.is_none()}
+                    onclick={give(StreamCommand::CrashConsumer { group: 0, consumer: first_live.unwrap_or(0) })}>{ "Crash a kitchen consumer" }</button>
+                <button type="button" id="stream-rewind" onclick={give(StreamCommand::Seek { group: 1, to: SeekTo::Earliest })}
+                    title="Move analytics' committed offsets back to the oldest retained record: it reads history again">{ "Rewind analytics" }</button>
+            </div>
+            <ol class="lanes">{ for lanes }</ol>
+            <table class="stream-groups" id="stream-groups">
+                <thead><tr>
+                    <th scope="col">{ "Group" }</th><th scope="col">{ "Members" }</th><th scope="col">{ "Processed" }</th>
+                    <th scope="col">{ "Duplicates" }</th><th scope="col">{ "Replayed" }</th><th scope="col">{ "Skipped" }</th>
+                    <th scope="col">{ "To DLT" }</th><th scope="col">{ "Lag" }</th><th scope="col">{ "Rebalances" }</th>
+                </tr></thead>
+                <tbody>{ for group_rows }</tbody>
+            </table>
+            <p class="note">{ format!(
+                "{} records published · dead-letter topic {} holds {} (Kafka groups have no DLQ: the application publishes there, with the original topic, partition and offset as headers).",
+                sim.published(), sim.dlt_topic(), sim.dlt.len()
+            ) }</p>
+            { detail.unwrap_or_default() }
+        </div>
+    }
+}
