@@ -2,7 +2,7 @@
 //! workloads as the native benchmark (`queue_engine::workload`) and writes the timings as JSON
 //! into `<pre id="bench-result">`, where `cargo xtask bench` reads them.
 
-use queue_engine::workload::{self, Workload};
+use queue_engine::workload;
 
 /// Runs the benchmark if the page was opened for it; returns whether it did.
 pub fn run_if_requested() -> bool {
@@ -15,10 +15,14 @@ pub fn run_if_requested() -> bool {
     let Some(performance) = window.performance() else {
         return false;
     };
-    let results: Vec<String> = [(workload::steady(), 7), (workload::rush_hour(), 3)]
+    let mut results: Vec<String> = [(workload::steady(), 7), (workload::rush_hour(), 3)]
         .iter()
-        .map(|(w, runs)| measure(&performance, w, *runs))
+        .map(|(w, runs)| measure(&performance, w.name, *runs, || workload::run(w)))
         .collect();
+    let log = workload::partitioned_log();
+    results.push(measure(&performance, log.name, 7, || {
+        workload::run_stream(&log)
+    }));
     let json = format!("[{}]", results.join(","));
     if let Some(document) = window.document() {
         if let (Some(body), Ok(pre)) = (document.body(), document.create_element("pre")) {
@@ -30,18 +34,23 @@ pub fn run_if_requested() -> bool {
     true
 }
 
-fn measure(performance: &web_sys::Performance, w: &Workload, runs: usize) -> String {
+fn measure(
+    performance: &web_sys::Performance,
+    name: &str,
+    runs: usize,
+    run: impl Fn() -> u64,
+) -> String {
     let mut times = Vec::with_capacity(runs);
     let mut processed = 0;
     for _ in 0..runs {
         let start = performance.now();
-        processed = workload::run(w);
+        processed = run();
         times.push(performance.now() - start);
     }
     times.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
     format!(
         r#"{{"workload":"{}","target":"wasm","runs":{runs},"median_ms":{median:.1},"processed":{processed}}}"#,
-        w.name
+        name
     )
 }

@@ -26,5 +26,17 @@ fn rush_hour(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, steady, rush_hour);
+fn partitioned_log(c: &mut Criterion) {
+    let w = workload::partitioned_log();
+    let processed = workload::run_stream(&w);
+    let mut group = c.benchmark_group("engine");
+    group.throughput(Throughput::Elements(processed));
+    group.sample_size(20);
+    group.bench_function("partitioned log 8 partitions x 2 groups (records)", |b| {
+        b.iter(|| workload::run_stream(&w))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, steady, rush_hour, partitioned_log);
 criterion_main!(benches);

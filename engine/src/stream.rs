@@ -466,6 +466,9 @@ pub struct StreamSim {
     pub dlt: Vec<DeadLetter>,
     published: u64,
     hot_share: f64,
+    /// Each producer's next due time in fractional milliseconds, so rates above 1,000/s keep
+    /// their rate on a millisecond clock.
+    due: Vec<f64>,
     sticky: (u32, u32),
     round_robin: u32,
 }
@@ -489,6 +492,7 @@ impl StreamSim {
             hot_share: sc.producers.first().map_or(0.0, |p| p.hot_key_share),
             sticky: (0, 0),
             round_robin: 0,
+            due: vec![0.0; sc.producers.len()],
             sc,
         };
         for i in 0..sim.sc.producers.len() {
@@ -627,6 +631,16 @@ impl StreamSim {
         if p.stop.is_some_and(|s| self.now >= s) {
             return;
         }
+        let gap = 1000.0 / p.rate;
+        while self.due[i] <= self.now.0 as f64 {
+            self.publish_one(i, &p);
+            self.due[i] += gap;
+        }
+        let next = Millis(self.due[i].ceil() as u64);
+        self.schedule(next, Due::Produce(i));
+    }
+
+    fn publish_one(&mut self, i: usize, p: &StreamProducer) {
         let hot = if i == 0 {
             self.hot_share
         } else {
@@ -678,11 +692,11 @@ impl StreamSim {
                 .processed
                 .push_back(0);
             if let Some(owner) = self.groups[g].cursors[partition as usize].owner {
-                self.wake(g, owner as usize);
+                if let Some(m) = self.groups[g].members.iter().position(|m| m.id == owner) {
+                    self.wake(g, m);
+                }
             }
         }
-        let gap = Millis((1000.0 / p.rate).round().max(1.0) as u64);
-        self.schedule(self.now.saturating_add(gap), Due::Produce(i));
     }
 
     fn add_member(&mut self, g: usize) -> usize {

@@ -71,3 +71,53 @@ pub fn run(w: &Workload) -> u64 {
     sim.advance_to(w.until);
     sim.counts().processed
 }
+
+/// A partitioned-log workload: a scenario for [`crate::stream::StreamSim`] and how long to run it.
+pub struct StreamWorkload {
+    pub name: &'static str,
+    pub scenario: crate::stream::StreamScenario,
+    pub until: Millis,
+}
+
+/// The partitioned log: 2,000 records/s with 500 keys into 8 partitions for 60 simulated
+/// seconds, read by two consumer groups (4 and 2 members) committing after processing:
+/// 240,000 record processings.
+pub fn partitioned_log() -> StreamWorkload {
+    use crate::stream::{GroupConfig, StreamProducer, StreamScenario, TopicConfig};
+    let group = |name: &str, consumers| GroupConfig {
+        name: name.into(),
+        consumers,
+        processing: crate::scenario::ProcessingTime {
+            mean: Millis(1),
+            distribution: crate::scenario::Distribution::Fixed,
+        },
+        max_poll_records: 100,
+        ..Default::default()
+    };
+    StreamWorkload {
+        name: "log",
+        scenario: StreamScenario {
+            name: "bench-log".into(),
+            topic: TopicConfig {
+                partitions: 8,
+                ..Default::default()
+            },
+            producers: vec![StreamProducer {
+                rate: 2000.0,
+                keys: 500,
+                ..Default::default()
+            }],
+            groups: vec![group("kitchen", 4), group("analytics", 2)],
+            ..Default::default()
+        },
+        until: Millis::from_secs(60),
+    }
+}
+
+/// Runs a log workload to its end; returns records processed over all groups.
+pub fn run_stream(w: &StreamWorkload) -> u64 {
+    let mut sim =
+        crate::stream::StreamSim::new(w.scenario.clone()).expect("benchmark scenarios are valid");
+    sim.advance_to(w.until);
+    sim.groups.iter().map(|g| g.counts.processed).sum()
+}

@@ -88,3 +88,16 @@ fn retention_removes_old_records_not_consumption() {
     );
     assert!(sim.partitions.iter().all(|p| p.start > 0));
 }
+
+#[test]
+fn rates_above_one_per_millisecond_keep_their_rate() {
+    let sc =
+        StreamScenario::from_json(r#"{ "producers": [{ "rate": 2500 }], "groups": [] }"#).unwrap();
+    let mut sim = StreamSim::new(sc).unwrap();
+    sim.advance_to(Millis::from_secs(10));
+    assert!(
+        (24_990..=25_010).contains(&sim.published()),
+        "{}",
+        sim.published()
+    );
+}

@@ -45,6 +45,20 @@ try {
     await page.close();
   }
 
+  // The partitioned log with 8 partitions and 2 consumer groups, alongside the queue, at 1000x.
+  {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(server.url);
+    await page.waitForSelector("#stream-partitions");
+    await page.selectOption("#stream-partitions", "8");
+    await page.selectOption("#speed", "1000");
+    await page.waitForTimeout(1500);
+    const d = await frames(page, 185);
+    const records = await page.$eval("#stream-groups", () => document.querySelectorAll(".lane").length);
+    console.log(JSON.stringify({ kind: "log-frames", partitions: records, groups: 2, speed: 1000, p50_ms: quantile(d, 0.5), p95_ms: quantile(d, 0.95), frames: d.length }));
+    await page.close();
+  }
+
   // Time travel in a 10-minute run of the pizza shop.
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(server.url);

@@ -12,7 +12,7 @@ pub fn run() -> Result<(), String> {
     tools::ensure_browser()?;
     println!("==> native engine (profile `fast`: release with opt-level 3)");
     let mut native = Vec::new();
-    for (workload, runs) in [("steady", "7"), ("rush-hour", "3")] {
+    for (workload, runs) in [("steady", "7"), ("rush-hour", "3"), ("log", "7")] {
         let out = command(
             "cargo",
             &[
@@ -64,7 +64,7 @@ pub fn run() -> Result<(), String> {
             n["peak_rss_kib"].as_u64().unwrap_or(0)
         );
     }
-    println!("\n    medians of 7 (steady) and 3 (rush-hour) runs; criterion: cargo bench -p queue-engine");
+    println!("\n    medians of 7 (steady, log) and 3 (rush-hour) runs; criterion: cargo bench -p queue-engine");
     frames()
 }
 
@@ -86,6 +86,11 @@ fn frames() -> Result<(), String> {
             Some("frames") => println!(
                 "    {:>9} {:>6}x {:>9.1} {:>9.1}",
                 v["in_system_at_end"], v["speed"], v["p50_ms"].as_f64().unwrap_or(f64::NAN), v["p95_ms"].as_f64().unwrap_or(f64::NAN)
+            ),
+            Some("log-frames") => println!(
+                "    partitioned log, {} partitions x {} groups at {}x: p50 {:.1} ms, p95 {:.1} ms",
+                v["partitions"], v["groups"], v["speed"],
+                v["p50_ms"].as_f64().unwrap_or(f64::NAN), v["p95_ms"].as_f64().unwrap_or(f64::NAN)
             ),
             Some("seek") => println!(
                 "    time travel in a {:.0}-minute run: median jump {:.0} ms, slowest {:.0} ms ({} jumps)",

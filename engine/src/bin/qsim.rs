@@ -89,12 +89,22 @@ fn bench(args: &[String]) -> Result<(), String> {
             .ok_or("--runs needs a number")?,
         None => 5,
     };
-    let w = match name {
-        "steady" => queue_engine::workload::steady(),
-        "rush-hour" => queue_engine::workload::rush_hour(),
+    let run: Box<dyn Fn() -> u64> = match name {
+        "steady" => {
+            let w = queue_engine::workload::steady();
+            Box::new(move || queue_engine::workload::run(&w))
+        }
+        "rush-hour" => {
+            let w = queue_engine::workload::rush_hour();
+            Box::new(move || queue_engine::workload::run(&w))
+        }
+        "log" => {
+            let w = queue_engine::workload::partitioned_log();
+            Box::new(move || queue_engine::workload::run_stream(&w))
+        }
         other => {
             return Err(format!(
-                "unknown workload {other}; expected steady or rush-hour"
+                "unknown workload {other}; expected steady, rush-hour or log"
             ))
         }
     };
@@ -102,7 +112,7 @@ fn bench(args: &[String]) -> Result<(), String> {
     let mut processed = 0;
     for _ in 0..runs.max(1) {
         let t = std::time::Instant::now();
-        processed = queue_engine::workload::run(&w);
+        processed = run();
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     times.sort_by(|a, b| a.total_cmp(b));
@@ -115,7 +125,7 @@ fn bench(args: &[String]) -> Result<(), String> {
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
         });
     let report = serde_json::json!({
-        "workload": w.name,
+        "workload": name,
         "target": "native",
         "runs": times.len(),
         "median_ms": median,
