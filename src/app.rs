@@ -12,9 +12,9 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::{
-    ComparePanel, Controls, Diagram, DlqList, EventLog, Footer, Header, Inspected, Inspector,
-    LessonPanel, LinkNotice, MetricsPanel, PacedAnnouncement, PlatformLens, Region, ShareLink,
-    StreamView, TimeTravel, TOKEN_CAP,
+    ComparePanel, Controls, Diagram, DlqList, EventLog, FanOutPanel, Footer, Header, Inspected,
+    Inspector, LessonPanel, LinkNotice, MetricsPanel, PacedAnnouncement, PlatformLens, Region,
+    ShareLink, StreamView, TimeTravel, TOKEN_CAP,
 };
 use crate::state::{Action, Playground};
 
@@ -288,7 +288,7 @@ pub fn App(props: &AppProps) -> Html {
                     <Region id="lesson" title={if in_lesson { "Lesson" } else { "Lessons" }}
                         summary="Guided lessons, each ending with a prediction the engine checks.">
                         <LessonPanel lesson_id={state.lesson.map(|l| AttrValue::from(l.id.clone()))}
-                            check={state.check.clone()} progress={state.progress.clone()} now={snapshot.now}
+                            check={state.check.clone()} progress={state.progress.clone()} now={state.panel_now}
                             locked={embed.locked("lessons")} {onpick} {onpredict} />
                     </Region>
                 }
@@ -331,13 +331,19 @@ pub fn App(props: &AppProps) -> Html {
                 if show("compare") {
                     <Region id="compare" title="A/B compare"
                         summary="Two versions of this scenario side by side: same workload and seed, one setting different.">
-                        <ComparePanel base={state.scenario.clone()} history={state.history.clone()} now={snapshot.now} />
+                        <ComparePanel base={state.scenario.clone()} history={state.history.clone()} now={state.panel_now} />
+                    </Region>
+                }
+                if show("fanout") {
+                    <Region id="fanout" title="Fan-out: one upload, four subscribers"
+                        summary="A topic copies every message to each subscription; each has its own queue, consumers and DLQ.">
+                        <FanOutPanel now={state.panel_now} />
                     </Region>
                 }
                 if show("stream") {
                     <Region id="stream" title="Partitioned log (Kafka's model)"
                         summary="Partitions as lanes of offsets, two consumer groups with their own cursors.">
-                        <StreamView now={snapshot.now} seed={settings.seed} />
+                        <StreamView now={state.panel_now} seed={settings.seed} />
                     </Region>
                 }
                 if show("platform") {

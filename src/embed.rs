@@ -47,6 +47,7 @@ pub const REGIONS: &[(&str, &str)] = &[
     ("platform", "the platform lens and configuration export"),
     ("compare", "the A/B compare panel"),
     ("stream", "the partitioned log (Kafka model)"),
+    ("fanout", "the fan-out (topic with subscriptions) panel"),
     ("header", "the site header and footer"),
 ];
 

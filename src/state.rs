@@ -50,9 +50,17 @@ pub struct Playground {
     pub progress: Rc<Progress>,
     /// How the embedding page wants the playground shown.
     pub embed: Rc<EmbedOptions>,
+    /// The simulated time the secondary panels (lesson, compare, fan-out, log) show. It follows
+    /// `now` at most ten times a real second while playing, so at high speed they do not
+    /// re-render every frame; any other action brings it up to date at once.
+    pub panel_now: Millis,
+    panel_real_ms: f64,
     /// Bumped on every change, so renders compare cheaply.
     pub version: u64,
 }
+
+/// Real milliseconds between updates of the secondary panels while playing.
+const PANEL_EVERY_MS: f64 = 100.0;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Check {
@@ -134,6 +142,8 @@ impl Playground {
             check: None,
             progress: Rc::new(Progress::new()),
             embed: Rc::new(EmbedOptions::default()),
+            panel_now: Millis::ZERO,
+            panel_real_ms: 0.0,
             version: 0,
         }
     }
@@ -343,6 +353,11 @@ impl Reducible for Playground {
                 }
                 next.horizon = next.horizon.max(next.sim.borrow().now());
                 next.drain();
+                next.panel_real_ms += real_ms;
+                if next.panel_real_ms < PANEL_EVERY_MS && next.playing {
+                    return Rc::new(next);
+                }
+                next.panel_real_ms = 0.0;
             }
             Action::TogglePlay => next.playing = !next.playing,
             Action::Step => {
@@ -439,6 +454,7 @@ impl Reducible for Playground {
                 next.replace_sim(sim);
             }
         }
+        next.panel_now = next.sim.borrow().now();
         Rc::new(next)
     }
 }

@@ -30,6 +30,7 @@ mod consumer;
 pub mod envelope;
 mod error;
 mod event;
+pub mod fanout;
 mod http;
 mod message;
 mod metrics;

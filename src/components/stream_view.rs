@@ -51,7 +51,8 @@ impl Setup {
                     commit: self.commit,
                     rebalance: self.rebalance,
                     processing: queue_engine::ProcessingTime {
-                        mean: Millis(120),
+                        // Close to what arrives, so members usually hold fetched work.
+                        mean: Millis(150),
                         distribution: queue_engine::Distribution::Exponential,
                     },
                     max_poll_records: 20,
@@ -218,7 +219,8 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
                 <td class="skipped">{ c.skipped }</td>
                 <td class="dead">{ c.dead_lettered }</td>
                 <td class="lag">{ sim.group_lag(g) }</td>
-                <td>{ c.rebalances }</td>
+                <td class="in-hand">{ group.members.iter().filter(|m| m.alive).map(|m| m.queue.len()).sum::<usize>() }</td>
+                <td class="rebalances">{ c.rebalances }</td>
             </tr>
         }
     });
@@ -294,7 +296,8 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
                 <thead><tr>
                     <th scope="col">{ "Group" }</th><th scope="col">{ "Members" }</th><th scope="col">{ "Processed" }</th>
                     <th scope="col">{ "Duplicates" }</th><th scope="col">{ "Replayed" }</th><th scope="col">{ "Skipped" }</th>
-                    <th scope="col">{ "To DLT" }</th><th scope="col">{ "Lag" }</th><th scope="col">{ "Rebalances" }</th>
+                    <th scope="col">{ "To DLT" }</th><th scope="col">{ "Lag" }</th>
+                    <th scope="col" title="Fetched by a member and not yet processed">{ "In hand" }</th><th scope="col">{ "Rebalances" }</th>
                 </tr></thead>
                 <tbody>{ for group_rows }</tbody>
             </table>

@@ -1,0 +1,125 @@
+//! Fan-out (SNS → SQS): a topic delivers a copy of every published message to each
+//! subscription; each subscription is its own queue with its own consumers and its own DLQ.
+//!
+//! Each subscription runs as its own [`Sim`] built from the same producer settings and seed. The
+//! workload has its own random stream, so every subscription sees the same messages, with the
+//! same ids, payloads and times: exactly what a topic's copies are. What happens after delivery
+//! (slow, failing or offline consumers) stays inside one subscription and never holds up the
+//! others, as with SNS, which pushes to each subscribed queue independently.
+
+use crate::scenario::{ConsumerConfig, DlqConfig, Scenario};
+use crate::{Command, Millis, ScenarioError, Sim};
+
+/// One subscription: a queue with its consumers and, optionally, a DLQ.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubscriptionConfig {
+    pub name: String,
+    pub consumers: ConsumerConfig,
+    pub dlq: Option<DlqConfig>,
+}
+
+pub struct FanOut {
+    pub topic: String,
+    pub subscriptions: Vec<(String, Sim)>,
+}
+
+impl FanOut {
+    /// `base` gives the producers, the seed and the queue settings every subscription shares.
+    pub fn new(
+        topic: &str,
+        base: &Scenario,
+        subs: &[SubscriptionConfig],
+    ) -> Result<FanOut, ScenarioError> {
+        let subscriptions = subs
+            .iter()
+            .map(|s| {
+                let mut sc = base.clone();
+                sc.queue.name = s.name.clone();
+                sc.consumers = s.consumers.clone();
+                sc.dlq = s.dlq.clone();
+                Sim::new(sc).map(|sim| (s.name.clone(), sim))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(FanOut {
+            topic: topic.to_owned(),
+            subscriptions,
+        })
+    }
+
+    pub fn advance_to(&mut self, t: Millis) {
+        for (_, sim) in &mut self.subscriptions {
+            sim.advance_to(t);
+        }
+    }
+
+    /// A command for one subscription only (e.g. take its consumers offline).
+    pub fn command(&mut self, sub: usize, c: Command) -> Result<(), ScenarioError> {
+        match self.subscriptions.get_mut(sub) {
+            Some((_, sim)) => sim.command(c),
+            None => Err(ScenarioError::field(
+                "subscription",
+                format!("an index below {}", self.subscriptions.len()),
+                sub,
+            )),
+        }
+    }
+
+    /// Messages published to the topic (every subscription has a copy of each).
+    pub fn published(&self) -> u64 {
+        self.subscriptions
+            .first()
+            .map_or(0, |(_, s)| s.counts().published)
+    }
+}
+
+/// The video-upload example: one "video uploaded" event, four subscribers with different needs.
+pub fn video_upload() -> (Scenario, Vec<SubscriptionConfig>) {
+    let json = r#"{
+        "name": "video-upload", "seed": 7,
+        "queue": { "visibility_timeout": "30s" },
+        "producers": [{ "name": "upload-service", "rate": 2, "poison_share": 0.02 }]
+    }"#;
+    let base = Scenario::from_json(json).expect("the built-in example is valid");
+    let consumers = |name: &str, count: u32, mean_ms: u64, failure_rate: f64| ConsumerConfig {
+        name: name.into(),
+        count,
+        processing: crate::scenario::ProcessingTime {
+            mean: Millis(mean_ms),
+            distribution: crate::scenario::Distribution::Exponential,
+        },
+        failure_rate,
+        ..ConsumerConfig::default()
+    };
+    let dlq = |name: &str| {
+        Some(DlqConfig {
+            name: format!("{name}-dlq"),
+            max_receive_count: 3,
+            ..DlqConfig::default()
+        })
+    };
+    let subs = vec![
+        SubscriptionConfig {
+            name: "transcoder".into(),
+            // Slow: a few seconds a video, so its queue grows; nobody else waits for it.
+            consumers: consumers("transcoder", 2, 1_500, 0.0),
+            dlq: dlq("transcoder"),
+        },
+        SubscriptionConfig {
+            name: "thumbnail".into(),
+            consumers: consumers("thumbnail", 1, 100, 0.0),
+            dlq: dlq("thumbnail"),
+        },
+        SubscriptionConfig {
+            name: "moderation".into(),
+            // Flaky: one try in five fails and is retried.
+            consumers: consumers("moderation", 2, 300, 0.2),
+            dlq: dlq("moderation"),
+        },
+        SubscriptionConfig {
+            name: "indexer".into(),
+            consumers: consumers("indexer", 1, 200, 0.0),
+            dlq: dlq("indexer"),
+        },
+    ];
+    (base, subs)
+}

@@ -1,0 +1,50 @@
+// Fan-out in the browser: every subscription receives every upload; taking one subscriber
+// offline leaves the others flowing while its own copies wait.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serveDist, launchBrowser, openPage, screenshotOf } from "./harness.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist({ prefix: "/fan/" });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const column = (page, sub) =>
+  page.$eval(`.subscriber[data-sub="${sub}"]`, (li) => ({
+    received: Number(li.querySelector(".received").textContent),
+    processed: Number(li.querySelector(".processed").textContent),
+    waiting: Number(li.querySelector(".waiting").textContent),
+  }));
+
+test("one upload reaches every subscriber, and an offline one blocks nobody", async () => {
+  const { page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 1000 } });
+  await page.waitForSelector(".subscriber");
+  await page.click("#play-pause");
+  await page.click('.subscriber[data-sub="indexer"] .sub-toggle');
+  const before = await column(page, "indexer");
+  await page.click("#play-pause");
+  await page.selectOption("#speed", "100");
+  await page.waitForFunction(() => Number(document.querySelector("#clock").dataset.now) > 60_000);
+  await page.click("#play-pause");
+  const subs = ["transcoder", "thumbnail", "moderation", "indexer"];
+  const cols = Object.fromEntries(await Promise.all(subs.map(async (s) => [s, await column(page, s)])));
+  const received = cols.thumbnail.received;
+  assert.ok(received > 100, `${received} uploads`);
+  for (const s of subs) assert.equal(cols[s].received, received, `${s} received every upload`);
+  assert.equal(cols.indexer.processed, before.processed, "the offline indexer did nothing more");
+  assert.ok(cols.indexer.waiting >= received - before.received - 1, "its copies wait for it");
+  assert.ok(cols.thumbnail.waiting <= 5 && cols.thumbnail.processed > received / 2, `thumbnails did not wait for the indexer (${JSON.stringify(cols.thumbnail)})`);
+  assert.ok(cols.transcoder.waiting > cols.thumbnail.waiting, "the slow transcoder has its own backlog");
+  assert.match(await page.textContent('.subscriber[data-sub="indexer"]'), /offline/);
+  await screenshotOf(page, "#region-fanout", "fanout-region");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
