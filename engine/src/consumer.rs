@@ -7,7 +7,7 @@
 use crate::command::Payload;
 use crate::event::EventKind;
 use crate::message::{DeadLetterReason, FailureCause, Handle, MsgState};
-use crate::scenario::{AckMode, BatchFailure, Distribution, Mode, OnInvalid, RetryPolicy};
+use crate::scenario::{AckMode, BatchFailure, Mode, OnInvalid, RetryPolicy};
 use crate::sim::{Sim, Timer};
 use crate::time::Millis;
 
@@ -277,13 +277,7 @@ impl Sim {
     }
 
     pub(crate) fn processing_time(&mut self) -> Millis {
-        let mean = self.sc.consumers.processing.mean.0 as f64;
-        let ms = match self.sc.consumers.processing.distribution {
-            Distribution::Fixed => mean,
-            Distribution::Exponential => self.rng.exponential(mean),
-            Distribution::Uniform => mean * (0.5 + self.rng.unit()),
-        };
-        Millis(ms.round() as u64)
+        self.sc.consumers.processing.sample(&mut self.rng)
     }
 
     /// How processing one message will go, decided when the batch starts.

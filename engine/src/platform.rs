@@ -16,6 +16,10 @@ pub enum Platform {
     Sqs,
     RabbitClassic,
     RabbitQuorum,
+    Kafka,
+    RedisStreams,
+    PubSub,
+    ServiceBus,
 }
 
 impl Platform {
@@ -30,6 +34,10 @@ impl Platform {
             Platform::Sqs => "sqs",
             Platform::RabbitClassic => "rabbitmq-classic",
             Platform::RabbitQuorum => "rabbitmq-quorum",
+            Platform::Kafka => "kafka",
+            Platform::RedisStreams => "redis-streams",
+            Platform::PubSub => "pubsub",
+            Platform::ServiceBus => "service-bus",
         }
     }
 
@@ -38,6 +46,10 @@ impl Platform {
             Platform::Sqs => "Amazon SQS + Lambda",
             Platform::RabbitClassic => "RabbitMQ classic queue",
             Platform::RabbitQuorum => "RabbitMQ quorum queue",
+            Platform::Kafka => "Apache Kafka consumer group",
+            Platform::RedisStreams => "Redis Streams consumer group",
+            Platform::PubSub => "Google Cloud Pub/Sub subscription",
+            Platform::ServiceBus => "Azure Service Bus queue",
         }
     }
 
@@ -50,8 +62,11 @@ impl Platform {
         match self {
             // The API default; tutorials often use 3.
             Platform::Sqs => Some(10),
-            Platform::RabbitClassic => None,
+            Platform::RabbitClassic | Platform::Kafka | Platform::RedisStreams => None,
             Platform::RabbitQuorum => Some(20),
+            // Only once a dead-letter policy is set; 5 is also the minimum.
+            Platform::PubSub => Some(5),
+            Platform::ServiceBus => Some(10),
         }
     }
 }
@@ -207,6 +222,83 @@ pub fn lens(platform: Platform, s: &Scenario) -> Vec<Setting> {
                 if c.idempotent { "on" } else { "off" }.into(),
                 "No broker setting: the consumer remembers processed ids. FIFO deduplication only covers repeated sends within 5 minutes.",
             ),
+        ],
+        Platform::Kafka => vec![
+            row("Ordering", "partitions + record key", if fifo { "keyed" } else { "unkeyed" }.into(), "key → murmur2 % partitions",
+                "Order holds within a partition only: use the order (or group) id as the key."),
+            none("Visibility timeout", format!("{vt} s"),
+                "No equivalent: a partition stays with its member; a member that does not poll within max.poll.interval.ms (300 s) leaves the group and its partitions move."),
+            none("DLQ after", receives.map_or("off".into(), |n| n.to_string()),
+                "No DLQ in consumer groups: count attempts in the consumer and publish to <topic>-dlt (e.g. Spring's DeadLetterPublishingRecoverer)."),
+            row("Retention", "retention.ms", format!("{} ms", s.queue.retention.0), "604,800,000 (7 days)",
+                "Records stay until retention whether or not anyone read them."),
+            none("Delay", format!("{} s", secs(s.queue.delay.0)), "No delivery delay: a consumer that must wait checks the record's timestamp itself."),
+            row("Long polling", "fetch.max.wait.ms", format!("{} ms", s.queue.receive_wait.0.min(500)), "500 ms", "How long a fetch waits for data."),
+            row("Batch size", "max.poll.records", c.batch_size.to_string(), "500", "Records returned by one poll()."),
+            none("Batch failure", format!("{:?}", c.batch_failure),
+                "No per-record ack: the committed offset is a position. Stop at the failure (keeps order) or skip it to a DLT."),
+            none("Max depth", s.queue.max_depth.map_or("none".into(), |n| n.to_string()), "No length limit: retention.ms and retention.bytes bound the log."),
+            row("Ack", "enable.auto.commit", match c.ack {
+                AckMode::AfterProcessing => "false (commitSync after processing)".into(),
+                AckMode::BeforeProcessing => "true (can commit before processing)".into(),
+            }, "true, every 5 s", "Auto-commit can run ahead of processing: a crash then skips records."),
+            none("Extend visibility", if c.extend_visibility { "on" } else { "off" }.into(), "Not needed: poll often enough, or pause() the partition while working."),
+            none("Idempotent consumer", if c.idempotent { "on" } else { "off" }.into(),
+                "enable.idempotence (default true) stops producer-retry duplicates; consumer duplicates after a rebalance need your own dedup."),
+        ],
+        Platform::RedisStreams => vec![
+            row("Ordering", "stream order", "append order".into(), "append order", "Entries are ordered by id; a group hands each entry to one consumer."),
+            row("Visibility timeout", "XAUTOCLAIM min-idle-time", format!("{} ms", s.queue.visibility_timeout.0), "none (you choose)",
+                "Nothing returns on its own: pending entries stay with their consumer until someone claims them (XCLAIM/XAUTOCLAIM)."),
+            none("DLQ after", receives.map_or("off".into(), |n| n.to_string()),
+                "No built-in DLQ: read the delivery count from XPENDING, XADD the entry to a dead stream and XACK it."),
+            row("Retention", "XADD MAXLEN / MINID", "trim by length or id".into(), "none (kept until trimmed)", "Acked entries are not deleted; trimming is what removes them."),
+            none("Delay", format!("{} s", secs(s.queue.delay.0)), "No delivery delay."),
+            row("Long polling", "XREADGROUP BLOCK", format!("{} ms", s.queue.receive_wait.0), "no blocking", "BLOCK 0 waits for ever."),
+            row("Batch size", "XREADGROUP COUNT", c.batch_size.to_string(), "no limit", "Entries per read."),
+            none("Batch failure", format!("{:?}", c.batch_failure), "Each entry is XACKed on its own; failed ones stay in the pending entries list."),
+            none("Max depth", s.queue.max_depth.map_or("none".into(), |n| n.to_string()), "MAXLEN trims the oldest entries, read or not: a bound, not backpressure."),
+            row("Ack", "XACK", match c.ack {
+                AckMode::AfterProcessing => "after processing".into(),
+                AckMode::BeforeProcessing => "NOACK on read (at most once)".into(),
+            }, "manual XACK", "XREADGROUP ... NOACK skips the pending list: a crash loses the entry."),
+            none("Extend visibility", if c.extend_visibility { "on" } else { "off" }.into(), "Not needed: an entry is only taken over when someone claims it."),
+            none("Idempotent consumer", if c.idempotent { "on" } else { "off" }.into(), "No broker setting: remember processed ids."),
+        ],
+        Platform::PubSub => vec![
+            row("Ordering", "enableMessageOrdering + orderingKey", fifo.to_string(), "false", "Order holds per ordering key, within a region."),
+            row("Visibility timeout", "ackDeadlineSeconds", format!("{} s", vt.clamp(10, 600)), "10 s", "10 to 600 s; client libraries extend it while you work (modifyAckDeadline)."),
+            row("DLQ after", "deadLetterPolicy.maxDeliveryAttempts", receives.map_or("no dead-letter policy".into(), |n| n.clamp(5, 100).to_string()), "5 (when a dead-letter topic is set)",
+                "5 to 100, with a deadLetterTopic; counts are approximate. Values below 5 are not allowed."),
+            row("Retention", "messageRetentionDuration", format!("{} s", secs(s.queue.retention.0)), "7 days", "Unacked messages are kept this long."),
+            row("Delay", "retryPolicy.minimumBackoff", format!("{} s", secs(s.queue.delay.0)), "10 s (with a retry policy)", "No delay on first delivery; the retry policy spaces out redeliveries."),
+            none("Long polling", format!("{} s", secs(s.queue.receive_wait.0)), "Streaming pull keeps a connection open; no setting."),
+            row("Batch size", "flowControl.maxMessages (client)", c.batch_size.to_string(), "1,000 (client libraries)", "Outstanding messages per subscriber client."),
+            none("Batch failure", format!("{:?}", c.batch_failure), "Each message is acked or nacked on its own."),
+            none("Max depth", s.queue.max_depth.map_or("none".into(), |n| n.to_string()), "No length limit; publishers see quota errors, not a full queue."),
+            row("Ack", "ack() / nack()", "after processing".into(), "ack after processing", "A nack or a missed deadline redelivers."),
+            row("Extend visibility", "modifyAckDeadline", if c.extend_visibility { "on" } else { "off" }.into(), "automatic in client libraries", "The libraries lease messages for you up to a maximum extension."),
+            row("Idempotent consumer", "enableExactlyOnceDelivery", c.idempotent.to_string(), "false", "Guarantees no redelivery after a successful ack, within a region; side effects still need care."),
+        ],
+        Platform::ServiceBus => vec![
+            row("Ordering", "RequiresSession (SessionId)", fifo.to_string(), "false", "Sessions give FIFO per session id, like message groups."),
+            row("Visibility timeout", "LockDuration", format!("{} s", vt.clamp(5, 300)), "60 s", "At most 5 minutes; renew the lock (RenewMessageLock) for longer work."),
+            row("DLQ after", "MaxDeliveryCount", receives.map_or("10 (always on)".into(), |n| n.to_string()), "10",
+                "Every queue has a dead-letter subqueue ($DeadLetterQueue); past the count the message moves there."),
+            row("Retention", "DefaultMessageTimeToLive", format!("{} s", secs(s.queue.retention.0)), "no limit below the tier's maximum",
+                "Expired messages go to the DLQ only if DeadLetteringOnMessageExpiration is on."),
+            row("Delay", "ScheduledEnqueueTimeUtc (per message)", format!("{} s", secs(s.queue.delay.0)), "none", "Scheduled messages appear at their time."),
+            none("Long polling", format!("{} s", secs(s.queue.receive_wait.0)), "The SDK's receiver waits (MaxWaitTime); no queue setting."),
+            row("Batch size", "PrefetchCount / maxMessages", c.batch_size.to_string(), "0 prefetch", "Messages fetched ahead of processing."),
+            none("Batch failure", format!("{:?}", c.batch_failure), "Each message is completed or abandoned on its own."),
+            row("Max depth", "MaxSizeInMegabytes", s.queue.max_depth.map_or("1024 MB".into(), |n| format!("{n} messages (in size)")), "1024 MB",
+                "A full queue rejects sends (QuotaExceeded): backpressure by size, not count."),
+            row("Ack", "ReceiveMode", match c.ack {
+                AckMode::AfterProcessing => "PeekLock (Complete after processing)".into(),
+                AckMode::BeforeProcessing => "ReceiveAndDelete (at most once)".into(),
+            }, "PeekLock", "ReceiveAndDelete removes on receipt: a crash loses the message."),
+            row("Extend visibility", "RenewMessageLock", if c.extend_visibility { "on" } else { "off" }.into(), "auto-renew in the processor (5 min)", "MaxAutoLockRenewalDuration sets how long."),
+            row("Idempotent consumer", "RequiresDuplicateDetection", c.idempotent.to_string(), "false (window 10 min)", "Drops repeated sends by MessageId; consumer-side effects still need dedup."),
         ],
         Platform::RabbitClassic | Platform::RabbitQuorum => {
             let quorum = platform == Platform::RabbitQuorum;

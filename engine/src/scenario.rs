@@ -169,6 +169,20 @@ pub struct ProcessingTime {
     pub distribution: Distribution,
 }
 
+impl ProcessingTime {
+    /// One processing time drawn from the distribution (the queue's consumers and the log's
+    /// group members draw the same way).
+    pub(crate) fn sample(&self, rng: &mut crate::rng::Rng) -> Millis {
+        let mean = self.mean.0 as f64;
+        let ms = match self.distribution {
+            Distribution::Fixed => mean,
+            Distribution::Exponential => rng.exponential(mean),
+            Distribution::Uniform => mean * (0.5 + rng.unit()),
+        };
+        Millis(ms.round() as u64)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ConsumerConfig {

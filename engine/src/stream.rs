@@ -962,13 +962,9 @@ impl StreamSim {
             );
             return;
         };
-        let mean = group.config.processing.mean.0 as f64;
-        let took = match group.config.processing.distribution {
-            Distribution::Fixed => mean,
-            Distribution::Exponential => self.rng.exponential(mean),
-            Distribution::Uniform => mean * (0.5 + self.rng.unit()),
-        };
-        let done = self.now.saturating_add(Millis(took.round() as u64));
+        let done = self
+            .now
+            .saturating_add(group.config.processing.sample(&mut self.rng));
         group.members[m].busy = Some((p, off, done));
         self.schedule(
             done,

@@ -181,6 +181,26 @@ fn the_lens_names_each_platforms_setting_or_says_there_is_none() {
             );
         }
     }
+    let pubsub = find(Platform::PubSub, "DLQ after");
+    assert_eq!(
+        pubsub.name.as_deref(),
+        Some("deadLetterPolicy.maxDeliveryAttempts")
+    );
+    assert_eq!(pubsub.value, "5", "Pub/Sub allows no fewer than 5 attempts");
+    assert_eq!(
+        find(Platform::ServiceBus, "DLQ after").name.as_deref(),
+        Some("MaxDeliveryCount")
+    );
+    assert_eq!(
+        find(Platform::ServiceBus, "Visibility timeout").default,
+        "60 s"
+    );
+    assert_eq!(find(Platform::PubSub, "Visibility timeout").default, "10 s");
+    let kafka = find(Platform::Kafka, "DLQ after");
+    assert_eq!(kafka.name, None, "Kafka consumer groups have no DLQ");
+    assert!(kafka.note.contains("<topic>-dlt"));
+    assert_eq!(find(Platform::RedisStreams, "DLQ after").name, None);
+    assert_eq!(find(Platform::Kafka, "Batch size").default, "500");
     assert_eq!(Platform::RabbitClassic.default_receive_limit(), None);
     assert_eq!(Platform::RabbitQuorum.default_receive_limit(), Some(20));
 }

@@ -1,21 +1,10 @@
 // Fan-out in the browser: every subscription receives every upload; taking one subscriber
 // offline leaves the others flowing while its own copies wait.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launchBrowser, openPage, screenshotOf } from "./harness.mjs";
+import { openPage, screenshotOf, useSite } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist({ prefix: "/fan/" });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite({ prefix: "/fan/" });
 
 const column = (page, sub) =>
   page.$eval(`.subscriber[data-sub="${sub}"]`, (li) => ({
@@ -25,7 +14,7 @@ const column = (page, sub) =>
   }));
 
 test("one upload reaches every subscriber, and an offline one blocks nobody", async () => {
-  const { page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 1000 } });
+  const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector(".subscriber");
   await page.click("#play-pause");
   await page.click('.subscriber[data-sub="indexer"] .sub-toggle');

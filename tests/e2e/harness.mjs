@@ -4,6 +4,7 @@ import { createServer } from "node:http";
 import { readFile, mkdir } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
 import { chromium } from "playwright-core";
+import { before, after } from "node:test";
 
 export const ROOT = resolve(import.meta.dirname, "..", "..");
 export const DIST = join(ROOT, "dist");
@@ -105,4 +106,21 @@ export async function screenshot(page, name) {
 export async function screenshotOf(page, selector, name) {
   await mkdir(SCREENSHOTS, { recursive: true });
   await page.locator(selector).screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+/**
+ * For a test file: serves dist/ under `prefix` and launches the browser before its tests, and
+ * closes both after them. Read `site.server` and `site.browser` inside the tests.
+ */
+export function useSite(options) {
+  const site = { server: undefined, browser: undefined };
+  before(async () => {
+    site.server = await serveDist(options);
+    site.browser = await launchBrowser();
+  });
+  after(async () => {
+    await site.browser?.close();
+    await site.server?.close();
+  });
+  return site;
 }

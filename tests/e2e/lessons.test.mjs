@@ -1,23 +1,12 @@
 // Guided lessons: every lesson opens from its link and its checkpoint can be answered, the
 // engine's numbers decide, and progress survives a reload.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { serveDist, launchBrowser, openPage, screenshot, ROOT } from "./harness.mjs";
+import { openPage, screenshot, ROOT, useSite } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist({ prefix: "/learn/" });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite({ prefix: "/learn/" });
 
 const lessonIds = async () =>
   (await readdir(join(ROOT, "lessons"))).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5));
@@ -36,10 +25,10 @@ async function answer(page, choice) {
 test("every lesson opens from its link, and its checkpoint can be answered", async () => {
   const ids = await lessonIds();
   assert.ok(ids.length >= 18, `${ids.length} lessons`);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const context = await site.browser.newContext({ viewport: { width: 1280, height: 1000 } });
   for (const id of ids) {
     // x=5000: the run to the checkpoint takes a moment, not the default few seconds.
-    const { page, problems } = await openPage(browser, `${server.url}?lesson=${id}&x=5000`, { context });
+    const { page, problems } = await openPage(site.browser, `${site.server.url}?lesson=${id}&x=5000`, { context });
     await page.waitForSelector("#checkpoint");
     assert.match(await page.textContent("#clock"), /paused/, `${id}: a lesson waits for the prediction`);
     const choices = await page.$$eval("#checkpoint input[type=radio]", (rs) => rs.map((r) => r.value));
@@ -53,8 +42,8 @@ test("every lesson opens from its link, and its checkpoint can be answered", asy
     if (id === "batch-failure") await screenshot(page, "lesson-verdict");
     await page.close();
   }
-  // Progress is remembered: a new visit in the same browser shows every lesson answered.
-  const { page } = await openPage(browser, server.url, { context });
+  // Progress is remembered: a new visit in the same site.browser shows every lesson answered.
+  const { page } = await openPage(site.browser, site.server.url, { context });
   await page.waitForSelector("#lesson-picker");
   assert.equal((await page.textContent("#lesson-progress")).split(" (")[0], `${ids.length} of ${ids.length} answered`);
   const marks = await page.$$eval("#lesson-picker option", (os) => os.slice(1).map((o) => o.textContent[0]));
@@ -63,7 +52,7 @@ test("every lesson opens from its link, and its checkpoint can be answered", asy
 });
 
 test("a wrong prediction is shown as wrong, with what really happened", async () => {
-  const { page, problems } = await openPage(browser, `${server.url}?lesson=poison-pill&x=5000`);
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?lesson=poison-pill&x=5000`);
   await page.waitForSelector("#checkpoint");
   const verdict = await answer(page, "dlq");
   assert.equal(verdict.correct, "false");
@@ -79,7 +68,7 @@ test("a wrong prediction is shown as wrong, with what really happened", async ()
 });
 
 test("the picker opens a lesson, and Copy link keeps it", async () => {
-  const { page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 1000 } });
+  const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector("#lesson-picker");
   await page.selectOption("#lesson-picker", "ordering");
   await page.waitForSelector(".lesson-title");

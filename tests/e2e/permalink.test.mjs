@@ -1,28 +1,17 @@
 // Permalinks: a copied link reopens exactly the same moment; a broken link opens anyway, with a
 // notice saying what was ignored and why.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launchBrowser, openPage, screenshot } from "./harness.mjs";
+import { openPage, screenshot, useSite } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist({ prefix: "/course/play/" });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite({ prefix: "/course/play/" });
 
 const ids = ["published", "processed", "dlq", "duplicates", "visible", "in-flight"];
 const read = (page) =>
   page.evaluate((ids) => Object.fromEntries(ids.map((id) => [id, document.querySelector(`#stat-${id} dd`).textContent])), ids);
 
 test("a copied link reproduces the same counters at the same moment", async () => {
-  const { page } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
+  const { page } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 900 } });
   await page.waitForSelector(".diagram");
   await page.selectOption("#speed", "100");
   await page.selectOption("#batch-size", "5");
@@ -39,7 +28,7 @@ test("a copied link reproduces the same counters at the same moment", async () =
   const url = await page.inputValue("#share-url");
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/course\/play\/\?v=1&s=pizza-shop/);
   assert.match(url, /h=.*\.z5.*\.p.*\.k0.*\.k1/);
-  const other = await openPage(browser, url, { viewport: { width: 1280, height: 900 } });
+  const other = await openPage(site.browser, url, { viewport: { width: 1280, height: 900 } });
   await other.page.waitForSelector(".diagram");
   assert.equal(await other.page.getAttribute("#clock", "data-now"), now);
   assert.match(await other.page.textContent("#clock"), /paused/);
@@ -51,7 +40,7 @@ test("a copied link reproduces the same counters at the same moment", async () =
 });
 
 test("a malformed or old link opens with a notice naming what was ignored", async () => {
-  const { page } = await openPage(browser, `${server.url}?v=7&s=no-such-lesson&seed=abc&h=100.p~50.zz&t=banana`);
+  const { page } = await openPage(site.browser, `${site.server.url}?v=7&s=no-such-lesson&seed=abc&h=100.p~50.zz&t=banana`);
   await page.waitForSelector(".diagram");
   const notice = await page.textContent("#link-notice");
   for (const part of ["v: expected link version 1", "s: expected one of pizza-shop", "seed: expected a whole number", "t: expected simulated milliseconds", "h: expected entries"]) {

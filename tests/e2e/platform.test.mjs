@@ -1,21 +1,10 @@
 // The platform lens: the same settings in SQS and RabbitMQ names, what has no equivalent, and
 // configuration to copy that the real tools accept (checked further by the engine's tests).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launchBrowser, openPage, screenshot } from "./harness.mjs";
+import { openPage, screenshot, useSite } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist({ prefix: "/lens/" });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite({ prefix: "/lens/" });
 
 const row = (page, ours) =>
   page.$$eval("#lens-table tbody tr", (rows, ours) => {
@@ -24,7 +13,7 @@ const row = (page, ours) =>
   }, ours);
 
 test("the lens switches names and defaults, and the exports follow the settings", async () => {
-  const { page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 1000 } });
+  const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector("#lens-table");
   assert.deepEqual((await row(page, "DLQ after")).slice(0, 3), ["RedrivePolicy.maxReceiveCount", "3", "10"]);
   await page.selectOption("#platform", "rabbitmq-quorum");
@@ -54,7 +43,7 @@ test("the lens switches names and defaults, and the exports follow the settings"
 });
 
 test("A/B compare runs both sides on the same workload and lines their counters up", async () => {
-  const { page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 1000 } });
+  const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector("#compare");
   await page.selectOption("#speed", "100");
   await page.click("#send-poison");

@@ -1,25 +1,14 @@
 // The playground's core flows in Chromium against the release build.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { serveDist, launchBrowser, openPage, screenshot, ROOT } from "./harness.mjs";
+import { openPage, screenshot, ROOT, useSite } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist({ prefix: "/play/" });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite({ prefix: "/play/" });
 
 async function open(viewport = { width: 1280, height: 1000 }) {
-  const { page, problems } = await openPage(browser, server.url, { viewport });
+  const { page, problems } = await openPage(site.browser, site.server.url, { viewport });
   await page.waitForSelector(".diagram");
   return { page, problems };
 }

@@ -1,29 +1,18 @@
 // The partitioned log in the browser: records stay after reading, a rewind replays history for
 // one group only, committing before processing skips records on a crash (after processing does
 // not), and every record opens its envelope with the Kafka key.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launchBrowser, openPage, screenshot, screenshotOf } from "./harness.mjs";
+import { openPage, screenshot, screenshotOf, useSite } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist({ prefix: "/log/" });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite({ prefix: "/log/" });
 
 const count = (page, group, column) =>
   page.$eval(`#stream-groups tr[data-group="${group}"] td.${column}`, (td) => Number(td.textContent));
 const now = (page) => page.$eval("#clock", (c) => Number(c.dataset.now));
 
 async function open() {
-  const { page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 1000 } });
+  const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector("#stream-groups");
   await page.selectOption("#speed", "100");
   return { page, problems };
