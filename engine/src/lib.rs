@@ -39,6 +39,7 @@ mod producer;
 mod queue;
 mod report;
 mod rng;
+pub mod routing;
 mod scenario;
 mod sim;
 mod snapshot;

@@ -1,0 +1,345 @@
+//! RabbitMQ-style routing: exchanges (direct, fanout, topic, and the default exchange), bindings,
+//! queues with a TTL, a length limit and a dead-letter exchange, and the `x-death` header that
+//! records why a message was dead-lettered.
+//!
+//! Follows the RabbitMQ 4.x documentation: a topic binding key's words are split on `.`, `*`
+//! matches exactly one word and `#` zero or more; the default exchange `""` routes to the queue
+//! named by the routing key; a message no binding matches is unroutable (dropped, counted);
+//! dead-letter reasons are `rejected`, `expired`, `maxlen` and `delivery_limit`; `x-death` has one
+//! entry per (queue, reason), newest first, whose `count` goes up each time it happens again.
+
+use std::collections::VecDeque;
+
+use crate::Millis;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExchangeKind {
+    Direct,
+    Fanout,
+    Topic,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exchange {
+    pub name: String,
+    pub kind: ExchangeKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Binding {
+    pub exchange: String,
+    pub queue: String,
+    pub key: String,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Overflow {
+    /// `x-overflow: drop-head` (the default): the oldest message is dropped or dead-lettered.
+    #[default]
+    DropHead,
+    /// `x-overflow: reject-publish`: the new message is refused.
+    RejectPublish,
+}
+
+/// A queue's arguments.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QueueArgs {
+    /// `x-message-ttl`.
+    pub ttl: Option<Millis>,
+    /// `x-max-length` (ready messages).
+    pub max_length: Option<usize>,
+    pub overflow: Overflow,
+    /// `x-dead-letter-exchange`.
+    pub dead_letter_exchange: Option<String>,
+    /// `x-dead-letter-routing-key` (default: the message's own routing key).
+    pub dead_letter_routing_key: Option<String>,
+    /// `x-delivery-limit` (quorum queues only).
+    pub delivery_limit: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeathReason {
+    Rejected,
+    Expired,
+    Maxlen,
+    DeliveryLimit,
+}
+
+impl DeathReason {
+    /// The value RabbitMQ writes in `x-death[].reason`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeathReason::Rejected => "rejected",
+            DeathReason::Expired => "expired",
+            DeathReason::Maxlen => "maxlen",
+            DeathReason::DeliveryLimit => "delivery_limit",
+        }
+    }
+}
+
+/// One `x-death` entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Death {
+    pub queue: String,
+    pub reason: DeathReason,
+    pub count: u32,
+    pub exchange: String,
+    pub routing_keys: Vec<String>,
+    pub time: Millis,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    pub id: u64,
+    pub exchange: String,
+    pub routing_key: String,
+    pub enqueued_at: Millis,
+    pub deliveries: u32,
+    /// Newest first.
+    pub x_death: Vec<Death>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Queue {
+    pub name: String,
+    pub args: QueueArgs,
+    pub ready: VecDeque<Message>,
+}
+
+/// What happened to a publish.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Routed {
+    /// Copied to these queues.
+    To(Vec<String>),
+    /// No binding matched: dropped (and counted).
+    Unroutable,
+}
+
+/// `true` if a topic binding key matches a routing key.
+pub fn topic_matches(pattern: &str, key: &str) -> bool {
+    fn go(p: &[&str], k: &[&str]) -> bool {
+        match p.split_first() {
+            None => k.is_empty(),
+            Some((&"#", rest)) => (0..=k.len()).any(|skip| go(rest, &k[skip..])),
+            Some((&"*", rest)) => !k.is_empty() && go(rest, &k[1..]),
+            Some((word, rest)) => k.first() == Some(word) && go(rest, &k[1..]),
+        }
+    }
+    let p: Vec<&str> = pattern.split('.').collect();
+    let k: Vec<&str> = if key.is_empty() {
+        Vec::new()
+    } else {
+        key.split('.').collect()
+    };
+    // An empty binding key is one empty word; it matches only the empty routing key.
+    if pattern.is_empty() {
+        return key.is_empty();
+    }
+    go(&p, &k)
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Broker {
+    pub exchanges: Vec<Exchange>,
+    pub bindings: Vec<Binding>,
+    pub queues: Vec<Queue>,
+    pub unroutable: u64,
+    /// Messages dropped because they had nowhere to go (no DLX).
+    pub dropped: u64,
+    next_id: u64,
+}
+
+impl Broker {
+    pub fn declare_exchange(&mut self, name: &str, kind: ExchangeKind) {
+        self.exchanges.push(Exchange {
+            name: name.into(),
+            kind,
+        });
+    }
+
+    pub fn declare_queue(&mut self, name: &str, args: QueueArgs) {
+        self.queues.push(Queue {
+            name: name.into(),
+            args,
+            ready: VecDeque::new(),
+        });
+    }
+
+    pub fn bind(&mut self, exchange: &str, queue: &str, key: &str) {
+        self.bindings.push(Binding {
+            exchange: exchange.into(),
+            queue: queue.into(),
+            key: key.into(),
+        });
+    }
+
+    pub fn queue(&self, name: &str) -> Option<&Queue> {
+        self.queues.iter().find(|q| q.name == name)
+    }
+
+    /// The queues a message published to `exchange` with `key` goes to.
+    pub fn route(&self, exchange: &str, key: &str) -> Vec<String> {
+        if exchange.is_empty() {
+            // The default exchange: every queue is bound by its own name.
+            return self
+                .queues
+                .iter()
+                .filter(|q| q.name == key)
+                .map(|q| q.name.clone())
+                .collect();
+        }
+        let Some(ex) = self.exchanges.iter().find(|e| e.name == exchange) else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = Vec::new();
+        for b in self.bindings.iter().filter(|b| b.exchange == exchange) {
+            let hit = match ex.kind {
+                ExchangeKind::Fanout => true,
+                ExchangeKind::Direct => b.key == key,
+                ExchangeKind::Topic => topic_matches(&b.key, key),
+            };
+            // A queue bound twice still gets one copy.
+            if hit && !out.contains(&b.queue) {
+                out.push(b.queue.clone());
+            }
+        }
+        out
+    }
+
+    pub fn publish(&mut self, exchange: &str, key: &str, now: Millis) -> Routed {
+        self.next_id += 1;
+        let message = Message {
+            id: self.next_id,
+            exchange: exchange.into(),
+            routing_key: key.into(),
+            enqueued_at: now,
+            deliveries: 0,
+            x_death: Vec::new(),
+        };
+        self.deliver(message, exchange, key, now)
+    }
+
+    fn deliver(&mut self, message: Message, exchange: &str, key: &str, now: Millis) -> Routed {
+        let targets = self.route(exchange, key);
+        if targets.is_empty() {
+            self.unroutable += 1;
+            return Routed::Unroutable;
+        }
+        for name in &targets {
+            let mut copy = message.clone();
+            copy.enqueued_at = now;
+            self.enqueue(name, copy, now);
+        }
+        Routed::To(targets)
+    }
+
+    fn enqueue(&mut self, queue: &str, message: Message, now: Millis) {
+        let Some(i) = self.queues.iter().position(|q| q.name == queue) else {
+            return;
+        };
+        let q = &mut self.queues[i];
+        if q.args.max_length.is_some_and(|max| q.ready.len() >= max) {
+            match q.args.overflow {
+                Overflow::RejectPublish => {
+                    self.dropped += 1;
+                    return;
+                }
+                Overflow::DropHead => {
+                    let head = q.ready.pop_front().expect("full, so not empty");
+                    q.ready.push_back(message);
+                    self.dead_letter(i, head, DeathReason::Maxlen, now);
+                    return;
+                }
+            }
+        }
+        q.ready.push_back(message);
+    }
+
+    /// Expires messages at the head of each queue whose TTL has passed (RabbitMQ expires at
+    /// the head, so an expired message behind a live one waits its turn).
+    pub fn expire(&mut self, now: Millis) {
+        for i in 0..self.queues.len() {
+            while let Some(head) = self.queues[i].ready.front() {
+                let Some(ttl) = self.queues[i].args.ttl else {
+                    break;
+                };
+                if now.0 < head.enqueued_at.0.saturating_add(ttl.0) {
+                    break;
+                }
+                let m = self.queues[i].ready.pop_front().expect("peeked");
+                self.dead_letter(i, m, DeathReason::Expired, now);
+            }
+        }
+    }
+
+    /// A consumer takes the head of a queue.
+    pub fn get(&mut self, queue: &str) -> Option<Message> {
+        let q = self.queues.iter_mut().find(|q| q.name == queue)?;
+        let mut m = q.ready.pop_front()?;
+        m.deliveries += 1;
+        Some(m)
+    }
+
+    /// `basic.nack` / `basic.reject`. With `requeue`, the message goes back to the head, unless a
+    /// quorum queue's delivery limit is passed; without it, it is dead-lettered (`rejected`).
+    pub fn reject(&mut self, queue: &str, message: Message, requeue: bool, now: Millis) {
+        let Some(i) = self.queues.iter().position(|q| q.name == queue) else {
+            return;
+        };
+        if !requeue {
+            self.dead_letter(i, message, DeathReason::Rejected, now);
+            return;
+        }
+        if self.queues[i]
+            .args
+            .delivery_limit
+            .is_some_and(|limit| message.deliveries > limit)
+        {
+            self.dead_letter(i, message, DeathReason::DeliveryLimit, now);
+            return;
+        }
+        self.queues[i].ready.push_front(message);
+    }
+
+    fn dead_letter(&mut self, queue: usize, mut m: Message, reason: DeathReason, now: Millis) {
+        let q = &self.queues[queue];
+        let Some(dlx) = q.args.dead_letter_exchange.clone() else {
+            // No DLX: the message is dropped.
+            self.dropped += 1;
+            return;
+        };
+        let key = q
+            .args
+            .dead_letter_routing_key
+            .clone()
+            .unwrap_or_else(|| m.routing_key.clone());
+        let qname = q.name.clone();
+        match m
+            .x_death
+            .iter()
+            .position(|d| d.queue == qname && d.reason == reason)
+        {
+            Some(i) => {
+                let mut d = m.x_death.remove(i);
+                d.count += 1;
+                d.time = now;
+                m.x_death.insert(0, d);
+            }
+            None => m.x_death.insert(
+                0,
+                Death {
+                    queue: qname,
+                    reason,
+                    count: 1,
+                    exchange: m.exchange.clone(),
+                    routing_keys: vec![m.routing_key.clone()],
+                    time: now,
+                },
+            ),
+        }
+        m.deliveries = 0;
+        m.exchange = dlx.clone();
+        m.routing_key = key.clone();
+        self.deliver(m, &dlx, &key, now);
+    }
+}
