@@ -13,8 +13,8 @@ use yew::prelude::*;
 
 use crate::components::{
     ComparePanel, Controls, Diagram, DlqList, EventLog, FanOutPanel, Footer, Header, Inspected,
-    Inspector, LessonPanel, LinkNotice, MetricsPanel, PacedAnnouncement, PlatformLens, Region,
-    ShareLink, StreamView, TimeTravel, TOKEN_CAP,
+    Inspector, LessonPanel, LinkNotice, MetricsPanel, PacedAnnouncement, PlatformLens, RedisPanel,
+    Region, ShareLink, StreamView, TimeTravel, TOKEN_CAP,
 };
 use crate::state::{Action, Playground};
 
@@ -344,6 +344,12 @@ pub fn App(props: &AppProps) -> Html {
                     <Region id="stream" title="Partitioned log (Kafka's model)"
                         summary="Partitions as lanes of offsets, two consumer groups with their own cursors.">
                         <StreamView now={state.panel_now} seed={settings.seed} />
+                    </Region>
+                }
+                if show("redis") {
+                    <Region id="redis" title="Redis Streams: pending entries and claiming"
+                        summary="A consumer group's pending entries list, claims from a crashed consumer, and a dead stream.">
+                        <RedisPanel now={state.panel_now} />
                     </Region>
                 }
                 if show("platform") {

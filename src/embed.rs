@@ -48,6 +48,7 @@ pub const REGIONS: &[(&str, &str)] = &[
     ("compare", "the A/B compare panel"),
     ("stream", "the partitioned log (Kafka model)"),
     ("fanout", "the fan-out (topic with subscriptions) panel"),
+    ("redis", "the Redis Streams panel"),
     ("header", "the site header and footer"),
 ];
 

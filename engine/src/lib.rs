@@ -37,6 +37,7 @@ mod metrics;
 pub mod platform;
 mod producer;
 mod queue;
+pub mod redis_stream;
 mod report;
 mod rng;
 pub mod routing;

@@ -67,3 +67,17 @@ test("committing before processing skips records on a crash; after processing do
     await page.close();
   }
 });
+
+test("Redis Streams: a crashed consumer's entries stay pending until claimed", async () => {
+  const { page, problems } = await open();
+  await page.waitForSelector("#redis-pel");
+  await page.waitForFunction(() => Number(document.querySelector("#clock").dataset.now) > 8_000);
+  await page.click('li[data-consumer="kitchen-1"] .redis-crash');
+  await page.waitForFunction(() => /claimed: ?[1-9]|[1-9]\d* claimed/.test(document.querySelector("#redis-summary").textContent), null, { timeout: 30_000 });
+  assert.match(await page.textContent('li[data-consumer="kitchen-1"]'), /crashed/);
+  await page.waitForFunction(() => /[1-9]\d* dead/.test(document.querySelector("#redis-summary").textContent), null, { timeout: 30_000 });
+  const deliveries = await page.$$eval("#redis-pel td.deliveries", (tds) => tds.map((td) => Number(td.textContent)));
+  assert.ok(deliveries.every((d) => d >= 1 && d <= 3), deliveries.join(","));
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -1,0 +1,82 @@
+//! Redis Streams: a crashed consumer's entries stay in the pending entries list until they are
+//! claimed (XAUTOCLAIM after a minimum idle time, delivery count + 1); an entry that keeps
+//! failing goes to a dead stream by the delivery-count pattern.
+
+use queue_engine::redis_stream::{RedisConfig, RedisStreamSim};
+use queue_engine::Millis;
+
+#[test]
+fn a_crashed_consumers_entries_wait_in_the_pel_until_claimed() {
+    let mut sim = RedisStreamSim::new(RedisConfig {
+        rate: 10.0,
+        count: 20,
+        processing: Millis(180),
+        ..Default::default()
+    });
+    sim.advance_to(Millis(5_050));
+    sim.crash(0);
+    let orphans: Vec<_> = sim
+        .pel
+        .iter()
+        .filter(|(_, p)| p.consumer == 0)
+        .map(|(id, _)| *id)
+        .collect();
+    assert!(!orphans.is_empty(), "kitchen-1 held entries when it died");
+    sim.advance_to(Millis(9_000));
+    for id in &orphans {
+        assert_eq!(
+            sim.pel[id].consumer, 0,
+            "nobody takes them before min-idle: {id}"
+        );
+        assert_eq!(sim.pel[id].deliveries, 1);
+    }
+    sim.advance_to(Millis(30_000));
+    for id in &orphans {
+        assert!(
+            !sim.pel.contains_key(id),
+            "{id} was claimed and acknowledged"
+        );
+    }
+    assert!(sim.counts.claimed >= orphans.len() as u64);
+    assert_eq!(
+        sim.counts.acked + sim.pel.len() as u64 + sim.undelivered(),
+        sim.counts.added,
+        "every entry acked, pending or not yet read"
+    );
+    assert!(sim.consumers[1].acked > sim.consumers[0].acked);
+}
+
+#[test]
+fn an_entry_that_keeps_failing_goes_to_the_dead_stream() {
+    let mut sim = RedisStreamSim::new(RedisConfig {
+        rate: 5.0,
+        poison_share: 0.1,
+        max_deliveries: 3,
+        ..Default::default()
+    });
+    sim.advance_to(Millis::from_secs(120));
+    assert!(sim.counts.dead > 0);
+    for (id, deliveries) in &sim.dead_stream {
+        assert_eq!(*deliveries, 3, "{id}");
+        assert!(!sim.pel.contains_key(id), "acknowledged once moved");
+        assert!(sim.entries.iter().any(|e| e.id == *id && e.poison));
+    }
+    // The PEL holds only entries still in play, not every failure ever.
+    assert!(sim.pel.len() < 30, "{} pending", sim.pel.len());
+}
+
+#[test]
+fn ids_are_milliseconds_and_a_sequence_and_only_grow() {
+    let mut sim = RedisStreamSim::new(RedisConfig {
+        rate: 2500.0,
+        ..Default::default()
+    });
+    sim.advance_to(Millis(10));
+    let ids: Vec<String> = sim.entries.iter().map(|e| e.id.to_string()).collect();
+    assert_eq!(ids[0], "0-0");
+    assert!(sim
+        .entries
+        .iter()
+        .zip(sim.entries.iter().skip(1))
+        .all(|(a, b)| a.id < b.id));
+}

@@ -1,0 +1,117 @@
+use queue_engine::redis_stream::{RedisConfig, RedisStreamSim};
+use queue_engine::Millis;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct RedisPanelProps {
+    /// The main run's simulated time.
+    pub now: Millis,
+}
+
+struct Running {
+    /// Consumers crashed, with when: replayed after a jump back in time.
+    crashes: Vec<(Millis, usize)>,
+    sim: RedisStreamSim,
+}
+
+fn config() -> RedisConfig {
+    RedisConfig {
+        rate: 4.0,
+        poison_share: 0.05,
+        consumers: 2,
+        processing: Millis(200),
+        ..RedisConfig::default()
+    }
+}
+
+fn build(crashes: &[(Millis, usize)], until: Millis) -> RedisStreamSim {
+    let mut sim = RedisStreamSim::new(config());
+    for (at, c) in crashes {
+        sim.advance_to(*at);
+        sim.crash(*c);
+    }
+    sim.advance_to(until);
+    sim
+}
+
+/// Redis Streams: the pending entries list of a consumer group, claiming idle entries from a
+/// crashed consumer, and a dead stream for entries delivered too often.
+#[component]
+pub fn RedisPanel(props: &RedisPanelProps) -> Html {
+    let running = use_mut_ref(|| Running {
+        crashes: Vec::new(),
+        sim: build(&[], Millis::ZERO),
+    });
+    let redraw = use_force_update();
+    {
+        let mut r = running.borrow_mut();
+        if r.sim.now() > props.now {
+            let kept: Vec<_> = r
+                .crashes
+                .iter()
+                .copied()
+                .filter(|(at, _)| *at <= props.now)
+                .collect();
+            r.sim = build(&kept, props.now);
+            r.crashes = kept;
+        } else {
+            r.sim.advance_to(props.now);
+        }
+    }
+    let r = running.borrow();
+    let sim = &r.sim;
+    let now = props.now;
+    let crash = |c: usize| {
+        let running = running.clone();
+        let redraw = redraw.clone();
+        Callback::from(move |_: MouseEvent| {
+            let mut r = running.borrow_mut();
+            r.crashes.push((now, c));
+            r.sim.crash(c);
+            drop(r);
+            redraw.force_update();
+        })
+    };
+    let cfg = &sim.config;
+    html! {
+        <div class="redis">
+            <p class="hint">{ format!(
+                "Stream orders, group kitchen. XREADGROUP puts each entry in the pending entries list (PEL) until XACK. Every {} s a janitor runs XAUTOCLAIM for entries idle over {} s; past {} deliveries an entry goes to orders:dead.",
+                cfg.claim_every.0 / 1000, cfg.min_idle.0 / 1000, cfg.max_deliveries
+            ) }</p>
+            <p id="redis-summary">{ format!(
+                "{} entries · last-delivered-id {} · {} pending · {} acked · {} claimed · {} dead",
+                sim.counts.added,
+                sim.last_delivered.map_or("–".to_owned(), |id| id.to_string()),
+                sim.pel.len(), sim.counts.acked, sim.counts.claimed, sim.counts.dead
+            ) }</p>
+            <ul class="redis-consumers">
+                { for sim.consumers.iter().enumerate().map(|(i, c)| html! {
+                    <li data-consumer={c.name.clone()}>
+                        <strong>{ &c.name }</strong>
+                        { format!(" {} · acked {} · pending {}", if c.alive { "● running" } else { "✕ crashed" }, c.acked,
+                            sim.pel.values().filter(|p| p.consumer == i).count()) }
+                        { " " }
+                        <button type="button" class="redis-crash" disabled={!c.alive} onclick={crash(i)}>{ "Crash" }</button>
+                    </li>
+                }) }
+            </ul>
+            <table class="pel" id="redis-pel">
+                <caption>{ "XPENDING orders kitchen (oldest 8)" }</caption>
+                <thead><tr><th scope="col">{ "Entry id" }</th><th scope="col">{ "Consumer" }</th><th scope="col">{ "Idle" }</th><th scope="col">{ "Deliveries" }</th></tr></thead>
+                <tbody>
+                    { for sim.pel.iter().take(8).map(|(id, p)| html! {
+                        <tr>
+                            <td><code>{ id.to_string() }</code></td>
+                            <td>{ &sim.consumers[p.consumer].name }</td>
+                            <td>{ Millis(now.0.saturating_sub(p.delivered_at.0)).to_string() }</td>
+                            <td class="deliveries">{ p.deliveries }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            <p class="note">{ format!("orders:dead holds {}: {}", sim.dead_stream.len(),
+                sim.dead_stream.iter().rev().take(5).map(|(id, n)| format!("{id} ({n} deliveries)")).collect::<Vec<_>>().join(", ")) }</p>
+        </div>
+    }
+}
