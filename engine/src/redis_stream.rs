@@ -82,6 +82,9 @@ impl Default for RedisConfig {
     }
 }
 
+/// The stream is trimmed to about this many entries (`MAXLEN ~`), keeping memory bounded.
+pub const MAXLEN: usize = 10_000;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Due {
     Add,
@@ -186,10 +189,22 @@ impl RedisStreamSim {
 
     /// Entries no consumer of the group has read yet (after `last-delivered-id`).
     pub fn undelivered(&self) -> u64 {
+        (self.entries.len() - self.first_undelivered()) as u64
+    }
+
+    /// Index of the first entry after `last-delivered-id` (ids only grow, so a binary search).
+    fn first_undelivered(&self) -> usize {
+        match self.last_delivered {
+            Some(last) => self.entries.partition_point(|e| e.id <= last),
+            None => 0,
+        }
+    }
+
+    pub fn entry(&self, id: EntryId) -> Option<&Entry> {
         self.entries
-            .iter()
-            .filter(|e| self.last_delivered.is_none_or(|l| e.id > l))
-            .count() as u64
+            .binary_search_by_key(&id, |e| e.id)
+            .ok()
+            .map(|i| &self.entries[i])
     }
 
     /// The consumer dies: what it read stays pending in the PEL under its name.
@@ -221,6 +236,14 @@ impl RedisStreamSim {
             self.counts.added += 1;
             self.due += 1000.0 / self.config.rate;
         }
+        // XADD … MAXLEN ~ 10000: old entries go, except those still unread or pending.
+        while self.entries.len() > MAXLEN {
+            let head = self.entries[0].id;
+            if self.pel.contains_key(&head) || self.last_delivered.is_none_or(|l| head > l) {
+                break;
+            }
+            self.entries.pop_front();
+        }
         self.schedule(Millis(self.due.ceil() as u64), Due::Add);
     }
 
@@ -230,11 +253,10 @@ impl RedisStreamSim {
             return;
         }
         if self.consumers[c].inbox.is_empty() {
-            let after = self.last_delivered;
+            let from = self.first_undelivered();
             let fresh: Vec<EntryId> = self
                 .entries
-                .iter()
-                .filter(|e| after.is_none_or(|a| e.id > a))
+                .range(from..)
                 .take(self.config.count as usize)
                 .map(|e| e.id)
                 .collect();
@@ -276,7 +298,7 @@ impl RedisStreamSim {
             return;
         }
         let still_mine = self.pel.get(&id).is_some_and(|p| p.consumer == c);
-        let poison = self.entries.iter().any(|e| e.id == id && e.poison);
+        let poison = self.entry(id).is_some_and(|e| e.poison);
         if still_mine && !poison {
             // XACK
             self.pel.remove(&id);

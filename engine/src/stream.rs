@@ -426,8 +426,9 @@ pub struct Group {
     pub cursors: Vec<Cursor>,
     pub counts: GroupCounts,
     next_member: u32,
-    /// Processing order per key, for the ordering checks: (key, seq).
-    pub order: Vec<(String, u64)>,
+    /// Processing order per key, for the ordering checks: (key, seq), the latest
+    /// [`HISTORY_CAP`] only, so a long run at high speed keeps bounded memory.
+    pub order: VecDeque<(String, u64)>,
 }
 
 /// A record in the dead-letter topic, with the headers that say where it came from.
@@ -463,7 +464,8 @@ pub struct StreamSim {
     seq: u64,
     pub partitions: Vec<PartitionLog>,
     pub groups: Vec<Group>,
-    pub dlt: Vec<DeadLetter>,
+    /// The latest [`HISTORY_CAP`] records published to the dead-letter topic.
+    pub dlt: VecDeque<DeadLetter>,
     published: u64,
     hot_share: f64,
     /// Each producer's next due time in fractional milliseconds, so rates above 1,000/s keep
@@ -474,6 +476,9 @@ pub struct StreamSim {
 }
 
 const POLL_EVERY: Millis = Millis(100);
+
+/// How many ordering and dead-letter records are kept.
+pub const HISTORY_CAP: usize = 100_000;
 
 impl StreamSim {
     pub fn new(sc: StreamScenario) -> Result<StreamSim, ScenarioError> {
@@ -487,7 +492,7 @@ impl StreamSim {
             seq: 0,
             partitions: vec![PartitionLog::default(); p],
             groups: Vec::new(),
-            dlt: Vec::new(),
+            dlt: VecDeque::new(),
             published: 0,
             hot_share: sc.producers.first().map_or(0.0, |p| p.hot_key_share),
             sticky: (0, 0),
@@ -506,7 +511,7 @@ impl StreamSim {
                 members: Vec::new(),
                 counts: GroupCounts::default(),
                 next_member: 0,
-                order: Vec::new(),
+                order: VecDeque::new(),
                 config: config.clone(),
             });
             for _ in 0..config.consumers {
@@ -1021,7 +1026,10 @@ impl StreamSim {
             if cursor.dead.insert(off) {
                 group.counts.dead_lettered += 1;
             }
-            self.dlt.push(DeadLetter {
+            if self.dlt.len() >= HISTORY_CAP {
+                self.dlt.pop_front();
+            }
+            self.dlt.push_back(DeadLetter {
                 topic: dlt,
                 group: group.config.name.clone(),
                 original_topic: topic,
@@ -1047,7 +1055,10 @@ impl StreamSim {
                 }
             }
             if let Some(k) = &record.key {
-                group.order.push((k.clone(), record.seq));
+                if group.order.len() >= HISTORY_CAP {
+                    group.order.pop_front();
+                }
+                group.order.push_back((k.clone(), record.seq));
             }
         }
         if group.config.commit == CommitMode::AfterProcessing && owns {

@@ -59,7 +59,7 @@ fn an_entry_that_keeps_failing_goes_to_the_dead_stream() {
     for (id, deliveries) in &sim.dead_stream {
         assert_eq!(*deliveries, 3, "{id}");
         assert!(!sim.pel.contains_key(id), "acknowledged once moved");
-        assert!(sim.entries.iter().any(|e| e.id == *id && e.poison));
+        assert!(sim.entry(*id).is_some_and(|e| e.poison));
     }
     // The PEL holds only entries still in play, not every failure ever.
     assert!(sim.pel.len() < 30, "{} pending", sim.pel.len());
@@ -79,4 +79,21 @@ fn ids_are_milliseconds_and_a_sequence_and_only_grow() {
         .iter()
         .zip(sim.entries.iter().skip(1))
         .all(|(a, b)| a.id < b.id));
+}
+
+#[test]
+fn the_stream_is_trimmed_but_never_below_what_is_unread_or_pending() {
+    use queue_engine::redis_stream::MAXLEN;
+    let mut sim = RedisStreamSim::new(RedisConfig {
+        rate: 500.0,
+        processing: Millis(1),
+        count: 100,
+        ..Default::default()
+    });
+    sim.advance_to(Millis::from_secs(60));
+    assert!((30_000..=30_001).contains(&sim.counts.added));
+    assert!(sim.entries.len() <= MAXLEN + 1, "{}", sim.entries.len());
+    for id in sim.pel.keys() {
+        assert!(sim.entry(*id).is_some(), "pending entries are kept");
+    }
 }
