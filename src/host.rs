@@ -107,11 +107,7 @@ pub fn parse_command(data: &Value) -> Result<Action, String> {
                 Some(other) => {
                     return Err(format!(
                         "load-lesson: lesson expected one of {}; got \"{}\"",
-                        crate::lessons::all()
-                            .iter()
-                            .map(|l| l.id.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
+                        crate::lessons::id_list(),
                         crate::permalink::truncate(other)
                     ))
                 }

@@ -232,6 +232,15 @@ pub fn parse(text: &str) -> Result<Lesson, serde_json::Error> {
     serde_json::from_str(text)
 }
 
+/// Every lesson id, comma-separated, for messages that say what would have been accepted.
+pub fn id_list() -> String {
+    all()
+        .iter()
+        .map(|l| l.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn by_id(id: &str) -> Option<&'static Lesson> {
     all().iter().find(|l| l.id == id)
 }

@@ -205,10 +205,9 @@ impl Playground {
             Some(id) => {
                 let found = lessons::by_id(id);
                 if found.is_none() {
-                    let known: Vec<&str> = lessons::all().iter().map(|l| l.id.as_str()).collect();
                     notices.push(Notice {
                         param: "lesson".into(),
-                        expected: format!("one of {}", known.join(", ")),
+                        expected: format!("one of {}", lessons::id_list()),
                         given: id.into(),
                     });
                 }

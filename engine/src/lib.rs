@@ -25,6 +25,7 @@
 //! The defaults follow Amazon SQS with Lambda's SQS event source; see `semantics.md` in the
 //! project's reference notes for each fact and its source.
 
+mod agenda;
 mod command;
 mod consumer;
 pub mod envelope;

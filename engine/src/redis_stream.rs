@@ -5,9 +5,9 @@
 //! the delivery count. There is no built-in DLQ: past a delivery count, the application adds the
 //! entry to a dead stream and acknowledges it.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
+use crate::agenda::Agenda;
 use crate::rng::Rng;
 use crate::Millis;
 
@@ -109,8 +109,7 @@ pub struct RedisStreamSim {
     pub config: RedisConfig,
     now: Millis,
     rng: Rng,
-    heap: BinaryHeap<Reverse<(Millis, u64, Due)>>,
-    seq: u64,
+    agenda: Agenda<Due>,
     pub entries: VecDeque<Entry>,
     pub pel: BTreeMap<EntryId, Pending>,
     /// The group's `last-delivered-id`.
@@ -130,8 +129,7 @@ impl RedisStreamSim {
         let mut sim = RedisStreamSim {
             now: Millis::ZERO,
             rng: Rng::new(config.seed),
-            heap: BinaryHeap::new(),
-            seq: 0,
+            agenda: Agenda::new(),
             entries: VecDeque::new(),
             pel: BTreeMap::new(),
             last_delivered: None,
@@ -166,16 +164,11 @@ impl RedisStreamSim {
     }
 
     fn schedule(&mut self, at: Millis, due: Due) {
-        self.seq += 1;
-        self.heap.push(Reverse((at, self.seq, due)));
+        self.agenda.schedule(at, due);
     }
 
     pub fn advance_to(&mut self, t: Millis) {
-        while let Some(Reverse((at, _, _))) = self.heap.peek() {
-            if *at > t {
-                break;
-            }
-            let Reverse((at, _, due)) = self.heap.pop().expect("peeked");
+        while let Some((at, due)) = self.agenda.pop_until(t) {
             self.now = at;
             match due {
                 Due::Add => self.add(),

@@ -18,11 +18,11 @@
 //! Deterministic like [`crate::Sim`]: one seed; the workload (keys, arrival) draws from its own
 //! stream, so group settings never change which records arrive.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
+use crate::agenda::Agenda;
 use crate::rng::Rng;
 use crate::scenario::{Distribution, ProcessingTime};
 use crate::{Millis, ScenarioError};
@@ -315,20 +315,29 @@ impl StreamScenario {
             }
         }
         for (i, c) in self.commands.iter().enumerate() {
-            let group = match &c.command {
-                StreamCommand::AddConsumer { group }
-                | StreamCommand::RemoveConsumer { group }
-                | StreamCommand::CrashConsumer { group, .. }
-                | StreamCommand::Seek { group, .. } => Some(*group),
-                StreamCommand::SetHotKey { .. } => None,
-            };
-            if group.is_some_and(|g| g >= self.groups.len()) {
-                return field(
-                    format!("commands[{i}].do.group"),
-                    &format!("a group index below {}", self.groups.len()),
-                    format!("{group:?}"),
-                );
-            }
+            self.validate_command(&format!("commands[{i}].do"), &c.command)?;
+        }
+        Ok(())
+    }
+}
+
+impl StreamScenario {
+    /// Checks one command against this scenario (its group must exist); `path` names it in
+    /// the error.
+    pub fn validate_command(&self, path: &str, c: &StreamCommand) -> Result<(), ScenarioError> {
+        let group = match c {
+            StreamCommand::AddConsumer { group }
+            | StreamCommand::RemoveConsumer { group }
+            | StreamCommand::CrashConsumer { group, .. }
+            | StreamCommand::Seek { group, .. } => *group,
+            StreamCommand::SetHotKey { .. } => return Ok(()),
+        };
+        if group >= self.groups.len() {
+            return Err(ScenarioError::field(
+                format!("{path}.group"),
+                format!("a group index below {}", self.groups.len()),
+                format!("{:?}", Some(group)),
+            ));
         }
         Ok(())
     }
@@ -460,8 +469,7 @@ pub struct StreamSim {
     now: Millis,
     rng: Rng,
     workload: Rng,
-    heap: BinaryHeap<Reverse<(Millis, u64, Due)>>,
-    seq: u64,
+    agenda: Agenda<Due>,
     pub partitions: Vec<PartitionLog>,
     pub groups: Vec<Group>,
     /// The latest [`HISTORY_CAP`] records published to the dead-letter topic.
@@ -488,8 +496,7 @@ impl StreamSim {
             now: Millis::ZERO,
             rng: Rng::new(sc.seed),
             workload: Rng::new(sc.seed ^ 0x9E37_79B9_7F4A_7C15),
-            heap: BinaryHeap::new(),
-            seq: 0,
+            agenda: Agenda::new(),
             partitions: vec![PartitionLog::default(); p],
             groups: Vec::new(),
             dlt: VecDeque::new(),
@@ -550,18 +557,12 @@ impl StreamSim {
     }
 
     fn schedule(&mut self, at: Millis, due: Due) {
-        self.seq += 1;
-        self.heap.push(Reverse((at, self.seq, due)));
+        self.agenda.schedule(at, due);
     }
 
     /// Applies a command now.
     pub fn command(&mut self, c: StreamCommand) -> Result<(), ScenarioError> {
-        let mut check = self.sc.clone();
-        check.commands = vec![TimedStreamCommand {
-            at: self.now,
-            command: c.clone(),
-        }];
-        check.validate()?;
+        self.sc.validate_command("command", &c)?;
         self.apply(c);
         Ok(())
     }
@@ -572,20 +573,14 @@ impl StreamSim {
             at: at.max(self.now),
             command: c,
         };
-        let mut check = self.sc.clone();
-        check.commands = vec![timed.clone()];
-        check.validate()?;
+        self.sc.validate_command("command", &timed.command)?;
         self.sc.commands.push(timed.clone());
         self.schedule(timed.at, Due::Command(self.sc.commands.len() - 1));
         Ok(())
     }
 
     pub fn advance_to(&mut self, t: Millis) {
-        while let Some(Reverse((at, _, _))) = self.heap.peek() {
-            if *at > t {
-                break;
-            }
-            let Reverse((at, _, due)) = self.heap.pop().expect("peeked");
+        while let Some((at, due)) = self.agenda.pop_until(t) {
             self.now = at;
             self.fire(due);
         }

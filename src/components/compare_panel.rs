@@ -12,13 +12,18 @@ pub struct ComparePanelProps {
     /// The scenario as configured; each side starts from it with one setting forced.
     pub base: Rc<Scenario>,
     /// The person's actions, replayed on both sides (settings excluded).
-    pub history: Rc<Vec<(Millis, Command)>>,
+    pub history: History,
     /// Both sides are shown at the main run's simulated time.
     pub now: Millis,
 }
 
+/// The person's actions with their times (as the reducer keeps them).
+type History = Rc<Vec<(Millis, Command)>>;
+
 struct Running {
-    key: (String, *const Scenario, usize),
+    /// What the sides were built from, compared by value: a history of the same length with a
+    /// different command (acting in the past) must rebuild too.
+    key: (String, Rc<Scenario>, History),
     sides: [(&'static str, Sim); 2],
 }
 
@@ -81,7 +86,7 @@ pub fn ComparePanel(props: &ComparePanelProps) -> Html {
             </div>
         };
     };
-    let key = (v.clone(), Rc::as_ptr(&props.base), props.history.len());
+    let key = (v.clone(), props.base.clone(), props.history.clone());
     let mut slot = running.borrow_mut();
     let stale = slot
         .as_ref()

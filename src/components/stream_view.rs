@@ -132,16 +132,16 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
             setup.set(next);
         })
     };
-    let hot = sim.scenario().producers[0].hot_key_share > 0.0
-        || setup
-            .history
-            .iter()
-            .rev()
-            .find_map(|(_, c)| match c {
-                StreamCommand::SetHotKey { share } => Some(*share > 0.0),
-                _ => None,
-            })
-            .unwrap_or(false);
+    // The switch is on if the latest hot-key command turned it on.
+    let hot = setup
+        .history
+        .iter()
+        .rev()
+        .find_map(|(_, c)| match c {
+            StreamCommand::SetHotKey { share } => Some(*share > 0.0),
+            _ => None,
+        })
+        .unwrap_or(false);
     let onhot = {
         let setup = setup.clone();
         let now = props.now;
