@@ -28,7 +28,8 @@ test("one upload reaches every subscriber, and an offline one blocks nobody", as
   const received = cols.thumbnail.received;
   assert.ok(received > 100, `${received} uploads`);
   for (const s of subs) assert.equal(cols[s].received, received, `${s} received every upload`);
-  assert.equal(cols.indexer.processed, before.processed, "the offline indexer did nothing more");
+  // Going offline is graceful: its one worker may finish the upload it already held, nothing after.
+  assert.ok(cols.indexer.processed <= before.processed + 1, `the offline indexer did nothing more (${before.processed} → ${cols.indexer.processed})`);
   assert.ok(cols.indexer.waiting >= received - before.received - 1, "its copies wait for it");
   assert.ok(cols.thumbnail.waiting <= 5 && cols.thumbnail.processed > received / 2, `thumbnails did not wait for the indexer (${JSON.stringify(cols.thumbnail)})`);
   assert.ok(cols.transcoder.waiting > cols.thumbnail.waiting, "the slow transcoder has its own backlog");
