@@ -123,3 +123,70 @@ pub fn video_upload() -> (Scenario, Vec<SubscriptionConfig>) {
     ];
     (base, subs)
 }
+
+/// Lesson pubsub-vs-queue: one producer feeds both a queue with three competing consumers and a
+/// topic with three subscriptions of one consumer each, on the same workload.
+pub struct Contrast {
+    pub queue: Sim,
+    pub topic: FanOut,
+    /// Messages each of the queue's consumers processed: each message goes to one of them.
+    /// They long-poll, so a message goes to whoever has waited longest, as in SQS with
+    /// `WaitTimeSeconds` set (with short polling the worker that just finished wins each race).
+    pub per_consumer: Vec<u64>,
+}
+
+impl Contrast {
+    pub fn new(seed: u64) -> Contrast {
+        let json = r#"{
+            "name": "orders", "seed": 0,
+            "queue": { "receive_wait": "20s" },
+            "producers": [{ "name": "order-service", "rate": 3 }],
+            "consumers": { "name": "worker", "count": 3, "processing": { "mean": "300ms" } }
+        }"#;
+        let mut base = Scenario::from_json(json).expect("the built-in example is valid");
+        base.seed = seed;
+        let subs: Vec<SubscriptionConfig> = ["kitchen", "billing", "loyalty"]
+            .iter()
+            .map(|name| SubscriptionConfig {
+                name: (*name).into(),
+                consumers: ConsumerConfig {
+                    name: (*name).into(),
+                    count: 1,
+                    ..base.consumers.clone()
+                },
+                dlq: None,
+            })
+            .collect();
+        let topic =
+            FanOut::new("order-placed", &base, &subs).expect("the built-in example is valid");
+        let queue = Sim::new(base).expect("the built-in example is valid");
+        Contrast {
+            per_consumer: vec![0; 3],
+            queue,
+            topic,
+        }
+    }
+
+    pub fn advance_to(&mut self, t: Millis) {
+        self.queue.advance_to(t);
+        for e in self.queue.drain_events() {
+            if let crate::EventKind::Processed { consumer, .. } = e.kind {
+                if let Some(n) = self.per_consumer.get_mut(consumer as usize) {
+                    *n += 1;
+                }
+            }
+        }
+        self.topic.advance_to(t);
+    }
+
+    /// Processings on each side: the queue's total, and the topic's summed over subscriptions.
+    pub fn processed(&self) -> (u64, u64) {
+        let topic = self
+            .topic
+            .subscriptions
+            .iter()
+            .map(|(_, s)| s.counts().processed)
+            .sum();
+        (self.queue.counts().processed, topic)
+    }
+}

@@ -10,7 +10,7 @@
 
 use std::collections::VecDeque;
 
-use crate::Millis;
+use crate::{Millis, ScenarioError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExchangeKind {
@@ -342,4 +342,160 @@ impl Broker {
         m.routing_key = key.clone();
         self.deliver(m, &dlx, &key, now);
     }
+}
+
+/// What a consumer does with the message it took.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// `basic.ack`: done, gone.
+    Ack,
+    /// `basic.reject` with `requeue=false`: dead-lettered (`rejected`), or dropped without a DLX.
+    Reject,
+    /// `basic.nack` with `requeue=true`: back to the head, until a delivery limit says no.
+    Requeue,
+}
+
+/// The last publish, kept so a view can show which bindings it matched.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Published {
+    pub exchange: String,
+    pub key: String,
+    pub routed: Routed,
+}
+
+/// A broker on a clock: TTLs run out as time passes, as they would on a real node.
+#[derive(Clone, Debug)]
+pub struct BrokerRun {
+    pub broker: Broker,
+    pub now: Millis,
+    pub last: Option<Published>,
+}
+
+/// AMQP carries the routing key as a short string: at most 255 bytes.
+pub const MAX_ROUTING_KEY: usize = 255;
+
+impl BrokerRun {
+    pub fn new(broker: Broker) -> BrokerRun {
+        BrokerRun {
+            broker,
+            now: Millis::ZERO,
+            last: None,
+        }
+    }
+
+    /// Runs to `t`, expiring each message at its own deadline, so `x-death` records the exact
+    /// time however coarse the steps.
+    pub fn advance_to(&mut self, t: Millis) {
+        while let Some(due) = self.next_expiry().filter(|due| *due <= t) {
+            self.now = self.now.max(due);
+            self.broker.expire(self.now);
+        }
+        self.now = self.now.max(t);
+    }
+
+    /// When the earliest queue head's TTL runs out.
+    fn next_expiry(&self) -> Option<Millis> {
+        self.broker
+            .queues
+            .iter()
+            .filter_map(|q| {
+                let ttl = q.args.ttl?;
+                Some(Millis(q.ready.front()?.enqueued_at.0.saturating_add(ttl.0)))
+            })
+            .min()
+    }
+
+    /// Publishes now; refuses an exchange that does not exist or a key AMQP cannot carry.
+    pub fn publish(&mut self, exchange: &str, key: &str) -> Result<Routed, ScenarioError> {
+        if !exchange.is_empty() && !self.broker.exchanges.iter().any(|e| e.name == exchange) {
+            let names: Vec<&str> = self
+                .broker
+                .exchanges
+                .iter()
+                .map(|e| e.name.as_str())
+                .collect();
+            return Err(ScenarioError::field(
+                "exchange",
+                format!("\"\" (the default exchange) or one of {}", names.join(", ")),
+                format!("\"{exchange}\""),
+            ));
+        }
+        if key.len() > MAX_ROUTING_KEY {
+            return Err(ScenarioError::field(
+                "routing key",
+                format!("at most {MAX_ROUTING_KEY} bytes"),
+                format!("{} bytes", key.len()),
+            ));
+        }
+        let routed = self.broker.publish(exchange, key, self.now);
+        self.last = Some(Published {
+            exchange: exchange.into(),
+            key: key.into(),
+            routed: routed.clone(),
+        });
+        Ok(routed)
+    }
+
+    /// A consumer takes the head of `queue` and acks, rejects or requeues it.
+    pub fn consume(&mut self, queue: &str, outcome: Outcome) -> Result<(), ScenarioError> {
+        let Some(m) = self.broker.get(queue) else {
+            return Err(ScenarioError::field(
+                "queue",
+                "a queue with a ready message",
+                format!("\"{queue}\" (empty or unknown)"),
+            ));
+        };
+        match outcome {
+            Outcome::Ack => {}
+            Outcome::Reject => self.broker.reject(queue, m, false, self.now),
+            Outcome::Requeue => self.broker.reject(queue, m, true, self.now),
+        }
+        Ok(())
+    }
+}
+
+/// The pizza shop on RabbitMQ: a topic exchange for orders (`order.<item>.<region>`), a fanout
+/// for notifications, a direct exchange for payment results, and a dead-letter exchange that
+/// the kitchen's quorum queue uses for every reason a message can die.
+pub fn pizza_shop() -> Broker {
+    let mut b = Broker::default();
+    b.declare_exchange("orders", ExchangeKind::Topic);
+    b.declare_exchange("notifications", ExchangeKind::Fanout);
+    b.declare_exchange("payments", ExchangeKind::Direct);
+    b.declare_exchange("orders.dlx", ExchangeKind::Fanout);
+    b.declare_queue(
+        "kitchen",
+        QueueArgs {
+            ttl: Some(Millis::from_secs(60)),
+            max_length: Some(5),
+            overflow: Overflow::DropHead,
+            dead_letter_exchange: Some("orders.dlx".into()),
+            dead_letter_routing_key: None,
+            // Low so that a few requeues show it; RabbitMQ 4's default is 20.
+            delivery_limit: Some(2),
+        },
+    );
+    // A classic queue with no DLX: what it rejects is simply gone.
+    b.declare_queue("bar", QueueArgs::default());
+    for q in [
+        "audit",
+        "eu-billing",
+        "email",
+        "sms",
+        "ledger",
+        "retries",
+        "orders.dead",
+    ] {
+        b.declare_queue(q, QueueArgs::default());
+    }
+    b.bind("orders", "kitchen", "order.pizza.*");
+    b.bind("orders", "bar", "order.drink.*");
+    b.bind("orders", "audit", "order.#");
+    b.bind("orders", "eu-billing", "*.*.eu");
+    b.bind("notifications", "email", "");
+    b.bind("notifications", "sms", "");
+    b.bind("payments", "ledger", "payment.ok");
+    b.bind("payments", "retries", "payment.failed");
+    b.bind("orders.dlx", "orders.dead", "");
+    b
 }

@@ -435,7 +435,7 @@ pub struct Group {
     pub cursors: Vec<Cursor>,
     pub counts: GroupCounts,
     next_member: u32,
-    /// Processing order per key, for the ordering checks: (key, seq), the latest
+    /// First-processing order, for the ordering checks: (key, seq), the latest
     /// [`HISTORY_CAP`] only, so a long run at high speed keeps bounded memory.
     pub order: VecDeque<(String, u64)>,
 }
@@ -1049,7 +1049,9 @@ impl StreamSim {
                     group.counts.duplicates += 1;
                 }
             }
-            if let Some(k) = &record.key {
+            // First processings only: a replay or a duplicate repeats an old record on purpose
+            // and says nothing about the order records are first handled in.
+            if let (0, Some(k)) = (seen, &record.key) {
                 if group.order.len() >= HISTORY_CAP {
                     group.order.pop_front();
                 }
@@ -1147,5 +1149,25 @@ impl StreamSim {
 
     pub fn group_lag(&self, g: usize) -> u64 {
         (0..self.partitions.len()).map(|p| self.lag(g, p)).sum()
+    }
+
+    /// How often group `g` processed a record before one published earlier: first within the
+    /// same key (which Kafka's per-partition order rules out), then across keys (which it does
+    /// not promise). Over the latest [`HISTORY_CAP`] processings.
+    pub fn order_inversions(&self, g: usize) -> (u64, u64) {
+        let order = &self.groups[g].order;
+        let mut last: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+        let mut per_key = 0;
+        for (key, seq) in order {
+            if last.insert(key, *seq).is_some_and(|prev| *seq < prev) {
+                per_key += 1;
+            }
+        }
+        let across = order
+            .iter()
+            .zip(order.iter().skip(1))
+            .filter(|(a, b)| b.1 < a.1)
+            .count() as u64;
+        (per_key, across)
     }
 }

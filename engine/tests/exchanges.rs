@@ -243,3 +243,103 @@ fn without_a_dead_letter_exchange_a_dead_message_is_dropped() {
     b.reject("work", m, false, Millis(1));
     assert_eq!(b.dropped, 1);
 }
+
+#[test]
+fn the_pizza_shop_broker_shows_every_route_and_every_death() {
+    use queue_engine::routing::{pizza_shop, BrokerRun, Outcome};
+    let mut run = BrokerRun::new(pizza_shop());
+    assert_eq!(
+        run.publish("orders", "order.pizza.eu").unwrap(),
+        Routed::To(vec!["kitchen".into(), "audit".into(), "eu-billing".into()])
+    );
+    assert_eq!(
+        run.publish("orders", "order.drink.us").unwrap(),
+        Routed::To(vec!["bar".into(), "audit".into()])
+    );
+    assert_eq!(
+        run.publish("notifications", "anything").unwrap(),
+        Routed::To(vec!["email".into(), "sms".into()])
+    );
+    assert_eq!(
+        run.publish("orders", "refund.pizza.us").unwrap(),
+        Routed::Unroutable
+    );
+    assert_eq!(run.broker.unroutable, 1);
+    // Rejected by the kitchen: dead-lettered with reason rejected, keeping where it came from.
+    run.consume("kitchen", Outcome::Reject).unwrap();
+    let dead = &run.broker.queue("orders.dead").unwrap().ready[0];
+    assert_eq!(dead.x_death[0].reason.as_str(), "rejected");
+    assert_eq!(dead.x_death[0].queue, "kitchen");
+    assert_eq!(dead.x_death[0].exchange, "orders");
+    assert_eq!(
+        dead.x_death[0].routing_keys,
+        vec!["order.pizza.eu".to_string()]
+    );
+    // The classic bar queue has no DLX: a rejected drink is dropped.
+    run.consume("bar", Outcome::Reject).unwrap();
+    assert_eq!(run.broker.dropped, 1);
+    // Requeued past the quorum delivery limit (2): delivery_limit.
+    run.publish("orders", "order.pizza.us").unwrap();
+    for _ in 0..3 {
+        run.consume("kitchen", Outcome::Requeue).unwrap();
+    }
+    let reasons: Vec<&str> = run
+        .broker
+        .queue("orders.dead")
+        .unwrap()
+        .ready
+        .iter()
+        .map(|m| m.x_death[0].reason.as_str())
+        .collect();
+    assert_eq!(reasons, ["rejected", "delivery_limit"]);
+    // Six into a queue of five: the oldest goes (maxlen); a minute later the rest expire.
+    for _ in 0..6 {
+        run.publish("orders", "order.pizza.us").unwrap();
+    }
+    assert_eq!(run.broker.queue("kitchen").unwrap().ready.len(), 5);
+    run.advance_to(Millis::from_secs(61));
+    assert!(run.broker.queue("kitchen").unwrap().ready.is_empty());
+    let dead = &run.broker.queue("orders.dead").unwrap().ready;
+    assert_eq!(dead[2].x_death[0].reason.as_str(), "maxlen");
+    assert!(dead
+        .iter()
+        .skip(3)
+        .all(|m| m.x_death[0].reason.as_str() == "expired"));
+    // Each expired at its own deadline (published at 0 with a 60 s TTL), not when we looked.
+    assert!(dead
+        .iter()
+        .skip(3)
+        .all(|m| m.x_death[0].time == Millis::from_secs(60)));
+    assert_eq!(dead.len(), 8);
+}
+
+#[test]
+fn bad_publishes_and_empty_queues_are_refused_with_what_was_wrong() {
+    use queue_engine::routing::{pizza_shop, BrokerRun, Outcome};
+    let mut run = BrokerRun::new(pizza_shop());
+    let e = run
+        .publish("ordres", "order.pizza.eu")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("exchange") && e.contains("ordres") && e.contains("orders"),
+        "{e}"
+    );
+    let e = run
+        .publish("orders", &"k".repeat(300))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("routing key") && e.contains("255") && e.contains("300"),
+        "{e}"
+    );
+    let e = run
+        .consume("kitchen", Outcome::Ack)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("kitchen"), "{e}");
+    assert_eq!(
+        run.broker.unroutable, 0,
+        "a refused publish is not a publish"
+    );
+}

@@ -112,6 +112,39 @@ fn a_queue_with_competing_consumers_processes_each_message_once_a_topic_once_per
     assert_eq!(total, 3 * published, "topic: once each per subscription");
 }
 
+#[test]
+fn the_contrast_shares_the_queues_messages_out_and_copies_the_topics() {
+    let mut c = fanout::Contrast::new(3);
+    c.advance_to(secs(60));
+    let published = c.queue.counts().published;
+    assert!(published > 120);
+    assert_eq!(
+        c.topic.published(),
+        published,
+        "the same workload on both sides"
+    );
+    let (queue, topic) = c.processed();
+    assert!(
+        queue + 5 >= published && queue <= published,
+        "queue: once each ({queue}/{published})"
+    );
+    assert!(
+        topic + 15 >= 3 * published,
+        "topic: once per subscription ({topic})"
+    );
+    assert_eq!(
+        c.per_consumer.iter().sum::<u64>(),
+        queue,
+        "each processing by exactly one worker"
+    );
+    // Long polling hands each message to the worker that has waited longest: an even split.
+    assert!(
+        c.per_consumer.iter().all(|&n| n >= published / 4),
+        "the work is shared: {:?}",
+        c.per_consumer
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
