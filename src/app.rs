@@ -12,10 +12,11 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::{
-    ComparePanel, Controls, Diagram, DlqList, EventLog, FanOutPanel, Footer, Header, Inspected,
-    Inspector, LessonPanel, LinkNotice, MetricsPanel, PacedAnnouncement, PlatformLens, RedisPanel,
-    Region, ShareLink, StreamView, TimeTravel, TOKEN_CAP,
+    ComparePanel, Controls, Diagram, DlqList, EventLog, ExchangePanel, FanOutPanel, Footer, Header,
+    Inspected, Inspector, LessonPanel, LinkNotice, MetricsPanel, PacedAnnouncement, PlatformLens,
+    QueueVsTopic, RedisPanel, Region, ShareLink, SideHandle, StreamView, TimeTravel, TOKEN_CAP,
 };
+use crate::side::Model;
 use crate::state::{Action, Playground};
 
 /// How a host page reaches a playground it mounted: the app puts its dispatcher here.
@@ -262,6 +263,48 @@ pub fn App(props: &AppProps) -> Html {
         Callback::from(move |c| d.dispatch(Action::Predict(c)))
     };
     let show = |region: &str| !embed.hidden(region);
+    // A lesson on the log or a topic hands its run to that model's panel, which then comes
+    // straight after the lesson so the learner sees what the checkpoint asks about.
+    let lesson_model = state.lesson.map_or(Model::Queue, |l| l.model);
+    let side_for = |model: Model| -> Option<SideHandle> {
+        let run = state.side.clone().filter(|_| lesson_model == model)?;
+        let d = state.dispatcher();
+        Some(SideHandle {
+            run,
+            version: state.version,
+            onaction: Callback::from(move |a| d.dispatch(Action::Side(a))),
+        })
+    };
+    let fanout_region = html! {
+        <Region id="fanout" title="Fan-out: one upload, four subscribers"
+            summary="A topic copies every message to each subscription; each has its own queue, consumers and DLQ.">
+            <FanOutPanel now={state.panel_now} lesson={side_for(Model::FanOut)} />
+        </Region>
+    };
+    let contrast_region = html! {
+        <Region id="queue-vs-topic" title="Queue vs topic: the same orders, side by side"
+            summary="Three competing workers on a queue against three subscriptions on a topic.">
+            <QueueVsTopic now={state.panel_now} seed={settings.seed} lesson={side_for(Model::PubsubVsQueue)} />
+        </Region>
+    };
+    let stream_region = html! {
+        <Region id="stream" title="Partitioned log (Kafka's model)"
+            summary="Partitions as lanes of offsets, two consumer groups with their own cursors.">
+            <StreamView now={state.panel_now} seed={settings.seed} lesson={side_for(Model::Log)} />
+        </Region>
+    };
+    let lesson_layout = match lesson_model {
+        Model::Queue => None,
+        Model::FanOut => Some("lesson-on-fanout"),
+        Model::PubsubVsQueue => Some("lesson-on-contrast"),
+        Model::Log => Some("lesson-on-stream"),
+    };
+    let lesson_region = match lesson_model {
+        Model::Queue => None,
+        Model::FanOut => show("fanout").then(|| fanout_region.clone()),
+        Model::PubsubVsQueue => show("queue-vs-topic").then(|| contrast_region.clone()),
+        Model::Log => show("stream").then(|| stream_region.clone()),
+    };
     let theme = embed.theme.attr();
     let in_lesson = state.lesson.is_some();
 
@@ -283,7 +326,7 @@ pub fn App(props: &AppProps) -> Html {
             </div>
             <LinkNotice notices={state.notices.clone()} {ondismiss} />
             <PacedAnnouncement text={summary} />
-            <main class={classes!("layout", in_lesson.then_some("with-lesson"))} id="main">
+            <main class={classes!("layout", in_lesson.then_some("with-lesson"), lesson_layout)} id="main">
                 if show("lesson") && !(embed.embed && !in_lesson && embed.hidden("lessons")) {
                     <Region id="lesson" title={if in_lesson { "Lesson" } else { "Lessons" }}
                         summary="Guided lessons, each ending with a prediction the engine checks.">
@@ -291,6 +334,9 @@ pub fn App(props: &AppProps) -> Html {
                             check={state.check.clone()} progress={state.progress.clone()} now={state.panel_now}
                             locked={embed.locked("lessons")} {onpick} {onpredict} />
                     </Region>
+                }
+                if let Some(region) = lesson_region {
+                    { region }
                 }
                 if show("diagram") {
                     <Region id="diagram" title="Diagram"
@@ -334,16 +380,19 @@ pub fn App(props: &AppProps) -> Html {
                         <ComparePanel base={state.scenario.clone()} history={state.history.clone()} now={state.panel_now} />
                     </Region>
                 }
-                if show("fanout") {
-                    <Region id="fanout" title="Fan-out: one upload, four subscribers"
-                        summary="A topic copies every message to each subscription; each has its own queue, consumers and DLQ.">
-                        <FanOutPanel now={state.panel_now} />
-                    </Region>
+                if show("fanout") && lesson_model != Model::FanOut {
+                    { fanout_region }
                 }
-                if show("stream") {
-                    <Region id="stream" title="Partitioned log (Kafka's model)"
-                        summary="Partitions as lanes of offsets, two consumer groups with their own cursors.">
-                        <StreamView now={state.panel_now} seed={settings.seed} />
+                if show("queue-vs-topic") && lesson_model != Model::PubsubVsQueue {
+                    { contrast_region }
+                }
+                if show("stream") && lesson_model != Model::Log {
+                    { stream_region }
+                }
+                if show("exchanges") {
+                    <Region id="exchanges" title="RabbitMQ: exchanges, bindings and x-death"
+                        summary="Publish with a routing key and see which bindings match; reject, requeue or let messages expire into the dead-letter exchange.">
+                        <ExchangePanel now={state.panel_now} />
                     </Region>
                 }
                 if show("redis") {

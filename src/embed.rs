@@ -48,6 +48,8 @@ pub const REGIONS: &[(&str, &str)] = &[
     ("compare", "the A/B compare panel"),
     ("stream", "the partitioned log (Kafka model)"),
     ("fanout", "the fan-out (topic with subscriptions) panel"),
+    ("queue-vs-topic", "the queue vs topic side-by-side"),
+    ("exchanges", "the RabbitMQ exchanges and bindings panel"),
     ("redis", "the Redis Streams panel"),
     ("header", "the site header and footer"),
 ];

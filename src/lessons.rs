@@ -12,6 +12,8 @@ use std::sync::OnceLock;
 use queue_engine::{Millis, Scenario, ScenarioError, Sim};
 use serde::Deserialize;
 
+use crate::side::{Model, SideRun, Spec};
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lesson {
@@ -22,7 +24,11 @@ pub struct Lesson {
     pub goal: String,
     /// What to do and notice, in order.
     pub steps: Vec<String>,
-    /// Partial scenario JSON; the engine's defaults fill the rest, as for scenario files.
+    /// Which model the lesson runs on: the queue (the default), the log, or a topic.
+    #[serde(default)]
+    pub model: Model,
+    /// Partial scenario JSON for that model; the engine's defaults fill the rest, as for
+    /// scenario files.
     pub scenario: serde_json::Value,
     pub checkpoint: Checkpoint,
 }
@@ -114,8 +120,13 @@ impl Verdict {
 }
 
 impl Lesson {
+    /// The main queue's scenario. A log or topic lesson runs its own model (see
+    /// [`Lesson::side`]) next to the pizza shop, which stays as it is.
     pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
-        Scenario::from_json(&self.scenario.to_string())
+        match self.model {
+            Model::Queue => Scenario::from_json(&self.scenario.to_string()),
+            _ => Ok(crate::scenarios::by_name("pizza-shop").unwrap_or_default()),
+        }
     }
 
     /// The choices the numbers make true (the tests require exactly one).
@@ -127,14 +138,41 @@ impl Lesson {
             .collect()
     }
 
-    pub fn verdict(&self, sim: &Sim, predicted: &str) -> Verdict {
-        let numbers = numbers(sim);
-        let matching = self.matching(&numbers);
+    /// Judges the learner's prediction on the numbers the run showed at time `at`.
+    pub fn verdict(&self, numbers: &Numbers, at: Millis, predicted: &str) -> Verdict {
+        let matching = self.matching(numbers);
         Verdict {
             actual: (matching.len() == 1).then(|| matching[0].id.clone()),
             predicted: predicted.to_owned(),
-            at: sim.now(),
-            text: fill(&self.checkpoint.reveal, &numbers),
+            at,
+            text: fill(&self.checkpoint.reveal, numbers),
+        }
+    }
+
+    /// The log or topic this lesson runs on (None: the main queue, or a lesson file that does
+    /// not describe one, which the native tests rule out).
+    pub fn side(&self) -> Option<SideRun> {
+        Spec::parse(self.model, &self.scenario)
+            .ok()
+            .flatten()
+            .map(SideRun::new)
+    }
+
+    /// The numbers at the checkpoint with nobody touching anything: what the native tests pin.
+    pub fn numbers_at_checkpoint(&self) -> Result<Numbers, String> {
+        let until = self.checkpoint.until;
+        match Spec::parse(self.model, &self.scenario)? {
+            Some(spec) => {
+                let mut run = SideRun::new(spec);
+                run.advance_to(until);
+                Ok(run.numbers())
+            }
+            None => {
+                let mut sim = Sim::new(self.scenario().map_err(|e| e.to_string())?)
+                    .map_err(|e| e.to_string())?;
+                sim.advance_to(until);
+                Ok(numbers(&sim))
+            }
         }
     }
 
@@ -186,6 +224,11 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../lessons/scale-consumers.json"),
     ),
     ("consumer-lag", include_str!("../lessons/consumer-lag.json")),
+    ("fan-out", include_str!("../lessons/fan-out.json")),
+    (
+        "pubsub-vs-queue",
+        include_str!("../lessons/pubsub-vs-queue.json"),
+    ),
     ("poison-pill", include_str!("../lessons/poison-pill.json")),
     ("dlq-redrive", include_str!("../lessons/dlq-redrive.json")),
     (
@@ -214,6 +257,18 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("cloudevents", include_str!("../lessons/cloudevents.json")),
     ("reply-to", include_str!("../lessons/reply-to.json")),
     ("tracing", include_str!("../lessons/tracing.json")),
+    (
+        "stream-replay",
+        include_str!("../lessons/stream-replay.json"),
+    ),
+    (
+        "partition-keys",
+        include_str!("../lessons/partition-keys.json"),
+    ),
+    (
+        "rebalance-skip",
+        include_str!("../lessons/rebalance-skip.json"),
+    ),
 ];
 
 /// Every lesson that parses. A file that does not is skipped here (and fails the native tests,

@@ -21,6 +21,7 @@ pub mod panic;
 pub mod permalink;
 mod progress;
 pub mod scenarios;
+pub mod side;
 pub mod state;
 mod url;
 

@@ -11,6 +11,7 @@ use crate::embed::EmbedOptions;
 use crate::lessons::{self, Lesson, Verdict};
 use crate::permalink::{self, Link, Notice};
 use crate::progress::{self, Progress};
+use crate::side::{SideAction, SideRun};
 use yew::Reducible;
 
 /// Events kept for the event log view.
@@ -46,6 +47,9 @@ pub struct Playground {
     /// The learner's prediction for the lesson's checkpoint, and once the run reaches the
     /// checkpoint's time, what the engine showed.
     pub check: Option<Rc<Check>>,
+    /// The log or topic a lesson runs on, on the same clock as `sim` (None: a queue lesson or
+    /// free play, where each panel runs its own).
+    pub side: Option<Rc<RefCell<SideRun>>>,
     /// Answered lessons (true: the prediction matched), remembered across visits.
     pub progress: Rc<Progress>,
     /// How the embedding page wants the playground shown.
@@ -99,6 +103,8 @@ pub enum Action {
     Predict(String),
     /// Play (true) or pause (false), for host pages; the button toggles instead.
     SetPlaying(bool),
+    /// A button in the panel of a lesson's log or topic.
+    Side(SideAction),
 }
 
 /// A simulation of `scenario`, or of the default one if it is refused (controls only build
@@ -139,6 +145,7 @@ impl Playground {
             scenario_name: Rc::from("pizza-shop"),
             notices: Rc::new(Vec::new()),
             lesson: None,
+            side: None,
             check: None,
             progress: Rc::new(Progress::new()),
             embed: Rc::new(EmbedOptions::default()),
@@ -243,7 +250,7 @@ impl Playground {
         }
         let mut next = Playground::new(scenario);
         next.scenario_name = Rc::from(name.as_str());
-        next.lesson = lesson;
+        next.set_lesson(lesson);
         next.progress = Rc::new(progress::load());
         // A lesson starts paused: the learner reads and predicts before anything runs.
         next.playing = lesson.is_none();
@@ -268,6 +275,7 @@ impl Playground {
         if at > Millis::ZERO || link.time.is_some() {
             let sim = next.replayed_to(at);
             next.replace_sim(sim);
+            next.sync_side();
             next.horizon = at;
             next.playing = link.time.is_none();
         }
@@ -290,6 +298,20 @@ impl Playground {
         next
     }
 
+    fn set_lesson(&mut self, lesson: Option<&'static Lesson>) {
+        self.lesson = lesson;
+        self.side = lesson
+            .and_then(Lesson::side)
+            .map(|run| Rc::new(RefCell::new(run)));
+    }
+
+    /// Brings the lesson's log or topic to the main clock (back or forward).
+    fn sync_side(&self) {
+        if let Some(side) = &self.side {
+            side.borrow_mut().advance_to(self.sim.borrow().now());
+        }
+    }
+
     /// The checkpoint time still to be reached by a prediction waiting for its run.
     fn pending_checkpoint(&self) -> Option<Millis> {
         let check = self.check.as_ref()?;
@@ -304,7 +326,15 @@ impl Playground {
         let (Some(lesson), Some(check)) = (self.lesson, self.check.as_ref()) else {
             return;
         };
-        let verdict = lesson.verdict(&self.sim.borrow(), &check.predicted);
+        // The log or topic must stand at the checkpoint too, not a tick behind.
+        self.sync_side();
+        let sim = self.sim.borrow();
+        let numbers = match &self.side {
+            Some(side) => side.borrow().numbers(),
+            None => lessons::numbers(&sim),
+        };
+        let verdict = lesson.verdict(&numbers, sim.now(), &check.predicted);
+        drop(sim);
         let progress = Rc::make_mut(&mut self.progress);
         let right = verdict.correct() || progress.get(&lesson.id).copied().unwrap_or(false);
         progress.insert(lesson.id.clone(), right);
@@ -350,6 +380,7 @@ impl Reducible for Playground {
                     }
                     _ => next.sim.borrow_mut().advance_to(target),
                 }
+                next.sync_side();
                 next.horizon = next.horizon.max(next.sim.borrow().now());
                 next.drain();
                 next.panel_real_ms += real_ms;
@@ -366,6 +397,7 @@ impl Reducible for Playground {
                     sim.advance_to(t);
                 }
                 drop(sim);
+                next.sync_side();
                 next.horizon = next.horizon.max(next.sim.borrow().now());
                 next.drain();
             }
@@ -403,7 +435,8 @@ impl Reducible for Playground {
                 next.playing = playing;
                 next.speed = speed;
                 next.scenario_name = self.scenario_name.clone();
-                next.lesson = self.lesson;
+                // Starting over starts the lesson's log or topic over too.
+                next.set_lesson(self.lesson);
                 next.progress = self.progress.clone();
                 next.embed = self.embed.clone();
                 next.version = self.version + 1;
@@ -417,7 +450,7 @@ impl Reducible for Playground {
                     .or_else(|| crate::scenarios::by_name("pizza-shop"))
                     .unwrap_or_default();
                 let mut fresh = Playground::new(scenario);
-                fresh.lesson = lesson;
+                fresh.set_lesson(lesson);
                 fresh.playing = lesson.is_none();
                 fresh.speed = self.speed;
                 fresh.progress = self.progress.clone();
@@ -446,11 +479,22 @@ impl Reducible for Playground {
                 }
             }
             Action::Select(id) => next.selected = id,
+            Action::Side(action) => {
+                let Some(side) = &next.side else {
+                    return self;
+                };
+                let result = match action {
+                    SideAction::Command(c) => side.borrow_mut().command(c),
+                    SideAction::LogScenario(sc) => side.borrow_mut().set_log(*sc),
+                };
+                next.error = result.err();
+            }
             Action::Seek(t) => {
                 next.playing = false;
                 let t = t.min(next.horizon);
                 let sim = next.replayed_to(t);
                 next.replace_sim(sim);
+                next.sync_side();
             }
         }
         next.panel_now = next.sim.borrow().now();

@@ -307,3 +307,38 @@ async fn the_lesson_panel_sends_the_chosen_prediction() {
         vec![lesson.checkpoint.choices[1].id.clone()]
     );
 }
+
+#[wasm_bindgen_test]
+fn a_log_lesson_is_judged_on_its_log_at_the_checkpoint_even_if_one_tick_jumps_past_it() {
+    use queue_engine::stream::CommitMode;
+    use queue_playground::side::SideAction;
+    use queue_playground::state::Playground;
+    use yew::Reducible;
+    let p = Rc::new(Playground::new(Scenario::default()));
+    let p = p.reduce(Action::LoadLesson(Some("rebalance-skip".into())));
+    let p = p.reduce(Action::SetSpeed(5000.0));
+    let p = p.reduce(Action::Predict("skipped".into()));
+    // One tick at 5000× covers far more than the 40 s to the checkpoint.
+    let p = p.reduce(Action::Tick { real_ms: 1000.0 });
+    let verdict = p.check.as_ref().unwrap().verdict.clone().unwrap();
+    assert_eq!(verdict.at, Millis::from_secs(40));
+    assert_eq!(verdict.actual.as_deref(), Some("skipped"), "{verdict:?}");
+    assert!(verdict.correct());
+    let side = p.side.clone().unwrap();
+    assert_eq!(
+        side.borrow().now(),
+        Millis::from_secs(40),
+        "the log stands at the checkpoint"
+    );
+    // The learner's fix from the panel: commit after processing; the same crash, no loss.
+    let mut sc = side.borrow().log().unwrap().scenario().clone();
+    sc.groups[0].commit = CommitMode::AfterProcessing;
+    let p = p.reduce(Action::Side(SideAction::LogScenario(Box::new(sc))));
+    let n = p.side.as_ref().unwrap().borrow().numbers();
+    assert_eq!(n["kitchen_skipped"], 0.0, "{n:?}");
+    assert!(n["kitchen_duplicates"] >= 1.0, "{n:?}");
+    // Time travel back before the crash rebuilds the log there.
+    let p = p.reduce(Action::Seek(Millis::from_secs(10)));
+    let n = p.side.as_ref().unwrap().borrow().numbers();
+    assert_eq!(n["kitchen_rebalances"], 0.0, "{n:?}");
+}

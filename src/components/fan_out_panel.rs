@@ -1,37 +1,16 @@
-use queue_engine::fanout::{self, FanOut};
-use queue_engine::{Command, Millis};
+use queue_engine::Millis;
 use yew::prelude::*;
+
+use super::{use_side_run, SideHandle};
+use crate::side::{SideAction, SideCommand, SideModel, Spec};
 
 #[derive(Properties, PartialEq)]
 pub struct FanOutPanelProps {
     /// The main run's simulated time (the same clock, play, speed and time travel).
     pub now: Millis,
-}
-
-struct Running {
-    /// Subscribers taken offline or back, with when: replayed after a jump back in time.
-    history: Vec<(Millis, usize, bool)>,
-    topic: FanOut,
-}
-
-fn build(history: &[(Millis, usize, bool)], until: Millis) -> FanOut {
-    let (base, subs) = fanout::video_upload();
-    let mut topic = FanOut::new("video-uploaded", &base, &subs).expect("the example is valid");
-    for (at, sub, online) in history {
-        if *at > until {
-            break;
-        }
-        topic.advance_to(*at);
-        let _ = topic.command(
-            *sub,
-            Command::SetOnline {
-                consumer: None,
-                online: *online,
-            },
-        );
-    }
-    topic.advance_to(until);
-    topic
+    /// The fan-out lesson's run, when one is open: shown instead of the panel's own.
+    #[prop_or_default]
+    pub lesson: Option<SideHandle>,
 }
 
 /// Fan-out, SNS → SQS style: one "video uploaded" event copied to four subscriptions, each its
@@ -39,50 +18,23 @@ fn build(history: &[(Millis, usize, bool)], until: Millis) -> FanOut {
 /// never wait.
 #[component]
 pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
-    let running = use_mut_ref(|| Running {
-        history: Vec::new(),
-        topic: build(&[], Millis::ZERO),
-    });
-    let redraw = use_force_update();
-    {
-        let mut r = running.borrow_mut();
-        if r.topic.subscriptions[0].1.now() > props.now {
-            // Time travel went back: rebuild, keeping only what happened before then.
-            let kept: Vec<_> = r
-                .history
-                .iter()
-                .copied()
-                .filter(|(at, _, _)| *at <= props.now)
-                .collect();
-            r.topic = build(&kept, props.now);
-            r.history = kept;
-        } else {
-            r.topic.advance_to(props.now);
-        }
-    }
-    let r = running.borrow();
-    let published = r.topic.published();
-    let processed: u64 = r
-        .topic
+    let (run, act) = use_side_run(props.lesson.clone(), props.now, Spec::FanOut);
+    let run = run.borrow();
+    let SideModel::FanOut(topic) = &run.model else {
+        return Html::default();
+    };
+    let published = topic.published();
+    let processed: u64 = topic
         .subscriptions
         .iter()
         .map(|(_, s)| s.counts().processed)
         .sum();
-    let columns = r.topic.subscriptions.iter().enumerate().map(|(i, (name, sim))| {
+    let columns = topic.subscriptions.iter().enumerate().map(|(i, (name, sim))| {
         let c = sim.counts();
         let online = sim.snapshot(0).consumers.iter().any(|v| v.online);
-        let toggle = {
-            let running = running.clone();
-            let redraw = redraw.clone();
-            let now = props.now;
-            Callback::from(move |_: MouseEvent| {
-                let mut r = running.borrow_mut();
-                r.history.push((now, i, !online));
-                let _ = r.topic.command(i, Command::SetOnline { consumer: None, online: !online });
-                drop(r);
-                redraw.force_update();
-            })
-        };
+        let toggle = act.reform(move |_: MouseEvent| {
+            SideAction::Command(SideCommand::Subscriber { sub: i, online: !online })
+        });
         html! {
             <li class="subscriber" data-sub={name.clone()}>
                 <h3>{ name }</h3>
@@ -104,7 +56,7 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
         <div class="fan-out">
             <p class="hint">{ format!(
                 "Topic {}: {published} uploads, each copied to all {} subscriptions ({processed} processings so far). A queue with competing consumers would process each upload once; a topic processes it once per subscriber.",
-                r.topic.topic, r.topic.subscriptions.len()
+                topic.topic, topic.subscriptions.len()
             ) }</p>
             <ol class="subscribers">{ for columns }</ol>
         </div>

@@ -1,12 +1,15 @@
 use queue_engine::envelope::{field_doc, Binding, Envelope};
 use queue_engine::stream::{
     CommitMode, GroupConfig, Rebalance, SeekTo, StreamCommand, StreamProducer, StreamScenario,
-    StreamSim, TopicConfig,
+    TopicConfig,
 };
 use queue_engine::Millis;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
+
+use super::{use_side_run, SideHandle};
+use crate::side::{SideAction, SideCommand, Spec};
 
 #[derive(Properties, PartialEq)]
 pub struct StreamViewProps {
@@ -14,69 +17,49 @@ pub struct StreamViewProps {
     /// time travel all apply).
     pub now: Millis,
     pub seed: u64,
+    /// A log lesson's run, when one is open: shown (and acted on) instead of the panel's own.
+    #[prop_or_default]
+    pub lesson: Option<SideHandle>,
 }
 
-/// What the person set up: the log is rebuilt from this whenever it changes or time goes back.
-#[derive(Clone, PartialEq)]
-struct Setup {
-    partitions: u32,
-    commit: CommitMode,
-    rebalance: Rebalance,
-    seed: u64,
-    /// Commands given, with their time, replayed on a rebuild.
-    history: Vec<(Millis, StreamCommand)>,
-}
-
-impl Setup {
-    fn scenario(&self) -> StreamScenario {
-        StreamScenario {
-            seed: self.seed,
-            name: "orders-log".into(),
-            topic: TopicConfig {
-                name: "orders".into(),
-                partitions: self.partitions,
-                // Bounded memory however long it runs.
-                retention: Millis::from_mins(10),
-            },
-            producers: vec![StreamProducer {
-                rate: 12.0,
-                keys: 40,
-                poison_share: 0.01,
-                ..Default::default()
-            }],
-            groups: vec![
-                GroupConfig {
-                    name: "kitchen".into(),
-                    consumers: 2,
-                    commit: self.commit,
-                    rebalance: self.rebalance,
-                    processing: queue_engine::ProcessingTime {
-                        // Close to what arrives, so members usually hold fetched work.
-                        mean: Millis(150),
-                        distribution: queue_engine::Distribution::Exponential,
-                    },
-                    max_poll_records: 20,
-                    ..Default::default()
-                },
-                GroupConfig {
-                    name: "analytics".into(),
-                    consumers: 1,
-                    ..Default::default()
-                },
-            ],
-            commands: Vec::new(),
+/// The panel's own log when no lesson brings one: the orders topic read by a kitchen group that
+/// cooks close to the arrival rate (so members usually hold fetched work when something
+/// happens) and an analytics group.
+pub fn orders_log(seed: u64) -> StreamScenario {
+    StreamScenario {
+        seed,
+        name: "orders-log".into(),
+        topic: TopicConfig {
+            name: "orders".into(),
+            partitions: 4,
+            // Bounded memory however long it runs.
+            retention: Millis::from_mins(10),
+        },
+        producers: vec![StreamProducer {
+            rate: 12.0,
+            keys: 40,
+            poison_share: 0.01,
             ..Default::default()
-        }
-    }
-
-    fn build(&self, until: Millis) -> StreamSim {
-        let mut sim = StreamSim::new(self.scenario()).expect("the view builds valid scenarios");
-        for (at, c) in &self.history {
-            // Later ones fire when the clock gets there, as they did the first time.
-            let _ = sim.command_at(*at, c.clone());
-        }
-        sim.advance_to(until);
-        sim
+        }],
+        groups: vec![
+            GroupConfig {
+                name: "kitchen".into(),
+                consumers: 2,
+                processing: queue_engine::ProcessingTime {
+                    mean: Millis(150),
+                    distribution: queue_engine::Distribution::Exponential,
+                },
+                max_poll_records: 20,
+                ..Default::default()
+            },
+            GroupConfig {
+                name: "analytics".into(),
+                consumers: 1,
+                ..Default::default()
+            },
+        ],
+        commands: Vec::new(),
+        ..Default::default()
     }
 }
 
@@ -94,72 +77,60 @@ const LANE: u64 = 24;
 /// lane, per-group counters, the dead-letter topic, and any record's envelope.
 #[component]
 pub fn StreamView(props: &StreamViewProps) -> Html {
-    let setup = use_state(|| Setup {
-        partitions: 4,
-        commit: CommitMode::AfterProcessing,
-        rebalance: Rebalance::Eager,
-        seed: props.seed,
-        history: Vec::new(),
-    });
-    let sim = use_mut_ref(|| None::<(Setup, StreamSim)>);
+    let in_lesson = props.lesson.is_some();
+    let (run, act) = use_side_run(
+        props.lesson.clone(),
+        props.now,
+        Spec::Log(Box::new(orders_log(props.seed))),
+    );
     let selected = use_state(|| None::<(u32, u64)>);
-    let mut slot = sim.borrow_mut();
-    let stale = slot
-        .as_ref()
-        .is_none_or(|(s, sim)| *s != *setup || sim.now() > props.now);
-    if stale {
-        *slot = Some(((*setup).clone(), setup.build(props.now)));
-    } else if let Some((_, sim)) = slot.as_mut() {
-        sim.advance_to(props.now);
+    if !in_lesson {
+        // A new seed on the controls starts the panel's own log over with it.
+        let stale = run
+            .borrow()
+            .log()
+            .is_some_and(|s| s.scenario().seed != props.seed);
+        if stale {
+            let _ = run.borrow_mut().set_log(orders_log(props.seed));
+        }
     }
-    let (_, sim) = slot.as_ref().expect("built above");
+    let run = run.borrow();
+    let Some(sim) = run.log() else {
+        return Html::default();
+    };
+    let setup = sim.scenario().clone();
+    let kitchen = setup.groups.first().cloned().unwrap_or_default();
 
     let give = |c: StreamCommand| {
-        let setup = setup.clone();
-        let now = props.now;
-        Callback::from(move |_: MouseEvent| {
-            let mut next = (*setup).clone();
-            next.history.push((now, c.clone()));
-            setup.set(next);
-        })
+        act.reform(move |_: MouseEvent| SideAction::Command(SideCommand::Log(c.clone())))
     };
-    let change = |f: fn(&mut Setup, &str)| {
+    let change = |f: fn(&mut StreamScenario, &str)| {
         let setup = setup.clone();
-        Callback::from(move |e: Event| {
-            let mut next = (*setup).clone();
+        act.reform(move |e: Event| {
+            let mut next = setup.clone();
             f(&mut next, &select_value(&e));
-            next.history.clear();
-            setup.set(next);
+            SideAction::LogScenario(Box::new(next))
         })
     };
     // The switch is on if the latest hot-key command turned it on.
-    let hot = setup
+    let hot = run
         .history
         .iter()
         .rev()
         .find_map(|(_, c)| match c {
-            StreamCommand::SetHotKey { share } => Some(*share > 0.0),
+            SideCommand::Log(StreamCommand::SetHotKey { share }) => Some(*share > 0.0),
             _ => None,
         })
-        .unwrap_or(false);
-    let onhot = {
-        let setup = setup.clone();
-        let now = props.now;
-        Callback::from(move |e: Event| {
-            let on = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-                .is_some_and(|i| i.checked());
-            let mut next = (*setup).clone();
-            next.history.push((
-                now,
-                StreamCommand::SetHotKey {
-                    share: if on { 0.6 } else { 0.0 },
-                },
-            ));
-            setup.set(next);
-        })
-    };
+        .unwrap_or_else(|| setup.producers.iter().any(|p| p.hot_key_share > 0.0));
+    let onhot = act.reform(|e: Event| {
+        let on = e
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            .is_some_and(|i| i.checked());
+        SideAction::Command(SideCommand::Log(StreamCommand::SetHotKey {
+            share: if on { 0.6 } else { 0.0 },
+        }))
+    });
     let live = |g: usize| sim.groups[g].members.iter().filter(|m| m.alive).count();
     let first_live = sim.groups[0].members.iter().position(|m| m.alive);
 
@@ -168,14 +139,32 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
         let from = end.saturating_sub(LANE).max(log.start);
         let owner = sim.groups[0].cursors[p]
             .owner
-            .map_or("unassigned".to_owned(), |id| format!("kitchen-{id}"));
-        let cursor = |g: usize| sim.groups[g].cursors[p].committed.unwrap_or(log.start);
-        let (kc, ac) = (cursor(0), cursor(1));
+            .map_or("unassigned".to_owned(), |id| format!("{}-{id}", sim.groups[0].config.name));
+        // Each group's committed offset, marked with its initial (▲k kitchen, ▲a analytics).
+        let cursors: Vec<(char, u64)> = sim
+            .groups
+            .iter()
+            .map(|g| {
+                let initial = g.config.name.chars().next().unwrap_or('?');
+                (initial, g.cursors[p].committed.unwrap_or(log.start))
+            })
+            .collect();
+        let marks_at = |off: u64| -> String {
+            cursors.iter().filter(|(_, c)| *c == off).map(|(i, _)| format!("▲{i}")).collect()
+        };
+        let tail: String = cursors.iter().filter(|(_, c)| *c >= end).map(|(i, _)| format!("▲{i}")).collect();
+        let first_done = cursors.first().map_or(0, |c| c.1);
+        let lags: Vec<String> = sim
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| format!("{} {}", group.config.name, sim.lag(g, p)))
+            .collect();
         html! {
             <li class="lane" data-partition={p.to_string()}>
                 <div class="lane-head">
                     <strong>{ format!("P{p}") }</strong>
-                    <span>{ format!(" owner {owner} · end {end} · lag kitchen {} · analytics {}", sim.lag(0, p), sim.lag(1, p)) }</span>
+                    <span>{ format!(" owner {owner} · end {end} · lag {}", lags.join(" · ")) }</span>
                 </div>
                 <ol class="offsets" aria-label={format!("Partition {p}, offsets {from} to {}", end.saturating_sub(1))}>
                     { for (from..end).map(|off| {
@@ -184,9 +173,9 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
                             let selected = selected.clone();
                             Callback::from(move |_: MouseEvent| selected.set(Some((p as u32, off))))
                         };
-                        let marks = format!("{}{}", if off == kc { "▲k" } else { "" }, if off == ac { "▲a" } else { "" });
+                        let marks = marks_at(off);
                         html! {
-                            <li class={classes!("rec", r.poison.then_some("poison"), (off < kc).then_some("done"))}>
+                            <li class={classes!("rec", r.poison.then_some("poison"), (off < first_done).then_some("done"))}>
                                 <button type="button" onclick={select}
                                     title={format!("offset {off}, key {}", r.key.as_deref().unwrap_or("none"))}>
                                     { off % 1000 }{ if r.poison { "!" } else { "" } }
@@ -197,10 +186,8 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
                             </li>
                         }
                     }) }
-                    if kc >= end || ac >= end {
-                        <li class="rec tail"><span class="cursor">{
-                            format!("{}{}", if kc >= end { "▲k" } else { "" }, if ac >= end { "▲a" } else { "" })
-                        }</span></li>
+                    if !tail.is_empty() {
+                        <li class="rec tail"><span class="cursor">{ tail.clone() }</span></li>
                     }
                 </ol>
             </li>
@@ -232,7 +219,7 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
         let kafka = env.binary(Binding::Kafka);
         Some(html! {
             <div class="record-detail" id="record-detail">
-                <h3>{ format!("orders · partition {p} · offset {off}") }</h3>
+                <h3>{ format!("{} · partition {p} · offset {off}", sim.scenario().topic.name) }</h3>
                 <dl class="attrs">
                     { for env.attributes().into_iter().filter(|(n, _)| *n != "data").map(|(name, value)| html! {
                         <>
@@ -259,25 +246,25 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
             <p class="hint">{ "A Kafka-style log of the same orders: records stay after they are read; each group has its own committed offset (▲k kitchen, ▲a analytics). Same clock as the queue above." }</p>
             <div class="control-row" role="group" aria-label="Log settings">
                 <label>{ "Partitions " }
-                    <select id="stream-partitions" onchange={change(|s, v| s.partitions = v.parse().unwrap_or(4))}>
-                        { for [1u32, 2, 4, 8].iter().map(|n| html! { <option value={n.to_string()} selected={*n == setup.partitions}>{ n }</option> }) }
+                    <select id="stream-partitions" onchange={change(|s, v| s.topic.partitions = v.parse().unwrap_or(4))}>
+                        { for [1u32, 2, 4, 8].iter().map(|n| html! { <option value={n.to_string()} selected={*n == setup.topic.partitions}>{ n }</option> }) }
                     </select>
                 </label>
                 <label title="When the kitchen group commits its offsets">{ "Commit " }
-                    <select id="stream-commit" onchange={change(|s, v| s.commit = match v {
+                    <select id="stream-commit" onchange={change(|s, v| s.groups[0].commit = match v {
                         "before_processing" => CommitMode::BeforeProcessing,
                         "auto" => CommitMode::Auto,
                         _ => CommitMode::AfterProcessing,
                     })}>
-                        <option value="after_processing" selected={setup.commit == CommitMode::AfterProcessing}>{ "after processing" }</option>
-                        <option value="before_processing" selected={setup.commit == CommitMode::BeforeProcessing}>{ "before processing" }</option>
-                        <option value="auto" selected={setup.commit == CommitMode::Auto}>{ "auto every 5 s" }</option>
+                        <option value="after_processing" selected={kitchen.commit == CommitMode::AfterProcessing}>{ "after processing" }</option>
+                        <option value="before_processing" selected={kitchen.commit == CommitMode::BeforeProcessing}>{ "before processing" }</option>
+                        <option value="auto" selected={kitchen.commit == CommitMode::Auto}>{ "auto every 5 s" }</option>
                     </select>
                 </label>
                 <label title="Eager: every member gives up every partition and the group pauses. Cooperative: only moved partitions pause.">{ "Rebalance " }
-                    <select id="stream-rebalance" onchange={change(|s, v| s.rebalance = if v == "cooperative" { Rebalance::Cooperative } else { Rebalance::Eager })}>
-                        <option value="eager" selected={setup.rebalance == Rebalance::Eager}>{ "eager" }</option>
-                        <option value="cooperative" selected={setup.rebalance == Rebalance::Cooperative}>{ "cooperative" }</option>
+                    <select id="stream-rebalance" onchange={change(|s, v| s.groups[0].rebalance = if v == "cooperative" { Rebalance::Cooperative } else { Rebalance::Eager })}>
+                        <option value="eager" selected={kitchen.rebalance == Rebalance::Eager}>{ "eager" }</option>
+                        <option value="cooperative" selected={kitchen.rebalance == Rebalance::Cooperative}>{ "cooperative" }</option>
                     </select>
                 </label>
                 <label class="switch" title="60% of orders carry one key, so they all land in one partition">
@@ -288,7 +275,7 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
                 <button type="button" id="stream-add" onclick={give(StreamCommand::AddConsumer { group: 0 })}>{ "Add a kitchen consumer" }</button>
                 <button type="button" id="stream-crash" disabled={first_live.is_none()}
                     onclick={give(StreamCommand::CrashConsumer { group: 0, consumer: first_live.unwrap_or(0) })}>{ "Crash a kitchen consumer" }</button>
-                <button type="button" id="stream-rewind" onclick={give(StreamCommand::Seek { group: 1, to: SeekTo::Earliest })}
+                <button type="button" id="stream-rewind" disabled={sim.groups.len() < 2} onclick={give(StreamCommand::Seek { group: 1, to: SeekTo::Earliest })}
                     title="Move analytics' committed offsets back to the oldest retained record: it reads history again">{ "Rewind analytics" }</button>
             </div>
             <ol class="lanes">{ for lanes }</ol>

@@ -1,0 +1,71 @@
+use queue_engine::Millis;
+use yew::prelude::*;
+
+use super::{use_side_run, SideHandle};
+use crate::side::{SideModel, Spec};
+
+#[derive(Properties, PartialEq)]
+pub struct QueueVsTopicProps {
+    /// The main run's simulated time.
+    pub now: Millis,
+    pub seed: u64,
+    /// The pubsub-vs-queue lesson's run, when it is open.
+    #[prop_or_default]
+    pub lesson: Option<SideHandle>,
+}
+
+/// The same orders, side by side: a queue whose three workers compete (each order is cooked by
+/// one of them) and a topic with three subscriptions (each order is handled by all of them).
+#[component]
+pub fn QueueVsTopic(props: &QueueVsTopicProps) -> Html {
+    let (run, _) = use_side_run(
+        props.lesson.clone(),
+        props.now,
+        Spec::Contrast { seed: props.seed },
+    );
+    let run = run.borrow();
+    let SideModel::Contrast(c) = &run.model else {
+        return Html::default();
+    };
+    let published = c.queue.counts().published;
+    let (queue_total, topic_total) = c.processed();
+    let per = |n: u64| format!("×{:.1}", n as f64 / published.max(1) as f64);
+    let workers = c.per_consumer.iter().enumerate().map(|(i, n)| {
+        html! {
+            <li class="qt-end" data-worker={(i + 1).to_string()}>
+                <span class="qt-arrow" aria-hidden="true">{ "→" }</span>
+                <span class="qt-box">{ format!("worker {}", i + 1) }<strong class="qt-count">{ n }</strong></span>
+            </li>
+        }
+    });
+    let subs = c.topic.subscriptions.iter().map(|(name, sim)| {
+        let n = sim.counts().processed;
+        html! {
+            <li class="qt-end" data-sub={name.clone()}>
+                <span class="qt-arrow" aria-hidden="true">{ "⇉" }</span>
+                <span class="qt-box">{ format!("{name} (own queue)") }<strong class="qt-count">{ n }</strong></span>
+            </li>
+        }
+    });
+    html! {
+        <div class="queue-vs-topic">
+            <p class="hint">{ format!(
+                "One producer feeds both sides on the same clock; orders so far: {published}. Each count is how many orders that one has processed."
+            ) }</p>
+            <div class="qt-sides">
+                <section class="qt-side" id="qt-queue" aria-label="Queue with three competing workers">
+                    <h3>{ "Queue: competing consumers" }</h3>
+                    <p class="qt-hub"><span class="qt-box">{ "queue orders" }</span></p>
+                    <ul class="qt-ends">{ for workers }</ul>
+                    <p class="qt-total">{ format!("{queue_total} processings of {published} orders ({}): a queue hands each order to one worker.", per(queue_total)) }</p>
+                </section>
+                <section class="qt-side" id="qt-topic" aria-label="Topic with three subscriptions">
+                    <h3>{ "Topic: one copy per subscription" }</h3>
+                    <p class="qt-hub"><span class="qt-box">{ format!("topic {}", c.topic.topic) }</span></p>
+                    <ul class="qt-ends">{ for subs }</ul>
+                    <p class="qt-total">{ format!("{topic_total} processings of {published} orders ({}): a topic gives every subscription its own copy.", per(topic_total)) }</p>
+                </section>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,299 @@
+//! A lesson's run on a model other than the single queue: the partitioned log, the fan-out topic,
+//! or the pub/sub-vs-queue contrast.
+//!
+//! The playground owns it like the main simulation, so the checkpoint is judged on exactly the
+//! run the learner sees and acts on: the panel renders it and sends its buttons here. It runs on
+//! the main clock; the learner's commands are kept with their times so a jump back in time
+//! rebuilds it and replays them.
+
+use queue_engine::fanout::{self, Contrast, FanOut};
+use queue_engine::routing::{self, BrokerRun, Outcome};
+use queue_engine::stream::{StreamCommand, StreamScenario, StreamSim};
+use queue_engine::{Command, Millis};
+use serde::Deserialize;
+
+use crate::lessons::Numbers;
+
+/// Which model a lesson runs on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Model {
+    /// The main queue simulation (every lesson before the log and fan-out ones).
+    #[default]
+    Queue,
+    /// The partitioned log (`scenario` is a stream scenario).
+    Log,
+    /// The video-upload topic with four subscriptions.
+    FanOut,
+    /// One producer feeding a queue with three workers and a topic with three subscriptions.
+    PubsubVsQueue,
+}
+
+/// What the fan-out and contrast lessons may set: only the seed (their topology is the example).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedOnly {
+    #[serde(default = "default_seed")]
+    seed: u64,
+}
+
+fn default_seed() -> u64 {
+    42
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Spec {
+    Log(Box<StreamScenario>),
+    FanOut,
+    Contrast {
+        seed: u64,
+    },
+    /// The pizza shop's RabbitMQ exchanges (no lesson runs on it yet; its panel does).
+    Exchanges,
+}
+
+impl Spec {
+    /// The model a lesson's `scenario` describes (None: the main queue).
+    pub fn parse(model: Model, scenario: &serde_json::Value) -> Result<Option<Spec>, String> {
+        let seed = || {
+            serde_json::from_value::<SeedOnly>(scenario.clone())
+                .map(|s| s.seed)
+                .map_err(|e| format!("scenario: {e}"))
+        };
+        Ok(match model {
+            Model::Queue => None,
+            Model::Log => Some(Spec::Log(Box::new(
+                StreamScenario::from_json(&scenario.to_string()).map_err(|e| e.to_string())?,
+            ))),
+            Model::FanOut => {
+                seed()?;
+                Some(Spec::FanOut)
+            }
+            Model::PubsubVsQueue => Some(Spec::Contrast { seed: seed()? }),
+        })
+    }
+}
+
+pub enum SideModel {
+    Log(Box<StreamSim>),
+    FanOut(FanOut),
+    Contrast(Box<Contrast>),
+    Broker(Box<BrokerRun>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SideCommand {
+    Log(StreamCommand),
+    /// Take a subscription's consumers offline (false) or bring them back (true).
+    Subscriber {
+        sub: usize,
+        online: bool,
+    },
+    Publish {
+        exchange: String,
+        key: String,
+    },
+    Consume {
+        queue: String,
+        outcome: Outcome,
+    },
+}
+
+/// What a panel asks of the lesson's run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SideAction {
+    Command(SideCommand),
+    /// New log settings (partitions, commit or rebalance mode): the log starts over.
+    LogScenario(Box<StreamScenario>),
+}
+
+pub struct SideRun {
+    pub spec: Spec,
+    /// The learner's commands with their simulated times, in order.
+    pub history: Vec<(Millis, SideCommand)>,
+    /// How many of `history` the model has had applied.
+    applied: usize,
+    pub model: SideModel,
+}
+
+impl SideRun {
+    pub fn new(spec: Spec) -> SideRun {
+        let model = build(&spec);
+        SideRun {
+            spec,
+            history: Vec::new(),
+            applied: 0,
+            model,
+        }
+    }
+
+    pub fn now(&self) -> Millis {
+        match &self.model {
+            SideModel::Log(s) => s.now(),
+            SideModel::FanOut(f) => f.subscriptions[0].1.now(),
+            SideModel::Contrast(c) => c.queue.now(),
+            SideModel::Broker(b) => b.now,
+        }
+    }
+
+    /// Runs to `t`, applying the recorded commands as their times come.
+    pub fn advance_to(&mut self, t: Millis) {
+        if t < self.now() {
+            self.model = build(&self.spec);
+            self.applied = 0;
+        }
+        while let Some((at, c)) = self.history.get(self.applied).cloned() {
+            if at > t {
+                break;
+            }
+            self.step_to(at);
+            // Recorded commands were accepted when given; a replay cannot refuse them.
+            let _ = apply(&mut self.model, &c);
+            self.applied += 1;
+        }
+        self.step_to(t);
+    }
+
+    fn step_to(&mut self, t: Millis) {
+        match &mut self.model {
+            SideModel::Log(s) => s.advance_to(t),
+            SideModel::FanOut(f) => f.advance_to(t),
+            SideModel::Contrast(c) => c.advance_to(t),
+            SideModel::Broker(b) => b.advance_to(t),
+        }
+    }
+
+    /// A command now. Acting after a jump back in time starts a new future, as on the queue.
+    pub fn command(&mut self, c: SideCommand) -> Result<(), String> {
+        let now = self.now();
+        self.history.truncate(self.applied);
+        apply(&mut self.model, &c)?;
+        self.history.push((now, c));
+        self.applied = self.history.len();
+        Ok(())
+    }
+
+    /// New log settings: the log starts over from time zero and catches up to now.
+    pub fn set_log(&mut self, sc: StreamScenario) -> Result<(), String> {
+        sc.validate().map_err(|e| e.to_string())?;
+        let now = self.now();
+        self.spec = Spec::Log(Box::new(sc));
+        self.history.clear();
+        self.applied = 0;
+        self.model = build(&self.spec);
+        self.step_to(now);
+        Ok(())
+    }
+
+    pub fn log(&self) -> Option<&StreamSim> {
+        match &self.model {
+            SideModel::Log(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The numbers a checkpoint can test, by name.
+    pub fn numbers(&self) -> Numbers {
+        let mut out = Numbers::new();
+        let mut put = |k: String, v: u64| {
+            out.insert(k, v as f64);
+        };
+        match &self.model {
+            SideModel::Log(s) => {
+                put("published".into(), s.published());
+                put("dlt".into(), s.dlt.len() as u64);
+                for (g, group) in s.groups.iter().enumerate() {
+                    let n = &group.config.name;
+                    let c = &group.counts;
+                    put(format!("{n}_processed"), c.processed);
+                    put(format!("{n}_duplicates"), c.duplicates);
+                    put(format!("{n}_replayed"), c.replayed);
+                    put(format!("{n}_skipped"), c.skipped);
+                    put(format!("{n}_dead_lettered"), c.dead_lettered);
+                    put(format!("{n}_rebalances"), c.rebalances);
+                    put(format!("{n}_lag"), s.group_lag(g));
+                    let lags = (0..s.partitions.len()).map(|p| s.lag(g, p));
+                    put(
+                        format!("{n}_max_partition_lag"),
+                        lags.clone().max().unwrap_or(0),
+                    );
+                    put(format!("{n}_min_partition_lag"), lags.min().unwrap_or(0));
+                    let (per_key, across) = s.order_inversions(g);
+                    put(format!("{n}_key_order_breaks"), per_key);
+                    put(format!("{n}_topic_order_breaks"), across);
+                }
+            }
+            SideModel::FanOut(f) => {
+                put("published".into(), f.published());
+                for (name, sim) in &f.subscriptions {
+                    let c = sim.counts();
+                    put(format!("{name}_received"), c.published);
+                    put(format!("{name}_processed"), c.processed);
+                    put(format!("{name}_waiting"), c.backlog() + c.in_flight);
+                    put(format!("{name}_dead_lettered"), c.dead_lettered);
+                }
+            }
+            SideModel::Broker(b) => {
+                put("unroutable".into(), b.broker.unroutable);
+                put("dropped".into(), b.broker.dropped);
+                for q in &b.broker.queues {
+                    put(format!("{}_ready", q.name), q.ready.len() as u64);
+                }
+            }
+            SideModel::Contrast(c) => {
+                let published = c.queue.counts().published;
+                let (queue, topic) = c.processed();
+                put("published".into(), published);
+                put("queue_processed".into(), queue);
+                put("topic_processed".into(), topic);
+                for (i, n) in c.per_consumer.iter().enumerate() {
+                    put(format!("worker_{}_processed", i + 1), *n);
+                }
+                // Processings per published message, to one decimal: 1 for the queue, 3 for the topic.
+                let per = |n: u64| (n as f64 / published.max(1) as f64 * 10.0).round() / 10.0;
+                out.insert("queue_per_message".into(), per(queue));
+                out.insert("topic_per_message".into(), per(topic));
+            }
+        }
+        out
+    }
+}
+
+fn build(spec: &Spec) -> SideModel {
+    match spec {
+        Spec::Log(sc) => SideModel::Log(Box::new(StreamSim::new((**sc).clone()).unwrap_or_else(
+            |_| StreamSim::new(StreamScenario::default()).expect("the default log is valid"),
+        ))),
+        Spec::FanOut => {
+            let (base, subs) = fanout::video_upload();
+            SideModel::FanOut(
+                FanOut::new("video-uploaded", &base, &subs).expect("the example is valid"),
+            )
+        }
+        Spec::Contrast { seed } => SideModel::Contrast(Box::new(Contrast::new(*seed))),
+        Spec::Exchanges => SideModel::Broker(Box::new(BrokerRun::new(routing::pizza_shop()))),
+    }
+}
+
+fn apply(model: &mut SideModel, c: &SideCommand) -> Result<(), String> {
+    match (model, c) {
+        (SideModel::Log(s), SideCommand::Log(c)) => s.command(c.clone()).map_err(|e| e.to_string()),
+        (SideModel::FanOut(f), SideCommand::Subscriber { sub, online }) => f
+            .command(
+                *sub,
+                Command::SetOnline {
+                    consumer: None,
+                    online: *online,
+                },
+            )
+            .map_err(|e| e.to_string()),
+        (SideModel::Broker(b), SideCommand::Publish { exchange, key }) => b
+            .publish(exchange, key)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        (SideModel::Broker(b), SideCommand::Consume { queue, outcome }) => {
+            b.consume(queue, *outcome).map_err(|e| e.to_string())
+        }
+        _ => Err("this command is for another model".into()),
+    }
+}

@@ -1,0 +1,105 @@
+// Lessons on the log and on topics are judged on the panel the learner sees, and RabbitMQ's
+// exchanges route, dead-letter and refuse bad input in the browser as the engine says.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { openPage, screenshotOf, useSite } from "./harness.mjs";
+
+const site = useSite({ prefix: "/models/" });
+
+const cell = (page, group, column) =>
+  page.$eval(`#stream-groups tr[data-group="${group}"] td.${column}`, (td) => Number(td.textContent));
+
+async function answer(page, choice) {
+  await page.check(`#checkpoint input[value="${choice}"]`);
+  await page.click("#run-check");
+  await page.waitForSelector("#verdict", { timeout: 30_000 });
+  return page.evaluate(() => {
+    const v = document.querySelector("#verdict");
+    return { correct: v.dataset.correct, actual: v.dataset.actual, text: v.textContent };
+  });
+}
+
+test("a log lesson puts the log under the lesson, is judged on it, and the learner's fix changes it", async () => {
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?lesson=rebalance-skip&x=5000`, { viewport: { width: 1280, height: 1000 } });
+  await page.waitForSelector("#checkpoint");
+  const top = async (sel) => (await page.locator(sel).boundingBox()).y;
+  assert.ok(await top("#region-stream") < await top("#region-diagram"), "the log comes straight after the lesson");
+  assert.equal(await page.inputValue("#stream-commit"), "before_processing", "the lesson's settings are on the panel");
+  const verdict = await answer(page, "skipped");
+  assert.equal(verdict.actual, "skipped", verdict.text);
+  assert.equal(verdict.correct, "true");
+  // The verdict's number is the one on the panel.
+  const skipped = await cell(page, "kitchen", "skipped");
+  assert.ok(skipped > 0, `${skipped} skipped`);
+  assert.match(verdict.text, new RegExp(`${skipped} records were skipped`));
+  await screenshotOf(page, "#region-stream", "lesson-rebalance-skip-log");
+  // The fix: commit after processing. The log starts over with the same crash and catches up.
+  await page.selectOption("#stream-commit", "after_processing");
+  await page.waitForFunction(() => document.querySelector('#stream-groups tr[data-group="kitchen"] td.duplicates').textContent !== "0");
+  assert.equal(await cell(page, "kitchen", "skipped"), 0, "nothing skipped when committing after processing");
+  assert.ok(await cell(page, "kitchen", "rebalances") >= 1, "the same crash happened");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("queue vs topic: each order once on the queue, once per subscription on the topic", async () => {
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?lesson=pubsub-vs-queue&x=5000`, { viewport: { width: 1280, height: 1000 } });
+  await page.waitForSelector("#qt-queue");
+  const verdict = await answer(page, "once-thrice");
+  assert.equal(verdict.correct, "true", verdict.text);
+  assert.match(await page.textContent("#qt-queue .qt-total"), /\(×1\.0\)/);
+  assert.match(await page.textContent("#qt-topic .qt-total"), /\(×3\.0\)/);
+  const workers = await page.$$eval("#qt-queue .qt-count", (els) => els.map((e) => Number(e.textContent)));
+  const subs = await page.$$eval("#qt-topic .qt-count", (els) => els.map((e) => Number(e.textContent)));
+  const total = Number((await page.textContent("#qt-queue .qt-total")).split(" ")[0]);
+  assert.equal(workers.reduce((a, b) => a + b, 0), total, "each processing by exactly one worker");
+  assert.ok(workers.every((n) => n > 0), `the workers share the load: ${workers}`);
+  assert.ok(Math.min(...subs) >= Math.max(...workers), `each subscription handled every order: ${subs} vs ${workers}`);
+  await screenshotOf(page, "#region-queue-vs-topic", "queue-vs-topic");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("exchanges route by binding, dead-letter with x-death, and refuse a bad key with a reason", async () => {
+  const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
+  await page.waitForSelector("#rmq-publish");
+  await page.click("#play-pause");
+  const last = () => page.textContent("#rmq-last");
+  const ready = (q) => page.$eval(`#rmq-queues tr[data-queue="${q}"] td.ready`, (td) => Number(td.textContent));
+  await page.click("button.preset:has-text('orders ← order.pizza.eu')");
+  assert.match(await last(), /copied to kitchen, audit, eu-billing/);
+  assert.equal(await page.locator(".rmq-diagram .binding.hit").count(), 3, "three bindings matched");
+  // Keyboard only: type a key and press Enter.
+  await page.fill("#rmq-key", "order.drink.eu");
+  await page.press("#rmq-key", "Enter");
+  assert.match(await last(), /copied to bar, audit, eu-billing/);
+  assert.equal(await ready("audit"), 2);
+  await page.click("button.preset:has-text('refund.pizza.us')");
+  assert.match(await last(), /unroutable/);
+  assert.match(await page.textContent("#rmq-queues caption"), /Unroutable: 1 /);
+  // Rejected without requeue: into orders.dead with its x-death.
+  await page.click('#rmq-queues tr[data-queue="kitchen"] button:has-text("Reject")');
+  assert.match(await page.textContent("#x-deaths"), /reason rejected · queue kitchen · count 1 · exchange orders · routing-keys \[order\.pizza\.eu\]/);
+  // A classic queue with no DLX: the rejected drink is dropped.
+  await page.click('#rmq-queues tr[data-queue="bar"] button:has-text("Reject")');
+  assert.match(await page.textContent("#rmq-queues caption"), /dropped \(no dead-letter exchange\): 1/);
+  // A key AMQP cannot carry is refused, and nothing is published.
+  const before = await last();
+  await page.fill("#rmq-key", "k".repeat(300));
+  await page.press("#rmq-key", "Enter");
+  assert.match(await page.textContent("#rmq-error"), /routing key: expected at most 255 bytes .*got 300 bytes/);
+  assert.equal(await last(), before);
+  // Six pizzas into a queue of five: the oldest dies of maxlen; a minute on, the rest expire.
+  for (let i = 0; i < 6; i++) await page.click("button.preset:has-text('orders ← order.pizza.eu')");
+  assert.equal(await page.textContent("#rmq-error"), "", "the error clears on a good publish");
+  assert.equal(await ready("kitchen"), 5);
+  assert.match(await page.textContent("#x-deaths"), /reason maxlen · queue kitchen/);
+  await page.selectOption("#speed", "100");
+  await page.click("#play-pause");
+  await page.waitForFunction(() => /reason expired/.test(document.querySelector("#x-deaths").textContent));
+  await page.click("#play-pause");
+  assert.equal(await ready("kitchen"), 0);
+  await screenshotOf(page, "#region-exchanges", "exchanges-region");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
