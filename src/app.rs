@@ -14,7 +14,8 @@ use yew::prelude::*;
 use crate::components::{
     ComparePanel, Controls, Diagram, DlqList, EventLog, ExchangePanel, FanOutPanel, Footer, Header,
     Inspected, Inspector, LessonPanel, LinkNotice, MetricsPanel, PacedAnnouncement, PlatformLens,
-    QueueVsTopic, RedisPanel, Region, ShareLink, SideHandle, StreamView, TimeTravel, TOKEN_CAP,
+    QueueVsTopic, RedisPanel, Region, ShareLink, SideHandle, StreamView, TimeTravel,
+    FAST_TOKEN_CAP, TOKEN_CAP,
 };
 use crate::side::Model;
 use crate::state::{Action, Playground};
@@ -189,10 +190,30 @@ pub fn App(props: &AppProps) -> Html {
         });
     }
 
+    // The charts, counters and event log redraw with the panels (at most ten times a real
+    // second while playing, at once on anything else): at 1000x nobody reads numbers changing
+    // 60 times a second, and redrawing them every frame cost the diagram its frame rate.
+    let (metrics, counts) = {
+        let sim = state.sim.clone();
+        let m = use_memo(state.panel_version, move |_| {
+            let sim = sim.borrow();
+            (Rc::new(sim.metrics().clone()), sim.counts().clone())
+        });
+        (m.0.clone(), m.1.clone())
+    };
+    let (events, first_event) = {
+        let (log, logged) = (state.log.clone(), state.logged.clone());
+        let m = use_memo(state.panel_version, move |_| {
+            let events: Vec<_> = log.borrow().iter().cloned().collect();
+            let first = logged.get() - events.len() as u64;
+            (Rc::new(events), first)
+        });
+        (m.0.clone(), m.1)
+    };
     let sim = state.sim.borrow();
     let settings = Rc::new(sim.scenario().clone());
-    let snapshot = Rc::new(sim.snapshot(TOKEN_CAP));
-    let metrics = Rc::new(sim.metrics().clone());
+    let fast = state.playing && state.speed >= 100.0;
+    let snapshot = Rc::new(sim.snapshot(if fast { FAST_TOKEN_CAP } else { TOKEN_CAP }));
     let inspected = state.selected.and_then(|id| {
         let message = sim.message(id)?.clone();
         Some(Rc::new(Inspected {
@@ -203,7 +224,6 @@ pub fn App(props: &AppProps) -> Html {
         }))
     });
     drop(sim);
-    let events = Rc::new(state.log.borrow().iter().cloned().collect::<Vec<_>>());
     // The switch, not the status: a worker taken offline may still be finishing its batch.
     let kitchen_online = snapshot
         .consumers
@@ -271,26 +291,26 @@ pub fn App(props: &AppProps) -> Html {
         let d = state.dispatcher();
         Some(SideHandle {
             run,
-            version: state.version,
+            version: state.panel_version,
             onaction: Callback::from(move |a| d.dispatch(Action::Side(a))),
         })
     };
     let fanout_region = html! {
         <Region id="fanout" title="Fan-out: one upload, four subscribers"
             summary="A topic copies every message to each subscription; each has its own queue, consumers and DLQ.">
-            <FanOutPanel now={state.panel_now} lesson={side_for(Model::FanOut)} />
+            <FanOutPanel now={state.panel_now_b} lesson={side_for(Model::FanOut)} />
         </Region>
     };
     let contrast_region = html! {
         <Region id="queue-vs-topic" title="Queue vs topic: the same orders, side by side"
             summary="Three competing workers on a queue against three subscriptions on a topic.">
-            <QueueVsTopic now={state.panel_now} seed={settings.seed} lesson={side_for(Model::PubsubVsQueue)} />
+            <QueueVsTopic now={state.panel_now_b} seed={settings.seed} lesson={side_for(Model::PubsubVsQueue)} />
         </Region>
     };
     let stream_region = html! {
         <Region id="stream" title="Partitioned log (Kafka's model)"
             summary="Partitions as lanes of offsets, two consumer groups with their own cursors.">
-            <StreamView now={state.panel_now} seed={settings.seed} lesson={side_for(Model::Log)} />
+            <StreamView now={state.panel_now_c} seed={settings.seed} lesson={side_for(Model::Log)} />
         </Region>
     };
     let lesson_layout = match lesson_model {
@@ -342,6 +362,7 @@ pub fn App(props: &AppProps) -> Html {
                     <Region id="diagram" title="Diagram"
                         summary="Producers, the queue, the dead-letter queue and consumers, with messages moving between them.">
                         <Diagram snapshot={snapshot.clone()} selected={state.selected} onselect={onselect.clone()}
+                            {fast}
                             reply_queue={settings.reply_queue} data_store={settings.data_store}
                             queue_name={settings.queue.name.clone()}
                             visibility_timeout={settings.queue.visibility_timeout} />
@@ -364,7 +385,7 @@ pub fn App(props: &AppProps) -> Html {
                 if show("metrics") {
                     <Region id="metrics" title="Metrics"
                         summary="Queue depth, messages in flight, dead letters and consumer lag over simulated time.">
-                        <MetricsPanel counts={snapshot.counts.clone()} {metrics} lag_alert={snapshot.lag_alert}
+                        <MetricsPanel {counts} {metrics} lag_alert={snapshot.lag_alert}
                             lag_threshold={settings.metrics.lag_alert} />
                     </Region>
                 }
@@ -392,13 +413,13 @@ pub fn App(props: &AppProps) -> Html {
                 if show("exchanges") {
                     <Region id="exchanges" title="RabbitMQ: exchanges, bindings and x-death"
                         summary="Publish with a routing key and see which bindings match; reject, requeue or let messages expire into the dead-letter exchange.">
-                        <ExchangePanel now={state.panel_now} />
+                        <ExchangePanel now={state.panel_now_b} />
                     </Region>
                 }
                 if show("redis") {
                     <Region id="redis" title="Redis Streams: pending entries and claiming"
                         summary="A consumer group's pending entries list, claims from a crashed consumer, and a dead stream.">
-                        <RedisPanel now={state.panel_now} />
+                        <RedisPanel now={state.panel_now_b} />
                     </Region>
                 }
                 if show("platform") {
@@ -410,7 +431,7 @@ pub fn App(props: &AppProps) -> Html {
                 if show("log") {
                     <Region id="log" title="Event log"
                         summary="Everything that happened, in order, filterable by message and kind.">
-                        <EventLog {events} {onselect} />
+                        <EventLog {events} {first_event} {onselect} />
                     </Region>
                 }
             </main>

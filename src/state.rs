@@ -24,6 +24,9 @@ pub const SPEEDS: [f64; 7] = [0.1, 0.25, 1.0, 10.0, 100.0, 1000.0, 5000.0];
 pub struct Playground {
     pub sim: Rc<RefCell<Sim>>,
     pub log: Rc<RefCell<VecDeque<Event>>>,
+    /// Events ever put in `log`, across rebuilds: the newest has number `logged - 1`, so each
+    /// event keeps one number for as long as it is shown (the log view keys its rows by it).
+    pub logged: Rc<std::cell::Cell<u64>>,
     /// The scenario as the person configured it (what Reset returns to).
     pub scenario: Rc<Scenario>,
     pub playing: bool,
@@ -58,12 +61,21 @@ pub struct Playground {
     /// `now` at most ten times a real second while playing, so at high speed they do not
     /// re-render every frame; any other action brings it up to date at once.
     pub panel_now: Millis,
+    /// Bumped with `panel_now`, and on any action that is not a tick: what the throttled views
+    /// (the panels, the charts and the event log) redraw on.
+    pub panel_version: u64,
+    /// The same for a second group of panels (fan-out, queue vs topic, exchanges, Redis) and a
+    /// third (the partitioned log). While playing the three groups take turns, a third of the
+    /// interval apart, so no single frame redraws them all.
+    pub panel_now_b: Millis,
+    pub panel_now_c: Millis,
+    panel_turn: u8,
     panel_real_ms: f64,
     /// Bumped on every change, so renders compare cheaply.
     pub version: u64,
 }
 
-/// Real milliseconds between updates of the secondary panels while playing.
+/// Real milliseconds between updates of each group of secondary panels while playing.
 const PANEL_EVERY_MS: f64 = 100.0;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -134,6 +146,7 @@ impl Playground {
         Playground {
             sim: Rc::new(RefCell::new(sim)),
             log: Rc::new(RefCell::new(VecDeque::new())),
+            logged: Rc::new(std::cell::Cell::new(0)),
             scenario: Rc::new(scenario),
             playing: true,
             speed: 1.0,
@@ -150,6 +163,10 @@ impl Playground {
             progress: Rc::new(Progress::new()),
             embed: Rc::new(EmbedOptions::default()),
             panel_now: Millis::ZERO,
+            panel_version: 0,
+            panel_now_b: Millis::ZERO,
+            panel_now_c: Millis::ZERO,
+            panel_turn: 0,
             panel_real_ms: 0.0,
             version: 0,
         }
@@ -349,6 +366,7 @@ impl Playground {
     fn drain(&self) {
         let events = self.sim.borrow_mut().drain_events();
         let mut log = self.log.borrow_mut();
+        self.logged.set(self.logged.get() + events.len() as u64);
         for e in events {
             if log.len() >= LOG_CAP {
                 log.pop_front();
@@ -384,10 +402,23 @@ impl Reducible for Playground {
                 next.horizon = next.horizon.max(next.sim.borrow().now());
                 next.drain();
                 next.panel_real_ms += real_ms;
-                if next.panel_real_ms < PANEL_EVERY_MS && next.playing {
+                if next.panel_real_ms < PANEL_EVERY_MS / 3.0 && next.playing {
                     return Rc::new(next);
                 }
                 next.panel_real_ms = 0.0;
+                if next.playing {
+                    next.panel_turn = (next.panel_turn + 1) % 3;
+                    let now = next.sim.borrow().now();
+                    match next.panel_turn {
+                        0 => {
+                            next.panel_now = now;
+                            next.panel_version = next.version;
+                        }
+                        1 => next.panel_now_b = now,
+                        _ => next.panel_now_c = now,
+                    }
+                    return Rc::new(next);
+                }
             }
             Action::TogglePlay => next.playing = !next.playing,
             Action::Step => {
@@ -498,6 +529,9 @@ impl Reducible for Playground {
             }
         }
         next.panel_now = next.sim.borrow().now();
+        next.panel_now_b = next.panel_now;
+        next.panel_now_c = next.panel_now;
+        next.panel_version = next.version;
         Rc::new(next)
     }
 }

@@ -9,6 +9,10 @@ use yew::prelude::*;
 pub struct EventLogProps {
     /// Newest last.
     pub events: Rc<Vec<SimEvent>>,
+    /// The running number of `events[0]`: rows are keyed by it, so as new events arrive at
+    /// speed only the new rows are added and the old ones are left alone.
+    #[prop_or_default]
+    pub first_event: u64,
     pub onselect: Callback<u64>,
 }
 
@@ -55,13 +59,15 @@ pub fn EventLog(props: &EventLogProps) -> Html {
     };
     let want_msg: Option<u64> = msg.parse().ok();
     let want_consumer: Option<u32> = consumer.parse::<u32>().ok().map(|c| c.saturating_sub(1));
-    let shown: Vec<&SimEvent> = props
+    let shown: Vec<(u64, &SimEvent)> = props
         .events
         .iter()
+        .enumerate()
         .rev()
-        .filter(|e| kind.is_empty() || e.kind_name() == kind.as_str())
-        .filter(|e| want_msg.is_none() || e.msg() == want_msg)
-        .filter(|e| want_consumer.is_none() || e.consumer() == want_consumer)
+        .map(|(i, e)| (props.first_event + i as u64, e))
+        .filter(|(_, e)| kind.is_empty() || e.kind_name() == kind.as_str())
+        .filter(|(_, e)| want_msg.is_none() || e.msg() == want_msg)
+        .filter(|(_, e)| want_consumer.is_none() || e.consumer() == want_consumer)
         .take(60)
         .collect();
     html! {
@@ -76,11 +82,11 @@ pub fn EventLog(props: &EventLogProps) -> Html {
                 <label>{ "Kitchen worker " }<input type="text" inputmode="numeric" size="3" value={(*consumer).clone()} oninput={text_filter(&consumer)} /></label>
             </div>
             <ol class="log-list" aria-label="Event log, newest first">
-                { for shown.iter().map(|e| {
+                { for shown.iter().map(|(n, e)| {
                     let id = e.msg();
                     let select = id.map(|id| { let on = props.onselect.clone(); Callback::from(move |_: MouseEvent| on.emit(id)) });
                     html! {
-                        <li class={classes!("log", e.kind_name())}>
+                        <li key={*n} class={classes!("log", e.kind_name())}>
                             <time>{ e.t.to_string() }</time>{ " " }
                             if let Some(select) = select {
                                 <button type="button" class="link" onclick={select}>{ e.describe() }</button>

@@ -1,3 +1,5 @@
+use std::fmt::Write;
+
 use std::rc::Rc;
 
 use queue_engine::{Counts, Metrics, Series};
@@ -15,17 +17,20 @@ fn sparkline(series: &Series, label: &str, threshold: Option<f64>) -> Html {
     let points = &series.points;
     let max = series.max().max(threshold.unwrap_or(0.0)).max(1.0);
     let n = points.len().max(2) as f64 - 1.0;
-    let path: String = points
-        .iter()
-        .enumerate()
-        .map(|(i, v)| format!("{:.1},{:.1} ", i as f64 / n * 200.0, 40.0 - v / max * 38.0))
-        .collect();
+    // Whole numbers in a ten-times viewBox: as sharp as one decimal, and integer formatting is
+    // several times cheaper than float formatting, which this path does every frame.
+    let mut path = String::with_capacity(points.len() * 9);
+    for (i, v) in points.iter().enumerate() {
+        let x = (i as f64 / n * 2000.0).round() as i32;
+        let y = (400.0 - v / max * 380.0).round() as i32;
+        let _ = write!(path, "{x},{y} ");
+    }
     let last = series.last().unwrap_or(0.0);
     html! {
         <figure class="spark">
-            <svg viewBox="0 0 200 42" role="img" aria-label={format!("{label}: now {last:.0}, peak {:.0}", series.max())}>
+            <svg viewBox="0 0 2000 420" role="img" aria-label={format!("{label}: now {last:.0}, peak {:.0}", series.max())}>
                 if let Some(t) = threshold {
-                    <line x1="0" x2="200" y1={format!("{:.1}", 40.0 - t / max * 38.0)} y2={format!("{:.1}", 40.0 - t / max * 38.0)} class="threshold" />
+                    <line x1="0" x2="2000" y1={format!("{:.0}", 400.0 - t / max * 380.0)} y2={format!("{:.0}", 400.0 - t / max * 380.0)} class="threshold" />
                 }
                 <polyline points={path} />
             </svg>

@@ -27,7 +27,7 @@ mod token;
 pub use announcer::{PacedAnnouncement, PacedAnnouncementProps};
 pub use compare_panel::{ComparePanel, ComparePanelProps};
 pub use controls::{Controls, ControlsProps};
-pub use diagram::{Diagram, DiagramProps, TOKEN_CAP};
+pub use diagram::{Diagram, DiagramProps, FAST_TOKEN_CAP, TOKEN_CAP};
 pub use dlq_list::{DlqList, DlqListProps};
 pub use event_log::{EventLog, EventLogProps};
 pub use exchange_panel::{ExchangePanel, ExchangePanelProps};

@@ -180,9 +180,10 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
                                     title={format!("offset {off}, key {}", r.key.as_deref().unwrap_or("none"))}>
                                     { off % 1000 }{ if r.poison { "!" } else { "" } }
                                 </button>
-                                if !marks.is_empty() {
-                                    <span class="cursor">{ marks }</span>
-                                }
+                                // Always there (empty when no cursor sits here): the same elements
+                                // in every row, so a redraw at speed updates text in place
+                                // instead of building new rows.
+                                <span class="cursor">{ marks }</span>
                             </li>
                         }
                     }) }

@@ -53,9 +53,11 @@ try {
     await page.selectOption("#stream-partitions", "8");
     await page.selectOption("#speed", "1000");
     await page.waitForTimeout(1500);
-    const d = await frames(page, 185);
+    // Five seconds of frames: the share that met the 60 fps deadline says more than one quantile.
+    const d = await frames(page, 305);
     const records = await page.$eval("#stream-groups", () => document.querySelectorAll(".lane").length);
-    console.log(JSON.stringify({ kind: "log-frames", partitions: records, groups: 2, speed: 1000, p50_ms: quantile(d, 0.5), p95_ms: quantile(d, 0.95), frames: d.length }));
+    const onTime = d.filter((x) => x < 17.5).length / d.length;
+    console.log(JSON.stringify({ kind: "log-frames", partitions: records, groups: 2, speed: 1000, p50_ms: quantile(d, 0.5), p95_ms: quantile(d, 0.95), on_time_pct: Math.round(onTime * 1000) / 10, frames: d.length }));
     await page.close();
   }
 

@@ -88,9 +88,10 @@ fn frames() -> Result<(), String> {
                 v["in_system_at_end"], v["speed"], v["p50_ms"].as_f64().unwrap_or(f64::NAN), v["p95_ms"].as_f64().unwrap_or(f64::NAN)
             ),
             Some("log-frames") => println!(
-                "    partitioned log, {} partitions x {} groups at {}x: p50 {:.1} ms, p95 {:.1} ms",
+                "    partitioned log, {} partitions x {} groups at {}x: p50 {:.1} ms, p95 {:.1} ms, {:.1}% of frames within 60 fps",
                 v["partitions"], v["groups"], v["speed"],
-                v["p50_ms"].as_f64().unwrap_or(f64::NAN), v["p95_ms"].as_f64().unwrap_or(f64::NAN)
+                v["p50_ms"].as_f64().unwrap_or(f64::NAN), v["p95_ms"].as_f64().unwrap_or(f64::NAN),
+                v["on_time_pct"].as_f64().unwrap_or(f64::NAN)
             ),
             Some("seek") => println!(
                 "    time travel in a {:.0}-minute run: median jump {:.0} ms, slowest {:.0} ms ({} jumps)",
