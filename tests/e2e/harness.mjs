@@ -124,3 +124,14 @@ export function useSite(options) {
   });
   return site;
 }
+
+/** Picks a lesson prediction and runs to the checkpoint; returns the verdict's data. */
+export async function answer(page, choice) {
+  await page.check(`#checkpoint input[value="${choice}"]`);
+  await page.click("#run-check");
+  await page.waitForSelector("#verdict", { timeout: 30_000 });
+  return page.evaluate(() => {
+    const v = document.querySelector("#verdict");
+    return { correct: v.dataset.correct, actual: v.dataset.actual, text: v.textContent };
+  });
+}

@@ -4,23 +4,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { openPage, screenshot, ROOT, useSite } from "./harness.mjs";
+import { answer, openPage, screenshot, ROOT, useSite } from "./harness.mjs";
 
 const site = useSite({ prefix: "/learn/" });
 
 const lessonIds = async () =>
   (await readdir(join(ROOT, "lessons"))).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5));
-
-/** Picks a prediction and runs to the checkpoint; returns the verdict's data. */
-async function answer(page, choice) {
-  await page.check(`#checkpoint input[value="${choice}"]`);
-  await page.click("#run-check");
-  await page.waitForSelector("#verdict", { timeout: 30_000 });
-  return page.evaluate(() => {
-    const v = document.querySelector("#verdict");
-    return { correct: v.dataset.correct, actual: v.dataset.actual, text: v.textContent };
-  });
-}
 
 test("every lesson opens from its link, and its checkpoint can be answered", async () => {
   const ids = await lessonIds();

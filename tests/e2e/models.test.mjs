@@ -2,22 +2,12 @@
 // exchanges route, dead-letter and refuse bad input in the browser as the engine says.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, screenshotOf, useSite } from "./harness.mjs";
+import { answer, openPage, screenshotOf, useSite } from "./harness.mjs";
 
 const site = useSite({ prefix: "/models/" });
 
 const cell = (page, group, column) =>
   page.$eval(`#stream-groups tr[data-group="${group}"] td.${column}`, (td) => Number(td.textContent));
-
-async function answer(page, choice) {
-  await page.check(`#checkpoint input[value="${choice}"]`);
-  await page.click("#run-check");
-  await page.waitForSelector("#verdict", { timeout: 30_000 });
-  return page.evaluate(() => {
-    const v = document.querySelector("#verdict");
-    return { correct: v.dataset.correct, actual: v.dataset.actual, text: v.textContent };
-  });
-}
 
 test("a log lesson puts the log under the lesson, is judged on it, and the learner's fix changes it", async () => {
   const { page, problems } = await openPage(site.browser, `${site.server.url}?lesson=rebalance-skip&x=5000`, { viewport: { width: 1280, height: 1000 } });
