@@ -44,7 +44,9 @@ fn default_seed() -> u64 {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Spec {
     Log(Box<StreamScenario>),
-    FanOut,
+    FanOut {
+        seed: u64,
+    },
     Contrast {
         seed: u64,
     },
@@ -65,10 +67,7 @@ impl Spec {
             Model::Log => Some(Spec::Log(Box::new(
                 StreamScenario::from_json(&scenario.to_string()).map_err(|e| e.to_string())?,
             ))),
-            Model::FanOut => {
-                seed()?;
-                Some(Spec::FanOut)
-            }
+            Model::FanOut => Some(Spec::FanOut { seed: seed()? }),
             Model::PubsubVsQueue => Some(Spec::Contrast { seed: seed()? }),
         })
     }
@@ -264,8 +263,9 @@ fn build(spec: &Spec) -> SideModel {
         Spec::Log(sc) => SideModel::Log(Box::new(StreamSim::new((**sc).clone()).unwrap_or_else(
             |_| StreamSim::new(StreamScenario::default()).expect("the default log is valid"),
         ))),
-        Spec::FanOut => {
-            let (base, subs) = fanout::video_upload();
+        Spec::FanOut { seed } => {
+            let (mut base, subs) = fanout::video_upload();
+            base.seed = *seed;
             SideModel::FanOut(
                 FanOut::new("video-uploaded", &base, &subs).expect("the example is valid"),
             )

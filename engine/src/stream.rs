@@ -552,6 +552,12 @@ impl StreamSim {
     }
 
     /// The dead-letter topic's name: `<topic>-dlt`.
+    /// The share of the first producer's records that carry the hot key now (scenario setting,
+    /// then the latest `SetHotKey`).
+    pub fn hot_key_share(&self) -> f64 {
+        self.hot_share
+    }
+
     pub fn dlt_topic(&self) -> String {
         format!("{}-dlt", self.sc.topic.name)
     }

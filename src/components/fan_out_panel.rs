@@ -18,7 +18,13 @@ pub struct FanOutPanelProps {
 /// never wait.
 #[component]
 pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
-    let (run, act) = use_side_run(props.lesson.clone(), props.now, Spec::FanOut);
+    let (run, act) = use_side_run(
+        props.lesson.clone(),
+        props.now,
+        Spec::FanOut {
+            seed: queue_engine::fanout::VIDEO_UPLOAD_SEED,
+        },
+    );
     let run = run.borrow();
     let SideModel::FanOut(topic) = &run.model else {
         return Html::default();

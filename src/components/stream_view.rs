@@ -112,16 +112,7 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
             SideAction::LogScenario(Box::new(next))
         })
     };
-    // The switch is on if the latest hot-key command turned it on.
-    let hot = run
-        .history
-        .iter()
-        .rev()
-        .find_map(|(_, c)| match c {
-            SideCommand::Log(StreamCommand::SetHotKey { share }) => Some(*share > 0.0),
-            _ => None,
-        })
-        .unwrap_or_else(|| setup.producers.iter().any(|p| p.hot_key_share > 0.0));
+    let hot = sim.hot_key_share() > 0.0;
     let onhot = act.reform(|e: Event| {
         let on = e
             .target()

@@ -32,6 +32,21 @@ test("a log lesson puts the log under the lesson, is judged on it, and the learn
   await page.close();
 });
 
+test("partition keys: the lesson's hot key shows on the switch and in one lane's lag", async () => {
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?lesson=partition-keys&x=5000`, { viewport: { width: 1280, height: 1000 } });
+  await page.waitForSelector("#checkpoint");
+  assert.equal(await page.isChecked("#stream-hot"), false, "no hot key before 30 s");
+  const verdict = await answer(page, "per-key");
+  assert.equal(verdict.correct, "true", verdict.text);
+  assert.equal(await page.isChecked("#stream-hot"), true, "the lesson's hot key (at 30 s) is on");
+  const lags = await page.$$eval(".lane .lane-head span", (spans) => spans.map((s) => Number(/lag kitchen (\d+)/.exec(s.textContent)[1])));
+  const sorted = [...lags].sort((a, b) => b - a);
+  assert.ok(sorted[0] >= 50 && sorted[1] <= 10, `one lane lags: ${lags}`);
+  assert.match(verdict.text, new RegExp(`partition is ${sorted[0]} records behind`));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("queue vs topic: each order once on the queue, once per subscription on the topic", async () => {
   const { page, problems } = await openPage(site.browser, `${site.server.url}?lesson=pubsub-vs-queue&x=5000`, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector("#qt-queue");
