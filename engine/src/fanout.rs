@@ -7,7 +7,9 @@
 //! (slow, failing or offline consumers) stays inside one subscription and never holds up the
 //! others, as with SNS, which pushes to each subscribed queue independently.
 
+use crate::envelope::Envelope;
 use crate::scenario::{ConsumerConfig, DlqConfig, Scenario};
+use crate::Message;
 use crate::{Command, Millis, ScenarioError, Sim};
 
 /// One subscription: a queue with its consumers and, optionally, a DLQ.
@@ -126,6 +128,25 @@ pub fn video_upload() -> (Scenario, Vec<SubscriptionConfig>) {
         },
     ];
     (base, subs)
+}
+
+/// The envelope of one upload event in the video-upload example: the same id, source, time and
+/// trace as any copy of it, but typed, named and shaped as a video upload, not a pizza order.
+pub fn video_envelope(m: &Message, scenario: &Scenario) -> Envelope {
+    let mut env = Envelope::for_message(m, scenario);
+    let video = format!("vid-{:05}", m.event);
+    env.source = "/video-platform/upload-service".into();
+    env.ty = "com.example.video.uploaded.v1".into();
+    env.dataschema = "https://schemas.example.com/video/uploaded/v1.json".into();
+    env.partitionkey = format!("channel-{}", m.group);
+    env.data = serde_json::json!({
+        "video_id": video,
+        "channel": format!("channel-{}", m.group),
+        "duration_s": 30 + crate::envelope::mix(m.event) % 570,
+        "corrupt": m.payload == crate::Payload::Poison,
+    });
+    env.subject = video;
+    env
 }
 
 /// Lesson pubsub-vs-queue: one producer feeds both a queue with three competing consumers and a

@@ -173,3 +173,29 @@ fn a_log_record_has_a_valid_envelope_whose_key_is_the_partition_key() {
     let parsed: cloudevents::Event = serde_json::from_str(&json).expect("a valid CloudEvent");
     assert_eq!(cloudevents::AttributesReader::id(&parsed), env.id);
 }
+
+#[test]
+fn every_copy_of_an_upload_is_the_same_valid_cloudevent_typed_as_a_video() {
+    use queue_engine::fanout::{self, FanOut};
+    let (base, subs) = fanout::video_upload();
+    let mut topic = FanOut::new("video-uploaded", &base, &subs).unwrap();
+    topic.advance_to(queue_engine::Millis::from_secs(5));
+    let (_, first) = &topic.subscriptions[0];
+    let m = first.messages()[0].clone();
+    let env = fanout::video_envelope(&m, first.scenario());
+    assert_eq!(env.ty, "com.example.video.uploaded.v1");
+    assert!(env.subject.starts_with("vid-"), "{}", env.subject);
+    assert_eq!(env.data["video_id"], env.subject.as_str());
+    for (name, sim) in &topic.subscriptions[1..] {
+        let copy = sim.message(m.id).unwrap();
+        assert_eq!(
+            fanout::video_envelope(copy, sim.scenario()),
+            env,
+            "{name}'s copy is the same event"
+        );
+    }
+    let parsed: cloudevents::Event =
+        serde_json::from_str(&env.to_json_string()).expect("a valid CloudEvent");
+    assert_eq!(cloudevents::AttributesReader::ty(&parsed), env.ty);
+    assert_eq!(cloudevents::AttributesReader::id(&parsed), env.id);
+}

@@ -1,7 +1,8 @@
+use queue_engine::envelope::Binding;
 use queue_engine::Millis;
 use yew::prelude::*;
 
-use super::{use_side_run, SideHandle};
+use super::{use_side_run, EnvelopeCard, SideHandle};
 use crate::side::{SideAction, SideCommand, SideModel, Spec};
 
 #[derive(Properties, PartialEq)]
@@ -25,6 +26,8 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
             seed: queue_engine::fanout::VIDEO_UPLOAD_SEED,
         },
     );
+    // A subscription's copy of one upload, opened to read its envelope.
+    let selected = use_state(|| None::<(usize, u64)>);
     let run = run.borrow();
     let SideModel::FanOut(topic) = &run.model else {
         return Html::default();
@@ -41,6 +44,17 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
         let toggle = act.reform(move |_: MouseEvent| {
             SideAction::Command(SideCommand::Subscriber { sub: i, online: !online })
         });
+        // Its copies of the three newest uploads (ids are the same in every subscription).
+        let latest = (c.published.saturating_sub(2)..=c.published).filter_map(|id| sim.message(id)).map(|m| {
+            let (id, open) = (m.id, selected.clone());
+            let onclick = Callback::from(move |_: MouseEvent| open.set(Some((i, id))));
+            html! {
+                <li><button type="button" class="copy" data-msg={id.to_string()} {onclick}
+                    aria-label={format!("Open {name}'s copy of upload {id}, {}", m.state.name())}>
+                    { format!("#{id} {}", m.state.name()) }
+                </button></li>
+            }
+        });
         html! {
             <li class="subscriber" data-sub={name.clone()}>
                 <h3>{ name }</h3>
@@ -55,9 +69,23 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
                     { if online { "Take offline" } else { "Bring back online" } }
                 </button>
                 <p class="hint">{ if online { "● online" } else { "○ offline: its copies wait" } }</p>
+                <ul class="copies" aria-label={format!("{name}'s newest copies")}>{ for latest }</ul>
             </li>
         }
     });
+    let detail = selected
+        .and_then(|(i, id)| {
+            let (name, sim) = topic.subscriptions.get(i)?;
+            let m = sim.message(id)?;
+            let title = format!("{name}'s copy of upload {id} ({})", m.state.name());
+            Some(html! {
+                <>
+                    <EnvelopeCard id="copy-detail" {title} envelope={queue_engine::fanout::video_envelope(m, sim.scenario())} binding={Binding::Sqs} />
+                    <p class="note">{ "Every subscription's copy of this upload carries the same CloudEvents id and source: open another subscriber's copy to compare. That is what lets a consumer that receives a copy twice recognise it." }</p>
+                </>
+            })
+        })
+        .unwrap_or_default();
     html! {
         <div class="fan-out">
             <p class="hint">{ format!(
@@ -65,6 +93,7 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
                 topic.topic, topic.subscriptions.len()
             ) }</p>
             <ol class="subscribers">{ for columns }</ol>
+            { detail }
         </div>
     }
 }

@@ -1,4 +1,4 @@
-use queue_engine::envelope::{field_doc, Binding, Envelope};
+use queue_engine::envelope::{Binding, Envelope};
 use queue_engine::stream::{
     CommitMode, GroupConfig, Rebalance, SeekTo, StreamCommand, StreamProducer, StreamScenario,
     TopicConfig,
@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::{use_side_run, SideHandle};
+use super::{use_side_run, EnvelopeCard, SideHandle};
 use crate::side::{SideAction, SideCommand, Spec};
 
 #[derive(Properties, PartialEq)]
@@ -207,29 +207,9 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
     let detail = selected.and_then(|(p, off)| {
         let log = sim.partitions.get(p as usize)?;
         let r = log.records.get(off.checked_sub(log.start)? as usize)?;
-        let env = Envelope::for_record(r, p, sim.scenario());
-        let kafka = env.binary(Binding::Kafka);
+        let title = format!("{} · partition {p} · offset {off}", sim.scenario().topic.name);
         Some(html! {
-            <div class="record-detail" id="record-detail">
-                <h3>{ format!("{} · partition {p} · offset {off}", sim.scenario().topic.name) }</h3>
-                <dl class="attrs">
-                    { for env.attributes().into_iter().filter(|(n, _)| *n != "data").map(|(name, value)| html! {
-                        <>
-                            <dt><code>{ name }</code></dt>
-                            <dd>
-                                <code>{ value.as_str().map_or(value.to_string(), str::to_owned) }</code>
-                                if let Some(doc) = field_doc(name) {
-                                    <span class="hint">{ format!(" {}", doc.why) }</span>
-                                }
-                            </dd>
-                        </>
-                    }) }
-                </dl>
-                <p class="note">{ &kafka.note }</p>
-                <pre class="export" id="kafka-binding">{
-                    kafka.metadata.iter().map(|(k, v)| format!("{k}: {v}\n")).collect::<String>()
-                }</pre>
-            </div>
+            <EnvelopeCard id="record-detail" {title} envelope={Envelope::for_record(r, p, sim.scenario())} binding={Binding::Kafka} />
         })
     });
 

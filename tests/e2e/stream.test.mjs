@@ -32,7 +32,7 @@ test("a rewound group replays the retained log; the other group does not move", 
   await page.waitForSelector("#record-detail");
   const detail = await page.textContent("#record-detail");
   assert.match(detail, /partitionkey/);
-  assert.match(await page.textContent("#kafka-binding"), /^key: (order-\d+|\(no key)/m);
+  assert.match(await page.textContent("#record-detail pre.binding"), /^key: (order-\d+|\(no key)/m);
   await screenshot(page, "stream-replay");
   await screenshotOf(page, "#region-stream", "stream-region");
   assert.deepEqual(problems, []);
