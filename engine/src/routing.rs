@@ -94,6 +94,8 @@ pub struct Message {
     pub exchange: String,
     pub routing_key: String,
     pub enqueued_at: Millis,
+    /// When the publisher sent it (kept through dead-lettering, unlike `enqueued_at`).
+    pub published_at: Millis,
     pub deliveries: u32,
     /// Newest first.
     pub x_death: Vec<Death>,
@@ -213,6 +215,7 @@ impl Broker {
             exchange: exchange.into(),
             routing_key: key.into(),
             enqueued_at: now,
+            published_at: now,
             deliveries: 0,
             x_death: Vec::new(),
         };
@@ -498,4 +501,69 @@ pub fn pizza_shop() -> Broker {
     b.bind("payments", "retries", "payment.failed");
     b.bind("orders.dlx", "orders.dead", "");
     b
+}
+
+impl Message {
+    /// The CloudEvents envelope this message carries: the id follows the message (a dead-lettered
+    /// copy is still the same event), the type follows the exchange it was first published to.
+    pub fn envelope(&self) -> crate::envelope::Envelope {
+        use crate::envelope::{event_uuid, rfc3339, Envelope};
+        let first_exchange = self
+            .x_death
+            .last()
+            .map_or(self.exchange.as_str(), |d| d.exchange.as_str());
+        let first_key = self
+            .x_death
+            .last()
+            .and_then(|d| d.routing_keys.first())
+            .map_or(self.routing_key.as_str(), String::as_str);
+        let (source, ty) = match first_exchange {
+            "orders" => ("order-service", "order.placed"),
+            "notifications" => ("notifier", "notification.sent"),
+            "payments" => ("payment-service", "payment.settled"),
+            _ => ("order-service", "message.sent"),
+        };
+        let subject = format!("msg-{:05}", self.id);
+        Envelope {
+            specversion: "1.0".into(),
+            id: event_uuid(0x5241_4242, self.id),
+            source: format!("/pizza-shop/{source}"),
+            ty: format!("com.example.pizzashop.{ty}.v1"),
+            subject: subject.clone(),
+            time: rfc3339(self.published_at),
+            datacontenttype: "application/json".into(),
+            dataschema: format!(
+                "https://schemas.example.com/pizzashop/{}/v1.json",
+                ty.replace('.', "-")
+            ),
+            data: serde_json::json!({ "id": subject, "routing_key": first_key }),
+            traceparent: crate::trace::TraceIds::for_message(0x5241_4242, self.id).traceparent(),
+            partitionkey: first_key.to_owned(),
+            sequence: None,
+            replyto: None,
+        }
+    }
+
+    /// The `x-death` header as a RabbitMQ client would print it: newest first.
+    pub fn x_death_header(&self) -> String {
+        self.x_death
+            .iter()
+            .map(|d| {
+                format!(
+                    "{{count={}, reason={}, queue={}, exchange={}, routing-keys=[{}], time={}}}",
+                    d.count,
+                    d.reason.as_str(),
+                    d.queue,
+                    if d.exchange.is_empty() {
+                        "\"\""
+                    } else {
+                        d.exchange.as_str()
+                    },
+                    d.routing_keys.join(", "),
+                    crate::envelope::rfc3339(d.time)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(",\n         ")
+    }
 }

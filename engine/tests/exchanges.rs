@@ -343,3 +343,35 @@ fn bad_publishes_and_empty_queues_are_refused_with_what_was_wrong() {
         "a refused publish is not a publish"
     );
 }
+
+#[test]
+fn a_dead_lettered_message_is_still_the_same_cloudevent_with_its_x_death() {
+    use queue_engine::envelope::Binding;
+    use queue_engine::routing::{pizza_shop, BrokerRun, Outcome};
+    let mut run = BrokerRun::new(pizza_shop());
+    run.publish("orders", "order.pizza.eu").unwrap();
+    let before = run.broker.queue("kitchen").unwrap().ready[0].envelope();
+    run.advance_to(Millis::from_secs(5));
+    run.consume("kitchen", Outcome::Reject).unwrap();
+    let dead = &run.broker.queue("orders.dead").unwrap().ready[0];
+    let after = dead.envelope();
+    assert_eq!(
+        after, before,
+        "dead-lettering changes the headers, not the event"
+    );
+    assert_eq!(after.ty, "com.example.pizzashop.order.placed.v1");
+    assert_eq!(after.partitionkey, "order.pizza.eu");
+    let header = dead.x_death_header();
+    assert!(
+        header.contains("count=1, reason=rejected, queue=kitchen, exchange=orders, routing-keys=[order.pizza.eu]"),
+        "{header}"
+    );
+    let amqp = after.binary(Binding::Amqp);
+    assert!(amqp
+        .metadata
+        .iter()
+        .any(|(k, v)| k == "cloudEvents:id" && *v == after.id));
+    let parsed: cloudevents::Event =
+        serde_json::from_str(&after.to_json_string()).expect("a valid CloudEvent");
+    assert_eq!(cloudevents::AttributesReader::id(&parsed), after.id);
+}

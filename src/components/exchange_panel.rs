@@ -1,10 +1,11 @@
+use queue_engine::envelope::Binding;
 use queue_engine::routing::{ExchangeKind, Outcome, Routed, MAX_ROUTING_KEY};
 use queue_engine::Millis;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::use_side_run;
+use super::{use_side_run, EnvelopeCard};
 use crate::side::{SideAction, SideCommand, SideModel, Spec};
 
 #[derive(Properties, PartialEq)]
@@ -67,6 +68,8 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
     let exchange = use_state(|| "orders".to_owned());
     let key = use_state(|| "order.pizza.eu".to_owned());
     let error = use_state(|| None::<String>);
+    // A message opened to read its envelope: (queue, message id).
+    let opened = use_state(|| None::<(String, u64)>);
     let run = run.borrow();
     let SideModel::Broker(b) = &run.model else {
         return Html::default();
@@ -215,6 +218,22 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
         }
     });
 
+    let open = |queue: String, id: u64| {
+        let opened = opened.clone();
+        Callback::from(move |_: MouseEvent| opened.set(Some((queue.clone(), id))))
+    };
+    let detail = opened.as_ref().and_then(|(queue, id)| {
+        let m = broker.queue(queue)?.ready.iter().find(|m| m.id == *id)?;
+        let title = format!("{queue} · message #{id} · routing key {}", m.routing_key);
+        Some(html! {
+            <>
+                <EnvelopeCard id="rmq-detail" {title} envelope={m.envelope()} binding={Binding::Amqp} />
+                if !m.x_death.is_empty() {
+                    <pre class="export" id="rmq-x-death">{ format!("x-death: [{}]", m.x_death_header()) }</pre>
+                }
+            </>
+        })
+    });
     let rows = broker.queues.iter().map(|q| {
         let bound: Vec<String> = broker
             .bindings
@@ -247,7 +266,16 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
             <tr data-queue={q.name.clone()}>
                 <th scope="row">{ &q.name }</th>
                 <td>{ bound.join(", ") }</td>
-                <td class="ready">{ q.ready.len() }</td>
+                <td class="ready">
+                    if let Some(head) = q.ready.front() {
+                        <button type="button" class="link head" onclick={open(q.name.clone(), head.id)}
+                            aria-label={format!("Open the envelope of the message at the head of {}", q.name)}>
+                            { q.ready.len() }
+                        </button>
+                    } else {
+                        { 0 }
+                    }
+                </td>
                 <td class="hint">{ args.join(" · ") }</td>
                 <td class="rmq-actions">
                     <button type="button" disabled={empty} onclick={consume(Outcome::Ack)}
@@ -264,7 +292,9 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
     let dead = broker.queue("orders.dead").map(|q| q.ready.iter().rev().take(20).map(|m| {
         html! {
             <li class="x-death-entry">
-                <code>{ format!("#{} {}", m.id, m.x_death.first().map_or(m.routing_key.as_str(), |d| d.routing_keys.first().map_or("", String::as_str))) }</code>
+                <button type="button" class="link" onclick={open("orders.dead".into(), m.id)}>
+                    <code>{ format!("#{} {}", m.id, m.x_death.first().map_or(m.routing_key.as_str(), |d| d.routing_keys.first().map_or("", String::as_str))) }</code>
+                </button>
                 <ol class="x-death" aria-label="x-death, newest first">
                     { for m.x_death.iter().map(|d| html! {
                         <li>{ format!(
@@ -333,6 +363,7 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
             </table>
             <h3>{ "orders.dead: what died, and why (x-death)" }</h3>
             <ol class="x-deaths" id="x-deaths">{ dead.unwrap_or_default() }</ol>
+            { detail.unwrap_or_default() }
         </div>
     }
 }

@@ -85,6 +85,16 @@ test("exchanges route by binding, dead-letter with x-death, and refuse a bad key
   // Rejected without requeue: into orders.dead with its x-death.
   await page.click('#rmq-queues tr[data-queue="kitchen"] button:has-text("Reject")');
   assert.match(await page.textContent("#x-deaths"), /reason rejected · queue kitchen · count 1 · exchange orders · routing-keys \[order\.pizza\.eu\]/);
+  // The dead message opens as the same CloudEvent, in the AMQP binding, with its x-death header.
+  await page.click("#x-deaths button");
+  await page.waitForSelector("#rmq-detail");
+  assert.match(await page.textContent("#rmq-detail h3"), /orders\.dead · message #1 · routing key order\.pizza\.eu/);
+  assert.match(await page.textContent("#rmq-detail pre.binding"), /^cloudEvents:id: [0-9a-f-]{36}$/m);
+  assert.match(await page.textContent("#rmq-x-death"), /reason=rejected, queue=kitchen, exchange=orders/);
+  const deadId = await page.textContent("#rmq-detail pre.binding");
+  await page.click('#rmq-queues tr[data-queue="audit"] button.head');
+  assert.match(await page.textContent("#rmq-detail h3"), /^audit · message #1 /);
+  assert.equal(await page.textContent("#rmq-detail pre.binding"), deadId, "audit's copy is the same event");
   // A classic queue with no DLX: the rejected drink is dropped.
   await page.click('#rmq-queues tr[data-queue="bar"] button:has-text("Reject")');
   assert.match(await page.textContent("#rmq-queues caption"), /dropped \(no dead-letter exchange\): 1/);
