@@ -31,6 +31,35 @@ pub struct Entry {
     pub poison: bool,
 }
 
+impl Entry {
+    /// The CloudEvent this entry carries. Redis Streams has no CloudEvents binding; the panel
+    /// shows it stored structured, as one field of the entry.
+    pub fn envelope(&self) -> crate::envelope::Envelope {
+        use crate::envelope::{event_uuid, rfc3339, Envelope};
+        let n = (self.id.ms << 20) | self.id.seq;
+        let order = format!("ord-{}-{}", self.id.ms, self.id.seq);
+        Envelope {
+            specversion: "1.0".into(),
+            id: event_uuid(0x5245_4449, n),
+            source: "/pizza-shop/order-service".into(),
+            ty: "com.example.pizzashop.order.placed.v1".into(),
+            subject: order.clone(),
+            time: rfc3339(Millis(self.id.ms)),
+            datacontenttype: "application/json".into(),
+            dataschema: "https://schemas.example.com/pizzashop/order-placed/v1.json".into(),
+            data: if self.poison {
+                serde_json::json!({ "order_id": order, "pizza": "pineapple", "quantity": "a dozen" })
+            } else {
+                serde_json::json!({ "order_id": order, "pizza": "margherita", "quantity": 1 })
+            },
+            traceparent: crate::trace::TraceIds::for_message(0x5245_4449, n).traceparent(),
+            partitionkey: "orders".into(),
+            sequence: None,
+            replyto: None,
+        }
+    }
+}
+
 /// One pending entry: who has it, since when, and how often it was delivered.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pending {

@@ -97,3 +97,21 @@ fn the_stream_is_trimmed_but_never_below_what_is_unread_or_pending() {
         assert!(sim.entry(*id).is_some(), "pending entries are kept");
     }
 }
+
+#[test]
+fn an_entry_carries_a_valid_cloudevent_keyed_by_its_own_id() {
+    let mut sim = RedisStreamSim::new(RedisConfig::default());
+    sim.advance_to(Millis::from_secs(5));
+    let (&id, _) = sim.pel.iter().next().expect("something pending");
+    let env = sim.entry(id).unwrap().envelope();
+    let parsed: cloudevents::Event =
+        serde_json::from_str(&env.to_json_string()).expect("a valid CloudEvent");
+    assert_eq!(cloudevents::AttributesReader::id(&parsed), env.id);
+    assert_eq!(env.time, queue_engine::envelope::rfc3339(Millis(id.ms)));
+    let other = sim
+        .pel
+        .keys()
+        .nth(1)
+        .map(|k| sim.entry(*k).unwrap().envelope().id);
+    assert_ne!(other, Some(env.id.clone()), "each entry is its own event");
+}

@@ -6,18 +6,37 @@ pub struct EnvelopeCardProps {
     /// Where the message sits, e.g. "orders · partition 2 · offset 41".
     pub title: AttrValue,
     pub envelope: Envelope,
-    /// The protocol binding shown under the attributes (binary mode).
-    pub binding: Binding,
+    /// The protocol binding shown under the attributes (binary mode). None: the platform has
+    /// no binding, so the event is shown stored structured, with `note` saying how.
+    pub binding: Option<Binding>,
+    #[prop_or_default]
+    pub note: Option<AttrValue>,
     /// The element id of the card (tests and links find it by this).
     pub id: AttrValue,
 }
 
 /// One message's CloudEvents envelope, attribute by attribute with why each exists, and how it
-/// travels in binary mode over `binding`: the compact inspector for the model panels.
+/// travels in binary mode over `binding` (or stored structured where there is no binding): the
+/// compact inspector for the model panels.
 #[component]
 pub fn EnvelopeCard(props: &EnvelopeCardProps) -> Html {
     let env = &props.envelope;
-    let wire = env.binary(props.binding);
+    let (note, wire) = match props.binding {
+        Some(b) => {
+            let r = env.binary(b);
+            (
+                r.note,
+                r.metadata
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {v}\n"))
+                    .collect::<String>(),
+            )
+        }
+        None => (
+            props.note.as_deref().unwrap_or_default().to_owned(),
+            env.to_json_string(),
+        ),
+    };
     html! {
         <div class="record-detail" id={props.id.clone()}>
             <h3>{ props.title.clone() }</h3>
@@ -34,10 +53,8 @@ pub fn EnvelopeCard(props: &EnvelopeCardProps) -> Html {
                     </>
                 }) }
             </dl>
-            <p class="note">{ &wire.note }</p>
-            <pre class="export binding">{
-                wire.metadata.iter().map(|(k, v)| format!("{k}: {v}\n")).collect::<String>()
-            }</pre>
+            <p class="note">{ note }</p>
+            <pre class="export binding">{ wire }</pre>
         </div>
     }
 }

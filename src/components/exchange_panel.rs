@@ -227,7 +227,7 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
         let title = format!("{queue} · message #{id} · routing key {}", m.routing_key);
         Some(html! {
             <>
-                <EnvelopeCard id="rmq-detail" {title} envelope={m.envelope()} binding={Binding::Amqp} />
+                <EnvelopeCard id="rmq-detail" {title} envelope={m.envelope()} binding={Some(Binding::Amqp)} />
                 if !m.x_death.is_empty() {
                     <pre class="export" id="rmq-x-death">{ format!("x-death: [{}]", m.x_death_header()) }</pre>
                 }

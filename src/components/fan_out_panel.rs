@@ -80,7 +80,7 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
             let title = format!("{name}'s copy of upload {id} ({})", m.state.name());
             Some(html! {
                 <>
-                    <EnvelopeCard id="copy-detail" {title} envelope={queue_engine::fanout::video_envelope(m, sim.scenario())} binding={Binding::Sqs} />
+                    <EnvelopeCard id="copy-detail" {title} envelope={queue_engine::fanout::video_envelope(m, sim.scenario())} binding={Some(Binding::Sqs)} />
                     <p class="note">{ "Every subscription's copy of this upload carries the same CloudEvents id and source: open another subscriber's copy to compare. That is what lets a consumer that receives a copy twice recognise it." }</p>
                 </>
             })

@@ -1,6 +1,9 @@
-use queue_engine::redis_stream::{RedisConfig, RedisStreamSim};
+use queue_engine::envelope::Binding;
+use queue_engine::redis_stream::{EntryId, RedisConfig, RedisStreamSim};
 use queue_engine::Millis;
 use yew::prelude::*;
+
+use super::EnvelopeCard;
 
 #[derive(Properties, PartialEq)]
 pub struct RedisPanelProps {
@@ -43,6 +46,7 @@ pub fn RedisPanel(props: &RedisPanelProps) -> Html {
         sim: build(&[], Millis::ZERO),
     });
     let redraw = use_force_update();
+    let opened = use_state(|| None::<EntryId>);
     {
         let mut r = running.borrow_mut();
         if r.sim.now() > props.now {
@@ -73,6 +77,27 @@ pub fn RedisPanel(props: &RedisPanelProps) -> Html {
         })
     };
     let cfg = &sim.config;
+    let open = |id: EntryId| {
+        let opened = opened.clone();
+        Callback::from(move |_: MouseEvent| opened.set(Some(id)))
+    };
+    let entry_button = |id: EntryId| {
+        html! {
+            <button type="button" class="link" onclick={open(id)} aria-label={format!("Open entry {id}")}>
+                <code>{ id.to_string() }</code>
+            </button>
+        }
+    };
+    let detail = opened.and_then(|id| {
+        let e = sim.entry(id)?;
+        let title = format!("orders · entry {id}{}", if e.poison { " (poison)" } else { "" });
+        Some(html! {
+            <EnvelopeCard id="redis-detail" {title} envelope={e.envelope()} binding={None::<Binding>}
+                note={AttrValue::from(format!(
+                    "Redis Streams has no CloudEvents binding. A common choice is the structured event in one field: XADD orders {id} cloudevent '<the JSON below>'; the entry id, not the event id, is what XACK and XCLAIM use."
+                ))} />
+        })
+    });
     html! {
         <div class="redis">
             <p class="hint">{ format!(
@@ -102,7 +127,7 @@ pub fn RedisPanel(props: &RedisPanelProps) -> Html {
                 <tbody>
                     { for sim.pel.iter().take(8).map(|(id, p)| html! {
                         <tr>
-                            <td><code>{ id.to_string() }</code></td>
+                            <td>{ entry_button(*id) }</td>
                             <td>{ &sim.consumers[p.consumer].name }</td>
                             <td>{ Millis(now.0.saturating_sub(p.delivered_at.0)).to_string() }</td>
                             <td class="deliveries">{ p.deliveries }</td>
@@ -110,8 +135,12 @@ pub fn RedisPanel(props: &RedisPanelProps) -> Html {
                     }) }
                 </tbody>
             </table>
-            <p class="note">{ format!("orders:dead holds {}: {}", sim.dead_stream.len(),
-                sim.dead_stream.iter().rev().take(5).map(|(id, n)| format!("{id} ({n} deliveries)")).collect::<Vec<_>>().join(", ")) }</p>
+            <p class="note" id="redis-dead">{ format!("orders:dead holds {}:", sim.dead_stream.len()) }
+                { for sim.dead_stream.iter().rev().take(5).map(|(id, n)| html! {
+                    <>{ " " }{ entry_button(*id) }{ format!(" ({n} deliveries)") }</>
+                }) }
+            </p>
+            { detail.unwrap_or_default() }
         </div>
     }
 }

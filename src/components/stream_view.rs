@@ -209,7 +209,7 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
         let r = log.records.get(off.checked_sub(log.start)? as usize)?;
         let title = format!("{} · partition {p} · offset {off}", sim.scenario().topic.name);
         Some(html! {
-            <EnvelopeCard id="record-detail" {title} envelope={Envelope::for_record(r, p, sim.scenario())} binding={Binding::Kafka} />
+            <EnvelopeCard id="record-detail" {title} envelope={Envelope::for_record(r, p, sim.scenario())} binding={Some(Binding::Kafka)} />
         })
     });
 

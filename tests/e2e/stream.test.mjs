@@ -78,6 +78,16 @@ test("Redis Streams: a crashed consumer's entries stay pending until claimed", a
   await page.waitForFunction(() => /[1-9]\d* dead/.test(document.querySelector("#redis-summary").textContent), null, { timeout: 30_000 });
   const deliveries = await page.$$eval("#redis-pel td.deliveries", (tds) => tds.map((td) => Number(td.textContent)));
   assert.ok(deliveries.every((d) => d >= 1 && d <= 3), deliveries.join(","));
+  // A dead entry opens as its CloudEvent, stored structured (Redis has no binding).
+  await page.click("#play-pause");
+  const entry = (await page.textContent("#redis-dead button code")).trim();
+  await page.click("#redis-dead button");
+  await page.waitForSelector("#redis-detail");
+  assert.match(await page.textContent("#redis-detail h3"), new RegExp(`orders · entry ${entry} \\(poison\\)`));
+  const body = JSON.parse(await page.textContent("#redis-detail pre.binding"));
+  assert.equal(body.specversion, "1.0");
+  assert.equal(body.data.quantity, "a dozen");
+  assert.match(await page.textContent("#redis-detail .note"), /no CloudEvents binding/);
   assert.deepEqual(problems, []);
   await page.close();
 });
