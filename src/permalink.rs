@@ -3,12 +3,18 @@
 //! `?v=1&s=pizza-shop&seed=42&o=fifo&m=queue&h=12000.p~30000.k0&t=61000&x=10`
 //! - `v` format version; `s` built-in scenario; `seed`; `o` ordering (`std`/`fifo`); `m` wiring
 //!   (`queue`/`http`); `x` speed; `t` the simulated time in ms to show (paused there);
-//! - `h` the commands given, oldest first, as `<ms>.<code>` joined by `~` (codes below).
+//! - `h` the commands given, oldest first, as `<ms>.<code>` joined by `~` (codes below);
+//! - in a lesson on the log or a topic, `sh` the commands given in its panel, the same way
+//!   (codes in [`side_code`]), and `lg` the log's settings if the learner changed them
+//!   (`p8.cb.rc`: partitions, commit after/before/timer, rebalance eager/cooperative).
 //!
 //! Decoding never fails and never panics: whatever cannot be used is left out and reported as a
 //! notice naming the parameter, what was expected and what was given.
 
+use queue_engine::stream::{CommitMode, Rebalance, SeekTo, StreamCommand};
 use queue_engine::{AckMode, BatchFailure, Command, Millis, Mode, Payload, QueueKind};
+
+use crate::side::SideCommand;
 
 pub const VERSION: u32 = 1;
 
@@ -23,9 +29,120 @@ pub struct Link {
     pub history: Vec<(Millis, Command)>,
     pub time: Option<Millis>,
     pub speed: Option<f64>,
+    /// Commands given in the panel of a lesson's log or topic.
+    pub side: Vec<(Millis, SideCommand)>,
+    /// The lesson log's settings, when the learner changed them.
+    pub log: Option<LogSettings>,
     /// How an embedding page wants the playground shown (never written by [`encode`]: a copied
     /// link opens the same moment in the full playground).
     pub embed: crate::embed::EmbedOptions,
+}
+
+/// The settings of the log panel a learner can change: partitions, commit and rebalance modes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogSettings {
+    pub partitions: u32,
+    pub commit: CommitMode,
+    pub rebalance: Rebalance,
+}
+
+impl LogSettings {
+    fn code(self) -> String {
+        let commit = match self.commit {
+            CommitMode::AfterProcessing => "a",
+            CommitMode::BeforeProcessing => "b",
+            CommitMode::Auto => "t",
+        };
+        let rebalance = match self.rebalance {
+            Rebalance::Eager => "e",
+            Rebalance::Cooperative => "c",
+        };
+        format!("p{}.c{commit}.r{rebalance}", self.partitions)
+    }
+
+    fn parse(code: &str) -> Option<LogSettings> {
+        let mut it = code.split('.');
+        let partitions = it.next()?.strip_prefix('p')?.parse().ok()?;
+        let commit = match it.next()? {
+            "ca" => CommitMode::AfterProcessing,
+            "cb" => CommitMode::BeforeProcessing,
+            "ct" => CommitMode::Auto,
+            _ => return None,
+        };
+        let rebalance = match it.next()? {
+            "re" => Rebalance::Eager,
+            "rc" => Rebalance::Cooperative,
+            _ => return None,
+        };
+        (it.next().is_none() && (1..=64).contains(&partitions)).then_some(LogSettings {
+            partitions,
+            commit,
+            rebalance,
+        })
+    }
+}
+
+/// The short code of a command given in a model panel; None for those links do not carry.
+/// `A0` add a consumer to group 0, `D0` remove one, `C0-1` crash group 0's consumer 1, `E1` /
+/// `L1` seek group 1 to the earliest / latest offset, `H60` hot key on 60 % of records, `S3-0`
+/// take subscription 3 offline (`S3-1` back online).
+pub fn side_code(c: &SideCommand) -> Option<String> {
+    Some(match c {
+        SideCommand::Log(StreamCommand::AddConsumer { group }) => format!("A{group}"),
+        SideCommand::Log(StreamCommand::RemoveConsumer { group }) => format!("D{group}"),
+        SideCommand::Log(StreamCommand::CrashConsumer { group, consumer }) => {
+            format!("C{group}-{consumer}")
+        }
+        SideCommand::Log(StreamCommand::Seek { group, to }) => match to {
+            SeekTo::Earliest => format!("E{group}"),
+            SeekTo::Latest => format!("L{group}"),
+        },
+        SideCommand::Log(StreamCommand::SetHotKey { share }) => {
+            format!("H{}", (share * 100.0).round() as u32)
+        }
+        SideCommand::Subscriber { sub, online } => format!("S{sub}-{}", u8::from(*online)),
+        SideCommand::Publish { .. } | SideCommand::Consume { .. } => return None,
+    })
+}
+
+fn parse_side_code(code: &str) -> Option<SideCommand> {
+    let (head, rest) = code.split_at(code.char_indices().nth(1).map_or(code.len(), |(i, _)| i));
+    let num = |s: &str| s.parse::<usize>().ok().filter(|n| *n < 1000);
+    let pair = |s: &str| {
+        s.split_once('-')
+            .and_then(|(a, b)| Some((num(a)?, num(b)?)))
+    };
+    Some(match head {
+        "A" => SideCommand::Log(StreamCommand::AddConsumer { group: num(rest)? }),
+        "D" => SideCommand::Log(StreamCommand::RemoveConsumer { group: num(rest)? }),
+        "C" => {
+            let (group, consumer) = pair(rest)?;
+            SideCommand::Log(StreamCommand::CrashConsumer { group, consumer })
+        }
+        "E" | "L" => SideCommand::Log(StreamCommand::Seek {
+            group: num(rest)?,
+            to: if head == "E" {
+                SeekTo::Earliest
+            } else {
+                SeekTo::Latest
+            },
+        }),
+        "H" => SideCommand::Log(StreamCommand::SetHotKey {
+            share: num(rest).filter(|p| *p <= 100)? as f64 / 100.0,
+        }),
+        "S" => {
+            let (sub, online) = pair(rest)?;
+            SideCommand::Subscriber {
+                sub,
+                online: match online {
+                    0 => false,
+                    1 => true,
+                    _ => return None,
+                },
+            }
+        }
+        _ => return None,
+    })
 }
 
 /// Something in a link that was ignored, and why.
@@ -203,6 +320,17 @@ pub fn encode(link: &Link) -> String {
     if !history.is_empty() {
         parts.push(format!("h={}", history.join("~")));
     }
+    let side: Vec<String> = link
+        .side
+        .iter()
+        .filter_map(|(at, c)| side_code(c).map(|code| format!("{}.{code}", at.0)))
+        .collect();
+    if !side.is_empty() {
+        parts.push(format!("sh={}", side.join("~")));
+    }
+    if let Some(log) = link.log {
+        parts.push(format!("lg={}", log.code()));
+    }
     if let Some(t) = link.time {
         parts.push(format!("t={}", t.0));
     }
@@ -298,6 +426,33 @@ pub fn decode(query: &str) -> (Link, Vec<Notice>) {
                     }
                 }
             }
+            "sh" => {
+                let mut last = Millis::ZERO;
+                for entry in value.split('~').filter(|e| !e.is_empty()).take(1000) {
+                    let parsed = entry.split_once('.').and_then(|(at, code)| {
+                        Some((Millis(at.parse().ok()?), parse_side_code(code)?))
+                    });
+                    match parsed {
+                        Some((at, command)) if at >= last && at.0 <= 86_400_000 => {
+                            last = at;
+                            link.side.push((at, command));
+                        }
+                        _ => note(
+                            "sh",
+                            "entries like 20000.C0-1 (time in ms, then a panel command code), in time order",
+                            entry,
+                        ),
+                    }
+                }
+            }
+            "lg" => match LogSettings::parse(&value) {
+                Some(log) => link.log = Some(log),
+                None => note(
+                    "lg",
+                    "log settings like p4.ca.re (partitions 1-64, commit a/b/t, rebalance e/c)",
+                    &value,
+                ),
+            },
             "bench" | "debug" => {}
             k if crate::embed::KEYS.contains(&k) => {
                 crate::embed::parse_option(&mut link.embed, k, &value, &mut embed_notices);
@@ -547,5 +702,70 @@ mod tests {
         assert_eq!(percent_decode("a+b"), "a b");
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
+    }
+
+    #[test]
+    fn panel_commands_and_log_settings_round_trip_and_bad_ones_are_named() {
+        let link = Link {
+            lesson: Some("rebalance-skip".into()),
+            side: vec![
+                (
+                    Millis(20_000),
+                    SideCommand::Log(StreamCommand::CrashConsumer {
+                        group: 0,
+                        consumer: 1,
+                    }),
+                ),
+                (
+                    Millis(21_000),
+                    SideCommand::Log(StreamCommand::AddConsumer { group: 0 }),
+                ),
+                (
+                    Millis(22_000),
+                    SideCommand::Log(StreamCommand::Seek {
+                        group: 1,
+                        to: SeekTo::Earliest,
+                    }),
+                ),
+                (
+                    Millis(23_000),
+                    SideCommand::Log(StreamCommand::SetHotKey { share: 0.6 }),
+                ),
+                (
+                    Millis(24_000),
+                    SideCommand::Subscriber {
+                        sub: 3,
+                        online: false,
+                    },
+                ),
+            ],
+            log: Some(LogSettings {
+                partitions: 8,
+                commit: CommitMode::AfterProcessing,
+                rebalance: Rebalance::Cooperative,
+            }),
+            ..Link::default()
+        };
+        let text = encode(&link);
+        assert!(
+            text.contains("sh=20000.C0-1~21000.A0~22000.E1~23000.H60~24000.S3-0"),
+            "{text}"
+        );
+        assert!(text.contains("lg=p8.ca.rc"), "{text}");
+        assert_eq!(decode(&text), (link, vec![]));
+        let (link, notices) = decode("l=rebalance-skip&sh=5000.C0-1~4000.A0~6000.Q9&lg=p0.ca.re");
+        assert_eq!(link.side.len(), 1, "the good entry survives");
+        let said: Vec<String> = notices.iter().map(|n| n.to_string()).collect();
+        assert_eq!(said.len(), 3, "{said:?}");
+        assert!(
+            said[0].starts_with("sh: expected entries like 20000.C0-1")
+                && said[0].ends_with("got \"4000.A0\" (ignored)"),
+            "{said:?}"
+        );
+        assert!(said[1].ends_with("got \"6000.Q9\" (ignored)"), "{said:?}");
+        assert!(
+            said[2].starts_with("lg: expected log settings like p4.ca.re"),
+            "{said:?}"
+        );
     }
 }

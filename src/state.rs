@@ -9,9 +9,9 @@ use queue_engine::{Command, Event, Millis, MsgId, QueueKind, Scenario, Sim};
 
 use crate::embed::EmbedOptions;
 use crate::lessons::{self, Lesson, Verdict};
-use crate::permalink::{self, Link, Notice};
+use crate::permalink::{self, Link, LogSettings, Notice};
 use crate::progress::{self, Progress};
-use crate::side::{SideAction, SideRun};
+use crate::side::{SideAction, SideRun, Spec};
 use yew::Reducible;
 
 /// Events kept for the event log view.
@@ -174,7 +174,21 @@ impl Playground {
 
     /// The permalink (query string) that reproduces what is on screen now.
     pub fn link(&self) -> String {
+        // A lesson's log or topic: what the learner did in its panel, and its settings if they
+        // differ from the lesson's.
+        let (side, log) = match (&self.side, self.lesson) {
+            (Some(run), Some(lesson)) => {
+                let run = run.borrow();
+                let original = Spec::parse(lesson.model, &lesson.scenario).ok().flatten();
+                let now = log_settings(&run.spec);
+                let changed = now.filter(|n| original.as_ref().and_then(log_settings) != Some(*n));
+                (run.history.clone(), changed)
+            }
+            _ => (Vec::new(), None),
+        };
         permalink::encode(&Link {
+            side,
+            log,
             lesson: self.lesson.map(|l| l.id.clone()),
             // A lesson carries its own scenario.
             scenario: self
@@ -284,6 +298,7 @@ impl Playground {
             }
         }
         next.history = Rc::new(history);
+        next.apply_side_link(&link.side, link.log, &mut notices);
         if let Some(speed) = link.speed {
             next.speed = speed;
         }
@@ -313,6 +328,64 @@ impl Playground {
         }
         next.notices = Rc::new(notices);
         next
+    }
+
+    /// What a link says was done in a lesson's log or topic panel: its settings, then its
+    /// commands at their times. Whatever the lesson's model refuses becomes a notice.
+    fn apply_side_link(
+        &self,
+        commands: &[(Millis, crate::side::SideCommand)],
+        log: Option<LogSettings>,
+        notices: &mut Vec<Notice>,
+    ) {
+        if commands.is_empty() && log.is_none() {
+            return;
+        }
+        let param = if commands.is_empty() { "lg" } else { "sh" };
+        let Some(side) = &self.side else {
+            notices.push(Notice {
+                param: param.into(),
+                expected: "a lesson that runs on the log or a topic".into(),
+                given: self
+                    .lesson
+                    .map_or("no lesson".into(), |l| format!("lesson {}", l.id)),
+            });
+            return;
+        };
+        let mut run = side.borrow_mut();
+        if let Some(settings) = log {
+            let result = match run.log().map(|s| s.scenario().clone()) {
+                Some(mut sc) => {
+                    sc.topic.partitions = settings.partitions;
+                    if let Some(g) = sc.groups.first_mut() {
+                        g.commit = settings.commit;
+                        g.rebalance = settings.rebalance;
+                    }
+                    run.set_log(sc)
+                }
+                None => Err("this lesson runs on a topic, not the log".into()),
+            };
+            if let Err(e) = result {
+                notices.push(Notice {
+                    param: "lg".into(),
+                    expected: "settings this lesson's log accepts".into(),
+                    given: e,
+                });
+            }
+        }
+        for (at, command) in commands {
+            run.advance_to(*at);
+            if let Err(e) = run.command(command.clone()) {
+                notices.push(Notice {
+                    param: "sh".into(),
+                    expected: "a command this lesson's panel accepts".into(),
+                    given: e,
+                });
+            }
+        }
+        drop(run);
+        // Back to the main clock: later commands stay recorded and fire when time gets there.
+        self.sync_side();
     }
 
     fn set_lesson(&mut self, lesson: Option<&'static Lesson>) {
@@ -534,4 +607,17 @@ impl Reducible for Playground {
         next.panel_version = next.version;
         Rc::new(next)
     }
+}
+
+/// The log settings a learner can change in the panel, as the lesson's log has them now.
+fn log_settings(spec: &Spec) -> Option<LogSettings> {
+    let Spec::Log(sc) = spec else {
+        return None;
+    };
+    let g = sc.groups.first()?;
+    Some(LogSettings {
+        partitions: sc.topic.partitions,
+        commit: g.commit,
+        rebalance: g.rebalance,
+    })
 }

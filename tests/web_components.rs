@@ -342,3 +342,35 @@ fn a_log_lesson_is_judged_on_its_log_at_the_checkpoint_even_if_one_tick_jumps_pa
     let n = p.side.as_ref().unwrap().borrow().numbers();
     assert_eq!(n["kitchen_rebalances"], 0.0, "{n:?}");
 }
+
+#[wasm_bindgen_test]
+fn a_link_carries_what_the_learner_did_in_a_lesson_log() {
+    use queue_engine::stream::StreamCommand;
+    use queue_playground::side::{SideAction, SideCommand};
+    use queue_playground::state::Playground;
+    use yew::Reducible;
+    // The learner commits after processing and crashes the other kitchen member at 30 s.
+    let p = Rc::new(Playground::from_query(
+        "l=rebalance-skip&lg=p4.ca.re&sh=30000.C0-1&t=40000",
+    ));
+    assert!(p.notices.is_empty(), "{:?}", p.notices);
+    let n = p.side.as_ref().unwrap().borrow().numbers();
+    assert_eq!(n["kitchen_skipped"], 0.0, "{n:?}");
+    assert_eq!(
+        n["kitchen_rebalances"], 2.0,
+        "the lesson's crash and the learner's: {n:?}"
+    );
+    // And Copy link says the same again.
+    let p = p.reduce(Action::Side(SideAction::Command(SideCommand::Log(
+        StreamCommand::AddConsumer { group: 0 },
+    ))));
+    let link = p.link();
+    assert!(link.contains("lg=p4.ca.re"), "{link}");
+    assert!(link.contains("sh=30000.C0-1~40000.A0"), "{link}");
+    // A panel command in a lesson without a log is named, not silently dropped.
+    let q = Playground::from_query("l=poison-pill&sh=1000.A0");
+    assert_eq!(
+        q.notices.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
+        vec!["sh: expected a lesson that runs on the log or a topic; got \"lesson poison-pill\" (ignored)".to_owned()]
+    );
+}

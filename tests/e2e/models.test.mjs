@@ -28,6 +28,19 @@ test("a log lesson puts the log under the lesson, is judged on it, and the learn
   await page.waitForFunction(() => document.querySelector('#stream-groups tr[data-group="kitchen"] td.duplicates').textContent !== "0");
   assert.equal(await cell(page, "kitchen", "skipped"), 0, "nothing skipped when committing after processing");
   assert.ok(await cell(page, "kitchen", "rebalances") >= 1, "the same crash happened");
+  // Copy link keeps what the learner did in the log: its settings and its buttons.
+  await page.click("#stream-add");
+  await page.click("#copy-link");
+  const url = await page.inputValue("#share-url");
+  assert.match(url, /[?&]lg=p4\.ca\.re/);
+  assert.match(url, /[?&]sh=40000\.A0/);
+  const row = (p) => p.$eval('#stream-groups tr[data-group="kitchen"]', (tr) => tr.textContent);
+  const { page: again, problems: againProblems } = await openPage(site.browser, url, { viewport: { width: 1280, height: 1000 } });
+  await again.waitForSelector("#stream-groups");
+  assert.equal(await again.inputValue("#stream-commit"), "after_processing");
+  assert.equal(await row(again), await row(page), "the same kitchen numbers");
+  assert.deepEqual(againProblems, []);
+  await again.close();
   assert.deepEqual(problems, []);
   await page.close();
 });
