@@ -340,6 +340,29 @@ pub fn encode(link: &Link) -> String {
     parts.join("&")
 }
 
+/// Reads `<ms>.<code>` entries joined by `~` into `out`; each entry that does not parse, is out
+/// of time order (commands are kept in the order given) or past a day is passed to `refuse`.
+fn timed<T>(
+    value: &str,
+    parse: fn(&str) -> Option<T>,
+    out: &mut Vec<(Millis, T)>,
+    mut refuse: impl FnMut(&str),
+) {
+    let mut last = Millis::ZERO;
+    for entry in value.split('~').filter(|e| !e.is_empty()).take(1000) {
+        let parsed = entry
+            .split_once('.')
+            .and_then(|(at, code)| Some((Millis(at.parse().ok()?), parse(code)?)));
+        match parsed {
+            Some((at, command)) if at >= last && at.0 <= 86_400_000 => {
+                last = at;
+                out.push((at, command));
+            }
+            _ => refuse(entry),
+        }
+    }
+}
+
 /// Reads a query string (with or without `?`). Unknown or malformed parts become notices.
 pub fn decode(query: &str) -> (Link, Vec<Notice>) {
     let mut link = Link::default();
@@ -406,45 +429,20 @@ pub fn decode(query: &str) -> (Link, Vec<Notice>) {
                 Ok(x) if (0.01..=10_000.0).contains(&x) => link.speed = Some(x),
                 _ => note("x", "a speed from 0.01 to 10000", &value),
             },
-            "h" => {
-                let mut last = Millis::ZERO;
-                for entry in value.split('~').filter(|e| !e.is_empty()).take(1000) {
-                    let parsed = entry
-                        .split_once('.')
-                        .and_then(|(at, code)| Some((Millis(at.parse().ok()?), parse_code(code)?)));
-                    match parsed {
-                        // Commands must be in time order, as they were given.
-                        Some((at, command)) if at >= last && at.0 <= 86_400_000 => {
-                            last = at;
-                            link.history.push((at, command));
-                        }
-                        _ => note(
-                            "h",
-                            "entries like 12000.p (time in ms, then a command code), in time order",
-                            entry,
-                        ),
-                    }
-                }
-            }
-            "sh" => {
-                let mut last = Millis::ZERO;
-                for entry in value.split('~').filter(|e| !e.is_empty()).take(1000) {
-                    let parsed = entry.split_once('.').and_then(|(at, code)| {
-                        Some((Millis(at.parse().ok()?), parse_side_code(code)?))
-                    });
-                    match parsed {
-                        Some((at, command)) if at >= last && at.0 <= 86_400_000 => {
-                            last = at;
-                            link.side.push((at, command));
-                        }
-                        _ => note(
-                            "sh",
-                            "entries like 20000.C0-1 (time in ms, then a panel command code), in time order",
-                            entry,
-                        ),
-                    }
-                }
-            }
+            "h" => timed(&value, parse_code, &mut link.history, |entry| {
+                note(
+                    "h",
+                    "entries like 12000.p (time in ms, then a command code), in time order",
+                    entry,
+                )
+            }),
+            "sh" => timed(&value, parse_side_code, &mut link.side, |entry| {
+                note(
+                    "sh",
+                    "entries like 20000.C0-1 (time in ms, then a panel command code), in time order",
+                    entry,
+                )
+            }),
             "lg" => match LogSettings::parse(&value) {
                 Some(log) => link.log = Some(log),
                 None => note(
