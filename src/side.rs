@@ -7,6 +7,7 @@
 //! rebuilds it and replays them.
 
 use queue_engine::fanout::{self, Contrast, FanOut};
+use queue_engine::redis_stream::{RedisConfig, RedisStreamSim};
 use queue_engine::routing::{self, BrokerRun, Outcome};
 use queue_engine::stream::{StreamCommand, StreamScenario, StreamSim};
 use queue_engine::{Command, Millis};
@@ -52,6 +53,8 @@ pub enum Spec {
     },
     /// The pizza shop's RabbitMQ exchanges (no lesson runs on it yet; its panel does).
     Exchanges,
+    /// A Redis stream with one consumer group (its panel only, for now).
+    Redis(RedisConfig),
 }
 
 impl Spec {
@@ -78,6 +81,7 @@ pub enum SideModel {
     FanOut(FanOut),
     Contrast(Box<Contrast>),
     Broker(Box<BrokerRun>),
+    Redis(Box<RedisStreamSim>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -95,6 +99,10 @@ pub enum SideCommand {
     Consume {
         queue: String,
         outcome: Outcome,
+    },
+    /// A Redis consumer dies with its entries still pending.
+    Crash {
+        consumer: usize,
     },
 }
 
@@ -132,6 +140,7 @@ impl SideRun {
             SideModel::FanOut(f) => f.subscriptions[0].1.now(),
             SideModel::Contrast(c) => c.queue.now(),
             SideModel::Broker(b) => b.now,
+            SideModel::Redis(r) => r.now(),
         }
     }
 
@@ -159,6 +168,7 @@ impl SideRun {
             SideModel::FanOut(f) => f.advance_to(t),
             SideModel::Contrast(c) => c.advance_to(t),
             SideModel::Broker(b) => b.advance_to(t),
+            SideModel::Redis(r) => r.advance_to(t),
         }
     }
 
@@ -175,13 +185,19 @@ impl SideRun {
     /// New log settings: the log starts over from time zero and catches up to now.
     pub fn set_log(&mut self, sc: StreamScenario) -> Result<(), String> {
         sc.validate().map_err(|e| e.to_string())?;
+        self.restart(Spec::Log(Box::new(sc)));
+        Ok(())
+    }
+
+    /// Starts over as `spec` (new settings or a new seed): from time zero, without the recorded
+    /// commands, caught up to now.
+    pub fn restart(&mut self, spec: Spec) {
         let now = self.now();
-        self.spec = Spec::Log(Box::new(sc));
+        self.spec = spec;
         self.history.clear();
         self.applied = 0;
         self.model = build(&self.spec);
         self.step_to(now);
-        Ok(())
     }
 
     pub fn log(&self) -> Option<&StreamSim> {
@@ -239,6 +255,13 @@ impl SideRun {
                     put(format!("{}_ready", q.name), q.ready.len() as u64);
                 }
             }
+            SideModel::Redis(r) => {
+                put("added".into(), r.counts.added);
+                put("pending".into(), r.pel.len() as u64);
+                put("acked".into(), r.counts.acked);
+                put("claimed".into(), r.counts.claimed);
+                put("dead".into(), r.counts.dead);
+            }
             SideModel::Contrast(c) => {
                 let published = c.queue.counts().published;
                 let (queue, topic) = c.processed();
@@ -272,6 +295,7 @@ fn build(spec: &Spec) -> SideModel {
         }
         Spec::Contrast { seed } => SideModel::Contrast(Box::new(Contrast::new(*seed))),
         Spec::Exchanges => SideModel::Broker(Box::new(BrokerRun::new(routing::pizza_shop()))),
+        Spec::Redis(config) => SideModel::Redis(Box::new(RedisStreamSim::new(config.clone()))),
     }
 }
 
@@ -293,6 +317,10 @@ fn apply(model: &mut SideModel, c: &SideCommand) -> Result<(), String> {
             .map_err(|e| e.to_string()),
         (SideModel::Broker(b), SideCommand::Consume { queue, outcome }) => {
             b.consume(queue, *outcome).map_err(|e| e.to_string())
+        }
+        (SideModel::Redis(r), SideCommand::Crash { consumer }) if *consumer < r.consumers.len() => {
+            r.crash(*consumer);
+            Ok(())
         }
         _ => Err("this command is for another model".into()),
     }

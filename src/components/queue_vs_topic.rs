@@ -18,11 +18,8 @@ pub struct QueueVsTopicProps {
 /// one of them) and a topic with three subscriptions (each order is handled by all of them).
 #[component]
 pub fn QueueVsTopic(props: &QueueVsTopicProps) -> Html {
-    let (run, _) = use_side_run(
-        props.lesson.clone(),
-        props.now,
-        Spec::Contrast { seed: props.seed },
-    );
+    let seed = props.seed;
+    let (run, _) = use_side_run(props.lesson.clone(), props.now, || Spec::Contrast { seed });
     let run = run.borrow();
     let SideModel::Contrast(c) = &run.model else {
         return Html::default();

@@ -1,20 +1,15 @@
 use queue_engine::envelope::Binding;
-use queue_engine::redis_stream::{EntryId, RedisConfig, RedisStreamSim};
+use queue_engine::redis_stream::{EntryId, RedisConfig};
 use queue_engine::Millis;
 use yew::prelude::*;
 
-use super::EnvelopeCard;
+use super::{use_side_run, EnvelopeCard};
+use crate::side::{SideAction, SideCommand, SideModel, Spec};
 
 #[derive(Properties, PartialEq)]
 pub struct RedisPanelProps {
     /// The main run's simulated time.
     pub now: Millis,
-}
-
-struct Running {
-    /// Consumers crashed, with when: replayed after a jump back in time.
-    crashes: Vec<(Millis, usize)>,
-    sim: RedisStreamSim,
 }
 
 fn config() -> RedisConfig {
@@ -27,54 +22,19 @@ fn config() -> RedisConfig {
     }
 }
 
-fn build(crashes: &[(Millis, usize)], until: Millis) -> RedisStreamSim {
-    let mut sim = RedisStreamSim::new(config());
-    for (at, c) in crashes {
-        sim.advance_to(*at);
-        sim.crash(*c);
-    }
-    sim.advance_to(until);
-    sim
-}
-
 /// Redis Streams: the pending entries list of a consumer group, claiming idle entries from a
 /// crashed consumer, and a dead stream for entries delivered too often.
 #[component]
 pub fn RedisPanel(props: &RedisPanelProps) -> Html {
-    let running = use_mut_ref(|| Running {
-        crashes: Vec::new(),
-        sim: build(&[], Millis::ZERO),
-    });
-    let redraw = use_force_update();
+    let (run, act) = use_side_run(None, props.now, || Spec::Redis(config()));
     let opened = use_state(|| None::<EntryId>);
-    {
-        let mut r = running.borrow_mut();
-        if r.sim.now() > props.now {
-            let kept: Vec<_> = r
-                .crashes
-                .iter()
-                .copied()
-                .filter(|(at, _)| *at <= props.now)
-                .collect();
-            r.sim = build(&kept, props.now);
-            r.crashes = kept;
-        } else {
-            r.sim.advance_to(props.now);
-        }
-    }
-    let r = running.borrow();
-    let sim = &r.sim;
+    let run = run.borrow();
+    let SideModel::Redis(sim) = &run.model else {
+        return Html::default();
+    };
     let now = props.now;
-    let crash = |c: usize| {
-        let running = running.clone();
-        let redraw = redraw.clone();
-        Callback::from(move |_: MouseEvent| {
-            let mut r = running.borrow_mut();
-            r.crashes.push((now, c));
-            r.sim.crash(c);
-            drop(r);
-            redraw.force_update();
-        })
+    let crash = |consumer: usize| {
+        act.reform(move |_: MouseEvent| SideAction::Command(SideCommand::Crash { consumer }))
     };
     let cfg = &sim.config;
     let open = |id: EntryId| {

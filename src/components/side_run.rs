@@ -23,14 +23,19 @@ impl PartialEq for SideHandle {
 }
 
 /// The run a model panel shows: the lesson's (when it runs on this panel's model) or the panel's
-/// own, which follows the main clock `now` and replays its buttons after a jump back in time.
+/// own (built from `spec` once), which follows the main clock `now` and replays its buttons
+/// after a jump back in time.
 #[hook]
-pub fn use_side_run(
+pub fn use_side_run<F>(
     lesson: Option<SideHandle>,
     now: Millis,
-    spec: Spec,
-) -> (Rc<RefCell<SideRun>>, Callback<SideAction>) {
-    let local = use_mut_ref(|| SideRun::new(spec));
+    spec: F,
+) -> (Rc<RefCell<SideRun>>, Callback<SideAction>)
+where
+    F: FnOnce() -> Spec,
+{
+    // Built on the first render only.
+    let local = use_mut_ref(|| SideRun::new(spec()));
     let redraw = use_force_update();
     if let Some(h) = lesson {
         return (h.run, h.onaction);

@@ -78,20 +78,20 @@ const LANE: u64 = 24;
 #[component]
 pub fn StreamView(props: &StreamViewProps) -> Html {
     let in_lesson = props.lesson.is_some();
-    let (run, act) = use_side_run(
-        props.lesson.clone(),
-        props.now,
-        Spec::Log(Box::new(orders_log(props.seed))),
-    );
+    let seed = props.seed;
+    let (run, act) = use_side_run(props.lesson.clone(), props.now, || {
+        Spec::Log(Box::new(orders_log(seed)))
+    });
     let selected = use_state(|| None::<(u32, u64)>);
     if !in_lesson {
         // A new seed on the controls starts the panel's own log over with it.
         let stale = run
             .borrow()
             .log()
-            .is_some_and(|s| s.scenario().seed != props.seed);
+            .is_some_and(|s| s.scenario().seed != seed);
         if stale {
-            let _ = run.borrow_mut().set_log(orders_log(props.seed));
+            run.borrow_mut()
+                .restart(Spec::Log(Box::new(orders_log(seed))));
         }
     }
     let run = run.borrow();
