@@ -18,8 +18,12 @@ pub struct QueueVsTopicProps {
 /// one of them) and a topic with three subscriptions (each order is handled by all of them).
 #[component]
 pub fn QueueVsTopic(props: &QueueVsTopicProps) -> Html {
-    let seed = props.seed;
-    let (run, _) = use_side_run(props.lesson.clone(), props.now, || Spec::Contrast { seed });
+    let spec = Spec::Contrast { seed: props.seed };
+    let (run, _) = use_side_run(props.lesson.clone(), props.now, || spec.clone());
+    if props.lesson.is_none() && run.borrow().spec != spec {
+        // A new seed on the controls: the same orders on both sides again, from the new seed.
+        run.borrow_mut().restart(spec);
+    }
     let run = run.borrow();
     let SideModel::Contrast(c) = &run.model else {
         return Html::default();

@@ -84,14 +84,16 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
     });
     let selected = use_state(|| None::<(u32, u64)>);
     if !in_lesson {
-        // A new seed on the controls starts the panel's own log over with it.
-        let stale = run
-            .borrow()
-            .log()
-            .is_some_and(|s| s.scenario().seed != seed);
-        if stale {
-            run.borrow_mut()
-                .restart(Spec::Log(Box::new(orders_log(seed))));
+        // A new seed on the controls starts the panel's own log over with it, same settings.
+        let reseeded = run.borrow().log().and_then(|s| {
+            let mut sc = s.scenario().clone();
+            (sc.seed != seed).then(|| {
+                sc.seed = seed;
+                sc
+            })
+        });
+        if let Some(sc) = reseeded {
+            run.borrow_mut().restart(Spec::Log(Box::new(sc)));
         }
     }
     let run = run.borrow();

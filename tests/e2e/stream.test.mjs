@@ -91,3 +91,21 @@ test("Redis Streams: a crashed consumer's entries stay pending until claimed", a
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("a new seed restarts the log from it, keeping the log's settings", async () => {
+  const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
+  await page.waitForSelector("#stream-groups");
+  await page.selectOption("#stream-partitions", "8");
+  await page.selectOption("#stream-commit", "before_processing");
+  await page.selectOption("#speed", "100");
+  await page.waitForFunction(() => Number(document.querySelector("#clock").dataset.now) > 20_000);
+  const seed = await page.$eval("#seed", (s) => [...s.options].map((o) => o.value).find((v) => v !== s.value));
+  await page.selectOption("#seed", seed);
+  await page.click("#play-pause");
+  await page.waitForFunction(() => /paused/.test(document.querySelector("#clock").textContent));
+  assert.equal(await page.inputValue("#stream-partitions"), "8");
+  assert.equal(await page.inputValue("#stream-commit"), "before_processing");
+  assert.ok(await count(page, "kitchen", "processed") > 0, "the log runs on from the new seed");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
