@@ -85,13 +85,14 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
     let selected = use_state(|| None::<(u32, u64)>);
     if !in_lesson {
         // A new seed on the controls starts the panel's own log over with it, same settings.
-        let reseeded = run.borrow().log().and_then(|s| {
-            let mut sc = s.scenario().clone();
-            (sc.seed != seed).then(|| {
-                sc.seed = seed;
-                sc
-            })
-        });
+        let reseeded = run
+            .borrow()
+            .log()
+            .filter(|s| s.scenario().seed != seed)
+            .map(|s| StreamScenario {
+                seed,
+                ..s.scenario().clone()
+            });
         if let Some(sc) = reseeded {
             run.borrow_mut().restart(Spec::Log(Box::new(sc)));
         }
