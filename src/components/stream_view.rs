@@ -97,22 +97,29 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
             run.borrow_mut().restart(Spec::Log(Box::new(sc)));
         }
     }
+    let shared = run.clone();
     let run = run.borrow();
     let Some(sim) = run.log() else {
         return Html::default();
     };
-    let setup = sim.scenario().clone();
+    let setup = sim.scenario();
     let kitchen = setup.groups.first().cloned().unwrap_or_default();
 
     let give = |c: StreamCommand| {
         act.reform(move |_: MouseEvent| SideAction::Command(SideCommand::Log(c.clone())))
     };
+    // The scenario is copied when a select changes, not on every redraw.
     let change = |f: fn(&mut StreamScenario, &str)| {
-        let setup = setup.clone();
-        act.reform(move |e: Event| {
-            let mut next = setup.clone();
-            f(&mut next, &select_value(&e));
-            SideAction::LogScenario(Box::new(next))
+        let (shared, act) = (shared.clone(), act.clone());
+        Callback::from(move |e: Event| {
+            let next = shared.borrow().log().map(|s| {
+                let mut next = s.scenario().clone();
+                f(&mut next, &select_value(&e));
+                next
+            });
+            if let Some(next) = next {
+                act.emit(SideAction::LogScenario(Box::new(next)));
+            }
         })
     };
     let hot = sim.hot_key_share() > 0.0;
