@@ -64,7 +64,7 @@ fn kind_name(kind: ExchangeKind) -> &'static str {
 /// it matched; consume, reject or requeue from any queue; let the kitchen's TTL run out.
 #[component]
 pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
-    let (run, act) = use_side_run(None, props.now, || Spec::Exchanges);
+    let (run, act) = use_side_run(None, props.now, &|| Spec::Exchanges);
     let exchange = use_state(|| "orders".to_owned());
     let key = use_state(|| "order.pizza.eu".to_owned());
     let error = use_state(|| None::<String>);

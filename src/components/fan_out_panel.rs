@@ -19,7 +19,7 @@ pub struct FanOutPanelProps {
 /// never wait.
 #[component]
 pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
-    let (run, act) = use_side_run(props.lesson.clone(), props.now, || Spec::FanOut {
+    let (run, act) = use_side_run(props.lesson.clone(), props.now, &|| Spec::FanOut {
         seed: queue_engine::fanout::VIDEO_UPLOAD_SEED,
     });
     // A subscription's copy of one upload, opened to read its envelope.

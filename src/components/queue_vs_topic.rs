@@ -19,7 +19,7 @@ pub struct QueueVsTopicProps {
 #[component]
 pub fn QueueVsTopic(props: &QueueVsTopicProps) -> Html {
     let spec = Spec::Contrast { seed: props.seed };
-    let (run, _) = use_side_run(props.lesson.clone(), props.now, || spec.clone());
+    let (run, _) = use_side_run(props.lesson.clone(), props.now, &|| spec.clone());
     if props.lesson.is_none() && run.borrow().spec != spec {
         // A new seed on the controls: the same orders on both sides again, from the new seed.
         run.borrow_mut().restart(spec);

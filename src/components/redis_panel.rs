@@ -26,7 +26,7 @@ fn config() -> RedisConfig {
 /// crashed consumer, and a dead stream for entries delivered too often.
 #[component]
 pub fn RedisPanel(props: &RedisPanelProps) -> Html {
-    let (run, act) = use_side_run(None, props.now, || Spec::Redis(config()));
+    let (run, act) = use_side_run(None, props.now, &|| Spec::Redis(config()));
     let opened = use_state(|| None::<EntryId>);
     let run = run.borrow();
     let SideModel::Redis(sim) = &run.model else {

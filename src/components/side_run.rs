@@ -26,14 +26,11 @@ impl PartialEq for SideHandle {
 /// own (built from `spec` once), which follows the main clock `now` and replays its buttons
 /// after a jump back in time.
 #[hook]
-pub fn use_side_run<F>(
+pub fn use_side_run(
     lesson: Option<SideHandle>,
     now: Millis,
-    spec: F,
-) -> (Rc<RefCell<SideRun>>, Callback<SideAction>)
-where
-    F: FnOnce() -> Spec,
-{
+    spec: &dyn Fn() -> Spec,
+) -> (Rc<RefCell<SideRun>>, Callback<SideAction>) {
     // Built on the first render only.
     let local = use_mut_ref(|| SideRun::new(spec()));
     let redraw = use_force_update();

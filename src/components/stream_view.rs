@@ -79,7 +79,7 @@ const LANE: u64 = 24;
 pub fn StreamView(props: &StreamViewProps) -> Html {
     let in_lesson = props.lesson.is_some();
     let seed = props.seed;
-    let (run, act) = use_side_run(props.lesson.clone(), props.now, || {
+    let (run, act) = use_side_run(props.lesson.clone(), props.now, &|| {
         Spec::Log(Box::new(orders_log(seed)))
     });
     let selected = use_state(|| None::<(u32, u64)>);
