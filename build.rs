@@ -1,8 +1,29 @@
-//! Stamps the build with the crate version and git revision so that a screenshot or a bug report
-//! always says exactly which build it came from.
+//! Build-time work for the page:
+//! - stamps the build with the crate version and git revision, so that a screenshot or a bug
+//!   report always says exactly which build it came from;
+//! - turns the scenario files (version 2 topologies) into the engine's own lowered form, so
+//!   the browser never carries the version 2 reader: a file that fails to lower fails the
+//!   build with its path and reason, instead of failing in a learner's browser.
 use std::process::Command;
 
+use queue_engine::{Scenario, ScenarioFile};
+use serde_json::Value;
+
+/// The scenarios the page has built in (`?s=NAME`); `src/scenarios.rs` includes each one.
+const BUILT_IN: &[&str] = &[
+    "pizza-shop",
+    "kitchen-outage",
+    "ui-backlog-100",
+    "ui-backlog-1000",
+    "ui-backlog-10000",
+];
+
 fn main() {
+    stamp_version();
+    lower_scenarios();
+}
+
+fn stamp_version() {
     let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
     let rev = Command::new("git")
         .args(["rev-parse", "--short=8", "HEAD"])
@@ -19,4 +40,48 @@ fn main() {
     println!("cargo:rustc-env=QP_BUILD_VERSION={build}");
     println!("cargo:rerun-if-changed=.git/HEAD");
     println!("cargo:rerun-if-changed=.git/refs/heads");
+}
+
+fn lower_scenarios() {
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    for name in BUILT_IN {
+        let path = format!("scenarios/{name}.json");
+        println!("cargo:rerun-if-changed={path}");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let lowered = ScenarioFile::from_json(&text)
+            .and_then(|f| f.lower())
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let mut value = serde_json::to_value(&lowered).expect("scenarios serialise");
+        let defaults = serde_json::to_value(Scenario::default()).expect("scenarios serialise");
+        prune(&mut value, &defaults);
+        std::fs::write(out.join(format!("{name}.json")), value.to_string())
+            .unwrap_or_else(|e| panic!("cannot write the lowered {path}: {e}"));
+    }
+}
+
+/// Drops every field equal to its default, so the page carries only what the scenario says
+/// (every field has a default when read back). List items are compared with the default
+/// list's first item, the template for each (a producer).
+fn prune(value: &mut Value, default: &Value) {
+    match (value, default) {
+        (Value::Object(map), Value::Object(d)) => {
+            map.retain(|k, v| {
+                // The version always stays: it says how to read the rest.
+                k == "version" || d.get(k) != Some(v)
+            });
+            for (k, v) in map.iter_mut() {
+                if let Some(dv) = d.get(k) {
+                    prune(v, dv);
+                }
+            }
+        }
+        (Value::Array(items), Value::Array(d)) => {
+            if let Some(template) = d.first() {
+                for item in items {
+                    prune(item, template);
+                }
+            }
+        }
+        _ => {}
+    }
 }

@@ -4,23 +4,27 @@
 
 use queue_engine::Scenario;
 
+/// Lowered from `scenarios/*.json` (version 2 topologies) by `build.rs`.
 pub const BUILT_IN: &[(&str, &str)] = &[
-    ("pizza-shop", include_str!("../scenarios/pizza-shop.json")),
+    (
+        "pizza-shop",
+        include_str!(concat!(env!("OUT_DIR"), "/pizza-shop.json")),
+    ),
     (
         "kitchen-outage",
-        include_str!("../scenarios/kitchen-outage.json"),
+        include_str!(concat!(env!("OUT_DIR"), "/kitchen-outage.json")),
     ),
     (
         "ui-backlog-100",
-        include_str!("../scenarios/ui-backlog-100.json"),
+        include_str!(concat!(env!("OUT_DIR"), "/ui-backlog-100.json")),
     ),
     (
         "ui-backlog-1000",
-        include_str!("../scenarios/ui-backlog-1000.json"),
+        include_str!(concat!(env!("OUT_DIR"), "/ui-backlog-1000.json")),
     ),
     (
         "ui-backlog-10000",
-        include_str!("../scenarios/ui-backlog-10000.json"),
+        include_str!(concat!(env!("OUT_DIR"), "/ui-backlog-10000.json")),
     ),
 ];
 

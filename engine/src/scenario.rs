@@ -427,33 +427,8 @@ impl Scenario {
         Ok(scenario)
     }
 
-    /// With the `paths` feature: the error says which field (`queue.visibility_timeout`).
-    #[cfg(feature = "paths")]
     fn parse(text: &str) -> Result<Scenario, ScenarioError> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            Self::error(e.into_inner(), path)
-        })
-    }
-
-    /// Without it (the browser build, which only reads built-in scenarios that CI has
-    /// already checked with paths): serde's message and position, and a smaller download.
-    #[cfg(not(feature = "paths"))]
-    fn parse(text: &str) -> Result<Scenario, ScenarioError> {
-        serde_json::from_str(text).map_err(|e| Self::error(e, String::new()))
-    }
-
-    fn error(inner: serde_json::Error, path: String) -> ScenarioError {
-        if inner.is_syntax() || inner.is_eof() || path.is_empty() {
-            ScenarioError::Syntax {
-                line: inner.line(),
-                column: inner.column(),
-                message: inner.to_string(),
-            }
-        } else {
-            ScenarioError::from_serde(path, &strip_position(&inner.to_string()))
-        }
+        parse_json(text)
     }
 
     pub fn to_json(&self) -> String {
@@ -634,6 +609,37 @@ impl Scenario {
             tc.command.validate(&format!("commands[{i}].do"), self)?;
         }
         Ok(())
+    }
+}
+
+/// Reads any scenario-shaped JSON. With the `paths` feature the error says which field
+/// (`queue.visibility_timeout`); without it (the browser build, which only reads built-in
+/// scenarios that CI has already checked with paths) it gives serde's message and position,
+/// for a smaller download.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ScenarioError> {
+    #[cfg(feature = "paths")]
+    {
+        let mut de = serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            json_error(e.into_inner(), path)
+        })
+    }
+    #[cfg(not(feature = "paths"))]
+    {
+        serde_json::from_str(text).map_err(|e| json_error(e, String::new()))
+    }
+}
+
+fn json_error(inner: serde_json::Error, path: String) -> ScenarioError {
+    if inner.is_syntax() || inner.is_eof() || path.is_empty() {
+        ScenarioError::Syntax {
+            line: inner.line(),
+            column: inner.column(),
+            message: inner.to_string(),
+        }
+    } else {
+        ScenarioError::from_serde(path, &strip_position(&inner.to_string()))
     }
 }
 

@@ -89,10 +89,16 @@ fn the_kitchen_outage_scenario_keeps_its_recorded_hash() {
         "/../scenarios/kitchen-outage.json"
     ))
     .unwrap();
-    let mut sim = Sim::new(Scenario::from_json(&text).unwrap()).unwrap();
+    let scenario = || {
+        queue_engine::ScenarioFile::from_json(&text)
+            .unwrap()
+            .lower()
+            .unwrap()
+    };
+    let mut sim = Sim::new(scenario()).unwrap();
     sim.advance_to(Millis::from_mins(5));
     let again = {
-        let mut s = Sim::new(Scenario::from_json(&text).unwrap()).unwrap();
+        let mut s = Sim::new(scenario()).unwrap();
         s.advance_to(Millis::from_mins(5));
         s.log_hash()
     };

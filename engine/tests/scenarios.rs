@@ -83,7 +83,12 @@ fn a_scenario_survives_a_round_trip_through_json() {
         "/../scenarios/pizza-shop.json"
     ))
     .unwrap();
-    let s = Scenario::from_json(&text).unwrap();
+    let v2 = queue_engine::ScenarioV2::from_json(&text).unwrap();
+    assert_eq!(
+        queue_engine::ScenarioV2::from_json(&v2.to_json()).unwrap(),
+        v2
+    );
+    let s = v2.lower().unwrap();
     assert_eq!(Scenario::from_json(&s.to_json()).unwrap(), s);
 }
 

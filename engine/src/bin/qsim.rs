@@ -1,18 +1,27 @@
 //! `qsim`: run scenario files natively and print a JSON report.
 //!
 //! ```text
-//! qsim run FILE [--until DURATION] [--seed N] [--no-messages]
+//! qsim run FILE [--until DURATION] [--seed N] [--no-messages] [--events OUT.jsonl]
 //! qsim check FILE...
+//! qsim convert FILE          (a version 1 file, printed as version 2)
 //! ```
 //! Course authors use it to precompute a lesson's numbers; tests and benchmarks use it to run
-//! every scenario in the repository.
+//! every scenario in the repository; `--events` lets anyone check the engine from outside, one
+//! JSON object per event (the schema is in the README). A bad file or option exits with 2.
 
+use std::io::Write;
 use std::process::ExitCode;
 
-use queue_engine::{Millis, Report, Scenario, Sim};
+use queue_engine::topology::events::EventNodes;
+use queue_engine::{Millis, Report, ScenarioFile, ScenarioV2, Sim};
 
 const USAGE: &str =
-    "usage: qsim run FILE [--until 10m] [--seed N] [--no-messages]\n       qsim check FILE...";
+    "usage: qsim run FILE [--until 10m] [--seed N] [--no-messages] [--events OUT.jsonl]\n       \
+     qsim check FILE...\n       qsim convert FILE";
+
+/// Events kept between two drains while writing `--events`: far more than one simulated
+/// second produces, so nothing is dropped before it is written.
+const EVENT_BUFFER: u32 = 2_000_000;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,9 +34,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(path: &str) -> Result<Scenario, String> {
+fn load(path: &str) -> Result<ScenarioV2, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    Scenario::from_json(&text).map_err(|e| format!("{path}: {e}"))
+    ScenarioFile::from_json(&text)
+        .map(ScenarioFile::into_v2)
+        .map_err(|e| format!("{path}: {e}"))
 }
 
 fn run(args: &[String]) -> Result<(), String> {
@@ -37,6 +48,7 @@ fn run(args: &[String]) -> Result<(), String> {
             let mut scenario = load(file)?;
             let mut until = Millis::from_mins(10);
             let mut with_messages = true;
+            let mut events: Option<String> = None;
             let mut rest = args[2..].iter();
             while let Some(flag) = rest.next() {
                 match flag.as_str() {
@@ -52,11 +64,23 @@ fn run(args: &[String]) -> Result<(), String> {
                             .map_err(|_| format!("--seed: expected a whole number; got \"{v}\""))?;
                     }
                     "--no-messages" => with_messages = false,
+                    "--events" => {
+                        events = Some(rest.next().ok_or("--events needs a file name")?.clone());
+                    }
                     other => return Err(format!("unknown option {other}\n{USAGE}")),
                 }
             }
-            let mut sim = Sim::new(scenario).map_err(|e| format!("{file}: {e}"))?;
-            sim.advance_to(until);
+            let mut lowered = scenario.lower().map_err(|e| format!("{file}: {e}"))?;
+            let nodes = EventNodes::new(&scenario, &lowered);
+            if events.is_some() {
+                // Retention only: the run itself and its log hash do not depend on it.
+                lowered.limits.event_log = lowered.limits.event_log.max(EVENT_BUFFER);
+            }
+            let mut sim = Sim::new(lowered).map_err(|e| format!("{file}: {e}"))?;
+            match &events {
+                Some(out) => write_events(&mut sim, until, &nodes, out)?,
+                None => sim.advance_to(until),
+            }
             let mut report = Report::of(&sim);
             if !with_messages {
                 report.messages.clear();
@@ -75,8 +99,40 @@ fn run(args: &[String]) -> Result<(), String> {
             }
             Ok(())
         }
+        Some("convert") if args.len() == 2 => {
+            println!("{}", load(&args[1])?.to_json());
+            Ok(())
+        }
         _ => Err(USAGE.to_owned()),
     }
+}
+
+/// Runs to `until` a simulated second at a time, writing every event as one JSON line.
+fn write_events(sim: &mut Sim, until: Millis, nodes: &EventNodes, out: &str) -> Result<(), String> {
+    let file = std::fs::File::create(out).map_err(|e| format!("cannot write {out}: {e}"))?;
+    let mut w = std::io::BufWriter::new(file);
+    let mut written = 0u64;
+    let mut t = Millis::ZERO;
+    loop {
+        t = t.saturating_add(Millis::from_secs(1)).min(until);
+        sim.advance_to(t);
+        for event in sim.drain_events() {
+            writeln!(w, "{}", nodes.json_line(&event)).map_err(|e| format!("{out}: {e}"))?;
+            written += 1;
+        }
+        if t >= until {
+            break;
+        }
+    }
+    w.flush().map_err(|e| format!("{out}: {e}"))?;
+    if written != sim.events_total() {
+        return Err(format!(
+            "{out}: wrote {written} of {} events; a simulated second produced more than {EVENT_BUFFER}",
+            sim.events_total()
+        ));
+    }
+    eprintln!("{written} events written to {out}");
+    Ok(())
 }
 
 /// Wall-clock timing of a benchmark workload: median of N runs, plus the process's peak memory.

@@ -1,0 +1,338 @@
+//! A messaging system as data: named nodes of a closed set of kinds, joined by typed edges.
+//!
+//! # Contract
+//! - Nodes keep the order they are written in, so a node's [`NodeId`] (its index) is stable:
+//!   adding a node never renumbers the others, and a layout or a link can rely on it.
+//! - [`Topology::validate`] accepts only wiring that means something on a real platform
+//!   (a producer publishes to a queue, a consumer pool subscribes to one, a dead-letter edge
+//!   joins two queues of matching profiles, …). Each refusal names the node or edge at fault,
+//!   what was expected and what was given, in the shape of [`ScenarioError`].
+//! - Node kinds are a closed enum, not trait objects: every match over them is exhaustive, so a
+//!   new kind cannot be half-supported by accident.
+//!
+//! The kinds here are the ones the engine runs today: producers, queues (with a platform
+//! [`profile::QueueProfile`]), consumer pools and data stores. Routers (exchanges, SNS topics)
+//! and logs (Kafka, Redis Streams) join the enum when the one-world engine runs them, so a file
+//! that validates always runs.
+
+pub mod events;
+pub mod profile;
+pub mod scenario;
+
+use std::fmt;
+
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::ScenarioError;
+use crate::scenario::{ConsumerConfig, ProducerConfig};
+use crate::time::Millis;
+use profile::QueueProfile;
+
+/// A node's index in [`Topology::nodes`], in the order the file lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId(pub u32);
+
+/// What a node is. Written in JSON as an object with one key naming the kind:
+/// `"kitchen": { "consumer": { "count": 2 } }`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Node {
+    /// The one arrival generator: steady or Poisson traffic, poison and transient shares, FIFO
+    /// groups, duplicate sends and delays.
+    Producer(ProducerConfig),
+    /// A point-to-point queue; its profile says which platform's rules it follows.
+    Queue(QueueSpec),
+    /// A pool of identical workers taking messages from the queue it subscribes to.
+    Consumer(ConsumerConfig),
+    /// Where a consumer records what it processed (shows duplicates as repeated writes).
+    Store(StoreSpec),
+}
+
+impl Node {
+    pub fn kind(&self) -> NodeKind {
+        match self {
+            Node::Producer(_) => NodeKind::Producer,
+            Node::Queue(_) => NodeKind::Queue,
+            Node::Consumer(_) => NodeKind::Consumer,
+            Node::Store(_) => NodeKind::Store,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    Producer,
+    Queue,
+    Consumer,
+    Store,
+}
+
+impl fmt::Display for NodeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NodeKind::Producer => "producer",
+            NodeKind::Queue => "queue",
+            NodeKind::Consumer => "consumer",
+            NodeKind::Store => "store",
+        })
+    }
+}
+
+/// A queue's settings in the playground's own words; [`QueueProfile`] maps each to the
+/// platform's name, default and limits. `None` means "the profile's default".
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueSpec {
+    pub profile: QueueProfile,
+    /// How long a delivered, unacknowledged message stays hidden before it comes back: SQS
+    /// `VisibilityTimeout`, Service Bus `LockDuration`, Pub/Sub `ackDeadlineSeconds`, RabbitMQ
+    /// `consumer_timeout`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visibility_timeout: Option<Millis>,
+    /// How many deliveries before the message leaves, in the profile's own terms (SQS
+    /// `maxReceiveCount`, quorum `x-delivery-limit`, Service Bus `MaxDeliveryCount`, Pub/Sub
+    /// `maxDeliveryAttempts`, ActiveMQ `maximumRedeliveries`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_limit: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention: Option<Millis>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delay: Option<Millis>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receive_wait: Option<Millis>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_poll_interval: Option<Millis>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_depth: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overflow: Option<crate::scenario::Overflow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_based_dedup: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reorder_window: Option<u32>,
+    /// How a failed message comes back; `None`: the profile's own way (SQS waits out the
+    /// visibility timeout, RabbitMQ requeues at once, ActiveMQ waits its redelivery delay).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry: Option<crate::scenario::RetryPolicy>,
+    /// DLQ only: messages per second moved back by a redrive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redrive_rate: Option<f64>,
+}
+
+/// A data store has no settings yet; the empty object keeps room for them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSpec {}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EdgeKind {
+    /// Producer → queue: the producer sends its messages there.
+    Publish,
+    /// Queue → consumer pool: the pool receives from the queue (competing consumers).
+    Subscribe,
+    /// Queue → queue: where messages go once they run out of deliveries (SQS redrive policy,
+    /// RabbitMQ dead-letter exchange, Service Bus and Pub/Sub dead-letter targets).
+    DeadLetter,
+    /// Consumer pool → queue: replies go to the queue named in each message's `replyto`.
+    Reply,
+    /// Consumer pool → store: each successful processing writes a record.
+    Write,
+    /// Producer → consumer pool: a synchronous HTTP call instead of a queue (the baseline).
+    Call,
+}
+
+impl EdgeKind {
+    /// The node kinds this edge may join, from → to.
+    pub fn ends(self) -> (NodeKind, NodeKind) {
+        match self {
+            EdgeKind::Publish => (NodeKind::Producer, NodeKind::Queue),
+            EdgeKind::Subscribe => (NodeKind::Queue, NodeKind::Consumer),
+            EdgeKind::DeadLetter => (NodeKind::Queue, NodeKind::Queue),
+            EdgeKind::Reply => (NodeKind::Consumer, NodeKind::Queue),
+            EdgeKind::Write => (NodeKind::Consumer, NodeKind::Store),
+            EdgeKind::Call => (NodeKind::Producer, NodeKind::Consumer),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Edge {
+    pub kind: EdgeKind,
+    pub from: String,
+    pub to: String,
+    /// `call` only: how long the caller waits before it gives up with an error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Millis>,
+    /// `call` only: requests the callee accepts beyond those in hand; more are refused (503).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backlog_limit: Option<u32>,
+}
+
+/// The nodes, in file order, and the edges between them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Topology {
+    pub nodes: Vec<(String, Node)>,
+    pub edges: Vec<Edge>,
+}
+
+impl Topology {
+    pub fn id(&self, name: &str) -> Option<NodeId> {
+        self.nodes
+            .iter()
+            .position(|(n, _)| n == name)
+            .map(|i| NodeId(i as u32))
+    }
+
+    pub fn node(&self, name: &str) -> Option<&Node> {
+        self.nodes.iter().find(|(n, _)| n == name).map(|(_, n)| n)
+    }
+
+    /// The names of the nodes of one kind, in file order.
+    pub fn of_kind(&self, kind: NodeKind) -> impl Iterator<Item = &str> {
+        self.nodes
+            .iter()
+            .filter(move |(_, n)| n.kind() == kind)
+            .map(|(name, _)| name.as_str())
+    }
+
+    /// Edges of one kind, with their index in `edges` (for error paths).
+    pub fn edges_of(&self, kind: EdgeKind) -> impl Iterator<Item = (usize, &Edge)> {
+        self.edges
+            .iter()
+            .enumerate()
+            .filter(move |(_, e)| e.kind == kind)
+    }
+
+    /// Structure only: names, edge ends and edge fields. Each node's own settings are checked
+    /// against its profile by the scenario.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        if self.nodes.is_empty() {
+            return Err(ScenarioError::field("nodes", "at least one node", "none"));
+        }
+        for (name, _) in &self.nodes {
+            check_name(name)?;
+        }
+        for (i, e) in self.edges.iter().enumerate() {
+            let at = |f: &str| format!("edges[{i}].{f}");
+            let (from_kind, to_kind) = e.kind.ends();
+            for (field, name, want) in [("from", &e.from, from_kind), ("to", &e.to, to_kind)] {
+                match self.node(name) {
+                    None => {
+                        return Err(ScenarioError::field(
+                            at(field),
+                            format!("the name of a {want} node in `nodes`"),
+                            format!("\"{name}\", which is not a node"),
+                        ))
+                    }
+                    Some(n) if n.kind() != want => {
+                        return Err(ScenarioError::field(
+                            at(field),
+                            format!(
+                                "a {want} node (a {:?} edge joins {from_kind} → {to_kind})",
+                                e.kind
+                            ),
+                            format!("\"{name}\", a {}", n.kind()),
+                        ))
+                    }
+                    Some(_) => {}
+                }
+            }
+            if e.from == e.to {
+                return Err(ScenarioError::field(
+                    at("to"),
+                    "a node other than `from`",
+                    format!("\"{}\"", e.to),
+                ));
+            }
+            if e.kind != EdgeKind::Call && (e.timeout.is_some() || e.backlog_limit.is_some()) {
+                let field = if e.timeout.is_some() {
+                    "timeout"
+                } else {
+                    "backlog_limit"
+                };
+                return Err(ScenarioError::field(
+                    at(field),
+                    "no such setting: only a `call` edge has a timeout and a backlog limit",
+                    "a value",
+                ));
+            }
+            if let Some(t) = e.timeout {
+                crate::validate::duration(&at("timeout"), t, Millis(1), Millis::from_secs(600))?;
+            }
+            if self.edges[..i]
+                .iter()
+                .any(|o| o.kind == e.kind && o.from == e.from && o.to == e.to)
+            {
+                return Err(ScenarioError::field(
+                    format!("edges[{i}]"),
+                    "each edge once",
+                    format!("a second {:?} edge {} → {}", e.kind, e.from, e.to),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Node names appear in links, event logs and broker resource names, so they stay short and
+/// plain: letters, digits and `. _ - : /`, 1 to 80 characters.
+fn check_name(name: &str) -> Result<(), ScenarioError> {
+    let ok = !name.is_empty()
+        && name.len() <= 80
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-:/$".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(ScenarioError::field(
+            format!("nodes.{name}"),
+            "a node name of 1 to 80 letters, digits, '.', '_', '-', ':', '/' or '$'",
+            format!("\"{name}\""),
+        ))
+    }
+}
+
+/// `nodes` is a JSON object whose keys are the node names, read in document order (a plain map
+/// would sort them and renumber every node when one is added). A repeated name is an error,
+/// not a silent overwrite.
+pub(crate) fn deserialize_nodes<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<(String, Node)>, D::Error> {
+    struct Nodes;
+    impl<'de> Visitor<'de> for Nodes {
+        type Value = Vec<(String, Node)>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object of nodes by name, e.g. {\"kitchen\": {\"consumer\": {}}}")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut nodes: Vec<(String, Node)> = Vec::new();
+            while let Some(name) = map.next_key::<String>()? {
+                if nodes.iter().any(|(n, _)| *n == name) {
+                    return Err(serde::de::Error::custom(format!(
+                        "each node name once, got \"{name}\" twice"
+                    )));
+                }
+                let node = map.next_value::<Node>()?;
+                nodes.push((name, node));
+            }
+            Ok(nodes)
+        }
+    }
+    d.deserialize_map(Nodes)
+}
+
+pub(crate) fn serialize_nodes<S: Serializer>(
+    nodes: &[(String, Node)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(nodes.len()))?;
+    for (name, node) in nodes {
+        map.serialize_entry(name, node)?;
+    }
+    map.end()
+}

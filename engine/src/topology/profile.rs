@@ -1,0 +1,264 @@
+//! Platform profiles: what a queue's settings are called on each platform, their defaults and
+//! limits, which settings exist at all, and how a setting's value translates into what the
+//! engine does. Every fact here comes from the project's semantics reference (section numbers
+//! in the comments) and has a test in `engine/tests/profiles.rs` that names that section.
+//!
+//! # Contract
+//! - A profile never invents a setting: asking for one the platform does not have (a delivery
+//!   limit on a RabbitMQ classic queue) is an error that says so and why.
+//! - Limits are the platform's own: a Service Bus lock of 10 minutes is refused even though an
+//!   SQS visibility timeout of 10 minutes is fine.
+//! - Counting is the platform's own: [`QueueProfile::deliveries`] turns the profile's limit into
+//!   the number of deliveries a message gets before it leaves.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ScenarioError;
+use crate::scenario::{QueueKind, RetryPolicy};
+use crate::time::Millis;
+use crate::validate::{duration, int};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueProfile {
+    /// Amazon SQS standard queue: at-least-once, best-effort order.
+    #[default]
+    SqsStandard,
+    /// Amazon SQS FIFO queue: strict order per message group, 5-minute deduplication.
+    SqsFifo,
+    /// RabbitMQ classic queue: a failed message is requeued at once, with no limit.
+    RabbitmqClassic,
+    /// RabbitMQ quorum queue: requeued at once until `x-delivery-limit` is exceeded.
+    RabbitmqQuorum,
+    /// Azure Service Bus queue in peek-lock mode, with its built-in dead-letter sub-queue.
+    ServiceBus,
+    /// A Google Cloud Pub/Sub pull subscription.
+    Pubsub,
+    /// ActiveMQ Classic 5.17 (as Debian ships it), with the client's default redelivery policy.
+    Activemq,
+}
+
+/// One setting as a platform names it, with its default and range (None: no such setting).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limit<T> {
+    pub name: &'static str,
+    pub default: T,
+    pub min: T,
+    pub max: T,
+}
+
+impl QueueProfile {
+    pub const ALL: [QueueProfile; 7] = [
+        QueueProfile::SqsStandard,
+        QueueProfile::SqsFifo,
+        QueueProfile::RabbitmqClassic,
+        QueueProfile::RabbitmqQuorum,
+        QueueProfile::ServiceBus,
+        QueueProfile::Pubsub,
+        QueueProfile::Activemq,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            QueueProfile::SqsStandard => "Amazon SQS standard queue",
+            QueueProfile::SqsFifo => "Amazon SQS FIFO queue",
+            QueueProfile::RabbitmqClassic => "RabbitMQ classic queue",
+            QueueProfile::RabbitmqQuorum => "RabbitMQ quorum queue",
+            QueueProfile::ServiceBus => "Azure Service Bus queue",
+            QueueProfile::Pubsub => "Google Cloud Pub/Sub subscription",
+            QueueProfile::Activemq => "ActiveMQ Classic queue",
+        }
+    }
+
+    pub fn kind(self) -> QueueKind {
+        match self {
+            QueueProfile::SqsFifo => QueueKind::Fifo,
+            _ => QueueKind::Standard,
+        }
+    }
+
+    /// The lock on a delivered message (§1.1, §7, §6, §2.2). RabbitMQ has no per-message
+    /// timeout; its `consumer_timeout` (30 min) closes the channel of a consumer that holds a
+    /// delivery too long, which requeues it: the same effect, much later. ActiveMQ has neither,
+    /// so the engine's largest value stands in for "never".
+    pub fn visibility(self) -> Limit<Millis> {
+        let secs = Millis::from_secs;
+        match self {
+            QueueProfile::SqsStandard | QueueProfile::SqsFifo => Limit {
+                name: "VisibilityTimeout",
+                default: secs(30),
+                min: Millis::ZERO,
+                max: secs(43_200),
+            },
+            QueueProfile::RabbitmqClassic | QueueProfile::RabbitmqQuorum => Limit {
+                name: "consumer_timeout",
+                default: Millis::from_mins(30),
+                min: secs(1),
+                max: secs(43_200),
+            },
+            QueueProfile::ServiceBus => Limit {
+                name: "LockDuration",
+                default: secs(60),
+                min: secs(5),
+                max: Millis::from_mins(5),
+            },
+            QueueProfile::Pubsub => Limit {
+                name: "ackDeadlineSeconds",
+                default: secs(10),
+                min: secs(10),
+                max: secs(600),
+            },
+            QueueProfile::Activemq => Limit {
+                name: "(none: only a connection timeout returns a message)",
+                default: secs(43_200),
+                min: secs(43_200),
+                max: secs(43_200),
+            },
+        }
+    }
+
+    /// The retry limit (§1.3, §2.5, §7, §6, §8), or None where the platform has none: a classic
+    /// queue requeues for ever (and `x-max-retries` is not a RabbitMQ argument, §2.6).
+    pub fn delivery_limit(self) -> Option<Limit<u32>> {
+        match self {
+            QueueProfile::SqsStandard | QueueProfile::SqsFifo => Some(Limit {
+                name: "maxReceiveCount",
+                default: 10,
+                min: 1,
+                max: 1000,
+            }),
+            QueueProfile::RabbitmqClassic => None,
+            QueueProfile::RabbitmqQuorum => Some(Limit {
+                name: "x-delivery-limit",
+                default: 20,
+                min: 0,
+                max: 999,
+            }),
+            QueueProfile::ServiceBus => Some(Limit {
+                name: "MaxDeliveryCount",
+                default: 10,
+                min: 1,
+                max: 1000,
+            }),
+            QueueProfile::Pubsub => Some(Limit {
+                name: "maxDeliveryAttempts",
+                default: 5,
+                min: 5,
+                max: 100,
+            }),
+            QueueProfile::Activemq => Some(Limit {
+                name: "maximumRedeliveries",
+                default: 6,
+                min: 0,
+                max: 999,
+            }),
+        }
+    }
+
+    /// How many times a message is delivered before it leaves, for the profile's limit value.
+    /// SQS, Service Bus and Pub/Sub count deliveries, so the limit is the count. A quorum
+    /// queue dead-letters once the limit is *exceeded* (§2.5), and ActiveMQ counts
+    /// *re*deliveries (§8): both deliver one more time than the number written.
+    pub fn deliveries(self, limit: u32) -> u32 {
+        match self {
+            QueueProfile::RabbitmqQuorum | QueueProfile::Activemq => limit.saturating_add(1),
+            _ => limit,
+        }
+    }
+
+    /// Whether running out of deliveries needs a dead-letter target to mean anything. Service
+    /// Bus always has its `$deadletterqueue` sub-queue (§7) and ActiveMQ Classic its shared
+    /// `ActiveMQ.DLQ` (§8); SQS's `maxReceiveCount` and Pub/Sub's `maxDeliveryAttempts` exist
+    /// only inside a dead-letter policy (§1.3, §6).
+    pub fn built_in_dlq(self) -> Option<&'static str> {
+        match self {
+            QueueProfile::ServiceBus => Some("$deadletterqueue"),
+            QueueProfile::Activemq => Some("ActiveMQ.DLQ"),
+            _ => None,
+        }
+    }
+
+    /// How a failed message comes back when nothing else is said. SQS (with Lambda) waits out
+    /// the visibility timeout (§1.5); RabbitMQ's nack with requeue, Service Bus's abandon and
+    /// Pub/Sub's nack (no retry policy) make it deliverable at once (§2.2, §7, §6); ActiveMQ's
+    /// client waits `initialRedeliveryDelay`, 1 s, with no back-off by default (§8).
+    pub fn default_retry(self) -> RetryPolicy {
+        match self {
+            QueueProfile::SqsStandard | QueueProfile::SqsFifo => RetryPolicy::VisibilityTimeout,
+            QueueProfile::Activemq => RetryPolicy::Exponential {
+                base: Millis::from_secs(1),
+                max: Millis::from_secs(1),
+            },
+            _ => RetryPolicy::Immediate,
+        }
+    }
+
+    /// How long an unconsumed message is kept (§1.1, §6). RabbitMQ, Service Bus and ActiveMQ
+    /// keep messages until consumed unless a TTL is set, so the engine's longest retention
+    /// stands in for "until consumed".
+    pub fn retention(self) -> Limit<Millis> {
+        let secs = Millis::from_secs;
+        match self {
+            QueueProfile::SqsStandard | QueueProfile::SqsFifo => Limit {
+                name: "MessageRetentionPeriod",
+                default: secs(345_600),
+                min: secs(60),
+                max: secs(1_209_600),
+            },
+            QueueProfile::Pubsub => Limit {
+                name: "messageRetentionDuration",
+                default: Millis::from_secs(7 * 86_400),
+                min: Millis::from_mins(10),
+                max: secs(1_209_600),
+            },
+            _ => Limit {
+                name: "(none: kept until consumed)",
+                default: secs(1_209_600),
+                min: secs(60),
+                max: secs(1_209_600),
+            },
+        }
+    }
+
+    /// Checks a value against a limit, naming the platform's own setting in the message.
+    pub(crate) fn check_visibility(self, path: &str, v: Millis) -> Result<(), ScenarioError> {
+        let l = self.visibility();
+        duration(path, v, l.min, l.max).map_err(|e| self.explain(e, l.name))
+    }
+
+    pub(crate) fn check_retention(self, path: &str, v: Millis) -> Result<(), ScenarioError> {
+        let l = self.retention();
+        duration(path, v, l.min, l.max).map_err(|e| self.explain(e, l.name))
+    }
+
+    pub(crate) fn check_limit(self, path: &str, v: u32) -> Result<(), ScenarioError> {
+        match self.delivery_limit() {
+            Some(l) => int(path, v, l.min, l.max).map_err(|e| self.explain(e, l.name)),
+            None => Err(ScenarioError::field(
+                path,
+                format!(
+                    "no delivery limit: a {} requeues a failed message for ever \
+                     (x-max-retries is not a RabbitMQ argument; a quorum queue has x-delivery-limit)",
+                    self.label()
+                ),
+                v,
+            )),
+        }
+    }
+
+    /// Adds "(`LockDuration`, Azure Service Bus queue)" to a range error.
+    fn explain(self, e: ScenarioError, name: &str) -> ScenarioError {
+        match e {
+            ScenarioError::Field {
+                path,
+                expected,
+                given,
+            } => ScenarioError::Field {
+                path,
+                expected: format!("{expected} (`{name}`, {})", self.label()),
+                given,
+            },
+            other => other,
+        }
+    }
+}
