@@ -90,16 +90,17 @@ impl QueueProfile {
                 min: Millis::ZERO,
                 max: secs(43_200),
             },
+            // The reference gives no minimum for these two, so none is imposed.
             QueueProfile::RabbitmqClassic | QueueProfile::RabbitmqQuorum => Limit {
                 name: "consumer_timeout",
                 default: Millis::from_mins(30),
-                min: secs(1),
+                min: Millis::ZERO,
                 max: secs(43_200),
             },
             QueueProfile::ServiceBus => Limit {
                 name: "LockDuration",
                 default: secs(60),
-                min: secs(5),
+                min: Millis::ZERO,
                 max: Millis::from_mins(5),
             },
             QueueProfile::Pubsub => Limit {

@@ -1,0 +1,265 @@
+//! Queue profiles: each platform's names, defaults, limits and way of counting deliveries,
+//! run through the engine. Every test names the section of the project's semantics reference
+//! (`shared/reference/semantics.md`) that states the fact.
+
+mod common;
+
+use queue_engine::topology::profile::QueueProfile;
+use queue_engine::{EventKind, Millis, ScenarioError, ScenarioV2, Sim};
+use serde_json::{json, Value};
+
+/// Orders that always fail, a queue of the given settings, and a dead-letter queue.
+fn failing(queue: Value, with_dlq: bool) -> Value {
+    let mut nodes = json!({
+        "order-service": { "producer": { "rate": 0 } },
+        "orders": { "queue": queue },
+        "kitchen": { "consumer": { "failure_rate": 1.0, "processing": { "mean": "10ms" } } }
+    });
+    let mut edges = vec![
+        json!({ "kind": "publish", "from": "order-service", "to": "orders" }),
+        json!({ "kind": "subscribe", "from": "orders", "to": "kitchen" }),
+    ];
+    if with_dlq {
+        let profile = queue
+            .get("profile")
+            .cloned()
+            .unwrap_or(json!("sqs_standard"));
+        nodes["dead"] = json!({ "queue": { "profile": profile } });
+        edges.push(json!({ "kind": "dead_letter", "from": "orders", "to": "dead" }));
+    }
+    json!({
+        "version": 2, "seed": 3, "nodes": nodes, "edges": edges,
+        "limits": { "event_log": 100000 },
+        "commands": [{ "at": "1s", "node": "order-service", "do": { "type": "send" } }]
+    })
+}
+
+fn load(value: Value) -> Result<ScenarioV2, ScenarioError> {
+    ScenarioV2::from_json(&value.to_string())
+}
+
+/// How many times the one order was delivered, and whether it reached the dead-letter queue.
+fn deliveries(value: Value, until: Millis) -> (usize, bool) {
+    let mut sim = Sim::new(load(value).unwrap().lower().unwrap()).unwrap();
+    let events = common::run(&mut sim, until);
+    let received = common::count(&events, |k| matches!(k, EventKind::Received { .. }));
+    let dead = common::count(&events, |k| matches!(k, EventKind::DeadLettered { .. }));
+    (received, dead == 1)
+}
+
+fn field_error(value: Value) -> (String, String, String) {
+    match load(value.clone()) {
+        Err(ScenarioError::Field {
+            path,
+            expected,
+            given,
+        }) => (path, expected, given),
+        other => panic!("expected a field error for {value}, got {other:?}"),
+    }
+}
+
+/// semantics.md §1.3: a message moves to the DLQ once its receive count exceeds
+/// maxReceiveCount, so maxReceiveCount 3 means 3 receives.
+#[test]
+fn sqs_max_receive_count_3_receives_3_times() {
+    let q = json!({ "profile": "sqs_standard", "delivery_limit": 3, "visibility_timeout": "1s" });
+    assert_eq!(
+        deliveries(failing(q, true), Millis::from_mins(1)),
+        (3, true)
+    );
+}
+
+/// semantics.md §2.5: a quorum queue dead-letters once x-delivery-limit is exceeded, so a limit
+/// of 3 delivers 4 times; and §2.2: a rejected message is requeued at once, not after a timeout.
+#[test]
+fn quorum_delivery_limit_3_delivers_4_times_requeueing_at_once() {
+    let q = json!({ "profile": "rabbitmq_quorum", "delivery_limit": 3 });
+    let (n, dead) = deliveries(failing(q.clone(), true), Millis::from_mins(1));
+    assert_eq!((n, dead), (4, true));
+    // Requeue is immediate: all four deliveries happen within a second of the send, where an
+    // SQS queue would wait out a 30 s visibility timeout between them.
+    assert_eq!(
+        deliveries(failing(q, true), Millis::from_secs(2)),
+        (4, true)
+    );
+}
+
+/// semantics.md §2.5: the quorum default is 20 since RabbitMQ 4.0, so 21 deliveries.
+#[test]
+fn quorum_default_delivery_limit_is_20() {
+    let q = json!({ "profile": "rabbitmq_quorum" });
+    assert_eq!(
+        deliveries(failing(q, true), Millis::from_mins(1)),
+        (21, true)
+    );
+    assert_eq!(
+        QueueProfile::RabbitmqQuorum.delivery_limit().unwrap().name,
+        "x-delivery-limit"
+    );
+}
+
+/// semantics.md §2.5 and §2.6: classic queues have no delivery limit (requeue loops are
+/// unbounded), and x-max-retries is not a RabbitMQ argument.
+#[test]
+fn classic_queues_have_no_delivery_limit_and_requeue_for_ever() {
+    let (path, expected, given) = field_error(failing(
+        json!({ "profile": "rabbitmq_classic", "delivery_limit": 3 }),
+        false,
+    ));
+    assert_eq!(path, "nodes.orders.queue.delivery_limit");
+    assert!(
+        expected.contains("no delivery limit") && expected.contains("x-max-retries"),
+        "{expected}"
+    );
+    assert_eq!(given, "3");
+    let (n, dead) = deliveries(
+        failing(json!({ "profile": "rabbitmq_classic" }), false),
+        Millis::from_secs(10),
+    );
+    assert!(n > 100 && !dead, "{n} deliveries");
+}
+
+/// semantics.md §7: Service Bus's MaxDeliveryCount defaults to 10, past it the message goes to
+/// the queue's own `$deadletterqueue` (no edge needed), and an abandon (a failure) makes it
+/// deliverable again at once.
+#[test]
+fn service_bus_dead_letters_after_max_delivery_count_into_its_own_sub_queue() {
+    let s = load(failing(json!({ "profile": "service_bus" }), false)).unwrap();
+    let lowered = s.lower().unwrap();
+    let dlq = lowered.dlq.as_ref().unwrap();
+    assert_eq!(dlq.name, "orders/$deadletterqueue");
+    assert_eq!(dlq.max_receive_count, 10);
+    assert_eq!(
+        deliveries(
+            failing(json!({ "profile": "service_bus" }), false),
+            Millis::from_secs(5)
+        ),
+        (10, true)
+    );
+}
+
+/// semantics.md §7: LockDuration defaults to 60 s and is at most 5 minutes; the error names
+/// the platform's own setting.
+#[test]
+fn service_bus_lock_duration_is_at_most_5_minutes() {
+    let s = load(failing(json!({ "profile": "service_bus" }), false)).unwrap();
+    assert_eq!(
+        s.lower().unwrap().queue.visibility_timeout,
+        Millis::from_secs(60)
+    );
+    let q = json!({ "profile": "service_bus", "visibility_timeout": "10m" });
+    let (path, expected, given) = field_error(failing(q, false));
+    assert_eq!(path, "nodes.orders.queue.visibility_timeout");
+    assert!(
+        expected.contains("LockDuration") && expected.contains("5m00s"),
+        "{expected}"
+    );
+    assert_eq!(given, "10m00s");
+    // The README quotes this very message.
+    let message = load(failing(
+        json!({ "profile": "service_bus", "visibility_timeout": "10m" }),
+        false,
+    ))
+    .unwrap_err()
+    .to_string();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("`{message}`")),
+        "README should quote: {message}"
+    );
+    // The same ten minutes are a valid SQS visibility timeout (§1.1: up to 12 h).
+    let q = json!({ "profile": "sqs_standard", "visibility_timeout": "10m" });
+    assert!(load(failing(q, false)).is_ok());
+}
+
+/// semantics.md §6: ackDeadlineSeconds defaults to 10 s (10 to 600), maxDeliveryAttempts to 5
+/// (5 to 100) and exists only in a dead-letter policy.
+#[test]
+fn pubsub_ack_deadline_and_delivery_attempts() {
+    let s = load(failing(json!({ "profile": "pubsub" }), true)).unwrap();
+    let lowered = s.lower().unwrap();
+    assert_eq!(lowered.queue.visibility_timeout, Millis::from_secs(10));
+    assert_eq!(
+        deliveries(
+            failing(json!({ "profile": "pubsub" }), true),
+            Millis::from_secs(5)
+        ),
+        (5, true)
+    );
+    let (path, expected, _) = field_error(failing(
+        json!({ "profile": "pubsub", "delivery_limit": 4 }),
+        true,
+    ));
+    assert_eq!(path, "nodes.orders.queue.delivery_limit");
+    assert!(
+        expected.contains("5 to 100") && expected.contains("maxDeliveryAttempts"),
+        "{expected}"
+    );
+    let (path, expected, _) = field_error(failing(
+        json!({ "profile": "pubsub", "delivery_limit": 7 }),
+        false,
+    ));
+    assert_eq!(path, "nodes.orders.queue.delivery_limit");
+    assert!(expected.contains("dead_letter edge"), "{expected}");
+    let q = json!({ "profile": "pubsub", "visibility_timeout": "5s" });
+    assert!(field_error(failing(q, true))
+        .1
+        .contains("ackDeadlineSeconds"));
+}
+
+/// semantics.md §8 (ActiveMQ Classic): the client's RedeliveryPolicy allows 6 redeliveries
+/// (7 deliveries), 1 s apart with no back-off by default, then the shared ActiveMQ.DLQ.
+#[test]
+fn activemq_redelivers_6_times_1_s_apart_then_uses_activemq_dlq() {
+    let s = load(failing(json!({ "profile": "activemq" }), false)).unwrap();
+    assert_eq!(s.lower().unwrap().dlq.unwrap().name, "orders/ActiveMQ.DLQ");
+    let q = || failing(json!({ "profile": "activemq" }), false);
+    assert_eq!(deliveries(q(), Millis::from_secs(30)), (7, true));
+    // 1 s between redeliveries: after 4 s only the first few have happened.
+    let (early, dead) = deliveries(q(), Millis(4_500));
+    assert!(
+        !dead && (4..=5).contains(&early),
+        "{early} deliveries by 4.5 s"
+    );
+}
+
+/// semantics.md §1.3: a FIFO queue needs a FIFO dead-letter queue, a standard one a standard.
+#[test]
+fn an_sqs_dead_letter_queue_matches_its_source_type() {
+    let mut file = failing(json!({ "profile": "sqs_fifo", "delivery_limit": 3 }), true);
+    file["nodes"]["dead"]["queue"]["profile"] = json!("sqs_standard");
+    let (path, expected, given) = field_error(file);
+    assert_eq!(path, "nodes.dead.queue.profile");
+    assert!(expected.contains("SqsFifo"), "{expected}");
+    assert!(given.contains("SqsStandard"), "{given}");
+}
+
+/// semantics.md §1.3: maxReceiveCount lives in the redrive policy, so without a dead-letter
+/// queue there is no limit to set; the default (10) applies once there is one.
+#[test]
+fn an_sqs_limit_needs_a_dead_letter_queue_and_defaults_to_10() {
+    let (path, expected, _) = field_error(failing(
+        json!({ "profile": "sqs_standard", "delivery_limit": 3 }),
+        false,
+    ));
+    assert_eq!(path, "nodes.orders.queue.delivery_limit");
+    assert!(expected.contains("dead_letter edge"), "{expected}");
+    let s = load(failing(json!({ "profile": "sqs_standard" }), true)).unwrap();
+    assert_eq!(s.lower().unwrap().dlq.unwrap().max_receive_count, 10);
+}
+
+/// Every profile knows its own name for each setting, or says it has none.
+#[test]
+fn every_profile_names_its_settings() {
+    for p in QueueProfile::ALL {
+        assert!(!p.label().is_empty());
+        assert!(!p.visibility().name.is_empty());
+        let l = p.visibility();
+        assert!(l.min <= l.default && l.default <= l.max, "{p:?}");
+        if let Some(l) = p.delivery_limit() {
+            assert!(l.min <= l.default && l.default <= l.max, "{p:?}");
+            assert!(p.deliveries(l.default) >= l.default);
+        }
+    }
+}
