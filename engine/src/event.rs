@@ -6,8 +6,8 @@ use std::hash::{Hash, Hasher};
 use serde::Serialize;
 
 use crate::command::Payload;
+use crate::kernel::time::Millis;
 use crate::message::{DeadLetterReason, FailureCause, HttpFailure, MsgId};
-use crate::time::Millis;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Event {

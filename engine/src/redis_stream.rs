@@ -7,8 +7,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::agenda::Agenda;
-use crate::rng::Rng;
+use crate::kernel::agenda::Agenda;
+use crate::kernel::rng::Rng;
 use crate::Millis;
 
 /// A stream entry id, `<ms>-<seq>`.

@@ -9,13 +9,13 @@ use crate::command::Command;
 use crate::consumer::Consumer;
 use crate::error::ScenarioError;
 use crate::event::{Event, EventKind, LogHasher};
+use crate::kernel::rng::Rng;
+use crate::kernel::time::Millis;
 use crate::message::{Handle, Message, MsgId, MsgState};
 use crate::metrics::{Counts, Metrics};
 use crate::producer::Producer;
 use crate::queue::Ready;
-use crate::rng::Rng;
 use crate::scenario::{Mode, QueueKind, Scenario};
-use crate::time::Millis;
 
 /// Something scheduled to happen at a simulated time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -22,8 +22,8 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use crate::agenda::Agenda;
-use crate::rng::Rng;
+use crate::kernel::agenda::Agenda;
+use crate::kernel::rng::Rng;
 use crate::scenario::{Distribution, ProcessingTime};
 use crate::{Millis, ScenarioError};
 
