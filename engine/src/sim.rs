@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 use crate::command::Command;
 use crate::consumer::Consumer;
 use crate::error::ScenarioError;
-use crate::event::{Event, EventKind, LogHasher};
+use crate::event::{Event, EventKind};
+use crate::kernel::log::EventLog;
 use crate::kernel::rng::Rng;
 use crate::kernel::time::Millis;
 use crate::message::{Handle, Message, MsgId, MsgState};
@@ -94,10 +95,7 @@ pub struct Sim {
     pub(crate) spike_generation: u32,
     pub(crate) counts: Counts,
     pub(crate) metrics: Metrics,
-    log: VecDeque<Event>,
-    log_total: u64,
-    log_drained: u64,
-    hash: LogHasher,
+    log: EventLog<Event>,
     pub(crate) next_msg: MsgId,
     pub(crate) next_event: u64,
     pub(crate) next_seq: u64,
@@ -167,10 +165,7 @@ impl Sim {
             spike_generation: 0,
             counts: Counts::default(),
             metrics,
-            log: VecDeque::new(),
-            log_total: 0,
-            log_drained: 0,
-            hash: LogHasher::default(),
+            log: EventLog::new(scenario.limits.event_log as usize),
             next_msg: 1,
             next_event: 1,
             next_seq: 1,
@@ -282,26 +277,21 @@ impl Sim {
 
     /// Events since the last drain (at most `limits.event_log` of them are kept).
     pub fn drain_events(&mut self) -> Vec<Event> {
-        let first_kept = self.log_total - self.log.len() as u64;
-        let from = self.log_drained.max(first_kept);
-        let skip = (from - first_kept) as usize;
-        self.log_drained = self.log_total;
-        self.log.iter().skip(skip).cloned().collect()
+        self.log.drain()
     }
 
     /// Events kept in the log (the most recent `limits.event_log`).
     pub fn recent_events(&self) -> impl Iterator<Item = &Event> {
-        self.log.iter()
+        self.log.recent()
     }
 
     /// A hash of every event so far, kept or not: equal hashes mean identical runs.
     pub fn log_hash(&self) -> u64 {
-        use std::hash::Hasher;
-        self.hash.finish()
+        self.log.hash()
     }
 
     pub fn events_total(&self) -> u64 {
-        self.log_total
+        self.log.total()
     }
 
     /// A message still in the store (live ones, and the most recent `limits.history` finished ones).
@@ -319,7 +309,7 @@ impl Sim {
     /// Every event about one message that is still in the log.
     pub fn timeline(&self, id: MsgId) -> Vec<Event> {
         self.log
-            .iter()
+            .recent()
             .filter(|e| e.msg() == Some(id))
             .cloned()
             .collect()
@@ -338,16 +328,7 @@ impl Sim {
     }
 
     pub(crate) fn emit(&mut self, kind: EventKind) {
-        let event = Event { t: self.now, kind };
-        self.hash.add(&event);
-        self.log_total += 1;
-        let cap = self.sc.limits.event_log as usize;
-        if cap > 0 {
-            if self.log.len() >= cap {
-                self.log.pop_front();
-            }
-            self.log.push_back(event);
-        }
+        self.log.push(Event { t: self.now, kind });
     }
 
     pub(crate) fn msg(&self, h: Handle) -> Option<&Message> {

@@ -13,5 +13,6 @@
 //! Nothing in the kernel knows about queues, logs or brokers; the models build on it.
 
 pub(crate) mod agenda;
+pub(crate) mod log;
 pub(crate) mod rng;
 pub(crate) mod time;
