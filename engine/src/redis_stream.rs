@@ -114,7 +114,7 @@ impl Default for RedisConfig {
 /// The stream is trimmed to about this many entries (`MAXLEN ~`), keeping memory bounded.
 pub const MAXLEN: usize = 10_000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Due {
     Add,
     Read(usize),
@@ -193,7 +193,7 @@ impl RedisStreamSim {
     }
 
     fn schedule(&mut self, at: Millis, due: Due) {
-        self.agenda.schedule(at, due);
+        self.agenda.schedule(self.now, at, due);
     }
 
     pub fn advance_to(&mut self, t: Millis) {

@@ -1,14 +1,14 @@
-//! The simulation: an event heap ordered by (time, sequence), the message store, and the command
+//! The queue simulation: its timers on the kernel's agenda, the message store, and the command
 //! dispatcher. Delivery, producers and the HTTP baseline live in their own files as further
 //! `impl Sim` blocks.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use crate::command::Command;
 use crate::consumer::Consumer;
 use crate::error::ScenarioError;
 use crate::event::{Event, EventKind};
+use crate::kernel::agenda::Agenda;
 use crate::kernel::log::EventLog;
 use crate::kernel::rng::Rng;
 use crate::kernel::time::Millis;
@@ -40,30 +40,6 @@ pub(crate) enum Timer {
     HttpDone { consumer: u32, h: Handle },
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Scheduled {
-    at: Millis,
-    seq: u64,
-    timer: Timer,
-}
-
-impl PartialEq for Scheduled {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
-    }
-}
-impl Eq for Scheduled {}
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Scheduled {
-    fn cmp(&self, other: &Self) -> Ordering {
-        (self.at, self.seq).cmp(&(other.at, other.seq))
-    }
-}
-
 /// Derives the workload stream's seed from the scenario seed (any fixed odd constant works;
 /// this one is the 64-bit golden ratio).
 const WORKLOAD_STREAM: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -77,8 +53,7 @@ pub struct Sim {
     /// the queue or consumers behave never changes which messages arrive when, so two
     /// configurations with one seed see the same workload (A/B compare relies on it).
     pub(crate) workload: Rng,
-    heap: BinaryHeap<Reverse<Scheduled>>,
-    timer_seq: u64,
+    agenda: Agenda<Timer>,
     pub(crate) store: Vec<Message>,
     free: Vec<u32>,
     /// Finished messages in the order they finished, for evicting the oldest past `limits.history`.
@@ -149,8 +124,7 @@ impl Sim {
             now: Millis::ZERO,
             rng: Rng::new(seed),
             workload: Rng::new(seed ^ WORKLOAD_STREAM),
-            heap: BinaryHeap::new(),
-            timer_seq: 0,
+            agenda: Agenda::new(),
             store: Vec::new(),
             free: Vec::new(),
             history: VecDeque::new(),
@@ -246,15 +220,12 @@ impl Sim {
 
     /// The time of the next scheduled event, if any.
     pub fn next_event_time(&self) -> Option<Millis> {
-        self.heap.peek().map(|Reverse(s)| s.at)
+        self.agenda.peek_time()
     }
 
     /// Processes every event due at or before `t`, in (time, sequence) order, then sets the clock to `t`.
     pub fn advance_to(&mut self, t: Millis) {
-        while let Some(Reverse(next)) = self.heap.peek() {
-            if next.at > t {
-                break;
-            }
+        while self.agenda.peek_time().is_some_and(|at| at <= t) {
             self.step();
         }
         if t > self.now {
@@ -269,10 +240,10 @@ impl Sim {
 
     /// Processes the single next event; returns its time, or None when nothing is scheduled.
     pub fn step(&mut self) -> Option<Millis> {
-        let Reverse(s) = self.heap.pop()?;
-        self.now = self.now.max(s.at);
-        self.fire(s.timer, s.at);
-        Some(s.at)
+        let (at, timer) = self.agenda.pop()?;
+        self.now = self.now.max(at);
+        self.fire(timer, at);
+        Some(at)
     }
 
     /// Events since the last drain (at most `limits.event_log` of them are kept).
@@ -318,13 +289,7 @@ impl Sim {
     // ---- internals shared by the other `impl Sim` files ----
 
     pub(crate) fn schedule(&mut self, at: Millis, timer: Timer) {
-        let seq = self.timer_seq;
-        self.timer_seq += 1;
-        self.heap.push(Reverse(Scheduled {
-            at: at.max(self.now),
-            seq,
-            timer,
-        }));
+        self.agenda.schedule(self.now, at, timer);
     }
 
     pub(crate) fn emit(&mut self, kind: EventKind) {

@@ -453,7 +453,7 @@ pub struct DeadLetter {
     pub at: Millis,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Due {
     Produce(usize),
     Done { group: usize, member: usize },
@@ -563,7 +563,7 @@ impl StreamSim {
     }
 
     fn schedule(&mut self, at: Millis, due: Due) {
-        self.agenda.schedule(at, due);
+        self.agenda.schedule(self.now, at, due);
     }
 
     /// Applies a command now.
