@@ -157,7 +157,7 @@ impl RedisStreamSim {
     pub fn new(config: RedisConfig) -> RedisStreamSim {
         let mut sim = RedisStreamSim {
             now: Millis::ZERO,
-            rng: Rng::new(config.seed),
+            rng: Rng::stream(config.seed, "main"),
             agenda: Agenda::new(),
             entries: VecDeque::new(),
             pel: BTreeMap::new(),

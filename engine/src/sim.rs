@@ -40,10 +40,6 @@ pub(crate) enum Timer {
     HttpDone { consumer: u32, h: Handle },
 }
 
-/// Derives the workload stream's seed from the scenario seed (any fixed odd constant works;
-/// this one is the 64-bit golden ratio).
-const WORKLOAD_STREAM: u64 = 0x9E37_79B9_7F4A_7C15;
-
 /// A running simulation. See the crate docs for the call order and the determinism guarantee.
 pub struct Sim {
     pub(crate) sc: Scenario,
@@ -122,8 +118,8 @@ impl Sim {
         let producers = scenario.producers.iter().map(Producer::new).collect();
         let mut sim = Sim {
             now: Millis::ZERO,
-            rng: Rng::new(seed),
-            workload: Rng::new(seed ^ WORKLOAD_STREAM),
+            rng: Rng::stream(seed, "main"),
+            workload: Rng::stream(seed, "workload"),
             agenda: Agenda::new(),
             store: Vec::new(),
             free: Vec::new(),

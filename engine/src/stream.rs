@@ -494,8 +494,8 @@ impl StreamSim {
         let p = sc.topic.partitions as usize;
         let mut sim = StreamSim {
             now: Millis::ZERO,
-            rng: Rng::new(sc.seed),
-            workload: Rng::new(sc.seed ^ 0x9E37_79B9_7F4A_7C15),
+            rng: Rng::stream(sc.seed, "main"),
+            workload: Rng::stream(sc.seed, "workload"),
             agenda: Agenda::new(),
             partitions: vec![PartitionLog::default(); p],
             groups: Vec::new(),
