@@ -6,8 +6,10 @@
 //!   OS clock, the network or the DOM, and depends on no web crate.
 //! - **Determinism.** The same [`Scenario`] (seed included) and the same commands at the same
 //!   simulated times produce the same event log, byte for byte, on every target (native and
-//!   wasm): one seeded PRNG drawn in a fixed order, ordered collections only, pure-Rust maths,
-//!   and a log hash ([`Sim::log_hash`]) that is independent of pointer width.
+//!   wasm): one seed split into named random streams ([`Rng::stream`]), each drawn in a fixed
+//!   order; one agenda ordered by (time, scheduling order); ordered collections only; pure-Rust
+//!   maths; and a log hash ([`Sim::log_hash`]) that is independent of pointer width. The time,
+//!   randomness, agenda and log every model shares live in the private `kernel` module.
 //! - **Conservation.** Every published message is in exactly one [`MsgState`]; the per-state
 //!   counts always add up to `published`. Loss happens only through a counted cause: expiry,
 //!   overflow drop, at-most-once loss, validation delete, or a person discarding a DLQ message.
