@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ScenarioError;
+use crate::kernel::time::Millis;
 use crate::scenario::{AckMode, BatchFailure, OnInvalid, QueueKind, RetryPolicy, Scenario};
-use crate::time::Millis;
 use crate::validate::{duration, fraction_range, int};
 
 /// What a message carries, which decides how processing it goes.

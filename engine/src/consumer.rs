@@ -6,10 +6,10 @@
 
 use crate::command::Payload;
 use crate::event::EventKind;
+use crate::kernel::time::Millis;
 use crate::message::{DeadLetterReason, FailureCause, Handle, MsgState};
 use crate::scenario::{AckMode, BatchFailure, Mode, OnInvalid, RetryPolicy};
 use crate::sim::{Sim, Timer};
-use crate::time::Millis;
 
 #[derive(Clone, Debug)]
 pub(crate) struct Consumer {

@@ -9,9 +9,9 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::command::Payload;
+use crate::kernel::time::Millis;
 use crate::message::Message;
 use crate::scenario::{QueueKind, Scenario};
-use crate::time::Millis;
 
 /// Simulated time 0 is this instant (2026-01-09T17:00:00Z, a Friday evening at the pizza shop).
 pub const EPOCH_UNIX_MS: u64 = 1_767_978_000_000;

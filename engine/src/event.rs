@@ -1,13 +1,12 @@
-//! What happened: the event log. Every state change and every counted outcome is one event, so
-//! a test can assert on the log and a person can read it.
-
-use std::hash::{Hash, Hasher};
+//! What happened in the queue model: its event vocabulary. Every state change and every counted
+//! outcome is one event, so a test can assert on the log and a person can read it. Keeping,
+//! draining and hashing the log is the kernel's job ([`crate::kernel::log`]).
 
 use serde::Serialize;
 
 use crate::command::Payload;
+use crate::kernel::time::Millis;
 use crate::message::{DeadLetterReason, FailureCause, HttpFailure, MsgId};
-use crate::time::Millis;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Event {
@@ -357,66 +356,5 @@ fn cap(s: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
-    }
-}
-
-/// A word-at-a-time hash (the Fx multiply-rotate step) over the events' `Hash` encoding, with
-/// `usize`/`isize` widened to 64 bits so that a 32-bit wasm build and a 64-bit native build
-/// produce the same hash for the same log. It detects any difference between two runs; it is not
-/// meant to resist deliberate collisions.
-#[derive(Clone, Debug)]
-pub struct LogHasher(u64);
-
-impl Default for LogHasher {
-    fn default() -> Self {
-        LogHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl LogHasher {
-    #[inline]
-    fn mix(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-impl Hasher for LogHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            self.mix(u64::from_le_bytes(chunk.try_into().expect("chunks of 8")));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut last = [0u8; 8];
-            last[..rest.len()].copy_from_slice(rest);
-            self.mix(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 56));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.mix(u64::from(i));
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.mix(u64::from(i));
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.mix(i);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.mix(i as u64);
-    }
-    fn write_isize(&mut self, i: isize) {
-        self.mix(i as u64);
-    }
-}
-
-impl LogHasher {
-    pub fn add(&mut self, event: &Event) {
-        event.hash(self);
     }
 }

@@ -53,7 +53,7 @@ impl Sim {
                 h,
                 MsgState::InFlight {
                     consumer: c,
-                    deadline: crate::time::Millis::MAX,
+                    deadline: crate::kernel::time::Millis::MAX,
                 },
             );
         }

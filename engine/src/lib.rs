@@ -6,8 +6,10 @@
 //!   OS clock, the network or the DOM, and depends on no web crate.
 //! - **Determinism.** The same [`Scenario`] (seed included) and the same commands at the same
 //!   simulated times produce the same event log, byte for byte, on every target (native and
-//!   wasm): one seeded PRNG drawn in a fixed order, ordered collections only, pure-Rust maths,
-//!   and a log hash ([`Sim::log_hash`]) that is independent of pointer width.
+//!   wasm): one seed split into named random streams ([`Rng::stream`]), each drawn in a fixed
+//!   order; one agenda ordered by (time, scheduling order); ordered collections only; pure-Rust
+//!   maths; and a log hash ([`Sim::log_hash`]) that is independent of pointer width. The time,
+//!   randomness, agenda and log every model shares live in the private `kernel` module.
 //! - **Conservation.** Every published message is in exactly one [`MsgState`]; the per-state
 //!   counts always add up to `published`. Loss happens only through a counted cause: expiry,
 //!   overflow drop, at-most-once loss, validation delete, or a person discarding a DLQ message.
@@ -25,7 +27,6 @@
 //! The defaults follow Amazon SQS with Lambda's SQS event source; see `semantics.md` in the
 //! project's reference notes for each fact and its source.
 
-mod agenda;
 mod command;
 mod consumer;
 pub mod envelope;
@@ -33,6 +34,7 @@ mod error;
 mod event;
 pub mod fanout;
 mod http;
+mod kernel;
 mod message;
 mod metrics;
 pub mod platform;
@@ -40,13 +42,11 @@ mod producer;
 mod queue;
 pub mod redis_stream;
 mod report;
-mod rng;
 pub mod routing;
 mod scenario;
 mod sim;
 mod snapshot;
 pub mod stream;
-mod time;
 pub mod topology;
 pub mod trace;
 mod validate;
@@ -55,14 +55,14 @@ pub mod workload;
 pub use command::{Command, Payload};
 pub use error::ScenarioError;
 pub use event::{Event, EventKind};
+pub use kernel::rng::Rng;
+pub use kernel::time::Millis;
 pub use message::{DeadLetterReason, FailureCause, HttpFailure, Message, MsgId, MsgState};
 pub use metrics::{Counts, Histogram, Metrics, Series};
 pub use producer::DEDUP_WINDOW;
 pub use report::Report;
-pub use rng::Rng;
 pub use scenario::*;
 pub use sim::Sim;
 pub use snapshot::{ConsumerStatus, ConsumerView, Snapshot, Token};
-pub use time::Millis;
 pub use topology::scenario::{NodeCommand, ScenarioFile, ScenarioV2};
 pub use topology::{Edge, EdgeKind, Node, NodeId, NodeKind, QueueSpec, Topology};

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::command::Payload;
-use crate::time::Millis;
+use crate::kernel::time::Millis;
 
 /// A message's id within one simulation (1, 2, 3, … in publish order).
 pub type MsgId = u64;

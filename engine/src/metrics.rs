@@ -6,8 +6,8 @@
 
 use serde::Serialize;
 
+use crate::kernel::time::Millis;
 use crate::message::MsgState;
-use crate::time::Millis;
 
 /// Messages by state (their sum is always `published`) and counted outcomes.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

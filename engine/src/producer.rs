@@ -3,10 +3,10 @@
 
 use crate::command::Payload;
 use crate::event::EventKind;
+use crate::kernel::time::Millis;
 use crate::message::{Message, MsgState};
 use crate::scenario::{Arrival, Mode, OnReject, Overflow, ProducerConfig, QueueKind};
 use crate::sim::{Sim, Timer};
-use crate::time::Millis;
 
 /// SQS FIFO deduplication interval.
 pub const DEDUP_WINDOW: Millis = Millis::from_mins(5);

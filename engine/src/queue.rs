@@ -6,8 +6,8 @@
 
 use std::collections::VecDeque;
 
+use crate::kernel::rng::Rng;
 use crate::message::Handle;
-use crate::rng::Rng;
 
 #[derive(Clone, Debug)]
 pub(crate) enum Ready {

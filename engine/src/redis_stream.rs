@@ -7,8 +7,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::agenda::Agenda;
-use crate::rng::Rng;
+use crate::kernel::agenda::Agenda;
+use crate::kernel::rng::Rng;
 use crate::Millis;
 
 /// A stream entry id, `<ms>-<seq>`.
@@ -114,7 +114,7 @@ impl Default for RedisConfig {
 /// The stream is trimmed to about this many entries (`MAXLEN ~`), keeping memory bounded.
 pub const MAXLEN: usize = 10_000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Due {
     Add,
     Read(usize),
@@ -157,7 +157,7 @@ impl RedisStreamSim {
     pub fn new(config: RedisConfig) -> RedisStreamSim {
         let mut sim = RedisStreamSim {
             now: Millis::ZERO,
-            rng: Rng::new(config.seed),
+            rng: Rng::stream(config.seed, "main"),
             agenda: Agenda::new(),
             entries: VecDeque::new(),
             pel: BTreeMap::new(),
@@ -193,7 +193,7 @@ impl RedisStreamSim {
     }
 
     fn schedule(&mut self, at: Millis, due: Due) {
-        self.agenda.schedule(at, due);
+        self.agenda.schedule(self.now, at, due);
     }
 
     pub fn advance_to(&mut self, t: Millis) {

@@ -4,9 +4,9 @@
 use serde::Serialize;
 
 use crate::command::Payload;
+use crate::kernel::time::Millis;
 use crate::metrics::Counts;
 use crate::sim::Sim;
-use crate::time::Millis;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Report {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::command::Command;
 use crate::error::ScenarioError;
-use crate::time::Millis;
+use crate::kernel::time::Millis;
 
 /// The scenario format version this engine reads and writes.
 pub const SCENARIO_VERSION: u32 = 1;
@@ -172,7 +172,7 @@ pub struct ProcessingTime {
 impl ProcessingTime {
     /// One processing time drawn from the distribution (the queue's consumers and the log's
     /// group members draw the same way).
-    pub(crate) fn sample(&self, rng: &mut crate::rng::Rng) -> Millis {
+    pub(crate) fn sample(&self, rng: &mut crate::kernel::rng::Rng) -> Millis {
         let mean = self.mean.0 as f64;
         let ms = match self.distribution {
             Distribution::Fixed => mean,

@@ -1,21 +1,22 @@
-//! The simulation: an event heap ordered by (time, sequence), the message store, and the command
+//! The queue simulation: its timers on the kernel's agenda, the message store, and the command
 //! dispatcher. Delivery, producers and the HTTP baseline live in their own files as further
 //! `impl Sim` blocks.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use crate::command::Command;
 use crate::consumer::Consumer;
 use crate::error::ScenarioError;
-use crate::event::{Event, EventKind, LogHasher};
+use crate::event::{Event, EventKind};
+use crate::kernel::agenda::Agenda;
+use crate::kernel::log::EventLog;
+use crate::kernel::rng::Rng;
+use crate::kernel::time::Millis;
 use crate::message::{Handle, Message, MsgId, MsgState};
 use crate::metrics::{Counts, Metrics};
 use crate::producer::Producer;
 use crate::queue::Ready;
-use crate::rng::Rng;
 use crate::scenario::{Mode, QueueKind, Scenario};
-use crate::time::Millis;
 
 /// Something scheduled to happen at a simulated time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,34 +40,6 @@ pub(crate) enum Timer {
     HttpDone { consumer: u32, h: Handle },
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Scheduled {
-    at: Millis,
-    seq: u64,
-    timer: Timer,
-}
-
-impl PartialEq for Scheduled {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
-    }
-}
-impl Eq for Scheduled {}
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Scheduled {
-    fn cmp(&self, other: &Self) -> Ordering {
-        (self.at, self.seq).cmp(&(other.at, other.seq))
-    }
-}
-
-/// Derives the workload stream's seed from the scenario seed (any fixed odd constant works;
-/// this one is the 64-bit golden ratio).
-const WORKLOAD_STREAM: u64 = 0x9E37_79B9_7F4A_7C15;
-
 /// A running simulation. See the crate docs for the call order and the determinism guarantee.
 pub struct Sim {
     pub(crate) sc: Scenario,
@@ -76,8 +49,7 @@ pub struct Sim {
     /// the queue or consumers behave never changes which messages arrive when, so two
     /// configurations with one seed see the same workload (A/B compare relies on it).
     pub(crate) workload: Rng,
-    heap: BinaryHeap<Reverse<Scheduled>>,
-    timer_seq: u64,
+    agenda: Agenda<Timer>,
     pub(crate) store: Vec<Message>,
     free: Vec<u32>,
     /// Finished messages in the order they finished, for evicting the oldest past `limits.history`.
@@ -94,10 +66,7 @@ pub struct Sim {
     pub(crate) spike_generation: u32,
     pub(crate) counts: Counts,
     pub(crate) metrics: Metrics,
-    log: VecDeque<Event>,
-    log_total: u64,
-    log_drained: u64,
-    hash: LogHasher,
+    log: EventLog<Event>,
     pub(crate) next_msg: MsgId,
     pub(crate) next_event: u64,
     pub(crate) next_seq: u64,
@@ -149,10 +118,9 @@ impl Sim {
         let producers = scenario.producers.iter().map(Producer::new).collect();
         let mut sim = Sim {
             now: Millis::ZERO,
-            rng: Rng::new(seed),
-            workload: Rng::new(seed ^ WORKLOAD_STREAM),
-            heap: BinaryHeap::new(),
-            timer_seq: 0,
+            rng: Rng::stream(seed, "main"),
+            workload: Rng::stream(seed, "workload"),
+            agenda: Agenda::new(),
             store: Vec::new(),
             free: Vec::new(),
             history: VecDeque::new(),
@@ -167,10 +135,7 @@ impl Sim {
             spike_generation: 0,
             counts: Counts::default(),
             metrics,
-            log: VecDeque::new(),
-            log_total: 0,
-            log_drained: 0,
-            hash: LogHasher::default(),
+            log: EventLog::new(scenario.limits.event_log as usize),
             next_msg: 1,
             next_event: 1,
             next_seq: 1,
@@ -251,15 +216,12 @@ impl Sim {
 
     /// The time of the next scheduled event, if any.
     pub fn next_event_time(&self) -> Option<Millis> {
-        self.heap.peek().map(|Reverse(s)| s.at)
+        self.agenda.peek_time()
     }
 
     /// Processes every event due at or before `t`, in (time, sequence) order, then sets the clock to `t`.
     pub fn advance_to(&mut self, t: Millis) {
-        while let Some(Reverse(next)) = self.heap.peek() {
-            if next.at > t {
-                break;
-            }
+        while self.agenda.peek_time().is_some_and(|at| at <= t) {
             self.step();
         }
         if t > self.now {
@@ -274,34 +236,29 @@ impl Sim {
 
     /// Processes the single next event; returns its time, or None when nothing is scheduled.
     pub fn step(&mut self) -> Option<Millis> {
-        let Reverse(s) = self.heap.pop()?;
-        self.now = self.now.max(s.at);
-        self.fire(s.timer, s.at);
-        Some(s.at)
+        let (at, timer) = self.agenda.pop()?;
+        self.now = self.now.max(at);
+        self.fire(timer, at);
+        Some(at)
     }
 
     /// Events since the last drain (at most `limits.event_log` of them are kept).
     pub fn drain_events(&mut self) -> Vec<Event> {
-        let first_kept = self.log_total - self.log.len() as u64;
-        let from = self.log_drained.max(first_kept);
-        let skip = (from - first_kept) as usize;
-        self.log_drained = self.log_total;
-        self.log.iter().skip(skip).cloned().collect()
+        self.log.drain()
     }
 
     /// Events kept in the log (the most recent `limits.event_log`).
     pub fn recent_events(&self) -> impl Iterator<Item = &Event> {
-        self.log.iter()
+        self.log.recent()
     }
 
     /// A hash of every event so far, kept or not: equal hashes mean identical runs.
     pub fn log_hash(&self) -> u64 {
-        use std::hash::Hasher;
-        self.hash.finish()
+        self.log.hash()
     }
 
     pub fn events_total(&self) -> u64 {
-        self.log_total
+        self.log.total()
     }
 
     /// A message still in the store (live ones, and the most recent `limits.history` finished ones).
@@ -319,7 +276,7 @@ impl Sim {
     /// Every event about one message that is still in the log.
     pub fn timeline(&self, id: MsgId) -> Vec<Event> {
         self.log
-            .iter()
+            .recent()
             .filter(|e| e.msg() == Some(id))
             .cloned()
             .collect()
@@ -328,26 +285,11 @@ impl Sim {
     // ---- internals shared by the other `impl Sim` files ----
 
     pub(crate) fn schedule(&mut self, at: Millis, timer: Timer) {
-        let seq = self.timer_seq;
-        self.timer_seq += 1;
-        self.heap.push(Reverse(Scheduled {
-            at: at.max(self.now),
-            seq,
-            timer,
-        }));
+        self.agenda.schedule(self.now, at, timer);
     }
 
     pub(crate) fn emit(&mut self, kind: EventKind) {
-        let event = Event { t: self.now, kind };
-        self.hash.add(&event);
-        self.log_total += 1;
-        let cap = self.sc.limits.event_log as usize;
-        if cap > 0 {
-            if self.log.len() >= cap {
-                self.log.pop_front();
-            }
-            self.log.push_back(event);
-        }
+        self.log.push(Event { t: self.now, kind });
     }
 
     pub(crate) fn msg(&self, h: Handle) -> Option<&Message> {

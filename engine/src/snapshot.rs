@@ -4,11 +4,11 @@
 use serde::Serialize;
 
 use crate::command::Payload;
+use crate::kernel::time::Millis;
 use crate::message::{MsgId, MsgState};
 use crate::metrics::Counts;
 use crate::scenario::{Mode, QueueKind};
 use crate::sim::Sim;
-use crate::time::Millis;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Snapshot {

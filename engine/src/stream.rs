@@ -22,8 +22,8 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use crate::agenda::Agenda;
-use crate::rng::Rng;
+use crate::kernel::agenda::Agenda;
+use crate::kernel::rng::Rng;
 use crate::scenario::{Distribution, ProcessingTime};
 use crate::{Millis, ScenarioError};
 
@@ -453,7 +453,7 @@ pub struct DeadLetter {
     pub at: Millis,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Due {
     Produce(usize),
     Done { group: usize, member: usize },
@@ -494,8 +494,8 @@ impl StreamSim {
         let p = sc.topic.partitions as usize;
         let mut sim = StreamSim {
             now: Millis::ZERO,
-            rng: Rng::new(sc.seed),
-            workload: Rng::new(sc.seed ^ 0x9E37_79B9_7F4A_7C15),
+            rng: Rng::stream(sc.seed, "main"),
+            workload: Rng::stream(sc.seed, "workload"),
             agenda: Agenda::new(),
             partitions: vec![PartitionLog::default(); p],
             groups: Vec::new(),
@@ -563,7 +563,7 @@ impl StreamSim {
     }
 
     fn schedule(&mut self, at: Millis, due: Due) {
-        self.agenda.schedule(at, due);
+        self.agenda.schedule(self.now, at, due);
     }
 
     /// Applies a command now.

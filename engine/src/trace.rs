@@ -11,10 +11,10 @@ use serde_json::{json, Value};
 
 use crate::envelope::{mix, EPOCH_UNIX_MS};
 use crate::event::EventKind;
+use crate::kernel::time::Millis;
 use crate::message::MsgState;
 use crate::scenario::Scenario;
 use crate::sim::Sim;
-use crate::time::Millis;
 
 /// The ids of a message's creation context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -2,7 +2,7 @@
 //! that names the field, the allowed range and the value given.
 
 use crate::error::ScenarioError;
-use crate::time::Millis;
+use crate::kernel::time::Millis;
 
 pub fn duration(path: &str, value: Millis, min: Millis, max: Millis) -> Result<(), ScenarioError> {
     if value < min || value > max {

@@ -1,8 +1,8 @@
 //! Benchmark workloads, shared by the native criterion benches, `qsim bench` and the in-browser
 //! benchmark, so native and wasm figures measure exactly the same simulation.
 
+use crate::kernel::time::Millis;
 use crate::scenario::Scenario;
-use crate::time::Millis;
 
 /// A named workload: a scenario and how long to run it.
 pub struct Workload {

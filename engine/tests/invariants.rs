@@ -235,8 +235,16 @@ proptest! {
         // FIFO keeps effect order when consumers stop at the first failure and finish within the
         // visibility timeout (a consumer that overran it shows up as a stale delete: it was still
         // working on a message the queue had given to someone else). A redrive puts old messages
-        // behind newer ones: the documented way a DLQ breaks FIFO order.
-        let order_safe = s.consumers.batch_failure == BatchFailure::StopAtFirst && c.redriven == 0 && c.stale_deletes == 0;
+        // behind newer ones: the documented way a DLQ breaks FIFO order. And a malformed message
+        // that was rejected (logged and deleted) can come back after a crash undid the batch's
+        // deletes; once the fix for it has shipped it is processed for the first time then,
+        // after later messages whose effects landed before the crash: order was kept, but its
+        // outcome changed between deliveries (found by this test, seed 14723083911561007011).
+        let outcome_changed = c.rejected > 0 && cmds.iter().any(|(_, c)| *c == Command::FixPoison);
+        let order_safe = s.consumers.batch_failure == BatchFailure::StopAtFirst
+            && c.redriven == 0
+            && c.stale_deletes == 0
+            && !outcome_changed;
         if s.queue.kind == QueueKind::Fifo && s.consumers.ack == AckMode::AfterProcessing && order_safe {
             prop_assert_eq!(c.order_violations, 0, "FIFO processed a message after a later one of its group");
         }

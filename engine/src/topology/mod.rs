@@ -25,8 +25,8 @@ use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::ScenarioError;
+use crate::kernel::time::Millis;
 use crate::scenario::{ConsumerConfig, ProducerConfig};
-use crate::time::Millis;
 use profile::QueueProfile;
 
 /// A node's index in [`Topology::nodes`], in the order the file lists them.

@@ -14,8 +14,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ScenarioError;
+use crate::kernel::time::Millis;
 use crate::scenario::{QueueKind, RetryPolicy};
-use crate::time::Millis;
 use crate::validate::{duration, int};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

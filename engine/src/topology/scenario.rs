@@ -34,11 +34,11 @@ use super::profile::QueueProfile;
 use super::{Edge, EdgeKind, Node, NodeKind, QueueSpec, StoreSpec, Topology};
 use crate::command::Command;
 use crate::error::ScenarioError;
+use crate::kernel::time::Millis;
 use crate::scenario::{
     ConsumerConfig, DlqConfig, HttpConfig, Limits, MetricsConfig, Mode, ProducerConfig,
     QueueConfig, QueueKind, Scenario, TimedCommand,
 };
-use crate::time::Millis;
 
 /// A command at a simulated time, aimed at one node. `node` may be left out when there is only
 /// one node the command can mean (the consumer pool, the queue, the first producer).

@@ -1,0 +1,18 @@
+//! The kernel every model runs on: simulated time, seeded randomness, the agenda of what happens
+//! next, and the event log with its hash.
+//!
+//! # Contract
+//! - **Time is a value.** [`time::Millis`] is passed in; nothing here reads a clock.
+//! - **One agenda.** [`agenda::Agenda`] fires entries in (time, scheduling order): equal times
+//!   keep the order they were scheduled in, and the payload never takes part in the ordering.
+//! - **One seed, named streams.** [`rng::Rng::stream`] derives each independent random stream
+//!   from the scenario seed and a name, so adding a stream never shifts the draws of another.
+//! - **One log.** [`log::EventLog`] keeps a bounded window of events for readers and a hash of
+//!   every event ever emitted, independent of pointer width, so native and wasm runs compare.
+//!
+//! Nothing in the kernel knows about queues, logs or brokers; the models build on it.
+
+pub(crate) mod agenda;
+pub(crate) mod log;
+pub(crate) mod rng;
+pub(crate) mod time;
