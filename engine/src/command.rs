@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ScenarioError;
 use crate::kernel::time::Millis;
 use crate::scenario::{AckMode, BatchFailure, OnInvalid, QueueKind, RetryPolicy, Scenario};
-use crate::validate::{duration, fraction_range, int};
+use crate::validate::{duration, fraction_range, int, retry};
 
 /// What a message carries, which decides how processing it goes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -169,22 +169,13 @@ impl Command {
             Command::SetProcessingTime { mean } => {
                 duration(&at("mean"), *mean, Millis::ZERO, Millis::from_secs(43_200))?;
             }
-            Command::SetRetry {
-                policy: RetryPolicy::Tiers { delays },
-            } if delays.is_empty() => {
-                return Err(ScenarioError::field(
-                    at("policy.delays"),
-                    "1 to 10 delays",
-                    0,
-                ));
-            }
+            Command::SetRetry { policy } => retry(&at("policy"), policy)?,
             Command::SetBatchFailure { .. }
             | Command::SetAck { .. }
             | Command::SetIdempotent { .. }
             | Command::SetExtendVisibility { .. }
             | Command::SetMaxReceiveCount { count: None }
             | Command::SetOnInvalid { .. }
-            | Command::SetRetry { .. }
             | Command::RedriveAll
             | Command::RedriveOne { .. }
             | Command::Discard { .. }

@@ -475,35 +475,7 @@ impl Scenario {
             int("queue.max_depth", max, 1, 10_000_000)?;
         }
         int("queue.reorder_window", q.reorder_window, 1, 1000)?;
-        match &q.retry {
-            RetryPolicy::Exponential { base, max } => {
-                duration(
-                    "queue.retry.base",
-                    *base,
-                    Millis(1),
-                    Millis::from_secs(43_200),
-                )?;
-                duration("queue.retry.max", *max, *base, Millis::from_secs(43_200))?;
-            }
-            RetryPolicy::Tiers { delays } => {
-                if delays.is_empty() || delays.len() > 10 {
-                    return Err(ScenarioError::field(
-                        "queue.retry.delays",
-                        "1 to 10 delays",
-                        delays.len(),
-                    ));
-                }
-                for (i, d) in delays.iter().enumerate() {
-                    duration(
-                        &format!("queue.retry.delays[{i}]"),
-                        *d,
-                        Millis::ZERO,
-                        Millis::from_secs(43_200),
-                    )?;
-                }
-            }
-            RetryPolicy::VisibilityTimeout | RetryPolicy::Immediate => {}
-        }
+        retry("queue.retry", &q.retry)?;
         if let Some(dlq) = &self.dlq {
             int("dlq.max_receive_count", dlq.max_receive_count, 1, 1000)?;
             duration(

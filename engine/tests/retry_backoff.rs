@@ -49,3 +49,42 @@ fn exponential_visibility_doubles_the_gap_each_time() {
         .collect();
     assert_eq!(gaps, vec![2, 4, 8, 16, 32, 60, 60]);
 }
+
+/// A retry policy set at run time obeys the same rules as one in the scenario file: the
+/// command used to accept eleven tiers, or a back-off whose cap was below its base.
+#[test]
+fn a_retry_command_is_checked_by_the_same_rules_as_the_file() {
+    use queue_engine::{Command, RetryPolicy, Scenario, ScenarioError};
+    let bad = [
+        serde_json::json!({ "kind": "tiers", "delays": vec!["1s"; 11] }),
+        serde_json::json!({ "kind": "tiers", "delays": [] }),
+        serde_json::json!({ "kind": "tiers", "delays": ["1s", "13h"] }),
+        serde_json::json!({ "kind": "exponential", "base": "10s", "max": "5s" }),
+        serde_json::json!({ "kind": "exponential", "base": "0ms", "max": "5s" }),
+    ];
+    for policy in bad {
+        let file = serde_json::json!({ "queue": { "retry": policy.clone() } });
+        let Err(ScenarioError::Field {
+            expected: in_file, ..
+        }) = Scenario::from_json(&file.to_string())
+        else {
+            panic!("the file must refuse {policy}");
+        };
+        let policy: RetryPolicy = serde_json::from_value(policy.clone()).unwrap();
+        let mut sim = common::sim(serde_json::json!({}));
+        match sim.command(Command::SetRetry {
+            policy: policy.clone(),
+        }) {
+            Err(ScenarioError::Field { path, expected, .. }) => {
+                assert!(path.starts_with("command.policy"), "{path}");
+                assert_eq!(expected, in_file, "{policy:?}");
+            }
+            other => panic!("the command must refuse {policy:?}, got {other:?}"),
+        }
+    }
+    let mut sim = common::sim(serde_json::json!({}));
+    let tiers = RetryPolicy::Tiers {
+        delays: vec![secs(60), secs(300), secs(1800)],
+    };
+    assert!(sim.command(Command::SetRetry { policy: tiers }).is_ok());
+}
