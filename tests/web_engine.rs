@@ -7,25 +7,67 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const KITCHEN_OUTAGE: &str = include_str!("../scenarios/kitchen-outage.json");
-/// Recorded by the native determinism test (engine/tests/determinism.rs).
-const KITCHEN_OUTAGE_5M_HASH: &str = include_str!("../scenarios/kitchen-outage.5m.loghash");
+/// Every scenario file with the hash its 5-minute run recorded natively
+/// (engine/tests/determinism.rs checks the same files and hashes).
+const GOLDEN: &[(&str, &str, &str)] = &[
+    (
+        "pizza-shop",
+        include_str!("../scenarios/pizza-shop.json"),
+        include_str!("../scenarios/pizza-shop.5m.loghash"),
+    ),
+    (
+        "kitchen-outage",
+        include_str!("../scenarios/kitchen-outage.json"),
+        include_str!("../scenarios/kitchen-outage.5m.loghash"),
+    ),
+    (
+        "ui-backlog-100",
+        include_str!("../scenarios/ui-backlog-100.json"),
+        include_str!("../scenarios/ui-backlog-100.5m.loghash"),
+    ),
+    (
+        "ui-backlog-1000",
+        include_str!("../scenarios/ui-backlog-1000.json"),
+        include_str!("../scenarios/ui-backlog-1000.5m.loghash"),
+    ),
+    (
+        "ui-backlog-10000",
+        include_str!("../scenarios/ui-backlog-10000.json"),
+        include_str!("../scenarios/ui-backlog-10000.5m.loghash"),
+    ),
+    (
+        "service-bus-orders",
+        include_str!("../scenarios/service-bus-orders.json"),
+        include_str!("../scenarios/service-bus-orders.5m.loghash"),
+    ),
+    (
+        "pubsub-orders",
+        include_str!("../scenarios/pubsub-orders.json"),
+        include_str!("../scenarios/pubsub-orders.5m.loghash"),
+    ),
+    (
+        "activemq-orders",
+        include_str!("../scenarios/activemq-orders.json"),
+        include_str!("../scenarios/activemq-orders.5m.loghash"),
+    ),
+    (
+        "rabbitmq-quorum-orders",
+        include_str!("../scenarios/rabbitmq-quorum-orders.json"),
+        include_str!("../scenarios/rabbitmq-quorum-orders.5m.loghash"),
+    ),
+];
 
 #[wasm_bindgen_test]
-fn the_kitchen_outage_runs_to_the_same_log_hash_as_natively() {
-    // The file is version 2: read and lowered exactly as `qsim` and the native test do.
-    let scenario = ScenarioFile::from_json(KITCHEN_OUTAGE)
-        .unwrap()
-        .lower()
-        .unwrap();
-    let mut sim = Sim::new(scenario).unwrap();
-    sim.advance_to(Millis::from_mins(5));
-    assert_eq!(
-        format!("{:016x}", sim.log_hash()),
-        KITCHEN_OUTAGE_5M_HASH.trim()
-    );
-    let c = sim.counts();
-    assert_eq!(c.state_total(), c.published);
+fn every_scenario_file_runs_to_the_same_log_hash_as_natively() {
+    for (name, json, hash) in GOLDEN {
+        // The files are version 2: read and lowered exactly as `qsim` and the native test do.
+        let scenario = ScenarioFile::from_json(json).unwrap().lower().unwrap();
+        let mut sim = Sim::new(scenario).unwrap();
+        sim.advance_to(Millis::from_mins(5));
+        assert_eq!(format!("{:016x}", sim.log_hash()), hash.trim(), "{name}");
+        let c = sim.counts();
+        assert_eq!(c.state_total(), c.published, "{name}");
+    }
 }
 
 #[wasm_bindgen_test]

@@ -80,37 +80,57 @@ fn stepping_event_by_event_matches_advancing_in_big_jumps() {
     assert_eq!(jumps.log_hash(), frames.log_hash());
 }
 
-/// A golden hash: if this changes, the engine's behaviour changed, and every precomputed lesson
-/// number may be stale. Update it only on purpose.
+/// Golden hashes, one per scenario file (`scenarios/NAME.5m.loghash`): if one changes, the
+/// engine's behaviour changed and every precomputed lesson number may be stale. Update them
+/// only on purpose: `qsim run scenarios/NAME.json --until 5m --no-messages` prints `log_hash`.
+/// The browser test (tests/web_engine.rs) checks the same hashes under wasm.
 #[test]
-fn the_kitchen_outage_scenario_keeps_its_recorded_hash() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../scenarios/kitchen-outage.json"
-    ))
-    .unwrap();
-    let scenario = || {
-        queue_engine::ScenarioFile::from_json(&text)
-            .unwrap()
-            .lower()
-            .unwrap()
-    };
-    let mut sim = Sim::new(scenario()).unwrap();
-    sim.advance_to(Millis::from_mins(5));
-    let again = {
-        let mut s = Sim::new(scenario()).unwrap();
-        s.advance_to(Millis::from_mins(5));
-        s.log_hash()
-    };
-    assert_eq!(sim.log_hash(), again);
-    // The browser test (tests/web_engine.rs) checks the same recorded hash under wasm.
-    assert_eq!(
-        format!("{:016x}", sim.log_hash()),
-        GOLDEN_KITCHEN_OUTAGE.trim()
-    );
+fn every_scenario_file_keeps_its_recorded_hash() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let web_test = std::fs::read_to_string(dir.join("../tests/web_engine.rs")).unwrap();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let scenario = || {
+            queue_engine::ScenarioFile::from_json(&text)
+                .unwrap()
+                .lower()
+                .unwrap()
+        };
+        let run = || {
+            let mut sim = Sim::new(scenario()).unwrap();
+            sim.advance_to(Millis::from_mins(5));
+            sim.log_hash()
+        };
+        let hash = run();
+        assert_eq!(hash, run(), "{}", path.display());
+        let golden = path.with_extension("5m.loghash");
+        let recorded = std::fs::read_to_string(&golden).unwrap_or_else(|_| {
+            panic!(
+                "{} has no recorded hash {}",
+                path.display(),
+                golden.display()
+            )
+        });
+        assert_eq!(
+            format!("{hash:016x}"),
+            recorded.trim(),
+            "{}",
+            path.display()
+        );
+        let name = path.file_name().unwrap().to_str().unwrap();
+        assert!(
+            web_test.contains(&format!("\"../scenarios/{name}\"")),
+            "tests/web_engine.rs must check {name} in the browser too"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 9, "only {checked} scenario files");
 }
-
-const GOLDEN_KITCHEN_OUTAGE: &str = include_str!("../../scenarios/kitchen-outage.5m.loghash");
 
 /// The workload has its own random stream: how consumers behave (their speed, failures,
 /// crashes) never changes which messages arrive, when, or with what payload. A/B compare
