@@ -231,8 +231,8 @@ fn an_sqs_dead_letter_queue_matches_its_source_type() {
     file["nodes"]["dead"]["queue"]["profile"] = json!("sqs_standard");
     let (path, expected, given) = field_error(file);
     assert_eq!(path, "nodes.dead.queue.profile");
-    assert!(expected.contains("SqsFifo"), "{expected}");
-    assert!(given.contains("SqsStandard"), "{given}");
+    assert!(expected.contains("\"sqs_fifo\""), "{expected}");
+    assert_eq!(given, "\"sqs_standard\"");
 }
 
 /// semantics.md §1.3: maxReceiveCount lives in the redrive policy, so without a dead-letter
@@ -254,6 +254,11 @@ fn an_sqs_limit_needs_a_dead_letter_queue_and_defaults_to_10() {
 fn every_profile_names_its_settings() {
     for p in QueueProfile::ALL {
         assert!(!p.label().is_empty());
+        assert_eq!(
+            serde_json::to_value(p).unwrap(),
+            p.id(),
+            "the file name is the id"
+        );
         assert!(!p.visibility().name.is_empty());
         let l = p.visibility();
         assert!(l.min <= l.default && l.default <= l.max, "{p:?}");

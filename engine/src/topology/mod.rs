@@ -144,6 +144,18 @@ pub enum EdgeKind {
 }
 
 impl EdgeKind {
+    /// The name scenario files use (`"kind": "dead_letter"`).
+    pub fn id(self) -> &'static str {
+        match self {
+            EdgeKind::Publish => "publish",
+            EdgeKind::Subscribe => "subscribe",
+            EdgeKind::DeadLetter => "dead_letter",
+            EdgeKind::Reply => "reply",
+            EdgeKind::Write => "write",
+            EdgeKind::Call => "call",
+        }
+    }
+
     /// The node kinds this edge may join, from → to.
     pub fn ends(self) -> (NodeKind, NodeKind) {
         match self {
@@ -231,8 +243,8 @@ impl Topology {
                         return Err(ScenarioError::field(
                             at(field),
                             format!(
-                                "a {want} node (a {:?} edge joins {from_kind} → {to_kind})",
-                                e.kind
+                                "a {want} node (a {} edge joins {from_kind} → {to_kind})",
+                                e.kind.id()
                             ),
                             format!("\"{name}\", a {}", n.kind()),
                         ))
@@ -269,7 +281,7 @@ impl Topology {
                 return Err(ScenarioError::field(
                     format!("edges[{i}]"),
                     "each edge once",
-                    format!("a second {:?} edge {} → {}", e.kind, e.from, e.to),
+                    format!("a second {} edge {} → {}", e.kind.id(), e.from, e.to),
                 ));
             }
         }

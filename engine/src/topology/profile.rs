@@ -58,6 +58,19 @@ impl QueueProfile {
         QueueProfile::Activemq,
     ];
 
+    /// The name scenario files use (`"profile": "rabbitmq_quorum"`).
+    pub fn id(self) -> &'static str {
+        match self {
+            QueueProfile::SqsStandard => "sqs_standard",
+            QueueProfile::SqsFifo => "sqs_fifo",
+            QueueProfile::RabbitmqClassic => "rabbitmq_classic",
+            QueueProfile::RabbitmqQuorum => "rabbitmq_quorum",
+            QueueProfile::ServiceBus => "service_bus",
+            QueueProfile::Pubsub => "pubsub",
+            QueueProfile::Activemq => "activemq",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             QueueProfile::SqsStandard => "Amazon SQS standard queue",

@@ -415,8 +415,11 @@ impl ScenarioV2 {
                     // §1.3: a FIFO queue needs a FIFO DLQ, a standard queue a standard one.
                     return Err(ScenarioError::field(
                         format!("nodes.{name}.queue.profile"),
-                        format!("{:?} like its source queue (SQS dead-letter queues match their source's type)", p),
-                        format!("{:?}", dq.profile),
+                        format!(
+                            "\"{}\" like its source queue (SQS dead-letter queues match their source's type)",
+                            p.id()
+                        ),
+                        format!("\"{}\"", dq.profile.id()),
                     ));
                 }
                 Some((name.clone(), Some(dq)))
@@ -449,7 +452,7 @@ impl ScenarioV2 {
                     format!("nodes.{}.queue.profile", shape.queue),
                     "a profile that dead-letters after a number of deliveries (a classic queue \
                      dead-letters on reject without requeue, TTL or length, which the exchanges model runs)",
-                    format!("{p:?} with a dead_letter edge"),
+                    format!("\"{}\" with a dead_letter edge", p.id()),
                 ))
             }
         };
