@@ -3,6 +3,7 @@
 
 use crate::command::Payload;
 use crate::event::EventKind;
+use crate::kernel::rng::Rng;
 use crate::kernel::time::Millis;
 use crate::message::{Message, MsgState};
 use crate::scenario::{Arrival, Mode, OnReject, Overflow, ProducerConfig, QueueKind};
@@ -11,8 +12,9 @@ use crate::sim::{Sim, Timer};
 /// SQS FIFO deduplication interval.
 pub const DEDUP_WINDOW: Millis = Millis::from_mins(5);
 
-#[derive(Clone, Debug)]
-pub(crate) struct Producer {
+/// One producer's arrival clock.
+#[derive(Clone, Debug, Default)]
+struct Producer {
     /// Arrivals are at `epoch + k × gap`; rebased whenever the rate changes.
     epoch: Millis,
     k: u64,
@@ -20,18 +22,6 @@ pub(crate) struct Producer {
     next_random: f64,
     generation: u32,
     paused_until: Millis,
-}
-
-impl Producer {
-    pub fn new(_config: &ProducerConfig) -> Producer {
-        Producer {
-            epoch: Millis::ZERO,
-            k: 0,
-            next_random: 0.0,
-            generation: 0,
-            paused_until: Millis::ZERO,
-        }
-    }
 }
 
 /// What became of one publish.
@@ -42,89 +32,154 @@ pub(crate) enum Published {
     Rejected,
 }
 
-impl Sim {
-    fn rate(&self, p: u32) -> f64 {
-        self.sc.producers[p as usize].rate * self.spike_factor
+/// Where producers publish, and the clock they publish by: a queue simulation of its own, or
+/// the world, which routes each message to the queues it reaches.
+pub(crate) trait Outlet {
+    fn now(&self) -> Millis;
+    fn producer(&self, p: u32) -> &ProducerConfig;
+    fn schedule_tick(&mut self, at: Millis, producer: u32, generation: u32);
+    fn publish(
+        &mut self,
+        p: u32,
+        payload: Payload,
+        group: u32,
+        event: u64,
+        duplicate_send: bool,
+    ) -> Published;
+}
+
+/// The producers' side of a run: every producer's arrival clock, the workload's own random
+/// stream, traffic spikes and the CloudEvents id counter. The one arrival generator: a queue
+/// simulation on its own and the world both run their producers through it.
+///
+/// The workload's stream (arrival times, payloads, groups, duplicate sends) is its own, so
+/// changing how queues or consumers behave never changes which messages arrive when: two
+/// configurations with one seed see the same workload (A/B compare relies on it).
+#[derive(Clone, Debug)]
+pub(crate) struct Arrivals {
+    producers: Vec<Producer>,
+    rng: Rng,
+    spike_factor: f64,
+    pub spike_generation: u32,
+    /// The next CloudEvents id: one per event, shared by every copy a router makes of it.
+    next_event: u64,
+}
+
+impl Arrivals {
+    pub fn new(seed: u64, producers: usize) -> Arrivals {
+        Arrivals {
+            producers: vec![Producer::default(); producers],
+            rng: Rng::stream(seed, "workload"),
+            spike_factor: 1.0,
+            spike_generation: 0,
+            next_event: 1,
+        }
     }
 
-    pub(crate) fn start_producer(&mut self, p: u32) {
-        let start = self.sc.producers[p as usize].start;
-        let prod = &mut self.producers[p as usize];
-        prod.epoch = start;
-        prod.k = 0;
-        prod.next_random = start.0 as f64;
-        self.schedule_next_arrival(p);
+    /// An empty generator, to take its place while it runs (it borrows its outlet mutably).
+    pub fn placeholder() -> Arrivals {
+        Arrivals {
+            producers: Vec::new(),
+            rng: Rng::new(0),
+            spike_factor: 1.0,
+            spike_generation: 0,
+            next_event: 0,
+        }
     }
 
-    pub(crate) fn rebase_producers(&mut self) {
+    fn rate(&self, out: &impl Outlet, p: u32) -> f64 {
+        out.producer(p).rate * self.spike_factor
+    }
+
+    pub fn start_all(&mut self, out: &mut impl Outlet) {
         for p in 0..self.producers.len() as u32 {
-            self.rebase_producer(p);
+            let start = out.producer(p).start;
+            let prod = &mut self.producers[p as usize];
+            prod.epoch = start;
+            prod.k = 0;
+            prod.next_random = start.0 as f64;
+            self.schedule_next_arrival(out, p);
+        }
+    }
+
+    /// Multiplies every producer's rate (the Friday rush); returns the spike's generation, so
+    /// that only its own end timer ends it.
+    pub fn spike(&mut self, out: &mut impl Outlet, factor: f64) -> u32 {
+        self.spike_factor = factor;
+        self.spike_generation += 1;
+        self.rebase_all(out);
+        self.spike_generation
+    }
+
+    pub fn spike_end(&mut self, out: &mut impl Outlet, generation: u32) {
+        if generation == self.spike_generation {
+            self.spike_factor = 1.0;
+            self.rebase_all(out);
+        }
+    }
+
+    fn rebase_all(&mut self, out: &mut impl Outlet) {
+        for p in 0..self.producers.len() as u32 {
+            self.rebase(out, p);
         }
     }
 
     /// The rate changed: arrivals continue from now at the new rate.
-    pub(crate) fn rebase_producer(&mut self, p: u32) {
-        let start = self.sc.producers[p as usize].start.max(self.now);
+    pub fn rebase(&mut self, out: &mut impl Outlet, p: u32) {
+        let start = out.producer(p).start.max(out.now());
         let prod = &mut self.producers[p as usize];
         prod.generation += 1;
         prod.epoch = start;
         prod.k = 1;
         prod.next_random = start.0 as f64;
-        if self.sc.producers[p as usize].arrival == Arrival::Poisson {
-            let rate = self.rate(p);
+        if out.producer(p).arrival == Arrival::Poisson {
+            let rate = self.rate(out, p);
             if rate > 0.0 {
-                let gap = self.workload.exponential(1000.0 / rate);
+                let gap = self.rng.exponential(1000.0 / rate);
                 self.producers[p as usize].next_random += gap;
             }
         }
-        self.schedule_next_arrival(p);
+        self.schedule_next_arrival(out, p);
     }
 
-    fn next_arrival(&self, p: u32) -> Option<Millis> {
-        let rate = self.rate(p);
+    fn next_arrival(&self, out: &impl Outlet, p: u32) -> Option<Millis> {
+        let rate = self.rate(out, p);
         if rate <= 0.0 {
             return None;
         }
         let prod = &self.producers[p as usize];
-        let at = match self.sc.producers[p as usize].arrival {
+        let cfg = out.producer(p);
+        let at = match cfg.arrival {
             Arrival::Steady => prod.epoch.0 as f64 + prod.k as f64 * 1000.0 / rate,
             Arrival::Poisson => prod.next_random,
         };
         let at = Millis(at.round() as u64);
-        match self.sc.producers[p as usize].stop {
+        match cfg.stop {
             Some(stop) if at >= stop => None,
             _ => Some(at),
         }
     }
 
-    fn schedule_next_arrival(&mut self, p: u32) {
-        if let Some(at) = self.next_arrival(p) {
-            let generation = self.producers[p as usize].generation;
-            self.schedule(
-                at,
-                Timer::ProducerTick {
-                    producer: p,
-                    generation,
-                },
-            );
+    fn schedule_next_arrival(&mut self, out: &mut impl Outlet, p: u32) {
+        if let Some(at) = self.next_arrival(out, p) {
+            out.schedule_tick(at, p, self.producers[p as usize].generation);
         }
     }
 
-    pub(crate) fn producer_tick(&mut self, p: u32, generation: u32) {
+    pub fn tick(&mut self, out: &mut impl Outlet, p: u32, generation: u32) {
         if self.producers[p as usize].generation != generation {
             return;
         }
         // Every arrival due by now (several per millisecond at high rates).
-        while let Some(at) = self.next_arrival(p) {
-            if at > self.now {
+        while let Some(at) = self.next_arrival(out, p) {
+            if at > out.now() {
                 break;
             }
-            if self.now >= self.producers[p as usize].paused_until {
-                self.publish_generated(p);
+            if out.now() >= self.producers[p as usize].paused_until {
+                self.publish_generated(out, p);
             }
-            let poisson = self.sc.producers[p as usize].arrival == Arrival::Poisson;
-            if poisson {
-                let gap = self.workload.exponential(1000.0 / self.rate(p));
+            if out.producer(p).arrival == Arrival::Poisson {
+                let gap = self.rng.exponential(1000.0 / self.rate(out, p));
                 self.producers[p as usize].next_random += gap;
             } else {
                 self.producers[p as usize].k += 1;
@@ -133,11 +188,11 @@ impl Sim {
                 return;
             }
         }
-        self.schedule_next_arrival(p);
+        self.schedule_next_arrival(out, p);
     }
 
-    fn publish_generated(&mut self, p: u32) {
-        let cfg = &self.sc.producers[p as usize];
+    fn publish_generated(&mut self, out: &mut impl Outlet, p: u32) {
+        let cfg = out.producer(p);
         let (poison, transient, dup, groups) = (
             cfg.poison_share,
             cfg.transient_share,
@@ -145,7 +200,7 @@ impl Sim {
             cfg.groups,
         );
         let roll = if poison > 0.0 || transient > 0.0 {
-            self.workload.unit()
+            self.rng.unit()
         } else {
             1.0
         };
@@ -157,33 +212,93 @@ impl Sim {
             Payload::Normal
         };
         let group = if groups > 1 {
-            self.workload.below(u64::from(groups)) as u32 + 1
+            self.rng.below(u64::from(groups)) as u32 + 1
         } else {
             1
         };
         let event = self.next_event;
         self.next_event += 1;
-        let outcome = self.publish(p, payload, group, event, false);
-        if outcome != Published::Rejected && self.workload.chance(dup) {
+        let outcome = self.publish(out, p, payload, group, event, false);
+        if outcome != Published::Rejected && self.rng.chance(dup) {
             // The producer did not see the acknowledgement and sent the same event again.
-            self.publish(p, payload, group, event, true);
+            self.publish(out, p, payload, group, event, true);
         }
     }
 
     /// A manual send from the controls.
-    pub(crate) fn send_one(&mut self, p: u32, payload: Payload, group: Option<u32>) {
-        let p = p.min(self.producers.len().saturating_sub(1) as u32);
-        let groups = self.sc.producers.get(p as usize).map_or(1, |c| c.groups);
+    pub fn send_one(
+        &mut self,
+        out: &mut impl Outlet,
+        p: u32,
+        payload: Payload,
+        group: Option<u32>,
+    ) {
+        if self.producers.is_empty() {
+            return;
+        }
+        let p = p.min(self.producers.len() as u32 - 1);
+        let groups = out.producer(p).groups;
         let group = match group {
             Some(g) => g,
-            None if groups > 1 => self.workload.below(u64::from(groups)) as u32 + 1,
+            None if groups > 1 => self.rng.below(u64::from(groups)) as u32 + 1,
             None => 1,
         };
         let event = self.next_event;
         self.next_event += 1;
-        self.publish(p, payload, group, event, false);
+        self.publish(out, p, payload, group, event, false);
     }
 
+    /// Publishes and, when the queue refused it and the producer backs off, pauses it.
+    fn publish(
+        &mut self,
+        out: &mut impl Outlet,
+        p: u32,
+        payload: Payload,
+        group: u32,
+        event: u64,
+        duplicate_send: bool,
+    ) -> Published {
+        let outcome = out.publish(p, payload, group, event, duplicate_send);
+        let cfg = out.producer(p);
+        if outcome == Published::Rejected && cfg.on_reject == OnReject::BackOff {
+            self.producers[p as usize].paused_until = out.now().saturating_add(cfg.back_off);
+        }
+        outcome
+    }
+}
+
+impl Outlet for Sim {
+    fn now(&self) -> Millis {
+        self.now
+    }
+
+    fn producer(&self, p: u32) -> &ProducerConfig {
+        &self.sc.producers[p as usize]
+    }
+
+    fn schedule_tick(&mut self, at: Millis, producer: u32, generation: u32) {
+        self.schedule(
+            at,
+            Timer::ProducerTick {
+                producer,
+                generation,
+            },
+        );
+    }
+
+    fn publish(
+        &mut self,
+        p: u32,
+        payload: Payload,
+        group: u32,
+        event: u64,
+        duplicate_send: bool,
+    ) -> Published {
+        Sim::publish(self, p, payload, group, event, duplicate_send)
+    }
+}
+
+impl Sim {
     pub(crate) fn publish(
         &mut self,
         p: u32,
@@ -225,18 +340,7 @@ impl Sim {
                         Overflow::RejectPublish => {
                             self.counts.producer_errors += 1;
                             self.emit(EventKind::PublishRejected { producer: p });
-                            let back_off = self
-                                .sc
-                                .producers
-                                .get(p as usize)
-                                .filter(|c| c.on_reject == OnReject::BackOff)
-                                .map(|c| c.back_off);
-                            if let Some(back_off) = back_off {
-                                let until = self.now.saturating_add(back_off);
-                                if let Some(prod) = self.producers.get_mut(p as usize) {
-                                    prod.paused_until = until;
-                                }
-                            }
+                            // The producer backs off if it is configured to (Arrivals::publish).
                             return Published::Rejected;
                         }
                         Overflow::DropOldest => self.drop_oldest(),

@@ -14,7 +14,7 @@ use crate::kernel::rng::Rng;
 use crate::kernel::time::Millis;
 use crate::message::{Handle, Message, MsgId, MsgState};
 use crate::metrics::{Counts, Metrics};
-use crate::producer::Producer;
+use crate::producer::Arrivals;
 use crate::queue::Ready;
 use crate::scenario::{Mode, QueueKind, Scenario};
 
@@ -45,10 +45,8 @@ pub struct Sim {
     pub(crate) sc: Scenario,
     pub(crate) now: Millis,
     pub(crate) rng: Rng,
-    /// The workload's own stream (arrival times, payloads, groups, duplicate sends): changing how
-    /// the queue or consumers behave never changes which messages arrive when, so two
-    /// configurations with one seed see the same workload (A/B compare relies on it).
-    pub(crate) workload: Rng,
+    /// The producers, with the workload's own random stream.
+    arrivals: Arrivals,
     agenda: Agenda<Timer>,
     pub(crate) store: Vec<Message>,
     free: Vec<u32>,
@@ -61,14 +59,10 @@ pub struct Sim {
     dlq_next_expiry: Millis,
     pub(crate) consumers: Vec<Consumer>,
     pub(crate) waiting: VecDeque<u32>,
-    pub(crate) producers: Vec<Producer>,
-    pub(crate) spike_factor: f64,
-    pub(crate) spike_generation: u32,
     pub(crate) counts: Counts,
     pub(crate) metrics: Metrics,
     log: EventLog<Event>,
     pub(crate) next_msg: MsgId,
-    pub(crate) next_event: u64,
     pub(crate) next_seq: u64,
     pub(crate) next_batch: u64,
     /// FIFO deduplication ids and when each stops counting.
@@ -115,11 +109,10 @@ impl Sim {
         let consumers = (0..scenario.consumers.count)
             .map(|_| Consumer::new(scenario.consumers.online))
             .collect();
-        let producers = scenario.producers.iter().map(Producer::new).collect();
         let mut sim = Sim {
             now: Millis::ZERO,
             rng: Rng::stream(seed, "main"),
-            workload: Rng::stream(seed, "workload"),
+            arrivals: Arrivals::new(seed, scenario.producers.len()),
             agenda: Agenda::new(),
             store: Vec::new(),
             free: Vec::new(),
@@ -130,14 +123,10 @@ impl Sim {
             dlq_next_expiry: Millis::MAX,
             consumers,
             waiting: VecDeque::new(),
-            producers,
-            spike_factor: 1.0,
-            spike_generation: 0,
             counts: Counts::default(),
             metrics,
             log: EventLog::new(scenario.limits.event_log as usize),
             next_msg: 1,
-            next_event: 1,
             next_seq: 1,
             next_batch: 1,
             dedup: BTreeMap::new(),
@@ -165,9 +154,7 @@ impl Sim {
                 },
             );
         }
-        for p in 0..sim.producers.len() {
-            sim.start_producer(p as u32);
-        }
+        sim.with_arrivals(|a, sim| a.start_all(sim));
         let every = sim.sc.metrics.sample_every;
         sim.schedule(every, Timer::Sample);
         for c in 0..sim.consumers.len() as u32 {
@@ -283,6 +270,15 @@ impl Sim {
     }
 
     // ---- internals shared by the other `impl Sim` files ----
+
+    /// Runs the producers with this simulation as their outlet (they publish into it and
+    /// schedule their ticks on its agenda).
+    pub(crate) fn with_arrivals<R>(&mut self, f: impl FnOnce(&mut Arrivals, &mut Sim) -> R) -> R {
+        let mut arrivals = std::mem::replace(&mut self.arrivals, Arrivals::placeholder());
+        let r = f(&mut arrivals, self);
+        self.arrivals = arrivals;
+        r
+    }
 
     pub(crate) fn schedule(&mut self, at: Millis, timer: Timer) {
         self.agenda.schedule(self.now, at, timer);
@@ -596,7 +592,7 @@ impl Sim {
             Timer::ProducerTick {
                 producer,
                 generation,
-            } => self.producer_tick(producer, generation),
+            } => self.with_arrivals(|a, sim| a.tick(sim, producer, generation)),
             Timer::Poll { consumer } => self.poll_timer(consumer, at),
             Timer::BatchDone { consumer, batch } => self.batch_done(consumer, batch),
             Timer::Crash { consumer, batch } => {
@@ -616,10 +612,7 @@ impl Sim {
             Timer::DlqRetention => self.dlq_retention_sweep(),
             Timer::Redrive => self.redrive_tick(),
             Timer::SpikeEnd { generation } => {
-                if generation == self.spike_generation {
-                    self.spike_factor = 1.0;
-                    self.rebase_producers();
-                }
+                self.with_arrivals(|a, sim| a.spike_end(sim, generation))
             }
             Timer::Sample => self.sample(),
             Timer::Command { index } => {
@@ -652,7 +645,7 @@ impl Sim {
                 producer,
                 payload,
                 group,
-            } => self.send_one(producer, payload, group),
+            } => self.with_arrivals(|a, sim| a.send_one(sim, producer, payload, group)),
             Command::SetOnline { consumer, online } => {
                 let targets: Vec<u32> = match consumer {
                     Some(c) => vec![c],
@@ -673,11 +666,8 @@ impl Sim {
             }
             Command::ScaleConsumers { count } => self.scale(count),
             Command::Spike { factor, duration } => {
-                self.spike_factor = factor;
-                self.spike_generation += 1;
-                let generation = self.spike_generation;
                 self.setting("traffic spike", format!("×{factor} for {duration}"));
-                self.rebase_producers();
+                let generation = self.with_arrivals(|a, sim| a.spike(sim, factor));
                 self.schedule(
                     self.now.saturating_add(duration),
                     Timer::SpikeEnd { generation },
@@ -686,7 +676,7 @@ impl Sim {
             Command::SetRate { producer, rate } => {
                 self.sc.producers[producer as usize].rate = rate;
                 self.setting("producer rate", format!("{rate}/s"));
-                self.rebase_producer(producer);
+                self.with_arrivals(|a, sim| a.rebase(sim, producer));
             }
             Command::SetBatchFailure { mode } => {
                 self.sc.consumers.batch_failure = mode;
