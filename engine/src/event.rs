@@ -155,6 +155,12 @@ pub enum EventKind {
         name: String,
         value: String,
     },
+    /// A router had no binding that matched: the message went nowhere (world only). Last in
+    /// the enum: the log hash covers each variant's position, so new kinds go at the end.
+    Unroutable {
+        producer: u32,
+        event: u64,
+    },
 }
 
 impl Event {
@@ -219,6 +225,7 @@ impl Event {
             Published { .. } => "published",
             Deduplicated { .. } => "deduplicated",
             PublishRejected { .. } => "publish_rejected",
+            Unroutable { .. } => "unroutable",
             Dropped { .. } => "dropped",
             Visible { .. } => "visible",
             Received { .. } => "received",
@@ -273,6 +280,10 @@ impl Event {
             PublishRejected { producer } => {
                 format!("The queue is full: producer {} had a publish rejected", producer + 1)
             }
+            Unroutable { producer, event } => format!(
+                "Event {event} from producer {} matched no binding and went nowhere",
+                producer + 1
+            ),
             Dropped { msg } => format!("Message {msg} dropped: the queue was full and dropped its oldest message"),
             Visible { msg } => format!("Message {msg} is visible and can be received"),
             Received { msg, consumer, receive, hidden_until, .. } => match hidden_until {

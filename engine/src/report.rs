@@ -98,3 +98,60 @@ impl Report {
         }
     }
 }
+
+/// What `qsim run` prints for a world: the run as a whole, then each queue's own report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WorldReport {
+    pub scenario: String,
+    pub seed: u64,
+    pub until: Millis,
+    /// Hash of the world's whole event log, as 16 hex digits.
+    pub log_hash: String,
+    pub events: u64,
+    /// Copies published into queues, over all queues.
+    pub published: u64,
+    /// Every queue's `published` equals the sum over its states.
+    pub conserved: bool,
+    /// Messages a router had no matching binding for.
+    pub unroutable: u64,
+    pub queues: Vec<QueueReport>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct QueueReport {
+    /// The queue's node name.
+    pub queue: String,
+    #[serde(flatten)]
+    pub report: Report,
+}
+
+impl WorldReport {
+    pub fn of(world: &crate::World, seed: u64, with_messages: bool) -> WorldReport {
+        let queues: Vec<QueueReport> = world
+            .members()
+            .iter()
+            .enumerate()
+            .map(|(i, sim)| {
+                let mut report = Report::of(sim);
+                if !with_messages {
+                    report.messages.clear();
+                }
+                QueueReport {
+                    queue: world.member_nodes(i as u16).queue.clone(),
+                    report,
+                }
+            })
+            .collect();
+        WorldReport {
+            scenario: world.name().to_owned(),
+            seed,
+            until: world.now(),
+            log_hash: format!("{:016x}", world.log_hash()),
+            events: world.events_total(),
+            published: queues.iter().map(|q| q.report.counts.published).sum(),
+            conserved: queues.iter().all(|q| q.report.conserved),
+            unroutable: world.unroutable(),
+            queues,
+        }
+    }
+}

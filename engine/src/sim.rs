@@ -48,6 +48,11 @@ pub struct Sim {
     /// The producers, with the workload's own random stream.
     arrivals: Arrivals,
     agenda: Agenda<Timer>,
+    /// As a world's member: what it scheduled since the world last collected, in order.
+    outbox: Option<Vec<(Millis, Timer)>>,
+    /// As a world's member: what it emitted since the world last collected (all of it, however
+    /// small the member's own log window is).
+    emitted: Option<Vec<Event>>,
     pub(crate) store: Vec<Message>,
     free: Vec<u32>,
     /// Finished messages in the order they finished, for evicting the oldest past `limits.history`.
@@ -102,6 +107,16 @@ impl BitSet {
 impl Sim {
     /// Validates the scenario and sets up the simulation at time 0 with the scenario's seed.
     pub fn new(scenario: Scenario) -> Result<Sim, ScenarioError> {
+        Sim::build(scenario, false)
+    }
+
+    /// One queue of a [`crate::World`]: the world owns the clock, the agenda, the producers and
+    /// the timed commands, so this member only hands back what it schedules (`take_outbox`).
+    pub(crate) fn member(scenario: Scenario) -> Result<Sim, ScenarioError> {
+        Sim::build(scenario, true)
+    }
+
+    fn build(scenario: Scenario, member: bool) -> Result<Sim, ScenarioError> {
         scenario.validate()?;
         let seed = scenario.seed;
         let fifo = scenario.queue.kind == QueueKind::Fifo;
@@ -112,8 +127,10 @@ impl Sim {
         let mut sim = Sim {
             now: Millis::ZERO,
             rng: Rng::stream(seed, "main"),
-            arrivals: Arrivals::new(seed, scenario.producers.len()),
+            arrivals: Arrivals::new(seed, if member { 0 } else { scenario.producers.len() }),
             agenda: Agenda::new(),
+            outbox: member.then(Vec::new),
+            emitted: member.then(Vec::new),
             store: Vec::new(),
             free: Vec::new(),
             history: VecDeque::new(),
@@ -146,7 +163,7 @@ impl Sim {
             sc: scenario,
         };
         let timed: Vec<Millis> = sim.sc.commands.iter().map(|c| c.at).collect();
-        for (index, at) in timed.into_iter().enumerate() {
+        for (index, at) in timed.into_iter().enumerate().filter(|_| !member) {
             sim.schedule(
                 at,
                 Timer::Command {
@@ -281,11 +298,18 @@ impl Sim {
     }
 
     pub(crate) fn schedule(&mut self, at: Millis, timer: Timer) {
-        self.agenda.schedule(self.now, at, timer);
+        match &mut self.outbox {
+            Some(outbox) => outbox.push((at.max(self.now), timer)),
+            None => self.agenda.schedule(self.now, at, timer),
+        }
     }
 
     pub(crate) fn emit(&mut self, kind: EventKind) {
-        self.log.push(Event { t: self.now, kind });
+        let event = Event { t: self.now, kind };
+        if let Some(emitted) = &mut self.emitted {
+            emitted.push(event.clone());
+        }
+        self.log.push(event);
     }
 
     pub(crate) fn msg(&self, h: Handle) -> Option<&Message> {
@@ -587,7 +611,25 @@ impl Sim {
         self.lag_alerting
     }
 
-    fn fire(&mut self, timer: Timer, at: Millis) {
+    /// As a world's member: what it scheduled since the last call, for the world's agenda.
+    pub(crate) fn take_outbox(&mut self) -> Vec<(Millis, Timer)> {
+        self.outbox.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// As a world's member: what it emitted since the last call, for the world's log.
+    pub(crate) fn take_emitted(&mut self) -> Vec<Event> {
+        self.emitted
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// As a world's member: the world's clock moved on.
+    pub(crate) fn set_now(&mut self, now: Millis) {
+        self.now = self.now.max(now);
+    }
+
+    pub(crate) fn fire(&mut self, timer: Timer, at: Millis) {
         match timer {
             Timer::ProducerTick {
                 producer,
@@ -639,7 +681,7 @@ impl Sim {
         });
     }
 
-    fn apply(&mut self, command: Command) {
+    pub(crate) fn apply(&mut self, command: Command) {
         match command {
             Command::Send {
                 producer,

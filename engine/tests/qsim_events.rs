@@ -73,7 +73,8 @@ fn every_event_is_one_line_with_its_time_node_and_message() {
         }
     }
     let published = lines.iter().filter(|l| l["kind"] == "published").count() as u64;
-    assert_eq!(published, report["counts"]["published"].as_u64().unwrap());
+    assert_eq!(published, report["published"].as_u64().unwrap());
+    assert_eq!(report["queues"][0]["queue"], "orders");
     // The kitchen goes offline at 60 s: an event at the consumer pool says so.
     assert!(lines
         .iter()

@@ -12,8 +12,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use queue_engine::topology::events::EventNodes;
-use queue_engine::{Millis, Report, ScenarioFile, ScenarioV2, Sim};
+use queue_engine::{Millis, ScenarioFile, ScenarioV2, World, WorldReport};
 
 const USAGE: &str =
     "usage: qsim run FILE [--until 10m] [--seed N] [--no-messages] [--events OUT.jsonl]\n       \
@@ -70,21 +69,17 @@ fn run(args: &[String]) -> Result<(), String> {
                     other => return Err(format!("unknown option {other}\n{USAGE}")),
                 }
             }
-            let mut lowered = scenario.lower().map_err(|e| format!("{file}: {e}"))?;
-            let nodes = EventNodes::new(&scenario, &lowered);
+            let mut plan = scenario.plan().map_err(|e| format!("{file}: {e}"))?;
             if events.is_some() {
                 // Retention only: the run itself and its log hash do not depend on it.
-                lowered.limits.event_log = lowered.limits.event_log.max(EVENT_BUFFER);
+                plan.limits.event_log = plan.limits.event_log.max(EVENT_BUFFER);
             }
-            let mut sim = Sim::new(lowered).map_err(|e| format!("{file}: {e}"))?;
+            let mut world = World::new(plan).map_err(|e| format!("{file}: {e}"))?;
             match &events {
-                Some(out) => write_events(&mut sim, until, &nodes, out)?,
-                None => sim.advance_to(until),
+                Some(out) => write_events(&mut world, until, out)?,
+                None => world.advance_to(until),
             }
-            let mut report = Report::of(&sim);
-            if !with_messages {
-                report.messages.clear();
-            }
+            let report = WorldReport::of(&world, scenario.seed, with_messages);
             println!(
                 "{}",
                 serde_json::to_string_pretty(&report).expect("reports serialise")
@@ -108,16 +103,16 @@ fn run(args: &[String]) -> Result<(), String> {
 }
 
 /// Runs to `until` a simulated second at a time, writing every event as one JSON line.
-fn write_events(sim: &mut Sim, until: Millis, nodes: &EventNodes, out: &str) -> Result<(), String> {
+fn write_events(world: &mut World, until: Millis, out: &str) -> Result<(), String> {
     let file = std::fs::File::create(out).map_err(|e| format!("cannot write {out}: {e}"))?;
     let mut w = std::io::BufWriter::new(file);
     let mut written = 0u64;
     let mut t = Millis::ZERO;
     loop {
         t = t.saturating_add(Millis::from_secs(1)).min(until);
-        sim.advance_to(t);
-        for event in sim.drain_events() {
-            writeln!(w, "{}", nodes.json_line(&event)).map_err(|e| format!("{out}: {e}"))?;
+        world.advance_to(t);
+        for event in world.drain_events() {
+            writeln!(w, "{}", world.event_json(&event)).map_err(|e| format!("{out}: {e}"))?;
             written += 1;
         }
         if t >= until {
@@ -125,10 +120,10 @@ fn write_events(sim: &mut Sim, until: Millis, nodes: &EventNodes, out: &str) -> 
         }
     }
     w.flush().map_err(|e| format!("{out}: {e}"))?;
-    if written != sim.events_total() {
+    if written != world.events_total() {
         return Err(format!(
             "{out}: wrote {written} of {} events; a simulated second produced more than {EVENT_BUFFER}",
-            sim.events_total()
+            world.events_total()
         ));
     }
     eprintln!("{written} events written to {out}");

@@ -10,12 +10,14 @@
 //! - Node kinds are a closed enum, not trait objects: every match over them is exhaustive, so a
 //!   new kind cannot be half-supported by accident.
 //!
-//! The kinds here are the ones the engine runs today: producers, queues (with a platform
-//! [`profile::QueueProfile`]), consumer pools and data stores. Routers (exchanges, SNS topics)
-//! and logs (Kafka, Redis Streams) join the enum when the one-world engine runs them, so a file
-//! that validates always runs.
+//! The kinds here are the ones the engine runs today: producers, routers (RabbitMQ exchanges
+//! and SNS topics), queues (with a platform [`profile::QueueProfile`]), consumer pools and data
+//! stores. Logs (Kafka, Redis Streams) join the enum when the world runs them, so a file that
+//! validates always runs.
 
 pub mod events;
+mod lower;
+pub mod plan;
 pub mod profile;
 pub mod scenario;
 
@@ -41,6 +43,8 @@ pub enum Node {
     /// The one arrival generator: steady or Poisson traffic, poison and transient shares, FIFO
     /// groups, duplicate sends and delays.
     Producer(ProducerConfig),
+    /// Copies each message to the queues bound to it that match its routing key.
+    Router(RouterSpec),
     /// A point-to-point queue; its profile says which platform's rules it follows.
     Queue(QueueSpec),
     /// A pool of identical workers taking messages from the queue it subscribes to.
@@ -53,6 +57,7 @@ impl Node {
     pub fn kind(&self) -> NodeKind {
         match self {
             Node::Producer(_) => NodeKind::Producer,
+            Node::Router(_) => NodeKind::Router,
             Node::Queue(_) => NodeKind::Queue,
             Node::Consumer(_) => NodeKind::Consumer,
             Node::Store(_) => NodeKind::Store,
@@ -63,6 +68,7 @@ impl Node {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NodeKind {
     Producer,
+    Router,
     Queue,
     Consumer,
     Store,
@@ -72,6 +78,7 @@ impl fmt::Display for NodeKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             NodeKind::Producer => "producer",
+            NodeKind::Router => "router",
             NodeKind::Queue => "queue",
             NodeKind::Consumer => "consumer",
             NodeKind::Store => "store",
@@ -120,6 +127,56 @@ pub struct QueueSpec {
     pub redrive_rate: Option<f64>,
 }
 
+/// How a router picks the queues a message goes to (semantics notes §2.1 and §5).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RouterType {
+    /// RabbitMQ fanout exchange: a copy to every bound queue; keys are ignored.
+    #[default]
+    Fanout,
+    /// RabbitMQ direct exchange: a copy to each queue bound with exactly the routing key.
+    Direct,
+    /// RabbitMQ topic exchange: dot-separated words; in a binding `*` is one word, `#` any number.
+    Topic,
+    /// Amazon SNS topic: a copy to every subscribed queue (filter policies come later).
+    Sns,
+}
+
+impl RouterType {
+    pub fn id(self) -> &'static str {
+        match self {
+            RouterType::Fanout => "fanout",
+            RouterType::Direct => "direct",
+            RouterType::Topic => "topic",
+            RouterType::Sns => "sns",
+        }
+    }
+
+    /// Whether a message published with `key` goes through a binding with `binding`.
+    pub fn matches(self, binding: Option<&str>, key: Option<&str>) -> bool {
+        match self {
+            RouterType::Fanout | RouterType::Sns => true,
+            RouterType::Direct => binding == key,
+            RouterType::Topic => match (binding, key) {
+                (Some(b), Some(k)) => crate::routing::topic_matches(b, k),
+                _ => false,
+            },
+        }
+    }
+
+    /// Whether bindings and publishes carry a routing key.
+    pub fn keyed(self) -> bool {
+        matches!(self, RouterType::Direct | RouterType::Topic)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RouterSpec {
+    #[serde(rename = "type")]
+    pub kind: RouterType,
+}
+
 /// A data store has no settings yet; the empty object keeps room for them.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -128,8 +185,11 @@ pub struct StoreSpec {}
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EdgeKind {
-    /// Producer → queue: the producer sends its messages there.
+    /// Producer → queue or router: the producer sends its messages there (to a router with a
+    /// routing `key` when the router is keyed).
     Publish,
+    /// Router → queue: an exchange binding (with its `key` or pattern) or an SNS subscription.
+    Bind,
     /// Queue → consumer pool: the pool receives from the queue (competing consumers).
     Subscribe,
     /// Queue → queue: where messages go once they run out of deliveries (SQS redrive policy,
@@ -148,6 +208,7 @@ impl EdgeKind {
     pub fn id(self) -> &'static str {
         match self {
             EdgeKind::Publish => "publish",
+            EdgeKind::Bind => "bind",
             EdgeKind::Subscribe => "subscribe",
             EdgeKind::DeadLetter => "dead_letter",
             EdgeKind::Reply => "reply",
@@ -156,15 +217,17 @@ impl EdgeKind {
         }
     }
 
-    /// The node kinds this edge may join, from → to.
-    pub fn ends(self) -> (NodeKind, NodeKind) {
+    /// The node kinds this edge may join: from, and the kinds it may go to.
+    pub fn ends(self) -> (NodeKind, &'static [NodeKind]) {
+        use NodeKind::*;
         match self {
-            EdgeKind::Publish => (NodeKind::Producer, NodeKind::Queue),
-            EdgeKind::Subscribe => (NodeKind::Queue, NodeKind::Consumer),
-            EdgeKind::DeadLetter => (NodeKind::Queue, NodeKind::Queue),
-            EdgeKind::Reply => (NodeKind::Consumer, NodeKind::Queue),
-            EdgeKind::Write => (NodeKind::Consumer, NodeKind::Store),
-            EdgeKind::Call => (NodeKind::Producer, NodeKind::Consumer),
+            EdgeKind::Publish => (Producer, &[Queue, Router]),
+            EdgeKind::Bind => (Router, &[Queue]),
+            EdgeKind::Subscribe => (Queue, &[Consumer]),
+            EdgeKind::DeadLetter => (Queue, &[Queue]),
+            EdgeKind::Reply => (Consumer, &[Queue]),
+            EdgeKind::Write => (Consumer, &[Store]),
+            EdgeKind::Call => (Producer, &[Consumer]),
         }
     }
 }
@@ -175,6 +238,10 @@ pub struct Edge {
     pub kind: EdgeKind,
     pub from: String,
     pub to: String,
+    /// `publish` to a keyed router: the routing key; `bind` from one: the binding key (a
+    /// pattern with `*` and `#` on a topic exchange). At most 255 bytes, as in AMQP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     /// `call` only: how long the caller waits before it gives up with an error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<Millis>,
@@ -229,8 +296,23 @@ impl Topology {
         }
         for (i, e) in self.edges.iter().enumerate() {
             let at = |f: &str| format!("edges[{i}].{f}");
-            let (from_kind, to_kind) = e.kind.ends();
-            for (field, name, want) in [("from", &e.from, from_kind), ("to", &e.to, to_kind)] {
+            let (from_kind, to_kinds) = e.kind.ends();
+            let to_text = to_kinds
+                .iter()
+                .map(|k| k.to_string())
+                .collect::<Vec<_>>()
+                .join(" or ");
+            for (field, name, want) in [
+                ("from", &e.from, from_kind.to_string()),
+                ("to", &e.to, to_text.clone()),
+            ] {
+                let ok = |k: NodeKind| {
+                    if field == "from" {
+                        k == from_kind
+                    } else {
+                        to_kinds.contains(&k)
+                    }
+                };
                 match self.node(name) {
                     None => {
                         return Err(ScenarioError::field(
@@ -239,11 +321,11 @@ impl Topology {
                             format!("\"{name}\", which is not a node"),
                         ))
                     }
-                    Some(n) if n.kind() != want => {
+                    Some(n) if !ok(n.kind()) => {
                         return Err(ScenarioError::field(
                             at(field),
                             format!(
-                                "a {want} node (a {} edge joins {from_kind} → {to_kind})",
+                                "a {want} node (a {} edge joins {from_kind} → {to_text})",
                                 e.kind.id()
                             ),
                             format!("\"{name}\", a {}", n.kind()),
@@ -252,6 +334,7 @@ impl Topology {
                     Some(_) => {}
                 }
             }
+            self.check_key(i, e)?;
             if e.from == e.to {
                 return Err(ScenarioError::field(
                     at("to"),
@@ -286,6 +369,46 @@ impl Topology {
             }
         }
         Ok(())
+    }
+}
+
+impl Topology {
+    /// A key belongs on a bind edge from a keyed router, and on a publish edge to one; it is
+    /// required there and refused anywhere else, so a key is never silently ignored.
+    fn check_key(&self, i: usize, e: &Edge) -> Result<(), ScenarioError> {
+        let router = match e.kind {
+            EdgeKind::Bind => self.node(&e.from),
+            EdgeKind::Publish => self.node(&e.to),
+            _ => None,
+        };
+        let keyed = match router {
+            Some(Node::Router(r)) => Some(r.kind),
+            _ => None,
+        };
+        let path = format!("edges[{i}].key");
+        match (keyed, &e.key) {
+            (Some(kind), None) if kind.keyed() => Err(ScenarioError::field(
+                path,
+                format!("a routing key (a {} exchange routes by key)", kind.id()),
+                "none",
+            )),
+            (Some(kind), Some(_)) if !kind.keyed() => Err(ScenarioError::field(
+                path,
+                format!("no key (a {} router copies every message to every queue)", kind.id()),
+                "a key",
+            )),
+            (None, Some(_)) => Err(ScenarioError::field(
+                path,
+                "no key: only bind edges from a direct or topic exchange, and publish edges to one, have a key",
+                "a key",
+            )),
+            (_, Some(key)) if key.len() > 255 => Err(ScenarioError::field(
+                path,
+                "a key of at most 255 bytes (an AMQP short string)",
+                format!("{} bytes", key.len()),
+            )),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -1,0 +1,361 @@
+//! Planning a world: any topology of producers, routers and queues split into the parts the
+//! world runs. Each queue with its consumer pool (and its dead-letter queue) becomes a member
+//! run by the queue engine; producers and routers stay with the world, which routes every
+//! message to the members it reaches.
+//!
+//! # Contract
+//! - A topology that plans runs; anything the world cannot run yet is refused with the node or
+//!   edge at fault (a dead-letter queue with consumers of its own, a pool reading two queues).
+//! - Routes are fixed at planning: a router's bindings and a producer's routing key decide,
+//!   once, which members each producer reaches, in file order (semantics notes §2.1).
+//! - Commands are aimed: each timed command names the producer or member it acts on.
+
+use super::lower::Shape;
+use super::scenario::ScenarioV2;
+use super::{EdgeKind, Node, NodeKind};
+use crate::command::Command;
+use crate::error::ScenarioError;
+use crate::kernel::time::Millis;
+use crate::scenario::{Limits, MetricsConfig, ProducerConfig, Scenario};
+
+/// One queue of the world, with the node names its events happen at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Member {
+    pub queue: String,
+    pub dlq: Option<String>,
+    pub consumer: Option<String>,
+    pub store: Option<String>,
+    pub replies: Option<String>,
+    /// The queue engine's scenario for this member (no producers of its own run in it; their
+    /// settings are there for per-message delays).
+    pub scenario: Scenario,
+}
+
+/// What a timed command acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The whole world (a traffic spike).
+    World,
+    Producer(u32),
+    Member(u16),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlannedCommand {
+    pub at: Millis,
+    pub target: Target,
+    pub command: Command,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    pub name: String,
+    pub seed: u64,
+    pub producers: Vec<(String, ProducerConfig)>,
+    /// For each producer, the members its messages reach (a member twice gets two copies).
+    pub routes: Vec<Vec<u16>>,
+    pub members: Vec<Member>,
+    pub commands: Vec<PlannedCommand>,
+    pub metrics: MetricsConfig,
+    pub limits: Limits,
+}
+
+impl ScenarioV2 {
+    /// Splits the topology into what the world runs. See the module docs.
+    pub fn plan(&self) -> Result<Plan, ScenarioError> {
+        let t = &self.topology;
+        t.validate()?;
+        if t.edges_of(EdgeKind::Call).next().is_some() {
+            // The HTTP baseline is a property of one queue's system: plan it as that system.
+            return self.plan_single();
+        }
+        let targets = |kind: EdgeKind| -> Vec<&str> {
+            t.edges_of(kind).map(|(_, e)| e.to.as_str()).collect()
+        };
+        let dead = targets(EdgeKind::DeadLetter);
+        let replies = targets(EdgeKind::Reply);
+        for (i, e) in t.edges.iter().enumerate() {
+            let to_side_queue = dead.contains(&e.to.as_str()) || replies.contains(&e.to.as_str());
+            let from_side_queue =
+                dead.contains(&e.from.as_str()) || replies.contains(&e.from.as_str());
+            let refused = match e.kind {
+                EdgeKind::Publish | EdgeKind::Bind => to_side_queue,
+                EdgeKind::Subscribe | EdgeKind::DeadLetter => from_side_queue,
+                _ => false,
+            };
+            if refused {
+                return Err(ScenarioError::field(
+                    format!("edges[{i}]"),
+                    "dead-letter and reply queues only to receive dead letters and replies \
+                     (consuming from or publishing to them comes later)",
+                    format!("a {} edge {} → {}", e.kind.id(), e.from, e.to),
+                ));
+            }
+        }
+        let producers: Vec<String> = t.of_kind(NodeKind::Producer).map(str::to_owned).collect();
+        let mut members = Vec::new();
+        for queue in t.of_kind(NodeKind::Queue) {
+            if dead.contains(&queue) || replies.contains(&queue) {
+                continue;
+            }
+            members.push(self.member(queue, &producers)?);
+        }
+        for pool in t.of_kind(NodeKind::Consumer) {
+            if !t.edges_of(EdgeKind::Subscribe).any(|(_, e)| e.to == pool) {
+                return Err(ScenarioError::field(
+                    format!("nodes.{pool}"),
+                    "a consumer pool with a subscribe edge from the queue it reads",
+                    "a pool that reads no queue",
+                ));
+            }
+        }
+        let mut pools_seen: Vec<&str> = Vec::new();
+        for (i, e) in t.edges_of(EdgeKind::Subscribe) {
+            if pools_seen.contains(&e.to.as_str()) {
+                return Err(ScenarioError::field(
+                    format!("edges[{i}]"),
+                    "one queue per consumer pool (give the other queue a pool of its own)",
+                    format!("a second queue for \"{}\"", e.to),
+                ));
+            }
+            pools_seen.push(&e.to);
+        }
+        let routes = producers
+            .iter()
+            .map(|p| self.routes_of(p, &members))
+            .collect::<Result<Vec<_>, _>>()?;
+        let configs = producers
+            .iter()
+            .map(|name| match t.node(name) {
+                Some(Node::Producer(c)) => {
+                    let mut c = c.clone();
+                    c.name = name.clone();
+                    (name.clone(), c)
+                }
+                _ => unreachable!("producers are producer nodes"),
+            })
+            .collect();
+        let commands = self
+            .commands
+            .iter()
+            .enumerate()
+            .map(|(i, c)| self.aim(i, c, &producers, &members))
+            .collect::<Result<_, _>>()?;
+        Ok(Plan {
+            name: self.name.clone(),
+            seed: self.seed,
+            producers: configs,
+            routes,
+            members,
+            commands,
+            metrics: self.metrics.clone(),
+            limits: self.limits.clone(),
+        })
+    }
+
+    /// A single-queue system (the HTTP baseline among them) as a one-member world.
+    fn plan_single(&self) -> Result<Plan, ScenarioError> {
+        let mut sc = self.lower()?;
+        let commands = std::mem::take(&mut sc.commands)
+            .into_iter()
+            .map(|tc| PlannedCommand {
+                at: tc.at,
+                target: match tc.command {
+                    Command::Send { producer, .. } | Command::SetRate { producer, .. } => {
+                        Target::Producer(producer)
+                    }
+                    Command::Spike { .. } => Target::World,
+                    _ => Target::Member(0),
+                },
+                command: tc.command,
+            })
+            .collect();
+        let t = &self.topology;
+        let target = |kind: EdgeKind| t.edges_of(kind).next().map(|(_, e)| e.to.clone());
+        let member = Member {
+            queue: sc.queue.name.clone(),
+            dlq: sc.dlq.as_ref().map(|d| d.name.clone()),
+            consumer: Some(sc.consumers.name.clone()),
+            store: target(EdgeKind::Write),
+            replies: target(EdgeKind::Reply),
+            scenario: sc.clone(),
+        };
+        Ok(Plan {
+            name: self.name.clone(),
+            seed: self.seed,
+            producers: sc
+                .producers
+                .iter()
+                .map(|p| (p.name.clone(), p.clone()))
+                .collect(),
+            routes: vec![vec![0]; sc.producers.len()],
+            members: vec![member],
+            commands,
+            metrics: self.metrics.clone(),
+            limits: self.limits.clone(),
+        })
+    }
+
+    fn member(&self, queue: &str, producers: &[String]) -> Result<Member, ScenarioError> {
+        let t = &self.topology;
+        let from = |kind: EdgeKind, node: &str| {
+            t.edges_of(kind)
+                .find(|(_, e)| e.from == node)
+                .map(|(_, e)| e.to.clone())
+        };
+        let consumer = from(EdgeKind::Subscribe, queue);
+        let dlq = from(EdgeKind::DeadLetter, queue);
+        let shape = Shape {
+            producers: producers.to_vec(),
+            queue: queue.to_owned(),
+            dlq: dlq.clone(),
+            consumer: consumer.clone(),
+            calls: Vec::new(),
+        };
+        let scenario = self.lower_shape(&shape)?;
+        scenario.validate().map_err(|e| shape.rename(e))?;
+        let pool_edge = |kind| consumer.as_deref().and_then(|c| from(kind, c));
+        Ok(Member {
+            queue: queue.to_owned(),
+            dlq: scenario.dlq.as_ref().map(|d| d.name.clone()),
+            store: pool_edge(EdgeKind::Write),
+            replies: pool_edge(EdgeKind::Reply),
+            consumer,
+            scenario,
+        })
+    }
+
+    /// The members one producer's messages reach: straight to a queue, or through a router's
+    /// bindings that match the publish edge's routing key.
+    fn routes_of(&self, producer: &str, members: &[Member]) -> Result<Vec<u16>, ScenarioError> {
+        let t = &self.topology;
+        let index = |queue: &str| {
+            members
+                .iter()
+                .position(|m| m.queue == queue)
+                .map(|i| i as u16)
+        };
+        let mut routes = Vec::new();
+        let mut publishes = 0;
+        for (_, e) in t
+            .edges_of(EdgeKind::Publish)
+            .filter(|(_, e)| e.from == producer)
+        {
+            publishes += 1;
+            match t.node(&e.to) {
+                Some(Node::Router(r)) => {
+                    for (_, b) in t.edges_of(EdgeKind::Bind).filter(|(_, b)| b.from == e.to) {
+                        if r.kind.matches(b.key.as_deref(), e.key.as_deref()) {
+                            routes.extend(index(&b.to));
+                        }
+                    }
+                }
+                _ => routes.extend(index(&e.to)),
+            }
+        }
+        if publishes == 0 {
+            return Err(ScenarioError::field(
+                format!("nodes.{producer}"),
+                "a producer with a publish edge",
+                "a producer with no edge",
+            ));
+        }
+        Ok(routes)
+    }
+
+    fn aim(
+        &self,
+        i: usize,
+        c: &crate::NodeCommand,
+        producers: &[String],
+        members: &[Member],
+    ) -> Result<PlannedCommand, ScenarioError> {
+        let path = format!("commands[{i}].node");
+        let want = super::lower::target_kind(&c.command);
+        let mut command = c.command.clone();
+        let target = match (&c.node, want) {
+            (_, None) => Target::World,
+            (Some(name), Some(NodeKind::Producer)) => {
+                match producers.iter().position(|p| p == name) {
+                    Some(p) => Target::Producer(p as u32),
+                    None => {
+                        return Err(ScenarioError::field(
+                            path,
+                            "the name of a producer node",
+                            format!("\"{name}\""),
+                        ))
+                    }
+                }
+            }
+            (None, Some(NodeKind::Producer)) => match &command {
+                Command::Send { producer, .. } | Command::SetRate { producer, .. } => {
+                    Target::Producer(*producer)
+                }
+                _ => Target::World,
+            },
+            (Some(name), Some(kind)) => {
+                let m = members.iter().position(|m| match kind {
+                    NodeKind::Consumer => m.consumer.as_ref() == Some(name),
+                    _ => m.queue == *name || m.dlq.as_ref() == Some(name),
+                });
+                match m {
+                    Some(m) => Target::Member(m as u16),
+                    None => {
+                        let names: Vec<String> = members
+                            .iter()
+                            .flat_map(|m| match kind {
+                                NodeKind::Consumer => vec![m.consumer.clone()],
+                                _ => vec![Some(m.queue.clone()), m.dlq.clone()],
+                            })
+                            .flatten()
+                            .map(|n| format!("\"{n}\""))
+                            .collect();
+                        return Err(ScenarioError::field(
+                            path,
+                            format!(
+                                "the name of a {kind} node this command acts on: {}",
+                                names.join(", ")
+                            ),
+                            format!("\"{name}\""),
+                        ));
+                    }
+                }
+            }
+            (None, Some(_)) if members.len() == 1 => Target::Member(0),
+            (None, Some(kind)) => {
+                return Err(ScenarioError::field(
+                    path,
+                    format!(
+                        "the {kind} this command is for (there are {} queues)",
+                        members.len()
+                    ),
+                    "no node",
+                ))
+            }
+        };
+        if let (
+            Target::Producer(p),
+            Command::Send { producer, .. } | Command::SetRate { producer, .. },
+        ) = (target, &mut command)
+        {
+            *producer = p;
+        }
+        let check = match target {
+            Target::Member(m) => members[m as usize].scenario.clone(),
+            _ => Scenario {
+                producers: self
+                    .topology
+                    .of_kind(NodeKind::Producer)
+                    .map(|_| ProducerConfig::default())
+                    .collect(),
+                ..Scenario::default()
+            },
+        };
+        command.validate(&format!("commands[{i}].do"), &check)?;
+        Ok(PlannedCommand {
+            at: c.at,
+            target,
+            command,
+        })
+    }
+}

@@ -1,0 +1,327 @@
+//! The world: one clock, one agenda, one set of producers and one event log for any topology
+//! of producers, routers and queues.
+//!
+//! # Contract
+//! - **One clock and one agenda.** Every timer, the producers' arrivals, the timed commands and
+//!   each queue's own timers, sits on one `(time, seq)` agenda, so the whole system moves in
+//!   one order, the same on every target.
+//! - **One arrival generator.** Producers run here, once; a router copies each message to every
+//!   queue it reaches, and every copy keeps the message's CloudEvents id (each copy then has
+//!   its own state in its own queue).
+//! - **One event log** of `(member, event)` in the order things happened, with one hash over
+//!   it. A world of one queue is exactly the queue engine on its own: the same events in the
+//!   same order (tested against every scenario file).
+//! - Queues are run by the queue engine as members ([`Sim`] in member mode): the world owns
+//!   their clock and collects what they schedule and emit after every call into them.
+//!
+//! Call order: [`World::new`] from a [`Plan`] (see [`crate::ScenarioV2::plan`]), then
+//! [`World::advance_to`] or [`World::step`], and [`World::drain_events`] for the log.
+
+use crate::command::{Command, Payload};
+use crate::error::ScenarioError;
+use crate::event::{Event, EventKind};
+use crate::kernel::agenda::Agenda;
+use crate::kernel::log::EventLog;
+use crate::kernel::time::Millis;
+use crate::producer::{Arrivals, Outlet, Published};
+use crate::scenario::ProducerConfig;
+use crate::sim::{Sim, Timer};
+use crate::topology::plan::{Member, Plan, PlannedCommand, Target};
+
+/// One entry of the world's log: what happened, and in which member (`None`: the world itself,
+/// such as a traffic spike or a message no binding matched).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct WorldEvent {
+    pub member: Option<u16>,
+    pub event: Event,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Due {
+    Member { member: u16, timer: Timer },
+    Tick { producer: u32, generation: u32 },
+    SpikeEnd { generation: u32 },
+    Command { index: u32 },
+}
+
+pub struct World {
+    name: String,
+    now: Millis,
+    agenda: Agenda<Due>,
+    arrivals: Arrivals,
+    producers: Vec<(String, ProducerConfig)>,
+    routes: Vec<Vec<u16>>,
+    members: Vec<Sim>,
+    plan_members: Vec<Member>,
+    commands: Vec<PlannedCommand>,
+    log: EventLog<WorldEvent>,
+    unroutable: u64,
+}
+
+impl World {
+    /// Sets the world up at time 0. The order of set-up is the queue engine's own (commands,
+    /// then producers, then each queue's sampling and consumers), so that a one-queue world
+    /// runs exactly as the queue engine does.
+    pub fn new(plan: Plan) -> Result<World, ScenarioError> {
+        let mut world = World {
+            name: plan.name,
+            now: Millis::ZERO,
+            agenda: Agenda::new(),
+            arrivals: Arrivals::new(plan.seed, plan.producers.len()),
+            producers: plan.producers,
+            routes: plan.routes,
+            members: Vec::new(),
+            plan_members: Vec::new(),
+            commands: plan.commands,
+            log: EventLog::new(plan.limits.event_log as usize),
+            unroutable: 0,
+        };
+        for (index, c) in world.commands.iter().enumerate() {
+            let due = Due::Command {
+                index: index as u32,
+            };
+            world.agenda.schedule(Millis::ZERO, c.at, due);
+        }
+        world.with_arrivals(|a, w| a.start_all(w));
+        for m in plan.members {
+            let sim = Sim::member(m.scenario.clone())?;
+            world.members.push(sim);
+            world.plan_members.push(m);
+            world.settle(world.members.len() as u16 - 1);
+        }
+        Ok(world)
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn now(&self) -> Millis {
+        self.now
+    }
+
+    /// Each queue with its consumer pool, in file order.
+    pub fn members(&self) -> &[Sim] {
+        &self.members
+    }
+
+    /// The node names of member `i` (its queue, dead-letter queue, pool, store, replies).
+    pub fn member_nodes(&self, i: u16) -> &Member {
+        &self.plan_members[i as usize]
+    }
+
+    pub fn producer_names(&self) -> impl Iterator<Item = &str> {
+        self.producers.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// Messages that no binding matched (RabbitMQ drops them unless `mandatory` is set or an
+    /// alternate exchange catches them, semantics notes §2.7).
+    pub fn unroutable(&self) -> u64 {
+        self.unroutable
+    }
+
+    pub fn next_event_time(&self) -> Option<Millis> {
+        self.agenda.peek_time()
+    }
+
+    /// Processes every entry due at or before `t`, then sets every clock to `t`.
+    pub fn advance_to(&mut self, t: Millis) {
+        while self.agenda.peek_time().is_some_and(|at| at <= t) {
+            self.step();
+        }
+        if t > self.now {
+            self.now = t;
+        }
+        for m in &mut self.members {
+            m.set_now(self.now);
+        }
+    }
+
+    /// Processes the next entry on the agenda; returns its time.
+    pub fn step(&mut self) -> Option<Millis> {
+        let (at, due) = self.agenda.pop()?;
+        self.now = self.now.max(at);
+        match due {
+            Due::Member { member, timer } => {
+                let sim = &mut self.members[member as usize];
+                sim.set_now(self.now);
+                sim.fire(timer, at);
+                self.settle(member);
+            }
+            Due::Tick {
+                producer,
+                generation,
+            } => self.with_arrivals(|a, w| a.tick(w, producer, generation)),
+            Due::SpikeEnd { generation } => self.with_arrivals(|a, w| a.spike_end(w, generation)),
+            Due::Command { index } => {
+                let c = self.commands[index as usize].clone();
+                self.apply(c.target, c.command);
+            }
+        }
+        Some(at)
+    }
+
+    /// Events since the last drain (the most recent `limits.event_log` are kept).
+    pub fn drain_events(&mut self) -> Vec<WorldEvent> {
+        self.log.drain()
+    }
+
+    /// A hash of every event so far, in order, with the member it happened in.
+    pub fn log_hash(&self) -> u64 {
+        self.log.hash()
+    }
+
+    pub fn events_total(&self) -> u64 {
+        self.log.total()
+    }
+
+    /// The node an event happened at, by its name in the scenario file.
+    pub fn node_of(&self, e: &WorldEvent) -> Option<&str> {
+        let Some(i) = e.member else {
+            return match &e.event.kind {
+                EventKind::Unroutable { producer, .. } => self
+                    .producers
+                    .get(*producer as usize)
+                    .map(|(n, _)| n.as_str()),
+                _ => None,
+            };
+        };
+        crate::topology::events::node_of(&self.plan_members[i as usize], &self.producers, &e.event)
+    }
+
+    /// One line of `qsim run --events`: the event as JSON with its time, node and copy (the
+    /// index of the queue holding that copy, among the queues that run, in file order).
+    pub fn event_json(&self, e: &WorldEvent) -> String {
+        let mut value = serde_json::to_value(&e.event).expect("events serialise");
+        if let Some(map) = value.as_object_mut() {
+            map.insert("t".into(), e.event.t.0.into());
+            map.insert("node".into(), self.node_of(e).into());
+            if let (Some(m), Some(_)) = (e.member, e.event.msg()) {
+                map.insert("copy".into(), m.into());
+            }
+        }
+        value.to_string()
+    }
+
+    /// Hands what member `i` scheduled to the agenda, and what it emitted to the log, in the
+    /// order it did them. Called after every call into a member, so the world's order is the
+    /// order things happened in.
+    fn settle(&mut self, i: u16) {
+        let sim = &mut self.members[i as usize];
+        for (at, timer) in sim.take_outbox() {
+            self.agenda
+                .schedule(self.now, at, Due::Member { member: i, timer });
+        }
+        for event in sim.take_emitted() {
+            self.log.push(WorldEvent {
+                member: Some(i),
+                event,
+            });
+        }
+    }
+
+    fn emit(&mut self, kind: EventKind) {
+        let event = Event { t: self.now, kind };
+        self.log.push(WorldEvent {
+            member: None,
+            event,
+        });
+    }
+
+    fn with_arrivals<R>(&mut self, f: impl FnOnce(&mut Arrivals, &mut World) -> R) -> R {
+        let mut arrivals = std::mem::replace(&mut self.arrivals, Arrivals::placeholder());
+        let r = f(&mut arrivals, self);
+        self.arrivals = arrivals;
+        r
+    }
+
+    fn apply(&mut self, target: Target, command: Command) {
+        match (target, command) {
+            (_, Command::Spike { factor, duration }) => {
+                self.emit(EventKind::Setting {
+                    name: "traffic spike".to_owned(),
+                    value: format!("×{factor} for {duration}"),
+                });
+                let generation = self.with_arrivals(|a, w| a.spike(w, factor));
+                let end = self.now.saturating_add(duration);
+                self.agenda
+                    .schedule(self.now, end, Due::SpikeEnd { generation });
+            }
+            (Target::Producer(p), Command::Send { payload, group, .. }) => {
+                self.with_arrivals(|a, w| a.send_one(w, p, payload, group));
+            }
+            (Target::Producer(p), Command::SetRate { rate, .. }) => {
+                if let Some((_, cfg)) = self.producers.get_mut(p as usize) {
+                    cfg.rate = rate;
+                    self.emit(EventKind::Setting {
+                        name: "producer rate".to_owned(),
+                        value: format!("{rate}/s"),
+                    });
+                    self.with_arrivals(|a, w| a.rebase(w, p));
+                }
+            }
+            (Target::Member(m), command) => {
+                let sim = &mut self.members[m as usize];
+                sim.set_now(self.now);
+                sim.apply(command);
+                self.settle(m);
+            }
+            // Planning aims producer commands at producers and the rest at members.
+            (Target::World | Target::Producer(_), _) => {}
+        }
+    }
+}
+
+impl Outlet for World {
+    fn now(&self) -> Millis {
+        self.now
+    }
+
+    fn producer(&self, p: u32) -> &ProducerConfig {
+        &self.producers[p as usize].1
+    }
+
+    fn schedule_tick(&mut self, at: Millis, producer: u32, generation: u32) {
+        self.agenda.schedule(
+            self.now,
+            at,
+            Due::Tick {
+                producer,
+                generation,
+            },
+        );
+    }
+
+    /// Every member the producer reaches gets its own copy, with the same event id. The
+    /// publisher hears "refused" if any queue refused it (a RabbitMQ publisher confirm is a
+    /// nack then), "deduplicated" only if every queue dropped it as a duplicate.
+    fn publish(
+        &mut self,
+        p: u32,
+        payload: Payload,
+        group: u32,
+        event: u64,
+        duplicate_send: bool,
+    ) -> Published {
+        let routes = self.routes[p as usize].clone();
+        if routes.is_empty() {
+            self.unroutable += 1;
+            self.emit(EventKind::Unroutable { producer: p, event });
+            return Published::Enqueued;
+        }
+        let mut outcomes = Vec::with_capacity(routes.len());
+        for m in routes {
+            let sim = &mut self.members[m as usize];
+            sim.set_now(self.now);
+            outcomes.push(sim.publish(p, payload, group, event, duplicate_send));
+            self.settle(m);
+        }
+        if outcomes.contains(&Published::Rejected) {
+            Published::Rejected
+        } else if outcomes.iter().all(|o| *o == Published::Deduplicated) {
+            Published::Deduplicated
+        } else {
+            Published::Enqueued
+        }
+    }
+}
