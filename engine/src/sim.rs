@@ -49,10 +49,10 @@ pub struct Sim {
     arrivals: Arrivals,
     agenda: Agenda<Timer>,
     /// As a world's member: what it scheduled since the world last collected, in order.
-    outbox: Option<Vec<(Millis, Timer)>>,
+    pub(crate) outbox: Option<Vec<(Millis, Timer)>>,
     /// As a world's member: what it emitted since the world last collected (all of it, however
     /// small the member's own log window is).
-    emitted: Option<Vec<Event>>,
+    pub(crate) emitted: Option<Vec<Event>>,
     pub(crate) store: Vec<Message>,
     free: Vec<u32>,
     /// Finished messages in the order they finished, for evicting the oldest past `limits.history`.
@@ -111,7 +111,8 @@ impl Sim {
     }
 
     /// One queue of a [`crate::World`]: the world owns the clock, the agenda, the producers and
-    /// the timed commands, so this member only hands back what it schedules (`take_outbox`).
+    /// the timed commands, so this member only hands back what it schedules (`outbox`) and emits
+    /// (`emitted`), which the world collects after every call.
     pub(crate) fn member(scenario: Scenario) -> Result<Sim, ScenarioError> {
         Sim::build(scenario, true)
     }
@@ -297,6 +298,7 @@ impl Sim {
         r
     }
 
+    #[inline]
     pub(crate) fn schedule(&mut self, at: Millis, timer: Timer) {
         match &mut self.outbox {
             Some(outbox) => outbox.push((at.max(self.now), timer)),
@@ -304,12 +306,15 @@ impl Sim {
         }
     }
 
+    #[inline]
     pub(crate) fn emit(&mut self, kind: EventKind) {
         let event = Event { t: self.now, kind };
-        if let Some(emitted) = &mut self.emitted {
-            emitted.push(event.clone());
+        // A world's member keeps no log of its own: the world's log holds its events, in the
+        // world's order, with one hash over all of them.
+        match &mut self.emitted {
+            Some(emitted) => emitted.push(event),
+            None => self.log.push(event),
         }
-        self.log.push(event);
     }
 
     pub(crate) fn msg(&self, h: Handle) -> Option<&Message> {
@@ -609,19 +614,6 @@ impl Sim {
     /// Whether a lag alert is active (backlog above `metrics.lag_alert` at the last sample).
     pub fn lag_alert(&self) -> bool {
         self.lag_alerting
-    }
-
-    /// As a world's member: what it scheduled since the last call, for the world's agenda.
-    pub(crate) fn take_outbox(&mut self) -> Vec<(Millis, Timer)> {
-        self.outbox.as_mut().map(std::mem::take).unwrap_or_default()
-    }
-
-    /// As a world's member: what it emitted since the last call, for the world's log.
-    pub(crate) fn take_emitted(&mut self) -> Vec<Event> {
-        self.emitted
-            .as_mut()
-            .map(std::mem::take)
-            .unwrap_or_default()
     }
 
     /// As a world's member: the world's clock moved on.

@@ -72,6 +72,17 @@ pub fn run(w: &Workload) -> u64 {
     sim.counts().processed
 }
 
+/// The same workload run as a world of one queue (producers, agenda and log in the world): the
+/// world's overhead over the queue engine alone, measured side by side by `qsim bench`.
+pub fn run_in_world(w: &Workload) -> u64 {
+    let plan = crate::ScenarioV2::from_v1(&w.scenario)
+        .plan()
+        .expect("benchmark scenarios are valid");
+    let mut world = crate::World::new(plan).expect("benchmark scenarios are valid");
+    world.advance_to(w.until);
+    world.members().iter().map(|m| m.counts().processed).sum()
+}
+
 /// A partitioned-log workload: a scenario for [`crate::stream::StreamSim`] and how long to run it.
 pub struct StreamWorkload {
     pub name: &'static str,

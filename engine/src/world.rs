@@ -207,16 +207,26 @@ impl World {
     /// order it did them. Called after every call into a member, so the world's order is the
     /// order things happened in.
     fn settle(&mut self, i: u16) {
-        let sim = &mut self.members[i as usize];
-        for (at, timer) in sim.take_outbox() {
-            self.agenda
-                .schedule(self.now, at, Due::Member { member: i, timer });
+        let World {
+            members,
+            agenda,
+            log,
+            now,
+            ..
+        } = self;
+        let sim = &mut members[i as usize];
+        if let Some(outbox) = sim.outbox.as_mut().filter(|o| !o.is_empty()) {
+            for (at, timer) in outbox.drain(..) {
+                agenda.schedule(*now, at, Due::Member { member: i, timer });
+            }
         }
-        for event in sim.take_emitted() {
-            self.log.push(WorldEvent {
-                member: Some(i),
-                event,
-            });
+        if let Some(emitted) = sim.emitted.as_mut().filter(|e| !e.is_empty()) {
+            for event in emitted.drain(..) {
+                log.push(WorldEvent {
+                    member: Some(i),
+                    event,
+                });
+            }
         }
     }
 
@@ -303,22 +313,25 @@ impl Outlet for World {
         event: u64,
         duplicate_send: bool,
     ) -> Published {
-        let routes = self.routes[p as usize].clone();
-        if routes.is_empty() {
+        let reached = self.routes[p as usize].len();
+        if reached == 0 {
             self.unroutable += 1;
             self.emit(EventKind::Unroutable { producer: p, event });
             return Published::Enqueued;
         }
-        let mut outcomes = Vec::with_capacity(routes.len());
-        for m in routes {
+        let (mut rejected, mut all_duplicates) = (false, true);
+        for k in 0..reached {
+            let m = self.routes[p as usize][k];
             let sim = &mut self.members[m as usize];
             sim.set_now(self.now);
-            outcomes.push(sim.publish(p, payload, group, event, duplicate_send));
+            let outcome = sim.publish(p, payload, group, event, duplicate_send);
+            rejected |= outcome == Published::Rejected;
+            all_duplicates &= outcome == Published::Deduplicated;
             self.settle(m);
         }
-        if outcomes.contains(&Published::Rejected) {
+        if rejected {
             Published::Rejected
-        } else if outcomes.iter().all(|o| *o == Published::Deduplicated) {
+        } else if all_duplicates {
             Published::Deduplicated
         } else {
             Published::Enqueued

@@ -80,10 +80,7 @@ fn run(args: &[String]) -> Result<(), String> {
                 None => world.advance_to(until),
             }
             let report = WorldReport::of(&world, scenario.seed, with_messages);
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&report).expect("reports serialise")
-            );
+            print(&serde_json::to_string_pretty(&report).expect("reports serialise"));
             Ok(())
         }
         Some("bench") => bench(&args[1..]),
@@ -95,11 +92,16 @@ fn run(args: &[String]) -> Result<(), String> {
             Ok(())
         }
         Some("convert") if args.len() == 2 => {
-            println!("{}", load(&args[1])?.to_json());
+            print(&load(&args[1])?.to_json());
             Ok(())
         }
         _ => Err(USAGE.to_owned()),
     }
+}
+
+/// Prints to stdout; a reader that stopped early (`qsim run … | head`) is not an error.
+fn print(text: &str) {
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
 }
 
 /// Runs to `until` a simulated second at a time, writing every event as one JSON line.
@@ -149,13 +151,21 @@ fn bench(args: &[String]) -> Result<(), String> {
             let w = queue_engine::workload::rush_hour();
             Box::new(move || queue_engine::workload::run(&w))
         }
+        "steady-world" => {
+            let w = queue_engine::workload::steady();
+            Box::new(move || queue_engine::workload::run_in_world(&w))
+        }
+        "rush-hour-world" => {
+            let w = queue_engine::workload::rush_hour();
+            Box::new(move || queue_engine::workload::run_in_world(&w))
+        }
         "log" => {
             let w = queue_engine::workload::partitioned_log();
             Box::new(move || queue_engine::workload::run_stream(&w))
         }
         other => {
             return Err(format!(
-                "unknown workload {other}; expected steady, rush-hour or log"
+                "unknown workload {other}; expected steady, steady-world, rush-hour, rush-hour-world or log"
             ))
         }
     };

@@ -92,6 +92,7 @@ impl<E: Hash + Clone> EventLog<E> {
         }
     }
 
+    #[inline]
     pub fn push(&mut self, event: E) {
         event.hash(&mut self.hash);
         self.total += 1;
