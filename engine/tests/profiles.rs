@@ -268,3 +268,34 @@ fn every_profile_names_its_settings() {
         }
     }
 }
+
+/// A command speaks the profile's language too: "set the delivery limit to 3" on a quorum queue
+/// is x-delivery-limit 3, four deliveries (semantics notes §2.5), and a new lock on a Service
+/// Bus queue is held to LockDuration's 5 minutes (§7).
+#[test]
+fn commands_are_read_in_the_queues_own_terms() {
+    let mut file = failing(
+        json!({ "profile": "rabbitmq_quorum", "delivery_limit": 10 }),
+        true,
+    );
+    file["commands"] = json!([
+        { "at": "0s", "node": "orders", "do": { "type": "set_max_receive_count", "count": 3 } },
+        { "at": "1s", "node": "order-service", "do": { "type": "send" } }
+    ]);
+    assert_eq!(deliveries(file.clone(), Millis::from_secs(5)), (4, true));
+    // The world reads it the same way.
+    let s = load(file).unwrap();
+    let plan = s.plan().unwrap();
+    assert!(plan
+        .commands
+        .iter()
+        .any(|c| c.command == queue_engine::Command::SetMaxReceiveCount { count: Some(4) }));
+
+    let mut file = failing(json!({ "profile": "service_bus" }), false);
+    file["commands"] = json!([
+        { "at": "0s", "node": "orders", "do": { "type": "set_visibility_timeout", "timeout": "10m" } }
+    ]);
+    let (path, expected, _) = field_error(file);
+    assert_eq!(path, "commands[0].do.timeout");
+    assert!(expected.contains("LockDuration"), "{expected}");
+}

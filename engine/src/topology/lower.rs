@@ -211,6 +211,12 @@ impl ScenarioV2 {
     ) -> Result<TimedCommand, ScenarioError> {
         let want = target_kind(&c.command);
         let mut command = c.command.clone();
+        if want == Some(NodeKind::Queue) {
+            if let Some(Node::Queue(q)) = self.topology.node(&shape.queue) {
+                q.profile
+                    .command(&format!("commands[{i}].do"), &mut command)?;
+            }
+        }
         let Some(name) = &c.node else {
             return Ok(TimedCommand { at: c.at, command });
         };

@@ -351,6 +351,12 @@ impl ScenarioV2 {
                 ..Scenario::default()
             },
         };
+        if let Target::Member(m) = target {
+            if let Some(Node::Queue(q)) = self.topology.node(&members[m as usize].queue) {
+                q.profile
+                    .command(&format!("commands[{i}].do"), &mut command)?;
+            }
+        }
         command.validate(&format!("commands[{i}].do"), &check)?;
         Ok(PlannedCommand {
             at: c.at,

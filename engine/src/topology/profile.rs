@@ -234,6 +234,27 @@ impl QueueProfile {
         }
     }
 
+    /// A command aimed at a queue of this profile, in the profile's own terms: a new lock is
+    /// checked against the platform's range, and a new delivery limit is the platform's own
+    /// (a quorum queue's x-delivery-limit 3 means four deliveries, as in a file).
+    pub(crate) fn command(
+        self,
+        path: &str,
+        command: &mut crate::Command,
+    ) -> Result<(), ScenarioError> {
+        match command {
+            crate::Command::SetVisibilityTimeout { timeout } => {
+                self.check_visibility(&format!("{path}.timeout"), *timeout)
+            }
+            crate::Command::SetMaxReceiveCount { count: Some(n) } => {
+                self.check_limit(&format!("{path}.count"), *n)?;
+                *n = self.deliveries(*n);
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Checks a value against a limit, naming the platform's own setting in the message.
     pub(crate) fn check_visibility(self, path: &str, v: Millis) -> Result<(), ScenarioError> {
         let l = self.visibility();
