@@ -24,7 +24,7 @@ use crate::Error;
 
 /// The wall-clock window a run aims for: long enough to see a few requeue loops, short enough
 /// for CI (each scenario stays well under a minute with set-up and clean-up).
-pub const TARGET_WINDOW: Millis = Millis(8_000);
+pub const TARGET_WINDOW: Millis = Millis(5_000);
 /// Simulated time run when `--until` is not given.
 pub const DEFAULT_UNTIL: Millis = Millis(30_000);
 
@@ -388,10 +388,10 @@ mod tests {
             Millis::from_secs(40),
         )
         .expect("plan");
-        assert_eq!(p.scale, 5.0);
+        assert_eq!(p.scale, 8.0);
         assert_eq!(
             p.wall(Millis::from_secs(40)),
-            std::time::Duration::from_secs(8)
+            std::time::Duration::from_secs(5)
         );
         let p = plan(
             &scenario("rabbitmq_classic", "", false),
