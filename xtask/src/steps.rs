@@ -38,6 +38,11 @@ const STEPS: &[Step] = &[
         run: engine_is_web_free,
     },
     Step {
+        name: "no broker client in the engine or the app",
+        needs: None,
+        run: no_broker_clients,
+    },
+    Step {
         name: "native tests",
         needs: None,
         run: native_tests,
@@ -185,6 +190,50 @@ fn engine_is_web_free() -> Result<(), String> {
     } else {
         Err(format!(
             "the engine depends on web crates: {}",
+            offending.join(", ")
+        ))
+    }
+}
+
+/// Broker clients belong to `queue-verify` only: the engine stays sans-IO and the download
+/// carries no AMQP client. (Not `tokio`: Yew already brings it in on native targets.)
+const BROKER_CRATES: &[&str] = &["lapin", "amq-protocol", "async-rs", "queue-verify"];
+
+fn no_broker_clients() -> Result<(), String> {
+    let mut offending = Vec::new();
+    for package in ["queue-engine", "queue-playground"] {
+        let tree = command(
+            "cargo",
+            &[
+                "tree",
+                "--package",
+                package,
+                "--edges",
+                "normal,build",
+                "--prefix",
+                "none",
+            ],
+        )
+        .output()
+        .ok_or("`cargo tree` failed")?;
+        offending.extend(
+            tree.lines()
+                .filter_map(|l| l.split_whitespace().next())
+                .filter(|name| {
+                    BROKER_CRATES
+                        .iter()
+                        .any(|b| name == b || name.starts_with(&format!("{b}-")))
+                })
+                .map(|name| format!("{package} → {name}")),
+        );
+    }
+    offending.sort();
+    offending.dedup();
+    if offending.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "broker clients outside queue-verify: {}",
             offending.join(", ")
         ))
     }
