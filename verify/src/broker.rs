@@ -524,6 +524,34 @@ mod tests {
     }
 
     #[test]
+    fn an_unreachable_broker_says_how_to_start_one() {
+        let plan = crate::plan::Plan {
+            name: "t".into(),
+            queue: quorum(),
+            consumers: 1,
+            processing: queue_engine::Millis(100),
+            discard_invalid: false,
+            until: queue_engine::Millis(1000),
+            scale: 1.0,
+            publishes: Vec::new(),
+            expected: Vec::new(),
+        };
+        // Port 1 is never a broker: the connection is refused at once.
+        let Err(Error::Broker(m)) = run(&plan, "amqp://127.0.0.1:1") else {
+            panic!("a broker error")
+        };
+        assert!(
+            m.contains("cannot reach the broker at amqp://127.0.0.1:1"),
+            "{m}"
+        );
+        assert!(m.contains("rabbitmq-server"), "{m}");
+        let Err(Error::Broker(m)) = run(&plan, "amqps://127.0.0.1:5671") else {
+            panic!("a broker error")
+        };
+        assert!(m.contains("TLS"), "{m}");
+    }
+
+    #[test]
     fn x_death_is_read_for_the_source_queue() {
         let entry = |queue: &str, reason: &str, count: i64| {
             let mut t = FieldTable::default();

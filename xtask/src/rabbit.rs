@@ -180,6 +180,27 @@ impl Rabbit {
         format!("amqp://127.0.0.1:{}", self.port)
     }
 
+    /// The names of the queues on the node (`rabbitmqctl list_queues`).
+    pub fn queues(&self) -> Result<Vec<String>, String> {
+        let mut ctl = Command::new(RABBITMQCTL);
+        ctl.args(["-n", &self.node, "-q", "list_queues", "name"])
+            .stdin(Stdio::null())
+            .stderr(Stdio::null());
+        node_env(&mut ctl, &self.node, self.port, &self.dir);
+        let out = ctl
+            .output()
+            .map_err(|e| format!("could not run {RABBITMQCTL}: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("`rabbitmqctl list_queues` failed ({})", out.status));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && *l != "name")
+            .map(str::to_owned)
+            .collect())
+    }
+
     /// The tail of the node's own log and of its console output.
     fn logs(&self) -> String {
         let log = self.dir.join("log").join(format!("{}.log", self.node));

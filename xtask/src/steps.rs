@@ -279,6 +279,8 @@ pub fn verify_brokers() -> Result<(), String> {
         &["build", "--package", "queue-verify", "--bin", "qsim-verify"],
     )
     .status()?;
+    let broker_test = &["test", "--package", "queue-verify", "--test", "broker"];
+    command("cargo", &[&broker_test[..], &["--no-run"]].concat()).status()?;
     let bin = crate::rabbit::target_dir()
         .join("debug")
         .join("qsim-verify");
@@ -324,6 +326,22 @@ pub fn verify_brokers() -> Result<(), String> {
             )),
             (_, other) => failures.push(format!("{file}: qsim-verify failed (exit {other:?})")),
         }
+    }
+    // The Rust-level check against the broker: it agrees, and a wrong engine result is caught.
+    if let Err(e) = command("cargo", broker_test)
+        .env("QSIM_VERIFY_BROKER", &url)
+        .status()
+    {
+        failures.push(format!("tests against the broker: {e}"));
+    }
+    // Every run deletes what it declared, even when it fails: nothing `qsim-…` may be left.
+    match rabbit.queues() {
+        Ok(left) if left.iter().any(|q| q.starts_with("qsim-")) => failures.push(format!(
+            "queues left on the broker after the runs: {}",
+            left.join(", ")
+        )),
+        Ok(_) => println!("    no queues left on the broker"),
+        Err(e) => failures.push(e),
     }
     drop(rabbit);
     if failures.is_empty() {
