@@ -127,7 +127,17 @@ pub fn ensure_rabbitmq() -> Result<(), String> {
         return skip("rabbitmq-server");
     }
     println!("==> installing rabbitmq-server from Debian (apt-get)");
-    apt_install(&["rabbitmq-server"])
+    apt_install(&["rabbitmq-server"])?;
+    let default_port = std::net::SocketAddr::from(([127, 0, 0, 1], 5672));
+    if std::net::TcpStream::connect_timeout(&default_port, std::time::Duration::from_secs(1))
+        .is_ok()
+    {
+        println!(
+            "    note: Debian started its own rabbitmq-server service on port 5672; \
+             the step leaves it alone and runs a private node"
+        );
+    }
+    Ok(())
 }
 
 /// `apt-get update` then `apt-get install -y` (through sudo unless root), non-interactive.
@@ -144,7 +154,8 @@ fn apt_install(packages: &[&str]) -> Result<(), String> {
         .env("DEBIAN_FRONTEND", "noninteractive")
     };
     apt(&["update", "-q"]).status()?;
-    let mut install = vec!["install", "-y", "-q"];
+    // Wait for another apt or dpkg run (an unattended upgrade on a fresh machine) to finish.
+    let mut install = vec!["-o", "DPkg::Lock::Timeout=300", "install", "-y", "-q"];
     install.extend_from_slice(packages);
     apt(&install).status()
 }
