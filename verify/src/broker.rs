@@ -10,10 +10,12 @@
 //!    time (scaled) and acknowledged.
 //! 3. Publish the engine's messages at their simulated times (scaled), `message_id` = the
 //!    engine's id, with publisher confirms.
-//! 4. At the end of the window, stop the consumers (a delivery still held is left unanswered
-//!    and requeued when its channel closes, as the engine counts it still in the queue), then
-//!    take what is left in the queue and the dead-letter queue with `basic.get` and read each
-//!    dead letter's `x-death` entry.
+//! 4. When the engine settles every message (processed, deleted or dead-lettered), end as soon
+//!    as the broker has settled as many: nothing can change after that on either side.
+//!    Otherwise (a message still looping), run the whole window. Then stop the consumers (a
+//!    delivery still held is left unanswered and requeued when its channel closes, as the
+//!    engine counts it still in the queue), take what is left in the queue and the
+//!    dead-letter queue with `basic.get`, and read each dead letter's `x-death` entry.
 //! 5. Delete everything declared, whether or not the run succeeded. As a safety net for a run
 //!    killed half-way, every queue also carries `x-expires` ([`SAFETY_EXPIRY_MS`]): the broker
 //!    removes it once unused for that long (queue expiry never dead-letters, so it changes
@@ -29,8 +31,9 @@ use std::time::Duration;
 use futures_core::Stream;
 use lapin::message::Delivery;
 use lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, BasicGetOptions, BasicPublishOptions, BasicQosOptions,
-    BasicRejectOptions, ConfirmSelectOptions, QueueDeclareOptions, QueueDeleteOptions,
+    BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicGetOptions, BasicPublishOptions,
+    BasicQosOptions, BasicRejectOptions, ConfirmSelectOptions, QueueDeclareOptions,
+    QueueDeleteOptions,
 };
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{BasicProperties, Connection, ConnectionProperties, Consumer};
@@ -48,6 +51,8 @@ pub const SAFETY_EXPIRY_MS: i64 = 300_000;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// After the consumers stop: time for the broker to finish requeues and dead-lettering.
 const SETTLE: Duration = Duration::from_millis(500);
+/// How often a settling run checks whether the broker has settled every message.
+const POLL: Duration = Duration::from_millis(100);
 /// The header carrying a message's payload kind (normal, poison).
 pub const PAYLOAD_HEADER: &str = "qsim-payload";
 
@@ -388,6 +393,16 @@ async fn exercise(
             )));
         }
     }
+    if settles(plan) {
+        wait_until_settled(plan, &ch, names, &seen, deadline).await?;
+        // Ends each consumer's stream, so its task returns before the deadline.
+        for (i, c) in channels.iter().enumerate() {
+            let tag = format!("{}consumer-{i}", names.prefix);
+            let _ = c
+                .basic_cancel(tag.into(), BasicCancelOptions::default())
+                .await;
+        }
+    }
     for t in tasks {
         t.await
             .map_err(|e| Error::Broker(format!("a consumer task failed: {e}")))??;
@@ -434,6 +449,50 @@ async fn exercise(
     }
     let _ = ch.close(200, ShortString::from("done")).await;
     Ok(facts)
+}
+
+/// Whether every message ends settled in the engine (processed, deleted or dead-lettered).
+/// Then nothing can change on either side once the broker has settled as many: an
+/// acknowledged message is gone and a dead letter waits in a queue nobody consumes, so the
+/// run may end before the window does.
+fn settles(plan: &Plan) -> bool {
+    plan.expected.iter().all(|e| {
+        matches!(
+            e.facts.place.as_str(),
+            "processed" | "deleted" | "dead_lettered"
+        )
+    })
+}
+
+/// Polls until the broker has settled as many messages as the engine (answered by the
+/// consumers, or waiting in the dead-letter queue), or the window ends.
+async fn wait_until_settled(
+    plan: &Plan,
+    ch: &lapin::Channel,
+    names: &Names,
+    seen: &Mutex<Seen>,
+    deadline: Instant,
+) -> Result<(), Error> {
+    let passive = QueueDeclareOptions {
+        passive: true,
+        ..QueueDeclareOptions::default()
+    };
+    while Instant::now() < deadline {
+        let answered = seen.lock().expect("no panics while held").answered.len();
+        let dead = match &names.dlq {
+            Some(dlq) => ch
+                .queue_declare(dlq.as_str().into(), passive, FieldTable::default())
+                .await
+                .map_err(failed("counting the dead-letter queue"))?
+                .message_count() as usize,
+            None => 0,
+        };
+        if answered + dead >= plan.expected.len() {
+            return Ok(());
+        }
+        sleep(POLL).await;
+    }
+    Ok(())
 }
 
 /// Takes every message left in a queue: (engine id, headers).
