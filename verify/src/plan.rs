@@ -120,6 +120,13 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
             "a RabbitMQ consumer requeues at once; retry policies have no broker equivalent",
         ));
     }
+    if spec.visibility_timeout.is_some() {
+        return Err(unsupported(
+            &at("visibility_timeout"),
+            "RabbitMQ's consumer_timeout is a broker-wide setting (no queue argument on 3.10), \
+             so a run cannot set it; leave it at the profile's default",
+        ));
+    }
     if q.delay != Millis::ZERO || q.max_depth.is_some() || spec.retention.is_some() {
         return Err(unsupported(
             &at("delay / max_depth / retention"),
@@ -379,6 +386,20 @@ mod tests {
         };
         assert!(m.contains("nodes.orders.queue.profile"), "{m}");
         assert!(m.contains("rabbitmq_classic"), "{m}");
+    }
+
+    #[test]
+    fn a_consumer_timeout_is_refused() {
+        let err = plan(
+            &scenario("rabbitmq_quorum", r#", "visibility_timeout": "5s""#, false),
+            Millis::from_secs(10),
+        )
+        .unwrap_err();
+        let Error::File(m) = err else {
+            panic!("a file error")
+        };
+        assert!(m.contains("nodes.orders.queue.visibility_timeout"), "{m}");
+        assert!(m.contains("consumer_timeout"), "{m}");
     }
 
     #[test]
