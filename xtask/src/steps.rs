@@ -273,13 +273,12 @@ pub fn verify_brokers() -> Result<(), String> {
     if must_agree.is_empty() {
         return Err(format!("no scenario files in {VERIFY_DIR}"));
     }
-    // Built before the broker starts, so a slow compile never holds a running node.
-    command(
-        "cargo",
-        &["build", "--package", "queue-verify", "--bin", "qsim-verify"],
-    )
-    .status()?;
-    let broker_test = &["test", "--package", "queue-verify", "--test", "broker"];
+    // Built before the broker starts, so a slow compile never holds a running node. With
+    // `--workspace`, features are unified as in the native tests step (which already built
+    // this binary and test), so in `cargo xtask test` this is a cache hit; building with
+    // `--package queue-verify` alone would resolve other features and recompile ~60 crates.
+    // Building the integration test also builds the `qsim-verify` binary.
+    let broker_test = &["test", "--workspace", "--test", "broker"];
     command("cargo", &[&broker_test[..], &["--no-run"]].concat()).status()?;
     let bin = crate::rabbit::target_dir()
         .join("debug")
