@@ -63,6 +63,16 @@ impl Cmd {
         }
     }
 
+    /// Runs with inherited output and returns its exit code (`None`: ended by a signal), for
+    /// commands whose codes mean different things (`qsim-verify`: 0 agree, 1 differ, 2 error).
+    pub fn code(mut self) -> Result<Option<i32>, String> {
+        println!("    $ {}", self.shown);
+        self.inner
+            .status()
+            .map(|s| s.code())
+            .map_err(|e| format!("could not start `{}`: {e}", self.shown))
+    }
+
     /// Runs quietly and returns trimmed stdout, or None if it could not run or failed.
     pub fn output(mut self) -> Option<String> {
         let out = self

@@ -6,6 +6,7 @@
 
 use std::time::Instant;
 
+use crate::rabbit::Rabbit;
 use crate::run::command;
 use crate::{budget, tools};
 
@@ -37,9 +38,19 @@ const STEPS: &[Step] = &[
         run: engine_is_web_free,
     },
     Step {
+        name: "no broker client in the engine or the app",
+        needs: None,
+        run: no_broker_clients,
+    },
+    Step {
         name: "native tests",
         needs: None,
         run: native_tests,
+    },
+    Step {
+        name: "verify against real brokers",
+        needs: None,
+        run: verify_brokers,
     },
     Step {
         name: "wasm tests in headless Chromium",
@@ -184,8 +195,159 @@ fn engine_is_web_free() -> Result<(), String> {
     }
 }
 
+/// Broker clients belong to `queue-verify` only: the engine stays sans-IO and the download
+/// carries no AMQP client. (Not `tokio`: Yew already brings it in on native targets.)
+const BROKER_CRATES: &[&str] = &["lapin", "amq-protocol", "async-rs", "queue-verify"];
+
+fn no_broker_clients() -> Result<(), String> {
+    let mut offending = Vec::new();
+    for package in ["queue-engine", "queue-playground"] {
+        let tree = command(
+            "cargo",
+            &[
+                "tree",
+                "--package",
+                package,
+                "--edges",
+                "normal,build",
+                "--prefix",
+                "none",
+            ],
+        )
+        .output()
+        .ok_or("`cargo tree` failed")?;
+        offending.extend(
+            tree.lines()
+                .filter_map(|l| l.split_whitespace().next())
+                .filter(|name| {
+                    BROKER_CRATES
+                        .iter()
+                        .any(|b| name == b || name.starts_with(&format!("{b}-")))
+                })
+                .map(|name| format!("{package} → {name}")),
+        );
+    }
+    offending.sort();
+    offending.dedup();
+    if offending.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "broker clients outside queue-verify: {}",
+            offending.join(", ")
+        ))
+    }
+}
+
 fn native_tests() -> Result<(), String> {
     command("cargo", &["test", "--workspace"]).status()
+}
+
+/// Scenario files that must agree with RabbitMQ (`qsim-verify` exits 0), and files that record
+/// a known difference between the engine and RabbitMQ (it must still exit 1: when one starts
+/// to agree, the engine was fixed and the file moves up).
+const VERIFY_DIR: &str = "verify/scenarios";
+const KNOWN_DIFFERENCES: &str = "verify/scenarios/known-differences";
+
+fn json_files(dir: &str) -> Result<Vec<String>, String> {
+    let entries = std::fs::read_dir(crate::run::root().join(dir))
+        .map_err(|e| format!("cannot list {dir}: {e}"))?;
+    let mut files: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .map(|n| format!("{dir}/{n}"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Installs RabbitMQ if missing, starts a private node, replays every scenario in
+/// `verify/scenarios/` on it with `qsim-verify`, and stops the node whatever happened.
+pub fn verify_brokers() -> Result<(), String> {
+    let t = Instant::now();
+    tools::ensure_rabbitmq()?;
+    println!("    install check took {:.1} s", t.elapsed().as_secs_f64());
+    let must_agree = json_files(VERIFY_DIR)?;
+    let must_differ = json_files(KNOWN_DIFFERENCES).unwrap_or_default();
+    if must_agree.is_empty() {
+        return Err(format!("no scenario files in {VERIFY_DIR}"));
+    }
+    // Built before the broker starts, so a slow compile never holds a running node. With
+    // `--workspace`, features are unified as in the native tests step (which already built
+    // this binary and test), so in `cargo xtask test` this is a cache hit; building with
+    // `--package queue-verify` alone would resolve other features and recompile ~60 crates.
+    // Building the integration test also builds the `qsim-verify` binary.
+    let broker_test = &["test", "--workspace", "--test", "broker"];
+    command("cargo", &[&broker_test[..], &["--no-run"]].concat()).status()?;
+    let bin = crate::rabbit::target_dir()
+        .join("debug")
+        .join("qsim-verify");
+    let rabbit = Rabbit::start()?;
+    let url = rabbit.url();
+    let reports = crate::rabbit::reports_dir();
+    let _ = std::fs::create_dir_all(&reports);
+    let mut failures = Vec::new();
+    for (file, want) in must_agree
+        .iter()
+        .map(|f| (f, 0))
+        .chain(must_differ.iter().map(|f| (f, 1)))
+    {
+        let stem = file
+            .rsplit('/')
+            .next()
+            .unwrap_or(file)
+            .trim_end_matches(".json");
+        let report = reports.join(format!("{stem}.json"));
+        let t = Instant::now();
+        // The binary itself, not `cargo run`: another build holding cargo's lock on a shared
+        // target directory must not stretch a broker run.
+        let code = command(
+            &bin.to_string_lossy(),
+            &[
+                file,
+                "--broker",
+                &url,
+                "--report",
+                &report.to_string_lossy(),
+            ],
+        )
+        .code()?;
+        println!(
+            "    {file}: exit {code:?} in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+        match (want, code) {
+            (0, Some(0)) | (1, Some(1)) => {}
+            (0, Some(1)) => failures.push(format!("{file} differs from RabbitMQ")),
+            (1, Some(0)) => failures.push(format!(
+                "{file} now agrees with RabbitMQ: the known difference is gone, move the file up to {VERIFY_DIR}/"
+            )),
+            (_, other) => failures.push(format!("{file}: qsim-verify failed (exit {other:?})")),
+        }
+    }
+    // The Rust-level check against the broker: it agrees, and a wrong engine result is caught.
+    if let Err(e) = command("cargo", broker_test)
+        .env("QSIM_VERIFY_BROKER", &url)
+        .status()
+    {
+        failures.push(format!("tests against the broker: {e}"));
+    }
+    // Every run deletes what it declared, even when it fails: nothing `qsim-…` may be left.
+    match rabbit.queues() {
+        Ok(left) if left.iter().any(|q| q.starts_with("qsim-")) => failures.push(format!(
+            "queues left on the broker after the runs: {}",
+            left.join(", ")
+        )),
+        Ok(_) => println!("    no queues left on the broker"),
+        Err(e) => failures.push(e),
+    }
+    drop(rabbit);
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("; "))
+    }
 }
 
 fn wasm_tests() -> Result<(), String> {

@@ -110,6 +110,38 @@ pub fn ensure_browser() -> Result<(), String> {
         return skip("Chromium and ChromeDriver");
     }
     println!("==> installing Chromium and ChromeDriver from Debian (apt-get)");
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+/// The broker scripts, called directly rather than through Debian's `/usr/sbin` wrappers:
+/// those switch to the `rabbitmq` user and its cookie, while `cargo xtask` runs a private node
+/// with its own data directory and cookie, as whichever user runs the tests.
+pub const RABBITMQ_SERVER: &str = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+pub const RABBITMQCTL: &str = "/usr/lib/rabbitmq/bin/rabbitmqctl";
+
+/// Debian's RabbitMQ (3.10.8 on Debian 12), for `verify against real brokers`. The package may
+/// start its own service on install in some images; that one keeps the default port and node
+/// name, so it never meets the private node the step starts.
+pub fn ensure_rabbitmq() -> Result<(), String> {
+    if Path::new(RABBITMQ_SERVER).exists() && Path::new(RABBITMQCTL).exists() {
+        return skip("rabbitmq-server");
+    }
+    println!("==> installing rabbitmq-server from Debian (apt-get)");
+    apt_install(&["rabbitmq-server"])?;
+    let default_port = std::net::SocketAddr::from(([127, 0, 0, 1], 5672));
+    if std::net::TcpStream::connect_timeout(&default_port, std::time::Duration::from_secs(1))
+        .is_ok()
+    {
+        println!(
+            "    note: Debian started its own rabbitmq-server service on port 5672; \
+             the step leaves it alone and runs a private node"
+        );
+    }
+    Ok(())
+}
+
+/// `apt-get update` then `apt-get install -y` (through sudo unless root), non-interactive.
+fn apt_install(packages: &[&str]) -> Result<(), String> {
     let root_user = command("id", &["-u"]).output().as_deref() == Some("0");
     let apt = |args: &[&str]| {
         if root_user {
@@ -122,7 +154,10 @@ pub fn ensure_browser() -> Result<(), String> {
         .env("DEBIAN_FRONTEND", "noninteractive")
     };
     apt(&["update", "-q"]).status()?;
-    apt(&["install", "-y", "-q", "chromium", "chromium-driver"]).status()
+    // Wait for another apt or dpkg run (an unattended upgrade on a fresh machine) to finish.
+    let mut install = vec!["-o", "DPkg::Lock::Timeout=300", "install", "-y", "-q"];
+    install.extend_from_slice(packages);
+    apt(&install).status()
 }
 
 fn skip(what: &str) -> Result<(), String> {

@@ -1,0 +1,64 @@
+//! `qsim-verify`: replays a version 2 scenario on a real broker and compares it, message by
+//! message, with the engine's own run. The first slice covers RabbitMQ (classic and quorum
+//! queues) and queue-shaped scenarios; see the README's "`qsim verify`" section.
+//!
+//! # Contract
+//! - Native only, and nothing depends on this crate: broker clients never reach `queue-engine`
+//!   or the app (the engine is a dependency here, never the other way round).
+//! - [`plan::load`] refuses (as [`Error::File`]) any scenario a broker cannot replay
+//!   deterministically, with the field and the reason.
+//! - [`broker::run`] deletes every queue it declared, even when the run fails.
+//! - [`compare::compare`] is pure: engine facts and broker facts in, differences out.
+
+pub mod broker;
+pub mod compare;
+pub mod plan;
+
+use std::fmt;
+
+use queue_engine::Millis;
+use serde::Serialize;
+
+/// Why a verification could not be carried out (both exit with status 2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// The scenario file or an option is bad, or asks for what the broker run cannot replay.
+    File(String),
+    /// The broker cannot be reached or refused something.
+    Broker(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::File(m) => write!(f, "bad scenario: {m}"),
+            Error::Broker(m) => write!(f, "broker: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The `--report` file: the run's settings and the comparison.
+#[derive(Serialize)]
+pub struct RunReport<'a> {
+    pub scenario: &'a str,
+    pub file: &'a str,
+    pub broker: &'a str,
+    pub until_ms: u64,
+    pub time_scale: f64,
+    pub wall_ms: u64,
+    pub comparison: &'a compare::Comparison,
+}
+
+/// Loads `file`, runs the engine, replays it on the broker at `url` and compares.
+pub fn verify(
+    file: &str,
+    url: &str,
+    until: Option<Millis>,
+) -> Result<(plan::Plan, compare::Comparison), Error> {
+    let plan = plan::load(file, until)?;
+    let observed = broker::run(&plan, url)?;
+    let comparison = compare::compare(&plan.expected, &observed);
+    Ok((plan, comparison))
+}
