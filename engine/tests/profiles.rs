@@ -299,3 +299,33 @@ fn commands_are_read_in_the_queues_own_terms() {
     assert_eq!(path, "commands[0].do.timeout");
     assert!(expected.contains("LockDuration"), "{expected}");
 }
+
+/// semantics.md §2.2: a requeued message goes back to its original position, so on a classic
+/// queue with one consumer a poison message at the head is delivered again and again and the
+/// order behind it waits (RabbitMQ 3.10.8 does exactly this: verify/scenarios/
+/// classic-head-of-line.json). An SQS standard queue's best-effort order lets it through.
+#[test]
+fn a_requeued_message_at_the_head_of_a_rabbitmq_queue_blocks_the_next_one() {
+    let run = |profile: &str| {
+        let mut file = failing(json!({ "profile": profile }), false);
+        file["nodes"]["kitchen"]["consumer"]["failure_rate"] = json!(0.0);
+        file["commands"] = json!([
+            { "at": "1s", "node": "order-service", "do": { "type": "send", "payload": "poison" } },
+            { "at": "1s", "node": "order-service", "do": { "type": "send" } }
+        ]);
+        let mut sim = Sim::new(load(file).unwrap().lower().unwrap()).unwrap();
+        sim.advance_to(Millis::from_secs(10));
+        sim.counts().processed
+    };
+    assert_eq!(
+        run("rabbitmq_classic"),
+        0,
+        "the good order waits behind the poison pill"
+    );
+    assert_eq!(run("rabbitmq_quorum"), 0);
+    assert_eq!(
+        run("sqs_standard"),
+        1,
+        "SQS standard: best-effort order lets it through"
+    );
+}

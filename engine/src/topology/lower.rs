@@ -104,7 +104,10 @@ impl ScenarioV2 {
             max_depth: q.max_depth,
             overflow: q.overflow.unwrap_or(d.overflow),
             content_based_dedup: q.content_based_dedup.unwrap_or(d.content_based_dedup),
-            reorder_window: q.reorder_window.unwrap_or(d.reorder_window),
+            reorder_window: q
+                .reorder_window
+                .or(p.reorder_window())
+                .unwrap_or(d.reorder_window),
             retry: q.retry.clone().unwrap_or_else(|| p.default_retry()),
         };
         sc.dlq = self.lower_dlq(shape, q)?;

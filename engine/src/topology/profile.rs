@@ -207,6 +207,18 @@ impl QueueProfile {
         }
     }
 
+    /// How strictly consumers take the oldest ready message: a receive may pick any of the
+    /// first N. An SQS standard queue is best-effort (§1.2), so the engine's default window
+    /// applies. RabbitMQ queues hand out messages in order and a requeued message goes back to
+    /// its original position (§2.2), so a rejected message at the head is delivered again
+    /// before anything behind it: qsim-verify saw exactly that on RabbitMQ 3.10.8.
+    pub fn reorder_window(self) -> Option<u32> {
+        match self {
+            QueueProfile::RabbitmqClassic | QueueProfile::RabbitmqQuorum => Some(1),
+            _ => None,
+        }
+    }
+
     /// How long an unconsumed message is kept (§1.1, §6). RabbitMQ, Service Bus and ActiveMQ
     /// keep messages until consumed unless a TTL is set, so the engine's longest retention
     /// stands in for "until consumed".
