@@ -16,6 +16,7 @@
 //! validates always runs.
 
 pub mod events;
+pub mod filter;
 mod lower;
 pub mod plan;
 pub mod profile;
@@ -138,7 +139,11 @@ pub enum RouterType {
     Direct,
     /// RabbitMQ topic exchange: dot-separated words; in a binding `*` is one word, `#` any number.
     Topic,
-    /// Amazon SNS topic: a copy to every subscribed queue (filter policies come later).
+    /// RabbitMQ headers exchange: a copy to each queue whose binding's headers match the
+    /// message's (`x-match` all or any).
+    Headers,
+    /// Amazon SNS topic: a copy to every subscribed queue whose filter policy the message's
+    /// attributes pass (no policy: every message).
     Sns,
 }
 
@@ -148,19 +153,30 @@ impl RouterType {
             RouterType::Fanout => "fanout",
             RouterType::Direct => "direct",
             RouterType::Topic => "topic",
+            RouterType::Headers => "headers",
             RouterType::Sns => "sns",
         }
     }
 
-    /// Whether a message published with `key` goes through a binding with `binding`.
-    pub fn matches(self, binding: Option<&str>, key: Option<&str>) -> bool {
+    /// Whether a message published on `publish` goes through the binding `bind`.
+    pub fn matches(self, bind: &Edge, publish: &Edge) -> bool {
+        let no_attributes = serde_json::Map::new();
+        let attributes = publish.attributes.as_ref().unwrap_or(&no_attributes);
         match self {
-            RouterType::Fanout | RouterType::Sns => true,
-            RouterType::Direct => binding == key,
-            RouterType::Topic => match (binding, key) {
+            RouterType::Fanout => true,
+            RouterType::Direct => bind.key == publish.key,
+            RouterType::Topic => match (&bind.key, &publish.key) {
                 (Some(b), Some(k)) => crate::routing::topic_matches(b, k),
                 _ => false,
             },
+            RouterType::Headers => bind
+                .headers
+                .as_ref()
+                .is_some_and(|h| filter::headers_match(h, attributes)),
+            RouterType::Sns => bind
+                .filter
+                .as_ref()
+                .is_none_or(|f| filter::policy_matches(f, attributes)),
         }
     }
 
@@ -242,6 +258,17 @@ pub struct Edge {
     /// pattern with `*` and `#` on a topic exchange). At most 255 bytes, as in AMQP.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// `publish` to an SNS topic or a headers exchange: the message attributes (SNS) or
+    /// headers (AMQP) that every message of this producer carries: strings, numbers or lists
+    /// of strings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    /// `bind` from an SNS topic: the subscription's filter policy (semantics notes §5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<serde_json::Value>,
+    /// `bind` from a headers exchange: the binding's headers, `x-match` included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<serde_json::Map<String, serde_json::Value>>,
     /// `call` only: how long the caller waits before it gives up with an error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<Millis>,
@@ -335,6 +362,7 @@ impl Topology {
                 }
             }
             self.check_key(i, e)?;
+            self.check_attributes(i, e)?;
             if e.from == e.to {
                 return Err(ScenarioError::field(
                     at("to"),
@@ -373,6 +401,72 @@ impl Topology {
 }
 
 impl Topology {
+    /// Attributes belong on a publish edge to an SNS topic or a headers exchange, a filter
+    /// policy on a bind edge from an SNS topic, binding headers on one from a headers exchange.
+    fn check_attributes(&self, i: usize, e: &Edge) -> Result<(), ScenarioError> {
+        let router_kind = |name: &str| match self.node(name) {
+            Some(Node::Router(r)) => Some(r.kind),
+            _ => None,
+        };
+        let (to, from) = (router_kind(&e.to), router_kind(&e.from));
+        let at = |f: &str| format!("edges[{i}].{f}");
+        let refuse =
+            |field: &str, expected: &str| Err(ScenarioError::field(at(field), expected, "a value"));
+        if let Some(attrs) = &e.attributes {
+            if e.kind != EdgeKind::Publish
+                || !matches!(to, Some(RouterType::Sns | RouterType::Headers))
+            {
+                return refuse(
+                    "attributes",
+                    "no attributes: only a publish edge to an sns or headers router has them",
+                );
+            }
+            for (k, v) in attrs {
+                let ok = v.is_string()
+                    || v.is_number()
+                    || v.as_array()
+                        .is_some_and(|a| a.iter().all(|x| x.is_string() || x.is_number()));
+                if !ok {
+                    return Err(ScenarioError::field(
+                        format!("{}.{k}", at("attributes")),
+                        "a string, a number, or a list of them",
+                        v,
+                    ));
+                }
+            }
+        }
+        if let Some(policy) = &e.filter {
+            if e.kind != EdgeKind::Bind || from != Some(RouterType::Sns) {
+                return refuse(
+                    "filter",
+                    "no filter: only a bind edge from an sns topic has a filter policy",
+                );
+            }
+            filter::check_policy(&at("filter"), policy)?;
+        }
+        match (
+            &e.headers,
+            e.kind == EdgeKind::Bind && from == Some(RouterType::Headers),
+        ) {
+            (Some(h), true) => filter::check_headers_binding(&at("headers"), h)?,
+            (None, true) => {
+                return Err(ScenarioError::field(
+                    at("headers"),
+                    "the headers this binding matches (a headers exchange routes by them)",
+                    "none",
+                ))
+            }
+            (Some(_), false) => {
+                return refuse(
+                    "headers",
+                    "no headers: only a bind edge from a headers exchange has them",
+                )
+            }
+            (None, false) => {}
+        }
+        Ok(())
+    }
+
     /// A key belongs on a bind edge from a keyed router, and on a publish edge to one; it is
     /// required there and refused anywhere else, so a key is never silently ignored.
     fn check_key(&self, i: usize, e: &Edge) -> Result<(), ScenarioError> {

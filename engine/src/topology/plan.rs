@@ -245,7 +245,7 @@ impl ScenarioV2 {
             match t.node(&e.to) {
                 Some(Node::Router(r)) => {
                     for (_, b) in t.edges_of(EdgeKind::Bind).filter(|(_, b)| b.from == e.to) {
-                        if r.kind.matches(b.key.as_deref(), e.key.as_deref()) {
+                        if r.kind.matches(b, e) {
                             routes.extend(index(&b.to));
                         }
                     }

@@ -193,6 +193,9 @@ impl ScenarioV2 {
             from: from.to_owned(),
             to: to.to_owned(),
             key: None,
+            attributes: None,
+            filter: None,
+            headers: None,
             timeout: None,
             backlog_limit: None,
         };
