@@ -48,14 +48,7 @@ fn deliveries(value: Value, until: Millis) -> (usize, bool) {
 }
 
 fn field_error(value: Value) -> (String, String, String) {
-    match load(value.clone()) {
-        Err(ScenarioError::Field {
-            path,
-            expected,
-            given,
-        }) => (path, expected, given),
-        other => panic!("expected a field error for {value}, got {other:?}"),
-    }
+    common::v2_field_error(&value)
 }
 
 /// semantics.md §1.3: a message moves to the DLQ once its receive count exceeds

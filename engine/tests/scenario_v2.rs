@@ -15,14 +15,7 @@ fn v2(value: Value) -> Result<ScenarioV2, ScenarioError> {
 }
 
 fn field_error(value: Value) -> (String, String, String) {
-    match v2(value.clone()) {
-        Err(ScenarioError::Field {
-            path,
-            expected,
-            given,
-        }) => (path, expected, given),
-        other => panic!("expected a field error for {value}, got {other:?}"),
-    }
+    common::v2_field_error(&value)
 }
 
 /// The smallest pizza shop: a producer, a queue, a consumer pool.

@@ -51,3 +51,18 @@ pub fn receive_times(events: &[Event], id: u64) -> Vec<Millis> {
         })
         .collect()
 }
+
+/// The field error a version 2 file gives (path, expected, given); panics if it loads.
+pub fn v2_field_error(value: &Value) -> (String, String, String) {
+    match queue_engine::ScenarioV2::from_json(&value.to_string()) {
+        Err(queue_engine::ScenarioError::Field {
+            path,
+            expected,
+            given,
+        }) => (path, expected, given),
+        other => panic!(
+            "expected a field error for {value}, got {:?}",
+            other.map(|_| ())
+        ),
+    }
+}
