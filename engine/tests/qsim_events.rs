@@ -125,3 +125,63 @@ fn a_bad_file_exits_2_naming_the_path() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--until"));
 }
+
+/// In a world the events name each queue's own nodes, and `copy` tells the copies of one
+/// published event apart: every subscription's copy shares the event's CloudEvents id.
+#[test]
+fn a_worlds_events_name_each_copy_and_share_the_event_id() {
+    let out_file = std::env::temp_dir().join(format!("qsim-world-{}.jsonl", std::process::id()));
+    let out = qsim(&[
+        "run",
+        &repo("scenarios/video-upload.json"),
+        "--until",
+        "30s",
+        "--no-messages",
+        "--events",
+        out_file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = std::fs::read_to_string(&out_file).unwrap();
+    std::fs::remove_file(&out_file).ok();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len() as u64, report["events"].as_u64().unwrap());
+    let queues = [
+        "transcoder-queue",
+        "thumbnail-queue",
+        "moderation-queue",
+        "indexer-queue",
+    ];
+    for (copy, queue) in queues.iter().enumerate() {
+        let events: Vec<u64> = lines
+            .iter()
+            .filter(|l| l["kind"] == "published" && l["node"] == *queue)
+            .map(|l| {
+                assert_eq!(l["copy"], copy, "{l}");
+                l["event"].as_u64().unwrap()
+            })
+            .collect();
+        assert!(events.len() > 20, "{queue}: {} copies", events.len());
+        let first: Vec<u64> = lines
+            .iter()
+            .filter(|l| l["kind"] == "published" && l["node"] == queues[0])
+            .map(|l| l["event"].as_u64().unwrap())
+            .collect();
+        assert_eq!(
+            events, first,
+            "{queue} has a copy of every upload, same ids"
+        );
+    }
+    // Each pool's events are at its own node.
+    assert!(lines
+        .iter()
+        .any(|l| l["kind"] == "processed" && l["node"] == "thumbnail"));
+    assert_eq!(report["queues"].as_array().unwrap().len(), 4);
+}
