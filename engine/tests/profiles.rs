@@ -322,3 +322,29 @@ fn a_requeued_message_at_the_head_of_a_rabbitmq_queue_blocks_the_next_one() {
         "SQS standard: best-effort order lets it through"
     );
 }
+
+/// semantics.md §2.4: a RabbitMQ queue with `x-max-length` drops its oldest ready message by
+/// default (`x-overflow: drop-head`); `reject-publish` refuses the publish instead, and the
+/// publisher hears a nack.
+#[test]
+fn a_full_rabbitmq_queue_drops_its_head_unless_told_to_reject() {
+    let run = |overflow: Option<&str>| {
+        let mut q = json!({ "profile": "rabbitmq_classic", "max_depth": 3 });
+        if let Some(o) = overflow {
+            q["overflow"] = json!(o);
+        }
+        let mut file = failing(q, false);
+        file["nodes"]["kitchen"]["consumer"]["count"] = json!(0);
+        file["nodes"]["order-service"]["producer"]["rate"] = json!(10);
+        let mut sim = Sim::new(load(file).unwrap().lower().unwrap()).unwrap();
+        sim.advance_to(Millis::from_secs(1));
+        let c = sim.counts();
+        (c.visible, c.dropped, c.producer_errors)
+    };
+    let (ready, dropped, refused) = run(None);
+    assert_eq!((ready, refused), (3, 0));
+    assert!(dropped >= 8, "{dropped} dropped from the head");
+    let (ready, dropped, refused) = run(Some("reject_publish"));
+    assert_eq!((ready, dropped), (3, 0));
+    assert!(refused >= 8, "{refused} publishes refused");
+}

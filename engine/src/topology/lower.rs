@@ -102,7 +102,7 @@ impl ScenarioV2 {
             receive_wait: q.receive_wait.unwrap_or(d.receive_wait),
             short_poll_interval: q.short_poll_interval.unwrap_or(d.short_poll_interval),
             max_depth: q.max_depth,
-            overflow: q.overflow.unwrap_or(d.overflow),
+            overflow: q.overflow.unwrap_or(p.default_overflow()),
             content_based_dedup: q.content_based_dedup.unwrap_or(d.content_based_dedup),
             reorder_window: q
                 .reorder_window

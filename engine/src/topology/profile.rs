@@ -219,6 +219,18 @@ impl QueueProfile {
         }
     }
 
+    /// What a full queue does when nothing is said: RabbitMQ's `x-overflow` defaults to
+    /// `drop-head` (§2.4), dropping the oldest ready message; elsewhere the playground's bound
+    /// refuses the publish.
+    pub fn default_overflow(self) -> crate::scenario::Overflow {
+        match self {
+            QueueProfile::RabbitmqClassic | QueueProfile::RabbitmqQuorum => {
+                crate::scenario::Overflow::DropOldest
+            }
+            _ => crate::scenario::Overflow::RejectPublish,
+        }
+    }
+
     /// How long an unconsumed message is kept (§1.1, §6). RabbitMQ, Service Bus and ActiveMQ
     /// keep messages until consumed unless a TTL is set, so the engine's longest retention
     /// stands in for "until consumed".
