@@ -190,11 +190,17 @@ pub fn fill(template: &str, numbers: &Numbers) -> String {
         let after = &rest[open + 1..];
         match after.find('}') {
             Some(close) => {
-                let name = &after[..close];
-                match numbers.get(name) {
-                    Some(v) if v.fract() == 0.0 => out.push_str(&format!("{v:.0}")),
-                    Some(v) => out.push_str(&format!("{v:.1}")),
-                    None => out.push_str(&rest[open..open + close + 2]),
+                // `{waiting|is|are}`: the word that agrees with the number, so a reveal
+                // never says "1 are still in the queue".
+                let mut parts = after[..close].split('|');
+                let name = parts.next().unwrap_or_default();
+                match (numbers.get(name), parts.next(), parts.next()) {
+                    (Some(&v), Some(one), Some(many)) => {
+                        out.push_str(if v == 1.0 { one } else { many })
+                    }
+                    (Some(v), ..) if v.fract() == 0.0 => out.push_str(&format!("{v:.0}")),
+                    (Some(v), ..) => out.push_str(&format!("{v:.1}")),
+                    (None, ..) => out.push_str(&rest[open..open + close + 2]),
                 }
                 rest = &after[close + 1..];
             }
