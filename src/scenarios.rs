@@ -5,22 +5,25 @@
 use queue_engine::Scenario;
 
 pub const BUILT_IN: &[(&str, &str)] = &[
-    ("pizza-shop", include_str!("../scenarios/pizza-shop.json")),
+    (
+        "pizza-shop",
+        include_str!(concat!(env!("OUT_DIR"), "/scenarios/pizza-shop.json")),
+    ),
     (
         "kitchen-outage",
-        include_str!("../scenarios/kitchen-outage.json"),
+        include_str!(concat!(env!("OUT_DIR"), "/scenarios/kitchen-outage.json")),
     ),
     (
         "ui-backlog-100",
-        include_str!("../scenarios/ui-backlog-100.json"),
+        include_str!(concat!(env!("OUT_DIR"), "/scenarios/ui-backlog-100.json")),
     ),
     (
         "ui-backlog-1000",
-        include_str!("../scenarios/ui-backlog-1000.json"),
+        include_str!(concat!(env!("OUT_DIR"), "/scenarios/ui-backlog-1000.json")),
     ),
     (
         "ui-backlog-10000",
-        include_str!("../scenarios/ui-backlog-10000.json"),
+        include_str!(concat!(env!("OUT_DIR"), "/scenarios/ui-backlog-10000.json")),
     ),
 ];
 
