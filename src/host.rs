@@ -21,7 +21,8 @@ fn own_origin() -> Option<String> {
 /// (a JSON object's text, built with `format!`, which costs far less wasm than
 /// `serde_json::json!`) on the element a script mounted the playground into, or else on the
 /// page's root element, where boot.js forwards it to the parent window of an iframe. Doing the
-/// postMessage side in plain JS is much smaller than in wasm.
+/// postMessage side in plain JS is much smaller than in wasm. boot.js forwards the kinds it
+/// lists (`ready`, `checkpoint-answered`, `lesson-completed`, `xapi`): a new kind goes there too.
 pub fn emit(host: Option<&web_sys::Element>, kind: &str, detail: &str) {
     let init = web_sys::CustomEventInit::new();
     init.set_detail(&js_sys::JSON::parse(detail).unwrap_or(JsValue::NULL));
