@@ -1,9 +1,11 @@
 //! Build-time work for the page:
 //! - stamps the build with the crate version and git revision, so that a screenshot or a bug
 //!   report always says exactly which build it came from;
-//! - turns the scenario files (version 2 topologies) into the engine's own lowered form, so
-//!   the browser never carries the version 2 reader: a file that fails to lower fails the
-//!   build with its path and reason, instead of failing in a learner's browser.
+//! - writes the lesson files without their indentation into OUT_DIR, which is what the wasm
+//!   embeds: the files stay readable, and the download is smaller;
+//! - turns the built-in scenario files (version 2 topologies) into the engine's own lowered
+//!   form, so the browser never carries the version 2 reader: a file that fails to lower fails
+//!   the build with its path and reason, instead of failing in a learner's browser.
 use std::process::Command;
 
 use queue_engine::{Scenario, ScenarioFile};
@@ -19,31 +21,56 @@ const BUILT_IN: &[&str] = &[
 ];
 
 fn main() {
-    stamp_version();
+    minify_dir("lessons");
     lower_scenarios();
+    stamp_version();
 }
 
-fn stamp_version() {
-    let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
-    let rev = Command::new("git")
-        .args(["rev-parse", "--short=8", "HEAD"])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty());
-    let build = match rev {
-        Some(rev) => format!("v{version} ({rev})"),
-        None => format!("v{version}"),
-    };
-    println!("cargo:rustc-env=QP_BUILD_VERSION={build}");
-    println!("cargo:rerun-if-changed=.git/HEAD");
-    println!("cargo:rerun-if-changed=.git/refs/heads");
+fn out_dir(sub: &str) -> std::path::PathBuf {
+    let out = std::path::Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join(sub);
+    std::fs::create_dir_all(&out).expect("create OUT_DIR folder");
+    out
+}
+
+/// JSON without the whitespace between tokens (strings are copied as they are).
+fn minify(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !c.is_whitespace() {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn minify_dir(dir: &str) {
+    let out = out_dir(dir);
+    for entry in std::fs::read_dir(dir).expect("read the folder") {
+        let path = entry.expect("folder entry").path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let text = std::fs::read_to_string(&path).expect("read a JSON file");
+            std::fs::write(out.join(path.file_name().unwrap()), minify(&text))
+                .expect("write the minified copy");
+        }
+    }
+    println!("cargo:rerun-if-changed={dir}");
 }
 
 fn lower_scenarios() {
-    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let out = out_dir("scenarios");
     for name in BUILT_IN {
         let path = format!("scenarios/{name}.json");
         println!("cargo:rerun-if-changed={path}");
@@ -65,10 +92,8 @@ fn lower_scenarios() {
 fn prune(value: &mut Value, default: &Value) {
     match (value, default) {
         (Value::Object(map), Value::Object(d)) => {
-            map.retain(|k, v| {
-                // The version always stays: it says how to read the rest.
-                k == "version" || d.get(k) != Some(v)
-            });
+            // The version always stays: it says how to read the rest.
+            map.retain(|k, v| k == "version" || d.get(k) != Some(v));
             for (k, v) in map.iter_mut() {
                 if let Some(dv) = d.get(k) {
                     prune(v, dv);
@@ -84,4 +109,23 @@ fn prune(value: &mut Value, default: &Value) {
         }
         _ => {}
     }
+}
+
+fn stamp_version() {
+    let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    let rev = Command::new("git")
+        .args(["rev-parse", "--short=8", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty());
+    let build = match rev {
+        Some(rev) => format!("v{version} ({rev})"),
+        None => format!("v{version}"),
+    };
+    println!("cargo:rustc-env=QP_BUILD_VERSION={build}");
+    println!("cargo:rerun-if-changed=.git/HEAD");
+    println!("cargo:rerun-if-changed=.git/refs/heads");
 }

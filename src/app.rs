@@ -79,31 +79,54 @@ pub fn App(props: &AppProps) -> Html {
     {
         // Tell the host page about each checkpoint as it is answered.
         let host = host.clone();
-        let embed = embed.clone();
-        let lesson = state.lesson.map(|l| l.id.clone());
+        let lesson = state.lesson;
+        let page = props.page.clone();
         let verdict = state.check.as_ref().and_then(|c| c.verdict.clone());
         use_effect_with(verdict, move |verdict| {
             if let (Some(v), Some(lesson)) = (verdict, lesson) {
-                let detail = serde_json::json!({
-                    "lesson": lesson, "predicted": v.predicted, "actual": v.actual,
-                    "correct": v.correct(), "at_ms": v.at.0,
-                });
-                crate::host::emit(host.as_ref(), &embed, "checkpoint-answered", detail);
-                crate::host::emit(
-                    host.as_ref(),
-                    &embed,
-                    "lesson-completed",
-                    serde_json::json!({ "lesson": lesson }),
+                let id = &lesson.id;
+                let actual = v
+                    .actual
+                    .as_ref()
+                    .map_or("null".into(), |a| format!("{a:?}"));
+                let (predicted, correct) = (&v.predicted, v.correct());
+                let emit = |kind, detail: &str| crate::host::emit(host.as_ref(), kind, detail);
+                emit(
+                    "checkpoint-answered",
+                    &format!(
+                        r#"{{"lesson":{id:?},"predicted":{predicted:?},"actual":{actual},"correct":{correct},"at_ms":{}}}"#,
+                        v.at.0
+                    ),
+                );
+                emit("lesson-completed", &format!(r#"{{"lesson":{id:?}}}"#));
+                // The same two facts as xAPI statements, for hosts that forward them to an LRS.
+                let object = format!("{}?lesson={id}", crate::host::page_url(page.as_deref()));
+                let result = format!(r#""success":{correct},"response":{predicted:?}"#);
+                let statement = |verb, result: &str| {
+                    crate::host::statement(verb, &object, &lesson.title, result)
+                };
+                emit("xapi", &statement("answered", &result));
+                emit(
+                    "xapi",
+                    &statement("completed", &format!(r#"{result},"completion":true"#)),
                 );
             }
         });
     }
+    let shell = use_node_ref();
     {
         let host = host.clone();
         let embed = embed.clone();
         let dispatcher = state.dispatcher();
+        let shell = shell.clone();
+        // One effect for everything set up once: each hook call with its own closure type
+        // costs kilobytes of wasm.
         use_effect_with((), move |_| {
-            crate::host::emit(host.as_ref(), &embed, "ready", serde_json::json!({}));
+            crate::host::emit(host.as_ref(), "ready", "{}");
+            let watch = crate::visibility::Watch::new(shell.cast(), {
+                let d = dispatcher.clone();
+                move |hidden| d.dispatch(Action::Hide(hidden))
+            });
             // Commands from the parent window of an iframe, origin-checked.
             let listener = (host.is_none() && embed.embed).then(|| {
                 let window = web_sys::window().expect("a browser window");
@@ -120,10 +143,20 @@ pub fn App(props: &AppProps) -> Html {
                     }
                 })
             });
-            move || drop(listener)
+            move || drop((listener, watch))
         });
     }
-    crate::embed_height::use_report_height(embed.embed && host.is_none(), embed.clone());
+    {
+        // A locked control says so (locks.rs), after every render: locked controls can appear
+        // at any time (a DLQ row, a lesson's panel).
+        let shell = shell.clone();
+        let embed = embed.clone();
+        use_effect(move || {
+            if let Some(root) = shell.cast::<web_sys::Element>() {
+                crate::locks::mark(&root, &embed);
+            }
+        });
+    }
     {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
@@ -329,7 +362,7 @@ pub fn App(props: &AppProps) -> Html {
     let in_lesson = state.lesson.is_some();
 
     html! {
-        <div class={classes!("shell", embed.embed.then_some("embedded"), props.host.is_some().then_some("mounted"))}
+        <div ref={shell} class={classes!("shell", embed.embed.then_some("embedded"), props.host.is_some().then_some("mounted"))}
             data-theme={theme}>
             if !embed.embed && show("header") {
                 <Header />

@@ -6,52 +6,51 @@
 
 use crate::permalink::Notice;
 
-/// Controls that can be locked (shown, not usable) or hidden, with what each one is.
+/// Controls that can be locked (shown, not usable) or hidden, with the CSS selector of their
+/// elements, which a lock marks as locked (see `locks.rs`).
 pub const CONTROLS: &[(&str, &str)] = &[
-    ("play", "Play/Pause"),
-    ("step", "Step"),
-    ("reset", "Reset"),
-    ("speed", "the speed menu"),
-    ("seed", "the seed menu"),
-    ("kitchen", "the Kitchen online switch"),
-    ("workers", "the Workers − and + buttons"),
-    ("send", "Send one order"),
-    ("poison", "Send a poison pill"),
-    ("spike", "Traffic spike ×10"),
-    ("ordering", "the Ordering menu"),
-    ("wiring", "the Wiring menu (queue or HTTP)"),
-    ("dlq", "the DLQ after menu"),
-    ("visibility", "the Visibility timeout menu"),
-    ("extend", "the Extend visibility switch"),
-    ("batch", "the Batch size and Batch failure menus"),
-    ("ack", "the Ack menu"),
-    ("idempotent", "the Idempotent consumer switch"),
-    ("timetravel", "the time-travel scrub bar"),
-    ("share", "Copy link"),
-    ("lessons", "the lesson picker"),
-    (
-        "redrive",
-        "the dead-letter actions (deploy the fix, redrive, discard)",
-    ),
+    ("play", "#play-pause"),                        // Play/Pause
+    ("step", "#step"),                              // Step
+    ("reset", "#reset"),                            // Reset
+    ("speed", "#speed"),                            // the speed menu
+    ("seed", "#seed"),                              // the seed menu
+    ("kitchen", "#kitchen-online"),                 // the Kitchen online switch
+    ("workers", ".stepper button"),                 // the Workers − and + buttons
+    ("send", "#send-order"),                        // Send one order
+    ("poison", "#send-poison"),                     // Send a poison pill
+    ("spike", "#spike"),                            // Traffic spike ×10
+    ("ordering", "#ordering"),                      // the Ordering menu
+    ("wiring", "#mode"),                            // the Wiring menu (queue or HTTP)
+    ("dlq", "#max-receives,#apply-platform-limit"), // the DLQ after menu, and the lens's Apply
+    ("visibility", "#visibility"),                  // the Visibility timeout menu
+    ("extend", "#extend"),                          // the Extend visibility switch
+    ("batch", "#batch-size,#batch-failure"),        // the Batch size and Batch failure menus
+    ("ack", "#ack"),                                // the Ack menu
+    ("idempotent", "#idempotent"),                  // the Idempotent consumer switch
+    ("timetravel", "#scrub"),                       // the time-travel scrub bar
+    ("share", "#copy-link"),                        // Copy link
+    ("lessons", "#lesson-picker"),                  // the lesson picker
+    ("redrive", ".dlq-list button:not(.link)"),     // deploy the fix, redrive, discard
 ];
 
-/// Whole regions that can be hidden (not locked).
-pub const REGIONS: &[(&str, &str)] = &[
-    ("lesson", "the lesson panel"),
-    ("diagram", "the diagram"),
-    ("controls", "the controls panel"),
-    ("inspector", "the message inspector"),
-    ("metrics", "the metrics charts"),
-    ("dead-letters", "the dead-letter queue list"),
-    ("log", "the event log"),
-    ("platform", "the platform lens and configuration export"),
-    ("compare", "the A/B compare panel"),
-    ("stream", "the partitioned log (Kafka model)"),
-    ("fanout", "the fan-out (topic with subscriptions) panel"),
-    ("queue-vs-topic", "the queue vs topic side-by-side"),
-    ("exchanges", "the RabbitMQ exchanges and bindings panel"),
-    ("redis", "the Redis Streams panel"),
-    ("header", "the site header and footer"),
+/// Whole regions that can be hidden (not locked). Names only: what each is stays in this
+/// comment, not in the download.
+pub const REGIONS: &[&str] = &[
+    "lesson",         // the lesson panel
+    "diagram",        // the diagram
+    "controls",       // the controls panel
+    "inspector",      // the message inspector
+    "metrics",        // the metrics charts
+    "dead-letters",   // the dead-letter queue list
+    "log",            // the event log
+    "platform",       // the platform lens and configuration export
+    "compare",        // the A/B compare panel
+    "stream",         // the partitioned log (Kafka model)
+    "fanout",         // the fan-out (topic with subscriptions) panel
+    "queue-vs-topic", // the queue vs topic side-by-side
+    "exchanges",      // the RabbitMQ exchanges and bindings panel
+    "redis",          // the Redis Streams panel
+    "header",         // the site header and footer
 ];
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -103,7 +102,7 @@ impl EmbedOptions {
 
 /// The option names this module reads, for the permalink decoder to pass on.
 pub const KEYS: &[&str] = &[
-    "embed", "lock", "hide", "theme", "autoplay", "paused", "origin",
+    "embed", "lock", "hide", "theme", "autoplay", "paused", "origin", "poster",
 ];
 
 fn flag(value: &str) -> Option<bool> {
@@ -117,7 +116,7 @@ fn flag(value: &str) -> Option<bool> {
 fn names(
     key: &str,
     value: &str,
-    allowed: &[&[(&'static str, &str)]],
+    allowed: &[&'static str],
     out: &mut Vec<&'static str>,
     notices: &mut Vec<Notice>,
 ) {
@@ -128,27 +127,17 @@ fn names(
             "batch-failure" | "batch-size" => "batch",
             other => other,
         };
-        match allowed
-            .iter()
-            .flat_map(|list| list.iter())
-            .find(|(n, _)| *n == name)
-        {
-            Some((n, _)) => {
+        match allowed.iter().find(|n| **n == name) {
+            Some(n) => {
                 if !out.contains(n) {
                     out.push(n);
                 }
             }
-            None => {
-                let all: Vec<&str> = allowed
-                    .iter()
-                    .flat_map(|l| l.iter().map(|(n, _)| *n))
-                    .collect();
-                notices.push(Notice {
-                    param: key.into(),
-                    expected: format!("names from: {}", all.join(", ")),
-                    given: crate::permalink::truncate(name),
-                });
-            }
+            None => notices.push(Notice {
+                param: key.into(),
+                expected: format!("names from: {}", allowed.join(", ")),
+                given: crate::permalink::truncate(name),
+            }),
         }
     }
 }
@@ -185,6 +174,12 @@ pub fn parse_option(
             Some(b) => options.embed = b,
             None => note("1 or 0"),
         },
+        // Click to load is done before the wasm starts (boot.js, playground.js): only checked here.
+        "poster" => {
+            if flag(value).is_none() {
+                note("1 or 0")
+            }
+        }
         "autoplay" => match flag(value) {
             Some(b) => options.autoplay = Some(b),
             None => note("1 or 0"),
@@ -199,14 +194,16 @@ pub fn parse_option(
             "dark" => options.theme = Theme::Dark,
             _ => note("auto, light or dark"),
         },
-        "lock" => names(key, value, &[CONTROLS], &mut options.locked, notices),
-        "hide" => names(
-            key,
-            value,
-            &[CONTROLS, REGIONS],
-            &mut options.hidden,
-            notices,
-        ),
+        "lock" | "hide" => {
+            let mut allowed: Vec<&'static str> = CONTROLS.iter().map(|(n, _)| *n).collect();
+            let out = if key == "lock" {
+                &mut options.locked
+            } else {
+                allowed.extend(REGIONS);
+                &mut options.hidden
+            };
+            names(key, value, &allowed, out, notices)
+        }
         "origin" => {
             for o in value.split(',').map(str::trim).filter(|o| !o.is_empty()) {
                 if is_origin(o) {

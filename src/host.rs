@@ -1,12 +1,11 @@
-//! Talking to the page around the playground: the parent window of an iframe (`postMessage`,
-//! origin-checked both ways) or the element a script `mount()`ed it into (DOM `CustomEvent`s).
+//! Talking to the page around the playground: DOM `CustomEvent`s out (on the element a script
+//! `mount()`ed it into, or on the page, where `static/boot.js` posts them to an iframe's parent
+//! with the resize messages of course platforms), and commands in.
 //!
-//! Messages out: `{ source: "queue-playground", type, ...detail }`, posted only to the
-//! playground's own origin and the origins the author allowed (`origin=`), never to `*`.
-//! Messages in: `{ target: "queue-playground", command, lesson? }`, obeyed only from those
-//! same origins.
+//! Commands in: `{ target: "queue-playground", command, lesson? }` from the parent window,
+//! obeyed only from the playground's own origin and those in `origin=`.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use wasm_bindgen::JsValue;
 
 use crate::embed::EmbedOptions;
@@ -18,52 +17,50 @@ fn own_origin() -> Option<String> {
     web_sys::window()?.location().origin().ok()
 }
 
-/// The parent window, when the playground runs in an iframe.
-fn parent() -> Option<web_sys::Window> {
-    let window = web_sys::window()?;
-    let parent = window.parent().ok().flatten()?;
-    // `window.parent` is the window itself at the top level.
-    (!js_sys::Object::is(&parent, &window)).then_some(parent)
+/// Tells the host something happened: a CustomEvent `queue-playground:<kind>` with `detail`
+/// (a JSON object's text, built with `format!`, which costs far less wasm than
+/// `serde_json::json!`) on the element a script mounted the playground into, or else on the
+/// page's root element, where boot.js forwards it to the parent window of an iframe. Doing the
+/// postMessage side in plain JS is much smaller than in wasm. boot.js forwards the kinds it
+/// lists (`ready`, `checkpoint-answered`, `lesson-completed`, `xapi`): a new kind goes there too.
+pub fn emit(host: Option<&web_sys::Element>, kind: &str, detail: &str) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&js_sys::JSON::parse(detail).unwrap_or(JsValue::NULL));
+    init.set_bubbles(true);
+    let target = host
+        .cloned()
+        .or_else(|| crate::document().document_element());
+    if let (Some(target), Ok(event)) = (
+        target,
+        web_sys::CustomEvent::new_with_event_init_dict(&format!("{SOURCE}:{kind}"), &init),
+    ) {
+        let _ = target.dispatch_event(&event);
+    }
 }
 
-fn to_js(value: &Value) -> JsValue {
-    js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
+/// The page copied links open and lesson ids start from: `page` (a mounted playground's own
+/// index.html) or this page's address without its query. From `href`, not `origin`, so a file
+/// opened from disk gets `file:///…` rather than `null/…`.
+pub fn page_url(page: Option<&str>) -> String {
+    page.map(str::to_owned).unwrap_or_else(|| {
+        let href = web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .unwrap_or_default();
+        let end = href.find(['?', '#']).unwrap_or(href.len());
+        href[..end].to_owned()
+    })
 }
 
-/// Tells the host something happened: a CustomEvent `queue-playground:<kind>` on the mount
-/// element, or a message to the parent window of an embedded iframe.
-pub fn emit(host: Option<&web_sys::Element>, options: &EmbedOptions, kind: &str, detail: Value) {
-    if let Some(element) = host {
-        let init = web_sys::CustomEventInit::new();
-        init.set_detail(&to_js(&detail));
-        init.set_bubbles(true);
-        if let Ok(event) =
-            web_sys::CustomEvent::new_with_event_init_dict(&format!("{SOURCE}:{kind}"), &init)
-        {
-            let _ = element.dispatch_event(&event);
-        }
-        return;
-    }
-    if !options.embed {
-        return;
-    }
-    let Some(parent) = parent() else {
-        return;
-    };
-    let mut message = json!({ "source": SOURCE, "type": kind });
-    if let (Value::Object(m), Value::Object(d)) = (&mut message, detail) {
-        m.extend(d);
-    }
-    let message = to_js(&message);
-    // A page opened from disk has the opaque origin "null", which cannot be a target.
-    let targets = own_origin()
-        .into_iter()
-        .filter(|o| o != "null")
-        .chain(options.origins.iter().cloned());
-    for target in targets {
-        // A target that is not the parent's origin is dropped by the browser, by design.
-        let _ = parent.post_message(&message, &target);
-    }
+/// An xAPI statement's JSON text, without `actor` (only the host page knows the learner), for
+/// a lesson's checkpoint. `verb` is an ADL verb (`answered`, `completed`); the object is the
+/// lesson's address, `page?lesson=<id>`; `result` is the inside of the result object.
+/// Strings are quoted with `{:?}`, which for this text (no control characters) is JSON. The
+/// optional parts (the verb's `display`, the object's `objectType`, which defaults to
+/// `Activity`) are left out to save download bytes.
+pub fn statement(verb: &str, object: &str, title: &str, result: &str) -> String {
+    format!(
+        r#"{{"statement":{{"verb":{{"id":"http://adlnet.gov/expapi/verbs/{verb}"}},"object":{{"id":{object:?},"definition":{{"name":{{"en-US":{title:?}}}}}}},"result":{{{result}}}}}}}"#
+    )
 }
 
 /// A command from the parent page, if it is one of ours and from an allowed origin.

@@ -190,11 +190,17 @@ pub fn fill(template: &str, numbers: &Numbers) -> String {
         let after = &rest[open + 1..];
         match after.find('}') {
             Some(close) => {
-                let name = &after[..close];
-                match numbers.get(name) {
-                    Some(v) if v.fract() == 0.0 => out.push_str(&format!("{v:.0}")),
-                    Some(v) => out.push_str(&format!("{v:.1}")),
-                    None => out.push_str(&rest[open..open + close + 2]),
+                // `{waiting|is|are}`: the word that agrees with the number, so a reveal
+                // never says "1 are still in the queue".
+                let mut parts = after[..close].split('|');
+                let name = parts.next().unwrap_or_default();
+                match (numbers.get(name), parts.next(), parts.next()) {
+                    (Some(&v), Some(one), Some(many)) => {
+                        out.push_str(if v == 1.0 { one } else { many })
+                    }
+                    (Some(v), ..) if v.fract() == 0.0 => out.push_str(&format!("{v:.0}")),
+                    (Some(v), ..) => out.push_str(&format!("{v:.1}")),
+                    (None, ..) => out.push_str(&rest[open..open + close + 2]),
                 }
                 rest = &after[close + 1..];
             }
@@ -212,62 +218,98 @@ pub fn fill(template: &str, numbers: &Numbers) -> String {
 pub const SOURCES: &[(&str, &str)] = &[
     (
         "kitchen-offline",
-        include_str!("../lessons/kitchen-offline.json"),
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/kitchen-offline.json")),
     ),
     (
         "http-vs-queue",
-        include_str!("../lessons/http-vs-queue.json"),
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/http-vs-queue.json")),
     ),
-    ("friday-rush", include_str!("../lessons/friday-rush.json")),
+    (
+        "friday-rush",
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/friday-rush.json")),
+    ),
     (
         "scale-consumers",
-        include_str!("../lessons/scale-consumers.json"),
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/scale-consumers.json")),
     ),
-    ("consumer-lag", include_str!("../lessons/consumer-lag.json")),
-    ("fan-out", include_str!("../lessons/fan-out.json")),
+    (
+        "consumer-lag",
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/consumer-lag.json")),
+    ),
+    (
+        "fan-out",
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/fan-out.json")),
+    ),
     (
         "pubsub-vs-queue",
-        include_str!("../lessons/pubsub-vs-queue.json"),
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/pubsub-vs-queue.json")),
     ),
-    ("poison-pill", include_str!("../lessons/poison-pill.json")),
-    ("dlq-redrive", include_str!("../lessons/dlq-redrive.json")),
+    (
+        "poison-pill",
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/poison-pill.json")),
+    ),
+    (
+        "dlq-redrive",
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/dlq-redrive.json")),
+    ),
     (
         "batch-failure",
-        include_str!("../lessons/batch-failure.json"),
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/batch-failure.json")),
     ),
     (
         "throw-vs-return",
-        include_str!("../lessons/throw-vs-return.json"),
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/throw-vs-return.json")),
     ),
     (
         "retry-backoff",
-        include_str!("../lessons/retry-backoff.json"),
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/retry-backoff.json")),
     ),
     (
         "visibility-timeout",
-        include_str!("../lessons/visibility-timeout.json"),
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/visibility-timeout.json")),
     ),
     (
         "delivery-guarantees",
-        include_str!("../lessons/delivery-guarantees.json"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/lessons/delivery-guarantees.json"
+        )),
     ),
-    ("ordering", include_str!("../lessons/ordering.json")),
-    ("backpressure", include_str!("../lessons/backpressure.json")),
-    ("delay-queue", include_str!("../lessons/delay-queue.json")),
-    ("cloudevents", include_str!("../lessons/cloudevents.json")),
-    ("reply-to", include_str!("../lessons/reply-to.json")),
-    ("tracing", include_str!("../lessons/tracing.json")),
+    (
+        "ordering",
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/ordering.json")),
+    ),
+    (
+        "backpressure",
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/backpressure.json")),
+    ),
+    (
+        "delay-queue",
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/delay-queue.json")),
+    ),
+    (
+        "cloudevents",
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/cloudevents.json")),
+    ),
+    (
+        "reply-to",
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/reply-to.json")),
+    ),
+    (
+        "tracing",
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/tracing.json")),
+    ),
     (
         "stream-replay",
-        include_str!("../lessons/stream-replay.json"),
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/stream-replay.json")),
     ),
     (
         "partition-keys",
-        include_str!("../lessons/partition-keys.json"),
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/partition-keys.json")),
     ),
     (
         "rebalance-skip",
-        include_str!("../lessons/rebalance-skip.json"),
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/rebalance-skip.json")),
     ),
 ];
 

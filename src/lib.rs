@@ -13,9 +13,9 @@ mod bench;
 pub mod compare;
 pub mod components;
 pub mod embed;
-mod embed_height;
 mod host;
 pub mod lessons;
+mod locks;
 mod mount;
 pub mod panic;
 pub mod permalink;
@@ -24,6 +24,7 @@ pub mod scenarios;
 pub mod side;
 pub mod state;
 mod url;
+mod visibility;
 
 pub use app::{App, AppProps, Bridge};
 pub use mount::{mount, MountedPlayground};

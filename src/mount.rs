@@ -18,7 +18,7 @@ use crate::state::Action;
 
 /// Option names a script may pass, with the JSON types accepted.
 const OPTIONS: &[&str] = &[
-    "lesson", "link", "lock", "hide", "theme", "autoplay", "paused", "origin",
+    "lesson", "link", "lock", "hide", "theme", "autoplay", "paused", "origin", "poster",
 ];
 
 fn type_name(v: &JsValue) -> String {
@@ -64,7 +64,7 @@ fn options_to_query(options: &JsValue) -> (String, Vec<String>) {
         let value = pair.get(1);
         let text = match key.as_str() {
             "lesson" | "theme" | "link" => value.as_string(),
-            "autoplay" | "paused" => value
+            "autoplay" | "paused" | "poster" => value
                 .as_bool()
                 .map(|b| if b { "1" } else { "0" }.to_owned()),
             "lock" | "hide" | "origin" => {
@@ -90,7 +90,7 @@ fn options_to_query(options: &JsValue) -> (String, Vec<String>) {
             }
         };
         let expected = match key.as_str() {
-            "autoplay" | "paused" => "true or false",
+            "autoplay" | "paused" | "poster" => "true or false",
             "lock" | "hide" | "origin" => "an array of strings, or one comma-separated string",
             _ => "a string",
         };

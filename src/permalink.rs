@@ -606,6 +606,17 @@ mod tests {
             notices[3].to_string(),
             "theme: expected auto, light or dark; got \"blue\" (ignored)"
         );
+        // Click to load is read by boot.js and playground.js, but checked here like the rest.
+        let (_, notices) = decode("poster=sometimes");
+        assert_eq!(
+            notices[0].to_string(),
+            "poster: expected 1 or 0; got \"sometimes\" (ignored)"
+        );
+        assert_eq!(
+            decode("embed=1&poster=1").1,
+            vec![],
+            "a good poster=1 is no notice"
+        );
     }
 
     #[test]

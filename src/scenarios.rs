@@ -8,23 +8,23 @@ use queue_engine::Scenario;
 pub const BUILT_IN: &[(&str, &str)] = &[
     (
         "pizza-shop",
-        include_str!(concat!(env!("OUT_DIR"), "/pizza-shop.json")),
+        include_str!(concat!(env!("OUT_DIR"), "/scenarios/pizza-shop.json")),
     ),
     (
         "kitchen-outage",
-        include_str!(concat!(env!("OUT_DIR"), "/kitchen-outage.json")),
+        include_str!(concat!(env!("OUT_DIR"), "/scenarios/kitchen-outage.json")),
     ),
     (
         "ui-backlog-100",
-        include_str!(concat!(env!("OUT_DIR"), "/ui-backlog-100.json")),
+        include_str!(concat!(env!("OUT_DIR"), "/scenarios/ui-backlog-100.json")),
     ),
     (
         "ui-backlog-1000",
-        include_str!(concat!(env!("OUT_DIR"), "/ui-backlog-1000.json")),
+        include_str!(concat!(env!("OUT_DIR"), "/scenarios/ui-backlog-1000.json")),
     ),
     (
         "ui-backlog-10000",
-        include_str!(concat!(env!("OUT_DIR"), "/ui-backlog-10000.json")),
+        include_str!(concat!(env!("OUT_DIR"), "/scenarios/ui-backlog-10000.json")),
     ),
 ];
 

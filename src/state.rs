@@ -30,6 +30,8 @@ pub struct Playground {
     /// The scenario as the person configured it (what Reset returns to).
     pub scenario: Rc<Scenario>,
     pub playing: bool,
+    /// Paused because nobody could see it: play again when they can.
+    resume: bool,
     pub speed: f64,
     pub selected: Option<MsgId>,
     /// The last command the controls sent (shown, and checked by the browser tests).
@@ -117,6 +119,8 @@ pub enum Action {
     SetPlaying(bool),
     /// A button in the panel of a lesson's log or topic.
     Side(SideAction),
+    /// Nobody can see the playground (true: page hidden or scrolled away) or they can again.
+    Hide(bool),
 }
 
 /// A simulation of `scenario`, or of the default one if it is refused (controls only build
@@ -149,6 +153,7 @@ impl Playground {
             logged: Rc::new(std::cell::Cell::new(0)),
             scenario: Rc::new(scenario),
             playing: true,
+            resume: false,
             speed: 1.0,
             selected: None,
             last_command: None,
@@ -493,9 +498,24 @@ impl Reducible for Playground {
                     return Rc::new(next);
                 }
             }
-            Action::TogglePlay => next.playing = !next.playing,
+            Action::Hide(hidden) => {
+                if hidden && self.playing {
+                    next.playing = false;
+                    next.resume = true;
+                } else if !hidden && self.resume {
+                    next.playing = true;
+                    next.resume = false;
+                } else {
+                    return self;
+                }
+            }
+            Action::TogglePlay => {
+                next.playing = !next.playing;
+                next.resume = false;
+            }
             Action::Step => {
                 next.playing = false;
+                next.resume = false;
                 let mut sim = next.sim.borrow_mut();
                 if let Some(t) = sim.next_event_time() {
                     sim.advance_to(t);
@@ -546,7 +566,11 @@ impl Reducible for Playground {
                 next.version = self.version + 1;
             }
             Action::DismissNotices => next.notices = Rc::new(Vec::new()),
-            Action::SetPlaying(on) => next.playing = on,
+            Action::SetPlaying(on) => {
+                // A host's own play or pause overrides resuming on return.
+                next.playing = on;
+                next.resume = false;
+            }
             Action::LoadLesson(id) => {
                 let lesson = id.as_deref().and_then(lessons::by_id);
                 let scenario = lesson

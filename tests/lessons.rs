@@ -177,6 +177,15 @@ fn fill_leaves_unknown_names_and_stray_braces_as_written() {
 }
 
 #[test]
+fn fill_picks_the_word_that_agrees_with_the_number() {
+    let mut n = lessons::Numbers::new();
+    n.insert("one".into(), 1.0);
+    n.insert("two".into(), 2.0);
+    let t = "{one} {one|is|are} waiting, {two} {two|is|are} lost, {x|a|b}";
+    assert_eq!(lessons::fill(t, &n), "1 is waiting, 2 are lost, {x|a|b}");
+}
+
+#[test]
 fn the_run_speed_reaches_the_checkpoint_in_seconds_and_never_slows_down() {
     use queue_engine::Millis;
     assert_eq!(

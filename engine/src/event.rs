@@ -267,12 +267,12 @@ impl Event {
         match &self.kind {
             Published { msg, payload, duplicate_send, .. } => {
                 let what = match payload {
-                    Payload::Normal => "order",
-                    Payload::Poison => "malformed order (poison pill)",
-                    Payload::Transient => "order that will hit a passing fault",
+                    Payload::Normal => "an order",
+                    Payload::Poison => "a malformed order (poison pill)",
+                    Payload::Transient => "an order that will hit a passing fault",
                 };
                 let dup = if *duplicate_send { ", a duplicate send of the same event" } else { "" };
-                format!("Message {msg} published: an {what}{dup}")
+                format!("Message {msg} published: {what}{dup}")
             }
             Deduplicated { event } => {
                 format!("A repeat send of event {event} was accepted but not enqueued (FIFO deduplication)")

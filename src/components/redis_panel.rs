@@ -95,9 +95,12 @@ pub fn RedisPanel(props: &RedisPanelProps) -> Html {
                     }) }
                 </tbody>
             </table>
-            <p class="note" id="redis-dead">{ format!("orders:dead holds {}:", sim.dead_stream.len()) }
+            <p class="note" id="redis-dead">{ match sim.dead_stream.len() {
+                    0 => "orders:dead is empty.".to_owned(),
+                    n => format!("orders:dead holds {n}:"),
+                } }
                 { for sim.dead_stream.iter().rev().take(5).map(|(id, n)| html! {
-                    <>{ " " }{ entry_button(*id) }{ format!(" ({n} deliveries)") }</>
+                    <>{ " " }{ entry_button(*id) }{ format!(" ({n} deliver{})", if *n == 1 { "y" } else { "ies" }) }</>
                 }) }
             </p>
             { detail.unwrap_or_default() }

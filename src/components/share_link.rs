@@ -27,14 +27,7 @@ pub fn ShareLink(props: &ShareLinkProps) -> Html {
             let Some(window) = web_sys::window() else {
                 return;
             };
-            let location = window.location();
-            let base = page.as_deref().map(str::to_owned).unwrap_or_else(|| {
-                format!(
-                    "{}{}",
-                    location.origin().unwrap_or_default(),
-                    location.pathname().unwrap_or_default()
-                )
-            });
+            let base = crate::host::page_url(page.as_deref());
             let url = format!("{base}?{}", onlink.emit(()));
             // Best effort: the field below shows the link either way.
             let _ = window.navigator().clipboard().write_text(&url);

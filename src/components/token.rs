@@ -53,9 +53,10 @@ pub fn MessageToken(props: &MessageTokenProps) -> Html {
         .map(|r| format!(", {:.0}% of its visibility timeout left", r * 100.0))
         .unwrap_or_default();
     let aria = format!(
-        "Message {id}, {label}, {}, received {} times{countdown}",
+        "Message {id}, {label}, {}, received {} time{}{countdown}",
         t.state.name(),
-        t.receive_count
+        t.receive_count,
+        if t.receive_count == 1 { "" } else { "s" }
     );
     html! {
         <g class={classes!("token", kind, props.selected.then_some("selected"))}

@@ -7,11 +7,11 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { serveDist, launchBrowser, openPage, screenshot, ROOT, DIST } from "./harness.mjs";
 
-/** The ```html block after each `<!-- test: NAME -->` marker in EMBEDDING.md. */
+/** The fenced block (```html, ```text, …) after each `<!-- test: NAME -->` marker in EMBEDDING.md. */
 async function snippets() {
   const doc = await readFile(join(ROOT, "EMBEDDING.md"), "utf8");
   const out = {};
-  for (const m of doc.matchAll(/<!-- test: ([a-z-]+) -->\n```html\n([\s\S]*?)\n```/g)) out[m[1]] = m[2];
+  for (const m of doc.matchAll(/<!-- test: ([a-z-]+) -->\n```[a-z]*\n([\s\S]*?)\n```/g)) out[m[1]] = m[2];
   // The policy exactly as documented.
   out.csp = doc.match(/^Content-Security-Policy: (.+)$/m)?.[1];
   return out;
@@ -20,7 +20,7 @@ async function snippets() {
 /** A host page: the snippet, plus a recorder of every message the playground posts. */
 const host = (body) => `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Course page</title><link rel="icon" href="data:,"></head>
 <body><h1>Lesson 4: poison pills</h1>
-<script>window.received = []; addEventListener("message", (e) => { if (e.data && e.data.source === "queue-playground") received.push({ origin: e.origin, ...e.data }); });</script>
+<script>window.received = []; window.messages = []; addEventListener("message", (e) => { messages.push({ origin: e.origin, ...e.data }); if (e.data && e.data.source === "queue-playground") received.push({ origin: e.origin, ...e.data }); });</script>
 ${body}
 </body></html>`;
 
@@ -30,14 +30,29 @@ let docs;
 
 before(async () => {
   docs = await snippets();
-  assert.deepEqual(Object.keys(docs).sort(), ["csp", "iframe", "iframe-commands", "script"], "EMBEDDING.md snippets found");
+  assert.deepEqual(
+    Object.keys(docs).sort(),
+    ["csp", "iframe", "iframe-commands", "netlify-headers", "nginx", "poster", "script", "xapi"],
+    "EMBEDDING.md snippets found",
+  );
   assert.match(docs.csp, /script-src 'self' 'wasm-unsafe-eval'/);
   const crossFrame = (query) =>
     host(`<iframe id="queue-playground" src="PLAYGROUND/queue-playground/index.html?embed=1${query}" style="width:100%;height:300px;border:0"></iframe>`);
   server = await serveDist({
     prefix: "/queue-playground/",
     pages: {
-      "/course/iframe.html": host(docs.iframe + "\n" + docs["iframe-commands"]),
+      "/course/iframe.html": host(docs.iframe + "\n" + docs["iframe-commands"] + "\n" + docs.xapi),
+      "/course/poster.html": host(docs.poster),
+      "/course/script-poster.html": host(`<div id="p"></div><script type="module">
+        import { mount } from "/queue-playground/playground.js";
+        window.handle = await mount(document.getElementById("p"), { lesson: "poison-pill", poster: true });
+      </script>`),
+      // Records the target origin of every message the playground posts to this page.
+      "/course/targets.html": host(`<script>window.targets = []; const post = window.postMessage.bind(window);
+        window.postMessage = (message, target) => { targets.push(target); post(message, target); };</script>
+        <iframe id="queue-playground" src="/queue-playground/index.html?embed=1&origin=https://elsewhere.example" style="width:100%;height:400px;border:0"></iframe>`),
+      // Free play (running) at the top of a long course page.
+      "/course/long.html": host(`<iframe id="queue-playground" src="/queue-playground/index.html?embed=1" style="width:100%;height:600px;border:0"></iframe><div style="height:4000px"></div>`),
       "/course/script.html": host(docs.script),
       "/course/cross.html": crossFrame(""),
       "/course/cross-allowed.html": crossFrame("&origin=ORIGIN"),
@@ -58,6 +73,36 @@ after(async () => {
 
 const page = async (path, url = `${server.origin}${path}`) => openPage(browser, url, { viewport: { width: 1200, height: 900 } });
 
+/** Polls a Node-side condition (e.g. requests seen by a route) for up to 15 s. */
+async function waitFor(condition, ms = 15_000) {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${condition}`);
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+}
+
+/** What a screen reader is told about an element besides its name: Chromium's computed description. */
+async function accessibleDescription(page, frame, selector) {
+  const cdp = await page.context().newCDPSession(page);
+  // Tag the element, find it in CDP's DOM (iframes included), and ask the accessibility tree.
+  await frame.$eval(selector, (el) => el.setAttribute("data-ax-probe", ""));
+  const { root } = await cdp.send("DOM.getDocument", { depth: -1, pierce: true });
+  const find = (node) => {
+    if ((node.attributes ?? []).includes("data-ax-probe")) return node;
+    for (const child of [...(node.children ?? []), node.contentDocument, ...(node.shadowRoots ?? [])]) {
+      const hit = child && find(child);
+      if (hit) return hit;
+    }
+    return null;
+  };
+  const { backendNodeId } = find(root);
+  const { nodes } = await cdp.send("Accessibility.getPartialAXTree", { backendNodeId, fetchRelatives: false });
+  await frame.$eval(selector, (el) => el.removeAttribute("data-ax-probe"));
+  await cdp.detach();
+  return nodes[0]?.description?.value ?? null;
+}
+
 test("the iframe snippet: compact layout, locked controls, and the height fits the content", async () => {
   const { page: p, problems } = await page("/course/iframe.html");
   const frame = await (await p.waitForSelector("iframe")).contentFrame();
@@ -77,13 +122,36 @@ test("the iframe snippet: compact layout, locked controls, and the height fits t
   });
   const fits = await frame.evaluate(() => document.scrollingElement.scrollHeight <= window.innerHeight + 1);
   assert.ok(fits, "the iframe shows all of its content without scrolling");
+  // Canvas's and H5P's own resize messages carry the same height.
+  const last = await p.evaluate(() => window.received.filter((m) => m.type === "height").at(-1).height);
+  await p.waitForFunction((h) => window.messages.some((m) => m.subject === "lti.frameResize" && m.height === h), last);
+  await p.waitForFunction(
+    (h) => window.messages.some((m) => m.context === "h5p" && m.action === "resize" && m.height === h && m.scrollHeight === h),
+    last,
+  );
+  // A locked control says so, to sight (its tooltip) and to screen readers (its description).
+  for (const id of ["#ordering", "#batch-size", "#batch-failure"]) {
+    assert.equal(await frame.getAttribute(id, "aria-description"), "Locked by this course page", id);
+    const tip = await frame.$eval(id, (el) => el.closest("[title]").title);
+    assert.match(tip, /\(Locked by this course page\)$/, `${id}: ${tip}`);
+  }
+  assert.equal(await frame.getAttribute("#max-receives", "aria-description"), null, "an unlocked control says nothing");
+  const description = await accessibleDescription(p, frame, "#ordering");
+  assert.equal(description, "Locked by this course page", "screen readers are told why");
   await screenshot(p, "embed-iframe");
   assert.deepEqual(problems, []);
   await p.close();
 });
 
-test("the iframe obeys the host's commands and reports the checkpoint", async () => {
-  const { page: p, problems } = await page("/course/iframe.html");
+test("the iframe obeys the host's commands and reports the checkpoint, also as xAPI to an LRS", async () => {
+  const { page: p, problems } = await openPage(browser, "about:blank", { viewport: { width: 1200, height: 900 } });
+  const statements = [];
+  await p.route("**/xAPI/statements", async (route) => {
+    const request = route.request();
+    statements.push({ method: request.method(), version: request.headers()["x-experience-api-version"], body: request.postDataJSON() });
+    await route.fulfill({ status: 200, contentType: "application/json", body: '["id"]' });
+  });
+  await p.goto(`${server.origin}/course/iframe.html`);
   const frame = await (await p.waitForSelector("iframe")).contentFrame();
   await frame.waitForSelector("#checkpoint");
   await frame.check('#checkpoint input[value="forever"]');
@@ -94,6 +162,23 @@ test("the iframe obeys the host's commands and reports the checkpoint", async ()
   assert.equal(answered.correct, true);
   assert.equal(answered.origin, server.origin);
   assert.ok(await p.evaluate(() => window.received.some((m) => m.type === "lesson-completed")));
+  // The xapi snippet added the learner and posted both statements to the LRS endpoint.
+  await p.waitForFunction(() => window.received.filter((m) => m.type === "xapi").length === 2);
+  await waitFor(() => statements.length === 2);
+  const lessonUrl = `${server.origin}/queue-playground/index.html?lesson=poison-pill`;
+  const [answeredSt, completedSt] = statements;
+  for (const s of statements) {
+    assert.equal(s.method, "POST");
+    assert.equal(s.version, "1.0.3");
+    assert.equal(s.body.actor.mbox, "mailto:learner@example.org");
+    assert.equal(s.body.object.id, lessonUrl);
+    assert.equal(s.body.object.definition.name["en-US"], "The poison pill");
+    assert.equal(s.body.result.success, true);
+    assert.equal(s.body.result.response, "forever");
+  }
+  assert.equal(answeredSt.body.verb.id, "http://adlnet.gov/expapi/verbs/answered");
+  assert.equal(completedSt.body.verb.id, "http://adlnet.gov/expapi/verbs/completed");
+  assert.equal(completedSt.body.result.completion, true);
   // Play inside, then the host's Pause button (the snippet) stops it.
   await frame.click("#play-pause");
   await frame.waitForFunction(() => document.querySelector("#clock").textContent.includes("running"));
@@ -103,35 +188,68 @@ test("the iframe obeys the host's commands and reports the checkpoint", async ()
   await p.close();
 });
 
-test("another origin is ignored unless the origin option allows it", async () => {
-  // The host on localhost, the playground on 127.0.0.1: two origins.
-  const hostOrigin = `http://localhost:${server.port}`;
-  for (const allowed of [false, true]) {
-    const path = allowed ? "/course/cross-allowed.html" : "/course/cross.html";
-    const html = (await (await fetch(`${server.origin}${path}`)).text())
-      .replace("PLAYGROUND", server.origin)
-      .replace("ORIGIN", encodeURIComponent(hostOrigin));
-    const { page: p } = await openPage(browser, "about:blank");
-    await p.route(`${hostOrigin}/course/page.html`, (r) => r.fulfill({ contentType: "text/html", body: html }));
-    await p.goto(`${hostOrigin}/course/page.html`);
-    const frame = await (await p.waitForSelector("iframe")).contentFrame();
-    await frame.waitForSelector(".diagram");
-    await frame.waitForFunction(() => document.querySelector("#clock").textContent.includes("running"));
-    await p.evaluate((target) => {
-      document.getElementById("queue-playground").contentWindow.postMessage({ target: "queue-playground", command: "pause" }, target);
-    }, server.origin);
-    await p.waitForTimeout(500);
-    const paused = (await frame.textContent("#clock")).includes("paused");
-    const heights = await p.evaluate(() => window.received.filter((m) => m.type === "height").length);
-    if (allowed) {
-      assert.ok(paused, "an allowed origin's command is obeyed");
-      assert.ok(heights > 0, "and it receives the height");
-    } else {
-      assert.ok(!paused, "a command from another origin is ignored");
-      assert.equal(heights, 0, "and nothing is posted to it");
+test("across two real origins: messages only to an allowed parent, and no console noise on either side", async () => {
+  // The course page on course.test, the playground on playground.test: two sites, so the
+  // iframe runs in its own process, as on a real course site.
+  const course = await serveDist({ prefix: "/none/", pages: {} });
+  try {
+    const courseOrigin = `http://course.test:${course.port}`;
+    const playground = `http://playground.test:${server.port}/queue-playground/index.html?embed=1`;
+    for (const allowed of [true, false]) {
+      const src = allowed ? `${playground}&origin=${encodeURIComponent(courseOrigin)}` : playground;
+      const { page: p, problems } = await openPage(browser, "about:blank");
+      const noise = [];
+      p.on("console", (m) => {
+        if (["warning", "error"].includes(m.type())) noise.push(`${m.location().url}: ${m.text()}`);
+      });
+      await p.route(`${courseOrigin}/course/page.html`, (r) =>
+        r.fulfill({ contentType: "text/html", body: host(`<iframe id="queue-playground" src="${src}" style="width:100%;height:300px;border:0"></iframe>`) }),
+      );
+      await p.goto(`${courseOrigin}/course/page.html`);
+      const frame = await (await p.waitForSelector("iframe")).contentFrame();
+      await frame.waitForSelector(".diagram");
+      await frame.waitForFunction(() => document.querySelector("#clock").textContent.includes("running"));
+      await p.evaluate((target) => {
+        document.getElementById("queue-playground").contentWindow.postMessage({ target: "queue-playground", command: "pause" }, target);
+      }, `http://playground.test:${server.port}`);
+      await p.waitForTimeout(800);
+      const paused = (await frame.textContent("#clock")).includes("paused");
+      const messages = await p.evaluate(() => window.messages);
+      if (allowed) {
+        assert.ok(paused, "an allowed origin's command is obeyed");
+        for (const m of messages) assert.equal(m.origin, `http://playground.test:${server.port}`);
+        assert.ok(messages.some((m) => m.type === "ready"), "ready");
+        assert.ok(messages.some((m) => m.type === "height"), "height");
+        assert.ok(messages.some((m) => m.subject === "lti.frameResize"), "Canvas resize");
+        assert.ok(messages.some((m) => m.context === "h5p"), "H5P resize");
+        assert.deepEqual(noise, [], "no warning or error in either console");
+      } else {
+        assert.ok(!paused, "a command from another origin is ignored");
+        assert.deepEqual(messages, [], "and nothing is posted to it");
+        // The one warning is the playground's own, saying why the command was ignored.
+        assert.equal(noise.length, 1, noise.join("\n"));
+        assert.match(noise[0], /Queue Playground: ignored a command from http:\/\/course\.test/);
+      }
+      assert.deepEqual(problems.filter((x) => !x.includes("ignored a command")), []);
+      await p.close();
     }
-    await p.close();
+  } finally {
+    await course.close();
   }
+});
+
+test("messages go to the parent's origin only, never to another allowed one (each miss is a console warning)", async () => {
+  const { page: p, problems } = await page("/course/targets.html");
+  const frame = await (await p.waitForSelector("iframe")).contentFrame();
+  await frame.waitForSelector(".diagram");
+  await p.waitForFunction(() => window.messages.filter((m) => m.type === "height").length > 0);
+  await p.waitForTimeout(300);
+  const { targets, messages } = await p.evaluate(() => ({ targets: window.targets, messages: window.messages }));
+  assert.ok(targets.length >= 4, "ready, height, Canvas and H5P");
+  assert.deepEqual([...new Set(targets)], [server.origin], "only this page's origin, though https://elsewhere.example is allowed too");
+  assert.equal(messages.length, targets.length, "every post arrives: none was dropped by the browser");
+  assert.deepEqual(problems, []);
+  await p.close();
 });
 
 test("the script snippet mounts two independent playgrounds on one page", async () => {
@@ -155,6 +273,8 @@ test("the script snippet mounts two independent playgrounds on one page", async 
   await p.evaluate(() => {
     window.events = [];
     document.getElementById("lesson-two").addEventListener("queue-playground:checkpoint-answered", (e) => window.events.push(e.detail));
+    window.statements = [];
+    document.getElementById("lesson-two").addEventListener("queue-playground:xapi", (e) => window.statements.push(e.detail.statement));
   });
   await p.evaluate(async () => {
     window.playgrounds.two.loadLesson("delay-queue");
@@ -165,6 +285,17 @@ test("the script snippet mounts two independent playgrounds on one page", async 
   await p.evaluate((r) => r.querySelector("#run-check").click(), two);
   await p.waitForFunction(() => window.events.length > 0, null, { timeout: 30_000 });
   const detail = await p.evaluate(() => window.events[0]);
+  await p.waitForFunction(() => window.statements.length === 2);
+  const statements = await p.evaluate(() => window.statements);
+  assert.deepEqual(
+    statements.map((s) => [s.verb.id, s.object.id, s.result.success, s.result.response]),
+    ["answered", "completed"].map((verb) => [
+      `http://adlnet.gov/expapi/verbs/${verb}`,
+      `${server.origin}/queue-playground/index.html?lesson=delay-queue`,
+      true,
+      "none",
+    ]),
+  );
   assert.deepEqual({ lesson: detail.lesson, correct: detail.correct, actual: detail.actual }, { lesson: "delay-queue", correct: true, actual: "none" });
   assert.equal(await p.evaluate((r) => r.querySelector(".lesson-title").textContent, one), "The poison pill", "one is untouched");
   // Host CSS does not reach in, and ours does not leak out.
@@ -190,6 +321,139 @@ test("bad script options are reported in the console and the playground still mo
   assert.match(text, /lock: expected names from: play, step, .*; got "warp-drive"/);
   assert.match(await p.evaluate(() => window.notAnElement), /mount: expected an element, such as document\.getElementById\("playground"\); got "#p"/);
   assert.equal(await p.evaluate(() => document.getElementById("p").shadowRoot.querySelector("#ordering").disabled), true, "the good lock name still applies");
+  await p.close();
+});
+
+test("the script from another origin works with the documented CORS header, and not without it", async () => {
+  // The header exactly as the Netlify snippet writes it; the nginx snippet sends the same one.
+  const [, name, value] = docs["netlify-headers"].match(/^\s+([A-Za-z-]+): (.+)$/m);
+  assert.equal(name, "Access-Control-Allow-Origin");
+  const nginx = docs.nginx.match(/add_header ([A-Za-z-]+) "([^"]+)";/);
+  assert.deepEqual([nginx[1], nginx[2]], [name, value], "nginx sends the same header");
+  assert.match(docs["netlify-headers"], /^\/queue-playground\/\*$/m, "for every file of the folder");
+  const course = await serveDist({ prefix: "/none/", pages: {} });
+  try {
+    const courseOrigin = `http://course.test:${course.port}`;
+    for (const withHeader of [true, false]) {
+      // The documented value names the course site; here that is course.test.
+      const headers = withHeader ? { [name]: value.replace("https://course.example.org", courseOrigin) } : {};
+      const playground = await serveDist({ prefix: "/queue-playground/", headers });
+      try {
+        const script = docs.script.replaceAll("/queue-playground/", `http://playground.test:${playground.port}/queue-playground/`);
+        const { page: p, problems } = await openPage(browser, "about:blank");
+        await p.route(`${courseOrigin}/course/script.html`, (r) => r.fulfill({ contentType: "text/html", body: host(script) }));
+        await p.goto(`${courseOrigin}/course/script.html`);
+        if (withHeader) {
+          await p.waitForFunction(() => window.playgrounds);
+          await p.waitForFunction(() => document.getElementById("lesson-one").shadowRoot?.querySelector(".diagram"));
+          assert.deepEqual(problems, []);
+        } else {
+          await waitFor(() => problems.some((x) => /Access-Control-Allow-Origin/.test(x)));
+          assert.equal(await p.evaluate(() => window.playgrounds), undefined, "nothing mounts without the header");
+        }
+        await p.close();
+      } finally {
+        await playground.close();
+      }
+    }
+  } finally {
+    await course.close();
+  }
+});
+
+test("click to load: poster=1 shows a preview and fetches no wasm until clicked", async () => {
+  const { page: p, problems } = await openPage(browser, "about:blank", { viewport: { width: 1200, height: 900 } });
+  const wasm = [];
+  p.on("request", (r) => {
+    if (r.url().endsWith(".wasm")) wasm.push(r.url());
+  });
+  await p.goto(`${server.origin}/course/poster.html`);
+  const frame = await (await p.waitForSelector("iframe")).contentFrame();
+  await frame.waitForSelector("#load-playground");
+  assert.match(await frame.textContent("#boot"), /Lesson: poison pill/);
+  await p.waitForLoadState("networkidle");
+  await p.waitForTimeout(500);
+  assert.deepEqual(wasm, [], "no wasm before the click");
+  await screenshot(p, "embed-poster");
+  await frame.click("#load-playground");
+  await frame.waitForSelector(".diagram");
+  assert.equal(await frame.textContent(".lesson-title"), "The poison pill");
+  assert.equal(wasm.length, 1, "the wasm, once, after the click");
+  assert.deepEqual(problems, []);
+  await p.close();
+});
+
+test("click to load in a script: mount(element, { poster: true }) waits for the click", async () => {
+  const { page: p, problems } = await openPage(browser, "about:blank");
+  const wasm = [];
+  p.on("request", (r) => {
+    if (r.url().endsWith(".wasm")) wasm.push(r.url());
+  });
+  await p.goto(`${server.origin}/course/script-poster.html`);
+  await p.waitForSelector("#p button");
+  await p.waitForTimeout(500);
+  assert.deepEqual(wasm, [], "no wasm before the click");
+  await p.click("#p button");
+  await p.waitForFunction(() => window.handle && document.getElementById("p").shadowRoot.querySelector(".diagram"));
+  assert.equal(await p.evaluate(() => document.querySelector("#p > button")), null, "the button is gone");
+  assert.equal(wasm.length, 1);
+  assert.deepEqual(problems, []);
+  await p.close();
+});
+
+test("the playground pauses out of view or in a hidden page, and resumes only if it was playing", async () => {
+  const { page: p, problems } = await page("/course/long.html");
+  const frame = await (await p.waitForSelector("iframe")).contentFrame();
+  await frame.waitForSelector(".diagram");
+  const state = () => frame.evaluate(() => (document.querySelector("#clock").textContent.includes("running") ? "running" : "paused"));
+  const until = (want) => frame.waitForFunction((w) => document.querySelector("#clock").textContent.includes(w), want);
+  await until("running");
+  // Scrolled out of view: paused; back in view: playing again.
+  await p.evaluate(() => window.scrollTo(0, 3000));
+  await until("paused");
+  await p.evaluate(() => window.scrollTo(0, 0));
+  await until("running");
+  // A hidden page (another tab): the same.
+  const setHidden = (hidden) =>
+    frame.evaluate((h) => {
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => h });
+      document.dispatchEvent(new Event("visibilitychange"));
+    }, hidden);
+  await setHidden(true);
+  await until("paused");
+  await setHidden(false);
+  await until("running");
+  // Paused by the learner: it stays paused after a trip out of view.
+  await frame.click("#play-pause");
+  await until("paused");
+  await p.evaluate(() => window.scrollTo(0, 3000));
+  await p.waitForTimeout(300);
+  await p.evaluate(() => window.scrollTo(0, 0));
+  await p.waitForTimeout(500);
+  assert.equal(await state(), "paused");
+  assert.deepEqual(problems, []);
+  await p.close();
+});
+
+test("oEmbed: one response per lesson, and the page links to one for discovery", async () => {
+  const { readdir } = await import("node:fs/promises");
+  const files = (await readdir(join(DIST, "oembed"))).sort();
+  const lessons = (await readdir(join(ROOT, "lessons"))).filter((f) => f.endsWith(".json"));
+  assert.equal(files.length, lessons.length + 1, "every lesson, and index.json for free play");
+  const html = await (await fetch(server.url)).text();
+  const link = html.match(/<link[^>]*type="?application\/json\+oembed"?[^>]*>/)?.[0];
+  assert.ok(link, "discovery link in index.html");
+  const href = link.match(/href="?([^" >]+)/)[1];
+  const free = await (await fetch(new URL(href, server.url))).json();
+  assert.equal(free.type, "rich");
+  const lesson = await (await fetch(`${server.url}oembed/poison-pill.json`)).json();
+  assert.deepEqual([lesson.version, lesson.type, lesson.width, lesson.height], ["1.0", "rich", 800, 640]);
+  assert.match(lesson.html, /^<iframe src="index\.html\?embed=1&lesson=poison-pill" [^>]*title="The poison pill"><\/iframe>$/);
+  // The iframe it describes opens that lesson.
+  const { page: p, problems } = await page("/none", `${server.url}${lesson.html.match(/src="([^"]+)"/)[1]}`);
+  await p.waitForSelector(".lesson-title");
+  assert.equal(await p.textContent(".lesson-title"), "The poison pill");
+  assert.deepEqual(problems, []);
   await p.close();
 });
 

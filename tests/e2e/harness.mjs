@@ -75,8 +75,10 @@ export async function launchBrowser() {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
-      // The origin tests put a host page on localhost and the playground on 127.0.0.1.
+      // The origin tests put a host page and the playground on two origins of this machine.
       "--disable-features=LocalNetworkAccessChecks",
+      // Real host names for those two origins (course.test, playground.test), resolved here.
+      "--host-resolver-rules=MAP *.test 127.0.0.1",
     ],
   });
 }

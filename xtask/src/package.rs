@@ -6,6 +6,8 @@
 //!   playground into a host page; it finds the content-hashed files next to it.
 //! - `queue-playground-standalone.html`: one self-contained file (CSS, scripts and the wasm,
 //!   base64, inlined) that opens from disk (file://) with no server.
+//! - `oembed/<lesson>.json` (and `oembed/index.json` for free play): oEmbed responses, so a
+//!   site that speaks oEmbed turns a link to a lesson into the embedded lesson.
 
 use std::path::{Path, PathBuf};
 
@@ -44,10 +46,12 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-/// Splits Trunk's inline `<script type="module">…</script>` out of the page.
+/// Splits Trunk's inline `<script type="module">…</script>` out of the page (quoted or, in
+/// Trunk's minified HTML, not).
 pub fn split_inline_module(html: &str) -> Option<(String, String)> {
-    let open = "<script type=\"module\">";
-    let start = html.find(open)?;
+    let (start, open) = ["<script type=\"module\">", "<script type=module>"]
+        .iter()
+        .find_map(|open| Some((html.find(open)?, *open)))?;
     let body_start = start + open.len();
     let end = body_start + html[body_start..].find("</script>")?;
     let script = html[body_start..end].trim().to_owned();
@@ -57,6 +61,64 @@ pub fn split_inline_module(html: &str) -> Option<(String, String)> {
         &html[end + "</script>".len()..]
     );
     Some((page, script))
+}
+
+/// wasm-bindgen's JS glue without doc comments, line comments and indentation: 1.3 kB less
+/// gzip. Trunk's own minifier cannot parse the glue (`export default`) and leaves it as is.
+/// Line by line, so no statement is joined with another; the glue's template literals are all
+/// on one line, so no string loses its indentation.
+pub fn strip_js(js: &str) -> String {
+    let mut out = String::with_capacity(js.len());
+    let mut in_comment = false;
+    for line in js.lines().map(str::trim) {
+        if in_comment || line.starts_with("/*") {
+            in_comment = !line.ends_with("*/");
+        } else if !line.is_empty() && !line.starts_with("//") {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The page's start-up script, in place of Trunk's inline one (which also exports the bindings
+/// and fires an event nothing here uses): wait for boot.js's gate (`poster=1`: the learner's
+/// click), then import the glue and start the wasm. A dynamic import, because a static one
+/// would fetch the glue before any code could wait.
+pub fn start_js(glue: &str, wasm: &str) -> String {
+    format!(
+        "await window.queuePlaygroundGate;\nconst {{ default: init }} = await import(\"./{glue}\");\nawait init({{ module_or_path: \"./{wasm}\" }});\n"
+    )
+}
+
+/// Trunk's preload links, made inert (`data-rel`), with boot.js moved after them: boot.js turns
+/// them back on unless the page waits for a click, because the browser's preload scanner
+/// fetches any `rel="preload"` in the HTML before a script could remove it.
+pub fn inert_preloads(page: &str, boot: &str) -> Result<String, String> {
+    let src = page
+        .find(&format!("./{boot}"))
+        .ok_or("index.html has no boot script")?;
+    let tag_start = page[..src]
+        .rfind("<script")
+        .ok_or("no <script before boot.js")?;
+    let tag_end = src
+        + page[src..]
+            .find("</script>")
+            .ok_or("unterminated boot script")?
+        + "</script>".len();
+    let tag = &page[tag_start..tag_end];
+    let mut page = format!("{}{}", &page[..tag_start], &page[tag_end..]);
+    // Quoted as Trunk writes them, or bare in its minified HTML.
+    for rel in ["modulepreload", "preload"] {
+        for quote in ["\"", ""] {
+            page = page.replace(
+                &format!(" rel={quote}{rel}{quote}"),
+                &format!(" data-rel={quote}{rel}{quote}"),
+            );
+        }
+    }
+    let head_end = page.find("</head>").ok_or("index.html has no </head>")?;
+    Ok(format!("{}{tag}\n{}", &page[..head_end], &page[head_end..]))
 }
 
 pub fn after_trunk(dist: &Path) -> Result<(), String> {
@@ -69,15 +131,30 @@ pub fn after_trunk(dist: &Path) -> Result<(), String> {
     let boot = find(&dist, "boot-", ".js", ".none")?;
     let favicon = find(&dist, "favicon-", ".svg", ".none")?;
 
-    // 1. No inline script: CSP-friendly page.
-    if let Some((page, script)) = split_inline_module(&html) {
-        write(&dist.join("start.js"), &format!("{script}\n"))?;
-        write(&index, &page)?;
+    // 0. The JS glue without its comments and indentation. The page has no integrity hash for
+    // it (index.html says why), which would now be stale.
+    let original = read(&dist.join(&glue))?;
+    if html.contains("integrity=sha") {
+        return Err("index.html has integrity hashes: the stripped glue would not match".into());
+    }
+    // Trunk passes `data-integrity="none"` through on some tags; it means nothing to a browser.
+    let html = html
+        .replace(" data-integrity=none", "")
+        .replace(" data-integrity=\"none\"", "");
+    write(&dist.join(&glue), &strip_js(&original))?;
+
+    // 1. No inline script: CSP-friendly page. And click to load (`poster=1`): nothing heavy
+    // is fetched before boot.js opens its gate.
+    if let Some((page, _)) = split_inline_module(&html) {
+        write(&dist.join("start.js"), &start_js(&glue, &wasm))?;
+        write(&index, &inert_preloads(&page, &boot)?)?;
     } else if !html.contains("src=\"./start.js\"") {
         return Err("dist/index.html has no start-up script to move out".into());
     }
 
-    // 2. The embedding module.
+    // 2. The embedding module. With `poster: true` (click to load) a button holds the element's
+    // place, and the wasm is fetched only after its click. (No comments in the module beyond
+    // its usage: each byte counts against the download budget.)
     write(
         &dist.join("playground.js"),
         &format!(
@@ -89,7 +166,14 @@ import init, {{ mountPlayground }} from "./{glue}";
 let ready;
 
 /** Renders a playground into `element`; resolves to a handle (play, pause, step, loadLesson, destroy). */
-export function mount(element, options) {{
+export async function mount(element, options) {{
+  if (options && options.poster === true && element instanceof Element) {{
+    const button = document.createElement("button");
+    button.textContent = "▸ Load the queue playground";
+    element.append(button);
+    await new Promise((go) => button.addEventListener("click", go, {{ once: true }}));
+    button.remove();
+  }}
   ready ??= init({{ module_or_path: new URL("./{wasm}", import.meta.url) }});
   return ready.then(() => mountPlayground(element, options, new URL("./{css}", import.meta.url).href));
 }}
@@ -133,6 +217,7 @@ export function mount(element, options) {{
 {body}
 <script type="module">
 {glue_js}
+await window.queuePlaygroundGate;
 const __qp_wasm_bytes = Uint8Array.from(atob("{wasm_b64}"), (c) => c.charCodeAt(0));
 await __wbg_init({{ module_or_path: __qp_wasm_bytes }});
 dispatchEvent(new CustomEvent("TrunkApplicationStarted"));
@@ -142,6 +227,58 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted"));
 "#
     );
     write(&dist.join(STANDALONE), &standalone)?;
+
+    // 4. oEmbed, one small file per lesson.
+    oembed(&dist)
+}
+
+/// Where the site will be served, for the iframe addresses inside the oEmbed files: a consumer
+/// puts that HTML in its own page, so a relative address would point at the consumer's site.
+pub const PUBLIC_URL_VAR: &str = "PLAYGROUND_URL";
+
+/// One oEmbed "rich" response: the playground's iframe at `query`, titled `title`. Only the
+/// required fields, and the title on the iframe (for screen readers) rather than beside it too:
+/// each file is gzipped on its own, so every byte of the two dozen counts against the budget.
+pub fn oembed_json(base: &str, query: &str, title: &str) -> String {
+    let html = format!(
+        r#"<iframe src="{base}index.html?embed=1{query}" width=800 height=640 title="{}"></iframe>"#,
+        title.replace('"', "&quot;")
+    );
+    format!(
+        r#"{{"version":"1.0","type":"rich","width":800,"height":640,"html":{}}}"#,
+        serde_json::Value::from(html)
+    )
+}
+
+fn oembed(dist: &Path) -> Result<(), String> {
+    let mut base = std::env::var(PUBLIC_URL_VAR).unwrap_or_default();
+    if !base.is_empty() && !base.ends_with('/') {
+        base.push('/');
+    }
+    let out = dist.join("oembed");
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    write(
+        &out.join("index.json"),
+        &oembed_json(&base, "", "Queue Playground"),
+    )?;
+    let lessons = crate::run::root().join("lessons");
+    let entries = std::fs::read_dir(&lessons)
+        .map_err(|e| format!("cannot read {}: {e}", lessons.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let lesson: serde_json::Value =
+            serde_json::from_str(&read(&path)?).map_err(|e| format!("{}: {e}", path.display()))?;
+        let (Some(id), Some(title)) = (lesson["id"].as_str(), lesson["title"].as_str()) else {
+            return Err(format!("{}: no id or title", path.display()));
+        };
+        write(
+            &out.join(format!("{id}.json")),
+            &oembed_json(&base, &format!("&lesson={id}"), title),
+        )?;
+    }
     Ok(())
 }
 
@@ -154,6 +291,64 @@ fn body_of(html: &str) -> Result<&str, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stripping_js_keeps_every_statement_on_its_own_line() {
+        let js = "/**\n * Doc.\n */\nexport function a() {\n    // why\n    return `x ${1}`;\n}\n/* one */\nconst b = 1;\n";
+        assert_eq!(
+            strip_js(js),
+            "export function a() {\nreturn `x ${1}`;\n}\nconst b = 1;\n"
+        );
+    }
+
+    #[test]
+    fn the_start_up_script_waits_for_the_gate_before_importing() {
+        let out = start_js("a.js", "a_bg.wasm");
+        let gate = out.find("await window.queuePlaygroundGate;").unwrap();
+        assert!(
+            gate < out.find("await import(\"./a.js\")").unwrap(),
+            "{out}"
+        );
+        assert!(out.contains("module_or_path: \"./a_bg.wasm\""), "{out}");
+    }
+
+    #[test]
+    fn preloads_are_inert_until_boot_js_after_them_turns_them_on() {
+        let page = "<head>\n<script src=\"./boot-1.js\" integrity=\"x\"></script>\n<link rel=\"modulepreload\" href=\"./a.js\"><link rel=\"preload\" href=\"./a_bg.wasm\"></head><body></body>";
+        let out = inert_preloads(page, "boot-1.js").unwrap();
+        assert_eq!(
+            out,
+            "<head>\n\n<link data-rel=\"modulepreload\" href=\"./a.js\"><link data-rel=\"preload\" href=\"./a_bg.wasm\"><script src=\"./boot-1.js\" integrity=\"x\"></script>\n</head><body></body>"
+        );
+    }
+
+    #[test]
+    fn trunks_minified_page_is_handled_too() {
+        let page = "<head><script type=module>import init, * as bindings from './a.js';</script><script integrity=x src=./boot-1.js></script><link crossorigin href=./a.js rel=modulepreload><link as=fetch href=./a_bg.wasm rel=preload type=application/wasm></head><body>";
+        let (page, script) = split_inline_module(page).unwrap();
+        assert_eq!(script, "import init, * as bindings from './a.js';");
+        let out = inert_preloads(&page, "boot-1.js").unwrap();
+        assert_eq!(
+            out,
+            "<head><script type=\"module\" src=\"./start.js\"></script><link crossorigin href=./a.js data-rel=modulepreload><link as=fetch href=./a_bg.wasm data-rel=preload type=application/wasm><script integrity=x src=./boot-1.js></script>\n</head><body>"
+        );
+    }
+
+    #[test]
+    fn an_oembed_file_is_a_rich_iframe_at_the_lesson() {
+        let json = oembed_json("https://x.org/qp/", "&lesson=poison-pill", "The \"pill\"");
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["type"], "rich");
+        assert_eq!(v["version"], "1.0");
+        let html = v["html"].as_str().unwrap();
+        assert!(
+            html.starts_with(
+                r#"<iframe src="https://x.org/qp/index.html?embed=1&lesson=poison-pill""#
+            ),
+            "{html}"
+        );
+        assert!(html.contains(r#"title="The &quot;pill&quot;""#), "{html}");
+    }
 
     #[test]
     fn the_inline_start_up_script_moves_to_a_file() {

@@ -17,7 +17,8 @@ pub fn ensure_build_tools() -> Result<(), String> {
     let bindgen = wasm_bindgen_version()?;
     check_trunk_pin(&bindgen)?;
     ensure_cargo_tool("wasm-bindgen-cli", "wasm-bindgen", &bindgen)?;
-    ensure_npm_packages()
+    ensure_npm_packages()?;
+    ensure_wasm_opt_link()
 }
 
 fn ensure_wasm_target() -> Result<(), String> {
@@ -101,6 +102,39 @@ fn ensure_npm_packages() -> Result<(), String> {
     }
     println!("==> installing npm packages from package-lock.json");
     command("npm", &["ci", "--no-audit", "--no-fund"]).status()
+}
+
+/// Plain `trunk build --release` and `trunk serve` look for wasm-opt on PATH only (offline, Trunk
+/// never looks in its download cache), and npm's `node_modules/.bin` is not on a shell's PATH.
+/// Cargo's bin folder is, for anyone who has Trunk: link binaryen's wasm-opt there. A link
+/// that still works (from another checkout, same pinned binaryen) and any real file are left alone.
+fn ensure_wasm_opt_link() -> Result<(), String> {
+    let target = root().join("node_modules/binaryen/bin/wasm-opt");
+    let Some(bin) = cargo_bin() else {
+        return skip("wasm-opt link (no cargo bin folder found)");
+    };
+    let link = bin.join("wasm-opt");
+    match std::fs::read_link(&link) {
+        // `exists` follows the link: false for one left by a deleted checkout.
+        Ok(_) if link.exists() => return skip("wasm-opt on PATH"),
+        Ok(_) => std::fs::remove_file(&link)
+            .map_err(|e| format!("cannot replace {}: {e}", link.display()))?,
+        Err(_) if link.exists() => return skip("wasm-opt on PATH (not ours, left as it is)"),
+        Err(_) => {}
+    }
+    println!("==> linking {} -> {}", link.display(), target.display());
+    #[cfg(unix)]
+    return std::os::unix::fs::symlink(&target, &link)
+        .map_err(|e| format!("cannot link {}: {e}", link.display()));
+    #[cfg(not(unix))]
+    skip("wasm-opt link (put node_modules/.bin on PATH for plain trunk)")
+}
+
+fn cargo_bin() -> Option<std::path::PathBuf> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))?;
+    Some(home.join("bin")).filter(|b| b.is_dir())
 }
 
 /// Debian's Chromium and ChromeDriver: the only browser this machine can install, because a test
