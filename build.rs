@@ -27,7 +27,8 @@ fn main() {
 }
 
 fn out_dir(sub: &str) -> std::path::PathBuf {
-    let out = std::path::Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join(sub);
+    let out =
+        std::path::Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join(sub);
     std::fs::create_dir_all(&out).expect("create OUT_DIR folder");
     out
 }

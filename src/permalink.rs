@@ -18,6 +18,11 @@ use crate::side::SideCommand;
 
 pub const VERSION: u32 = 1;
 
+/// The latest moment a link may name: 30 days of simulated time. Opening a link replays the
+/// run up to its moment, so some bound keeps a hostile link from freezing the page; a month is
+/// far past any lesson (retention tops out at 14 days) and past the day links used to allow.
+pub const LATEST: Millis = Millis(30 * 86_400_000);
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Link {
     /// A guided lesson (its scenario replaces `scenario`).
@@ -343,7 +348,8 @@ pub fn encode(link: &Link) -> String {
 }
 
 /// Reads `<ms>.<code>` entries joined by `~` into `out`; each entry that does not parse, is out
-/// of time order (commands are kept in the order given) or past a day is passed to `refuse`.
+/// of time order (commands are kept in the order given) or past [`LATEST`] is passed to
+/// `refuse`.
 fn timed<T>(
     value: &str,
     parse: fn(&str) -> Option<T>,
@@ -356,7 +362,7 @@ fn timed<T>(
             .split_once('.')
             .and_then(|(at, code)| Some((Millis(at.parse().ok()?), parse(code)?)));
         match parsed {
-            Some((at, command)) if at >= last && at.0 <= 86_400_000 => {
+            Some((at, command)) if at >= last && at <= LATEST => {
                 last = at;
                 out.push((at, command));
             }
@@ -420,10 +426,10 @@ pub fn decode(query: &str) -> (Link, Vec<Notice>) {
                 _ => note("m", "queue or http", &value),
             },
             "t" => match value.parse::<u64>() {
-                Ok(t) if t <= 86_400_000 => link.time = Some(Millis(t)),
+                Ok(t) if t <= LATEST.0 => link.time = Some(Millis(t)),
                 _ => note(
                     "t",
-                    "simulated milliseconds, at most one day (86400000)",
+                    "simulated milliseconds, at most 30 days (2592000000)",
                     &value,
                 ),
             },
@@ -625,6 +631,25 @@ mod tests {
         assert_eq!(text, "v=1&s=pizza-shop&seed=42&o=fifo&m=queue&h=0.z5~1200.p~30000.k0~45500.d0~46000.bp~50000.r17&t=61000&x=10");
         assert_eq!(decode(&text), (sample(), vec![]));
         assert_eq!(decode(&format!("?{text}")).0, sample());
+    }
+
+    /// A run longer than a day still makes a link that opens at the moment shown, with the
+    /// commands taken after the first day (links used to stop at 24 hours).
+    #[test]
+    fn a_link_to_a_run_of_several_days_round_trips() {
+        let mut link = sample();
+        let three_days = Millis(3 * 86_400_000);
+        link.history.push((three_days, Command::FixPoison));
+        link.time = Some(three_days.saturating_add(Millis(5)));
+        let (back, notices) = decode(&encode(&link));
+        assert_eq!(notices, vec![]);
+        assert_eq!(back, link);
+        let (_, notices) = decode(&format!("t={}", LATEST.0 + 1));
+        assert_eq!(
+            notices.len(),
+            1,
+            "a moment past the latest is refused with a notice"
+        );
     }
 
     #[test]
