@@ -18,14 +18,18 @@ fn repo(rel: &str) -> String {
     format!("{}/../{rel}", env!("CARGO_MANIFEST_DIR"))
 }
 
-#[test]
-fn every_event_is_one_line_with_its_time_node_and_message() {
-    let out_file = std::env::temp_dir().join(format!("qsim-events-{}.jsonl", std::process::id()));
+/// Runs `qsim run FILE --until UNTIL --events …`: the report, and every event line parsed.
+fn run_with_events(file: &str, until: &str) -> (Value, Vec<Value>) {
+    let out_file = std::env::temp_dir().join(format!(
+        "qsim-events-{}-{}.jsonl",
+        std::process::id(),
+        file.replace('/', "_")
+    ));
     let out = qsim(&[
         "run",
-        &repo("scenarios/kitchen-outage.json"),
+        &repo(file),
         "--until",
-        "3m",
+        until,
         "--no-messages",
         "--events",
         out_file.to_str().unwrap(),
@@ -38,10 +42,16 @@ fn every_event_is_one_line_with_its_time_node_and_message() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let text = std::fs::read_to_string(&out_file).unwrap();
     std::fs::remove_file(&out_file).ok();
-    let lines: Vec<Value> = text
+    let lines = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    (report, lines)
+}
+
+#[test]
+fn every_event_is_one_line_with_its_time_node_and_message() {
+    let (report, lines) = run_with_events("scenarios/kitchen-outage.json", "3m");
     // Nothing is lost between drains: the file has every event the run counted.
     assert_eq!(lines.len() as u64, report["events"].as_u64().unwrap());
     let nodes: BTreeSet<&str> = lines.iter().filter_map(|l| l["node"].as_str()).collect();
@@ -130,28 +140,7 @@ fn a_bad_file_exits_2_naming_the_path() {
 /// published event apart: every subscription's copy shares the event's CloudEvents id.
 #[test]
 fn a_worlds_events_name_each_copy_and_share_the_event_id() {
-    let out_file = std::env::temp_dir().join(format!("qsim-world-{}.jsonl", std::process::id()));
-    let out = qsim(&[
-        "run",
-        &repo("scenarios/video-upload.json"),
-        "--until",
-        "30s",
-        "--no-messages",
-        "--events",
-        out_file.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let text = std::fs::read_to_string(&out_file).unwrap();
-    std::fs::remove_file(&out_file).ok();
-    let lines: Vec<Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let (report, lines) = run_with_events("scenarios/video-upload.json", "30s");
     assert_eq!(lines.len() as u64, report["events"].as_u64().unwrap());
     let queues = [
         "transcoder-queue",
