@@ -298,7 +298,6 @@ impl Sim {
         r
     }
 
-    #[inline]
     pub(crate) fn schedule(&mut self, at: Millis, timer: Timer) {
         match &mut self.outbox {
             Some(outbox) => outbox.push((at.max(self.now), timer)),
@@ -306,7 +305,6 @@ impl Sim {
         }
     }
 
-    #[inline]
     pub(crate) fn emit(&mut self, kind: EventKind) {
         let event = Event { t: self.now, kind };
         // A world's member keeps no log of its own: the world's log holds its events, in the

@@ -33,8 +33,12 @@ use flate2::Compression;
 /// without indentation (-0.5 kB), no descriptions of regions in the wasm (-0.5 kB), no same-folder
 /// integrity hashes (-0.2 kB), postMessage in boot.js rather than wasm; that bought 24 oEmbed
 /// files (3.9 kB), click to load, xAPI statements and pausing off screen: 459.9 kB.
+/// The one-world engine's first steps cost 2.5 kB of wasm through `#[inline]` hints on the
+/// engine's emit and schedule (opt-level 3 copied them into every caller); without them the
+/// page is 458.7 kB and the engine is no slower (callgrind: 316.5 M instructions on the steady
+/// bench against 319.3 M with them), so the budget comes down to 459.5 kB.
 /// Each step is in the git log.
-pub const GZIP_BUDGET_BYTES: u64 = 460_000;
+pub const GZIP_BUDGET_BYTES: u64 = 459_500;
 
 pub struct FileSize {
     pub path: PathBuf,

@@ -57,7 +57,6 @@ impl<D> Agenda<D> {
     /// Schedules `due` at `at`, but never before `now`: a deadline that has already passed fires
     /// at once, after everything already due now, and simulated time never runs backwards when
     /// it is popped.
-    #[inline]
     pub fn schedule(&mut self, now: Millis, at: Millis, due: D) {
         self.seq += 1;
         self.heap.push(Entry {
@@ -68,13 +67,11 @@ impl<D> Agenda<D> {
     }
 
     /// When the next entry is due, if any.
-    #[inline]
     pub fn peek_time(&self) -> Option<Millis> {
         self.heap.peek().map(|e| e.at)
     }
 
     /// The next entry, whenever it is due, removed from the agenda.
-    #[inline]
     pub fn pop(&mut self) -> Option<(Millis, D)> {
         self.heap.pop().map(|e| (e.at, e.due))
     }

@@ -92,7 +92,6 @@ impl<E: Hash + Clone> EventLog<E> {
         }
     }
 
-    #[inline]
     pub fn push(&mut self, event: E) {
         event.hash(&mut self.hash);
         self.total += 1;
