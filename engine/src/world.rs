@@ -26,7 +26,7 @@ use crate::kernel::time::Millis;
 use crate::producer::{Arrivals, Outlet, Published};
 use crate::scenario::ProducerConfig;
 use crate::sim::{Sim, Timer};
-use crate::topology::plan::{Member, Plan, PlannedCommand, Target};
+use crate::topology::plan::{MemberNodes, Plan, PlannedCommand, Target};
 
 /// One entry of the world's log: what happened, and in which member (`None`: the world itself,
 /// such as a traffic spike or a message no binding matched).
@@ -52,7 +52,7 @@ pub struct World {
     producers: Vec<(String, ProducerConfig)>,
     routes: Vec<Vec<u16>>,
     members: Vec<Sim>,
-    plan_members: Vec<Member>,
+    nodes: Vec<MemberNodes>,
     commands: Vec<PlannedCommand>,
     log: EventLog<WorldEvent>,
     unroutable: u64,
@@ -71,7 +71,7 @@ impl World {
             producers: plan.producers,
             routes: plan.routes,
             members: Vec::new(),
-            plan_members: Vec::new(),
+            nodes: Vec::new(),
             commands: plan.commands,
             log: EventLog::new(plan.limits.event_log as usize),
             unroutable: 0,
@@ -84,9 +84,8 @@ impl World {
         }
         world.with_arrivals(|a, w| a.start_all(w));
         for m in plan.members {
-            let sim = Sim::member(m.scenario.clone())?;
-            world.members.push(sim);
-            world.plan_members.push(m);
+            world.members.push(Sim::member(m.scenario)?);
+            world.nodes.push(m.nodes);
             world.settle(world.members.len() as u16 - 1);
         }
         Ok(world)
@@ -106,8 +105,8 @@ impl World {
     }
 
     /// The node names of member `i` (its queue, dead-letter queue, pool, store, replies).
-    pub fn member_nodes(&self, i: u16) -> &Member {
-        &self.plan_members[i as usize]
+    pub fn member_nodes(&self, i: u16) -> &MemberNodes {
+        &self.nodes[i as usize]
     }
 
     pub fn producer_names(&self) -> impl Iterator<Item = &str> {
@@ -186,7 +185,7 @@ impl World {
                 _ => None,
             };
         };
-        crate::topology::events::node_of(&self.plan_members[i as usize], &self.producers, &e.event)
+        crate::topology::events::node_of(&self.nodes[i as usize], &self.producers, &e.event)
     }
 
     /// One line of `qsim run --events`: the event as JSON with its time, node and copy (the

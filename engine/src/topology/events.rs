@@ -6,14 +6,14 @@
 //! it arrived at: a dead-lettered message at the dead-letter queue, a redriven one back at its
 //! queue, a write at the store, a reply at the reply queue.
 
-use super::plan::Member;
+use super::plan::MemberNodes;
 use crate::event::{Event, EventKind};
 use crate::scenario::ProducerConfig;
 
 /// The node an event of member `m` happened at; `None` for run-wide events (a changed
 /// setting). `producers` are the world's, by index.
 pub fn node_of<'a>(
-    m: &'a Member,
+    m: &'a MemberNodes,
     producers: &'a [(String, ProducerConfig)],
     event: &Event,
 ) -> Option<&'a str> {

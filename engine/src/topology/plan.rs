@@ -18,14 +18,20 @@ use crate::error::ScenarioError;
 use crate::kernel::time::Millis;
 use crate::scenario::{Limits, MetricsConfig, ProducerConfig, Scenario};
 
-/// One queue of the world, with the node names its events happen at.
+/// The node names a member's events happen at.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Member {
+pub struct MemberNodes {
     pub queue: String,
     pub dlq: Option<String>,
     pub consumer: Option<String>,
     pub store: Option<String>,
     pub replies: Option<String>,
+}
+
+/// One queue of the world.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Member {
+    pub nodes: MemberNodes,
     /// The queue engine's scenario for this member (no producers of its own run in it; their
     /// settings are there for per-message delays).
     pub scenario: Scenario,
@@ -173,11 +179,13 @@ impl ScenarioV2 {
         let t = &self.topology;
         let target = |kind: EdgeKind| t.edges_of(kind).next().map(|(_, e)| e.to.clone());
         let member = Member {
-            queue: sc.queue.name.clone(),
-            dlq: sc.dlq.as_ref().map(|d| d.name.clone()),
-            consumer: Some(sc.consumers.name.clone()),
-            store: target(EdgeKind::Write),
-            replies: target(EdgeKind::Reply),
+            nodes: MemberNodes {
+                queue: sc.queue.name.clone(),
+                dlq: sc.dlq.as_ref().map(|d| d.name.clone()),
+                consumer: Some(sc.consumers.name.clone()),
+                store: target(EdgeKind::Write),
+                replies: target(EdgeKind::Reply),
+            },
             scenario: sc.clone(),
         };
         Ok(Plan {
@@ -216,11 +224,13 @@ impl ScenarioV2 {
         scenario.validate().map_err(|e| shape.rename(e))?;
         let pool_edge = |kind| consumer.as_deref().and_then(|c| from(kind, c));
         Ok(Member {
-            queue: queue.to_owned(),
-            dlq: scenario.dlq.as_ref().map(|d| d.name.clone()),
-            store: pool_edge(EdgeKind::Write),
-            replies: pool_edge(EdgeKind::Reply),
-            consumer,
+            nodes: MemberNodes {
+                queue: queue.to_owned(),
+                dlq: scenario.dlq.as_ref().map(|d| d.name.clone()),
+                store: pool_edge(EdgeKind::Write),
+                replies: pool_edge(EdgeKind::Reply),
+                consumer,
+            },
             scenario,
         })
     }
@@ -232,7 +242,7 @@ impl ScenarioV2 {
         let index = |queue: &str| {
             members
                 .iter()
-                .position(|m| m.queue == queue)
+                .position(|m| m.nodes.queue == queue)
                 .map(|i| i as u16)
         };
         let mut routes = Vec::new();
@@ -295,8 +305,8 @@ impl ScenarioV2 {
             },
             (Some(name), Some(kind)) => {
                 let m = members.iter().position(|m| match kind {
-                    NodeKind::Consumer => m.consumer.as_ref() == Some(name),
-                    _ => m.queue == *name || m.dlq.as_ref() == Some(name),
+                    NodeKind::Consumer => m.nodes.consumer.as_ref() == Some(name),
+                    _ => m.nodes.queue == *name || m.nodes.dlq.as_ref() == Some(name),
                 });
                 match m {
                     Some(m) => Target::Member(m as u16),
@@ -304,8 +314,8 @@ impl ScenarioV2 {
                         let names: Vec<String> = members
                             .iter()
                             .flat_map(|m| match kind {
-                                NodeKind::Consumer => vec![m.consumer.clone()],
-                                _ => vec![Some(m.queue.clone()), m.dlq.clone()],
+                                NodeKind::Consumer => vec![m.nodes.consumer.clone()],
+                                _ => vec![Some(m.nodes.queue.clone()), m.nodes.dlq.clone()],
                             })
                             .flatten()
                             .map(|n| format!("\"{n}\""))
@@ -352,7 +362,7 @@ impl ScenarioV2 {
             },
         };
         if let Target::Member(m) = target {
-            if let Some(Node::Queue(q)) = self.topology.node(&members[m as usize].queue) {
+            if let Some(Node::Queue(q)) = self.topology.node(&members[m as usize].nodes.queue) {
                 q.profile
                     .command(&format!("commands[{i}].do"), &mut command)?;
             }
