@@ -34,7 +34,9 @@ pub(crate) enum Published {
 
 /// Where producers publish, and the clock they publish by: a queue simulation of its own, or
 /// the world, which routes each message to the queues it reaches.
-pub(crate) trait Outlet {
+pub(crate) trait Outlet: Sized {
+    /// Where this outlet keeps its producers.
+    fn arrivals(&mut self) -> &mut Arrivals;
     fn now(&self) -> Millis;
     fn producer(&self, p: u32) -> &ProducerConfig;
     fn schedule_tick(&mut self, at: Millis, producer: u32, generation: u32);
@@ -46,6 +48,15 @@ pub(crate) trait Outlet {
         event: u64,
         duplicate_send: bool,
     ) -> Published;
+
+    /// Runs the producers with this outlet (they publish into it and schedule their ticks on
+    /// its agenda); they are taken out meanwhile, since they borrow the outlet mutably.
+    fn with_arrivals<R>(&mut self, f: impl FnOnce(&mut Arrivals, &mut Self) -> R) -> R {
+        let mut arrivals = std::mem::replace(self.arrivals(), Arrivals::placeholder());
+        let r = f(&mut arrivals, self);
+        *self.arrivals() = arrivals;
+        r
+    }
 }
 
 /// The producers' side of a run: every producer's arrival clock, the workload's own random
@@ -60,7 +71,7 @@ pub(crate) struct Arrivals {
     producers: Vec<Producer>,
     rng: Rng,
     spike_factor: f64,
-    pub spike_generation: u32,
+    spike_generation: u32,
     /// The next CloudEvents id: one per event, shared by every copy a router makes of it.
     next_event: u64,
 }
@@ -268,6 +279,10 @@ impl Arrivals {
 }
 
 impl Outlet for Sim {
+    fn arrivals(&mut self) -> &mut Arrivals {
+        &mut self.arrivals
+    }
+
     fn now(&self) -> Millis {
         self.now
     }

@@ -14,7 +14,7 @@ use crate::kernel::rng::Rng;
 use crate::kernel::time::Millis;
 use crate::message::{Handle, Message, MsgId, MsgState};
 use crate::metrics::{Counts, Metrics};
-use crate::producer::Arrivals;
+use crate::producer::{Arrivals, Outlet};
 use crate::queue::Ready;
 use crate::scenario::{Mode, QueueKind, Scenario};
 
@@ -46,7 +46,7 @@ pub struct Sim {
     pub(crate) now: Millis,
     pub(crate) rng: Rng,
     /// The producers, with the workload's own random stream.
-    arrivals: Arrivals,
+    pub(crate) arrivals: Arrivals,
     agenda: Agenda<Timer>,
     /// As a world's member: what it scheduled since the world last collected, in order.
     pub(crate) outbox: Option<Vec<(Millis, Timer)>>,
@@ -288,15 +288,6 @@ impl Sim {
     }
 
     // ---- internals shared by the other `impl Sim` files ----
-
-    /// Runs the producers with this simulation as their outlet (they publish into it and
-    /// schedule their ticks on its agenda).
-    pub(crate) fn with_arrivals<R>(&mut self, f: impl FnOnce(&mut Arrivals, &mut Sim) -> R) -> R {
-        let mut arrivals = std::mem::replace(&mut self.arrivals, Arrivals::placeholder());
-        let r = f(&mut arrivals, self);
-        self.arrivals = arrivals;
-        r
-    }
 
     pub(crate) fn schedule(&mut self, at: Millis, timer: Timer) {
         match &mut self.outbox {

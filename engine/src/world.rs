@@ -109,10 +109,6 @@ impl World {
         &self.nodes[i as usize]
     }
 
-    pub fn producer_names(&self) -> impl Iterator<Item = &str> {
-        self.producers.iter().map(|(n, _)| n.as_str())
-    }
-
     /// Messages that no binding matched (RabbitMQ drops them unless `mandatory` is set or an
     /// alternate exchange catches them, semantics notes §2.7).
     pub fn unroutable(&self) -> u64 {
@@ -237,13 +233,6 @@ impl World {
         });
     }
 
-    fn with_arrivals<R>(&mut self, f: impl FnOnce(&mut Arrivals, &mut World) -> R) -> R {
-        let mut arrivals = std::mem::replace(&mut self.arrivals, Arrivals::placeholder());
-        let r = f(&mut arrivals, self);
-        self.arrivals = arrivals;
-        r
-    }
-
     fn apply(&mut self, target: Target, command: Command) {
         match (target, command) {
             (_, Command::Spike { factor, duration }) => {
@@ -282,6 +271,10 @@ impl World {
 }
 
 impl Outlet for World {
+    fn arrivals(&mut self) -> &mut Arrivals {
+        &mut self.arrivals
+    }
+
     fn now(&self) -> Millis {
         self.now
     }
