@@ -9,6 +9,7 @@
 //! - `cargo xtask test`: install everything, then every check in order, ending with one summary line.
 //! - `cargo xtask build`: the release build into `dist/` (size-optimised, wasm-opt applied).
 //! - `cargo xtask size`: gzip size of each file in `dist/`, checked against the budget.
+//! - `cargo xtask size --why`: what the wasm is made of, by crate and by function (twiggy).
 //! - `cargo xtask bench`: engine speed natively and as wasm in Chromium, with the ratio.
 //! - `cargo xtask verify`: only the `verify against real brokers` step (RabbitMQ, installed if missing).
 //! - `cargo xtask setup [--browser]`: only the installs.
@@ -20,6 +21,7 @@ mod rabbit;
 mod run;
 mod steps;
 mod tools;
+mod why;
 
 use std::process::ExitCode;
 
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         "bench" => bench::run(),
         "verify" => steps::verify_brokers(),
         "build" => tools::ensure_build_tools().and_then(|()| steps::release_build()),
+        "size" if rest.iter().any(|a| a == "--why") => why::run(),
         "size" => budget::report(std::path::Path::new("dist")).map(|_| ()),
         "setup" => {
             let with_browser = rest.iter().any(|a| a == "--browser");
@@ -81,6 +84,7 @@ fn print_help() {
          test                install everything if missing (Chromium included), then run every check\n\
          build               release build into dist/ (opt-level z, LTO, wasm-opt)\n\
          size                gzip size of everything in dist/, against the budget\n\
+         size --why          the wasm by crate and by function (installs twiggy)\n\
          bench               engine speed, native vs wasm in Chromium (figures, never pass/fail)\n\
          verify              replay verify/scenarios/ on a private RabbitMQ and compare with the engine\n\
          setup [--browser]   only install the tools"
