@@ -23,9 +23,17 @@ const TYPES = {
 /**
  * Serves `dir` under `prefix` (e.g. "/courses/mq/playground/") on 127.0.0.1, a free port.
  * `pages` maps other paths to HTML (host pages for the embedding tests); `headers` are added
- * to every response (e.g. a Content-Security-Policy).
+ * to every response (e.g. a Content-Security-Policy). `precompressed` lists the encodings
+ * ("br", "gzip") whose pre-compressed copies (`F.br`, `F.gz`) are served when the browser
+ * accepts them, in that order of preference.
  */
-export async function serveDist({ prefix = "/", dir = DIST, pages = {}, headers = {} } = {}) {
+export async function serveDist({
+  prefix = "/",
+  dir = DIST,
+  pages = {},
+  headers = {},
+  precompressed = [],
+} = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
@@ -45,8 +53,20 @@ export async function serveDist({ prefix = "/", dir = DIST, pages = {}, headers 
       return;
     }
     try {
+      const type = { "content-type": TYPES[extname(file)] ?? "application/octet-stream" };
+      // As a static host with pre-compressed files does (nginx gzip_static/brotli_static).
+      const accepts = req.headers["accept-encoding"] ?? "";
+      for (const encoding of precompressed) {
+        if (!accepts.includes(encoding)) continue;
+        const packed = await readFile(file + (encoding === "br" ? ".br" : ".gz")).catch(() => null);
+        if (packed) {
+          res.writeHead(200, { ...type, "content-encoding": encoding, vary: "accept-encoding" });
+          res.end(packed);
+          return;
+        }
+      }
       const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+      res.writeHead(200, type);
       res.end(body);
     } catch {
       res.writeHead(404).end("not found");

@@ -1,15 +1,29 @@
 //! `cargo xtask bench`: the engine's speed natively and as wasm in Chromium, on the same
 //! workloads, reported as medians and as a wasm/native ratio. Figures only: nothing here fails on
 //! a timing, because wall-clock times vary from machine to machine and run to run.
+//!
+//! `cargo xtask bench` runs all of it: the engine, the frame costs and the page load.
+//! `cargo xtask bench load` or `cargo xtask bench frames` runs one part on the current dist/
+//! (build it first with `cargo xtask build`).
 
 use serde_json::Value;
 
 use crate::run::command;
 use crate::{steps, tools};
 
-pub fn run() -> Result<(), String> {
+pub fn run(only: Option<&str>) -> Result<(), String> {
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
+    match only {
+        None => {}
+        Some("load") => return load(),
+        Some("frames") => return frames(),
+        Some(other) => {
+            return Err(format!(
+                "unknown benchmark `{other}`: expected load or frames"
+            ))
+        }
+    }
     println!("==> native engine (profile `fast`: release with opt-level 3)");
     let mut native = Vec::new();
     for (workload, runs) in [("steady", "7"), ("rush-hour", "3"), ("log", "7")] {
@@ -65,7 +79,34 @@ pub fn run() -> Result<(), String> {
         );
     }
     println!("\n    medians of 7 (steady, log) and 3 (rush-hour) runs; criterion: cargo bench -p queue-engine");
-    frames()
+    frames()?;
+    load()
+}
+
+/// Navigation until the diagram is drawn and Play is enabled, on Fast 3G and with a 4x slower
+/// CPU, served gzip-only and pre-compressed with brotli (tests/bench/load.mjs).
+fn load() -> Result<(), String> {
+    println!("\n==> time to a usable page in headless Chromium, cold cache (median of 5)");
+    let out = command("node", &["tests/bench/load.mjs"])
+        .env("CHROMIUM", tools::CHROMIUM)
+        .output()
+        .ok_or("the load benchmark failed")?;
+    println!(
+        "    {:<16} {:>10} {:>14}  runs (ms)",
+        "condition", "median ms", "transferred B"
+    );
+    for line in out.lines() {
+        let v: Value =
+            serde_json::from_str(line).map_err(|e| format!("load benchmark output: {e}"))?;
+        println!(
+            "    {:<16} {:>10} {:>14}  {}",
+            v["condition"].as_str().unwrap_or("?"),
+            v["median_ms"].as_u64().unwrap_or(0),
+            v["transferred_bytes"].as_u64().unwrap_or(0),
+            v["runs"]
+        );
+    }
+    Ok(())
 }
 
 /// Frame times (requestAnimationFrame deltas) and time-travel jumps in the built page.

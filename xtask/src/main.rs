@@ -16,6 +16,7 @@
 
 mod bench;
 mod budget;
+mod compress;
 mod package;
 mod rabbit;
 mod run;
@@ -34,7 +35,7 @@ fn main() -> ExitCode {
     let result = match command {
         "serve" => serve(rest),
         "test" => steps::test_all(),
-        "bench" => bench::run(),
+        "bench" => bench::run(rest.first().map(String::as_str)),
         "verify" => steps::verify_brokers(),
         "build" => tools::ensure_build_tools().and_then(|()| steps::release_build()),
         "size" if rest.iter().any(|a| a == "--why") => why::run(),
@@ -85,7 +86,7 @@ fn print_help() {
          build               release build into dist/ (opt-level z, LTO, wasm-opt)\n\
          size                gzip size of everything in dist/, against the budget\n\
          size --why          the wasm by crate and by function (installs twiggy)\n\
-         bench               engine speed, native vs wasm in Chromium (figures, never pass/fail)\n\
+         bench [load|frames] engine speed native vs wasm, frame costs, page load (figures, never pass/fail)\n\
          verify              replay verify/scenarios/ on a private RabbitMQ and compare with the engine\n\
          setup [--browser]   only install the tools"
     );

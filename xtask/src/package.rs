@@ -229,7 +229,10 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted"));
     write(&dist.join(STANDALONE), &standalone)?;
 
     // 4. oEmbed, one small file per lesson.
-    oembed(&dist)
+    oembed(&dist)?;
+
+    // 5. Gzip and brotli copies for hosts that serve pre-compressed files (EMBEDDING.md).
+    crate::compress::precompress(&dist)
 }
 
 /// Where the site will be served, for the iframe addresses inside the oEmbed files: a consumer
