@@ -433,8 +433,8 @@ pub fn decode(query: &str) -> (Link, Vec<Notice>) {
                     &value,
                 ),
             },
-            "x" => match value.parse::<f64>() {
-                Ok(x) if (0.01..=10_000.0).contains(&x) => link.speed = Some(x),
+            "x" => match queue_engine::parse_decimal(&value) {
+                Some(x) if (0.01..=10_000.0).contains(&x) => link.speed = Some(x),
                 _ => note("x", "a speed from 0.01 to 10000", &value),
             },
             "h" => timed(&value, parse_code, &mut link.history, |entry| {

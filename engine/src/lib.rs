@@ -57,7 +57,7 @@ pub use command::{Command, Payload};
 pub use error::ScenarioError;
 pub use event::{Event, EventKind};
 pub use kernel::rng::Rng;
-pub use kernel::time::Millis;
+pub use kernel::time::{parse_decimal, Millis};
 pub use message::{DeadLetterReason, FailureCause, HttpFailure, Message, MsgId, MsgState};
 pub use metrics::{Counts, Histogram, Metrics, Series};
 pub use producer::DEDUP_WINDOW;

@@ -79,7 +79,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let on_speed = {
         let on = props.onaction.clone();
         Callback::from(move |e: Event| {
-            if let Ok(v) = select_value(&e).parse::<f64>() {
+            if let Some(v) = queue_engine::parse_decimal(&select_value(&e)) {
                 on.emit(Action::SetSpeed(v));
             }
         })

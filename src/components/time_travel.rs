@@ -24,7 +24,7 @@ pub fn TimeTravel(props: &TimeTravelProps) -> Html {
                 .target()
                 .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
             {
-                if let Ok(v) = input.value().parse::<f64>() {
+                if let Some(v) = queue_engine::parse_decimal(&input.value()) {
                     onseek.emit(Millis(v as u64));
                 }
             }
