@@ -631,4 +631,31 @@ mod tests {
         assert!(matches!(endpoint("sqs+https://x"), Err(Error::Broker(m)) if m.contains("TLS")));
         assert!(matches!(endpoint("http://x"), Err(Error::File(_))));
     }
+
+    #[test]
+    fn an_unreachable_endpoint_says_how_to_start_moto() {
+        let file = format!(
+            "{}/scenarios/sqs-poison-to-dlq.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let plan = crate::plan::load(&file, None).expect("the scenario loads");
+        // Port 1 is never an endpoint: the connection is refused at once.
+        let Err(Error::Broker(m)) = run(&plan, "sqs+http://127.0.0.1:1") else {
+            panic!("a broker error")
+        };
+        assert!(
+            m.contains("cannot reach the SQS endpoint at sqs+http://127.0.0.1:1"),
+            "{m}"
+        );
+        assert!(m.contains("moto_server -H 127.0.0.1"), "{m}");
+        // The wrong broker for the profile is refused before anything runs.
+        let Err(Error::File(m)) = crate::verify(&file, "amqp://127.0.0.1:1", None) else {
+            panic!("a file error")
+        };
+        assert!(
+            m.contains("nodes.orders.queue.profile is sqs_standard"),
+            "{m}"
+        );
+        assert!(m.contains("sqs+http://"), "{m}");
+    }
 }

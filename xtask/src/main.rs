@@ -10,11 +10,13 @@
 //! - `cargo xtask build`: the release build into `dist/` (size-optimised, wasm-opt applied).
 //! - `cargo xtask size`: gzip size of each file in `dist/`, checked against the budget.
 //! - `cargo xtask bench`: engine speed natively and as wasm in Chromium, with the ratio.
-//! - `cargo xtask verify`: only the `verify against real brokers` step (RabbitMQ, installed if missing).
+//! - `cargo xtask verify`: only the `verify against real brokers` step (RabbitMQ from Debian and
+//!   moto from PyPI, installed if missing).
 //! - `cargo xtask setup [--browser]`: only the installs.
 
 mod bench;
 mod budget;
+mod moto;
 mod package;
 mod rabbit;
 mod run;
@@ -82,7 +84,7 @@ fn print_help() {
          build               release build into dist/ (opt-level z, LTO, wasm-opt)\n\
          size                gzip size of everything in dist/, against the budget\n\
          bench               engine speed, native vs wasm in Chromium (figures, never pass/fail)\n\
-         verify              replay verify/scenarios/ on a private RabbitMQ and compare with the engine\n\
+         verify              replay verify/scenarios/ on a private RabbitMQ and moto, and compare with the engine\n\
          setup [--browser]   only install the tools"
     );
 }
