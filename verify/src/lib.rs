@@ -18,6 +18,7 @@ pub mod broker;
 pub mod compare;
 pub mod plan;
 pub mod sqs;
+pub mod trace;
 
 use std::fmt;
 

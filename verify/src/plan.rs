@@ -15,15 +15,12 @@
 //!   payloads and times, read from the engine's event log; so a producer's random poison share
 //!   is decided once, by the engine, and both sides see the same messages.
 
-use std::collections::BTreeMap;
-
 use queue_engine::topology::profile::QueueProfile;
 use queue_engine::{
-    AckMode, Command, DeadLetterReason, EventKind, Millis, Node, OnInvalid, Payload, RetryPolicy,
-    ScenarioFile, ScenarioV2, Sim,
+    AckMode, Command, Millis, Node, OnInvalid, Payload, RetryPolicy, ScenarioFile, ScenarioV2,
 };
 
-use crate::compare::{CountRule, Death, Expected, Facts};
+use crate::compare::Expected;
 use crate::Error;
 
 /// The wall-clock window a run aims for: long enough to see a few requeue loops, short enough
@@ -316,7 +313,7 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
     let consumers = c.count;
     let release_at_once = platform == Platform::Sqs && q.retry == RetryPolicy::Immediate;
     let fifo = profile == QueueProfile::SqsFifo;
-    let (publishes, expected) = run_engine(lowered.clone(), until, platform, fifo)?;
+    let (publishes, expected) = crate::trace::run_engine(lowered.clone(), until, platform, fifo)?;
     Ok(Plan {
         name: scenario.name.clone(),
         platform,
@@ -340,130 +337,10 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
     })
 }
 
-/// What the engine's event log says about each message.
-#[derive(Default)]
-struct Trace {
-    at: Millis,
-    payload: Option<Payload>,
-    group: u32,
-    received: u32,
-    processed: u32,
-    /// What the consumer did last: `processed` or `deleted` (discarded unprocessed); it
-    /// becomes the place only when the delete succeeds (a stale receipt leaves it queued).
-    outcome: &'static str,
-    place: &'static str,
-    order: Option<u32>,
-    deaths: u64,
-    reason: Option<String>,
-}
-
-fn run_engine(
-    mut lowered: queue_engine::Scenario,
-    until: Millis,
-    platform: Platform,
-    fifo: bool,
-) -> Result<(Vec<Publish>, Vec<Expected>), Error> {
-    // Keep every event between two drains (a second at a time, as `qsim run --events` does).
-    lowered.limits.event_log = lowered.limits.event_log.max(2_000_000);
-    let mut sim = Sim::new(lowered).map_err(|e| Error::File(e.to_string()))?;
-    let mut traces: BTreeMap<u64, Trace> = BTreeMap::new();
-    // FIFO: how many messages of each group were processed so far (the next one's rank).
-    let mut group_done: BTreeMap<u32, u32> = BTreeMap::new();
-    let mut t = Millis::ZERO;
-    loop {
-        t = t.saturating_add(Millis::from_secs(1)).min(until);
-        sim.advance_to(t);
-        for e in sim.drain_events() {
-            let Some(id) = e.msg() else { continue };
-            let tr = traces.entry(id).or_default();
-            match &e.kind {
-                EventKind::Published { payload, group, .. } => {
-                    tr.at = e.t;
-                    tr.payload = Some(*payload);
-                    tr.group = *group;
-                    tr.place = "queued";
-                }
-                EventKind::Received { .. } => tr.received += 1,
-                EventKind::Processed { .. } => {
-                    tr.processed += 1;
-                    tr.outcome = "processed";
-                    if fifo && tr.order.is_none() {
-                        let n = group_done.entry(tr.group).or_default();
-                        tr.order = Some(*n);
-                        *n += 1;
-                    }
-                }
-                EventKind::Rejected { .. } => tr.outcome = "deleted",
-                EventKind::Deleted { .. } => tr.place = tr.outcome,
-                EventKind::DeadLettered { reason, .. } => {
-                    tr.place = "dead_lettered";
-                    tr.deaths += 1;
-                    // SQS keeps no reason on a moved message; RabbitMQ writes `x-death`.
-                    tr.reason = match (platform, reason) {
-                        (Platform::Sqs, _) => None,
-                        // A quorum queue's x-delivery-limit is the engine's receive limit.
-                        (_, DeadLetterReason::MaxReceiveCount { .. }) => {
-                            Some("delivery_limit".into())
-                        }
-                        (_, DeadLetterReason::RetriesExhausted { .. }) => {
-                            Some("retries_exhausted".into())
-                        }
-                    };
-                }
-                EventKind::Redriven { .. } => tr.place = "queued",
-                EventKind::Expired { .. } => tr.place = "expired",
-                EventKind::Dropped { .. } => tr.place = "dropped",
-                EventKind::Lost { .. } => tr.place = "lost",
-                EventKind::Discarded { .. } => tr.place = "discarded",
-                _ => {}
-            }
-        }
-        if t >= until {
-            break;
-        }
-    }
-    let mut publishes = Vec::new();
-    let mut expected = Vec::new();
-    for (id, tr) in traces {
-        let Some(payload) = tr.payload else { continue };
-        publishes.push(Publish {
-            id,
-            at: tr.at,
-            payload,
-            group: tr.group,
-        });
-        expected.push(expected_of(id, payload, &tr));
-    }
-    publishes.sort_by_key(|p| (p.at, p.id));
-    Ok((publishes, expected))
-}
-
-fn expected_of(id: u64, payload: Payload, tr: &Trace) -> Expected {
-    let facts = Facts {
-        delivered: tr.received,
-        processed: tr.processed,
-        place: tr.place.to_owned(),
-        order: tr.order,
-        death: tr.reason.as_ref().map(|r| Death {
-            reason: r.clone(),
-            count: tr.deaths,
-        }),
-    };
-    Expected {
-        id,
-        payload: payload_name(payload).into(),
-        rule: if facts.place == "queued" && facts.delivered >= 2 {
-            CountRule::Unbounded
-        } else {
-            CountRule::Exact
-        },
-        facts,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compare::{CountRule, Death};
 
     fn scenario(profile: &str, limit: &str, dlq: bool) -> ScenarioV2 {
         let dlq_node = if dlq {
