@@ -421,3 +421,22 @@ fn e2e_tests() -> Result<(), String> {
 fn size_budget() -> Result<(), String> {
     budget::report(std::path::Path::new("dist")).map(|_| ())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenario_files_go_to_the_broker_their_profile_needs() {
+        assert_eq!(is_sqs("verify/scenarios/sqs-poison-to-dlq.json"), Ok(true));
+        assert_eq!(
+            is_sqs("verify/scenarios/sqs-fifo-group-blocking.json"),
+            Ok(true)
+        );
+        assert_eq!(
+            is_sqs("verify/scenarios/quorum-delivery-limit.json"),
+            Ok(false)
+        );
+        assert!(is_sqs("verify/scenarios/missing.json").is_err());
+    }
+}
