@@ -182,6 +182,7 @@ fn failed(what: &'static str) -> impl Fn(lapin::Error) -> Error {
 #[derive(Default)]
 struct Seen {
     delivered: BTreeMap<u64, u32>,
+    processed: BTreeMap<u64, u32>,
     /// `processed` (acknowledged after processing) or `deleted` (acknowledged unprocessed).
     answered: BTreeMap<u64, &'static str>,
 }
@@ -251,10 +252,11 @@ async fn consume(
                 .map_err(failed("basic.ack"))?;
             if let Some(id) = id {
                 let place = if poison { "deleted" } else { "processed" };
-                seen.lock()
-                    .expect("no panics while held")
-                    .answered
-                    .insert(id, place);
+                let mut seen = seen.lock().expect("no panics while held");
+                seen.answered.insert(id, place);
+                if !poison {
+                    *seen.processed.entry(id).or_default() += 1;
+                }
             }
         }
     }
@@ -419,7 +421,9 @@ async fn exercise(
             id,
             Facts {
                 delivered: seen.delivered.get(&id).copied().unwrap_or(0),
+                processed: seen.processed.get(&id).copied().unwrap_or(0),
                 place: place.to_owned(),
+                order: None,
                 death,
             },
         );
@@ -443,7 +447,9 @@ async fn exercise(
     for (id, n) in &seen.delivered {
         facts.entry(*id).or_insert_with(|| Facts {
             delivered: *n,
+            processed: 0,
             place: "gone".into(),
+            order: None,
             death: None,
         });
     }
@@ -455,7 +461,7 @@ async fn exercise(
 /// Then nothing can change on either side once the broker has settled as many: an
 /// acknowledged message is gone and a dead letter waits in a queue nobody consumes, so the
 /// run may end before the window does.
-fn settles(plan: &Plan) -> bool {
+pub(crate) fn settles(plan: &Plan) -> bool {
     plan.expected.iter().all(|e| {
         matches!(
             e.facts.place.as_str(),
@@ -537,6 +543,8 @@ mod tests {
             profile: QueueProfile::RabbitmqQuorum,
             delivery_limit: Some(3),
             dlq: Some("orders-dlq".into()),
+            max_receive_count: None,
+            visibility_secs: None,
         }
     }
 
@@ -586,12 +594,15 @@ mod tests {
     fn an_unreachable_broker_says_how_to_start_one() {
         let plan = crate::plan::Plan {
             name: "t".into(),
+            platform: crate::plan::Platform::Rabbitmq,
             queue: quorum(),
             consumers: 1,
             processing: queue_engine::Millis(100),
             discard_invalid: false,
+            release_at_once: false,
             until: queue_engine::Millis(1000),
             scale: 1.0,
+            scaled: Vec::new(),
             publishes: Vec::new(),
             expected: Vec::new(),
         };

@@ -18,6 +18,12 @@
 //!     processing time. So the rule is: both must have delivered it more than once (it really
 //!     loops), and the broker at least as often as the engine (the broker is never slower
 //!     than the engine's simulated consumer).
+//! - `processed` (how many times a consumer processed it to the end, whether or not its
+//!   delete then took effect) must be equal when the count rule is exact; a message still
+//!   looping is timing-dependent, so its count is not compared.
+//! - `order` (FIFO queues only): the message's rank among its group's processed messages, in
+//!   the order they were processed. Equal ranks for every message mean the same order within
+//!   every group.
 //! - `x-death` (dead-lettered messages only): the reason (`delivery_limit`, `rejected`, …) and
 //!   the count of the entry for the source queue must be equal.
 
@@ -45,7 +51,11 @@ pub struct Death {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Facts {
     pub delivered: u32,
+    pub processed: u32,
     pub place: String,
+    /// FIFO only: rank among the group's processed messages (0 = processed first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub death: Option<Death>,
 }
@@ -99,6 +109,10 @@ fn death_text(d: &Option<Death>) -> String {
     }
 }
 
+fn opt_text(n: Option<u32>) -> String {
+    n.map_or_else(|| "none".into(), |n| format!("#{}", n + 1))
+}
+
 /// The differences for one message whose both sides are known.
 fn differences(e: &Expected, b: &Facts) -> Vec<Difference> {
     let mut out = Vec::new();
@@ -131,6 +145,16 @@ fn differences(e: &Expected, b: &Facts) -> Vec<Difference> {
             )
         }
         _ => {}
+    }
+    if e.rule == CountRule::Exact && f.processed != b.processed {
+        differ(
+            "processed",
+            f.processed.to_string(),
+            b.processed.to_string(),
+        );
+    }
+    if f.order != b.order {
+        differ("group order", opt_text(f.order), opt_text(b.order));
     }
     if (f.place == "dead_lettered" || b.place == "dead_lettered") && f.death != b.death {
         differ("x-death", death_text(&f.death), death_text(&b.death));
@@ -200,8 +224,14 @@ pub fn render(c: &Comparison) -> String {
     };
     let _ = writeln!(
         s,
-        "{:>5}  {:<9}  {:>17}  {:<29}  {:<37}  verdict",
-        "msg", "payload", "delivered eng/brk", "place engine / broker", "x-death engine / broker"
+        "{:>5}  {:<9}  {:>17}  {:>13}  {:<29}  {:<11}  {:<37}  verdict",
+        "msg",
+        "payload",
+        "delivered eng/brk",
+        "processed e/b",
+        "place engine / broker",
+        "order e/b",
+        "x-death engine / broker"
     );
     for r in &c.rows {
         let delivered = format!(
@@ -213,6 +243,16 @@ pub fn render(c: &Comparison) -> String {
             },
             cell(&r.engine, |f| f.delivered.to_string()),
             cell(&r.broker, |f| f.delivered.to_string())
+        );
+        let processed = format!(
+            "{} / {}",
+            cell(&r.engine, |f| f.processed.to_string()),
+            cell(&r.broker, |f| f.processed.to_string())
+        );
+        let order = format!(
+            "{} / {}",
+            cell(&r.engine, |f| opt_text(f.order)),
+            cell(&r.broker, |f| opt_text(f.order))
         );
         let place = format!(
             "{} / {}",
@@ -226,11 +266,13 @@ pub fn render(c: &Comparison) -> String {
         );
         let _ = writeln!(
             s,
-            "{:>5}  {:<9}  {:>17}  {:<29}  {:<37}  {}",
+            "{:>5}  {:<9}  {:>17}  {:>13}  {:<29}  {:<11}  {:<37}  {}",
             r.msg,
             r.payload,
             delivered,
+            processed,
             place,
+            order,
             death,
             if r.agree { "agree" } else { "DIFFER" }
         );
@@ -253,7 +295,9 @@ mod tests {
     fn facts(delivered: u32, place: &str, death: Option<(&str, u64)>) -> Facts {
         Facts {
             delivered,
+            processed: u32::from(place == "processed"),
             place: place.into(),
+            order: None,
             death: death.map(|(r, c)| Death {
                 reason: r.into(),
                 count: c,
@@ -360,5 +404,61 @@ mod tests {
         let c = compare(&[], &BTreeMap::from([(9, facts(1, "processed", None))]));
         assert_eq!(c.differences[0].engine, "never published");
         assert_eq!((c.agree, c.differ), (0, 1));
+    }
+
+    /// Two messages of one FIFO group processed in the other order on the broker: each is
+    /// reported with its rank on both sides.
+    #[test]
+    fn a_different_order_within_a_group_is_a_difference() {
+        let ranked = |n: u32| Facts {
+            order: Some(n),
+            ..facts(1, "processed", None)
+        };
+        let e = [
+            expected(1, CountRule::Exact, ranked(0)),
+            expected(2, CountRule::Exact, ranked(1)),
+        ];
+        let same = BTreeMap::from([(1, ranked(0)), (2, ranked(1))]);
+        assert!(compare(&e, &same).all_agree());
+        let swapped = BTreeMap::from([(1, ranked(1)), (2, ranked(0))]);
+        let c = compare(&e, &swapped);
+        assert_eq!(c.differ, 2);
+        assert_eq!(
+            c.differences[0],
+            Difference {
+                msg: 1,
+                field: "group order",
+                engine: "#1".into(),
+                broker: "#2".into()
+            }
+        );
+    }
+
+    #[test]
+    fn processed_counts_are_exact_for_settled_messages_only() {
+        let twice = Facts {
+            processed: 2,
+            ..facts(2, "processed", None)
+        };
+        let e = [expected(1, CountRule::Exact, facts(2, "processed", None))];
+        let c = compare(&e, &BTreeMap::from([(1, twice.clone())]));
+        assert_eq!(c.differences[0].field, "processed");
+        assert_eq!(
+            (
+                c.differences[0].engine.as_str(),
+                c.differences[0].broker.as_str()
+            ),
+            ("1", "2")
+        );
+        let looping = Facts {
+            processed: 7,
+            ..facts(9, "queued", None)
+        };
+        let e = [expected(1, CountRule::Unbounded, looping)];
+        let b = Facts {
+            processed: 3,
+            ..facts(9, "queued", None)
+        };
+        assert!(compare(&e, &BTreeMap::from([(1, b)])).all_agree());
     }
 }

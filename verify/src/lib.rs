@@ -1,18 +1,24 @@
 //! `qsim-verify`: replays a version 2 scenario on a real broker and compares it, message by
-//! message, with the engine's own run. The first slice covers RabbitMQ (classic and quorum
-//! queues) and queue-shaped scenarios; see the README's "`qsim verify`" section.
+//! message, with the engine's own run. It covers RabbitMQ (classic and quorum queues, over
+//! AMQP) and SQS (standard and FIFO queues, on moto's server mode) for queue-shaped scenarios;
+//! see the README's "`qsim verify`" section.
 //!
 //! # Contract
 //! - Native only, and nothing depends on this crate: broker clients never reach `queue-engine`
 //!   or the app (the engine is a dependency here, never the other way round).
 //! - [`plan::load`] refuses (as [`Error::File`]) any scenario a broker cannot replay
 //!   deterministically, with the field and the reason.
-//! - [`broker::run`] deletes every queue it declared, even when the run fails.
+//! - [`broker::run`] (RabbitMQ) and [`sqs::run`] delete every queue they declared, even when
+//!   the run fails.
+//! - A scenario runs only on its own platform's broker: the URL scheme (`amqp://`,
+//!   `sqs+http://`) must match the queue's profile, or the run is refused before it starts.
 //! - [`compare::compare`] is pure: engine facts and broker facts in, differences out.
 
 pub mod broker;
 pub mod compare;
 pub mod plan;
+pub mod sqs;
+pub mod trace;
 
 use std::fmt;
 
@@ -47,6 +53,8 @@ pub struct RunReport<'a> {
     pub broker: &'a str,
     pub until_ms: u64,
     pub time_scale: f64,
+    /// The settings scaled for the broker (`name: simulated → broker`).
+    pub scaled: &'a [String],
     pub wall_ms: u64,
     pub comparison: &'a compare::Comparison,
 }
@@ -58,7 +66,27 @@ pub fn verify(
     until: Option<Millis>,
 ) -> Result<(plan::Plan, compare::Comparison), Error> {
     let plan = plan::load(file, until)?;
-    let observed = broker::run(&plan, url)?;
+    let wanted = if url.starts_with("sqs+") {
+        plan::Platform::Sqs
+    } else if url.starts_with("amqp") {
+        plan::Platform::Rabbitmq
+    } else {
+        return Err(Error::File(format!(
+            "--broker {url}: expected amqp://HOST:PORT (RabbitMQ) or sqs+http://HOST:PORT (SQS)"
+        )));
+    };
+    if wanted != plan.platform {
+        return Err(Error::File(format!(
+            "{file}: nodes.{}.queue.profile is {}, which runs on --broker {}, not {url}",
+            plan.queue.node,
+            plan.queue.profile.id(),
+            plan.platform.scheme()
+        )));
+    }
+    let observed = match plan.platform {
+        plan::Platform::Rabbitmq => broker::run(&plan, url)?,
+        plan::Platform::Sqs => sqs::run(&plan, url)?,
+    };
     let comparison = compare::compare(&plan.expected, &observed);
     Ok((plan, comparison))
 }

@@ -3,23 +3,24 @@
 //!
 //! # Contract
 //! - Only what a broker reproduces deterministically is accepted: a RabbitMQ classic or quorum
-//!   queue, producers publishing to it, one consumer pool that acknowledges after processing one
-//!   message at a time, an optional `dead_letter` edge, and `send` commands. Anything else
-//!   (random failures, crashes, batches, other platforms, other commands) is refused with the
-//!   reason, never silently approximated.
+//!   queue, or an SQS standard or FIFO queue, producers publishing to it, one consumer pool that
+//!   acknowledges (deletes) after processing one message at a time, an optional `dead_letter`
+//!   edge, and `send` commands. Anything else (random failures, crashes, batches, other
+//!   platforms, other commands) is refused with the field and the reason, never silently
+//!   approximated.
+//! - Time is scaled by one factor for the whole run ([`Plan::scale`]). For SQS the factor is
+//!   chosen so that the visibility timeout is a whole number of seconds on the broker, since
+//!   SQS accepts nothing finer ([`sqs_scale`]).
 //! - The messages replayed on the broker are exactly those the engine published, with their
 //!   payloads and times, read from the engine's event log; so a producer's random poison share
 //!   is decided once, by the engine, and both sides see the same messages.
 
-use std::collections::BTreeMap;
-
 use queue_engine::topology::profile::QueueProfile;
 use queue_engine::{
-    AckMode, Command, DeadLetterReason, EventKind, Millis, Node, OnInvalid, Payload, RetryPolicy,
-    ScenarioFile, ScenarioV2, Sim,
+    AckMode, Command, Millis, Node, OnInvalid, Payload, RetryPolicy, ScenarioFile, ScenarioV2,
 };
 
-use crate::compare::{CountRule, Death, Expected, Facts};
+use crate::compare::Expected;
 use crate::Error;
 
 /// The wall-clock window a run aims for: long enough to see a few requeue loops, short enough
@@ -27,6 +28,36 @@ use crate::Error;
 pub const TARGET_WINDOW: Millis = Millis(5_000);
 /// Simulated time run when `--until` is not given.
 pub const DEFAULT_UNTIL: Millis = Millis(30_000);
+/// The longest wall-clock window a run may take: with set-up and clean-up each scenario stays
+/// under a minute.
+pub const MAX_WALL: Millis = Millis(45_000);
+
+/// Which kind of broker a plan needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Platform {
+    Rabbitmq,
+    Sqs,
+}
+
+impl Platform {
+    pub fn of(p: QueueProfile) -> Option<Platform> {
+        match p {
+            QueueProfile::RabbitmqClassic | QueueProfile::RabbitmqQuorum => {
+                Some(Platform::Rabbitmq)
+            }
+            QueueProfile::SqsStandard | QueueProfile::SqsFifo => Some(Platform::Sqs),
+            _ => None,
+        }
+    }
+
+    /// The `--broker` URL scheme for this platform, for messages.
+    pub fn scheme(self) -> &'static str {
+        match self {
+            Platform::Rabbitmq => "amqp://127.0.0.1:PORT",
+            Platform::Sqs => "sqs+http://127.0.0.1:PORT",
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueuePlan {
@@ -37,6 +68,16 @@ pub struct QueuePlan {
     pub delivery_limit: Option<u32>,
     /// The `dead_letter` edge's target node.
     pub dlq: Option<String>,
+    /// SQS `maxReceiveCount` of the redrive policy (SQS with a dead-letter queue only).
+    pub max_receive_count: Option<u32>,
+    /// SQS `VisibilityTimeout` on the broker, whole seconds (already scaled).
+    pub visibility_secs: Option<u32>,
+}
+
+impl QueuePlan {
+    pub fn fifo(&self) -> bool {
+        self.profile == QueueProfile::SqsFifo
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -44,20 +85,28 @@ pub struct Publish {
     pub id: u64,
     pub at: Millis,
     pub payload: Payload,
+    /// The FIFO message group (1-based; meaningful on FIFO queues only).
+    pub group: u32,
 }
 
 #[derive(Clone, Debug)]
 pub struct Plan {
     pub name: String,
+    pub platform: Platform,
     pub queue: QueuePlan,
     pub consumers: u32,
     /// Each delivery is held this long (simulated) before the consumer answers.
     pub processing: Millis,
     /// `on_invalid: discard`: a poison message is acknowledged unprocessed instead of requeued.
     pub discard_invalid: bool,
+    /// SQS with `retry: immediate`: a failed message is released with
+    /// `ChangeMessageVisibility 0`; otherwise it is left to its visibility timeout.
+    pub release_at_once: bool,
     pub until: Millis,
-    /// Simulated milliseconds per wall-clock millisecond (≥ 1).
+    /// Simulated milliseconds per wall-clock millisecond.
     pub scale: f64,
+    /// The settings scaled for the broker, as `name: simulated → broker`, for the report.
+    pub scaled: Vec<String>,
     pub publishes: Vec<Publish>,
     pub expected: Vec<Expected>,
 }
@@ -96,6 +145,31 @@ pub fn load(path: &str, until: Option<Millis>) -> Result<Plan, Error> {
     })
 }
 
+/// The time scale for an SQS run and the visibility timeout it gives on the broker, in whole
+/// seconds. SQS takes `VisibilityTimeout` in whole seconds only (semantics notes §1.1), so
+/// the scale that fits `until` into [`TARGET_WINDOW`] is adjusted until the scaled visibility
+/// is whole: `visibility / scale` seconds exactly. Refused when the window would exceed
+/// [`MAX_WALL`] (a visibility much longer than the window, say).
+pub fn sqs_scale(visibility: Millis, until: Millis) -> Result<(f64, u32), String> {
+    let first = (until.0 as f64 / TARGET_WINDOW.0 as f64).max(1.0);
+    if visibility == Millis::ZERO {
+        return Ok((first, 0));
+    }
+    let secs = (visibility.0 as f64 / first / 1000.0).round().max(1.0);
+    let scale = visibility.0 as f64 / (secs * 1000.0);
+    let wall = until.0 as f64 / scale;
+    if wall > MAX_WALL.0 as f64 {
+        return Err(format!(
+            "a visibility timeout of {visibility} is {secs} s on the broker (whole seconds), \
+             so {until} simulated would take {:.0} s of wall time, more than the {} s allowed; \
+             shorten --until or lengthen the visibility timeout",
+            wall / 1000.0,
+            MAX_WALL.0 / 1000
+        ));
+    }
+    Ok((scale, secs as u32))
+}
+
 /// Checks the scenario is one a broker replays deterministically, then runs the engine.
 pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
     let lowered = scenario.lower().map_err(|e| Error::File(e.to_string()))?;
@@ -105,22 +179,35 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
     };
     let at = |f: &str| format!("nodes.{}.queue.{f}", q.name);
     let profile = spec.profile;
-    if !matches!(
-        profile,
-        QueueProfile::RabbitmqClassic | QueueProfile::RabbitmqQuorum
-    ) {
+    let Some(platform) = Platform::of(profile) else {
         return Err(unsupported(
             &at("profile"),
-            "only rabbitmq_classic and rabbitmq_quorum queues are verified so far",
+            "only rabbitmq_classic, rabbitmq_quorum, sqs_standard and sqs_fifo queues are \
+             verified so far",
         ));
-    }
-    if !matches!(q.retry, RetryPolicy::Immediate) {
+    };
+    let retry_ok = match platform {
+        Platform::Rabbitmq => matches!(q.retry, RetryPolicy::Immediate),
+        Platform::Sqs => matches!(
+            q.retry,
+            RetryPolicy::Immediate | RetryPolicy::VisibilityTimeout
+        ),
+    };
+    if !retry_ok {
         return Err(unsupported(
             &at("retry"),
-            "a RabbitMQ consumer requeues at once; retry policies have no broker equivalent",
+            match platform {
+                Platform::Rabbitmq => {
+                    "a RabbitMQ consumer requeues at once; retry policies have no broker equivalent"
+                }
+                Platform::Sqs => {
+                    "only visibility_timeout (leave it unacknowledged) and immediate \
+                     (ChangeMessageVisibility 0) are replayed on SQS"
+                }
+            },
         ));
     }
-    if spec.visibility_timeout.is_some() {
+    if platform == Platform::Rabbitmq && spec.visibility_timeout.is_some() {
         return Err(unsupported(
             &at("visibility_timeout"),
             "RabbitMQ's consumer_timeout is a broker-wide setting (no queue argument on 3.10), \
@@ -131,6 +218,13 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
         return Err(unsupported(
             &at("delay / max_depth / retention"),
             "delays, length limits and TTLs are not replayed yet",
+        ));
+    }
+    if platform == Platform::Sqs && q.content_based_dedup {
+        return Err(unsupported(
+            &at("content_based_dedup"),
+            "FIFO deduplication is not replayed yet (every message is sent with its own \
+             MessageDeduplicationId)",
         ));
     }
     let c = &lowered.consumers;
@@ -145,6 +239,12 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
         return Err(unsupported(
             &cat("batch_size / ack / online"),
             "only an online pool acknowledging one message after processing it is replayed",
+        ));
+    }
+    if c.extend_visibility {
+        return Err(unsupported(
+            &cat("extend_visibility"),
+            "visibility heartbeats are not replayed yet",
         ));
     }
     if lowered.reply_queue || lowered.mode != queue_engine::Mode::Queue {
@@ -183,130 +283,64 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
         ),
         _ => None,
     };
-    let quorum = delivery_limit.is_some();
+    let max_receive_count = match platform {
+        Platform::Sqs => lowered.dlq.as_ref().map(|d| d.max_receive_count),
+        Platform::Rabbitmq => None,
+    };
+    let mut scaled = Vec::new();
+    let (scale, visibility_secs) = match platform {
+        Platform::Rabbitmq => ((until.0 as f64 / TARGET_WINDOW.0 as f64).max(1.0), None),
+        Platform::Sqs => {
+            let (scale, secs) = sqs_scale(q.visibility_timeout, until)
+                .map_err(|m| unsupported(&at("visibility_timeout"), &m))?;
+            scaled.push(format!(
+                "VisibilityTimeout: {} simulated → {secs} s",
+                q.visibility_timeout
+            ));
+            (scale, Some(secs))
+        }
+    };
     let processing = c.processing.mean;
+    scaled.push(format!(
+        "processing time: {processing} simulated → {} ms",
+        (processing.0 as f64 / scale).round()
+    ));
+    scaled.push(format!(
+        "publish times and the window: ÷{scale:.2} ({until} simulated → {:.1} s)",
+        until.0 as f64 / scale / 1000.0
+    ));
     let discard_invalid = c.on_invalid == OnInvalid::Discard;
     let consumers = c.count;
-
-    let (publishes, expected) = run_engine(lowered.clone(), until, quorum)?;
-    let scale = (until.0 as f64 / TARGET_WINDOW.0 as f64).max(1.0);
+    let release_at_once = platform == Platform::Sqs && q.retry == RetryPolicy::Immediate;
+    let fifo = profile == QueueProfile::SqsFifo;
+    let (publishes, expected) = crate::trace::run_engine(lowered.clone(), until, platform, fifo)?;
     Ok(Plan {
         name: scenario.name.clone(),
+        platform,
         queue: QueuePlan {
             node: q.name.clone(),
             profile,
             delivery_limit,
             dlq,
+            max_receive_count,
+            visibility_secs,
         },
         consumers,
         processing,
         discard_invalid,
+        release_at_once,
         until,
         scale,
+        scaled,
         publishes,
         expected,
     })
 }
 
-/// What the engine's event log says about each message.
-#[derive(Default)]
-struct Trace {
-    at: Millis,
-    payload: Option<Payload>,
-    received: u32,
-    place: &'static str,
-    deaths: u64,
-    reason: Option<String>,
-}
-
-fn run_engine(
-    mut lowered: queue_engine::Scenario,
-    until: Millis,
-    quorum: bool,
-) -> Result<(Vec<Publish>, Vec<Expected>), Error> {
-    // Keep every event between two drains (a second at a time, as `qsim run --events` does).
-    lowered.limits.event_log = lowered.limits.event_log.max(2_000_000);
-    let mut sim = Sim::new(lowered).map_err(|e| Error::File(e.to_string()))?;
-    let mut traces: BTreeMap<u64, Trace> = BTreeMap::new();
-    let mut t = Millis::ZERO;
-    loop {
-        t = t.saturating_add(Millis::from_secs(1)).min(until);
-        sim.advance_to(t);
-        for e in sim.drain_events() {
-            let Some(id) = e.msg() else { continue };
-            let tr = traces.entry(id).or_default();
-            match &e.kind {
-                EventKind::Published { payload, .. } => {
-                    tr.at = e.t;
-                    tr.payload = Some(*payload);
-                    tr.place = "queued";
-                }
-                EventKind::Received { .. } => tr.received += 1,
-                EventKind::Processed { .. } => tr.place = "processed",
-                EventKind::Rejected { .. } => tr.place = "deleted",
-                EventKind::DeadLettered { reason, .. } => {
-                    tr.place = "dead_lettered";
-                    tr.deaths += 1;
-                    tr.reason = Some(match reason {
-                        // A quorum queue's x-delivery-limit is the engine's receive limit.
-                        DeadLetterReason::MaxReceiveCount { .. } if quorum => {
-                            "delivery_limit".into()
-                        }
-                        DeadLetterReason::MaxReceiveCount { .. } => "max_receive_count".into(),
-                        DeadLetterReason::RetriesExhausted { .. } => "retries_exhausted".into(),
-                    });
-                }
-                EventKind::Redriven { .. } => tr.place = "queued",
-                EventKind::Expired { .. } => tr.place = "expired",
-                EventKind::Dropped { .. } => tr.place = "dropped",
-                EventKind::Lost { .. } => tr.place = "lost",
-                EventKind::Discarded { .. } => tr.place = "discarded",
-                _ => {}
-            }
-        }
-        if t >= until {
-            break;
-        }
-    }
-    let mut publishes = Vec::new();
-    let mut expected = Vec::new();
-    for (id, tr) in traces {
-        let Some(payload) = tr.payload else { continue };
-        publishes.push(Publish {
-            id,
-            at: tr.at,
-            payload,
-        });
-        expected.push(expected_of(id, payload, &tr));
-    }
-    publishes.sort_by_key(|p| (p.at, p.id));
-    Ok((publishes, expected))
-}
-
-fn expected_of(id: u64, payload: Payload, tr: &Trace) -> Expected {
-    let facts = Facts {
-        delivered: tr.received,
-        place: tr.place.to_owned(),
-        death: tr.reason.as_ref().map(|r| Death {
-            reason: r.clone(),
-            count: tr.deaths,
-        }),
-    };
-    Expected {
-        id,
-        payload: payload_name(payload).into(),
-        rule: if facts.place == "queued" && facts.delivered >= 2 {
-            CountRule::Unbounded
-        } else {
-            CountRule::Exact
-        },
-        facts,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compare::{CountRule, Death};
 
     fn scenario(profile: &str, limit: &str, dlq: bool) -> ScenarioV2 {
         let dlq_node = if dlq {
@@ -380,12 +414,13 @@ mod tests {
 
     #[test]
     fn other_platforms_are_refused_with_the_reason() {
-        let err = plan(&scenario("sqs_standard", "", false), Millis::from_secs(10)).unwrap_err();
+        let err = plan(&scenario("service_bus", "", false), Millis::from_secs(10)).unwrap_err();
         let Error::File(m) = err else {
             panic!("a file error")
         };
         assert!(m.contains("nodes.orders.queue.profile"), "{m}");
         assert!(m.contains("rabbitmq_classic"), "{m}");
+        assert!(m.contains("sqs_fifo"), "{m}");
     }
 
     #[test]
@@ -420,5 +455,139 @@ mod tests {
         )
         .expect("plan");
         assert_eq!(p.scale, 1.0);
+    }
+
+    /// Semantics notes §1.3 (DLQ and redrive): with `maxReceiveCount` 3 the poison message is
+    /// received 3 times, then moved to the dead-letter queue; SQS records no reason for it.
+    #[test]
+    fn sqs_poison_is_received_max_receive_count_times_then_moved() {
+        let p = plan(
+            &scenario(
+                "sqs_standard",
+                r#", "visibility_timeout": "5s", "delivery_limit": 3"#,
+                true,
+            ),
+            Millis::from_secs(30),
+        )
+        .expect("plan");
+        assert_eq!(p.platform, Platform::Sqs);
+        assert_eq!(p.queue.max_receive_count, Some(3));
+        assert_eq!(p.queue.visibility_secs, Some(1));
+        assert!(!p.release_at_once);
+        let poison = &p.expected[0];
+        assert_eq!(poison.payload, "poison");
+        assert_eq!(
+            (poison.facts.delivered, poison.facts.processed),
+            (3, 0),
+            "{poison:?}"
+        );
+        assert_eq!(poison.facts.place, "dead_lettered");
+        assert_eq!(poison.facts.death, None);
+        assert_eq!(poison.rule, CountRule::Exact);
+        let good = &p.expected[1];
+        assert_eq!(
+            (
+                good.facts.delivered,
+                good.facts.processed,
+                good.facts.place.as_str()
+            ),
+            (1, 1, "processed")
+        );
+        assert_eq!(good.facts.order, None, "no order on a standard queue");
+        assert!(
+            p.scaled
+                .iter()
+                .any(|s| s.contains("VisibilityTimeout: 5 s")),
+            "{:?}",
+            p.scaled
+        );
+    }
+
+    /// Semantics notes §1.4 (FIFO): a failing message blocks its group (the good one behind it
+    /// is never delivered), other groups keep flowing, and the order within each group is
+    /// recorded for FIFO queues only.
+    #[test]
+    fn fifo_poison_blocks_its_group_and_order_is_recorded() {
+        let p = plan(
+            &scenario("sqs_fifo", r#", "visibility_timeout": "5s""#, false),
+            Millis::from_secs(10),
+        )
+        .expect("plan");
+        assert!(p.queue.fifo());
+        assert_eq!(p.queue.max_receive_count, None, "no DLQ, no redrive policy");
+        let blocked = &p.expected[1].facts;
+        assert_eq!(
+            (blocked.delivered, blocked.place.as_str(), blocked.order),
+            (0, "queued", None)
+        );
+
+        let file = format!(
+            "{}/scenarios/sqs-fifo-group-blocking.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let p = load(&file, None).expect("the scenario loads");
+        let groups: Vec<u32> = p.publishes.iter().map(|m| m.group).collect();
+        assert_eq!(groups, [1, 1, 2, 2]);
+        let facts: Vec<_> = p
+            .expected
+            .iter()
+            .map(|e| (e.facts.delivered, e.facts.place.as_str(), e.facts.order))
+            .collect();
+        assert_eq!(facts[1], (0, "queued", None), "blocked behind the poison");
+        assert_eq!(facts[2], (1, "processed", Some(0)));
+        assert_eq!(facts[3], (1, "processed", Some(1)));
+        assert!(p.expected[0].facts.delivered >= 2, "the poison comes back");
+    }
+
+    /// Semantics notes §1.1: `VisibilityTimeout` is whole seconds, so the scale is adjusted
+    /// until the scaled value is whole, and a run that would be too long is refused.
+    #[test]
+    fn sqs_visibility_is_scaled_to_whole_seconds() {
+        let s = Millis::from_secs;
+        assert_eq!(sqs_scale(s(5), s(30)), Ok((5.0, 1)));
+        assert_eq!(sqs_scale(s(30), s(30)), Ok((6.0, 5)));
+        assert_eq!(sqs_scale(Millis(1_500), s(30)), Ok((1.5, 1)));
+        assert_eq!(sqs_scale(Millis::ZERO, s(30)), Ok((6.0, 0)));
+        let too_long = sqs_scale(Millis(500), s(30)).unwrap_err();
+        assert!(too_long.contains("60 s of wall time"), "{too_long}");
+        let err = plan(
+            &scenario("sqs_standard", r#", "visibility_timeout": "500ms""#, false),
+            Millis::from_secs(30),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&err, Error::File(m) if m.contains("nodes.orders.queue.visibility_timeout")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn sqs_retry_immediate_releases_and_other_policies_are_refused() {
+        let p = plan(
+            &scenario(
+                "sqs_standard",
+                r#", "retry": { "kind": "immediate" }"#,
+                false,
+            ),
+            Millis::from_secs(10),
+        )
+        .expect("plan");
+        assert!(p.release_at_once);
+        for (extra, field) in [
+            (
+                r#", "retry": { "kind": "exponential", "base": "1s", "max": "8s" }"#,
+                "nodes.orders.queue.retry",
+            ),
+            (
+                r#", "content_based_dedup": true"#,
+                "nodes.orders.queue.content_based_dedup",
+            ),
+        ] {
+            let err = plan(&scenario("sqs_fifo", extra, false), Millis::from_secs(10)).unwrap_err();
+            assert!(
+                matches!(&err, Error::File(m) if m.contains(field)),
+                "{extra}: {err:?}"
+            );
+        }
     }
 }

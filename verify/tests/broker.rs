@@ -1,8 +1,13 @@
-//! Against a real RabbitMQ, when `QSIM_VERIFY_BROKER` names one (`cargo xtask verify` starts a
-//! private node and sets it); skipped otherwise, so `cargo test --workspace` needs no broker.
+//! Against a real RabbitMQ, when `QSIM_VERIFY_BROKER` names one, and a moto server (SQS), when
+//! `QSIM_VERIFY_SQS` names one (`cargo xtask verify` starts both privately and sets them);
+//! skipped otherwise, so `cargo test --workspace` needs no broker. Each SQS test names the
+//! section of the semantics notes whose fact it checks on the broker.
 
 use queue_engine::Millis;
-use queue_verify::{broker, compare, plan};
+use std::collections::BTreeMap;
+
+use queue_verify::compare::{Expected, Facts};
+use queue_verify::{broker, compare, plan, sqs};
 
 fn broker_url() -> Option<String> {
     let url = std::env::var("QSIM_VERIFY_BROKER").ok();
@@ -46,4 +51,136 @@ fn a_real_broker_agrees_and_catches_a_wrong_engine_result() {
         text.contains(&format!("msg {id}: delivered: engine 3, broker 4")),
         "{text}"
     );
+}
+
+fn sqs_url() -> Option<String> {
+    let url = std::env::var("QSIM_VERIFY_SQS").ok();
+    if url.is_none() {
+        eprintln!(
+            "skipped: set QSIM_VERIFY_SQS=sqs+http://127.0.0.1:PORT (cargo xtask verify does)"
+        );
+    }
+    url
+}
+
+/// Runs an SQS scenario on moto; the comparison must agree.
+fn sqs_agrees(url: &str, file: &str) -> (Vec<Expected>, BTreeMap<u64, Facts>) {
+    let plan = plan::load(&scenario(file), None).expect("the scenario loads");
+    let observed = sqs::run(&plan, url).expect("the broker run completes");
+    let c = compare::compare(&plan.expected, &observed);
+    assert!(c.all_agree(), "{}", compare::render(&c));
+    (plan.expected, observed)
+}
+
+fn find<'a>(e: &'a mut [Expected], payload: &str) -> &'a mut Expected {
+    e.iter_mut()
+        .find(|e| e.payload == payload)
+        .expect("the scenario sends that payload")
+}
+
+/// Semantics notes §1.3 (DLQ and redrive): with `maxReceiveCount` 3 the poison message is
+/// received 3 times, then moved. An engine that counted like a quorum queue (limit + 1
+/// deliveries) must be caught.
+#[test]
+fn sqs_max_receive_count_3_receives_3_times_then_moves() {
+    let Some(url) = sqs_url() else { return };
+    let (mut expected, observed) = sqs_agrees(&url, "sqs-poison-to-dlq.json");
+    let poison = find(&mut expected, "poison");
+    let id = poison.id;
+    assert_eq!(observed[&id].delivered, 3, "{:?}", observed[&id]);
+    assert_eq!(observed[&id].place, "dead_lettered");
+    poison.facts.delivered = 4;
+    let c = compare::compare(&expected, &observed);
+    let text = compare::render(&c);
+    assert_eq!(c.differ, 1, "{text}");
+    assert!(
+        text.contains(&format!("msg {id}: delivered: engine 4, broker 3")),
+        "{text}"
+    );
+}
+
+/// Semantics notes §1.4 (FIFO, group blocking): the order behind a failing message in its
+/// group is not delivered while another group flows. An engine that let the blocked order
+/// through must be caught.
+#[test]
+fn sqs_fifo_poison_blocks_its_group_only() {
+    let Some(url) = sqs_url() else { return };
+    let (mut expected, observed) = sqs_agrees(&url, "sqs-fifo-group-blocking.json");
+    let blocked = expected
+        .iter()
+        .find(|e| e.payload == "normal" && e.facts.place == "queued")
+        .expect("an order blocked behind the poison")
+        .id;
+    assert_eq!(observed[&blocked].delivered, 0);
+    let flowing: Vec<_> = observed
+        .values()
+        .filter(|f| f.place == "processed")
+        .map(|f| f.order)
+        .collect();
+    assert_eq!(flowing, [Some(0), Some(1)], "the other group, in order");
+    let e = expected
+        .iter_mut()
+        .find(|e| e.id == blocked)
+        .expect("known");
+    e.facts.delivered = 1;
+    e.facts.processed = 1;
+    e.facts.place = "processed".into();
+    e.facts.order = Some(0);
+    let c = compare::compare(&expected, &observed);
+    assert_eq!(c.differ, 1, "{}", compare::render(&c));
+    let fields: Vec<_> = c.differences.iter().map(|d| d.field).collect();
+    assert_eq!(fields, ["place", "delivered", "processed", "group order"]);
+}
+
+/// Semantics notes §1.3 and §1.4: once the poison reaches the FIFO dead-letter queue after
+/// `maxReceiveCount` 2 receives, its group resumes in the order sent.
+#[test]
+fn sqs_fifo_group_resumes_in_order_after_the_dlq() {
+    let Some(url) = sqs_url() else { return };
+    let (expected, observed) = sqs_agrees(&url, "sqs-fifo-dlq-unblocks.json");
+    let poison = expected
+        .iter()
+        .find(|e| e.payload == "poison")
+        .expect("sent");
+    assert_eq!(
+        (
+            observed[&poison.id].delivered,
+            observed[&poison.id].place.as_str()
+        ),
+        (2, "dead_lettered")
+    );
+}
+
+/// Semantics notes §1.1 (`ChangeMessageVisibility`): a visibility of 0 makes the message
+/// receivable at once, so the poison reaches the DLQ long before one 30 s timeout would pass.
+#[test]
+fn sqs_change_visibility_0_releases_at_once() {
+    let Some(url) = sqs_url() else { return };
+    let started = std::time::Instant::now();
+    let (_, observed) = sqs_agrees(&url, "sqs-release-at-once.json");
+    assert!(observed
+        .values()
+        .any(|f| f.place == "dead_lettered" && f.delivered == 4));
+    // The scaled visibility timeout is 5 s: four waits of it would take 20 s.
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+}
+
+/// Semantics notes §1.2 (old receipt handle on `DeleteMessage`) and the toolchain notes
+/// (SQS / SNS): moto deletes with a receipt handle that a later receive superseded, where AWS
+/// documents that the message "might not be deleted" and the engine keeps it. Received twice
+/// and processed means the first consumer's superseded handle removed it.
+#[test]
+fn moto_deletes_with_a_superseded_receipt_handle() {
+    let Some(url) = sqs_url() else { return };
+    let plan = plan::load(
+        &scenario("known-differences/sqs-stale-receipt-delete.json"),
+        None,
+    )
+    .expect("the scenario loads");
+    let observed = sqs::run(&plan, &url).expect("the broker run completes");
+    let f = observed.values().next().expect("one message");
+    assert_eq!((f.delivered, f.place.as_str()), (2, "processed"), "{f:?}");
+    let engine = &plan.expected[0].facts;
+    assert_eq!(engine.place, "queued", "the engine keeps it: {engine:?}");
+    assert!(!compare::compare(&plan.expected, &observed).all_agree());
 }

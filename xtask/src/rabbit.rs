@@ -61,7 +61,7 @@ fn prune(base: &Path) {
 }
 
 /// A port nothing listens on now (the kernel picks it; it is free again once dropped).
-fn free_port() -> Result<u16, String> {
+pub fn free_port() -> Result<u16, String> {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -69,7 +69,7 @@ fn free_port() -> Result<u16, String> {
 }
 
 /// The last `n` lines of a file, for a failure message.
-fn tail(path: &Path, n: usize) -> String {
+pub fn tail(path: &Path, n: usize) -> String {
     let mut text = String::new();
     if std::fs::File::open(path)
         .and_then(|mut f| f.read_to_string(&mut text))

@@ -6,6 +6,7 @@
 
 use std::time::Instant;
 
+use crate::moto::Moto;
 use crate::rabbit::Rabbit;
 use crate::run::command;
 use crate::{budget, tools};
@@ -196,8 +197,18 @@ fn engine_is_web_free() -> Result<(), String> {
 }
 
 /// Broker clients belong to `queue-verify` only: the engine stays sans-IO and the download
-/// carries no AMQP client. (Not `tokio`: Yew already brings it in on native targets.)
-const BROKER_CRATES: &[&str] = &["lapin", "amq-protocol", "async-rs", "queue-verify"];
+/// carries no AMQP or AWS client. (Not `tokio`: Yew already brings it in on native targets;
+/// `aws-smithy` stands for every `aws-smithy-…` crate of the SDK's runtime.)
+const BROKER_CRATES: &[&str] = &[
+    "lapin",
+    "amq-protocol",
+    "async-rs",
+    "aws-sdk-sqs",
+    "aws-smithy",
+    "aws-sigv4",
+    "aws-runtime",
+    "queue-verify",
+];
 
 fn no_broker_clients() -> Result<(), String> {
     let mut offending = Vec::new();
@@ -243,9 +254,9 @@ fn native_tests() -> Result<(), String> {
     command("cargo", &["test", "--workspace"]).status()
 }
 
-/// Scenario files that must agree with RabbitMQ (`qsim-verify` exits 0), and files that record
-/// a known difference between the engine and RabbitMQ (it must still exit 1: when one starts
-/// to agree, the engine was fixed and the file moves up).
+/// Scenario files that must agree with their broker (`qsim-verify` exits 0), and files that
+/// record a known difference between the engine and the broker (it must still exit 1: when one
+/// starts to agree, the engine or the broker changed and the file moves up).
 const VERIFY_DIR: &str = "verify/scenarios";
 const KNOWN_DIFFERENCES: &str = "verify/scenarios/known-differences";
 
@@ -262,11 +273,31 @@ fn json_files(dir: &str) -> Result<Vec<String>, String> {
     Ok(files)
 }
 
-/// Installs RabbitMQ if missing, starts a private node, replays every scenario in
-/// `verify/scenarios/` on it with `qsim-verify`, and stops the node whatever happened.
+/// Whether a scenario file's queue is an SQS one (then it runs on moto, else on RabbitMQ).
+fn is_sqs(file: &str) -> Result<bool, String> {
+    let text = std::fs::read_to_string(crate::run::root().join(file))
+        .map_err(|e| format!("cannot read {file}: {e}"))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
+    let profiles = json["nodes"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, n)| {
+            n.get("queue")
+                .and_then(|q| q.get("profile"))
+                .and_then(|p| p.as_str())
+        });
+    Ok(profiles.into_iter().any(|p| p.starts_with("sqs_")))
+}
+
+/// Installs RabbitMQ and moto if missing, starts a private RabbitMQ node and a private moto
+/// server, replays every scenario in `verify/scenarios/` on the one its queue profile needs
+/// with `qsim-verify`, and stops both whatever happened.
 pub fn verify_brokers() -> Result<(), String> {
     let t = Instant::now();
     tools::ensure_rabbitmq()?;
+    crate::moto::ensure_moto()?;
     println!("    install check took {:.1} s", t.elapsed().as_secs_f64());
     let must_agree = json_files(VERIFY_DIR)?;
     let must_differ = json_files(KNOWN_DIFFERENCES).unwrap_or_default();
@@ -285,6 +316,8 @@ pub fn verify_brokers() -> Result<(), String> {
         .join("qsim-verify");
     let rabbit = Rabbit::start()?;
     let url = rabbit.url();
+    let moto = Moto::start()?;
+    let sqs_url = moto.url();
     let reports = crate::rabbit::reports_dir();
     let _ = std::fs::create_dir_all(&reports);
     let mut failures = Vec::new();
@@ -299,18 +332,17 @@ pub fn verify_brokers() -> Result<(), String> {
             .unwrap_or(file)
             .trim_end_matches(".json");
         let report = reports.join(format!("{stem}.json"));
+        let (url, broker) = if is_sqs(file)? {
+            (&sqs_url, "moto")
+        } else {
+            (&url, "RabbitMQ")
+        };
         let t = Instant::now();
         // The binary itself, not `cargo run`: another build holding cargo's lock on a shared
         // target directory must not stretch a broker run.
         let code = command(
             &bin.to_string_lossy(),
-            &[
-                file,
-                "--broker",
-                &url,
-                "--report",
-                &report.to_string_lossy(),
-            ],
+            &[file, "--broker", url, "--report", &report.to_string_lossy()],
         )
         .code()?;
         println!(
@@ -319,16 +351,17 @@ pub fn verify_brokers() -> Result<(), String> {
         );
         match (want, code) {
             (0, Some(0)) | (1, Some(1)) => {}
-            (0, Some(1)) => failures.push(format!("{file} differs from RabbitMQ")),
+            (0, Some(1)) => failures.push(format!("{file} differs from {broker}")),
             (1, Some(0)) => failures.push(format!(
-                "{file} now agrees with RabbitMQ: the known difference is gone, move the file up to {VERIFY_DIR}/"
+                "{file} now agrees with {broker}: the known difference is gone, move the file up to {VERIFY_DIR}/"
             )),
             (_, other) => failures.push(format!("{file}: qsim-verify failed (exit {other:?})")),
         }
     }
-    // The Rust-level check against the broker: it agrees, and a wrong engine result is caught.
+    // The Rust-level check against the brokers: they agree, and a wrong engine result is caught.
     if let Err(e) = command("cargo", broker_test)
         .env("QSIM_VERIFY_BROKER", &url)
+        .env("QSIM_VERIFY_SQS", &sqs_url)
         .status()
     {
         failures.push(format!("tests against the broker: {e}"));
@@ -342,6 +375,15 @@ pub fn verify_brokers() -> Result<(), String> {
         Ok(_) => println!("    no queues left on the broker"),
         Err(e) => failures.push(e),
     }
+    match moto.queues() {
+        Ok(left) if left.iter().any(|q| q.starts_with("qsim-")) => failures.push(format!(
+            "queues left on moto after the runs: {}",
+            left.join(", ")
+        )),
+        Ok(_) => println!("    no queues left on moto"),
+        Err(e) => failures.push(e),
+    }
+    drop(moto);
     drop(rabbit);
     if failures.is_empty() {
         Ok(())
@@ -378,4 +420,23 @@ fn e2e_tests() -> Result<(), String> {
 
 fn size_budget() -> Result<(), String> {
     budget::report(std::path::Path::new("dist")).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenario_files_go_to_the_broker_their_profile_needs() {
+        assert_eq!(is_sqs("verify/scenarios/sqs-poison-to-dlq.json"), Ok(true));
+        assert_eq!(
+            is_sqs("verify/scenarios/sqs-fifo-group-blocking.json"),
+            Ok(true)
+        );
+        assert_eq!(
+            is_sqs("verify/scenarios/quorum-delivery-limit.json"),
+            Ok(false)
+        );
+        assert!(is_sqs("verify/scenarios/missing.json").is_err());
+    }
 }

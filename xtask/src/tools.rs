@@ -175,7 +175,7 @@ pub fn ensure_rabbitmq() -> Result<(), String> {
 }
 
 /// `apt-get update` then `apt-get install -y` (through sudo unless root), non-interactive.
-fn apt_install(packages: &[&str]) -> Result<(), String> {
+pub fn apt_install(packages: &[&str]) -> Result<(), String> {
     let root_user = command("id", &["-u"]).output().as_deref() == Some("0");
     let apt = |args: &[&str]| {
         if root_user {
@@ -194,7 +194,7 @@ fn apt_install(packages: &[&str]) -> Result<(), String> {
     apt(&install).status()
 }
 
-fn skip(what: &str) -> Result<(), String> {
+pub fn skip(what: &str) -> Result<(), String> {
     println!("    ok  {what} (already installed)");
     Ok(())
 }

@@ -1,6 +1,8 @@
-//! `qsim-verify FILE --broker amqp://127.0.0.1:PORT [--until DUR] [--report OUT.json]`
+//! `qsim-verify FILE --broker amqp://127.0.0.1:PORT|sqs+http://127.0.0.1:PORT [--until DUR]
+//! [--report OUT.json]`
 //!
-//! Replays a version 2 scenario on a real RabbitMQ and compares each message with the engine.
+//! Replays a version 2 scenario on a real RabbitMQ or SQS endpoint (moto) and compares each
+//! message with the engine.
 //! Exit status: 0 when every message agrees, 1 on any difference, 2 when the file or an option
 //! is bad or the broker cannot be reached. (`qsim-verify verify FILE …` is accepted too.)
 
@@ -11,7 +13,8 @@ use queue_engine::Millis;
 use queue_verify::{compare, verify, Error, RunReport};
 
 const USAGE: &str =
-    "usage: qsim-verify FILE --broker amqp://127.0.0.1:PORT [--until 30s] [--report OUT.json]";
+    "usage: qsim-verify FILE --broker amqp://127.0.0.1:PORT|sqs+http://127.0.0.1:PORT \
+     [--until 30s] [--report OUT.json]";
 
 struct Args {
     file: String,
@@ -44,7 +47,9 @@ fn parse(args: &[String]) -> Result<Args, String> {
     }
     Ok(Args {
         file: file.ok_or("no scenario file given")?,
-        broker: broker.ok_or("--broker is required, e.g. --broker amqp://127.0.0.1:5673")?,
+        broker: broker.ok_or(
+            "--broker is required, e.g. --broker amqp://127.0.0.1:5673 or sqs+http://127.0.0.1:5055",
+        )?,
         until,
         report,
     })
@@ -80,6 +85,9 @@ fn main() -> ExitCode {
         wall.as_secs_f64(),
         args.broker
     );
+    for s in &plan.scaled {
+        println!("  scaled: {s}");
+    }
     print!("{}", compare::render(&comparison));
     if let Some(out) = &args.report {
         let report = RunReport {
@@ -88,6 +96,7 @@ fn main() -> ExitCode {
             broker: &args.broker,
             until_ms: plan.until.0,
             time_scale: plan.scale,
+            scaled: &plan.scaled,
             wall_ms: wall.as_millis() as u64,
             comparison: &comparison,
         };
