@@ -249,6 +249,11 @@ impl Sim {
                     self.dead_letter(h, reason);
                     continue;
                 }
+            } else if let Some(max) = self.sc.queue.max_deliveries {
+                if m.receive_count >= max {
+                    self.drop_at_limit(h);
+                    continue;
+                }
             }
             let now = self.now;
             let m = self.msg_mut(h).expect("checked above");

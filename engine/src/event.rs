@@ -161,6 +161,12 @@ pub enum EventKind {
         producer: u32,
         event: u64,
     },
+    /// The delivery limit was reached on a queue with nowhere to dead-letter to: the message is
+    /// gone (RabbitMQ quorum queue without a dead-letter exchange).
+    DroppedAtLimit {
+        msg: MsgId,
+        deliveries: u32,
+    },
 }
 
 impl Event {
@@ -170,6 +176,7 @@ impl Event {
         match &self.kind {
             Published { msg, .. }
             | Dropped { msg }
+            | DroppedAtLimit { msg, .. }
             | Visible { msg }
             | Received { msg, .. }
             | Processed { msg, .. }
@@ -227,6 +234,7 @@ impl Event {
             PublishRejected { .. } => "publish_rejected",
             Unroutable { .. } => "unroutable",
             Dropped { .. } => "dropped",
+            DroppedAtLimit { .. } => "dropped_at_limit",
             Visible { .. } => "visible",
             Received { .. } => "received",
             EmptyReceive { .. } => "empty_receive",
@@ -285,6 +293,9 @@ impl Event {
                 producer + 1
             ),
             Dropped { msg } => format!("Message {msg} dropped: the queue was full and dropped its oldest message"),
+            DroppedAtLimit { msg, deliveries } => format!(
+                "Message {msg} dropped after {deliveries} deliveries: it reached the delivery limit, and the queue has no dead-letter target"
+            ),
             Visible { msg } => format!("Message {msg} is visible and can be received"),
             Received { msg, consumer, receive, hidden_until, .. } => match hidden_until {
                 Some(until) => format!(

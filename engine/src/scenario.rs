@@ -92,6 +92,10 @@ pub struct QueueConfig {
     pub reorder_window: u32,
     /// What happens to a message whose processing failed.
     pub retry: RetryPolicy,
+    /// Deliveries after which a message is dropped, for a queue with no DLQ: a RabbitMQ quorum
+    /// queue's `x-delivery-limit` with no dead-letter exchange (semantics.md §2.3, §2.5).
+    /// `null`: no limit. Never set together with `dlq`, whose `max_receive_count` moves instead.
+    pub max_deliveries: Option<u32>,
 }
 
 /// When a failed message becomes receivable again.
@@ -325,6 +329,7 @@ impl Default for QueueConfig {
             content_based_dedup: false,
             reorder_window: 8,
             retry: RetryPolicy::VisibilityTimeout,
+            max_deliveries: None,
         }
     }
 }
@@ -476,6 +481,16 @@ impl Scenario {
         }
         int("queue.reorder_window", q.reorder_window, 1, 1000)?;
         retry("queue.retry", &q.retry)?;
+        if let Some(max) = q.max_deliveries {
+            int("queue.max_deliveries", max, 1, 1000)?;
+            if self.dlq.is_some() {
+                return Err(ScenarioError::field(
+                    "queue.max_deliveries",
+                    "null when the queue has a DLQ (dlq.max_receive_count moves the message instead)",
+                    max,
+                ));
+            }
+        }
         if let Some(dlq) = &self.dlq {
             int("dlq.max_receive_count", dlq.max_receive_count, 1, 1000)?;
             duration(

@@ -450,6 +450,18 @@ impl Sim {
         }
     }
 
+    /// The delivery limit was reached and there is nowhere to dead-letter to: RabbitMQ drops
+    /// the message (semantics.md §2.3 "Missing DLX").
+    pub(crate) fn drop_at_limit(&mut self, h: Handle) {
+        let at = self.now;
+        let deliveries = self.msg(h).map_or(0, |m| m.receive_count);
+        self.set_state(h, MsgState::Dropped { at });
+        self.emit(EventKind::DroppedAtLimit {
+            msg: h.id,
+            deliveries,
+        });
+    }
+
     pub(crate) fn dead_letter(&mut self, h: Handle, reason: crate::message::DeadLetterReason) {
         let Some(retention) = self.sc.dlq.as_ref().map(|d| d.retention) else {
             return;

@@ -91,6 +91,78 @@ fn quorum_default_delivery_limit_is_20() {
     );
 }
 
+/// semantics.md §2.3 ("Missing DLX: message silently dropped") and §2.5 ("exceeded → dropped
+/// or dead-lettered"): a quorum queue with x-delivery-limit 3 and no dead-letter target delivers
+/// the message 4 times, then drops it; nothing reaches a DLQ and nothing loops on.
+#[test]
+fn quorum_without_a_dead_letter_target_drops_at_the_limit() {
+    let q = json!({ "profile": "rabbitmq_quorum", "delivery_limit": 3 });
+    let mut sim = Sim::new(load(failing(q, false)).unwrap().lower().unwrap()).unwrap();
+    let events = common::run(&mut sim, Millis::from_mins(1));
+    let received = common::count(&events, |k| matches!(k, EventKind::Received { .. }));
+    let dropped: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::DroppedAtLimit { msg, deliveries } => Some((msg, deliveries)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(received, 4);
+    assert_eq!(dropped.len(), 1, "{dropped:?}");
+    assert_eq!(dropped[0].1, 4);
+    assert!(events
+        .iter()
+        .all(|e| !matches!(e.kind, EventKind::DeadLettered { .. })));
+    let counts = sim.counts();
+    assert_eq!(
+        (counts.dropped, counts.visible, counts.in_flight),
+        (1, 0, 0)
+    );
+    let describe = events
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::DroppedAtLimit { .. }))
+        .unwrap()
+        .describe();
+    assert!(
+        describe.contains("4 deliveries") && describe.contains("no dead-letter"),
+        "{describe}"
+    );
+}
+
+/// semantics.md §2.5: with no limit given, a quorum queue still has one (20 since 4.0), so a
+/// poison message without a dead-letter target is dropped after 21 deliveries, not looped for
+/// ever as on a classic queue.
+#[test]
+fn quorum_without_a_dead_letter_target_drops_after_the_default_21_deliveries() {
+    let q = json!({ "profile": "rabbitmq_quorum" });
+    let mut sim = Sim::new(load(failing(q, false)).unwrap().lower().unwrap()).unwrap();
+    let events = common::run(&mut sim, Millis::from_mins(1));
+    assert_eq!(
+        common::count(&events, |k| matches!(k, EventKind::Received { .. })),
+        21
+    );
+    assert_eq!(
+        common::count(&events, |k| matches!(
+            k,
+            EventKind::DroppedAtLimit { deliveries: 21, .. }
+        )),
+        1
+    );
+}
+
+/// The lowered form cannot hold both ways out at once: a DLQ moves, `max_deliveries` drops.
+#[test]
+fn a_queue_with_a_dlq_has_no_drop_limit() {
+    let mut sc = load(failing(json!({ "profile": "rabbitmq_quorum" }), true))
+        .unwrap()
+        .lower()
+        .unwrap();
+    assert_eq!(sc.queue.max_deliveries, None);
+    sc.queue.max_deliveries = Some(4);
+    let err = Sim::new(sc).err().expect("refused").to_string();
+    assert!(err.contains("queue.max_deliveries"), "{err}");
+}
+
 /// semantics.md §2.5 and §2.6: classic queues have no delivery limit (requeue loops are
 /// unbounded), and x-max-retries is not a RabbitMQ argument.
 #[test]
@@ -315,7 +387,12 @@ fn a_requeued_message_at_the_head_of_a_rabbitmq_queue_blocks_the_next_one() {
         0,
         "the good order waits behind the poison pill"
     );
-    assert_eq!(run("rabbitmq_quorum"), 0);
+    assert_eq!(
+        run("rabbitmq_quorum"),
+        1,
+        "a quorum queue blocks only until the poison reaches its default limit (21 deliveries, \
+         §2.5) and is dropped, having no dead-letter target (§2.3); then the order goes through"
+    );
     assert_eq!(
         run("sqs_standard"),
         1,

@@ -86,6 +86,24 @@ fn every_v1_scenario_lifts_to_v2_and_lowers_back_unchanged() {
     }
 }
 
+/// A quorum queue with no dead-letter target lowers to a drop limit (semantics.md §2.3, §2.5),
+/// and that lowered form lifts back to the same quorum queue and limit.
+#[test]
+fn a_quorum_queue_without_a_dead_letter_target_round_trips_through_its_drop_limit() {
+    let mut file = shop();
+    file["nodes"]["orders"]["queue"] = json!({ "profile": "rabbitmq_quorum", "delivery_limit": 3 });
+    let lowered = v2(file).unwrap().lower().unwrap();
+    assert_eq!(lowered.queue.max_deliveries, Some(4));
+    assert!(lowered.dlq.is_none());
+    let lifted = ScenarioV2::from_v1(&lowered);
+    assert_eq!(lifted.lower().as_ref(), Ok(&lowered));
+    let text = lifted.to_json();
+    assert!(
+        text.contains("rabbitmq_quorum") && text.contains("\"delivery_limit\": 3"),
+        "{text}"
+    );
+}
+
 #[test]
 fn the_scenario_files_are_version_2_and_the_kitchen_outage_is_the_same_run() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");

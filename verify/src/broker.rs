@@ -443,12 +443,19 @@ async fn exercise(
             );
         }
     }
-    // Delivered but neither answered nor left anywhere: the broker dropped it.
+    // Delivered but neither answered nor left anywhere: the broker dropped it. With no
+    // dead-letter queue that is RabbitMQ's documented drop (semantics.md §2.3, "Missing DLX"),
+    // the engine's `dropped`; with one, nothing should vanish, so it stays a plain "gone".
+    let vanished = if names.dlq.is_none() {
+        "dropped"
+    } else {
+        "gone"
+    };
     for (id, n) in &seen.delivered {
         facts.entry(*id).or_insert_with(|| Facts {
             delivered: *n,
             processed: 0,
-            place: "gone".into(),
+            place: vanished.into(),
             order: None,
             death: None,
         });

@@ -89,7 +89,9 @@ pub fn run_engine(
                 }
                 EventKind::Redriven { .. } => tr.place = "queued",
                 EventKind::Expired { .. } => tr.place = "expired",
-                EventKind::Dropped { .. } => tr.place = "dropped",
+                EventKind::Dropped { .. } | EventKind::DroppedAtLimit { .. } => {
+                    tr.place = "dropped"
+                }
                 EventKind::Lost { .. } => tr.place = "lost",
                 EventKind::Discarded { .. } => tr.place = "discarded",
                 _ => {}

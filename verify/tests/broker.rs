@@ -53,6 +53,28 @@ fn a_real_broker_agrees_and_catches_a_wrong_engine_result() {
     );
 }
 
+/// semantics.md §2.3 ("Missing DLX: message silently dropped") and §2.5: a quorum queue with
+/// `x-delivery-limit: 3` and no dead-letter exchange delivers the poison message 4 times, then
+/// drops it, on the broker as in the engine.
+#[test]
+fn a_quorum_queue_without_a_dead_letter_exchange_drops_at_the_limit() {
+    let Some(url) = broker_url() else { return };
+    let plan = plan::load(&scenario("quorum-drop-without-dlx.json"), None).expect("loads");
+    let observed = broker::run(&plan, &url).expect("the broker run completes");
+    let c = compare::compare(&plan.expected, &observed);
+    assert!(c.all_agree(), "{}", compare::render(&c));
+    let poison = plan
+        .expected
+        .iter()
+        .find(|e| e.payload == "poison")
+        .expect("the scenario sends a poison message");
+    let broker_side = &observed[&poison.id];
+    assert_eq!(
+        (broker_side.delivered, broker_side.place.as_str()),
+        (4, "dropped")
+    );
+}
+
 fn sqs_url() -> Option<String> {
     let url = std::env::var("QSIM_VERIFY_SQS").ok();
     if url.is_none() {

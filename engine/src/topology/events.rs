@@ -22,6 +22,7 @@ pub fn node_of<'a>(
         Published { .. }
         | Deduplicated { .. }
         | Dropped { .. }
+        | DroppedAtLimit { .. }
         | Visible { .. }
         | Received { .. }
         | Deleted { .. }

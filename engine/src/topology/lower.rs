@@ -109,8 +109,15 @@ impl ScenarioV2 {
                 .or(p.reorder_window())
                 .unwrap_or(d.reorder_window),
             retry: q.retry.clone().unwrap_or_else(|| p.default_retry()),
+            max_deliveries: None,
         };
         sc.dlq = self.lower_dlq(shape, q)?;
+        if sc.dlq.is_none() && matches!(p, QueueProfile::RabbitmqQuorum) {
+            // §2.3 and §2.5: at its delivery limit (the one given, or 20 since RabbitMQ 4.0) a
+            // quorum queue with no dead-letter exchange drops the message.
+            let limit = q.delivery_limit.or(p.delivery_limit().map(|l| l.default));
+            sc.queue.max_deliveries = limit.map(|l| p.deliveries(l));
+        }
         if let Some((i, e)) = shape.calls.first() {
             let h = HttpConfig::default();
             sc.http = HttpConfig {
@@ -166,13 +173,9 @@ impl ScenarioV2 {
         };
         let Some((name, spec)) = target else {
             return match (q.delivery_limit, p) {
-                (None, _) => Ok(None),
-                (Some(_), QueueProfile::RabbitmqQuorum) => Err(ScenarioError::field(
-                    limit_at,
-                    "a dead_letter edge from this queue: without one RabbitMQ drops the message at the limit, \
-                     which the queue engine does not run yet",
-                    "a limit with no dead-letter target",
-                )),
+                // A quorum queue without a dead-letter target drops at its limit instead
+                // (`QueueConfig::max_deliveries`, set by the caller).
+                (None, _) | (Some(_), QueueProfile::RabbitmqQuorum) => Ok(None),
                 (Some(_), _) => Err(ScenarioError::field(
                     limit_at,
                     "a dead_letter edge from this queue (the limit is part of the dead-letter policy)",

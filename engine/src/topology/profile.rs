@@ -180,6 +180,14 @@ impl QueueProfile {
         }
     }
 
+    /// The inverse of [`QueueProfile::deliveries`]: the limit to write for that many deliveries.
+    pub fn limit_for(self, deliveries: u32) -> u32 {
+        match self {
+            QueueProfile::RabbitmqQuorum | QueueProfile::Activemq => deliveries.saturating_sub(1),
+            _ => deliveries,
+        }
+    }
+
     /// Whether running out of deliveries needs a dead-letter target to mean anything. Service
     /// Bus always has its `$deadletterqueue` sub-queue (§7) and ActiveMQ Classic its shared
     /// `ActiveMQ.DLQ` (§8); SQS's `maxReceiveCount` and Pub/Sub's `maxDeliveryAttempts` exist

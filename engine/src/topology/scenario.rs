@@ -212,16 +212,23 @@ impl ScenarioV2 {
             .collect();
         let q = &s.queue;
         let queue = names.take(&q.name);
-        let profile = match q.kind {
-            QueueKind::Standard => QueueProfile::SqsStandard,
-            QueueKind::Fifo => QueueProfile::SqsFifo,
+        // A drop at a delivery limit is the lowered form of a quorum queue with no
+        // dead-letter target; every other v1 queue is SQS's.
+        let profile = match (q.kind, q.max_deliveries) {
+            (_, Some(_)) => QueueProfile::RabbitmqQuorum,
+            (QueueKind::Standard, None) => QueueProfile::SqsStandard,
+            (QueueKind::Fifo, None) => QueueProfile::SqsFifo,
+        };
+        let delivery_limit = match q.max_deliveries {
+            Some(n) => Some(QueueProfile::RabbitmqQuorum.limit_for(n)),
+            None => s.dlq.as_ref().map(|d| d.max_receive_count),
         };
         nodes.push((
             queue.clone(),
             Node::Queue(QueueSpec {
                 profile,
                 visibility_timeout: Some(q.visibility_timeout),
-                delivery_limit: s.dlq.as_ref().map(|d| d.max_receive_count),
+                delivery_limit,
                 retention: Some(q.retention),
                 delay: Some(q.delay),
                 receive_wait: Some(q.receive_wait),
