@@ -23,12 +23,21 @@ const TYPES = {
 /**
  * Serves `dir` under `prefix` (e.g. "/courses/mq/playground/") on 127.0.0.1, a free port.
  * `pages` maps other paths to HTML (host pages for the embedding tests); `headers` are added
- * to every response (e.g. a Content-Security-Policy).
+ * to every response (e.g. a Content-Security-Policy). With `posts` (an array), every POST is
+ * answered 200 and recorded there as `{ path, headers, body }`: a stand-in for a site's own
+ * endpoints, such as an xAPI forwarder.
  */
-export async function serveDist({ prefix = "/", dir = DIST, pages = {}, headers = {} } = {}) {
+export async function serveDist({ prefix = "/", dir = DIST, pages = {}, headers = {}, posts } = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    if (posts && req.method === "POST") {
+      const chunks = [];
+      for await (const chunk of req) chunks.push(chunk);
+      posts.push({ path: url.pathname, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+      res.writeHead(200, { "content-type": TYPES[".json"] }).end("[]");
+      return;
+    }
     if (pages[url.pathname] !== undefined) {
       res.writeHead(200, { "content-type": TYPES[".html"] }).end(pages[url.pathname]);
       return;
@@ -62,7 +71,11 @@ export async function serveDist({ prefix = "/", dir = DIST, pages = {}, headers 
   };
 }
 
-export async function launchBrowser() {
+/**
+ * Debian's Chromium, headless. `hostRules` replaces the default name mapping (*.test to this
+ * machine), e.g. to give each test server a port-less name such as http://course.test.
+ */
+export async function launchBrowser({ hostRules = "MAP *.test 127.0.0.1" } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
@@ -78,7 +91,7 @@ export async function launchBrowser() {
       // The origin tests put a host page and the playground on two origins of this machine.
       "--disable-features=LocalNetworkAccessChecks",
       // Real host names for those two origins (course.test, playground.test), resolved here.
-      "--host-resolver-rules=MAP *.test 127.0.0.1",
+      `--host-resolver-rules=${hostRules}`,
     ],
   });
 }
