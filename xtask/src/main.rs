@@ -11,7 +11,8 @@
 //! - `cargo xtask size`: gzip size of each file in `dist/`, checked against the budget.
 //! - `cargo xtask bench`: engine speed natively and as wasm in Chromium, with the ratio.
 //! - `cargo xtask verify`: only the `verify against real brokers` step (RabbitMQ, installed if missing).
-//! - `cargo xtask setup [--browser]`: only the installs.
+//! - `cargo xtask setup [--browser]`: only the installs (`--browser`: also Chromium and mdBook,
+//!   for the end-to-end tests).
 
 mod bench;
 mod budget;
@@ -40,7 +41,7 @@ fn main() -> ExitCode {
             let with_browser = rest.iter().any(|a| a == "--browser");
             tools::ensure_build_tools().and_then(|()| {
                 if with_browser {
-                    tools::ensure_browser()
+                    tools::ensure_browser().and_then(|()| tools::ensure_mdbook())
                 } else {
                     Ok(())
                 }
@@ -83,6 +84,6 @@ fn print_help() {
          size                gzip size of everything in dist/, against the budget\n\
          bench               engine speed, native vs wasm in Chromium (figures, never pass/fail)\n\
          verify              replay verify/scenarios/ on a private RabbitMQ and compare with the engine\n\
-         setup [--browser]   only install the tools"
+         setup [--browser]   only install the tools (--browser: also Chromium and mdBook, for the e2e tests)"
     );
 }

@@ -116,7 +116,8 @@ pub fn test_all() -> Result<(), String> {
 
 fn install() -> Result<(), String> {
     tools::ensure_build_tools()?;
-    tools::ensure_browser()
+    tools::ensure_browser()?;
+    tools::ensure_mdbook()
 }
 
 fn fmt() -> Result<(), String> {
