@@ -372,6 +372,9 @@ pub fn release_build() -> Result<(), String> {
 }
 
 fn e2e_tests() -> Result<(), String> {
+    // The course book that embeds the playground (into target/course-book, see its book.toml);
+    // tests/e2e/course-book.test.mjs serves it on an origin of its own.
+    command("mdbook", &["build", "tests/course-book"]).status()?;
     command("node", &["--test", "--test-concurrency=1", "tests/e2e/"])
         .env("CHROMIUM", tools::CHROMIUM)
         .status()
