@@ -61,8 +61,12 @@
     });
     // The content height, so the host can size the iframe without a scrollbar: the shell's,
     // not the document's, which is at least as tall as the iframe and so never shrinks.
+    // Measured after every change to the page too, not only on resize: Chromium renders no
+    // frames in a cross-origin iframe out of view, so a ResizeObserver stays silent there until
+    // the learner scrolls to it (at the host's initial height), and the course page jumps.
+    // Reading scrollHeight lays out once per batch of changes, which a visible frame does anyway.
     var last = -1;
-    var resized = new ResizeObserver(function () {
+    var report = function () {
       var shell = document.querySelector(".shell");
       var height = shell && shell.scrollHeight;
       if (height && height !== last) {
@@ -72,9 +76,11 @@
         // H5P's h5p-resizer.js reads scrollHeight.
         post({ context: "h5p", action: "resize", height: height, scrollHeight: height });
       }
-    });
+    };
     document.addEventListener("DOMContentLoaded", function () {
-      resized.observe(document.getElementById("app"));
+      var app = document.getElementById("app");
+      new ResizeObserver(report).observe(app);
+      new MutationObserver(report).observe(app, { childList: true, subtree: true, characterData: true, attributes: true });
     });
   }
 

@@ -25,7 +25,9 @@ const TYPES = {
  * `pages` maps other paths to HTML (host pages for the embedding tests); `headers` are added
  * to every response (e.g. a Content-Security-Policy). `precompressed` lists the encodings
  * ("br", "gzip") whose pre-compressed copies (`F.br`, `F.gz`) are served when the browser
- * accepts them, in that order of preference.
+ * accepts them, in that order of preference. With `posts` (an array), every POST is
+ * answered 200 and recorded there as `{ path, headers, body }`: a stand-in for a site's own
+ * endpoints, such as an xAPI forwarder.
  */
 export async function serveDist({
   prefix = "/",
@@ -33,10 +35,18 @@ export async function serveDist({
   pages = {},
   headers = {},
   precompressed = [],
+  posts,
 } = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    if (posts && req.method === "POST") {
+      const chunks = [];
+      for await (const chunk of req) chunks.push(chunk);
+      posts.push({ path: url.pathname, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+      res.writeHead(200, { "content-type": TYPES[".json"] }).end("[]");
+      return;
+    }
     if (pages[url.pathname] !== undefined) {
       res.writeHead(200, { "content-type": TYPES[".html"] }).end(pages[url.pathname]);
       return;
@@ -82,7 +92,11 @@ export async function serveDist({
   };
 }
 
-export async function launchBrowser() {
+/**
+ * Debian's Chromium, headless. `hostRules` replaces the default name mapping (*.test to this
+ * machine), e.g. to give each test server a port-less name such as http://course.test.
+ */
+export async function launchBrowser({ hostRules = "MAP *.test 127.0.0.1" } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
@@ -98,7 +112,7 @@ export async function launchBrowser() {
       // The origin tests put a host page and the playground on two origins of this machine.
       "--disable-features=LocalNetworkAccessChecks",
       // Real host names for those two origins (course.test, playground.test), resolved here.
-      "--host-resolver-rules=MAP *.test 127.0.0.1",
+      `--host-resolver-rules=${hostRules}`,
     ],
   });
 }

@@ -13,7 +13,8 @@
 //! - `cargo xtask bench`: engine speed natively and as wasm in Chromium, with the ratio.
 //! - `cargo xtask verify`: only the `verify against real brokers` step (RabbitMQ from Debian and
 //!   moto from PyPI, installed if missing).
-//! - `cargo xtask setup [--browser]`: only the installs.
+//! - `cargo xtask setup [--browser]`: only the installs (`--browser`: also Chromium and mdBook,
+//!   for the end-to-end tests).
 
 mod bench;
 mod budget;
@@ -46,7 +47,7 @@ fn main() -> ExitCode {
             let with_browser = rest.iter().any(|a| a == "--browser");
             tools::ensure_build_tools().and_then(|()| {
                 if with_browser {
-                    tools::ensure_browser()
+                    tools::ensure_browser().and_then(|()| tools::ensure_mdbook())
                 } else {
                     Ok(())
                 }
@@ -90,6 +91,6 @@ fn print_help() {
          size --why          the wasm by crate and by function (installs twiggy)\n\
          bench [load|frames] engine speed native vs wasm, frame costs, page load (figures, never pass/fail)\n\
          verify              replay verify/scenarios/ on a private RabbitMQ and moto, and compare with the engine\n\
-         setup [--browser]   only install the tools"
+         setup [--browser]   only install the tools (--browser: also Chromium and mdBook, for the e2e tests)"
     );
 }

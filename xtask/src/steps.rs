@@ -117,7 +117,8 @@ pub fn test_all() -> Result<(), String> {
 
 fn install() -> Result<(), String> {
     tools::ensure_build_tools()?;
-    tools::ensure_browser()
+    tools::ensure_browser()?;
+    tools::ensure_mdbook()
 }
 
 fn fmt() -> Result<(), String> {
@@ -413,6 +414,9 @@ pub fn release_build() -> Result<(), String> {
 }
 
 fn e2e_tests() -> Result<(), String> {
+    // The course book that embeds the playground (into target/course-book, see its book.toml);
+    // tests/e2e/course-book.test.mjs serves it on an origin of its own.
+    command("mdbook", &["build", "tests/course-book"]).status()?;
     command("node", &["--test", "--test-concurrency=1", "tests/e2e/"])
         .env("CHROMIUM", tools::CHROMIUM)
         .status()

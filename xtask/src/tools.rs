@@ -6,6 +6,9 @@ use std::path::Path;
 use crate::run::{command, root};
 
 pub const TRUNK_VERSION: &str = "0.21.14";
+/// The course-book host of the end-to-end tests. Pinned: mdBook 0.5 rewrites a chapter's raw
+/// HTML differently from 0.4, and the test checks what a course author's readers get.
+pub const MDBOOK_VERSION: &str = "0.5.4";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -30,11 +33,16 @@ fn ensure_wasm_target() -> Result<(), String> {
     command("rustup", &["target", "add", "wasm32-unknown-unknown"]).status()
 }
 
-/// `binary --version` must print exactly `binary <version>`; otherwise install that version.
+/// `binary --version` must print exactly `binary <version>` (or `binary v<version>`, as mdBook
+/// does); otherwise install that version.
 fn ensure_cargo_tool(krate: &str, binary: &str, version: &str) -> Result<(), String> {
     let found = command(binary, &["--version"]).output();
     let wanted = format!("{binary} {version}");
-    if found.as_deref().is_some_and(|v| v.starts_with(&wanted)) {
+    let prefixed = format!("{binary} v{version}");
+    if found
+        .as_deref()
+        .is_some_and(|v| v.starts_with(&wanted) || v.starts_with(&prefixed))
+    {
         return skip(&wanted);
     }
     println!("==> installing {krate} {version} from crates.io (a few minutes, once)");
@@ -135,6 +143,11 @@ fn cargo_bin() -> Option<std::path::PathBuf> {
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))?;
     Some(home.join("bin")).filter(|b| b.is_dir())
+}
+
+/// mdBook, for the end-to-end test that embeds the playground in a real course book.
+pub fn ensure_mdbook() -> Result<(), String> {
+    ensure_cargo_tool("mdbook", "mdbook", MDBOOK_VERSION)
 }
 
 /// Debian's Chromium and ChromeDriver: the only browser this machine can install, because a test
