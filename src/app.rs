@@ -1,6 +1,7 @@
 //! The top-level layout and the pacing: an interval owned by this component advances the engine
 //! by the real time that passed times the speed; everything else is rendered from the engine.
 
+use queue_engine::Decimal;
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -295,7 +296,7 @@ pub fn App(props: &AppProps) -> Html {
         "t = {} · {} at {}×",
         snapshot.now,
         if state.playing { "running" } else { "paused" },
-        state.speed
+        Decimal::short(state.speed)
     );
     let summary = format!(
         "{} published, {} waiting, {} processed, {} in the DLQ, {} duplicates, {} lost",
@@ -315,7 +316,11 @@ pub fn App(props: &AppProps) -> Html {
         let d = state.dispatcher();
         Callback::from(move |c| d.dispatch(Action::Predict(c)))
     };
-    let show = |region: &str| !embed.hidden(region);
+    // Embedded, a lesson shows only what it needs (`Lesson::needs`), so the iframe stays short;
+    // `show=` adds regions back and `show=all` restores the whole page.
+    let needed = state.lesson.map(|l| l.needs()).unwrap_or_default();
+    let compact = embed.compact(state.lesson.is_some());
+    let show = |region: &str| !embed.hidden(region) && (!compact || embed.keeps(region, &needed));
     // A lesson on the log or a topic hands its run to that model's panel, which then comes
     // straight after the lesson so the learner sees what the checkpoint asks about.
     let lesson_model = state.lesson.map_or(Model::Queue, |l| l.model);
@@ -409,7 +414,8 @@ pub fn App(props: &AppProps) -> Html {
                             embed={embed.clone()} {onaction} />
                     </Region>
                 }
-                if show("inspector") {
+                // Compact, the inspector waits for a click (the diagram's legend invites it).
+                if show("inspector") && (!compact || inspected.is_some()) {
                     <Region id="inspector" title="Message inspector"
                         summary="Click any message to read its CloudEvents envelope, field by field.">
                         <Inspector {inspected} {onclose} />

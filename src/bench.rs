@@ -3,6 +3,7 @@
 //! into `<pre id="bench-result">`, where `cargo xtask bench` reads them.
 
 use queue_engine::workload;
+use queue_engine::Decimal;
 
 /// Runs the benchmark if the page was opened for it; returns whether it did.
 pub fn run_if_requested() -> bool {
@@ -50,7 +51,8 @@ fn measure(
     times.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
     format!(
-        r#"{{"workload":"{}","target":"wasm","runs":{runs},"median_ms":{median:.1},"processed":{processed}}}"#,
-        name
+        r#"{{"workload":"{}","target":"wasm","runs":{runs},"median_ms":{},"processed":{processed}}}"#,
+        name,
+        Decimal::fixed(median, 1)
     )
 }

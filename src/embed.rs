@@ -77,6 +77,9 @@ pub struct EmbedOptions {
     pub embed: bool,
     pub locked: Vec<&'static str>,
     pub hidden: Vec<&'static str>,
+    /// Regions an embedded lesson shows besides the ones it needs (`show=metrics,log`, or
+    /// `show=all` for the full page).
+    pub shown: Vec<&'static str>,
     pub theme: Theme,
     /// Some(true): play from the start; Some(false): start paused; None: the default
     /// (free play runs, a lesson waits for the learner's prediction).
@@ -94,6 +97,16 @@ impl EmbedOptions {
         self.hidden.contains(&name)
     }
 
+    /// Whether a lesson in this embed gets the compact layout: only the regions it needs.
+    pub fn compact(&self, in_lesson: bool) -> bool {
+        self.embed && in_lesson && !self.shown.contains(&"all")
+    }
+
+    /// Whether the compact layout keeps `region`: the lesson needs it, or the author asked.
+    pub fn keeps(&self, region: &str, needed: &[&str]) -> bool {
+        !REGIONS.contains(&region) || needed.contains(&region) || self.shown.contains(&region)
+    }
+
     /// Whether a message from `origin` may be obeyed (its own origin always may).
     pub fn allows(&self, origin: &str, own: &str) -> bool {
         origin == own || self.origins.iter().any(|o| o == origin)
@@ -102,7 +115,7 @@ impl EmbedOptions {
 
 /// The option names this module reads, for the permalink decoder to pass on.
 pub const KEYS: &[&str] = &[
-    "embed", "lock", "hide", "theme", "autoplay", "paused", "origin", "poster",
+    "embed", "lock", "hide", "show", "theme", "autoplay", "paused", "origin", "poster",
 ];
 
 fn flag(value: &str) -> Option<bool> {
@@ -203,6 +216,11 @@ pub fn parse_option(
                 &mut options.hidden
             };
             names(key, value, &allowed, out, notices)
+        }
+        "show" => {
+            let mut allowed = REGIONS.to_vec();
+            allowed.push("all");
+            names(key, value, &allowed, &mut options.shown, notices)
         }
         "origin" => {
             for o in value.split(',').map(str::trim).filter(|o| !o.is_empty()) {

@@ -6,6 +6,7 @@
 //! The native tests hold every lesson to "exactly one choice is true", so a lesson that would
 //! teach something the engine does not do fails CI.
 
+use queue_engine::Decimal;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -31,6 +32,10 @@ pub struct Lesson {
     /// scenario files.
     pub scenario: serde_json::Value,
     pub checkpoint: Checkpoint,
+    /// Regions an embedded lesson shows besides its model and controls (see
+    /// [`Lesson::regions`]); names from `embed::REGIONS`, checked by the native tests.
+    #[serde(default)]
+    pub regions: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,6 +134,21 @@ impl Lesson {
         }
     }
 
+    /// What this lesson needs on screen when embedded in the compact layout: the lesson, the
+    /// controls and the model it runs on (the queue's diagram and inspector, or its own
+    /// panel), plus whatever its steps point at (`regions`).
+    pub fn needs(&self) -> Vec<&str> {
+        let mut out = vec!["lesson", "controls"];
+        out.extend(match self.model {
+            Model::Queue => &["diagram", "inspector"][..],
+            Model::Log => &["stream"],
+            Model::FanOut => &["fanout"],
+            Model::PubsubVsQueue => &["queue-vs-topic"],
+        });
+        out.extend(self.regions.iter().map(String::as_str));
+        out
+    }
+
     /// The choices the numbers make true (the tests require exactly one).
     pub fn matching(&self, numbers: &Numbers) -> Vec<&Choice> {
         self.checkpoint
@@ -198,8 +218,10 @@ pub fn fill(template: &str, numbers: &Numbers) -> String {
                     (Some(&v), Some(one), Some(many)) => {
                         out.push_str(if v == 1.0 { one } else { many })
                     }
-                    (Some(v), ..) if v.fract() == 0.0 => out.push_str(&format!("{v:.0}")),
-                    (Some(v), ..) => out.push_str(&format!("{v:.1}")),
+                    (Some(v), ..) if v.fract() == 0.0 => {
+                        out.push_str(&Decimal::fixed(*v, 0).to_string())
+                    }
+                    (Some(v), ..) => out.push_str(&Decimal::fixed(*v, 1).to_string()),
                     (None, ..) => out.push_str(&rest[open..open + close + 2]),
                 }
                 rest = &after[close + 1..];

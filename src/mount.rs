@@ -18,7 +18,7 @@ use crate::state::Action;
 
 /// Option names a script may pass, with the JSON types accepted.
 const OPTIONS: &[&str] = &[
-    "lesson", "link", "lock", "hide", "theme", "autoplay", "paused", "origin", "poster",
+    "lesson", "link", "lock", "hide", "show", "theme", "autoplay", "paused", "origin", "poster",
 ];
 
 fn type_name(v: &JsValue) -> String {
@@ -67,7 +67,7 @@ fn options_to_query(options: &JsValue) -> (String, Vec<String>) {
             "autoplay" | "paused" | "poster" => value
                 .as_bool()
                 .map(|b| if b { "1" } else { "0" }.to_owned()),
-            "lock" | "hide" | "origin" => {
+            "lock" | "hide" | "show" | "origin" => {
                 if js_sys::Array::is_array(&value) {
                     let items: Vec<Option<String>> = js_sys::Array::from(&value)
                         .iter()
@@ -91,7 +91,9 @@ fn options_to_query(options: &JsValue) -> (String, Vec<String>) {
         };
         let expected = match key.as_str() {
             "autoplay" | "paused" | "poster" => "true or false",
-            "lock" | "hide" | "origin" => "an array of strings, or one comma-separated string",
+            "lock" | "hide" | "show" | "origin" => {
+                "an array of strings, or one comma-separated string"
+            }
             _ => "a string",
         };
         match text {

@@ -12,6 +12,7 @@
 //! notice naming the parameter, what was expected and what was given.
 
 use queue_engine::stream::{CommitMode, Rebalance, SeekTo, StreamCommand};
+use queue_engine::Decimal;
 use queue_engine::{AckMode, BatchFailure, Command, Millis, Mode, Payload, QueueKind};
 
 use crate::side::SideCommand;
@@ -342,7 +343,7 @@ pub fn encode(link: &Link) -> String {
         parts.push(format!("t={}", t.0));
     }
     if let Some(x) = link.speed {
-        parts.push(format!("x={x}"));
+        parts.push(format!("x={}", Decimal::short(x)));
     }
     parts.join("&")
 }

@@ -80,6 +80,77 @@ fn every_lesson_parses_and_all_of_them_load() {
     );
 }
 
+/// An embedded lesson shows only what it needs, so every name it lists must be a region a
+/// course author could also name in `hide=` or `show=`, and a lesson that runs on a panel of
+/// its own needs that panel rather than the queue's diagram.
+#[test]
+fn every_lesson_needs_real_regions_and_its_own_model() {
+    for lesson in parsed() {
+        for region in &lesson.regions {
+            assert!(
+                queue_playground::embed::REGIONS.contains(&region.as_str()),
+                "{}: regions: {region:?} is not one of {:?}",
+                lesson.id,
+                queue_playground::embed::REGIONS
+            );
+        }
+        let needs = lesson.needs();
+        assert!(
+            needs.contains(&"lesson") && needs.contains(&"controls"),
+            "{}",
+            lesson.id
+        );
+        let own = match lesson.model {
+            Model::Queue => "diagram",
+            Model::Log => "stream",
+            Model::FanOut => "fanout",
+            Model::PubsubVsQueue => "queue-vs-topic",
+        };
+        assert!(needs.contains(&own), "{}: {needs:?}", lesson.id);
+        assert_eq!(
+            needs.contains(&"diagram"),
+            lesson.model == Model::Queue,
+            "{}: the queue's diagram only for queue lessons",
+            lesson.id
+        );
+    }
+    // A step that sends the learner to the metrics or the event log keeps that region.
+    for (id, region) in [("kitchen-offline", "metrics"), ("retry-backoff", "log")] {
+        let lesson = parsed().into_iter().find(|l| l.id == id).unwrap();
+        assert!(lesson.needs().contains(&region), "{id}");
+    }
+}
+
+/// The compact layout applies to an embedded lesson only, keeps what the lesson needs, adds
+/// what `show=` names, and `show=all` turns it off; controls (not regions) are never dropped.
+#[test]
+fn the_compact_embed_keeps_what_the_lesson_needs_and_what_show_adds() {
+    use queue_playground::embed::{parse_option, EmbedOptions};
+    let mut notices = Vec::new();
+    let mut o = EmbedOptions::default();
+    assert!(!o.compact(true), "not embedded: the full page");
+    parse_option(&mut o, "embed", "1", &mut notices);
+    assert!(o.compact(true) && !o.compact(false), "free play stays full");
+    let needed = ["lesson", "diagram"];
+    assert!(o.keeps("diagram", &needed));
+    assert!(!o.keeps("metrics", &needed) && !o.keeps("redis", &needed));
+    assert!(o.keeps("timetravel", &needed), "a control, not a region");
+    parse_option(&mut o, "show", "metrics,log", &mut notices);
+    assert!(o.keeps("metrics", &needed) && o.keeps("log", &needed));
+    assert!(!o.keeps("redis", &needed));
+    parse_option(&mut o, "show", "all", &mut notices);
+    assert!(!o.compact(true));
+    assert!(notices.is_empty(), "{notices:?}");
+    parse_option(&mut o, "show", "everything", &mut notices);
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0].param, "show");
+    assert!(
+        notices[0].expected.contains("all"),
+        "{}",
+        notices[0].expected
+    );
+}
+
 #[test]
 fn the_engine_picks_exactly_the_pinned_choice_for_every_lesson() {
     for lesson in parsed() {

@@ -552,7 +552,7 @@ impl Scenario {
                 return Err(ScenarioError::field(
                     at("transient_share"),
                     "poison_share + transient_share at most 1",
-                    p.poison_share + p.transient_share,
+                    crate::Decimal::short(p.poison_share + p.transient_share),
                 ));
             }
             int(&at("transient_failures"), p.transient_failures, 1, 100)?;

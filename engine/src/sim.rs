@@ -2,6 +2,7 @@
 //! dispatcher. Delivery, producers and the HTTP baseline live in their own files as further
 //! `impl Sim` blocks.
 
+use crate::kernel::decimal::Decimal;
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::command::Command;
@@ -701,7 +702,10 @@ impl Sim {
             }
             Command::ScaleConsumers { count } => self.scale(count),
             Command::Spike { factor, duration } => {
-                self.setting("traffic spike", format!("×{factor} for {duration}"));
+                self.setting(
+                    "traffic spike",
+                    format!("×{} for {duration}", Decimal::short(factor)),
+                );
                 let generation = self.with_arrivals(|a, sim| a.spike(sim, factor));
                 self.schedule(
                     self.now.saturating_add(duration),
@@ -710,7 +714,7 @@ impl Sim {
             }
             Command::SetRate { producer, rate } => {
                 self.sc.producers[producer as usize].rate = rate;
-                self.setting("producer rate", format!("{rate}/s"));
+                self.setting("producer rate", format!("{}/s", Decimal::short(rate)));
                 self.with_arrivals(|a, sim| a.rebase(sim, producer));
             }
             Command::SetBatchFailure { mode } => {
@@ -754,7 +758,7 @@ impl Sim {
             }
             Command::SetFailureRate { rate } => {
                 self.sc.consumers.failure_rate = rate;
-                self.setting("failure rate", rate);
+                self.setting("failure rate", Decimal::short(rate));
             }
             Command::SetOnInvalid { mode } => {
                 self.sc.consumers.on_invalid = mode;

@@ -278,7 +278,7 @@ impl StreamScenario {
                 return field(
                     format!("producers[{i}].rate"),
                     "0 to 10000 per second",
-                    p.rate.to_string(),
+                    crate::Decimal::short(p.rate).to_string(),
                 );
             }
             for (name, v) in [
@@ -290,7 +290,7 @@ impl StreamScenario {
                     return field(
                         format!("producers[{i}].{name}"),
                         "a share from 0 to 1",
-                        v.to_string(),
+                        crate::Decimal::short(v).to_string(),
                     );
                 }
             }

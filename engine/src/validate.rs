@@ -2,6 +2,7 @@
 //! that names the field, the allowed range and the value given.
 
 use crate::error::ScenarioError;
+use crate::kernel::decimal::Decimal;
 use crate::kernel::time::Millis;
 use crate::scenario::RetryPolicy;
 
@@ -36,8 +37,12 @@ pub fn fraction_range(path: &str, value: f64, min: f64, max: f64) -> Result<(), 
     if !value.is_finite() || value < min || value > max {
         return Err(ScenarioError::field(
             path,
-            format!("a number from {min} to {max}"),
-            value,
+            format!(
+                "a number from {} to {}",
+                Decimal::short(min),
+                Decimal::short(max)
+            ),
+            Decimal::short(value),
         ));
     }
     Ok(())

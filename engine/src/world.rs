@@ -238,7 +238,7 @@ impl World {
             (_, Command::Spike { factor, duration }) => {
                 self.emit(EventKind::Setting {
                     name: "traffic spike".to_owned(),
-                    value: format!("×{factor} for {duration}"),
+                    value: format!("×{} for {duration}", crate::Decimal::short(factor)),
                 });
                 let generation = self.with_arrivals(|a, w| a.spike(w, factor));
                 let end = self.now.saturating_add(duration);
@@ -253,7 +253,7 @@ impl World {
                     cfg.rate = rate;
                     self.emit(EventKind::Setting {
                         name: "producer rate".to_owned(),
-                        value: format!("{rate}/s"),
+                        value: format!("{}/s", crate::Decimal::short(rate)),
                     });
                     self.with_arrivals(|a, w| a.rebase(w, p));
                 }

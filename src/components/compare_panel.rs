@@ -1,5 +1,6 @@
 use std::rc::Rc;
 
+use queue_engine::Decimal;
 use queue_engine::{Command, Millis, Scenario, Series, Sim};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
@@ -36,17 +37,23 @@ fn overlay(title: &str, a: &Series, b: &Series) -> Html {
         s.points
             .iter()
             .enumerate()
-            .map(|(i, v)| format!("{:.1},{:.1} ", i as f64 / n * 300.0, 58.0 - v / max * 56.0))
+            .map(|(i, v)| {
+                format!(
+                    "{},{} ",
+                    Decimal::fixed(i as f64 / n * 300.0, 1),
+                    Decimal::fixed(58.0 - v / max * 56.0, 1)
+                )
+            })
             .collect()
     };
     html! {
         <figure class="overlay">
             <svg viewBox="0 0 300 60" role="img"
-                aria-label={format!("{title}: A peaks at {:.0}, B at {:.0}", a.max(), b.max())}>
+                aria-label={format!("{title}: A peaks at {}, B at {}", Decimal::fixed(a.max(), 0), Decimal::fixed(b.max(), 0))}>
                 <polyline points={path(a)} class="side-a" />
                 <polyline points={path(b)} class="side-b" />
             </svg>
-            <figcaption>{ format!("{title} (peak {max:.0})") }</figcaption>
+            <figcaption>{ format!("{title} (peak {})", Decimal::fixed(max, 0)) }</figcaption>
         </figure>
     }
 }

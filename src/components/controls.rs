@@ -1,5 +1,6 @@
 use std::rc::Rc;
 
+use queue_engine::Decimal;
 use queue_engine::{AckMode, BatchFailure, Command, Millis, Mode, Payload, QueueKind, Scenario};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -136,7 +137,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     { "Speed " }
                     <select id="speed" disabled={lock("speed")} onchange={on_speed}>
                         { for SPEEDS.iter().map(|v| html! {
-                            <option value={v.to_string()} selected={(*v - props.speed).abs() < 1e-9}>{ format!("{v}×") }</option>
+                            <option value={Decimal::short(*v).to_string()} selected={(*v - props.speed).abs() < 1e-9}>{ format!("{}×", Decimal::short(*v)) }</option>
                         }) }
                     </select>
                 </label>

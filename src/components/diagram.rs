@@ -61,7 +61,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         .iter()
         .enumerate()
         .map(|(i, con)| {
-            let y = 20.0 + i as f64 * 36.0;
+            let y = 20 + i * 36;
             let (status, class) = match con.status {
                 ConsumerStatus::Idle => ("idle".to_owned(), "idle"),
                 ConsumerStatus::Waiting => ("waiting (long poll)".to_owned(), "idle"),
@@ -82,7 +82,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             }
         })
         .collect();
-    let height = (60.0 + consumers.len() as f64 * 36.0).max(330.0);
+    let height = (60 + consumers.len() * 36).max(330);
     let fifo = s.kind == QueueKind::Fifo;
     // Absolute positions: the queue box is at (200, 10) and the DLQ box at (200, 235) in queue
     // mode; the HTTP backlog box is at (200, 90).
@@ -171,13 +171,13 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 { consumer_boxes }
                 <g class="tokens">{ tokens }</g>
                 if props.data_store {
-                    <g class="service" transform={format!("translate(620,{})", height - 70.0)}>
+                    <g class="service" transform={format!("translate(620,{})", height - 70)}>
                         <rect width="170" height="30" rx="5" />
                         <text x="8" y="19">{ format!("data store · {} orders", c.store_records) }</text>
                     </g>
                 }
                 if props.reply_queue && !http {
-                    <g class="service" transform={format!("translate(10,{})", 110.0)}>
+                    <g class="service" transform="translate(10,110)">
                         <rect width="130" height="50" rx="6" />
                         <text x="10" y="20">{ "reply queue" }</text>
                         <text x="10" y="40">{ format!("{} replies", c.replies_received) }</text>

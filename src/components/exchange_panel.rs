@@ -44,6 +44,11 @@ const PRESETS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// SVG coordinates without the standard float formatter (see `queue_engine::Decimal`).
+fn n(v: f64) -> String {
+    queue_engine::Decimal::short(v).to_string()
+}
+
 const ROW: f64 = 34.0;
 const BOX_H: f64 = 26.0;
 const EX_X: f64 = 6.0;
@@ -166,8 +171,8 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
         let (lx, ly) = (x1 + (x2 - x1) * 0.7, y1 + (y2 - y1) * 0.7 - 4.0);
         html! {
             <g class={classes!("binding", on.then_some("hit"))}>
-                <line x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} marker-end="url(#rmq-arrow)" />
-                <text x={lx.to_string()} y={ly.to_string()} text-anchor="middle">{ if on { format!("✓ {label}") } else { label } }</text>
+                <line x1={n(x1)} y1={n(y1)} x2={n(x2)} y2={n(y2)} marker-end="url(#rmq-arrow)" />
+                <text x={n(lx)} y={n(ly)} text-anchor="middle">{ if on { format!("✓ {label}") } else { label } }</text>
             </g>
         }
     });
@@ -175,8 +180,8 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
         let y = ex_y(&e.name);
         html! {
             <g class="rmq-exchange">
-                <rect x={EX_X.to_string()} y={y.to_string()} width={EX_W.to_string()} height={BOX_H.to_string()} rx="13" />
-                <text x={(EX_X + 10.0).to_string()} y={(y + 17.0).to_string()}>{ format!("{} ({})", e.name, kind_name(e.kind)) }</text>
+                <rect x={n(EX_X)} y={n(y)} width={n(EX_W)} height={n(BOX_H)} rx="13" />
+                <text x={n(EX_X + 10.0)} y={n(y + 17.0)}>{ format!("{} ({})", e.name, kind_name(e.kind)) }</text>
             </g>
         }
     });
@@ -187,8 +192,8 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
         });
         html! {
             <g class={classes!("rmq-queue", delivered.then_some("hit"))}>
-                <rect x={Q_X.to_string()} y={y.to_string()} width={Q_W.to_string()} height={BOX_H.to_string()} rx="3" />
-                <text x={(Q_X + 8.0).to_string()} y={(y + 17.0).to_string()}>
+                <rect x={n(Q_X)} y={n(y)} width={n(Q_W)} height={n(BOX_H)} rx="3" />
+                <text x={n(Q_X + 8.0)} y={n(y + 17.0)}>
                     { format!("{}{} · {} ready", if delivered { "✓ " } else { "" }, q.name, q.ready.len()) }
                 </text>
             </g>
@@ -201,8 +206,8 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
         let (x2, y2) = (EX_X + EX_W + 6.0, ex_y(dlx) + 4.0);
         Some(html! {
             <g class="dead-letter-route">
-                <line x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} marker-end="url(#rmq-arrow)" />
-                <text x={(x2 + 14.0).to_string()} y={(y2 - 6.0).to_string()}>{ "dead letters" }</text>
+                <line x1={n(x1)} y1={n(y1)} x2={n(x2)} y2={n(y2)} marker-end="url(#rmq-arrow)" />
+                <text x={n(x2 + 14.0)} y={n(y2 - 6.0)}>{ "dead letters" }</text>
             </g>
         })
     });
@@ -341,7 +346,7 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
                 }) }
             </div>
             <p class="rmq-last" id="rmq-last" aria-live="polite">{ last.unwrap_or_else(|| "Nothing published yet.".into()) }</p>
-            <svg class="rmq-diagram" viewBox={format!("0 0 640 {height}")} role="img"
+            <svg class="rmq-diagram" viewBox={format!("0 0 640 {}", n(height))} role="img"
                 aria-label="Exchanges on the left, queues on the right, bindings as arrows labelled with their keys; the last publish's matches are marked with a tick.">
                 <defs>
                     <marker id="rmq-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse">

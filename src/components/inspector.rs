@@ -1,5 +1,6 @@
 use queue_engine::envelope::{field_doc, Binding, Envelope, Origin};
 use queue_engine::trace::Trace;
+use queue_engine::Decimal;
 use queue_engine::{Event, Message, Millis};
 use yew::prelude::*;
 
@@ -192,7 +193,7 @@ fn trace_view(trace: Option<&Trace>) -> Html {
                         <li class={classes!(s.derived.then_some("derived"))}>
                             <span class="span-name">{ &s.name }<small>{ format!(" {:?} · {}", s.kind, s.service) }</small>
                                 if !relation.is_empty() { <span class="badge">{ relation }</span> }</span>
-                            <span class="bar-track"><span class="bar" style={format!("left:{left:.2}%;width:{width:.2}%")}></span></span>
+                            <span class="bar-track"><span class="bar" style={format!("left:{}%;width:{}%", Decimal::fixed(left, 2), Decimal::fixed(width, 2))}></span></span>
                             <span class="span-time">{ Millis(s.end.0 - s.start.0).to_string() }</span>
                         </li>
                     }

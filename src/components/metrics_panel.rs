@@ -1,5 +1,6 @@
 use std::fmt::Write;
 
+use queue_engine::Decimal;
 use std::rc::Rc;
 
 use queue_engine::{Counts, Metrics, Series};
@@ -28,13 +29,13 @@ fn sparkline(series: &Series, label: &str, threshold: Option<f64>) -> Html {
     let last = series.last().unwrap_or(0.0);
     html! {
         <figure class="spark">
-            <svg viewBox="0 0 2000 420" role="img" aria-label={format!("{label}: now {last:.0}, peak {:.0}", series.max())}>
+            <svg viewBox="0 0 2000 420" role="img" aria-label={format!("{label}: now {}, peak {}", Decimal::fixed(last, 0), Decimal::fixed(series.max(), 0))}>
                 if let Some(t) = threshold {
-                    <line x1="0" x2="2000" y1={format!("{:.0}", 400.0 - t / max * 380.0)} y2={format!("{:.0}", 400.0 - t / max * 380.0)} class="threshold" />
+                    <line x1="0" x2="2000" y1={Decimal::fixed(400.0 - t / max * 380.0, 0).to_string()} y2={Decimal::fixed(400.0 - t / max * 380.0, 0).to_string()} class="threshold" />
                 }
                 <polyline points={path} />
             </svg>
-            <figcaption>{ format!("{label}: {last:.0}") }</figcaption>
+            <figcaption>{ format!("{label}: {}", Decimal::fixed(last, 0)) }</figcaption>
         </figure>
     }
 }

@@ -1,3 +1,4 @@
+use queue_engine::Decimal;
 use queue_engine::Millis;
 use yew::prelude::*;
 
@@ -30,7 +31,7 @@ pub fn QueueVsTopic(props: &QueueVsTopicProps) -> Html {
     };
     let published = c.queue.counts().published;
     let (queue_total, topic_total) = c.processed();
-    let per = |n: u64| format!("×{:.1}", n as f64 / published.max(1) as f64);
+    let per = |n: u64| format!("×{}", Decimal::fixed(n as f64 / published.max(1) as f64, 1));
     let workers = c.per_consumer.iter().enumerate().map(|(i, n)| {
         html! {
             <li class="qt-end" data-worker={(i + 1).to_string()}>

@@ -1,3 +1,4 @@
+use queue_engine::Decimal;
 use queue_engine::{Payload, Token};
 use yew::prelude::*;
 
@@ -50,7 +51,12 @@ pub fn MessageToken(props: &MessageTokenProps) -> Html {
     };
     let countdown = props
         .remaining
-        .map(|r| format!(", {:.0}% of its visibility timeout left", r * 100.0))
+        .map(|r| {
+            format!(
+                ", {}% of its visibility timeout left",
+                Decimal::fixed(r * 100.0, 0)
+            )
+        })
         .unwrap_or_default();
     let aria = format!(
         "Message {id}, {label}, {}, received {} time{}{countdown}",
@@ -61,7 +67,7 @@ pub fn MessageToken(props: &MessageTokenProps) -> Html {
     html! {
         <g class={classes!("token", kind, props.selected.then_some("selected"))}
             // A CSS transform (not the SVG attribute) so that moving between places can animate.
-            style={format!("transform:translate({:.1}px,{:.1}px)", props.x, props.y)}
+            style={format!("transform:translate({}px,{}px)", Decimal::fixed(props.x, 1), Decimal::fixed(props.y, 1))}
             role="button" tabindex="0" aria-label={aria.clone()} data-msg={id.to_string()}
             {onclick} {onkeydown}>
             <title>{ aria }</title>
@@ -71,7 +77,7 @@ pub fn MessageToken(props: &MessageTokenProps) -> Html {
             }
             if let Some(r) = props.remaining {
                 <rect class="countdown-track" x="-8" y="10" width="16" height="3" />
-                <rect class="countdown" x="-8" y="10" width={format!("{:.1}", 16.0 * r)} height="3" />
+                <rect class="countdown" x="-8" y="10" width={Decimal::fixed(16.0 * r, 1).to_string()} height="3" />
             }
         </g>
     }

@@ -137,6 +137,14 @@ test("mdBook across origins: iframes fit, events and xAPI reach the host, comman
   const visibility = await fits(p, "queue-playground-visibility");
   Object.assign(heights, { "poison-pill": poison.height, "visibility-timeout": visibility.height });
   console.log(`    iframe heights: ${JSON.stringify(heights)}`);
+  // The compact layout: an embedded lesson shows what it needs and nothing of free play.
+  const regions = await poison.frame.$$eval("main > section, main > [id^=region-]", (els) => els.map((e) => e.id));
+  for (const needed of ["region-lesson", "region-diagram", "region-controls"]) {
+    assert.ok(regions.includes(needed), `poison-pill shows ${needed}: ${regions}`);
+  }
+  for (const unneeded of ["region-redis", "region-exchanges", "region-stream", "region-platform", "region-log", "region-compare"]) {
+    assert.ok(!regions.includes(unneeded), `poison-pill leaves out ${unneeded}: ${regions}`);
+  }
   // Every message came from the playground's origin; both iframes speak Canvas's and H5P's dialects.
   const received = await p.evaluate(() => window.received);
   assert.ok(received.length > 0);
@@ -222,9 +230,11 @@ test("mdBook across origins: iframes fit, events and xAPI reach the host, comman
   await context.close();
 });
 
-// Issue 15 asks for a compact embed well under 1,200 px; today every free-play panel shows under
-// the lesson. A todo: reported, never failing the run, until the compact layout lands.
-test("each lesson iframe in the book is under 1,200 px tall", { todo: "issue 15: the compact embed layout" }, () => {
+// Issue 15 asks for a compact embed well under 1,200 px. The compact layout shows only what a
+// lesson needs (checked above), which took these iframes from about 6,500 px to about 1,400 px
+// in this column; the rest waits for the canvas of issue 12, where the diagram and the controls
+// share one panel. A todo: reported, never failing the run.
+test("each lesson iframe in the book is under 1,200 px tall", { todo: "issue 12: one canvas for diagram and controls" }, () => {
   assert.ok(Object.keys(heights).length === 2, "measured by the test above");
   for (const [lesson, height] of Object.entries(heights)) assert.ok(height < 1200, `${lesson}: ${height} px`);
 });

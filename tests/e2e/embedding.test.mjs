@@ -143,6 +143,27 @@ test("the iframe snippet: compact layout, locked controls, and the height fits t
   await p.close();
 });
 
+test("an embedded lesson shows only what it needs; show= adds regions and show=all the whole page", async () => {
+  const regions = async (query) => {
+    const { page: p, problems } = await page(`/queue-playground/index.html?embed=1&${query}`);
+    await p.waitForSelector("#region-lesson");
+    const ids = await p.$$eval("main > section", (els) => els.map((e) => e.id.replace("region-", "")));
+    assert.deepEqual(problems, [], query);
+    await p.close();
+    return ids;
+  };
+  const compact = await regions("lesson=kitchen-offline");
+  assert.deepEqual(compact, ["lesson", "diagram", "controls", "metrics"], "the lesson, its system, and the metrics its steps point at");
+  const more = await regions("lesson=kitchen-offline&show=log,dead-letters");
+  assert.deepEqual(more, ["lesson", "diagram", "controls", "metrics", "dlq", "log"], "the dead-letter list is region-dlq");
+  const onLog = await regions("lesson=stream-replay");
+  assert.deepEqual(onLog, ["lesson", "stream", "controls"], "a log lesson needs its log, not the queue");
+  const all = await regions("lesson=kitchen-offline&show=all");
+  assert.ok(all.length > 10 && all.includes("redis") && all.includes("platform"), all.join());
+  const freePlay = await regions("");
+  assert.ok(freePlay.includes("redis"), "free play in an embed keeps every region");
+});
+
 test("the iframe obeys the host's commands and reports the checkpoint, also as xAPI to an LRS", async () => {
   const { page: p, problems } = await openPage(browser, "about:blank", { viewport: { width: 1200, height: 900 } });
   const statements = [];

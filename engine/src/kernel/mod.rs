@@ -10,9 +10,13 @@
 //! - **One log.** [`log::EventLog`] keeps a bounded window of events for readers and a hash of
 //!   every event ever emitted, independent of pointer width, so native and wasm runs compare.
 //!
+//! - **Plain decimals.** [`decimal`] reads and writes numbers without the standard float
+//!   parser and formatter, which the page would otherwise carry.
+//!
 //! Nothing in the kernel knows about queues, logs or brokers; the models build on it.
 
 pub(crate) mod agenda;
+pub(crate) mod decimal;
 pub(crate) mod log;
 pub(crate) mod rng;
 pub(crate) mod time;
