@@ -3,14 +3,16 @@
 //!
 //! # Contract
 //! - Only what a broker reproduces deterministically is accepted: a RabbitMQ classic or quorum
-//!   queue, or an SQS standard or FIFO queue, producers publishing to it, one consumer pool that
+//!   queue, an SQS standard or FIFO queue, or an ActiveMQ Classic queue, producers publishing to it, one consumer pool that
 //!   acknowledges (deletes) after processing one message at a time, an optional `dead_letter`
 //!   edge, and `send` commands. Anything else (random failures, crashes, batches, other
 //!   platforms, other commands) is refused with the field and the reason, never silently
 //!   approximated.
 //! - Time is scaled by one factor for the whole run ([`Plan::scale`]). For SQS the factor is
 //!   chosen so that the visibility timeout is a whole number of seconds on the broker, since
-//!   SQS accepts nothing finer ([`sqs_scale`]).
+//!   SQS accepts nothing finer ([`sqs_scale`]). For ActiveMQ it is chosen so that the
+//!   redelivery delay is exactly [`ACTIVEMQ_BROKER_DELAY`] on the broker, the only delay the
+//!   verification broker's redelivery policies use ([`activemq_scale`]).
 //! - The messages replayed on the broker are exactly those the engine published, with their
 //!   payloads and times, read from the engine's event log; so a producer's random poison share
 //!   is decided once, by the engine, and both sides see the same messages.
@@ -37,6 +39,7 @@ pub const MAX_WALL: Millis = Millis(45_000);
 pub enum Platform {
     Rabbitmq,
     Sqs,
+    Activemq,
 }
 
 impl Platform {
@@ -46,6 +49,7 @@ impl Platform {
                 Some(Platform::Rabbitmq)
             }
             QueueProfile::SqsStandard | QueueProfile::SqsFifo => Some(Platform::Sqs),
+            QueueProfile::Activemq => Some(Platform::Activemq),
             _ => None,
         }
     }
@@ -55,6 +59,7 @@ impl Platform {
         match self {
             Platform::Rabbitmq => "amqp://127.0.0.1:PORT",
             Platform::Sqs => "sqs+http://127.0.0.1:PORT",
+            Platform::Activemq => "stomp://127.0.0.1:PORT",
         }
     }
 }
@@ -72,6 +77,8 @@ pub struct QueuePlan {
     pub max_receive_count: Option<u32>,
     /// SQS `VisibilityTimeout` on the broker, whole seconds (already scaled).
     pub visibility_secs: Option<u32>,
+    /// ActiveMQ `maximumRedeliveries` (ActiveMQ only): deliveries are this plus one.
+    pub max_redeliveries: Option<u32>,
 }
 
 impl QueuePlan {
@@ -170,6 +177,40 @@ pub fn sqs_scale(visibility: Millis, until: Millis) -> Result<(f64, u32), String
     Ok((scale, secs as u32))
 }
 
+/// The redelivery delay every policy of the verification broker uses (`initialRedeliveryDelay`
+/// and `redeliveryDelay`). ActiveMQ 5.17's `redeliveryPlugin` refuses to start with anything
+/// under 1000 ms (`RedeliveryPlugin.validatePolicyDelay`), so the delay cannot be scaled
+/// below it: the scenario's delay is mapped onto it instead.
+pub const ACTIVEMQ_BROKER_DELAY: Millis = Millis(1_000);
+/// The `maximumRedeliveries` values the verification broker has a policy for (one
+/// `qsim.r<N>.>` entry each; see the README's ActiveMQ set-up).
+pub const ACTIVEMQ_MAX_REDELIVERIES: u32 = 10;
+
+/// The time scale for an ActiveMQ run: simulated milliseconds per wall millisecond such that
+/// the scenario's constant redelivery `delay` lasts exactly [`ACTIVEMQ_BROKER_DELAY`] on the
+/// broker. A delay under a second slows the run down (scale < 1); refused when `until` would
+/// then exceed [`MAX_WALL`].
+pub fn activemq_scale(delay: Millis, until: Millis) -> Result<f64, String> {
+    if delay == Millis::ZERO {
+        return Err(
+            "a redelivery delay of 0: ActiveMQ's redeliveryPlugin needs at least 1 s".into(),
+        );
+    }
+    let scale = delay.0 as f64 / ACTIVEMQ_BROKER_DELAY.0 as f64;
+    let wall = until.0 as f64 / scale;
+    if wall > MAX_WALL.0 as f64 {
+        return Err(format!(
+            "a redelivery delay of {delay} becomes the broker's {} ms, so {until} simulated \
+             would take {:.0} s of wall time, more than the {} s allowed; shorten --until or \
+             lengthen the delay",
+            ACTIVEMQ_BROKER_DELAY.0,
+            wall / 1000.0,
+            MAX_WALL.0 / 1000
+        ));
+    }
+    Ok(scale)
+}
+
 /// Checks the scenario is one a broker replays deterministically, then runs the engine.
 pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
     let lowered = scenario.lower().map_err(|e| Error::File(e.to_string()))?;
@@ -182,8 +223,8 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
     let Some(platform) = Platform::of(profile) else {
         return Err(unsupported(
             &at("profile"),
-            "only rabbitmq_classic, rabbitmq_quorum, sqs_standard and sqs_fifo queues are \
-             verified so far",
+            "only rabbitmq_classic, rabbitmq_quorum, sqs_standard, sqs_fifo and activemq \
+             queues are verified so far",
         ));
     };
     let retry_ok = match platform {
@@ -192,6 +233,11 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
             q.retry,
             RetryPolicy::Immediate | RetryPolicy::VisibilityTimeout
         ),
+        // A constant delay only: the broker's policies do not back off (no
+        // useExponentialBackOff), which is the client's default the profile models (§8).
+        Platform::Activemq => {
+            matches!(q.retry, RetryPolicy::Exponential { base, max } if base == max)
+        }
     };
     if !retry_ok {
         return Err(unsupported(
@@ -204,10 +250,15 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
                     "only visibility_timeout (leave it unacknowledged) and immediate \
                      (ChangeMessageVisibility 0) are replayed on SQS"
                 }
+                Platform::Activemq => {
+                    "only a constant redelivery delay (exponential with base = max, the \
+                     profile's default) is replayed on ActiveMQ: the broker's policies do not \
+                     back off, and its redeliveryPlugin allows no delay under 1 s"
+                }
             },
         ));
     }
-    if platform == Platform::Rabbitmq && spec.visibility_timeout.is_some() {
+    if platform != Platform::Sqs && spec.visibility_timeout.is_some() {
         return Err(unsupported(
             &at("visibility_timeout"),
             "RabbitMQ's consumer_timeout is a broker-wide setting (no queue argument on 3.10), \
@@ -285,7 +336,26 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
     };
     let max_receive_count = match platform {
         Platform::Sqs => lowered.dlq.as_ref().map(|d| d.max_receive_count),
-        Platform::Rabbitmq => None,
+        _ => None,
+    };
+    // §8: the limit counts *re*deliveries; the profile's default is the client's 6.
+    let max_redeliveries = match platform {
+        Platform::Activemq => {
+            let n = spec
+                .delivery_limit
+                .unwrap_or_else(|| profile.delivery_limit().map_or(6, |l| l.default));
+            if n > ACTIVEMQ_MAX_REDELIVERIES {
+                return Err(unsupported(
+                    &at("delivery_limit"),
+                    &format!(
+                        "the verification broker has redelivery policies for 0 to \
+                         {ACTIVEMQ_MAX_REDELIVERIES} redeliveries only"
+                    ),
+                ));
+            }
+            Some(n)
+        }
+        _ => None,
     };
     let mut scaled = Vec::new();
     let (scale, visibility_secs) = match platform {
@@ -298,6 +368,18 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
                 q.visibility_timeout
             ));
             (scale, Some(secs))
+        }
+        Platform::Activemq => {
+            let RetryPolicy::Exponential { base, .. } = q.retry else {
+                unreachable!("checked above")
+            };
+            let scale = activemq_scale(base, until).map_err(|m| unsupported(&at("retry"), &m))?;
+            scaled.push(format!(
+                "redelivery delay: {base} simulated → {} ms (initialRedeliveryDelay = \
+                 redeliveryDelay)",
+                ACTIVEMQ_BROKER_DELAY.0
+            ));
+            (scale, None)
         }
     };
     let processing = c.processing.mean;
@@ -324,6 +406,7 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
             dlq,
             max_receive_count,
             visibility_secs,
+            max_redeliveries,
         },
         consumers,
         processing,
