@@ -673,4 +673,70 @@ mod tests {
             );
         }
     }
+
+    /// Semantics notes §8: ActiveMQ counts *re*deliveries, so the profile's default
+    /// `maximumRedeliveries` 6 means 7 deliveries before `ActiveMQ.DLQ`; the client's 1 s delay
+    /// is the broker's 1000 ms (scale 1), and no reason is recorded for the dead letter.
+    #[test]
+    fn activemq_defaults_deliver_seven_times_at_scale_one() {
+        let p = plan(&scenario("activemq", "", false), Millis::from_secs(30)).expect("plan");
+        assert_eq!(p.platform, Platform::Activemq);
+        assert_eq!(p.queue.max_redeliveries, Some(6));
+        assert_eq!(p.scale, 1.0);
+        let poison = &p.expected[0];
+        assert_eq!(
+            (poison.facts.delivered, poison.facts.place.as_str()),
+            (7, "dead_lettered")
+        );
+        assert_eq!(poison.facts.death, None);
+        assert!(p
+            .scaled
+            .iter()
+            .any(|s| s.contains("1 s simulated → 1000 ms")));
+    }
+
+    /// The broker's redeliveryPlugin refuses delays under 1000 ms, so the scale maps the
+    /// scenario's delay onto it, and a run that would then be too long is refused.
+    #[test]
+    fn activemq_delay_is_mapped_onto_the_brokers_second() {
+        let s = Millis::from_secs;
+        assert_eq!(activemq_scale(s(4), s(60)), Ok(4.0));
+        assert_eq!(activemq_scale(Millis(500), s(20)), Ok(0.5));
+        let too_long = activemq_scale(Millis(500), s(30)).unwrap_err();
+        assert!(too_long.contains("60 s of wall time"), "{too_long}");
+        assert!(activemq_scale(Millis::ZERO, s(10)).is_err());
+        let p = plan(
+            &scenario(
+                "activemq",
+                r#", "delivery_limit": 2, "retry": { "kind": "exponential", "base": "2s", "max": "2s" }"#,
+                false,
+            ),
+            Millis::from_secs(20),
+        )
+        .expect("plan");
+        assert_eq!((p.scale, p.queue.max_redeliveries), (2.0, Some(2)));
+        assert_eq!(p.expected[0].facts.delivered, 3);
+    }
+
+    #[test]
+    fn activemq_back_off_and_limits_without_a_broker_policy_are_refused() {
+        for (extra, field, why) in [
+            (
+                r#", "retry": { "kind": "exponential", "base": "1s", "max": "8s" }"#,
+                "nodes.orders.queue.retry",
+                "constant redelivery delay",
+            ),
+            (
+                r#", "delivery_limit": 11"#,
+                "nodes.orders.queue.delivery_limit",
+                "0 to 10 redeliveries",
+            ),
+        ] {
+            let err = plan(&scenario("activemq", extra, false), Millis::from_secs(10)).unwrap_err();
+            assert!(
+                matches!(&err, Error::File(m) if m.contains(field) && m.contains(why)),
+                "{extra}: {err:?}"
+            );
+        }
+    }
 }

@@ -15,6 +15,7 @@
 //!   moto from PyPI, installed if missing).
 //! - `cargo xtask setup [--browser]`: only the installs.
 
+mod activemq;
 mod bench;
 mod budget;
 mod compress;
