@@ -552,6 +552,7 @@ mod tests {
             dlq: Some("orders-dlq".into()),
             max_receive_count: None,
             visibility_secs: None,
+            max_redeliveries: None,
         }
     }
 

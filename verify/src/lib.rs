@@ -1,6 +1,7 @@
 //! `qsim-verify`: replays a version 2 scenario on a real broker and compares it, message by
 //! message, with the engine's own run. It covers RabbitMQ (classic and quorum queues, over
-//! AMQP) and SQS (standard and FIFO queues, on moto's server mode) for queue-shaped scenarios;
+//! AMQP), SQS (standard and FIFO queues, on moto's server mode) and ActiveMQ Classic (over
+//! STOMP, with the broker's redelivery policies) for queue-shaped scenarios;
 //! see the README's "`qsim verify`" section.
 //!
 //! # Contract
@@ -9,11 +10,14 @@
 //! - [`plan::load`] refuses (as [`Error::File`]) any scenario a broker cannot replay
 //!   deterministically, with the field and the reason.
 //! - [`broker::run`] (RabbitMQ) and [`sqs::run`] delete every queue they declared, even when
-//!   the run fails.
+//!   the run fails. [`activemq::run`] empties its queue and takes its own dead letters out of
+//!   `ActiveMQ.DLQ`; the broker's `gcInactiveDestinations` policy then removes the queue
+//!   (STOMP has no way to delete one).
 //! - A scenario runs only on its own platform's broker: the URL scheme (`amqp://`,
-//!   `sqs+http://`) must match the queue's profile, or the run is refused before it starts.
+//!   `sqs+http://`, `stomp://`) must match the queue's profile, or the run is refused before it starts.
 //! - [`compare::compare`] is pure: engine facts and broker facts in, differences out.
 
+pub mod activemq;
 pub mod broker;
 pub mod compare;
 pub mod plan;
@@ -70,9 +74,12 @@ pub fn verify(
         plan::Platform::Sqs
     } else if url.starts_with("amqp") {
         plan::Platform::Rabbitmq
+    } else if url.starts_with("stomp") {
+        plan::Platform::Activemq
     } else {
         return Err(Error::File(format!(
-            "--broker {url}: expected amqp://HOST:PORT (RabbitMQ) or sqs+http://HOST:PORT (SQS)"
+            "--broker {url}: expected amqp://HOST:PORT (RabbitMQ), sqs+http://HOST:PORT (SQS) \
+             or stomp://HOST:PORT (ActiveMQ)"
         )));
     };
     if wanted != plan.platform {
@@ -86,6 +93,7 @@ pub fn verify(
     let observed = match plan.platform {
         plan::Platform::Rabbitmq => broker::run(&plan, url)?,
         plan::Platform::Sqs => sqs::run(&plan, url)?,
+        plan::Platform::Activemq => activemq::run(&plan, url)?,
     };
     let comparison = compare::compare(&plan.expected, &observed);
     Ok((plan, comparison))

@@ -7,7 +7,8 @@
 //!   a message but whose delete was stale (a superseded receipt) leaves it queued, as the
 //!   engine models SQS (semantics notes §1.2).
 //! - The rank within a FIFO group counts first processings, in the order they happened.
-//! - A dead letter gets a reason only on RabbitMQ, which writes `x-death`; SQS keeps none.
+//! - A dead letter gets a reason only on RabbitMQ, which writes `x-death`; SQS keeps none, and
+//!   ActiveMQ only `original-destination` (checked by the broker side), no reason.
 
 use std::collections::BTreeMap;
 
@@ -77,7 +78,7 @@ pub fn run_engine(
                     tr.deaths += 1;
                     // SQS keeps no reason on a moved message; RabbitMQ writes `x-death`.
                     tr.reason = match (platform, reason) {
-                        (Platform::Sqs, _) => None,
+                        (Platform::Sqs | Platform::Activemq, _) => None,
                         // A quorum queue's x-delivery-limit is the engine's receive limit.
                         (_, DeadLetterReason::MaxReceiveCount { .. }) => {
                             Some("delivery_limit".into())

@@ -1,13 +1,14 @@
-//! Against a real RabbitMQ, when `QSIM_VERIFY_BROKER` names one, and a moto server (SQS), when
-//! `QSIM_VERIFY_SQS` names one (`cargo xtask verify` starts both privately and sets them);
-//! skipped otherwise, so `cargo test --workspace` needs no broker. Each SQS test names the
-//! section of the semantics notes whose fact it checks on the broker.
+//! Against a real RabbitMQ, when `QSIM_VERIFY_BROKER` names one, a moto server (SQS), when
+//! `QSIM_VERIFY_SQS` names one, and ActiveMQ Classic, when `QSIM_VERIFY_ACTIVEMQ` names one
+//! (`cargo xtask verify` starts all three privately and sets them); skipped otherwise, so
+//! `cargo test --workspace` needs no broker. Each SQS and ActiveMQ test names the section of
+//! the semantics notes whose fact it checks on the broker.
 
 use queue_engine::Millis;
 use std::collections::BTreeMap;
 
 use queue_verify::compare::{Expected, Facts};
-use queue_verify::{broker, compare, plan, sqs};
+use queue_verify::{activemq, broker, compare, plan, sqs};
 
 fn broker_url() -> Option<String> {
     let url = std::env::var("QSIM_VERIFY_BROKER").ok();
@@ -205,4 +206,74 @@ fn moto_deletes_with_a_superseded_receipt_handle() {
     let engine = &plan.expected[0].facts;
     assert_eq!(engine.place, "queued", "the engine keeps it: {engine:?}");
     assert!(!compare::compare(&plan.expected, &observed).all_agree());
+}
+
+fn activemq_url() -> Option<String> {
+    let url = std::env::var("QSIM_VERIFY_ACTIVEMQ").ok();
+    if url.is_none() {
+        eprintln!(
+            "skipped: set QSIM_VERIFY_ACTIVEMQ=stomp://127.0.0.1:PORT (cargo xtask verify does)"
+        );
+    }
+    url
+}
+
+/// Semantics notes §8 (ActiveMQ Classic, `RedeliveryPolicy`): `maximumRedeliveries` counts
+/// *re*deliveries, so with the default 6 the poison message is delivered 7 times, then moved
+/// to `ActiveMQ.DLQ`; the good ones are processed once. An engine that counted the limit as
+/// deliveries (as SQS's `maxReceiveCount` does) must be caught.
+#[test]
+fn activemq_maximum_redeliveries_6_delivers_7_times_then_the_dlq() {
+    let Some(url) = activemq_url() else { return };
+    let plan = plan::load(&scenario("activemq-poison-to-dlq.json"), None).expect("loads");
+    let observed = activemq::run(&plan, &url).expect("the broker run completes");
+    let c = compare::compare(&plan.expected, &observed);
+    assert!(c.all_agree(), "{}", compare::render(&c));
+    let mut expected = plan.expected.clone();
+    let poison = find(&mut expected, "poison");
+    let id = poison.id;
+    assert_eq!(
+        (observed[&id].delivered, observed[&id].place.as_str()),
+        (7, "dead_lettered")
+    );
+    let good: Vec<_> = observed
+        .values()
+        .filter(|f| f.place == "processed")
+        .map(|f| (f.delivered, f.processed))
+        .collect();
+    assert_eq!(good, [(1, 1), (1, 1), (1, 1)]);
+    poison.facts.delivered = 6;
+    let c = compare::compare(&expected, &observed);
+    let text = compare::render(&c);
+    assert_eq!(c.differ, 1, "{text}");
+    assert!(
+        text.contains(&format!("msg {id}: delivered: engine 6, broker 7")),
+        "{text}"
+    );
+}
+
+/// Semantics notes §8 (`initialRedeliveryDelay`, `redeliveryDelay`): the failed message
+/// waits out of the queue between deliveries, so the good ones flow past it, and a scenario
+/// delay of 4 s runs as the broker's 1000 ms. Three deliveries (limit 2) of each poison
+/// message take at least two delays: the run cannot finish before 2 × 1 s.
+#[test]
+fn activemq_limit_2_with_a_scaled_delay_delivers_3_times() {
+    let Some(url) = activemq_url() else { return };
+    let plan = plan::load(&scenario("activemq-redelivery-scaled.json"), None).expect("loads");
+    assert_eq!(plan.scale, 4.0);
+    let started = std::time::Instant::now();
+    let observed = activemq::run(&plan, &url).expect("the broker run completes");
+    let c = compare::compare(&plan.expected, &observed);
+    assert!(c.all_agree(), "{}", compare::render(&c));
+    let dead: Vec<_> = observed
+        .values()
+        .filter(|f| f.place == "dead_lettered")
+        .map(|f| f.delivered)
+        .collect();
+    assert_eq!(dead, [3, 3]);
+    assert!(
+        started.elapsed().as_millis() >= 2_000,
+        "{:?}",
+        started.elapsed()
+    );
 }

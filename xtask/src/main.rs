@@ -11,11 +11,12 @@
 //! - `cargo xtask size`: gzip size of each file in `dist/`, checked against the budget.
 //! - `cargo xtask size --why`: what the wasm is made of, by crate and by function (twiggy).
 //! - `cargo xtask bench`: engine speed natively and as wasm in Chromium, with the ratio.
-//! - `cargo xtask verify`: only the `verify against real brokers` step (RabbitMQ from Debian and
-//!   moto from PyPI, installed if missing).
+//! - `cargo xtask verify`: only the `verify against real brokers` step (RabbitMQ and ActiveMQ
+//!   from Debian, moto from PyPI, installed if missing).
 //! - `cargo xtask setup [--browser]`: only the installs (`--browser`: also Chromium and mdBook,
 //!   for the end-to-end tests).
 
+mod activemq;
 mod bench;
 mod budget;
 mod compress;
@@ -90,7 +91,7 @@ fn print_help() {
          size                gzip size of everything in dist/, against the budget\n\
          size --why          the wasm by crate and by function (installs twiggy)\n\
          bench [load|frames] engine speed native vs wasm, frame costs, page load (figures, never pass/fail)\n\
-         verify              replay verify/scenarios/ on a private RabbitMQ and moto, and compare with the engine\n\
+         verify              replay verify/scenarios/ on a private RabbitMQ, moto and ActiveMQ, and compare with the engine\n\
          setup [--browser]   only install the tools (--browser: also Chromium and mdBook, for the e2e tests)"
     );
 }

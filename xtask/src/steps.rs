@@ -6,6 +6,7 @@
 
 use std::time::Instant;
 
+use crate::activemq::ActiveMq;
 use crate::moto::Moto;
 use crate::rabbit::Rabbit;
 use crate::run::command;
@@ -208,6 +209,7 @@ const BROKER_CRATES: &[&str] = &[
     "aws-smithy",
     "aws-sigv4",
     "aws-runtime",
+    "async-stomp",
     "queue-verify",
 ];
 
@@ -274,8 +276,16 @@ fn json_files(dir: &str) -> Result<Vec<String>, String> {
     Ok(files)
 }
 
-/// Whether a scenario file's queue is an SQS one (then it runs on moto, else on RabbitMQ).
-fn is_sqs(file: &str) -> Result<bool, String> {
+/// The broker a scenario file runs on, from its queue profiles: moto for `sqs_…`, ActiveMQ
+/// for `activemq`, else RabbitMQ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Broker {
+    Rabbitmq,
+    Moto,
+    Activemq,
+}
+
+fn broker_of(file: &str) -> Result<Broker, String> {
     let text = std::fs::read_to_string(crate::run::root().join(file))
         .map_err(|e| format!("cannot read {file}: {e}"))?;
     let json: serde_json::Value =
@@ -289,16 +299,24 @@ fn is_sqs(file: &str) -> Result<bool, String> {
                 .and_then(|q| q.get("profile"))
                 .and_then(|p| p.as_str())
         });
-    Ok(profiles.into_iter().any(|p| p.starts_with("sqs_")))
+    let profiles: Vec<&str> = profiles.collect();
+    Ok(if profiles.iter().any(|p| p.starts_with("sqs_")) {
+        Broker::Moto
+    } else if profiles.contains(&"activemq") {
+        Broker::Activemq
+    } else {
+        Broker::Rabbitmq
+    })
 }
 
-/// Installs RabbitMQ and moto if missing, starts a private RabbitMQ node and a private moto
-/// server, replays every scenario in `verify/scenarios/` on the one its queue profile needs
-/// with `qsim-verify`, and stops both whatever happened.
+/// Installs RabbitMQ, moto and ActiveMQ if missing, starts a private RabbitMQ node, moto
+/// server and ActiveMQ broker, replays every scenario in `verify/scenarios/` on the one its
+/// queue profile needs with `qsim-verify`, and stops all three whatever happened.
 pub fn verify_brokers() -> Result<(), String> {
     let t = Instant::now();
     tools::ensure_rabbitmq()?;
     crate::moto::ensure_moto()?;
+    crate::activemq::ensure_activemq()?;
     println!("    install check took {:.1} s", t.elapsed().as_secs_f64());
     let must_agree = json_files(VERIFY_DIR)?;
     let must_differ = json_files(KNOWN_DIFFERENCES).unwrap_or_default();
@@ -315,10 +333,16 @@ pub fn verify_brokers() -> Result<(), String> {
     let bin = crate::rabbit::target_dir()
         .join("debug")
         .join("qsim-verify");
+    // The broker-side policies the ActiveMQ runs rely on, from the tool itself.
+    let policies = command(&bin.to_string_lossy(), &["--activemq-policies"])
+        .output()
+        .ok_or("`qsim-verify --activemq-policies` failed")?;
     let rabbit = Rabbit::start()?;
     let url = rabbit.url();
     let moto = Moto::start()?;
     let sqs_url = moto.url();
+    let activemq = ActiveMq::start(&policies)?;
+    let stomp_url = activemq.url();
     let reports = crate::rabbit::reports_dir();
     let _ = std::fs::create_dir_all(&reports);
     let mut failures = Vec::new();
@@ -333,10 +357,10 @@ pub fn verify_brokers() -> Result<(), String> {
             .unwrap_or(file)
             .trim_end_matches(".json");
         let report = reports.join(format!("{stem}.json"));
-        let (url, broker) = if is_sqs(file)? {
-            (&sqs_url, "moto")
-        } else {
-            (&url, "RabbitMQ")
+        let (url, broker) = match broker_of(file)? {
+            Broker::Moto => (&sqs_url, "moto"),
+            Broker::Activemq => (&stomp_url, "ActiveMQ"),
+            Broker::Rabbitmq => (&url, "RabbitMQ"),
         };
         let t = Instant::now();
         // The binary itself, not `cargo run`: another build holding cargo's lock on a shared
@@ -363,6 +387,7 @@ pub fn verify_brokers() -> Result<(), String> {
     if let Err(e) = command("cargo", broker_test)
         .env("QSIM_VERIFY_BROKER", &url)
         .env("QSIM_VERIFY_SQS", &sqs_url)
+        .env("QSIM_VERIFY_ACTIVEMQ", &stomp_url)
         .status()
     {
         failures.push(format!("tests against the broker: {e}"));
@@ -384,6 +409,16 @@ pub fn verify_brokers() -> Result<(), String> {
         Ok(_) => println!("    no queues left on moto"),
         Err(e) => failures.push(e),
     }
+    // STOMP cannot delete a queue: the broker's clean-up policy must have removed every one.
+    match activemq.queues_left() {
+        Ok(left) if !left.is_empty() => failures.push(format!(
+            "queues left on ActiveMQ after the runs: {}",
+            left.join(", ")
+        )),
+        Ok(_) => println!("    no queues left on ActiveMQ"),
+        Err(e) => failures.push(e),
+    }
+    drop(activemq);
     drop(moto);
     drop(rabbit);
     if failures.is_empty() {
@@ -432,15 +467,23 @@ mod tests {
 
     #[test]
     fn scenario_files_go_to_the_broker_their_profile_needs() {
-        assert_eq!(is_sqs("verify/scenarios/sqs-poison-to-dlq.json"), Ok(true));
+        let of = broker_of;
         assert_eq!(
-            is_sqs("verify/scenarios/sqs-fifo-group-blocking.json"),
-            Ok(true)
+            of("verify/scenarios/sqs-poison-to-dlq.json"),
+            Ok(Broker::Moto)
         );
         assert_eq!(
-            is_sqs("verify/scenarios/quorum-delivery-limit.json"),
-            Ok(false)
+            of("verify/scenarios/sqs-fifo-group-blocking.json"),
+            Ok(Broker::Moto)
         );
-        assert!(is_sqs("verify/scenarios/missing.json").is_err());
+        assert_eq!(
+            of("verify/scenarios/quorum-delivery-limit.json"),
+            Ok(Broker::Rabbitmq)
+        );
+        assert_eq!(
+            of("verify/scenarios/activemq-poison-to-dlq.json"),
+            Ok(Broker::Activemq)
+        );
+        assert!(of("verify/scenarios/missing.json").is_err());
     }
 }

@@ -1,8 +1,9 @@
-//! `qsim-verify FILE --broker amqp://127.0.0.1:PORT|sqs+http://127.0.0.1:PORT [--until DUR]
-//! [--report OUT.json]`
+//! `qsim-verify FILE --broker amqp://…|sqs+http://…|stomp://127.0.0.1:PORT [--until DUR]
+//! [--report OUT.json]`, or `qsim-verify --activemq-policies` (prints the ActiveMQ broker
+//! configuration the ActiveMQ runs need).
 //!
-//! Replays a version 2 scenario on a real RabbitMQ or SQS endpoint (moto) and compares each
-//! message with the engine.
+//! Replays a version 2 scenario on a real RabbitMQ, SQS endpoint (moto) or ActiveMQ and
+//! compares each message with the engine.
 //! Exit status: 0 when every message agrees, 1 on any difference, 2 when the file or an option
 //! is bad or the broker cannot be reached. (`qsim-verify verify FILE …` is accepted too.)
 
@@ -12,9 +13,9 @@ use std::time::Instant;
 use queue_engine::Millis;
 use queue_verify::{compare, verify, Error, RunReport};
 
-const USAGE: &str =
-    "usage: qsim-verify FILE --broker amqp://127.0.0.1:PORT|sqs+http://127.0.0.1:PORT \
-     [--until 30s] [--report OUT.json]";
+const USAGE: &str = "usage: qsim-verify FILE \
+     --broker amqp://127.0.0.1:PORT|sqs+http://127.0.0.1:PORT|stomp://127.0.0.1:PORT \
+     [--until 30s] [--report OUT.json]\n       qsim-verify --activemq-policies";
 
 struct Args {
     file: String,
@@ -48,7 +49,8 @@ fn parse(args: &[String]) -> Result<Args, String> {
     Ok(Args {
         file: file.ok_or("no scenario file given")?,
         broker: broker.ok_or(
-            "--broker is required, e.g. --broker amqp://127.0.0.1:5673 or sqs+http://127.0.0.1:5055",
+            "--broker is required, e.g. --broker amqp://127.0.0.1:5673, sqs+http://127.0.0.1:5055 \
+             or stomp://127.0.0.1:61613",
         )?,
         until,
         report,
@@ -57,6 +59,16 @@ fn parse(args: &[String]) -> Result<Args, String> {
 
 fn main() -> ExitCode {
     let raw: Vec<String> = std::env::args().skip(1).collect();
+    if raw == ["--activemq-policies"] {
+        print!(
+            "{}",
+            queue_verify::activemq::wire::broker_policies(
+                queue_verify::plan::ACTIVEMQ_MAX_REDELIVERIES,
+                queue_verify::activemq::wire::GC_AFTER_MS
+            )
+        );
+        return ExitCode::SUCCESS;
+    }
     let args = match parse(&raw) {
         Ok(a) => a,
         Err(m) => {

@@ -122,6 +122,7 @@ mod tests {
             dlq: Some("orders-dlq".into()),
             max_receive_count: Some(3),
             visibility_secs: Some(2),
+            max_redeliveries: None,
         }
     }
 

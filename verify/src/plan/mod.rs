@@ -3,14 +3,16 @@
 //!
 //! # Contract
 //! - Only what a broker reproduces deterministically is accepted: a RabbitMQ classic or quorum
-//!   queue, or an SQS standard or FIFO queue, producers publishing to it, one consumer pool that
+//!   queue, an SQS standard or FIFO queue, or an ActiveMQ Classic queue, producers publishing to it, one consumer pool that
 //!   acknowledges (deletes) after processing one message at a time, an optional `dead_letter`
 //!   edge, and `send` commands. Anything else (random failures, crashes, batches, other
 //!   platforms, other commands) is refused with the field and the reason, never silently
 //!   approximated.
 //! - Time is scaled by one factor for the whole run ([`Plan::scale`]). For SQS the factor is
 //!   chosen so that the visibility timeout is a whole number of seconds on the broker, since
-//!   SQS accepts nothing finer ([`sqs_scale`]).
+//!   SQS accepts nothing finer ([`sqs_scale`]). For ActiveMQ it is chosen so that the
+//!   redelivery delay is exactly [`ACTIVEMQ_BROKER_DELAY`] on the broker, the only delay the
+//!   verification broker's redelivery policies use ([`activemq_scale`]).
 //! - The messages replayed on the broker are exactly those the engine published, with their
 //!   payloads and times, read from the engine's event log; so a producer's random poison share
 //!   is decided once, by the engine, and both sides see the same messages.
@@ -37,6 +39,7 @@ pub const MAX_WALL: Millis = Millis(45_000);
 pub enum Platform {
     Rabbitmq,
     Sqs,
+    Activemq,
 }
 
 impl Platform {
@@ -46,6 +49,7 @@ impl Platform {
                 Some(Platform::Rabbitmq)
             }
             QueueProfile::SqsStandard | QueueProfile::SqsFifo => Some(Platform::Sqs),
+            QueueProfile::Activemq => Some(Platform::Activemq),
             _ => None,
         }
     }
@@ -55,6 +59,7 @@ impl Platform {
         match self {
             Platform::Rabbitmq => "amqp://127.0.0.1:PORT",
             Platform::Sqs => "sqs+http://127.0.0.1:PORT",
+            Platform::Activemq => "stomp://127.0.0.1:PORT",
         }
     }
 }
@@ -72,6 +77,8 @@ pub struct QueuePlan {
     pub max_receive_count: Option<u32>,
     /// SQS `VisibilityTimeout` on the broker, whole seconds (already scaled).
     pub visibility_secs: Option<u32>,
+    /// ActiveMQ `maximumRedeliveries` (ActiveMQ only): deliveries are this plus one.
+    pub max_redeliveries: Option<u32>,
 }
 
 impl QueuePlan {
@@ -170,6 +177,40 @@ pub fn sqs_scale(visibility: Millis, until: Millis) -> Result<(f64, u32), String
     Ok((scale, secs as u32))
 }
 
+/// The redelivery delay every policy of the verification broker uses (`initialRedeliveryDelay`
+/// and `redeliveryDelay`). ActiveMQ 5.17's `redeliveryPlugin` refuses to start with anything
+/// under 1000 ms (`RedeliveryPlugin.validatePolicyDelay`), so the delay cannot be scaled
+/// below it: the scenario's delay is mapped onto it instead.
+pub const ACTIVEMQ_BROKER_DELAY: Millis = Millis(1_000);
+/// The `maximumRedeliveries` values the verification broker has a policy for (one
+/// `qsim.r<N>.>` entry each; see the README's ActiveMQ set-up).
+pub const ACTIVEMQ_MAX_REDELIVERIES: u32 = 10;
+
+/// The time scale for an ActiveMQ run: simulated milliseconds per wall millisecond such that
+/// the scenario's constant redelivery `delay` lasts exactly [`ACTIVEMQ_BROKER_DELAY`] on the
+/// broker. A delay under a second slows the run down (scale < 1); refused when `until` would
+/// then exceed [`MAX_WALL`].
+pub fn activemq_scale(delay: Millis, until: Millis) -> Result<f64, String> {
+    if delay == Millis::ZERO {
+        return Err(
+            "a redelivery delay of 0: ActiveMQ's redeliveryPlugin needs at least 1 s".into(),
+        );
+    }
+    let scale = delay.0 as f64 / ACTIVEMQ_BROKER_DELAY.0 as f64;
+    let wall = until.0 as f64 / scale;
+    if wall > MAX_WALL.0 as f64 {
+        return Err(format!(
+            "a redelivery delay of {delay} becomes the broker's {} ms, so {until} simulated \
+             would take {:.0} s of wall time, more than the {} s allowed; shorten --until or \
+             lengthen the delay",
+            ACTIVEMQ_BROKER_DELAY.0,
+            wall / 1000.0,
+            MAX_WALL.0 / 1000
+        ));
+    }
+    Ok(scale)
+}
+
 /// Checks the scenario is one a broker replays deterministically, then runs the engine.
 pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
     let lowered = scenario.lower().map_err(|e| Error::File(e.to_string()))?;
@@ -182,8 +223,8 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
     let Some(platform) = Platform::of(profile) else {
         return Err(unsupported(
             &at("profile"),
-            "only rabbitmq_classic, rabbitmq_quorum, sqs_standard and sqs_fifo queues are \
-             verified so far",
+            "only rabbitmq_classic, rabbitmq_quorum, sqs_standard, sqs_fifo and activemq \
+             queues are verified so far",
         ));
     };
     let retry_ok = match platform {
@@ -192,6 +233,11 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
             q.retry,
             RetryPolicy::Immediate | RetryPolicy::VisibilityTimeout
         ),
+        // A constant delay only: the broker's policies do not back off (no
+        // useExponentialBackOff), which is the client's default the profile models (§8).
+        Platform::Activemq => {
+            matches!(q.retry, RetryPolicy::Exponential { base, max } if base == max)
+        }
     };
     if !retry_ok {
         return Err(unsupported(
@@ -204,10 +250,15 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
                     "only visibility_timeout (leave it unacknowledged) and immediate \
                      (ChangeMessageVisibility 0) are replayed on SQS"
                 }
+                Platform::Activemq => {
+                    "only a constant redelivery delay (exponential with base = max, the \
+                     profile's default) is replayed on ActiveMQ: the broker's policies do not \
+                     back off, and its redeliveryPlugin allows no delay under 1 s"
+                }
             },
         ));
     }
-    if platform == Platform::Rabbitmq && spec.visibility_timeout.is_some() {
+    if platform != Platform::Sqs && spec.visibility_timeout.is_some() {
         return Err(unsupported(
             &at("visibility_timeout"),
             "RabbitMQ's consumer_timeout is a broker-wide setting (no queue argument on 3.10), \
@@ -285,7 +336,26 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
     };
     let max_receive_count = match platform {
         Platform::Sqs => lowered.dlq.as_ref().map(|d| d.max_receive_count),
-        Platform::Rabbitmq => None,
+        _ => None,
+    };
+    // §8: the limit counts *re*deliveries; the profile's default is the client's 6.
+    let max_redeliveries = match platform {
+        Platform::Activemq => {
+            let n = spec
+                .delivery_limit
+                .unwrap_or_else(|| profile.delivery_limit().map_or(6, |l| l.default));
+            if n > ACTIVEMQ_MAX_REDELIVERIES {
+                return Err(unsupported(
+                    &at("delivery_limit"),
+                    &format!(
+                        "the verification broker has redelivery policies for 0 to \
+                         {ACTIVEMQ_MAX_REDELIVERIES} redeliveries only"
+                    ),
+                ));
+            }
+            Some(n)
+        }
+        _ => None,
     };
     let mut scaled = Vec::new();
     let (scale, visibility_secs) = match platform {
@@ -298,6 +368,18 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
                 q.visibility_timeout
             ));
             (scale, Some(secs))
+        }
+        Platform::Activemq => {
+            let RetryPolicy::Exponential { base, .. } = q.retry else {
+                unreachable!("checked above")
+            };
+            let scale = activemq_scale(base, until).map_err(|m| unsupported(&at("retry"), &m))?;
+            scaled.push(format!(
+                "redelivery delay: {base} simulated → {} ms (initialRedeliveryDelay = \
+                 redeliveryDelay)",
+                ACTIVEMQ_BROKER_DELAY.0
+            ));
+            (scale, None)
         }
     };
     let processing = c.processing.mean;
@@ -324,6 +406,7 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
             dlq,
             max_receive_count,
             visibility_secs,
+            max_redeliveries,
         },
         consumers,
         processing,
@@ -338,256 +421,4 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::compare::{CountRule, Death};
-
-    fn scenario(profile: &str, limit: &str, dlq: bool) -> ScenarioV2 {
-        let dlq_node = if dlq {
-            format!(r#", "orders-dlq": {{ "queue": {{ "profile": "{profile}" }} }}"#)
-        } else {
-            String::new()
-        };
-        let dlq_edge = if dlq {
-            r#", { "kind": "dead_letter", "from": "orders", "to": "orders-dlq" }"#
-        } else {
-            ""
-        };
-        let text = format!(
-            r#"{{ "version": 2, "name": "t", "seed": 1,
-              "nodes": {{
-                "order-service": {{ "producer": {{ "rate": 0 }} }},
-                "orders": {{ "queue": {{ "profile": "{profile}" {limit} }} }},
-                "kitchen": {{ "consumer": {{ "count": 1 }} }} {dlq_node} }},
-              "edges": [
-                {{ "kind": "publish", "from": "order-service", "to": "orders" }},
-                {{ "kind": "subscribe", "from": "orders", "to": "kitchen" }} {dlq_edge} ],
-              "commands": [
-                {{ "at": "1s", "node": "order-service", "do": {{ "type": "send", "payload": "poison" }} }},
-                {{ "at": "2s", "node": "order-service", "do": {{ "type": "send" }} }} ] }}"#
-        );
-        ScenarioV2::from_json(&text).expect("test scenario loads")
-    }
-
-    #[test]
-    fn quorum_poison_is_delivered_limit_plus_one_times_then_dead_lettered() {
-        let p = plan(
-            &scenario("rabbitmq_quorum", r#", "delivery_limit": 3"#, true),
-            Millis::from_secs(20),
-        )
-        .expect("plan");
-        assert_eq!(p.queue.delivery_limit, Some(3));
-        assert_eq!(p.queue.dlq.as_deref(), Some("orders-dlq"));
-        assert_eq!(p.publishes.len(), 2);
-        let poison = &p.expected[0];
-        assert_eq!(poison.payload, "poison");
-        assert_eq!(poison.rule, CountRule::Exact);
-        assert_eq!(poison.facts.delivered, 4);
-        assert_eq!(poison.facts.place, "dead_lettered");
-        assert_eq!(
-            poison.facts.death,
-            Some(Death {
-                reason: "delivery_limit".into(),
-                count: 1
-            })
-        );
-        let good = &p.expected[1];
-        assert_eq!(
-            (good.facts.delivered, good.facts.place.as_str()),
-            (1, "processed")
-        );
-    }
-
-    #[test]
-    fn classic_poison_loops_and_is_compared_as_unbounded() {
-        let p = plan(
-            &scenario("rabbitmq_classic", "", false),
-            Millis::from_secs(10),
-        )
-        .expect("plan");
-        assert_eq!(p.queue.delivery_limit, None);
-        let poison = &p.expected[0];
-        assert_eq!(poison.rule, CountRule::Unbounded);
-        assert_eq!(poison.facts.place, "queued");
-        assert!(poison.facts.delivered > 2, "{poison:?}");
-    }
-
-    #[test]
-    fn other_platforms_are_refused_with_the_reason() {
-        let err = plan(&scenario("service_bus", "", false), Millis::from_secs(10)).unwrap_err();
-        let Error::File(m) = err else {
-            panic!("a file error")
-        };
-        assert!(m.contains("nodes.orders.queue.profile"), "{m}");
-        assert!(m.contains("rabbitmq_classic"), "{m}");
-        assert!(m.contains("sqs_fifo"), "{m}");
-    }
-
-    #[test]
-    fn a_consumer_timeout_is_refused() {
-        let err = plan(
-            &scenario("rabbitmq_quorum", r#", "visibility_timeout": "5s""#, false),
-            Millis::from_secs(10),
-        )
-        .unwrap_err();
-        let Error::File(m) = err else {
-            panic!("a file error")
-        };
-        assert!(m.contains("nodes.orders.queue.visibility_timeout"), "{m}");
-        assert!(m.contains("consumer_timeout"), "{m}");
-    }
-
-    #[test]
-    fn time_is_scaled_to_the_target_window() {
-        let p = plan(
-            &scenario("rabbitmq_classic", "", false),
-            Millis::from_secs(40),
-        )
-        .expect("plan");
-        assert_eq!(p.scale, 8.0);
-        assert_eq!(
-            p.wall(Millis::from_secs(40)),
-            std::time::Duration::from_secs(5)
-        );
-        let p = plan(
-            &scenario("rabbitmq_classic", "", false),
-            Millis::from_secs(4),
-        )
-        .expect("plan");
-        assert_eq!(p.scale, 1.0);
-    }
-
-    /// Semantics notes §1.3 (DLQ and redrive): with `maxReceiveCount` 3 the poison message is
-    /// received 3 times, then moved to the dead-letter queue; SQS records no reason for it.
-    #[test]
-    fn sqs_poison_is_received_max_receive_count_times_then_moved() {
-        let p = plan(
-            &scenario(
-                "sqs_standard",
-                r#", "visibility_timeout": "5s", "delivery_limit": 3"#,
-                true,
-            ),
-            Millis::from_secs(30),
-        )
-        .expect("plan");
-        assert_eq!(p.platform, Platform::Sqs);
-        assert_eq!(p.queue.max_receive_count, Some(3));
-        assert_eq!(p.queue.visibility_secs, Some(1));
-        assert!(!p.release_at_once);
-        let poison = &p.expected[0];
-        assert_eq!(poison.payload, "poison");
-        assert_eq!(
-            (poison.facts.delivered, poison.facts.processed),
-            (3, 0),
-            "{poison:?}"
-        );
-        assert_eq!(poison.facts.place, "dead_lettered");
-        assert_eq!(poison.facts.death, None);
-        assert_eq!(poison.rule, CountRule::Exact);
-        let good = &p.expected[1];
-        assert_eq!(
-            (
-                good.facts.delivered,
-                good.facts.processed,
-                good.facts.place.as_str()
-            ),
-            (1, 1, "processed")
-        );
-        assert_eq!(good.facts.order, None, "no order on a standard queue");
-        assert!(
-            p.scaled
-                .iter()
-                .any(|s| s.contains("VisibilityTimeout: 5 s")),
-            "{:?}",
-            p.scaled
-        );
-    }
-
-    /// Semantics notes §1.4 (FIFO): a failing message blocks its group (the good one behind it
-    /// is never delivered), other groups keep flowing, and the order within each group is
-    /// recorded for FIFO queues only.
-    #[test]
-    fn fifo_poison_blocks_its_group_and_order_is_recorded() {
-        let p = plan(
-            &scenario("sqs_fifo", r#", "visibility_timeout": "5s""#, false),
-            Millis::from_secs(10),
-        )
-        .expect("plan");
-        assert!(p.queue.fifo());
-        assert_eq!(p.queue.max_receive_count, None, "no DLQ, no redrive policy");
-        let blocked = &p.expected[1].facts;
-        assert_eq!(
-            (blocked.delivered, blocked.place.as_str(), blocked.order),
-            (0, "queued", None)
-        );
-
-        let file = format!(
-            "{}/scenarios/sqs-fifo-group-blocking.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let p = load(&file, None).expect("the scenario loads");
-        let groups: Vec<u32> = p.publishes.iter().map(|m| m.group).collect();
-        assert_eq!(groups, [1, 1, 2, 2]);
-        let facts: Vec<_> = p
-            .expected
-            .iter()
-            .map(|e| (e.facts.delivered, e.facts.place.as_str(), e.facts.order))
-            .collect();
-        assert_eq!(facts[1], (0, "queued", None), "blocked behind the poison");
-        assert_eq!(facts[2], (1, "processed", Some(0)));
-        assert_eq!(facts[3], (1, "processed", Some(1)));
-        assert!(p.expected[0].facts.delivered >= 2, "the poison comes back");
-    }
-
-    /// Semantics notes §1.1: `VisibilityTimeout` is whole seconds, so the scale is adjusted
-    /// until the scaled value is whole, and a run that would be too long is refused.
-    #[test]
-    fn sqs_visibility_is_scaled_to_whole_seconds() {
-        let s = Millis::from_secs;
-        assert_eq!(sqs_scale(s(5), s(30)), Ok((5.0, 1)));
-        assert_eq!(sqs_scale(s(30), s(30)), Ok((6.0, 5)));
-        assert_eq!(sqs_scale(Millis(1_500), s(30)), Ok((1.5, 1)));
-        assert_eq!(sqs_scale(Millis::ZERO, s(30)), Ok((6.0, 0)));
-        let too_long = sqs_scale(Millis(500), s(30)).unwrap_err();
-        assert!(too_long.contains("60 s of wall time"), "{too_long}");
-        let err = plan(
-            &scenario("sqs_standard", r#", "visibility_timeout": "500ms""#, false),
-            Millis::from_secs(30),
-        )
-        .unwrap_err();
-        assert!(
-            matches!(&err, Error::File(m) if m.contains("nodes.orders.queue.visibility_timeout")),
-            "{err:?}"
-        );
-    }
-
-    #[test]
-    fn sqs_retry_immediate_releases_and_other_policies_are_refused() {
-        let p = plan(
-            &scenario(
-                "sqs_standard",
-                r#", "retry": { "kind": "immediate" }"#,
-                false,
-            ),
-            Millis::from_secs(10),
-        )
-        .expect("plan");
-        assert!(p.release_at_once);
-        for (extra, field) in [
-            (
-                r#", "retry": { "kind": "exponential", "base": "1s", "max": "8s" }"#,
-                "nodes.orders.queue.retry",
-            ),
-            (
-                r#", "content_based_dedup": true"#,
-                "nodes.orders.queue.content_based_dedup",
-            ),
-        ] {
-            let err = plan(&scenario("sqs_fifo", extra, false), Millis::from_secs(10)).unwrap_err();
-            assert!(
-                matches!(&err, Error::File(m) if m.contains(field)),
-                "{extra}: {err:?}"
-            );
-        }
-    }
-}
+mod tests;
