@@ -596,6 +596,26 @@ impl Sim {
         }
         let receives = m.receive_count;
         let last_failure = m.last_failure;
+        if self.sc.queue.limit_at_return {
+            if let Some(max) = self.sc.dlq.as_ref().map(|d| d.max_receive_count) {
+                if receives >= max {
+                    let reason = DeadLetterReason::MaxReceiveCount {
+                        receives,
+                        last_failure,
+                    };
+                    self.dead_letter(item.h, reason);
+                    return;
+                }
+            } else if self
+                .sc
+                .queue
+                .max_deliveries
+                .is_some_and(|max| receives >= max)
+            {
+                self.drop_at_limit(item.h);
+                return;
+            }
+        }
         let policy = self.sc.queue.retry.clone();
         let new_deadline = match policy {
             RetryPolicy::VisibilityTimeout => None,

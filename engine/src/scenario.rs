@@ -96,6 +96,11 @@ pub struct QueueConfig {
     /// queue's `x-delivery-limit` with no dead-letter exchange (semantics.md §2.3, §2.5).
     /// `null`: no limit. Never set together with `dlq`, whose `max_receive_count` moves instead.
     pub max_deliveries: Option<u32>,
+    /// Apply the delivery limit (`dlq.max_receive_count` or `max_deliveries`) when a failed
+    /// message comes back, as a broker does on a nack or a poison ack: RabbitMQ quorum queues
+    /// (semantics.md §2.5) and ActiveMQ Classic (§8). `false`: on the next receive, as SQS moves
+    /// a message only when a receive finds its count used up (§1.3).
+    pub limit_at_return: bool,
 }
 
 /// When a failed message becomes receivable again.
@@ -330,6 +335,7 @@ impl Default for QueueConfig {
             reorder_window: 8,
             retry: RetryPolicy::VisibilityTimeout,
             max_deliveries: None,
+            limit_at_return: false,
         }
     }
 }

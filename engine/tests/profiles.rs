@@ -289,6 +289,45 @@ fn activemq_redelivers_6_times_1_s_apart_then_uses_activemq_dlq() {
     );
 }
 
+/// The time of the failure that used up the limit, and of the move to the DLQ.
+fn last_failure_and_dead_letter(value: Value) -> (Millis, Millis) {
+    let mut sim = Sim::new(load(value).unwrap().lower().unwrap()).unwrap();
+    let events = common::run(&mut sim, Millis::from_mins(2));
+    let at = |f: &dyn Fn(&EventKind) -> bool| {
+        events
+            .iter()
+            .rev()
+            .find(|e| f(&e.kind))
+            .map(|e| e.t)
+            .expect("happened")
+    };
+    (
+        at(&|k| matches!(k, EventKind::Failed { .. })),
+        at(&|k| matches!(k, EventKind::DeadLettered { .. })),
+    )
+}
+
+/// semantics.md §8 (ActiveMQ Classic): once the redeliveries are used up the client sends a
+/// poison ack and the broker moves the message to ActiveMQ.DLQ at once, with no last delay
+/// (qsim-verify found it there 16 ms after the final nack on 5.17.2); §2.5: a quorum queue
+/// dead-letters a message returned more times than its limit when it is returned. SQS instead
+/// moves it when a later receive finds its count used up (§1.3), one visibility timeout later.
+#[test]
+fn brokers_dead_letter_at_the_last_failure_and_sqs_at_the_next_receive() {
+    let (failed, dead) =
+        last_failure_and_dead_letter(failing(json!({ "profile": "activemq" }), false));
+    assert_eq!(dead, failed, "ActiveMQ: at the poison ack");
+    let quorum = json!({ "profile": "rabbitmq_quorum", "delivery_limit": 3 });
+    let (failed, dead) = last_failure_and_dead_letter(failing(quorum, true));
+    assert_eq!(dead, failed, "quorum: when returned past the limit");
+    let sqs = json!({ "profile": "sqs_standard", "delivery_limit": 3, "visibility_timeout": "5s" });
+    let (failed, dead) = last_failure_and_dead_letter(failing(sqs, true));
+    assert!(
+        dead.0 >= failed.0 + 4_000,
+        "SQS: on the receive after the timeout ({failed} -> {dead})"
+    );
+}
+
 /// semantics.md §1.3: a FIFO queue needs a FIFO dead-letter queue, a standard one a standard.
 #[test]
 fn an_sqs_dead_letter_queue_matches_its_source_type() {

@@ -110,6 +110,7 @@ impl ScenarioV2 {
                 .unwrap_or(d.reorder_window),
             retry: q.retry.clone().unwrap_or_else(|| p.default_retry()),
             max_deliveries: None,
+            limit_at_return: p.limit_at_return(),
         };
         sc.dlq = self.lower_dlq(shape, q)?;
         if sc.dlq.is_none() && matches!(p, QueueProfile::RabbitmqQuorum) {

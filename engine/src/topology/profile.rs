@@ -180,6 +180,16 @@ impl QueueProfile {
         }
     }
 
+    /// Whether the delivery limit applies the moment a failed message comes back rather than
+    /// at the next receive: a quorum queue dead-letters (or drops) a message returned more times
+    /// than its limit (§2.5), and ActiveMQ's client sends its poison ack as soon as the limit is
+    /// exceeded, which the broker moves to the DLQ at once (§8; qsim-verify saw it in
+    /// `ActiveMQ.DLQ` 16 ms after the last nack). SQS moves a message only when a receive finds
+    /// its count used up (§1.3).
+    pub fn limit_at_return(self) -> bool {
+        matches!(self, QueueProfile::RabbitmqQuorum | QueueProfile::Activemq)
+    }
+
     /// The inverse of [`QueueProfile::deliveries`]: the limit to write for that many deliveries.
     pub fn limit_for(self, deliveries: u32) -> u32 {
         match self {
