@@ -9,6 +9,7 @@
 //! Host pages embed it with [`mount`] instead (see EMBEDDING.md).
 
 mod app;
+#[cfg(feature = "bench")]
 mod bench;
 pub mod compare;
 pub mod components;
@@ -39,6 +40,7 @@ const PAGE_ROOT: &str = "[data-queue-playground]";
 /// Installs the panic hook and mounts the app into the page's root, if the page has one.
 pub fn start() {
     panic::install();
+    #[cfg(feature = "bench")]
     if bench::run_if_requested() {
         return;
     }

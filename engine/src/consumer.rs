@@ -588,6 +588,37 @@ impl Sim {
         }
     }
 
+    /// A broker that counts at the return (`limit_at_return`) dead-letters or drops a message
+    /// whose deliveries are used up; true if it did. Cold: once per poison message, and kept
+    /// out of line so the page does not carry a copy in every caller.
+    #[cold]
+    fn limit_reached(
+        &mut self,
+        h: Handle,
+        receives: u32,
+        last_failure: Option<FailureCause>,
+    ) -> bool {
+        if let Some(max) = self.sc.dlq.as_ref().map(|d| d.max_receive_count) {
+            if receives >= max {
+                let reason = DeadLetterReason::MaxReceiveCount {
+                    receives,
+                    last_failure,
+                };
+                self.dead_letter(h, reason);
+                return true;
+            }
+        } else if self
+            .sc
+            .queue
+            .max_deliveries
+            .is_some_and(|max| receives >= max)
+        {
+            self.drop_at_limit(h);
+            return true;
+        }
+        false
+    }
+
     /// A failed (or unattempted) message goes back according to the retry policy.
     fn give_back(&mut self, item: &Item) {
         let Some(m) = self.msg(item.h) else { return };
@@ -596,25 +627,8 @@ impl Sim {
         }
         let receives = m.receive_count;
         let last_failure = m.last_failure;
-        if self.sc.queue.limit_at_return {
-            if let Some(max) = self.sc.dlq.as_ref().map(|d| d.max_receive_count) {
-                if receives >= max {
-                    let reason = DeadLetterReason::MaxReceiveCount {
-                        receives,
-                        last_failure,
-                    };
-                    self.dead_letter(item.h, reason);
-                    return;
-                }
-            } else if self
-                .sc
-                .queue
-                .max_deliveries
-                .is_some_and(|max| receives >= max)
-            {
-                self.drop_at_limit(item.h);
-                return;
-            }
+        if self.sc.queue.limit_at_return && self.limit_reached(item.h, receives, last_failure) {
+            return;
         }
         let policy = self.sc.queue.retry.clone();
         let new_deadline = match policy {

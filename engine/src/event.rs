@@ -294,7 +294,7 @@ impl Event {
             ),
             Dropped { msg } => format!("Message {msg} dropped: the queue was full and dropped its oldest message"),
             DroppedAtLimit { msg, deliveries } => format!(
-                "Message {msg} dropped after {deliveries} deliveries: it reached the delivery limit, and the queue has no dead-letter target"
+                "Message {msg} dropped after {deliveries} deliveries: past the delivery limit, with no dead-letter target"
             ),
             Visible { msg } => format!("Message {msg} is visible and can be received"),
             Received { msg, consumer, receive, hidden_until, .. } => match hidden_until {

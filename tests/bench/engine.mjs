@@ -1,8 +1,10 @@
-// Reads the in-browser engine benchmark (index.html?bench=engine) from the built dist/ in
-// Debian's Chromium and prints its JSON. Used by `cargo xtask bench`; not a test.
-import { serveDist, launchBrowser } from "../e2e/harness.mjs";
+// Reads the in-browser engine benchmark (index.html?bench=engine) from the build with the
+// `bench` feature (BENCH_DIST, which `cargo xtask bench` sets; dist/ never has it) in Debian's
+// Chromium and prints its JSON. Used by `cargo xtask bench`; not a test.
+import { resolve } from "node:path";
+import { serveDist, launchBrowser, ROOT } from "../e2e/harness.mjs";
 
-const server = await serveDist({ prefix: "/" });
+const server = await serveDist({ prefix: "/", dir: resolve(ROOT, process.env.BENCH_DIST ?? "target/bench-dist") });
 const browser = await launchBrowser();
 try {
   const page = await browser.newPage();

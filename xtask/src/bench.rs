@@ -11,6 +11,9 @@ use serde_json::Value;
 use crate::run::command;
 use crate::{steps, tools};
 
+/// Where `cargo xtask bench` builds the page with the in-browser engine benchmark.
+const BENCH_DIST: &str = "target/bench-dist";
+
 pub fn run(only: Option<&str>) -> Result<(), String> {
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
@@ -52,9 +55,22 @@ pub fn run(only: Option<&str>) -> Result<(), String> {
         native.push(v);
     }
     println!("==> wasm engine in headless Chromium (release build, dist/?bench=engine)");
-    steps::release_build()?;
+    // The benchmark page is a build of its own (feature `bench`), so dist/ never carries it.
+    command(
+        "trunk",
+        &[
+            "build",
+            "--release",
+            "--features",
+            "bench",
+            "--dist",
+            BENCH_DIST,
+        ],
+    )
+    .status()?;
     let out = command("node", &["tests/bench/engine.mjs"])
         .env("CHROMIUM", tools::CHROMIUM)
+        .env("BENCH_DIST", BENCH_DIST)
         .output()
         .ok_or("the in-browser benchmark failed")?;
     let wasm: Vec<Value> = serde_json::from_str(out.lines().last().unwrap_or("[]"))
@@ -79,6 +95,7 @@ pub fn run(only: Option<&str>) -> Result<(), String> {
         );
     }
     println!("\n    medians of 7 (steady, log) and 3 (rush-hour) runs; criterion: cargo bench -p queue-engine");
+    steps::release_build()?;
     frames()?;
     load()
 }

@@ -41,8 +41,11 @@ use std::path::{Path, PathBuf};
 /// to boot.js cost 1.2 kB; writing numbers without the standard float formatter (`Decimal`:
 /// SVG coordinates, speeds, rates and durations, found by grepping each crate's LLVM IR for
 /// references to `<f64 as Display>::fmt`) won back 7.5 kB: 437.8 kB, budget 438 kB.
+/// The in-browser engine benchmark (`?bench=engine`) and the workloads it runs moved behind the
+/// `bench` feature, built only by `cargo xtask bench` into its own folder: 432.3 kB, budget
+/// 432.5 kB.
 /// Each step is in the git log.
-pub const GZIP_BUDGET_BYTES: u64 = 438_000;
+pub const GZIP_BUDGET_BYTES: u64 = 432_500;
 
 pub struct FileSize {
     pub path: PathBuf,

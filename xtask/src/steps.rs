@@ -147,6 +147,8 @@ fn clippy() -> Result<(), String> {
             "--package",
             "queue-playground",
             "--all-targets",
+            // `bench` too: the in-browser benchmark is built only by `cargo xtask bench`.
+            "--all-features",
             "--target",
             "wasm32-unknown-unknown",
             "--",
