@@ -116,6 +116,10 @@ pub fn queue_arguments(
     if let Some(limit) = q.delivery_limit {
         args.insert("x-delivery-limit", AMQPValue::LongLongInt(limit.into()));
     }
+    if let Some(max) = q.max_length {
+        args.insert("x-max-length", AMQPValue::LongLongInt(max.into()));
+        args.insert("x-overflow", text("drop-head"));
+    }
     if let Some(dlq) = dead_letter_to {
         // The default exchange routes by queue name: no exchange to declare or clean up.
         args.insert("x-dead-letter-exchange", text(""));
@@ -443,6 +447,19 @@ async fn exercise(
             );
         }
     }
+    // Never delivered and not in the queue at the end, on a queue with a length limit: the
+    // head the broker dropped to make room (x-overflow drop-head, semantics.md §2.4).
+    if plan.queue.max_length.is_some() {
+        for p in &plan.publishes {
+            facts.entry(p.id).or_insert_with(|| Facts {
+                delivered: 0,
+                processed: 0,
+                place: "dropped".into(),
+                order: None,
+                death: None,
+            });
+        }
+    }
     // Delivered but neither answered nor left anywhere: the broker dropped it. With no
     // dead-letter queue that is RabbitMQ's documented drop (semantics.md §2.3, "Missing DLX"),
     // the engine's `dropped`; with one, nothing should vanish, so it stays a plain "gone".
@@ -547,6 +564,7 @@ mod tests {
     fn quorum() -> QueuePlan {
         QueuePlan {
             node: "orders".into(),
+            max_length: None,
             profile: QueueProfile::RabbitmqQuorum,
             delivery_limit: Some(3),
             dlq: Some("orders-dlq".into()),
@@ -554,6 +572,17 @@ mod tests {
             visibility_secs: None,
             max_redeliveries: None,
         }
+    }
+
+    /// semantics.md §2.4: x-max-length counts ready messages and, by default, drops the head.
+    #[test]
+    fn a_length_limit_is_declared_with_drop_head() {
+        let mut q = quorum();
+        q.max_length = Some(2);
+        let args = queue_arguments(&q, false, None);
+        assert_eq!(args["x-max-length"], AMQPValue::LongLongInt(2));
+        assert_eq!(args["x-overflow"], text("drop-head"));
+        assert!(!queue_arguments(&quorum(), false, None).contains_key("x-max-length"));
     }
 
     #[test]

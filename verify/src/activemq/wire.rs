@@ -191,6 +191,7 @@ mod tests {
     fn queue(limit: u32) -> QueuePlan {
         QueuePlan {
             node: "orders.eu*".into(),
+            max_length: None,
             profile: QueueProfile::Activemq,
             delivery_limit: None,
             dlq: None,

@@ -19,7 +19,8 @@
 
 use queue_engine::topology::profile::QueueProfile;
 use queue_engine::{
-    AckMode, Command, Millis, Node, OnInvalid, Payload, RetryPolicy, ScenarioFile, ScenarioV2,
+    AckMode, Command, Millis, Node, OnInvalid, Overflow, Payload, RetryPolicy, ScenarioFile,
+    ScenarioV2,
 };
 
 use crate::compare::Expected;
@@ -73,6 +74,9 @@ pub struct QueuePlan {
     pub delivery_limit: Option<u32>,
     /// The `dead_letter` edge's target node.
     pub dlq: Option<String>,
+    /// RabbitMQ `x-max-length`, always with `x-overflow: drop-head` (the RabbitMQ profiles'
+    /// default, semantics.md §2.4): the oldest ready message makes room.
+    pub max_length: Option<u32>,
     /// SQS `maxReceiveCount` of the redrive policy (SQS with a dead-letter queue only).
     pub max_receive_count: Option<u32>,
     /// SQS `VisibilityTimeout` on the broker, whole seconds (already scaled).
@@ -265,10 +269,19 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
              so a run cannot set it; leave it at the profile's default",
         ));
     }
-    if q.delay != Millis::ZERO || q.max_depth.is_some() || spec.retention.is_some() {
+    if q.delay != Millis::ZERO || spec.retention.is_some() {
         return Err(unsupported(
-            &at("delay / max_depth / retention"),
-            "delays, length limits and TTLs are not replayed yet",
+            &at("delay / retention"),
+            "delays and TTLs are not replayed yet",
+        ));
+    }
+    if q.max_depth.is_some()
+        && (platform != Platform::Rabbitmq || q.overflow != Overflow::DropOldest)
+    {
+        return Err(unsupported(
+            &at("max_depth"),
+            "a length limit is replayed on RabbitMQ with drop-head only (x-overflow \
+             reject-publish needs the publisher's nacks, which are not replayed yet)",
         ));
     }
     if platform == Platform::Sqs && q.content_based_dedup {
@@ -404,6 +417,7 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
             profile,
             delivery_limit,
             dlq,
+            max_length: q.max_depth,
             max_receive_count,
             visibility_secs,
             max_redeliveries,

@@ -318,3 +318,26 @@ fn activemq_back_off_and_limits_without_a_broker_policy_are_refused() {
         );
     }
 }
+
+/// semantics.md §2.4: a RabbitMQ length limit drops the head by default, which a run declares
+/// (`x-max-length`, `x-overflow: drop-head`); reject-publish would need the publisher's nacks,
+/// which a run does not replay, so it is refused by name, as is a limit on another platform.
+#[test]
+fn a_rabbitmq_length_limit_is_replayed_with_drop_head_only() {
+    let p = plan(
+        &scenario("rabbitmq_classic", r#", "max_depth": 2"#, false),
+        Millis::from_secs(10),
+    )
+    .expect("drop-head is replayed");
+    assert_eq!(p.queue.max_length, Some(2));
+    for (profile, extra) in [
+        ("rabbitmq_classic", r#", "max_depth": 2, "overflow": "reject_publish""#),
+        ("sqs_standard", r#", "max_depth": 2"#),
+    ] {
+        let err = plan(&scenario(profile, extra, false), Millis::from_secs(10)).unwrap_err();
+        let Error::File(m) = err else {
+            panic!("{profile}: not a file error")
+        };
+        assert!(m.contains("max_depth") && m.contains("drop-head"), "{profile}: {m}");
+    }
+}

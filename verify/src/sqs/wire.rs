@@ -117,6 +117,7 @@ mod tests {
     fn fifo() -> QueuePlan {
         QueuePlan {
             node: "orders".into(),
+            max_length: None,
             profile: QueueProfile::SqsFifo,
             delivery_limit: None,
             dlq: Some("orders-dlq".into()),
