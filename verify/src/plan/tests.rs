@@ -331,13 +331,19 @@ fn a_rabbitmq_length_limit_is_replayed_with_drop_head_only() {
     .expect("drop-head is replayed");
     assert_eq!(p.queue.max_length, Some(2));
     for (profile, extra) in [
-        ("rabbitmq_classic", r#", "max_depth": 2, "overflow": "reject_publish""#),
+        (
+            "rabbitmq_classic",
+            r#", "max_depth": 2, "overflow": "reject_publish""#,
+        ),
         ("sqs_standard", r#", "max_depth": 2"#),
     ] {
         let err = plan(&scenario(profile, extra, false), Millis::from_secs(10)).unwrap_err();
         let Error::File(m) = err else {
             panic!("{profile}: not a file error")
         };
-        assert!(m.contains("max_depth") && m.contains("drop-head"), "{profile}: {m}");
+        assert!(
+            m.contains("max_depth") && m.contains("drop-head"),
+            "{profile}: {m}"
+        );
     }
 }
