@@ -111,7 +111,10 @@ test("keyboard: space pauses and resumes, the right arrow steps", async () => {
   await page.waitForTimeout(300);
   assert.equal(await page.textContent("#clock"), paused, "time stands still while paused");
   await page.keyboard.press("ArrowRight");
-  await page.waitForTimeout(100);
+  // Waits for the re-render instead of a fixed 100 ms, which a loaded CI machine once missed.
+  await page
+    .waitForFunction((before) => document.querySelector("#clock").textContent !== before, paused, { timeout: 5000 })
+    .catch(() => {});
   assert.notEqual(await page.textContent("#clock"), paused, "a step moves to the next event");
   await page.keyboard.press("Space");
   assert.match(await page.textContent("#clock"), /running/);
