@@ -12,7 +12,6 @@
 //! queue clean-up) come from `qsim-verify --activemq-policies`, so the tool and the broker
 //! cannot disagree about them.
 
-use std::net::{SocketAddr, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -172,30 +171,15 @@ impl ActiveMq {
             dir,
             child,
         };
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        loop {
-            if let Ok(Some(status)) = broker.child.try_wait() {
-                return Err(format!(
-                    "ActiveMQ exited during start-up ({status}):\n{}",
-                    broker.logs()
-                ));
-            }
-            if TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok() {
-                println!(
-                    "    ActiveMQ accepts STOMP connections after {:.1} s",
-                    started.elapsed().as_secs_f64()
-                );
-                return Ok(broker);
-            }
-            if started.elapsed() > START_TIMEOUT {
-                return Err(format!(
-                    "ActiveMQ did not accept connections on {addr} within {} s:\n{}",
-                    START_TIMEOUT.as_secs(),
-                    broker.logs()
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        crate::rabbit::await_listening(
+            &mut broker.child,
+            port,
+            started,
+            START_TIMEOUT,
+            "ActiveMQ accepts STOMP connections",
+        )
+        .map_err(|e| format!("ActiveMQ {e}:\n{}", broker.logs()))?;
+        Ok(broker)
     }
 
     pub fn url(&self) -> String {

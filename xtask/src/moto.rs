@@ -7,7 +7,6 @@
 //! the target directory: `cargo clean` should not cost a 45 s reinstall, and the directory name
 //! carries the pinned version, so a new pin installs beside the old one.
 
-use std::net::{SocketAddr, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -102,30 +101,15 @@ impl Moto {
             .map_err(|e| format!("could not start {}: {e}", bin.display()))?;
         // From here on, dropping `moto` (on any error below too) stops the server.
         let mut moto = Moto { port, log, child };
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        loop {
-            if let Ok(Some(status)) = moto.child.try_wait() {
-                return Err(format!(
-                    "moto exited during start-up ({status}):\n{}",
-                    tail(&moto.log, 20)
-                ));
-            }
-            if TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok() {
-                println!(
-                    "    moto accepts connections after {:.1} s",
-                    started.elapsed().as_secs_f64()
-                );
-                return Ok(moto);
-            }
-            if started.elapsed() > START_TIMEOUT {
-                return Err(format!(
-                    "moto did not accept connections on {addr} within {} s:\n{}",
-                    START_TIMEOUT.as_secs(),
-                    tail(&moto.log, 20)
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        crate::rabbit::await_listening(
+            &mut moto.child,
+            port,
+            started,
+            START_TIMEOUT,
+            "moto accepts connections",
+        )
+        .map_err(|e| format!("moto {e}:\n{}", tail(&moto.log, 20)))?;
+        Ok(moto)
     }
 
     pub fn url(&self) -> String {

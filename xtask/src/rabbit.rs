@@ -150,30 +150,15 @@ impl Rabbit {
             dir,
             child,
         };
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        loop {
-            if let Ok(Some(status)) = rabbit.child.try_wait() {
-                return Err(format!(
-                    "RabbitMQ exited during start-up ({status}):\n{}",
-                    rabbit.logs()
-                ));
-            }
-            if TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok() {
-                println!(
-                    "    RabbitMQ accepts connections after {:.1} s",
-                    started.elapsed().as_secs_f64()
-                );
-                return Ok(rabbit);
-            }
-            if started.elapsed() > START_TIMEOUT {
-                return Err(format!(
-                    "RabbitMQ did not accept connections on {addr} within {} s:\n{}",
-                    START_TIMEOUT.as_secs(),
-                    rabbit.logs()
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(250));
-        }
+        crate::rabbit::await_listening(
+            &mut rabbit.child,
+            port,
+            started,
+            START_TIMEOUT,
+            "RabbitMQ accepts connections",
+        )
+        .map_err(|e| format!("RabbitMQ {e}:\n{}", rabbit.logs()))?;
+        Ok(rabbit)
     }
 
     pub fn url(&self) -> String {
@@ -257,5 +242,34 @@ impl Rabbit {
 impl Drop for Rabbit {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// Waits until something listens on `port` of 127.0.0.1, then prints `ready` with the time it
+/// took. The error says what happened (the process exited, or the time ran out); each broker
+/// adds its own log tail.
+pub fn await_listening(
+    child: &mut Child,
+    port: u16,
+    started: Instant,
+    timeout: Duration,
+    ready: &str,
+) -> Result<(), String> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("exited during start-up ({status})"));
+        }
+        if TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok() {
+            println!("    {ready} after {:.1} s", started.elapsed().as_secs_f64());
+            return Ok(());
+        }
+        if started.elapsed() > timeout {
+            return Err(format!(
+                "did not accept connections on {addr} within {} s",
+                timeout.as_secs()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(200));
     }
 }
