@@ -1,0 +1,260 @@
+//! Running the log: set-up, commands, the producers' records and the read-only queries.
+
+use super::*;
+
+impl StreamSim {
+    pub fn new(sc: StreamScenario) -> Result<StreamSim, ScenarioError> {
+        sc.validate()?;
+        let p = sc.topic.partitions as usize;
+        let mut sim = StreamSim {
+            now: Millis::ZERO,
+            rng: Rng::stream(sc.seed, "main"),
+            workload: Rng::stream(sc.seed, "workload"),
+            agenda: Agenda::new(),
+            partitions: vec![PartitionLog::default(); p],
+            groups: Vec::new(),
+            dlt: VecDeque::new(),
+            published: 0,
+            hot_share: sc.producers.first().map_or(0.0, |p| p.hot_key_share),
+            sticky: (0, 0),
+            round_robin: 0,
+            due: vec![0.0; sc.producers.len()],
+            sc,
+        };
+        for i in 0..sim.sc.producers.len() {
+            if sim.sc.producers[i].rate > 0.0 {
+                sim.schedule(Millis::ZERO, Due::Produce(i));
+            }
+        }
+        for (gi, config) in sim.sc.groups.clone().into_iter().enumerate() {
+            sim.groups.push(Group {
+                cursors: vec![Cursor::default(); p],
+                members: Vec::new(),
+                counts: GroupCounts::default(),
+                next_member: 0,
+                order: VecDeque::new(),
+                config: config.clone(),
+            });
+            for _ in 0..config.consumers {
+                sim.add_member(gi);
+            }
+            sim.rebalance(gi);
+            // The first assignment is not a rebalance anyone waits for.
+            sim.groups[gi].counts.rebalances = 0;
+            for m in &mut sim.groups[gi].members {
+                m.paused_until = Millis::ZERO;
+            }
+        }
+        for i in 0..sim.sc.commands.len() {
+            let at = sim.sc.commands[i].at;
+            sim.schedule(at, Due::Command(i));
+        }
+        sim.schedule(Millis::from_secs(1), Due::Retention);
+        Ok(sim)
+    }
+
+    pub fn scenario(&self) -> &StreamScenario {
+        &self.sc
+    }
+
+    pub fn now(&self) -> Millis {
+        self.now
+    }
+
+    pub fn published(&self) -> u64 {
+        self.published
+    }
+
+    /// The dead-letter topic's name: `<topic>-dlt`.
+    /// The share of the first producer's records that carry the hot key now (scenario setting,
+    /// then the latest `SetHotKey`).
+    pub fn hot_key_share(&self) -> f64 {
+        self.hot_share
+    }
+
+    pub fn dlt_topic(&self) -> String {
+        format!("{}-dlt", self.sc.topic.name)
+    }
+
+    pub(super) fn schedule(&mut self, at: Millis, due: Due) {
+        self.agenda.schedule(self.now, at, due);
+    }
+
+    /// Applies a command now.
+    pub fn command(&mut self, c: StreamCommand) -> Result<(), ScenarioError> {
+        self.sc.validate_command("command", &c)?;
+        self.apply(c);
+        Ok(())
+    }
+
+    /// Schedules a command for simulated time `at` (now if `at` is past).
+    pub fn command_at(&mut self, at: Millis, c: StreamCommand) -> Result<(), ScenarioError> {
+        let timed = TimedStreamCommand {
+            at: at.max(self.now),
+            command: c,
+        };
+        self.sc.validate_command("command", &timed.command)?;
+        self.sc.commands.push(timed.clone());
+        self.schedule(timed.at, Due::Command(self.sc.commands.len() - 1));
+        Ok(())
+    }
+
+    pub fn advance_to(&mut self, t: Millis) {
+        while let Some((at, due)) = self.agenda.pop_until(t) {
+            self.now = at;
+            self.fire(due);
+        }
+        self.now = self.now.max(t);
+    }
+
+    pub(super) fn fire(&mut self, due: Due) {
+        match due {
+            Due::Produce(i) => self.produce(i),
+            Due::Done { group, member } => self.finish(group, member),
+            Due::Poll { group, member } => self.poll(group, member),
+            Due::AutoCommit { group, member } => self.auto_commit(group, member),
+            Due::Command(i) => {
+                let c = self.sc.commands[i].command.clone();
+                self.apply(c);
+            }
+            Due::Retention => self.retention(),
+        }
+    }
+
+    pub(super) fn apply(&mut self, c: StreamCommand) {
+        match c {
+            StreamCommand::AddConsumer { group } => {
+                self.add_member(group);
+                self.rebalance(group);
+            }
+            StreamCommand::RemoveConsumer { group } => {
+                if let Some(m) = self.groups[group].members.iter().rposition(|m| m.alive) {
+                    self.leave(group, m, true);
+                }
+            }
+            StreamCommand::CrashConsumer { group, consumer } => {
+                if self.groups[group]
+                    .members
+                    .get(consumer)
+                    .is_some_and(|m| m.alive)
+                {
+                    self.leave(group, consumer, false);
+                }
+            }
+            StreamCommand::Seek { group, to } => self.seek(group, to),
+            StreamCommand::SetHotKey { share } => self.hot_share = share.clamp(0.0, 1.0),
+        }
+    }
+
+    pub(super) fn produce(&mut self, i: usize) {
+        let p = self.sc.producers[i].clone();
+        if p.stop.is_some_and(|s| self.now >= s) {
+            return;
+        }
+        let gap = 1000.0 / p.rate;
+        while self.due[i] <= self.now.0 as f64 {
+            self.publish_one(i, &p);
+            self.due[i] += gap;
+        }
+        let next = Millis(self.due[i].ceil() as u64);
+        self.schedule(next, Due::Produce(i));
+    }
+
+    pub(super) fn publish_one(&mut self, i: usize, p: &StreamProducer) {
+        let hot = if i == 0 {
+            self.hot_share
+        } else {
+            p.hot_key_share
+        };
+        let key = if self.workload.chance(hot) {
+            Some("hot".to_owned())
+        } else if self.workload.chance(p.keyless_share) {
+            None
+        } else {
+            Some(format!(
+                "order-{}",
+                self.workload.below(u64::from(p.keys)) + 1
+            ))
+        };
+        let poison = self.workload.chance(p.poison_share);
+        let n = self.sc.topic.partitions;
+        let partition = match &key {
+            Some(k) => partition_for(k.as_bytes(), n),
+            None => match p.keyless {
+                KeylessPartitioner::RoundRobin => {
+                    self.round_robin = (self.round_robin + 1) % n;
+                    self.round_robin
+                }
+                KeylessPartitioner::Sticky => {
+                    if self.sticky.1 == 0 {
+                        self.sticky = (
+                            self.workload.below(u64::from(n)) as u32,
+                            p.sticky_batch.max(1),
+                        );
+                    }
+                    self.sticky.1 -= 1;
+                    self.sticky.0
+                }
+            },
+        };
+        let log = &mut self.partitions[partition as usize];
+        let offset = log.end();
+        log.records.push_back(Record {
+            offset,
+            key,
+            published_at: self.now,
+            seq: self.published,
+            poison,
+        });
+        self.published += 1;
+        for g in 0..self.groups.len() {
+            self.groups[g].cursors[partition as usize]
+                .processed
+                .push_back(0);
+            if let Some(owner) = self.groups[g].cursors[partition as usize].owner {
+                if let Some(m) = self.groups[g].members.iter().position(|m| m.id == owner) {
+                    self.wake(g, m);
+                }
+            }
+        }
+    }
+
+    /// How many times group `g` has processed a retained record (None: not retained).
+    pub fn times_processed(&self, g: usize, p: usize, offset: u64) -> Option<u16> {
+        let start = self.partitions[p].start;
+        offset
+            .checked_sub(start)
+            .and_then(|i| self.groups[g].cursors[p].processed.get(i as usize).copied())
+    }
+
+    /// Records not yet committed by a group in a partition (Kafka's consumer lag).
+    pub fn lag(&self, g: usize, p: usize) -> u64 {
+        let log = &self.partitions[p];
+        let committed = self.groups[g].cursors[p].committed.unwrap_or(log.start);
+        log.end().saturating_sub(committed.max(log.start))
+    }
+
+    pub fn group_lag(&self, g: usize) -> u64 {
+        (0..self.partitions.len()).map(|p| self.lag(g, p)).sum()
+    }
+
+    /// How often group `g` processed a record before one published earlier: first within the
+    /// same key (which Kafka's per-partition order rules out), then across keys (which it does
+    /// not promise). Over the latest [`HISTORY_CAP`] processings.
+    pub fn order_inversions(&self, g: usize) -> (u64, u64) {
+        let order = &self.groups[g].order;
+        let mut last: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+        let mut per_key = 0;
+        for (key, seq) in order {
+            if last.insert(key, *seq).is_some_and(|prev| *seq < prev) {
+                per_key += 1;
+            }
+        }
+        let across = order
+            .iter()
+            .zip(order.iter().skip(1))
+            .filter(|(a, b)| b.1 < a.1)
+            .count() as u64;
+        (per_key, across)
+    }
+}
