@@ -65,6 +65,11 @@ const GOLDEN: &[(&str, &str, &str)] = &[
         include_str!("../scenarios/rabbitmq-quorum-orders.json"),
         include_str!("../scenarios/rabbitmq-quorum-orders.5m.loghash"),
     ),
+    (
+        "orders-log",
+        include_str!("../scenarios/orders-log.json"),
+        include_str!("../scenarios/orders-log.5m.loghash"),
+    ),
 ];
 
 #[wasm_bindgen_test]
@@ -82,6 +87,10 @@ fn every_scenario_file_runs_to_the_same_log_hash_as_natively() {
         for sim in world.members() {
             let c = sim.counts();
             assert_eq!(c.state_total(), c.published, "{name}");
+        }
+        for log in world.logs() {
+            let retained: u64 = log.partitions.iter().map(|p| p.end()).sum();
+            assert_eq!(retained, log.published(), "{name}");
         }
     }
 }

@@ -101,6 +101,11 @@ pub enum Command {
     },
     /// The fix for the poison pill has shipped: malformed messages are now handled.
     FixPoison,
+    /// A consumer group reading a log moves its committed offsets: `earliest` replays what
+    /// the log still holds, `latest` skips to its end.
+    Seek {
+        to: crate::stream::SeekTo,
+    },
 }
 
 impl Command {
@@ -180,6 +185,14 @@ impl Command {
             | Command::RedriveOne { .. }
             | Command::Discard { .. }
             | Command::FixPoison => {}
+            Command::Seek { .. } => {
+                return Err(ScenarioError::field(
+                    path.to_owned(),
+                    "a command a queue's consumers understand (seek is for a consumer group \
+                     reading a log)",
+                    "seek",
+                ))
+            }
         }
         Ok(())
     }

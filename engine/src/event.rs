@@ -167,6 +167,61 @@ pub enum EventKind {
         msg: MsgId,
         deliveries: u32,
     },
+    /// A record was appended to a log's partition (Kafka). `key`: the message's group, whose
+    /// key is `store-N`; 0: a record without a key.
+    Appended {
+        event: u64,
+        key: u32,
+        partition: u32,
+        offset: u64,
+    },
+    /// A consumer group's member processed a record; `times`: how often this group has
+    /// processed that offset now (more than 1: a duplicate or a replay).
+    RecordProcessed {
+        group: u32,
+        member: u32,
+        partition: u32,
+        offset: u64,
+        times: u16,
+    },
+    RecordFailed {
+        group: u32,
+        member: u32,
+        partition: u32,
+        offset: u64,
+        attempt: u32,
+    },
+    /// After its last attempt the application published the record to `<topic>-dlt`.
+    RecordDeadLettered {
+        group: u32,
+        partition: u32,
+        offset: u64,
+    },
+    /// The group committed past records it never processed: they are gone for it.
+    RecordsSkipped {
+        group: u32,
+        partition: u32,
+        count: u64,
+    },
+    /// Retention removed the oldest records of a partition.
+    RecordsExpired {
+        partition: u32,
+        count: u64,
+    },
+    GroupMemberJoined {
+        group: u32,
+        member: u32,
+    },
+    GroupMemberLeft {
+        group: u32,
+        member: u32,
+        crashed: bool,
+    },
+    /// Partitions were reassigned among the group's live members.
+    Rebalanced {
+        group: u32,
+        members: u32,
+    },
 }
 
 impl Event {
@@ -265,6 +320,15 @@ impl Event {
             ConsumersScaled { .. } => "consumers_scaled",
             LagAlert { .. } => "lag_alert",
             Setting { .. } => "setting",
+            Appended { .. } => "appended",
+            RecordProcessed { .. } => "record_processed",
+            RecordFailed { .. } => "record_failed",
+            RecordDeadLettered { .. } => "record_dead_lettered",
+            RecordsSkipped { .. } => "records_skipped",
+            RecordsExpired { .. } => "records_expired",
+            GroupMemberJoined { .. } => "group_member_joined",
+            GroupMemberLeft { .. } => "group_member_left",
+            Rebalanced { .. } => "rebalanced",
         }
     }
 
@@ -369,7 +433,46 @@ impl Event {
             ConsumersScaled { count } => format!("Consumers scaled to {count}"),
             LagAlert { backlog } => format!("Consumer lag alert: {backlog} messages waiting"),
             Setting { name, value } => format!("Setting changed: {name} = {value}"),
+            Appended { event, key, partition, offset } => {
+                let key = if *key == 0 { "no key".to_owned() } else { format!("key store-{key}") };
+                format!("Event {event} appended to partition {partition} at offset {offset} ({key})")
+            }
+            RecordProcessed { group, member, partition, offset, times } => {
+                let again = if *times > 1 { format!(", for the {} time", ordinal(*times)) } else { String::new() };
+                format!("Group {} member {} processed partition {partition} offset {offset}{again}", group + 1, member + 1)
+            }
+            RecordFailed { group, member, partition, offset, attempt } => format!(
+                "Group {} member {} failed on partition {partition} offset {offset} (attempt {attempt}); the partition waits",
+                group + 1, member + 1
+            ),
+            RecordDeadLettered { group, partition, offset } => format!(
+                "Group {} gave up on partition {partition} offset {offset} and published it to the dead-letter topic",
+                group + 1
+            ),
+            RecordsSkipped { group, partition, count } => format!(
+                "Group {} committed past {count} unprocessed record(s) of partition {partition}: skipped for good",
+                group + 1
+            ),
+            RecordsExpired { partition, count } => {
+                format!("Retention removed the {count} oldest record(s) of partition {partition}")
+            }
+            GroupMemberJoined { group, member } => format!("Member {} joined group {}", member + 1, group + 1),
+            GroupMemberLeft { group, member, crashed } => {
+                let how = if *crashed { "crashed" } else { "left" };
+                format!("Member {} of group {} {how}", member + 1, group + 1)
+            }
+            Rebalanced { group, members } => {
+                format!("Group {} rebalanced its partitions over {members} live member(s)", group + 1)
+            }
         }
+    }
+}
+
+fn ordinal(n: u16) -> String {
+    match n {
+        2 => "second".to_owned(),
+        3 => "third".to_owned(),
+        _ => format!("{n}th"),
     }
 }
 

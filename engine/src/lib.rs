@@ -62,7 +62,7 @@ pub use kernel::time::Millis;
 pub use message::{DeadLetterReason, FailureCause, HttpFailure, Message, MsgId, MsgState};
 pub use metrics::{Counts, Histogram, Metrics, Series};
 pub use producer::DEDUP_WINDOW;
-pub use report::{QueueReport, Report, WorldReport};
+pub use report::{GroupReport, LogReport, QueueReport, Report, WorldReport};
 pub use scenario::*;
 pub use sim::Sim;
 pub use snapshot::{ConsumerStatus, ConsumerView, Snapshot, Token};

@@ -108,13 +108,65 @@ pub struct WorldReport {
     /// Hash of the world's whole event log, as 16 hex digits.
     pub log_hash: String,
     pub events: u64,
-    /// Copies published into queues, over all queues.
+    /// Copies published into queues and appended to logs, over all of them.
     pub published: u64,
     /// Every queue's `published` equals the sum over its states.
     pub conserved: bool,
     /// Messages a router had no matching binding for.
     pub unroutable: u64,
     pub queues: Vec<QueueReport>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub logs: Vec<LogReport>,
+}
+
+/// One log of a world: what was appended, what retention removed, and each consumer group's
+/// counts and lag.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LogReport {
+    /// The log's node name.
+    pub log: String,
+    pub appended: u64,
+    /// Per partition, the offset the next record will get (the log end offset).
+    pub end_offsets: Vec<u64>,
+    /// Records removed by retention, over all partitions.
+    pub expired: u64,
+    /// Every appended record is retained or counted as expired.
+    pub conserved: bool,
+    pub groups: Vec<GroupReport>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupReport {
+    /// The consumer pool's node name.
+    pub group: String,
+    #[serde(flatten)]
+    pub counts: crate::stream::GroupCounts,
+    /// Records not yet committed, over all partitions (Kafka's consumer lag).
+    pub lag: u64,
+}
+
+impl LogReport {
+    pub fn of(log: &crate::stream::StreamSim, name: &str) -> LogReport {
+        let end_offsets: Vec<u64> = log.partitions.iter().map(|p| p.end()).collect();
+        let expired = log.partitions.iter().map(|p| p.start).sum();
+        LogReport {
+            log: name.to_owned(),
+            appended: log.published(),
+            conserved: end_offsets.iter().sum::<u64>() == log.published(),
+            end_offsets,
+            expired,
+            groups: log
+                .groups
+                .iter()
+                .enumerate()
+                .map(|(g, group)| GroupReport {
+                    group: group.config.name.clone(),
+                    counts: group.counts.clone(),
+                    lag: log.group_lag(g),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// One queue of a world: a [`Report`] without a log of its own (the world's log holds its
@@ -154,16 +206,27 @@ impl WorldReport {
                 }
             })
             .collect();
+        let logs: Vec<LogReport> = world
+            .logs()
+            .iter()
+            .enumerate()
+            .map(|(l, log)| {
+                let member = (world.members().len() + l) as u16;
+                LogReport::of(log, &world.member_nodes(member).queue)
+            })
+            .collect();
         WorldReport {
             scenario: world.name().to_owned(),
             seed,
             until: world.now(),
             log_hash: format!("{:016x}", world.log_hash()),
             events: world.events_total(),
-            published: queues.iter().map(|q| q.counts.published).sum(),
-            conserved: queues.iter().all(|q| q.conserved),
+            published: queues.iter().map(|q| q.counts.published).sum::<u64>()
+                + logs.iter().map(|l| l.appended).sum::<u64>(),
+            conserved: queues.iter().all(|q| q.conserved) && logs.iter().all(|l| l.conserved),
             unroutable: world.unroutable(),
             queues,
+            logs,
         }
     }
 }

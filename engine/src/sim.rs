@@ -795,6 +795,8 @@ impl Sim {
                 self.poison_fixed = true;
                 self.setting("poison fix deployed", true);
             }
+            // Validation keeps it away from queues: a queue has no offsets to move.
+            Command::Seek { .. } => {}
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The world: one clock, one agenda, one set of producers and one event log for any topology
-//! of producers, routers and queues.
+//! of producers, routers, queues and logs.
 //!
 //! # Contract
 //! - **One clock and one agenda.** Every timer, the producers' arrivals, the timed commands and
@@ -11,8 +11,9 @@
 //! - **One event log** of `(member, event)` in the order things happened, with one hash over
 //!   it. A world of one queue is exactly the queue engine on its own: the same events in the
 //!   same order (tested against every scenario file).
-//! - Queues are run by the queue engine as members ([`Sim`] in member mode): the world owns
-//!   their clock and collects what they schedule and emit after every call into them.
+//! - Queues are run by the queue engine as members ([`Sim`] in member mode), logs by the log
+//!   engine ([`StreamSim`] in member mode, each subscribed pool a consumer group): the world
+//!   owns their clock and collects what they schedule and emit after every call into them.
 //!
 //! Call order: [`World::new`] from a [`Plan`] (see [`crate::ScenarioV2::plan`]), then
 //! [`World::advance_to`] or [`World::step`], and [`World::drain_events`] for the log.
@@ -26,6 +27,7 @@ use crate::kernel::time::Millis;
 use crate::producer::{Arrivals, Outlet, Published};
 use crate::scenario::ProducerConfig;
 use crate::sim::{Sim, Timer};
+use crate::stream::StreamSim;
 use crate::topology::plan::{MemberNodes, Plan, PlannedCommand, Target};
 
 /// One entry of the world's log: what happened, and in which member (`None`: the world itself,
@@ -39,6 +41,7 @@ pub struct WorldEvent {
 #[derive(Clone, Copy, Debug)]
 enum Due {
     Member { member: u16, timer: Timer },
+    Log { log: u16, timer: crate::stream::Due },
     Tick { producer: u32, generation: u32 },
     SpikeEnd { generation: u32 },
     Command { index: u32 },
@@ -52,6 +55,10 @@ pub struct World {
     producers: Vec<(String, ProducerConfig)>,
     routes: Vec<Vec<u16>>,
     members: Vec<Sim>,
+    /// The logs; in `routes` and in the log's `member` field, log `l` is member
+    /// `members.len() + l`.
+    logs: Vec<StreamSim>,
+    /// The node names of every member, queues first, then logs.
     nodes: Vec<MemberNodes>,
     commands: Vec<PlannedCommand>,
     log: EventLog<WorldEvent>,
@@ -71,6 +78,7 @@ impl World {
             producers: plan.producers,
             routes: plan.routes,
             members: Vec::new(),
+            logs: Vec::new(),
             nodes: Vec::new(),
             commands: plan.commands,
             log: EventLog::new(plan.limits.event_log as usize),
@@ -88,6 +96,11 @@ impl World {
             world.nodes.push(m.nodes);
             world.settle(world.members.len() as u16 - 1);
         }
+        for l in plan.logs {
+            world.logs.push(StreamSim::member(l.scenario, l.keyless)?);
+            world.nodes.push(l.nodes);
+            world.settle_log(world.logs.len() as u16 - 1);
+        }
         Ok(world)
     }
 
@@ -104,7 +117,13 @@ impl World {
         &self.members
     }
 
-    /// The node names of member `i` (its queue, dead-letter queue, pool, store, replies).
+    /// Each log with its consumer groups, in file order.
+    pub fn logs(&self) -> &[StreamSim] {
+        &self.logs
+    }
+
+    /// The node names of member `i` (its queue, dead-letter queue, pool, store, replies; for a
+    /// log, numbered after the queues, the log and its groups).
     pub fn member_nodes(&self, i: u16) -> &MemberNodes {
         &self.nodes[i as usize]
     }
@@ -130,6 +149,9 @@ impl World {
         for m in &mut self.members {
             m.set_now(self.now);
         }
+        for l in &mut self.logs {
+            l.set_now(self.now);
+        }
     }
 
     /// Processes the next entry on the agenda; returns its time.
@@ -142,6 +164,10 @@ impl World {
                 sim.set_now(self.now);
                 sim.fire(timer, at);
                 self.settle(member);
+            }
+            Due::Log { log, timer } => {
+                self.logs[log as usize].fire_timer(timer, at);
+                self.settle_log(log);
             }
             Due::Tick {
                 producer,
@@ -225,6 +251,33 @@ impl World {
         }
     }
 
+    /// [`Self::settle`] for log `l`.
+    fn settle_log(&mut self, l: u16) {
+        let World {
+            logs,
+            members,
+            agenda,
+            log,
+            now,
+            ..
+        } = self;
+        let member = (members.len() + l as usize) as u16;
+        let stream = &mut logs[l as usize];
+        if let Some(outbox) = stream.outbox.as_mut().filter(|o| !o.is_empty()) {
+            for (at, timer) in outbox.drain(..) {
+                agenda.schedule(*now, at, Due::Log { log: l, timer });
+            }
+        }
+        if let Some(emitted) = stream.emitted.as_mut().filter(|e| !e.is_empty()) {
+            for event in emitted.drain(..) {
+                log.push(WorldEvent {
+                    member: Some(member),
+                    event,
+                });
+            }
+        }
+    }
+
     fn emit(&mut self, kind: EventKind) {
         let event = Event { t: self.now, kind };
         self.log.push(WorldEvent {
@@ -263,6 +316,23 @@ impl World {
                 sim.set_now(self.now);
                 sim.apply(command);
                 self.settle(m);
+            }
+            (Target::Group { log, group }, command) => {
+                let stream = &mut self.logs[log as usize];
+                stream.set_now(self.now);
+                let live = stream.groups[group as usize]
+                    .members
+                    .iter()
+                    .filter(|m| m.alive)
+                    .count() as u32;
+                // Planning checked the command: only a group's commands get here.
+                let steps =
+                    crate::topology::log::group_commands("", group as usize, live, &command)
+                        .unwrap_or_default();
+                for step in steps {
+                    stream.apply(step);
+                }
+                self.settle_log(log);
             }
             // Planning aims producer commands at producers and the rest at members.
             (Target::World | Target::Producer(_), _) => {}
@@ -314,6 +384,14 @@ impl Outlet for World {
         let (mut rejected, mut all_duplicates) = (false, true);
         for k in 0..reached {
             let m = self.routes[p as usize][k];
+            if let Some(l) = (m as usize).checked_sub(self.members.len()) {
+                let stream = &mut self.logs[l];
+                stream.set_now(self.now);
+                stream.append(event, group, payload == Payload::Poison);
+                all_duplicates = false;
+                self.settle_log(l as u16);
+                continue;
+            }
             let sim = &mut self.members[m as usize];
             sim.set_now(self.now);
             let outcome = sim.publish(p, payload, group, event, duplicate_send);

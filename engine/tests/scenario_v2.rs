@@ -217,7 +217,10 @@ fn edges_must_join_existing_nodes_of_the_right_kinds() {
     bad["edges"][0]["to"] = json!("kitchen");
     let (path, expected, given) = field_error(bad);
     assert_eq!(path, "edges[0].to");
-    assert!(expected.contains("a queue or router node"), "{expected}");
+    assert!(
+        expected.contains("a queue, router or log node"),
+        "{expected}"
+    );
     assert!(given.contains("a consumer"), "{given}");
 
     let mut bad = shop();

@@ -154,7 +154,8 @@ fn every_profile_has_a_topology_that_loads() {
 }
 
 /// A random world: producers publishing straight to queues or through a router of any type
-/// with random keys and bindings, queues with or without pools and dead-letter queues.
+/// with random keys and bindings, queues with or without pools and dead-letter queues, and
+/// sometimes a Kafka log that every producer also writes to, read by a group.
 fn world_topology() -> impl Strategy<Value = Value> {
     let words = prop::sample::select(vec!["order", "pizza", "drink", "eu", "us", "*", "#"]);
     let key = prop::collection::vec(words, 1..4).prop_map(|w| w.join("."));
@@ -163,8 +164,13 @@ fn world_topology() -> impl Strategy<Value = Value> {
         prop::collection::vec((profile(), any::<bool>(), any::<bool>(), key.clone()), 1..5),
         prop::collection::vec((any::<bool>(), key, 1u32..20, 0.0f64..0.2), 1..4),
         (1u32..4, 0.0f64..0.3, any::<u64>()),
+        (
+            any::<bool>(),
+            prop::sample::select(vec!["auto", "before_processing", "after_processing"]),
+            1u32..8,
+        ),
     )
-        .prop_map(|(kind, queues, producers, (count, failure, seed))| {
+        .prop_map(|(kind, queues, producers, (count, failure, seed), (log, commit, partitions))| {
             let keyed = kind == "direct" || kind == "topic";
             let mut nodes = serde_json::Map::new();
             let mut edges = Vec::new();
@@ -207,6 +213,15 @@ fn world_topology() -> impl Strategy<Value = Value> {
                     publish["key"] = json!(key.replace(['*', '#'], "any"));
                 }
                 edges.push(publish);
+                if log {
+                    edges.push(json!({ "kind": "publish", "from": format!("p{i}"), "to": "log" }));
+                }
+            }
+            if log {
+                nodes.insert("log".into(), json!({ "log": { "partitions": partitions } }));
+                nodes.insert("g".into(), json!({ "consumer": { "count": count,
+                    "processing": { "mean": "30ms" }, "group": { "commit": commit } } }));
+                edges.push(json!({ "kind": "subscribe", "from": "log", "to": "g" }));
             }
             json!({ "version": 2, "seed": seed, "nodes": nodes, "edges": edges, "limits": { "event_log": 0 } })
         })
@@ -246,6 +261,16 @@ proptest! {
                     // target at its delivery limit (semantics.md §2.3).
                     if m.scenario().queue.max_deliveries.is_none() {
                         prop_assert_eq!(c.dropped, 0);
+                    }
+                }
+                // A log loses nothing (retention is 7 days here), and a group processes a
+                // record for the first time at most once (semantics.md §3).
+                for l in world.logs() {
+                    let held: u64 = l.partitions.iter().map(|p| p.end()).sum();
+                    prop_assert_eq!(held, l.published());
+                    for g in &l.groups {
+                        let c = &g.counts;
+                        prop_assert!(c.processed - c.duplicates - c.replayed <= l.published());
                     }
                 }
             }

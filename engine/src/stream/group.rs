@@ -24,11 +24,15 @@ impl StreamSim {
             self.schedule(
                 self.now.saturating_add(every),
                 Due::AutoCommit {
-                    group: g,
-                    member: m,
+                    group: g as u32,
+                    member: m as u32,
                 },
             );
         }
+        self.emit(EventKind::GroupMemberJoined {
+            group: g as u32,
+            member: m as u32,
+        });
         m
     }
 
@@ -45,6 +49,11 @@ impl StreamSim {
         member.queue.clear();
         member.busy = None;
         member.partitions.clear();
+        self.emit(EventKind::GroupMemberLeft {
+            group: g as u32,
+            member: m as u32,
+            crashed: !clean,
+        });
         self.rebalance(g);
     }
 
@@ -89,6 +98,7 @@ impl StreamSim {
             }
         }
         let eager = group.config.rebalance == Rebalance::Eager;
+        let mut skips = Vec::new();
         let pause = group.config.rebalance_pause;
         let reset = group.config.offset_reset;
         let mut woken = Vec::new();
@@ -130,6 +140,7 @@ impl StreamSim {
                 .filter(|m| m.alive)
                 .filter_map(|m| m.busy.filter(|b| b.0 as usize == p).map(|b| b.1))
                 .collect();
+            let mut count = 0;
             for off in cursor.settled.max(log.start)..start {
                 let i = (off - log.start) as usize;
                 if cursor.processed.get(i).copied() == Some(0)
@@ -137,8 +148,12 @@ impl StreamSim {
                     && !in_hand.contains(&off)
                     && !cursor.dead.contains(&off)
                 {
-                    group.counts.skipped += 1;
+                    count += 1;
                 }
+            }
+            if count > 0 {
+                group.counts.skipped += count;
+                skips.push((p as u32, count));
             }
             cursor.settled = cursor.settled.max(start);
             cursor.position = start;
@@ -154,6 +169,18 @@ impl StreamSim {
                 woken.push(i);
             }
         }
+        let members = live.len() as u32;
+        for (partition, count) in skips {
+            self.emit(EventKind::RecordsSkipped {
+                group: g as u32,
+                partition,
+                count,
+            });
+        }
+        self.emit(EventKind::Rebalanced {
+            group: g as u32,
+            members,
+        });
         woken.sort_unstable();
         woken.dedup();
         for i in woken {
@@ -161,8 +188,8 @@ impl StreamSim {
             self.schedule(
                 at,
                 Due::Poll {
-                    group: g,
-                    member: i,
+                    group: g as u32,
+                    member: i as u32,
                 },
             );
         }
@@ -200,8 +227,8 @@ impl StreamSim {
             self.schedule(
                 at,
                 Due::Poll {
-                    group: g,
-                    member: m,
+                    group: g as u32,
+                    member: m as u32,
                 },
             );
         }
@@ -261,8 +288,8 @@ impl StreamSim {
             self.schedule(
                 at,
                 Due::Poll {
-                    group: g,
-                    member: m,
+                    group: g as u32,
+                    member: m as u32,
                 },
             );
             return;
@@ -274,8 +301,8 @@ impl StreamSim {
         self.schedule(
             done,
             Due::Done {
-                group: g,
-                member: m,
+                group: g as u32,
+                member: m as u32,
             },
         );
     }
@@ -301,22 +328,42 @@ impl StreamSim {
         let max_attempts = group.config.max_attempts;
         let cursor = &mut group.cursors[p as usize];
         let owns = group.members[m].partitions.contains(&p);
+        let (gi, mi) = (g as u32, m as u32);
+        let mut outcome: [Option<EventKind>; 2] = [None, None];
         if record.poison {
             cursor.attempts += 1;
             group.counts.failures += 1;
+            let failed = EventKind::RecordFailed {
+                group: gi,
+                member: mi,
+                partition: p,
+                offset: off,
+                attempt: cursor.attempts,
+            };
             let still_queued = group.members[m].queue.front() == Some(&(p, off));
             if !owns || !still_queued {
                 // Revoked (or sought away from) while failing: this member may not retry it.
                 // If the group has committed past it, nobody will.
-                if cursor.committed.is_some_and(|c| c > off) && !cursor.dead.contains(&off) {
+                let skipped =
+                    cursor.committed.is_some_and(|c| c > off) && !cursor.dead.contains(&off);
+                if skipped {
                     group.counts.skipped += 1;
                 }
                 Self::done_with(&mut group.members[m], p, off);
+                self.emit(failed);
+                if skipped {
+                    self.emit(EventKind::RecordsSkipped {
+                        group: gi,
+                        partition: p,
+                        count: 1,
+                    });
+                }
                 self.start_next(g, m);
                 return;
             }
             if cursor.attempts < max_attempts {
                 // Retry in place: the partition waits behind it (order per key is kept).
+                self.emit(failed);
                 self.start_next(g, m);
                 return;
             }
@@ -339,6 +386,14 @@ impl StreamSim {
                 attempts: max_attempts,
                 at: now,
             });
+            outcome = [
+                Some(failed),
+                Some(EventKind::RecordDeadLettered {
+                    group: gi,
+                    partition: p,
+                    offset: off,
+                }),
+            ];
         } else {
             let i = (off - log.start) as usize;
             let seen = cursor.processed.get(i).copied().unwrap_or(0);
@@ -347,6 +402,13 @@ impl StreamSim {
             }
             group.counts.processed += 1;
             group.members[m].processed += 1;
+            outcome[0] = Some(EventKind::RecordProcessed {
+                group: gi,
+                member: mi,
+                partition: p,
+                offset: off,
+                times: seen.saturating_add(1),
+            });
             if seen > 0 {
                 if off < cursor.replay_until {
                     group.counts.replayed += 1;
@@ -369,6 +431,9 @@ impl StreamSim {
         Self::done_with(&mut group.members[m], p, off);
         if group.members[m].queue.is_empty() {
             Self::commit_pending(group, m, None);
+        }
+        for kind in outcome.into_iter().flatten() {
+            self.emit(kind);
         }
         self.start_next(g, m);
     }
@@ -410,15 +475,17 @@ impl StreamSim {
         self.schedule(
             self.now.saturating_add(every),
             Due::AutoCommit {
-                group: g,
-                member: m,
+                group: g as u32,
+                member: m as u32,
             },
         );
     }
 
     pub(super) fn retention(&mut self) {
         let cutoff = self.now.0.saturating_sub(self.sc.topic.retention.0);
+        let mut expired = Vec::new();
         for (p, log) in self.partitions.iter_mut().enumerate() {
+            let before = log.start;
             while log
                 .records
                 .front()
@@ -430,6 +497,12 @@ impl StreamSim {
                     g.cursors[p].processed.pop_front();
                 }
             }
+            if log.start > before {
+                expired.push((p as u32, log.start - before));
+            }
+        }
+        for (partition, count) in expired {
+            self.emit(EventKind::RecordsExpired { partition, count });
         }
         self.schedule(
             self.now.saturating_add(Millis::from_secs(1)),

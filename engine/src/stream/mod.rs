@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::kernel::agenda::Agenda;
 use crate::kernel::rng::Rng;
 use crate::scenario::{Distribution, ProcessingTime};
-use crate::{Millis, ScenarioError};
+use crate::{EventKind, Millis, ScenarioError};
 
 mod group;
 mod run;
@@ -198,6 +198,59 @@ impl Default for GroupConfig {
     }
 }
 
+/// A consumer group's own settings, when a consumer pool reads a log (`"group": {…}` on a
+/// consumer node). The defaults are Kafka's consumer defaults (semantics notes §3):
+/// `enable.auto.commit` every 5 s, `auto.offset.reset=latest`, `max.poll.records=500`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GroupSettings {
+    pub commit: CommitMode,
+    /// `auto.commit.interval.ms`.
+    pub auto_commit_interval: Millis,
+    pub offset_reset: OffsetReset,
+    pub rebalance: Rebalance,
+    /// How long an eager rebalance stops the whole group.
+    pub rebalance_pause: Millis,
+    /// `max.poll.records`.
+    pub max_poll_records: u32,
+    /// Attempts before the application publishes a failing record to `<topic>-dlt` (Kafka has
+    /// no dead-letter queue of its own; this is the application's choice).
+    pub max_attempts: u32,
+}
+
+impl Default for GroupSettings {
+    fn default() -> Self {
+        GroupSettings {
+            commit: CommitMode::Auto,
+            auto_commit_interval: Millis::from_secs(5),
+            offset_reset: OffsetReset::Latest,
+            rebalance: Rebalance::Eager,
+            rebalance_pause: Millis::from_secs(3),
+            max_poll_records: 500,
+            max_attempts: 3,
+        }
+    }
+}
+
+impl GroupSettings {
+    /// The group as the log runs it: named after its pool, with the pool's size and
+    /// processing time.
+    pub fn config(&self, name: &str, pool: &crate::ConsumerConfig) -> GroupConfig {
+        GroupConfig {
+            name: name.to_owned(),
+            consumers: pool.count,
+            processing: pool.processing.clone(),
+            commit: self.commit,
+            auto_commit_interval: self.auto_commit_interval,
+            offset_reset: self.offset_reset,
+            rebalance: self.rebalance,
+            max_poll_records: self.max_poll_records,
+            rebalance_pause: self.rebalance_pause,
+            max_attempts: self.max_attempts,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum StreamCommand {
@@ -355,6 +408,8 @@ pub struct Record {
     /// Order in which the producer sent it, over the whole topic.
     pub seq: u64,
     pub poison: bool,
+    /// Its CloudEvents id: every copy a router makes of a message keeps it.
+    pub event: u64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -456,13 +511,15 @@ pub struct DeadLetter {
     pub at: Millis,
 }
 
+/// A timer of the log. As a world's member, the log hands these to the world's agenda, so
+/// they are kept small (the agenda holds one per pending timer).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Due {
-    Produce(usize),
-    Done { group: usize, member: usize },
-    Poll { group: usize, member: usize },
-    AutoCommit { group: usize, member: usize },
-    Command(usize),
+pub(crate) enum Due {
+    Produce(u32),
+    Done { group: u32, member: u32 },
+    Poll { group: u32, member: u32 },
+    AutoCommit { group: u32, member: u32 },
+    Command(u32),
     Retention,
 }
 
@@ -484,6 +541,14 @@ pub struct StreamSim {
     due: Vec<f64>,
     sticky: (u32, u32),
     round_robin: u32,
+    /// How records without a key are spread when the world appends them (a member has no
+    /// producers of its own): the partitioner and its sticky batch size.
+    keyless: (KeylessPartitioner, u32),
+    /// As a world's member: the timers it set since the world last collected them.
+    pub(crate) outbox: Option<Vec<(Millis, Due)>>,
+    /// As a world's member: the events it emitted since the world last collected them. On its
+    /// own, a log keeps no event log (its panel reads its state).
+    pub(crate) emitted: Option<Vec<crate::Event>>,
 }
 
 const POLL_EVERY: Millis = Millis(100);

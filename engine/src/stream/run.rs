@@ -4,6 +4,23 @@ use super::*;
 
 impl StreamSim {
     pub fn new(sc: StreamScenario) -> Result<StreamSim, ScenarioError> {
+        StreamSim::build(sc, None)
+    }
+
+    /// The log as a member of a world: the world's producers append to it ([`Self::append`]),
+    /// and the world runs its timers and timed commands, so the member only hands back what it
+    /// schedules (`outbox`) and emits (`emitted`). `keyless` spreads records without a key.
+    pub(crate) fn member(
+        sc: StreamScenario,
+        keyless: (KeylessPartitioner, u32),
+    ) -> Result<StreamSim, ScenarioError> {
+        StreamSim::build(sc, Some(keyless))
+    }
+
+    fn build(
+        sc: StreamScenario,
+        member: Option<(KeylessPartitioner, u32)>,
+    ) -> Result<StreamSim, ScenarioError> {
         sc.validate()?;
         let p = sc.topic.partitions as usize;
         let mut sim = StreamSim {
@@ -19,11 +36,14 @@ impl StreamSim {
             sticky: (0, 0),
             round_robin: 0,
             due: vec![0.0; sc.producers.len()],
+            keyless: member.unwrap_or((KeylessPartitioner::Sticky, 1)),
+            outbox: member.map(|_| Vec::new()),
+            emitted: member.map(|_| Vec::new()),
             sc,
         };
         for i in 0..sim.sc.producers.len() {
             if sim.sc.producers[i].rate > 0.0 {
-                sim.schedule(Millis::ZERO, Due::Produce(i));
+                sim.schedule(Millis::ZERO, Due::Produce(i as u32));
             }
         }
         for (gi, config) in sim.sc.groups.clone().into_iter().enumerate() {
@@ -45,9 +65,13 @@ impl StreamSim {
                 m.paused_until = Millis::ZERO;
             }
         }
+        // Set-up is not history: the first assignment is where the log starts.
+        if let Some(emitted) = &mut sim.emitted {
+            emitted.clear();
+        }
         for i in 0..sim.sc.commands.len() {
             let at = sim.sc.commands[i].at;
-            sim.schedule(at, Due::Command(i));
+            sim.schedule(at, Due::Command(i as u32));
         }
         sim.schedule(Millis::from_secs(1), Due::Retention);
         Ok(sim)
@@ -77,7 +101,17 @@ impl StreamSim {
     }
 
     pub(super) fn schedule(&mut self, at: Millis, due: Due) {
-        self.agenda.schedule(self.now, at, due);
+        match &mut self.outbox {
+            Some(outbox) => outbox.push((at.max(self.now), due)),
+            None => self.agenda.schedule(self.now, at, due),
+        }
+    }
+
+    /// Records what happened, as a world's member; on its own, the log keeps no event log.
+    pub(super) fn emit(&mut self, kind: crate::EventKind) {
+        if let Some(emitted) = &mut self.emitted {
+            emitted.push(crate::Event { t: self.now, kind });
+        }
     }
 
     /// Applies a command now.
@@ -95,7 +129,7 @@ impl StreamSim {
         };
         self.sc.validate_command("command", &timed.command)?;
         self.sc.commands.push(timed.clone());
-        self.schedule(timed.at, Due::Command(self.sc.commands.len() - 1));
+        self.schedule(timed.at, Due::Command(self.sc.commands.len() as u32 - 1));
         Ok(())
     }
 
@@ -107,21 +141,31 @@ impl StreamSim {
         self.now = self.now.max(t);
     }
 
+    /// Runs one of its timers that fell due on the world's agenda.
+    pub(crate) fn fire_timer(&mut self, due: Due, at: Millis) {
+        self.now = self.now.max(at);
+        self.fire(due);
+    }
+
+    pub(crate) fn set_now(&mut self, now: Millis) {
+        self.now = self.now.max(now);
+    }
+
     pub(super) fn fire(&mut self, due: Due) {
         match due {
-            Due::Produce(i) => self.produce(i),
-            Due::Done { group, member } => self.finish(group, member),
-            Due::Poll { group, member } => self.poll(group, member),
-            Due::AutoCommit { group, member } => self.auto_commit(group, member),
+            Due::Produce(i) => self.produce(i as usize),
+            Due::Done { group, member } => self.finish(group as usize, member as usize),
+            Due::Poll { group, member } => self.poll(group as usize, member as usize),
+            Due::AutoCommit { group, member } => self.auto_commit(group as usize, member as usize),
             Due::Command(i) => {
-                let c = self.sc.commands[i].command.clone();
+                let c = self.sc.commands[i as usize].command.clone();
                 self.apply(c);
             }
             Due::Retention => self.retention(),
         }
     }
 
-    pub(super) fn apply(&mut self, c: StreamCommand) {
+    pub(crate) fn apply(&mut self, c: StreamCommand) {
         match c {
             StreamCommand::AddConsumer { group } => {
                 self.add_member(group);
@@ -157,7 +201,7 @@ impl StreamSim {
             self.due[i] += gap;
         }
         let next = Millis(self.due[i].ceil() as u64);
-        self.schedule(next, Due::Produce(i));
+        self.schedule(next, Due::Produce(i as u32));
     }
 
     pub(super) fn publish_one(&mut self, i: usize, p: &StreamProducer) {
@@ -177,10 +221,31 @@ impl StreamSim {
             ))
         };
         let poison = self.workload.chance(p.poison_share);
+        self.keyless = (p.keyless, p.sticky_batch);
+        let event = self.published + 1;
+        self.append_record(key, poison, event);
+    }
+
+    /// A message from the world's producers: `group` is its FIFO group, which is its key
+    /// here (`store-N`; 0: no key), `poison` whether processing it always fails.
+    pub(crate) fn append(&mut self, event: u64, group: u32, poison: bool) {
+        let key = (group > 0).then(|| format!("store-{group}"));
+        let (partition, offset) = self.append_record(key, poison, event);
+        self.emit(crate::EventKind::Appended {
+            event,
+            key: group,
+            partition,
+            offset,
+        });
+    }
+
+    /// Puts a record on its partition: the key's murmur2 partition, or the keyless
+    /// partitioner's choice. Returns where it went.
+    fn append_record(&mut self, key: Option<String>, poison: bool, event: u64) -> (u32, u64) {
         let n = self.sc.topic.partitions;
         let partition = match &key {
             Some(k) => partition_for(k.as_bytes(), n),
-            None => match p.keyless {
+            None => match self.keyless.0 {
                 KeylessPartitioner::RoundRobin => {
                     self.round_robin = (self.round_robin + 1) % n;
                     self.round_robin
@@ -189,7 +254,7 @@ impl StreamSim {
                     if self.sticky.1 == 0 {
                         self.sticky = (
                             self.workload.below(u64::from(n)) as u32,
-                            p.sticky_batch.max(1),
+                            self.keyless.1.max(1),
                         );
                     }
                     self.sticky.1 -= 1;
@@ -205,6 +270,7 @@ impl StreamSim {
             published_at: self.now,
             seq: self.published,
             poison,
+            event,
         });
         self.published += 1;
         for g in 0..self.groups.len() {
@@ -217,6 +283,7 @@ impl StreamSim {
                 }
             }
         }
+        (partition, offset)
     }
 
     /// How many times group `g` has processed a retained record (None: not retained).

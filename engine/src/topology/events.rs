@@ -4,7 +4,8 @@
 //! The queue engine's events name a consumer or producer by index and leave the queue implicit;
 //! this maps them onto the scenario's nodes. A message arriving somewhere is placed at the node
 //! it arrived at: a dead-lettered message at the dead-letter queue, a redriven one back at its
-//! queue, a write at the store, a reply at the reply queue.
+//! queue, a write at the store, a reply at the reply queue. On a log, an append or an expiry
+//! happens at the log, and what a consumer group does at that group's pool.
 
 use super::plan::MemberNodes;
 use crate::event::{Event, EventKind};
@@ -55,6 +56,14 @@ pub fn node_of<'a>(
         StoreWrite { .. } => m.store.as_ref()?,
         ReplyReceived { .. } => m.replies.as_ref()?,
         Setting { .. } => return None,
+        Appended { .. } | RecordsExpired { .. } => &m.queue,
+        RecordProcessed { group, .. }
+        | RecordFailed { group, .. }
+        | RecordDeadLettered { group, .. }
+        | RecordsSkipped { group, .. }
+        | GroupMemberJoined { group, .. }
+        | GroupMemberLeft { group, .. }
+        | Rebalanced { group, .. } => m.groups.get(*group as usize)?,
     };
     Some(at)
 }

@@ -234,7 +234,7 @@ impl ScenarioV2 {
             Some(NodeKind::Producer) => found == Some(NodeKind::Producer),
             Some(NodeKind::Consumer) => Some(name) == shape.consumer.as_ref(),
             Some(NodeKind::Queue) => *name == shape.queue || shape.dlq.as_ref() == Some(name),
-            Some(NodeKind::Store | NodeKind::Router) => false,
+            Some(NodeKind::Store | NodeKind::Router | NodeKind::Log) => false,
         };
         if !fits {
             let expected = match want {
@@ -289,7 +289,8 @@ pub(super) fn target_kind(c: &Command) -> Option<NodeKind> {
         | SetFailureRate { .. }
         | SetOnInvalid { .. }
         | SetProcessingTime { .. }
-        | FixPoison => Some(NodeKind::Consumer),
+        | FixPoison
+        | Seek { .. } => Some(NodeKind::Consumer),
     }
 }
 
@@ -306,6 +307,13 @@ impl<'a> Shape<'a> {
     /// The single-queue shape the page's engine runs; the world ([`ScenarioV2::plan`]) runs
     /// the rest.
     fn of(t: &'a Topology) -> Result<Shape<'a>, ScenarioError> {
+        if let Some(log) = t.of_kind(NodeKind::Log).next() {
+            return Err(ScenarioError::field(
+                format!("nodes.{log}"),
+                "no log in a single-queue system (the world runs logs: `qsim run`)",
+                "a log",
+            ));
+        }
         if let Some(router) = t.of_kind(NodeKind::Router).next() {
             return Err(ScenarioError::field(
                 format!("nodes.{router}"),

@@ -17,6 +17,7 @@
 
 pub mod events;
 pub mod filter;
+pub mod log;
 mod lower;
 pub mod plan;
 pub mod profile;
@@ -30,6 +31,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::error::ScenarioError;
 use crate::kernel::time::Millis;
 use crate::scenario::{ConsumerConfig, ProducerConfig};
+pub use log::LogSpec;
 use profile::QueueProfile;
 
 /// A node's index in [`Topology::nodes`], in the order the file lists them.
@@ -48,7 +50,11 @@ pub enum Node {
     Router(RouterSpec),
     /// A point-to-point queue; its profile says which platform's rules it follows.
     Queue(QueueSpec),
-    /// A pool of identical workers taking messages from the queue it subscribes to.
+    /// A partitioned log (Kafka's topic): records stay until retention removes them, and each
+    /// consumer pool that subscribes to it is a consumer group with its own offsets.
+    Log(LogSpec),
+    /// A pool of identical workers taking messages from the queue it subscribes to, or a
+    /// consumer group reading the log it subscribes to.
     Consumer(ConsumerConfig),
     /// Where a consumer records what it processed (shows duplicates as repeated writes).
     Store(StoreSpec),
@@ -60,6 +66,7 @@ impl Node {
             Node::Producer(_) => NodeKind::Producer,
             Node::Router(_) => NodeKind::Router,
             Node::Queue(_) => NodeKind::Queue,
+            Node::Log(_) => NodeKind::Log,
             Node::Consumer(_) => NodeKind::Consumer,
             Node::Store(_) => NodeKind::Store,
         }
@@ -71,6 +78,7 @@ pub enum NodeKind {
     Producer,
     Router,
     Queue,
+    Log,
     Consumer,
     Store,
 }
@@ -81,6 +89,7 @@ impl fmt::Display for NodeKind {
             NodeKind::Producer => "producer",
             NodeKind::Router => "router",
             NodeKind::Queue => "queue",
+            NodeKind::Log => "log",
             NodeKind::Consumer => "consumer",
             NodeKind::Store => "store",
         })
@@ -201,12 +210,13 @@ pub struct StoreSpec {}
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EdgeKind {
-    /// Producer → queue or router: the producer sends its messages there (to a router with a
+    /// Producer → queue, log or router: the producer sends its messages there (to a router with a
     /// routing `key` when the router is keyed).
     Publish,
     /// Router → queue: an exchange binding (with its `key` or pattern) or an SNS subscription.
     Bind,
-    /// Queue → consumer pool: the pool receives from the queue (competing consumers).
+    /// Queue → consumer pool: the pool receives from the queue (competing consumers). Log →
+    /// consumer pool: the pool is a consumer group reading every partition.
     Subscribe,
     /// Queue → queue: where messages go once they run out of deliveries (SQS redrive policy,
     /// RabbitMQ dead-letter exchange, Service Bus and Pub/Sub dead-letter targets).
@@ -234,16 +244,16 @@ impl EdgeKind {
     }
 
     /// The node kinds this edge may join: from, and the kinds it may go to.
-    pub fn ends(self) -> (NodeKind, &'static [NodeKind]) {
+    pub fn ends(self) -> (&'static [NodeKind], &'static [NodeKind]) {
         use NodeKind::*;
         match self {
-            EdgeKind::Publish => (Producer, &[Queue, Router]),
-            EdgeKind::Bind => (Router, &[Queue]),
-            EdgeKind::Subscribe => (Queue, &[Consumer]),
-            EdgeKind::DeadLetter => (Queue, &[Queue]),
-            EdgeKind::Reply => (Consumer, &[Queue]),
-            EdgeKind::Write => (Consumer, &[Store]),
-            EdgeKind::Call => (Producer, &[Consumer]),
+            EdgeKind::Publish => (&[Producer], &[Queue, Router, Log]),
+            EdgeKind::Bind => (&[Router], &[Queue]),
+            EdgeKind::Subscribe => (&[Queue, Log], &[Consumer]),
+            EdgeKind::DeadLetter => (&[Queue], &[Queue]),
+            EdgeKind::Reply => (&[Consumer], &[Queue]),
+            EdgeKind::Write => (&[Consumer], &[Store]),
+            EdgeKind::Call => (&[Producer], &[Consumer]),
         }
     }
 }
@@ -323,19 +333,24 @@ impl Topology {
         }
         for (i, e) in self.edges.iter().enumerate() {
             let at = |f: &str| format!("edges[{i}].{f}");
-            let (from_kind, to_kinds) = e.kind.ends();
-            let to_text = to_kinds
-                .iter()
-                .map(|k| k.to_string())
-                .collect::<Vec<_>>()
-                .join(" or ");
+            let (from_kinds, to_kinds) = e.kind.ends();
+            // "queue", "queue or log", "queue, router or log".
+            let text = |kinds: &[NodeKind]| {
+                let names: Vec<String> = kinds.iter().map(|k| k.to_string()).collect();
+                match names.split_last() {
+                    Some((last, [])) => last.clone(),
+                    Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                    None => String::new(),
+                }
+            };
+            let (from_text, to_text) = (text(from_kinds), text(to_kinds));
             for (field, name, want) in [
-                ("from", &e.from, from_kind.to_string()),
+                ("from", &e.from, from_text.clone()),
                 ("to", &e.to, to_text.clone()),
             ] {
                 let ok = |k: NodeKind| {
                     if field == "from" {
-                        k == from_kind
+                        from_kinds.contains(&k)
                     } else {
                         to_kinds.contains(&k)
                     }
@@ -352,7 +367,7 @@ impl Topology {
                         return Err(ScenarioError::field(
                             at(field),
                             format!(
-                                "a {want} node (a {} edge joins {from_kind} → {to_text})",
+                                "a {want} node (a {} edge joins {from_text} → {to_text})",
                                 e.kind.id()
                             ),
                             format!("\"{name}\", a {}", n.kind()),

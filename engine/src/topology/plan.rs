@@ -10,6 +10,7 @@
 //!   once, which members each producer reaches, in file order (semantics notes §2.1).
 //! - Commands are aimed: each timed command names the producer or member it acts on.
 
+use super::log::LogMember;
 use super::lower::Shape;
 use super::scenario::ScenarioV2;
 use super::{EdgeKind, Node, NodeKind};
@@ -26,6 +27,8 @@ pub struct MemberNodes {
     pub consumer: Option<String>,
     pub store: Option<String>,
     pub replies: Option<String>,
+    /// A log's consumer groups (its subscribed pools), in file order; empty for a queue.
+    pub groups: Vec<String>,
 }
 
 /// One queue of the world.
@@ -44,6 +47,11 @@ pub enum Target {
     World,
     Producer(u32),
     Member(u16),
+    /// A consumer group of a log: the log's index among the world's logs, and the group's.
+    Group {
+        log: u16,
+        group: u16,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -61,6 +69,8 @@ pub struct Plan {
     /// For each producer, the members its messages reach (a member twice gets two copies).
     pub routes: Vec<Vec<u16>>,
     pub members: Vec<Member>,
+    /// The logs, numbered after the queue members in `routes` and in the world's log.
+    pub logs: Vec<super::log::LogMember>,
     pub commands: Vec<PlannedCommand>,
     pub metrics: MetricsConfig,
     pub limits: Limits,
@@ -98,7 +108,16 @@ impl ScenarioV2 {
                 ));
             }
         }
+        super::log::check_pools(self)?;
         let producers: Vec<String> = t.of_kind(NodeKind::Producer).map(str::to_owned).collect();
+        let logs = t
+            .nodes
+            .iter()
+            .filter_map(|(name, n)| match n {
+                Node::Log(spec) => Some(self.log_member(name, spec)),
+                _ => None,
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let mut members = Vec::new();
         for queue in t.of_kind(NodeKind::Queue) {
             if dead.contains(&queue) || replies.contains(&queue) {
@@ -110,7 +129,7 @@ impl ScenarioV2 {
             if !t.edges_of(EdgeKind::Subscribe).any(|(_, e)| e.to == pool) {
                 return Err(ScenarioError::field(
                     format!("nodes.{pool}"),
-                    "a consumer pool with a subscribe edge from the queue it reads",
+                    "a consumer pool with a subscribe edge from the queue or log it reads",
                     "a pool that reads no queue",
                 ));
             }
@@ -128,7 +147,7 @@ impl ScenarioV2 {
         }
         let routes = producers
             .iter()
-            .map(|p| self.routes_of(p, &members))
+            .map(|p| self.routes_of(p, &members, &logs))
             .collect::<Result<Vec<_>, _>>()?;
         let configs = producers
             .iter()
@@ -145,7 +164,7 @@ impl ScenarioV2 {
             .commands
             .iter()
             .enumerate()
-            .map(|(i, c)| self.aim(i, c, &producers, &members))
+            .map(|(i, c)| self.aim(i, c, &producers, &members, &logs))
             .collect::<Result<_, _>>()?;
         Ok(Plan {
             name: self.name.clone(),
@@ -153,6 +172,7 @@ impl ScenarioV2 {
             producers: configs,
             routes,
             members,
+            logs,
             commands,
             metrics: self.metrics.clone(),
             limits: self.limits.clone(),
@@ -185,6 +205,7 @@ impl ScenarioV2 {
                 consumer: Some(sc.consumers.name.clone()),
                 store: target(EdgeKind::Write),
                 replies: target(EdgeKind::Reply),
+                groups: Vec::new(),
             },
             scenario: sc.clone(),
         };
@@ -198,6 +219,7 @@ impl ScenarioV2 {
                 .collect(),
             routes: vec![vec![0]; sc.producers.len()],
             members: vec![member],
+            logs: Vec::new(),
             commands,
             metrics: self.metrics.clone(),
             limits: self.limits.clone(),
@@ -230,6 +252,7 @@ impl ScenarioV2 {
                 store: pool_edge(EdgeKind::Write),
                 replies: pool_edge(EdgeKind::Reply),
                 consumer,
+                groups: Vec::new(),
             },
             scenario,
         })
@@ -237,12 +260,21 @@ impl ScenarioV2 {
 
     /// The members one producer's messages reach: straight to a queue, or through a router's
     /// bindings that match the publish edge's routing key.
-    fn routes_of(&self, producer: &str, members: &[Member]) -> Result<Vec<u16>, ScenarioError> {
+    fn routes_of(
+        &self,
+        producer: &str,
+        members: &[Member],
+        logs: &[LogMember],
+    ) -> Result<Vec<u16>, ScenarioError> {
         let t = &self.topology;
         let index = |queue: &str| {
             members
                 .iter()
                 .position(|m| m.nodes.queue == queue)
+                .or_else(|| {
+                    let l = logs.iter().position(|l| l.nodes.queue == queue)?;
+                    Some(members.len() + l)
+                })
                 .map(|i| i as u16)
         };
         let mut routes = Vec::new();
@@ -279,10 +311,28 @@ impl ScenarioV2 {
         c: &crate::NodeCommand,
         producers: &[String],
         members: &[Member],
+        logs: &[LogMember],
     ) -> Result<PlannedCommand, ScenarioError> {
         let path = format!("commands[{i}].node");
         let want = super::lower::target_kind(&c.command);
         let mut command = c.command.clone();
+        if let (Some(name), Some(NodeKind::Consumer)) = (&c.node, want) {
+            let group = logs.iter().enumerate().find_map(|(l, log)| {
+                let g = log.nodes.groups.iter().position(|g| g == name)?;
+                Some((l, g))
+            });
+            if let Some((l, g)) = group {
+                super::log::group_commands(&format!("commands[{i}].do"), g, 0, &command)?;
+                return Ok(PlannedCommand {
+                    at: c.at,
+                    target: Target::Group {
+                        log: l as u16,
+                        group: g as u16,
+                    },
+                    command,
+                });
+            }
+        }
         let target = match (&c.node, want) {
             (_, None) => Target::World,
             (Some(name), Some(NodeKind::Producer)) => {
@@ -331,7 +381,7 @@ impl ScenarioV2 {
                     }
                 }
             }
-            (None, Some(_)) if members.len() == 1 => Target::Member(0),
+            (None, Some(_)) if members.len() == 1 && logs.is_empty() => Target::Member(0),
             (None, Some(kind)) => {
                 return Err(ScenarioError::field(
                     path,
