@@ -17,6 +17,11 @@
 //!
 //! Deterministic like [`crate::Sim`]: one seed; the workload (keys, arrival) draws from its own
 //! stream, so group settings never change which records arrive.
+//!
+//! Two ways to run it: on its own ([`StreamSim::new`]: its own producers, agenda and timed
+//! commands; the page's log panel) or as a world's member (`StreamSim::member`: the world's
+//! producers append to it, the world's agenda holds its timers, and everything it does is an
+//! event in the world's log). The rules above are the same code in both.
 
 use std::collections::VecDeque;
 
