@@ -222,6 +222,13 @@ pub enum EventKind {
         group: u32,
         members: u32,
     },
+    /// Redis Streams: `XAUTOCLAIM` gave an idle pending entry to `member`; `deliveries` is its
+    /// delivery count now.
+    RecordClaimed {
+        member: u32,
+        offset: u64,
+        deliveries: u32,
+    },
 }
 
 impl Event {
@@ -329,6 +336,7 @@ impl Event {
             GroupMemberJoined { .. } => "group_member_joined",
             GroupMemberLeft { .. } => "group_member_left",
             Rebalanced { .. } => "rebalanced",
+            RecordClaimed { .. } => "record_claimed",
         }
     }
 
@@ -464,6 +472,10 @@ impl Event {
             Rebalanced { group, members } => {
                 format!("Group {} rebalanced its partitions over {members} live member(s)", group + 1)
             }
+            RecordClaimed { member, offset, deliveries } => format!(
+                "Entry {offset} sat idle in the pending list: member {} claimed it (delivery {deliveries})",
+                member + 1
+            ),
         }
     }
 }

@@ -29,6 +29,10 @@ pub struct Entry {
     pub id: EntryId,
     /// Fails every time it is processed (a poison entry).
     pub poison: bool,
+    /// Its place in the stream, counting from 0 (the `offset` of its events in a world).
+    pub n: u64,
+    /// Its CloudEvents id in a world (every copy of a message keeps it); its place + 1 alone.
+    pub event: u64,
 }
 
 impl Entry {
@@ -66,6 +70,8 @@ pub struct Pending {
     pub consumer: usize,
     pub delivered_at: Millis,
     pub deliveries: u32,
+    /// The entry's place in the stream: it stays pending after `MAXLEN` trims its data.
+    pub n: u64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -114,11 +120,12 @@ impl Default for RedisConfig {
 /// The stream is trimmed to about this many entries (`MAXLEN ~`), keeping memory bounded.
 pub const MAXLEN: usize = 10_000;
 
+/// A timer of the stream; as a world's member it sits on the world's agenda.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Due {
+pub(crate) enum Due {
     Add,
-    Read(usize),
-    Done(usize),
+    Read(u32),
+    Done(u32),
     Claim,
 }
 
@@ -131,6 +138,11 @@ pub struct RedisCounts {
     pub failures: u64,
     /// Processed by a consumer after the janitor had already given it to another.
     pub duplicates: u64,
+    /// Trimmed by `MAXLEN ~` before the group read them: lost for it.
+    pub trimmed_unread: u64,
+    /// Pending entries whose data was trimmed: `XAUTOCLAIM` reported them deleted and dropped
+    /// them from the pending list.
+    pub deleted_pending: u64,
 }
 
 /// One stream (`orders`), one consumer group (`kitchen`), and a janitor that claims idle entries.
@@ -151,10 +163,30 @@ pub struct RedisStreamSim {
     ms_seq: u64,
     /// Next add time in fractional milliseconds, so rates above 1,000/s keep their rate.
     due: f64,
+    /// As a world's member: the timers set since the world last collected them.
+    pub(crate) outbox: Option<Vec<(Millis, Due)>>,
+    /// As a world's member: the events emitted since then. On its own the stream keeps no log.
+    pub(crate) emitted: Option<Vec<crate::Event>>,
 }
 
 impl RedisStreamSim {
     pub fn new(config: RedisConfig) -> RedisStreamSim {
+        RedisStreamSim::build(config, false)
+    }
+
+    /// The stream as a world's member: the world's producers add its entries
+    /// ([`Self::append`]; `config.rate` is not used) and the world's agenda runs its timers.
+    pub(crate) fn member(config: RedisConfig) -> RedisStreamSim {
+        RedisStreamSim::build(
+            RedisConfig {
+                rate: 0.0,
+                ..config
+            },
+            true,
+        )
+    }
+
+    fn build(config: RedisConfig, member: bool) -> RedisStreamSim {
         let mut sim = RedisStreamSim {
             now: Millis::ZERO,
             rng: Rng::stream(config.seed, "main"),
@@ -176,13 +208,15 @@ impl RedisStreamSim {
             last_ms: None,
             ms_seq: 0,
             due: 0.0,
+            outbox: member.then(Vec::new),
+            emitted: member.then(Vec::new),
             config,
         };
         if sim.config.rate > 0.0 {
             sim.schedule(Millis::ZERO, Due::Add);
         }
         for c in 0..sim.consumers.len() {
-            sim.schedule(Millis::ZERO, Due::Read(c));
+            sim.schedule(Millis::ZERO, Due::Read(c as u32));
         }
         sim.schedule(sim.config.claim_every, Due::Claim);
         sim
@@ -193,20 +227,59 @@ impl RedisStreamSim {
     }
 
     fn schedule(&mut self, at: Millis, due: Due) {
-        self.agenda.schedule(self.now, at, due);
+        match &mut self.outbox {
+            Some(outbox) => outbox.push((at.max(self.now), due)),
+            None => self.agenda.schedule(self.now, at, due),
+        }
+    }
+
+    fn emit(&mut self, kind: crate::EventKind) {
+        if let Some(emitted) = &mut self.emitted {
+            emitted.push(crate::Event { t: self.now, kind });
+        }
+    }
+
+    /// An event about entry `id` in the world's log (a Redis stream is one partition, and an
+    /// entry's offset is its place in it).
+    fn entry_event(&mut self, n: Option<u64>, kind: impl FnOnce(u64) -> crate::EventKind) {
+        if let (Some(n), true) = (n, self.emitted.is_some()) {
+            self.emit(kind(n));
+        }
+    }
+
+    /// An entry's place in the stream, from its pending record (which outlives a trim) or its
+    /// data.
+    fn place(&self, id: EntryId) -> Option<u64> {
+        self.pel
+            .get(&id)
+            .map(|p| p.n)
+            .or_else(|| self.entry(id).map(|e| e.n))
     }
 
     pub fn advance_to(&mut self, t: Millis) {
         while let Some((at, due)) = self.agenda.pop_until(t) {
             self.now = at;
-            match due {
-                Due::Add => self.add(),
-                Due::Read(c) => self.read(c),
-                Due::Done(c) => self.done(c),
-                Due::Claim => self.claim(),
-            }
+            self.fire(due);
         }
         self.now = self.now.max(t);
+    }
+
+    pub(crate) fn fire_timer(&mut self, due: Due, at: Millis) {
+        self.now = self.now.max(at);
+        self.fire(due);
+    }
+
+    pub(crate) fn set_now(&mut self, now: Millis) {
+        self.now = self.now.max(now);
+    }
+
+    fn fire(&mut self, due: Due) {
+        match due {
+            Due::Add => self.add(),
+            Due::Read(c) => self.read(c as usize),
+            Due::Done(c) => self.done(c as usize),
+            Due::Claim => self.claim(),
+        }
     }
 
     /// Entries no consumer of the group has read yet (after `last-delivered-id`).
@@ -231,42 +304,92 @@ impl RedisStreamSim {
 
     /// The consumer dies: what it read stays pending in the PEL under its name.
     pub fn crash(&mut self, consumer: usize) {
-        if let Some(c) = self.consumers.get_mut(consumer) {
+        if let Some(c) = self.consumers.get_mut(consumer).filter(|c| c.alive) {
             c.alive = false;
             c.inbox.clear();
             c.busy = None;
+            self.emit(crate::EventKind::GroupMemberLeft {
+                group: 0,
+                member: consumer as u32,
+                crashed: true,
+            });
+        }
+    }
+
+    /// `XADD` of a message from the world's producers.
+    pub(crate) fn append(&mut self, event: u64, poison: bool) {
+        let id = self.next_id();
+        let n = self.counts.added;
+        self.entries.push_back(Entry {
+            id,
+            poison,
+            n,
+            event,
+        });
+        self.counts.added += 1;
+        self.emit(crate::EventKind::Appended {
+            event,
+            key: 0,
+            partition: 0,
+            offset: n,
+        });
+        self.trim();
+        // Consumers blocked in XREADGROUP wake up at their next poll, as on their own.
+    }
+
+    /// The next entry id: the time in ms, and a sequence within that millisecond.
+    fn next_id(&mut self) -> EntryId {
+        let ms = self.now.0;
+        if self.last_ms == Some(ms) {
+            self.ms_seq += 1;
+        } else {
+            self.last_ms = Some(ms);
+            self.ms_seq = 0;
+        }
+        EntryId {
+            ms,
+            seq: self.ms_seq,
         }
     }
 
     fn add(&mut self) {
         while self.due <= self.now.0 as f64 {
-            let ms = self.now.0;
-            if self.last_ms == Some(ms) {
-                self.ms_seq += 1;
-            } else {
-                self.last_ms = Some(ms);
-                self.ms_seq = 0;
-            }
+            let id = self.next_id();
             let poison = self.rng.chance(self.config.poison_share);
+            let n = self.counts.added;
             self.entries.push_back(Entry {
-                id: EntryId {
-                    ms,
-                    seq: self.ms_seq,
-                },
+                id,
                 poison,
+                n,
+                event: n + 1,
             });
             self.counts.added += 1;
             self.due += 1000.0 / self.config.rate;
         }
-        // XADD … MAXLEN ~ 10000: old entries go, except those still unread or pending.
+        self.trim();
+        self.schedule(Millis(self.due.ceil() as u64), Due::Add);
+    }
+
+    /// `XADD … MAXLEN ~ 10000`: old entries go, except those still unread or pending.
+    /// Trimming ignores the consumer group (semantics notes §4, observed on Redis 7): an entry
+    /// nobody read is lost, and a pending one keeps its place in the pending list without its
+    /// data.
+    fn trim(&mut self) {
+        let mut trimmed = 0;
         while self.entries.len() > MAXLEN {
             let head = self.entries[0].id;
-            if self.pel.contains_key(&head) || self.last_delivered.is_none_or(|l| head > l) {
-                break;
+            if self.last_delivered.is_none_or(|l| head > l) {
+                self.counts.trimmed_unread += 1;
             }
             self.entries.pop_front();
+            trimmed += 1;
         }
-        self.schedule(Millis(self.due.ceil() as u64), Due::Add);
+        if trimmed > 0 {
+            self.emit(crate::EventKind::RecordsExpired {
+                partition: 0,
+                count: trimmed,
+            });
+        }
     }
 
     /// `XREADGROUP GROUP kitchen <consumer> COUNT n STREAMS orders >`: new entries only.
@@ -276,26 +399,29 @@ impl RedisStreamSim {
         }
         if self.consumers[c].inbox.is_empty() {
             let from = self.first_undelivered();
-            let fresh: Vec<EntryId> = self
+            let fresh: Vec<(EntryId, u64)> = self
                 .entries
                 .range(from..)
                 .take(self.config.count as usize)
-                .map(|e| e.id)
+                .map(|e| (e.id, e.n))
                 .collect();
-            for id in &fresh {
+            for &(id, n) in &fresh {
                 self.pel.insert(
-                    *id,
+                    id,
                     Pending {
                         consumer: c,
                         delivered_at: self.now,
                         deliveries: 1,
+                        n,
                     },
                 );
             }
-            if let Some(last) = fresh.last() {
-                self.last_delivered = Some(*last);
+            if let Some(&(last, _)) = fresh.last() {
+                self.last_delivered = Some(last);
             }
-            self.consumers[c].inbox.extend(fresh);
+            self.consumers[c]
+                .inbox
+                .extend(fresh.into_iter().map(|(id, _)| id));
         }
         self.start(c);
     }
@@ -305,10 +431,10 @@ impl RedisStreamSim {
             Some(id) => {
                 self.consumers[c].busy = Some(id);
                 let at = self.now.saturating_add(self.config.processing);
-                self.schedule(at, Due::Done(c));
+                self.schedule(at, Due::Done(c as u32));
             }
             // BLOCK 100: wait a little for new entries.
-            None => self.schedule(self.now.saturating_add(Millis(100)), Due::Read(c)),
+            None => self.schedule(self.now.saturating_add(Millis(100)), Due::Read(c as u32)),
         }
     }
 
@@ -319,19 +445,44 @@ impl RedisStreamSim {
         if !self.consumers[c].alive {
             return;
         }
-        let still_mine = self.pel.get(&id).is_some_and(|p| p.consumer == c);
+        let place = self.place(id);
+        let pending = self.pel.get(&id).map(|p| (p.consumer == c, p.deliveries));
+        let still_mine = pending.is_some_and(|(mine, _)| mine);
+        let deliveries = pending.map_or(1, |(_, d)| d);
         let poison = self.entry(id).is_some_and(|e| e.poison);
+        let member = c as u32;
         if still_mine && !poison {
             // XACK
             self.pel.remove(&id);
             self.consumers[c].acked += 1;
             self.counts.acked += 1;
+            self.entry_event(place, |offset| crate::EventKind::RecordProcessed {
+                group: 0,
+                member,
+                partition: 0,
+                offset,
+                times: 1,
+            });
         } else if poison {
             // Failed: left pending, for the janitor to claim again later.
             self.counts.failures += 1;
+            self.entry_event(place, |offset| crate::EventKind::RecordFailed {
+                group: 0,
+                member,
+                partition: 0,
+                offset,
+                attempt: deliveries,
+            });
         } else {
             // Claimed away while it waited here: the work was done twice.
             self.counts.duplicates += 1;
+            self.entry_event(place, |offset| crate::EventKind::RecordProcessed {
+                group: 0,
+                member,
+                partition: 0,
+                offset,
+                times: 2,
+            });
         }
         self.read(c);
     }
@@ -353,10 +504,27 @@ impl RedisStreamSim {
             .collect();
         for (n, id) in idle.into_iter().enumerate() {
             let deliveries = self.pel[&id].deliveries;
+            let place = self.place(id);
+            if self.entry(id).is_none() {
+                // Its data was trimmed: XAUTOCLAIM lists it as deleted and drops it.
+                self.pel.remove(&id);
+                self.counts.deleted_pending += 1;
+                self.entry_event(place, |_| crate::EventKind::RecordsSkipped {
+                    group: 0,
+                    partition: 0,
+                    count: 1,
+                });
+                continue;
+            }
             if deliveries >= self.config.max_deliveries {
                 self.pel.remove(&id);
                 self.dead_stream.push((id, deliveries));
                 self.counts.dead += 1;
+                self.entry_event(place, |offset| crate::EventKind::RecordDeadLettered {
+                    group: 0,
+                    partition: 0,
+                    offset,
+                });
                 continue;
             }
             let Some(&to) = live.get(n % live.len().max(1)) else {
@@ -366,10 +534,16 @@ impl RedisStreamSim {
             p.consumer = to;
             p.deliveries += 1;
             p.delivered_at = self.now;
+            let deliveries = p.deliveries;
             self.counts.claimed += 1;
             self.consumers[to].inbox.push_back(id);
+            self.entry_event(place, |offset| crate::EventKind::RecordClaimed {
+                member: to as u32,
+                offset,
+                deliveries,
+            });
             if self.consumers[to].busy.is_none() {
-                self.schedule(self.now, Due::Read(to));
+                self.schedule(self.now, Due::Read(to as u32));
             }
         }
         self.schedule(self.now.saturating_add(self.config.claim_every), Due::Claim);

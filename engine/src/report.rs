@@ -146,7 +146,14 @@ pub struct GroupReport {
 }
 
 impl LogReport {
-    pub fn of(log: &crate::stream::StreamSim, name: &str) -> LogReport {
+    pub fn of(node: &crate::LogNode, name: &str) -> LogReport {
+        match node {
+            crate::LogNode::Kafka(log) => LogReport::kafka(log, name),
+            crate::LogNode::Redis(stream) => LogReport::redis(stream, name),
+        }
+    }
+
+    fn kafka(log: &crate::stream::StreamSim, name: &str) -> LogReport {
         let end_offsets: Vec<u64> = log.partitions.iter().map(|p| p.end()).collect();
         let expired = log.partitions.iter().map(|p| p.start).sum();
         LogReport {
@@ -164,6 +171,37 @@ impl LogReport {
                     counts: group.counts.clone(),
                     lag: log.group_lag(g),
                 })
+                .collect(),
+        }
+    }
+
+    /// A Redis stream is one sequence; its group's processed count is what it acknowledged,
+    /// and its lag what it has not (pending or never read). Every entry is acknowledged, dead,
+    /// pending, unread, or lost to trimming (unread, or pending and then dropped by
+    /// `XAUTOCLAIM`): that is its conservation.
+    fn redis(stream: &crate::redis_stream::RedisStreamSim, name: &str) -> LogReport {
+        let c = &stream.counts;
+        let unacked = stream.pel.len() as u64 + stream.undelivered();
+        let trimmed = c.added - stream.entries.len() as u64;
+        LogReport {
+            log: name.to_owned(),
+            appended: c.added,
+            end_offsets: vec![c.added],
+            expired: trimmed,
+            conserved: c.acked + c.dead + unacked + c.trimmed_unread + c.deleted_pending == c.added,
+            groups: (stream.config.consumers > 0)
+                .then(|| GroupReport {
+                    group: String::new(),
+                    counts: crate::stream::GroupCounts {
+                        processed: c.acked + c.duplicates,
+                        duplicates: c.duplicates,
+                        dead_lettered: c.dead,
+                        failures: c.failures,
+                        ..Default::default()
+                    },
+                    lag: unacked,
+                })
+                .into_iter()
                 .collect(),
         }
     }
@@ -211,8 +249,12 @@ impl WorldReport {
             .iter()
             .enumerate()
             .map(|(l, log)| {
-                let member = (world.members().len() + l) as u16;
-                LogReport::of(log, &world.member_nodes(member).queue)
+                let nodes = world.member_nodes((world.members().len() + l) as u16);
+                let mut report = LogReport::of(log, &nodes.queue);
+                for (g, name) in report.groups.iter_mut().zip(&nodes.groups) {
+                    g.group = name.clone();
+                }
+                report
             })
             .collect();
         WorldReport {

@@ -24,10 +24,10 @@ use crate::event::{Event, EventKind};
 use crate::kernel::agenda::Agenda;
 use crate::kernel::log::EventLog;
 use crate::kernel::time::Millis;
+use crate::log_node::{LogNode, LogTimer};
 use crate::producer::{Arrivals, Outlet, Published};
 use crate::scenario::ProducerConfig;
 use crate::sim::{Sim, Timer};
-use crate::stream::StreamSim;
 use crate::topology::plan::{MemberNodes, Plan, PlannedCommand, Target};
 
 /// One entry of the world's log: what happened, and in which member (`None`: the world itself,
@@ -41,7 +41,7 @@ pub struct WorldEvent {
 #[derive(Clone, Copy, Debug)]
 enum Due {
     Member { member: u16, timer: Timer },
-    Log { log: u16, timer: crate::stream::Due },
+    Log { log: u16, timer: LogTimer },
     Tick { producer: u32, generation: u32 },
     SpikeEnd { generation: u32 },
     Command { index: u32 },
@@ -57,7 +57,7 @@ pub struct World {
     members: Vec<Sim>,
     /// The logs; in `routes` and in the log's `member` field, log `l` is member
     /// `members.len() + l`.
-    logs: Vec<StreamSim>,
+    logs: Vec<LogNode>,
     /// The node names of every member, queues first, then logs.
     nodes: Vec<MemberNodes>,
     commands: Vec<PlannedCommand>,
@@ -97,7 +97,7 @@ impl World {
             world.settle(world.members.len() as u16 - 1);
         }
         for l in plan.logs {
-            world.logs.push(StreamSim::member(l.scenario, l.keyless)?);
+            world.logs.push(LogNode::new(l.run)?);
             world.nodes.push(l.nodes);
             world.settle_log(world.logs.len() as u16 - 1);
         }
@@ -118,7 +118,7 @@ impl World {
     }
 
     /// Each log with its consumer groups, in file order.
-    pub fn logs(&self) -> &[StreamSim] {
+    pub fn logs(&self) -> &[LogNode] {
         &self.logs
     }
 
@@ -166,7 +166,7 @@ impl World {
                 self.settle(member);
             }
             Due::Log { log, timer } => {
-                self.logs[log as usize].fire_timer(timer, at);
+                self.logs[log as usize].fire(timer, at);
                 self.settle_log(log);
             }
             Due::Tick {
@@ -262,20 +262,14 @@ impl World {
             ..
         } = self;
         let member = (members.len() + l as usize) as u16;
-        let stream = &mut logs[l as usize];
-        if let Some(outbox) = stream.outbox.as_mut().filter(|o| !o.is_empty()) {
-            for (at, timer) in outbox.drain(..) {
-                agenda.schedule(*now, at, Due::Log { log: l, timer });
-            }
-        }
-        if let Some(emitted) = stream.emitted.as_mut().filter(|e| !e.is_empty()) {
-            for event in emitted.drain(..) {
-                log.push(WorldEvent {
-                    member: Some(member),
-                    event,
-                });
-            }
-        }
+        let node = &mut logs[l as usize];
+        node.take_timers(|at, timer| agenda.schedule(*now, at, Due::Log { log: l, timer }));
+        node.take_events(|event| {
+            log.push(WorldEvent {
+                member: Some(member),
+                event,
+            })
+        });
     }
 
     fn emit(&mut self, kind: EventKind) {
@@ -318,19 +312,25 @@ impl World {
                 self.settle(m);
             }
             (Target::Group { log, group }, command) => {
-                let stream = &mut self.logs[log as usize];
-                stream.set_now(self.now);
-                let live = stream.groups[group as usize]
-                    .members
-                    .iter()
-                    .filter(|m| m.alive)
-                    .count() as u32;
-                // Planning checked the command: only a group's commands get here.
-                let steps =
-                    crate::topology::log::group_commands("", group as usize, live, &command)
-                        .unwrap_or_default();
-                for step in steps {
-                    stream.apply(step);
+                let node = &mut self.logs[log as usize];
+                node.set_now(self.now);
+                if let Some(stream) = node.as_kafka_mut() {
+                    let live = stream.groups[group as usize]
+                        .members
+                        .iter()
+                        .filter(|m| m.alive)
+                        .count() as u32;
+                    // Planning checked the command: only a group's commands get here.
+                    let steps =
+                        crate::topology::log::group_commands("", group as usize, live, &command)
+                            .unwrap_or_default();
+                    for step in steps {
+                        stream.apply(step);
+                    }
+                } else if let (Some(stream), Command::Crash { consumer }) =
+                    (node.as_redis_mut(), &command)
+                {
+                    stream.crash(*consumer as usize);
                 }
                 self.settle_log(log);
             }
@@ -385,9 +385,9 @@ impl Outlet for World {
         for k in 0..reached {
             let m = self.routes[p as usize][k];
             if let Some(l) = (m as usize).checked_sub(self.members.len()) {
-                let stream = &mut self.logs[l];
-                stream.set_now(self.now);
-                stream.append(event, group, payload == Payload::Poison);
+                let node = &mut self.logs[l];
+                node.set_now(self.now);
+                node.append(event, group, payload == Payload::Poison);
                 all_duplicates = false;
                 self.settle_log(l as u16);
                 continue;

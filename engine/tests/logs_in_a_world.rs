@@ -141,7 +141,7 @@ fn crash_with(commit: &str) -> (queue_engine::stream::GroupCounts, u64) {
         })
         .count();
     assert_eq!(crashes, 1);
-    let l = &w.logs()[0];
+    let l = w.logs()[0].as_kafka().unwrap();
     (l.groups[0].counts.clone(), l.published())
 }
 
@@ -167,7 +167,7 @@ fn a_crash_after_processing_but_before_the_commit_gives_duplicates() {
 fn a_pool_without_group_settings_gets_kafkas_consumer_defaults() {
     // §3: auto.offset.reset latest, enable.auto.commit every 5,000 ms.
     let w = world(&orders(2, 5, 3, json!({ "kitchen": {} })));
-    let g = &w.logs()[0].groups[0].config;
+    let g = &w.logs()[0].as_kafka().unwrap().groups[0].config;
     assert_eq!(g.offset_reset, queue_engine::stream::OffsetReset::Latest);
     assert_eq!(g.commit, queue_engine::stream::CommitMode::Auto);
     assert_eq!(g.auto_commit_interval, Millis::from_secs(5));
@@ -206,8 +206,8 @@ fn a_record_that_always_fails_goes_to_the_dead_letter_topic_after_max_attempts()
             .count();
         assert_eq!(attempts, 4, "partition {p} offset {off}");
     }
-    assert_eq!(w.logs()[0].dlt.len(), dead.len());
-    assert_eq!(w.logs()[0].dlt[0].topic, "orders-dlt");
+    assert_eq!(w.logs()[0].as_kafka().unwrap().dlt.len(), dead.len());
+    assert_eq!(w.logs()[0].as_kafka().unwrap().dlt[0].topic, "orders-dlt");
 }
 
 #[test]
@@ -311,6 +311,6 @@ fn scaling_and_seeking_a_group_rebalance_and_replay() {
         })
         .unwrap();
     assert_eq!(last, 3);
-    let c = &w.logs()[0].groups[0].counts;
+    let c = &w.logs()[0].as_kafka().unwrap().groups[0].counts;
     assert!(c.replayed >= 700, "the first 40 s read again: {c:?}");
 }

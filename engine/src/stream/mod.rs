@@ -219,8 +219,15 @@ pub struct GroupSettings {
     /// `max.poll.records`.
     pub max_poll_records: u32,
     /// Attempts before the application publishes a failing record to `<topic>-dlt` (Kafka has
-    /// no dead-letter queue of its own; this is the application's choice).
+    /// no dead-letter queue of its own; this is the application's choice). On a Redis stream:
+    /// deliveries before the janitor moves an entry to the dead stream.
     pub max_attempts: u32,
+    /// Redis Streams: how often the janitor runs `XAUTOCLAIM` (5 s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim_every: Option<Millis>,
+    /// Redis Streams: the `min-idle-time` the janitor claims with (10 s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_idle: Option<Millis>,
 }
 
 impl Default for GroupSettings {
@@ -233,6 +240,8 @@ impl Default for GroupSettings {
             rebalance_pause: Millis::from_secs(3),
             max_poll_records: 500,
             max_attempts: 3,
+            claim_every: None,
+            min_idle: None,
         }
     }
 }

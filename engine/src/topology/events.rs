@@ -64,6 +64,7 @@ pub fn node_of<'a>(
         | GroupMemberJoined { group, .. }
         | GroupMemberLeft { group, .. }
         | Rebalanced { group, .. } => m.groups.get(*group as usize)?,
+        RecordClaimed { .. } => m.groups.first()?,
     };
     Some(at)
 }

@@ -19,28 +19,49 @@ use super::{EdgeKind, Node};
 use crate::command::Command;
 use crate::error::ScenarioError;
 use crate::kernel::time::Millis;
-use crate::stream::{KeylessPartitioner, StreamCommand, StreamScenario, TopicConfig};
+use crate::redis_stream::RedisConfig;
+use crate::scenario::ConsumerConfig;
+use crate::stream::{
+    GroupSettings, KeylessPartitioner, StreamCommand, StreamScenario, TopicConfig,
+};
 
-/// A Kafka topic's settings (semantics notes §3). A record's key picks its partition with the
-/// murmur2 partitioner; records without a key are spread by `keyless`.
+/// Which platform's log a `log` node is (semantics notes §3 and §4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogProfile {
+    /// A Kafka topic: partitions, offsets per consumer group, retention by age.
+    #[default]
+    Kafka,
+    /// A Redis stream: one sequence of entries, a consumer group with a pending entries list
+    /// (PEL), `XAUTOCLAIM` for idle entries, trimmed by `MAXLEN ~`.
+    RedisStreams,
+}
+
+/// A log's settings. On Kafka a record's key picks its partition with the murmur2
+/// partitioner, and records without a key are spread by `keyless`; a Redis stream has neither
+/// partitions nor age-based retention, so those are refused there.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LogSpec {
-    /// 1 to 64.
-    pub partitions: u32,
-    /// `retention.ms`: records older than this are removed, read or not.
-    pub retention: Millis,
-    /// How the producer spreads records that have no key.
+    pub profile: LogProfile,
+    /// Kafka: 1 to 64 (4 when left out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partitions: Option<u32>,
+    /// Kafka `retention.ms`: records older than this are removed, read or not (7 days).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention: Option<Millis>,
+    /// Kafka: how the producer spreads records that have no key.
     pub keyless: KeylessPartitioner,
-    /// Records per sticky batch, when `keyless` is sticky.
+    /// Kafka: records per sticky batch, when `keyless` is sticky.
     pub sticky_batch: u32,
 }
 
 impl Default for LogSpec {
     fn default() -> Self {
         LogSpec {
-            partitions: 4,
-            retention: Millis::from_mins(7 * 24 * 60),
+            profile: LogProfile::Kafka,
+            partitions: None,
+            retention: None,
             keyless: KeylessPartitioner::Sticky,
             sticky_batch: 16,
         }
@@ -51,10 +72,20 @@ impl Default for LogSpec {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogMember {
     pub nodes: MemberNodes,
-    /// The log's own scenario: its topic and groups (no producers or commands of its own: the
-    /// world runs those).
-    pub scenario: StreamScenario,
-    pub keyless: (KeylessPartitioner, u32),
+    pub run: LogPlan,
+}
+
+/// What the world runs for a log.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LogPlan {
+    /// A Kafka topic's own scenario (its topic and groups; no producers or commands of its
+    /// own, the world runs those) and its keyless partitioner with the sticky batch size.
+    Kafka {
+        scenario: StreamScenario,
+        keyless: (KeylessPartitioner, u32),
+    },
+    /// A Redis stream with its one consumer group.
+    Redis(RedisConfig),
 }
 
 impl ScenarioV2 {
@@ -65,66 +96,61 @@ impl ScenarioV2 {
         spec: &LogSpec,
     ) -> Result<LogMember, ScenarioError> {
         let at = |field: &str| format!("nodes.{name}.log.{field}");
-        if !(1..=64).contains(&spec.partitions) {
-            return Err(ScenarioError::field(
-                at("partitions"),
-                "1 to 64",
-                spec.partitions.to_string(),
-            ));
-        }
-        crate::validate::duration(
-            &at("retention"),
-            spec.retention,
-            Millis::from_secs(1),
-            Millis::from_mins(365 * 24 * 60),
-        )?;
-        if spec.sticky_batch == 0 {
-            return Err(ScenarioError::field(at("sticky_batch"), "at least 1", "0"));
-        }
-        let mut groups = Vec::new();
-        let mut names = Vec::new();
+        let mut pools = Vec::new();
         for (_, e) in self
             .topology
             .edges_of(EdgeKind::Subscribe)
             .filter(|(_, e)| e.from == name)
         {
-            let Some(Node::Consumer(pool)) = self.topology.node(&e.to) else {
-                continue;
-            };
-            let settings = pool.group.clone().unwrap_or_default();
-            let path = |f: &str| format!("nodes.{}.consumer.{f}", e.to);
-            if pool.count > 64 {
-                return Err(ScenarioError::field(
-                    path("count"),
-                    "0 to 64",
-                    pool.count.to_string(),
-                ));
+            if let Some(Node::Consumer(pool)) = self.topology.node(&e.to) {
+                let settings = pool.group.clone().unwrap_or_default();
+                check_group(&e.to, pool, &settings, spec.profile)?;
+                pools.push((e.to.clone(), pool, settings));
             }
-            if settings.max_poll_records == 0 || settings.max_attempts == 0 {
-                return Err(ScenarioError::field(
-                    path("group"),
-                    "max_poll_records and max_attempts of at least 1",
-                    format!(
-                        "{} and {}",
-                        settings.max_poll_records, settings.max_attempts
-                    ),
-                ));
-            }
-            groups.push(settings.config(&e.to, pool));
-            names.push(e.to.clone());
         }
-        let scenario = StreamScenario {
-            version: 1,
-            name: name.to_owned(),
-            seed: self.seed,
-            topic: TopicConfig {
-                name: name.to_owned(),
-                partitions: spec.partitions,
-                retention: spec.retention,
-            },
-            producers: Vec::new(),
-            groups,
-            commands: Vec::new(),
+        let names = pools.iter().map(|(n, _, _)| n.clone()).collect();
+        let run = match spec.profile {
+            LogProfile::Kafka => {
+                let partitions = spec.partitions.unwrap_or(4);
+                if !(1..=64).contains(&partitions) {
+                    return Err(ScenarioError::field(
+                        at("partitions"),
+                        "1 to 64",
+                        partitions.to_string(),
+                    ));
+                }
+                let retention = spec.retention.unwrap_or(Millis::from_mins(7 * 24 * 60));
+                crate::validate::duration(
+                    &at("retention"),
+                    retention,
+                    Millis::from_secs(1),
+                    Millis::from_mins(365 * 24 * 60),
+                )?;
+                if spec.sticky_batch == 0 {
+                    return Err(ScenarioError::field(at("sticky_batch"), "at least 1", "0"));
+                }
+                let scenario = StreamScenario {
+                    version: 1,
+                    name: name.to_owned(),
+                    seed: self.seed,
+                    topic: TopicConfig {
+                        name: name.to_owned(),
+                        partitions,
+                        retention,
+                    },
+                    producers: Vec::new(),
+                    groups: pools
+                        .iter()
+                        .map(|(n, pool, settings)| settings.config(n, pool))
+                        .collect(),
+                    commands: Vec::new(),
+                };
+                LogPlan::Kafka {
+                    scenario,
+                    keyless: (spec.keyless, spec.sticky_batch),
+                }
+            }
+            LogProfile::RedisStreams => LogPlan::Redis(self.redis_config(name, spec, &pools)?),
         };
         Ok(LogMember {
             nodes: MemberNodes {
@@ -135,10 +161,140 @@ impl ScenarioV2 {
                 replies: None,
                 groups: names,
             },
-            scenario,
-            keyless: (spec.keyless, spec.sticky_batch),
+            run,
         })
     }
+
+    /// A Redis stream: no partitions, retention or partitioner (refused when given), and one
+    /// consumer group, the pool that subscribes to it.
+    fn redis_config(
+        &self,
+        name: &str,
+        spec: &LogSpec,
+        pools: &[(String, &ConsumerConfig, GroupSettings)],
+    ) -> Result<RedisConfig, ScenarioError> {
+        let kafka_only = [
+            ("partitions", spec.partitions.is_some()),
+            ("retention", spec.retention.is_some()),
+            ("keyless", spec.keyless != LogSpec::default().keyless),
+            (
+                "sticky_batch",
+                spec.sticky_batch != LogSpec::default().sticky_batch,
+            ),
+        ];
+        if let Some((field, _)) = kafka_only.iter().find(|(_, given)| *given) {
+            return Err(ScenarioError::field(
+                format!("nodes.{name}.log.{field}"),
+                "no such setting on a Redis stream (it is a Kafka setting; a stream is one \
+                 sequence, trimmed by MAXLEN ~)",
+                "a value",
+            ));
+        }
+        let (pool_name, pool, settings) = match pools {
+            [] => {
+                return Ok(RedisConfig {
+                    consumers: 0,
+                    seed: self.seed,
+                    ..RedisConfig::default()
+                })
+            }
+            [one] => one,
+            [_, (second, ..), ..] => {
+                return Err(ScenarioError::field(
+                    format!("nodes.{second}"),
+                    "one consumer group per Redis stream for now",
+                    "a second pool subscribed to it",
+                ))
+            }
+        };
+        let _ = pool_name;
+        Ok(RedisConfig {
+            seed: self.seed,
+            rate: 0.0,
+            poison_share: 0.0,
+            consumers: pool.count,
+            count: settings.max_poll_records,
+            processing: pool.processing.mean,
+            claim_every: settings.claim_every.unwrap_or(Millis::from_secs(5)),
+            min_idle: settings.min_idle.unwrap_or(Millis::from_secs(10)),
+            max_deliveries: settings.max_attempts,
+        })
+    }
+}
+
+/// A pool's group settings, checked against the log's platform; errors name the pool's path.
+fn check_group(
+    pool_name: &str,
+    pool: &ConsumerConfig,
+    s: &GroupSettings,
+    profile: LogProfile,
+) -> Result<(), ScenarioError> {
+    let path = |f: &str| format!("nodes.{pool_name}.consumer.{f}");
+    if pool.count > 64 {
+        return Err(ScenarioError::field(
+            path("count"),
+            "0 to 64",
+            pool.count.to_string(),
+        ));
+    }
+    if s.max_poll_records == 0 || s.max_attempts == 0 {
+        return Err(ScenarioError::field(
+            path("group"),
+            "max_poll_records and max_attempts of at least 1",
+            format!("{} and {}", s.max_poll_records, s.max_attempts),
+        ));
+    }
+    let d = GroupSettings::default();
+    let wrong = match profile {
+        LogProfile::Kafka => [
+            ("claim_every", s.claim_every.is_some()),
+            ("min_idle", s.min_idle.is_some()),
+        ]
+        .into_iter()
+        .find(|(_, given)| *given)
+        .map(|(f, _)| {
+            (
+                f,
+                "a Redis Streams setting (XAUTOCLAIM); a Kafka group has no pending list",
+            )
+        }),
+        LogProfile::RedisStreams => [
+            ("commit", s.commit != d.commit),
+            (
+                "auto_commit_interval",
+                s.auto_commit_interval != d.auto_commit_interval,
+            ),
+            ("offset_reset", s.offset_reset != d.offset_reset),
+            ("rebalance", s.rebalance != d.rebalance),
+            ("rebalance_pause", s.rebalance_pause != d.rebalance_pause),
+        ]
+        .into_iter()
+        .find(|(_, given)| *given)
+        .map(|(f, _)| {
+            (
+                f,
+                "a Kafka setting; a Redis group acknowledges entry by entry (XACK)",
+            )
+        }),
+    };
+    if let Some((field, why)) = wrong {
+        return Err(ScenarioError::field(
+            path(&format!("group.{field}")),
+            format!("no such setting here: {why}"),
+            "a value",
+        ));
+    }
+    for (field, value) in [("claim_every", s.claim_every), ("min_idle", s.min_idle)] {
+        if let Some(v) = value {
+            crate::validate::duration(
+                &path(&format!("group.{field}")),
+                v,
+                Millis(1),
+                Millis::from_secs(86_400),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// What a command aimed at consumer group `group` does to the log; `path` names it in errors.
@@ -166,10 +322,7 @@ pub(crate) fn group_commands(
             return Err(ScenarioError::field(
                 path.to_owned(),
                 "crash, scale_consumers or seek (what a consumer group reading a log understands)",
-                serde_json::to_value(command)
-                    .ok()
-                    .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
-                    .unwrap_or_default(),
+                command_name(command),
             ))
         }
     })
@@ -191,4 +344,12 @@ pub(super) fn check_pools(v2: &ScenarioV2) -> Result<(), ScenarioError> {
         }
     }
     Ok(())
+}
+
+/// A command's `type` as files write it (`set_ack`), for messages.
+pub(crate) fn command_name(command: &Command) -> String {
+    serde_json::to_value(command)
+        .ok()
+        .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
+        .unwrap_or_default()
 }

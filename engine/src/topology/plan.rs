@@ -322,7 +322,17 @@ impl ScenarioV2 {
                 Some((l, g))
             });
             if let Some((l, g)) = group {
-                super::log::group_commands(&format!("commands[{i}].do"), g, 0, &command)?;
+                let path = format!("commands[{i}].do");
+                match &logs[l].run {
+                    super::log::LogPlan::Redis(_) if !matches!(command, Command::Crash { .. }) => {
+                        return Err(ScenarioError::field(
+                            path,
+                            "crash (what a Redis consumer group understands here)",
+                            super::log::command_name(&command),
+                        ));
+                    }
+                    _ => super::log::group_commands(&path, g, 0, &command)?,
+                };
                 return Ok(PlannedCommand {
                     at: c.at,
                     target: Target::Group {

@@ -1,0 +1,135 @@
+//! A Redis stream as a node of the world (semantics notes §4): the world's producers add its
+//! entries, the pool that subscribes to it is its consumer group, entries wait in the pending
+//! entries list until acknowledged, and the janitor's XAUTOCLAIM hands idle ones over.
+
+mod common;
+
+use queue_engine::{EventKind, LogReport, Millis, ScenarioV2, World, WorldEvent};
+use serde_json::{json, Value};
+
+fn stream(pool: Value) -> Value {
+    json!({ "version": 2,
+        "nodes": {
+            "shop": { "producer": { "rate": 10, "poison_share": 0.05, "stop": "60s" } },
+            "orders": { "log": { "profile": "redis_streams" } },
+            "kitchen": { "consumer": pool },
+        },
+        "edges": [
+            { "kind": "publish", "from": "shop", "to": "orders" },
+            { "kind": "subscribe", "from": "orders", "to": "kitchen" },
+        ] })
+}
+
+fn run(file: &Value, until: Millis) -> (World, Vec<WorldEvent>) {
+    let s = ScenarioV2::from_json(&file.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let mut w = World::new(s.plan().unwrap()).unwrap();
+    let mut all = Vec::new();
+    let mut t = Millis::ZERO;
+    while t < until {
+        t = t.saturating_add(Millis::from_secs(1)).min(until);
+        w.advance_to(t);
+        all.extend(w.drain_events());
+    }
+    (w, all)
+}
+
+#[test]
+fn a_crashed_members_entries_are_claimed_by_the_live_one_with_a_higher_delivery_count() {
+    // §4: XAUTOCLAIM min-idle claims stuck entries and bumps their delivery count.
+    let mut file = stream(json!({ "count": 2, "processing": { "mean": "150ms" },
+        "group": { "max_poll_records": 20, "min_idle": "10s", "claim_every": "5s" } }));
+    file["commands"] =
+        json!([{ "at": "20s", "node": "kitchen", "do": { "type": "crash", "consumer": 0 } }]);
+    let (w, log) = run(&file, Millis::from_secs(120));
+    let claims: Vec<(Millis, u32, u32)> = log
+        .iter()
+        .filter_map(|e| match e.event.kind {
+            EventKind::RecordClaimed {
+                member, deliveries, ..
+            } => Some((e.event.t, member, deliveries)),
+            _ => None,
+        })
+        .collect();
+    let after: Vec<_> = claims
+        .iter()
+        .filter(|(t, _, _)| *t > Millis::from_secs(20))
+        .collect();
+    assert!(!after.is_empty(), "the dead member's entries were claimed");
+    assert!(
+        after.iter().all(|(_, member, d)| *member == 1 && *d >= 2),
+        "{after:?}"
+    );
+    let first = after[0].0;
+    assert!(
+        first >= Millis::from_secs(25),
+        "not before they sat idle for min-idle: {first}"
+    );
+    let report = LogReport::of(&w.logs()[0], "orders");
+    assert!(report.conserved, "{report:?}");
+    assert_eq!(
+        report.groups[0].lag, 0,
+        "everything acknowledged or dead in the end"
+    );
+}
+
+#[test]
+fn an_entry_that_always_fails_goes_to_the_dead_stream_after_max_attempts_deliveries() {
+    // §4: no built-in DLQ; past a delivery count the application adds it to a dead stream.
+    let pool = json!({ "processing": { "mean": "20ms" },
+        "group": { "max_attempts": 3, "min_idle": "2s", "claim_every": "1s" } });
+    let (w, log) = run(&stream(pool), Millis::from_secs(120));
+    let dead: Vec<u64> = log
+        .iter()
+        .filter_map(|e| match e.event.kind {
+            EventKind::RecordDeadLettered { offset, .. } => Some(offset),
+            _ => None,
+        })
+        .collect();
+    assert!(dead.len() >= 10, "{}", dead.len());
+    for off in &dead {
+        let failures = log
+            .iter()
+            .filter(|e| matches!(e.event.kind, EventKind::RecordFailed { offset, .. } if offset == *off))
+            .count();
+        assert_eq!(failures, 3, "entry {off}");
+    }
+    let redis = w.logs()[0].as_redis().unwrap();
+    assert_eq!(redis.dead_stream.len(), dead.len());
+    assert!(redis.dead_stream.iter().all(|(_, d)| *d == 3));
+}
+
+#[test]
+fn settings_of_the_other_platform_are_refused_by_name() {
+    let mut file = stream(json!({}));
+    file["nodes"]["orders"]["log"]["partitions"] = json!(3);
+    let (path, expected, _) = common::v2_field_error(&file);
+    assert_eq!(path, "nodes.orders.log.partitions");
+    assert!(expected.contains("Kafka"), "{expected}");
+
+    let file = stream(json!({ "group": { "commit": "before_processing" } }));
+    let (path, expected, _) = common::v2_field_error(&file);
+    assert_eq!(path, "nodes.kitchen.consumer.group.commit");
+    assert!(expected.contains("XACK"), "{expected}");
+
+    let mut kafka = stream(json!({ "group": { "min_idle": "5s" } }));
+    kafka["nodes"]["orders"] = json!({ "log": {} });
+    let (path, expected, _) = common::v2_field_error(&kafka);
+    assert_eq!(path, "nodes.kitchen.consumer.group.min_idle");
+    assert!(expected.contains("XAUTOCLAIM"), "{expected}");
+
+    let mut seek = stream(json!({}));
+    seek["commands"] =
+        json!([{ "at": "1s", "node": "kitchen", "do": { "type": "seek", "to": "earliest" } }]);
+    let (path, expected, given) = common::v2_field_error(&seek);
+    assert_eq!((path.as_str(), given.as_str()), ("commands[0].do", "seek"));
+    assert!(expected.contains("crash"), "{expected}");
+
+    let mut two = stream(json!({}));
+    two["nodes"]["billing"] = json!({ "consumer": {} });
+    two["edges"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "kind": "subscribe", "from": "orders", "to": "billing" }));
+    let (path, _, _) = common::v2_field_error(&two);
+    assert!(path == "nodes.billing" || path == "nodes.kitchen", "{path}");
+}
