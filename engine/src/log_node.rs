@@ -99,12 +99,12 @@ impl LogNode {
     pub(crate) fn take_timers(&mut self, mut each: impl FnMut(Millis, LogTimer)) {
         match self {
             LogNode::Kafka(s) => {
-                for (at, t) in s.outbox.iter_mut().flat_map(|o| o.drain(..)) {
+                for (at, t) in s.take_timers() {
                     each(at, LogTimer::Kafka(t));
                 }
             }
             LogNode::Redis(r) => {
-                for (at, t) in r.outbox.iter_mut().flat_map(|o| o.drain(..)) {
+                for (at, t) in r.take_timers() {
                     each(at, LogTimer::Redis(t));
                 }
             }

@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::kernel::agenda::Agenda;
 use crate::kernel::rng::Rng;
 use crate::Millis;
 
@@ -150,7 +149,7 @@ pub struct RedisStreamSim {
     pub config: RedisConfig,
     now: Millis,
     rng: Rng,
-    agenda: Agenda<Due>,
+    timers: crate::kernel::timers::Timers<Due>,
     pub entries: VecDeque<Entry>,
     pub pel: BTreeMap<EntryId, Pending>,
     /// The group's `last-delivered-id`.
@@ -163,8 +162,6 @@ pub struct RedisStreamSim {
     ms_seq: u64,
     /// Next add time in fractional milliseconds, so rates above 1,000/s keep their rate.
     due: f64,
-    /// As a world's member: the timers set since the world last collected them.
-    pub(crate) outbox: Option<Vec<(Millis, Due)>>,
     /// As a world's member: the events emitted since then. On its own the stream keeps no log.
     pub(crate) emitted: Option<Vec<crate::Event>>,
 }
@@ -190,7 +187,7 @@ impl RedisStreamSim {
         let mut sim = RedisStreamSim {
             now: Millis::ZERO,
             rng: Rng::stream(config.seed, "main"),
-            agenda: Agenda::new(),
+            timers: crate::kernel::timers::Timers::new(member),
             entries: VecDeque::new(),
             pel: BTreeMap::new(),
             last_delivered: None,
@@ -208,7 +205,6 @@ impl RedisStreamSim {
             last_ms: None,
             ms_seq: 0,
             due: 0.0,
-            outbox: member.then(Vec::new),
             emitted: member.then(Vec::new),
             config,
         };
@@ -227,10 +223,7 @@ impl RedisStreamSim {
     }
 
     fn schedule(&mut self, at: Millis, due: Due) {
-        match &mut self.outbox {
-            Some(outbox) => outbox.push((at.max(self.now), due)),
-            None => self.agenda.schedule(self.now, at, due),
-        }
+        self.timers.schedule(self.now, at, due);
     }
 
     fn emit(&mut self, kind: crate::EventKind) {
@@ -257,7 +250,7 @@ impl RedisStreamSim {
     }
 
     pub fn advance_to(&mut self, t: Millis) {
-        while let Some((at, due)) = self.agenda.pop_until(t) {
+        while let Some((at, due)) = self.timers.pop_until(t) {
             self.now = at;
             self.fire(due);
         }
@@ -267,6 +260,11 @@ impl RedisStreamSim {
     pub(crate) fn fire_timer(&mut self, due: Due, at: Millis) {
         self.now = self.now.max(at);
         self.fire(due);
+    }
+
+    /// As a world's member: the timers set since the world last collected them.
+    pub(crate) fn take_timers(&mut self) -> impl Iterator<Item = (Millis, Due)> + '_ {
+        self.timers.take()
     }
 
     pub(crate) fn set_now(&mut self, now: Millis) {

@@ -9,7 +9,6 @@ use crate::command::Command;
 use crate::consumer::Consumer;
 use crate::error::ScenarioError;
 use crate::event::{Event, EventKind};
-use crate::kernel::agenda::Agenda;
 use crate::kernel::log::EventLog;
 use crate::kernel::rng::Rng;
 use crate::kernel::time::Millis;
@@ -48,9 +47,9 @@ pub struct Sim {
     pub(crate) rng: Rng,
     /// The producers, with the workload's own random stream.
     pub(crate) arrivals: Arrivals,
-    agenda: Agenda<Timer>,
-    /// As a world's member: what it scheduled since the world last collected, in order.
-    pub(crate) outbox: Option<Vec<(Millis, Timer)>>,
+    /// Its own agenda, or as a world's member what it scheduled since the world last
+    /// collected, in order.
+    pub(crate) timers: crate::kernel::timers::Timers<Timer>,
     /// As a world's member: what it emitted since the world last collected (all of it, however
     /// small the member's own log window is).
     pub(crate) emitted: Option<Vec<Event>>,
@@ -112,7 +111,7 @@ impl Sim {
     }
 
     /// One queue of a [`crate::World`]: the world owns the clock, the agenda, the producers and
-    /// the timed commands, so this member only hands back what it schedules (`outbox`) and emits
+    /// the timed commands, so this member only hands back what it schedules (`timers`) and emits
     /// (`emitted`), which the world collects after every call.
     pub(crate) fn member(scenario: Scenario) -> Result<Sim, ScenarioError> {
         Sim::build(scenario, true)
@@ -130,8 +129,7 @@ impl Sim {
             now: Millis::ZERO,
             rng: Rng::stream(seed, "main"),
             arrivals: Arrivals::new(seed, if member { 0 } else { scenario.producers.len() }),
-            agenda: Agenda::new(),
-            outbox: member.then(Vec::new),
+            timers: crate::kernel::timers::Timers::new(member),
             emitted: member.then(Vec::new),
             store: Vec::new(),
             free: Vec::new(),
@@ -222,12 +220,12 @@ impl Sim {
 
     /// The time of the next scheduled event, if any.
     pub fn next_event_time(&self) -> Option<Millis> {
-        self.agenda.peek_time()
+        self.timers.peek_time()
     }
 
     /// Processes every event due at or before `t`, in (time, sequence) order, then sets the clock to `t`.
     pub fn advance_to(&mut self, t: Millis) {
-        while self.agenda.peek_time().is_some_and(|at| at <= t) {
+        while self.timers.peek_time().is_some_and(|at| at <= t) {
             self.step();
         }
         if t > self.now {
@@ -242,7 +240,7 @@ impl Sim {
 
     /// Processes the single next event; returns its time, or None when nothing is scheduled.
     pub fn step(&mut self) -> Option<Millis> {
-        let (at, timer) = self.agenda.pop()?;
+        let (at, timer) = self.timers.pop()?;
         self.now = self.now.max(at);
         self.fire(timer, at);
         Some(at)
@@ -291,10 +289,7 @@ impl Sim {
     // ---- internals shared by the other `impl Sim` files ----
 
     pub(crate) fn schedule(&mut self, at: Millis, timer: Timer) {
-        match &mut self.outbox {
-            Some(outbox) => outbox.push((at.max(self.now), timer)),
-            None => self.agenda.schedule(self.now, at, timer),
-        }
+        self.timers.schedule(self.now, at, timer);
     }
 
     pub(crate) fn emit(&mut self, kind: EventKind) {

@@ -236,10 +236,8 @@ impl World {
             ..
         } = self;
         let sim = &mut members[i as usize];
-        if let Some(outbox) = sim.outbox.as_mut().filter(|o| !o.is_empty()) {
-            for (at, timer) in outbox.drain(..) {
-                agenda.schedule(*now, at, Due::Member { member: i, timer });
-            }
+        for (at, timer) in sim.timers.take() {
+            agenda.schedule(*now, at, Due::Member { member: i, timer });
         }
         if let Some(emitted) = sim.emitted.as_mut().filter(|e| !e.is_empty()) {
             for event in emitted.drain(..) {

@@ -23,13 +23,7 @@ fn stream(pool: Value) -> Value {
 fn run(file: &Value, until: Millis) -> (World, Vec<WorldEvent>) {
     let s = ScenarioV2::from_json(&file.to_string()).unwrap_or_else(|e| panic!("{e}"));
     let mut w = World::new(s.plan().unwrap()).unwrap();
-    let mut all = Vec::new();
-    let mut t = Millis::ZERO;
-    while t < until {
-        t = t.saturating_add(Millis::from_secs(1)).min(until);
-        w.advance_to(t);
-        all.extend(w.drain_events());
-    }
+    let all = common::world_events(&mut w, until);
     (w, all)
 }
 
@@ -87,11 +81,7 @@ fn an_entry_that_always_fails_goes_to_the_dead_stream_after_max_attempts_deliver
         .collect();
     assert!(dead.len() >= 10, "{}", dead.len());
     for off in &dead {
-        let failures = log
-            .iter()
-            .filter(|e| matches!(e.event.kind, EventKind::RecordFailed { offset, .. } if offset == *off))
-            .count();
-        assert_eq!(failures, 3, "entry {off}");
+        assert_eq!(common::failures_at(&log, *off), 3, "entry {off}");
     }
     let redis = w.logs()[0].as_redis().unwrap();
     assert_eq!(redis.dead_stream.len(), dead.len());

@@ -35,14 +35,7 @@ fn counts<'a>(w: &'a World, queue: &str) -> &'a queue_engine::Counts {
 }
 
 fn events(w: &mut World, until: Millis) -> Vec<WorldEvent> {
-    let mut all = Vec::new();
-    let mut t = Millis::ZERO;
-    while t < until {
-        t = t.saturating_add(Millis::from_secs(1)).min(until);
-        w.advance_to(t);
-        all.extend(w.drain_events());
-    }
-    all
+    common::world_events(w, until)
 }
 
 /// Every event of a queue engine run, drained as it goes so a small window loses nothing.

@@ -7,6 +7,8 @@
 //!   keep the order they were scheduled in, and the payload never takes part in the ordering.
 //! - **One seed, named streams.** [`rng::Rng::stream`] derives each independent random stream
 //!   from the scenario seed and a name, so adding a stream never shifts the draws of another.
+//! - **Alone or a member.** [`timers::Timers`] sends a model's timers to its own agenda, or to
+//!   an outbox the world empties onto its one agenda.
 //! - **One log.** [`log::EventLog`] keeps a bounded window of events for readers and a hash of
 //!   every event ever emitted, independent of pointer width, so native and wasm runs compare.
 //!
@@ -20,3 +22,4 @@ pub(crate) mod decimal;
 pub(crate) mod log;
 pub(crate) mod rng;
 pub(crate) mod time;
+pub(crate) mod timers;

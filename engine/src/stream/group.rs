@@ -20,14 +20,7 @@ impl StreamSim {
         });
         let m = group.members.len() - 1;
         if group.config.commit == CommitMode::Auto {
-            let every = group.config.auto_commit_interval.max(Millis(1));
-            self.schedule(
-                self.now.saturating_add(every),
-                Due::AutoCommit {
-                    group: g as u32,
-                    member: m as u32,
-                },
-            );
+            self.next_auto_commit(g, m);
         }
         self.emit(EventKind::GroupMemberJoined {
             group: g as u32,
@@ -471,7 +464,12 @@ impl StreamSim {
             // The fetch position, whether or not those records were processed yet.
             c.committed = Some(c.position);
         }
-        let every = group.config.auto_commit_interval.max(Millis(1));
+        self.next_auto_commit(g, m);
+    }
+
+    /// `enable.auto.commit`: the member commits its fetch position every interval.
+    fn next_auto_commit(&mut self, g: usize, m: usize) {
+        let every = self.groups[g].config.auto_commit_interval.max(Millis(1));
         self.schedule(
             self.now.saturating_add(every),
             Due::AutoCommit {

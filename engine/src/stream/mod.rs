@@ -27,7 +27,6 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use crate::kernel::agenda::Agenda;
 use crate::kernel::rng::Rng;
 use crate::scenario::{Distribution, ProcessingTime};
 use crate::{EventKind, Millis, ScenarioError};
@@ -543,7 +542,7 @@ pub struct StreamSim {
     now: Millis,
     rng: Rng,
     workload: Rng,
-    agenda: Agenda<Due>,
+    timers: crate::kernel::timers::Timers<Due>,
     pub partitions: Vec<PartitionLog>,
     pub groups: Vec<Group>,
     /// The latest [`HISTORY_CAP`] records published to the dead-letter topic.
@@ -558,8 +557,6 @@ pub struct StreamSim {
     /// How records without a key are spread when the world appends them (a member has no
     /// producers of its own): the partitioner and its sticky batch size.
     keyless: (KeylessPartitioner, u32),
-    /// As a world's member: the timers it set since the world last collected them.
-    pub(crate) outbox: Option<Vec<(Millis, Due)>>,
     /// As a world's member: the events it emitted since the world last collected them. On its
     /// own, a log keeps no event log (its panel reads its state).
     pub(crate) emitted: Option<Vec<crate::Event>>,

@@ -9,7 +9,7 @@ impl StreamSim {
 
     /// The log as a member of a world: the world's producers append to it ([`Self::append`]),
     /// and the world runs its timers and timed commands, so the member only hands back what it
-    /// schedules (`outbox`) and emits (`emitted`). `keyless` spreads records without a key.
+    /// schedules (`take_timers`) and emits (`emitted`). `keyless` spreads records without a key.
     pub(crate) fn member(
         sc: StreamScenario,
         keyless: (KeylessPartitioner, u32),
@@ -27,7 +27,7 @@ impl StreamSim {
             now: Millis::ZERO,
             rng: Rng::stream(sc.seed, "main"),
             workload: Rng::stream(sc.seed, "workload"),
-            agenda: Agenda::new(),
+            timers: crate::kernel::timers::Timers::new(member.is_some()),
             partitions: vec![PartitionLog::default(); p],
             groups: Vec::new(),
             dlt: VecDeque::new(),
@@ -37,7 +37,6 @@ impl StreamSim {
             round_robin: 0,
             due: vec![0.0; sc.producers.len()],
             keyless: member.unwrap_or((KeylessPartitioner::Sticky, 1)),
-            outbox: member.map(|_| Vec::new()),
             emitted: member.map(|_| Vec::new()),
             sc,
         };
@@ -101,10 +100,7 @@ impl StreamSim {
     }
 
     pub(super) fn schedule(&mut self, at: Millis, due: Due) {
-        match &mut self.outbox {
-            Some(outbox) => outbox.push((at.max(self.now), due)),
-            None => self.agenda.schedule(self.now, at, due),
-        }
+        self.timers.schedule(self.now, at, due);
     }
 
     /// Records what happened, as a world's member; on its own, the log keeps no event log.
@@ -134,7 +130,7 @@ impl StreamSim {
     }
 
     pub fn advance_to(&mut self, t: Millis) {
-        while let Some((at, due)) = self.agenda.pop_until(t) {
+        while let Some((at, due)) = self.timers.pop_until(t) {
             self.now = at;
             self.fire(due);
         }
@@ -145,6 +141,11 @@ impl StreamSim {
     pub(crate) fn fire_timer(&mut self, due: Due, at: Millis) {
         self.now = self.now.max(at);
         self.fire(due);
+    }
+
+    /// As a world's member: the timers set since the world last collected them.
+    pub(crate) fn take_timers(&mut self) -> impl Iterator<Item = (Millis, Due)> + '_ {
+        self.timers.take()
     }
 
     pub(crate) fn set_now(&mut self, now: Millis) {

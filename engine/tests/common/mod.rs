@@ -2,7 +2,7 @@
 //! rest, exactly as for scenario files) and run them.
 #![allow(dead_code)]
 
-use queue_engine::{Event, EventKind, Millis, Scenario, Sim};
+use queue_engine::{Event, EventKind, Millis, Scenario, Sim, World, WorldEvent};
 use serde_json::Value;
 
 /// A scenario from partial JSON; panics with the validation message if it is wrong.
@@ -65,4 +65,24 @@ pub fn v2_field_error(value: &Value) -> (String, String, String) {
             other.map(|_| ())
         ),
     }
+}
+
+/// Every event of a world run to `until`, drained each simulated second so a small log window
+/// loses nothing.
+pub fn world_events(w: &mut World, until: Millis) -> Vec<WorldEvent> {
+    let mut all = Vec::new();
+    let mut t = Millis::ZERO;
+    while t < until {
+        t = t.saturating_add(Millis::from_secs(1)).min(until);
+        w.advance_to(t);
+        all.extend(w.drain_events());
+    }
+    all
+}
+
+/// How often the record at `offset` of a log failed, over a world's events.
+pub fn failures_at(log: &[WorldEvent], at: u64) -> usize {
+    log.iter()
+        .filter(|e| matches!(e.event.kind, EventKind::RecordFailed { offset, .. } if offset == at))
+        .count()
 }

@@ -1,0 +1,89 @@
+//! Where a model's timers go: its own agenda when it runs alone, or an outbox that the world
+//! empties onto its one agenda after every call, when it is a world's member.
+//!
+//! # Contract
+//! - Every model schedules through this one type, so "alone" and "member" differ in one place.
+//! - A member's outbox keeps timers in the order they were set, each no earlier than the time
+//!   it was set at; the world gives them their place on its agenda in that order.
+//! - A member never pops its own timers: `peek_time`, `pop` and `pop_until` find nothing.
+
+use super::agenda::Agenda;
+use super::time::Millis;
+
+pub(crate) enum Timers<D> {
+    Own(Agenda<D>),
+    Member(Vec<(Millis, D)>),
+}
+
+impl<D> Timers<D> {
+    pub fn new(member: bool) -> Timers<D> {
+        if member {
+            Timers::Member(Vec::new())
+        } else {
+            Timers::Own(Agenda::new())
+        }
+    }
+
+    pub fn schedule(&mut self, now: Millis, at: Millis, due: D) {
+        match self {
+            Timers::Own(agenda) => agenda.schedule(now, at, due),
+            Timers::Member(outbox) => outbox.push((at.max(now), due)),
+        }
+    }
+
+    pub fn peek_time(&self) -> Option<Millis> {
+        match self {
+            Timers::Own(agenda) => agenda.peek_time(),
+            Timers::Member(_) => None,
+        }
+    }
+
+    pub fn pop(&mut self) -> Option<(Millis, D)> {
+        match self {
+            Timers::Own(agenda) => agenda.pop(),
+            Timers::Member(_) => None,
+        }
+    }
+
+    pub fn pop_until(&mut self, t: Millis) -> Option<(Millis, D)> {
+        match self {
+            Timers::Own(agenda) => agenda.pop_until(t),
+            Timers::Member(_) => None,
+        }
+    }
+
+    /// A member's timers set since the last call, in the order they were set.
+    pub fn take(&mut self) -> impl Iterator<Item = (Millis, D)> + '_ {
+        let outbox = match self {
+            Timers::Member(outbox) => Some(outbox.drain(..)),
+            Timers::Own(_) => None,
+        };
+        outbox.into_iter().flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alone_it_is_an_agenda_and_as_a_member_an_outbox_in_order() {
+        let mut own = Timers::new(false);
+        own.schedule(Millis(5), Millis(9), 'a');
+        own.schedule(Millis(5), Millis(7), 'b');
+        assert_eq!(own.take().count(), 0);
+        assert_eq!(own.pop(), Some((Millis(7), 'b')));
+
+        let mut member = Timers::new(true);
+        member.schedule(Millis(5), Millis(9), 'a');
+        member.schedule(Millis(5), Millis(2), 'b');
+        assert_eq!(member.pop(), None, "a member never runs its own timers");
+        let taken: Vec<_> = member.take().collect();
+        assert_eq!(
+            taken,
+            vec![(Millis(9), 'a'), (Millis(5), 'b')],
+            "never before now"
+        );
+        assert_eq!(member.take().count(), 0);
+    }
+}
