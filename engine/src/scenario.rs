@@ -215,10 +215,6 @@ pub struct ConsumerConfig {
     /// Chance that a consumer crashes while processing a batch.
     pub crash_probability: f64,
     pub restart_after: Millis,
-    /// Reading a log: the consumer group's settings (none: Kafka's defaults). Refused on a
-    /// pool that reads a queue.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<crate::stream::GroupSettings>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -381,7 +377,6 @@ impl Default for ConsumerConfig {
             extend_visibility: false,
             crash_probability: 0.0,
             restart_after: Millis::from_secs(10),
-            group: None,
         }
     }
 }

@@ -19,7 +19,8 @@ fn events(w: &mut World, until: Millis) -> Vec<WorldEvent> {
     common::world_events(w, until)
 }
 
-/// A log of `partitions` fed at `rate` per second over `groups` keys, read by the pools given.
+/// A log of `partitions` fed at `rate` per second over `groups` keys, read by the pools given
+/// (a pool's `group` object goes on its subscribe edge).
 fn orders(partitions: u32, rate: u32, keys: u32, pools: Value) -> Value {
     let mut nodes = json!({
         "shop": { "producer": { "rate": rate, "groups": keys, "stop": "60s" } },
@@ -27,8 +28,14 @@ fn orders(partitions: u32, rate: u32, keys: u32, pools: Value) -> Value {
     });
     let mut edges = vec![json!({ "kind": "publish", "from": "shop", "to": "orders" })];
     for (name, pool) in pools.as_object().unwrap() {
+        let mut pool = pool.clone();
+        let group = pool.as_object_mut().unwrap().remove("group");
         nodes[name] = json!({ "consumer": pool });
-        edges.push(json!({ "kind": "subscribe", "from": "orders", "to": name }));
+        let mut edge = json!({ "kind": "subscribe", "from": "orders", "to": name });
+        if let Some(group) = group {
+            edge["group"] = group;
+        }
+        edges.push(edge);
     }
     json!({ "version": 2, "nodes": nodes, "edges": edges })
 }
@@ -246,15 +253,18 @@ fn commands_for_a_group_are_checked_like_the_file() {
     assert_eq!(given, "set_ack");
 
     let queue_pool = json!({ "version": 2,
-        "nodes": { "shop": { "producer": {} }, "q": { "queue": {} },
-                   "kitchen": { "consumer": { "group": { "commit": "auto" } } } },
+        "nodes": { "shop": { "producer": {} }, "q": { "queue": {} }, "kitchen": { "consumer": {} } },
         "edges": [ { "kind": "publish", "from": "shop", "to": "q" },
-                   { "kind": "subscribe", "from": "q", "to": "kitchen" } ] });
-    let (path, _, _) = common::v2_field_error(&queue_pool);
-    assert_eq!(path, "nodes.kitchen.consumer.group");
+                   { "kind": "subscribe", "from": "q", "to": "kitchen", "group": { "commit": "auto" } } ] });
+    let (path, _, given) = common::v2_field_error(&queue_pool);
+    assert_eq!(path, "edges[1].group");
+    assert!(given.contains("q → kitchen"), "{given}");
 
     let mut seek_on_queue = queue_pool.clone();
-    seek_on_queue["nodes"]["kitchen"] = json!({ "consumer": {} });
+    seek_on_queue["edges"][1]
+        .as_object_mut()
+        .unwrap()
+        .remove("group");
     seek_on_queue["commands"] = json!([{ "at": "1s", "do": { "type": "seek", "to": "earliest" } }]);
     let (path, expected, _) = common::v2_field_error(&seek_on_queue);
     assert_eq!(path, "commands[0].do");

@@ -7,8 +7,10 @@ mod common;
 use queue_engine::{EventKind, LogReport, Millis, ScenarioV2, World, WorldEvent};
 use serde_json::{json, Value};
 
-fn stream(pool: Value) -> Value {
-    json!({ "version": 2,
+/// A stream read by `pool`, whose `group` object goes on its subscribe edge.
+fn stream(mut pool: Value) -> Value {
+    let group = pool.as_object_mut().unwrap().remove("group");
+    let mut file = json!({ "version": 2,
         "nodes": {
             "shop": { "producer": { "rate": 10, "poison_share": 0.05, "stop": "60s" } },
             "orders": { "log": { "profile": "redis_streams" } },
@@ -17,7 +19,11 @@ fn stream(pool: Value) -> Value {
         "edges": [
             { "kind": "publish", "from": "shop", "to": "orders" },
             { "kind": "subscribe", "from": "orders", "to": "kitchen" },
-        ] })
+        ] });
+    if let Some(group) = group {
+        file["edges"][1]["group"] = group;
+    }
+    file
 }
 
 fn run(file: &Value, until: Millis) -> (World, Vec<WorldEvent>) {
@@ -98,13 +104,13 @@ fn settings_of_the_other_platform_are_refused_by_name() {
 
     let file = stream(json!({ "group": { "commit": "before_processing" } }));
     let (path, expected, _) = common::v2_field_error(&file);
-    assert_eq!(path, "nodes.kitchen.consumer.group.commit");
+    assert_eq!(path, "edges[1].group.commit");
     assert!(expected.contains("XACK"), "{expected}");
 
     let mut kafka = stream(json!({ "group": { "min_idle": "5s" } }));
     kafka["nodes"]["orders"] = json!({ "log": {} });
     let (path, expected, _) = common::v2_field_error(&kafka);
-    assert_eq!(path, "nodes.kitchen.consumer.group.min_idle");
+    assert_eq!(path, "edges[1].group.min_idle");
     assert!(expected.contains("XAUTOCLAIM"), "{expected}");
 
     let mut seek = stream(json!({}));

@@ -220,8 +220,9 @@ fn world_topology() -> impl Strategy<Value = Value> {
             if log {
                 nodes.insert("log".into(), json!({ "log": { "partitions": partitions } }));
                 nodes.insert("g".into(), json!({ "consumer": { "count": count,
-                    "processing": { "mean": "30ms" }, "group": { "commit": commit } } }));
-                edges.push(json!({ "kind": "subscribe", "from": "log", "to": "g" }));
+                    "processing": { "mean": "30ms" } } }));
+                edges.push(json!({ "kind": "subscribe", "from": "log", "to": "g",
+                    "group": { "commit": commit } }));
             }
             json!({ "version": 2, "seed": seed, "nodes": nodes, "edges": edges, "limits": { "event_log": 0 } })
         })

@@ -4,8 +4,8 @@
 //! # Contract
 //! - A log's settings are checked here, with the node's path in every error.
 //! - A pool that reads a log is a consumer group: its `count` is the group's members, its
-//!   `processing` the time per record, and its `group` object the group's own settings (Kafka's
-//!   defaults when absent). `group` on a pool that reads a queue is refused.
+//!   `processing` the time per record, and the subscribe edge's `group` object the group's own
+//!   settings (the platform's defaults when absent). `group` on any other edge is refused.
 //! - A message's FIFO group is its key (`store-N`); a message without a group has no key.
 //!   A poison payload fails on every attempt; other payloads succeed.
 //! - Commands aimed at a group: `crash`, `scale_consumers` and `seek`; anything else is refused
@@ -97,14 +97,14 @@ impl ScenarioV2 {
     ) -> Result<LogMember, ScenarioError> {
         let at = |field: &str| format!("nodes.{name}.log.{field}");
         let mut pools = Vec::new();
-        for (_, e) in self
+        for (i, e) in self
             .topology
             .edges_of(EdgeKind::Subscribe)
             .filter(|(_, e)| e.from == name)
         {
             if let Some(Node::Consumer(pool)) = self.topology.node(&e.to) {
-                let settings = pool.group.clone().unwrap_or_default();
-                check_group(&e.to, pool, &settings, spec.profile)?;
+                let settings = e.group.clone().unwrap_or_default();
+                check_group(i, &e.to, pool, &settings, spec.profile)?;
                 pools.push((e.to.clone(), pool, settings));
             }
         }
@@ -222,21 +222,23 @@ impl ScenarioV2 {
     }
 }
 
-/// A pool's group settings, checked against the log's platform; errors name the pool's path.
+/// The group settings of subscribe edge `edge` (to pool `pool_name`), checked against the
+/// log's platform; errors name the edge's path.
 fn check_group(
+    edge: usize,
     pool_name: &str,
     pool: &ConsumerConfig,
     s: &GroupSettings,
     profile: LogProfile,
 ) -> Result<(), ScenarioError> {
-    let path = |f: &str| format!("nodes.{pool_name}.consumer.{f}");
     if pool.count > 64 {
         return Err(ScenarioError::field(
-            path("count"),
+            format!("nodes.{pool_name}.consumer.count"),
             "0 to 64",
             pool.count.to_string(),
         ));
     }
+    let path = |f: &str| format!("edges[{edge}].{f}");
     if s.max_poll_records == 0 || s.max_attempts == 0 {
         return Err(ScenarioError::field(
             path("group"),
@@ -328,19 +330,22 @@ pub(crate) fn group_commands(
     })
 }
 
-/// `group` settings belong to pools that read a log.
+/// `group` settings belong on a subscribe edge from a log.
 pub(super) fn check_pools(v2: &ScenarioV2) -> Result<(), ScenarioError> {
-    for (_, e) in v2.topology.edges_of(EdgeKind::Subscribe) {
-        let reads_queue = matches!(v2.topology.node(&e.from), Some(Node::Queue(_)));
-        if let (true, Some(Node::Consumer(pool))) = (reads_queue, v2.topology.node(&e.to)) {
-            if pool.group.is_some() {
-                return Err(ScenarioError::field(
-                    format!("nodes.{}.consumer.group", e.to),
-                    "no group settings on a pool that reads a queue (they are for a consumer \
-                     group reading a log)",
-                    "a group object",
-                ));
-            }
+    for (i, e) in v2.topology.edges.iter().enumerate() {
+        let from_log = matches!(v2.topology.node(&e.from), Some(Node::Log(_)));
+        if e.group.is_some() && !(e.kind == EdgeKind::Subscribe && from_log) {
+            return Err(ScenarioError::field(
+                format!("edges[{i}].group"),
+                "group settings only on a subscribe edge from a log (a consumer group is how \
+                 a pool reads a log)",
+                format!(
+                    "a group object on a {} edge {} → {}",
+                    e.kind.id(),
+                    e.from,
+                    e.to
+                ),
+            ));
         }
     }
     Ok(())

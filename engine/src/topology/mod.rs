@@ -285,6 +285,11 @@ pub struct Edge {
     /// `call` only: requests the callee accepts beyond those in hand; more are refused (503).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backlog_limit: Option<u32>,
+    /// `subscribe` from a log only: the consumer group's own settings (none: the platform's
+    /// defaults). In Kafka a group is how a consumer subscribes to a topic, so they belong to
+    /// the subscription, not to the pool's workers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<crate::stream::GroupSettings>,
 }
 
 /// The nodes, in file order, and the edges between them.

@@ -198,6 +198,7 @@ impl ScenarioV2 {
             headers: None,
             timeout: None,
             backlog_limit: None,
+            group: None,
         };
         let producers: Vec<String> = s
             .producers
