@@ -488,10 +488,12 @@ fn ordinal(n: u16) -> String {
     }
 }
 
+/// The sentence's first letter in capitals. Every sentence here starts with an ASCII word, and
+/// Unicode's case tables would be kilobytes of download for nothing.
 fn cap(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+    let mut s = s.to_owned();
+    if let Some(first) = s.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    s
 }

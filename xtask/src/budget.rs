@@ -44,8 +44,14 @@ use std::path::{Path, PathBuf};
 /// The in-browser engine benchmark (`?bench=engine`) and the workloads it runs moved behind the
 /// `bench` feature, built only by `cargo xtask bench` into its own folder: 432.3 kB, budget
 /// 432.5 kB.
+/// Kafka logs and Redis streams as world members cost 5.3 kB (their event vocabulary, the
+/// seek command, and the standalone models' emit calls, which the page still runs); putting
+/// a consumer group's settings on the subscribe edge rather than the pool kept them out of the
+/// page's parser (-2.2 kB). Capitalising event sentences as ASCII instead of through
+/// `char::to_uppercase` dropped Unicode's case tables from the page (-7.5 kB): 427.8 kB,
+/// budget 428 kB.
 /// Each step is in the git log.
-pub const GZIP_BUDGET_BYTES: u64 = 432_500;
+pub const GZIP_BUDGET_BYTES: u64 = 428_000;
 
 pub struct FileSize {
     pub path: PathBuf,
