@@ -98,16 +98,8 @@ impl LogNode {
     /// The timers set since the last call, in the order they were set.
     pub(crate) fn take_timers(&mut self, mut each: impl FnMut(Millis, LogTimer)) {
         match self {
-            LogNode::Kafka(s) => {
-                for (at, t) in s.take_timers() {
-                    each(at, LogTimer::Kafka(t));
-                }
-            }
-            LogNode::Redis(r) => {
-                for (at, t) in r.take_timers() {
-                    each(at, LogTimer::Redis(t));
-                }
-            }
+            LogNode::Kafka(s) => s.take_timers(|at, t| each(at, LogTimer::Kafka(t))),
+            LogNode::Redis(r) => r.take_timers(|at, t| each(at, LogTimer::Redis(t))),
         }
     }
 

@@ -236,9 +236,8 @@ impl World {
             ..
         } = self;
         let sim = &mut members[i as usize];
-        for (at, timer) in sim.timers.take() {
-            agenda.schedule(*now, at, Due::Member { member: i, timer });
-        }
+        sim.timers
+            .take(|at, timer| agenda.schedule(*now, at, Due::Member { member: i, timer }));
         if let Some(emitted) = sim.emitted.as_mut().filter(|e| !e.is_empty()) {
             for event in emitted.drain(..) {
                 log.push(WorldEvent {

@@ -144,8 +144,8 @@ impl StreamSim {
     }
 
     /// As a world's member: the timers set since the world last collected them.
-    pub(crate) fn take_timers(&mut self) -> impl Iterator<Item = (Millis, Due)> + '_ {
-        self.timers.take()
+    pub(crate) fn take_timers(&mut self, each: impl FnMut(Millis, Due)) {
+        self.timers.take(each);
     }
 
     pub(crate) fn set_now(&mut self, now: Millis) {

@@ -11,9 +11,9 @@
 //!   new kind cannot be half-supported by accident.
 //!
 //! The kinds here are the ones the engine runs today: producers, routers (RabbitMQ exchanges
-//! and SNS topics), queues (with a platform [`profile::QueueProfile`]), consumer pools and data
-//! stores. Logs (Kafka, Redis Streams) join the enum when the world runs them, so a file that
-//! validates always runs.
+//! and SNS topics), queues (with a platform [`profile::QueueProfile`]), logs (a Kafka topic or
+//! a Redis stream, [`log::LogProfile`]), consumer pools and data stores. A kind joins the enum
+//! only when the world runs it, so a file that validates always runs.
 
 pub mod events;
 pub mod filter;

@@ -1,7 +1,8 @@
-//! Planning a world: any topology of producers, routers and queues split into the parts the
-//! world runs. Each queue with its consumer pool (and its dead-letter queue) becomes a member
-//! run by the queue engine; producers and routers stay with the world, which routes every
-//! message to the members it reaches.
+//! Planning a world: any topology of producers, routers, queues and logs split into the parts
+//! the world runs. Each queue with its consumer pool (and its dead-letter queue) becomes a
+//! member run by the queue engine, each log with its consumer groups a log member (`log.rs`);
+//! producers and routers stay with the world, which routes every message to the members it
+//! reaches.
 //!
 //! # Contract
 //! - A topology that plans runs; anything the world cannot run yet is refused with the node or
