@@ -1,15 +1,18 @@
-//! Logs in a world: a Kafka topic node, and how planning turns it and the consumer pools that
-//! subscribe to it into a log member (each pool one consumer group).
+//! Logs in a world: the `log` node (a Kafka topic or a Redis stream), and how planning turns
+//! it and the consumer pools that subscribe to it into a log member (each pool one consumer
+//! group).
 //!
 //! # Contract
-//! - A log's settings are checked here, with the node's path in every error.
+//! - A log's settings are checked here, with the node's or edge's path in every error; a
+//!   setting that exists only on the other platform is refused by name.
 //! - A pool that reads a log is a consumer group: its `count` is the group's members, its
 //!   `processing` the time per record, and the subscribe edge's `group` object the group's own
 //!   settings (the platform's defaults when absent). `group` on any other edge is refused.
-//! - A message's FIFO group is its key (`store-N`); a message without a group has no key.
-//!   A poison payload fails on every attempt; other payloads succeed.
-//! - Commands aimed at a group: `crash`, `scale_consumers` and `seek`; anything else is refused
-//!   with the commands that would work.
+//! - On Kafka a message's FIFO group is its key (`store-N`); a message without a group has no
+//!   key. A poison payload fails on every attempt; other payloads succeed.
+//! - Commands aimed at a Kafka group: `crash`, `scale_consumers` and `seek`; at a Redis group:
+//!   `crash`. Anything else is refused with the commands that would work.
+//! - A Redis stream has one consumer group for now; a second subscribing pool is refused.
 
 use serde::{Deserialize, Serialize};
 
