@@ -98,8 +98,8 @@ impl LogNode {
     /// The timers set since the last call, in the order they were set.
     pub(crate) fn take_timers(&mut self, mut each: impl FnMut(Millis, LogTimer)) {
         match self {
-            LogNode::Kafka(s) => s.take_timers(|at, t| each(at, LogTimer::Kafka(t))),
-            LogNode::Redis(r) => r.take_timers(|at, t| each(at, LogTimer::Redis(t))),
+            LogNode::Kafka(s) => s.timers.take(|at, t| each(at, LogTimer::Kafka(t))),
+            LogNode::Redis(r) => r.timers.take(|at, t| each(at, LogTimer::Redis(t))),
         }
     }
 

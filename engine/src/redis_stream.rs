@@ -149,7 +149,8 @@ pub struct RedisStreamSim {
     pub config: RedisConfig,
     now: Millis,
     rng: Rng,
-    timers: crate::kernel::timers::Timers<Due>,
+    /// Its own agenda, or as a world's member the timers it set since the world collected.
+    pub(crate) timers: crate::kernel::timers::Timers<Due>,
     pub entries: VecDeque<Entry>,
     pub pel: BTreeMap<EntryId, Pending>,
     /// The group's `last-delivered-id`.
@@ -260,11 +261,6 @@ impl RedisStreamSim {
     pub(crate) fn fire_timer(&mut self, due: Due, at: Millis) {
         self.now = self.now.max(at);
         self.fire(due);
-    }
-
-    /// As a world's member: the timers set since the world last collected them.
-    pub(crate) fn take_timers(&mut self, each: impl FnMut(Millis, Due)) {
-        self.timers.take(each);
     }
 
     pub(crate) fn set_now(&mut self, now: Millis) {

@@ -542,7 +542,8 @@ pub struct StreamSim {
     now: Millis,
     rng: Rng,
     workload: Rng,
-    timers: crate::kernel::timers::Timers<Due>,
+    /// Its own agenda, or as a world's member the timers it set since the world collected.
+    pub(crate) timers: crate::kernel::timers::Timers<Due>,
     pub partitions: Vec<PartitionLog>,
     pub groups: Vec<Group>,
     /// The latest [`HISTORY_CAP`] records published to the dead-letter topic.
@@ -554,8 +555,8 @@ pub struct StreamSim {
     due: Vec<f64>,
     sticky: (u32, u32),
     round_robin: u32,
-    /// How records without a key are spread when the world appends them (a member has no
-    /// producers of its own): the partitioner and its sticky batch size.
+    /// As a world's member (which has no producers of its own), how the records the world
+    /// appends without a key are spread: the partitioner and its sticky batch size.
     keyless: (KeylessPartitioner, u32),
     /// As a world's member: the events it emitted since the world last collected them. On its
     /// own, a log keeps no event log (its panel reads its state).

@@ -9,7 +9,7 @@ impl StreamSim {
 
     /// The log as a member of a world: the world's producers append to it ([`Self::append`]),
     /// and the world runs its timers and timed commands, so the member only hands back what it
-    /// schedules (`take_timers`) and emits (`emitted`). `keyless` spreads records without a key.
+    /// schedules (`timers`) and emits (`emitted`). `keyless` spreads records without a key.
     pub(crate) fn member(
         sc: StreamScenario,
         keyless: (KeylessPartitioner, u32),
@@ -143,11 +143,6 @@ impl StreamSim {
         self.fire(due);
     }
 
-    /// As a world's member: the timers set since the world last collected them.
-    pub(crate) fn take_timers(&mut self, each: impl FnMut(Millis, Due)) {
-        self.timers.take(each);
-    }
-
     pub(crate) fn set_now(&mut self, now: Millis) {
         self.now = self.now.max(now);
     }
@@ -222,16 +217,15 @@ impl StreamSim {
             ))
         };
         let poison = self.workload.chance(p.poison_share);
-        self.keyless = (p.keyless, p.sticky_batch);
         let event = self.published + 1;
-        self.append_record(key, poison, event);
+        self.append_record(key, poison, event, (p.keyless, p.sticky_batch));
     }
 
     /// A message from the world's producers: `group` is its FIFO group, which is its key
     /// here (`store-N`; 0: no key), `poison` whether processing it always fails.
     pub(crate) fn append(&mut self, event: u64, group: u32, poison: bool) {
         let key = (group > 0).then(|| format!("store-{group}"));
-        let (partition, offset) = self.append_record(key, poison, event);
+        let (partition, offset) = self.append_record(key, poison, event, self.keyless);
         self.emit(crate::EventKind::Appended {
             event,
             key: group,
@@ -240,23 +234,27 @@ impl StreamSim {
         });
     }
 
-    /// Puts a record on its partition: the key's murmur2 partition, or the keyless
-    /// partitioner's choice. Returns where it went.
-    fn append_record(&mut self, key: Option<String>, poison: bool, event: u64) -> (u32, u64) {
+    /// Puts a record on its partition: the key's murmur2 partition, or the choice of the
+    /// sending producer's keyless partitioner (with its sticky batch size). Returns where it
+    /// went.
+    fn append_record(
+        &mut self,
+        key: Option<String>,
+        poison: bool,
+        event: u64,
+        keyless: (KeylessPartitioner, u32),
+    ) -> (u32, u64) {
         let n = self.sc.topic.partitions;
         let partition = match &key {
             Some(k) => partition_for(k.as_bytes(), n),
-            None => match self.keyless.0 {
+            None => match keyless.0 {
                 KeylessPartitioner::RoundRobin => {
                     self.round_robin = (self.round_robin + 1) % n;
                     self.round_robin
                 }
                 KeylessPartitioner::Sticky => {
                     if self.sticky.1 == 0 {
-                        self.sticky = (
-                            self.workload.below(u64::from(n)) as u32,
-                            self.keyless.1.max(1),
-                        );
+                        self.sticky = (self.workload.below(u64::from(n)) as u32, keyless.1.max(1));
                     }
                     self.sticky.1 -= 1;
                     self.sticky.0
