@@ -1,26 +1,30 @@
 //! `qsim-verify`: replays a version 2 scenario on a real broker and compares it, message by
 //! message, with the engine's own run. It covers RabbitMQ (classic and quorum queues, over
 //! AMQP), SQS (standard and FIFO queues, on moto's server mode) and ActiveMQ Classic (over
-//! STOMP, with the broker's redelivery policies) for queue-shaped scenarios;
-//! see the README's "`qsim verify`" section.
+//! STOMP, with the broker's redelivery policies) for queue-shaped scenarios, and Redis (a
+//! stream with one consumer group, over RESP) for a Redis Streams log; see the README's
+//! "`qsim verify`" section.
 //!
 //! # Contract
 //! - Native only, and nothing depends on this crate: broker clients never reach `queue-engine`
 //!   or the app (the engine is a dependency here, never the other way round).
 //! - [`plan::load`] refuses (as [`Error::File`]) any scenario a broker cannot replay
 //!   deterministically, with the field and the reason.
-//! - [`broker::run`] (RabbitMQ) and [`sqs::run`] delete every queue they declared, even when
+//! - [`broker::run`] (RabbitMQ), [`sqs::run`] and [`redis_streams::run`] delete every queue
+//!   or stream they declared, even when
 //!   the run fails. [`activemq::run`] empties its queue and takes its own dead letters out of
 //!   `ActiveMQ.DLQ`; the broker's `gcInactiveDestinations` policy then removes the queue
 //!   (STOMP has no way to delete one).
 //! - A scenario runs only on its own platform's broker: the URL scheme (`amqp://`,
-//!   `sqs+http://`, `stomp://`) must match the queue's profile, or the run is refused before it starts.
+//!   `sqs+http://`, `stomp://`, `redis://`) must match the queue's profile (or the log), or the
+//!   run is refused before it starts.
 //! - [`compare::compare`] is pure: engine facts and broker facts in, differences out.
 
 pub mod activemq;
 pub mod broker;
 pub mod compare;
 pub mod plan;
+pub mod redis_streams;
 pub mod sqs;
 pub mod trace;
 
@@ -49,6 +53,16 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl Error {
+    /// A file error prefixed with the file's path.
+    pub fn in_file(self, path: &str) -> Error {
+        match self {
+            Error::File(m) => Error::File(format!("{path}: {m}")),
+            other => other,
+        }
+    }
+}
+
 /// The `--report` file: the run's settings and the comparison.
 #[derive(Serialize)]
 pub struct RunReport<'a> {
@@ -63,13 +77,47 @@ pub struct RunReport<'a> {
     pub comparison: &'a compare::Comparison,
 }
 
-/// Loads `file`, runs the engine, replays it on the broker at `url` and compares.
+/// What the bin prints above the table: the scenario, the window and what was scaled.
+pub struct Summary {
+    pub name: String,
+    pub until: Millis,
+    pub scale: f64,
+    pub scaled: Vec<String>,
+}
+
+/// Loads `file`, runs the engine, replays it on the broker at `url` and compares. A file with
+/// a log goes to Redis; any other to the broker its queue's profile names.
 pub fn verify(
     file: &str,
     url: &str,
     until: Option<Millis>,
-) -> Result<(plan::Plan, compare::Comparison), Error> {
-    let plan = plan::load(file, until)?;
+) -> Result<(Summary, compare::Comparison), Error> {
+    let scenario = plan::read(file)?;
+    let has_log = scenario
+        .topology
+        .nodes
+        .iter()
+        .any(|(_, n)| matches!(n, queue_engine::Node::Log(_)));
+    if has_log {
+        if !url.starts_with("redis") {
+            return Err(Error::File(format!(
+                "{file}: a log node runs on --broker redis://127.0.0.1:PORT, not {url}"
+            )));
+        }
+        let plan = redis_streams::plan(&scenario, until.unwrap_or(plan::DEFAULT_UNTIL))
+            .map_err(|e| e.in_file(file))?;
+        let observed = redis_streams::run(&plan, url)?;
+        let comparison = compare::compare(&plan.expected, &observed);
+        let summary = Summary {
+            name: plan.name,
+            until: plan.until,
+            scale: plan.scale,
+            scaled: plan.scaled,
+        };
+        return Ok((summary, comparison));
+    }
+    let plan =
+        plan::plan(&scenario, until.unwrap_or(plan::DEFAULT_UNTIL)).map_err(|e| e.in_file(file))?;
     let wanted = if url.starts_with("sqs+") {
         plan::Platform::Sqs
     } else if url.starts_with("amqp") {
@@ -78,8 +126,8 @@ pub fn verify(
         plan::Platform::Activemq
     } else {
         return Err(Error::File(format!(
-            "--broker {url}: expected amqp://HOST:PORT (RabbitMQ), sqs+http://HOST:PORT (SQS) \
-             or stomp://HOST:PORT (ActiveMQ)"
+            "--broker {url}: expected amqp://HOST:PORT (RabbitMQ), sqs+http://HOST:PORT (SQS), \
+             stomp://HOST:PORT (ActiveMQ) or redis://HOST:PORT (Redis Streams)"
         )));
     };
     if wanted != plan.platform {
@@ -96,5 +144,11 @@ pub fn verify(
         plan::Platform::Activemq => activemq::run(&plan, url)?,
     };
     let comparison = compare::compare(&plan.expected, &observed);
-    Ok((plan, comparison))
+    let summary = Summary {
+        name: plan.name,
+        until: plan.until,
+        scale: plan.scale,
+        scaled: plan.scaled,
+    };
+    Ok((summary, comparison))
 }

@@ -1,6 +1,7 @@
 //! Against a real RabbitMQ, when `QSIM_VERIFY_BROKER` names one, a moto server (SQS), when
-//! `QSIM_VERIFY_SQS` names one, and ActiveMQ Classic, when `QSIM_VERIFY_ACTIVEMQ` names one
-//! (`cargo xtask verify` starts all three privately and sets them); skipped otherwise, so
+//! `QSIM_VERIFY_SQS` names one, ActiveMQ Classic, when `QSIM_VERIFY_ACTIVEMQ` names one, and
+//! Redis, when `QSIM_VERIFY_REDIS` names one (`cargo xtask verify` starts all four privately
+//! and sets them); skipped otherwise, so
 //! `cargo test --workspace` needs no broker. Each SQS and ActiveMQ test names the section of
 //! the semantics notes whose fact it checks on the broker.
 
@@ -8,7 +9,7 @@ use queue_engine::Millis;
 use std::collections::BTreeMap;
 
 use queue_verify::compare::{Expected, Facts};
-use queue_verify::{activemq, broker, compare, plan, sqs};
+use queue_verify::{activemq, broker, compare, plan, redis_streams, sqs};
 
 fn broker_url() -> Option<String> {
     let url = std::env::var("QSIM_VERIFY_BROKER").ok();
@@ -275,5 +276,40 @@ fn activemq_limit_2_with_a_scaled_delay_delivers_3_times() {
         started.elapsed().as_millis() >= 2_000,
         "{:?}",
         started.elapsed()
+    );
+}
+
+/// Semantics notes §4 (Redis Streams): `XREADGROUP … >` is delivery 1, and every
+/// `XAUTOCLAIM` raises the count Redis keeps in the pending entries list; the janitor moves
+/// the poison entry to the dead stream when Redis counts 3. The counts compared are Redis's
+/// own, read with `XPENDING`. An engine whose claim did not raise the count (as `XCLAIM …
+/// JUSTID` does not) would still show 1 delivery, and must be caught.
+#[test]
+fn redis_xautoclaim_raises_the_delivery_count_to_the_dead_stream() {
+    let Ok(url) = std::env::var("QSIM_VERIFY_REDIS") else {
+        eprintln!(
+            "skipped: set QSIM_VERIFY_REDIS=redis://127.0.0.1:PORT (cargo xtask verify does)"
+        );
+        return;
+    };
+    let file = scenario("redis-poison-to-dead-stream.json");
+    let sc = plan::read(&file).expect("reads");
+    let plan = redis_streams::plan(&sc, Millis::from_secs(30)).expect("replayable on Redis");
+    let observed = redis_streams::run(&plan, &url).expect("the Redis run completes");
+    let c = compare::compare(&plan.expected, &observed);
+    assert!(c.all_agree(), "{}", compare::render(&c));
+    let mut expected = plan.expected.clone();
+    let poison = find(&mut expected, "poison");
+    let id = poison.id;
+    let dead = &observed[&id];
+    assert_eq!((dead.delivered, dead.place.as_str()), (3, "dead_lettered"));
+    assert_eq!(dead.death.as_ref().map(|d| d.count), Some(3));
+    poison.facts.delivered = 1;
+    let c = compare::compare(&expected, &observed);
+    let text = compare::render(&c);
+    assert_eq!(c.differ, 1, "{text}");
+    assert!(
+        text.contains(&format!("msg {id}: delivered: engine 1, broker 3")),
+        "{text}"
     );
 }

@@ -11,8 +11,8 @@
 //! - `cargo xtask size`: gzip size of each file in `dist/`, checked against the budget.
 //! - `cargo xtask size --why`: what the wasm is made of, by crate and by function (twiggy).
 //! - `cargo xtask bench`: engine speed natively and as wasm in Chromium, with the ratio.
-//! - `cargo xtask verify`: only the `verify against real brokers` step (RabbitMQ and ActiveMQ
-//!   from Debian, moto from PyPI, installed if missing).
+//! - `cargo xtask verify`: only the `verify against real brokers` step (RabbitMQ, ActiveMQ and
+//!   Redis from Debian, moto from PyPI, installed if missing).
 //! - `cargo xtask setup [--browser]`: only the installs (`--browser`: also Chromium and mdBook,
 //!   for the end-to-end tests).
 
@@ -23,6 +23,7 @@ mod compress;
 mod moto;
 mod package;
 mod rabbit;
+mod redis;
 mod run;
 mod steps;
 mod tools;
@@ -91,7 +92,7 @@ fn print_help() {
          size                gzip size of everything in dist/, against the budget\n\
          size --why          the wasm by crate and by function (installs twiggy)\n\
          bench [load|frames] engine speed native vs wasm, frame costs, page load (figures, never pass/fail)\n\
-         verify              replay verify/scenarios/ on a private RabbitMQ, moto and ActiveMQ, and compare with the engine\n\
+         verify              replay verify/scenarios/ on a private RabbitMQ, moto, ActiveMQ and Redis, and compare with the engine\n\
          setup [--browser]   only install the tools (--browser: also Chromium and mdBook, for the e2e tests)"
     );
 }

@@ -137,31 +137,32 @@ impl Moto {
             .map(str::to_owned)
             .collect())
     }
+}
 
-    /// SIGTERM to the server's process id, then, past the timeout, SIGKILL to its group.
-    fn stop(&mut self) {
-        if let Ok(Some(_)) = self.child.try_wait() {
+/// SIGTERM to a server's process id, then, past the timeout, SIGKILL to its process group
+/// (each server here is started in a group of its own).
+pub fn stop(child: &mut Child, what: &str) {
+    if let Ok(Some(_)) = child.try_wait() {
+        return;
+    }
+    let pid = child.id().to_string();
+    let _ = Command::new("kill").args(["-TERM", &pid]).status();
+    let deadline = Instant::now() + STOP_TIMEOUT;
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            println!("    {what} (pid {pid}) stopped");
             return;
         }
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let deadline = Instant::now() + STOP_TIMEOUT;
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                println!("    moto (pid {pid}) stopped");
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        println!("    moto (pid {pid}) did not stop; killing its process group");
-        let group = format!("-{pid}");
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.child.wait();
+        std::thread::sleep(Duration::from_millis(100));
     }
+    println!("    {what} (pid {pid}) did not stop; killing its process group");
+    let group = format!("-{pid}");
+    let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+    let _ = child.wait();
 }
 
 impl Drop for Moto {
     fn drop(&mut self) {
-        self.stop();
+        stop(&mut self.child, "moto");
     }
 }

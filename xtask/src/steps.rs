@@ -212,6 +212,7 @@ const BROKER_CRATES: &[&str] = &[
     "aws-sigv4",
     "aws-runtime",
     "async-stomp",
+    "redis",
     "queue-verify",
 ];
 
@@ -278,13 +279,14 @@ fn json_files(dir: &str) -> Result<Vec<String>, String> {
     Ok(files)
 }
 
-/// The broker a scenario file runs on, from its queue profiles: moto for `sqs_…`, ActiveMQ
-/// for `activemq`, else RabbitMQ.
+/// The broker a scenario file runs on: Redis for a log, else from its queue profiles: moto
+/// for `sqs_…`, ActiveMQ for `activemq`, else RabbitMQ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Broker {
     Rabbitmq,
     Moto,
     Activemq,
+    Redis,
 }
 
 fn broker_of(file: &str) -> Result<Broker, String> {
@@ -302,7 +304,12 @@ fn broker_of(file: &str) -> Result<Broker, String> {
                 .and_then(|p| p.as_str())
         });
     let profiles: Vec<&str> = profiles.collect();
-    Ok(if profiles.iter().any(|p| p.starts_with("sqs_")) {
+    let has_log = json["nodes"]
+        .as_object()
+        .is_some_and(|nodes| nodes.values().any(|n| n.get("log").is_some()));
+    Ok(if has_log {
+        Broker::Redis
+    } else if profiles.iter().any(|p| p.starts_with("sqs_")) {
         Broker::Moto
     } else if profiles.contains(&"activemq") {
         Broker::Activemq
@@ -311,14 +318,16 @@ fn broker_of(file: &str) -> Result<Broker, String> {
     })
 }
 
-/// Installs RabbitMQ, moto and ActiveMQ if missing, starts a private RabbitMQ node, moto
-/// server and ActiveMQ broker, replays every scenario in `verify/scenarios/` on the one its
-/// queue profile needs with `qsim-verify`, and stops all three whatever happened.
+/// Installs RabbitMQ, moto, ActiveMQ and Redis if missing, starts a private RabbitMQ node,
+/// moto server, ActiveMQ broker and Redis server, replays every scenario in
+/// `verify/scenarios/` on the one it needs with `qsim-verify`, and stops all four whatever
+/// happened.
 pub fn verify_brokers() -> Result<(), String> {
     let t = Instant::now();
     tools::ensure_rabbitmq()?;
     crate::moto::ensure_moto()?;
     crate::activemq::ensure_activemq()?;
+    crate::redis::ensure_redis()?;
     println!("    install check took {:.1} s", t.elapsed().as_secs_f64());
     let must_agree = json_files(VERIFY_DIR)?;
     let must_differ = json_files(KNOWN_DIFFERENCES).unwrap_or_default();
@@ -345,6 +354,8 @@ pub fn verify_brokers() -> Result<(), String> {
     let sqs_url = moto.url();
     let activemq = ActiveMq::start(&policies)?;
     let stomp_url = activemq.url();
+    let redis = crate::redis::Redis::start()?;
+    let redis_url = redis.url();
     let reports = crate::rabbit::reports_dir();
     let _ = std::fs::create_dir_all(&reports);
     let mut failures = Vec::new();
@@ -362,6 +373,7 @@ pub fn verify_brokers() -> Result<(), String> {
         let (url, broker) = match broker_of(file)? {
             Broker::Moto => (&sqs_url, "moto"),
             Broker::Activemq => (&stomp_url, "ActiveMQ"),
+            Broker::Redis => (&redis_url, "Redis"),
             Broker::Rabbitmq => (&url, "RabbitMQ"),
         };
         let t = Instant::now();
@@ -390,6 +402,7 @@ pub fn verify_brokers() -> Result<(), String> {
         .env("QSIM_VERIFY_BROKER", &url)
         .env("QSIM_VERIFY_SQS", &sqs_url)
         .env("QSIM_VERIFY_ACTIVEMQ", &stomp_url)
+        .env("QSIM_VERIFY_REDIS", &redis_url)
         .status()
     {
         failures.push(format!("tests against the broker: {e}"));
@@ -420,6 +433,15 @@ pub fn verify_brokers() -> Result<(), String> {
         Ok(_) => println!("    no queues left on ActiveMQ"),
         Err(e) => failures.push(e),
     }
+    match redis.keys_left() {
+        Ok(left) if !left.is_empty() => failures.push(format!(
+            "keys left on Redis after the runs: {}",
+            left.join(", ")
+        )),
+        Ok(_) => println!("    no keys left on Redis"),
+        Err(e) => failures.push(e),
+    }
+    drop(redis);
     drop(activemq);
     drop(moto);
     drop(rabbit);
@@ -485,6 +507,10 @@ mod tests {
         assert_eq!(
             of("verify/scenarios/activemq-poison-to-dlq.json"),
             Ok(Broker::Activemq)
+        );
+        assert_eq!(
+            of("verify/scenarios/redis-poison-to-dead-stream.json"),
+            Ok(Broker::Redis)
         );
         assert!(of("verify/scenarios/missing.json").is_err());
     }

@@ -1,8 +1,8 @@
-//! `qsim-verify FILE --broker amqp://…|sqs+http://…|stomp://127.0.0.1:PORT [--until DUR]
+//! `qsim-verify FILE --broker amqp://…|sqs+http://…|stomp://…|redis://127.0.0.1:PORT [--until DUR]
 //! [--report OUT.json]`, or `qsim-verify --activemq-policies` (prints the ActiveMQ broker
 //! configuration the ActiveMQ runs need).
 //!
-//! Replays a version 2 scenario on a real RabbitMQ, SQS endpoint (moto) or ActiveMQ and
+//! Replays a version 2 scenario on a real RabbitMQ, SQS endpoint (moto), ActiveMQ or Redis and
 //! compares each message with the engine.
 //! Exit status: 0 when every message agrees, 1 on any difference, 2 when the file or an option
 //! is bad or the broker cannot be reached. (`qsim-verify verify FILE …` is accepted too.)
@@ -14,7 +14,7 @@ use queue_engine::Millis;
 use queue_verify::{compare, verify, Error, RunReport};
 
 const USAGE: &str = "usage: qsim-verify FILE \
-     --broker amqp://127.0.0.1:PORT|sqs+http://127.0.0.1:PORT|stomp://127.0.0.1:PORT \
+     --broker amqp://127.0.0.1:PORT|sqs+http://127.0.0.1:PORT|stomp://127.0.0.1:PORT|redis://127.0.0.1:PORT \
      [--until 30s] [--report OUT.json]\n       qsim-verify --activemq-policies";
 
 struct Args {
@@ -49,8 +49,8 @@ fn parse(args: &[String]) -> Result<Args, String> {
     Ok(Args {
         file: file.ok_or("no scenario file given")?,
         broker: broker.ok_or(
-            "--broker is required, e.g. --broker amqp://127.0.0.1:5673, sqs+http://127.0.0.1:5055 \
-             or stomp://127.0.0.1:61613",
+            "--broker is required, e.g. --broker amqp://127.0.0.1:5673, sqs+http://127.0.0.1:5055, \
+             stomp://127.0.0.1:61613 or redis://127.0.0.1:6379",
         )?,
         until,
         report,

@@ -143,17 +143,18 @@ fn unsupported(path: &str, why: &str) -> Error {
     ))
 }
 
-/// Reads a scenario file and runs the engine on it.
-pub fn load(path: &str, until: Option<Millis>) -> Result<Plan, Error> {
+/// Reads a scenario file (version 1 or 2) as version 2.
+pub fn read(path: &str) -> Result<ScenarioV2, Error> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::File(format!("cannot read {path}: {e}")))?;
-    let scenario = ScenarioFile::from_json(&text)
+    ScenarioFile::from_json(&text)
         .map(ScenarioFile::into_v2)
-        .map_err(|e| Error::File(format!("{path}: {e}")))?;
-    plan(&scenario, until.unwrap_or(DEFAULT_UNTIL)).map_err(|e| match e {
-        Error::File(m) => Error::File(format!("{path}: {m}")),
-        other => other,
-    })
+        .map_err(|e| Error::File(format!("{path}: {e}")))
+}
+
+/// Reads a scenario file and runs the engine on it.
+pub fn load(path: &str, until: Option<Millis>) -> Result<Plan, Error> {
+    plan(&read(path)?, until.unwrap_or(DEFAULT_UNTIL)).map_err(|e| e.in_file(path))
 }
 
 /// The time scale for an SQS run and the visibility timeout it gives on the broker, in whole

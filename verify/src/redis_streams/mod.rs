@@ -1,0 +1,341 @@
+//! Redis Streams: which scenarios a Redis run can replay, the engine's own run of them, and
+//! per entry what the engine says happened, in the terms [`crate::compare`] compares.
+//!
+//! # Contract
+//! - Accepted: producers appending to one `redis_streams` log, at most one consumer pool
+//!   subscribed to it (the consumer group), and `send` commands. The pool fails only poison
+//!   entries (no random failures or crashes), and its processing time is shorter than the
+//!   group's `min_idle`, so the janitor never claims an entry its owner is still working on.
+//!   Anything else is refused with the field and the reason.
+//! - The entries replayed on Redis are exactly those the engine appended, with their payloads
+//!   and times, read from the engine's stream; an entry is matched by its CloudEvents id number
+//!   (the `event` of its `appended` event), carried on Redis as the field `msg`.
+//! - The consumers and the janitor on Redis do what the engine's group does (semantics notes
+//!   §4): read new entries with `XREADGROUP … >`, acknowledge after processing, leave a failed
+//!   entry pending; every `claim_every` the janitor moves entries idle for `min_idle` whose
+//!   delivery count has reached `max_attempts` to the dead stream (`XADD <stream>:dead` and
+//!   `XACK`), and claims the others with `XAUTOCLAIM`. Every delivery count in the comparison
+//!   is Redis's own (from `XPENDING`), never counted by the tool.
+//! - Time is scaled by one factor (simulated ms per wall ms) so the window takes about
+//!   [`crate::plan::TARGET_WINDOW`]; Redis measures idle time in milliseconds, so nothing is
+//!   rounded.
+
+mod run;
+
+use std::collections::BTreeMap;
+
+use queue_engine::redis_stream::RedisConfig;
+use queue_engine::topology::log::LogProfile;
+use queue_engine::{Command, EventKind, Millis, Node, Payload, ScenarioV2, World};
+
+use crate::compare::{CountRule, Death, Expected, Facts};
+use crate::plan::{payload_name, Publish, MAX_WALL, TARGET_WINDOW};
+use crate::Error;
+
+pub use run::run;
+
+/// The reason written on a dead-stream entry, on both sides.
+pub const DEAD_REASON: &str = "max_attempts";
+
+#[derive(Clone, Debug)]
+pub struct RedisPlan {
+    pub name: String,
+    /// The log node: the stream's name (with the run's unique prefix on Redis).
+    pub stream: String,
+    /// The consumer pool: the group's name.
+    pub group: String,
+    /// The stream and group as the engine runs them (consumers, `COUNT`, processing time,
+    /// janitor period, `min-idle-time`, delivery limit).
+    pub config: RedisConfig,
+    pub until: Millis,
+    pub scale: f64,
+    pub scaled: Vec<String>,
+    pub publishes: Vec<Publish>,
+    pub expected: Vec<Expected>,
+}
+
+impl RedisPlan {
+    /// A simulated duration as wall-clock time on the broker.
+    pub fn wall(&self, t: Millis) -> std::time::Duration {
+        std::time::Duration::from_micros((t.0 as f64 * 1000.0 / self.scale) as u64)
+    }
+
+    /// Whether the engine settles every entry (processed or dead-lettered) within the window:
+    /// then the broker run may end as soon as it has settled as many.
+    pub fn settles(&self) -> bool {
+        self.expected
+            .iter()
+            .all(|e| matches!(e.facts.place.as_str(), "processed" | "dead_lettered"))
+    }
+}
+
+fn unsupported(path: &str, why: &str) -> Error {
+    Error::File(format!(
+        "{path}: qsim-verify cannot replay this on Redis yet: {why}"
+    ))
+}
+
+/// Checks the scenario is one Redis replays deterministically, then runs the engine on it.
+pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<RedisPlan, Error> {
+    let t = &scenario.topology;
+    let logs: Vec<(&String, _)> = t
+        .nodes
+        .iter()
+        .filter_map(|(name, n)| match n {
+            Node::Log(spec) => Some((name, spec)),
+            _ => None,
+        })
+        .collect();
+    let [(stream, spec)] = logs[..] else {
+        return Err(unsupported("nodes", "exactly one log node is replayed"));
+    };
+    if spec.profile != LogProfile::RedisStreams {
+        return Err(unsupported(
+            &format!("nodes.{stream}.log.profile"),
+            "only redis_streams logs run on Redis (no Kafka broker is verified here)",
+        ));
+    }
+    if let Some((name, _)) = t
+        .nodes
+        .iter()
+        .find(|(_, n)| matches!(n, Node::Queue(_) | Node::Router(_) | Node::Store(_)))
+    {
+        return Err(unsupported(
+            &format!("nodes.{name}"),
+            "a Redis run replays one stream, its producers and its group; nothing else",
+        ));
+    }
+    let pools: Vec<(&String, _)> = t
+        .nodes
+        .iter()
+        .filter_map(|(name, n)| match n {
+            Node::Consumer(c) => Some((name, c)),
+            _ => None,
+        })
+        .collect();
+    let group = match pools[..] {
+        [] => String::new(),
+        [(name, c)] => {
+            if c.failure_rate > 0.0 || c.crash_probability > 0.0 {
+                return Err(unsupported(
+                    &format!("nodes.{name}.consumer.failure_rate / crash_probability"),
+                    "random failures and crashes would differ between the engine and Redis",
+                ));
+            }
+            name.clone()
+        }
+        _ => return Err(unsupported("nodes", "one consumer pool (one group) only")),
+    };
+    for (i, cmd) in scenario.commands.iter().enumerate() {
+        if !matches!(
+            cmd.command,
+            Command::Send {
+                payload: Payload::Normal | Payload::Poison,
+                ..
+            }
+        ) {
+            return Err(unsupported(
+                &format!("commands[{i}]"),
+                "only `send` commands with a normal or poison payload are replayed yet",
+            ));
+        }
+    }
+    let mut sc = scenario.clone();
+    // Keep every event between two drains.
+    sc.limits.event_log = sc.limits.event_log.max(2_000_000);
+    let world_plan = sc.plan().map_err(|e| Error::File(e.to_string()))?;
+    let mut world = World::new(world_plan).map_err(|e| Error::File(e.to_string()))?;
+    let (publishes, expected) = run_engine(&mut world, until);
+    let config = world.logs()[0]
+        .as_redis()
+        .expect("the one log is a Redis stream")
+        .config
+        .clone();
+    if !group.is_empty() && config.processing >= config.min_idle {
+        return Err(unsupported(
+            &format!("nodes.{group}.consumer.processing"),
+            &format!(
+                "a processing time of {} is not shorter than the group's min_idle of {}: the \
+                 janitor would claim entries their owner is still working on, and who wins \
+                 that race depends on timing",
+                config.processing, config.min_idle
+            ),
+        ));
+    }
+    let scale = (until.0 as f64 / TARGET_WINDOW.0 as f64).max(1.0);
+    let wall = |t: Millis| (t.0 as f64 / scale).round();
+    if until.0 as f64 / scale > MAX_WALL.0 as f64 {
+        return Err(Error::File(format!("--until {until} is too long")));
+    }
+    let scaled = vec![
+        format!(
+            "janitor period (claim_every): {} simulated → {} ms",
+            config.claim_every,
+            wall(config.claim_every)
+        ),
+        format!(
+            "XAUTOCLAIM min-idle-time: {} simulated → {} ms",
+            config.min_idle,
+            wall(config.min_idle)
+        ),
+        format!(
+            "processing time: {} simulated → {} ms",
+            config.processing,
+            wall(config.processing)
+        ),
+        format!(
+            "append times and the window: ÷{scale:.2} ({until} simulated → {:.1} s)",
+            until.0 as f64 / scale / 1000.0
+        ),
+    ];
+    Ok(RedisPlan {
+        name: scenario.name.clone(),
+        stream: stream.clone(),
+        group,
+        config,
+        until,
+        scale,
+        scaled,
+        publishes,
+        expected,
+    })
+}
+
+/// What the engine's events say about one entry, by its place in the stream.
+#[derive(Default)]
+struct Trace {
+    processed: u32,
+    claims: u32,
+}
+
+/// Runs the world to `until` and reads each entry's fate from its events and the stream's
+/// final state (pending list and dead stream).
+fn run_engine(world: &mut World, until: Millis) -> (Vec<Publish>, Vec<Expected>) {
+    let mut traces: BTreeMap<u64, Trace> = BTreeMap::new();
+    let mut t = Millis::ZERO;
+    loop {
+        t = t.saturating_add(Millis::from_secs(1)).min(until);
+        world.advance_to(t);
+        for e in world.drain_events() {
+            match e.event.kind {
+                EventKind::RecordProcessed { offset, .. } => {
+                    traces.entry(offset).or_default().processed += 1
+                }
+                EventKind::RecordClaimed { offset, .. } => {
+                    traces.entry(offset).or_default().claims += 1
+                }
+                _ => {}
+            }
+        }
+        if t >= until {
+            break;
+        }
+    }
+    let redis = world.logs()[0].as_redis().expect("a Redis stream");
+    let dead: BTreeMap<_, _> = redis.dead_stream.iter().copied().collect();
+    let mut publishes = Vec::new();
+    let mut expected = Vec::new();
+    for entry in &redis.entries {
+        let payload = if entry.poison {
+            Payload::Poison
+        } else {
+            Payload::Normal
+        };
+        publishes.push(Publish {
+            id: entry.event,
+            at: Millis(entry.id.ms),
+            payload,
+            group: 0,
+        });
+        let tr = traces.remove(&entry.n).unwrap_or_default();
+        let (place, delivered, death) = if let Some(&n) = dead.get(&entry.id) {
+            let death = Death {
+                reason: DEAD_REASON.into(),
+                count: n.into(),
+            };
+            ("dead_lettered", n, Some(death))
+        } else if let Some(p) = redis.pel.get(&entry.id) {
+            ("pending", p.deliveries, None)
+        } else if tr.processed > 0 {
+            ("processed", 1 + tr.claims, None)
+        } else {
+            ("queued", 0, None)
+        };
+        expected.push(Expected {
+            id: entry.event,
+            payload: payload_name(payload).into(),
+            rule: CountRule::Exact,
+            facts: Facts {
+                delivered,
+                processed: tr.processed,
+                place: place.into(),
+                order: None,
+                death,
+            },
+        });
+    }
+    (publishes, expected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use queue_engine::ScenarioFile;
+
+    fn scenario(text: &str) -> ScenarioV2 {
+        ScenarioFile::from_json(text).expect("valid").into_v2()
+    }
+
+    const POISON: &str = r#"{ "version": 2, "name": "t", "seed": 1,
+      "nodes": { "p": { "producer": { "rate": 0 } },
+                 "orders": { "log": { "profile": "redis_streams" } },
+                 "kitchen": { "consumer": { "count": 2, "processing": { "mean": "100ms" } } } },
+      "edges": [ { "kind": "publish", "from": "p", "to": "orders" },
+                 { "kind": "subscribe", "from": "orders", "to": "kitchen",
+                   "group": { "claim_every": "2s", "min_idle": "3s", "max_attempts": 3 } } ],
+      "commands": [ { "at": "1s", "do": { "type": "send", "payload": "normal" } },
+                    { "at": "2s", "do": { "type": "send", "payload": "poison" } } ] }"#;
+
+    /// semantics.md §4: the read is delivery 1, each XAUTOCLAIM adds one, and at the limit
+    /// the janitor moves the entry to the dead stream.
+    #[test]
+    fn the_engine_side_of_a_poison_entry_is_three_deliveries_then_the_dead_stream() {
+        let plan = plan(&scenario(POISON), Millis::from_secs(30)).expect("replayable");
+        let [good, poison] = &plan.expected[..] else {
+            panic!("two entries: {:?}", plan.expected)
+        };
+        assert_eq!(
+            (good.facts.place.as_str(), good.facts.delivered),
+            ("processed", 1)
+        );
+        assert_eq!(good.facts.processed, 1);
+        assert_eq!(poison.facts.place, "dead_lettered");
+        assert_eq!(poison.facts.delivered, 3);
+        assert_eq!(poison.facts.processed, 0);
+        assert_eq!(poison.facts.death.as_ref().map(|d| d.count), Some(3));
+        assert!(plan.settles());
+        assert_eq!(plan.publishes[1].at, Millis::from_secs(2));
+    }
+
+    #[test]
+    fn what_redis_cannot_replay_is_refused_with_the_field() {
+        let crash = POISON.replace(
+            r#"{ "at": "1s", "do""#,
+            r#"{ "at": "1s", "node": "kitchen", "do": { "type": "crash", "consumer": 0 } },
+               { "at": "1s", "do""#,
+        );
+        let e = plan(&scenario(&crash), Millis::from_secs(30)).unwrap_err();
+        assert!(e.to_string().contains("commands[0]"), "{e}");
+        let slow = POISON.replace("100ms", "5s");
+        let e = plan(&scenario(&slow), Millis::from_secs(30)).unwrap_err();
+        assert!(
+            e.to_string().contains("nodes.kitchen.consumer.processing"),
+            "{e}"
+        );
+        let kafka = POISON
+            .replace(r#""profile": "redis_streams""#, r#""profile": "kafka""#)
+            .replace(r#""claim_every": "2s", "min_idle": "3s", "#, "");
+        let e = plan(&scenario(&kafka), Millis::from_secs(30)).unwrap_err();
+        assert!(e.to_string().contains("nodes.orders.log.profile"), "{e}");
+    }
+}
