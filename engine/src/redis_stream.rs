@@ -66,11 +66,15 @@ impl Entry {
 /// One pending entry: who has it, since when, and how often it was delivered.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pending {
-    pub consumer: usize,
+    /// The owner's index (u16 keeps a pending record, the list's value, at 24 bytes in wasm).
+    pub consumer: u16,
     pub delivered_at: Millis,
     pub deliveries: u32,
     /// The entry's place in the stream: it stays pending after `MAXLEN` trims its data.
     pub n: u64,
+    /// Whether it fails, as the consumer's copy says: a consumer works on what
+    /// `XREADGROUP` returned, even once `MAXLEN` has trimmed the stream's own copy.
+    pub poison: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -98,6 +102,8 @@ pub struct RedisConfig {
     pub min_idle: Millis,
     /// Past this many deliveries an entry goes to the dead stream.
     pub max_deliveries: u32,
+    /// `XADD … MAXLEN`: entries kept, read or not.
+    pub max_len: u32,
 }
 
 impl Default for RedisConfig {
@@ -112,12 +118,14 @@ impl Default for RedisConfig {
             claim_every: Millis::from_secs(5),
             min_idle: Millis::from_secs(10),
             max_deliveries: 3,
+            max_len: MAXLEN,
         }
     }
 }
 
-/// The stream is trimmed to about this many entries (`MAXLEN ~`), keeping memory bounded.
-pub const MAXLEN: usize = 10_000;
+/// The stream is trimmed to this many entries (`MAXLEN`) unless a scenario says otherwise,
+/// keeping memory bounded.
+pub const MAXLEN: u32 = 10_000;
 
 /// A timer of the stream; as a world's member it sits on the world's agenda.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -364,13 +372,13 @@ impl RedisStreamSim {
         self.schedule(Millis(self.due.ceil() as u64), Due::Add);
     }
 
-    /// `XADD … MAXLEN ~ 10000`: old entries go, except those still unread or pending.
+    /// `XADD … MAXLEN`: the oldest entries go, read or not.
     /// Trimming ignores the consumer group (semantics notes §4, observed on Redis 7): an entry
     /// nobody read is lost, and a pending one keeps its place in the pending list without its
     /// data.
     fn trim(&mut self) {
         let mut trimmed = 0;
-        while self.entries.len() > MAXLEN {
+        while self.entries.len() > self.config.max_len as usize {
             let head = self.entries[0].id;
             if self.last_delivered.is_none_or(|l| head > l) {
                 self.counts.trimmed_unread += 1;
@@ -393,29 +401,29 @@ impl RedisStreamSim {
         }
         if self.consumers[c].inbox.is_empty() {
             let from = self.first_undelivered();
-            let fresh: Vec<(EntryId, u64)> = self
-                .entries
-                .range(from..)
-                .take(self.config.count as usize)
-                .map(|e| (e.id, e.n))
-                .collect();
-            for &(id, n) in &fresh {
-                self.pel.insert(
-                    id,
+            let RedisStreamSim {
+                entries,
+                pel,
+                consumers,
+                last_delivered,
+                now,
+                config,
+                ..
+            } = self;
+            for e in entries.range(from..).take(config.count as usize) {
+                pel.insert(
+                    e.id,
                     Pending {
-                        consumer: c,
-                        delivered_at: self.now,
+                        consumer: c as u16,
+                        delivered_at: *now,
                         deliveries: 1,
-                        n,
+                        n: e.n,
+                        poison: e.poison,
                     },
                 );
+                *last_delivered = Some(e.id);
+                consumers[c].inbox.push_back(e.id);
             }
-            if let Some(&(last, _)) = fresh.last() {
-                self.last_delivered = Some(last);
-            }
-            self.consumers[c]
-                .inbox
-                .extend(fresh.into_iter().map(|(id, _)| id));
         }
         self.start(c);
     }
@@ -439,11 +447,14 @@ impl RedisStreamSim {
         if !self.consumers[c].alive {
             return;
         }
-        let place = self.place(id);
-        let pending = self.pel.get(&id).map(|p| (p.consumer == c, p.deliveries));
-        let still_mine = pending.is_some_and(|(mine, _)| mine);
-        let deliveries = pending.map_or(1, |(_, d)| d);
-        let poison = self.entry(id).is_some_and(|e| e.poison);
+        // The pending record, if the entry is still in the list; else the stream's copy.
+        let (place, still_mine, deliveries, poison) = match self.pel.get(&id) {
+            Some(p) => (Some(p.n), p.consumer as usize == c, p.deliveries, p.poison),
+            None => {
+                let e = self.entry(id);
+                (e.map(|e| e.n), false, 1, e.is_some_and(|e| e.poison))
+            }
+        };
         let member = c as u32;
         if still_mine && !poison {
             // XACK
@@ -492,7 +503,7 @@ impl RedisStreamSim {
             .iter()
             .filter(|(id, p)| {
                 self.now.0.saturating_sub(p.delivered_at.0) >= self.config.min_idle.0
-                    && self.consumers[p.consumer].busy != Some(**id)
+                    && self.consumers[p.consumer as usize].busy != Some(**id)
             })
             .map(|(id, _)| *id)
             .collect();
@@ -525,7 +536,7 @@ impl RedisStreamSim {
                 continue;
             };
             let p = self.pel.get_mut(&id).expect("listed");
-            p.consumer = to;
+            p.consumer = to as u16;
             p.deliveries += 1;
             p.delivered_at = self.now;
             let deliveries = p.deliveries;

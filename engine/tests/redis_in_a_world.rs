@@ -129,3 +129,69 @@ fn settings_of_the_other_platform_are_refused_by_name() {
     let (path, _, _) = common::v2_field_error(&two);
     assert!(path == "nodes.billing" || path == "nodes.kitchen", "{path}");
 }
+
+/// Semantics notes §4 (observed on Redis 7.0.15): `MAXLEN` trims regardless of the group.
+/// With `max_len: 3` and one slow worker, the entries nobody read are lost, and the poison
+/// entry the worker held keeps failing from the worker's own copy, then stays in the pending
+/// list without data until XAUTOCLAIM reports it deleted and drops it (`records_skipped`).
+#[test]
+fn max_len_trims_unread_entries_and_xautoclaim_drops_a_pending_one_without_data() {
+    let mut file = stream(json!({ "count": 1, "processing": { "mean": "2s" },
+        "group": { "max_poll_records": 1, "claim_every": "2s", "min_idle": "2500ms" } }));
+    file["nodes"]["shop"] = json!({ "producer": { "rate": 0 } });
+    file["nodes"]["orders"]["log"]["max_len"] = json!(3);
+    let send =
+        |at: &str, payload: &str| json!({ "at": at, "do": { "type": "send", "payload": payload } });
+    file["commands"] = json!([
+        send("1s", "poison"),
+        send("1200ms", "normal"),
+        send("1400ms", "normal"),
+        send("1600ms", "normal"),
+        send("1800ms", "normal"),
+        send("2s", "normal")
+    ]);
+    let (w, log) = run(&file, Millis::from_secs(30));
+    let redis = w.logs()[0].as_redis().expect("a Redis stream");
+    let ids: Vec<u64> = redis.entries.iter().map(|e| e.n).collect();
+    assert_eq!(
+        ids,
+        [3, 4, 5],
+        "only the last three entries keep their data"
+    );
+    assert_eq!(redis.counts.trimmed_unread, 2, "{:?}", redis.counts);
+    assert_eq!(redis.counts.deleted_pending, 1, "{:?}", redis.counts);
+    assert_eq!(redis.counts.acked, 3, "{:?}", redis.counts);
+    assert!(redis.pel.is_empty() && redis.dead_stream.is_empty());
+    let failed = log
+        .iter()
+        .any(|e| matches!(e.event.kind, EventKind::RecordFailed { offset: 0, .. }));
+    assert!(
+        failed,
+        "the worker's copy of the poison entry still fails after the trim"
+    );
+    let skipped = log
+        .iter()
+        .filter(|e| matches!(e.event.kind, EventKind::RecordsSkipped { .. }))
+        .count();
+    assert_eq!(skipped, 1);
+}
+
+#[test]
+fn max_len_is_a_redis_setting_with_a_range() {
+    let refused = |file: &Value| {
+        ScenarioV2::from_json(&file.to_string())
+            .and_then(|s| s.plan().map(|_| ()))
+            .expect_err("refused")
+            .to_string()
+    };
+    let mut file = stream(json!({ "count": 1 }));
+    file["nodes"]["orders"]["log"]["max_len"] = json!(0);
+    let e = refused(&file);
+    assert!(
+        e.contains("nodes.orders.log.max_len") && e.contains("1 to 100000"),
+        "{e}"
+    );
+    file["nodes"]["orders"]["log"] = json!({ "profile": "kafka", "max_len": 5 });
+    let e = refused(&file);
+    assert!(e.contains("nodes.orders.log.max_len"), "{e}");
+}

@@ -101,7 +101,7 @@ fn trimming_ignores_the_group_so_unread_entries_are_lost() {
     sim.advance_to(Millis::from_secs(60));
     let c = &sim.counts;
     assert!((30_000..=30_001).contains(&c.added));
-    assert_eq!(sim.entries.len(), MAXLEN, "trimmed to MAXLEN");
+    assert_eq!(sim.entries.len(), MAXLEN as usize, "trimmed to MAXLEN");
     assert!(c.trimmed_unread > 19_000, "unread entries trimmed: {c:?}");
     assert!(
         c.deleted_pending > 0,

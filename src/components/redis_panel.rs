@@ -75,7 +75,7 @@ pub fn RedisPanel(props: &RedisPanelProps) -> Html {
                     <li data-consumer={c.name.clone()}>
                         <strong>{ &c.name }</strong>
                         { format!(" {} · acked {} · pending {}", if c.alive { "● running" } else { "✕ crashed" }, c.acked,
-                            sim.pel.values().filter(|p| p.consumer == i).count()) }
+                            sim.pel.values().filter(|p| p.consumer as usize == i).count()) }
                         { " " }
                         <button type="button" class="redis-crash" disabled={!c.alive} onclick={crash(i)}>{ "Crash" }</button>
                     </li>
@@ -88,7 +88,7 @@ pub fn RedisPanel(props: &RedisPanelProps) -> Html {
                     { for sim.pel.iter().take(8).map(|(id, p)| html! {
                         <tr>
                             <td>{ entry_button(*id) }</td>
-                            <td>{ &sim.consumers[p.consumer].name }</td>
+                            <td>{ &sim.consumers[p.consumer as usize].name }</td>
                             <td>{ Millis(now.0.saturating_sub(p.delivered_at.0)).to_string() }</td>
                             <td class="deliveries">{ p.deliveries }</td>
                         </tr>

@@ -313,3 +313,34 @@ fn redis_xautoclaim_raises_the_delivery_count_to_the_dead_stream() {
         "{text}"
     );
 }
+
+/// Semantics notes §4 (Redis Streams): `XADD … MAXLEN` trims regardless of the consumer
+/// group. On Redis as in the engine, the two entries nobody read are lost, and the entry the
+/// worker held loses its data, fails from the worker's copy, and is reported deleted and
+/// dropped by the next `XAUTOCLAIM`.
+#[test]
+fn redis_maxlen_trims_unread_and_pending_entries_alike() {
+    let Ok(url) = std::env::var("QSIM_VERIFY_REDIS") else {
+        eprintln!(
+            "skipped: set QSIM_VERIFY_REDIS=redis://127.0.0.1:PORT (cargo xtask verify does)"
+        );
+        return;
+    };
+    let sc = plan::read(&scenario("redis-maxlen-ignores-the-group.json")).expect("reads");
+    let plan = redis_streams::plan(&sc, Millis::from_secs(30)).expect("replayable on Redis");
+    let observed = redis_streams::run(&plan, &url).expect("the Redis run completes");
+    let c = compare::compare(&plan.expected, &observed);
+    assert!(c.all_agree(), "{}", compare::render(&c));
+    let places: Vec<&str> = observed.values().map(|f| f.place.as_str()).collect();
+    assert_eq!(
+        places,
+        [
+            "trimmed_pending",
+            "trimmed",
+            "trimmed",
+            "processed",
+            "processed",
+            "processed"
+        ]
+    );
+}

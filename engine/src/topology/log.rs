@@ -22,7 +22,7 @@ use super::{EdgeKind, Node};
 use crate::command::Command;
 use crate::error::ScenarioError;
 use crate::kernel::time::Millis;
-use crate::redis_stream::RedisConfig;
+use crate::redis_stream::{RedisConfig, MAXLEN};
 use crate::scenario::ConsumerConfig;
 use crate::stream::{
     GroupSettings, KeylessPartitioner, StreamCommand, StreamScenario, TopicConfig,
@@ -55,6 +55,11 @@ pub struct LogSpec {
     pub retention: Option<Millis>,
     /// Kafka: how the producer spreads records that have no key.
     pub keyless: KeylessPartitioner,
+    /// Redis: `XADD … MAXLEN`: the stream keeps at most this many entries, read or not
+    /// (10,000; 1 to 100,000). The engine trims exactly, as `MAXLEN =` does; Redis's `~` may
+    /// keep up to a node of entries (100 by default) more.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_len: Option<u32>,
     /// Kafka: records per sticky batch, when `keyless` is sticky.
     pub sticky_batch: u32,
 }
@@ -65,6 +70,7 @@ impl Default for LogSpec {
             profile: LogProfile::Kafka,
             partitions: None,
             retention: None,
+            max_len: None,
             keyless: KeylessPartitioner::Sticky,
             sticky_batch: 16,
         }
@@ -114,6 +120,14 @@ impl ScenarioV2 {
         let names = pools.iter().map(|(n, _, _)| n.clone()).collect();
         let run = match spec.profile {
             LogProfile::Kafka => {
+                if spec.max_len.is_some() {
+                    return Err(ScenarioError::field(
+                        at("max_len"),
+                        "no such setting on a Kafka topic (it is a Redis stream's MAXLEN; a \
+                         topic is trimmed by age, `retention`)",
+                        "a value",
+                    ));
+                }
                 let partitions = spec.partitions.unwrap_or(4);
                 if !(1..=64).contains(&partitions) {
                     return Err(ScenarioError::field(
@@ -193,11 +207,20 @@ impl ScenarioV2 {
                 "a value",
             ));
         }
+        let max_len = spec.max_len.unwrap_or(MAXLEN);
+        if !(1..=100_000).contains(&max_len) {
+            return Err(ScenarioError::field(
+                format!("nodes.{name}.log.max_len"),
+                "1 to 100000",
+                max_len.to_string(),
+            ));
+        }
         let (pool_name, pool, settings) = match pools {
             [] => {
                 return Ok(RedisConfig {
                     consumers: 0,
                     seed: self.seed,
+                    max_len,
                     ..RedisConfig::default()
                 })
             }
@@ -221,6 +244,7 @@ impl ScenarioV2 {
             claim_every: settings.claim_every.unwrap_or(Millis::from_secs(5)),
             min_idle: settings.min_idle.unwrap_or(Millis::from_secs(10)),
             max_deliveries: settings.max_attempts,
+            max_len,
         })
     }
 }

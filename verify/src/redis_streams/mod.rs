@@ -34,6 +34,10 @@ use crate::Error;
 
 pub use run::run;
 
+/// The places nothing changes after: acknowledged, in the dead stream, trimmed before anyone
+/// read it, or trimmed while pending and then dropped by `XAUTOCLAIM`.
+pub const SETTLED: [&str; 4] = ["processed", "dead_lettered", "trimmed", "trimmed_pending"];
+
 /// The reason written on a dead-stream entry, on both sides.
 pub const DEAD_REASON: &str = "max_attempts";
 
@@ -65,7 +69,7 @@ impl RedisPlan {
     pub fn settles(&self) -> bool {
         self.expected
             .iter()
-            .all(|e| matches!(e.facts.place.as_str(), "processed" | "dead_lettered"))
+            .all(|e| SETTLED.contains(&e.facts.place.as_str()))
     }
 }
 
@@ -201,21 +205,26 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<RedisPlan, Error> {
     })
 }
 
-/// What the engine's events say about one entry, by its place in the stream.
+/// What the engine says about one entry, by its place in the stream.
 #[derive(Default)]
 struct Trace {
+    /// Its CloudEvents id number, whether it fails, and when it was appended.
+    entry: Option<(u64, bool, Millis)>,
     processed: u32,
     claims: u32,
+    /// Its delivery count when last seen in the pending entries list.
+    pending: Option<u32>,
+    dead: bool,
 }
 
-/// Runs the world to `until` and reads each entry's fate from its events and the stream's
-/// final state (pending list and dead stream).
+/// Runs the world to `until`, one agenda item at a time, and reads each entry's fate from its
+/// events and from the stream between steps: an entry `MAXLEN` trims is gone from the stream
+/// by the end, so what it was, and whether it was pending, is noted while it is there.
 fn run_engine(world: &mut World, until: Millis) -> (Vec<Publish>, Vec<Expected>) {
     let mut traces: BTreeMap<u64, Trace> = BTreeMap::new();
-    let mut t = Millis::ZERO;
-    loop {
-        t = t.saturating_add(Millis::from_secs(1)).min(until);
-        world.advance_to(t);
+    let mut seen = 0;
+    while world.next_event_time().is_some_and(|t| t <= until) {
+        world.step();
         for e in world.drain_events() {
             match e.event.kind {
                 EventKind::RecordProcessed { offset, .. } => {
@@ -224,45 +233,64 @@ fn run_engine(world: &mut World, until: Millis) -> (Vec<Publish>, Vec<Expected>)
                 EventKind::RecordClaimed { offset, .. } => {
                     traces.entry(offset).or_default().claims += 1
                 }
+                EventKind::RecordDeadLettered { offset, .. } => {
+                    traces.entry(offset).or_default().dead = true
+                }
                 _ => {}
             }
         }
-        if t >= until {
-            break;
+        let redis = world.logs()[0].as_redis().expect("a Redis stream");
+        for e in redis.entries.iter().filter(|e| e.n >= seen) {
+            traces.entry(e.n).or_default().entry = Some((e.event, e.poison, Millis(e.id.ms)));
+        }
+        seen = redis.counts.added;
+        for p in redis.pel.values() {
+            traces.entry(p.n).or_default().pending = Some(p.deliveries);
         }
     }
+    world.advance_to(until);
     let redis = world.logs()[0].as_redis().expect("a Redis stream");
-    let dead: BTreeMap<_, _> = redis.dead_stream.iter().copied().collect();
+    let pel: BTreeMap<u64, u32> = redis.pel.values().map(|p| (p.n, p.deliveries)).collect();
+    let kept = redis.entries.front().map_or(redis.counts.added, |e| e.n);
     let mut publishes = Vec::new();
     let mut expected = Vec::new();
-    for entry in &redis.entries {
-        let payload = if entry.poison {
+    for (n, tr) in traces {
+        let Some((id, poison, at)) = tr.entry else {
+            continue;
+        };
+        let payload = if poison {
             Payload::Poison
         } else {
             Payload::Normal
         };
         publishes.push(Publish {
-            id: entry.event,
-            at: Millis(entry.id.ms),
+            id,
+            at,
             payload,
             group: 0,
         });
-        let tr = traces.remove(&entry.n).unwrap_or_default();
-        let (place, delivered, death) = if let Some(&n) = dead.get(&entry.id) {
+        let (place, delivered, death) = if tr.dead {
+            // Its count when the janitor moved it: as last seen in the pending list.
+            let d = tr.pending.unwrap_or(0);
             let death = Death {
                 reason: DEAD_REASON.into(),
-                count: n.into(),
+                count: d.into(),
             };
-            ("dead_lettered", n, Some(death))
-        } else if let Some(p) = redis.pel.get(&entry.id) {
-            ("pending", p.deliveries, None)
+            ("dead_lettered", d, Some(death))
+        } else if let Some(&d) = pel.get(&n) {
+            ("pending", d, None)
         } else if tr.processed > 0 {
             ("processed", 1 + tr.claims, None)
+        } else if let Some(d) = tr.pending {
+            // Pending once, then gone without being processed: trimmed, and dropped by XAUTOCLAIM.
+            ("trimmed_pending", d, None)
+        } else if n < kept {
+            ("trimmed", 0, None)
         } else {
             ("queued", 0, None)
         };
         expected.push(Expected {
-            id: entry.event,
+            id,
             payload: payload_name(payload).into(),
             rule: CountRule::Exact,
             facts: Facts {

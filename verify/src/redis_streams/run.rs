@@ -42,6 +42,23 @@ struct Seen {
 struct Shared {
     stop: AtomicBool,
     seen: Mutex<BTreeMap<u64, Seen>>,
+    /// Every appended entry: its Redis id (as `(ms, seq)`) and the plan's message id.
+    appended: Mutex<BTreeMap<(u64, u64), u64>>,
+    /// Entries `XAUTOCLAIM` reported deleted (trimmed while pending) and dropped.
+    deleted: Mutex<Vec<u64>>,
+}
+
+impl Shared {
+    fn msg(&self, id: &str) -> Option<u64> {
+        let appended = self.appended.lock().expect("no thread panics holding it");
+        appended.get(&parse_id(id)?).copied()
+    }
+}
+
+/// A stream id `<ms>-<seq>`, as numbers, so ids compare in stream order.
+fn parse_id(id: &str) -> Option<(u64, u64)> {
+    let (ms, seq) = id.split_once('-')?;
+    Some((ms.parse().ok()?, seq.parse().ok()?))
 }
 
 /// Deletes the run's keys when dropped, so an error never leaves them behind.
@@ -157,6 +174,8 @@ pub fn run(plan: &RedisPlan, url: &str) -> Result<BTreeMap<u64, Facts>, Error> {
     let shared = Arc::new(Shared {
         stop: AtomicBool::new(false),
         seen: Mutex::new(BTreeMap::new()),
+        appended: Mutex::new(BTreeMap::new()),
+        deleted: Mutex::new(Vec::new()),
     });
     let start = Instant::now();
     let deadline = start + plan.wall(plan.until);
@@ -190,10 +209,11 @@ pub fn run(plan: &RedisPlan, url: &str) -> Result<BTreeMap<u64, Facts>, Error> {
             )
         }));
     }
-    let appended = append(&mut conn, plan, &key, start);
+    let appended = append(&mut conn, plan, &shared, &key, start);
     if appended.is_ok() && plan.settles() {
         // Nothing can change once Redis has settled as many entries as the engine did.
-        while Instant::now() < deadline && settled(&mut conn, &shared, &dead) < plan.expected.len()
+        while Instant::now() < deadline
+            && settled(&mut conn, &shared, &key, &dead) < plan.expected.len()
         {
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -215,31 +235,67 @@ pub fn run(plan: &RedisPlan, url: &str) -> Result<BTreeMap<u64, Facts>, Error> {
     facts(&mut conn, plan, &shared, &key, &dead).map_err(&err)
 }
 
-/// `XADD` of every planned entry at its (scaled) time.
-fn append(conn: &mut Connection, plan: &RedisPlan, key: &str, start: Instant) -> Result<(), Error> {
+/// `XADD … MAXLEN = <max_len>` of every planned entry at its (scaled) time. The engine trims
+/// exactly, so the run asks Redis for exact trimming too (`~` would keep whole nodes).
+fn append(
+    conn: &mut Connection,
+    plan: &RedisPlan,
+    shared: &Shared,
+    key: &str,
+    start: Instant,
+) -> Result<(), Error> {
     for p in &plan.publishes {
         std::thread::sleep((start + plan.wall(p.at)).saturating_duration_since(Instant::now()));
-        redis::cmd("XADD")
-            .arg(key)
+        let id: String = redis::cmd("XADD")
+            .arg(&[key, "MAXLEN", "="][..])
+            .arg(plan.config.max_len)
             .arg("*")
             .arg("msg")
             .arg(p.id)
             .arg("payload")
             .arg(payload_name(p.payload))
-            .query::<String>(conn)
+            .query(conn)
             .map_err(|e| Error::Broker(format!("XADD: {e}")))?;
+        if let Some(id) = parse_id(&id) {
+            let mut appended = shared.appended.lock().expect("no thread panics holding it");
+            appended.insert(id, p.id);
+        }
     }
     Ok(())
 }
 
-/// Entries acknowledged after processing, plus those in the dead stream.
-fn settled(conn: &mut Connection, shared: &Shared, dead: &str) -> usize {
+/// The first id still in the stream (entries before it were trimmed), if any is left.
+fn first_kept(conn: &mut Connection, key: &str) -> redis::RedisResult<Option<(u64, u64)>> {
+    let v: Value = redis::cmd("XRANGE")
+        .arg(&[key, "-", "+", "COUNT", "1"][..])
+        .query(conn)?;
+    Ok(items(&v)
+        .first()
+        .and_then(|e| items(e).first())
+        .and_then(|id| parse_id(&text(id))))
+}
+
+/// Appended entries that were trimmed before any consumer saw them.
+fn trimmed_unread(shared: &Shared, first_kept: Option<(u64, u64)>) -> Vec<u64> {
+    let seen = shared.seen.lock().expect("no thread panics holding it");
+    let appended = shared.appended.lock().expect("no thread panics holding it");
+    appended
+        .iter()
+        .filter(|(id, msg)| first_kept.is_none_or(|f| **id < f) && !seen.contains_key(msg))
+        .map(|(_, msg)| *msg)
+        .collect()
+}
+
+/// Entries that reached a place nothing changes after (see [`super::SETTLED`]).
+fn settled(conn: &mut Connection, shared: &Shared, key: &str, dead: &str) -> usize {
     let acked = shared
         .seen
         .lock()
         .map_or(0, |s| s.values().filter(|s| s.acked).count());
     let dead: usize = redis::cmd("XLEN").arg(dead).query(conn).unwrap_or(0);
-    acked + dead
+    let deleted = shared.deleted.lock().map_or(0, |d| d.len());
+    let trimmed = first_kept(conn, key).map_or(0, |f| trimmed_unread(shared, f).len());
+    acked + dead + deleted + trimmed
 }
 
 /// One consumer of the group: the entries the janitor claimed for it first, else new ones.
@@ -366,8 +422,20 @@ fn janitor(
                 .arg(&["0-0", "COUNT", "1"][..])
                 .query(c)
                 .map_err(err)?;
+            for id in items(items(&v).get(2).unwrap_or(&Value::Nil)) {
+                if let Some(msg) = shared.msg(&text(id)) {
+                    shared
+                        .deleted
+                        .lock()
+                        .expect("no thread panics holding it")
+                        .push(msg);
+                }
+            }
             let Some(entry) = items(items(&v).get(1).unwrap_or(&Value::Nil)).first() else {
-                break;
+                if items(items(&v).get(2).unwrap_or(&Value::Nil)).is_empty() {
+                    break;
+                }
+                continue;
             };
             let e = items(entry);
             let (msg, poison) = fields(e.get(1).unwrap_or(&Value::Nil));
@@ -386,25 +454,20 @@ fn facts(
     key: &str,
     dead: &str,
 ) -> redis::RedisResult<BTreeMap<u64, Facts>> {
-    // Each entry id (on Redis) to the plan's message id.
-    let all: Value = redis::cmd("XRANGE").arg(&[key, "-", "+"][..]).query(c)?;
-    let msg_of: BTreeMap<String, u64> = items(&all)
-        .iter()
-        .map(|e| {
-            (
-                items(e).first().map(text).unwrap_or_default(),
-                fields(items(e).get(1).unwrap_or(&Value::Nil)).0,
-            )
-        })
-        .collect();
     let still: BTreeMap<u64, u32> = if plan.group.is_empty() {
         BTreeMap::new()
     } else {
         pending(c, key, &plan.group, None, ("-", "+"))?
             .into_iter()
-            .filter_map(|(id, n)| Some((*msg_of.get(&id)?, n)))
+            .filter_map(|(id, n)| Some((shared.msg(&id)?, n)))
             .collect()
     };
+    let trimmed = trimmed_unread(shared, first_kept(c, key)?);
+    let deleted = shared
+        .deleted
+        .lock()
+        .expect("the threads have ended")
+        .clone();
     let dead_entries: Value = redis::cmd("XRANGE").arg(&[dead, "-", "+"][..]).query(c)?;
     let mut died: BTreeMap<u64, Death> = BTreeMap::new();
     for e in items(&dead_entries) {
@@ -424,10 +487,14 @@ fn facts(
         let processed = s.map_or(0, |s| s.processed);
         let (place, delivered, death) = if let Some(d) = died.remove(&p.id) {
             ("dead_lettered", d.count as u32, Some(d))
+        } else if deleted.contains(&p.id) {
+            ("trimmed_pending", s.map_or(0, |s| s.delivered), None)
         } else if let Some(&n) = still.get(&p.id) {
             ("pending", n, None)
         } else if s.is_some_and(|s| s.acked) {
             ("processed", s.map_or(0, |s| s.delivered), None)
+        } else if trimmed.contains(&p.id) {
+            ("trimmed", 0, None)
         } else {
             ("queued", 0, None)
         };
