@@ -45,6 +45,7 @@ pub mod redis_stream;
 mod report;
 pub mod routing;
 mod scenario;
+mod settle;
 mod sim;
 mod snapshot;
 pub mod stream;
