@@ -36,7 +36,7 @@ pub enum LogProfile {
     #[default]
     Kafka,
     /// A Redis stream: one sequence of entries, a consumer group with a pending entries list
-    /// (PEL), `XAUTOCLAIM` for idle entries, trimmed by `MAXLEN ~`.
+    /// (PEL), `XAUTOCLAIM` for idle entries, trimmed by `MAXLEN` (`max_len`).
     RedisStreams,
 }
 
