@@ -512,6 +512,10 @@ mod tests {
             of("verify/scenarios/redis-poison-to-dead-stream.json"),
             Ok(Broker::Redis)
         );
+        assert_eq!(
+            of("verify/scenarios/redis-crash-claimed.json"),
+            Ok(Broker::Redis)
+        );
         assert!(of("verify/scenarios/missing.json").is_err());
     }
 }

@@ -3,10 +3,12 @@
 //!
 //! # Contract
 //! - Accepted: producers appending to one `redis_streams` log, at most one consumer pool
-//!   subscribed to it (the consumer group), and `send` commands. The pool fails only poison
-//!   entries (no random failures or crashes), and its processing time is shorter than the
+//!   subscribed to it (the consumer group), and `send` and `crash` commands. The pool fails
+//!   only poison entries (no random failures), and its processing time is shorter than the
 //!   group's `min_idle`, so the janitor never claims an entry its owner is still working on.
 //!   Anything else is refused with the field and the reason.
+//! - Which of the competing consumers reads an entry is a race on Redis, so a crash is
+//!   replayed on the consumer holding what the engine's crashed consumer held ([`Crash`]).
 //! - The entries replayed on Redis are exactly those the engine appended, with their payloads
 //!   and times, read from the engine's stream; an entry is matched by its CloudEvents id number
 //!   (the `event` of its `appended` event), carried on Redis as the field `msg`.
@@ -56,6 +58,19 @@ pub struct RedisPlan {
     pub scaled: Vec<String>,
     pub publishes: Vec<Publish>,
     pub expected: Vec<Expected>,
+    pub crashes: Vec<Crash>,
+}
+
+/// A consumer crash, as the broker run replays it. Which competing consumer reads an entry
+/// is a race on a real broker, so a crash is aimed at what the engine's crashed consumer
+/// held: on Redis, the consumer holding those entries crashes (or, holding none, the one
+/// with the engine's index).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Crash {
+    pub at: Millis,
+    pub consumer: u32,
+    /// The message ids pending under the crashed consumer in the engine, just after it died.
+    pub held: Vec<u64>,
 }
 
 impl RedisPlan {
@@ -136,11 +151,11 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<RedisPlan, Error> {
             Command::Send {
                 payload: Payload::Normal | Payload::Poison,
                 ..
-            }
+            } | Command::Crash { .. }
         ) {
             return Err(unsupported(
                 &format!("commands[{i}]"),
-                "only `send` commands with a normal or poison payload are replayed yet",
+                "only `send` (normal or poison) and `crash` commands are replayed yet",
             ));
         }
     }
@@ -149,7 +164,7 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<RedisPlan, Error> {
     sc.limits.event_log = sc.limits.event_log.max(2_000_000);
     let world_plan = sc.plan().map_err(|e| Error::File(e.to_string()))?;
     let mut world = World::new(world_plan).map_err(|e| Error::File(e.to_string()))?;
-    let (publishes, expected) = run_engine(&mut world, until);
+    let (publishes, expected, crashes) = run_engine(&mut world, until);
     let config = world.logs()[0]
         .as_redis()
         .expect("the one log is a Redis stream")
@@ -202,6 +217,7 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<RedisPlan, Error> {
         scaled,
         publishes,
         expected,
+        crashes,
     })
 }
 
@@ -220,13 +236,32 @@ struct Trace {
 /// Runs the world to `until`, one agenda item at a time, and reads each entry's fate from its
 /// events and from the stream between steps: an entry `MAXLEN` trims is gone from the stream
 /// by the end, so what it was, and whether it was pending, is noted while it is there.
-fn run_engine(world: &mut World, until: Millis) -> (Vec<Publish>, Vec<Expected>) {
+fn run_engine(world: &mut World, until: Millis) -> (Vec<Publish>, Vec<Expected>, Vec<Crash>) {
     let mut traces: BTreeMap<u64, Trace> = BTreeMap::new();
+    let mut crashes = Vec::new();
     let mut seen = 0;
     while world.next_event_time().is_some_and(|t| t <= until) {
         world.step();
         for e in world.drain_events() {
             match e.event.kind {
+                EventKind::GroupMemberLeft {
+                    member,
+                    crashed: true,
+                    ..
+                } => {
+                    let redis = world.logs()[0].as_redis().expect("a Redis stream");
+                    let held = redis
+                        .pel
+                        .values()
+                        .filter(|p| u32::from(p.consumer) == member)
+                        .filter_map(|p| Some(traces.get(&p.n)?.entry?.0))
+                        .collect();
+                    crashes.push(Crash {
+                        at: e.event.t,
+                        consumer: member,
+                        held,
+                    });
+                }
                 EventKind::RecordProcessed { offset, .. } => {
                     traces.entry(offset).or_default().processed += 1
                 }
@@ -302,7 +337,7 @@ fn run_engine(world: &mut World, until: Millis) -> (Vec<Publish>, Vec<Expected>)
             },
         });
     }
-    (publishes, expected)
+    (publishes, expected, crashes)
 }
 
 #[cfg(test)]
@@ -345,14 +380,41 @@ mod tests {
         assert_eq!(plan.publishes[1].at, Millis::from_secs(2));
     }
 
+    /// A crash is aimed at what the engine's crashed consumer held (see [`Crash`]): here the
+    /// first entry, which consumer 0 was processing.
+    #[test]
+    fn a_crash_carries_the_entries_its_consumer_held() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/redis-crash-claimed.json"
+        ))
+        .expect("the scenario is there");
+        let plan = plan(&scenario(&text), Millis::from_secs(30)).expect("replayable");
+        let first = plan.publishes[0].id;
+        assert_eq!(
+            plan.crashes,
+            [Crash {
+                at: Millis::from_secs(2),
+                consumer: 0,
+                held: vec![first],
+            }]
+        );
+        let claimed = &plan.expected[0].facts;
+        assert_eq!(
+            (claimed.delivered, claimed.processed),
+            (2, 1),
+            "{claimed:?}"
+        );
+    }
+
     #[test]
     fn what_redis_cannot_replay_is_refused_with_the_field() {
-        let crash = POISON.replace(
+        let spike = POISON.replace(
             r#"{ "at": "1s", "do""#,
-            r#"{ "at": "1s", "node": "kitchen", "do": { "type": "crash", "consumer": 0 } },
+            r#"{ "at": "1s", "node": "p", "do": { "type": "spike", "factor": 2, "duration": "1s" } },
                { "at": "1s", "do""#,
         );
-        let e = plan(&scenario(&crash), Millis::from_secs(30)).unwrap_err();
+        let e = plan(&scenario(&spike), Millis::from_secs(30)).unwrap_err();
         assert!(e.to_string().contains("commands[0]"), "{e}");
         let slow = POISON.replace("100ms", "5s");
         let e = plan(&scenario(&slow), Millis::from_secs(30)).unwrap_err();

@@ -17,6 +17,7 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use queue_engine::Millis;
 use redis::{Connection, Value};
 
 use super::{RedisPlan, DEAD_REASON};
@@ -46,9 +47,17 @@ struct Shared {
     appended: Mutex<BTreeMap<(u64, u64), u64>>,
     /// Entries `XAUTOCLAIM` reported deleted (trimmed while pending) and dropped.
     deleted: Mutex<Vec<u64>>,
+    /// Per consumer: the message ids it has read and not yet answered.
+    holding: Mutex<Vec<Vec<u64>>>,
+    /// Per consumer: crashed (it stops at once, answering nothing more).
+    crashed: Vec<AtomicBool>,
 }
 
 impl Shared {
+    fn crashed(&self, i: u32) -> bool {
+        self.crashed[i as usize].load(Ordering::SeqCst)
+    }
+
     fn msg(&self, id: &str) -> Option<u64> {
         let appended = self.appended.lock().expect("no thread panics holding it");
         appended.get(&parse_id(id)?).copied()
@@ -176,6 +185,10 @@ pub fn run(plan: &RedisPlan, url: &str) -> Result<BTreeMap<u64, Facts>, Error> {
         seen: Mutex::new(BTreeMap::new()),
         appended: Mutex::new(BTreeMap::new()),
         deleted: Mutex::new(Vec::new()),
+        holding: Mutex::new(vec![Vec::new(); plan.config.consumers as usize]),
+        crashed: (0..plan.config.consumers)
+            .map(|_| AtomicBool::new(false))
+            .collect(),
     });
     let start = Instant::now();
     let deadline = start + plan.wall(plan.until);
@@ -209,7 +222,7 @@ pub fn run(plan: &RedisPlan, url: &str) -> Result<BTreeMap<u64, Facts>, Error> {
             )
         }));
     }
-    let appended = append(&mut conn, plan, &shared, &key, start);
+    let appended = replay(&mut conn, plan, &shared, &key, start);
     if appended.is_ok() && plan.settles() {
         // Nothing can change once Redis has settled as many entries as the engine did.
         while Instant::now() < deadline
@@ -235,16 +248,24 @@ pub fn run(plan: &RedisPlan, url: &str) -> Result<BTreeMap<u64, Facts>, Error> {
     facts(&mut conn, plan, &shared, &key, &dead).map_err(&err)
 }
 
-/// `XADD … MAXLEN = <max_len>` of every planned entry at its (scaled) time. The engine trims
-/// exactly, so the run asks Redis for exact trimming too (`~` would keep whole nodes).
-fn append(
+/// `XADD … MAXLEN = <max_len>` of every planned entry at its (scaled) time, and the crashes
+/// at theirs (after the entries of the same moment). The engine trims exactly, so the run
+/// asks Redis for exact trimming too (`~` would keep whole nodes).
+fn replay(
     conn: &mut Connection,
     plan: &RedisPlan,
     shared: &Shared,
     key: &str,
     start: Instant,
 ) -> Result<(), Error> {
-    for p in &plan.publishes {
+    let mut crashes = plan.crashes.iter().peekable();
+    for p in plan.publishes.iter().map(Some).chain([None]) {
+        let next = p.map_or(Millis::MAX, |p| p.at);
+        while let Some(c) = crashes.next_if(|c| c.at < next) {
+            std::thread::sleep((start + plan.wall(c.at)).saturating_duration_since(Instant::now()));
+            crash(shared, c)?;
+        }
+        let Some(p) = p else { break };
         std::thread::sleep((start + plan.wall(p.at)).saturating_duration_since(Instant::now()));
         let id: String = redis::cmd("XADD")
             .arg(&[key, "MAXLEN", "="][..])
@@ -261,6 +282,28 @@ fn append(
             appended.insert(id, p.id);
         }
     }
+    Ok(())
+}
+
+/// Crashes the consumer holding what the engine's crashed consumer held (see
+/// [`super::Crash`]), or, when that held nothing, the one with the same index.
+fn crash(shared: &Shared, c: &super::Crash) -> Result<(), Error> {
+    let holding = shared.holding.lock().expect("no thread panics holding it");
+    let who = if c.held.is_empty() {
+        Some(c.consumer as usize)
+    } else {
+        holding
+            .iter()
+            .position(|h| h.iter().any(|m| c.held.contains(m)))
+    };
+    let Some(who) = who.filter(|&w| w < shared.crashed.len()) else {
+        return Err(Error::Broker(format!(
+            "at {} the engine's consumer {} crashed holding messages {:?}, but no consumer on \
+             Redis held any of them (the machine may be too slow for this scenario's time scale)",
+            c.at, c.consumer, c.held
+        )));
+    };
+    shared.crashed[who].store(true, Ordering::SeqCst);
     Ok(())
 }
 
@@ -312,7 +355,7 @@ fn consume(
 ) -> Result<(), Error> {
     let me = format!("{group}-{}", i + 1);
     let err = |e: redis::RedisError| Error::Broker(format!("{me}: {e}"));
-    while !shared.stop.load(Ordering::SeqCst) {
+    while !shared.stop.load(Ordering::SeqCst) && !shared.crashed(i) {
         let mut batch: Vec<Delivery> = claimed.try_iter().collect();
         if batch.is_empty() {
             let v: Value = redis::cmd("XREADGROUP")
@@ -332,8 +375,11 @@ fn consume(
                 }
             }
         }
+        if let Ok(mut h) = shared.holding.lock() {
+            h[i as usize].extend(batch.iter().map(|d| d.1));
+        }
         for (id, msg, poison) in batch {
-            if shared.stop.load(Ordering::SeqCst) {
+            if shared.stop.load(Ordering::SeqCst) || shared.crashed(i) {
                 break;
             }
             let count = pending(c, key, group, None, (&id, &id))
@@ -341,7 +387,7 @@ fn consume(
                 .first()
                 .map_or(0, |p| p.1);
             std::thread::sleep(processing);
-            if shared.stop.load(Ordering::SeqCst) {
+            if shared.stop.load(Ordering::SeqCst) || shared.crashed(i) {
                 break;
             }
             // A failed (poison) entry is left pending, for the janitor.
@@ -351,6 +397,9 @@ fn consume(
                     .query::<i64>(c)
                     .map_err(err)?
                     == 1;
+            if let Ok(mut h) = shared.holding.lock() {
+                h[i as usize].retain(|&m| m != msg);
+            }
             let mut seen = shared.seen.lock().expect("no thread panics holding it");
             let s = seen.entry(msg).or_default();
             s.delivered = s.delivered.max(count);
@@ -413,8 +462,14 @@ fn janitor(
                 .query::<i64>(c)
                 .map_err(err)?;
         }
+        let live: Vec<usize> = (0..inboxes.len())
+            .filter(|&i| !shared.crashed(i as u32))
+            .collect();
         for n in 0.. {
-            let to = n % inboxes.len();
+            // With nobody alive nothing is claimed; the dead-lettering above still runs.
+            let Some(&to) = live.get(n % live.len().max(1)) else {
+                break;
+            };
             let me = format!("{group}-{}", to + 1);
             // [next-start, [[id, fields]], [deleted ids]]
             let v: Value = redis::cmd("XAUTOCLAIM")
