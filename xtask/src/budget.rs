@@ -50,8 +50,11 @@ use std::path::{Path, PathBuf};
 /// page's parser (-2.2 kB). Capitalising event sentences as ASCII instead of through
 /// `char::to_uppercase` dropped Unicode's case tables from the page (-7.5 kB): 427.8 kB,
 /// budget 428 kB.
+/// A Redis log's `max_len` and a worker failing an entry from its own copy after a trim
+/// cost 471 B; a pending record kept at 24 bytes (the owner as u16) and a read that no longer
+/// collects into a Vec won them back and more: 427.7 kB, budget 427.8 kB.
 /// Each step is in the git log.
-pub const GZIP_BUDGET_BYTES: u64 = 428_000;
+pub const GZIP_BUDGET_BYTES: u64 = 427_800;
 
 pub struct FileSize {
     pub path: PathBuf,
