@@ -19,8 +19,8 @@
 //!   `XACK`), and claims the others with `XAUTOCLAIM`. Every delivery count in the comparison
 //!   is Redis's own (from `XPENDING`), never counted by the tool.
 //! - Time is scaled by one factor (simulated ms per wall ms) so the window takes about
-//!   [`crate::plan::TARGET_WINDOW`]; Redis measures idle time in milliseconds, so nothing is
-//!   rounded.
+//!   [`crate::plan::TARGET_WINDOW`], never more; Redis measures idle time in milliseconds, so
+//!   nothing is rounded.
 
 mod run;
 
@@ -31,7 +31,7 @@ use queue_engine::topology::log::LogProfile;
 use queue_engine::{Command, EventKind, Millis, Node, Payload, ScenarioV2, World};
 
 use crate::compare::{CountRule, Death, Expected, Facts};
-use crate::plan::{payload_name, Publish, MAX_WALL, TARGET_WINDOW};
+use crate::plan::{payload_name, Publish, TARGET_WINDOW};
 use crate::Error;
 
 pub use run::run;
@@ -79,8 +79,8 @@ impl RedisPlan {
         std::time::Duration::from_micros((t.0 as f64 * 1000.0 / self.scale) as u64)
     }
 
-    /// Whether the engine settles every entry (processed or dead-lettered) within the window:
-    /// then the broker run may end as soon as it has settled as many.
+    /// Whether every entry ends in a [`SETTLED`] place in the engine within the window: then
+    /// the broker run may end as soon as Redis has settled as many.
     pub fn settles(&self) -> bool {
         self.expected
             .iter()
@@ -183,8 +183,16 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<RedisPlan, Error> {
     }
     let scale = (until.0 as f64 / TARGET_WINDOW.0 as f64).max(1.0);
     let wall = |t: Millis| (t.0 as f64 / scale).round();
-    if until.0 as f64 / scale > MAX_WALL.0 as f64 {
-        return Err(Error::File(format!("--until {until} is too long")));
+    // Below this the threads' own scheduling (tens of ms) would decide what is idle.
+    if !group.is_empty() && wall(config.min_idle) < 50.0 {
+        return Err(Error::File(format!(
+            "--until {until}: time runs ×{scale:.0} faster on Redis so the window takes about \
+             {} s, which makes the group's min_idle of {} only {} ms there (at least 50 ms is \
+             needed); shorten --until or lengthen min_idle",
+            TARGET_WINDOW.0 / 1000,
+            config.min_idle,
+            wall(config.min_idle)
+        )));
     }
     let scaled = vec![
         format!(
@@ -416,6 +424,8 @@ mod tests {
         );
         let e = plan(&scenario(&spike), Millis::from_secs(30)).unwrap_err();
         assert!(e.to_string().contains("commands[0]"), "{e}");
+        let e = plan(&scenario(POISON), Millis::from_secs(3_600)).unwrap_err();
+        assert!(e.to_string().contains("--until 1h"), "{e}");
         let slow = POISON.replace("100ms", "5s");
         let e = plan(&scenario(&slow), Millis::from_secs(30)).unwrap_err();
         assert!(

@@ -197,20 +197,24 @@ pub fn run(plan: &RedisPlan, url: &str) -> Result<BTreeMap<u64, Facts>, Error> {
     } else {
         plan.config.consumers
     };
+    // Every connection first: a failure then returns before any thread runs.
+    let mut conns = (0..consumers + u32::from(consumers > 0))
+        .map(|_| client.get_connection())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(&err)?;
     let mut inboxes = Vec::new();
     let mut workers = Vec::new();
     for i in 0..consumers {
         let (tx, rx) = channel::<Delivery>();
         inboxes.push(tx);
-        let mut c = client.get_connection().map_err(&err)?;
+        let mut c = conns.pop().expect("one connection per consumer");
         let (shared, key, group) = (shared.clone(), key.clone(), group.to_owned());
         let (count, processing) = (plan.config.count, plan.wall(plan.config.processing));
         workers.push(std::thread::spawn(move || {
             consume(&mut c, &shared, &key, &group, i, count, processing, &rx)
         }));
     }
-    if consumers > 0 {
-        let mut c = client.get_connection().map_err(&err)?;
+    if let Some(mut c) = conns.pop() {
         let (shared, key, dead, group) =
             (shared.clone(), key.clone(), dead.clone(), group.to_owned());
         let every = plan.wall(plan.config.claim_every);
