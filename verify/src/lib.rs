@@ -85,6 +85,17 @@ pub struct Summary {
     pub scaled: Vec<String>,
 }
 
+impl Summary {
+    fn of(name: String, until: Millis, scale: f64, scaled: Vec<String>) -> Summary {
+        Summary {
+            name,
+            until,
+            scale,
+            scaled,
+        }
+    }
+}
+
 /// Loads `file`, runs the engine, replays it on the broker at `url` and compares. A file with
 /// a log goes to Redis; any other to the broker its queue's profile names.
 pub fn verify(
@@ -93,31 +104,27 @@ pub fn verify(
     until: Option<Millis>,
 ) -> Result<(Summary, compare::Comparison), Error> {
     let scenario = plan::read(file)?;
-    let has_log = scenario
+    let until = until.unwrap_or(plan::DEFAULT_UNTIL);
+    if scenario
         .topology
-        .nodes
-        .iter()
-        .any(|(_, n)| matches!(n, queue_engine::Node::Log(_)));
-    if has_log {
+        .of_kind(queue_engine::NodeKind::Log)
+        .next()
+        .is_some()
+    {
         if !url.starts_with("redis") {
             return Err(Error::File(format!(
                 "{file}: a log node runs on --broker redis://127.0.0.1:PORT, not {url}"
             )));
         }
-        let plan = redis_streams::plan(&scenario, until.unwrap_or(plan::DEFAULT_UNTIL))
-            .map_err(|e| e.in_file(file))?;
+        let plan = redis_streams::plan(&scenario, until).map_err(|e| e.in_file(file))?;
         let observed = redis_streams::run(&plan, url)?;
         let comparison = compare::compare(&plan.expected, &observed);
-        let summary = Summary {
-            name: plan.name,
-            until: plan.until,
-            scale: plan.scale,
-            scaled: plan.scaled,
-        };
-        return Ok((summary, comparison));
+        return Ok((
+            Summary::of(plan.name, plan.until, plan.scale, plan.scaled),
+            comparison,
+        ));
     }
-    let plan =
-        plan::plan(&scenario, until.unwrap_or(plan::DEFAULT_UNTIL)).map_err(|e| e.in_file(file))?;
+    let plan = plan::plan(&scenario, until).map_err(|e| e.in_file(file))?;
     let wanted = if url.starts_with("sqs+") {
         plan::Platform::Sqs
     } else if url.starts_with("amqp") {
@@ -144,11 +151,8 @@ pub fn verify(
         plan::Platform::Activemq => activemq::run(&plan, url)?,
     };
     let comparison = compare::compare(&plan.expected, &observed);
-    let summary = Summary {
-        name: plan.name,
-        until: plan.until,
-        scale: plan.scale,
-        scaled: plan.scaled,
-    };
-    Ok((summary, comparison))
+    Ok((
+        Summary::of(plan.name, plan.until, plan.scale, plan.scaled),
+        comparison,
+    ))
 }

@@ -125,8 +125,13 @@ pub struct Plan {
 impl Plan {
     /// A simulated duration as wall-clock time on the broker.
     pub fn wall(&self, t: Millis) -> std::time::Duration {
-        std::time::Duration::from_micros((t.0 as f64 * 1000.0 / self.scale) as u64)
+        wall(t, self.scale)
     }
+}
+
+/// A simulated duration as wall-clock time, at `scale` simulated ms per wall ms.
+pub fn wall(t: Millis, scale: f64) -> std::time::Duration {
+    std::time::Duration::from_micros((t.0 as f64 * 1000.0 / scale) as u64)
 }
 
 pub fn payload_name(p: Payload) -> &'static str {

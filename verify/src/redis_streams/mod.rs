@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 
 use queue_engine::redis_stream::RedisConfig;
 use queue_engine::topology::log::LogProfile;
-use queue_engine::{Command, EventKind, Millis, Node, Payload, ScenarioV2, World};
+use queue_engine::{Command, EventKind, Millis, Node, NodeKind, Payload, ScenarioV2, World};
 
 use crate::compare::{CountRule, Death, Expected, Facts};
 use crate::plan::{payload_name, Publish, TARGET_WINDOW};
@@ -76,7 +76,7 @@ pub struct Crash {
 impl RedisPlan {
     /// A simulated duration as wall-clock time on the broker.
     pub fn wall(&self, t: Millis) -> std::time::Duration {
-        std::time::Duration::from_micros((t.0 as f64 * 1000.0 / self.scale) as u64)
+        crate::plan::wall(t, self.scale)
     }
 
     /// Whether every entry ends in a [`SETTLED`] place in the engine within the window: then
@@ -97,15 +97,9 @@ fn unsupported(path: &str, why: &str) -> Error {
 /// Checks the scenario is one Redis replays deterministically, then runs the engine on it.
 pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<RedisPlan, Error> {
     let t = &scenario.topology;
-    let logs: Vec<(&String, _)> = t
-        .nodes
-        .iter()
-        .filter_map(|(name, n)| match n {
-            Node::Log(spec) => Some((name, spec)),
-            _ => None,
-        })
-        .collect();
-    let [(stream, spec)] = logs[..] else {
+    let logs: Vec<&str> = t.of_kind(NodeKind::Log).collect();
+    let ([stream], Some(Node::Log(spec))) = (&logs[..], logs.first().and_then(|n| t.node(n)))
+    else {
         return Err(unsupported("nodes", "exactly one log node is replayed"));
     };
     if spec.profile != LogProfile::RedisStreams {
@@ -124,24 +118,17 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<RedisPlan, Error> {
             "a Redis run replays one stream, its producers and its group; nothing else",
         ));
     }
-    let pools: Vec<(&String, _)> = t
-        .nodes
-        .iter()
-        .filter_map(|(name, n)| match n {
-            Node::Consumer(c) => Some((name, c)),
-            _ => None,
-        })
-        .collect();
-    let group = match pools[..] {
-        [] => String::new(),
-        [(name, c)] => {
+    let pools: Vec<&str> = t.of_kind(NodeKind::Consumer).collect();
+    let group = match (&pools[..], pools.first().and_then(|n| t.node(n))) {
+        ([], _) => String::new(),
+        ([name], Some(Node::Consumer(c))) => {
             if c.failure_rate > 0.0 || c.crash_probability > 0.0 {
                 return Err(unsupported(
                     &format!("nodes.{name}.consumer.failure_rate / crash_probability"),
                     "random failures and crashes would differ between the engine and Redis",
                 ));
             }
-            name.clone()
+            (*name).to_owned()
         }
         _ => return Err(unsupported("nodes", "one consumer pool (one group) only")),
     };
@@ -217,7 +204,7 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<RedisPlan, Error> {
     ];
     Ok(RedisPlan {
         name: scenario.name.clone(),
-        stream: stream.clone(),
+        stream: (*stream).to_owned(),
         group,
         config,
         until,
