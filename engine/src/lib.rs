@@ -28,6 +28,7 @@
 //! project's reference notes for each fact and its source.
 
 mod command;
+mod command_read;
 mod consumer;
 pub mod envelope;
 mod error;
