@@ -21,13 +21,13 @@ pub enum Payload {
 }
 
 /// Written as `{"type": "set_online", "online": false}`: the type, then that command's own
-/// fields. Read through `command_read::RawCommand`, which costs the page far less than serde's
+/// fields. Read through `tagged::RawCommand`, which costs the page far less than serde's
 /// internally tagged enums.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(
     tag = "type",
     rename_all = "snake_case",
-    try_from = "crate::command_read::RawCommand"
+    try_from = "crate::tagged::RawCommand"
 )]
 pub enum Command {
     /// Send one message now (the "send one order" and "send a poison pill" buttons).

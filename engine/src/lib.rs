@@ -28,7 +28,6 @@
 //! project's reference notes for each fact and its source.
 
 mod command;
-mod command_read;
 mod consumer;
 pub mod envelope;
 mod error;
@@ -50,6 +49,7 @@ mod settle;
 mod sim;
 mod snapshot;
 pub mod stream;
+mod tagged;
 pub mod topology;
 pub mod trace;
 mod validate;

@@ -105,7 +105,11 @@ pub struct QueueConfig {
 
 /// When a failed message becomes receivable again.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(
+    tag = "kind",
+    rename_all = "snake_case",
+    try_from = "crate::tagged::RawRetry"
+)]
 pub enum RetryPolicy {
     /// Nothing special: it reappears when its visibility timeout runs out (SQS + Lambda).
     #[default]

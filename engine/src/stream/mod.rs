@@ -265,7 +265,11 @@ impl GroupSettings {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(
+    tag = "type",
+    rename_all = "snake_case",
+    try_from = "crate::tagged::RawStreamCommand"
+)]
 pub enum StreamCommand {
     /// A new member joins the group (a rebalance).
     AddConsumer { group: usize },

@@ -1,22 +1,24 @@
-//! Reading a [`Command`] from JSON: every field any command takes, in one flat struct, then
-//! checked against the command's own fields.
+//! Reading the internally tagged enums of the files ([`Command`], [`StreamCommand`] and
+//! [`RetryPolicy`]): every field any variant takes, in one flat struct, then checked against
+//! the variant's own fields.
 //!
 //! # Contract
-//! - Accepts exactly what the derived, internally tagged form accepted: `type` first or
-//!   anywhere, each command's own fields, optional ones left out, nothing else.
+//! - Accepts exactly what the derived, internally tagged form accepted: the tag first or
+//!   anywhere, each variant's own fields, optional ones left out, nothing else.
 //! - Errors name the field at fault with what was expected and what was given, in serde's
 //!   "GIVEN, expected EXPECTED" shape so the scenario error keeps its three parts.
 //!
 //! Why not derive it: serde reads an internally tagged enum by buffering the whole value in a
 //! generic tree first, and builds one reader per variant over that tree. For the 23 commands
 //! that was the largest function in the page's wasm; one flat struct is a fraction of it.
+//! Writing stays derived.
 
 use serde::Deserialize;
 
 use crate::command::{Command, Payload};
 use crate::kernel::time::Millis;
 use crate::scenario::{AckMode, BatchFailure, OnInvalid, RetryPolicy};
-use crate::stream::SeekTo;
+use crate::stream::{SeekTo, StreamCommand};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -113,7 +115,10 @@ fn need<T>(v: Option<T>, field: &str) -> Result<T, String> {
 }
 
 fn wrong_mode(m: Mode, allowed: &str) -> String {
-    format!("mode `{}`, expected one of {allowed}", snake(&format!("{m:?}")))
+    format!(
+        "mode `{}`, expected one of {allowed}",
+        snake(&format!("{m:?}"))
+    )
 }
 
 /// A variant's name as the files spell it (`SetOnline` → `set_online`).
@@ -231,6 +236,131 @@ impl TryFrom<RawCommand> for Command {
     }
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum StreamKind {
+    AddConsumer,
+    RemoveConsumer,
+    CrashConsumer,
+    Seek,
+    SetHotKey,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawStreamCommand {
+    #[serde(rename = "type")]
+    kind: StreamKind,
+    group: Option<usize>,
+    consumer: Option<usize>,
+    to: Option<SeekTo>,
+    share: Option<f64>,
+}
+
+impl TryFrom<RawStreamCommand> for StreamCommand {
+    type Error = String;
+
+    fn try_from(r: RawStreamCommand) -> Result<StreamCommand, String> {
+        use StreamKind as K;
+        let group = || need(r.group, "group");
+        let (c, own): (StreamCommand, &[&str]) = match r.kind {
+            K::AddConsumer => (StreamCommand::AddConsumer { group: group()? }, &["group"]),
+            K::RemoveConsumer => (
+                StreamCommand::RemoveConsumer { group: group()? },
+                &["group"],
+            ),
+            K::CrashConsumer => (
+                StreamCommand::CrashConsumer {
+                    group: group()?,
+                    consumer: need(r.consumer, "consumer")?,
+                },
+                &["group", "consumer"],
+            ),
+            K::Seek => (
+                StreamCommand::Seek {
+                    group: group()?,
+                    to: need(r.to, "to")?,
+                },
+                &["group", "to"],
+            ),
+            K::SetHotKey => (
+                StreamCommand::SetHotKey {
+                    share: need(r.share, "share")?,
+                },
+                &["share"],
+            ),
+        };
+        let given = [
+            ("group", r.group.is_some()),
+            ("consumer", r.consumer.is_some()),
+            ("to", r.to.is_some()),
+            ("share", r.share.is_some()),
+        ];
+        only(&given, own, &format!("{:?}", r.kind))?;
+        Ok(c)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RetryKind {
+    VisibilityTimeout,
+    Immediate,
+    Exponential,
+    Tiers,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRetry {
+    kind: RetryKind,
+    base: Option<Millis>,
+    max: Option<Millis>,
+    delays: Option<Vec<Millis>>,
+}
+
+impl TryFrom<RawRetry> for RetryPolicy {
+    type Error = String;
+
+    fn try_from(r: RawRetry) -> Result<RetryPolicy, String> {
+        let given = [
+            ("base", r.base.is_some()),
+            ("max", r.max.is_some()),
+            ("delays", r.delays.is_some()),
+        ];
+        let (p, own): (RetryPolicy, &[&str]) = match r.kind {
+            RetryKind::VisibilityTimeout => (RetryPolicy::VisibilityTimeout, &[]),
+            RetryKind::Immediate => (RetryPolicy::Immediate, &[]),
+            RetryKind::Exponential => (
+                RetryPolicy::Exponential {
+                    base: need(r.base, "base")?,
+                    max: need(r.max, "max")?,
+                },
+                &["base", "max"],
+            ),
+            RetryKind::Tiers => (
+                RetryPolicy::Tiers {
+                    delays: need(r.delays, "delays")?,
+                },
+                &["delays"],
+            ),
+        };
+        only(&given, own, &format!("{:?}", r.kind))?;
+        Ok(p)
+    }
+}
+
+/// Refuses the first field given that is not among `own`, the fields of variant `kind`.
+fn only(given: &[(&str, bool)], own: &[&str], kind: &str) -> Result<(), String> {
+    match given.iter().find(|(f, is)| *is && !own.contains(f)) {
+        Some((field, _)) => Err(format!(
+            "field `{field}`, expected only the fields of `{}`",
+            snake(kind)
+        )),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,9 +409,7 @@ mod tests {
             Command::SetOnInvalid {
                 mode: OnInvalid::Discard,
             },
-            Command::SetProcessingTime {
-                mean: Millis(300),
-            },
+            Command::SetProcessingTime { mean: Millis(300) },
             Command::SetRetry {
                 policy: RetryPolicy::Immediate,
             },
@@ -345,5 +473,68 @@ mod tests {
         assert!(err.starts_with("unknown variant `fly`"), "{err}");
         let err = read(r#"{"type": "send", "colour": 1}"#).unwrap_err();
         assert!(err.starts_with("unknown field `colour`"), "{err}");
+    }
+
+    #[test]
+    fn stream_commands_and_retry_policies_read_back_what_they_write() {
+        let commands = [
+            StreamCommand::AddConsumer { group: 1 },
+            StreamCommand::RemoveConsumer { group: 0 },
+            StreamCommand::CrashConsumer {
+                group: 0,
+                consumer: 2,
+            },
+            StreamCommand::Seek {
+                group: 1,
+                to: SeekTo::Latest,
+            },
+            StreamCommand::SetHotKey { share: 0.5 },
+        ];
+        for c in commands {
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(serde_json::from_str::<StreamCommand>(&json).unwrap(), c);
+        }
+        let policies = [
+            RetryPolicy::VisibilityTimeout,
+            RetryPolicy::Immediate,
+            RetryPolicy::Exponential {
+                base: Millis(100),
+                max: Millis::from_secs(10),
+            },
+            RetryPolicy::Tiers {
+                delays: vec![Millis::from_secs(60), Millis::from_secs(300)],
+            },
+        ];
+        for p in policies {
+            let json = serde_json::to_string(&p).unwrap();
+            assert_eq!(serde_json::from_str::<RetryPolicy>(&json).unwrap(), p);
+        }
+    }
+
+    #[test]
+    fn a_stream_command_or_retry_policy_with_a_field_of_another_is_named() {
+        let err = serde_json::from_str::<StreamCommand>(
+            r#"{"share": 1, "type": "seek", "group": 0, "to": "earliest"}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("field `share`, expected only the fields of `seek`"),
+            "{err}"
+        );
+        let err = serde_json::from_str::<RetryPolicy>(r#"{"kind": "immediate", "max": "1s"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("field `max`, expected only the fields of `immediate`"),
+            "{err}"
+        );
+        let err = serde_json::from_str::<RetryPolicy>(r#"{"kind": "tiers"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("no `delays`, expected the field `delays`"),
+            "{err}"
+        );
     }
 }
