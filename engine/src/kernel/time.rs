@@ -65,21 +65,30 @@ impl Millis {
     }
 }
 
+/// Read with a visitor rather than an untagged enum: serde reads an untagged enum by
+/// buffering the value in a generic tree, and every duration field of every file would carry
+/// that cost.
 impl<'de> Deserialize<'de> for Millis {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Millis, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Ms(u64),
-            Text(String),
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Millis;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a duration: milliseconds as a whole number, or text like \"30s\" or \"5m\"",
+                )
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, ms: u64) -> Result<Millis, E> {
+                Ok(Millis(ms))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Millis, E> {
+                Millis::parse(text).map_err(E::custom)
+            }
         }
-        match Raw::deserialize(d) {
-            Ok(Raw::Ms(ms)) => Ok(Millis(ms)),
-            Ok(Raw::Text(t)) => Millis::parse(&t).map_err(serde::de::Error::custom),
-            Err(_) => Err(serde::de::Error::custom(
-                "a duration: milliseconds as a whole number, or text like \"30s\" or \"5m\"",
-            )),
-        }
+        d.deserialize_any(Visitor)
     }
 }
 
