@@ -5,7 +5,8 @@
 //!   embeds: the files stay readable, and the download is smaller;
 //! - turns the built-in scenario files (version 2 topologies) into the engine's own lowered
 //!   form, so the browser never carries the version 2 reader: a file that fails to lower fails
-//!   the build with its path and reason, instead of failing in a learner's browser.
+//!   the build with its path and reason, instead of failing in a learner's browser;
+//! - plans the systems the page runs as worlds (a topic with several queues) the same way.
 use std::process::Command;
 
 use queue_engine::{Scenario, ScenarioFile};
@@ -20,9 +21,13 @@ const BUILT_IN: &[&str] = &[
     "ui-backlog-10000",
 ];
 
+/// The systems the page runs as worlds; `src/scenarios.rs` includes each plan.
+const WORLDS: &[&str] = &["video-upload", "queue-vs-topic"];
+
 fn main() {
     minify_dir("lessons");
     lower_scenarios();
+    plan_worlds();
     stamp_version();
 }
 
@@ -84,6 +89,32 @@ fn lower_scenarios() {
         prune(&mut value, &defaults);
         std::fs::write(out.join(format!("{name}.json")), value.to_string())
             .unwrap_or_else(|e| panic!("cannot write the lowered {path}: {e}"));
+    }
+}
+
+/// Each of [`WORLDS`] as the world's plan, every member's scenario pruned like a lowered one.
+fn plan_worlds() {
+    let out = out_dir("plans");
+    let defaults = serde_json::to_value(Scenario::default()).expect("scenarios serialise");
+    for name in WORLDS {
+        let path = format!("scenarios/{name}.json");
+        println!("cargo:rerun-if-changed={path}");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let plan = ScenarioFile::from_json(&text)
+            .and_then(|f| f.into_v2().plan())
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let mut value = serde_json::to_value(&plan).expect("plans serialise");
+        if let Some(members) = value.get_mut("members").and_then(Value::as_array_mut) {
+            for m in members {
+                if let Some(sc) = m.get_mut("scenario") {
+                    prune(sc, &defaults);
+                    // The world's description, repeated in every member, where nothing reads it.
+                    sc.as_object_mut().map(|o| o.remove("description"));
+                }
+            }
+        }
+        std::fs::write(out.join(format!("{name}.json")), value.to_string())
+            .unwrap_or_else(|e| panic!("cannot write the plan of {path}: {e}"));
     }
 }
 

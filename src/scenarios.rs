@@ -2,7 +2,8 @@
 //! how a link opens something other than the pizza shop (and how the frame-time benchmark
 //! gets a known number of messages in the system).
 
-use queue_engine::Scenario;
+use queue_engine::topology::plan::Plan;
+use queue_engine::{Scenario, World};
 
 /// Lowered from `scenarios/*.json` (version 2 topologies) by `build.rs`.
 pub const BUILT_IN: &[(&str, &str)] = &[
@@ -34,4 +35,24 @@ pub fn by_name(name: &str) -> Option<Scenario> {
         .iter()
         .find(|(n, _)| *n == name)
         .and_then(|(_, json)| Scenario::from_json(json).ok())
+}
+
+/// The systems the page runs as worlds of several queues, planned from `scenarios/*.json` by
+/// `build.rs` (which fails on a file that does not plan).
+const WORLDS: &[(&str, &str)] = &[
+    (
+        "video-upload",
+        include_str!(concat!(env!("OUT_DIR"), "/plans/video-upload.json")),
+    ),
+    (
+        "queue-vs-topic",
+        include_str!(concat!(env!("OUT_DIR"), "/plans/queue-vs-topic.json")),
+    ),
+];
+
+/// The built-in world with this name, from `seed`.
+pub fn world(name: &str, seed: u64) -> Option<World> {
+    let (_, json) = WORLDS.iter().find(|(n, _)| *n == name)?;
+    let plan = Plan::from_json(json).ok()?;
+    World::new(plan.with_seed(seed)).ok()
 }

@@ -6,11 +6,11 @@
 //! the main clock; the learner's commands are kept with their times so a jump back in time
 //! rebuilds it and replays them.
 
-use queue_engine::fanout::{self, Contrast, FanOut};
 use queue_engine::redis_stream::{RedisConfig, RedisStreamSim};
 use queue_engine::routing::{self, BrokerRun, Outcome};
 use queue_engine::stream::{StreamCommand, StreamScenario, StreamSim};
-use queue_engine::{Command, Millis};
+use queue_engine::topology::plan::Target;
+use queue_engine::{Command, Millis, World};
 use serde::Deserialize;
 
 use crate::lessons::Numbers;
@@ -78,8 +78,9 @@ impl Spec {
 
 pub enum SideModel {
     Log(Box<StreamSim>),
-    FanOut(FanOut),
-    Contrast(Box<Contrast>),
+    /// A system of several queues run as one world: the fan-out topic or the queue-vs-topic
+    /// contrast.
+    World(Box<World>),
     Broker(Box<BrokerRun>),
     Redis(Box<RedisStreamSim>),
 }
@@ -137,8 +138,7 @@ impl SideRun {
     pub fn now(&self) -> Millis {
         match &self.model {
             SideModel::Log(s) => s.now(),
-            SideModel::FanOut(f) => f.subscriptions[0].1.now(),
-            SideModel::Contrast(c) => c.queue.now(),
+            SideModel::World(w) => w.now(),
             SideModel::Broker(b) => b.now,
             SideModel::Redis(r) => r.now(),
         }
@@ -165,8 +165,7 @@ impl SideRun {
     fn step_to(&mut self, t: Millis) {
         match &mut self.model {
             SideModel::Log(s) => s.advance_to(t),
-            SideModel::FanOut(f) => f.advance_to(t),
-            SideModel::Contrast(c) => c.advance_to(t),
+            SideModel::World(w) => w.advance_to(t),
             SideModel::Broker(b) => b.advance_to(t),
             SideModel::Redis(r) => r.advance_to(t),
         }
@@ -238,14 +237,19 @@ impl SideRun {
                     put(format!("{n}_topic_order_breaks"), across);
                 }
             }
-            SideModel::FanOut(f) => {
-                put("published".into(), f.published());
-                for (name, sim) in &f.subscriptions {
+            SideModel::World(w) => {
+                put("published".into(), w.sent());
+                for (i, sim) in w.members().iter().enumerate() {
+                    let nodes = w.member_nodes(i as u16);
+                    let name = nodes.consumer.as_deref().unwrap_or(&nodes.queue);
                     let c = sim.counts();
                     put(format!("{name}_received"), c.published);
                     put(format!("{name}_processed"), c.processed);
                     put(format!("{name}_waiting"), c.backlog() + c.in_flight);
                     put(format!("{name}_dead_lettered"), c.dead_lettered);
+                }
+                if matches!(self.spec, Spec::Contrast { .. }) {
+                    contrast_numbers(w, &mut out);
                 }
             }
             SideModel::Broker(b) => {
@@ -262,20 +266,6 @@ impl SideRun {
                 put("claimed".into(), r.counts.claimed);
                 put("dead".into(), r.counts.dead);
             }
-            SideModel::Contrast(c) => {
-                let published = c.queue.counts().published;
-                let (queue, topic) = c.processed();
-                put("published".into(), published);
-                put("queue_processed".into(), queue);
-                put("topic_processed".into(), topic);
-                for (i, n) in c.per_consumer.iter().enumerate() {
-                    put(format!("worker_{}_processed", i + 1), *n);
-                }
-                // Processings per published message, to one decimal: 1 for the queue, 3 for the topic.
-                let per = |n: u64| (n as f64 / published.max(1) as f64 * 10.0).round() / 10.0;
-                out.insert("queue_per_message".into(), per(queue));
-                out.insert("topic_per_message".into(), per(topic));
-            }
         }
         out
     }
@@ -286,14 +276,8 @@ fn build(spec: &Spec) -> SideModel {
         Spec::Log(sc) => SideModel::Log(Box::new(StreamSim::new((**sc).clone()).unwrap_or_else(
             |_| StreamSim::new(StreamScenario::default()).expect("the default log is valid"),
         ))),
-        Spec::FanOut { seed } => {
-            let (mut base, subs) = fanout::video_upload();
-            base.seed = *seed;
-            SideModel::FanOut(
-                FanOut::new("video-uploaded", &base, &subs).expect("the example is valid"),
-            )
-        }
-        Spec::Contrast { seed } => SideModel::Contrast(Box::new(Contrast::new(*seed))),
+        Spec::FanOut { seed } => built_in("video-upload", *seed),
+        Spec::Contrast { seed } => built_in("queue-vs-topic", *seed),
         Spec::Exchanges => SideModel::Broker(Box::new(BrokerRun::new(routing::pizza_shop()))),
         Spec::Redis(config) => SideModel::Redis(Box::new(RedisStreamSim::new(config.clone()))),
     }
@@ -302,9 +286,9 @@ fn build(spec: &Spec) -> SideModel {
 fn apply(model: &mut SideModel, c: &SideCommand) -> Result<(), String> {
     match (model, c) {
         (SideModel::Log(s), SideCommand::Log(c)) => s.command(c.clone()).map_err(|e| e.to_string()),
-        (SideModel::FanOut(f), SideCommand::Subscriber { sub, online }) => f
+        (SideModel::World(w), SideCommand::Subscriber { sub, online }) => w
             .command(
-                *sub,
+                Target::Member(*sub as u16),
                 Command::SetOnline {
                     consumer: None,
                     online: *online,
@@ -324,4 +308,35 @@ fn apply(model: &mut SideModel, c: &SideCommand) -> Result<(), String> {
         }
         _ => Err("this command is for another model".into()),
     }
+}
+
+/// A built-in system as a world. `build.rs` planned it and the native tests run it, so it is
+/// there; the empty log stands in rather than a panic, which would take the page down.
+fn built_in(name: &str, seed: u64) -> SideModel {
+    match crate::scenarios::world(name, seed) {
+        Some(w) => SideModel::World(Box::new(w)),
+        None => SideModel::Log(Box::new(
+            StreamSim::new(StreamScenario::default()).expect("the default log is valid"),
+        )),
+    }
+}
+
+/// The queue-vs-topic numbers: its first queue has three competing workers, the others are
+/// the topic's subscriptions.
+fn contrast_numbers(w: &World, out: &mut Numbers) {
+    let Some((queue, subs)) = w.members().split_first() else {
+        return;
+    };
+    let published = w.sent();
+    let queue_total = queue.counts().processed;
+    let topic_total: u64 = subs.iter().map(|s| s.counts().processed).sum();
+    out.insert("queue_processed".into(), queue_total as f64);
+    out.insert("topic_processed".into(), topic_total as f64);
+    for c in queue.snapshot(0).consumers {
+        out.insert(format!("worker_{}_processed", c.id + 1), c.processed as f64);
+    }
+    // Processings per published message, to one decimal: 1 for the queue, 3 for the topic.
+    let per = |n: u64| (n as f64 / published.max(1) as f64 * 10.0).round() / 10.0;
+    out.insert("queue_per_message".into(), per(queue_total));
+    out.insert("topic_per_message".into(), per(topic_total));
 }

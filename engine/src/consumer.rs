@@ -29,6 +29,8 @@ pub(crate) struct Consumer {
     pub token: u64,
     /// HTTP mode: the request this worker is handling.
     pub http_job: Option<Handle>,
+    /// Messages this worker processed: how competing consumers shared the queue's work.
+    pub processed: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +80,7 @@ impl Consumer {
             armed: None,
             token: 0,
             http_job: None,
+            processed: 0,
         }
     }
 

@@ -120,6 +120,27 @@ impl Envelope {
         }
     }
 
+    /// A message of the video-upload system: the same id, time and trace as
+    /// [`Self::for_message`] gives it, so every subscription's copy matches, but typed,
+    /// named and shaped as a "video uploaded" event.
+    pub fn for_video_upload(m: &Message, scenario: &Scenario) -> Envelope {
+        let mut env = Envelope::for_message(m, scenario);
+        let video = format!("vid-{:05}", m.event);
+        let channel = format!("channel-{}", m.group);
+        env.source = "/video-platform/upload-service".into();
+        env.ty = "com.example.video.uploaded.v1".into();
+        env.dataschema = "https://schemas.example.com/video/uploaded/v1.json".into();
+        env.data = json!({
+            "video_id": video,
+            "channel": channel,
+            "duration_s": 30 + mix(m.event) % 570,
+            "corrupt": m.payload == Payload::Poison,
+        });
+        env.partitionkey = channel;
+        env.subject = video;
+        env
+    }
+
     /// The envelope of a record in the partitioned log: `partitionkey` is the record key (the
     /// Kafka binding maps it to the record key), `sequence` is the record's offset.
     pub fn for_record(

@@ -32,7 +32,6 @@ mod consumer;
 pub mod envelope;
 mod error;
 mod event;
-pub mod fanout;
 mod http;
 mod kernel;
 mod log_node;

@@ -98,6 +98,11 @@ impl Arrivals {
         }
     }
 
+    /// Events the producers have sent so far (a router's copies of one count once).
+    pub fn events(&self) -> u64 {
+        self.next_event.saturating_sub(1)
+    }
+
     fn rate(&self, out: &impl Outlet, p: u32) -> f64 {
         out.producer(p).rate * self.spike_factor
     }

@@ -87,7 +87,7 @@ pub struct Consumer {
     pub acked: u64,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RedisConfig {
     pub seed: u64,
     /// Entries added per second (`XADD`).

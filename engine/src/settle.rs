@@ -70,6 +70,9 @@ impl Sim {
             consumer: c,
             duplicate: seen,
         });
+        if let Some(worker) = self.consumers.get_mut(c as usize) {
+            worker.processed += 1;
+        }
         if self.sc.data_store {
             self.counts.store_writes += 1;
             if !seen {

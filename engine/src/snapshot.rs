@@ -61,6 +61,8 @@ pub struct ConsumerView {
     pub batch: u32,
     pub busy_until: Option<Millis>,
     pub crashed_until: Option<Millis>,
+    /// Messages it has processed so far.
+    pub processed: u64,
 }
 
 impl Sim {
@@ -136,6 +138,7 @@ impl Sim {
                         .map_or(u32::from(c.http_job.is_some()), |b| b.items.len() as u32),
                     busy_until: c.batch.as_ref().map(|b| b.ends),
                     crashed_until: c.crashed_until,
+                    processed: c.processed,
                 }
             })
             .collect();

@@ -128,6 +128,12 @@ impl World {
         &self.nodes[i as usize]
     }
 
+    /// Events the producers have sent so far, each counted once however many queues got a
+    /// copy of it.
+    pub fn sent(&self) -> u64 {
+        self.arrivals.events()
+    }
+
     /// Messages that no binding matched (RabbitMQ drops them unless `mandatory` is set or an
     /// alternate exchange catches them, semantics notes §2.7).
     pub fn unroutable(&self) -> u64 {
@@ -180,6 +186,36 @@ impl World {
             }
         }
         Some(at)
+    }
+
+    /// What a person does now, aimed at a producer, a queue member or a log's group (a
+    /// timed command of a scenario goes the same way when its time comes). Refused, with
+    /// the reason, when the target does not exist or does not take that command.
+    pub fn command(&mut self, target: Target, command: Command) -> Result<(), ScenarioError> {
+        let exists = match target {
+            Target::World => matches!(command, Command::Spike { .. }),
+            Target::Producer(p) => {
+                (p as usize) < self.producers.len()
+                    && matches!(command, Command::Send { .. } | Command::SetRate { .. })
+            }
+            Target::Member(m) => (m as usize) < self.members.len(),
+            Target::Group { log, group } => self
+                .nodes
+                .get(self.members.len() + log as usize)
+                .is_some_and(|n| (group as usize) < n.groups.len()),
+        };
+        if !exists {
+            return Err(ScenarioError::field(
+                "command",
+                "a command for a node of this world",
+                "a command for another node",
+            ));
+        }
+        if let Target::Member(m) = target {
+            command.validate("command", self.members[m as usize].scenario())?;
+        }
+        self.apply(target, command);
+        Ok(())
     }
 
     /// Events since the last drain (the most recent `limits.event_log` are kept).

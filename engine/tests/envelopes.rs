@@ -176,22 +176,22 @@ fn a_log_record_has_a_valid_envelope_whose_key_is_the_partition_key() {
 
 #[test]
 fn every_copy_of_an_upload_is_the_same_valid_cloudevent_typed_as_a_video() {
-    use queue_engine::fanout::{self, FanOut};
-    let (base, subs) = fanout::video_upload();
-    let mut topic = FanOut::new("video-uploaded", &base, &subs).unwrap();
+    let mut topic = common::example_world("video-upload", 7);
     topic.advance_to(queue_engine::Millis::from_secs(5));
-    let (_, first) = &topic.subscriptions[0];
+    let first = &topic.members()[0];
     let m = first.messages()[0].clone();
-    let env = fanout::video_envelope(&m, first.scenario());
+    let env = Envelope::for_video_upload(&m, first.scenario());
     assert_eq!(env.ty, "com.example.video.uploaded.v1");
     assert!(env.subject.starts_with("vid-"), "{}", env.subject);
     assert_eq!(env.data["video_id"], env.subject.as_str());
-    for (name, sim) in &topic.subscriptions[1..] {
+    for (i, sim) in topic.members().iter().enumerate().skip(1) {
         let copy = sim.message(m.id).unwrap();
+        assert_eq!(copy.event, m.event);
         assert_eq!(
-            fanout::video_envelope(copy, sim.scenario()),
+            Envelope::for_video_upload(copy, sim.scenario()),
             env,
-            "{name}'s copy is the same event"
+            "{}'s copy is the same event",
+            topic.member_nodes(i as u16).queue
         );
     }
     let parsed: cloudevents::Event =

@@ -1,9 +1,12 @@
-use queue_engine::envelope::Binding;
+use queue_engine::envelope::{Binding, Envelope};
 use queue_engine::Millis;
 use yew::prelude::*;
 
 use super::{use_side_run, EnvelopeCard, SideHandle};
 use crate::side::{SideAction, SideCommand, SideModel, Spec};
+
+/// The video-upload example's seed, unless a lesson picks another.
+const VIDEO_UPLOAD_SEED: u64 = 7;
 
 #[derive(Properties, PartialEq)]
 pub struct FanOutPanelProps {
@@ -14,27 +17,32 @@ pub struct FanOutPanelProps {
     pub lesson: Option<SideHandle>,
 }
 
-/// Fan-out, SNS → SQS style: one "video uploaded" event copied to four subscriptions, each its
-/// own queue with its own consumers and DLQ. Take one offline or watch the slow one: the others
-/// never wait.
+/// Fan-out, SNS → SQS style: the video-upload system (`scenarios/video-upload.json`), one
+/// "video uploaded" event copied to four subscriptions, each its own queue with its own
+/// consumers and DLQ. Take one offline or watch the slow one: the others never wait.
 #[component]
 pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
     let (run, act) = use_side_run(props.lesson.clone(), props.now, &|| Spec::FanOut {
-        seed: queue_engine::fanout::VIDEO_UPLOAD_SEED,
+        seed: VIDEO_UPLOAD_SEED,
     });
     // A subscription's copy of one upload, opened to read its envelope.
     let selected = use_state(|| None::<(usize, u64)>);
     let run = run.borrow();
-    let SideModel::FanOut(topic) = &run.model else {
+    let SideModel::World(world) = &run.model else {
         return Html::default();
     };
-    let published = topic.published();
-    let processed: u64 = topic
-        .subscriptions
-        .iter()
-        .map(|(_, s)| s.counts().processed)
-        .sum();
-    let columns = topic.subscriptions.iter().enumerate().map(|(i, (name, sim))| {
+    let published = world.sent();
+    let subs = world.members();
+    let processed: u64 = subs.iter().map(|s| s.counts().processed).sum();
+    let name_of = |i: usize| {
+        let nodes = world.member_nodes(i as u16);
+        nodes
+            .consumer
+            .clone()
+            .unwrap_or_else(|| nodes.queue.clone())
+    };
+    let columns = subs.iter().enumerate().map(|(i, sim)| {
+        let name = name_of(i);
         let c = sim.counts();
         let online = sim.snapshot(0).consumers.iter().any(|v| v.online);
         let toggle = act.reform(move |_: MouseEvent| {
@@ -53,7 +61,7 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
         });
         html! {
             <li class="subscriber" data-sub={name.clone()}>
-                <h3>{ name }</h3>
+                <h3>{ &name }</h3>
                 <dl>
                     <dt>{ "Received" }</dt><dd class="received">{ c.published }</dd>
                     <dt>{ "Processed" }</dt><dd class="processed">{ c.processed }</dd>
@@ -71,12 +79,12 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
     });
     let detail = selected
         .and_then(|(i, id)| {
-            let (name, sim) = topic.subscriptions.get(i)?;
+            let sim = subs.get(i)?;
             let m = sim.message(id)?;
-            let title = format!("{name}'s copy of upload {id} ({})", m.state.name());
+            let title = format!("{}'s copy of upload {id} ({})", name_of(i), m.state.name());
             Some(html! {
                 <>
-                    <EnvelopeCard id="copy-detail" {title} envelope={queue_engine::fanout::video_envelope(m, sim.scenario())} binding={Some(Binding::Sqs)} />
+                    <EnvelopeCard id="copy-detail" {title} envelope={Envelope::for_video_upload(m, sim.scenario())} binding={Some(Binding::Sqs)} />
                     <p class="note">{ "Every subscription's copy of this upload carries the same CloudEvents id and source: open another subscriber's copy to compare. That is what lets a consumer that receives a copy twice recognise it." }</p>
                 </>
             })
@@ -85,8 +93,8 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
     html! {
         <div class="fan-out">
             <p class="hint">{ format!(
-                "Topic {}: {published} uploads, each copied to all {} subscriptions ({processed} processings so far). A queue with competing consumers would process each upload once; a topic processes it once per subscriber.",
-                topic.topic, topic.subscriptions.len()
+                "Topic video-uploaded: {published} uploads, each copied to all {} subscriptions ({processed} processings so far). A queue with competing consumers would process each upload once; a topic processes it once per subscriber.",
+                subs.len()
             ) }</p>
             <ol class="subscribers">{ for columns }</ol>
             { detail }

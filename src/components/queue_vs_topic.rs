@@ -16,7 +16,8 @@ pub struct QueueVsTopicProps {
 }
 
 /// The same orders, side by side: a queue whose three workers compete (each order is cooked by
-/// one of them) and a topic with three subscriptions (each order is handled by all of them).
+/// one of them) and a topic with three subscriptions (each order is handled by all of them):
+/// the queue-vs-topic system, `scenarios/queue-vs-topic.json`.
 #[component]
 pub fn QueueVsTopic(props: &QueueVsTopicProps) -> Html {
     let spec = Spec::Contrast { seed: props.seed };
@@ -26,21 +27,29 @@ pub fn QueueVsTopic(props: &QueueVsTopicProps) -> Html {
         run.borrow_mut().restart(spec);
     }
     let run = run.borrow();
-    let SideModel::Contrast(c) = &run.model else {
+    let SideModel::World(world) = &run.model else {
         return Html::default();
     };
-    let published = c.queue.counts().published;
-    let (queue_total, topic_total) = c.processed();
+    // The first queue has the competing workers; the others are the topic's subscriptions.
+    let Some((queue, topic)) = world.members().split_first() else {
+        return Html::default();
+    };
+    let published = world.sent();
+    let queue_total = queue.counts().processed;
+    let topic_total: u64 = topic.iter().map(|s| s.counts().processed).sum();
     let per = |n: u64| format!("×{}", Decimal::fixed(n as f64 / published.max(1) as f64, 1));
-    let workers = c.per_consumer.iter().enumerate().map(|(i, n)| {
+    let workers = queue.snapshot(0).consumers.into_iter().map(|c| {
+        let (i, n) = (c.id + 1, c.processed);
         html! {
-            <li class="qt-end" data-worker={(i + 1).to_string()}>
+            <li class="qt-end" data-worker={i.to_string()}>
                 <span class="qt-arrow" aria-hidden="true">{ "→" }</span>
-                <span class="qt-box">{ format!("worker {}", i + 1) }<strong class="qt-count">{ n }</strong></span>
+                <span class="qt-box">{ format!("worker {i}") }<strong class="qt-count">{ n }</strong></span>
             </li>
         }
     });
-    let subs = c.topic.subscriptions.iter().map(|(name, sim)| {
+    let subs = topic.iter().enumerate().map(|(i, sim)| {
+        let nodes = world.member_nodes(i as u16 + 1);
+        let name = nodes.consumer.clone().unwrap_or_else(|| nodes.queue.clone());
         let n = sim.counts().processed;
         html! {
             <li class="qt-end" data-sub={name.clone()}>
@@ -63,7 +72,7 @@ pub fn QueueVsTopic(props: &QueueVsTopicProps) -> Html {
                 </section>
                 <section class="qt-side" id="qt-topic" aria-label="Topic with three subscriptions">
                     <h3>{ "Topic: one copy per subscription" }</h3>
-                    <p class="qt-hub"><span class="qt-box">{ format!("topic {}", c.topic.topic) }</span></p>
+                    <p class="qt-hub"><span class="qt-box">{ "topic order-placed" }</span></p>
                     <ul class="qt-ends">{ for subs }</ul>
                     <p class="qt-total">{ format!("{topic_total} processings of {published} orders ({}): a topic gives every subscription its own copy.", per(topic_total)) }</p>
                 </section>

@@ -78,14 +78,14 @@ impl Default for LogSpec {
 }
 
 /// One log of the world, with its consumer groups.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LogMember {
     pub nodes: MemberNodes,
     pub run: LogPlan,
 }
 
 /// What the world runs for a log.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum LogPlan {
     /// A Kafka topic's own scenario (its topic and groups; no producers or commands of its
     /// own, the world runs those) and its keyless partitioner with the sticky batch size.

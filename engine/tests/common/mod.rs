@@ -86,3 +86,31 @@ pub fn failures_at(log: &[WorldEvent], at: u64) -> usize {
         .filter(|e| matches!(e.event.kind, EventKind::RecordFailed { offset, .. } if offset == at))
         .count()
 }
+
+/// A world from version 2 JSON; panics with the reason if it does not read or plan.
+pub fn v2_world(json: Value) -> World {
+    let s = queue_engine::ScenarioV2::from_json(&json.to_string())
+        .unwrap_or_else(|e| panic!("test scenario is invalid: {e}"));
+    World::new(s.plan().unwrap_or_else(|e| panic!("{e}"))).expect("a planned world runs")
+}
+
+/// One of the example systems in `scenarios/`, from `seed`.
+pub fn example_world(name: &str, seed: u64) -> World {
+    let path = format!("{}/../scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let plan = queue_engine::ScenarioFile::from_json(&text)
+        .and_then(|f| f.into_v2().plan())
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    World::new(plan.with_seed(seed)).expect("a planned world runs")
+}
+
+/// A member of a world by its consumer pool's name (or its queue's, without one).
+pub fn member<'a>(w: &'a World, name: &str) -> &'a Sim {
+    let i = (0..w.members().len())
+        .find(|&i| {
+            let n = w.member_nodes(i as u16);
+            n.consumer.as_deref() == Some(name) || n.queue == name
+        })
+        .unwrap_or_else(|| panic!("no member {name}"));
+    &w.members()[i]
+}
