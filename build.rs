@@ -22,7 +22,7 @@ const BUILT_IN: &[&str] = &[
 ];
 
 /// The systems the page runs as worlds; `src/scenarios.rs` includes each plan.
-const WORLDS: &[&str] = &["video-upload", "queue-vs-topic"];
+const WORLDS: &[&str] = &["video-upload", "queue-vs-topic", "redis-orders"];
 
 fn main() {
     minify_dir("lessons");

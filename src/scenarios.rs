@@ -3,7 +3,7 @@
 //! gets a known number of messages in the system).
 
 use queue_engine::topology::plan::Plan;
-use queue_engine::{Scenario, World};
+use queue_engine::Scenario;
 
 /// Lowered from `scenarios/*.json` (version 2 topologies) by `build.rs`.
 pub const BUILT_IN: &[(&str, &str)] = &[
@@ -48,11 +48,14 @@ const WORLDS: &[(&str, &str)] = &[
         "queue-vs-topic",
         include_str!(concat!(env!("OUT_DIR"), "/plans/queue-vs-topic.json")),
     ),
+    (
+        "redis-orders",
+        include_str!(concat!(env!("OUT_DIR"), "/plans/redis-orders.json")),
+    ),
 ];
 
-/// The built-in world with this name, from `seed`.
-pub fn world(name: &str, seed: u64) -> Option<World> {
+/// The built-in system with this name, as the world's plan.
+pub fn plan(name: &str) -> Option<Plan> {
     let (_, json) = WORLDS.iter().find(|(n, _)| *n == name)?;
-    let plan = Plan::from_json(json).ok()?;
-    World::new(plan.with_seed(seed)).ok()
+    Plan::from_json(json).ok()
 }

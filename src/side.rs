@@ -6,7 +6,6 @@
 //! the main clock; the learner's commands are kept with their times so a jump back in time
 //! rebuilds it and replays them.
 
-use queue_engine::redis_stream::{RedisConfig, RedisStreamSim};
 use queue_engine::routing::{self, BrokerRun, Outcome};
 use queue_engine::stream::{StreamCommand, StreamScenario, StreamSim};
 use queue_engine::topology::plan::Target;
@@ -53,8 +52,9 @@ pub enum Spec {
     },
     /// The pizza shop's RabbitMQ exchanges (no lesson runs on it yet; its panel does).
     Exchanges,
-    /// A Redis stream with one consumer group (its panel only, for now).
-    Redis(RedisConfig),
+    /// The redis-orders system without its scripted crash: the panel's buttons crash workers
+    /// (its panel only, for now).
+    Redis,
 }
 
 impl Spec {
@@ -82,7 +82,6 @@ pub enum SideModel {
     /// contrast.
     World(Box<World>),
     Broker(Box<BrokerRun>),
-    Redis(Box<RedisStreamSim>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -140,7 +139,6 @@ impl SideRun {
             SideModel::Log(s) => s.now(),
             SideModel::World(w) => w.now(),
             SideModel::Broker(b) => b.now,
-            SideModel::Redis(r) => r.now(),
         }
     }
 
@@ -167,7 +165,6 @@ impl SideRun {
             SideModel::Log(s) => s.advance_to(t),
             SideModel::World(w) => w.advance_to(t),
             SideModel::Broker(b) => b.advance_to(t),
-            SideModel::Redis(r) => r.advance_to(t),
         }
     }
 
@@ -248,6 +245,13 @@ impl SideRun {
                     put(format!("{name}_waiting"), c.backlog() + c.in_flight);
                     put(format!("{name}_dead_lettered"), c.dead_lettered);
                 }
+                for log in w.logs().iter().filter_map(|l| l.as_redis()) {
+                    put("added".into(), log.counts.added);
+                    put("pending".into(), log.pel.len() as u64);
+                    put("acked".into(), log.counts.acked);
+                    put("claimed".into(), log.counts.claimed);
+                    put("dead".into(), log.counts.dead);
+                }
                 if matches!(self.spec, Spec::Contrast { .. }) {
                     contrast_numbers(w, &mut out);
                 }
@@ -259,13 +263,6 @@ impl SideRun {
                     put(format!("{}_ready", q.name), q.ready.len() as u64);
                 }
             }
-            SideModel::Redis(r) => {
-                put("added".into(), r.counts.added);
-                put("pending".into(), r.pel.len() as u64);
-                put("acked".into(), r.counts.acked);
-                put("claimed".into(), r.counts.claimed);
-                put("dead".into(), r.counts.dead);
-            }
         }
         out
     }
@@ -276,10 +273,11 @@ fn build(spec: &Spec) -> SideModel {
         Spec::Log(sc) => SideModel::Log(Box::new(StreamSim::new((**sc).clone()).unwrap_or_else(
             |_| StreamSim::new(StreamScenario::default()).expect("the default log is valid"),
         ))),
-        Spec::FanOut { seed } => built_in("video-upload", *seed),
-        Spec::Contrast { seed } => built_in("queue-vs-topic", *seed),
+        Spec::FanOut { seed } => built_in("video-upload", Some(*seed), true),
+        Spec::Contrast { seed } => built_in("queue-vs-topic", Some(*seed), true),
+        // The panel's Crash buttons stand in for the file's scripted crash.
+        Spec::Redis => built_in("redis-orders", None, false),
         Spec::Exchanges => SideModel::Broker(Box::new(BrokerRun::new(routing::pizza_shop()))),
-        Spec::Redis(config) => SideModel::Redis(Box::new(RedisStreamSim::new(config.clone()))),
     }
 }
 
@@ -302,18 +300,32 @@ fn apply(model: &mut SideModel, c: &SideCommand) -> Result<(), String> {
         (SideModel::Broker(b), SideCommand::Consume { queue, outcome }) => {
             b.consume(queue, *outcome).map_err(|e| e.to_string())
         }
-        (SideModel::Redis(r), SideCommand::Crash { consumer }) if *consumer < r.consumers.len() => {
-            r.crash(*consumer);
-            Ok(())
-        }
+        (SideModel::World(w), SideCommand::Crash { consumer }) => w
+            .command(
+                Target::Group { log: 0, group: 0 },
+                Command::Crash {
+                    consumer: *consumer as u32,
+                },
+            )
+            .map_err(|e| e.to_string()),
         _ => Err("this command is for another model".into()),
     }
 }
 
-/// A built-in system as a world. `build.rs` planned it and the native tests run it, so it is
-/// there; the empty log stands in rather than a panic, which would take the page down.
-fn built_in(name: &str, seed: u64) -> SideModel {
-    match crate::scenarios::world(name, seed) {
+/// A built-in system as a world, from `seed` (or the file's), with or without the file's
+/// timed commands. `build.rs` planned it and the native tests run it, so it is there; the
+/// empty log stands in rather than a panic, which would take the page down.
+fn built_in(name: &str, seed: Option<u64>, scripted: bool) -> SideModel {
+    let world = crate::scenarios::plan(name).and_then(|mut plan| {
+        if let Some(seed) = seed {
+            plan = plan.with_seed(seed);
+        }
+        if !scripted {
+            plan.commands.clear();
+        }
+        World::new(plan).ok()
+    });
+    match world {
         Some(w) => SideModel::World(Box::new(w)),
         None => SideModel::Log(Box::new(
             StreamSim::new(StreamScenario::default()).expect("the default log is valid"),

@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::kernel::rng::Rng;
 use crate::Millis;
 
 /// A stream entry id, `<ms>-<seq>`.
@@ -90,9 +89,6 @@ pub struct Consumer {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RedisConfig {
     pub seed: u64,
-    /// Entries added per second (`XADD`).
-    pub rate: f64,
-    pub poison_share: f64,
     pub consumers: u32,
     /// `XREADGROUP … COUNT`.
     pub count: u32,
@@ -110,8 +106,6 @@ impl Default for RedisConfig {
     fn default() -> Self {
         RedisConfig {
             seed: 42,
-            rate: 5.0,
-            poison_share: 0.0,
             consumers: 2,
             count: 10,
             processing: Millis(150),
@@ -130,7 +124,6 @@ pub const MAXLEN: u32 = 10_000;
 /// A timer of the stream; as a world's member it sits on the world's agenda.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Due {
-    Add,
     Read(u32),
     Done(u32),
     Claim,
@@ -152,12 +145,13 @@ pub struct RedisCounts {
     pub deleted_pending: u64,
 }
 
-/// One stream (`orders`), one consumer group (`kitchen`), and a janitor that claims idle entries.
+/// One stream, one consumer group (`kitchen`), and a janitor that claims idle entries. It runs
+/// only as a world's member: the world's producers add its entries ([`Self::append`]) and the
+/// world's agenda runs its timers.
 pub struct RedisStreamSim {
     pub config: RedisConfig,
     now: Millis,
-    rng: Rng,
-    /// Its own agenda, or as a world's member the timers it set since the world collected.
+    /// The timers it set since the world last collected them.
     pub(crate) timers: crate::kernel::timers::Timers<Due>,
     pub entries: VecDeque<Entry>,
     pub pel: BTreeMap<EntryId, Pending>,
@@ -169,34 +163,15 @@ pub struct RedisStreamSim {
     pub counts: RedisCounts,
     last_ms: Option<u64>,
     ms_seq: u64,
-    /// Next add time in fractional milliseconds, so rates above 1,000/s keep their rate.
-    due: f64,
-    /// As a world's member: the events emitted since then. On its own the stream keeps no log.
+    /// The events emitted since the world last collected them.
     pub(crate) emitted: Option<Vec<crate::Event>>,
 }
 
 impl RedisStreamSim {
-    pub fn new(config: RedisConfig) -> RedisStreamSim {
-        RedisStreamSim::build(config, false)
-    }
-
-    /// The stream as a world's member: the world's producers add its entries
-    /// ([`Self::append`]; `config.rate` is not used) and the world's agenda runs its timers.
     pub(crate) fn member(config: RedisConfig) -> RedisStreamSim {
-        RedisStreamSim::build(
-            RedisConfig {
-                rate: 0.0,
-                ..config
-            },
-            true,
-        )
-    }
-
-    fn build(config: RedisConfig, member: bool) -> RedisStreamSim {
         let mut sim = RedisStreamSim {
             now: Millis::ZERO,
-            rng: Rng::stream(config.seed, "main"),
-            timers: crate::kernel::timers::Timers::new(member),
+            timers: crate::kernel::timers::Timers::new(true),
             entries: VecDeque::new(),
             pel: BTreeMap::new(),
             last_delivered: None,
@@ -213,13 +188,9 @@ impl RedisStreamSim {
             counts: RedisCounts::default(),
             last_ms: None,
             ms_seq: 0,
-            due: 0.0,
-            emitted: member.then(Vec::new),
+            emitted: Some(Vec::new()),
             config,
         };
-        if sim.config.rate > 0.0 {
-            sim.schedule(Millis::ZERO, Due::Add);
-        }
         for c in 0..sim.consumers.len() {
             sim.schedule(Millis::ZERO, Due::Read(c as u32));
         }
@@ -258,14 +229,6 @@ impl RedisStreamSim {
             .or_else(|| self.entry(id).map(|e| e.n))
     }
 
-    pub fn advance_to(&mut self, t: Millis) {
-        while let Some((at, due)) = self.timers.pop_until(t) {
-            self.now = at;
-            self.fire(due);
-        }
-        self.now = self.now.max(t);
-    }
-
     pub(crate) fn fire_timer(&mut self, due: Due, at: Millis) {
         self.now = self.now.max(at);
         self.fire(due);
@@ -277,7 +240,6 @@ impl RedisStreamSim {
 
     fn fire(&mut self, due: Due) {
         match due {
-            Due::Add => self.add(),
             Due::Read(c) => self.read(c as usize),
             Due::Done(c) => self.done(c as usize),
             Due::Claim => self.claim(),
@@ -352,24 +314,6 @@ impl RedisStreamSim {
             ms,
             seq: self.ms_seq,
         }
-    }
-
-    fn add(&mut self) {
-        while self.due <= self.now.0 as f64 {
-            let id = self.next_id();
-            let poison = self.rng.chance(self.config.poison_share);
-            let n = self.counts.added;
-            self.entries.push_back(Entry {
-                id,
-                poison,
-                n,
-                event: n + 1,
-            });
-            self.counts.added += 1;
-            self.due += 1000.0 / self.config.rate;
-        }
-        self.trim();
-        self.schedule(Millis(self.due.ceil() as u64), Due::Add);
     }
 
     /// `XADD … MAXLEN`: the oldest entries go, read or not.

@@ -195,3 +195,39 @@ fn max_len_is_a_redis_setting_with_a_range() {
     let e = refused(&file);
     assert!(e.contains("nodes.orders.log.max_len"), "{e}");
 }
+
+#[test]
+fn ids_are_milliseconds_and_a_sequence_and_only_grow() {
+    // §4: an entry id is `<ms>-<seq>`; entries added in one millisecond share the ms part.
+    let mut file = stream(json!({}));
+    file["nodes"]["shop"]["producer"] = json!({ "rate": 2500 });
+    let (w, _) = run(&file, Millis(10));
+    let redis = w.logs()[0].as_redis().unwrap();
+    let ids: Vec<String> = redis.entries.iter().map(|e| e.id.to_string()).collect();
+    assert!(ids.len() > 20, "{ids:?}");
+    assert_eq!(ids[0], "0-0");
+    assert!(ids.contains(&"1-1".to_owned()), "{ids:?}");
+    assert!(redis
+        .entries
+        .iter()
+        .zip(redis.entries.iter().skip(1))
+        .all(|(a, b)| a.id < b.id));
+}
+
+#[test]
+fn an_entry_carries_a_valid_cloudevent_keyed_by_its_own_id() {
+    let (w, _) = run(&stream(json!({})), Millis::from_secs(5));
+    let redis = w.logs()[0].as_redis().unwrap();
+    let (&id, _) = redis.pel.iter().next().expect("something pending");
+    let env = redis.entry(id).unwrap().envelope();
+    let parsed: cloudevents::Event =
+        serde_json::from_str(&env.to_json_string()).expect("a valid CloudEvent");
+    assert_eq!(cloudevents::AttributesReader::id(&parsed), env.id);
+    assert_eq!(env.time, queue_engine::envelope::rfc3339(Millis(id.ms)));
+    let other = redis
+        .pel
+        .keys()
+        .nth(1)
+        .map(|k| redis.entry(*k).unwrap().envelope().id);
+    assert_ne!(other, Some(env.id.clone()), "each entry is its own event");
+}

@@ -1,5 +1,5 @@
 use queue_engine::envelope::Binding;
-use queue_engine::redis_stream::{EntryId, RedisConfig};
+use queue_engine::redis_stream::EntryId;
 use queue_engine::Millis;
 use yew::prelude::*;
 
@@ -12,24 +12,18 @@ pub struct RedisPanelProps {
     pub now: Millis,
 }
 
-fn config() -> RedisConfig {
-    RedisConfig {
-        rate: 4.0,
-        poison_share: 0.05,
-        consumers: 2,
-        processing: Millis(200),
-        ..RedisConfig::default()
-    }
-}
-
 /// Redis Streams: the pending entries list of a consumer group, claiming idle entries from a
-/// crashed consumer, and a dead stream for entries delivered too often.
+/// crashed consumer, and a dead stream for entries delivered too often. It runs the
+/// redis-orders system (`scenarios/redis-orders.json`).
 #[component]
 pub fn RedisPanel(props: &RedisPanelProps) -> Html {
-    let (run, act) = use_side_run(None, props.now, &|| Spec::Redis(config()));
+    let (run, act) = use_side_run(None, props.now, &|| Spec::Redis);
     let opened = use_state(|| None::<EntryId>);
     let run = run.borrow();
-    let SideModel::Redis(sim) = &run.model else {
+    let Some(sim) = (match &run.model {
+        SideModel::World(w) => w.logs().first().and_then(|l| l.as_redis()),
+        _ => None,
+    }) else {
         return Html::default();
     };
     let now = props.now;

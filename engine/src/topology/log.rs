@@ -236,8 +236,6 @@ impl ScenarioV2 {
         let _ = pool_name;
         Ok(RedisConfig {
             seed: self.seed,
-            rate: 0.0,
-            poison_share: 0.0,
             consumers: pool.count,
             count: settings.max_poll_records,
             processing: pool.processing.mean,
