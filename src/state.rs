@@ -516,11 +516,16 @@ impl Reducible for Playground {
             Action::Step => {
                 next.playing = false;
                 next.resume = false;
-                let mut sim = next.sim.borrow_mut();
-                if let Some(t) = sim.next_event_time() {
-                    sim.advance_to(t);
+                let due = next.sim.borrow().next_event_time();
+                match (due, next.pending_checkpoint()) {
+                    // A step never runs past the checkpoint: it stops there, and judges.
+                    (Some(t), Some(until)) if t >= until => {
+                        next.sim.borrow_mut().advance_to(until);
+                        next.judge();
+                    }
+                    (Some(t), _) => next.sim.borrow_mut().advance_to(t),
+                    (None, _) => {}
                 }
-                drop(sim);
                 next.sync_side();
                 next.horizon = next.horizon.max(next.sim.borrow().now());
                 next.drain();

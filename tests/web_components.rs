@@ -374,3 +374,35 @@ fn a_link_carries_what_the_learner_did_in_a_lesson_log() {
         vec!["sh: expected a lesson that runs on the log or a topic; got \"lesson poison-pill\" (ignored)".to_owned()]
     );
 }
+
+#[wasm_bindgen_test]
+fn a_step_never_runs_past_a_pending_checkpoint_it_stops_there_and_judges() {
+    use queue_playground::state::Playground;
+    use yew::Reducible;
+    let lesson = queue_playground::lessons::by_id("poison-pill").unwrap();
+    let until = lesson.checkpoint.until;
+    let p = Rc::new(Playground::new(Scenario::default()));
+    let p = p.reduce(Action::LoadLesson(Some("poison-pill".into())));
+    // A prediction starts the run; at 1× it plays to a little before the checkpoint.
+    let p = p.reduce(Action::Predict(lesson.checkpoint.choices[0].id.clone()));
+    let mut p = p.reduce(Action::SetSpeed(1.0));
+    while p.sim.borrow().now() < Millis(until.0 - 1_500) {
+        p = p.reduce(Action::Tick { real_ms: 500.0 });
+    }
+    assert!(p.check.as_ref().unwrap().verdict.is_none());
+    // Then step, event by event: the step that would cross the checkpoint stops on it.
+    for _ in 0..100_000 {
+        if p.check.as_ref().unwrap().verdict.is_some() {
+            break;
+        }
+        let before = p.sim.borrow().now();
+        p = p.reduce(Action::Step);
+        assert!(
+            p.sim.borrow().now() <= until,
+            "stepped from {before} past {until}"
+        );
+    }
+    let verdict = p.check.as_ref().unwrap().verdict.clone().unwrap();
+    assert_eq!(verdict.at, until);
+    assert_eq!(p.sim.borrow().now(), until);
+}
