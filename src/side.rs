@@ -1,5 +1,6 @@
-//! A lesson's run on a model other than the single queue: the partitioned log, the fan-out topic,
-//! or the pub/sub-vs-queue contrast.
+//! A lesson's or panel's run on a model other than the single queue: the partitioned log, the
+//! RabbitMQ exchanges, or a built-in system run as a world (the fan-out topic, the
+//! pub/sub-vs-queue contrast, the Redis stream).
 //!
 //! The playground owns it like the main simulation, so the checkpoint is judged on exactly the
 //! run the learner sees and acts on: the panel renders it and sends its buttons here. It runs on
@@ -78,8 +79,8 @@ impl Spec {
 
 pub enum SideModel {
     Log(Box<StreamSim>),
-    /// A system of several queues run as one world: the fan-out topic or the queue-vs-topic
-    /// contrast.
+    /// A built-in system run as one world: the fan-out topic, the queue-vs-topic contrast or
+    /// the Redis stream.
     World(Box<World>),
     Broker(Box<BrokerRun>),
 }
