@@ -270,6 +270,29 @@ fn commands_for_a_group_are_checked_like_the_file() {
     assert_eq!(path, "commands[0].do");
     assert!(expected.contains("log"), "{expected}");
 
+    // A group is scaled within the queue's limit, in a file and from a person: a huge count
+    // once built a step per member.
+    let mut huge = orders(2, 5, 3, json!({ "kitchen": {} }));
+    huge["commands"] = json!([{ "at": "5s", "node": "kitchen",
+        "do": { "type": "scale_consumers", "count": 4_000_000_000u32 } }]);
+    let (path, expected, _) = common::v2_field_error(&huge);
+    assert_eq!(
+        (path.as_str(), expected.as_str()),
+        ("commands[0].do.count", "a whole number from 0 to 64")
+    );
+    let mut w = world(&orders(2, 5, 3, json!({ "kitchen": {} })));
+    let target = queue_engine::topology::plan::Target::Group { log: 0, group: 0 };
+    // From a person, the group stops at the limit.
+    w.command(
+        target,
+        queue_engine::Command::ScaleConsumers {
+            count: 4_000_000_000,
+        },
+    )
+    .unwrap();
+    let members = w.logs()[0].as_kafka().unwrap().groups[0].members.len();
+    assert_eq!(members, 64);
+
     let mut bad = orders(0, 5, 3, json!({}));
     bad["nodes"]["orders"]["log"]["partitions"] = json!(0);
     let (path, expected, given) = common::v2_field_error(&bad);

@@ -337,6 +337,9 @@ pub(crate) fn group_commands(
             consumer: *consumer as usize,
         }],
         Command::ScaleConsumers { count } => {
+            // Planning refuses a count over the queue's limit of 64 by name; the cap keeps a
+            // person's huge count from building a step per member.
+            let count = &(*count).min(64);
             let step = if *count > current {
                 StreamCommand::AddConsumer { group }
             } else {

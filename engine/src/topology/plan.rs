@@ -349,6 +349,9 @@ impl ScenarioV2 {
             });
             if let Some((l, g)) = group {
                 let path = format!("commands[{i}].do");
+                if let Command::ScaleConsumers { count } = command {
+                    crate::validate::int(&format!("{path}.count"), count, 0, 64)?;
+                }
                 match &logs[l].run {
                     super::log::LogPlan::Redis(_) if !matches!(command, Command::Crash { .. }) => {
                         return Err(ScenarioError::field(
