@@ -192,6 +192,37 @@ impl World {
     /// timed command of a scenario goes the same way when its time comes). Refused, with
     /// the reason, when the target does not exist or does not take that command.
     pub fn command(&mut self, target: Target, command: Command) -> Result<(), ScenarioError> {
+        self.exists(target, &command)?;
+        self.validate(target, &command)?;
+        self.apply(target, command);
+        Ok(())
+    }
+
+    /// [`Self::command`] at simulated time `at` (now, if `at` has passed): how a replay puts a
+    /// person's later commands back on the agenda, to fire when the run gets there.
+    pub fn command_at(
+        &mut self,
+        at: Millis,
+        target: Target,
+        command: Command,
+    ) -> Result<(), ScenarioError> {
+        if at <= self.now {
+            return self.command(target, command);
+        }
+        self.exists(target, &command)?;
+        self.validate(target, &command)?;
+        let index = self.commands.len() as u32;
+        self.commands.push(PlannedCommand {
+            at,
+            target,
+            command,
+        });
+        self.agenda.schedule(self.now, at, Due::Command { index });
+        Ok(())
+    }
+
+    /// Refuses a command for a node this world does not have, or one that node does not take.
+    fn exists(&self, target: Target, command: &Command) -> Result<(), ScenarioError> {
         let exists = match target {
             Target::World => matches!(command, Command::Spike { .. }),
             Target::Producer(p) => {
@@ -211,16 +242,46 @@ impl World {
                 "a command for another node",
             ));
         }
-        if let Target::Member(m) = target {
-            command.validate("command", self.members[m as usize].scenario())?;
-        }
-        self.apply(target, command);
         Ok(())
+    }
+
+    /// The same ranges a scenario file's commands are held to (semantics-free checks such
+    /// as a rate from 0 to 100,000 a second), against the member the command is for; a
+    /// producer's or the world's command against the producers' settings.
+    fn validate(&self, target: Target, command: &Command) -> Result<(), ScenarioError> {
+        match (target, self.members.first()) {
+            (Target::Member(m), _) => {
+                command.validate("command", self.members[m as usize].scenario())
+            }
+            (Target::Group { .. }, _) => Ok(()),
+            (_, Some(first)) => command.validate("command", first.scenario()),
+            (_, None) => command.validate(
+                "command",
+                &crate::scenario::Scenario {
+                    producers: self.producers.iter().map(|(_, p)| p.clone()).collect(),
+                    ..Default::default()
+                },
+            ),
+        }
     }
 
     /// Events since the last drain (the most recent `limits.event_log` are kept).
     pub fn drain_events(&mut self) -> Vec<WorldEvent> {
         self.log.drain()
+    }
+
+    /// The events still in the log window, oldest first.
+    pub fn recent_events(&self) -> impl Iterator<Item = &WorldEvent> {
+        self.log.recent()
+    }
+
+    /// Every event about one message of member `m` (its copy) still in the log window.
+    pub fn timeline(&self, m: u16, id: crate::MsgId) -> Vec<Event> {
+        self.log
+            .recent()
+            .filter(|e| e.member == Some(m) && e.event.msg() == Some(id))
+            .map(|e| e.event.clone())
+            .collect()
     }
 
     /// A hash of every event so far, in order, with the member it happened in.
@@ -331,6 +392,12 @@ impl World {
             (Target::Producer(p), Command::SetRate { rate, .. }) => {
                 if let Some((_, cfg)) = self.producers.get_mut(p as usize) {
                     cfg.rate = rate;
+                    // Each queue's scenario shows the settings as they are now.
+                    for m in &mut self.members {
+                        if let Some(mine) = m.sc.producers.get_mut(p as usize) {
+                            mine.rate = rate;
+                        }
+                    }
                     self.emit(EventKind::Setting {
                         name: "producer rate".to_owned(),
                         value: format!("{}/s", crate::Decimal::short(rate)),

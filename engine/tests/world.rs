@@ -5,7 +5,7 @@
 mod common;
 
 use queue_engine::{
-    Event, EventKind, Millis, Scenario, ScenarioFile, ScenarioV2, Sim, World, WorldEvent,
+    Command, Event, EventKind, Millis, Scenario, ScenarioFile, ScenarioV2, Sim, World, WorldEvent,
 };
 use serde_json::{json, Value};
 
@@ -104,6 +104,117 @@ fn a_world_of_one_queue_is_the_queue_engine() {
             );
         }
     }
+}
+
+/// The page's queue runs as a one-queue world: a person's commands, now and replayed for
+/// later, give the same events as the queue engine alone (semantics-free: the same run).
+#[test]
+fn a_one_queue_plan_takes_a_persons_commands_as_the_queue_engine_does() {
+    use queue_engine::topology::plan::{Plan, Target};
+    let s = common::scenario(json!({ "seed": 7, "limits": { "event_log": 1_000_000 } }));
+    let now = [
+        (
+            Millis::from_secs(5),
+            Command::SetRate {
+                producer: 0,
+                rate: 4.0,
+            },
+        ),
+        (
+            Millis::from_secs(9),
+            Command::SetOnline {
+                consumer: None,
+                online: false,
+            },
+        ),
+        (
+            Millis::from_secs(12),
+            Command::Spike {
+                factor: 3.0,
+                duration: Millis::from_secs(5),
+            },
+        ),
+    ];
+    let later = [
+        (
+            Millis::from_secs(30),
+            Command::SetOnline {
+                consumer: None,
+                online: true,
+            },
+        ),
+        (
+            Millis::from_secs(31),
+            Command::Send {
+                producer: 0,
+                payload: queue_engine::Payload::Poison,
+                group: None,
+            },
+        ),
+    ];
+    let until = Millis::from_mins(1);
+    let mut sim = Sim::new(s.clone()).unwrap();
+    let mut w = World::new(Plan::single(s)).unwrap();
+    for (at, c) in &now {
+        sim.advance_to(*at);
+        w.advance_to(*at);
+        sim.command(c.clone()).unwrap();
+        w.command(Target::in_one_queue(c), c.clone()).unwrap();
+    }
+    for (at, c) in &later {
+        sim.command_at(*at, c.clone()).unwrap();
+        w.command_at(*at, Target::in_one_queue(c), c.clone())
+            .unwrap();
+    }
+    sim.advance_to(until);
+    w.advance_to(until);
+    let alone = sim.drain_events();
+    let together: Vec<Event> = w.drain_events().into_iter().map(|e| e.event).collect();
+    assert!(alone.len() > 100, "{} events", alone.len());
+    assert_eq!(together, alone);
+    assert_eq!(w.members()[0].counts(), sim.counts());
+    // The queue's settings read as they are now, the producer's rate among them.
+    assert_eq!(w.members()[0].scenario().producers[0].rate, 4.0);
+    let poison = w.members()[0].messages().last().map(|m| m.id).unwrap();
+    assert_eq!(w.timeline(0, poison), sim.timeline(poison));
+}
+
+/// A person's command is held to the same ranges as a file's, whoever it is for.
+#[test]
+fn a_persons_command_out_of_range_is_refused_with_its_field() {
+    use queue_engine::topology::plan::{Plan, Target};
+    let mut w = World::new(Plan::single(common::scenario(json!({})))).unwrap();
+    let err = w
+        .command(
+            Target::Producer(0),
+            Command::SetRate {
+                producer: 0,
+                rate: -1.0,
+            },
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("command.rate"), "{err}");
+    let err = w
+        .command(
+            Target::World,
+            Command::Spike {
+                factor: 5000.0,
+                duration: Millis::from_secs(1),
+            },
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("command.factor"), "{err}");
+    let err = w
+        .command_at(
+            Millis::from_secs(9),
+            Target::Member(0),
+            Command::ScaleConsumers { count: 65 },
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("command.count"), "{err}");
+    assert!(w
+        .command(Target::Member(1), Command::ScaleConsumers { count: 1 })
+        .is_err());
 }
 
 fn video_upload() -> Value {

@@ -102,6 +102,62 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// One queue's system (a version 1 scenario: producers, a queue, its dead-letter queue and
+    /// one consumer pool) as a one-member world, which runs it exactly as the queue engine
+    /// alone would. Its timed commands are aimed with [`Target::in_one_queue`].
+    pub fn single(mut sc: Scenario) -> Plan {
+        let commands = std::mem::take(&mut sc.commands)
+            .into_iter()
+            .map(|tc| PlannedCommand {
+                at: tc.at,
+                target: Target::in_one_queue(&tc.command),
+                command: tc.command,
+            })
+            .collect();
+        let member = Member {
+            nodes: MemberNodes {
+                queue: sc.queue.name.clone(),
+                dlq: sc.dlq.as_ref().map(|d| d.name.clone()),
+                consumer: Some(sc.consumers.name.clone()),
+                store: sc.data_store.then(|| "orders-db".to_owned()),
+                replies: sc.reply_queue.then(|| "replies".to_owned()),
+                groups: Vec::new(),
+            },
+            scenario: sc.clone(),
+        };
+        Plan {
+            name: sc.name,
+            seed: sc.seed,
+            producers: sc
+                .producers
+                .into_iter()
+                .map(|p| (p.name.clone(), p))
+                .collect(),
+            routes: vec![vec![0]; member.scenario.producers.len()],
+            members: vec![member],
+            logs: Vec::new(),
+            commands,
+            metrics: sc.metrics,
+            limits: sc.limits,
+        }
+    }
+}
+
+impl Target {
+    /// Where a command goes in a world of one queue: sends and rate changes to their
+    /// producer, a traffic spike to the world, everything else to the queue.
+    pub fn in_one_queue(command: &Command) -> Target {
+        match command {
+            Command::Send { producer, .. } | Command::SetRate { producer, .. } => {
+                Target::Producer(*producer)
+            }
+            Command::Spike { .. } => Target::World,
+            _ => Target::Member(0),
+        }
+    }
+}
+
 impl ScenarioV2 {
     /// Splits the topology into what the world runs. See the module docs.
     pub fn plan(&self) -> Result<Plan, ScenarioError> {
@@ -205,51 +261,17 @@ impl ScenarioV2 {
         })
     }
 
-    /// A single-queue system (the HTTP baseline among them) as a one-member world.
+    /// A single-queue system (the HTTP baseline among them) as a one-member world, with its
+    /// store and reply queue named as the file names them.
     fn plan_single(&self) -> Result<Plan, ScenarioError> {
-        let mut sc = self.lower()?;
-        let commands = std::mem::take(&mut sc.commands)
-            .into_iter()
-            .map(|tc| PlannedCommand {
-                at: tc.at,
-                target: match tc.command {
-                    Command::Send { producer, .. } | Command::SetRate { producer, .. } => {
-                        Target::Producer(producer)
-                    }
-                    Command::Spike { .. } => Target::World,
-                    _ => Target::Member(0),
-                },
-                command: tc.command,
-            })
-            .collect();
+        let mut plan = Plan::single(self.lower()?);
         let t = &self.topology;
         let target = |kind: EdgeKind| t.edges_of(kind).next().map(|(_, e)| e.to.clone());
-        let member = Member {
-            nodes: MemberNodes {
-                queue: sc.queue.name.clone(),
-                dlq: sc.dlq.as_ref().map(|d| d.name.clone()),
-                consumer: Some(sc.consumers.name.clone()),
-                store: target(EdgeKind::Write),
-                replies: target(EdgeKind::Reply),
-                groups: Vec::new(),
-            },
-            scenario: sc.clone(),
-        };
-        Ok(Plan {
-            name: self.name.clone(),
-            seed: self.seed,
-            producers: sc
-                .producers
-                .iter()
-                .map(|p| (p.name.clone(), p.clone()))
-                .collect(),
-            routes: vec![vec![0]; sc.producers.len()],
-            members: vec![member],
-            logs: Vec::new(),
-            commands,
-            metrics: self.metrics.clone(),
-            limits: self.limits.clone(),
-        })
+        let nodes = &mut plan.members[0].nodes;
+        nodes.store = target(EdgeKind::Write);
+        nodes.replies = target(EdgeKind::Reply);
+        plan.name = self.name.clone();
+        Ok(plan)
     }
 
     fn member(&self, queue: &str, producers: &[String]) -> Result<Member, ScenarioError> {
