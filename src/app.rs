@@ -228,9 +228,10 @@ pub fn App(props: &AppProps) -> Html {
     // second while playing, at once on anything else): at 1000x nobody reads numbers changing
     // 60 times a second, and redrawing them every frame cost the diagram its frame rate.
     let (metrics, counts) = {
-        let sim = state.sim.clone();
+        let world = state.world.clone();
         let m = use_memo(state.panel_version, move |_| {
-            let sim = sim.borrow();
+            let world = world.borrow();
+            let sim = &world.members()[0];
             (Rc::new(sim.metrics().clone()), sim.counts().clone())
         });
         (m.0.clone(), m.1.clone())
@@ -244,7 +245,7 @@ pub fn App(props: &AppProps) -> Html {
         });
         (m.0.clone(), m.1)
     };
-    let sim = state.sim.borrow();
+    let sim = state.queue();
     let settings = Rc::new(sim.scenario().clone());
     let fast = state.playing && state.speed >= 100.0;
     let snapshot = Rc::new(sim.snapshot(if fast { FAST_TOKEN_CAP } else { TOKEN_CAP }));
@@ -252,8 +253,8 @@ pub fn App(props: &AppProps) -> Html {
         let message = sim.message(id)?.clone();
         Some(Rc::new(Inspected {
             envelope: Envelope::for_message(&message, sim.scenario()),
-            timeline: sim.timeline(id),
-            trace: sim.trace(id),
+            timeline: state.world.borrow().timeline(0, id),
+            trace: state.world.borrow().trace(0, id),
             message,
         }))
     });

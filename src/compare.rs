@@ -6,8 +6,9 @@
 //! they were given. Setting changes from the history are left out: they would undo the very
 //! difference being compared.
 
+use queue_engine::topology::plan::{Plan, Target};
 use queue_engine::{
-    AckMode, BatchFailure, Command, DlqConfig, Millis, Mode, QueueKind, Scenario, Sim,
+    AckMode, BatchFailure, Command, DlqConfig, Millis, Mode, QueueKind, Scenario, World,
 };
 
 /// The comparisons offered: id, and what is compared.
@@ -88,16 +89,16 @@ pub fn run(
     base: &Scenario,
     history: &[(Millis, Command)],
     until: Millis,
-) -> Option<[(&'static str, Sim); 2]> {
+) -> Option<[(&'static str, World); 2]> {
     let [(la, a), (lb, b)] = sides(variant, base)?;
-    let build = |s: Scenario| -> Option<Sim> {
-        let mut sim = Sim::new(s).ok()?;
+    let build = |s: Scenario| -> Option<World> {
+        let mut world = World::new(Plan::single(s)).ok()?;
         for (at, c) in history.iter().filter(|(_, c)| is_workload(c)) {
             // A command a side refuses (e.g. a redrive with no DLQ) is simply not given there.
-            let _ = sim.command_at(*at, c.clone());
+            let _ = world.command_at(*at, Target::in_one_queue(c), c.clone());
         }
-        sim.advance_to(until);
-        Some(sim)
+        world.advance_to(until);
+        Some(world)
     };
     Some([(la, build(a)?), (lb, build(b)?)])
 }

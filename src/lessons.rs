@@ -10,7 +10,8 @@ use queue_engine::Decimal;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use queue_engine::{Millis, Scenario, ScenarioError, Sim};
+use queue_engine::topology::plan::Plan;
+use queue_engine::{Millis, Scenario, ScenarioError, Sim, World};
 use serde::Deserialize;
 
 use crate::side::{Model, SideRun, Spec};
@@ -188,10 +189,10 @@ impl Lesson {
                 Ok(run.numbers())
             }
             None => {
-                let mut sim = Sim::new(self.scenario().map_err(|e| e.to_string())?)
-                    .map_err(|e| e.to_string())?;
-                sim.advance_to(until);
-                Ok(numbers(&sim))
+                let plan = Plan::single(self.scenario().map_err(|e| e.to_string())?);
+                let mut world = World::new(plan).map_err(|e| e.to_string())?;
+                world.advance_to(until);
+                Ok(numbers(&world.members()[0]))
             }
         }
     }

@@ -5,7 +5,8 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use queue_engine::{Command, Event, Millis, MsgId, QueueKind, Scenario, Sim};
+use queue_engine::topology::plan::{Plan, Target};
+use queue_engine::{Command, Event, Millis, MsgId, QueueKind, Scenario, Sim, World};
 
 use crate::embed::EmbedOptions;
 use crate::lessons::{self, Lesson, Verdict};
@@ -22,7 +23,8 @@ pub const SPEEDS: [f64; 7] = [0.1, 0.25, 1.0, 10.0, 100.0, 1000.0, 5000.0];
 
 #[derive(Clone)]
 pub struct Playground {
-    pub sim: Rc<RefCell<Sim>>,
+    /// The run: the scenario's one queue as a world (see [`Playground::queue`]).
+    pub world: Rc<RefCell<World>>,
     pub log: Rc<RefCell<VecDeque<Event>>>,
     /// Events ever put in `log`, across rebuilds: the newest has number `logged - 1`, so each
     /// event keeps one number for as long as it is shown (the log view keys its rows by it).
@@ -123,11 +125,12 @@ pub enum Action {
     Hide(bool),
 }
 
-/// A simulation of `scenario`, or of the default one if it is refused (controls only build
-/// valid scenarios, so this is a guard, not a path anyone should see).
-fn sim_or_default(scenario: &Scenario) -> Sim {
-    Sim::new(scenario.clone())
-        .unwrap_or_else(|_| Sim::new(Scenario::default()).expect("the default scenario is valid"))
+/// A world of `scenario`'s one queue, or of the default one if it is refused (controls only
+/// build valid scenarios, so this is a guard, not a path anyone should see).
+fn world_or_default(scenario: &Scenario) -> World {
+    World::new(Plan::single(scenario.clone())).unwrap_or_else(|_| {
+        World::new(Plan::single(Scenario::default())).expect("the default scenario is valid")
+    })
 }
 
 /// Switches a scenario's queue type, with what FIFO requires (message groups to order by, no
@@ -146,9 +149,9 @@ pub fn with_ordering(scenario: &mut Scenario, kind: QueueKind) {
 
 impl Playground {
     pub fn new(scenario: Scenario) -> Playground {
-        let sim = sim_or_default(&scenario);
+        let world = world_or_default(&scenario);
         Playground {
-            sim: Rc::new(RefCell::new(sim)),
+            world: Rc::new(RefCell::new(world)),
             log: Rc::new(RefCell::new(VecDeque::new())),
             logged: Rc::new(std::cell::Cell::new(0)),
             scenario: Rc::new(scenario),
@@ -204,7 +207,7 @@ impl Playground {
             ordering: Some(self.scenario.queue.kind),
             mode: Some(self.scenario.mode),
             history: self.history.to_vec(),
-            time: Some(self.sim.borrow().now()),
+            time: Some(self.world.borrow().now()),
             speed: Some(self.speed),
             embed: EmbedOptions::default(),
         })
@@ -212,23 +215,29 @@ impl Playground {
 
     /// A fresh simulation of the scenario with `history` replayed: commands up to `t` applied and
     /// later ones scheduled, so playing on from `t` repeats the recorded run exactly.
-    fn replayed_to(&self, t: Millis) -> Sim {
-        let mut sim = sim_or_default(&self.scenario);
+    fn replayed_to(&self, t: Millis) -> World {
+        let mut world = world_or_default(&self.scenario);
         for (at, command) in self.history.iter() {
+            let target = Target::in_one_queue(command);
             if *at > t {
                 // Scheduled: it fires when the replay gets there.
-                let _ = sim.command_at(*at, command.clone());
+                let _ = world.command_at(*at, target, command.clone());
             } else {
-                sim.advance_to(*at);
-                let _ = sim.command(command.clone());
+                world.advance_to(*at);
+                let _ = world.command(target, command.clone());
             }
         }
-        sim.advance_to(t);
-        sim
+        world.advance_to(t);
+        world
     }
 
-    fn replace_sim(&mut self, sim: Sim) {
-        self.sim = Rc::new(RefCell::new(sim));
+    /// The scenario's queue, with its pool and dead-letter queue.
+    pub fn queue(&self) -> std::cell::Ref<'_, Sim> {
+        std::cell::Ref::map(self.world.borrow(), |w| &w.members()[0])
+    }
+
+    fn replace_world(&mut self, world: World) {
+        self.world = Rc::new(RefCell::new(world));
         self.log = Rc::new(RefCell::new(VecDeque::new()));
         self.drain();
     }
@@ -310,8 +319,8 @@ impl Playground {
         let last = next.history.last().map_or(Millis::ZERO, |(at, _)| *at);
         let at = link.time.unwrap_or(last).max(last);
         if at > Millis::ZERO || link.time.is_some() {
-            let sim = next.replayed_to(at);
-            next.replace_sim(sim);
+            let world = next.replayed_to(at);
+            next.replace_world(world);
             next.sync_side();
             next.horizon = at;
             next.playing = link.time.is_none();
@@ -403,7 +412,7 @@ impl Playground {
     /// Brings the lesson's log or topic to the main clock (back or forward).
     fn sync_side(&self) {
         if let Some(side) = &self.side {
-            side.borrow_mut().advance_to(self.sim.borrow().now());
+            side.borrow_mut().advance_to(self.world.borrow().now());
         }
     }
 
@@ -423,13 +432,13 @@ impl Playground {
         };
         // The log or topic must stand at the checkpoint too, not a tick behind.
         self.sync_side();
-        let sim = self.sim.borrow();
+        let queue = self.queue();
         let numbers = match &self.side {
             Some(side) => side.borrow().numbers(),
-            None => lessons::numbers(&sim),
+            None => lessons::numbers(&queue),
         };
-        let verdict = lesson.verdict(&numbers, sim.now(), &check.predicted);
-        drop(sim);
+        let verdict = lesson.verdict(&numbers, self.world.borrow().now(), &check.predicted);
+        drop(queue);
         let progress = Rc::make_mut(&mut self.progress);
         let right = verdict.correct() || progress.get(&lesson.id).copied().unwrap_or(false);
         progress.insert(lesson.id.clone(), right);
@@ -442,14 +451,14 @@ impl Playground {
     }
 
     fn drain(&self) {
-        let events = self.sim.borrow_mut().drain_events();
+        let events = self.world.borrow_mut().drain_events();
         let mut log = self.log.borrow_mut();
         self.logged.set(self.logged.get() + events.len() as u64);
         for e in events {
             if log.len() >= LOG_CAP {
                 log.pop_front();
             }
-            log.push_back(e);
+            log.push_back(e.event);
         }
     }
 }
@@ -467,17 +476,17 @@ impl Reducible for Playground {
                 }
                 // A background tab can deliver one huge tick; never jump more than a second of real time.
                 let span = (real_ms.min(1000.0) * self.speed).round() as u64;
-                let target = Millis(next.sim.borrow().now().0.saturating_add(span));
+                let target = Millis(next.world.borrow().now().0.saturating_add(span));
                 match next.pending_checkpoint() {
                     // Stop exactly at the checkpoint, so the verdict is the same on every run.
                     Some(until) if target >= until => {
-                        next.sim.borrow_mut().advance_to(until);
+                        next.world.borrow_mut().advance_to(until);
                         next.judge();
                     }
-                    _ => next.sim.borrow_mut().advance_to(target),
+                    _ => next.world.borrow_mut().advance_to(target),
                 }
                 next.sync_side();
-                next.horizon = next.horizon.max(next.sim.borrow().now());
+                next.horizon = next.horizon.max(next.world.borrow().now());
                 next.drain();
                 next.panel_real_ms += real_ms;
                 if next.panel_real_ms < PANEL_EVERY_MS / 3.0 && next.playing {
@@ -486,7 +495,7 @@ impl Reducible for Playground {
                 next.panel_real_ms = 0.0;
                 if next.playing {
                     next.panel_turn = (next.panel_turn + 1) % 3;
-                    let now = next.sim.borrow().now();
+                    let now = next.world.borrow().now();
                     match next.panel_turn {
                         0 => {
                             next.panel_now = now;
@@ -516,23 +525,23 @@ impl Reducible for Playground {
             Action::Step => {
                 next.playing = false;
                 next.resume = false;
-                let due = next.sim.borrow().next_event_time();
+                let due = next.world.borrow().next_event_time();
                 match (due, next.pending_checkpoint()) {
                     // A step never runs past the checkpoint: it stops there, and judges.
                     (Some(t), Some(until)) if t >= until => {
-                        next.sim.borrow_mut().advance_to(until);
+                        next.world.borrow_mut().advance_to(until);
                         next.judge();
                     }
-                    (Some(t), _) => next.sim.borrow_mut().advance_to(t),
+                    (Some(t), _) => next.world.borrow_mut().advance_to(t),
                     (None, _) => {}
                 }
                 next.sync_side();
-                next.horizon = next.horizon.max(next.sim.borrow().now());
+                next.horizon = next.horizon.max(next.world.borrow().now());
                 next.drain();
             }
             Action::SetSpeed(speed) => next.speed = speed,
             Action::Command(command) => {
-                let now = next.sim.borrow().now();
+                let now = next.world.borrow().now();
                 if now < next.horizon {
                     // Acting in the past starts a new future: forget the recorded one.
                     let kept: Vec<_> = next
@@ -543,10 +552,11 @@ impl Reducible for Playground {
                         .collect();
                     next.history = Rc::new(kept);
                     next.horizon = now;
-                    let sim = next.replayed_to(now);
-                    next.replace_sim(sim);
+                    let world = next.replayed_to(now);
+                    next.replace_world(world);
                 }
-                let result = next.sim.borrow_mut().command(command.clone());
+                let target = Target::in_one_queue(&command);
+                let result = next.world.borrow_mut().command(target, command.clone());
                 match result {
                     Ok(()) => {
                         next.error = None;
@@ -602,7 +612,7 @@ impl Reducible for Playground {
                     predicted: choice,
                     verdict: None,
                 }));
-                let now = next.sim.borrow().now();
+                let now = next.world.borrow().now();
                 let until = lesson.checkpoint.until;
                 if now >= until {
                     next.judge();
@@ -625,12 +635,12 @@ impl Reducible for Playground {
             Action::Seek(t) => {
                 next.playing = false;
                 let t = t.min(next.horizon);
-                let sim = next.replayed_to(t);
-                next.replace_sim(sim);
+                let world = next.replayed_to(t);
+                next.replace_world(world);
                 next.sync_side();
             }
         }
-        next.panel_now = next.sim.borrow().now();
+        next.panel_now = next.world.borrow().now();
         next.panel_now_b = next.panel_now;
         next.panel_now_c = next.panel_now;
         next.panel_version = next.version;

@@ -2,7 +2,7 @@
 //! the same times) and differ only in the compared setting.
 #![cfg(not(target_arch = "wasm32"))]
 
-use queue_engine::{Command, Millis, Payload, Scenario, Sim};
+use queue_engine::{Command, Millis, Payload, Scenario, Sim, World};
 use queue_playground::compare;
 
 fn shop() -> Scenario {
@@ -12,6 +12,11 @@ fn shop() -> Scenario {
              "consumers": { "count": 2, "processing": { "mean": "200ms", "distribution": "exponential" } } }"#,
     )
     .unwrap()
+}
+
+/// A side's one queue.
+fn queue(world: &World) -> &Sim {
+    &world.members()[0]
 }
 
 fn payloads(sim: &Sim) -> Vec<(u64, Payload, Millis)> {
@@ -41,10 +46,11 @@ fn both_sides_see_the_same_messages_and_differ_where_the_setting_does() {
         ),
     ];
     let [(la, a), (lb, b)] = compare::run("dlq", &shop(), &history, Millis::from_secs(90)).unwrap();
+    let (a, b) = (queue(&a), queue(&b));
     assert_eq!((la, lb), ("no DLQ", "DLQ after 3"));
     assert_eq!(
-        payloads(&a),
-        payloads(&b),
+        payloads(a),
+        payloads(b),
         "the same workload on both sides"
     );
     assert_eq!(a.counts().published, b.counts().published);
@@ -72,21 +78,26 @@ fn http_against_a_queue_during_an_outage() {
             },
         ),
     ];
-    let [(_, http), (_, queue)] =
+    let [(_, http), (_, queued)] =
         compare::run("wiring", &shop(), &history, Millis::from_secs(60)).unwrap();
+    let (http, queued) = (queue(&http), queue(&queued));
     assert!(
         http.counts().producer_errors > 50,
         "{}",
         http.counts().producer_errors
     );
-    assert_eq!(queue.counts().producer_errors, 0);
+    assert_eq!(queued.counts().producer_errors, 0);
 }
 
 #[test]
 fn every_offered_comparison_builds_and_unknown_ones_do_not() {
     for (id, _) in compare::VARIANTS {
         let [(_, a), (_, b)] = compare::run(id, &shop(), &[], Millis::from_secs(20)).unwrap();
-        assert_ne!(a.scenario(), b.scenario(), "{id}: the sides differ");
+        assert_ne!(
+            queue(&a).scenario(),
+            queue(&b).scenario(),
+            "{id}: the sides differ"
+        );
     }
     assert!(compare::run("colour", &shop(), &[], Millis::ZERO).is_none());
 }

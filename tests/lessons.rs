@@ -2,7 +2,8 @@
 //! time exactly one choice is true, the one pinned below. A lesson whose text promises
 //! something the engine does not do fails here, not in front of a learner.
 
-use queue_engine::Sim;
+use queue_engine::topology::plan::Plan;
+use queue_engine::World;
 use queue_playground::lessons::{self, Lesson, Numbers, SOURCES};
 use queue_playground::side::Model;
 
@@ -52,13 +53,13 @@ fn numbers(lesson: &Lesson) -> Numbers {
         .unwrap_or_else(|e| panic!("{}: scenario invalid: {e}", lesson.id))
 }
 
-fn run(lesson: &Lesson) -> Sim {
+fn run(lesson: &Lesson) -> World {
     let scenario = lesson
         .scenario()
         .unwrap_or_else(|e| panic!("{}: scenario invalid: {e}", lesson.id));
-    let mut sim = Sim::new(scenario).expect("valid");
-    sim.advance_to(lesson.checkpoint.until);
-    sim
+    let mut world = World::new(Plan::single(scenario)).expect("valid");
+    world.advance_to(lesson.checkpoint.until);
+    world
 }
 
 #[test]
@@ -185,7 +186,11 @@ fn the_engine_picks_exactly_the_pinned_choice_for_every_lesson() {
 
 #[test]
 fn every_condition_and_placeholder_names_a_real_number() {
-    let queue_numbers = lessons::numbers(&Sim::new(Default::default()).unwrap());
+    let queue_numbers = lessons::numbers(
+        &World::new(Plan::single(Default::default()))
+            .unwrap()
+            .members()[0],
+    );
     for lesson in parsed() {
         // A log or topic lesson names that model's numbers, which exist from time zero.
         let known = match lesson.side() {
@@ -232,8 +237,8 @@ fn every_condition_and_placeholder_names_a_real_number() {
 #[test]
 fn a_wrong_prediction_is_reported_as_wrong_with_the_real_answer() {
     let lesson = lessons::by_id("poison-pill").unwrap();
-    let sim = run(lesson);
-    let verdict = lesson.verdict(&lessons::numbers(&sim), sim.now(), "dlq");
+    let world = run(lesson);
+    let verdict = lesson.verdict(&lessons::numbers(&world.members()[0]), world.now(), "dlq");
     assert!(!verdict.correct());
     assert_eq!(verdict.actual.as_deref(), Some("forever"));
     assert_eq!(verdict.at, lesson.checkpoint.until);

@@ -7,7 +7,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use queue_engine::envelope::Envelope;
-use queue_engine::{AckMode, BatchFailure, Command, Millis, Scenario, Sim};
+use queue_engine::topology::plan::Plan;
+use queue_engine::{AckMode, BatchFailure, Command, Millis, Scenario, World};
 use queue_playground::components::{Controls, ControlsProps, Inspected, Inspector, InspectorProps};
 use queue_playground::state::Action;
 use wasm_bindgen::JsCast;
@@ -154,19 +155,21 @@ async fn the_buttons_send_orders_poison_pills_spikes_and_scaling() {
 
 #[wasm_bindgen_test]
 async fn the_inspector_explains_the_clicked_field() {
-    let mut sim = Sim::new(Scenario {
+    let mut world = World::new(Plan::single(Scenario {
         reply_queue: true,
         ..Scenario::default()
-    })
+    }))
     .unwrap();
-    sim.advance_to(Millis::from_secs(2));
+    world.advance_to(Millis::from_secs(2));
+    let sim = &world.members()[0];
     let message = sim.message(1).unwrap().clone();
     let inspected = Inspected {
         envelope: Envelope::for_message(&message, sim.scenario()),
-        timeline: sim.timeline(1),
-        trace: sim.trace(1),
+        timeline: world.timeline(0, 1),
+        trace: world.trace(0, 1),
         message,
     };
+    assert!(inspected.trace.as_ref().is_some_and(|t| t.complete));
     let root = root();
     let props = InspectorProps {
         inspected: Some(Rc::new(inspected)),
@@ -386,7 +389,7 @@ fn a_step_never_runs_past_a_pending_checkpoint_it_stops_there_and_judges() {
     // A prediction starts the run; at 1× it plays to a little before the checkpoint.
     let p = p.reduce(Action::Predict(lesson.checkpoint.choices[0].id.clone()));
     let mut p = p.reduce(Action::SetSpeed(1.0));
-    while p.sim.borrow().now() < Millis(until.0 - 1_500) {
+    while p.world.borrow().now() < Millis(until.0 - 1_500) {
         p = p.reduce(Action::Tick { real_ms: 500.0 });
     }
     assert!(p.check.as_ref().unwrap().verdict.is_none());
@@ -395,14 +398,14 @@ fn a_step_never_runs_past_a_pending_checkpoint_it_stops_there_and_judges() {
         if p.check.as_ref().unwrap().verdict.is_some() {
             break;
         }
-        let before = p.sim.borrow().now();
+        let before = p.world.borrow().now();
         p = p.reduce(Action::Step);
         assert!(
-            p.sim.borrow().now() <= until,
+            p.world.borrow().now() <= until,
             "stepped from {before} past {until}"
         );
     }
     let verdict = p.check.as_ref().unwrap().verdict.clone().unwrap();
     assert_eq!(verdict.at, until);
-    assert_eq!(p.sim.borrow().now(), until);
+    assert_eq!(p.world.borrow().now(), until);
 }

@@ -2,7 +2,8 @@
 //! the native build recorded, so a lesson's numbers are the same everywhere.
 #![cfg(target_arch = "wasm32")]
 
-use queue_engine::{Millis, Scenario, ScenarioFile, Sim, World};
+use queue_engine::topology::plan::Plan;
+use queue_engine::{Millis, Scenario, ScenarioFile, World};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -107,9 +108,10 @@ fn a_busy_randomised_run_is_reproducible_in_the_browser() {
         "consumers": {"count": 3, "batch_size": 5, "crash_probability": 0.02, "failure_rate": 0.05,
                       "processing": {"mean": "40ms", "distribution": "exponential"}}}"#;
     let run = || {
-        let mut sim = Sim::new(Scenario::from_json(json).unwrap()).unwrap();
-        sim.advance_to(Millis::from_mins(2));
-        (sim.log_hash(), sim.counts().published)
+        let plan = Plan::single(Scenario::from_json(json).unwrap());
+        let mut world = World::new(plan).unwrap();
+        world.advance_to(Millis::from_mins(2));
+        (world.log_hash(), world.members()[0].counts().published)
     };
     let (a, published) = run();
     assert!(published > 9000);

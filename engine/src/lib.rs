@@ -8,7 +8,7 @@
 //!   simulated times produce the same event log, byte for byte, on every target (native and
 //!   wasm): one seed split into named random streams ([`Rng::stream`]), each drawn in a fixed
 //!   order; one agenda ordered by (time, scheduling order); ordered collections only; pure-Rust
-//!   maths; and a log hash ([`Sim::log_hash`]) that is independent of pointer width. The time,
+//!   maths; and a log hash ([`World::log_hash`]) that is independent of pointer width. The time,
 //!   randomness, agenda and log every model shares live in the private `kernel` module.
 //! - **Conservation.** Every published message is in exactly one [`MsgState`]; the per-state
 //!   counts always add up to `published`. Loss happens only through a counted cause: expiry,
@@ -18,11 +18,14 @@
 //!   remain). Envelopes and traces are built on demand, never stored.
 //!
 //! # Call order
-//! 1. [`Scenario::from_json`] (or build a [`Scenario`] in code), then [`Sim::new`].
-//! 2. Repeatedly: [`Sim::command`] for what a person does now, [`Sim::advance_to`] (or
-//!    [`Sim::step`]) to move simulated time forward.
-//! 3. Read [`Sim::snapshot`], [`Sim::counts`], [`Sim::metrics`]; [`Sim::drain_events`] for the
-//!    log; [`Sim::envelope`] and [`Sim::trace`] for one message, when someone clicks it.
+//! 1. A [`Plan`](topology::plan::Plan): [`ScenarioV2::plan`] for any topology, or
+//!    [`Plan::single`](topology::plan::Plan::single) for one queue's [`Scenario`]; then
+//!    [`World::new`].
+//! 2. Repeatedly: [`World::command`] for what a person does now, [`World::advance_to`] (or
+//!    [`World::step`]) to move simulated time forward.
+//! 3. Read each queue member ([`World::members`], a [`Sim`]): [`Sim::snapshot`],
+//!    [`Sim::counts`], [`Sim::metrics`]; [`World::drain_events`] for the log;
+//!    [`World::timeline`] and [`World::trace`] for one message, when someone clicks it.
 //!
 //! The defaults follow Amazon SQS with Lambda's SQS event source; see `semantics.md` in the
 //! project's reference notes for each fact and its source.
@@ -65,7 +68,7 @@ pub use log_node::LogNode;
 pub use message::{DeadLetterReason, FailureCause, HttpFailure, Message, MsgId, MsgState};
 pub use metrics::{Counts, Histogram, Metrics, Series};
 pub use producer::DEDUP_WINDOW;
-pub use report::{GroupReport, LogReport, QueueReport, Report, WorldReport};
+pub use report::{GroupReport, LogReport, QueueReport, WorldReport};
 pub use scenario::*;
 pub use sim::Sim;
 pub use snapshot::{ConsumerStatus, ConsumerView, Snapshot, Token};

@@ -283,41 +283,6 @@ impl Arrivals {
     }
 }
 
-impl Outlet for Sim {
-    fn arrivals(&mut self) -> &mut Arrivals {
-        &mut self.arrivals
-    }
-
-    fn now(&self) -> Millis {
-        self.now
-    }
-
-    fn producer(&self, p: u32) -> &ProducerConfig {
-        &self.sc.producers[p as usize]
-    }
-
-    fn schedule_tick(&mut self, at: Millis, producer: u32, generation: u32) {
-        self.schedule(
-            at,
-            Timer::ProducerTick {
-                producer,
-                generation,
-            },
-        );
-    }
-
-    fn publish(
-        &mut self,
-        p: u32,
-        payload: Payload,
-        group: u32,
-        event: u64,
-        duplicate_send: bool,
-    ) -> Published {
-        Sim::publish(self, p, payload, group, event, duplicate_send)
-    }
-}
-
 impl Sim {
     pub(crate) fn publish(
         &mut self,
@@ -456,17 +421,17 @@ mod tests {
         let mut s = Scenario::default();
         s.queue.kind = QueueKind::Fifo;
         s.producers[0].rate = 0.0;
-        let mut sim = Sim::new(s).unwrap();
+        let mut sim = Sim::member(s).unwrap();
         assert_eq!(
             sim.publish(0, Payload::Normal, 1, 7, false),
             Published::Enqueued
         );
-        sim.advance_to(DEDUP_WINDOW.saturating_sub(Millis(1)));
+        sim.set_now(DEDUP_WINDOW.saturating_sub(Millis(1)));
         assert_eq!(
             sim.publish(0, Payload::Normal, 1, 7, true),
             Published::Deduplicated
         );
-        sim.advance_to(DEDUP_WINDOW.saturating_add(Millis(1)));
+        sim.set_now(DEDUP_WINDOW.saturating_add(Millis(1)));
         assert_eq!(
             sim.publish(0, Payload::Normal, 1, 7, true),
             Published::Enqueued

@@ -146,7 +146,7 @@ pub struct RedisCounts {
 }
 
 /// One stream, one consumer group (`kitchen`), and a janitor that claims idle entries. It runs
-/// only as a world's member: the world's producers add its entries ([`Self::append`]) and the
+/// only as a world's member: the world's producers add its entries (`append`) and the
 /// world's agenda runs its timers.
 pub struct RedisStreamSim {
     pub config: RedisConfig,

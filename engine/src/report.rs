@@ -9,24 +9,6 @@ use crate::metrics::Counts;
 use crate::sim::Sim;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Report {
-    pub scenario: String,
-    pub seed: u64,
-    pub until: Millis,
-    pub counts: Counts,
-    /// `published` equals the sum over states.
-    pub conserved: bool,
-    pub latency_ms: LatencySummary,
-    pub series: Vec<SeriesSummary>,
-    /// Outcome of each message still in the store (live ones plus the most recent finished ones).
-    pub messages: Vec<Outcome>,
-    pub messages_forgotten: u64,
-    pub events: u64,
-    /// Hash of the whole event log, as 16 hex digits.
-    pub log_hash: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LatencySummary {
     pub count: u64,
     pub p50: Option<u64>,
@@ -50,53 +32,6 @@ pub struct Outcome {
     pub state: &'static str,
     pub receives: u32,
     pub processed: u32,
-}
-
-impl Report {
-    pub fn of(sim: &Sim) -> Report {
-        let counts = sim.counts().clone();
-        let h = &sim.metrics().latency_all;
-        let messages: Vec<Outcome> = sim
-            .messages()
-            .into_iter()
-            .map(|m| Outcome {
-                id: m.id,
-                event: m.event,
-                payload: m.payload,
-                group: m.group,
-                state: m.state.name(),
-                receives: m.receive_count,
-                processed: m.processed_count,
-            })
-            .collect();
-        Report {
-            scenario: sim.scenario().name.clone(),
-            seed: sim.scenario().seed,
-            until: sim.now(),
-            conserved: counts.state_total() == counts.published,
-            latency_ms: LatencySummary {
-                count: h.count(),
-                p50: h.quantile(0.5),
-                p95: h.quantile(0.95),
-                p99: h.quantile(0.99),
-            },
-            series: sim
-                .metrics()
-                .series()
-                .iter()
-                .map(|s| SeriesSummary {
-                    name: s.name,
-                    last: s.last().unwrap_or(0.0),
-                    max: s.max(),
-                })
-                .collect(),
-            messages_forgotten: counts.published - messages.len() as u64,
-            messages,
-            events: sim.events_total(),
-            log_hash: format!("{:016x}", sim.log_hash()),
-            counts,
-        }
-    }
 }
 
 /// What `qsim run` prints for a world: the run as a whole, then each queue's own report.
@@ -207,8 +142,7 @@ impl LogReport {
     }
 }
 
-/// One queue of a world: a [`Report`] without a log of its own (the world's log holds its
-/// events).
+/// One queue of a world (the world's log holds its events).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct QueueReport {
     /// The queue's node name.
@@ -221,6 +155,51 @@ pub struct QueueReport {
     pub messages_forgotten: u64,
 }
 
+impl QueueReport {
+    /// Queue `queue` of a world: its counts, latency, series and (when asked) each message's
+    /// outcome.
+    pub fn of(sim: &Sim, queue: String, with_messages: bool) -> QueueReport {
+        let counts = sim.counts().clone();
+        let h = &sim.metrics().latency_all;
+        let messages: Vec<Outcome> = sim
+            .messages()
+            .into_iter()
+            .map(|m| Outcome {
+                id: m.id,
+                event: m.event,
+                payload: m.payload,
+                group: m.group,
+                state: m.state.name(),
+                receives: m.receive_count,
+                processed: m.processed_count,
+            })
+            .collect();
+        QueueReport {
+            queue,
+            conserved: counts.state_total() == counts.published,
+            latency_ms: LatencySummary {
+                count: h.count(),
+                p50: h.quantile(0.5),
+                p95: h.quantile(0.95),
+                p99: h.quantile(0.99),
+            },
+            series: sim
+                .metrics()
+                .series()
+                .iter()
+                .map(|s| SeriesSummary {
+                    name: s.name,
+                    last: s.last().unwrap_or(0.0),
+                    max: s.max(),
+                })
+                .collect(),
+            messages_forgotten: counts.published - messages.len() as u64,
+            messages: if with_messages { messages } else { Vec::new() },
+            counts,
+        }
+    }
+}
+
 impl WorldReport {
     pub fn of(world: &crate::World, seed: u64, with_messages: bool) -> WorldReport {
         let queues: Vec<QueueReport> = world
@@ -228,20 +207,8 @@ impl WorldReport {
             .iter()
             .enumerate()
             .map(|(i, sim)| {
-                let r = Report::of(sim);
-                QueueReport {
-                    queue: world.member_nodes(i as u16).queue.clone(),
-                    counts: r.counts,
-                    conserved: r.conserved,
-                    latency_ms: r.latency_ms,
-                    series: r.series,
-                    messages: if with_messages {
-                        r.messages
-                    } else {
-                        Vec::new()
-                    },
-                    messages_forgotten: r.messages_forgotten,
-                }
+                let name = world.member_nodes(i as u16).queue.clone();
+                QueueReport::of(sim, name, with_messages)
             })
             .collect();
         let logs: Vec<LogReport> = world

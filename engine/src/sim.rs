@@ -9,19 +9,16 @@ use crate::command::Command;
 use crate::consumer::Consumer;
 use crate::error::ScenarioError;
 use crate::event::{Event, EventKind};
-use crate::kernel::log::EventLog;
 use crate::kernel::rng::Rng;
 use crate::kernel::time::Millis;
 use crate::message::{Handle, Message, MsgId, MsgState};
 use crate::metrics::{Counts, Metrics};
-use crate::producer::{Arrivals, Outlet};
 use crate::queue::Ready;
 use crate::scenario::{Mode, QueueKind, Scenario};
 
 /// Something scheduled to happen at a simulated time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Timer {
-    ProducerTick { producer: u32, generation: u32 },
     Poll { consumer: u32 },
     BatchDone { consumer: u32, batch: u64 },
     Crash { consumer: u32, batch: u64 },
@@ -32,27 +29,24 @@ pub(crate) enum Timer {
     Retention,
     DlqRetention,
     Redrive,
-    SpikeEnd { generation: u32 },
     Sample,
-    Command { index: u32 },
     ReplyArrives { h: Handle },
     HttpTimeout { h: Handle },
     HttpDone { consumer: u32, h: Handle },
 }
 
-/// A running simulation. See the crate docs for the call order and the determinism guarantee.
+/// One queue with its consumer pool, dead-letter queue, reply queue and store, run as a member of a
+/// [`crate::World`]: the world owns the clock, the agenda, the producers, the commands and the
+/// event log, and collects what this member schedules (`timers`) and emits (`emitted`) after
+/// every call into it. The page and the tests read its state here.
 pub struct Sim {
     pub(crate) sc: Scenario,
     pub(crate) now: Millis,
     pub(crate) rng: Rng,
-    /// The producers, with the workload's own random stream.
-    pub(crate) arrivals: Arrivals,
-    /// Its own agenda, or as a world's member what it scheduled since the world last
-    /// collected, in order.
+    /// What it scheduled since the world last collected, in order.
     pub(crate) timers: crate::kernel::timers::Timers<Timer>,
-    /// As a world's member: what it emitted since the world last collected (all of it, however
-    /// small the member's own log window is).
-    pub(crate) emitted: Option<Vec<Event>>,
+    /// What it emitted since the world last collected.
+    pub(crate) emitted: Vec<Event>,
     pub(crate) store: Vec<Message>,
     free: Vec<u32>,
     /// Finished messages in the order they finished, for evicting the oldest past `limits.history`.
@@ -66,7 +60,6 @@ pub struct Sim {
     pub(crate) waiting: VecDeque<u32>,
     pub(crate) counts: Counts,
     pub(crate) metrics: Metrics,
-    log: EventLog<Event>,
     pub(crate) next_msg: MsgId,
     pub(crate) next_seq: u64,
     pub(crate) next_batch: u64,
@@ -82,7 +75,6 @@ pub struct Sim {
     pub(crate) poison_fixed: bool,
     lag_alerting: bool,
     retention_at: Option<Millis>,
-    commands: Vec<Command>,
 }
 
 /// A growable bit set over event ids.
@@ -105,19 +97,10 @@ impl BitSet {
 }
 
 impl Sim {
-    /// Validates the scenario and sets up the simulation at time 0 with the scenario's seed.
-    pub fn new(scenario: Scenario) -> Result<Sim, ScenarioError> {
-        Sim::build(scenario, false)
-    }
-
-    /// One queue of a [`crate::World`]: the world owns the clock, the agenda, the producers and
-    /// the timed commands, so this member only hands back what it schedules (`timers`) and emits
-    /// (`emitted`), which the world collects after every call.
+    /// Validates the scenario and sets the queue up at time 0 as a world's member. The
+    /// scenario's producers are there for their per-message settings (delays); the world runs
+    /// them, and its timed commands.
     pub(crate) fn member(scenario: Scenario) -> Result<Sim, ScenarioError> {
-        Sim::build(scenario, true)
-    }
-
-    fn build(scenario: Scenario, member: bool) -> Result<Sim, ScenarioError> {
         scenario.validate()?;
         let seed = scenario.seed;
         let fifo = scenario.queue.kind == QueueKind::Fifo;
@@ -128,9 +111,8 @@ impl Sim {
         let mut sim = Sim {
             now: Millis::ZERO,
             rng: Rng::stream(seed, "main"),
-            arrivals: Arrivals::new(seed, if member { 0 } else { scenario.producers.len() }),
-            timers: crate::kernel::timers::Timers::new(member),
-            emitted: member.then(Vec::new),
+            timers: crate::kernel::timers::Timers::new(true),
+            emitted: Vec::new(),
             store: Vec::new(),
             free: Vec::new(),
             history: VecDeque::new(),
@@ -142,7 +124,6 @@ impl Sim {
             waiting: VecDeque::new(),
             counts: Counts::default(),
             metrics,
-            log: EventLog::new(scenario.limits.event_log as usize),
             next_msg: 1,
             next_seq: 1,
             next_batch: 1,
@@ -155,23 +136,8 @@ impl Sim {
             poison_fixed: false,
             lag_alerting: false,
             retention_at: None,
-            commands: scenario
-                .commands
-                .iter()
-                .map(|c| c.command.clone())
-                .collect(),
             sc: scenario,
         };
-        let timed: Vec<Millis> = sim.sc.commands.iter().map(|c| c.at).collect();
-        for (index, at) in timed.into_iter().enumerate().filter(|_| !member) {
-            sim.schedule(
-                at,
-                Timer::Command {
-                    index: index as u32,
-                },
-            );
-        }
-        sim.with_arrivals(|a, sim| a.start_all(sim));
         let every = sim.sc.metrics.sample_every;
         sim.schedule(every, Timer::Sample);
         for c in 0..sim.consumers.len() as u32 {
@@ -197,74 +163,6 @@ impl Sim {
         &self.metrics
     }
 
-    /// Applies a command now. Invalid commands are refused with the field at fault; the
-    /// simulation is unchanged.
-    pub fn command(&mut self, command: Command) -> Result<(), ScenarioError> {
-        command.validate("command", &self.sc)?;
-        self.apply(command);
-        Ok(())
-    }
-
-    /// Applies a command at simulated time `at` (now, if `at` is in the past).
-    pub fn command_at(&mut self, at: Millis, command: Command) -> Result<(), ScenarioError> {
-        command.validate("command", &self.sc)?;
-        if at <= self.now {
-            self.apply(command);
-        } else {
-            let index = self.commands.len() as u32;
-            self.commands.push(command);
-            self.schedule(at, Timer::Command { index });
-        }
-        Ok(())
-    }
-
-    /// The time of the next scheduled event, if any.
-    pub fn next_event_time(&self) -> Option<Millis> {
-        self.timers.peek_time()
-    }
-
-    /// Processes every event due at or before `t`, in (time, sequence) order, then sets the clock to `t`.
-    pub fn advance_to(&mut self, t: Millis) {
-        while self.timers.peek_time().is_some_and(|at| at <= t) {
-            self.step();
-        }
-        if t > self.now {
-            self.now = t;
-        }
-    }
-
-    /// Runs for `span` of simulated time.
-    pub fn advance_by(&mut self, span: Millis) {
-        self.advance_to(self.now.saturating_add(span));
-    }
-
-    /// Processes the single next event; returns its time, or None when nothing is scheduled.
-    pub fn step(&mut self) -> Option<Millis> {
-        let (at, timer) = self.timers.pop()?;
-        self.now = self.now.max(at);
-        self.fire(timer, at);
-        Some(at)
-    }
-
-    /// Events since the last drain (at most `limits.event_log` of them are kept).
-    pub fn drain_events(&mut self) -> Vec<Event> {
-        self.log.drain()
-    }
-
-    /// Events kept in the log (the most recent `limits.event_log`).
-    pub fn recent_events(&self) -> impl Iterator<Item = &Event> {
-        self.log.recent()
-    }
-
-    /// A hash of every event so far, kept or not: equal hashes mean identical runs.
-    pub fn log_hash(&self) -> u64 {
-        self.log.hash()
-    }
-
-    pub fn events_total(&self) -> u64 {
-        self.log.total()
-    }
-
     /// A message still in the store (live ones, and the most recent `limits.history` finished ones).
     pub fn message(&self, id: MsgId) -> Option<&Message> {
         self.store.iter().find(|m| m.id == id && m.id != 0)
@@ -277,15 +175,6 @@ impl Sim {
         all
     }
 
-    /// Every event about one message that is still in the log.
-    pub fn timeline(&self, id: MsgId) -> Vec<Event> {
-        self.log
-            .recent()
-            .filter(|e| e.msg() == Some(id))
-            .cloned()
-            .collect()
-    }
-
     // ---- internals shared by the other `impl Sim` files ----
 
     pub(crate) fn schedule(&mut self, at: Millis, timer: Timer) {
@@ -293,13 +182,9 @@ impl Sim {
     }
 
     pub(crate) fn emit(&mut self, kind: EventKind) {
-        let event = Event { t: self.now, kind };
-        // A world's member keeps no log of its own: the world's log holds its events, in the
-        // world's order, with one hash over all of them.
-        match &mut self.emitted {
-            Some(emitted) => emitted.push(event),
-            None => self.log.push(event),
-        }
+        // The world's log holds a member's events, in the world's order, with one hash over
+        // all of them.
+        self.emitted.push(Event { t: self.now, kind });
     }
 
     pub(crate) fn msg(&self, h: Handle) -> Option<&Message> {
@@ -620,10 +505,6 @@ impl Sim {
 
     pub(crate) fn fire(&mut self, timer: Timer, at: Millis) {
         match timer {
-            Timer::ProducerTick {
-                producer,
-                generation,
-            } => self.with_arrivals(|a, sim| a.tick(sim, producer, generation)),
             Timer::Poll { consumer } => self.poll_timer(consumer, at),
             Timer::BatchDone { consumer, batch } => self.batch_done(consumer, batch),
             Timer::Crash { consumer, batch } => {
@@ -642,14 +523,7 @@ impl Sim {
             Timer::Retention => self.retention_sweep(),
             Timer::DlqRetention => self.dlq_retention_sweep(),
             Timer::Redrive => self.redrive_tick(),
-            Timer::SpikeEnd { generation } => {
-                self.with_arrivals(|a, sim| a.spike_end(sim, generation))
-            }
             Timer::Sample => self.sample(),
-            Timer::Command { index } => {
-                let command = self.commands[index as usize].clone();
-                self.apply(command);
-            }
             Timer::ReplyArrives { h } => {
                 let now = self.now;
                 if let Some(m) = self.msg_mut(h) {
@@ -672,11 +546,6 @@ impl Sim {
 
     pub(crate) fn apply(&mut self, command: Command) {
         match command {
-            Command::Send {
-                producer,
-                payload,
-                group,
-            } => self.with_arrivals(|a, sim| a.send_one(sim, producer, payload, group)),
             Command::SetOnline { consumer, online } => {
                 let targets: Vec<u32> = match consumer {
                     Some(c) => vec![c],
@@ -696,22 +565,6 @@ impl Sim {
                 }
             }
             Command::ScaleConsumers { count } => self.scale(count),
-            Command::Spike { factor, duration } => {
-                self.setting(
-                    "traffic spike",
-                    format!("×{} for {duration}", Decimal::short(factor)),
-                );
-                let generation = self.with_arrivals(|a, sim| a.spike(sim, factor));
-                self.schedule(
-                    self.now.saturating_add(duration),
-                    Timer::SpikeEnd { generation },
-                );
-            }
-            Command::SetRate { producer, rate } => {
-                self.sc.producers[producer as usize].rate = rate;
-                self.setting("producer rate", format!("{}/s", Decimal::short(rate)));
-                self.with_arrivals(|a, sim| a.rebase(sim, producer));
-            }
             Command::SetBatchFailure { mode } => {
                 self.sc.consumers.batch_failure = mode;
                 self.setting("batch failure mode", format!("{mode:?}"));
@@ -790,8 +643,12 @@ impl Sim {
                 self.poison_fixed = true;
                 self.setting("poison fix deployed", true);
             }
-            // Validation keeps it away from queues: a queue has no offsets to move.
-            Command::Seek { .. } => {}
+            // The world runs the producers (sends, spikes, rates); validation keeps a seek away
+            // from queues, which have no offsets to move.
+            Command::Send { .. }
+            | Command::Spike { .. }
+            | Command::SetRate { .. }
+            | Command::Seek { .. } => {}
         }
     }
 }

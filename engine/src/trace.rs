@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::envelope::{mix, EPOCH_UNIX_MS};
-use crate::event::EventKind;
+use crate::event::{Event, EventKind};
 use crate::kernel::time::Millis;
 use crate::message::MsgState;
 use crate::scenario::Scenario;
@@ -99,9 +99,21 @@ pub struct Trace {
     pub complete: bool,
 }
 
+impl crate::World {
+    /// The trace of one message of member `m` (its copy), or None if it is no longer in the
+    /// store. Built from the events still in the world's log window.
+    pub fn trace(&self, m: u16, id: u64) -> Option<Trace> {
+        let recent: Vec<&Event> = self
+            .recent_events()
+            .filter(|e| e.member == Some(m))
+            .map(|e| &e.event)
+            .collect();
+        self.members().get(m as usize)?.trace_in(id, &recent)
+    }
+}
+
 impl Sim {
-    /// The trace of one message, or None if it is no longer in the store.
-    pub fn trace(&self, id: u64) -> Option<Trace> {
+    fn trace_in(&self, id: u64, recent: &[&Event]) -> Option<Trace> {
         let m = self.message(id)?;
         let sc: &Scenario = &self.sc;
         let ids = TraceIds::for_message(sc.seed, m.event);
@@ -135,14 +147,18 @@ impl Sim {
             attributes: attrs("send", &[]),
             derived: false,
         }];
-        let timeline = self.timeline(id);
+        let timeline: Vec<&Event> = recent
+            .iter()
+            .copied()
+            .filter(|e| e.msg() == Some(id))
+            .collect();
         let complete = timeline
             .first()
             .is_some_and(|e| matches!(e.kind, EventKind::Published { .. }));
         let mut attempt = 0u64;
         let mut last_receive: Option<(Millis, u32, u64)> = None;
         let mut waited_from = m.published_at;
-        for e in &timeline {
+        for &e in &timeline {
             match &e.kind {
                 EventKind::Received {
                     consumer,
@@ -193,7 +209,7 @@ impl Sim {
                         continue;
                     };
                     // This message's own receive is in the log, so the count is at least 1.
-                    let batch_size = self.batch_size_of(batch).unwrap_or(1);
+                    let batch_size = Sim::batch_size_of(recent, batch).unwrap_or(1);
                     let process_id = span_id(sc.seed, m.event, attempt * 10 + 3);
                     let (trace_id, parent, links) = if batch_size > 1 {
                         // A batch span starts its own trace and links to each message's context.
@@ -324,9 +340,9 @@ impl Sim {
         })
     }
 
-    fn batch_size_of(&self, batch: u64) -> Option<u32> {
-        let n = self
-            .recent_events()
+    fn batch_size_of(recent: &[&Event], batch: u64) -> Option<u32> {
+        let n = recent
+            .iter()
             .filter(|e| matches!(e.kind, EventKind::Received { batch: b, .. } if b == batch))
             .count();
         (n > 0).then_some(n as u32)

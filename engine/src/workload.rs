@@ -65,22 +65,13 @@ pub fn rush_hour() -> Workload {
     }
 }
 
-/// Runs a workload to its end; returns messages processed (the unit of throughput).
+/// Runs a workload to its end as a world of one queue; returns messages processed (the unit of
+/// throughput).
 pub fn run(w: &Workload) -> u64 {
-    let mut sim = crate::sim::Sim::new(w.scenario.clone()).expect("benchmark scenarios are valid");
-    sim.advance_to(w.until);
-    sim.counts().processed
-}
-
-/// The same workload run as a world of one queue (producers, agenda and log in the world): the
-/// world's overhead over the queue engine alone, measured side by side by `qsim bench`.
-pub fn run_in_world(w: &Workload) -> u64 {
-    let plan = crate::ScenarioV2::from_v1(&w.scenario)
-        .plan()
-        .expect("benchmark scenarios are valid");
+    let plan = crate::topology::plan::Plan::single(w.scenario.clone());
     let mut world = crate::World::new(plan).expect("benchmark scenarios are valid");
     world.advance_to(w.until);
-    world.members().iter().map(|m| m.counts().processed).sum()
+    world.members()[0].counts().processed
 }
 
 /// A partitioned-log workload: a scenario for [`crate::stream::StreamSim`] and how long to run it.

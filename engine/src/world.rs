@@ -61,6 +61,9 @@ pub struct World {
     /// The node names of every member, queues first, then logs.
     nodes: Vec<MemberNodes>,
     commands: Vec<PlannedCommand>,
+    /// A person's commands for later ([`World::command_at`]), in time order. Each applies
+    /// after everything due at its time, as it did when the person gave it live.
+    later: std::collections::VecDeque<PlannedCommand>,
     log: EventLog<WorldEvent>,
     unroutable: u64,
 }
@@ -81,6 +84,7 @@ impl World {
             logs: Vec::new(),
             nodes: Vec::new(),
             commands: plan.commands,
+            later: Default::default(),
             log: EventLog::new(plan.limits.event_log as usize),
             unroutable: 0,
         };
@@ -141,12 +145,16 @@ impl World {
     }
 
     pub fn next_event_time(&self) -> Option<Millis> {
-        self.agenda.peek_time()
+        let later = self.later.front().map(|c| c.at);
+        match (self.agenda.peek_time(), later) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Processes every entry due at or before `t`, then sets every clock to `t`.
     pub fn advance_to(&mut self, t: Millis) {
-        while self.agenda.peek_time().is_some_and(|at| at <= t) {
+        while self.next_event_time().is_some_and(|at| at <= t) {
             self.step();
         }
         if t > self.now {
@@ -162,6 +170,13 @@ impl World {
 
     /// Processes the next entry on the agenda; returns its time.
     pub fn step(&mut self) -> Option<Millis> {
+        let person = self.later.front().map(|c| c.at);
+        if person.is_some_and(|p| self.agenda.peek_time().is_none_or(|a| p < a)) {
+            let c = self.later.pop_front()?;
+            self.now = self.now.max(c.at);
+            self.apply(c.target, c.command);
+            return Some(c.at);
+        }
         let (at, due) = self.agenda.pop()?;
         self.now = self.now.max(at);
         match due {
@@ -211,13 +226,15 @@ impl World {
         }
         self.exists(target, &command)?;
         self.validate(target, &command)?;
-        let index = self.commands.len() as u32;
-        self.commands.push(PlannedCommand {
-            at,
-            target,
-            command,
-        });
-        self.agenda.schedule(self.now, at, Due::Command { index });
+        let i = self.later.partition_point(|c| c.at <= at);
+        self.later.insert(
+            i,
+            PlannedCommand {
+                at,
+                target,
+                command,
+            },
+        );
         Ok(())
     }
 
@@ -335,13 +352,11 @@ impl World {
         let sim = &mut members[i as usize];
         sim.timers
             .take(|at, timer| agenda.schedule(*now, at, Due::Member { member: i, timer }));
-        if let Some(emitted) = sim.emitted.as_mut().filter(|e| !e.is_empty()) {
-            for event in emitted.drain(..) {
-                log.push(WorldEvent {
-                    member: Some(i),
-                    event,
-                });
-            }
+        for event in sim.emitted.drain(..) {
+            log.push(WorldEvent {
+                member: Some(i),
+                event,
+            });
         }
     }
 

@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use serde_json::json;
 
-fn full(overflow: &str, on_reject: &str) -> queue_engine::Sim {
+fn full(overflow: &str, on_reject: &str) -> common::OneQueue {
     let mut sim = sim(json!({
         "queue": { "max_depth": 50, "overflow": overflow },
         "producers": [{ "rate": 10, "stop": "20s", "on_reject": on_reject, "back_off": "2s" }],

@@ -15,7 +15,7 @@ fn batch(
     mode: &str,
     max_receives: u32,
     extra: Vec<serde_json::Value>,
-) -> (queue_engine::Sim, Counts, Vec<u64>) {
+) -> (common::OneQueue, Counts, Vec<u64>) {
     let mut commands: Vec<_> = ["normal", "normal", "poison", "normal", "normal"]
         .iter()
         .map(|p| json!({ "at": 0, "do": { "type": "send", "payload": p } }))

@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use queue_engine::{Command, Millis, Scenario, Sim};
+use queue_engine::{Command, Millis, Scenario};
 use serde_json::json;
 
 fn busy() -> Scenario {
@@ -20,7 +20,7 @@ fn busy() -> Scenario {
 }
 
 fn run_with_commands(s: Scenario) -> (u64, Vec<queue_engine::Event>) {
-    let mut sim = Sim::new(s).unwrap();
+    let mut sim = common::OneQueue::new(s).unwrap();
     sim.advance_to(Millis::from_secs(20));
     sim.command(Command::Spike {
         factor: 3.0,
@@ -61,9 +61,9 @@ fn a_different_seed_gives_a_different_log() {
 
 #[test]
 fn stepping_event_by_event_matches_advancing_in_big_jumps() {
-    let mut jumps = Sim::new(busy()).unwrap();
+    let mut jumps = common::OneQueue::new(busy()).unwrap();
     jumps.advance_to(Millis::from_secs(30));
-    let mut steps = Sim::new(busy()).unwrap();
+    let mut steps = common::OneQueue::new(busy()).unwrap();
     while steps
         .next_event_time()
         .is_some_and(|t| t <= Millis::from_secs(30))
@@ -72,7 +72,7 @@ fn stepping_event_by_event_matches_advancing_in_big_jumps() {
     }
     assert_eq!(jumps.log_hash(), steps.log_hash());
     // Advancing in small slices (as the UI does at 60 frames a second) changes nothing either.
-    let mut frames = Sim::new(busy()).unwrap();
+    let mut frames = common::OneQueue::new(busy()).unwrap();
     for i in 1..=1800 {
         frames.advance_to(Millis(i * 1000 / 60));
     }

@@ -6,7 +6,7 @@ use common::*;
 use queue_engine::EventKind;
 use serde_json::json;
 
-fn resending(kind: &str, content_based: bool) -> queue_engine::Sim {
+fn resending(kind: &str, content_based: bool) -> common::OneQueue {
     let mut sim = sim(json!({
         "queue": { "kind": kind, "content_based_dedup": content_based },
         "producers": [{ "rate": 10, "stop": "30s", "duplicate_share": 0.3 }],

@@ -1,6 +1,8 @@
 //! Property tests over random scenarios and command sequences: conservation, loss only by a
 //! counted cause, the DLQ bound, FIFO order and group exclusivity, and idempotent storage.
 
+mod common;
+
 use proptest::prelude::*;
 use queue_engine::*;
 
@@ -161,13 +163,13 @@ fn commands() -> impl Strategy<Value = Vec<(u64, Command)>> {
     prop::collection::vec((0u64..60_000, arb_command()), 0..12)
 }
 
-fn check_step(sim: &Sim) -> Result<(), TestCaseError> {
+fn check_step(sim: &common::OneQueue) -> Result<(), TestCaseError> {
     let c = sim.counts();
     prop_assert_eq!(c.state_total(), c.published, "conservation broken: {:?}", c);
     Ok(())
 }
 
-fn check_messages(sim: &Sim, s: &Scenario) -> Result<(), TestCaseError> {
+fn check_messages(sim: &common::OneQueue, s: &Scenario) -> Result<(), TestCaseError> {
     if let Some(dlq) = &s.dlq {
         for m in sim.messages() {
             prop_assert!(
@@ -196,7 +198,7 @@ proptest! {
 
     #[test]
     fn invariants_hold_at_every_step(s in arb_scenario(), cmds in commands()) {
-        let mut sim = Sim::new(s.clone()).unwrap();
+        let mut sim = common::OneQueue::new(s.clone()).unwrap();
         for (at, cmd) in &cmds {
             sim.command_at(Millis(*at), cmd.clone()).unwrap();
         }
@@ -253,7 +255,7 @@ proptest! {
     #[test]
     fn the_same_inputs_always_give_the_same_log(s in arb_scenario(), cmds in commands()) {
         let run = || {
-            let mut sim = Sim::new(s.clone()).unwrap();
+            let mut sim = common::OneQueue::new(s.clone()).unwrap();
             for (at, cmd) in &cmds {
                 sim.command_at(Millis(*at), cmd.clone()).unwrap();
             }
@@ -283,7 +285,7 @@ fn fifo_processing_order_equals_publish_order_per_group_under_retries_and_crashe
         s.producers[0].rate = 30.0;
         s.producers[0].groups = 3;
         s.limits.event_log = 1_000_000;
-        let mut sim = Sim::new(s).unwrap();
+        let mut sim = common::OneQueue::new(s).unwrap();
         sim.advance_to(Millis::from_secs(60));
         let mut last = std::collections::BTreeMap::new();
         let mut seen = std::collections::BTreeSet::new();

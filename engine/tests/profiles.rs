@@ -5,7 +5,7 @@
 mod common;
 
 use queue_engine::topology::profile::QueueProfile;
-use queue_engine::{EventKind, Millis, ScenarioError, ScenarioV2, Sim};
+use queue_engine::{EventKind, Millis, ScenarioError, ScenarioV2};
 use serde_json::{json, Value};
 
 /// Orders that always fail, a queue of the given settings, and a dead-letter queue.
@@ -40,7 +40,7 @@ fn load(value: Value) -> Result<ScenarioV2, ScenarioError> {
 
 /// How many times the one order was delivered, and whether it reached the dead-letter queue.
 fn deliveries(value: Value, until: Millis) -> (usize, bool) {
-    let mut sim = Sim::new(load(value).unwrap().lower().unwrap()).unwrap();
+    let mut sim = common::OneQueue::new(load(value).unwrap().lower().unwrap()).unwrap();
     let events = common::run(&mut sim, until);
     let received = common::count(&events, |k| matches!(k, EventKind::Received { .. }));
     let dead = common::count(&events, |k| matches!(k, EventKind::DeadLettered { .. }));
@@ -97,7 +97,7 @@ fn quorum_default_delivery_limit_is_20() {
 #[test]
 fn quorum_without_a_dead_letter_target_drops_at_the_limit() {
     let q = json!({ "profile": "rabbitmq_quorum", "delivery_limit": 3 });
-    let mut sim = Sim::new(load(failing(q, false)).unwrap().lower().unwrap()).unwrap();
+    let mut sim = common::OneQueue::new(load(failing(q, false)).unwrap().lower().unwrap()).unwrap();
     let events = common::run(&mut sim, Millis::from_mins(1));
     let received = common::count(&events, |k| matches!(k, EventKind::Received { .. }));
     let dropped: Vec<_> = events
@@ -135,7 +135,7 @@ fn quorum_without_a_dead_letter_target_drops_at_the_limit() {
 #[test]
 fn quorum_without_a_dead_letter_target_drops_after_the_default_21_deliveries() {
     let q = json!({ "profile": "rabbitmq_quorum" });
-    let mut sim = Sim::new(load(failing(q, false)).unwrap().lower().unwrap()).unwrap();
+    let mut sim = common::OneQueue::new(load(failing(q, false)).unwrap().lower().unwrap()).unwrap();
     let events = common::run(&mut sim, Millis::from_mins(1));
     assert_eq!(
         common::count(&events, |k| matches!(k, EventKind::Received { .. })),
@@ -159,7 +159,10 @@ fn a_queue_with_a_dlq_has_no_drop_limit() {
         .unwrap();
     assert_eq!(sc.queue.max_deliveries, None);
     sc.queue.max_deliveries = Some(4);
-    let err = Sim::new(sc).err().expect("refused").to_string();
+    let err = common::OneQueue::new(sc)
+        .err()
+        .expect("refused")
+        .to_string();
     assert!(err.contains("queue.max_deliveries"), "{err}");
 }
 
@@ -291,7 +294,7 @@ fn activemq_redelivers_6_times_1_s_apart_then_uses_activemq_dlq() {
 
 /// The time of the failure that used up the limit, and of the move to the DLQ.
 fn last_failure_and_dead_letter(value: Value) -> (Millis, Millis) {
-    let mut sim = Sim::new(load(value).unwrap().lower().unwrap()).unwrap();
+    let mut sim = common::OneQueue::new(load(value).unwrap().lower().unwrap()).unwrap();
     let events = common::run(&mut sim, Millis::from_mins(2));
     let at = |f: &dyn Fn(&EventKind) -> bool| {
         events
@@ -417,7 +420,7 @@ fn a_requeued_message_at_the_head_of_a_rabbitmq_queue_blocks_the_next_one() {
             { "at": "1s", "node": "order-service", "do": { "type": "send", "payload": "poison" } },
             { "at": "1s", "node": "order-service", "do": { "type": "send" } }
         ]);
-        let mut sim = Sim::new(load(file).unwrap().lower().unwrap()).unwrap();
+        let mut sim = common::OneQueue::new(load(file).unwrap().lower().unwrap()).unwrap();
         sim.advance_to(Millis::from_secs(10));
         sim.counts().processed
     };
@@ -452,7 +455,7 @@ fn a_full_rabbitmq_queue_drops_its_head_unless_told_to_reject() {
         let mut file = failing(q, false);
         file["nodes"]["kitchen"]["consumer"]["count"] = json!(0);
         file["nodes"]["order-service"]["producer"]["rate"] = json!(10);
-        let mut sim = Sim::new(load(file).unwrap().lower().unwrap()).unwrap();
+        let mut sim = common::OneQueue::new(load(file).unwrap().lower().unwrap()).unwrap();
         sim.advance_to(Millis::from_secs(1));
         let c = sim.counts();
         (c.visible, c.dropped, c.producer_errors)

@@ -6,7 +6,7 @@ mod common;
 
 use proptest::prelude::*;
 use queue_engine::{
-    EdgeKind, Millis, Mode, NodeKind, Scenario, ScenarioError, ScenarioFile, ScenarioV2, Sim,
+    EdgeKind, Millis, Mode, NodeKind, Scenario, ScenarioError, ScenarioFile, ScenarioV2,
 };
 use serde_json::{json, Value};
 
@@ -68,7 +68,7 @@ fn a_minimal_topology_runs_with_each_nodes_name() {
     assert_eq!(sc.consumers.name, "kitchen");
     assert_eq!(sc.producers[0].name, "order-service");
     assert!(sc.dlq.is_none() && !sc.reply_queue && !sc.data_store);
-    let mut sim = Sim::new(sc).unwrap();
+    let mut sim = common::OneQueue::new(sc).unwrap();
     sim.advance_to(Millis::from_secs(10));
     assert!(sim.counts().processed >= 19, "{:?}", sim.counts());
 }
@@ -389,7 +389,7 @@ proptest! {
         let kind = match node { "order-service" => "producer", "orders" => "queue", _ => "consumer" };
         file["nodes"][node][kind][field] = value;
         if let Ok(s) = v2(file) {
-            let mut sim = Sim::new(s.lower().unwrap()).unwrap();
+            let mut sim = common::OneQueue::new(s.lower().unwrap()).unwrap();
             sim.advance_to(Millis::from_secs(5));
         }
     }

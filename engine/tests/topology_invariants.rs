@@ -3,9 +3,11 @@
 //! Loading never panics; whatever loads runs with every message in exactly one state; no
 //! message is delivered more often than its profile allows; the same inputs give the same log.
 
+mod common;
+
 use proptest::prelude::*;
 use queue_engine::topology::profile::QueueProfile;
-use queue_engine::{Millis, ScenarioError, ScenarioV2, Sim};
+use queue_engine::{Millis, ScenarioError, ScenarioV2};
 use serde_json::{json, Value};
 
 fn profile() -> impl Strategy<Value = QueueProfile> {
@@ -97,7 +99,7 @@ proptest! {
         if let (Some(allowed), Some(limit)) = (allowed, spec.delivery_limit) {
             prop_assert_eq!(allowed, spec.profile.deliveries(limit));
         }
-        let mut sim = Sim::new(lowered).unwrap();
+        let mut sim = common::OneQueue::new(lowered).unwrap();
         while let Some(t) = sim.next_event_time() {
             if t > Millis::from_secs(45) {
                 break;
@@ -121,7 +123,7 @@ proptest! {
     fn the_same_file_gives_the_same_log(file in topology()) {
         let Ok(s) = load(&file) else { return Ok(()) };
         let run = || {
-            let mut sim = Sim::new(s.lower().unwrap()).unwrap();
+            let mut sim = common::OneQueue::new(s.lower().unwrap()).unwrap();
             sim.advance_to(Millis::from_secs(20));
             sim.log_hash()
         };

@@ -6,7 +6,7 @@ use common::*;
 use queue_engine::{EventKind, Millis};
 use serde_json::json;
 
-fn slow(extend: bool) -> queue_engine::Sim {
+fn slow(extend: bool) -> common::OneQueue {
     sim(json!({
         "queue": { "visibility_timeout": "30s", "receive_wait": "20s" },
         "producers": [{ "rate": 0 }],

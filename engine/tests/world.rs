@@ -5,7 +5,7 @@
 mod common;
 
 use queue_engine::{
-    Command, Event, EventKind, Millis, Scenario, ScenarioFile, ScenarioV2, Sim, World, WorldEvent,
+    Command, Event, EventKind, Millis, Scenario, ScenarioFile, ScenarioV2, World, WorldEvent,
 };
 use serde_json::{json, Value};
 
@@ -38,9 +38,9 @@ fn events(w: &mut World, until: Millis) -> Vec<WorldEvent> {
     common::world_events(w, until)
 }
 
-/// Every event of a queue engine run, drained as it goes so a small window loses nothing.
+/// Every event of a one-queue plan's run, drained as it goes so a small window loses nothing.
 fn sim_events(s: Scenario, until: Millis) -> Vec<Event> {
-    let mut sim = Sim::new(s).unwrap();
+    let mut sim = common::OneQueue::new(s).unwrap();
     let mut all = Vec::new();
     let mut t = Millis::ZERO;
     while t < until {
@@ -67,8 +67,8 @@ fn repo_scenarios() -> Vec<(String, ScenarioV2)> {
     out
 }
 
-/// The world runs a single queue exactly as the queue engine does: the same events, in the same
-/// order, for every single-queue scenario file and every lesson's scenario (spikes, outages,
+/// Planning a file's topology runs a single queue exactly as its one-queue plan does: the same
+/// events, in the same order, for every single-queue scenario file and every lesson's scenario (spikes, outages,
 /// poison pills, HTTP calls, batches and crashes among them).
 #[test]
 fn a_world_of_one_queue_is_the_queue_engine() {
@@ -106,77 +106,61 @@ fn a_world_of_one_queue_is_the_queue_engine() {
     }
 }
 
-/// The page's queue runs as a one-queue world: a person's commands, now and replayed for
-/// later, give the same events as the queue engine alone (semantics-free: the same run).
+/// A person's commands replayed for later (how the page travels in time and opens a link) run
+/// exactly as they did when given live: the same events, counts and settings.
 #[test]
-fn a_one_queue_plan_takes_a_persons_commands_as_the_queue_engine_does() {
+fn a_persons_commands_replayed_for_later_run_as_they_did_live() {
     use queue_engine::topology::plan::{Plan, Target};
+    let commands = [
+        (5, json!({ "type": "set_rate", "rate": 4 })),
+        (9, json!({ "type": "set_online", "online": false })),
+        (
+            12,
+            json!({ "type": "spike", "factor": 3, "duration": "5s" }),
+        ),
+        (30, json!({ "type": "set_online", "online": true })),
+        (31, json!({ "type": "send", "payload": "poison" })),
+    ];
     let s = common::scenario(json!({ "seed": 7, "limits": { "event_log": 1_000_000 } }));
-    let now = [
-        (
-            Millis::from_secs(5),
-            Command::SetRate {
-                producer: 0,
-                rate: 4.0,
-            },
-        ),
-        (
-            Millis::from_secs(9),
-            Command::SetOnline {
-                consumer: None,
-                online: false,
-            },
-        ),
-        (
-            Millis::from_secs(12),
-            Command::Spike {
-                factor: 3.0,
-                duration: Millis::from_secs(5),
-            },
-        ),
-    ];
-    let later = [
-        (
-            Millis::from_secs(30),
-            Command::SetOnline {
-                consumer: None,
-                online: true,
-            },
-        ),
-        (
-            Millis::from_secs(31),
-            Command::Send {
-                producer: 0,
-                payload: queue_engine::Payload::Poison,
-                group: None,
-            },
-        ),
-    ];
-    let until = Millis::from_mins(1);
-    let mut sim = Sim::new(s.clone()).unwrap();
-    let mut w = World::new(Plan::single(s)).unwrap();
-    for (at, c) in &now {
-        sim.advance_to(*at);
-        w.advance_to(*at);
-        sim.command(c.clone()).unwrap();
-        w.command(Target::in_one_queue(c), c.clone()).unwrap();
+    let parsed: Vec<(Millis, Command)> = commands
+        .iter()
+        .map(|(at, c)| {
+            (
+                Millis::from_secs(*at),
+                serde_json::from_value(c.clone()).unwrap(),
+            )
+        })
+        .collect();
+    let mut live = World::new(Plan::single(s.clone())).unwrap();
+    for (at, c) in &parsed {
+        live.advance_to(*at);
+        live.command(Target::in_one_queue(c), c.clone()).unwrap();
     }
-    for (at, c) in &later {
-        sim.command_at(*at, c.clone()).unwrap();
-        w.command_at(*at, Target::in_one_queue(c), c.clone())
+    let mut replayed = World::new(Plan::single(s)).unwrap();
+    for (at, c) in &parsed {
+        replayed
+            .command_at(*at, Target::in_one_queue(c), c.clone())
             .unwrap();
     }
-    sim.advance_to(until);
-    w.advance_to(until);
-    let alone = sim.drain_events();
-    let together: Vec<Event> = w.drain_events().into_iter().map(|e| e.event).collect();
-    assert!(alone.len() > 100, "{} events", alone.len());
-    assert_eq!(together, alone);
-    assert_eq!(w.members()[0].counts(), sim.counts());
+    let until = Millis::from_mins(1);
+    live.advance_to(until);
+    replayed.advance_to(until);
+    let (a, b) = (live.drain_events(), replayed.drain_events());
+    assert!(a.len() > 100, "{} events", a.len());
+    if let Some(i) = (0..a.len().min(b.len())).find(|&i| a[i] != b[i]) {
+        panic!("event {i}: live {:?}, replayed {:?}", a[i], b[i]);
+    }
+    assert_eq!(a.len(), b.len());
+    assert_eq!(replayed.members()[0].counts(), live.members()[0].counts());
     // The queue's settings read as they are now, the producer's rate among them.
-    assert_eq!(w.members()[0].scenario().producers[0].rate, 4.0);
-    let poison = w.members()[0].messages().last().map(|m| m.id).unwrap();
-    assert_eq!(w.timeline(0, poison), sim.timeline(poison));
+    assert_eq!(replayed.members()[0].scenario().producers[0].rate, 4.0);
+    let poison = replayed.members()[0]
+        .messages()
+        .last()
+        .map(|m| m.id)
+        .unwrap();
+    assert_eq!(replayed.timeline(0, poison), live.timeline(0, poison));
+    assert!(replayed.timeline(0, poison).len() >= 2);
 }
 
 /// A person's command is held to the same ranges as a file's, whoever it is for.

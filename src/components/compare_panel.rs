@@ -1,7 +1,7 @@
 use std::rc::Rc;
 
 use queue_engine::Decimal;
-use queue_engine::{Command, Millis, Scenario, Series, Sim};
+use queue_engine::{Command, Millis, Scenario, Series, Sim, World};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -25,7 +25,7 @@ struct Running {
     /// What the sides were built from, compared by value: a history of the same length with a
     /// different command (acting in the past) must rebuild too.
     key: (String, Rc<Scenario>, History),
-    sides: [(&'static str, Sim); 2],
+    sides: [(&'static str, World); 2],
 }
 
 /// One chart, both sides on the same axes: A solid, B dashed (told apart by line style and
@@ -102,14 +102,15 @@ pub fn ComparePanel(props: &ComparePanelProps) -> Html {
         *slot = compare::run(&v, &props.base, &props.history, props.now)
             .map(|sides| Running { key, sides });
     } else if let Some(r) = slot.as_mut() {
-        for (_, sim) in r.sides.iter_mut() {
-            sim.advance_to(props.now);
+        for (_, world) in r.sides.iter_mut() {
+            world.advance_to(props.now);
         }
     }
     let Some(r) = slot.as_ref() else {
         return html! { <div class="compare">{ picker }<p role="alert">{ "This comparison cannot run on this scenario." }</p></div> };
     };
     let [(la, a), (lb, b)] = &r.sides;
+    let (a, b) = (&a.members()[0], &b.members()[0]);
     let (ca, cb) = (a.counts(), b.counts());
     let p95 = |s: &Sim| {
         s.metrics()

@@ -12,7 +12,8 @@
 
 use std::collections::BTreeMap;
 
-use queue_engine::{DeadLetterReason, EventKind, Millis, Payload, Sim};
+use queue_engine::topology::plan::Plan;
+use queue_engine::{DeadLetterReason, EventKind, Millis, Payload, World};
 
 use crate::compare::{CountRule, Death, Expected, Facts};
 use crate::plan::{payload_name, Platform, Publish};
@@ -43,15 +44,15 @@ pub fn run_engine(
 ) -> Result<(Vec<Publish>, Vec<Expected>), Error> {
     // Keep every event between two drains (a second at a time, as `qsim run --events` does).
     lowered.limits.event_log = lowered.limits.event_log.max(2_000_000);
-    let mut sim = Sim::new(lowered).map_err(|e| Error::File(e.to_string()))?;
+    let mut world = World::new(Plan::single(lowered)).map_err(|e| Error::File(e.to_string()))?;
     let mut traces: BTreeMap<u64, Trace> = BTreeMap::new();
     // FIFO: how many messages of each group were processed so far (the next one's rank).
     let mut group_done: BTreeMap<u32, u32> = BTreeMap::new();
     let mut t = Millis::ZERO;
     loop {
         t = t.saturating_add(Millis::from_secs(1)).min(until);
-        sim.advance_to(t);
-        for e in sim.drain_events() {
+        world.advance_to(t);
+        for e in world.drain_events().into_iter().map(|e| e.event) {
             let Some(id) = e.msg() else { continue };
             let tr = traces.entry(id).or_default();
             match &e.kind {

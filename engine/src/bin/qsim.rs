@@ -151,21 +151,13 @@ fn bench(args: &[String]) -> Result<(), String> {
             let w = queue_engine::workload::rush_hour();
             Box::new(move || queue_engine::workload::run(&w))
         }
-        "steady-world" => {
-            let w = queue_engine::workload::steady();
-            Box::new(move || queue_engine::workload::run_in_world(&w))
-        }
-        "rush-hour-world" => {
-            let w = queue_engine::workload::rush_hour();
-            Box::new(move || queue_engine::workload::run_in_world(&w))
-        }
         "log" => {
             let w = queue_engine::workload::partitioned_log();
             Box::new(move || queue_engine::workload::run_stream(&w))
         }
         other => {
             return Err(format!(
-                "unknown workload {other}; expected steady, steady-world, rush-hour, rush-hour-world or log"
+                "unknown workload {other}; expected steady, rush-hour or log"
             ))
         }
     };

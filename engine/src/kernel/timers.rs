@@ -5,7 +5,7 @@
 //! - Every model schedules through this one type, so "alone" and "member" differ in one place.
 //! - A member's outbox keeps timers in the order they were set, each no earlier than the time
 //!   it was set at; the world gives them their place on its agenda in that order.
-//! - A member never pops its own timers: `peek_time`, `pop` and `pop_until` find nothing.
+//! - A member never pops its own timers: `pop_until` finds nothing.
 
 use super::agenda::Agenda;
 use super::time::Millis;
@@ -28,20 +28,6 @@ impl<D> Timers<D> {
         match self {
             Timers::Own(agenda) => agenda.schedule(now, at, due),
             Timers::Member(outbox) => outbox.push((at.max(now), due)),
-        }
-    }
-
-    pub fn peek_time(&self) -> Option<Millis> {
-        match self {
-            Timers::Own(agenda) => agenda.peek_time(),
-            Timers::Member(_) => None,
-        }
-    }
-
-    pub fn pop(&mut self) -> Option<(Millis, D)> {
-        match self {
-            Timers::Own(agenda) => agenda.pop(),
-            Timers::Member(_) => None,
         }
     }
 
@@ -76,12 +62,17 @@ mod tests {
         own.schedule(Millis(5), Millis(9), 'a');
         own.schedule(Millis(5), Millis(7), 'b');
         own.take(|_, _| panic!("its own agenda keeps them"));
-        assert_eq!(own.pop(), Some((Millis(7), 'b')));
+        assert_eq!(own.pop_until(Millis(8)), Some((Millis(7), 'b')));
+        assert_eq!(own.pop_until(Millis(8)), None);
 
         let mut member = Timers::new(true);
         member.schedule(Millis(5), Millis(9), 'a');
         member.schedule(Millis(5), Millis(2), 'b');
-        assert_eq!(member.pop(), None, "a member never runs its own timers");
+        assert_eq!(
+            member.pop_until(Millis::MAX),
+            None,
+            "a member never runs its own timers"
+        );
         let mut taken = Vec::new();
         member.take(|at, d| taken.push((at, d)));
         assert_eq!(

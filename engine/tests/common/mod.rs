@@ -2,7 +2,8 @@
 //! rest, exactly as for scenario files) and run them.
 #![allow(dead_code)]
 
-use queue_engine::{Event, EventKind, Millis, Scenario, Sim, World, WorldEvent};
+use queue_engine::topology::plan::{Plan, Target};
+use queue_engine::{Command, Event, EventKind, Millis, Scenario, Sim, World, WorldEvent};
 use serde_json::Value;
 
 /// A scenario from partial JSON; panics with the validation message if it is wrong.
@@ -11,8 +12,73 @@ pub fn scenario(json: Value) -> Scenario {
         .unwrap_or_else(|e| panic!("test scenario is invalid: {e}"))
 }
 
-pub fn sim(json: Value) -> Sim {
-    Sim::new(scenario(json)).expect("valid scenario")
+pub fn sim(json: Value) -> OneQueue {
+    OneQueue::new(scenario(json)).expect("valid scenario")
+}
+
+/// One queue's system (a version 1 scenario) run as a world of one member, as the page runs its
+/// queue: the world's clock, commands and log, and the member's state through `Deref`.
+pub struct OneQueue(pub World);
+
+impl OneQueue {
+    pub fn new(s: Scenario) -> Result<OneQueue, queue_engine::ScenarioError> {
+        World::new(Plan::single(s)).map(OneQueue)
+    }
+
+    pub fn now(&self) -> Millis {
+        self.0.now()
+    }
+
+    pub fn advance_to(&mut self, t: Millis) {
+        self.0.advance_to(t)
+    }
+
+    pub fn step(&mut self) -> Option<Millis> {
+        self.0.step()
+    }
+
+    pub fn next_event_time(&self) -> Option<Millis> {
+        self.0.next_event_time()
+    }
+
+    pub fn command(&mut self, c: Command) -> Result<(), queue_engine::ScenarioError> {
+        self.0.command(Target::in_one_queue(&c), c)
+    }
+
+    pub fn command_at(
+        &mut self,
+        at: Millis,
+        c: Command,
+    ) -> Result<(), queue_engine::ScenarioError> {
+        self.0.command_at(at, Target::in_one_queue(&c), c)
+    }
+
+    pub fn drain_events(&mut self) -> Vec<Event> {
+        self.0.drain_events().into_iter().map(|e| e.event).collect()
+    }
+
+    pub fn recent_events(&self) -> impl Iterator<Item = &Event> {
+        self.0.recent_events().map(|e| &e.event)
+    }
+
+    pub fn log_hash(&self) -> u64 {
+        self.0.log_hash()
+    }
+
+    pub fn trace(&self, id: u64) -> Option<queue_engine::trace::Trace> {
+        self.0.trace(0, id)
+    }
+
+    pub fn timeline(&self, id: u64) -> Vec<Event> {
+        self.0.timeline(0, id)
+    }
+}
+
+impl std::ops::Deref for OneQueue {
+    type Target = Sim;
+    fn deref(&self) -> &Sim {
+        &self.0.members()[0]
+    }
 }
 
 pub fn secs(s: u64) -> Millis {
@@ -20,7 +86,7 @@ pub fn secs(s: u64) -> Millis {
 }
 
 /// Runs to `until`, returning every event (the scenario should keep a large enough event log).
-pub fn run(sim: &mut Sim, until: Millis) -> Vec<Event> {
+pub fn run(sim: &mut OneQueue, until: Millis) -> Vec<Event> {
     sim.advance_to(until);
     sim.drain_events()
 }
