@@ -436,12 +436,14 @@ impl Default for Limits {
 impl Scenario {
     /// Parses and validates a scenario file. The error names the field, what was expected and what
     /// was given.
+    #[inline]
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
         let scenario = Self::parse(text)?;
         scenario.validate()?;
         Ok(scenario)
     }
 
+    #[inline]
     fn parse(text: &str) -> Result<Scenario, ScenarioError> {
         parse_json(text)
     }

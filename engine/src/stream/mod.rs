@@ -325,6 +325,7 @@ impl Default for StreamScenario {
 }
 
 impl StreamScenario {
+    #[inline]
     pub fn from_json(text: &str) -> Result<StreamScenario, ScenarioError> {
         let s: StreamScenario = serde_json::from_str(text).map_err(|e| ScenarioError::Syntax {
             line: e.line(),

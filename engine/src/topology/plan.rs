@@ -82,6 +82,7 @@ impl Plan {
     /// A plan written by [`serde_json`] from [`ScenarioV2::plan`]: how the page carries its
     /// built-in systems without the version 2 reader (the build plans them, and fails on a file
     /// that does not plan).
+    #[inline]
     pub fn from_json(text: &str) -> Result<Plan, ScenarioError> {
         crate::scenario::parse_json(text)
     }
