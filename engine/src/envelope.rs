@@ -73,6 +73,7 @@ pub struct Rendering {
 }
 
 impl Envelope {
+    #[inline]
     pub fn for_message(m: &Message, scenario: &Scenario) -> Envelope {
         let seed = scenario.seed;
         let order = format!("ord-{:05}", m.event);
@@ -184,6 +185,7 @@ impl Envelope {
     }
 
     /// The attributes as an ordered list of (name, JSON value), `data` last.
+    #[inline]
     pub fn attributes(&self) -> Vec<(&'static str, Value)> {
         let mut attrs = vec![
             ("specversion", json!(self.specversion)),
@@ -258,6 +260,7 @@ impl Envelope {
     }
 
     /// Binary mode: attributes travel as protocol metadata, the body is just the data.
+    #[inline]
     pub fn binary(&self, binding: Binding) -> Rendering {
         let attrs = self.metadata_attributes();
         let mut metadata: Vec<(String, String)> = Vec::new();

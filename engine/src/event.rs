@@ -341,6 +341,7 @@ impl Event {
     }
 
     /// One plain sentence for the event log.
+    #[inline]
     pub fn describe(&self) -> String {
         use EventKind::*;
         let c = |n: &u32| format!("consumer {}", n + 1);

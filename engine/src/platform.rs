@@ -111,6 +111,7 @@ fn none(ours: &'static str, value: String, note: &str) -> Setting {
 }
 
 /// The current settings through `platform`'s eyes.
+#[inline]
 pub fn lens(platform: Platform, s: &Scenario) -> Vec<Setting> {
     let fifo = s.queue.kind == QueueKind::Fifo;
     let receives = s.dlq.as_ref().map(|d| d.max_receive_count);
@@ -434,6 +435,7 @@ fn tf_name(name: &str) -> String {
 }
 
 /// Terraform for the queue and its DLQ, with the redrive policy.
+#[inline]
 pub fn terraform(s: &Scenario) -> String {
     let fifo = s.queue.kind == QueueKind::Fifo;
     let suffix = if fifo { ".fifo" } else { "" };
@@ -501,6 +503,7 @@ pub fn terraform(s: &Scenario) -> String {
 }
 
 /// The Lambda event source mapping (`aws lambda create-event-source-mapping --cli-input-json`).
+#[inline]
 pub fn lambda_mapping(s: &Scenario) -> String {
     let fifo = s.queue.kind == QueueKind::Fifo;
     let mut m = json!({
@@ -523,6 +526,7 @@ pub fn lambda_mapping(s: &Scenario) -> String {
 }
 
 /// RabbitMQ definitions (importable with `rabbitmqadmin import` or the management UI).
+#[inline]
 pub fn rabbitmq(s: &Scenario, quorum: bool) -> String {
     let mut args = serde_json::Map::new();
     args.insert(
@@ -575,6 +579,7 @@ pub fn rabbitmq(s: &Scenario, quorum: bool) -> String {
 }
 
 /// A Kafka consumer configuration with the same delivery choices.
+#[inline]
 pub fn kafka_consumer(s: &Scenario) -> String {
     let c = &s.consumers;
     let mut out = String::new();
@@ -609,6 +614,7 @@ pub fn kafka_consumer(s: &Scenario) -> String {
 }
 
 /// Every export for the current settings.
+#[inline]
 pub fn exports(s: &Scenario) -> Vec<Export> {
     vec![
         Export {

@@ -102,6 +102,7 @@ pub struct Trace {
 impl crate::World {
     /// The trace of one message of member `m` (its copy), or None if it is no longer in the
     /// store. Built from the events still in the world's log window.
+    #[inline]
     pub fn trace(&self, m: u16, id: u64) -> Option<Trace> {
         let recent: Vec<&Event> = self
             .recent_events()

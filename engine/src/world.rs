@@ -72,6 +72,7 @@ impl World {
     /// Sets the world up at time 0. The order of set-up is the queue engine's own (commands,
     /// then producers, then each queue's sampling and consumers), so that a one-queue world
     /// runs exactly as the queue engine does.
+    #[inline]
     pub fn new(plan: Plan) -> Result<World, ScenarioError> {
         let mut world = World {
             name: plan.name,
