@@ -113,6 +113,13 @@ pub enum Command {
     Seek {
         to: crate::stream::SeekTo,
     },
+    /// A producer that publishes to Kafka logs sends this share of its records with the one
+    /// key `hot` from now on (semantics notes §3: one key, one partition).
+    SetHotKey {
+        #[serde(default)]
+        producer: u32,
+        share: f64,
+    },
 }
 
 impl Command {
@@ -149,6 +156,16 @@ impl Command {
             } => {
                 fraction_range(&at("factor"), *factor, 0.0, 1000.0)?;
                 duration(&at("duration"), *d, Millis(1), Millis::from_secs(86_400))?;
+            }
+            Command::SetHotKey { producer, share } => {
+                if *producer >= producers.max(1) {
+                    return Err(ScenarioError::field(
+                        at("producer"),
+                        format!("a producer index below {}", producers.max(1)),
+                        producer,
+                    ));
+                }
+                fraction_range(&at("share"), *share, 0.0, 1.0)?;
             }
             Command::SetRate { producer, rate } => {
                 if *producer >= producers {

@@ -59,6 +59,10 @@ pub(crate) trait Outlet: Sized {
     }
 }
 
+/// The group of a record sent with the hot key (`hot`); group 0 is a record with no key.
+/// Both only reach Kafka logs (planning refuses them for a producer that reaches a queue).
+pub(crate) const HOT_KEY: u32 = u32::MAX;
+
 /// The producers' side of a run: every producer's arrival clock, the workload's own random
 /// stream, traffic spikes and the CloudEvents id counter. The one arrival generator: a queue
 /// simulation on its own and the world both run their producers through it.
@@ -215,6 +219,7 @@ impl Arrivals {
             cfg.duplicate_share,
             cfg.groups,
         );
+        let (hot, keyless) = (cfg.hot_key_share, cfg.keyless_share);
         let roll = if poison > 0.0 || transient > 0.0 {
             self.rng.unit()
         } else {
@@ -227,7 +232,18 @@ impl Arrivals {
         } else {
             Payload::Normal
         };
-        let group = if groups > 1 {
+        // One roll for the key shares, and none when there are none, so a producer without
+        // them draws exactly what it always drew.
+        let key_roll = if hot > 0.0 || keyless > 0.0 {
+            self.rng.unit()
+        } else {
+            1.0
+        };
+        let group = if key_roll < hot {
+            HOT_KEY
+        } else if key_roll < hot + keyless {
+            0
+        } else if groups > 1 {
             self.rng.below(u64::from(groups)) as u32 + 1
         } else {
             1

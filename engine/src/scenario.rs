@@ -263,6 +263,12 @@ pub struct ProducerConfig {
     pub delay: Millis,
     pub on_reject: OnReject,
     pub back_off: Millis,
+    /// Kafka: the share of records sent with the one key `hot` (a hot key), the rest keyed
+    /// by their group. Only for a producer that publishes to Kafka logs.
+    pub hot_key_share: f64,
+    /// Kafka: the share of records sent with no key, which the log's keyless partitioner
+    /// spreads. Only for a producer that publishes to Kafka logs.
+    pub keyless_share: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -385,6 +391,27 @@ impl Default for ConsumerConfig {
     }
 }
 
+impl ProducerConfig {
+    /// The key shares are fractions whose sum is at most 1; `at` names a field.
+    pub(crate) fn check_keys(&self, at: &dyn Fn(&str) -> String) -> Result<(), ScenarioError> {
+        crate::validate::fraction_range(&at("hot_key_share"), self.hot_key_share, 0.0, 1.0)?;
+        crate::validate::fraction_range(&at("keyless_share"), self.keyless_share, 0.0, 1.0)?;
+        if self.hot_key_share + self.keyless_share > 1.0 {
+            return Err(ScenarioError::field(
+                at("keyless_share"),
+                "hot_key_share + keyless_share at most 1",
+                crate::Decimal::short(self.hot_key_share + self.keyless_share),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether it sends records that only a Kafka log knows what to do with.
+    pub(crate) fn keys_records(&self) -> bool {
+        self.hot_key_share > 0.0 || self.keyless_share > 0.0
+    }
+}
+
 impl Default for ProducerConfig {
     fn default() -> Self {
         ProducerConfig {
@@ -401,6 +428,8 @@ impl Default for ProducerConfig {
             delay: Millis::ZERO,
             on_reject: OnReject::CountError,
             back_off: Millis::from_secs(1),
+            hot_key_share: 0.0,
+            keyless_share: 0.0,
         }
     }
 }
@@ -570,6 +599,7 @@ impl Scenario {
             int(&at("transient_failures"), p.transient_failures, 1, 100)?;
             int(&at("groups"), p.groups, 1, 10_000)?;
             fraction_range(&at("duplicate_share"), p.duplicate_share, 0.0, 1.0)?;
+            p.check_keys(&at)?;
             duration(&at("delay"), p.delay, Millis::ZERO, Millis::from_secs(900))?;
             if q.kind == QueueKind::Fifo && p.delay > Millis::ZERO {
                 return Err(ScenarioError::field(
@@ -605,6 +635,14 @@ impl Scenario {
         int("limits.history", self.limits.history, 0, 10_000_000)?;
         int("limits.event_log", self.limits.event_log, 0, 10_000_000)?;
         for (i, tc) in self.commands.iter().enumerate() {
+            if let Command::SetHotKey { .. } = tc.command {
+                return Err(ScenarioError::field(
+                    format!("commands[{i}].do"),
+                    "a command a queue's producer understands (a hot key is for a producer \
+                     that publishes only to Kafka logs)",
+                    "set_hot_key",
+                ));
+            }
             tc.command.validate(&format!("commands[{i}].do"), self)?;
         }
         Ok(())

@@ -643,11 +643,12 @@ impl Sim {
                 self.poison_fixed = true;
                 self.setting("poison fix deployed", true);
             }
-            // The world runs the producers (sends, spikes, rates); validation keeps a seek away
-            // from queues, which have no offsets to move.
+            // The world runs the producers (sends, spikes, rates, hot keys); validation keeps a
+            // seek away from queues, which have no offsets to move.
             Command::Send { .. }
             | Command::Spike { .. }
             | Command::SetRate { .. }
+            | Command::SetHotKey { .. }
             | Command::Seek { .. } => {}
         }
     }

@@ -45,6 +45,7 @@ enum Kind {
     Discard,
     FixPoison,
     Seek,
+    SetHotKey,
 }
 
 /// The three `mode` settings share a field name; their values never overlap.
@@ -82,6 +83,7 @@ pub(crate) struct RawCommand {
     policy: Option<RetryPolicy>,
     message: Option<u64>,
     to: Option<SeekTo>,
+    share: Option<f64>,
 }
 
 impl RawCommand {
@@ -105,6 +107,7 @@ impl RawCommand {
             ("policy", self.policy.is_some()),
             ("message", self.message.is_some()),
             ("to", self.to.is_some()),
+            ("share", self.share.is_some()),
         ];
         set.iter().find(|(_, is)| *is).map(|(name, _)| *name)
     }
@@ -224,6 +227,10 @@ impl TryFrom<RawCommand> for Command {
             K::FixPoison => Command::FixPoison,
             K::Seek => Command::Seek {
                 to: need(r.to.take(), "to")?,
+            },
+            K::SetHotKey => Command::SetHotKey {
+                producer: r.producer.take().unwrap_or(0),
+                share: need(r.share.take(), "share")?,
             },
         };
         match r.leftover() {
@@ -419,6 +426,10 @@ mod tests {
             Command::FixPoison,
             Command::Seek {
                 to: SeekTo::Earliest,
+            },
+            Command::SetHotKey {
+                producer: 0,
+                share: 0.5,
             },
         ];
         for c in all {

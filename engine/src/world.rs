@@ -245,7 +245,18 @@ impl World {
             Target::World => matches!(command, Command::Spike { .. }),
             Target::Producer(p) => {
                 (p as usize) < self.producers.len()
-                    && matches!(command, Command::Send { .. } | Command::SetRate { .. })
+                    && match command {
+                        Command::Send { .. } | Command::SetRate { .. } => true,
+                        // Keys only place records on a Kafka log's partitions.
+                        Command::SetHotKey { share, .. } => {
+                            self.routes[p as usize]
+                                .iter()
+                                .all(|&m| m as usize >= self.members.len())
+                                && (0.0..=1.0 - self.producers[p as usize].1.keyless_share)
+                                    .contains(&share)
+                        }
+                        _ => false,
+                    }
             }
             Target::Member(m) => (m as usize) < self.members.len(),
             Target::Group { log, group } => self
@@ -419,6 +430,15 @@ impl World {
                         value: format!("{}/s", crate::Decimal::short(rate)),
                     });
                     self.with_arrivals(|a, w| a.rebase(w, p));
+                }
+            }
+            (Target::Producer(p), Command::SetHotKey { share, .. }) => {
+                if let Some((_, cfg)) = self.producers.get_mut(p as usize) {
+                    cfg.hot_key_share = share;
+                    self.emit(EventKind::Setting {
+                        name: "hot key share".to_owned(),
+                        value: crate::Decimal::short(share).to_string(),
+                    });
                 }
             }
             (Target::Member(m), command) => {

@@ -222,9 +222,14 @@ impl StreamSim {
     }
 
     /// A message from the world's producers: `group` is its FIFO group, which is its key
-    /// here (`store-N`; 0: no key), `poison` whether processing it always fails.
+    /// here (`store-N`; 0: no key; the hot key `hot`), `poison` whether processing it always
+    /// fails.
     pub(crate) fn append(&mut self, event: u64, group: u32, poison: bool) {
-        let key = (group > 0).then(|| format!("store-{group}"));
+        let key = match group {
+            0 => None,
+            crate::producer::HOT_KEY => Some("hot".to_owned()),
+            g => Some(format!("store-{g}")),
+        };
         let (partition, offset) = self.append_record(key, poison, event, self.keyless);
         self.emit(crate::EventKind::Appended {
             event,

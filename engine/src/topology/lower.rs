@@ -24,6 +24,17 @@ impl ScenarioV2 {
         t.validate()?;
         let shape = Shape::of(t)?;
         let mut sc = self.lower_shape(&shape)?;
+        // One queue: every producer reaches it, and a queue places nothing by key.
+        for (name, p) in shape.producers.iter().zip(&sc.producers) {
+            if p.keys_records() {
+                return Err(ScenarioError::field(
+                    format!("nodes.{name}.producer.hot_key_share / keyless_share"),
+                    "0 for a producer that publishes to a queue (keys place records on a \
+                     Kafka log's partitions; a queue has none)",
+                    crate::Decimal::short(p.hot_key_share + p.keyless_share).to_string(),
+                ));
+            }
+        }
         sc.commands = self
             .commands
             .iter()
@@ -272,7 +283,7 @@ fn own_name(node: &str, kind: &str, given: &str, default: &str) -> Result<(), Sc
 pub(super) fn target_kind(c: &Command) -> Option<NodeKind> {
     use Command::*;
     match c {
-        Send { .. } | SetRate { .. } => Some(NodeKind::Producer),
+        Send { .. } | SetRate { .. } | SetHotKey { .. } => Some(NodeKind::Producer),
         Spike { .. } => None,
         SetVisibilityTimeout { .. } | SetMaxReceiveCount { .. } | SetRetry { .. } => {
             Some(NodeKind::Queue)

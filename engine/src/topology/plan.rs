@@ -233,7 +233,7 @@ impl ScenarioV2 {
             .iter()
             .map(|p| self.routes_of(p, &members, &logs))
             .collect::<Result<Vec<_>, _>>()?;
-        let configs = producers
+        let configs: Vec<(String, ProducerConfig)> = producers
             .iter()
             .map(|name| match t.node(name) {
                 Some(Node::Producer(c)) => {
@@ -244,12 +244,45 @@ impl ScenarioV2 {
                 _ => unreachable!("producers are producer nodes"),
             })
             .collect();
-        let commands = self
+        for ((name, config), reached) in configs.iter().zip(&routes) {
+            let at = |f: &str| format!("nodes.{name}.producer.{f}");
+            config.check_keys(&at)?;
+            let to_queue = reached.iter().any(|&m| (m as usize) < members.len());
+            if config.keys_records() && to_queue {
+                let field = if config.hot_key_share > 0.0 {
+                    "hot_key_share"
+                } else {
+                    "keyless_share"
+                };
+                return Err(ScenarioError::field(
+                    at(field),
+                    "0 for a producer that publishes to a queue (keys place records on a \
+                     Kafka log's partitions; a queue has none)",
+                    crate::Decimal::short(config.hot_key_share + config.keyless_share),
+                ));
+            }
+        }
+        let commands: Vec<PlannedCommand> = self
             .commands
             .iter()
             .enumerate()
             .map(|(i, c)| self.aim(i, c, &producers, &members, &logs))
             .collect::<Result<_, _>>()?;
+        for (i, c) in commands.iter().enumerate() {
+            if let (Target::Producer(p), Command::SetHotKey { .. }) = (c.target, &c.command) {
+                if routes[p as usize]
+                    .iter()
+                    .any(|&m| (m as usize) < members.len())
+                {
+                    return Err(ScenarioError::field(
+                        format!("commands[{i}].do"),
+                        "a command a queue's producer understands (a hot key is for a \
+                         producer that publishes only to Kafka logs)",
+                        "set_hot_key",
+                    ));
+                }
+            }
+        }
         Ok(Plan {
             name: self.name.clone(),
             seed: self.seed,
@@ -411,9 +444,9 @@ impl ScenarioV2 {
                 }
             }
             (None, Some(NodeKind::Producer)) => match &command {
-                Command::Send { producer, .. } | Command::SetRate { producer, .. } => {
-                    Target::Producer(*producer)
-                }
+                Command::Send { producer, .. }
+                | Command::SetRate { producer, .. }
+                | Command::SetHotKey { producer, .. } => Target::Producer(*producer),
                 _ => Target::World,
             },
             (Some(name), Some(kind)) => {
@@ -458,7 +491,9 @@ impl ScenarioV2 {
         };
         if let (
             Target::Producer(p),
-            Command::Send { producer, .. } | Command::SetRate { producer, .. },
+            Command::Send { producer, .. }
+            | Command::SetRate { producer, .. }
+            | Command::SetHotKey { producer, .. },
         ) = (target, &mut command)
         {
             *producer = p;
