@@ -17,6 +17,7 @@
 
 pub mod events;
 pub mod filter;
+mod from_stream;
 pub mod log;
 mod lower;
 pub mod plan;

@@ -1,0 +1,70 @@
+//! The log lessons' scenarios (the standalone log's JSON) run as worlds through
+//! `Plan::from_stream`, and still show what each lesson teaches (semantics notes §3).
+
+use queue_engine::stream::{StreamScenario, StreamSim};
+use queue_engine::topology::plan::Plan;
+use queue_engine::{Millis, World};
+
+/// The lesson's scenario, planned, run to `until`.
+fn lesson(id: &str, until: Millis) -> World {
+    let path = format!("{}/../lessons/{id}.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let file: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let sc = StreamScenario::from_json(&file["scenario"].to_string()).unwrap();
+    let mut w = World::new(Plan::from_stream(&sc).unwrap()).unwrap();
+    w.advance_to(until);
+    w
+}
+
+fn kafka(w: &World) -> &StreamSim {
+    w.logs()[0].as_kafka().unwrap()
+}
+
+#[test]
+fn rebalance_skip_a_crash_after_committing_before_processing_skips_records() {
+    let w = lesson("rebalance-skip", Millis::from_secs(40));
+    let kitchen = &kafka(&w).groups[0].counts;
+    assert!(kitchen.skipped >= 1, "{kitchen:?}");
+    assert_eq!(
+        kafka(&w).groups[1].counts.skipped,
+        0,
+        "analytics never crashed"
+    );
+}
+
+#[test]
+fn stream_replay_seeking_one_group_to_earliest_replays_only_that_group() {
+    let w = lesson("stream-replay", Millis::from_secs(40));
+    let log = kafka(&w);
+    assert!(
+        log.groups[1].counts.replayed >= 100,
+        "{:?}",
+        log.groups[1].counts
+    );
+    assert_eq!(log.groups[0].counts.replayed, 0);
+}
+
+#[test]
+fn partition_keys_a_hot_key_keeps_key_order_but_piles_up_on_one_partition() {
+    let w = lesson("partition-keys", Millis::from_secs(90));
+    let log = kafka(&w);
+    let (per_key, across) = log.order_inversions(0);
+    assert_eq!(per_key, 0, "each key's records in order");
+    assert!(across >= 1, "but not the topic's");
+    let lags: Vec<u64> = (0..log.partitions.len()).map(|p| log.lag(0, p)).collect();
+    assert!(lags.iter().max().unwrap() >= &50, "{lags:?}");
+    assert!(lags.iter().min().unwrap() <= &10, "{lags:?}");
+}
+
+#[test]
+fn a_planned_add_or_remove_of_one_member_is_refused_by_name() {
+    let sc = StreamScenario::from_json(
+        r#"{ "commands": [{ "at": "5s", "do": { "type": "add_consumer", "group": 0 } }] }"#,
+    )
+    .unwrap();
+    let err = Plan::from_stream(&sc).unwrap_err().to_string();
+    assert!(
+        err.starts_with("commands[0].do: expected crash_consumer"),
+        "{err}"
+    );
+}
