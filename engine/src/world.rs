@@ -133,6 +133,12 @@ impl World {
         &self.nodes[i as usize]
     }
 
+    /// Producer `p`'s settings as they are now (a command may have changed its rate or hot
+    /// key).
+    pub fn producer(&self, p: u32) -> Option<&ProducerConfig> {
+        self.producers.get(p as usize).map(|(_, c)| c)
+    }
+
     /// Events the producers have sent so far, each counted once however many queues got a
     /// copy of it.
     pub fn sent(&self) -> u64 {

@@ -87,6 +87,7 @@ fn set_hot_key_changes_the_share_from_then_on() {
     let after: Vec<_> = records.iter().filter(|r| r.0 >= thirty).collect();
     let share = after.iter().filter(|r| r.1 == HOT).count() as f64 / after.len() as f64;
     assert!((0.42..0.58).contains(&share), "{share}");
+    assert_eq!(w.producer(0).unwrap().hot_key_share, 0.5);
     // The same command now, from a person: back to no hot key.
     w.command(
         Target::Producer(0),

@@ -72,7 +72,7 @@ impl Plan {
                             format!("commands[{i}].do"),
                             "crash_consumer, seek or set_hot_key (a planned add or remove of \
                              one member has no fixed meaning once members crash)",
-                            format!("{:?}", tc.command),
+                            "add_consumer or remove_consumer",
                         ))
                     }
                 };
