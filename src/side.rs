@@ -9,7 +9,7 @@
 
 use queue_engine::routing::{self, BrokerRun, Outcome};
 use queue_engine::stream::{StreamCommand, StreamScenario, StreamSim};
-use queue_engine::topology::plan::Target;
+use queue_engine::topology::plan::{Plan, Target};
 use queue_engine::{Command, Millis, World};
 use serde::Deserialize;
 
@@ -78,8 +78,7 @@ impl Spec {
 }
 
 pub enum SideModel {
-    Log(Box<StreamSim>),
-    /// A built-in system run as one world: the fan-out topic, the queue-vs-topic contrast or
+    /// A system run as one world: the log, the fan-out topic, the queue-vs-topic contrast or
     /// the Redis stream.
     World(Box<World>),
     Broker(Box<BrokerRun>),
@@ -137,7 +136,6 @@ impl SideRun {
 
     pub fn now(&self) -> Millis {
         match &self.model {
-            SideModel::Log(s) => s.now(),
             SideModel::World(w) => w.now(),
             SideModel::Broker(b) => b.now,
         }
@@ -163,7 +161,6 @@ impl SideRun {
 
     fn step_to(&mut self, t: Millis) {
         match &mut self.model {
-            SideModel::Log(s) => s.advance_to(t),
             SideModel::World(w) => w.advance_to(t),
             SideModel::Broker(b) => b.advance_to(t),
         }
@@ -181,7 +178,7 @@ impl SideRun {
 
     /// New log settings: the log starts over from time zero and catches up to now.
     pub fn set_log(&mut self, sc: StreamScenario) -> Result<(), String> {
-        sc.validate().map_err(|e| e.to_string())?;
+        Plan::from_stream(&sc).map_err(|e| e.to_string())?;
         self.restart(Spec::Log(Box::new(sc)));
         Ok(())
     }
@@ -197,10 +194,28 @@ impl SideRun {
         self.step_to(now);
     }
 
+    /// The running log, when this run is the log.
     pub fn log(&self) -> Option<&StreamSim> {
         match &self.model {
-            SideModel::Log(s) => Some(s),
+            SideModel::World(w) => w.logs().first().and_then(|l| l.as_kafka()),
             _ => None,
+        }
+    }
+
+    /// The log's settings as the lesson or panel gave them (producers and timed commands
+    /// included), to change one and start over.
+    pub fn log_scenario(&self) -> Option<&StreamScenario> {
+        match &self.spec {
+            Spec::Log(sc) => Some(sc),
+            _ => None,
+        }
+    }
+
+    /// The share of the first producer's records sent with the hot key, now.
+    pub fn hot_key_share(&self) -> f64 {
+        match &self.model {
+            SideModel::World(w) => w.producer(0).map_or(0.0, |p| p.hot_key_share),
+            _ => 0.0,
         }
     }
 
@@ -211,30 +226,6 @@ impl SideRun {
             out.insert(k, v as f64);
         };
         match &self.model {
-            SideModel::Log(s) => {
-                put("published".into(), s.published());
-                put("dlt".into(), s.dlt.len() as u64);
-                for (g, group) in s.groups.iter().enumerate() {
-                    let n = &group.config.name;
-                    let c = &group.counts;
-                    put(format!("{n}_processed"), c.processed);
-                    put(format!("{n}_duplicates"), c.duplicates);
-                    put(format!("{n}_replayed"), c.replayed);
-                    put(format!("{n}_skipped"), c.skipped);
-                    put(format!("{n}_dead_lettered"), c.dead_lettered);
-                    put(format!("{n}_rebalances"), c.rebalances);
-                    put(format!("{n}_lag"), s.group_lag(g));
-                    let lags = (0..s.partitions.len()).map(|p| s.lag(g, p));
-                    put(
-                        format!("{n}_max_partition_lag"),
-                        lags.clone().max().unwrap_or(0),
-                    );
-                    put(format!("{n}_min_partition_lag"), lags.min().unwrap_or(0));
-                    let (per_key, across) = s.order_inversions(g);
-                    put(format!("{n}_key_order_breaks"), per_key);
-                    put(format!("{n}_topic_order_breaks"), across);
-                }
-            }
             SideModel::World(w) => {
                 put("published".into(), w.sent());
                 for (i, sim) in w.members().iter().enumerate() {
@@ -245,6 +236,29 @@ impl SideRun {
                     put(format!("{name}_processed"), c.processed);
                     put(format!("{name}_waiting"), c.backlog() + c.in_flight);
                     put(format!("{name}_dead_lettered"), c.dead_lettered);
+                }
+                for s in w.logs().iter().filter_map(|l| l.as_kafka()) {
+                    put("dlt".into(), s.dlt.len() as u64);
+                    for (g, group) in s.groups.iter().enumerate() {
+                        let n = &group.config.name;
+                        let c = &group.counts;
+                        put(format!("{n}_processed"), c.processed);
+                        put(format!("{n}_duplicates"), c.duplicates);
+                        put(format!("{n}_replayed"), c.replayed);
+                        put(format!("{n}_skipped"), c.skipped);
+                        put(format!("{n}_dead_lettered"), c.dead_lettered);
+                        put(format!("{n}_rebalances"), c.rebalances);
+                        put(format!("{n}_lag"), s.group_lag(g));
+                        let lags = (0..s.partitions.len()).map(|p| s.lag(g, p));
+                        put(
+                            format!("{n}_max_partition_lag"),
+                            lags.clone().max().unwrap_or(0),
+                        );
+                        put(format!("{n}_min_partition_lag"), lags.min().unwrap_or(0));
+                        let (per_key, across) = s.order_inversions(g);
+                        put(format!("{n}_key_order_breaks"), per_key);
+                        put(format!("{n}_topic_order_breaks"), across);
+                    }
                 }
                 for log in w.logs().iter().filter_map(|l| l.as_redis()) {
                     put("added".into(), log.counts.added);
@@ -271,9 +285,7 @@ impl SideRun {
 
 fn build(spec: &Spec) -> SideModel {
     match spec {
-        Spec::Log(sc) => SideModel::Log(Box::new(StreamSim::new((**sc).clone()).unwrap_or_else(
-            |_| StreamSim::new(StreamScenario::default()).expect("the default log is valid"),
-        ))),
+        Spec::Log(sc) => log_world(sc),
         Spec::FanOut { seed } => built_in("video-upload", Some(*seed), true),
         Spec::Contrast { seed } => built_in("queue-vs-topic", Some(*seed), true),
         // The panel's Crash buttons stand in for the file's scripted crash.
@@ -284,7 +296,10 @@ fn build(spec: &Spec) -> SideModel {
 
 fn apply(model: &mut SideModel, c: &SideCommand) -> Result<(), String> {
     match (model, c) {
-        (SideModel::Log(s), SideCommand::Log(c)) => s.command(c.clone()).map_err(|e| e.to_string()),
+        (SideModel::World(w), SideCommand::Log(c)) => {
+            let (target, command) = log_command(w, c);
+            w.command(target, command).map_err(|e| e.to_string())
+        }
         (SideModel::World(w), SideCommand::Subscriber { sub, online }) => w
             .command(
                 Target::Member(*sub as u16),
@@ -328,9 +343,7 @@ fn built_in(name: &str, seed: Option<u64>, scripted: bool) -> SideModel {
     });
     match world {
         Some(w) => SideModel::World(Box::new(w)),
-        None => SideModel::Log(Box::new(
-            StreamSim::new(StreamScenario::default()).expect("the default log is valid"),
-        )),
+        None => log_world(&StreamScenario::default()),
     }
 }
 
@@ -352,4 +365,54 @@ fn contrast_numbers(w: &World, out: &mut Numbers) {
     let per = |n: u64| (n as f64 / published.max(1) as f64 * 10.0).round() / 10.0;
     out.insert("queue_per_message".into(), per(queue_total));
     out.insert("topic_per_message".into(), per(topic_total));
+}
+
+/// A log scenario as a world; one that does not plan (a link can carry any settings) gives way
+/// to the default log rather than a panic.
+fn log_world(sc: &StreamScenario) -> SideModel {
+    let world = Plan::from_stream(sc)
+        .or_else(|_| Plan::from_stream(&StreamScenario::default()))
+        .and_then(World::new)
+        .expect("the default log plans and runs");
+    SideModel::World(Box::new(world))
+}
+
+/// A log panel's command as the world's: aimed at the log's group, or at the producer for the
+/// hot key. Adding or removing one member scales the group from the members alive now.
+fn log_command(w: &World, c: &StreamCommand) -> (Target, Command) {
+    let group = |g: usize| Target::Group {
+        log: 0,
+        group: g as u16,
+    };
+    let live = |g: usize| {
+        w.logs()
+            .first()
+            .and_then(|l| l.as_kafka())
+            .and_then(|s| s.groups.get(g))
+            .map_or(0, |grp| {
+                grp.members.iter().filter(|m| m.alive).count() as u32
+            })
+    };
+    match *c {
+        StreamCommand::CrashConsumer { group: g, consumer } => (
+            group(g),
+            Command::Crash {
+                consumer: consumer as u32,
+            },
+        ),
+        StreamCommand::Seek { group: g, to } => (group(g), Command::Seek { to }),
+        StreamCommand::AddConsumer { group: g } => {
+            (group(g), Command::ScaleConsumers { count: live(g) + 1 })
+        }
+        StreamCommand::RemoveConsumer { group: g } => (
+            group(g),
+            Command::ScaleConsumers {
+                count: live(g).saturating_sub(1),
+            },
+        ),
+        StreamCommand::SetHotKey { share } => (
+            Target::Producer(0),
+            Command::SetHotKey { producer: 0, share },
+        ),
+    }
 }

@@ -368,7 +368,7 @@ impl Playground {
         };
         let mut run = side.borrow_mut();
         if let Some(settings) = log {
-            let result = match run.log().map(|s| s.scenario().clone()) {
+            let result = match run.log_scenario().cloned() {
                 Some(mut sc) => {
                     sc.topic.partitions = settings.partitions;
                     if let Some(g) = sc.groups.first_mut() {

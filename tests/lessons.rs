@@ -306,7 +306,7 @@ fn the_learners_own_actions_change_a_log_lesson_verdict() {
     let lesson = lessons::by_id("rebalance-skip").unwrap();
     let mut run = lesson.side().unwrap();
     run.advance_to(lesson.checkpoint.until);
-    let mut sc = run.log().unwrap().scenario().clone();
+    let mut sc = run.log_scenario().unwrap().clone();
     sc.groups[0].commit = CommitMode::AfterProcessing;
     run.set_log(sc).unwrap();
     assert_eq!(

@@ -334,7 +334,7 @@ fn a_log_lesson_is_judged_on_its_log_at_the_checkpoint_even_if_one_tick_jumps_pa
         "the log stands at the checkpoint"
     );
     // The learner's fix from the panel: commit after processing; the same crash, no loss.
-    let mut sc = side.borrow().log().unwrap().scenario().clone();
+    let mut sc = side.borrow().log_scenario().unwrap().clone();
     sc.groups[0].commit = CommitMode::AfterProcessing;
     let p = p.reduce(Action::Side(SideAction::LogScenario(Box::new(sc))));
     let n = p.side.as_ref().unwrap().borrow().numbers();

@@ -87,22 +87,18 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
         // A new seed on the controls starts the panel's own log over with it, same settings.
         let reseeded = run
             .borrow()
-            .log()
-            .filter(|s| s.scenario().seed != seed)
-            .map(|s| StreamScenario {
-                seed,
-                ..s.scenario().clone()
-            });
+            .log_scenario()
+            .filter(|sc| sc.seed != seed)
+            .map(|sc| StreamScenario { seed, ..sc.clone() });
         if let Some(sc) = reseeded {
             run.borrow_mut().restart(Spec::Log(Box::new(sc)));
         }
     }
     let shared = run.clone();
     let run = run.borrow();
-    let Some(sim) = run.log() else {
+    let (Some(sim), Some(setup)) = (run.log(), run.log_scenario()) else {
         return Html::default();
     };
-    let setup = sim.scenario();
     let kitchen = setup.groups.first().cloned().unwrap_or_default();
 
     let give = |c: StreamCommand| {
@@ -112,8 +108,8 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
     let change = |f: fn(&mut StreamScenario, &str)| {
         let (shared, act) = (shared.clone(), act.clone());
         Callback::from(move |e: Event| {
-            let next = shared.borrow().log().map(|s| {
-                let mut next = s.scenario().clone();
+            let next = shared.borrow().log_scenario().map(|sc| {
+                let mut next = sc.clone();
                 f(&mut next, &select_value(&e));
                 next
             });
@@ -122,7 +118,7 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
             }
         })
     };
-    let hot = sim.hot_key_share() > 0.0;
+    let hot = run.hot_key_share() > 0.0;
     let onhot = act.reform(|e: Event| {
         let on = e
             .target()
