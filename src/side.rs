@@ -296,10 +296,7 @@ fn build(spec: &Spec) -> SideModel {
 
 fn apply(model: &mut SideModel, c: &SideCommand) -> Result<(), String> {
     match (model, c) {
-        (SideModel::World(w), SideCommand::Log(c)) => {
-            let (target, command) = log_command(w, c);
-            w.command(target, command).map_err(|e| e.to_string())
-        }
+        (SideModel::World(w), SideCommand::Log(c)) => w.log_command(c).map_err(|e| e.to_string()),
         (SideModel::World(w), SideCommand::Subscriber { sub, online }) => w
             .command(
                 Target::Member(*sub as u16),
@@ -375,44 +372,4 @@ fn log_world(sc: &StreamScenario) -> SideModel {
         .and_then(World::new)
         .expect("the default log plans and runs");
     SideModel::World(Box::new(world))
-}
-
-/// A log panel's command as the world's: aimed at the log's group, or at the producer for the
-/// hot key. Adding or removing one member scales the group from the members alive now.
-fn log_command(w: &World, c: &StreamCommand) -> (Target, Command) {
-    let group = |g: usize| Target::Group {
-        log: 0,
-        group: g as u16,
-    };
-    let live = |g: usize| {
-        w.logs()
-            .first()
-            .and_then(|l| l.as_kafka())
-            .and_then(|s| s.groups.get(g))
-            .map_or(0, |grp| {
-                grp.members.iter().filter(|m| m.alive).count() as u32
-            })
-    };
-    match *c {
-        StreamCommand::CrashConsumer { group: g, consumer } => (
-            group(g),
-            Command::Crash {
-                consumer: consumer as u32,
-            },
-        ),
-        StreamCommand::Seek { group: g, to } => (group(g), Command::Seek { to }),
-        StreamCommand::AddConsumer { group: g } => {
-            (group(g), Command::ScaleConsumers { count: live(g) + 1 })
-        }
-        StreamCommand::RemoveConsumer { group: g } => (
-            group(g),
-            Command::ScaleConsumers {
-                count: live(g).saturating_sub(1),
-            },
-        ),
-        StreamCommand::SetHotKey { share } => (
-            Target::Producer(0),
-            Command::SetHotKey { producer: 0, share },
-        ),
-    }
 }

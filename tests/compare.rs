@@ -48,11 +48,7 @@ fn both_sides_see_the_same_messages_and_differ_where_the_setting_does() {
     let [(la, a), (lb, b)] = compare::run("dlq", &shop(), &history, Millis::from_secs(90)).unwrap();
     let (a, b) = (queue(&a), queue(&b));
     assert_eq!((la, lb), ("no DLQ", "DLQ after 3"));
-    assert_eq!(
-        payloads(a),
-        payloads(b),
-        "the same workload on both sides"
-    );
+    assert_eq!(payloads(a), payloads(b), "the same workload on both sides");
     assert_eq!(a.counts().published, b.counts().published);
     assert_eq!(a.counts().dead_lettered, 0);
     assert!(b.counts().dead_lettered > 0);

@@ -109,7 +109,7 @@ impl LogNode {
             LogNode::Kafka(s) => &mut s.emitted,
             LogNode::Redis(r) => &mut r.emitted,
         };
-        for e in emitted.iter_mut().flat_map(|e| e.drain(..)) {
+        for e in emitted.drain(..) {
             each(e);
         }
     }

@@ -29,7 +29,7 @@ pub struct Entry {
     pub poison: bool,
     /// Its place in the stream, counting from 0 (the `offset` of its events in a world).
     pub n: u64,
-    /// Its CloudEvents id in a world (every copy of a message keeps it); its place + 1 alone.
+    /// Its CloudEvents id (every copy of a message keeps it).
     pub event: u64,
 }
 
@@ -164,14 +164,14 @@ pub struct RedisStreamSim {
     last_ms: Option<u64>,
     ms_seq: u64,
     /// The events emitted since the world last collected them.
-    pub(crate) emitted: Option<Vec<crate::Event>>,
+    pub(crate) emitted: Vec<crate::Event>,
 }
 
 impl RedisStreamSim {
     pub(crate) fn member(config: RedisConfig) -> RedisStreamSim {
         let mut sim = RedisStreamSim {
             now: Millis::ZERO,
-            timers: crate::kernel::timers::Timers::new(true),
+            timers: crate::kernel::timers::Timers::new(),
             entries: VecDeque::new(),
             pel: BTreeMap::new(),
             last_delivered: None,
@@ -188,7 +188,7 @@ impl RedisStreamSim {
             counts: RedisCounts::default(),
             last_ms: None,
             ms_seq: 0,
-            emitted: Some(Vec::new()),
+            emitted: Vec::new(),
             config,
         };
         for c in 0..sim.consumers.len() {
@@ -207,15 +207,13 @@ impl RedisStreamSim {
     }
 
     fn emit(&mut self, kind: crate::EventKind) {
-        if let Some(emitted) = &mut self.emitted {
-            emitted.push(crate::Event { t: self.now, kind });
-        }
+        self.emitted.push(crate::Event { t: self.now, kind });
     }
 
     /// An event about entry `id` in the world's log (a Redis stream is one partition, and an
     /// entry's offset is its place in it).
     fn entry_event(&mut self, n: Option<u64>, kind: impl FnOnce(u64) -> crate::EventKind) {
-        if let (Some(n), true) = (n, self.emitted.is_some()) {
+        if let Some(n) = n {
             self.emit(kind(n));
         }
     }

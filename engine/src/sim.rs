@@ -111,7 +111,7 @@ impl Sim {
         let mut sim = Sim {
             now: Millis::ZERO,
             rng: Rng::stream(seed, "main"),
-            timers: crate::kernel::timers::Timers::new(true),
+            timers: crate::kernel::timers::Timers::new(),
             emitted: Vec::new(),
             store: Vec::new(),
             free: Vec::new(),

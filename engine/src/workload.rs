@@ -118,8 +118,11 @@ pub fn partitioned_log() -> StreamWorkload {
 
 /// Runs a log workload to its end; returns records processed over all groups.
 pub fn run_stream(w: &StreamWorkload) -> u64 {
-    let mut sim =
-        crate::stream::StreamSim::new(w.scenario.clone()).expect("benchmark scenarios are valid");
-    sim.advance_to(w.until);
-    sim.groups.iter().map(|g| g.counts.processed).sum()
+    let plan = crate::topology::plan::Plan::from_stream(&w.scenario)
+        .expect("benchmark scenarios are valid");
+    let mut world = crate::World::new(plan).expect("benchmark scenarios are valid");
+    world.advance_to(w.until);
+    world.logs()[0]
+        .as_kafka()
+        .map_or(0, |s| s.groups.iter().map(|g| g.counts.processed).sum())
 }

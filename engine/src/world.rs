@@ -259,7 +259,7 @@ impl World {
                                 .iter()
                                 .all(|&m| m as usize >= self.members.len())
                                 && (0.0..=1.0 - self.producers[p as usize].1.keyless_share)
-                                    .contains(&share)
+                                    .contains(share)
                         }
                         _ => false,
                     }

@@ -1,7 +1,9 @@
 //! Kafka consumer groups have no DLQ: a record that keeps failing is published by the
 //! application to `<topic>-dlt` with its origin in headers, and the partition moves on.
 
-use queue_engine::stream::{StreamScenario, StreamSim};
+mod common;
+
+use queue_engine::stream::StreamScenario;
 use queue_engine::Millis;
 
 #[test]
@@ -12,7 +14,7 @@ fn a_failing_record_goes_to_the_dead_letter_topic_with_its_origin() {
              "groups": [ { "max_attempts": 3 } ] }"#,
     )
     .unwrap();
-    let mut sim = StreamSim::new(sc).unwrap();
+    let mut sim = common::OneLog::new(sc).unwrap();
     sim.advance_to(Millis::from_secs(60));
     let g = &sim.groups[0].counts;
     assert!(g.dead_lettered > 10, "{g:?}");

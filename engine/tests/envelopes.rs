@@ -147,10 +147,10 @@ fn poison_orders_carry_the_malformed_body() {
 #[test]
 fn a_log_record_has_a_valid_envelope_whose_key_is_the_partition_key() {
     use queue_engine::envelope::{Binding, Envelope};
-    use queue_engine::stream::{partition_for, StreamScenario, StreamSim};
+    use queue_engine::stream::{partition_for, StreamScenario};
     let sc =
         StreamScenario::from_json(r#"{ "producers": [{ "rate": 20, "stop": "5s" }] }"#).unwrap();
-    let mut sim = StreamSim::new(sc.clone()).unwrap();
+    let mut sim = common::OneLog::new(sc.clone()).unwrap();
     sim.advance_to(queue_engine::Millis::from_secs(10));
     let (p, log) = sim
         .partitions

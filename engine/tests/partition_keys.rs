@@ -1,7 +1,9 @@
 //! Lesson partition-keys: order holds per key (one partition, one owner), not across the topic;
 //! a hot key makes one partition lag while the others keep up.
 
-use queue_engine::stream::{partition_for, StreamScenario, StreamSim};
+mod common;
+
+use queue_engine::stream::{partition_for, StreamScenario};
 use queue_engine::Millis;
 
 #[test]
@@ -12,7 +14,7 @@ fn each_key_is_processed_in_publish_order_even_though_the_topic_is_not() {
              "groups": [ { "consumers": 3, "processing": { "mean": "20ms", "distribution": "exponential" } } ] }"#,
     )
     .unwrap();
-    let mut sim = StreamSim::new(sc).unwrap();
+    let mut sim = common::OneLog::new(sc).unwrap();
     sim.advance_to(Millis::from_secs(80));
     assert_eq!(sim.groups[0].order.len() as u64, sim.published());
     let (per_key, across) = sim.order_inversions(0);
@@ -31,7 +33,7 @@ fn a_hot_key_makes_its_partition_lag() {
              "groups": [ { "consumers": 4, "processing": { "mean": "40ms" } } ] }"#,
     )
     .unwrap();
-    let mut sim = StreamSim::new(sc).unwrap();
+    let mut sim = common::OneLog::new(sc).unwrap();
     sim.advance_to(Millis::from_secs(60));
     let hot = partition_for(b"hot", 4) as usize;
     let lags: Vec<u64> = (0..4).map(|p| sim.lag(0, p)).collect();

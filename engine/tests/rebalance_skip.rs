@@ -2,10 +2,12 @@
 //! records it had fetched; committing after processing gives duplicates instead. Cooperative
 //! rebalancing moves only the partitions that change owner.
 
-use queue_engine::stream::{GroupCounts, StreamScenario, StreamSim};
+mod common;
+
+use queue_engine::stream::{GroupCounts, StreamScenario};
 use queue_engine::Millis;
 
-fn crash(commit: &str) -> (StreamSim, GroupCounts) {
+fn crash(commit: &str) -> (common::OneLog, GroupCounts) {
     let sc = StreamScenario::from_json(&format!(
         r#"{{ "topic": {{ "partitions": 4 }},
              "producers": [{{ "rate": 50, "stop": "30s" }}],
@@ -14,7 +16,7 @@ fn crash(commit: &str) -> (StreamSim, GroupCounts) {
              "commands": [ {{ "at": "10s", "do": {{ "type": "crash_consumer", "group": 0, "consumer": 0 }} }} ] }}"#
     ))
     .unwrap();
-    let mut sim = StreamSim::new(sc).unwrap();
+    let mut sim = common::OneLog::new(sc).unwrap();
     // 45 ms a record against 25 records/s per member: each member has a fetched backlog.
     sim.advance_to(Millis::from_secs(150));
     let counts = sim.groups[0].counts.clone();
@@ -65,7 +67,7 @@ fn join(rebalance: &str) -> (u64, Vec<u32>) {
              "commands": [ {{ "at": "20s", "do": {{ "type": "add_consumer", "group": 0 }} }} ] }}"#
     ))
     .unwrap();
-    let mut sim = StreamSim::new(sc).unwrap();
+    let mut sim = common::OneLog::new(sc).unwrap();
     sim.advance_to(Millis::from_secs(20));
     let before = sim.groups[0].counts.processed;
     sim.advance_to(Millis(22_500));

@@ -1,11 +1,13 @@
 //! Properties of the partitioned log over random topics, workloads, groups and membership
 //! changes (joins, clean leaves, crashes).
 
+mod common;
+
 use std::collections::HashMap;
 
 use proptest::prelude::*;
 use queue_engine::stream::{
-    CommitMode, GroupConfig, Rebalance, StreamCommand, StreamProducer, StreamScenario, StreamSim,
+    CommitMode, GroupConfig, Rebalance, StreamCommand, StreamProducer, StreamScenario,
     TimedStreamCommand, TopicConfig,
 };
 use queue_engine::Millis;
@@ -91,7 +93,7 @@ proptest! {
     ) {
         let rebalance = if cooperative { Rebalance::Cooperative } else { Rebalance::Eager };
         let sc = scenario(partitions, rate, keys, consumers, commit, rebalance, changes, seed);
-        let mut sim = StreamSim::new(sc).unwrap();
+        let mut sim = common::OneLog::new(sc).unwrap();
         for step in 1..=12u64 {
             sim.advance_to(Millis(step * 5_000));
             for g in 0..2 {
@@ -144,7 +146,7 @@ proptest! {
     #[test]
     fn the_same_seed_gives_the_same_log(seed in any::<u64>(), partitions in 1u32..6) {
         let run = || {
-            let mut sim = StreamSim::new(scenario(partitions, 30.0, 10, 2, CommitMode::Auto, Rebalance::Cooperative,
+            let mut sim = common::OneLog::new(scenario(partitions, 30.0, 10, 2, CommitMode::Auto, Rebalance::Cooperative,
                 vec![(5_000, 2), (9_000, 0)], seed)).unwrap();
             sim.advance_to(Millis::from_secs(40));
             (sim.groups[0].counts.clone(), sim.groups[0].order.clone(), sim.partitions.iter().map(|p| p.end()).collect::<Vec<_>>())

@@ -1,17 +1,19 @@
 //! Lesson stream-replay: a log keeps records after they are consumed; each consumer group has
 //! its own offsets; rewinding one group replays history without touching the other.
 
-use queue_engine::stream::{SeekTo, StreamCommand, StreamScenario, StreamSim};
+mod common;
+
+use queue_engine::stream::{SeekTo, StreamCommand, StreamScenario};
 use queue_engine::Millis;
 
-fn log() -> StreamSim {
+fn log() -> common::OneLog {
     let sc = StreamScenario::from_json(
         r#"{ "topic": { "partitions": 4 },
              "producers": [{ "rate": 20, "stop": "30s" }],
              "groups": [ { "name": "kitchen" }, { "name": "analytics" } ] }"#,
     )
     .unwrap();
-    StreamSim::new(sc).unwrap()
+    common::OneLog::new(sc).unwrap()
 }
 
 #[test]
@@ -77,7 +79,7 @@ fn retention_removes_old_records_not_consumption() {
              "groups": [ { "consumers": 0 } ] }"#,
     )
     .unwrap();
-    let mut sim = StreamSim::new(sc).unwrap();
+    let mut sim = common::OneLog::new(sc).unwrap();
     sim.advance_to(Millis::from_secs(35));
     let retained: usize = sim.partitions.iter().map(|p| p.records.len()).sum();
     // Only the last ~20 s of records are left, read or not.
@@ -93,7 +95,7 @@ fn retention_removes_old_records_not_consumption() {
 fn rates_above_one_per_millisecond_keep_their_rate() {
     let sc =
         StreamScenario::from_json(r#"{ "producers": [{ "rate": 2500 }], "groups": [] }"#).unwrap();
-    let mut sim = StreamSim::new(sc).unwrap();
+    let mut sim = common::OneLog::new(sc).unwrap();
     sim.advance_to(Millis::from_secs(10));
     assert!(
         (24_990..=25_010).contains(&sim.published()),

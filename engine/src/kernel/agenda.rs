@@ -75,15 +75,6 @@ impl<D> Agenda<D> {
     pub fn pop(&mut self) -> Option<(Millis, D)> {
         self.heap.pop().map(|e| (e.at, e.due))
     }
-
-    /// The next entry due at or before `t`, removed from the agenda.
-    pub fn pop_until(&mut self, t: Millis) -> Option<(Millis, D)> {
-        if self.peek_time()? <= t {
-            self.pop()
-        } else {
-            None
-        }
-    }
 }
 
 #[cfg(test)]
@@ -103,11 +94,8 @@ mod tests {
         assert_eq!(a.peek_time(), Some(Millis(10)));
         assert_eq!(a.pop(), Some((Millis(10), Unordered("first"))));
         assert_eq!(a.pop(), Some((Millis(10), Unordered("second"))));
-        assert_eq!(a.pop_until(Millis(19)), None);
-        assert_eq!(
-            a.pop_until(Millis(20)),
-            Some((Millis(20), Unordered("late")))
-        );
+        assert_eq!(a.peek_time(), Some(Millis(20)));
+        assert_eq!(a.pop(), Some((Millis(20), Unordered("late"))));
         assert_eq!(a.peek_time(), None);
         assert_eq!(a.pop(), None);
     }

@@ -7,11 +7,10 @@
 //!   keep the order they were scheduled in, and the payload never takes part in the ordering.
 //! - **One seed, named streams.** [`rng::Rng::stream`] derives each independent random stream
 //!   from the scenario seed and a name, so adding a stream never shifts the draws of another.
-//! - **Alone or a member.** [`timers::Timers`] sends a model's timers to its own agenda, or to
-//!   an outbox the world empties onto its one agenda.
+//! - **Members hand their timers over.** [`timers::Timers`] is the outbox a queue, log or
+//!   stream sets its timers in; the world empties it onto its one agenda.
 //! - **One log.** [`log::EventLog`] keeps a bounded window of events for readers and a hash of
 //!   every event ever emitted, independent of pointer width, so native and wasm runs compare.
-//!
 //! - **Plain decimals.** [`decimal`] reads and writes numbers without the standard float
 //!   parser and formatter, which the page would otherwise carry.
 //!

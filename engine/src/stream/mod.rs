@@ -18,10 +18,10 @@
 //! Deterministic like [`crate::Sim`]: one seed; the workload (keys, arrival) draws from its own
 //! stream, so group settings never change which records arrive.
 //!
-//! Two ways to run it: on its own ([`StreamSim::new`]: its own producers, agenda and timed
-//! commands; the page's log panel) or as a world's member (`StreamSim::member`: the world's
-//! producers append to it, the world's agenda holds its timers, and everything it does is an
-//! event in the world's log). The rules above are the same code in both.
+//! It runs only as a world's member (`StreamSim::member`): the world's producers append to it,
+//! the world's agenda holds its timers and commands, and everything it does is an event in the
+//! world's log. A log scenario file (the lessons' JSON) plans as such a world
+//! ([`crate::topology::plan::Plan::from_stream`]).
 
 use std::collections::VecDeque;
 
@@ -134,7 +134,7 @@ pub struct StreamProducer {
     pub name: String,
     /// Records per second.
     pub rate: f64,
-    /// Distinct keys (`order-1` … `order-N`), chosen uniformly.
+    /// Distinct keys (`store-1` … `store-N`, the world producer's groups), chosen uniformly.
     pub keys: u32,
     /// Share of records sent with the one key `hot` (a hot key).
     pub hot_key_share: f64,
@@ -533,11 +533,9 @@ pub struct DeadLetter {
 /// they are kept small (the agenda holds one per pending timer).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Due {
-    Produce(u32),
     Done { group: u32, member: u32 },
     Poll { group: u32, member: u32 },
     AutoCommit { group: u32, member: u32 },
-    Command(u32),
     Retention,
 }
 
@@ -547,25 +545,20 @@ pub struct StreamSim {
     now: Millis,
     rng: Rng,
     workload: Rng,
-    /// Its own agenda, or as a world's member the timers it set since the world collected.
+    /// The timers it set since the world collected them.
     pub(crate) timers: crate::kernel::timers::Timers<Due>,
     pub partitions: Vec<PartitionLog>,
     pub groups: Vec<Group>,
     /// The latest [`HISTORY_CAP`] records published to the dead-letter topic.
     pub dlt: VecDeque<DeadLetter>,
     published: u64,
-    hot_share: f64,
-    /// Each producer's next due time in fractional milliseconds, so rates above 1,000/s keep
-    /// their rate on a millisecond clock.
-    due: Vec<f64>,
     sticky: (u32, u32),
     round_robin: u32,
-    /// As a world's member (which has no producers of its own), how the records the world
-    /// appends without a key are spread: the partitioner and its sticky batch size.
+    /// How the records the world appends without a key are spread: the partitioner and its
+    /// sticky batch size.
     keyless: (KeylessPartitioner, u32),
-    /// As a world's member: the events it emitted since the world last collected them. On its
-    /// own, a log keeps no event log (its panel reads its state).
-    pub(crate) emitted: Option<Vec<crate::Event>>,
+    /// The events it emitted since the world last collected them.
+    pub(crate) emitted: Vec<crate::Event>,
 }
 
 const POLL_EVERY: Millis = Millis(100);

@@ -3,23 +3,13 @@
 use super::*;
 
 impl StreamSim {
-    pub fn new(sc: StreamScenario) -> Result<StreamSim, ScenarioError> {
-        StreamSim::build(sc, None)
-    }
-
     /// The log as a member of a world: the world's producers append to it ([`Self::append`]),
     /// and the world runs its timers and timed commands, so the member only hands back what it
     /// schedules (`timers`) and emits (`emitted`). `keyless` spreads records without a key.
+    /// The scenario's producers and commands are the world's business; the log ignores them.
     pub(crate) fn member(
         sc: StreamScenario,
         keyless: (KeylessPartitioner, u32),
-    ) -> Result<StreamSim, ScenarioError> {
-        StreamSim::build(sc, Some(keyless))
-    }
-
-    fn build(
-        sc: StreamScenario,
-        member: Option<(KeylessPartitioner, u32)>,
     ) -> Result<StreamSim, ScenarioError> {
         sc.validate()?;
         let p = sc.topic.partitions as usize;
@@ -27,24 +17,17 @@ impl StreamSim {
             now: Millis::ZERO,
             rng: Rng::stream(sc.seed, "main"),
             workload: Rng::stream(sc.seed, "workload"),
-            timers: crate::kernel::timers::Timers::new(member.is_some()),
+            timers: crate::kernel::timers::Timers::new(),
             partitions: vec![PartitionLog::default(); p],
             groups: Vec::new(),
             dlt: VecDeque::new(),
             published: 0,
-            hot_share: sc.producers.first().map_or(0.0, |p| p.hot_key_share),
             sticky: (0, 0),
             round_robin: 0,
-            due: vec![0.0; sc.producers.len()],
-            keyless: member.unwrap_or((KeylessPartitioner::Sticky, 1)),
-            emitted: member.map(|_| Vec::new()),
+            keyless,
+            emitted: Vec::new(),
             sc,
         };
-        for i in 0..sim.sc.producers.len() {
-            if sim.sc.producers[i].rate > 0.0 {
-                sim.schedule(Millis::ZERO, Due::Produce(i as u32));
-            }
-        }
         for (gi, config) in sim.sc.groups.clone().into_iter().enumerate() {
             sim.groups.push(Group {
                 cursors: vec![Cursor::default(); p],
@@ -65,13 +48,7 @@ impl StreamSim {
             }
         }
         // Set-up is not history: the first assignment is where the log starts.
-        if let Some(emitted) = &mut sim.emitted {
-            emitted.clear();
-        }
-        for i in 0..sim.sc.commands.len() {
-            let at = sim.sc.commands[i].at;
-            sim.schedule(at, Due::Command(i as u32));
-        }
+        sim.emitted.clear();
         sim.schedule(Millis::from_secs(1), Due::Retention);
         Ok(sim)
     }
@@ -89,12 +66,6 @@ impl StreamSim {
     }
 
     /// The dead-letter topic's name: `<topic>-dlt`.
-    /// The share of the first producer's records that carry the hot key now (scenario setting,
-    /// then the latest `SetHotKey`).
-    pub fn hot_key_share(&self) -> f64 {
-        self.hot_share
-    }
-
     pub fn dlt_topic(&self) -> String {
         format!("{}-dlt", self.sc.topic.name)
     }
@@ -103,38 +74,9 @@ impl StreamSim {
         self.timers.schedule(self.now, at, due);
     }
 
-    /// Records what happened, as a world's member; on its own, the log keeps no event log.
+    /// Records what happened, for the world's log.
     pub(super) fn emit(&mut self, kind: crate::EventKind) {
-        if let Some(emitted) = &mut self.emitted {
-            emitted.push(crate::Event { t: self.now, kind });
-        }
-    }
-
-    /// Applies a command now.
-    pub fn command(&mut self, c: StreamCommand) -> Result<(), ScenarioError> {
-        self.sc.validate_command("command", &c)?;
-        self.apply(c);
-        Ok(())
-    }
-
-    /// Schedules a command for simulated time `at` (now if `at` is past).
-    pub fn command_at(&mut self, at: Millis, c: StreamCommand) -> Result<(), ScenarioError> {
-        let timed = TimedStreamCommand {
-            at: at.max(self.now),
-            command: c,
-        };
-        self.sc.validate_command("command", &timed.command)?;
-        self.sc.commands.push(timed.clone());
-        self.schedule(timed.at, Due::Command(self.sc.commands.len() as u32 - 1));
-        Ok(())
-    }
-
-    pub fn advance_to(&mut self, t: Millis) {
-        while let Some((at, due)) = self.timers.pop_until(t) {
-            self.now = at;
-            self.fire(due);
-        }
-        self.now = self.now.max(t);
+        self.emitted.push(crate::Event { t: self.now, kind });
     }
 
     /// Runs one of its timers that fell due on the world's agenda.
@@ -149,14 +91,9 @@ impl StreamSim {
 
     pub(super) fn fire(&mut self, due: Due) {
         match due {
-            Due::Produce(i) => self.produce(i as usize),
             Due::Done { group, member } => self.finish(group as usize, member as usize),
             Due::Poll { group, member } => self.poll(group as usize, member as usize),
             Due::AutoCommit { group, member } => self.auto_commit(group as usize, member as usize),
-            Due::Command(i) => {
-                let c = self.sc.commands[i as usize].command.clone();
-                self.apply(c);
-            }
             Due::Retention => self.retention(),
         }
     }
@@ -182,43 +119,9 @@ impl StreamSim {
                 }
             }
             StreamCommand::Seek { group, to } => self.seek(group, to),
-            StreamCommand::SetHotKey { share } => self.hot_share = share.clamp(0.0, 1.0),
+            // The world's producer holds the hot key's share.
+            StreamCommand::SetHotKey { .. } => {}
         }
-    }
-
-    pub(super) fn produce(&mut self, i: usize) {
-        let p = self.sc.producers[i].clone();
-        if p.stop.is_some_and(|s| self.now >= s) {
-            return;
-        }
-        let gap = 1000.0 / p.rate;
-        while self.due[i] <= self.now.0 as f64 {
-            self.publish_one(i, &p);
-            self.due[i] += gap;
-        }
-        let next = Millis(self.due[i].ceil() as u64);
-        self.schedule(next, Due::Produce(i as u32));
-    }
-
-    pub(super) fn publish_one(&mut self, i: usize, p: &StreamProducer) {
-        let hot = if i == 0 {
-            self.hot_share
-        } else {
-            p.hot_key_share
-        };
-        let key = if self.workload.chance(hot) {
-            Some("hot".to_owned())
-        } else if self.workload.chance(p.keyless_share) {
-            None
-        } else {
-            Some(format!(
-                "order-{}",
-                self.workload.below(u64::from(p.keys)) + 1
-            ))
-        };
-        let poison = self.workload.chance(p.poison_share);
-        let event = self.published + 1;
-        self.append_record(key, poison, event, (p.keyless, p.sticky_batch));
     }
 
     /// A message from the world's producers: `group` is its FIFO group, which is its key

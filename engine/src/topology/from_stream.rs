@@ -51,31 +51,14 @@ impl Plan {
             .iter()
             .enumerate()
             .map(|(i, tc)| {
-                let group = |g: usize| Target::Group {
-                    log: 0,
-                    group: g as u16,
-                };
-                let (target, command) = match tc.command {
-                    StreamCommand::CrashConsumer { group: g, consumer } => (
-                        group(g),
-                        Command::Crash {
-                            consumer: consumer as u32,
-                        },
-                    ),
-                    StreamCommand::Seek { group: g, to } => (group(g), Command::Seek { to }),
-                    StreamCommand::SetHotKey { share } => (
-                        Target::Producer(0),
-                        Command::SetHotKey { producer: 0, share },
-                    ),
-                    StreamCommand::AddConsumer { .. } | StreamCommand::RemoveConsumer { .. } => {
-                        return Err(ScenarioError::field(
-                            format!("commands[{i}].do"),
-                            "crash_consumer, seek or set_hot_key (a planned add or remove of \
-                             one member has no fixed meaning once members crash)",
-                            "add_consumer or remove_consumer",
-                        ))
-                    }
-                };
+                let (target, command) = aim(&tc.command, None).ok_or_else(|| {
+                    ScenarioError::field(
+                        format!("commands[{i}].do"),
+                        "crash_consumer, seek or set_hot_key (a planned add or remove of \
+                         one member has no fixed meaning once members crash)",
+                        "add_consumer or remove_consumer",
+                    )
+                })?;
                 Ok(PlannedCommand {
                     at: tc.at,
                     target,
@@ -112,5 +95,60 @@ impl Plan {
             metrics: MetricsConfig::default(),
             limits: Limits::default(),
         })
+    }
+}
+
+/// A log command as the world's: a crash or seek at its group, the hot key at the first
+/// producer. Adding or removing one member needs the group's live members now (`live`), so
+/// without them it has no meaning (None).
+fn aim(c: &StreamCommand, live: Option<&dyn Fn(usize) -> u32>) -> Option<(Target, Command)> {
+    let group = |g: usize| Target::Group {
+        log: 0,
+        group: g as u16,
+    };
+    Some(match *c {
+        StreamCommand::CrashConsumer { group: g, consumer } => (
+            group(g),
+            Command::Crash {
+                consumer: consumer as u32,
+            },
+        ),
+        StreamCommand::Seek { group: g, to } => (group(g), Command::Seek { to }),
+        StreamCommand::SetHotKey { share } => (
+            Target::Producer(0),
+            Command::SetHotKey { producer: 0, share },
+        ),
+        StreamCommand::AddConsumer { group: g } => (
+            group(g),
+            Command::ScaleConsumers {
+                count: live?(g) + 1,
+            },
+        ),
+        StreamCommand::RemoveConsumer { group: g } => (
+            group(g),
+            Command::ScaleConsumers {
+                count: live?(g).saturating_sub(1),
+            },
+        ),
+    })
+}
+
+impl crate::World {
+    /// A person's command in a log panel, for a world planned by [`Plan::from_stream`]: aimed
+    /// at the log's group or the producer, adding or removing one member from the members
+    /// alive now. Refused as the log scenario's own command would be (a group that does not
+    /// exist, a share outside 0 to 1).
+    pub fn log_command(&mut self, c: &StreamCommand) -> Result<(), ScenarioError> {
+        let log = self.logs().first().and_then(|l| l.as_kafka());
+        if let Some(stream) = log {
+            stream.scenario().validate_command("command", c)?;
+        }
+        let live = |g: usize| {
+            log.and_then(|s| s.groups.get(g)).map_or(0, |grp| {
+                grp.members.iter().filter(|m| m.alive).count() as u32
+            })
+        };
+        let (target, command) = aim(c, Some(&live)).expect("live members are known");
+        self.command(target, command)
     }
 }

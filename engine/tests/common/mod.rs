@@ -180,3 +180,57 @@ pub fn member<'a>(w: &'a World, name: &str) -> &'a Sim {
         .unwrap_or_else(|| panic!("no member {name}"));
     &w.members()[i]
 }
+
+/// A log scenario (the log lessons' JSON) run as a world of one log, as the page runs it. A
+/// timed add or remove of one member is given as a person gives it, at its time (a plan
+/// refuses it: how many members it means depends on crashes before it).
+pub struct OneLog {
+    pub world: World,
+    clicks: Vec<(Millis, queue_engine::stream::StreamCommand)>,
+}
+
+impl OneLog {
+    pub fn new(
+        mut sc: queue_engine::stream::StreamScenario,
+    ) -> Result<OneLog, queue_engine::ScenarioError> {
+        use queue_engine::stream::StreamCommand::{AddConsumer, RemoveConsumer};
+        let (clicks, planned) = std::mem::take(&mut sc.commands)
+            .into_iter()
+            .partition(|c| matches!(c.command, AddConsumer { .. } | RemoveConsumer { .. }));
+        sc.commands = planned;
+        let mut clicks: Vec<_> = clicks.into_iter().map(|c| (c.at, c.command)).collect();
+        clicks.sort_by_key(|c| c.0);
+        Ok(OneLog {
+            world: World::new(Plan::from_stream(&sc)?)?,
+            clicks,
+        })
+    }
+
+    pub fn now(&self) -> Millis {
+        self.world.now()
+    }
+
+    pub fn advance_to(&mut self, t: Millis) {
+        while self.clicks.first().is_some_and(|c| c.0 <= t) {
+            let (at, c) = self.clicks.remove(0);
+            self.world.advance_to(at);
+            // A click the log refuses (a group that does not exist) does nothing, as in the page.
+            let _ = self.world.log_command(&c);
+        }
+        self.world.advance_to(t)
+    }
+
+    pub fn command(
+        &mut self,
+        c: queue_engine::stream::StreamCommand,
+    ) -> Result<(), queue_engine::ScenarioError> {
+        self.world.log_command(&c)
+    }
+}
+
+impl std::ops::Deref for OneLog {
+    type Target = queue_engine::stream::StreamSim;
+    fn deref(&self) -> &queue_engine::stream::StreamSim {
+        self.world.logs()[0].as_kafka().expect("a Kafka log")
+    }
+}
