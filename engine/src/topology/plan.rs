@@ -105,8 +105,8 @@ impl Plan {
 
 impl Plan {
     /// One queue's system (a version 1 scenario: producers, a queue, its dead-letter queue and
-    /// one consumer pool) as a one-member world, which runs it exactly as the queue engine
-    /// planning its topology would. Its timed commands are aimed with [`Target::in_one_queue`].
+    /// one consumer pool) as a one-member world, which runs it exactly as planning its
+    /// topology would. Its timed commands are aimed with [`Target::in_one_queue`].
     #[inline]
     pub fn single(mut sc: Scenario) -> Plan {
         let commands = std::mem::take(&mut sc.commands)
