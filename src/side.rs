@@ -230,7 +230,7 @@ impl SideRun {
                 put("published".into(), w.sent());
                 for (i, sim) in w.members().iter().enumerate() {
                     let nodes = w.member_nodes(i as u16);
-                    let name = nodes.consumer.as_deref().unwrap_or(&nodes.queue);
+                    let name = nodes.name();
                     let c = sim.counts();
                     put(format!("{name}_received"), c.published);
                     put(format!("{name}_processed"), c.processed);

@@ -34,13 +34,7 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
     let published = world.sent();
     let subs = world.members();
     let processed: u64 = subs.iter().map(|s| s.counts().processed).sum();
-    let name_of = |i: usize| {
-        let nodes = world.member_nodes(i as u16);
-        nodes
-            .consumer
-            .clone()
-            .unwrap_or_else(|| nodes.queue.clone())
-    };
+    let name_of = |i: usize| world.member_nodes(i as u16).name().to_owned();
     let columns = subs.iter().enumerate().map(|(i, sim)| {
         let name = name_of(i);
         let c = sim.counts();

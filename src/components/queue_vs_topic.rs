@@ -49,7 +49,7 @@ pub fn QueueVsTopic(props: &QueueVsTopicProps) -> Html {
     });
     let subs = topic.iter().enumerate().map(|(i, sim)| {
         let nodes = world.member_nodes(i as u16 + 1);
-        let name = nodes.consumer.clone().unwrap_or_else(|| nodes.queue.clone());
+        let name = nodes.name().to_owned();
         let n = sim.counts().processed;
         html! {
             <li class="qt-end" data-sub={name.clone()}>

@@ -33,6 +33,14 @@ pub struct MemberNodes {
     pub groups: Vec<String>,
 }
 
+impl MemberNodes {
+    /// What the member is called where one name is shown: its consumer pool's name, or its
+    /// queue's when no pool reads it.
+    pub fn name(&self) -> &str {
+        self.consumer.as_deref().unwrap_or(&self.queue)
+    }
+}
+
 /// One queue of the world.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Member {
