@@ -67,10 +67,14 @@ pub fn App(props: &AppProps) -> Html {
     let state = {
         let query = props.query.clone();
         use_reducer(move || match query {
-            Some(q) => Playground::from_query(&q),
+            Some(q) => Playground::opened(&q),
             None => Playground::from_location(),
         })
     };
+    // Answered lessons are remembered across visits; the reducer only changes them.
+    use_effect_with(state.progress.clone(), |progress| {
+        crate::progress::save(progress)
+    });
     if let Some(bridge) = &props.bridge {
         let d = state.dispatcher();
         *bridge.dispatch.borrow_mut() = Some(Callback::from(move |a| d.dispatch(a)));

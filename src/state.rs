@@ -1,5 +1,8 @@
 //! The bridge between the UI and the engine: the simulation, its pacing settings and the
-//! selection, as a Yew reducer. The engine does the work; this only routes actions to it.
+//! selection, as a Yew reducer. The engine does the work; this only routes actions to it. The
+//! reducer does no I/O: reading the address, storage and the console happen at its edges
+//! ([`Playground::from_location`], [`Playground::opened`] and the app's effects), so it runs
+//! natively in `tests/reducer.rs`.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -247,10 +250,30 @@ impl Playground {
         let search = web_sys::window()
             .and_then(|w| w.location().search().ok())
             .unwrap_or_default();
-        Playground::from_query(&search)
+        Playground::opened(&search)
     }
 
-    /// Builds the run a query string describes; whatever cannot be used becomes a notice.
+    /// The edge where a page opens a query: [`Self::from_query`], with the learner's stored
+    /// progress, and what the link got wrong on the console for whoever wrote it.
+    pub fn opened(query: &str) -> Playground {
+        let mut next = Playground::from_query(query);
+        next.progress = Rc::new(progress::load());
+        if !next.notices.is_empty() {
+            let text: Vec<String> = next.notices.iter().map(|n| n.to_string()).collect();
+            let message = format!("Queue Playground link: {}", text.join("; ")).into();
+            // An embedding page's wrong option is the author's error to fix; a learner's broken
+            // link is only worth a warning (the page shows the notice either way).
+            if next.embed.embed {
+                web_sys::console::error_1(&message);
+            } else {
+                web_sys::console::warn_1(&message);
+            }
+        }
+        next
+    }
+
+    /// Builds the run a query string describes; whatever cannot be used becomes a notice. No
+    /// I/O: storage and the console are [`Self::opened`]'s.
     pub fn from_query(query: &str) -> Playground {
         let (link, mut notices) = permalink::decode(query);
         let lesson = match link.lesson.as_deref() {
@@ -296,7 +319,6 @@ impl Playground {
         let mut next = Playground::new(scenario);
         next.scenario_name = Rc::from(name.as_str());
         next.set_lesson(lesson);
-        next.progress = Rc::new(progress::load());
         // A lesson starts paused: the learner reads and predicts before anything runs.
         next.playing = lesson.is_none();
         // Commands this scenario refuses (e.g. a count out of range) are dropped with a notice.
@@ -317,29 +339,20 @@ impl Playground {
             next.speed = speed;
         }
         let last = next.history.last().map_or(Millis::ZERO, |(at, _)| *at);
-        let at = link.time.unwrap_or(last).max(last);
+        // A link taken after going back in time opens at the moment it showed; the commands
+        // recorded after it stay scheduled, and the scrub bar still reaches them.
+        let at = link.time.unwrap_or(last);
         if at > Millis::ZERO || link.time.is_some() {
             let world = next.replayed_to(at);
             next.replace_world(world);
             next.sync_side();
-            next.horizon = at;
+            next.horizon = at.max(last);
             next.playing = link.time.is_none();
         }
         if let Some(play) = link.embed.autoplay {
             next.playing = play;
         }
         next.embed = Rc::new(link.embed);
-        if !notices.is_empty() {
-            let text: Vec<String> = notices.iter().map(|n| n.to_string()).collect();
-            let message = format!("Queue Playground link: {}", text.join("; ")).into();
-            // An embedding page's wrong option is the author's error to fix; a learner's broken
-            // link is only worth a warning (the page shows the notice either way).
-            if next.embed.embed {
-                web_sys::console::error_1(&message);
-            } else {
-                web_sys::console::warn_1(&message);
-            }
-        }
         next.notices = Rc::new(notices);
         next
     }
@@ -441,8 +454,8 @@ impl Playground {
         drop(queue);
         let progress = Rc::make_mut(&mut self.progress);
         let right = verdict.correct() || progress.get(&lesson.id).copied().unwrap_or(false);
+        // The app stores it when it changes: the reducer does no I/O.
         progress.insert(lesson.id.clone(), right);
-        progress::save(progress);
         self.check = Some(Rc::new(Check {
             predicted: check.predicted.clone(),
             verdict: Some(verdict),

@@ -1,0 +1,124 @@
+//! The reducer, natively: it does no I/O (storage, the console and the address are the app's
+//! edges), so a lesson's whole flow, time travel and links run here without a browser.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::rc::Rc;
+
+use queue_engine::{Command, Millis};
+use queue_playground::state::{Action, Playground};
+use yew::Reducible;
+
+fn act(p: Rc<Playground>, a: Action) -> Rc<Playground> {
+    p.reduce(a)
+}
+
+fn now(p: &Playground) -> Millis {
+    p.world.borrow().now()
+}
+
+/// A lesson opens paused; a prediction plays it to the checkpoint, which stops the run exactly
+/// there, judges on the engine's numbers and remembers the answer.
+#[test]
+fn a_prediction_plays_to_the_checkpoint_and_is_judged_there() {
+    let mut p = Rc::new(Playground::from_query("l=poison-pill"));
+    let lesson = p.lesson.expect("the lesson opens");
+    assert!(!p.playing, "a lesson waits for the prediction");
+    assert!(p.progress.is_empty(), "no storage is read here");
+    let numbers = lesson.numbers_at_checkpoint().unwrap();
+    let right = lesson.matching(&numbers)[0].id.clone();
+    p = act(p, Action::Predict(right.clone()));
+    assert!(p.playing);
+    for _ in 0..10_000 {
+        if !p.playing {
+            break;
+        }
+        p = act(p, Action::Tick { real_ms: 33.0 });
+    }
+    assert!(!p.playing, "the run pauses at the checkpoint");
+    assert_eq!(now(&p), lesson.checkpoint.until);
+    let verdict = p.check.as_ref().and_then(|c| c.verdict.clone()).unwrap();
+    assert_eq!(verdict.at, lesson.checkpoint.until);
+    assert!(verdict.correct(), "{verdict:?}");
+    assert_eq!(verdict.predicted, right);
+    assert_eq!(p.progress.get("poison-pill"), Some(&true));
+}
+
+/// Stepping event by event never passes a pending checkpoint: the step that would is the
+/// one that stops on it.
+#[test]
+fn a_step_stops_on_the_checkpoint() {
+    let mut p = Rc::new(Playground::from_query("l=poison-pill"));
+    let until = p.lesson.unwrap().checkpoint.until;
+    p = act(p, Action::Predict("forever".into()));
+    p = act(p, Action::SetPlaying(false));
+    let mut steps = 0;
+    while p.check.as_ref().is_some_and(|c| c.verdict.is_none()) {
+        p = act(p, Action::Step);
+        assert!(now(&p) <= until);
+        steps += 1;
+        assert!(steps < 100_000, "never reached the checkpoint");
+    }
+    assert_eq!(now(&p), until);
+}
+
+/// A background tab's one huge tick moves at most one real second.
+#[test]
+fn one_tick_never_moves_more_than_a_real_second() {
+    let mut p = Rc::new(Playground::from_query("s=pizza-shop"));
+    p = act(p, Action::SetSpeed(1.0));
+    p = act(p, Action::Tick { real_ms: 60_000.0 });
+    assert_eq!(now(&p), Millis::from_secs(1));
+}
+
+/// Acting in the past starts a new future: later history is forgotten, and a link copied
+/// then reopens at the moment shown, with the same numbers.
+#[test]
+fn acting_in_the_past_forgets_the_old_future_and_its_link_reopens_there() {
+    let mut p = Rc::new(Playground::from_query("s=pizza-shop"));
+    p = act(p, Action::SetSpeed(1000.0));
+    let offline = Command::SetOnline {
+        consumer: None,
+        online: false,
+    };
+    for _ in 0..10 {
+        p = act(p, Action::Tick { real_ms: 33.0 });
+    }
+    p = act(p, Action::Command(offline.clone()));
+    for _ in 0..30 {
+        p = act(p, Action::Tick { real_ms: 33.0 });
+    }
+    p = act(p, Action::Command(Command::ScaleConsumers { count: 3 }));
+    assert_eq!(p.history.len(), 2);
+    let horizon = p.horizon;
+    let at_horizon = p.queue().counts().clone();
+    let back = Millis(p.history[0].0 .0 + 5_000);
+    p = act(p, Action::Seek(back));
+    assert_eq!(now(&p), back);
+    assert_eq!(p.horizon, horizon, "seeking keeps the recorded future");
+    let link = p.link();
+    let reopened = Playground::from_query(link.trim_start_matches('?'));
+    assert_eq!(now(&reopened), back, "{link}");
+    assert_eq!(
+        reopened.queue().counts(),
+        p.queue().counts(),
+        "the same moment, the same numbers"
+    );
+    // The recorded future came with the link: going forward to its end shows the same run.
+    let reopened = act(Rc::new(reopened), Action::Seek(horizon));
+    assert_eq!(now(&reopened), horizon);
+    assert_eq!(reopened.queue().counts(), &at_horizon);
+    p = act(p, Action::Command(Command::ScaleConsumers { count: 5 }));
+    assert_eq!(p.history.len(), 2, "the later command is forgotten");
+    assert_eq!(p.history[0].1, offline);
+    assert_eq!(p.horizon, back);
+}
+
+/// A command the scenario refuses leaves the run and its history as they were, and says why.
+#[test]
+fn a_refused_command_changes_nothing_and_says_why() {
+    let p = Rc::new(Playground::from_query("s=pizza-shop"));
+    let p = act(p, Action::Command(Command::ScaleConsumers { count: 500 }));
+    assert!(p.history.is_empty());
+    let error = p.error.clone().unwrap();
+    assert!(error.contains("count"), "{error}");
+}
