@@ -4,16 +4,17 @@
 //! # Contract
 //! - **One clock and one agenda.** Every timer, the producers' arrivals, the timed commands and
 //!   each queue's own timers, sits on one `(time, seq)` agenda, so the whole system moves in
-//!   one order, the same on every target.
+//!   one order, the same on every target. A person's commands replayed for later wait beside
+//!   it and run after everything due at their time, as they did live.
 //! - **One arrival generator.** Producers run here, once; a router copies each message to every
 //!   queue it reaches, and every copy keeps the message's CloudEvents id (each copy then has
 //!   its own state in its own queue).
 //! - **One event log** of `(member, event)` in the order things happened, with one hash over
-//!   it. A world of one queue is exactly the queue engine on its own: the same events in the
-//!   same order (tested against every scenario file).
-//! - Queues are run by the queue engine as members ([`Sim`] in member mode), logs by the log
-//!   engine ([`StreamSim`] in member mode, each subscribed pool a consumer group): the world
-//!   owns their clock and collects what they schedule and emit after every call into them.
+//!   it. Planning a file's single queue gives the same run as [`Plan::single`] of it (tested
+//!   against every scenario file and lesson).
+//! - Queues ([`Sim`]) and logs ([`StreamSim`], each subscribed pool a consumer group; or a
+//!   Redis stream) run only as members: the world owns their clock and collects what they
+//!   schedule and emit after every call into them.
 //!
 //! Call order: [`World::new`] from a [`Plan`] (see [`crate::ScenarioV2::plan`]), then
 //! [`World::advance_to`] or [`World::step`], and [`World::drain_events`] for the log.
@@ -175,7 +176,8 @@ impl World {
         }
     }
 
-    /// Processes the next entry on the agenda; returns its time.
+    /// Processes the next entry on the agenda, or a person's command for later once nothing
+    /// else is due before or at its time; returns its time.
     pub fn step(&mut self) -> Option<Millis> {
         let person = self.later.front().map(|c| c.at);
         if person.is_some_and(|p| self.agenda.peek_time().is_none_or(|a| p < a)) {
@@ -221,7 +223,8 @@ impl World {
     }
 
     /// [`Self::command`] at simulated time `at` (now, if `at` has passed): how a replay puts a
-    /// person's later commands back on the agenda, to fire when the run gets there.
+    /// person's later commands back, to run when the run gets there, after everything else
+    /// due at that time (as when the person gave it live).
     pub fn command_at(
         &mut self,
         at: Millis,
