@@ -63,8 +63,12 @@ impl DeadLetterReason {
                 receives,
                 last_failure,
             } => {
+                let times = match receives {
+                    1 => "once".to_owned(),
+                    n => format!("{n} times"),
+                };
                 format!(
-                    "received {receives} times without being deleted (maxReceiveCount){}",
+                    "received {times} without being deleted (maxReceiveCount){}",
                     cause(last_failure)
                 )
             }
@@ -221,5 +225,25 @@ mod tests {
         let size = std::mem::size_of::<super::Message>();
         assert!(size <= 192, "Message grew to {size} bytes");
         println!("Message is {size} bytes");
+    }
+
+    /// Issue 15's copy: never "received 1 times".
+    #[test]
+    fn a_dead_letter_reason_counts_receives_in_words() {
+        let reason = |receives| {
+            super::DeadLetterReason::MaxReceiveCount {
+                receives,
+                last_failure: None,
+            }
+            .describe()
+        };
+        assert_eq!(
+            reason(1),
+            "received once without being deleted (maxReceiveCount)"
+        );
+        assert_eq!(
+            reason(3),
+            "received 3 times without being deleted (maxReceiveCount)"
+        );
     }
 }
