@@ -220,15 +220,11 @@ impl Playground {
     /// later ones scheduled, so playing on from `t` repeats the recorded run exactly.
     fn replayed_to(&self, t: Millis) -> World {
         let mut world = world_or_default(&self.scenario);
+        // What is due at time zero runs before a command given then, as with any later time.
+        world.advance_to(Millis::ZERO);
         for (at, command) in self.history.iter() {
-            let target = Target::in_one_queue(command);
-            if *at > t {
-                // Scheduled: it fires when the replay gets there.
-                let _ = world.command_at(*at, target, command.clone());
-            } else {
-                world.advance_to(*at);
-                let _ = world.command(target, command.clone());
-            }
+            // Each runs after everything due at its time, as it did live.
+            let _ = world.command_at(*at, Target::in_one_queue(command), command.clone());
         }
         world.advance_to(t);
         world
