@@ -67,6 +67,11 @@ const GOLDEN: &[(&str, &str, &str)] = &[
         include_str!("../scenarios/rabbitmq-quorum-orders.5m.loghash"),
     ),
     (
+        "rabbitmq-pizza",
+        include_str!("../scenarios/rabbitmq-pizza.json"),
+        include_str!("../scenarios/rabbitmq-pizza.5m.loghash"),
+    ),
+    (
         "orders-log",
         include_str!("../scenarios/orders-log.json"),
         include_str!("../scenarios/orders-log.5m.loghash"),

@@ -120,7 +120,37 @@ pub enum Command {
         producer: u32,
         share: f64,
     },
+    /// A person takes the message at the head of a queue, as AMQP `basic.get` does, and
+    /// settles it at once (semantics notes §2.2).
+    Take {
+        outcome: TakeOutcome,
+    },
+    /// The producer publishes one message to the exchange named here (`""`: the default
+    /// exchange, which routes to the queue the key names) with this routing key, whatever
+    /// its own publish edge says (semantics notes §2.1).
+    Publish {
+        #[serde(default)]
+        producer: u32,
+        exchange: String,
+        key: String,
+    },
 }
+
+/// How a person settles a message taken with [`Command::Take`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TakeOutcome {
+    /// `basic.ack`: done, and gone from the queue.
+    Ack,
+    /// `basic.reject` with `requeue=false`: dead-lettered (reason `rejected`), or gone when
+    /// there is nowhere to dead-letter to.
+    Reject,
+    /// `basic.nack` with `requeue=true`: back to the head, unless that was its last delivery.
+    Requeue,
+}
+
+/// AMQP carries the routing key as a short string: at most 255 bytes.
+pub const MAX_ROUTING_KEY: usize = 255;
 
 impl Command {
     /// Checks a command against the scenario it will run in; `path` names it in the error.
@@ -156,6 +186,22 @@ impl Command {
             } => {
                 fraction_range(&at("factor"), *factor, 0.0, 1000.0)?;
                 duration(&at("duration"), *d, Millis(1), Millis::from_secs(86_400))?;
+            }
+            Command::Publish { producer, key, .. } => {
+                if *producer >= producers.max(1) {
+                    return Err(ScenarioError::field(
+                        at("producer"),
+                        format!("a producer index below {}", producers.max(1)),
+                        producer,
+                    ));
+                }
+                if key.len() > MAX_ROUTING_KEY {
+                    return Err(ScenarioError::field(
+                        at("key"),
+                        format!("at most {MAX_ROUTING_KEY} bytes (an AMQP short string)"),
+                        format!("{} bytes", key.len()),
+                    ));
+                }
             }
             Command::SetHotKey { producer, share } => {
                 if *producer >= producers.max(1) {
@@ -208,6 +254,7 @@ impl Command {
             | Command::RedriveAll
             | Command::RedriveOne { .. }
             | Command::Discard { .. }
+            | Command::Take { .. }
             | Command::FixPoison => {}
             Command::Seek { .. } => {
                 return Err(ScenarioError::field(

@@ -240,7 +240,7 @@ impl Sim {
                 continue;
             }
             if self.past_retention(m) {
-                self.expire(h);
+                self.expire_from_queue(h);
                 continue;
             }
             if let Some(max_receives) = self.sc.dlq.as_ref().map(|d| d.max_receive_count) {
@@ -455,7 +455,7 @@ impl Sim {
         let (group, seq) = (m.group, m.seq);
         self.emit(EventKind::VisibilityExpired { msg: h.id });
         if self.msg(h).is_some_and(|m| self.past_retention(m)) {
-            self.expire(h);
+            self.expire_from_queue(h);
             return;
         }
         self.set_state(h, MsgState::Visible);

@@ -229,6 +229,13 @@ pub enum EventKind {
         offset: u64,
         deliveries: u32,
     },
+    /// A person took the message at the head of the queue (`basic.get`) and settled it;
+    /// `delivery`: how many times it has been delivered now.
+    Taken {
+        msg: MsgId,
+        outcome: crate::command::TakeOutcome,
+        delivery: u32,
+    },
 }
 
 impl Event {
@@ -237,6 +244,7 @@ impl Event {
         use EventKind::*;
         match &self.kind {
             Published { msg, .. }
+            | Taken { msg, .. }
             | Dropped { msg }
             | DroppedAtLimit { msg, .. }
             | Visible { msg }
@@ -337,6 +345,7 @@ impl Event {
             GroupMemberLeft { .. } => "group_member_left",
             Rebalanced { .. } => "rebalanced",
             RecordClaimed { .. } => "record_claimed",
+            Taken { .. } => "taken",
         }
     }
 
@@ -477,6 +486,14 @@ impl Event {
                 "Entry {offset} sat idle in the pending list: member {} claimed it (delivery {deliveries})",
                 member + 1
             ),
+            Taken { msg, outcome, delivery } => {
+                let what = match outcome {
+                    crate::command::TakeOutcome::Ack => "acked it",
+                    crate::command::TakeOutcome::Reject => "rejected it without requeue",
+                    crate::command::TakeOutcome::Requeue => "requeued it",
+                };
+                format!("You took message {msg} from the head of the queue (delivery {delivery}) and {what}")
+            }
         }
     }
 }

@@ -35,6 +35,7 @@
 //! The defaults follow Amazon SQS with Lambda's SQS event source; see `semantics.md` in the
 //! project's reference notes for each fact and its source.
 
+pub mod amqp;
 mod command;
 mod consumer;
 pub mod envelope;
@@ -57,13 +58,14 @@ mod sim;
 mod snapshot;
 pub mod stream;
 mod tagged;
+mod take;
 pub mod topology;
 pub mod trace;
 mod validate;
 pub mod workload;
 mod world;
 
-pub use command::{Command, Payload};
+pub use command::{Command, Payload, TakeOutcome, MAX_ROUTING_KEY};
 pub use error::ScenarioError;
 pub use event::{Event, EventKind};
 pub use kernel::decimal::{parse_decimal, Decimal};

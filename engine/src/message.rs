@@ -50,6 +50,12 @@ pub enum DeadLetterReason {
         attempts: u32,
         last_failure: Option<FailureCause>,
     },
+    /// A person rejected it without requeue (AMQP `basic.reject`, `requeue=false`; §2.2).
+    Rejected,
+    /// Its time to live ran out at the head of the queue (RabbitMQ `x-message-ttl`; §2.4).
+    Expired,
+    /// A full queue dropped it from the head to make room (`x-overflow: drop-head`; §2.4).
+    Maxlen,
 }
 
 impl DeadLetterReason {
@@ -80,6 +86,13 @@ impl DeadLetterReason {
                     "failed on all {attempts} attempts, and the last retry delay was used up{}",
                     cause(last_failure)
                 )
+            }
+            DeadLetterReason::Rejected => "rejected without requeue".to_owned(),
+            DeadLetterReason::Expired => {
+                "its time to live ran out at the head of the queue".to_owned()
+            }
+            DeadLetterReason::Maxlen => {
+                "the queue was full and dropped it from the head (drop-head)".to_owned()
             }
         }
     }

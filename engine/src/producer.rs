@@ -264,9 +264,9 @@ impl Arrivals {
         p: u32,
         payload: Payload,
         group: Option<u32>,
-    ) {
+    ) -> Option<Published> {
         if self.producers.is_empty() {
-            return;
+            return None;
         }
         let p = p.min(self.producers.len() as u32 - 1);
         let groups = out.producer(p).groups;
@@ -277,7 +277,7 @@ impl Arrivals {
         };
         let event = self.next_event;
         self.next_event += 1;
-        self.publish(out, p, payload, group, event, false);
+        Some(self.publish(out, p, payload, group, event, false))
     }
 
     /// Publishes and, when the queue refused it and the producer backs off, pauses it.
@@ -419,11 +419,15 @@ impl Sim {
                 Some(MsgState::Visible | MsgState::Delayed { .. })
             )
         });
-        if let Some(h) = oldest {
-            let at = self.now;
-            self.set_state(h, MsgState::Dropped { at });
-            self.emit(EventKind::Dropped { msg: h.id });
+        let Some(h) = oldest else { return };
+        if self.sc.queue.dead_letter_drops && self.sc.dlq.is_some() {
+            // RabbitMQ dead-letters what drop-head removes, with the reason `maxlen` (§2.3).
+            self.dead_letter(h, crate::message::DeadLetterReason::Maxlen);
+            return;
         }
+        let at = self.now;
+        self.set_state(h, MsgState::Dropped { at });
+        self.emit(EventKind::Dropped { msg: h.id });
     }
 }
 

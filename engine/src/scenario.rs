@@ -101,6 +101,10 @@ pub struct QueueConfig {
     /// (semantics.md §2.5) and ActiveMQ Classic (§8). `false`: on the next receive, as SQS moves
     /// a message only when a receive finds its count used up (§1.3).
     pub limit_at_return: bool,
+    /// Dead-letter what expires or what a full queue drops from the head, when there is a
+    /// dead-letter queue, instead of discarding it: RabbitMQ does both (semantics.md §2.3);
+    /// SQS deletes at retention and has no length limit.
+    pub dead_letter_drops: bool,
 }
 
 /// When a failed message becomes receivable again.
@@ -122,11 +126,16 @@ pub enum RetryPolicy {
     Tiers { delays: Vec<Millis> },
 }
 
+/// A dead-letter queue's `max_receive_count` when nothing counts deliveries.
+pub const NO_DELIVERY_LIMIT: u32 = u32::MAX;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DlqConfig {
     pub name: String,
     /// Receives after which a message moves to the DLQ (SQS redrive policy; API default 10).
+    /// [`NO_DELIVERY_LIMIT`]: none, as on a RabbitMQ classic queue, whose dead-letter exchange
+    /// takes only what is rejected, expires or overflows (semantics.md §2.3, §2.5).
     pub max_receive_count: u32,
     pub retention: Millis,
     /// Messages per second moved back when redriving (SQS move tasks allow up to 500/s).
@@ -346,6 +355,7 @@ impl Default for QueueConfig {
             retry: RetryPolicy::VisibilityTimeout,
             max_deliveries: None,
             limit_at_return: false,
+            dead_letter_drops: false,
         }
     }
 }
@@ -533,7 +543,9 @@ impl Scenario {
             }
         }
         if let Some(dlq) = &self.dlq {
-            int("dlq.max_receive_count", dlq.max_receive_count, 1, 1000)?;
+            if dlq.max_receive_count != NO_DELIVERY_LIMIT {
+                int("dlq.max_receive_count", dlq.max_receive_count, 1, 1000)?;
+            }
             duration(
                 "dlq.retention",
                 dlq.retention,

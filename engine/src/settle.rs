@@ -123,7 +123,7 @@ impl Sim {
     }
 
     /// The message leaves the queue for good, processed or rejected.
-    fn finish(&mut self, h: Handle, rejected: bool) {
+    pub(crate) fn finish(&mut self, h: Handle, rejected: bool) {
         let at = self.now;
         if rejected {
             self.set_state(h, MsgState::Rejected { at });
@@ -138,7 +138,7 @@ impl Sim {
     /// whose deliveries are used up; true if it did. Cold: once per poison message, and kept
     /// out of line so the page does not carry a copy in every caller.
     #[cold]
-    fn limit_reached(
+    pub(crate) fn limit_reached(
         &mut self,
         h: Handle,
         receives: u32,

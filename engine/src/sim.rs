@@ -289,6 +289,17 @@ impl Sim {
         self.now.saturating_sub(m.published_at) >= self.sc.queue.retention
     }
 
+    /// A message of the main queue outlived its retention (or time to live): dead-lettered
+    /// with the reason `expired` where the profile does that and there is somewhere to go,
+    /// otherwise gone.
+    pub(crate) fn expire_from_queue(&mut self, h: Handle) {
+        if self.sc.queue.dead_letter_drops && self.sc.dlq.is_some() {
+            self.dead_letter(h, crate::message::DeadLetterReason::Expired);
+        } else {
+            self.expire(h);
+        }
+    }
+
     pub(crate) fn expire(&mut self, h: Handle) {
         let at = self.now;
         self.set_state(h, MsgState::Expired { at });
@@ -309,7 +320,7 @@ impl Sim {
             let state = m.state;
             self.live.pop_front();
             match state {
-                MsgState::Visible | MsgState::Delayed { .. } => self.expire(h),
+                MsgState::Visible | MsgState::Delayed { .. } => self.expire_from_queue(h),
                 // Expires when its visibility runs out, if not deleted first.
                 MsgState::InFlight { .. } | MsgState::Held { .. } => keep.push_back(h),
                 _ => {}
@@ -649,7 +660,9 @@ impl Sim {
             | Command::Spike { .. }
             | Command::SetRate { .. }
             | Command::SetHotKey { .. }
+            | Command::Publish { .. }
             | Command::Seek { .. } => {}
+            Command::Take { outcome } => self.take(outcome),
         }
     }
 }

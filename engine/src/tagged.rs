@@ -15,7 +15,7 @@
 
 use serde::Deserialize;
 
-use crate::command::{Command, Payload};
+use crate::command::{Command, Payload, TakeOutcome};
 use crate::kernel::time::Millis;
 use crate::scenario::{AckMode, BatchFailure, OnInvalid, RetryPolicy};
 use crate::stream::{SeekTo, StreamCommand};
@@ -46,6 +46,8 @@ enum Kind {
     FixPoison,
     Seek,
     SetHotKey,
+    Take,
+    Publish,
 }
 
 /// The three `mode` settings share a field name; their values never overlap.
@@ -84,6 +86,9 @@ pub(crate) struct RawCommand {
     message: Option<u64>,
     to: Option<SeekTo>,
     share: Option<f64>,
+    outcome: Option<TakeOutcome>,
+    exchange: Option<String>,
+    key: Option<String>,
 }
 
 impl RawCommand {
@@ -108,6 +113,9 @@ impl RawCommand {
             ("message", self.message.is_some()),
             ("to", self.to.is_some()),
             ("share", self.share.is_some()),
+            ("outcome", self.outcome.is_some()),
+            ("exchange", self.exchange.is_some()),
+            ("key", self.key.is_some()),
         ];
         set.iter().find(|(_, is)| *is).map(|(name, _)| *name)
     }
@@ -231,6 +239,14 @@ impl TryFrom<RawCommand> for Command {
             K::SetHotKey => Command::SetHotKey {
                 producer: r.producer.take().unwrap_or(0),
                 share: need(r.share.take(), "share")?,
+            },
+            K::Take => Command::Take {
+                outcome: need(r.outcome.take(), "outcome")?,
+            },
+            K::Publish => Command::Publish {
+                producer: r.producer.take().unwrap_or(0),
+                exchange: need(r.exchange.take(), "exchange")?,
+                key: need(r.key.take(), "key")?,
             },
         };
         match r.leftover() {

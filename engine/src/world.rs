@@ -29,7 +29,7 @@ use crate::log_node::{LogNode, LogTimer};
 use crate::producer::{Arrivals, Outlet, Published};
 use crate::scenario::ProducerConfig;
 use crate::sim::{Sim, Timer};
-use crate::topology::plan::{MemberNodes, Plan, PlannedCommand, Target};
+use crate::topology::plan::{MemberNodes, Plan, PlannedCommand, PlannedRouter, Target};
 
 /// One entry of the world's log: what happened, and in which member (`None`: the world itself,
 /// such as a traffic spike or a message no binding matched).
@@ -67,6 +67,25 @@ pub struct World {
     later: std::collections::VecDeque<PlannedCommand>,
     log: EventLog<WorldEvent>,
     unroutable: u64,
+    routers: Vec<PlannedRouter>,
+    /// The members a person's [`Command::Publish`] reaches, while it is being published.
+    route_override: Option<Vec<u16>>,
+    /// Each person's publish, by event id: the exchange and the routing key it was sent with.
+    person_publishes: std::collections::BTreeMap<u64, (String, String)>,
+    last_publish: Option<RoutedPublish>,
+}
+
+/// Where a person's publish to an exchange went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoutedPublish {
+    pub exchange: String,
+    pub key: String,
+    pub event: u64,
+    /// The members whose queue got a copy, in binding order (empty: unroutable).
+    pub to: Vec<u16>,
+    /// A full queue with `reject-publish` refused its copy, so the publisher's confirm is a
+    /// nack (semantics notes §2.4).
+    pub refused: bool,
 }
 
 impl World {
@@ -89,6 +108,10 @@ impl World {
             later: Default::default(),
             log: EventLog::new(plan.limits.event_log as usize),
             unroutable: 0,
+            routers: plan.routers,
+            route_override: None,
+            person_publishes: Default::default(),
+            last_publish: None,
         };
         for (index, c) in world.commands.iter().enumerate() {
             let due = Due::Command {
@@ -150,6 +173,88 @@ impl World {
     /// alternate exchange catches them, semantics notes §2.7).
     pub fn unroutable(&self) -> u64 {
         self.unroutable
+    }
+
+    /// The routers, with their bindings, as planned.
+    pub fn routers(&self) -> &[PlannedRouter] {
+        &self.routers
+    }
+
+    /// The last publish a person made to an exchange, and where it went.
+    pub fn last_publish(&self) -> Option<&RoutedPublish> {
+        self.last_publish.as_ref()
+    }
+
+    /// The exchange and routing key event `event` was published with by a person (None: a
+    /// producer sent it along its publish edge).
+    pub fn person_publish(&self, event: u64) -> Option<&(String, String)> {
+        self.person_publishes.get(&event)
+    }
+
+    /// The members a publish to `exchange` with `key` reaches (semantics notes §2.1): the
+    /// default exchange `""` reaches the queue the key names; a router, each queue with a
+    /// matching binding, once however many of its bindings match. Refused when there is no
+    /// such exchange, or when it would reach a dead-letter queue, which here only takes dead
+    /// letters.
+    pub fn route(&self, exchange: &str, key: &str) -> Result<Vec<u16>, ScenarioError> {
+        let dead_letter_queue = |name: &str| {
+            self.nodes[..self.members.len()]
+                .iter()
+                .any(|n| n.dlq.as_deref() == Some(name))
+        };
+        let only_dead_letters = |what: String| {
+            Err(ScenarioError::field(
+                "exchange",
+                "an exchange that reaches queues (dead-letter queues here take only dead letters)",
+                what,
+            ))
+        };
+        if exchange.is_empty() {
+            if dead_letter_queue(key) {
+                return only_dead_letters(format!("the default exchange with key \"{key}\""));
+            }
+            return Ok(self.nodes[..self.members.len()]
+                .iter()
+                .position(|n| n.queue == key)
+                .map(|m| m as u16)
+                .into_iter()
+                .collect());
+        }
+        let Some(router) = self.routers.iter().find(|r| r.name == exchange) else {
+            let names: Vec<String> = self
+                .routers
+                .iter()
+                .filter(|r| !r.dead_letter)
+                .map(|r| format!("\"{}\"", r.name))
+                .collect();
+            return Err(ScenarioError::field(
+                "exchange",
+                format!("\"\" (the default exchange) or one of {}", names.join(", ")),
+                format!("\"{exchange}\""),
+            ));
+        };
+        if router.dead_letter {
+            return only_dead_letters(format!("\"{exchange}\", a dead-letter exchange"));
+        }
+        let publish = crate::topology::Edge {
+            kind: crate::topology::EdgeKind::Publish,
+            from: String::new(),
+            to: exchange.to_owned(),
+            key: Some(key.to_owned()),
+            attributes: None,
+            filter: None,
+            headers: None,
+            timeout: None,
+            backlog_limit: None,
+            group: None,
+        };
+        let mut to: Vec<u16> = Vec::new();
+        for (bind, m) in &router.binds {
+            if router.kind.matches(bind, &publish) && !to.contains(m) {
+                to.push(*m);
+            }
+        }
+        Ok(to)
     }
 
     pub fn next_event_time(&self) -> Option<Millis> {
@@ -218,6 +323,15 @@ impl World {
     pub fn command(&mut self, target: Target, command: Command) -> Result<(), ScenarioError> {
         self.exists(target, &command)?;
         self.validate(target, &command)?;
+        if let (Target::Member(m), Command::Take { .. }) = (target, &command) {
+            if !self.members[m as usize].has_ready() {
+                return Err(ScenarioError::field(
+                    "queue",
+                    "a queue with a ready message to take",
+                    format!("\"{}\", which has none", self.nodes[m as usize].queue),
+                ));
+            }
+        }
         self.apply(target, command);
         Ok(())
     }
@@ -256,6 +370,10 @@ impl World {
                 (p as usize) < self.producers.len()
                     && match command {
                         Command::Send { .. } | Command::SetRate { .. } => true,
+                        Command::Publish { exchange, key, .. } => {
+                            self.route(exchange, key)?;
+                            true
+                        }
                         // Keys only place records on a Kafka log's partitions.
                         Command::SetHotKey { share, .. } => {
                             self.routes[p as usize]
@@ -425,6 +543,23 @@ impl World {
             (Target::Producer(p), Command::Send { payload, group, .. }) => {
                 self.with_arrivals(|a, w| a.send_one(w, p, payload, group));
             }
+            (Target::Producer(p), Command::Publish { exchange, key, .. }) => {
+                // Checked when given; a replay runs what was accepted then.
+                let to = self.route(&exchange, &key).unwrap_or_default();
+                self.route_override = Some(to.clone());
+                let outcome = self.with_arrivals(|a, w| a.send_one(w, p, Payload::Normal, None));
+                self.route_override = None;
+                let event = self.arrivals.events();
+                self.person_publishes
+                    .insert(event, (exchange.clone(), key.clone()));
+                self.last_publish = Some(RoutedPublish {
+                    exchange,
+                    key,
+                    event,
+                    to,
+                    refused: outcome == Some(Published::Rejected),
+                });
+            }
             (Target::Producer(p), Command::SetRate { rate, .. }) => {
                 if let Some((_, cfg)) = self.producers.get_mut(p as usize) {
                     cfg.rate = rate;
@@ -520,7 +655,12 @@ impl Outlet for World {
         event: u64,
         duplicate_send: bool,
     ) -> Published {
-        let reached = self.routes[p as usize].len();
+        // A person's publish to an exchange goes where its key routes it, not where the
+        // producer's own edge goes.
+        let reached = match &self.route_override {
+            Some(to) => to.len(),
+            None => self.routes[p as usize].len(),
+        };
         if reached == 0 {
             self.unroutable += 1;
             self.emit(EventKind::Unroutable { producer: p, event });
@@ -528,7 +668,10 @@ impl Outlet for World {
         }
         let (mut rejected, mut all_duplicates) = (false, true);
         for k in 0..reached {
-            let m = self.routes[p as usize][k];
+            let m = match &self.route_override {
+                Some(to) => to[k],
+                None => self.routes[p as usize][k],
+            };
             if let Some(l) = (m as usize).checked_sub(self.members.len()) {
                 let node = &mut self.logs[l];
                 node.set_now(self.now);

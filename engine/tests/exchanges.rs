@@ -1,15 +1,74 @@
-//! RabbitMQ routing, as its documentation states it: direct, fanout and topic exchanges, the
-//! default exchange, unroutable messages counted, and dead-lettering that records why in
-//! `x-death` (rejected, expired, maxlen, delivery_limit).
+//! RabbitMQ on the one world, as its documentation states it (semantics.md §2.1 to §2.5):
+//! direct, fanout and topic exchanges and the default exchange, unroutable messages counted,
+//! a person taking each queue's head (`basic.get`) to ack, reject or requeue it, and
+//! dead-lettering that says why in `x-death` (rejected, expired, maxlen, delivery_limit).
 
-use queue_engine::routing::{
-    topic_matches, Broker, DeathReason, ExchangeKind, Overflow, QueueArgs, Routed,
-};
-use queue_engine::Millis;
+use queue_engine::amqp::topic_matches;
+use queue_engine::topology::plan::Target;
+use queue_engine::{Command, Millis, MsgState, TakeOutcome, World};
+use serde_json::{json, Value};
+
+/// A world from a version 2 file's JSON.
+fn world(file: Value) -> World {
+    let v2 = queue_engine::ScenarioFile::from_json(&file.to_string())
+        .unwrap_or_else(|e| panic!("test file is invalid: {e}"))
+        .into_v2();
+    World::new(v2.plan().unwrap_or_else(|e| panic!("does not plan: {e}"))).unwrap()
+}
+
+/// The pizza shop's broker as the panel runs it, without the file's scripted commands.
+fn pizza() -> World {
+    let text = include_str!("../../scenarios/rabbitmq-pizza.json");
+    let mut file: Value = serde_json::from_str(text).unwrap();
+    file.as_object_mut().unwrap().remove("commands");
+    world(file)
+}
+
+fn publish(w: &mut World, exchange: &str, key: &str) -> Vec<String> {
+    let c = Command::Publish {
+        producer: 0,
+        exchange: exchange.into(),
+        key: key.into(),
+    };
+    w.command(Target::Producer(0), c).unwrap();
+    let routed = w.last_publish().unwrap();
+    routed
+        .to
+        .iter()
+        .map(|&m| w.member_nodes(m).queue.clone())
+        .collect()
+}
+
+fn member(w: &World, queue: &str) -> u16 {
+    (0..w.members().len() as u16)
+        .find(|&m| w.member_nodes(m).queue == queue)
+        .unwrap_or_else(|| panic!("no queue {queue}"))
+}
+
+fn take(w: &mut World, queue: &str, outcome: TakeOutcome) {
+    let m = member(w, queue);
+    w.command(Target::Member(m), Command::Take { outcome })
+        .unwrap();
+}
+
+fn ready(w: &World, queue: &str) -> u64 {
+    w.members()[member(w, queue) as usize].counts().visible
+}
+
+/// The x-death reasons of everything in the queue's dead-letter queue, oldest first.
+fn dead(w: &World, queue: &str) -> Vec<&'static str> {
+    let m = member(w, queue);
+    let sim = &w.members()[m as usize];
+    sim.messages()
+        .into_iter()
+        .filter(|msg| matches!(msg.state, MsgState::DeadLettered { .. }))
+        .map(|msg| w.x_death(m, msg)[0].reason)
+        .collect()
+}
 
 #[test]
 fn topic_keys_match_word_by_word_with_star_and_hash() {
-    // The examples of the RabbitMQ topic tutorial.
+    // §2.1, with the examples of the RabbitMQ topic tutorial.
     for (pattern, key, hit) in [
         ("*.orange.*", "quick.orange.rabbit", true),
         ("*.*.rabbit", "quick.orange.rabbit", true),
@@ -32,346 +91,267 @@ fn topic_keys_match_word_by_word_with_star_and_hash() {
     }
 }
 
-fn shop() -> Broker {
-    let mut b = Broker::default();
-    b.declare_exchange("orders", ExchangeKind::Topic);
-    b.declare_exchange("uploads", ExchangeKind::Fanout);
-    b.declare_exchange("kitchen", ExchangeKind::Direct);
-    for q in ["pizza", "all-orders", "transcoder", "thumbnail", "oven-1"] {
-        b.declare_queue(q, QueueArgs::default());
-    }
-    b.bind("orders", "pizza", "order.pizza.*");
-    b.bind("orders", "all-orders", "order.#");
-    b.bind("uploads", "transcoder", "");
-    b.bind("uploads", "thumbnail", "ignored-by-fanout");
-    b.bind("kitchen", "oven-1", "oven-1");
-    b
+#[test]
+fn each_exchange_kind_routes_as_documented() {
+    // §2.1: topic by words, fanout ignoring the key, direct by the exact key, and the default
+    // exchange to the queue the key names.
+    let mut w = pizza();
+    assert_eq!(
+        publish(&mut w, "orders", "order.pizza.eu"),
+        ["kitchen", "audit", "eu-billing"]
+    );
+    assert_eq!(
+        publish(&mut w, "orders", "order.drink.us"),
+        ["bar", "audit"]
+    );
+    assert_eq!(
+        publish(&mut w, "notifications", "anything"),
+        ["email", "sms"]
+    );
+    assert_eq!(publish(&mut w, "payments", "payment.failed"), ["retries"]);
+    assert_eq!(publish(&mut w, "", "ledger"), ["ledger"]);
+    assert_eq!(ready(&w, "audit"), 2);
+    assert_eq!(ready(&w, "ledger"), 1);
+    // One event, one CloudEvents id, a copy in each queue it reached.
+    assert_eq!(w.sent(), 5);
 }
 
 #[test]
-fn each_exchange_kind_routes_as_documented() {
-    let mut b = shop();
-    let t = Millis::ZERO;
-    assert_eq!(
-        b.publish("orders", "order.pizza.margherita", t),
-        Routed::To(vec!["pizza".into(), "all-orders".into()])
-    );
-    assert_eq!(
-        b.publish("orders", "order.pasta", t),
-        Routed::To(vec!["all-orders".into()])
-    );
-    assert_eq!(
-        b.publish("uploads", "whatever", t),
-        Routed::To(vec!["transcoder".into(), "thumbnail".into()])
-    );
-    assert_eq!(
-        b.publish("kitchen", "oven-1", t),
-        Routed::To(vec!["oven-1".into()])
-    );
-    // The default exchange delivers to the queue named by the key.
-    assert_eq!(
-        b.publish("", "thumbnail", t),
-        Routed::To(vec!["thumbnail".into()])
-    );
-    assert_eq!(b.queue("thumbnail").unwrap().ready.len(), 2);
+fn a_queue_bound_twice_gets_one_copy() {
+    // §2.1: a router delivers a message to a queue once, however many bindings match.
+    let mut w = world(json!({
+        "version": 2, "name": "twice",
+        "nodes": {
+            "p": { "producer": { "rate": 0 } },
+            "x": { "router": { "type": "topic" } },
+            "q": { "queue": { "profile": "rabbitmq_classic" } }
+        },
+        "edges": [
+            { "kind": "publish", "from": "p", "to": "x", "key": "a.b" },
+            { "kind": "bind", "from": "x", "to": "q", "key": "a.*" },
+            { "kind": "bind", "from": "x", "to": "q", "key": "#" }
+        ]
+    }));
+    assert_eq!(publish(&mut w, "x", "a.b"), ["q"]);
+    assert_eq!(ready(&w, "q"), 1);
 }
 
 #[test]
 fn a_message_no_binding_matches_is_unroutable_and_counted() {
-    let mut b = shop();
-    assert_eq!(
-        b.publish("orders", "refund.issued", Millis::ZERO),
-        Routed::Unroutable
-    );
-    assert_eq!(
-        b.publish("kitchen", "oven-9", Millis::ZERO),
-        Routed::Unroutable
-    );
-    assert_eq!(
-        b.publish("", "no-such-queue", Millis::ZERO),
-        Routed::Unroutable
-    );
-    assert_eq!(b.unroutable, 3);
-}
-
-fn with_dlx(args: QueueArgs) -> Broker {
-    let mut b = Broker::default();
-    b.declare_exchange("dlx", ExchangeKind::Fanout);
-    b.declare_queue("dead", QueueArgs::default());
-    b.bind("dlx", "dead", "");
-    b.declare_queue(
-        "work",
-        QueueArgs {
-            dead_letter_exchange: Some("dlx".into()),
-            ..args
-        },
-    );
-    b
+    // §2.7: without `mandatory` or an alternate exchange, it is dropped and only counted.
+    let mut w = pizza();
+    assert!(publish(&mut w, "orders", "refund.issued").is_empty());
+    assert!(publish(&mut w, "payments", "payment.maybe").is_empty());
+    assert!(publish(&mut w, "", "no-such-queue").is_empty());
+    assert_eq!(w.unroutable(), 3);
 }
 
 #[test]
-fn rejecting_without_requeue_dead_letters_with_reason_rejected_and_counts_repeats() {
-    let mut b = with_dlx(QueueArgs::default());
-    b.publish("", "work", Millis(1));
-    let m = b.get("work").unwrap();
-    b.reject("work", m, false, Millis(2));
-    let dead = b.queue("dead").unwrap().ready[0].clone();
-    assert_eq!(dead.x_death.len(), 1);
-    let d = &dead.x_death[0];
+fn rejecting_without_requeue_dead_letters_with_reason_rejected() {
+    // §2.2 and §2.3: requeue=false dead-letters; x-death keeps where it was first sent.
+    let mut w = pizza();
+    publish(&mut w, "orders", "order.pizza.eu");
+    w.advance_to(Millis(5));
+    take(&mut w, "kitchen", TakeOutcome::Reject);
+    let m = member(&w, "kitchen");
+    let msg = w.members()[m as usize].message(1).unwrap();
+    let x = &w.x_death(m, msg)[0];
     assert_eq!(
-        (d.queue.as_str(), d.reason.as_str(), d.count),
-        ("work", "rejected", 1)
+        (x.queue.as_str(), x.reason, x.count),
+        ("kitchen", "rejected", 1)
     );
-    assert_eq!(d.routing_keys, vec!["work".to_owned()]);
-    // Shovel it back and reject again: the same entry counts 2, not a second entry.
-    b.queues
-        .iter_mut()
-        .find(|q| q.name == "dead")
-        .unwrap()
-        .ready
-        .clear();
-    let mut again = dead;
-    again.routing_key = "work".into();
-    b.queues
-        .iter_mut()
-        .find(|q| q.name == "work")
-        .unwrap()
-        .ready
-        .push_back(again);
-    let m = b.get("work").unwrap();
-    b.reject("work", m, false, Millis(3));
-    let dead = &b.queue("dead").unwrap().ready[0];
-    assert_eq!(dead.x_death.len(), 1);
-    assert_eq!(dead.x_death[0].count, 2);
+    assert_eq!(x.exchange, "orders");
+    assert_eq!(x.routing_keys, ["order.pizza.eu"]);
+    assert_eq!(x.time, Millis(5));
+    let first = w.x_first_death(m, msg).unwrap();
+    assert_eq!(first[0], ("x-first-death-queue", "kitchen".to_owned()));
+    assert_eq!(first[1], ("x-first-death-reason", "rejected".to_owned()));
+    assert_eq!(first[2], ("x-first-death-exchange", "orders".to_owned()));
+    assert!(x.header().contains(
+        "count=1, reason=rejected, queue=kitchen, exchange=orders, routing-keys=[order.pizza.eu]"
+    ));
 }
 
 #[test]
-fn expiry_happens_at_the_head_with_reason_expired() {
-    let mut b = with_dlx(QueueArgs {
-        ttl: Some(Millis(1000)),
-        ..Default::default()
-    });
-    b.publish("", "work", Millis(0));
-    b.publish("", "work", Millis(900));
-    b.expire(Millis(1000));
-    assert_eq!(
-        b.queue("work").unwrap().ready.len(),
-        1,
-        "only the first has expired"
-    );
-    assert_eq!(
-        b.queue("dead").unwrap().ready[0].x_death[0].reason,
-        DeathReason::Expired
-    );
+fn without_a_dead_letter_exchange_a_rejected_message_is_gone() {
+    // §2.3 "Missing DLX": silently dropped.
+    let mut w = pizza();
+    publish(&mut w, "orders", "order.drink.us");
+    take(&mut w, "bar", TakeOutcome::Reject);
+    let bar = &w.members()[member(&w, "bar") as usize];
+    assert_eq!(bar.counts().rejected, 1);
+    assert_eq!(bar.counts().dead_lettered, 0);
+    assert_eq!(bar.counts().visible, 0);
+}
+
+#[test]
+fn expiry_happens_at_the_head_with_reason_expired_at_its_own_deadline() {
+    // §2.4: x-message-ttl 60 s; each dead-letters at its own deadline however coarse the steps.
+    let mut w = pizza();
+    publish(&mut w, "orders", "order.pizza.eu");
+    w.advance_to(Millis::from_secs(30));
+    publish(&mut w, "orders", "order.pizza.eu");
+    w.advance_to(Millis::from_secs(75));
+    assert_eq!(ready(&w, "kitchen"), 1, "only the first has expired");
+    assert_eq!(dead(&w, "kitchen"), ["expired"]);
+    let m = member(&w, "kitchen");
+    let msg = w.members()[m as usize].message(1).unwrap();
+    assert_eq!(w.x_death(m, msg)[0].time, Millis::from_secs(60));
+    // A queue without a TTL keeps its messages.
+    assert_eq!(ready(&w, "audit"), 2);
 }
 
 #[test]
 fn a_length_limit_drops_the_head_with_reason_maxlen_or_refuses_the_publish() {
-    let mut b = with_dlx(QueueArgs {
-        max_length: Some(2),
-        ..Default::default()
-    });
-    for t in 0..3 {
-        b.publish("", "work", Millis(t));
+    // §2.4: drop-head (the default) dead-letters the oldest; reject-publish refuses the new
+    // one, and the publisher hears a nack.
+    let mut w = pizza();
+    for _ in 0..6 {
+        publish(&mut w, "orders", "order.pizza.us");
     }
-    assert_eq!(b.queue("work").unwrap().ready.len(), 2);
-    let dead = &b.queue("dead").unwrap().ready[0];
-    assert_eq!(dead.id, 1, "the oldest went");
-    assert_eq!(dead.x_death[0].reason.as_str(), "maxlen");
-
-    let mut b = with_dlx(QueueArgs {
-        max_length: Some(2),
-        overflow: Overflow::RejectPublish,
-        ..Default::default()
-    });
-    for t in 0..3 {
-        b.publish("", "work", Millis(t));
-    }
-    assert_eq!(
-        b.queue("work")
-            .unwrap()
-            .ready
-            .iter()
-            .map(|m| m.id)
-            .collect::<Vec<_>>(),
-        vec![1, 2]
+    assert_eq!(ready(&w, "kitchen"), 5);
+    assert_eq!(dead(&w, "kitchen"), ["maxlen"]);
+    let m = member(&w, "kitchen");
+    let oldest = w.members()[m as usize].message(1).unwrap();
+    assert!(
+        matches!(oldest.state, MsgState::DeadLettered { .. }),
+        "the oldest went"
     );
-    assert!(b.queue("dead").unwrap().ready.is_empty());
+
+    let mut w = world(json!({
+        "version": 2, "name": "full",
+        "nodes": {
+            "p": { "producer": { "rate": 0 } },
+            "work": { "queue": { "profile": "rabbitmq_classic", "max_depth": 2, "overflow": "reject_publish" } },
+            "dead": { "queue": { "profile": "rabbitmq_classic" } }
+        },
+        "edges": [
+            { "kind": "publish", "from": "p", "to": "work" },
+            { "kind": "dead_letter", "from": "work", "to": "dead" }
+        ]
+    }));
+    for _ in 0..3 {
+        publish(&mut w, "", "work");
+    }
+    assert!(w.last_publish().unwrap().refused, "the third is nacked");
+    assert_eq!(ready(&w, "work"), 2);
+    assert!(dead(&w, "work").is_empty());
 }
 
 #[test]
 fn a_quorum_delivery_limit_ends_a_requeue_loop_a_classic_queue_loops_for_ever() {
-    let mut quorum = with_dlx(QueueArgs {
-        delivery_limit: Some(3),
-        ..Default::default()
-    });
-    quorum.publish("", "work", Millis(0));
+    // §2.5: x-delivery-limit 2 means a third delivery, then delivery_limit; a classic queue
+    // has no limit at all.
+    let mut w = pizza();
+    publish(&mut w, "orders", "order.pizza.eu");
     let mut deliveries = 0;
-    while let Some(m) = quorum.get("work") {
+    while w.members()[member(&w, "kitchen") as usize].has_ready() {
+        take(&mut w, "kitchen", TakeOutcome::Requeue);
         deliveries += 1;
-        quorum.reject("work", m, true, Millis(deliveries));
         assert!(deliveries < 100);
     }
-    assert_eq!(deliveries, 4, "delivered limit + 1 times");
-    assert_eq!(
-        quorum.queue("dead").unwrap().ready[0].x_death[0]
-            .reason
-            .as_str(),
-        "delivery_limit"
-    );
+    assert_eq!(deliveries, 3, "delivered limit + 1 times");
+    assert_eq!(dead(&w, "kitchen"), ["delivery_limit"]);
 
-    let mut classic = with_dlx(QueueArgs::default());
-    classic.publish("", "work", Millis(0));
-    for i in 0..1000 {
-        let m = classic.get("work").unwrap();
-        classic.reject("work", m, true, Millis(i));
+    for _ in 0..1000 {
+        take(&mut w, "audit", TakeOutcome::Requeue);
     }
+    let audit = &w.members()[member(&w, "audit") as usize];
     assert_eq!(
-        classic.get("work").unwrap().deliveries,
-        1001,
+        audit.message(1).unwrap().receive_count,
+        1000,
         "still looping"
     );
-    assert!(classic.queue("dead").unwrap().ready.is_empty());
-}
-
-#[test]
-fn without_a_dead_letter_exchange_a_dead_message_is_dropped() {
-    let mut b = Broker::default();
-    b.declare_queue("work", QueueArgs::default());
-    b.publish("", "work", Millis(0));
-    let m = b.get("work").unwrap();
-    b.reject("work", m, false, Millis(1));
-    assert_eq!(b.dropped, 1);
-}
-
-#[test]
-fn the_pizza_shop_broker_shows_every_route_and_every_death() {
-    use queue_engine::routing::{pizza_shop, BrokerRun, Outcome};
-    let mut run = BrokerRun::new(pizza_shop());
-    assert_eq!(
-        run.publish("orders", "order.pizza.eu").unwrap(),
-        Routed::To(vec!["kitchen".into(), "audit".into(), "eu-billing".into()])
-    );
-    assert_eq!(
-        run.publish("orders", "order.drink.us").unwrap(),
-        Routed::To(vec!["bar".into(), "audit".into()])
-    );
-    assert_eq!(
-        run.publish("notifications", "anything").unwrap(),
-        Routed::To(vec!["email".into(), "sms".into()])
-    );
-    assert_eq!(
-        run.publish("orders", "refund.pizza.us").unwrap(),
-        Routed::Unroutable
-    );
-    assert_eq!(run.broker.unroutable, 1);
-    // Rejected by the kitchen: dead-lettered with reason rejected, keeping where it came from.
-    run.consume("kitchen", Outcome::Reject).unwrap();
-    let dead = &run.broker.queue("orders.dead").unwrap().ready[0];
-    assert_eq!(dead.x_death[0].reason.as_str(), "rejected");
-    assert_eq!(dead.x_death[0].queue, "kitchen");
-    assert_eq!(dead.x_death[0].exchange, "orders");
-    assert_eq!(
-        dead.x_death[0].routing_keys,
-        vec!["order.pizza.eu".to_string()]
-    );
-    // The classic bar queue has no DLX: a rejected drink is dropped.
-    run.consume("bar", Outcome::Reject).unwrap();
-    assert_eq!(run.broker.dropped, 1);
-    // Requeued past the quorum delivery limit (2): delivery_limit.
-    run.publish("orders", "order.pizza.us").unwrap();
-    for _ in 0..3 {
-        run.consume("kitchen", Outcome::Requeue).unwrap();
-    }
-    let reasons: Vec<&str> = run
-        .broker
-        .queue("orders.dead")
-        .unwrap()
-        .ready
-        .iter()
-        .map(|m| m.x_death[0].reason.as_str())
-        .collect();
-    assert_eq!(reasons, ["rejected", "delivery_limit"]);
-    // Six into a queue of five: the oldest goes (maxlen); a minute later the rest expire.
-    for _ in 0..6 {
-        run.publish("orders", "order.pizza.us").unwrap();
-    }
-    assert_eq!(run.broker.queue("kitchen").unwrap().ready.len(), 5);
-    run.advance_to(Millis::from_secs(61));
-    assert!(run.broker.queue("kitchen").unwrap().ready.is_empty());
-    let dead = &run.broker.queue("orders.dead").unwrap().ready;
-    assert_eq!(dead[2].x_death[0].reason.as_str(), "maxlen");
-    assert!(dead
-        .iter()
-        .skip(3)
-        .all(|m| m.x_death[0].reason.as_str() == "expired"));
-    // Each expired at its own deadline (published at 0 with a 60 s TTL), not when we looked.
-    assert!(dead
-        .iter()
-        .skip(3)
-        .all(|m| m.x_death[0].time == Millis::from_secs(60)));
-    assert_eq!(dead.len(), 8);
+    assert_eq!(audit.counts().visible, 1);
 }
 
 #[test]
 fn bad_publishes_and_empty_queues_are_refused_with_what_was_wrong() {
-    use queue_engine::routing::{pizza_shop, BrokerRun, Outcome};
-    let mut run = BrokerRun::new(pizza_shop());
-    let e = run
-        .publish("ordres", "order.pizza.eu")
-        .unwrap_err()
-        .to_string();
+    let mut w = pizza();
+    let refused = |w: &mut World, target, c| w.command(target, c).unwrap_err().to_string();
+    let e = refused(
+        &mut w,
+        Target::Producer(0),
+        Command::Publish {
+            producer: 0,
+            exchange: "ordres".into(),
+            key: "order.pizza.eu".into(),
+        },
+    );
     assert!(
-        e.contains("exchange") && e.contains("ordres") && e.contains("orders"),
+        e.contains("exchange") && e.contains("ordres") && e.contains("\"orders\""),
         "{e}"
     );
-    let e = run
-        .publish("orders", &"k".repeat(300))
-        .unwrap_err()
-        .to_string();
+    let e = refused(
+        &mut w,
+        Target::Producer(0),
+        Command::Publish {
+            producer: 0,
+            exchange: "orders".into(),
+            key: "k".repeat(300),
+        },
+    );
     assert!(
-        e.contains("routing key") && e.contains("255") && e.contains("300"),
+        e.contains("key") && e.contains("255") && e.contains("300"),
         "{e}"
     );
-    let e = run
-        .consume("kitchen", Outcome::Ack)
-        .unwrap_err()
-        .to_string();
+    // The dead-letter exchange and its queue take only dead letters here.
+    for (exchange, key) in [("orders.dlx", ""), ("", "orders.dead")] {
+        let e = refused(
+            &mut w,
+            Target::Producer(0),
+            Command::Publish {
+                producer: 0,
+                exchange: exchange.into(),
+                key: key.into(),
+            },
+        );
+        assert!(e.contains("dead-letter"), "{e}");
+    }
+    let kitchen = member(&w, "kitchen");
+    let e = refused(
+        &mut w,
+        Target::Member(kitchen),
+        Command::Take {
+            outcome: TakeOutcome::Ack,
+        },
+    );
     assert!(e.contains("kitchen"), "{e}");
-    assert_eq!(
-        run.broker.unroutable, 0,
-        "a refused publish is not a publish"
-    );
+    assert_eq!(w.unroutable(), 0, "a refused publish is not a publish");
+    assert_eq!(w.sent(), 0);
 }
 
 #[test]
-fn a_dead_lettered_message_is_still_the_same_cloudevent_with_its_x_death() {
-    use queue_engine::envelope::Binding;
-    use queue_engine::routing::{pizza_shop, BrokerRun, Outcome};
-    let mut run = BrokerRun::new(pizza_shop());
-    run.publish("orders", "order.pizza.eu").unwrap();
-    let before = run.broker.queue("kitchen").unwrap().ready[0].envelope();
-    run.advance_to(Millis::from_secs(5));
-    run.consume("kitchen", Outcome::Reject).unwrap();
-    let dead = &run.broker.queue("orders.dead").unwrap().ready[0];
-    let after = dead.envelope();
-    assert_eq!(
-        after, before,
-        "dead-lettering changes the headers, not the event"
-    );
-    assert_eq!(after.ty, "com.example.pizzashop.order.placed.v1");
-    assert_eq!(after.partitionkey, "order.pizza.eu");
-    let header = dead.x_death_header();
-    assert!(
-        header.contains("count=1, reason=rejected, queue=kitchen, exchange=orders, routing-keys=[order.pizza.eu]"),
-        "{header}"
-    );
+fn a_dead_lettered_message_is_still_the_same_cloudevent() {
+    // §10 and §2.3: dead-lettering adds headers; the event, and its id, stay.
+    use queue_engine::envelope::{Binding, Envelope};
+    let mut w = pizza();
+    publish(&mut w, "orders", "order.pizza.eu");
+    let m = member(&w, "kitchen");
+    let sim = &w.members()[m as usize];
+    let before = Envelope::for_message(sim.message(1).unwrap(), sim.scenario());
+    take(&mut w, "kitchen", TakeOutcome::Reject);
+    let sim = &w.members()[m as usize];
+    let after = Envelope::for_message(sim.message(1).unwrap(), sim.scenario());
+    assert_eq!(after, before);
+    let audit = member(&w, "audit");
+    let copy = &w.members()[audit as usize];
+    let other = Envelope::for_message(copy.message(1).unwrap(), copy.scenario());
+    assert_eq!(other.id, after.id, "every copy keeps the event's id");
     let amqp = after.binary(Binding::Amqp);
     assert!(amqp
         .metadata
         .iter()
         .any(|(k, v)| k == "cloudEvents:id" && *v == after.id));
-    let parsed: cloudevents::Event =
-        serde_json::from_str(&after.to_json_string()).expect("a valid CloudEvent");
-    assert_eq!(cloudevents::AttributesReader::id(&parsed), after.id);
+}
+
+#[test]
+fn the_scripted_file_runs_the_same_as_the_clicks() {
+    // The file's commands are the same publishes and takes, aimed by node name.
+    let text = include_str!("../../scenarios/rabbitmq-pizza.json");
+    let file: Value = serde_json::from_str(text).unwrap();
+    let mut scripted = world(file);
+    scripted.advance_to(Millis::from_secs(70));
+    assert_eq!(scripted.unroutable(), 1);
+    assert_eq!(dead(&scripted, "kitchen"), ["rejected", "expired"]);
 }

@@ -87,6 +87,7 @@ pub fn run_engine(
                         (_, DeadLetterReason::RetriesExhausted { .. }) => {
                             Some("retries_exhausted".into())
                         }
+                        (_, other) => Some(other.amqp().into()),
                     };
                 }
                 EventKind::Redriven { .. } => tr.place = "queued",

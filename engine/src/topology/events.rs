@@ -21,6 +21,7 @@ pub fn node_of<'a>(
     use EventKind::*;
     let at = match &event.kind {
         Published { .. }
+        | Taken { .. }
         | Deduplicated { .. }
         | Dropped { .. }
         | DroppedAtLimit { .. }

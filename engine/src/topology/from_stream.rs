@@ -94,6 +94,7 @@ impl Plan {
             commands,
             metrics: MetricsConfig::default(),
             limits: Limits::default(),
+            routers: Vec::new(),
         })
     }
 }

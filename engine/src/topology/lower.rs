@@ -122,6 +122,7 @@ impl ScenarioV2 {
             retry: q.retry.clone().unwrap_or_else(|| p.default_retry()),
             max_deliveries: None,
             limit_at_return: p.limit_at_return(),
+            dead_letter_drops: p.dead_letter_drops(),
         };
         sc.dlq = self.lower_dlq(shape, q)?;
         if sc.dlq.is_none() && matches!(p, QueueProfile::RabbitmqQuorum) {
@@ -163,7 +164,15 @@ impl ScenarioV2 {
         let target = match &shape.dlq {
             Some(name) => {
                 let Some(Node::Queue(dq)) = t.node(name) else {
-                    unreachable!("dead_letter edges end at queues")
+                    return Err(ScenarioError::field(
+                        format!("nodes.{name}"),
+                        "a queue to dead-letter to",
+                        format!(
+                            "a {}",
+                            t.node(name)
+                                .map_or("missing node".into(), |n| n.kind().to_string())
+                        ),
+                    ));
                 };
                 if matches!(p, QueueProfile::SqsStandard | QueueProfile::SqsFifo) && dq.profile != p
                 {
@@ -198,11 +207,13 @@ impl ScenarioV2 {
         let limit = match (q.delivery_limit, p.delivery_limit()) {
             (Some(l), _) => l,
             (None, Some(l)) => l.default,
+            // A classic queue's dead-letter exchange takes what is rejected, expires or
+            // overflows; nothing counts its deliveries.
+            (None, None) if p.dead_letter_drops() => crate::scenario::NO_DELIVERY_LIMIT,
             (None, None) => {
                 return Err(ScenarioError::field(
                     format!("nodes.{}.queue.profile", shape.queue),
-                    "a profile that dead-letters after a number of deliveries (a classic queue \
-                     dead-letters on reject without requeue, TTL or length, which the exchanges model runs)",
+                    "a profile with a dead-letter target",
                     format!("\"{}\" with a dead_letter edge", p.id()),
                 ))
             }
@@ -215,7 +226,11 @@ impl ScenarioV2 {
         }
         Ok(Some(DlqConfig {
             name,
-            max_receive_count: p.deliveries(limit),
+            max_receive_count: if limit == crate::scenario::NO_DELIVERY_LIMIT {
+                limit
+            } else {
+                p.deliveries(limit)
+            },
             retention,
             redrive_rate: spec.and_then(|s| s.redrive_rate).unwrap_or(d.redrive_rate),
         }))
@@ -283,12 +298,14 @@ fn own_name(node: &str, kind: &str, given: &str, default: &str) -> Result<(), Sc
 pub(super) fn target_kind(c: &Command) -> Option<NodeKind> {
     use Command::*;
     match c {
-        Send { .. } | SetRate { .. } | SetHotKey { .. } => Some(NodeKind::Producer),
+        Send { .. } | SetRate { .. } | SetHotKey { .. } | Publish { .. } => {
+            Some(NodeKind::Producer)
+        }
         Spike { .. } => None,
         SetVisibilityTimeout { .. } | SetMaxReceiveCount { .. } | SetRetry { .. } => {
             Some(NodeKind::Queue)
         }
-        RedriveAll | RedriveOne { .. } | Discard { .. } => Some(NodeKind::Queue),
+        RedriveAll | RedriveOne { .. } | Discard { .. } | Take { .. } => Some(NodeKind::Queue),
         SetOnline { .. }
         | Crash { .. }
         | ScaleConsumers { .. }
@@ -388,7 +405,7 @@ impl<'a> Shape<'a> {
                     format!("\"{}\"", e.from),
                 ))
             }
-            [(_, e)] => Some(e.to.clone()),
+            [(_, e)] => Some(t.dead_letter_queue(&e.to)),
             [_, (i, _), ..] => {
                 return Err(ScenarioError::field(
                     format!("edges[{i}]"),

@@ -176,7 +176,7 @@ impl RouterType {
             RouterType::Fanout => true,
             RouterType::Direct => bind.key == publish.key,
             RouterType::Topic => match (&bind.key, &publish.key) {
-                (Some(b), Some(k)) => crate::routing::topic_matches(b, k),
+                (Some(b), Some(k)) => crate::amqp::topic_matches(b, k),
                 _ => false,
             },
             RouterType::Headers => bind
@@ -251,7 +251,7 @@ impl EdgeKind {
             EdgeKind::Publish => (&[Producer], &[Queue, Router, Log]),
             EdgeKind::Bind => (&[Router], &[Queue]),
             EdgeKind::Subscribe => (&[Queue, Log], &[Consumer]),
-            EdgeKind::DeadLetter => (&[Queue], &[Queue]),
+            EdgeKind::DeadLetter => (&[Queue], &[Queue, Router]),
             EdgeKind::Reply => (&[Consumer], &[Queue]),
             EdgeKind::Write => (&[Consumer], &[Store]),
             EdgeKind::Call => (&[Producer], &[Consumer]),
@@ -318,6 +318,19 @@ impl Topology {
             .iter()
             .filter(move |(_, n)| n.kind() == kind)
             .map(|(name, _)| name.as_str())
+    }
+
+    /// The queue a dead-letter edge to `to` ends in: `to` itself, or the queue a dead-letter
+    /// exchange's binding reaches (planning allows only one).
+    pub fn dead_letter_queue(&self, to: &str) -> String {
+        match self.node(to) {
+            Some(Node::Router(_)) => self
+                .edges_of(EdgeKind::Bind)
+                .find(|(_, b)| b.from == to)
+                .map_or(to, |(_, b)| b.to.as_str())
+                .to_owned(),
+            _ => to.to_owned(),
+        }
     }
 
     /// Edges of one kind, with their index in `edges` (for error paths).
@@ -406,10 +419,13 @@ impl Topology {
             if let Some(t) = e.timeout {
                 crate::validate::duration(&at("timeout"), t, Millis(1), Millis::from_secs(600))?;
             }
-            if self.edges[..i]
-                .iter()
-                .any(|o| o.kind == e.kind && o.from == e.from && o.to == e.to)
-            {
+            // A queue may be bound to one exchange by several keys (§2.1), each once.
+            if self.edges[..i].iter().any(|o| {
+                o.kind == e.kind
+                    && o.from == e.from
+                    && o.to == e.to
+                    && (e.kind != EdgeKind::Bind || (o.key == e.key && o.headers == e.headers))
+            }) {
                 return Err(ScenarioError::field(
                     format!("edges[{i}]"),
                     "each edge once",

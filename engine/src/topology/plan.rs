@@ -84,6 +84,24 @@ pub struct Plan {
     pub commands: Vec<PlannedCommand>,
     pub metrics: MetricsConfig,
     pub limits: Limits,
+    /// The routers, kept so that a person can publish to one with any routing key at run
+    /// time ([`Command::Publish`]), and so a dead letter can say where it was first sent.
+    #[serde(default)]
+    pub routers: Vec<PlannedRouter>,
+}
+
+/// A router as the world keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlannedRouter {
+    pub name: String,
+    pub kind: super::RouterType,
+    /// Its bindings, each with the member whose queue it reaches, in file order.
+    pub binds: Vec<(super::Edge, u16)>,
+    /// The producers that publish to it, each with its publish edge's routing key.
+    pub publishers: Vec<(u32, Option<String>)>,
+    /// A dead-letter exchange: its one binding is the dead-letter queue of the queues that
+    /// name it, and nothing else publishes to it.
+    pub dead_letter: bool,
 }
 
 impl Plan {
@@ -150,6 +168,7 @@ impl Plan {
             commands,
             metrics: sc.metrics,
             limits: sc.limits,
+            routers: Vec::new(),
         }
     }
 }
@@ -159,9 +178,9 @@ impl Target {
     /// producer, a traffic spike to the world, everything else to the queue.
     pub fn in_one_queue(command: &Command) -> Target {
         match command {
-            Command::Send { producer, .. } | Command::SetRate { producer, .. } => {
-                Target::Producer(*producer)
-            }
+            Command::Send { producer, .. }
+            | Command::SetRate { producer, .. }
+            | Command::Publish { producer, .. } => Target::Producer(*producer),
             Command::Spike { .. } => Target::World,
             _ => Target::Member(0),
         }
@@ -173,6 +192,7 @@ impl ScenarioV2 {
     pub fn plan(&self) -> Result<Plan, ScenarioError> {
         let t = &self.topology;
         t.validate()?;
+        let dlx = self.dead_letter_exchanges()?;
         if t.edges_of(EdgeKind::Call).next().is_some() {
             // The HTTP baseline is a property of one queue's system: plan it as that system.
             return self.plan_single();
@@ -180,14 +200,19 @@ impl ScenarioV2 {
         let targets = |kind: EdgeKind| -> Vec<&str> {
             t.edges_of(kind).map(|(_, e)| e.to.as_str()).collect()
         };
-        let dead = targets(EdgeKind::DeadLetter);
+        let mut dead = targets(EdgeKind::DeadLetter);
+        dead.retain(|d| !dlx.iter().any(|(x, _)| x == d));
+        dead.extend(dlx.iter().map(|(_, q)| q.as_str()));
         let replies = targets(EdgeKind::Reply);
         for (i, e) in t.edges.iter().enumerate() {
             let to_side_queue = dead.contains(&e.to.as_str()) || replies.contains(&e.to.as_str());
             let from_side_queue =
                 dead.contains(&e.from.as_str()) || replies.contains(&e.from.as_str());
+            let from_dlx = dlx.iter().any(|(x, _)| *x == e.from);
+            let to_dlx = dlx.iter().any(|(x, _)| *x == e.to);
             let refused = match e.kind {
-                EdgeKind::Publish | EdgeKind::Bind => to_side_queue,
+                EdgeKind::Publish => to_side_queue || to_dlx,
+                EdgeKind::Bind => to_side_queue && !from_dlx,
                 EdgeKind::Subscribe | EdgeKind::DeadLetter => from_side_queue,
                 _ => false,
             };
@@ -291,6 +316,7 @@ impl ScenarioV2 {
                 }
             }
         }
+        let routers = self.routers(&producers, &members, &dlx);
         Ok(Plan {
             name: self.name.clone(),
             seed: self.seed,
@@ -301,7 +327,85 @@ impl ScenarioV2 {
             commands,
             metrics: self.metrics.clone(),
             limits: self.limits.clone(),
+            routers,
         })
+    }
+
+    /// Each router that is a queue's dead-letter target, with the one queue it reaches.
+    /// Dead letters go on with the key they were sent with, so a keyed dead-letter exchange
+    /// would route each by its own key; for now only a fanout exchange with one binding is
+    /// planned, which reaches its queue whatever the key.
+    fn dead_letter_exchanges(&self) -> Result<Vec<(&str, String)>, ScenarioError> {
+        let t = &self.topology;
+        let mut out: Vec<(&str, String)> = Vec::new();
+        for (i, e) in t.edges_of(EdgeKind::DeadLetter) {
+            let Some(Node::Router(r)) = t.node(&e.to) else {
+                continue;
+            };
+            if out.iter().any(|(x, _)| *x == e.to) {
+                continue;
+            }
+            let binds: Vec<&str> = t
+                .edges_of(EdgeKind::Bind)
+                .filter(|(_, b)| b.from == e.to)
+                .map(|(_, b)| b.to.as_str())
+                .collect();
+            match (r.kind, &binds[..]) {
+                (super::RouterType::Fanout, [queue]) => out.push((&e.to, (*queue).to_owned())),
+                _ => {
+                    return Err(ScenarioError::field(
+                        format!("edges[{i}].to"),
+                        "a fanout router with one bind edge as a dead-letter exchange (routing \
+                         dead letters by key comes later)",
+                        format!(
+                            "\"{}\", a {} router with {} bind edges",
+                            e.to,
+                            r.kind.id(),
+                            binds.len()
+                        ),
+                    ))
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn routers(
+        &self,
+        producers: &[String],
+        members: &[Member],
+        dlx: &[(&str, String)],
+    ) -> Vec<PlannedRouter> {
+        let t = &self.topology;
+        t.nodes
+            .iter()
+            .filter_map(|(name, node)| {
+                let Node::Router(r) = node else { return None };
+                let binds = t
+                    .edges_of(EdgeKind::Bind)
+                    .filter(|(_, b)| &b.from == name)
+                    .filter_map(|(_, b)| {
+                        let m = members.iter().position(|m| m.nodes.queue == b.to)?;
+                        Some((b.clone(), m as u16))
+                    })
+                    .collect();
+                let publishers = t
+                    .edges_of(EdgeKind::Publish)
+                    .filter(|(_, e)| &e.to == name)
+                    .filter_map(|(_, e)| {
+                        let p = producers.iter().position(|p| *p == e.from)?;
+                        Some((p as u32, e.key.clone()))
+                    })
+                    .collect();
+                Some(PlannedRouter {
+                    name: name.clone(),
+                    kind: r.kind,
+                    binds,
+                    publishers,
+                    dead_letter: dlx.iter().any(|(x, _)| x == name),
+                })
+            })
+            .collect()
     }
 
     /// A single-queue system (the HTTP baseline among them) as a one-member world, with its
@@ -325,7 +429,7 @@ impl ScenarioV2 {
                 .map(|(_, e)| e.to.clone())
         };
         let consumer = from(EdgeKind::Subscribe, queue);
-        let dlq = from(EdgeKind::DeadLetter, queue);
+        let dlq = from(EdgeKind::DeadLetter, queue).map(|to| t.dead_letter_queue(&to));
         let shape = Shape {
             producers: producers.to_vec(),
             queue: queue.to_owned(),
@@ -377,11 +481,17 @@ impl ScenarioV2 {
             publishes += 1;
             match t.node(&e.to) {
                 Some(Node::Router(r)) => {
+                    // One copy per queue however many of its bindings match (§2.1).
+                    let mut reached: Vec<u16> = Vec::new();
                     for (_, b) in t.edges_of(EdgeKind::Bind).filter(|(_, b)| b.from == e.to) {
-                        if r.kind.matches(b, e) {
-                            routes.extend(index(&b.to));
+                        match index(&b.to) {
+                            Some(m) if r.kind.matches(b, e) && !reached.contains(&m) => {
+                                reached.push(m)
+                            }
+                            _ => {}
                         }
                     }
+                    routes.extend(reached);
                 }
                 _ => routes.extend(index(&e.to)),
             }
@@ -453,6 +563,7 @@ impl ScenarioV2 {
             }
             (None, Some(NodeKind::Producer)) => match &command {
                 Command::Send { producer, .. }
+                | Command::Publish { producer, .. }
                 | Command::SetRate { producer, .. }
                 | Command::SetHotKey { producer, .. } => Target::Producer(*producer),
                 _ => Target::World,
@@ -500,6 +611,7 @@ impl ScenarioV2 {
         if let (
             Target::Producer(p),
             Command::Send { producer, .. }
+            | Command::Publish { producer, .. }
             | Command::SetRate { producer, .. }
             | Command::SetHotKey { producer, .. },
         ) = (target, &mut command)

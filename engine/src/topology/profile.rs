@@ -190,6 +190,16 @@ impl QueueProfile {
         matches!(self, QueueProfile::RabbitmqQuorum | QueueProfile::Activemq)
     }
 
+    /// Whether a message whose time to live runs out, or that a full queue drops from the
+    /// head, goes to the dead-letter target rather than away: RabbitMQ dead-letters on
+    /// expiry and on `maxlen` (§2.3); the other profiles' retention deletes.
+    pub fn dead_letter_drops(self) -> bool {
+        matches!(
+            self,
+            QueueProfile::RabbitmqClassic | QueueProfile::RabbitmqQuorum
+        )
+    }
+
     /// The inverse of [`QueueProfile::deliveries`]: the limit to write for that many deliveries.
     pub fn limit_for(self, deliveries: u32) -> u32 {
         match self {
@@ -265,6 +275,12 @@ impl QueueProfile {
                 name: "messageRetentionDuration",
                 default: Millis::from_secs(7 * 86_400),
                 min: Millis::from_mins(10),
+                max: secs(1_209_600),
+            },
+            QueueProfile::RabbitmqClassic | QueueProfile::RabbitmqQuorum => Limit {
+                name: "x-message-ttl",
+                default: secs(1_209_600),
+                min: Millis(1),
                 max: secs(1_209_600),
             },
             _ => Limit {
