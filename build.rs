@@ -22,7 +22,15 @@ const BUILT_IN: &[&str] = &[
 ];
 
 /// The systems the page runs as worlds; `src/scenarios.rs` includes each plan.
-const WORLDS: &[&str] = &["video-upload", "queue-vs-topic", "redis-orders"];
+/// The systems the page's panels run, each with whether the panel runs the file's timed
+/// commands: the Redis and RabbitMQ panels' buttons stand in for them, so the page does not
+/// carry them.
+const WORLDS: &[(&str, bool)] = &[
+    ("video-upload", true),
+    ("queue-vs-topic", true),
+    ("redis-orders", false),
+    ("rabbitmq-pizza", false),
+];
 
 fn main() {
     minify_dir("lessons");
@@ -96,20 +104,28 @@ fn lower_scenarios() {
 fn plan_worlds() {
     let out = out_dir("plans");
     let defaults = serde_json::to_value(Scenario::default()).expect("scenarios serialise");
-    for name in WORLDS {
+    for &(name, scripted) in WORLDS {
         let path = format!("scenarios/{name}.json");
         println!("cargo:rerun-if-changed={path}");
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         let plan = ScenarioFile::from_json(&text)
             .and_then(|f| f.into_v2().plan())
             .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let mut plan = plan;
+        if !scripted {
+            plan.commands.clear();
+        }
         let mut value = serde_json::to_value(&plan).expect("plans serialise");
         if let Some(members) = value.get_mut("members").and_then(Value::as_array_mut) {
             for m in members {
                 if let Some(sc) = m.get_mut("scenario") {
                     prune(sc, &defaults);
-                    // The world's description, repeated in every member, where nothing reads it.
-                    sc.as_object_mut().map(|o| o.remove("description"));
+                    // The world's name and description, repeated in every member, where
+                    // nothing reads them.
+                    if let Some(o) = sc.as_object_mut() {
+                        o.remove("description");
+                        o.remove("name");
+                    }
                 }
             }
         }

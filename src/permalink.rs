@@ -107,7 +107,7 @@ pub fn side_code(c: &SideCommand) -> Option<String> {
             format!("H{}", (share * 100.0).round() as u32)
         }
         SideCommand::Subscriber { sub, online } => format!("S{sub}-{}", u8::from(*online)),
-        SideCommand::Publish { .. } | SideCommand::Consume { .. } | SideCommand::Crash { .. } => {
+        SideCommand::Publish { .. } | SideCommand::Take { .. } | SideCommand::Crash { .. } => {
             return None
         }
     })

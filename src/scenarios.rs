@@ -52,6 +52,10 @@ const WORLDS: &[(&str, &str)] = &[
         "redis-orders",
         include_str!(concat!(env!("OUT_DIR"), "/plans/redis-orders.json")),
     ),
+    (
+        "rabbitmq-pizza",
+        include_str!(concat!(env!("OUT_DIR"), "/plans/rabbitmq-pizza.json")),
+    ),
 ];
 
 /// The built-in system with this name, as the world's plan.

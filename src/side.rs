@@ -1,16 +1,15 @@
-//! A lesson's or panel's run on a model other than the single queue: the partitioned log, the
-//! RabbitMQ exchanges, or a built-in system run as a world (the fan-out topic, the
-//! pub/sub-vs-queue contrast, the Redis stream).
+//! A lesson's or panel's run on a system other than the single queue, as a world: the
+//! partitioned log, the RabbitMQ exchanges, the fan-out topic, the pub/sub-vs-queue contrast
+//! or the Redis stream.
 //!
 //! The playground owns it like the main simulation, so the checkpoint is judged on exactly the
 //! run the learner sees and acts on: the panel renders it and sends its buttons here. It runs on
 //! the main clock; the learner's commands are kept with their times so a jump back in time
 //! rebuilds it and replays them.
 
-use queue_engine::routing::{self, BrokerRun, Outcome};
 use queue_engine::stream::{StreamCommand, StreamScenario, StreamSim};
 use queue_engine::topology::plan::{Plan, Target};
-use queue_engine::{Command, Millis, World};
+use queue_engine::{Command, Millis, TakeOutcome, World};
 use serde::Deserialize;
 
 use crate::lessons::Numbers;
@@ -51,7 +50,8 @@ pub enum Spec {
     Contrast {
         seed: u64,
     },
-    /// The pizza shop's RabbitMQ exchanges (no lesson runs on it yet; its panel does).
+    /// The pizza shop's RabbitMQ broker (`rabbitmq-pizza`) without its scripted publishes:
+    /// the panel's buttons publish and take (no lesson runs on it yet).
     Exchanges,
     /// The redis-orders system without its scripted crash: the panel's buttons crash workers
     /// (its panel only, for now).
@@ -77,13 +77,6 @@ impl Spec {
     }
 }
 
-pub enum SideModel {
-    /// A system run as one world: the log, the fan-out topic, the queue-vs-topic contrast or
-    /// the Redis stream.
-    World(Box<World>),
-    Broker(Box<BrokerRun>),
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub enum SideCommand {
     Log(StreamCommand),
@@ -96,9 +89,10 @@ pub enum SideCommand {
         exchange: String,
         key: String,
     },
-    Consume {
-        queue: String,
-        outcome: Outcome,
+    /// A person takes the head of a queue member (`basic.get`) and settles it.
+    Take {
+        member: u16,
+        outcome: TakeOutcome,
     },
     /// A Redis consumer dies with its entries still pending.
     Crash {
@@ -120,31 +114,28 @@ pub struct SideRun {
     pub history: Vec<(Millis, SideCommand)>,
     /// How many of `history` the model has had applied.
     applied: usize,
-    pub model: SideModel,
+    pub world: World,
 }
 
 impl SideRun {
     pub fn new(spec: Spec) -> SideRun {
-        let model = build(&spec);
+        let world = build(&spec);
         SideRun {
             spec,
             history: Vec::new(),
             applied: 0,
-            model,
+            world,
         }
     }
 
     pub fn now(&self) -> Millis {
-        match &self.model {
-            SideModel::World(w) => w.now(),
-            SideModel::Broker(b) => b.now,
-        }
+        self.world.now()
     }
 
     /// Runs to `t`, applying the recorded commands as their times come.
     pub fn advance_to(&mut self, t: Millis) {
         if t < self.now() {
-            self.model = build(&self.spec);
+            self.world = build(&self.spec);
             self.applied = 0;
         }
         while let Some((at, c)) = self.history.get(self.applied).cloned() {
@@ -153,24 +144,21 @@ impl SideRun {
             }
             self.step_to(at);
             // Recorded commands were accepted when given; a replay cannot refuse them.
-            let _ = apply(&mut self.model, &c);
+            let _ = apply(&mut self.world, &c);
             self.applied += 1;
         }
         self.step_to(t);
     }
 
     fn step_to(&mut self, t: Millis) {
-        match &mut self.model {
-            SideModel::World(w) => w.advance_to(t),
-            SideModel::Broker(b) => b.advance_to(t),
-        }
+        self.world.advance_to(t);
     }
 
     /// A command now. Acting after a jump back in time starts a new future, as on the queue.
     pub fn command(&mut self, c: SideCommand) -> Result<(), String> {
         let now = self.now();
         self.history.truncate(self.applied);
-        apply(&mut self.model, &c)?;
+        apply(&mut self.world, &c)?;
         self.history.push((now, c));
         self.applied = self.history.len();
         Ok(())
@@ -190,16 +178,13 @@ impl SideRun {
         self.spec = spec;
         self.history.clear();
         self.applied = 0;
-        self.model = build(&self.spec);
+        self.world = build(&self.spec);
         self.step_to(now);
     }
 
     /// The running log, when this run is the log.
     pub fn log(&self) -> Option<&StreamSim> {
-        match &self.model {
-            SideModel::World(w) => w.logs().first().and_then(|l| l.as_kafka()),
-            _ => None,
-        }
+        self.world.logs().first().and_then(|l| l.as_kafka())
     }
 
     /// The log's settings as the lesson or panel gave them (producers and timed commands
@@ -213,10 +198,7 @@ impl SideRun {
 
     /// The share of the first producer's records sent with the hot key, now.
     pub fn hot_key_share(&self) -> f64 {
-        match &self.model {
-            SideModel::World(w) => w.producer(0).map_or(0.0, |p| p.hot_key_share),
-            _ => 0.0,
-        }
+        self.world.producer(0).map_or(0.0, |p| p.hot_key_share)
     }
 
     /// The numbers a checkpoint can test, by name.
@@ -225,123 +207,109 @@ impl SideRun {
         let mut put = |k: String, v: u64| {
             out.insert(k, v as f64);
         };
-        match &self.model {
-            SideModel::World(w) => {
-                put("published".into(), w.sent());
-                for (i, sim) in w.members().iter().enumerate() {
-                    let nodes = w.member_nodes(i as u16);
-                    let name = nodes.name();
-                    let c = sim.counts();
-                    put(format!("{name}_received"), c.published);
-                    put(format!("{name}_processed"), c.processed);
-                    put(format!("{name}_waiting"), c.backlog() + c.in_flight);
-                    put(format!("{name}_dead_lettered"), c.dead_lettered);
-                }
-                for s in w.logs().iter().filter_map(|l| l.as_kafka()) {
-                    put("dlt".into(), s.dlt.len() as u64);
-                    for (g, group) in s.groups.iter().enumerate() {
-                        let n = &group.config.name;
-                        let c = &group.counts;
-                        put(format!("{n}_processed"), c.processed);
-                        put(format!("{n}_duplicates"), c.duplicates);
-                        put(format!("{n}_replayed"), c.replayed);
-                        put(format!("{n}_skipped"), c.skipped);
-                        put(format!("{n}_dead_lettered"), c.dead_lettered);
-                        put(format!("{n}_rebalances"), c.rebalances);
-                        put(format!("{n}_lag"), s.group_lag(g));
-                        let lags = (0..s.partitions.len()).map(|p| s.lag(g, p));
-                        put(
-                            format!("{n}_max_partition_lag"),
-                            lags.clone().max().unwrap_or(0),
-                        );
-                        put(format!("{n}_min_partition_lag"), lags.min().unwrap_or(0));
-                        let (per_key, across) = s.order_inversions(g);
-                        put(format!("{n}_key_order_breaks"), per_key);
-                        put(format!("{n}_topic_order_breaks"), across);
-                    }
-                }
-                for log in w.logs().iter().filter_map(|l| l.as_redis()) {
-                    put("added".into(), log.counts.added);
-                    put("pending".into(), log.pel.len() as u64);
-                    put("acked".into(), log.counts.acked);
-                    put("claimed".into(), log.counts.claimed);
-                    put("dead".into(), log.counts.dead);
-                }
-                if matches!(self.spec, Spec::Contrast { .. }) {
-                    contrast_numbers(w, &mut out);
-                }
+        let w = &self.world;
+        put("published".into(), w.sent());
+        for (i, sim) in w.members().iter().enumerate() {
+            let nodes = w.member_nodes(i as u16);
+            let name = nodes.name();
+            let c = sim.counts();
+            put(format!("{name}_received"), c.published);
+            put(format!("{name}_processed"), c.processed);
+            put(format!("{name}_waiting"), c.backlog() + c.in_flight);
+            put(format!("{name}_dead_lettered"), c.dead_lettered);
+        }
+        for s in w.logs().iter().filter_map(|l| l.as_kafka()) {
+            put("dlt".into(), s.dlt.len() as u64);
+            for (g, group) in s.groups.iter().enumerate() {
+                let n = &group.config.name;
+                let c = &group.counts;
+                put(format!("{n}_processed"), c.processed);
+                put(format!("{n}_duplicates"), c.duplicates);
+                put(format!("{n}_replayed"), c.replayed);
+                put(format!("{n}_skipped"), c.skipped);
+                put(format!("{n}_dead_lettered"), c.dead_lettered);
+                put(format!("{n}_rebalances"), c.rebalances);
+                put(format!("{n}_lag"), s.group_lag(g));
+                let lags = (0..s.partitions.len()).map(|p| s.lag(g, p));
+                put(
+                    format!("{n}_max_partition_lag"),
+                    lags.clone().max().unwrap_or(0),
+                );
+                put(format!("{n}_min_partition_lag"), lags.min().unwrap_or(0));
+                let (per_key, across) = s.order_inversions(g);
+                put(format!("{n}_key_order_breaks"), per_key);
+                put(format!("{n}_topic_order_breaks"), across);
             }
-            SideModel::Broker(b) => {
-                put("unroutable".into(), b.broker.unroutable);
-                put("dropped".into(), b.broker.dropped);
-                for q in &b.broker.queues {
-                    put(format!("{}_ready", q.name), q.ready.len() as u64);
-                }
-            }
+        }
+        for log in w.logs().iter().filter_map(|l| l.as_redis()) {
+            put("added".into(), log.counts.added);
+            put("pending".into(), log.pel.len() as u64);
+            put("acked".into(), log.counts.acked);
+            put("claimed".into(), log.counts.claimed);
+            put("dead".into(), log.counts.dead);
+        }
+        put("unroutable".into(), w.unroutable());
+        if matches!(self.spec, Spec::Contrast { .. }) {
+            contrast_numbers(w, &mut out);
         }
         out
     }
 }
 
-fn build(spec: &Spec) -> SideModel {
+fn build(spec: &Spec) -> World {
     match spec {
         Spec::Log(sc) => log_world(sc),
-        Spec::FanOut { seed } => built_in("video-upload", Some(*seed), true),
-        Spec::Contrast { seed } => built_in("queue-vs-topic", Some(*seed), true),
-        // The panel's Crash buttons stand in for the file's scripted crash.
-        Spec::Redis => built_in("redis-orders", None, false),
-        Spec::Exchanges => SideModel::Broker(Box::new(BrokerRun::new(routing::pizza_shop()))),
+        Spec::FanOut { seed } => built_in("video-upload", Some(*seed)),
+        Spec::Contrast { seed } => built_in("queue-vs-topic", Some(*seed)),
+        // The panel's Crash buttons stand in for the file's scripted crash (not carried).
+        Spec::Redis => built_in("redis-orders", None),
+        Spec::Exchanges => built_in("rabbitmq-pizza", None),
     }
 }
 
-fn apply(model: &mut SideModel, c: &SideCommand) -> Result<(), String> {
-    match (model, c) {
-        (SideModel::World(w), SideCommand::Log(c)) => w.log_command(c).map_err(|e| e.to_string()),
-        (SideModel::World(w), SideCommand::Subscriber { sub, online }) => w
-            .command(
-                Target::Member(*sub as u16),
-                Command::SetOnline {
-                    consumer: None,
-                    online: *online,
-                },
-            )
-            .map_err(|e| e.to_string()),
-        (SideModel::Broker(b), SideCommand::Publish { exchange, key }) => b
-            .publish(exchange, key)
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        (SideModel::Broker(b), SideCommand::Consume { queue, outcome }) => {
-            b.consume(queue, *outcome).map_err(|e| e.to_string())
+fn apply(w: &mut World, c: &SideCommand) -> Result<(), String> {
+    let (target, command) = match c {
+        SideCommand::Log(c) => return w.log_command(c).map_err(|e| e.to_string()),
+        SideCommand::Subscriber { sub, online } => (
+            Target::Member(*sub as u16),
+            Command::SetOnline {
+                consumer: None,
+                online: *online,
+            },
+        ),
+        SideCommand::Publish { exchange, key } => (
+            Target::Producer(0),
+            Command::Publish {
+                producer: 0,
+                exchange: exchange.clone(),
+                key: key.clone(),
+            },
+        ),
+        SideCommand::Take { member, outcome } => {
+            (Target::Member(*member), Command::Take { outcome: *outcome })
         }
-        (SideModel::World(w), SideCommand::Crash { consumer }) => w
-            .command(
-                Target::Group { log: 0, group: 0 },
-                Command::Crash {
-                    consumer: *consumer as u32,
-                },
-            )
-            .map_err(|e| e.to_string()),
-        _ => Err("this command is for another model".into()),
-    }
+        SideCommand::Crash { consumer } => (
+            Target::Group { log: 0, group: 0 },
+            Command::Crash {
+                consumer: *consumer as u32,
+            },
+        ),
+    };
+    w.command(target, command).map_err(|e| e.to_string())
 }
 
-/// A built-in system as a world, from `seed` (or the file's), with or without the file's
-/// timed commands. `build.rs` planned it and the native tests run it, so it is there; the
-/// empty log stands in rather than a panic, which would take the page down.
-fn built_in(name: &str, seed: Option<u64>, scripted: bool) -> SideModel {
+/// A built-in system as a world, from `seed` (or the file's), with the timed commands the page
+/// carries for it (`build.rs` leaves out those a panel's buttons stand in for). `build.rs`
+/// planned it and the native tests run it, so it is there; the empty log stands in rather than
+/// a panic, which would take the page down.
+fn built_in(name: &str, seed: Option<u64>) -> World {
     let world = crate::scenarios::plan(name).and_then(|mut plan| {
         if let Some(seed) = seed {
             plan = plan.with_seed(seed);
         }
-        if !scripted {
-            plan.commands.clear();
-        }
         World::new(plan).ok()
     });
-    match world {
-        Some(w) => SideModel::World(Box::new(w)),
-        None => log_world(&StreamScenario::default()),
-    }
+    world.unwrap_or_else(|| log_world(&StreamScenario::default()))
 }
 
 /// The queue-vs-topic numbers: its first queue has three competing workers, the others are
@@ -366,10 +334,9 @@ fn contrast_numbers(w: &World, out: &mut Numbers) {
 
 /// A log scenario as a world; one that does not plan (a link can carry any settings) gives way
 /// to the default log rather than a panic.
-fn log_world(sc: &StreamScenario) -> SideModel {
-    let world = Plan::from_stream(sc)
+fn log_world(sc: &StreamScenario) -> World {
+    Plan::from_stream(sc)
         .or_else(|_| Plan::from_stream(&StreamScenario::default()))
         .and_then(World::new)
-        .expect("the default log plans and runs");
-    SideModel::World(Box::new(world))
+        .expect("the default log plans and runs")
 }

@@ -66,12 +66,16 @@ impl DeadLetterReason {
 
 impl World {
     /// The exchange and routing key message `m` of member `member` was first published with.
+    #[inline]
     pub fn published_with(&self, member: u16, m: &Message) -> (String, String) {
         if let Some((exchange, key)) = self.person_publish(m.event) {
-            return (exchange.clone(), key.clone());
+            return (exchange.to_owned(), key.to_owned());
         }
         let via_router = self.routers().iter().find_map(|r| {
-            let (_, key) = r.publishers.iter().find(|(p, _)| *p == m.producer)?;
+            let (key, _) = r
+                .publishers
+                .iter()
+                .find(|(_, p)| u32::from(*p) == m.producer)?;
             r.binds
                 .iter()
                 .any(|(_, to)| *to == member)
@@ -81,6 +85,7 @@ impl World {
     }
 
     /// Message `m`'s `x-death` header, newest first; empty while it has never died.
+    #[inline]
     pub fn x_death(&self, member: u16, m: &Message) -> Vec<Death> {
         let MsgState::DeadLettered { at, reason } = m.state else {
             return Vec::new();
@@ -98,6 +103,7 @@ impl World {
 
     /// The `x-first-death-queue`, `-reason` and `-exchange` headers RabbitMQ sets once, on
     /// the first death, and never changes.
+    #[inline]
     pub fn x_first_death(&self, member: u16, m: &Message) -> Option<[(&'static str, String); 3]> {
         let first = self.x_death(member, m).pop()?;
         Some([
@@ -108,8 +114,27 @@ impl World {
     }
 }
 
+impl World {
+    /// The dead-letter headers as a RabbitMQ client prints them: `x-death`, then the
+    /// `x-first-death-*` ones, one per line (None while the message has never died).
+    #[inline]
+    pub fn dead_letter_headers(&self, member: u16, m: &Message) -> Option<String> {
+        let deaths = self.x_death(member, m);
+        let first = deaths.last()?;
+        let entries: Vec<String> = deaths.iter().map(Death::header).collect();
+        Some(format!(
+            "x-death: [{}]\nx-first-death-queue: {}\nx-first-death-reason: {}\nx-first-death-exchange: {}",
+            entries.join(",\n         "),
+            first.queue,
+            first.reason,
+            first.exchange
+        ))
+    }
+}
+
 impl Death {
     /// The entry as a RabbitMQ client prints it.
+    #[inline]
     pub fn header(&self) -> String {
         format!(
             "{{count={}, reason={}, queue={}, exchange={}, routing-keys=[{}], time={}}}",

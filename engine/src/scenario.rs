@@ -174,6 +174,52 @@ pub enum OnInvalid {
     Discard,
 }
 
+/// Each setting's value in plain words, as the event log says it ("ack mode: before
+/// processing"), without the derived `Debug` text and the formatting code it brings.
+impl BatchFailure {
+    pub fn words(self) -> &'static str {
+        match self {
+            BatchFailure::WholeBatch => "whole batch",
+            BatchFailure::ReportFailures => "report failures",
+            BatchFailure::StopAtFirst => "stop at first",
+        }
+    }
+}
+
+impl AckMode {
+    pub fn words(self) -> &'static str {
+        match self {
+            AckMode::AfterProcessing => "after processing",
+            AckMode::BeforeProcessing => "before processing",
+        }
+    }
+}
+
+impl OnInvalid {
+    pub fn words(self) -> &'static str {
+        match self {
+            OnInvalid::Throw => "throw",
+            OnInvalid::Discard => "discard",
+        }
+    }
+}
+
+impl RetryPolicy {
+    pub fn words(&self) -> String {
+        match self {
+            RetryPolicy::VisibilityTimeout => "when the visibility timeout ends".to_owned(),
+            RetryPolicy::Immediate => "at once".to_owned(),
+            RetryPolicy::Exponential { base, max } => {
+                format!("exponential from {base} up to {max}")
+            }
+            RetryPolicy::Tiers { delays } => {
+                let delays: Vec<String> = delays.iter().map(|d| d.to_string()).collect();
+                format!("after {}", delays.join(", then "))
+            }
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Distribution {

@@ -578,7 +578,7 @@ impl Sim {
             Command::ScaleConsumers { count } => self.scale(count),
             Command::SetBatchFailure { mode } => {
                 self.sc.consumers.batch_failure = mode;
-                self.setting("batch failure mode", format!("{mode:?}"));
+                self.setting("batch failure mode", mode.words());
             }
             Command::SetBatchSize { size } => {
                 self.sc.consumers.batch_size = size;
@@ -586,7 +586,7 @@ impl Sim {
             }
             Command::SetAck { mode } => {
                 self.sc.consumers.ack = mode;
-                self.setting("ack mode", format!("{mode:?}"));
+                self.setting("ack mode", mode.words());
             }
             Command::SetIdempotent { on } => {
                 self.sc.consumers.idempotent = on;
@@ -621,14 +621,14 @@ impl Sim {
             }
             Command::SetOnInvalid { mode } => {
                 self.sc.consumers.on_invalid = mode;
-                self.setting("invalid messages", format!("{mode:?}"));
+                self.setting("invalid messages", mode.words());
             }
             Command::SetProcessingTime { mean } => {
                 self.sc.consumers.processing.mean = mean;
                 self.setting("processing time", mean);
             }
             Command::SetRetry { policy } => {
-                self.setting("retry policy", format!("{policy:?}"));
+                self.setting("retry policy", policy.words());
                 self.sc.queue.retry = policy;
             }
             Command::RedriveAll => {

@@ -66,7 +66,9 @@ pub struct ConsumerView {
 }
 
 impl Sim {
-    /// A view for rendering, with at most `cap` tokens per place.
+    /// A view for rendering, with at most `cap` tokens per place. `#[inline]`: only the page
+    /// renders, so it is built with the page's size-first settings (see the crate docs).
+    #[inline]
     pub fn snapshot(&self, cap: usize) -> Snapshot {
         let mut visible = Vec::new();
         let mut delayed = Vec::new();

@@ -70,8 +70,9 @@ pub struct World {
     routers: Vec<PlannedRouter>,
     /// The members a person's [`Command::Publish`] reaches, while it is being published.
     route_override: Option<Vec<u16>>,
-    /// Each person's publish, by event id: the exchange and the routing key it was sent with.
-    person_publishes: std::collections::BTreeMap<u64, (String, String)>,
+    /// Each person's publish in the order given, so by event id: the exchange and the
+    /// routing key it was sent with.
+    person_publishes: Vec<(u64, String, String)>,
     last_publish: Option<RoutedPublish>,
 }
 
@@ -110,7 +111,7 @@ impl World {
             unroutable: 0,
             routers: plan.routers,
             route_override: None,
-            person_publishes: Default::default(),
+            person_publishes: Vec::new(),
             last_publish: None,
         };
         for (index, c) in world.commands.iter().enumerate() {
@@ -187,15 +188,21 @@ impl World {
 
     /// The exchange and routing key event `event` was published with by a person (None: a
     /// producer sent it along its publish edge).
-    pub fn person_publish(&self, event: u64) -> Option<&(String, String)> {
-        self.person_publishes.get(&event)
+    pub fn person_publish(&self, event: u64) -> Option<(&str, &str)> {
+        let i = self
+            .person_publishes
+            .binary_search_by_key(&event, |(e, _, _)| *e)
+            .ok()?;
+        let (_, exchange, key) = &self.person_publishes[i];
+        Some((exchange, key))
     }
 
     /// The members a publish to `exchange` with `key` reaches (semantics notes §2.1): the
     /// default exchange `""` reaches the queue the key names; a router, each queue with a
     /// matching binding, once however many of its bindings match. Refused when there is no
-    /// such exchange, or when it would reach a dead-letter queue, which here only takes dead
-    /// letters.
+    /// such exchange, when it routes by attributes (a headers exchange or an SNS topic: a
+    /// person's publish carries a key, not attributes), or when it would reach a dead-letter
+    /// queue, which here only takes dead letters.
     pub fn route(&self, exchange: &str, key: &str) -> Result<Vec<u16>, ScenarioError> {
         let dead_letter_queue = |name: &str| {
             self.nodes[..self.members.len()]
@@ -221,36 +228,38 @@ impl World {
                 .collect());
         }
         let Some(router) = self.routers.iter().find(|r| r.name == exchange) else {
-            let names: Vec<String> = self
-                .routers
-                .iter()
-                .filter(|r| !r.dead_letter)
-                .map(|r| format!("\"{}\"", r.name))
-                .collect();
+            let mut expected = String::from("\"\" (the default exchange)");
+            for r in self.routers.iter().filter(|r| !r.dead_letter) {
+                expected.push_str(", \"");
+                expected.push_str(&r.name);
+                expected.push('"');
+            }
             return Err(ScenarioError::field(
                 "exchange",
-                format!("\"\" (the default exchange) or one of {}", names.join(", ")),
+                expected,
                 format!("\"{exchange}\""),
             ));
         };
         if router.dead_letter {
             return only_dead_letters(format!("\"{exchange}\", a dead-letter exchange"));
         }
-        let publish = crate::topology::Edge {
-            kind: crate::topology::EdgeKind::Publish,
-            from: String::new(),
-            to: exchange.to_owned(),
-            key: Some(key.to_owned()),
-            attributes: None,
-            filter: None,
-            headers: None,
-            timeout: None,
-            backlog_limit: None,
-            group: None,
-        };
+        use crate::topology::RouterType;
         let mut to: Vec<u16> = Vec::new();
         for (bind, m) in &router.binds {
-            if router.kind.matches(bind, &publish) && !to.contains(m) {
+            let hit = match (router.kind, bind) {
+                (RouterType::Fanout, _) => true,
+                (RouterType::Direct, Some(b)) => b == key,
+                (RouterType::Topic, Some(b)) => crate::amqp::topic_matches(b, key),
+                (RouterType::Headers | RouterType::Sns, _) => {
+                    return Err(ScenarioError::field(
+                        "exchange",
+                        "an exchange that routes by key (not by attributes)",
+                        format!("\"{exchange}\", a {} router", router.kind.id()),
+                    ))
+                }
+                (_, None) => false,
+            };
+            if hit && !to.contains(m) {
                 to.push(*m);
             }
         }
@@ -528,6 +537,9 @@ impl World {
         });
     }
 
+    /// Kept out of line: commands are rare, and inlined into both `step` and `command` it
+    /// would be carried twice by the page.
+    #[inline(never)]
     fn apply(&mut self, target: Target, command: Command) {
         match (target, command) {
             (_, Command::Spike { factor, duration }) => {
@@ -551,7 +563,7 @@ impl World {
                 self.route_override = None;
                 let event = self.arrivals.events();
                 self.person_publishes
-                    .insert(event, (exchange.clone(), key.clone()));
+                    .push((event, exchange.clone(), key.clone()));
                 self.last_publish = Some(RoutedPublish {
                     exchange,
                     key,

@@ -355,3 +355,56 @@ fn the_scripted_file_runs_the_same_as_the_clicks() {
     assert_eq!(scripted.unroutable(), 1);
     assert_eq!(dead(&scripted, "kitchen"), ["rejected", "expired"]);
 }
+
+#[test]
+fn a_plans_routers_survive_the_page_s_json_and_bad_ones_are_refused() {
+    // The page reads built-in systems as plan JSON, routers written as flat tokens.
+    let text = include_str!("../../scenarios/rabbitmq-pizza.json");
+    let plan = queue_engine::ScenarioFile::from_json(text)
+        .unwrap()
+        .into_v2()
+        .plan()
+        .unwrap();
+    let json = serde_json::to_string(&plan).unwrap();
+    let back = queue_engine::topology::plan::Plan::from_json(&json).unwrap();
+    assert_eq!(back, plan);
+    let dlx = back
+        .routers
+        .iter()
+        .find(|r| r.name == "orders.dlx")
+        .unwrap();
+    assert!(dlx.dead_letter);
+    let orders = &back.routers[0];
+    assert_eq!(orders.publishers, [(Some("order.pizza.eu".to_owned()), 0)]);
+    assert_eq!(orders.binds[0], (Some("order.pizza.*".to_owned()), 0));
+    let mut value: Value = serde_json::from_str(&json).unwrap();
+    for bad in [
+        json!(["@", "x"]),
+        json!(["b", "0", "=k"]),
+        json!(["@", "x", "nope", "0"]),
+    ] {
+        value["routers"] = bad;
+        let e = queue_engine::topology::plan::Plan::from_json(&value.to_string()).unwrap_err();
+        assert!(e.to_string().contains("routers"), "{e}");
+    }
+}
+
+#[test]
+fn the_dead_letter_headers_read_as_a_client_prints_them() {
+    // §2.3: x-death, newest first, then the x-first-death-* headers.
+    let mut w = pizza();
+    publish(&mut w, "orders", "order.pizza.eu");
+    let m = member(&w, "kitchen");
+    let alive = w.members()[m as usize].message(1).unwrap();
+    assert_eq!(w.dead_letter_headers(m, alive), None, "not dead yet");
+    take(&mut w, "kitchen", TakeOutcome::Reject);
+    let msg = w.members()[m as usize].message(1).unwrap();
+    let text = w.dead_letter_headers(m, msg).unwrap();
+    assert!(
+        text.starts_with("x-death: [{count=1, reason=rejected, queue=kitchen"),
+        "{text}"
+    );
+    assert!(text.ends_with(
+        "x-first-death-queue: kitchen\nx-first-death-reason: rejected\nx-first-death-exchange: orders"
+    ), "{text}");
+}

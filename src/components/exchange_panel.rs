@@ -1,13 +1,12 @@
-use queue_engine::envelope::Binding;
-use queue_engine::routing::{ExchangeKind, Outcome, Routed, MAX_ROUTING_KEY};
-use queue_engine::Millis;
+use queue_engine::envelope::{Binding, Envelope};
+use queue_engine::topology::RouterType;
+use queue_engine::{Message, Millis, MsgState, TakeOutcome, World, MAX_ROUTING_KEY};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::{use_side_run, EnvelopeCard};
-use crate::side::{SideAction, SideCommand, SideModel, Spec};
-
+use crate::side::{SideAction, SideCommand, Spec};
 #[derive(Properties, PartialEq)]
 pub struct ExchangePanelProps {
     /// The main run's simulated time: queue TTLs run out on it.
@@ -56,30 +55,75 @@ const EX_W: f64 = 150.0;
 const Q_X: f64 = 430.0;
 const Q_W: f64 = 204.0;
 
-fn kind_name(kind: ExchangeKind) -> &'static str {
-    match kind {
-        ExchangeKind::Direct => "direct",
-        ExchangeKind::Fanout => "fanout",
-        ExchangeKind::Topic => "topic",
+/// A queue row: a queue member (its index), or the dead-letter queue behind one.
+struct Row<'a> {
+    name: &'a str,
+    member: u16,
+    dead_letters: bool,
+}
+
+/// The message at the head of a member's queue: its oldest ready one (RabbitMQ hands them
+/// out in order, and a requeued one goes back to its place at the head).
+fn head(w: &World, m: u16) -> Option<&Message> {
+    w.members()[m as usize]
+        .messages()
+        .into_iter()
+        .find(|msg| msg.state == MsgState::Visible)
+}
+
+/// The queue's arguments as a RabbitMQ operator would declare them.
+fn arguments(w: &World, row: &Row) -> String {
+    if row.dead_letters {
+        return "takes what the dead-letter exchange routes to it".into();
     }
+    let sc = w.members()[row.member as usize].scenario();
+    let q = &sc.queue;
+    let mut args: Vec<String> = Vec::new();
+    // The engine's longest retention stands in for "no TTL".
+    if q.retention < Millis::from_secs(1_209_600) {
+        args.push(format!("x-message-ttl {}", q.retention));
+    }
+    if let Some(max) = q.max_depth {
+        let how = match q.overflow {
+            queue_engine::Overflow::DropOldest => "drop-head",
+            queue_engine::Overflow::RejectPublish => "reject-publish",
+        };
+        args.push(format!("x-max-length {max} ({how})"));
+    }
+    let limit = sc
+        .dlq
+        .as_ref()
+        .map(|d| d.max_receive_count)
+        .filter(|&n| n != queue_engine::NO_DELIVERY_LIMIT)
+        .or(q.max_deliveries);
+    if let (true, Some(deliveries)) = (q.limit_at_return, limit) {
+        args.push(format!(
+            "quorum, x-delivery-limit {}",
+            deliveries.saturating_sub(1)
+        ));
+    }
+    match &w.member_nodes(row.member).dlx {
+        Some(dlx) => args.push(format!("x-dead-letter-exchange {dlx}")),
+        None => args.push("no DLX: what dies is dropped".into()),
+    }
+    args.join(" · ")
 }
 
 /// RabbitMQ's model: exchanges route by binding, queues hold, and the dead-letter exchange
 /// catches what dies, with the reason in `x-death`. Publish with any key and see which bindings
-/// it matched; consume, reject or requeue from any queue; let the kitchen's TTL run out.
+/// it matched; take the head of any queue and ack, reject or requeue it; let the kitchen's TTL
+/// run out. It runs as a world (`scenarios/rabbitmq-pizza.json`) on the main clock.
 #[component]
 pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
     let (run, act) = use_side_run(None, props.now, &|| Spec::Exchanges);
     let exchange = use_state(|| "orders".to_owned());
     let key = use_state(|| "order.pizza.eu".to_owned());
     let error = use_state(|| None::<String>);
-    // A message opened to read its envelope: (queue, message id).
-    let opened = use_state(|| None::<(String, u64)>);
+    // A message opened to read its envelope: (member, message id).
+    let opened = use_state(|| None::<(u16, u64)>);
     let run = run.borrow();
-    let SideModel::Broker(b) = &run.model else {
-        return Html::default();
-    };
-    let broker = &b.broker;
+    let w = &run.world;
+    let last = w.last_publish();
 
     let publish = |ex: String, k: String| {
         let act = act.clone();
@@ -129,26 +173,74 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
         })
     };
 
-    // Which bindings the last publish matched (the default exchange has none to draw).
-    let hit = |ex: &str, queue: &str| -> bool {
-        b.last.as_ref().is_some_and(|p| {
-            p.exchange == ex && matches!(&p.routed, Routed::To(qs) if qs.iter().any(|q| q == queue))
+    // Every queue member, then the dead-letter queues behind them.
+    let members = 0..w.members().len() as u16;
+    let mut rows: Vec<Row> = members
+        .clone()
+        .map(|m| Row {
+            name: &w.member_nodes(m).queue,
+            member: m,
+            dead_letters: false,
         })
+        .collect();
+    rows.extend(members.filter_map(|m| {
+        Some(Row {
+            name: w.member_nodes(m).dlq.as_deref()?,
+            member: m,
+            dead_letters: true,
+        })
+    }));
+    let count = |row: &Row| {
+        let c = w.members()[row.member as usize].counts();
+        if row.dead_letters {
+            c.dead_lettered
+        } else {
+            c.visible
+        }
     };
+    let routed_to = |ex: &str, m: u16| last.is_some_and(|p| p.exchange == ex && p.to.contains(&m));
     let q_y = |name: &str| -> f64 {
-        let i = broker
-            .queues
-            .iter()
-            .position(|q| q.name == name)
-            .unwrap_or(0);
-        8.0 + i as f64 * ROW
+        8.0 + rows.iter().position(|r| r.name == name).unwrap_or(0) as f64 * ROW
     };
+    // Each exchange's bindings, as (router, binding key, queue row name, member).
+    let dlq_of = |dlx: &str| {
+        rows.iter()
+            .find(|r| r.dead_letters && w.member_nodes(r.member).dlx.as_deref() == Some(dlx))
+    };
+    let bindings: Vec<(&str, RouterType, String, &str, Option<u16>)> = w
+        .routers()
+        .iter()
+        .flat_map(|r| {
+            let own = r.binds.iter().map(move |(bind, m)| {
+                let key = match r.kind {
+                    RouterType::Fanout => "(any key)".to_owned(),
+                    _ => bind.clone().unwrap_or_default(),
+                };
+                (
+                    r.name.as_str(),
+                    r.kind,
+                    key,
+                    w.member_nodes(*m).queue.as_str(),
+                    Some(*m),
+                )
+            });
+            let dead = dlq_of(&r.name).filter(|_| r.dead_letter).map(|row| {
+                (
+                    r.name.as_str(),
+                    r.kind,
+                    "(any key)".to_owned(),
+                    row.name,
+                    None,
+                )
+            });
+            own.chain(dead)
+        })
+        .collect();
     let ex_y = |name: &str| -> f64 {
-        let ys: Vec<f64> = broker
-            .bindings
+        let ys: Vec<f64> = bindings
             .iter()
-            .filter(|bd| bd.exchange == name)
-            .map(|bd| q_y(&bd.queue))
+            .filter(|b| b.0 == name)
+            .map(|b| q_y(b.3))
             .collect();
         if ys.is_empty() {
             8.0
@@ -156,53 +248,46 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
             ys.iter().sum::<f64>() / ys.len() as f64
         }
     };
-    let height = 16.0 + broker.queues.len() as f64 * ROW;
+    let height = 16.0 + rows.len() as f64 * ROW;
 
-    let bindings = broker.bindings.iter().map(|bd| {
-        let (x1, y1) = (EX_X + EX_W, ex_y(&bd.exchange) + BOX_H / 2.0);
-        let (x2, y2) = (Q_X - 6.0, q_y(&bd.queue) + BOX_H / 2.0);
-        let on = hit(&bd.exchange, &bd.queue);
-        let kind = broker.exchanges.iter().find(|e| e.name == bd.exchange).map(|e| e.kind);
-        let label = match kind {
-            Some(ExchangeKind::Fanout) => "(any key)".to_owned(),
-            _ => bd.key.clone(),
-        };
+    let binding_lines = bindings.iter().map(|(ex, _, label, queue, m)| {
+        let (x1, y1) = (EX_X + EX_W, ex_y(ex) + BOX_H / 2.0);
+        let (x2, y2) = (Q_X - 6.0, q_y(queue) + BOX_H / 2.0);
+        let on = m.is_some_and(|m| routed_to(ex, m));
         // The label sits near the queue end, where each queue has one incoming binding.
         let (lx, ly) = (x1 + (x2 - x1) * 0.7, y1 + (y2 - y1) * 0.7 - 4.0);
         html! {
             <g class={classes!("binding", on.then_some("hit"))}>
                 <line x1={n(x1)} y1={n(y1)} x2={n(x2)} y2={n(y2)} marker-end="url(#rmq-arrow)" />
-                <text x={n(lx)} y={n(ly)} text-anchor="middle">{ if on { format!("✓ {label}") } else { label } }</text>
+                <text x={n(lx)} y={n(ly)} text-anchor="middle">{ if on { format!("✓ {label}") } else { label.clone() } }</text>
             </g>
         }
     });
-    let exchanges = broker.exchanges.iter().map(|e| {
-        let y = ex_y(&e.name);
+    let exchanges = w.routers().iter().map(|r| {
+        let y = ex_y(&r.name);
         html! {
             <g class="rmq-exchange">
                 <rect x={n(EX_X)} y={n(y)} width={n(EX_W)} height={n(BOX_H)} rx="13" />
-                <text x={n(EX_X + 10.0)} y={n(y + 17.0)}>{ format!("{} ({})", e.name, kind_name(e.kind)) }</text>
+                <text x={n(EX_X + 10.0)} y={n(y + 17.0)}>{ format!("{} ({})", r.name, r.kind.id()) }</text>
             </g>
         }
     });
-    let queues = broker.queues.iter().map(|q| {
-        let y = q_y(&q.name);
-        let delivered = b.last.as_ref().is_some_and(|p| {
-            p.exchange.is_empty() && matches!(&p.routed, Routed::To(qs) if qs.contains(&q.name))
-        });
+    let queues = rows.iter().map(|row| {
+        let y = q_y(row.name);
+        let delivered = !row.dead_letters && routed_to("", row.member);
         html! {
             <g class={classes!("rmq-queue", delivered.then_some("hit"))}>
                 <rect x={n(Q_X)} y={n(y)} width={n(Q_W)} height={n(BOX_H)} rx="3" />
                 <text x={n(Q_X + 8.0)} y={n(y + 17.0)}>
-                    { format!("{}{} · {} ready", if delivered { "✓ " } else { "" }, q.name, q.ready.len()) }
+                    { format!("{}{} · {} ready", if delivered { "✓ " } else { "" }, row.name, count(row)) }
                 </text>
             </g>
         }
     });
     // Queues that dead-letter: a dashed arrow back to their dead-letter exchange.
-    let dlx_arrows = broker.queues.iter().filter_map(|q| {
-        let dlx = q.args.dead_letter_exchange.as_deref()?;
-        let (x1, y1) = (Q_X, q_y(&q.name) + BOX_H - 4.0);
+    let dlx_arrows = rows.iter().filter(|r| !r.dead_letters).filter_map(|row| {
+        let dlx = w.member_nodes(row.member).dlx.as_deref()?;
+        let (x1, y1) = (Q_X, q_y(row.name) + BOX_H - 4.0);
         let (x2, y2) = (EX_X + EX_W + 6.0, ex_y(dlx) + 4.0);
         Some(html! {
             <g class="dead-letter-route">
@@ -212,107 +297,128 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
         })
     });
 
-    let last = b.last.as_ref().map(|p| {
+    let gone: u64 = w
+        .members()
+        .iter()
+        .map(|s| {
+            let c = s.counts();
+            c.rejected + c.dropped + c.expired
+        })
+        .sum();
+    let last_text = last.map(|p| {
         let on = if p.exchange.is_empty() { "the default exchange".to_owned() } else { format!("exchange {}", p.exchange) };
-        match &p.routed {
-            Routed::To(qs) => format!("Published \"{}\" to {on}: copied to {}.", p.key, qs.join(", ")),
-            Routed::Unroutable => format!(
+        let names: Vec<&str> = p.to.iter().map(|&m| w.member_nodes(m).queue.as_str()).collect();
+        if names.is_empty() {
+            format!(
                 "Published \"{}\" to {on}: no binding matches, so it is unroutable and dropped ({} so far). Publishing with mandatory=true would return it; an alternate exchange would catch it.",
-                p.key, broker.unroutable
-            ),
+                p.key, w.unroutable()
+            )
+        } else if p.refused {
+            format!("Published \"{}\" to {on}: routed to {}, but a full queue refused it (reject-publish), so the publisher's confirm is a nack.", p.key, names.join(", "))
+        } else {
+            format!("Published \"{}\" to {on}: copied to {}.", p.key, names.join(", "))
         }
     });
 
-    let open = |queue: String, id: u64| {
+    let open = |m: u16, id: u64| {
         let opened = opened.clone();
-        Callback::from(move |_: MouseEvent| opened.set(Some((queue.clone(), id))))
+        Callback::from(move |_: MouseEvent| opened.set(Some((m, id))))
     };
-    let detail = opened.as_ref().and_then(|(queue, id)| {
-        let m = broker.queue(queue)?.ready.iter().find(|m| m.id == *id)?;
-        let title = format!("{queue} · message #{id} · routing key {}", m.routing_key);
+    let detail = opened.as_ref().and_then(|&(m, id)| {
+        let sim = w.members().get(m as usize)?;
+        let msg = sim.message(id)?;
+        let (_, routing_key) = w.published_with(m, msg);
+        let nodes = w.member_nodes(m);
+        let queue = match msg.state {
+            MsgState::DeadLettered { .. } => nodes.dlq.as_deref().unwrap_or(&nodes.queue),
+            _ => &nodes.queue,
+        };
+        let title = format!("{queue} · message #{} · routing key {routing_key}", msg.event);
+        let headers = w.dead_letter_headers(m, msg);
         Some(html! {
             <>
-                <EnvelopeCard id="rmq-detail" {title} envelope={m.envelope()} binding={Some(Binding::Amqp)} />
-                if !m.x_death.is_empty() {
-                    <pre class="export" id="rmq-x-death">{ format!("x-death: [{}]", m.x_death_header()) }</pre>
+                <EnvelopeCard id="rmq-detail" {title} envelope={Envelope::for_message(msg, sim.scenario())} binding={Some(Binding::Amqp)} />
+                if let Some(headers) = headers {
+                    <pre class="export" id="rmq-x-death">{ headers }</pre>
                 }
             </>
         })
     });
-    let rows = broker.queues.iter().map(|q| {
-        let bound: Vec<String> = broker
-            .bindings
+    let table_rows = rows.iter().map(|row| {
+        let bound: Vec<String> = bindings
             .iter()
-            .filter(|bd| bd.queue == q.name)
-            .map(|bd| if bd.key.is_empty() { bd.exchange.clone() } else { format!("{} ({})", bd.exchange, bd.key) })
+            .filter(|b| b.3 == row.name)
+            .map(|(ex, kind, key, _, _)| if *kind == RouterType::Fanout { (*ex).to_owned() } else { format!("{ex} ({key})") })
             .collect();
-        let a = &q.args;
-        let mut args: Vec<String> = Vec::new();
-        if let Some(ttl) = a.ttl {
-            args.push(format!("x-message-ttl {ttl}"));
-        }
-        if let Some(max) = a.max_length {
-            args.push(format!("x-max-length {max} (drop-head)"));
-        }
-        if let Some(limit) = a.delivery_limit {
-            args.push(format!("quorum, x-delivery-limit {limit}"));
-        }
-        match &a.dead_letter_exchange {
-            Some(dlx) => args.push(format!("x-dead-letter-exchange {dlx}")),
-            None if q.name != "orders.dead" => args.push("no DLX: what dies is dropped".into()),
-            None => {}
-        }
-        let empty = q.ready.is_empty();
-        let consume = |outcome: Outcome| {
-            let queue = q.name.clone();
-            act.reform(move |_: MouseEvent| SideAction::Command(SideCommand::Consume { queue: queue.clone(), outcome }))
+        let n_ready = count(row);
+        let head = if row.dead_letters { None } else { head(w, row.member) };
+        let take = |outcome: TakeOutcome| {
+            let member = row.member;
+            act.reform(move |_: MouseEvent| SideAction::Command(SideCommand::Take { member, outcome }))
         };
         html! {
-            <tr data-queue={q.name.clone()}>
-                <th scope="row">{ &q.name }</th>
+            <tr data-queue={row.name.to_owned()}>
+                <th scope="row">{ row.name }</th>
                 <td>{ bound.join(", ") }</td>
                 <td class="ready">
-                    if let Some(head) = q.ready.front() {
-                        <button type="button" class="link head" onclick={open(q.name.clone(), head.id)}
-                            aria-label={format!("Open the envelope of the message at the head of {}", q.name)}>
-                            { q.ready.len() }
+                    if let Some(head) = head {
+                        <button type="button" class="link head" onclick={open(row.member, head.id)}
+                            aria-label={format!("Open the envelope of the message at the head of {}", row.name)}>
+                            { n_ready }
                         </button>
                     } else {
-                        { 0 }
+                        { n_ready }
                     }
                 </td>
-                <td class="hint">{ args.join(" · ") }</td>
+                <td class="hint">{ arguments(w, row) }</td>
                 <td class="rmq-actions">
-                    <button type="button" disabled={empty} onclick={consume(Outcome::Ack)}
-                        aria-label={format!("Consume and ack the head of {}", q.name)}>{ "Ack" }</button>
-                    <button type="button" disabled={empty} onclick={consume(Outcome::Reject)}
-                        aria-label={format!("Reject the head of {} without requeue", q.name)}>{ "Reject" }</button>
-                    <button type="button" disabled={empty} onclick={consume(Outcome::Requeue)}
-                        aria-label={format!("Nack the head of {} with requeue", q.name)}>{ "Requeue" }</button>
+                    if !row.dead_letters {
+                        <button type="button" disabled={head.is_none()} onclick={take(TakeOutcome::Ack)}
+                            aria-label={format!("Take and ack the head of {}", row.name)}>{ "Ack" }</button>
+                        <button type="button" disabled={head.is_none()} onclick={take(TakeOutcome::Reject)}
+                            aria-label={format!("Reject the head of {} without requeue", row.name)}>{ "Reject" }</button>
+                        <button type="button" disabled={head.is_none()} onclick={take(TakeOutcome::Requeue)}
+                            aria-label={format!("Nack the head of {} with requeue", row.name)}>{ "Requeue" }</button>
+                    }
                 </td>
             </tr>
         }
     });
 
-    let dead = broker.queue("orders.dead").map(|q| q.ready.iter().rev().take(20).map(|m| {
-        html! {
-            <li class="x-death-entry">
-                <button type="button" class="link" onclick={open("orders.dead".into(), m.id)}>
-                    <code>{ format!("#{} {}", m.id, m.x_death.first().map_or(m.routing_key.as_str(), |d| d.routing_keys.first().map_or("", String::as_str))) }</code>
-                </button>
-                <ol class="x-death" aria-label="x-death, newest first">
-                    { for m.x_death.iter().map(|d| html! {
-                        <li>{ format!(
-                            "reason {} · queue {} · count {} · exchange {} · routing-keys [{}] · at {}",
-                            d.reason.as_str(), d.queue, d.count,
-                            if d.exchange.is_empty() { "\"\"" } else { d.exchange.as_str() },
-                            d.routing_keys.join(", "), d.time
-                        ) }</li>
-                    }) }
-                </ol>
-            </li>
-        }
-    }).collect::<Html>());
+    // Each dead-letter queue's messages, newest first, with why they died.
+    let dead_queue = rows.iter().find(|r| r.dead_letters);
+    let dead = dead_queue.map(|row| {
+        let sim = &w.members()[row.member as usize];
+        let mut letters: Vec<&Message> = sim
+            .messages()
+            .into_iter()
+            .filter(|msg| matches!(msg.state, MsgState::DeadLettered { .. }))
+            .collect();
+        letters.reverse();
+        letters.into_iter().take(20).map(|msg| {
+            let (_, routing_key) = w.published_with(row.member, msg);
+            html! {
+                <li class="x-death-entry">
+                    <button type="button" class="link" onclick={open(row.member, msg.id)}>
+                        <code>{ format!("#{} {routing_key}", msg.event) }</code>
+                    </button>
+                    <ol class="x-death" aria-label="x-death, newest first">
+                        { for w.x_death(row.member, msg).iter().map(|d| html! {
+                            <li>{ format!(
+                                "reason {} · queue {} · count {} · exchange {} · routing-keys [{}] · at {}",
+                                d.reason, d.queue, d.count,
+                                if d.exchange.is_empty() { "\"\"" } else { d.exchange.as_str() },
+                                d.routing_keys.join(", "), d.time
+                            ) }</li>
+                        }) }
+                    </ol>
+                </li>
+            }
+        }).collect::<Html>()
+    });
+    let dead_title = dead_queue.map_or("dead letters".to_owned(), |r| {
+        format!("{}: what died, and why (x-death)", r.name)
+    });
 
     html! {
         <div class="exchanges">
@@ -320,8 +426,8 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
             <form class="control-row" id="rmq-publish" onsubmit={onsubmit} aria-label="Publish a message">
                 <label>{ "Exchange " }
                     <select id="rmq-exchange" onchange={onexchange}>
-                        { for broker.exchanges.iter().map(|e| html! {
-                            <option value={e.name.clone()} selected={*exchange == e.name}>{ format!("{} ({})", e.name, kind_name(e.kind)) }</option>
+                        { for w.routers().iter().filter(|r| !r.dead_letter).map(|r| html! {
+                            <option value={r.name.clone()} selected={*exchange == r.name}>{ format!("{} ({})", r.name, r.kind.id()) }</option>
                         }) }
                         <option value="" selected={exchange.is_empty()}>{ "(default exchange)" }</option>
                     </select>
@@ -345,7 +451,7 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
                     html! { <button type="button" class="preset" title={*why} {onclick}>{ if ex.is_empty() { format!("\"\" ← {k}") } else { format!("{ex} ← {k}") } }</button> }
                 }) }
             </div>
-            <p class="rmq-last" id="rmq-last" aria-live="polite">{ last.unwrap_or_else(|| "Nothing published yet.".into()) }</p>
+            <p class="rmq-last" id="rmq-last" aria-live="polite">{ last_text.unwrap_or_else(|| "Nothing published yet.".into()) }</p>
             <svg class="rmq-diagram" viewBox={format!("0 0 640 {}", n(height))} role="img"
                 aria-label="Exchanges on the left, queues on the right, bindings as arrows labelled with their keys; the last publish's matches are marked with a tick.">
                 <defs>
@@ -353,20 +459,20 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
                         <path d="M 0 0 L 10 5 L 0 10 z" />
                     </marker>
                 </defs>
-                { for bindings }
+                { for binding_lines }
                 { for dlx_arrows }
                 { for exchanges }
                 { for queues }
             </svg>
             <table class="rmq-queues" id="rmq-queues">
-                <caption>{ format!("Unroutable: {} · dropped (no dead-letter exchange): {}", broker.unroutable, broker.dropped) }</caption>
+                <caption>{ format!("Unroutable: {} · dropped (no dead-letter exchange): {gone}", w.unroutable()) }</caption>
                 <thead><tr>
                     <th scope="col">{ "Queue" }</th><th scope="col">{ "Bound from" }</th><th scope="col">{ "Ready" }</th>
                     <th scope="col">{ "Arguments" }</th><th scope="col">{ "Take the head" }</th>
                 </tr></thead>
-                <tbody>{ for rows }</tbody>
+                <tbody>{ for table_rows }</tbody>
             </table>
-            <h3>{ "orders.dead: what died, and why (x-death)" }</h3>
+            <h3>{ dead_title }</h3>
             <ol class="x-deaths" id="x-deaths">{ dead.unwrap_or_default() }</ol>
             { detail.unwrap_or_default() }
         </div>

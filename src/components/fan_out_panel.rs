@@ -3,7 +3,7 @@ use queue_engine::Millis;
 use yew::prelude::*;
 
 use super::{use_side_run, EnvelopeCard, SideHandle};
-use crate::side::{SideAction, SideCommand, SideModel, Spec};
+use crate::side::{SideAction, SideCommand, Spec};
 
 /// The video-upload example's seed, unless a lesson picks another.
 const VIDEO_UPLOAD_SEED: u64 = 7;
@@ -28,9 +28,7 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
     // A subscription's copy of one upload, opened to read its envelope.
     let selected = use_state(|| None::<(usize, u64)>);
     let run = run.borrow();
-    let SideModel::World(world) = &run.model else {
-        return Html::default();
-    };
+    let world = &run.world;
     let published = world.sent();
     let subs = world.members();
     let processed: u64 = subs.iter().map(|s| s.counts().processed).sum();

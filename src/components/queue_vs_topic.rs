@@ -3,7 +3,7 @@ use queue_engine::Millis;
 use yew::prelude::*;
 
 use super::{use_side_run, SideHandle};
-use crate::side::{SideModel, Spec};
+use crate::side::Spec;
 
 #[derive(Properties, PartialEq)]
 pub struct QueueVsTopicProps {
@@ -27,9 +27,7 @@ pub fn QueueVsTopic(props: &QueueVsTopicProps) -> Html {
         run.borrow_mut().restart(spec);
     }
     let run = run.borrow();
-    let SideModel::World(world) = &run.model else {
-        return Html::default();
-    };
+    let world = &run.world;
     // The first queue has the competing workers; the others are the topic's subscriptions.
     let Some((queue, topic)) = world.members().split_first() else {
         return Html::default();

@@ -4,7 +4,7 @@ use queue_engine::Millis;
 use yew::prelude::*;
 
 use super::{use_side_run, EnvelopeCard};
-use crate::side::{SideAction, SideCommand, SideModel, Spec};
+use crate::side::{SideAction, SideCommand, Spec};
 
 #[derive(Properties, PartialEq)]
 pub struct RedisPanelProps {
@@ -20,10 +20,7 @@ pub fn RedisPanel(props: &RedisPanelProps) -> Html {
     let (run, act) = use_side_run(None, props.now, &|| Spec::Redis);
     let opened = use_state(|| None::<EntryId>);
     let run = run.borrow();
-    let Some(sim) = (match &run.model {
-        SideModel::World(w) => w.logs().first().and_then(|l| l.as_redis()),
-        _ => None,
-    }) else {
+    let Some(sim) = run.world.logs().first().and_then(|l| l.as_redis()) else {
         return Html::default();
     };
     let now = props.now;

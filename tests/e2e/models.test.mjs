@@ -104,6 +104,7 @@ test("exchanges route by binding, dead-letter with x-death, and refuse a bad key
   assert.match(await page.textContent("#rmq-detail h3"), /orders\.dead · message #1 · routing key order\.pizza\.eu/);
   assert.match(await page.textContent("#rmq-detail pre.binding"), /^cloudEvents:id: [0-9a-f-]{36}$/m);
   assert.match(await page.textContent("#rmq-x-death"), /reason=rejected, queue=kitchen, exchange=orders/);
+  assert.match(await page.textContent("#rmq-x-death"), /x-first-death-queue: kitchen\nx-first-death-reason: rejected\nx-first-death-exchange: orders/);
   const deadId = await page.textContent("#rmq-detail pre.binding");
   await page.click('#rmq-queues tr[data-queue="audit"] button.head');
   assert.match(await page.textContent("#rmq-detail h3"), /^audit · message #1 /);

@@ -74,6 +74,7 @@ impl Plan {
                 store: None,
                 replies: None,
                 groups: sc.groups.iter().map(|g| g.name.clone()).collect(),
+                dlx: None,
             },
             run: LogPlan::Kafka {
                 scenario: StreamScenario {

@@ -177,6 +177,7 @@ impl ScenarioV2 {
                 store: None,
                 replies: None,
                 groups: names,
+                dlx: None,
             },
             run,
         })

@@ -168,6 +168,18 @@ impl RouterType {
         }
     }
 
+    /// The kind [`RouterType::id`] names.
+    pub fn from_id(id: &str) -> Option<RouterType> {
+        Some(match id {
+            "fanout" => RouterType::Fanout,
+            "direct" => RouterType::Direct,
+            "topic" => RouterType::Topic,
+            "headers" => RouterType::Headers,
+            "sns" => RouterType::Sns,
+            _ => return None,
+        })
+    }
+
     /// Whether a message published on `publish` goes through the binding `bind`.
     pub fn matches(self, bind: &Edge, publish: &Edge) -> bool {
         let no_attributes = serde_json::Map::new();

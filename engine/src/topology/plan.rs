@@ -25,12 +25,20 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MemberNodes {
     pub queue: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dlq: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replies: Option<String>,
     /// A log's consumer groups (its subscribed pools), in file order; empty for a queue.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<String>,
+    /// The dead-letter exchange the queue's dead letters go through to `dlq`, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dlx: Option<String>,
 }
 
 impl MemberNodes {
@@ -86,19 +94,89 @@ pub struct Plan {
     pub limits: Limits,
     /// The routers, kept so that a person can publish to one with any routing key at run
     /// time ([`Command::Publish`]), and so a dead letter can say where it was first sent.
-    #[serde(default)]
+    #[serde(default, with = "router_tokens")]
     pub routers: Vec<PlannedRouter>,
 }
 
+/// The routers written as one flat list of strings, not as nested objects: the page reads
+/// every plan, and serde's derived readers for the nested form (a list of routers, lists of
+/// tuples, the router kind) cost it about 2 kB of gzip, where a list of strings has a reader
+/// already. Each router is `@`, its name, its kind's id, `1` for a dead-letter exchange (else
+/// `0`), then `b` and a member or `p` and a producer, each followed by its key: `=` and the key,
+/// or `-` for none.
+mod router_tokens {
+    use super::PlannedRouter;
+    use crate::topology::RouterType;
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(routers: &[PlannedRouter], s: S) -> Result<S::Ok, S::Error> {
+        let mut out: Vec<String> = Vec::new();
+        let key = |k: &Option<String>| k.as_ref().map_or("-".to_owned(), |k| format!("={k}"));
+        for r in routers {
+            out.extend(["@".into(), r.name.clone(), r.kind.id().into()]);
+            out.push(if r.dead_letter { "1" } else { "0" }.into());
+            for (tag, list) in [("b", &r.binds), ("p", &r.publishers)] {
+                for (k, i) in list {
+                    out.extend([tag.to_owned(), i.to_string(), key(k)]);
+                }
+            }
+        }
+        out.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<PlannedRouter>, D::Error> {
+        let tokens = Vec::<String>::deserialize(d)?;
+        parse(tokens).ok_or_else(|| D::Error::custom("routers: not a list of router tokens"))
+    }
+
+    fn parse(tokens: Vec<String>) -> Option<Vec<PlannedRouter>> {
+        let mut routers: Vec<PlannedRouter> = Vec::new();
+        let mut t = tokens.into_iter();
+        while let Some(tag) = t.next() {
+            if tag == "@" {
+                let name = t.next()?;
+                let kind = RouterType::from_id(&t.next()?)?;
+                let dead_letter = t.next()? == "1";
+                routers.push(PlannedRouter {
+                    name,
+                    kind,
+                    binds: Vec::new(),
+                    publishers: Vec::new(),
+                    dead_letter,
+                });
+                continue;
+            }
+            let index: u16 = t.next()?.parse().ok()?;
+            let key = t.next()?;
+            let key = match key.strip_prefix('=') {
+                Some(k) => Some(k.to_owned()),
+                None if key == "-" => None,
+                None => return None,
+            };
+            let router = routers.last_mut()?;
+            match tag.as_str() {
+                "b" => router.binds.push((key, index)),
+                "p" => router.publishers.push((key, index)),
+                _ => return None,
+            }
+        }
+        Some(routers)
+    }
+}
+
 /// A router as the world keeps it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlannedRouter {
     pub name: String,
     pub kind: super::RouterType,
-    /// Its bindings, each with the member whose queue it reaches, in file order.
-    pub binds: Vec<(super::Edge, u16)>,
-    /// The producers that publish to it, each with its publish edge's routing key.
-    pub publishers: Vec<(u32, Option<String>)>,
+    /// Its bindings, each with its binding key (none on a fanout, headers or SNS router) and
+    /// the member whose queue it reaches, in file order. Only keys are kept: the page reads
+    /// plans, and a person publishes by key (see [`crate::World::route`]).
+    pub binds: Vec<(Option<String>, u16)>,
+    /// The producers that publish to it, each as its publish edge's routing key and the
+    /// producer's index (the shape of `binds`, so the page reads both with one reader).
+    pub publishers: Vec<(Option<String>, u16)>,
     /// A dead-letter exchange: its one binding is the dead-letter queue of the queues that
     /// name it, and nothing else publishes to it.
     pub dead_letter: bool,
@@ -151,6 +229,7 @@ impl Plan {
                 store: sc.data_store.then(|| "orders-db".to_owned()),
                 replies: sc.reply_queue.then(|| "replies".to_owned()),
                 groups: Vec::new(),
+                dlx: None,
             },
             scenario: sc.clone(),
         };
@@ -386,7 +465,7 @@ impl ScenarioV2 {
                     .filter(|(_, b)| &b.from == name)
                     .filter_map(|(_, b)| {
                         let m = members.iter().position(|m| m.nodes.queue == b.to)?;
-                        Some((b.clone(), m as u16))
+                        Some((b.key.clone(), m as u16))
                     })
                     .collect();
                 let publishers = t
@@ -394,7 +473,7 @@ impl ScenarioV2 {
                     .filter(|(_, e)| &e.to == name)
                     .filter_map(|(_, e)| {
                         let p = producers.iter().position(|p| *p == e.from)?;
-                        Some((p as u32, e.key.clone()))
+                        Some((e.key.clone(), p as u16))
                     })
                     .collect();
                 Some(PlannedRouter {
@@ -429,7 +508,11 @@ impl ScenarioV2 {
                 .map(|(_, e)| e.to.clone())
         };
         let consumer = from(EdgeKind::Subscribe, queue);
-        let dlq = from(EdgeKind::DeadLetter, queue).map(|to| t.dead_letter_queue(&to));
+        let dead_letter_to = from(EdgeKind::DeadLetter, queue);
+        let dlx = dead_letter_to
+            .clone()
+            .filter(|to| matches!(t.node(to), Some(Node::Router(_))));
+        let dlq = dead_letter_to.map(|to| t.dead_letter_queue(&to));
         let shape = Shape {
             producers: producers.to_vec(),
             queue: queue.to_owned(),
@@ -448,6 +531,7 @@ impl ScenarioV2 {
                 replies: pool_edge(EdgeKind::Reply),
                 consumer,
                 groups: Vec::new(),
+                dlx,
             },
             scenario,
         })
