@@ -3,14 +3,17 @@
 //! world's message records on demand rather than stored with every message.
 //!
 //! # Contract
-//! - One entry per (queue, reason), newest first, with RabbitMQ's reason names: `rejected`,
-//!   `expired`, `maxlen` and `delivery_limit`.
+//! - RabbitMQ keeps one entry per (queue, reason), newest first. Here a dead-letter queue
+//!   sits behind one queue and a dead letter goes nowhere from it, so a message has at most
+//!   one entry: that queue, with the reason of its latest death in RabbitMQ's names
+//!   (`rejected`, `expired`, `maxlen`, `delivery_limit`).
 //! - `exchange` and `routing-keys` are what the message was first published with: a person's
 //!   publish keeps its own; a producer's is its publish edge's router and key, or the default
 //!   exchange and the queue's name when it publishes straight to a queue (which is what an
 //!   AMQP publish to a queue is).
-//! - `count` counts the times the message died in that queue for that reason; a dead letter
-//!   moved back and dead-lettered again counts up.
+//! - `count` counts the times the message died in that queue: a dead letter moved back (a
+//!   redrive, which RabbitMQ does with a shovel) and dead-lettered again counts up, whatever
+//!   the reason the first time.
 
 use crate::kernel::time::Millis;
 use crate::message::{DeadLetterReason, Message, MsgState};

@@ -17,7 +17,8 @@
 //!   `limits.event_log` and metric points beyond `metrics.max_points` are forgotten (their counts
 //!   remain). Envelopes and traces are built on demand, never stored.
 //! - **Built for speed where it runs hot, for size elsewhere.** The engine is built at
-//!   opt-level 3 for its loop ([`World::advance_to`] and everything a timer fires). Entry points
+//!   opt-level 2 for its loop ([`World::advance_to`] and everything a timer fires; 3 ran no
+//!   faster in Chromium, see `Cargo.toml`). Entry points
 //!   that run once per click or per file (the readers, [`World::new`], envelopes, traces,
 //!   event descriptions, the platform texts) are `#[inline]`, so the crate that calls them, the
 //!   page at its size-first opt-level, builds them and the serde readers behind them.

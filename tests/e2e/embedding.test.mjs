@@ -265,6 +265,9 @@ test("messages go to the parent's origin only, never to another allowed one (eac
   await frame.waitForSelector(".diagram");
   await p.waitForFunction(() => window.messages.filter((m) => m.type === "height").length > 0);
   await p.waitForTimeout(300);
+  // A post is delivered a task after it is sent, and the frame may still be posting heights
+  // while it lays out: wait until everything sent has arrived (a dropped post times out here).
+  await p.waitForFunction(() => window.messages.length === window.targets.length, null, { timeout: 5000 });
   const { targets, messages } = await p.evaluate(() => ({ targets: window.targets, messages: window.messages }));
   assert.ok(targets.length >= 4, "ready, height, Canvas and H5P");
   assert.deepEqual([...new Set(targets)], [server.origin], "only this page's origin, though https://elsewhere.example is allowed too");
