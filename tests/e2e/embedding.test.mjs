@@ -265,10 +265,15 @@ test("messages go to the parent's origin only, never to another allowed one (eac
   await frame.waitForSelector(".diagram");
   await p.waitForFunction(() => window.messages.filter((m) => m.type === "height").length > 0);
   await p.waitForTimeout(300);
-  // A post is delivered a task after it is sent, and the frame may still be posting heights
-  // while it lays out: wait until everything sent has arrived (a dropped post times out here).
-  await p.waitForFunction(() => window.messages.length === window.targets.length, null, { timeout: 5000 });
-  const { targets, messages } = await p.evaluate(() => ({ targets: window.targets, messages: window.messages }));
+  // A post is delivered a task after it is sent, and a running free play keeps posting its
+  // height as it grows: take both lists at one moment when everything sent has arrived. A
+  // dropped post never lets that moment come, and the lengths below then differ.
+  const { targets, messages } = await p.evaluate(async () => {
+    for (let i = 0; i < 100 && window.messages.length !== window.targets.length; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return { targets: [...window.targets], messages: [...window.messages] };
+  });
   assert.ok(targets.length >= 4, "ready, height, Canvas and H5P");
   assert.deepEqual([...new Set(targets)], [server.origin], "only this page's origin, though https://elsewhere.example is allowed too");
   assert.equal(messages.length, targets.length, "every post arrives: none was dropped by the browser");
