@@ -15,10 +15,9 @@ use yew::prelude::*;
 use crate::components::{
     ComparePanel, Controls, Diagram, DlqList, EventLog, ExchangePanel, FanOutPanel, Footer, Header,
     Inspected, Inspector, LessonPanel, LinkNotice, MetricsPanel, PacedAnnouncement, PlatformLens,
-    QueueVsTopic, RedisPanel, Region, ShareLink, SideHandle, StreamView, TimeTravel,
-    FAST_TOKEN_CAP, TOKEN_CAP,
+    QueueVsTopic, RedisPanel, Region, ShareLink, StreamView, TimeTravel, FAST_TOKEN_CAP, TOKEN_CAP,
 };
-use crate::side::Model;
+use crate::panels::{Model, PanelHandle};
 use crate::state::{Action, Playground};
 
 /// How a host page reaches a playground it mounted: the app puts its dispatcher here.
@@ -329,31 +328,30 @@ pub fn App(props: &AppProps) -> Html {
     // A lesson on the log or a topic hands its run to that model's panel, which then comes
     // straight after the lesson so the learner sees what the checkpoint asks about.
     let lesson_model = state.lesson.map_or(Model::Queue, |l| l.model);
-    let side_for = |model: Model| -> Option<SideHandle> {
-        let run = state.side.clone().filter(|_| lesson_model == model)?;
+    let panels = {
         let d = state.dispatcher();
-        Some(SideHandle {
-            run,
+        PanelHandle {
+            panels: state.panels.clone(),
             version: state.panel_version,
-            onaction: Callback::from(move |a| d.dispatch(Action::Side(a))),
-        })
+            onaction: Callback::from(move |(p, a)| d.dispatch(Action::Panel(p, a))),
+        }
     };
     let fanout_region = html! {
         <Region id="fanout" title="Fan-out: one upload, four subscribers"
             summary="A topic copies every message to each subscription; each has its own queue, consumers and DLQ.">
-            <FanOutPanel now={state.panel_now_b} lesson={side_for(Model::FanOut)} />
+            <FanOutPanel now={state.panel_now_b} panels={panels.clone()} />
         </Region>
     };
     let contrast_region = html! {
         <Region id="queue-vs-topic" title="Queue vs topic: the same orders, side by side"
             summary="Three competing workers on a queue against three subscriptions on a topic.">
-            <QueueVsTopic now={state.panel_now_b} seed={settings.seed} lesson={side_for(Model::PubsubVsQueue)} />
+            <QueueVsTopic now={state.panel_now_b} panels={panels.clone()} />
         </Region>
     };
     let stream_region = html! {
         <Region id="stream" title="Partitioned log (Kafka's model)"
             summary="Partitions as lanes of offsets, two consumer groups with their own cursors.">
-            <StreamView now={state.panel_now_c} seed={settings.seed} lesson={side_for(Model::Log)} />
+            <StreamView now={state.panel_now_c} panels={panels.clone()} />
         </Region>
     };
     let lesson_layout = match lesson_model {
@@ -457,13 +455,13 @@ pub fn App(props: &AppProps) -> Html {
                 if show("exchanges") {
                     <Region id="exchanges" title="RabbitMQ: exchanges, bindings and x-death"
                         summary="Publish with a routing key and see which bindings match; reject, requeue or let messages expire into the dead-letter exchange.">
-                        <ExchangePanel now={state.panel_now_b} />
+                        <ExchangePanel now={state.panel_now_b} panels={panels.clone()} />
                     </Region>
                 }
                 if show("redis") {
                     <Region id="redis" title="Redis Streams: pending entries and claiming"
                         summary="A consumer group's pending entries list, claims from a crashed consumer, and a dead stream.">
-                        <RedisPanel now={state.panel_now_b} />
+                        <RedisPanel now={state.panel_now_b} {panels} />
                     </Region>
                 }
                 if show("platform") {

@@ -14,7 +14,7 @@ use queue_engine::topology::plan::Plan;
 use queue_engine::{Millis, Scenario, ScenarioError, Sim, World};
 use serde::Deserialize;
 
-use crate::side::{Model, SideRun, Spec};
+use crate::panels::{Model, Panel, Panels, Spec};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -170,13 +170,11 @@ impl Lesson {
         }
     }
 
-    /// The log or topic this lesson runs on (None: the main queue, or a lesson file that does
-    /// not describe one, which the native tests rule out).
-    pub fn side(&self) -> Option<SideRun> {
-        Spec::parse(self.model, &self.scenario)
-            .ok()
-            .flatten()
-            .map(SideRun::new)
+    /// The panel this lesson runs on, and what its world is built from (None: the main queue,
+    /// or a lesson file that does not describe one, which the native tests rule out).
+    pub fn panel(&self) -> Option<(Panel, Spec)> {
+        let spec = Spec::parse(self.model, &self.scenario).ok().flatten()?;
+        Some((Panel::of(self.model)?, spec))
     }
 
     /// The numbers at the checkpoint with nobody touching anything: what the native tests pin.
@@ -184,9 +182,9 @@ impl Lesson {
         let until = self.checkpoint.until;
         match Spec::parse(self.model, &self.scenario)? {
             Some(spec) => {
-                let mut run = SideRun::new(spec);
-                run.advance_to(until);
-                Ok(run.numbers())
+                let panel = Panel::of(self.model).ok_or_else(|| "model: a panel".to_owned())?;
+                let mut panels = Panels::new(0, Some((panel, spec)));
+                Ok(panels.numbers(panel, until))
             }
             None => {
                 let plan = Plan::single(self.scenario().map_err(|e| e.to_string())?);

@@ -13,9 +13,9 @@ use queue_engine::{Command, Event, Millis, MsgId, QueueKind, Scenario, Sim, Worl
 
 use crate::embed::EmbedOptions;
 use crate::lessons::{self, Lesson, Verdict};
+use crate::panels::{Panel, PanelAction, PanelCommand, Panels};
 use crate::permalink::{self, Link, LogSettings, Notice};
 use crate::progress::{self, Progress};
-use crate::side::{SideAction, SideRun, Spec};
 use yew::Reducible;
 
 /// Events kept for the event log view.
@@ -57,9 +57,9 @@ pub struct Playground {
     /// The learner's prediction for the lesson's checkpoint, and once the run reaches the
     /// checkpoint's time, what the engine showed.
     pub check: Option<Rc<Check>>,
-    /// The log or topic a lesson runs on, on the same clock as `sim` (None: a queue lesson or
-    /// free play, where each panel runs its own).
-    pub side: Option<Rc<RefCell<SideRun>>>,
+    /// Every panel's world (the log, the topics, the exchanges, the stream), on the same clock
+    /// as `world`, with what the person did in each; the lesson's panel among them.
+    pub panels: Rc<RefCell<Panels>>,
     /// Answered lessons (true: the prediction matched), remembered across visits.
     pub progress: Rc<Progress>,
     /// How the embedding page wants the playground shown.
@@ -122,8 +122,8 @@ pub enum Action {
     Predict(String),
     /// Play (true) or pause (false), for host pages; the button toggles instead.
     SetPlaying(bool),
-    /// A button in the panel of a lesson's log or topic.
-    Side(SideAction),
+    /// A button in one of the panels.
+    Panel(Panel, PanelAction),
     /// Nobody can see the playground (true: page hidden or scrolled away) or they can again.
     Hide(bool),
 }
@@ -153,6 +153,7 @@ pub fn with_ordering(scenario: &mut Scenario, kind: QueueKind) {
 impl Playground {
     pub fn new(scenario: Scenario) -> Playground {
         let world = world_or_default(&scenario);
+        let panels = Panels::new(scenario.seed, None);
         Playground {
             world: Rc::new(RefCell::new(world)),
             log: Rc::new(RefCell::new(VecDeque::new())),
@@ -169,7 +170,7 @@ impl Playground {
             scenario_name: Rc::from("pizza-shop"),
             notices: Rc::new(Vec::new()),
             lesson: None,
-            side: None,
+            panels: Rc::new(RefCell::new(panels)),
             check: None,
             progress: Rc::new(Progress::new()),
             embed: Rc::new(EmbedOptions::default()),
@@ -185,21 +186,12 @@ impl Playground {
 
     /// The permalink (query string) that reproduces what is on screen now.
     pub fn link(&self) -> String {
-        // A lesson's log or topic: what the learner did in its panel, and its settings if they
-        // differ from the lesson's.
-        let (side, log) = match (&self.side, self.lesson) {
-            (Some(run), Some(lesson)) => {
-                let run = run.borrow();
-                let original = Spec::parse(lesson.model, &lesson.scenario).ok().flatten();
-                let now = log_settings(&run.spec);
-                let changed = now.filter(|n| original.as_ref().and_then(log_settings) != Some(*n));
-                (run.history.clone(), changed)
-            }
-            _ => (Vec::new(), None),
-        };
+        // What was done in every panel, and the log's settings if they were changed.
+        let panels = self.panels.borrow();
         permalink::encode(&Link {
-            side,
-            log,
+            panels: Panel::ALL.map(|p| panels.given(p).to_vec()),
+            side: Vec::new(),
+            log: panels.changed_log(),
             lesson: self.lesson.map(|l| l.id.clone()),
             // A lesson carries its own scenario.
             scenario: self
@@ -330,19 +322,21 @@ impl Playground {
             }
         }
         next.history = Rc::new(history);
-        next.apply_side_link(&link.side, link.log, &mut notices);
+        next.apply_panel_link(link.side, link.panels, link.log, &mut notices);
         if let Some(speed) = link.speed {
             next.speed = speed;
         }
         let last = next.history.last().map_or(Millis::ZERO, |(at, _)| *at);
+        let last = last.max(next.panels.borrow().last_given());
         // A link taken after going back in time opens at the moment it showed; the commands
         // recorded after it stay scheduled, and the scrub bar still reaches them.
         let at = link.time.unwrap_or(last);
         if at > Millis::ZERO || link.time.is_some() {
             let world = next.replayed_to(at);
             next.replace_world(world);
-            next.sync_side();
             next.horizon = at.max(last);
+            // The panels open at the link's moment too, not at zero until the first action.
+            (next.panel_now, next.panel_now_b, next.panel_now_c) = (at, at, at);
             next.playing = link.time.is_none();
         }
         if let Some(play) = link.embed.autoplay {
@@ -353,76 +347,61 @@ impl Playground {
         next
     }
 
-    /// What a link says was done in a lesson's log or topic panel: its settings, then its
-    /// commands at their times. Whatever the lesson's model refuses becomes a notice.
-    fn apply_side_link(
+    /// What a link says was done in the panels: the log's settings, then each panel's commands
+    /// at their times (`sh`, the older spelling, is the lesson's panel). Whatever a panel
+    /// refuses becomes a notice.
+    fn apply_panel_link(
         &self,
-        commands: &[(Millis, crate::side::SideCommand)],
+        lesson_side: Vec<(Millis, PanelCommand)>,
+        mut given: [Vec<(Millis, PanelCommand)>; 5],
         log: Option<LogSettings>,
         notices: &mut Vec<Notice>,
     ) {
-        if commands.is_empty() && log.is_none() {
-            return;
-        }
-        let param = if commands.is_empty() { "lg" } else { "sh" };
-        let Some(side) = &self.side else {
-            notices.push(Notice {
-                param: param.into(),
+        let mut panels = self.panels.borrow_mut();
+        match (panels.lesson, lesson_side.is_empty()) {
+            (_, true) => {}
+            (Some(p), false) => {
+                let later = std::mem::replace(&mut given[p as usize], lesson_side);
+                given[p as usize].extend(later);
+            }
+            (None, false) => notices.push(Notice {
+                param: "sh".into(),
                 expected: "a lesson that runs on the log or a topic".into(),
                 given: self
                     .lesson
                     .map_or("no lesson".into(), |l| format!("lesson {}", l.id)),
-            });
-            return;
-        };
-        let mut run = side.borrow_mut();
+            }),
+        }
         if let Some(settings) = log {
-            let result = match run.log_scenario().cloned() {
-                Some(mut sc) => {
-                    sc.topic.partitions = settings.partitions;
-                    if let Some(g) = sc.groups.first_mut() {
-                        g.commit = settings.commit;
-                        g.rebalance = settings.rebalance;
-                    }
-                    run.set_log(sc)
-                }
-                None => Err("this lesson runs on a topic, not the log".into()),
-            };
+            let sc = panels.spec(Panel::Log).with_log_settings(settings);
+            let result = sc.map_or(Err("the log panel is not a log".into()), |sc| {
+                panels.set_log(Millis::ZERO, sc)
+            });
             if let Err(e) = result {
                 notices.push(Notice {
                     param: "lg".into(),
-                    expected: "settings this lesson's log accepts".into(),
+                    expected: "settings this log accepts".into(),
                     given: e,
                 });
             }
         }
-        for (at, command) in commands {
-            run.advance_to(*at);
-            if let Err(e) = run.command(command.clone()) {
-                notices.push(Notice {
-                    param: "sh".into(),
-                    expected: "a command this lesson's panel accepts".into(),
-                    given: e,
-                });
+        for (panel, commands) in Panel::ALL.into_iter().zip(given) {
+            for (at, command) in commands {
+                if let Err(e) = panels.command(panel, at, command) {
+                    notices.push(Notice {
+                        param: panel.param().into(),
+                        expected: "a command this panel accepts".into(),
+                        given: e,
+                    });
+                }
             }
         }
-        drop(run);
-        // Back to the main clock: later commands stay recorded and fire when time gets there.
-        self.sync_side();
     }
 
     fn set_lesson(&mut self, lesson: Option<&'static Lesson>) {
         self.lesson = lesson;
-        self.side = lesson
-            .and_then(Lesson::side)
-            .map(|run| Rc::new(RefCell::new(run)));
-    }
-
-    /// Brings the lesson's log or topic to the main clock (back or forward).
-    fn sync_side(&self) {
-        if let Some(side) = &self.side {
-            side.borrow_mut().advance_to(self.world.borrow().now());
-        }
+        let panels = Panels::new(self.scenario.seed, lesson.and_then(Lesson::panel));
+        self.panels = Rc::new(RefCell::new(panels));
     }
 
     /// The checkpoint time still to be reached by a prediction waiting for its run.
@@ -439,15 +418,14 @@ impl Playground {
         let (Some(lesson), Some(check)) = (self.lesson, self.check.as_ref()) else {
             return;
         };
-        // The log or topic must stand at the checkpoint too, not a tick behind.
-        self.sync_side();
-        let queue = self.queue();
-        let numbers = match &self.side {
-            Some(side) => side.borrow().numbers(),
-            None => lessons::numbers(&queue),
+        let now = self.world.borrow().now();
+        // The lesson's log or topic is read at the checkpoint too, not a tick behind.
+        let lesson_panel = self.panels.borrow().lesson;
+        let numbers = match lesson_panel {
+            Some(panel) => self.panels.borrow_mut().numbers(panel, now),
+            None => lessons::numbers(&self.queue()),
         };
-        let verdict = lesson.verdict(&numbers, self.world.borrow().now(), &check.predicted);
-        drop(queue);
+        let verdict = lesson.verdict(&numbers, now, &check.predicted);
         let progress = Rc::make_mut(&mut self.progress);
         let right = verdict.correct() || progress.get(&lesson.id).copied().unwrap_or(false);
         // The app stores it when it changes: the reducer does no I/O.
@@ -457,6 +435,25 @@ impl Playground {
             verdict: Some(verdict),
         }));
         self.playing = false;
+    }
+
+    /// Acting at `now` after going back in time starts a new future: the recorded one is
+    /// forgotten, on the main queue and in every panel.
+    fn forget_future(&mut self, now: Millis) {
+        if now >= self.horizon {
+            return;
+        }
+        let kept: Vec<_> = self
+            .history
+            .iter()
+            .filter(|(at, _)| *at <= now)
+            .cloned()
+            .collect();
+        self.history = Rc::new(kept);
+        self.horizon = now;
+        let world = self.replayed_to(now);
+        self.replace_world(world);
+        self.panels.borrow_mut().forget_after(now);
     }
 
     fn drain(&self) {
@@ -494,7 +491,6 @@ impl Reducible for Playground {
                     }
                     _ => next.world.borrow_mut().advance_to(target),
                 }
-                next.sync_side();
                 next.horizon = next.horizon.max(next.world.borrow().now());
                 next.drain();
                 next.panel_real_ms += real_ms;
@@ -544,26 +540,13 @@ impl Reducible for Playground {
                     (Some(t), _) => next.world.borrow_mut().advance_to(t),
                     (None, _) => {}
                 }
-                next.sync_side();
                 next.horizon = next.horizon.max(next.world.borrow().now());
                 next.drain();
             }
             Action::SetSpeed(speed) => next.speed = speed,
             Action::Command(command) => {
                 let now = next.world.borrow().now();
-                if now < next.horizon {
-                    // Acting in the past starts a new future: forget the recorded one.
-                    let kept: Vec<_> = next
-                        .history
-                        .iter()
-                        .filter(|(at, _)| *at <= now)
-                        .cloned()
-                        .collect();
-                    next.history = Rc::new(kept);
-                    next.horizon = now;
-                    let world = next.replayed_to(now);
-                    next.replace_world(world);
-                }
+                next.forget_future(now);
                 let target = Target::in_one_queue(&command);
                 let result = next.world.borrow_mut().command(target, command.clone());
                 match result {
@@ -583,8 +566,16 @@ impl Reducible for Playground {
                 next.playing = playing;
                 next.speed = speed;
                 next.scenario_name = self.scenario_name.clone();
-                // Starting over starts the lesson's log or topic over too.
+                // Starting over starts every panel over too, from the new seed; the log keeps
+                // the settings the person chose for it.
                 next.set_lesson(self.lesson);
+                if let Some(settings) = self.panels.borrow().changed_log() {
+                    let mut panels = next.panels.borrow_mut();
+                    if let Some(sc) = panels.spec(Panel::Log).with_log_settings(settings) {
+                        // The same settings planned before, so they plan again.
+                        let _ = panels.set_log(Millis::ZERO, sc);
+                    }
+                }
                 next.progress = self.progress.clone();
                 next.embed = self.embed.clone();
                 next.version = self.version + 1;
@@ -631,14 +622,15 @@ impl Reducible for Playground {
                 }
             }
             Action::Select(id) => next.selected = id,
-            Action::Side(action) => {
-                let Some(side) = &next.side else {
-                    return self;
-                };
+            Action::Panel(panel, action) => {
+                let now = next.world.borrow().now();
+                next.forget_future(now);
+                let mut panels = next.panels.borrow_mut();
                 let result = match action {
-                    SideAction::Command(c) => side.borrow_mut().command(c),
-                    SideAction::LogScenario(sc) => side.borrow_mut().set_log(*sc),
+                    PanelAction::Command(c) => panels.command(panel, now, c),
+                    PanelAction::LogScenario(sc) => panels.set_log(now, *sc),
                 };
+                drop(panels);
                 next.error = result.err();
             }
             Action::Seek(t) => {
@@ -646,7 +638,6 @@ impl Reducible for Playground {
                 let t = t.min(next.horizon);
                 let world = next.replayed_to(t);
                 next.replace_world(world);
-                next.sync_side();
             }
         }
         next.panel_now = next.world.borrow().now();
@@ -655,17 +646,4 @@ impl Reducible for Playground {
         next.panel_version = next.version;
         Rc::new(next)
     }
-}
-
-/// The log settings a learner can change in the panel, as the lesson's log has them now.
-fn log_settings(spec: &Spec) -> Option<LogSettings> {
-    let Spec::Log(sc) = spec else {
-        return None;
-    };
-    let g = sc.groups.first()?;
-    Some(LogSettings {
-        partitions: sc.topic.partitions,
-        commit: g.commit,
-        rebalance: g.rebalance,
-    })
 }

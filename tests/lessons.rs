@@ -3,9 +3,9 @@
 //! something the engine does not do fails here, not in front of a learner.
 
 use queue_engine::topology::plan::Plan;
-use queue_engine::World;
+use queue_engine::{Millis, World};
 use queue_playground::lessons::{self, Lesson, Numbers, SOURCES};
-use queue_playground::side::Model;
+use queue_playground::panels::{self, Model, Panels};
 
 /// The choice the engine's numbers must pick for each lesson (what the lesson teaches).
 const EXPECTED: &[(&str, &str)] = &[
@@ -193,8 +193,8 @@ fn every_condition_and_placeholder_names_a_real_number() {
     );
     for lesson in parsed() {
         // A log or topic lesson names that model's numbers, which exist from time zero.
-        let known = match lesson.side() {
-            Some(run) => run.numbers(),
+        let known = match lesson.panel() {
+            Some((panel, spec)) => Panels::new(0, Some((panel, spec))).numbers(panel, Millis::ZERO),
             None => queue_numbers.clone(),
         };
         let cp = &lesson.checkpoint;
@@ -282,11 +282,11 @@ fn the_run_speed_reaches_the_checkpoint_in_seconds_and_never_slows_down() {
 fn log_and_topic_lessons_describe_their_model_and_leave_the_queue_alone() {
     for lesson in parsed() {
         if lesson.model == Model::Queue {
-            assert!(lesson.side().is_none());
+            assert!(lesson.panel().is_none());
             continue;
         }
         assert!(
-            lesson.side().is_some(),
+            lesson.panel().is_some(),
             "{}: its scenario must describe a {:?}",
             lesson.id,
             lesson.model
@@ -304,19 +304,24 @@ fn the_learners_own_actions_change_a_log_lesson_verdict() {
     use queue_engine::stream::CommitMode;
     // rebalance-skip's fix, as the learner makes it: commit after processing, same crash.
     let lesson = lessons::by_id("rebalance-skip").unwrap();
-    let mut run = lesson.side().unwrap();
-    run.advance_to(lesson.checkpoint.until);
-    let mut sc = run.log_scenario().unwrap().clone();
+    let until = lesson.checkpoint.until;
+    let (panel, spec) = lesson.panel().unwrap();
+    let mut run = Panels::new(0, Some((panel, spec)));
+    run.at(panel, until);
+    let panels::Spec::Log(sc) = run.spec(panel) else {
+        panic!("rebalance-skip runs on the log")
+    };
+    let mut sc = (**sc).clone();
     sc.groups[0].commit = CommitMode::AfterProcessing;
-    run.set_log(sc).unwrap();
+    run.set_log(until, sc).unwrap();
     assert_eq!(
-        run.now(),
-        lesson.checkpoint.until,
+        run.world(panel).unwrap().now(),
+        until,
         "the new log catches up to now"
     );
-    let n = run.numbers();
+    let n = run.numbers(panel, until);
     assert_eq!(n["kitchen_skipped"], 0.0, "{n:?}");
     assert!(n["kitchen_duplicates"] >= 1.0, "{n:?}");
-    let verdict = lesson.verdict(&n, run.now(), "twice");
+    let verdict = lesson.verdict(&n, until, "twice");
     assert!(verdict.correct(), "{verdict:?}");
 }

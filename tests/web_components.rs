@@ -314,7 +314,7 @@ async fn the_lesson_panel_sends_the_chosen_prediction() {
 #[wasm_bindgen_test]
 fn a_log_lesson_is_judged_on_its_log_at_the_checkpoint_even_if_one_tick_jumps_past_it() {
     use queue_engine::stream::CommitMode;
-    use queue_playground::side::SideAction;
+    use queue_playground::panels::{Panel, PanelAction, Spec};
     use queue_playground::state::Playground;
     use yew::Reducible;
     let p = Rc::new(Playground::new(Scenario::default()));
@@ -327,49 +327,64 @@ fn a_log_lesson_is_judged_on_its_log_at_the_checkpoint_even_if_one_tick_jumps_pa
     assert_eq!(verdict.at, Millis::from_secs(40));
     assert_eq!(verdict.actual.as_deref(), Some("skipped"), "{verdict:?}");
     assert!(verdict.correct());
-    let side = p.side.clone().unwrap();
+    let log_now = |p: &Playground| p.panels.borrow().world(Panel::Log).unwrap().now();
     assert_eq!(
-        side.borrow().now(),
+        log_now(&p),
         Millis::from_secs(40),
         "the log stands at the checkpoint"
     );
     // The learner's fix from the panel: commit after processing; the same crash, no loss.
-    let mut sc = side.borrow().log_scenario().unwrap().clone();
+    let Spec::Log(sc) = p.panels.borrow().spec(Panel::Log).clone() else {
+        panic!("the lesson runs on the log")
+    };
+    let mut sc = *sc;
     sc.groups[0].commit = CommitMode::AfterProcessing;
-    let p = p.reduce(Action::Side(SideAction::LogScenario(Box::new(sc))));
-    let n = p.side.as_ref().unwrap().borrow().numbers();
+    let p = p.reduce(Action::Panel(
+        Panel::Log,
+        PanelAction::LogScenario(Box::new(sc)),
+    ));
+    let numbers = |p: &Playground| {
+        let now = p.world.borrow().now();
+        p.panels.borrow_mut().numbers(Panel::Log, now)
+    };
+    let n = numbers(&p);
     assert_eq!(n["kitchen_skipped"], 0.0, "{n:?}");
     assert!(n["kitchen_duplicates"] >= 1.0, "{n:?}");
     // Time travel back before the crash rebuilds the log there.
     let p = p.reduce(Action::Seek(Millis::from_secs(10)));
-    let n = p.side.as_ref().unwrap().borrow().numbers();
+    let n = numbers(&p);
     assert_eq!(n["kitchen_rebalances"], 0.0, "{n:?}");
 }
 
 #[wasm_bindgen_test]
 fn a_link_carries_what_the_learner_did_in_a_lesson_log() {
     use queue_engine::stream::StreamCommand;
-    use queue_playground::side::{SideAction, SideCommand};
+    use queue_playground::panels::{Panel, PanelAction, PanelCommand};
     use queue_playground::state::Playground;
     use yew::Reducible;
-    // The learner commits after processing and crashes the other kitchen member at 30 s.
+    // The learner commits after processing and crashes the other kitchen member at 30 s (`sh`
+    // is how older links named the lesson's panel).
     let p = Rc::new(Playground::from_query(
         "l=rebalance-skip&lg=p4.ca.re&sh=30000.C0-1&t=40000",
     ));
     assert!(p.notices.is_empty(), "{:?}", p.notices);
-    let n = p.side.as_ref().unwrap().borrow().numbers();
+    let n = p
+        .panels
+        .borrow_mut()
+        .numbers(Panel::Log, Millis::from_secs(40));
     assert_eq!(n["kitchen_skipped"], 0.0, "{n:?}");
     assert_eq!(
         n["kitchen_rebalances"], 2.0,
         "the lesson's crash and the learner's: {n:?}"
     );
     // And Copy link says the same again.
-    let p = p.reduce(Action::Side(SideAction::Command(SideCommand::Log(
-        StreamCommand::AddConsumer { group: 0 },
-    ))));
+    let p = p.reduce(Action::Panel(
+        Panel::Log,
+        PanelAction::Command(PanelCommand::Log(StreamCommand::AddConsumer { group: 0 })),
+    ));
     let link = p.link();
     assert!(link.contains("lg=p4.ca.re"), "{link}");
-    assert!(link.contains("sh=30000.C0-1~40000.A0"), "{link}");
+    assert!(link.contains("pl=30000.C0-1~40000.A0"), "{link}");
     // A panel command in a lesson without a log is named, not silently dropped.
     let q = Playground::from_query("l=poison-pill&sh=1000.A0");
     assert_eq!(

@@ -5,12 +5,14 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::{use_side_run, EnvelopeCard};
-use crate::side::{SideAction, SideCommand, Spec};
+use super::EnvelopeCard;
+use crate::panels::{Panel, PanelAction, PanelCommand, PanelHandle};
 #[derive(Properties, PartialEq)]
 pub struct ExchangePanelProps {
     /// The main run's simulated time: queue TTLs run out on it.
     pub now: Millis,
+    /// The playground's worlds: this panel reads and acts on the RabbitMQ broker.
+    pub panels: PanelHandle,
 }
 
 /// Routing keys worth trying, each showing one rule.
@@ -115,14 +117,16 @@ fn arguments(w: &World, row: &Row) -> String {
 /// run out. It runs as a world (`scenarios/rabbitmq-pizza.json`) on the main clock.
 #[component]
 pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
-    let (run, act) = use_side_run(None, props.now, &|| Spec::Exchanges);
+    let act = props.panels.actions(Panel::Exchanges);
     let exchange = use_state(|| "orders".to_owned());
     let key = use_state(|| "order.pizza.eu".to_owned());
     let error = use_state(|| None::<String>);
     // A message opened to read its envelope: (member, message id).
     let opened = use_state(|| None::<(u16, u64)>);
-    let run = run.borrow();
-    let w = &run.world;
+    let panels = props.panels.read(Panel::Exchanges, props.now);
+    let Some(w) = panels.world(Panel::Exchanges) else {
+        return Html::default();
+    };
     let last = w.last_publish();
 
     let publish = |ex: String, k: String| {
@@ -137,7 +141,7 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
                 return;
             }
             error.set(None);
-            act.emit(SideAction::Command(SideCommand::Publish {
+            act.emit(PanelAction::Command(PanelCommand::Publish {
                 exchange: ex.clone(),
                 key: k.clone(),
             }));
@@ -354,7 +358,7 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
         let head = if row.dead_letters { None } else { head(w, row.member) };
         let take = |outcome: TakeOutcome| {
             let member = row.member;
-            act.reform(move |_: MouseEvent| SideAction::Command(SideCommand::Take { member, outcome }))
+            act.reform(move |_: MouseEvent| PanelAction::Command(PanelCommand::Take { member, outcome }))
         };
         html! {
             <tr data-queue={row.name.to_owned()}>

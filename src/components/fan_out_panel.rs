@@ -2,19 +2,15 @@ use queue_engine::envelope::{Binding, Envelope};
 use queue_engine::Millis;
 use yew::prelude::*;
 
-use super::{use_side_run, EnvelopeCard, SideHandle};
-use crate::side::{SideAction, SideCommand, Spec};
-
-/// The video-upload example's seed, unless a lesson picks another.
-const VIDEO_UPLOAD_SEED: u64 = 7;
+use super::EnvelopeCard;
+use crate::panels::{Panel, PanelAction, PanelCommand, PanelHandle};
 
 #[derive(Properties, PartialEq)]
 pub struct FanOutPanelProps {
     /// The main run's simulated time (the same clock, play, speed and time travel).
     pub now: Millis,
-    /// The fan-out lesson's run, when one is open: shown instead of the panel's own.
-    #[prop_or_default]
-    pub lesson: Option<SideHandle>,
+    /// The playground's worlds: this panel reads and acts on the fan-out topic.
+    pub panels: PanelHandle,
 }
 
 /// Fan-out, SNS → SQS style: the video-upload system (`scenarios/video-upload.json`), one
@@ -22,13 +18,13 @@ pub struct FanOutPanelProps {
 /// consumers and DLQ. Take one offline or watch the slow one: the others never wait.
 #[component]
 pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
-    let (run, act) = use_side_run(props.lesson.clone(), props.now, &|| Spec::FanOut {
-        seed: VIDEO_UPLOAD_SEED,
-    });
+    let act = props.panels.actions(Panel::FanOut);
     // A subscription's copy of one upload, opened to read its envelope.
     let selected = use_state(|| None::<(usize, u64)>);
-    let run = run.borrow();
-    let world = &run.world;
+    let panels = props.panels.read(Panel::FanOut, props.now);
+    let Some(world) = panels.world(Panel::FanOut) else {
+        return Html::default();
+    };
     let published = world.sent();
     let subs = world.members();
     let processed: u64 = subs.iter().map(|s| s.counts().processed).sum();
@@ -38,7 +34,7 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
         let c = sim.counts();
         let online = sim.snapshot(0).consumers.iter().any(|v| v.online);
         let toggle = act.reform(move |_: MouseEvent| {
-            SideAction::Command(SideCommand::Subscriber { sub: i, online: !online })
+            PanelAction::Command(PanelCommand::Subscriber { sub: i, online: !online })
         });
         // Its copies of the three newest uploads (ids are the same in every subscription).
         let latest = (c.published.saturating_sub(2)..=c.published).filter_map(|id| sim.message(id)).map(|m| {

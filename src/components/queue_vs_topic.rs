@@ -2,17 +2,14 @@ use queue_engine::Decimal;
 use queue_engine::Millis;
 use yew::prelude::*;
 
-use super::{use_side_run, SideHandle};
-use crate::side::Spec;
+use crate::panels::{Panel, PanelHandle};
 
 #[derive(Properties, PartialEq)]
 pub struct QueueVsTopicProps {
     /// The main run's simulated time.
     pub now: Millis,
-    pub seed: u64,
-    /// The pubsub-vs-queue lesson's run, when it is open.
-    #[prop_or_default]
-    pub lesson: Option<SideHandle>,
+    /// The playground's worlds: this panel reads the queue-vs-topic system.
+    pub panels: PanelHandle,
 }
 
 /// The same orders, side by side: a queue whose three workers compete (each order is cooked by
@@ -20,14 +17,10 @@ pub struct QueueVsTopicProps {
 /// the queue-vs-topic system, `scenarios/queue-vs-topic.json`.
 #[component]
 pub fn QueueVsTopic(props: &QueueVsTopicProps) -> Html {
-    let spec = Spec::Contrast { seed: props.seed };
-    let (run, _) = use_side_run(props.lesson.clone(), props.now, &|| spec.clone());
-    if props.lesson.is_none() && run.borrow().spec != spec {
-        // A new seed on the controls: the same orders on both sides again, from the new seed.
-        run.borrow_mut().restart(spec);
-    }
-    let run = run.borrow();
-    let world = &run.world;
+    let panels = props.panels.read(Panel::Contrast, props.now);
+    let Some(world) = panels.world(Panel::Contrast) else {
+        return Html::default();
+    };
     // The first queue has the competing workers; the others are the topic's subscriptions.
     let Some((queue, topic)) = world.members().split_first() else {
         return Html::default();

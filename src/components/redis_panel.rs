@@ -3,13 +3,15 @@ use queue_engine::redis_stream::EntryId;
 use queue_engine::Millis;
 use yew::prelude::*;
 
-use super::{use_side_run, EnvelopeCard};
-use crate::side::{SideAction, SideCommand, Spec};
+use super::EnvelopeCard;
+use crate::panels::{Panel, PanelAction, PanelCommand, PanelHandle};
 
 #[derive(Properties, PartialEq)]
 pub struct RedisPanelProps {
     /// The main run's simulated time.
     pub now: Millis,
+    /// The playground's worlds: this panel reads and acts on the Redis stream.
+    pub panels: PanelHandle,
 }
 
 /// Redis Streams: the pending entries list of a consumer group, claiming idle entries from a
@@ -17,15 +19,19 @@ pub struct RedisPanelProps {
 /// redis-orders system (`scenarios/redis-orders.json`).
 #[component]
 pub fn RedisPanel(props: &RedisPanelProps) -> Html {
-    let (run, act) = use_side_run(None, props.now, &|| Spec::Redis);
+    let act = props.panels.actions(Panel::Redis);
     let opened = use_state(|| None::<EntryId>);
-    let run = run.borrow();
-    let Some(sim) = run.world.logs().first().and_then(|l| l.as_redis()) else {
+    let panels = props.panels.read(Panel::Redis, props.now);
+    let world = panels.world(Panel::Redis);
+    let Some(sim) = world
+        .and_then(|w| w.logs().first())
+        .and_then(|l| l.as_redis())
+    else {
         return Html::default();
     };
     let now = props.now;
     let crash = |consumer: usize| {
-        act.reform(move |_: MouseEvent| SideAction::Command(SideCommand::Crash { consumer }))
+        act.reform(move |_: MouseEvent| PanelAction::Command(PanelCommand::Crash { consumer }))
     };
     let cfg = &sim.config;
     let open = |id: EntryId| {

@@ -8,18 +8,16 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::{use_side_run, EnvelopeCard, SideHandle};
-use crate::side::{SideAction, SideCommand, Spec};
+use super::EnvelopeCard;
+use crate::panels::{log_of, Panel, PanelAction, PanelCommand, PanelHandle, Spec};
 
 #[derive(Properties, PartialEq)]
 pub struct StreamViewProps {
     /// The main run's simulated time: the log runs on the same clock (play, pause, speed and
     /// time travel all apply).
     pub now: Millis,
-    pub seed: u64,
-    /// A log lesson's run, when one is open: shown (and acted on) instead of the panel's own.
-    #[prop_or_default]
-    pub lesson: Option<SideHandle>,
+    /// The playground's worlds: this panel reads and acts on the log.
+    pub panels: PanelHandle,
 }
 
 /// The panel's own log when no lesson brings one: the orders topic read by a kitchen group that
@@ -77,54 +75,45 @@ const LANE: u64 = 24;
 /// lane, per-group counters, the dead-letter topic, and any record's envelope.
 #[component]
 pub fn StreamView(props: &StreamViewProps) -> Html {
-    let in_lesson = props.lesson.is_some();
-    let seed = props.seed;
-    let (run, act) = use_side_run(props.lesson.clone(), props.now, &|| {
-        Spec::Log(Box::new(orders_log(seed)))
-    });
+    let act = props.panels.actions(Panel::Log);
     let selected = use_state(|| None::<(u32, u64)>);
-    if !in_lesson {
-        // A new seed on the controls starts the panel's own log over with it, same settings.
-        let reseeded = run
-            .borrow()
-            .log_scenario()
-            .filter(|sc| sc.seed != seed)
-            .map(|sc| StreamScenario { seed, ..sc.clone() });
-        if let Some(sc) = reseeded {
-            run.borrow_mut().restart(Spec::Log(Box::new(sc)));
-        }
-    }
-    let shared = run.clone();
-    let run = run.borrow();
-    let (Some(sim), Some(setup)) = (run.log(), run.log_scenario()) else {
+    let shared = props.panels.panels.clone();
+    let panels = props.panels.read(Panel::Log, props.now);
+    let world = panels.world(Panel::Log);
+    let (Some(sim), Spec::Log(setup)) = (world.and_then(log_of), panels.spec(Panel::Log)) else {
         return Html::default();
     };
+    let hot = world
+        .and_then(|w| w.producer(0))
+        .is_some_and(|p| p.hot_key_share > 0.0);
     let kitchen = setup.groups.first().cloned().unwrap_or_default();
 
     let give = |c: StreamCommand| {
-        act.reform(move |_: MouseEvent| SideAction::Command(SideCommand::Log(c.clone())))
+        act.reform(move |_: MouseEvent| PanelAction::Command(PanelCommand::Log(c.clone())))
     };
     // The scenario is copied when a select changes, not on every redraw.
     let change = |f: fn(&mut StreamScenario, &str)| {
         let (shared, act) = (shared.clone(), act.clone());
         Callback::from(move |e: Event| {
-            let next = shared.borrow().log_scenario().map(|sc| {
-                let mut next = sc.clone();
-                f(&mut next, &select_value(&e));
-                next
-            });
+            let next = match shared.borrow().spec(Panel::Log) {
+                Spec::Log(sc) => {
+                    let mut next = (**sc).clone();
+                    f(&mut next, &select_value(&e));
+                    Some(next)
+                }
+                _ => None,
+            };
             if let Some(next) = next {
-                act.emit(SideAction::LogScenario(Box::new(next)));
+                act.emit(PanelAction::LogScenario(Box::new(next)));
             }
         })
     };
-    let hot = run.hot_key_share() > 0.0;
     let onhot = act.reform(|e: Event| {
         let on = e
             .target()
             .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
             .is_some_and(|i| i.checked());
-        SideAction::Command(SideCommand::Log(StreamCommand::SetHotKey {
+        PanelAction::Command(PanelCommand::Log(StreamCommand::SetHotKey {
             share: if on { 0.6 } else { 0.0 },
         }))
     });

@@ -33,7 +33,7 @@ test("a log lesson puts the log under the lesson, is judged on it, and the learn
   await page.click("#copy-link");
   const url = await page.inputValue("#share-url");
   assert.match(url, /[?&]lg=p4\.ca\.re/);
-  assert.match(url, /[?&]sh=40000\.A0/);
+  assert.match(url, /[?&]pl=40000\.A0/);
   const row = (p) => p.$eval('#stream-groups tr[data-group="kitchen"]', (tr) => tr.textContent);
   const { page: again, problems: againProblems } = await openPage(site.browser, url, { viewport: { width: 1280, height: 1000 } });
   await again.waitForSelector("#stream-groups");
@@ -129,6 +129,38 @@ test("exchanges route by binding, dead-letter with x-death, and refuse a bad key
   await page.click("#play-pause");
   assert.equal(await ready("kitchen"), 0);
   await screenshotOf(page, "#region-exchanges", "exchanges-region");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("a link copied in free play carries every panel's buttons and reopens with the same numbers", async () => {
+  const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
+  await page.waitForSelector("#rmq-publish");
+  await page.click("#play-pause");
+  // One thing in each panel that has buttons.
+  await page.click("button.preset:has-text('orders ← order.pizza.eu')");
+  await page.click('#rmq-queues tr[data-queue="kitchen"] button:has-text("Reject")');
+  await page.click('li[data-consumer="kitchen-1"] .redis-crash');
+  await page.click('.subscriber[data-sub="indexer"] .sub-toggle');
+  await page.click("#stream-add");
+  // Then let them run a while, and stop.
+  await page.selectOption("#speed", "100");
+  await page.click("#play-pause");
+  await page.waitForFunction(() => Number(document.querySelector("#clock").dataset.now) > 60000);
+  await page.click("#play-pause");
+  const panels = (p) => p.evaluate(() =>
+    ["#clock", "#rmq-queues", "#x-deaths", "#redis-summary", "#redis-pel", "#region-fanout .subscribers", "#stream-groups", "#qt-queue"]
+      .map((sel) => [sel, document.querySelector(sel)?.textContent ?? "(missing)"]));
+  const before = await panels(page);
+  await page.click("#copy-link");
+  const url = await page.inputValue("#share-url");
+  for (const param of ["px", "pr", "pf", "pl"]) assert.match(url, new RegExp(`[?&]${param}=\\d+\\.`), `${param} in ${url}`);
+  const { page: again, problems: againProblems } = await openPage(site.browser, url, { viewport: { width: 1280, height: 1000 } });
+  await again.waitForSelector("#rmq-publish");
+  assert.deepEqual(await panels(again), before, "every panel shows the same numbers");
+  assert.ok(before.every(([, text]) => text !== "(missing)"), JSON.stringify(before));
+  assert.deepEqual(againProblems, []);
+  await again.close();
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -4,18 +4,23 @@
 //! - `v` format version; `s` built-in scenario; `seed`; `o` ordering (`std`/`fifo`); `m` wiring
 //!   (`queue`/`http`); `x` speed; `t` the simulated time in ms to show (paused there);
 //! - `h` the commands given, oldest first, as `<ms>.<code>` joined by `~` (codes below);
-//! - in a lesson on the log or a topic, `sh` the commands given in its panel, the same way
-//!   (codes in [`side_code`]), and `lg` the log's settings if the learner changed them
-//!   (`p8.cb.rc`: partitions, commit after/before/timer, rebalance eager/cooperative).
+//! - `pf`, `pq`, `pl`, `px` and `pr` the commands given in the fan-out, queue-vs-topic, log,
+//!   RabbitMQ and Redis panels, the same way (codes in [`panel_code`]; `sh`, the older
+//!   spelling, is the open lesson's panel), and `lg` the log's settings if the learner changed
+//!   them (`p8.cb.rc`: partitions, commit after/before/timer, rebalance eager/cooperative).
 //!
 //! Decoding never fails and never panics: whatever cannot be used is left out and reported as a
 //! notice naming the parameter, what was expected and what was given.
 
-use queue_engine::stream::{CommitMode, Rebalance, SeekTo, StreamCommand};
+use queue_engine::stream::{CommitMode, Rebalance};
 use queue_engine::Decimal;
-use queue_engine::{AckMode, BatchFailure, Command, Millis, Mode, Payload, QueueKind};
+use queue_engine::{Command, Millis, Mode, QueueKind};
 
-use crate::side::SideCommand;
+use crate::panels::{Panel, PanelCommand};
+
+mod codes;
+pub use codes::{command_code, panel_code};
+use codes::{parse_code, parse_panel_code};
 
 pub const VERSION: u32 = 1;
 
@@ -35,9 +40,11 @@ pub struct Link {
     pub history: Vec<(Millis, Command)>,
     pub time: Option<Millis>,
     pub speed: Option<f64>,
-    /// Commands given in the panel of a lesson's log or topic.
-    pub side: Vec<(Millis, SideCommand)>,
-    /// The lesson log's settings, when the learner changed them.
+    /// Commands given in each panel, indexed by [`Panel`].
+    pub panels: [Vec<(Millis, PanelCommand)>; 5],
+    /// Commands given in the open lesson's panel, as older links wrote them (`sh`).
+    pub side: Vec<(Millis, PanelCommand)>,
+    /// The log's settings, when the learner changed them.
     pub log: Option<LogSettings>,
     /// How an embedding page wants the playground shown (never written by [`encode`]: a copied
     /// link opens the same moment in the full playground).
@@ -88,71 +95,6 @@ impl LogSettings {
     }
 }
 
-/// The short code of a command given in a model panel; None for those links do not carry.
-/// `A0` add a consumer to group 0, `D0` remove one, `C0-1` crash group 0's consumer 1, `E1` /
-/// `L1` seek group 1 to the earliest / latest offset, `H60` hot key on 60 % of records, `S3-0`
-/// take subscription 3 offline (`S3-1` back online).
-pub fn side_code(c: &SideCommand) -> Option<String> {
-    Some(match c {
-        SideCommand::Log(StreamCommand::AddConsumer { group }) => format!("A{group}"),
-        SideCommand::Log(StreamCommand::RemoveConsumer { group }) => format!("D{group}"),
-        SideCommand::Log(StreamCommand::CrashConsumer { group, consumer }) => {
-            format!("C{group}-{consumer}")
-        }
-        SideCommand::Log(StreamCommand::Seek { group, to }) => match to {
-            SeekTo::Earliest => format!("E{group}"),
-            SeekTo::Latest => format!("L{group}"),
-        },
-        SideCommand::Log(StreamCommand::SetHotKey { share }) => {
-            format!("H{}", (share * 100.0).round() as u32)
-        }
-        SideCommand::Subscriber { sub, online } => format!("S{sub}-{}", u8::from(*online)),
-        SideCommand::Publish { .. } | SideCommand::Take { .. } | SideCommand::Crash { .. } => {
-            return None
-        }
-    })
-}
-
-fn parse_side_code(code: &str) -> Option<SideCommand> {
-    let (head, rest) = code.split_at(code.char_indices().nth(1).map_or(code.len(), |(i, _)| i));
-    let num = |s: &str| s.parse::<usize>().ok().filter(|n| *n < 1000);
-    let pair = |s: &str| {
-        s.split_once('-')
-            .and_then(|(a, b)| Some((num(a)?, num(b)?)))
-    };
-    Some(match head {
-        "A" => SideCommand::Log(StreamCommand::AddConsumer { group: num(rest)? }),
-        "D" => SideCommand::Log(StreamCommand::RemoveConsumer { group: num(rest)? }),
-        "C" => {
-            let (group, consumer) = pair(rest)?;
-            SideCommand::Log(StreamCommand::CrashConsumer { group, consumer })
-        }
-        "E" | "L" => SideCommand::Log(StreamCommand::Seek {
-            group: num(rest)?,
-            to: if head == "E" {
-                SeekTo::Earliest
-            } else {
-                SeekTo::Latest
-            },
-        }),
-        "H" => SideCommand::Log(StreamCommand::SetHotKey {
-            share: num(rest).filter(|p| *p <= 100)? as f64 / 100.0,
-        }),
-        "S" => {
-            let (sub, online) = pair(rest)?;
-            SideCommand::Subscriber {
-                sub,
-                online: match online {
-                    0 => false,
-                    1 => true,
-                    _ => return None,
-                },
-            }
-        }
-        _ => return None,
-    })
-}
-
 /// Something in a link that was ignored, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
@@ -169,127 +111,6 @@ impl std::fmt::Display for Notice {
             self.param, self.expected, self.given
         )
     }
-}
-
-/// The short code of a command the controls can give; None for commands links do not carry.
-pub fn command_code(c: &Command) -> Option<String> {
-    let on = |b: bool| if b { "1" } else { "0" };
-    Some(match c {
-        Command::Send {
-            payload: Payload::Normal,
-            group: None,
-            producer: 0,
-        } => "o".into(),
-        Command::Send {
-            payload: Payload::Poison,
-            group: None,
-            producer: 0,
-        } => "p".into(),
-        Command::Spike { factor, duration }
-            if *factor == 10.0 && *duration == Millis::from_secs(30) =>
-        {
-            "s".into()
-        }
-        Command::SetOnline {
-            consumer: None,
-            online,
-        } => format!("k{}", on(*online)),
-        Command::ScaleConsumers { count } => format!("w{count}"),
-        Command::SetBatchFailure {
-            mode: BatchFailure::WholeBatch,
-        } => "bw".into(),
-        Command::SetBatchFailure {
-            mode: BatchFailure::ReportFailures,
-        } => "bp".into(),
-        Command::SetBatchFailure {
-            mode: BatchFailure::StopAtFirst,
-        } => "bs".into(),
-        Command::SetBatchSize { size } => format!("z{size}"),
-        Command::SetMaxReceiveCount { count } => format!("d{}", count.unwrap_or(0)),
-        Command::SetVisibilityTimeout { timeout } if timeout.0 % 1000 == 0 => {
-            format!("v{}", timeout.0 / 1000)
-        }
-        Command::SetExtendVisibility { on: b } => format!("e{}", on(*b)),
-        Command::SetAck {
-            mode: AckMode::AfterProcessing,
-        } => "aa".into(),
-        Command::SetAck {
-            mode: AckMode::BeforeProcessing,
-        } => "ab".into(),
-        Command::SetIdempotent { on: b } => format!("i{}", on(*b)),
-        Command::RedriveAll => "R".into(),
-        Command::RedriveOne { message } => format!("r{message}"),
-        Command::Discard { message } => format!("x{message}"),
-        Command::FixPoison => "F".into(),
-        _ => return None,
-    })
-}
-
-fn parse_code(code: &str) -> Option<Command> {
-    let num = |s: &str| s.parse::<u64>().ok();
-    let flag = |s: &str| match s {
-        "0" => Some(false),
-        "1" => Some(true),
-        _ => None,
-    };
-    let (head, rest) = code.split_at(code.char_indices().nth(1).map_or(code.len(), |(i, _)| i));
-    Some(match (head, rest) {
-        ("o", "") => Command::Send {
-            producer: 0,
-            payload: Payload::Normal,
-            group: None,
-        },
-        ("p", "") => Command::Send {
-            producer: 0,
-            payload: Payload::Poison,
-            group: None,
-        },
-        ("s", "") => Command::Spike {
-            factor: 10.0,
-            duration: Millis::from_secs(30),
-        },
-        ("k", b) => Command::SetOnline {
-            consumer: None,
-            online: flag(b)?,
-        },
-        ("w", n) => Command::ScaleConsumers {
-            count: u32::try_from(num(n)?).ok()?,
-        },
-        ("b", "w") => Command::SetBatchFailure {
-            mode: BatchFailure::WholeBatch,
-        },
-        ("b", "p") => Command::SetBatchFailure {
-            mode: BatchFailure::ReportFailures,
-        },
-        ("b", "s") => Command::SetBatchFailure {
-            mode: BatchFailure::StopAtFirst,
-        },
-        ("z", n) => Command::SetBatchSize {
-            size: u32::try_from(num(n)?).ok()?,
-        },
-        ("d", n) => {
-            let n = u32::try_from(num(n)?).ok()?;
-            Command::SetMaxReceiveCount {
-                count: (n > 0).then_some(n),
-            }
-        }
-        ("v", n) => Command::SetVisibilityTimeout {
-            timeout: Millis::from_secs(num(n)?.min(43_200)),
-        },
-        ("e", b) => Command::SetExtendVisibility { on: flag(b)? },
-        ("a", "a") => Command::SetAck {
-            mode: AckMode::AfterProcessing,
-        },
-        ("a", "b") => Command::SetAck {
-            mode: AckMode::BeforeProcessing,
-        },
-        ("i", b) => Command::SetIdempotent { on: flag(b)? },
-        ("R", "") => Command::RedriveAll,
-        ("r", n) => Command::RedriveOne { message: num(n)? },
-        ("x", n) => Command::Discard { message: num(n)? },
-        ("F", "") => Command::FixPoison,
-        _ => return None,
-    })
 }
 
 /// The query string (without `?`) for a link.
@@ -328,13 +149,21 @@ pub fn encode(link: &Link) -> String {
     if !history.is_empty() {
         parts.push(format!("h={}", history.join("~")));
     }
-    let side: Vec<String> = link
-        .side
-        .iter()
-        .filter_map(|(at, c)| side_code(c).map(|code| format!("{}.{code}", at.0)))
-        .collect();
-    if !side.is_empty() {
-        parts.push(format!("sh={}", side.join("~")));
+    let timed = |given: &[(Millis, PanelCommand)]| {
+        let codes: Vec<String> = given
+            .iter()
+            .map(|(at, c)| format!("{}.{}", at.0, panel_code(c)))
+            .collect();
+        codes.join("~")
+    };
+    for panel in Panel::ALL {
+        let given = &link.panels[panel as usize];
+        if !given.is_empty() {
+            parts.push(format!("{}={}", panel.param(), timed(given)));
+        }
+    }
+    if !link.side.is_empty() {
+        parts.push(format!("sh={}", timed(&link.side)));
     }
     if let Some(log) = link.log {
         parts.push(format!("lg={}", log.code()));
@@ -445,13 +274,19 @@ pub fn decode(query: &str) -> (Link, Vec<Notice>) {
                     entry,
                 )
             }),
-            "sh" => timed(&value, parse_side_code, &mut link.side, |entry| {
-                note(
-                    "sh",
-                    "entries like 20000.C0-1 (time in ms, then a panel command code), in time order",
-                    entry,
-                )
-            }),
+            "sh" | "pf" | "pq" | "pl" | "px" | "pr" => {
+                let out = match Panel::ALL.into_iter().find(|p| p.param() == key) {
+                    Some(p) => &mut link.panels[p as usize],
+                    None => &mut link.side,
+                };
+                timed(&value, parse_panel_code, out, |entry| {
+                    note(
+                        key,
+                        "entries like 20000.C0-1 (time in ms, then a panel command code), in time order",
+                        entry,
+                    )
+                })
+            }
             "lg" => match LogSettings::parse(&value) {
                 Some(log) => link.log = Some(log),
                 None => note(
@@ -472,7 +307,7 @@ pub fn decode(query: &str) -> (Link, Vec<Notice>) {
                 };
                 note(
                     &truncate(name),
-                    "one of v, l, s, seed, o, m, h, t, x, embed, lock, hide, theme, autoplay, paused, origin",
+                    "one of v, l, s, seed, o, m, h, pf, pq, pl, px, pr, lg, t, x, embed, lock, hide, theme, autoplay, paused, origin",
                     &value,
                 );
             }
@@ -498,33 +333,28 @@ pub(crate) fn truncate(s: &str) -> String {
 
 /// `%XX` and `+` decoding; invalid escapes are kept as written.
 fn percent_decode(s: &str) -> String {
+    unescape_with(s, b'%', true)
+}
+
+/// `s` with each `<esc>XX` (two hex digits) turned into that byte, and `+` into a space when
+/// `plus`; invalid escapes are kept as written, and invalid UTF-8 becomes U+FFFD.
+pub(crate) fn unescape_with(s: &str, esc: u8, plus: bool) -> String {
     let bytes = s.as_bytes();
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let decoded = bytes
-                    .get(i + 1..i + 3)
-                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
-                    .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
-                match decoded {
-                    Some(b) => {
-                        out.push(b);
-                        i += 3;
-                    }
-                    None => {
-                        out.push(b'%');
-                        i += 1;
-                    }
-                }
+        let b = bytes[i];
+        let escaped = (b == esc)
+            .then(|| Some(hex(*bytes.get(i + 1)?)? << 4 | hex(*bytes.get(i + 2)?)?))
+            .flatten();
+        match escaped {
+            Some(e) => {
+                out.push(e);
+                i += 3;
             }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
+            None => {
+                out.push(if plus && b == b'+' { b' ' } else { b });
                 i += 1;
             }
         }
@@ -535,6 +365,8 @@ fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use queue_engine::stream::{SeekTo, StreamCommand};
+    use queue_engine::{AckMode, BatchFailure, Payload, TakeOutcome};
 
     fn sample() -> Link {
         Link {
@@ -743,39 +575,9 @@ mod tests {
 
     #[test]
     fn panel_commands_and_log_settings_round_trip_and_bad_ones_are_named() {
-        let link = Link {
+        let log = |c| PanelCommand::Log(c);
+        let mut link = Link {
             lesson: Some("rebalance-skip".into()),
-            side: vec![
-                (
-                    Millis(20_000),
-                    SideCommand::Log(StreamCommand::CrashConsumer {
-                        group: 0,
-                        consumer: 1,
-                    }),
-                ),
-                (
-                    Millis(21_000),
-                    SideCommand::Log(StreamCommand::AddConsumer { group: 0 }),
-                ),
-                (
-                    Millis(22_000),
-                    SideCommand::Log(StreamCommand::Seek {
-                        group: 1,
-                        to: SeekTo::Earliest,
-                    }),
-                ),
-                (
-                    Millis(23_000),
-                    SideCommand::Log(StreamCommand::SetHotKey { share: 0.6 }),
-                ),
-                (
-                    Millis(24_000),
-                    SideCommand::Subscriber {
-                        sub: 3,
-                        online: false,
-                    },
-                ),
-            ],
             log: Some(LogSettings {
                 partitions: 8,
                 commit: CommitMode::AfterProcessing,
@@ -783,17 +585,83 @@ mod tests {
             }),
             ..Link::default()
         };
+        link.panels[Panel::Log as usize] = vec![
+            (
+                Millis(20_000),
+                log(StreamCommand::CrashConsumer {
+                    group: 0,
+                    consumer: 1,
+                }),
+            ),
+            (Millis(21_000), log(StreamCommand::AddConsumer { group: 0 })),
+            (
+                Millis(22_000),
+                log(StreamCommand::Seek {
+                    group: 1,
+                    to: SeekTo::Earliest,
+                }),
+            ),
+            (Millis(23_000), log(StreamCommand::SetHotKey { share: 0.6 })),
+        ];
+        link.panels[Panel::FanOut as usize] = vec![(
+            Millis(24_000),
+            PanelCommand::Subscriber {
+                sub: 3,
+                online: false,
+            },
+        )];
+        link.panels[Panel::Exchanges as usize] = vec![
+            (
+                Millis(1_000),
+                PanelCommand::Publish {
+                    exchange: "orders".into(),
+                    key: "order.pizza.eu".into(),
+                },
+            ),
+            // The separators, a wildcard, a space and a non-ASCII letter all come back.
+            (
+                Millis(1_000),
+                PanelCommand::Publish {
+                    exchange: "".into(),
+                    key: "a~b:c #%!é".into(),
+                },
+            ),
+            (
+                Millis(2_000),
+                PanelCommand::Take {
+                    member: 2,
+                    outcome: TakeOutcome::Requeue,
+                },
+            ),
+        ];
+        link.panels[Panel::Redis as usize] =
+            vec![(Millis(3_000), PanelCommand::Crash { consumer: 1 })];
         let text = encode(&link);
         assert!(
-            text.contains("sh=20000.C0-1~21000.A0~22000.E1~23000.H60~24000.S3-0"),
+            text.contains("pl=20000.C0-1~21000.A0~22000.E1~23000.H60"),
             "{text}"
         );
+        assert!(text.contains("pf=24000.S3-0"), "{text}");
+        assert!(
+            text.contains(
+                "px=1000.Porders:order.pizza.eu~1000.P:a!7Eb!3Ac!20!23!25!21!C3!A9~2000.T2-q"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("pr=3000.K1"), "{text}");
         assert!(text.contains("lg=p8.ca.rc"), "{text}");
-        assert_eq!(decode(&text), (link, vec![]));
-        let (link, notices) = decode("l=rebalance-skip&sh=5000.C0-1~4000.A0~6000.Q9&lg=p0.ca.re");
+        assert_eq!(decode(&text), (link.clone(), vec![]));
+        // A host that percent-encodes the whole value changes nothing.
+        let encoded = text.replace('~', "%7E").replace('!', "%21");
+        assert_eq!(decode(&encoded), (link, vec![]));
+        // A routing key past AMQP's 255 bytes, and a take with no such outcome.
+        let long = "k".repeat(256);
+        let (link, notices) = decode(&format!(
+            "l=rebalance-skip&sh=5000.C0-1~4000.A0~6000.Q9&lg=p0.ca.re&px=1.P:{long}~2.T1-x"
+        ));
         assert_eq!(link.side.len(), 1, "the good entry survives");
         let said: Vec<String> = notices.iter().map(|n| n.to_string()).collect();
-        assert_eq!(said.len(), 3, "{said:?}");
+        assert_eq!(said.len(), 5, "{said:?}");
         assert!(
             said[0].starts_with("sh: expected entries like 20000.C0-1")
                 && said[0].ends_with("got \"4000.A0\" (ignored)"),
@@ -804,5 +672,10 @@ mod tests {
             said[2].starts_with("lg: expected log settings like p4.ca.re"),
             "{said:?}"
         );
+        assert!(
+            said[3].starts_with("px: ") && said[3].contains("got \"1.P:kkk"),
+            "{said:?}"
+        );
+        assert!(said[4].ends_with("got \"2.T1-x\" (ignored)"), "{said:?}");
     }
 }

@@ -1,0 +1,264 @@
+//! The panels' worlds belong to the playground: their buttons go through its one history, so
+//! time travel rebuilds them, acting in the past forgets their future with the queue's, and a
+//! link carries what was done in every panel. Native, through the reducer.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::rc::Rc;
+
+use queue_engine::stream::StreamCommand;
+use queue_engine::{Command, Millis, TakeOutcome};
+use queue_playground::lessons::Numbers;
+use queue_playground::panels::{Panel, PanelAction, PanelCommand, Spec};
+use queue_playground::state::{Action, Playground};
+use yew::Reducible;
+
+fn now(p: &Playground) -> Millis {
+    p.world.borrow().now()
+}
+
+/// Plays at 1000× until simulated time `t` (ticks of 10 real ms: 10 s each).
+fn play_to(mut p: Rc<Playground>, t: Millis) -> Rc<Playground> {
+    p = p.reduce(Action::SetSpeed(1000.0));
+    p = p.reduce(Action::SetPlaying(true));
+    while now(&p) < t {
+        let left = (t.0 - now(&p).0) as f64 / 1000.0;
+        p = p.reduce(Action::Tick {
+            real_ms: left.min(10.0),
+        });
+    }
+    p.reduce(Action::SetPlaying(false))
+}
+
+fn give(p: Rc<Playground>, panel: Panel, c: PanelCommand) -> Rc<Playground> {
+    let p = p.reduce(Action::Panel(panel, PanelAction::Command(c)));
+    assert_eq!(p.error, None, "{panel:?} accepts it");
+    p
+}
+
+/// Every panel's numbers at the playground's time.
+fn numbers(p: &Playground) -> Vec<Numbers> {
+    let t = now(p);
+    let mut panels = p.panels.borrow_mut();
+    Panel::ALL.map(|panel| panels.numbers(panel, t)).to_vec()
+}
+
+/// A little of everything, in every panel, with a main-queue command among them.
+fn session() -> Rc<Playground> {
+    let mut p = Rc::new(Playground::from_query("s=pizza-shop"));
+    p = play_to(p, Millis::from_secs(20));
+    p = give(
+        p,
+        Panel::Exchanges,
+        PanelCommand::Publish {
+            exchange: "orders".into(),
+            key: "order.pizza.eu".into(),
+        },
+    );
+    p = give(
+        p,
+        Panel::Exchanges,
+        PanelCommand::Publish {
+            exchange: "".into(),
+            key: "kitchen".into(),
+        },
+    );
+    p = give(p, Panel::Redis, PanelCommand::Crash { consumer: 1 });
+    p = give(
+        p,
+        Panel::FanOut,
+        PanelCommand::Subscriber {
+            sub: 0,
+            online: false,
+        },
+    );
+    p = give(
+        p,
+        Panel::Log,
+        PanelCommand::Log(StreamCommand::AddConsumer { group: 0 }),
+    );
+    p = p.reduce(Action::Command(Command::SetOnline {
+        consumer: None,
+        online: false,
+    }));
+    p = play_to(p, Millis::from_secs(35));
+    // RabbitMQ's kitchen queue holds what was routed to it: take one and reject it.
+    let kitchen = {
+        let panels = p.panels.borrow();
+        let w = panels.world(Panel::Exchanges).unwrap();
+        (0..w.members().len() as u16)
+            .find(|m| w.members()[*m as usize].has_ready())
+            .expect("a queue with a ready message")
+    };
+    p = give(
+        p,
+        Panel::Exchanges,
+        PanelCommand::Take {
+            member: kitchen,
+            outcome: TakeOutcome::Reject,
+        },
+    );
+    // New log settings start the log over with them.
+    let Spec::Log(sc) = p.panels.borrow().spec(Panel::Log).clone() else {
+        panic!("the log panel runs a log")
+    };
+    let mut sc = *sc;
+    sc.topic.partitions = 6;
+    p = p.reduce(Action::Panel(
+        Panel::Log,
+        PanelAction::LogScenario(Box::new(sc)),
+    ));
+    p = give(
+        p,
+        Panel::Log,
+        PanelCommand::Log(StreamCommand::SetHotKey { share: 0.6 }),
+    );
+    play_to(p, Millis::from_secs(60))
+}
+
+#[test]
+fn a_link_from_free_play_carries_every_panel_and_reopens_with_identical_numbers() {
+    let p = session();
+    let before = numbers(&p);
+    let link = p.link();
+    for param in ["px=", "pr=", "pf=", "pl=", "lg=p6.", "h="] {
+        assert!(link.contains(param), "{param} in {link}");
+    }
+    let q = Rc::new(Playground::from_query(&link));
+    assert!(q.notices.is_empty(), "{:?}", q.notices);
+    assert_eq!(now(&q), Millis::from_secs(60));
+    assert_eq!(numbers(&q), before);
+    // And what the panels did shows in their numbers (not an empty replay that happens to agree).
+    let fresh = Rc::new(Playground::from_query("s=pizza-shop&t=60000"));
+    let untouched = numbers(&fresh);
+    // Queue vs topic has no buttons.
+    for panel in Panel::ALL.into_iter().filter(|p| *p != Panel::Contrast) {
+        assert_ne!(
+            before[panel as usize], untouched[panel as usize],
+            "{panel:?}'s commands changed its run"
+        );
+    }
+}
+
+#[test]
+fn going_back_rebuilds_every_panel_and_coming_forward_repeats_the_run() {
+    let p = session();
+    let at_end = numbers(&p);
+    let p = p.reduce(Action::Seek(Millis::from_secs(25)));
+    let back = numbers(&p);
+    assert_ne!(back, at_end);
+    for panel in Panel::ALL {
+        assert_ne!(
+            back[panel as usize], at_end[panel as usize],
+            "{panel:?} went back too"
+        );
+    }
+    let p = p.reduce(Action::Seek(Millis::from_secs(60)));
+    assert_eq!(
+        numbers(&p),
+        at_end,
+        "the recorded commands replay at their times"
+    );
+}
+
+#[test]
+fn acting_in_the_past_in_one_panel_forgets_the_future_everywhere() {
+    let p = session();
+    let p = p.reduce(Action::Seek(Millis::from_secs(25)));
+    let p = give(p, Panel::Redis, PanelCommand::Crash { consumer: 0 });
+    let panels = p.panels.borrow();
+    assert!(panels
+        .given(Panel::Exchanges)
+        .iter()
+        .all(|(at, _)| *at <= Millis::from_secs(25)));
+    assert_eq!(
+        panels.given(Panel::Exchanges).len(),
+        2,
+        "the take at 35 s is forgotten"
+    );
+    assert_eq!(panels.given(Panel::Redis).len(), 2);
+    assert!(p.history.iter().all(|(at, _)| *at <= Millis::from_secs(25)));
+    assert_eq!(p.horizon, Millis::from_secs(25));
+    // New log settings are not a timed command: they start the log over from time zero, so
+    // they stand, and only the hot key given after them at 35 s is forgotten.
+    assert!(panels.given(Panel::Log).is_empty());
+}
+
+#[test]
+fn a_panel_command_a_world_refuses_is_named_and_changes_nothing() {
+    let p = Rc::new(Playground::from_query("s=pizza-shop"));
+    let p = p.reduce(Action::Panel(
+        Panel::Exchanges,
+        PanelAction::Command(PanelCommand::Publish {
+            exchange: "no-such-exchange".into(),
+            key: "x".into(),
+        }),
+    ));
+    let error = p.error.clone().expect("refused");
+    assert!(error.contains("no-such-exchange"), "{error}");
+    assert!(p.panels.borrow().given(Panel::Exchanges).is_empty());
+    // A link with a command its panel refuses opens without it, and says which.
+    let q = Playground::from_query("s=pizza-shop&px=1000.Pnope:x~2000.T0-a");
+    let said: Vec<String> = q.notices.iter().map(|n| n.to_string()).collect();
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert!(
+        said.iter()
+            .all(|s| s.starts_with("px: expected a command this panel accepts")),
+        "{said:?}"
+    );
+}
+
+/// The checkpoint of a lesson on a panel is judged on that panel's world, at the checkpoint.
+#[test]
+fn a_log_lesson_is_judged_on_its_panel_at_the_checkpoint() {
+    let mut p = Rc::new(Playground::from_query("l=rebalance-skip"));
+    let until = p.lesson.unwrap().checkpoint.until;
+    p = p.reduce(Action::Predict("skipped".into()));
+    for _ in 0..10_000 {
+        if !p.playing {
+            break;
+        }
+        p = p.reduce(Action::Tick { real_ms: 100.0 });
+    }
+    let verdict = p.check.as_ref().and_then(|c| c.verdict.clone()).unwrap();
+    assert_eq!(verdict.at, until);
+    assert!(verdict.correct(), "{verdict:?}");
+    assert_eq!(p.panels.borrow().world(Panel::Log).unwrap().now(), until);
+}
+
+/// A new seed starts every panel over from it, and the log keeps the settings chosen for it.
+#[test]
+fn starting_over_with_a_new_seed_keeps_the_logs_settings() {
+    let p = session();
+    let mut scenario = (*p.scenario).clone();
+    scenario.seed += 1;
+    let p = p.reduce(Action::Reset(Box::new(scenario)));
+    assert_eq!(now(&p), Millis::ZERO);
+    let panels = p.panels.borrow();
+    let Spec::Log(sc) = panels.spec(Panel::Log) else {
+        panic!("the log panel runs a log")
+    };
+    assert_eq!(sc.topic.partitions, 6, "the chosen partitions stay");
+    assert_eq!(sc.seed, p.scenario.seed, "from the new seed");
+    assert!(Panel::ALL.iter().all(|&q| panels.given(q).is_empty()));
+}
+
+/// A link copied after going back opens at that moment, with the panels' later commands still
+/// ahead on the scrub bar, and playing on reaches the same numbers as the original run.
+#[test]
+fn a_link_from_the_past_keeps_the_panels_later_commands_ahead() {
+    let p = session().reduce(Action::Seek(Millis::from_secs(25)));
+    let q = Rc::new(Playground::from_query(&p.link()));
+    assert!(q.notices.is_empty(), "{:?}", q.notices);
+    assert_eq!(now(&q), Millis::from_secs(25));
+    assert_eq!(numbers(&q), numbers(&p));
+    assert_eq!(
+        q.horizon,
+        Millis::from_secs(35),
+        "the take at 35 s is still ahead"
+    );
+    let (p, q) = (
+        p.reduce(Action::Seek(Millis::from_secs(35))),
+        q.reduce(Action::Seek(Millis::from_secs(35))),
+    );
+    assert_eq!(numbers(&q), numbers(&p));
+}
