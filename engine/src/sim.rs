@@ -3,7 +3,8 @@
 //! `impl Sim` blocks.
 
 use crate::kernel::decimal::Decimal;
-use std::collections::{BTreeMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
 use crate::command::Command;
 use crate::consumer::Consumer;
@@ -55,6 +56,11 @@ pub struct Sim {
     pub(crate) live: VecDeque<Handle>,
     pub(crate) ready: Ready,
     pub(crate) dlq: VecDeque<Handle>,
+    /// Each dead letter's retention deadline, soonest first, as `(deadline, id, slot)`: a sweep
+    /// takes only what is due, so a long DLQ expiring one message at a time stays linear. An
+    /// entry whose message has since moved on (redriven, or dead-lettered again with a new
+    /// deadline) is skipped when it comes up.
+    dlq_expiries: BinaryHeap<Reverse<(Millis, MsgId, u32)>>,
     dlq_next_expiry: Millis,
     pub(crate) consumers: Vec<Consumer>,
     pub(crate) waiting: VecDeque<u32>,
@@ -119,6 +125,7 @@ impl Sim {
             live: VecDeque::new(),
             ready: Ready::new(fifo),
             dlq: VecDeque::new(),
+            dlq_expiries: BinaryHeap::new(),
             dlq_next_expiry: Millis::MAX,
             consumers,
             waiting: VecDeque::new(),
@@ -369,6 +376,7 @@ impl Sim {
             QueueKind::Fifo => at,
         };
         let expiry = base.saturating_add(retention);
+        self.dlq_expiries.push(Reverse((expiry, h.id, h.slot)));
         if expiry < self.dlq_next_expiry {
             self.dlq_next_expiry = expiry;
             self.schedule(expiry, Timer::DlqRetention);
@@ -383,26 +391,40 @@ impl Sim {
             return;
         }
         let fifo = self.sc.queue.kind == QueueKind::Fifo;
-        let mut next = Millis::MAX;
-        let entries: Vec<Handle> = self.dlq.iter().copied().collect();
-        for h in entries {
+        while let Some(&Reverse((due, id, slot))) = self.dlq_expiries.peek() {
+            if due > self.now {
+                break;
+            }
+            self.dlq_expiries.pop();
+            let h = Handle { slot, id };
             let Some(m) = self.msg(h) else { continue };
             let MsgState::DeadLettered { at, .. } = m.state else {
                 continue;
             };
+            // Its deadline now: a message dead-lettered again has a later one of its own.
             let expiry = if fifo { at } else { m.published_at }.saturating_add(retention);
             if expiry <= self.now {
                 self.expire(h);
-            } else {
-                next = next.min(expiry);
             }
         }
+        // Gone entries leave `dlq` from the front at once, and from anywhere once they are
+        // half of it, so keeping it tidy costs a constant per dead letter.
         let store = &self.store;
-        self.dlq.retain(|h| {
-            store
+        let gone = |h: &Handle| {
+            !store
                 .get(h.slot as usize)
                 .is_some_and(|m| m.id == h.id && matches!(m.state, MsgState::DeadLettered { .. }))
-        });
+        };
+        while self.dlq.front().is_some_and(gone) {
+            self.dlq.pop_front();
+        }
+        if self.dlq.len() > 2 * self.counts.dead_lettered as usize + 64 {
+            self.dlq.retain(|h| !gone(h));
+        }
+        let next = self
+            .dlq_expiries
+            .peek()
+            .map_or(Millis::MAX, |Reverse((due, _, _))| *due);
         self.dlq_next_expiry = next;
         if next < Millis::MAX {
             self.schedule(next, Timer::DlqRetention);

@@ -48,3 +48,42 @@ fn long_polling_makes_far_fewer_empty_receives_than_short_polling() {
         "long polling: {long} empty receives in 10 minutes"
     );
 }
+
+/// semantics.md §1 (SQS): a standard DLQ keeps each message's original enqueue time, so a dead
+/// letter expires at publish time + the DLQ's retention, however late it was dead-lettered.
+/// Every message is a poison pill here, so each is dead-lettered after one receive.
+#[test]
+fn dead_letters_expire_at_their_own_deadline_counted_from_publishing() {
+    let mut sim = sim(json!({
+        "queue": { "visibility_timeout": "1s" },
+        "dlq": { "max_receive_count": 1, "retention": "90s" },
+        "producers": [{ "rate": 1, "stop": "40s", "poison_share": 1.0 }],
+        "consumers": { "online": false },
+        "commands": [ { "at": "50s", "do": { "type": "set_online", "online": true } } ]
+    }));
+    sim.advance_to(secs(70));
+    let dead = sim.counts().dead_lettered;
+    assert!(dead >= 30, "dead-lettered by 70 s: {dead}");
+    // At 100 s the first ten published (0..10 s) are past 90 s; the rest are not.
+    sim.advance_to(secs(100));
+    let expired: Vec<u64> = (1..=sim.counts().published)
+        .filter(|id| {
+            matches!(
+                sim.message(*id).map(|m| m.state),
+                Some(MsgState::Expired { .. })
+            )
+        })
+        .collect();
+    for id in &expired {
+        let published = sim.message(*id).unwrap().published_at;
+        assert!(
+            published.0 + 90_000 <= 100_000,
+            "#{id} published at {published:?}"
+        );
+    }
+    assert!((9..=11).contains(&expired.len()), "expired {expired:?}");
+    // By 140 s every one of them is past its deadline.
+    sim.advance_to(secs(140));
+    assert_eq!(sim.counts().dead_lettered, 0);
+    assert_eq!(sim.counts().expired, sim.counts().published);
+}

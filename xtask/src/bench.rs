@@ -4,7 +4,8 @@
 //!
 //! `cargo xtask bench` runs all of it: the engine, the frame costs and the page load.
 //! `cargo xtask bench load` or `cargo xtask bench frames` runs one part on the current dist/
-//! (build it first with `cargo xtask build`).
+//! (build it first with `cargo xtask build`). `cargo xtask bench memory` (not part of the whole
+//! run: it takes ten minutes) plays the pizza shop at 5000x and samples memory as it goes.
 
 use serde_json::Value;
 
@@ -21,9 +22,10 @@ pub fn run(only: Option<&str>) -> Result<(), String> {
         None => {}
         Some("load") => return load(),
         Some("frames") => return frames(),
+        Some("memory") => return memory(),
         Some(other) => {
             return Err(format!(
-                "unknown benchmark `{other}`: expected load or frames"
+                "unknown benchmark `{other}`: expected load, frames or memory"
             ))
         }
     }
@@ -157,6 +159,45 @@ fn frames() -> Result<(), String> {
                 v["p50_ms"].as_f64().unwrap_or(f64::NAN),
                 v["max_ms"].as_f64().unwrap_or(f64::NAN),
                 v["jumps"]
+            ),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Memory at speed: the pizza shop at 5000x for ten minutes of wall time (tests/bench/memory.mjs;
+/// `MEM_MINUTES` shortens it), sampled every 30 s.
+fn memory() -> Result<(), String> {
+    println!("\n==> memory at 5000x in headless Chromium (dist/?s=pizza-shop&x=5000)");
+    let out = command("node", &["tests/bench/memory.mjs"])
+        .env("CHROMIUM", tools::CHROMIUM)
+        .output()
+        .ok_or("the memory benchmark failed")?;
+    let mb = |v: &Value| v.as_f64().map_or(f64::NAN, |b| b / 1_048_576.0);
+    println!(
+        "    {:>6} {:>12} {:>9} {:>9} {:>9} {:>12}",
+        "wall s", "simulated h", "wasm MB", "JS MB", "DOM nodes", "renderer MB"
+    );
+    for line in out.lines() {
+        let v: Value =
+            serde_json::from_str(line).map_err(|e| format!("memory benchmark output: {e}"))?;
+        match v["kind"].as_str() {
+            Some("sample") => println!(
+                "    {:>6} {:>12.1} {:>9.1} {:>9.1} {:>9} {:>12.1}",
+                v["wall_s"],
+                v["sim_ms"].as_f64().unwrap_or(0.0) / 3_600_000.0,
+                mb(&v["wasm_bytes"]),
+                mb(&v["js_heap_bytes"]),
+                v["dom_nodes"],
+                mb(&v["renderer_rss_bytes"])
+            ),
+            Some("summary") => println!(
+                "    last sample / first after a minute: wasm {:.2}x, JS heap {:.2}x, DOM {:.2}x, renderer {:.2}x",
+                v["wasm_growth"].as_f64().unwrap_or(f64::NAN),
+                v["js_heap_growth"].as_f64().unwrap_or(f64::NAN),
+                v["dom_growth"].as_f64().unwrap_or(f64::NAN),
+                v["rss_growth"].as_f64().unwrap_or(f64::NAN)
             ),
             _ => {}
         }
