@@ -105,6 +105,9 @@ test("the batch-failure mode changes the duplicate count", async () => {
 
 test("keyboard: space pauses and resumes, the right arrow steps", async () => {
   const { page, problems } = await open();
+  // Pause only once the run has moved: paused at t = 0, the next event can be due at 0 ms too,
+  // and a step there leaves the clock's text as it was.
+  await page.waitForFunction(() => Number(document.querySelector("#clock").dataset.now) > 0);
   await page.keyboard.press("Space");
   const paused = await page.textContent("#clock");
   assert.match(paused, /paused/);
