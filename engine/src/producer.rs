@@ -400,7 +400,7 @@ impl Sim {
             return Published::Enqueued;
         }
         self.live.push_back(h);
-        self.ensure_retention_check();
+        self.ensure_retention_check(h);
         match state {
             MsgState::Delayed { until } => self.schedule(until, Timer::DelayEnd { h }),
             _ => {

@@ -80,7 +80,10 @@ pub struct Sim {
     pub(crate) http_backlog: VecDeque<Handle>,
     pub(crate) poison_fixed: bool,
     lag_alerting: bool,
-    retention_at: Option<Millis>,
+    /// The soonest retention sweep on the agenda (`Millis::MAX` for none). A sweep that fires
+    /// before it is a stale one and does nothing, so duplicate timers die out instead of each
+    /// scheduling another.
+    retention_at: Millis,
 }
 
 /// A growable bit set over event ids.
@@ -142,7 +145,7 @@ impl Sim {
             http_backlog: VecDeque::new(),
             poison_fixed: false,
             lag_alerting: false,
-            retention_at: None,
+            retention_at: Millis::MAX,
             sc: scenario,
         };
         let every = sim.sc.metrics.sample_every;
@@ -279,15 +282,14 @@ impl Sim {
         }
     }
 
-    pub(crate) fn ensure_retention_check(&mut self) {
-        if let Some(front) = self.live.front().copied() {
-            if let Some(m) = self.msg(front) {
-                let at = m.published_at.saturating_add(self.sc.queue.retention);
-                if self.retention_at.is_none_or(|t| at < t) {
-                    self.retention_at = Some(at);
-                    self.schedule(at, Timer::Retention);
-                }
-            }
+    /// Makes sure a sweep is due when message `h`, just added to the main queue, outlives its
+    /// retention. Only its own deadline matters: every message before it already has a sweep.
+    pub(crate) fn ensure_retention_check(&mut self, h: Handle) {
+        let Some(m) = self.msg(h) else { return };
+        let at = m.published_at.saturating_add(self.sc.queue.retention);
+        if at < self.retention_at {
+            self.retention_at = at;
+            self.schedule(at, Timer::Retention);
         }
     }
 
@@ -314,7 +316,10 @@ impl Sim {
     }
 
     fn retention_sweep(&mut self) {
-        self.retention_at = None;
+        if self.now < self.retention_at {
+            return;
+        }
+        self.retention_at = Millis::MAX;
         let mut keep = VecDeque::new();
         while let Some(h) = self.live.front().copied() {
             let Some(m) = self.msg(h) else {
@@ -344,7 +349,7 @@ impl Sim {
             .find(|m| !self.past_retention(m))
             .map(|m| m.published_at.saturating_add(self.sc.queue.retention));
         if let Some(at) = next {
-            self.retention_at = Some(at);
+            self.retention_at = at;
             self.schedule(at, Timer::Retention);
         }
     }
@@ -446,7 +451,7 @@ impl Sim {
         self.ready.push_new(h, group, seq);
         let pos = self.live.partition_point(|x| x.id < id);
         self.live.insert(pos, h);
-        self.ensure_retention_check();
+        self.ensure_retention_check(h);
         self.counts.redriven += 1;
         self.emit(EventKind::Redriven { msg: id });
         true

@@ -266,6 +266,12 @@ impl World {
         Ok(to)
     }
 
+    /// How many timers wait on the agenda. It follows the size of the system (consumers,
+    /// messages in flight), never how long it has run.
+    pub fn pending(&self) -> usize {
+        self.agenda.len()
+    }
+
     pub fn next_event_time(&self) -> Option<Millis> {
         let later = self.later.front().map(|c| c.at);
         match (self.agenda.peek_time(), later) {

@@ -66,6 +66,10 @@ impl<D> Agenda<D> {
         });
     }
 
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+
     /// When the next entry is due, if any.
     pub fn peek_time(&self) -> Option<Millis> {
         self.heap.peek().map(|e| e.at)
