@@ -261,8 +261,6 @@ impl Sim {
             let now = self.now;
             let m = self.msg_mut(h).expect("checked above");
             m.receive_count += 1;
-            m.first_received_at.get_or_insert(now);
-            m.last_received_at = Some(now);
             let receipt = m.receive_count;
             let state = if ack_first {
                 MsgState::Held { consumer: c }

@@ -42,11 +42,8 @@ impl Sim {
 
     fn http_start(&mut self, c: u32, h: Handle) {
         let took = self.processing_time();
-        let now = self.now;
         if let Some(m) = self.msg_mut(h) {
             m.receive_count += 1;
-            m.first_received_at.get_or_insert(now);
-            m.last_received_at = Some(now);
         }
         if self.state(h) == Some(MsgState::Visible) {
             self.set_state(

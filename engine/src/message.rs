@@ -195,8 +195,9 @@ impl MsgState {
     }
 }
 
-/// One message. About 100 bytes; a simulation keeps live messages plus a bounded history.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// One message. A backlog holds hundreds of thousands of these, so every field earns its bytes
+/// (a test pins the size); a simulation keeps live messages plus a bounded history.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Message {
     pub id: MsgId,
     /// The CloudEvents id (as a number): the same for both copies of a duplicate send.
@@ -211,17 +212,24 @@ pub struct Message {
     pub state: MsgState,
     /// Times received (SQS `ApproximateReceiveCount`); reset by a redrive.
     pub receive_count: u32,
-    pub first_received_at: Option<Millis>,
-    pub last_received_at: Option<Millis>,
     /// Times processing ran to completion with side effects (more than 1 means duplicates).
     pub processed_count: u32,
     pub last_failure: Option<FailureCause>,
     /// The receive during which `last_failure` happened.
     pub failure_receive: u32,
     pub redrives: u32,
-    pub replied_at: Option<Millis>,
+    /// When the reply arrived ([`Message::replied_at`]); `Millis::MAX` for none, which keeps
+    /// the record 8 bytes smaller than an `Option`.
+    pub(crate) replied: Millis,
     /// The second copy of a duplicate send.
     pub duplicate_send: bool,
+}
+
+impl Message {
+    /// When its reply reached the reply queue, if it has one.
+    pub fn replied_at(&self) -> Option<Millis> {
+        (self.replied != Millis::MAX).then_some(self.replied)
+    }
 }
 
 /// A reference to a stored message that also detects reuse of its storage slot.
@@ -236,7 +244,7 @@ mod tests {
     #[test]
     fn a_message_record_stays_compact() {
         let size = std::mem::size_of::<super::Message>();
-        assert!(size <= 192, "Message grew to {size} bytes");
+        assert!(size <= 96, "Message grew to {size} bytes");
         println!("Message is {size} bytes");
     }
 

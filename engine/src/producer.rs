@@ -376,13 +376,11 @@ impl Sim {
             published_at: self.now,
             state,
             receive_count: 0,
-            first_received_at: None,
-            last_received_at: None,
             processed_count: 0,
             last_failure: None,
             failure_receive: 0,
             redrives: 0,
-            replied_at: None,
+            replied: Millis::MAX,
             duplicate_send,
         };
         let h = self.alloc(message);

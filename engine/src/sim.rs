@@ -48,7 +48,7 @@ pub struct Sim {
     pub(crate) timers: crate::kernel::timers::Timers<Timer>,
     /// What it emitted since the world last collected.
     pub(crate) emitted: Vec<Event>,
-    pub(crate) store: Vec<Message>,
+    pub(crate) store: crate::kernel::chunked::Chunked<Message>,
     free: Vec<u32>,
     /// Finished messages in the order they finished, for evicting the oldest past `limits.history`.
     history: VecDeque<Handle>,
@@ -122,7 +122,7 @@ impl Sim {
             rng: Rng::stream(seed, "main"),
             timers: crate::kernel::timers::Timers::new(),
             emitted: Vec::new(),
-            store: Vec::new(),
+            store: Default::default(),
             free: Vec::new(),
             history: VecDeque::new(),
             live: VecDeque::new(),
@@ -213,7 +213,9 @@ impl Sim {
         let id = message.id;
         let slot = match self.free.pop() {
             Some(slot) => {
-                self.store[slot as usize] = message;
+                if let Some(m) = self.store.get_mut(slot as usize) {
+                    *m = message;
+                }
                 slot
             }
             None => {
@@ -565,7 +567,7 @@ impl Sim {
             Timer::ReplyArrives { h } => {
                 let now = self.now;
                 if let Some(m) = self.msg_mut(h) {
-                    m.replied_at = Some(now);
+                    m.replied = now;
                     self.counts.replies_received += 1;
                     self.emit(EventKind::ReplyReceived { msg: h.id });
                 }

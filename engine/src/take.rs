@@ -26,11 +26,8 @@ impl Sim {
 
     pub(crate) fn take(&mut self, outcome: TakeOutcome) {
         let Some(h) = self.head() else { return };
-        let now = self.now;
         let Some(m) = self.msg_mut(h) else { return };
         m.receive_count += 1;
-        m.first_received_at.get_or_insert(now);
-        m.last_received_at = Some(now);
         let (delivery, group, seq) = (m.receive_count, m.group, m.seq);
         self.counts.receives += 1;
         self.emit(EventKind::Taken {

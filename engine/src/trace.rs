@@ -297,7 +297,7 @@ impl Sim {
                         ],
                         derived: false,
                     });
-                    if let Some(at) = m.replied_at {
+                    if let Some(at) = m.replied_at() {
                         spans.push(Span {
                             trace_id,
                             span_id: span_id(sc.seed, m.event, attempt * 10 + 6),

@@ -45,8 +45,16 @@ fn a_message_kept_past_its_retention_does_not_multiply_the_sweeps() {
         most = most.max(sim.0.pending());
     }
     let c = sim.counts();
-    assert!(c.expired > 10_000, "the backlog ages out: {} expired", c.expired);
-    assert!(c.processed >= 20, "the one consumer keeps working: {}", c.processed);
+    assert!(
+        c.expired > 10_000,
+        "the backlog ages out: {} expired",
+        c.expired
+    );
+    assert!(
+        c.processed >= 20,
+        "the one consumer keeps working: {}",
+        c.processed
+    );
     // One consumer's timers, one producer's tick, the visibility timer of the message in hand,
     // the sampler and one sweep.
     assert!(most < 16, "{most} timers were pending at once");

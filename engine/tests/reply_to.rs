@@ -26,7 +26,7 @@ fn replies_arrive_on_the_queue_named_in_each_message_and_correlate() {
                 s => panic!("replied to a message that is {s:?}"),
             };
             assert!(
-                m.replied_at.unwrap() >= processed_at,
+                m.replied_at().unwrap() >= processed_at,
                 "the reply follows the processing"
             );
         }

@@ -11,12 +11,15 @@
 //!   stream sets its timers in; the world empties it onto its one agenda.
 //! - **One log.** [`log::EventLog`] keeps a bounded window of events for readers and a hash of
 //!   every event ever emitted, independent of pointer width, so native and wasm runs compare.
+//! - **Stores that never double.** [`chunked::Chunked`] grows a chunk at a time, so a large
+//!   backlog never briefly needs twice its memory (which wasm would keep).
 //! - **Plain decimals.** [`decimal`] reads and writes numbers without the standard float
 //!   parser and formatter, which the page would otherwise carry.
 //!
 //! Nothing in the kernel knows about queues, logs or brokers; the models build on it.
 
 pub(crate) mod agenda;
+pub(crate) mod chunked;
 pub(crate) mod decimal;
 pub(crate) mod log;
 pub(crate) mod rng;
