@@ -92,8 +92,7 @@ pub fn numbers(sim: &Sim) -> Numbers {
         }
     }
     let max_receives = sim
-        .messages()
-        .iter()
+        .message_iter()
         .map(|m| m.receive_count)
         .max()
         .unwrap_or(0);

@@ -179,8 +179,14 @@ impl Sim {
     }
 
     /// Every message still in the store, in id order.
+    /// Every stored message in no particular order: the cheap way to count or find.
+    pub fn message_iter(&self) -> impl Iterator<Item = &Message> {
+        self.store.iter().filter(|m| m.id != 0)
+    }
+
+    /// Every stored message in publish order (sorted: reused slots break the store's order).
     pub fn messages(&self) -> Vec<&Message> {
-        let mut all: Vec<&Message> = self.store.iter().filter(|m| m.id != 0).collect();
+        let mut all: Vec<&Message> = self.message_iter().collect();
         all.sort_by_key(|m| m.id);
         all
     }

@@ -1,6 +1,6 @@
 use queue_engine::envelope::{Binding, Envelope};
 use queue_engine::topology::RouterType;
-use queue_engine::{Message, Millis, MsgState, TakeOutcome, World, MAX_ROUTING_KEY};
+use queue_engine::{Message, Millis, MsgId, MsgState, Sim, TakeOutcome, World, MAX_ROUTING_KEY};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -68,9 +68,26 @@ struct Row<'a> {
 /// out in order, and a requeued one goes back to its place at the head).
 fn head(w: &World, m: u16) -> Option<&Message> {
     w.members()[m as usize]
-        .messages()
-        .into_iter()
-        .find(|msg| msg.state == MsgState::Visible)
+        .message_iter()
+        .filter(|msg| msg.state == MsgState::Visible)
+        .min_by_key(|msg| msg.id)
+}
+
+/// Up to `n` dead letters, newest first. Picked one at a time rather than sorted: the panel's
+/// queues hold a handful, and a sort of messages would add about 5 kB to the page.
+fn newest_dead(sim: &Sim, n: usize) -> Vec<&Message> {
+    let mut out: Vec<&Message> = Vec::new();
+    let mut below = MsgId::MAX;
+    while out.len() < n {
+        let next = sim
+            .message_iter()
+            .filter(|m| m.id < below && matches!(m.state, MsgState::DeadLettered { .. }))
+            .max_by_key(|m| m.id);
+        let Some(m) = next else { break };
+        below = m.id;
+        out.push(m);
+    }
+    out
 }
 
 /// The queue's arguments as a RabbitMQ operator would declare them.
@@ -393,13 +410,7 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
     let dead_queue = rows.iter().find(|r| r.dead_letters);
     let dead = dead_queue.map(|row| {
         let sim = &w.members()[row.member as usize];
-        let mut letters: Vec<&Message> = sim
-            .messages()
-            .into_iter()
-            .filter(|msg| matches!(msg.state, MsgState::DeadLettered { .. }))
-            .collect();
-        letters.reverse();
-        letters.into_iter().take(20).map(|msg| {
+        newest_dead(sim, 20).into_iter().map(|msg| {
             let (_, routing_key) = w.published_with(row.member, msg);
             html! {
                 <li class="x-death-entry">

@@ -68,8 +68,11 @@ use std::path::{Path, PathBuf};
 /// a plan) first cost 12.7 kB; the engine at opt-level 2 (as fast in Chromium as 3), routers
 /// read as string tokens with keys only and leaner plans won it back: 412.1 kB, budget
 /// unchanged.
+/// A chunked message store cost 0.1 kB; the page no longer sorts messages (the RabbitMQ
+/// panel's head and dead letters are picked, not sorted), which dropped a stable sort:
+/// 410.4 kB, budget 410.6 kB.
 /// Each step is in the git log.
-pub const GZIP_BUDGET_BYTES: u64 = 412_500;
+pub const GZIP_BUDGET_BYTES: u64 = 410_600;
 
 pub struct FileSize {
     pub path: PathBuf,

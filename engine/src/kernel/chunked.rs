@@ -47,10 +47,13 @@ impl<T> Chunked<T> {
         self.len += 1;
     }
 
+    // Called from every message access; inlined there it cost the page about 600 bytes.
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
     pub fn get(&self, i: usize) -> Option<&T> {
         self.chunks.get(i / CHUNK)?.get(i % CHUNK)
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
     pub fn get_mut(&mut self, i: usize) -> Option<&mut T> {
         self.chunks.get_mut(i / CHUNK)?.get_mut(i % CHUNK)
     }
