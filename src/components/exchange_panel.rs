@@ -493,3 +493,40 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use queue_engine::topology::plan::Plan;
+    use queue_engine::Scenario;
+
+    /// Every order is a poison pill dead-lettered on its first receive, so the DLQ fills with
+    /// messages whose ids are known to run in order.
+    #[test]
+    fn newest_dead_letters_come_first_and_only_dead_ones() {
+        let s = Scenario::from_json(
+            r#"{"producers":[{"rate":2,"poison_share":1.0}],
+                "dlq":{"max_receive_count":1},
+                "queue":{"visibility_timeout":"1s"}}"#,
+        )
+        .expect("valid scenario");
+        let mut w = World::new(Plan::single(s)).expect("valid plan");
+        w.advance_to(Millis::from_secs(20));
+        let sim = &w.members()[0];
+        let mut expected: Vec<MsgId> = sim
+            .messages()
+            .into_iter()
+            .filter(|m| matches!(m.state, MsgState::DeadLettered { .. }))
+            .map(|m| m.id)
+            .collect();
+        expected.reverse();
+        assert!(expected.len() > 10, "{} dead letters", expected.len());
+        expected.truncate(5);
+        let picked: Vec<MsgId> = newest_dead(sim, 5).iter().map(|m| m.id).collect();
+        assert_eq!(picked, expected);
+        assert_eq!(
+            newest_dead(sim, 1000).len(),
+            sim.counts().dead_lettered as usize
+        );
+    }
+}
