@@ -39,9 +39,27 @@ fn place(out: &mut Vec<(Token, f64, f64)>, tokens: &[Token], x0: f64, y0: f64, p
 fn more(total: u64, shown: usize) -> String {
     let hidden = total.saturating_sub(shown.min(TOKEN_CAP) as u64);
     if hidden > 0 {
-        format!("+{hidden} more")
+        format!("+{} more", compact(hidden))
     } else {
         String::new()
+    }
+}
+
+/// A count short enough for its box at any size: exact below 10,000, then `33.1k`, `331k`,
+/// `1.2M`. Integer arithmetic only, so the page carries no float formatter for it.
+pub(crate) fn compact(n: u64) -> String {
+    let unit = |n: u64, size: u64, suffix: &str| {
+        let whole = n / size;
+        if whole < 100 {
+            format!("{whole}.{}{suffix}", n % size * 10 / size)
+        } else {
+            format!("{whole}{suffix}")
+        }
+    };
+    match n {
+        0..=9_999 => n.to_string(),
+        10_000..=999_999 => unit(n, 1_000, "k"),
+        _ => unit(n, 1_000_000, "M"),
     }
 }
 
@@ -191,5 +209,25 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 <span>{ "Click any message to inspect it." }</span>
             </figcaption>
         </figure>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{compact, more};
+
+    #[test]
+    fn counts_shorten_to_fit_their_box_and_round_down() {
+        assert_eq!(compact(0), "0");
+        assert_eq!(compact(9_999), "9999");
+        assert_eq!(compact(10_000), "10.0k");
+        assert_eq!(compact(33_073), "33.0k");
+        assert_eq!(compact(33_199), "33.1k");
+        assert_eq!(compact(999_999), "999k");
+        assert_eq!(compact(1_250_000), "1.2M");
+        assert_eq!(compact(123_456_789), "123M");
+        assert_eq!(compact(u64::MAX).len(), "18446744073709M".len());
+        assert_eq!(more(33_098, 25), "+33.0k more");
+        assert_eq!(more(20, 25), "");
     }
 }
