@@ -251,7 +251,12 @@ pub fn App(props: &AppProps) -> Html {
     let sim = state.queue();
     let settings = Rc::new(sim.scenario().clone());
     let fast = state.playing && state.speed >= 100.0;
-    let snapshot = Rc::new(sim.snapshot(if fast { FAST_TOKEN_CAP } else { TOKEN_CAP }));
+    let mut snapshot = sim.snapshot(if fast { FAST_TOKEN_CAP } else { TOKEN_CAP });
+    // The diagram prints the numbers the metrics panel shows in the same frame (redrawn at most
+    // ten times a real second while playing), so its "sent" never disagrees with "Published";
+    // the tokens still move every frame.
+    snapshot.counts = counts.clone();
+    let snapshot = Rc::new(snapshot);
     let inspected = state.selected.and_then(|id| {
         let message = sim.message(id)?.clone();
         Some(Rc::new(Inspected {

@@ -167,3 +167,27 @@ test("time travel: scrub back, then forward again, gives the same counters", asy
   assert.deepEqual(await read(), before, "replaying forward reproduces the same run");
   await page.close();
 });
+
+test("while playing, the diagram's counts are the metrics panel's in every frame (#12)", async () => {
+  const { page, problems } = await open();
+  await page.selectOption("#speed", "100");
+  // Each sample reads both numbers in one task, so they come from one rendered frame.
+  const samples = await page.evaluate(async () => {
+    const out = [];
+    const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+    for (let i = 0; i < 60; i++) {
+      await frame();
+      const sent = [...document.querySelectorAll(".diagram text")]
+        .map((t) => t.textContent.match(/^sent (\d+)$/))
+        .find(Boolean);
+      const published = document.querySelector("#stat-published dd").textContent;
+      out.push([sent ? Number(sent[1]) : NaN, Number(published.replace(/[^0-9]/g, ""))]);
+    }
+    return out;
+  });
+  const moved = samples[samples.length - 1][1] > samples[0][1];
+  assert.ok(moved, `the run moved: ${JSON.stringify(samples.slice(-1))}`);
+  for (const [sent, published] of samples) assert.equal(sent, published, "diagram sent vs Published");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
