@@ -178,7 +178,6 @@ impl Sim {
         self.store.iter().find(|m| m.id == id && m.id != 0)
     }
 
-    /// Every message still in the store, in id order.
     /// Every stored message in no particular order: the cheap way to count or find.
     pub fn message_iter(&self) -> impl Iterator<Item = &Message> {
         self.store.iter().filter(|m| m.id != 0)
