@@ -382,17 +382,24 @@ impl Sim {
         self.dlq.push_back(h);
         self.counts.dlq_moves += 1;
         self.emit(EventKind::DeadLettered { msg: h.id, reason });
-        // Standard DLQs keep the original enqueue time; FIFO DLQs start counting again.
-        let base = match self.sc.queue.kind {
-            QueueKind::Standard => self.msg(h).map(|m| m.published_at).unwrap_or(at),
-            QueueKind::Fifo => at,
-        };
-        let expiry = base.saturating_add(retention);
+        let expiry = self.msg(h).map_or(at.saturating_add(retention), |m| {
+            self.dlq_deadline(m, at, retention)
+        });
         self.dlq_expiries.push(Reverse((expiry, h.id, h.slot)));
         if expiry < self.dlq_next_expiry {
             self.dlq_next_expiry = expiry;
             self.schedule(expiry, Timer::DlqRetention);
         }
+    }
+
+    /// When a message dead-lettered at `dead_at` leaves the DLQ (semantics.md §1): standard
+    /// DLQs keep the original enqueue time; FIFO DLQs start counting again.
+    fn dlq_deadline(&self, m: &Message, dead_at: Millis, retention: Millis) -> Millis {
+        match self.sc.queue.kind {
+            QueueKind::Standard => m.published_at,
+            QueueKind::Fifo => dead_at,
+        }
+        .saturating_add(retention)
     }
 
     fn dlq_retention_sweep(&mut self) {
@@ -402,7 +409,6 @@ impl Sim {
         if self.now < self.dlq_next_expiry {
             return;
         }
-        let fifo = self.sc.queue.kind == QueueKind::Fifo;
         while let Some(&Reverse((due, id, slot))) = self.dlq_expiries.peek() {
             if due > self.now {
                 break;
@@ -414,8 +420,7 @@ impl Sim {
                 continue;
             };
             // Its deadline now: a message dead-lettered again has a later one of its own.
-            let expiry = if fifo { at } else { m.published_at }.saturating_add(retention);
-            if expiry <= self.now {
+            if self.dlq_deadline(m, at, retention) <= self.now {
                 self.expire(h);
             }
         }
