@@ -554,10 +554,17 @@ impl Scenario {
             Millis::ZERO,
             Millis::from_secs(43_200),
         )?;
+        // RabbitMQ's x-message-ttl is any number of milliseconds (§2.4); SQS keeps a
+        // message at least 60 s (§1.1). The profile's own range was checked when lowering.
+        let min_retention = if q.dead_letter_drops {
+            Millis(1)
+        } else {
+            Millis::from_secs(60)
+        };
         duration(
             "queue.retention",
             q.retention,
-            Millis::from_secs(60),
+            min_retention,
             Millis::from_secs(1_209_600),
         )?;
         duration("queue.delay", q.delay, Millis::ZERO, Millis::from_secs(900))?;

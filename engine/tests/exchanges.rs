@@ -201,6 +201,52 @@ fn expiry_happens_at_the_head_with_reason_expired_at_its_own_deadline() {
     assert_eq!(ready(&w, "audit"), 2);
 }
 
+/// A queue file whose `orders` queue has `retention` under the given profile.
+fn ttl_file(profile: &str, ttl: &str) -> Value {
+    json!({
+        "version": 2, "name": "ttl", "seed": 1,
+        "nodes": {
+            "shop": { "producer": { "rate": 0 } },
+            "orders": { "queue": { "profile": profile, "retention": ttl } },
+            "orders-dlq": { "queue": { "profile": profile } },
+            "kitchen": { "consumer": { "count": 1, "processing": { "mean": "10s" } } }
+        },
+        "edges": [
+            { "kind": "publish", "from": "shop", "to": "orders" },
+            { "kind": "subscribe", "from": "orders", "to": "kitchen" },
+            { "kind": "dead_letter", "from": "orders", "to": "orders-dlq" }
+        ],
+        "commands": [
+            { "at": "1s", "node": "shop", "do": { "type": "send" } },
+            { "at": "1.5s", "node": "shop", "do": { "type": "send" } }
+        ]
+    })
+}
+
+#[test]
+fn a_ttl_of_two_seconds_is_a_rabbitmq_setting_but_not_an_sqs_one() {
+    // §2.4: x-message-ttl is any number of milliseconds; the message behind the one the
+    // consumer holds waits at the head and dead-letters at 1.5 s + 2 s.
+    let v2 = queue_engine::ScenarioFile::from_json(&ttl_file("rabbitmq_classic", "2s").to_string())
+        .expect("a 2 s x-message-ttl is valid")
+        .into_v2();
+    let mut w = World::new(v2.plan().expect("plans")).unwrap();
+    w.advance_to(Millis(3_499));
+    assert!(dead(&w, "orders").is_empty());
+    w.advance_to(Millis(3_500));
+    assert_eq!(dead(&w, "orders"), ["expired"]);
+    // §1.1: SQS's MessageRetentionPeriod is at least 60 s.
+    let sqs = queue_engine::ScenarioFile::from_json(&ttl_file("sqs_standard", "2s").to_string())
+        .map(|f| f.into_v2().plan().map(|_| ()))
+        .map_err(|e| e.to_string());
+    let err = match sqs {
+        Err(e) => e,
+        Ok(Err(e)) => e.to_string(),
+        Ok(Ok(())) => panic!("a 2 s SQS retention was accepted"),
+    };
+    assert!(err.contains("retention") && err.contains("1m00s"), "{err}");
+}
+
 #[test]
 fn a_length_limit_drops_the_head_with_reason_maxlen_or_refuses_the_publish() {
     // §2.4: drop-head (the default) dead-letters the oldest; reject-publish refuses the new

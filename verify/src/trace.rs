@@ -7,6 +7,8 @@
 //!   a message but whose delete was stale (a superseded receipt) leaves it queued, as the
 //!   engine models SQS (semantics notes §1.2).
 //! - The rank within a FIFO group counts first processings, in the order they happened.
+//! - A publish refused by a full queue (`reject-publish`) never gets an engine id, so it is
+//!   reported apart, with its time and producer; the plan gives it one.
 //! - A dead letter gets a reason only on RabbitMQ, which writes `x-death`; SQS keeps none, and
 //!   ActiveMQ only `original-destination` (checked by the broker side), no reason.
 
@@ -36,23 +38,35 @@ struct Trace {
     reason: Option<String>,
 }
 
+/// The engine's run: the messages it published, what it says about each, and the publishes a
+/// full `reject-publish` queue refused, as (time, producer index): those never got an id.
+pub struct EngineRun {
+    pub publishes: Vec<Publish>,
+    pub expected: Vec<Expected>,
+    pub refused: Vec<(Millis, u32)>,
+}
+
 pub fn run_engine(
     mut lowered: queue_engine::Scenario,
     until: Millis,
     platform: Platform,
     fifo: bool,
-) -> Result<(Vec<Publish>, Vec<Expected>), Error> {
+) -> Result<EngineRun, Error> {
     // Keep every event between two drains (a second at a time, as `qsim run --events` does).
     lowered.limits.event_log = lowered.limits.event_log.max(2_000_000);
     let mut world = World::new(Plan::single(lowered)).map_err(|e| Error::File(e.to_string()))?;
     let mut traces: BTreeMap<u64, Trace> = BTreeMap::new();
     // FIFO: how many messages of each group were processed so far (the next one's rank).
     let mut group_done: BTreeMap<u32, u32> = BTreeMap::new();
+    let mut refused = Vec::new();
     let mut t = Millis::ZERO;
     loop {
         t = t.saturating_add(Millis::from_secs(1)).min(until);
         world.advance_to(t);
         for e in world.drain_events().into_iter().map(|e| e.event) {
+            if let EventKind::PublishRejected { producer } = e.kind {
+                refused.push((e.t, producer));
+            }
             let Some(id) = e.msg() else { continue };
             let tr = traces.entry(id).or_default();
             match &e.kind {
@@ -117,7 +131,11 @@ pub fn run_engine(
         expected.push(expected_of(id, payload, &tr));
     }
     publishes.sort_by_key(|p| (p.at, p.id));
-    Ok((publishes, expected))
+    Ok(EngineRun {
+        publishes,
+        expected,
+        refused,
+    })
 }
 
 fn expected_of(id: u64, payload: Payload, tr: &Trace) -> Expected {

@@ -192,6 +192,8 @@ mod tests {
         QueuePlan {
             node: "orders.eu*".into(),
             max_length: None,
+            reject_publish: false,
+            message_ttl_ms: None,
             profile: QueueProfile::Activemq,
             delivery_limit: None,
             dlq: None,

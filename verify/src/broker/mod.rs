@@ -9,7 +9,8 @@
 //!    queue's `x-delivery-limit` is exceeded); any other is held for the pool's processing
 //!    time (scaled) and acknowledged.
 //! 3. Publish the engine's messages at their simulated times (scaled), `message_id` = the
-//!    engine's id, with publisher confirms.
+//!    engine's id, with publisher confirms. A `basic.nack` is the refusal of a full
+//!    `reject-publish` queue, recorded as place `rejected`; on any other queue it is an error.
 //! 4. When the engine settles every message (processed, deleted or dead-lettered), end as soon
 //!    as the broker has settled as many: nothing can change after that on either side.
 //!    Otherwise (a message still looping), run the whole window. Then stop the consumers (a
@@ -118,7 +119,18 @@ pub fn queue_arguments(
     }
     if let Some(max) = q.max_length {
         args.insert("x-max-length", AMQPValue::LongLongInt(max.into()));
-        args.insert("x-overflow", text("drop-head"));
+        let overflow = if q.reject_publish {
+            "reject-publish"
+        } else {
+            "drop-head"
+        };
+        args.insert("x-overflow", text(overflow));
+    }
+    if let Some(ttl) = q.message_ttl_ms {
+        args.insert(
+            "x-message-ttl",
+            AMQPValue::LongLongInt(i64::try_from(ttl).unwrap_or(i64::MAX)),
+        );
     }
     if let Some(dlq) = dead_letter_to {
         // The default exchange routes by queue name: no exchange to declare or clean up.
@@ -367,6 +379,7 @@ async fn exercise(
         )));
         channels.push(cch);
     }
+    let mut refused = Vec::new();
     for p in &plan.publishes {
         sleep_until(start + plan.wall(p.at)).await;
         let mut headers = FieldTable::default();
@@ -392,7 +405,10 @@ async fn exercise(
             .map_err(failed("basic.publish"))?
             .await
             .map_err(failed("publisher confirm"))?;
-        if !confirm.is_ack() {
+        if !confirm.is_ack() && plan.queue.reject_publish {
+            // semantics.md §2.4: a full reject-publish queue nacks the publish.
+            refused.push(p.id);
+        } else if !confirm.is_ack() {
             return Err(Error::Broker(format!(
                 "the broker refused message {} (nack)",
                 p.id
@@ -435,6 +451,9 @@ async fn exercise(
     for (id, p) in &seen.answered {
         place(*id, p, None);
     }
+    for id in refused {
+        place(id, "rejected", None);
+    }
     for (id, _) in drain(&ch, &names.queue).await? {
         place(id, "queued", None);
     }
@@ -447,14 +466,20 @@ async fn exercise(
             );
         }
     }
-    // Never delivered and not in the queue at the end, on a queue with a length limit: the
-    // head the broker dropped to make room (x-overflow drop-head, semantics.md §2.4).
-    if plan.queue.max_length.is_some() {
+    // Never delivered and not in the queue at the end: on a drop-head queue, the head the
+    // broker dropped to make room; on a queue with a TTL and no dead-letter queue, a message
+    // that expired (semantics.md §2.4). The plan refuses both at once without a DLQ.
+    let unseen = match (&plan.queue, &names.dlq) {
+        (q, _) if q.max_length.is_some() && !q.reject_publish => Some("dropped"),
+        (q, None) if q.message_ttl_ms.is_some() => Some("expired"),
+        _ => None,
+    };
+    if let Some(unseen) = unseen {
         for p in &plan.publishes {
             facts.entry(p.id).or_insert_with(|| Facts {
                 delivered: 0,
                 processed: 0,
-                place: "dropped".into(),
+                place: unseen.into(),
                 order: None,
                 death: None,
             });
@@ -481,7 +506,8 @@ async fn exercise(
     Ok(facts)
 }
 
-/// Whether every message ends settled in the engine (processed, deleted or dead-lettered).
+/// Whether every message ends settled in the engine (processed, deleted, dead-lettered, or
+/// refused at publish).
 /// Then nothing can change on either side once the broker has settled as many: an
 /// acknowledged message is gone and a dead letter waits in a queue nobody consumes, so the
 /// run may end before the window does.
@@ -489,7 +515,7 @@ pub(crate) fn settles(plan: &Plan) -> bool {
     plan.expected.iter().all(|e| {
         matches!(
             e.facts.place.as_str(),
-            "processed" | "deleted" | "dead_lettered"
+            "processed" | "deleted" | "dead_lettered" | "rejected"
         )
     })
 }
@@ -507,8 +533,14 @@ async fn wait_until_settled(
         passive: true,
         ..QueueDeclareOptions::default()
     };
+    // Refused publishes are settled before any consumer sees anything.
+    let refused = plan
+        .expected
+        .iter()
+        .filter(|e| e.facts.place == "rejected")
+        .count();
     while Instant::now() < deadline {
-        let answered = seen.lock().expect("no panics while held").answered.len();
+        let answered = seen.lock().expect("no panics while held").answered.len() + refused;
         let dead = match &names.dlq {
             Some(dlq) => ch
                 .queue_declare(dlq.as_str().into(), passive, FieldTable::default())

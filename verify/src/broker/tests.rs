@@ -7,6 +7,8 @@ fn quorum() -> QueuePlan {
     QueuePlan {
         node: "orders".into(),
         max_length: None,
+        reject_publish: false,
+        message_ttl_ms: None,
         profile: QueueProfile::RabbitmqQuorum,
         delivery_limit: Some(3),
         dlq: Some("orders-dlq".into()),

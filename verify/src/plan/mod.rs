@@ -5,7 +5,9 @@
 //! - Only what a broker reproduces deterministically is accepted: a RabbitMQ classic or quorum
 //!   queue, an SQS standard or FIFO queue, or an ActiveMQ Classic queue, producers publishing to it, one consumer pool that
 //!   acknowledges (deletes) after processing one message at a time, an optional `dead_letter`
-//!   edge, and `send` commands. Anything else (random failures, crashes, batches, other
+//!   edge, and `send` commands. On RabbitMQ also a TTL (`x-message-ttl`) and a length limit
+//!   with either overflow (`drop-head`, or `reject-publish`, whose refusals are compared as the
+//!   publisher's nacks). Anything else (random failures, crashes, batches, other
 //!   platforms, other commands) is refused with the field and the reason, never silently
 //!   approximated.
 //! - Time is scaled by one factor for the whole run ([`Plan::scale`]). For SQS the factor is
@@ -74,9 +76,14 @@ pub struct QueuePlan {
     pub delivery_limit: Option<u32>,
     /// The `dead_letter` edge's target node.
     pub dlq: Option<String>,
-    /// RabbitMQ `x-max-length`, always with `x-overflow: drop-head` (the RabbitMQ profiles'
-    /// default, semantics.md §2.4): the oldest ready message makes room.
+    /// RabbitMQ `x-max-length` (semantics.md §2.4), with `x-overflow: drop-head` (the
+    /// profiles' default: the oldest ready message makes room) unless [`Self::reject_publish`].
     pub max_length: Option<u32>,
+    /// RabbitMQ `x-overflow: reject-publish`: a full queue refuses the publish, and the
+    /// publisher's confirm is a `basic.nack` (semantics.md §2.4).
+    pub reject_publish: bool,
+    /// RabbitMQ `x-message-ttl` on the broker, ms (already scaled; semantics.md §2.4).
+    pub message_ttl_ms: Option<u64>,
     /// SQS `maxReceiveCount` of the redrive policy (SQS with a dead-letter queue only).
     pub max_receive_count: Option<u32>,
     /// SQS `VisibilityTimeout` on the broker, whole seconds (already scaled).
@@ -275,21 +282,33 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
              so a run cannot set it; leave it at the profile's default",
         ));
     }
-    if q.delay != Millis::ZERO || spec.retention.is_some() {
+    if q.delay != Millis::ZERO {
+        return Err(unsupported(&at("delay"), "delays are not replayed yet"));
+    }
+    if spec.retention.is_some() && platform != Platform::Rabbitmq {
         return Err(unsupported(
-            &at("delay / retention"),
-            "delays and TTLs are not replayed yet",
+            &at("retention"),
+            "a retention period is replayed on RabbitMQ only (x-message-ttl, in ms); SQS \
+             keeps a message at least 60 s and Service Bus and ActiveMQ have no queue TTL here",
         ));
     }
-    if q.max_depth.is_some()
-        && (platform != Platform::Rabbitmq || q.overflow != Overflow::DropOldest)
-    {
+    if q.max_depth.is_some() && platform != Platform::Rabbitmq {
         return Err(unsupported(
             &at("max_depth"),
-            "a length limit is replayed on RabbitMQ with drop-head only (x-overflow \
-             reject-publish needs the publisher's nacks, which are not replayed yet)",
+            "a length limit is replayed on RabbitMQ only (x-max-length with drop-head or \
+             reject-publish)",
         ));
     }
+    // Without a dead-letter queue a message the broker drops (drop-head) and one that expires
+    // both just vanish, so the broker run could not tell which happened.
+    if q.max_depth.is_some() && spec.retention.is_some() && lowered.dlq.is_none() {
+        return Err(unsupported(
+            &at("max_depth / retention"),
+            "a length limit and a TTL together need a dead-letter queue, whose x-death reason \
+             (maxlen or expired) tells the broker's drops apart",
+        ));
+    }
+    let reject_publish = q.max_depth.is_some() && q.overflow == Overflow::RejectPublish;
     if platform == Platform::Sqs && q.content_based_dedup {
         return Err(unsupported(
             &at("content_based_dedup"),
@@ -328,6 +347,14 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
             return Err(unsupported(
                 &format!("nodes.{}.producer (producer {i})", p.name),
                 "transient failures, duplicate sends and delays are not replayed yet",
+            ));
+        }
+        // A refused publish has no message, so its payload is known only from its command.
+        if reject_publish && p.rate > 0.0 {
+            return Err(unsupported(
+                &format!("nodes.{}.producer.rate", p.name),
+                "with x-overflow reject-publish only `send` commands are replayed (rate 0): \
+                 a refused publish is matched to its command for its payload",
             ));
         }
     }
@@ -401,6 +428,12 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
             (scale, None)
         }
     };
+    let message_ttl_ms = spec.retention.map(|ttl| {
+        // RabbitMQ takes whole milliseconds; never 0, which would expire at once.
+        let ms = ((ttl.0 as f64 / scale).round() as u64).max(1);
+        scaled.push(format!("x-message-ttl: {ttl} simulated → {ms} ms"));
+        ms
+    });
     let processing = c.processing.mean;
     scaled.push(format!(
         "processing time: {processing} simulated → {} ms",
@@ -414,7 +447,9 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
     let consumers = c.count;
     let release_at_once = platform == Platform::Sqs && q.retry == RetryPolicy::Immediate;
     let fifo = profile == QueueProfile::SqsFifo;
-    let (publishes, expected) = crate::trace::run_engine(lowered.clone(), until, platform, fifo)?;
+    let run = crate::trace::run_engine(lowered.clone(), until, platform, fifo)?;
+    let (mut publishes, mut expected) = (run.publishes, run.expected);
+    refused_publishes(scenario, &lowered, &run.refused, &mut publishes, &mut expected)?;
     Ok(Plan {
         name: scenario.name.clone(),
         platform,
@@ -424,6 +459,8 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
             delivery_limit,
             dlq,
             max_length: q.max_depth,
+            reject_publish,
+            message_ttl_ms,
             max_receive_count,
             visibility_secs,
             max_redeliveries,
@@ -438,6 +475,62 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
         publishes,
         expected,
     })
+}
+
+/// Gives each publish a full queue refused an id after the engine's own, and the payload of
+/// the `send` command it came from, so the broker replays it and its `basic.nack` is compared
+/// with the engine's refusal (place `rejected`).
+fn refused_publishes(
+    scenario: &ScenarioV2,
+    lowered: &queue_engine::Scenario,
+    refused: &[(Millis, u32)],
+    publishes: &mut Vec<Publish>,
+    expected: &mut Vec<Expected>,
+) -> Result<(), Error> {
+    let mut used = vec![false; scenario.commands.len()];
+    let mut next = expected.iter().map(|e| e.id + 1).max().unwrap_or(0);
+    for &(at, producer) in refused {
+        let name = lowered.producers.get(producer as usize).map(|p| p.name.as_str());
+        let found = scenario.commands.iter().enumerate().find_map(|(i, c)| {
+            match &c.command {
+                Command::Send { payload, .. }
+                    if !used[i]
+                        && c.at == at
+                        && (c.node.as_deref() == name || (c.node.is_none() && producer == 0)) =>
+                {
+                    Some((i, *payload))
+                }
+                _ => None,
+            }
+        });
+        let Some((i, payload)) = found else {
+            return Err(Error::File(format!(
+                "the engine refused a publish at {at} that no `send` command explains"
+            )));
+        };
+        used[i] = true;
+        publishes.push(Publish {
+            id: next,
+            at,
+            payload,
+            group: 0,
+        });
+        expected.push(Expected {
+            id: next,
+            payload: payload_name(payload).into(),
+            rule: crate::compare::CountRule::Exact,
+            facts: crate::compare::Facts {
+                delivered: 0,
+                processed: 0,
+                place: "rejected".into(),
+                order: None,
+                death: None,
+            },
+        });
+        next += 1;
+    }
+    publishes.sort_by_key(|p| (p.at, p.id));
+    Ok(())
 }
 
 #[cfg(test)]

@@ -320,30 +320,116 @@ fn activemq_back_off_and_limits_without_a_broker_policy_are_refused() {
 }
 
 /// semantics.md §2.4: a RabbitMQ length limit drops the head by default, which a run declares
-/// (`x-max-length`, `x-overflow: drop-head`); reject-publish would need the publisher's nacks,
-/// which a run does not replay, so it is refused by name, as is a limit on another platform.
+/// (`x-max-length`, `x-overflow: drop-head`); a limit on another platform is refused by name.
 #[test]
-fn a_rabbitmq_length_limit_is_replayed_with_drop_head_only() {
+fn a_length_limit_is_replayed_on_rabbitmq_only() {
     let p = plan(
         &scenario("rabbitmq_classic", r#", "max_depth": 2"#, false),
         Millis::from_secs(10),
     )
     .expect("drop-head is replayed");
-    assert_eq!(p.queue.max_length, Some(2));
-    for (profile, extra) in [
-        (
-            "rabbitmq_classic",
-            r#", "max_depth": 2, "overflow": "reject_publish""#,
-        ),
-        ("sqs_standard", r#", "max_depth": 2"#),
-    ] {
-        let err = plan(&scenario(profile, extra, false), Millis::from_secs(10)).unwrap_err();
-        let Error::File(m) = err else {
-            panic!("{profile}: not a file error")
-        };
-        assert!(
-            m.contains("max_depth") && m.contains("drop-head"),
-            "{profile}: {m}"
+    assert_eq!((p.queue.max_length, p.queue.reject_publish), (Some(2), false));
+    let err = plan(
+        &scenario("sqs_standard", r#", "max_depth": 2"#, false),
+        Millis::from_secs(10),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::File(m) if m.contains("max_depth") && m.contains("RabbitMQ only")),
+        "{err:?}"
+    );
+}
+
+fn file(name: &str) -> String {
+    format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn places(p: &Plan) -> Vec<(u64, &str, u32)> {
+    p.expected
+        .iter()
+        .map(|e| (e.id, e.facts.place.as_str(), e.facts.delivered))
+        .collect()
+}
+
+/// semantics.md §2.4: with `x-overflow: reject-publish` a full queue refuses the publish (the
+/// publisher's confirm is a nack) and keeps what it holds. The engine gives a refused publish
+/// no id, so the plan numbers it after the engine's messages, with its command's payload, and
+/// the broker replays it too.
+#[test]
+fn reject_publish_refusals_are_replayed_and_expected_as_rejected() {
+    let p = load(&file("classic-reject-publish.json"), None).expect("plan");
+    assert!(p.queue.reject_publish);
+    assert_eq!(p.publishes.len(), 5, "every send is replayed, refused or not");
+    let mut got = places(&p);
+    got.sort();
+    let processed = got.iter().filter(|r| r.1 == "processed" && r.2 == 1).count();
+    let rejected: Vec<_> = got.iter().filter(|r| r.1 == "rejected").collect();
+    assert_eq!((processed, rejected.len()), (3, 2), "{got:?}");
+    // The refused ones are the last two sends (2.5 s and 3 s), numbered after the rest.
+    let last: Vec<_> = p.publishes.iter().rev().take(2).map(|x| x.id).collect();
+    assert!(rejected.iter().all(|r| r.2 == 0 && last.contains(&r.0)), "{got:?}");
+    assert!(rejected.iter().all(|r| got.iter().all(|o| o.1 == "rejected" || o.0 < r.0)));
+}
+
+/// A refused publish is matched to its `send` command for its payload, so a producer with a
+/// rate (whose refused payloads nobody wrote down) is refused on a reject-publish queue.
+#[test]
+fn reject_publish_with_a_rate_producer_is_refused() {
+    let text = std::fs::read_to_string(file("classic-reject-publish.json")).expect("file");
+    let s = ScenarioV2::from_json(&text.replace(r#""rate": 0 }"#, r#""rate": 2 }"#))
+        .expect("json");
+    let err = plan(&s, Millis::from_secs(10)).unwrap_err();
+    assert!(
+        matches!(&err, Error::File(m) if m.contains("producer.rate") && m.contains("reject-publish")),
+        "{err:?}"
+    );
+}
+
+/// semantics.md §2.4: a message past its `x-message-ttl` at the head of the queue is
+/// dead-lettered with the reason `expired`; the one held by the consumer is not. The TTL is
+/// scaled with the run, in whole milliseconds, and the report says so.
+#[test]
+fn a_ttl_is_scaled_and_expired_messages_are_dead_lettered() {
+    let p = load(&file("classic-ttl-to-dlx.json"), None).expect("plan");
+    let ttl = p.queue.message_ttl_ms.expect("a TTL");
+    assert_eq!(ttl, (2_000.0 / p.scale).round() as u64);
+    assert!(p.scaled.iter().any(|s| s.starts_with("x-message-ttl: 2 s")), "{:?}", p.scaled);
+    let got = places(&p);
+    assert_eq!(got[0].1, "processed", "{got:?}");
+    for e in &p.expected[1..] {
+        assert_eq!(e.facts.place, "dead_lettered");
+        assert_eq!(e.facts.delivered, 0);
+        assert_eq!(
+            e.facts.death,
+            Some(Death {
+                reason: "expired".into(),
+                count: 1
+            })
         );
     }
+}
+
+/// Without a dead-letter queue a message dropped for length and one expired both vanish on
+/// the broker, so the two settings together need one; a TTL elsewhere than RabbitMQ is refused.
+#[test]
+fn ttl_combinations_the_broker_cannot_tell_apart_are_refused() {
+    for (profile, extra, field) in [
+        (
+            "rabbitmq_classic",
+            r#", "max_depth": 2, "retention": "2s""#,
+            "max_depth / retention",
+        ),
+        ("sqs_standard", r#", "retention": "2m""#, "retention"),
+    ] {
+        let err = plan(&scenario(profile, extra, false), Millis::from_secs(10)).unwrap_err();
+        assert!(
+            matches!(&err, Error::File(m) if m.contains(&format!("queue.{field}"))),
+            "{profile}: {err:?}"
+        );
+    }
+    plan(
+        &scenario("rabbitmq_classic", r#", "max_depth": 2, "retention": "2s""#, true),
+        Millis::from_secs(10),
+    )
+    .expect("with a DLQ the x-death reason tells them apart");
 }

@@ -118,6 +118,8 @@ mod tests {
         QueuePlan {
             node: "orders".into(),
             max_length: None,
+            reject_publish: false,
+            message_ttl_ms: None,
             profile: QueueProfile::SqsFifo,
             delivery_limit: None,
             dlq: Some("orders-dlq".into()),
