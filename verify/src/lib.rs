@@ -25,6 +25,7 @@ pub mod broker;
 pub mod compare;
 pub mod plan;
 pub mod redis_streams;
+pub mod routing;
 pub mod sqs;
 pub mod trace;
 
@@ -123,6 +124,22 @@ pub fn verify(
             Summary::of(plan.name, plan.until, plan.scale, plan.scaled),
             comparison,
         ));
+    }
+    if routing::is_routing(&scenario) {
+        if !url.starts_with("amqp") {
+            return Err(Error::File(format!(
+                "{file}: an exchange is checked on --broker amqp://127.0.0.1:PORT, not {url}"
+            )));
+        }
+        let plan = routing::plan(&scenario, until).map_err(|e| e.in_file(file))?;
+        let observed = routing::amqp::run(&plan, url)?;
+        let comparison = compare::compare(&plan.expected, &observed);
+        let scaled = vec![
+            "nothing: routing happens at publish, so the messages go back to back in the \
+             engine's order"
+                .to_owned(),
+        ];
+        return Ok((Summary::of(plan.name, plan.until, 1.0, scaled), comparison));
     }
     let plan = plan::plan(&scenario, until).map_err(|e| e.in_file(file))?;
     let wanted = if url.starts_with("sqs+") {

@@ -344,3 +344,27 @@ fn redis_maxlen_trims_unread_and_pending_entries_alike() {
         ]
     );
 }
+
+/// semantics.md §2.1 and §2.7: a real topic exchange routes each key as the engine does, an
+/// unroutable mandatory publish comes back, and a deliberately wrong route is reported.
+#[test]
+fn a_real_exchange_routes_as_the_engine_and_a_wrong_route_is_caught() {
+    let Some(url) = broker_url() else { return };
+    let scenario = plan::read(&scenario("topic-routing.json")).expect("the scenario reads");
+    let plan = queue_verify::routing::plan(&scenario, Millis::from_secs(30)).expect("plans");
+    let observed = queue_verify::routing::amqp::run(&plan, &url).expect("the run completes");
+    let right = compare::compare(&plan.expected, &observed);
+    assert!(right.all_agree(), "{}", compare::render(&right));
+    assert!(observed.values().any(|f| f.place == "unroutable"));
+
+    let mut wrong = plan.expected.clone();
+    wrong[1].facts.place = "bar".into();
+    let id = wrong[1].id;
+    let c = compare::compare(&wrong, &observed);
+    let text = compare::render(&c);
+    assert_eq!(c.differ, 1, "{text}");
+    assert!(
+        text.contains(&format!("msg {id}: place: engine bar, broker audit + bar")),
+        "{text}"
+    );
+}

@@ -64,6 +64,12 @@ pub const HOW_TO_START: &str = "start one with \
 
 static RUN: AtomicU32 = AtomicU32::new(0);
 
+/// A prefix no other run uses, `qsim-<pid>-<n>-`, for every name a run declares.
+pub(crate) fn run_prefix() -> String {
+    let n = RUN.fetch_add(1, Ordering::Relaxed);
+    format!("qsim-{}-{n}-", std::process::id())
+}
+
 /// The broker names of one run's queues.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Names {
@@ -74,8 +80,7 @@ pub struct Names {
 
 impl Names {
     pub fn new(q: &QueuePlan) -> Names {
-        let n = RUN.fetch_add(1, Ordering::Relaxed);
-        let prefix = format!("qsim-{}-{n}-", std::process::id());
+        let prefix = run_prefix();
         Names {
             queue: format!("{prefix}{}", q.node),
             dlq: q.dlq.as_ref().map(|d| format!("{prefix}{d}")),
@@ -90,11 +95,11 @@ impl Names {
     }
 }
 
-fn text(s: &str) -> AMQPValue {
+pub(crate) fn text(s: &str) -> AMQPValue {
     AMQPValue::LongString(LongString::from(s))
 }
 
-fn queue_type(p: QueueProfile) -> &'static str {
+pub(crate) fn queue_type(p: QueueProfile) -> &'static str {
     match p {
         QueueProfile::RabbitmqQuorum => "quorum",
         _ => "classic",
@@ -140,7 +145,7 @@ pub fn queue_arguments(
     args
 }
 
-fn table(args: BTreeMap<&'static str, AMQPValue>) -> FieldTable {
+pub(crate) fn table(args: BTreeMap<&'static str, AMQPValue>) -> FieldTable {
     let mut t = FieldTable::default();
     for (k, v) in args {
         t.insert(ShortString::from(k), v);
@@ -190,7 +195,7 @@ pub fn death_in(headers: Option<&FieldTable>, queue: &str) -> Option<Death> {
     })
 }
 
-fn failed(what: &'static str) -> impl Fn(lapin::Error) -> Error {
+pub(crate) fn failed(what: &'static str) -> impl Fn(lapin::Error) -> Error {
     move |e| Error::Broker(format!("{what}: {e}"))
 }
 
@@ -278,37 +283,42 @@ async fn consume(
     }
 }
 
-/// Replays the plan on the broker at `url` and returns what happened to each message.
-pub fn run(plan: &Plan, url: &str) -> Result<BTreeMap<u64, Facts>, Error> {
+/// A one-thread runtime for a run, refusing `amqps://` first (no TLS is built in).
+pub(crate) fn runtime(url: &str) -> Result<tokio::runtime::Runtime, Error> {
     if url.starts_with("amqps:") {
         return Err(Error::Broker(format!(
             "{url}: TLS (amqps) is not built in; verify talks to a local broker over amqp://"
         )));
     }
-    let rt = tokio::runtime::Builder::new_current_thread()
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Broker(format!("cannot start the async runtime: {e}")))?;
-    rt.block_on(async {
-        let conn = match timeout(
-            CONNECT_TIMEOUT,
-            Connection::connect(url, ConnectionProperties::default()),
-        )
-        .await
-        {
-            Ok(Ok(c)) => c,
-            Ok(Err(e)) => {
-                return Err(Error::Broker(format!(
-                    "cannot reach the broker at {url}: {e}; {HOW_TO_START}"
-                )))
-            }
-            Err(_) => {
-                return Err(Error::Broker(format!(
-                    "no answer from the broker at {url} within {}s; {HOW_TO_START}",
-                    CONNECT_TIMEOUT.as_secs()
-                )))
-            }
-        };
+        .map_err(|e| Error::Broker(format!("cannot start the async runtime: {e}")))
+}
+
+/// Connects, or says how to start a broker.
+pub(crate) async fn connect(url: &str) -> Result<Connection, Error> {
+    match timeout(
+        CONNECT_TIMEOUT,
+        Connection::connect(url, ConnectionProperties::default()),
+    )
+    .await
+    {
+        Ok(Ok(c)) => Ok(c),
+        Ok(Err(e)) => Err(Error::Broker(format!(
+            "cannot reach the broker at {url}: {e}; {HOW_TO_START}"
+        ))),
+        Err(_) => Err(Error::Broker(format!(
+            "no answer from the broker at {url} within {}s; {HOW_TO_START}",
+            CONNECT_TIMEOUT.as_secs()
+        ))),
+    }
+}
+
+/// Replays the plan on the broker at `url` and returns what happened to each message.
+pub fn run(plan: &Plan, url: &str) -> Result<BTreeMap<u64, Facts>, Error> {
+    runtime(url)?.block_on(async {
+        let conn = connect(url).await?;
         let names = Names::new(&plan.queue);
         let outcome = exercise(&conn, plan, &names).await;
         let cleaned = cleanup(&conn, &names).await;
@@ -558,7 +568,10 @@ async fn wait_until_settled(
 }
 
 /// Takes every message left in a queue: (engine id, headers).
-async fn drain(ch: &lapin::Channel, queue: &str) -> Result<Vec<(u64, Option<FieldTable>)>, Error> {
+pub(crate) async fn drain(
+    ch: &lapin::Channel,
+    queue: &str,
+) -> Result<Vec<(u64, Option<FieldTable>)>, Error> {
     let mut out = Vec::new();
     while let Some(m) = ch
         .basic_get(queue.into(), BasicGetOptions { no_ack: true })

@@ -449,7 +449,13 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
     let fifo = profile == QueueProfile::SqsFifo;
     let run = crate::trace::run_engine(lowered.clone(), until, platform, fifo)?;
     let (mut publishes, mut expected) = (run.publishes, run.expected);
-    refused_publishes(scenario, &lowered, &run.refused, &mut publishes, &mut expected)?;
+    refused_publishes(
+        scenario,
+        &lowered,
+        &run.refused,
+        &mut publishes,
+        &mut expected,
+    )?;
     Ok(Plan {
         name: scenario.name.clone(),
         platform,
@@ -488,11 +494,17 @@ fn refused_publishes(
     expected: &mut Vec<Expected>,
 ) -> Result<(), Error> {
     let mut used = vec![false; scenario.commands.len()];
-    let mut next = expected.iter().map(|e| e.id + 1).max().unwrap_or(0);
-    for &(at, producer) in refused {
-        let name = lowered.producers.get(producer as usize).map(|p| p.name.as_str());
-        let found = scenario.commands.iter().enumerate().find_map(|(i, c)| {
-            match &c.command {
+    let first = expected.iter().map(|e| e.id + 1).max().unwrap_or(0);
+    for (next, &(at, producer)) in (first..).zip(refused) {
+        let name = lowered
+            .producers
+            .get(producer as usize)
+            .map(|p| p.name.as_str());
+        let found = scenario
+            .commands
+            .iter()
+            .enumerate()
+            .find_map(|(i, c)| match &c.command {
                 Command::Send { payload, .. }
                     if !used[i]
                         && c.at == at
@@ -501,8 +513,7 @@ fn refused_publishes(
                     Some((i, *payload))
                 }
                 _ => None,
-            }
-        });
+            });
         let Some((i, payload)) = found else {
             return Err(Error::File(format!(
                 "the engine refused a publish at {at} that no `send` command explains"
@@ -527,7 +538,6 @@ fn refused_publishes(
                 death: None,
             },
         });
-        next += 1;
     }
     publishes.sort_by_key(|p| (p.at, p.id));
     Ok(())

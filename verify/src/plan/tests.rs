@@ -328,7 +328,10 @@ fn a_length_limit_is_replayed_on_rabbitmq_only() {
         Millis::from_secs(10),
     )
     .expect("drop-head is replayed");
-    assert_eq!((p.queue.max_length, p.queue.reject_publish), (Some(2), false));
+    assert_eq!(
+        (p.queue.max_length, p.queue.reject_publish),
+        (Some(2), false)
+    );
     let err = plan(
         &scenario("sqs_standard", r#", "max_depth": 2"#, false),
         Millis::from_secs(10),
@@ -359,16 +362,28 @@ fn places(p: &Plan) -> Vec<(u64, &str, u32)> {
 fn reject_publish_refusals_are_replayed_and_expected_as_rejected() {
     let p = load(&file("classic-reject-publish.json"), None).expect("plan");
     assert!(p.queue.reject_publish);
-    assert_eq!(p.publishes.len(), 5, "every send is replayed, refused or not");
+    assert_eq!(
+        p.publishes.len(),
+        5,
+        "every send is replayed, refused or not"
+    );
     let mut got = places(&p);
     got.sort();
-    let processed = got.iter().filter(|r| r.1 == "processed" && r.2 == 1).count();
+    let processed = got
+        .iter()
+        .filter(|r| r.1 == "processed" && r.2 == 1)
+        .count();
     let rejected: Vec<_> = got.iter().filter(|r| r.1 == "rejected").collect();
     assert_eq!((processed, rejected.len()), (3, 2), "{got:?}");
     // The refused ones are the last two sends (2.5 s and 3 s), numbered after the rest.
     let last: Vec<_> = p.publishes.iter().rev().take(2).map(|x| x.id).collect();
-    assert!(rejected.iter().all(|r| r.2 == 0 && last.contains(&r.0)), "{got:?}");
-    assert!(rejected.iter().all(|r| got.iter().all(|o| o.1 == "rejected" || o.0 < r.0)));
+    assert!(
+        rejected.iter().all(|r| r.2 == 0 && last.contains(&r.0)),
+        "{got:?}"
+    );
+    assert!(rejected
+        .iter()
+        .all(|r| got.iter().all(|o| o.1 == "rejected" || o.0 < r.0)));
 }
 
 /// A refused publish is matched to its `send` command for its payload, so a producer with a
@@ -376,8 +391,7 @@ fn reject_publish_refusals_are_replayed_and_expected_as_rejected() {
 #[test]
 fn reject_publish_with_a_rate_producer_is_refused() {
     let text = std::fs::read_to_string(file("classic-reject-publish.json")).expect("file");
-    let s = ScenarioV2::from_json(&text.replace(r#""rate": 0 }"#, r#""rate": 2 }"#))
-        .expect("json");
+    let s = ScenarioV2::from_json(&text.replace(r#""rate": 0 }"#, r#""rate": 2 }"#)).expect("json");
     let err = plan(&s, Millis::from_secs(10)).unwrap_err();
     assert!(
         matches!(&err, Error::File(m) if m.contains("producer.rate") && m.contains("reject-publish")),
@@ -393,7 +407,11 @@ fn a_ttl_is_scaled_and_expired_messages_are_dead_lettered() {
     let p = load(&file("classic-ttl-to-dlx.json"), None).expect("plan");
     let ttl = p.queue.message_ttl_ms.expect("a TTL");
     assert_eq!(ttl, (2_000.0 / p.scale).round() as u64);
-    assert!(p.scaled.iter().any(|s| s.starts_with("x-message-ttl: 2 s")), "{:?}", p.scaled);
+    assert!(
+        p.scaled.iter().any(|s| s.starts_with("x-message-ttl: 2 s")),
+        "{:?}",
+        p.scaled
+    );
     let got = places(&p);
     assert_eq!(got[0].1, "processed", "{got:?}");
     for e in &p.expected[1..] {
@@ -428,7 +446,11 @@ fn ttl_combinations_the_broker_cannot_tell_apart_are_refused() {
         );
     }
     plan(
-        &scenario("rabbitmq_classic", r#", "max_depth": 2, "retention": "2s""#, true),
+        &scenario(
+            "rabbitmq_classic",
+            r#", "max_depth": 2, "retention": "2s""#,
+            true,
+        ),
         Millis::from_secs(10),
     )
     .expect("with a DLQ the x-death reason tells them apart");
