@@ -19,6 +19,7 @@
 mod activemq;
 mod bench;
 mod budget;
+mod checked;
 mod compress;
 mod moto;
 mod package;
