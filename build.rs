@@ -36,6 +36,7 @@ fn main() {
     minify_dir("lessons");
     lower_scenarios();
     plan_worlds();
+    checked_notes();
     stamp_version();
 }
 
@@ -95,6 +96,10 @@ fn lower_scenarios() {
         let mut value = serde_json::to_value(&lowered).expect("scenarios serialise");
         let defaults = serde_json::to_value(Scenario::default()).expect("scenarios serialise");
         prune(&mut value, &defaults);
+        // Nothing on the page shows a scenario's description: leave it out of the download.
+        if let Some(o) = value.as_object_mut() {
+            o.remove("description");
+        }
         std::fs::write(out.join(format!("{name}.json")), value.to_string())
             .unwrap_or_else(|e| panic!("cannot write the lowered {path}: {e}"));
     }
@@ -157,6 +162,69 @@ fn prune(value: &mut Value, default: &Value) {
         }
         _ => {}
     }
+}
+
+/// `OUT_DIR/checked.txt`: for each system and lesson `verify/shown-on.json` names, a tab and
+/// the line the page shows under it, from `verify/checked.json`'s figures ("Checked on
+/// RabbitMQ 3.10.8 (2026-12-03): 41 of 41 messages agree in 10 scenarios."). A scenario the
+/// figures lack fails the build, so the page never shows a claim nothing backs.
+fn checked_notes() {
+    let read = |path: &str| -> Value {
+        println!("cargo:rerun-if-changed={path}");
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    };
+    let figures = read("verify/checked.json");
+    let shown = read("verify/shown-on.json");
+    let date = figures["date"].as_str().unwrap_or("?");
+    let mut out = String::new();
+    for (id, what) in shown.as_object().expect("shown-on.json is an object") {
+        if id == "about" {
+            continue;
+        }
+        let line = match what {
+            Value::String(text) => text.clone(),
+            Value::Array(stems) => {
+                // Per broker, in order of first mention: (broker, agree, messages, files).
+                let mut per: Vec<(String, u64, u64, u64)> = Vec::new();
+                for stem in stems {
+                    let stem = stem.as_str().expect("scenario names are strings");
+                    let s = &figures["scenarios"][stem];
+                    let broker = s["broker"].as_str().unwrap_or_else(|| {
+                        panic!("verify/shown-on.json: {id} names {stem}, which verify/checked.json lacks; run cargo xtask verify")
+                    });
+                    let b = &figures["brokers"][broker];
+                    let name = format!(
+                        "{} {}",
+                        b["name"].as_str().unwrap_or(broker),
+                        b["version"].as_str().unwrap_or("?")
+                    );
+                    let i = per.iter().position(|p| p.0 == name).unwrap_or_else(|| {
+                        per.push((name, 0, 0, 0));
+                        per.len() - 1
+                    });
+                    per[i].1 += s["agree"].as_u64().unwrap_or(0);
+                    per[i].2 += s["messages"].as_u64().unwrap_or(0);
+                    per[i].3 += 1;
+                }
+                let parts: Vec<String> = per
+                    .iter()
+                    .map(|(name, agree, messages, files)| {
+                        let files = if *files == 1 {
+                            "1 scenario".to_owned()
+                        } else {
+                            format!("{files} scenarios")
+                        };
+                        format!("{name} ({date}): {agree} of {messages} messages agree in {files}")
+                    })
+                    .collect();
+                format!("Checked on {}.", parts.join("; "))
+            }
+            other => panic!("verify/shown-on.json: {id}: expected a list or a text, got {other}"),
+        };
+        out.push_str(&format!("{id}\t{line}\n"));
+    }
+    std::fs::write(out_dir("").join("checked.txt"), out).expect("write checked.txt");
 }
 
 fn stamp_version() {

@@ -15,6 +15,12 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         "kitchen-outage",
         include_str!(concat!(env!("OUT_DIR"), "/scenarios/kitchen-outage.json")),
     ),
+];
+
+/// The frame-time benchmark's backlogs (`cargo xtask bench frames`): only its own build
+/// (feature `bench`) carries them, so learners do not download them.
+#[cfg(feature = "bench")]
+pub const BENCH: &[(&str, &str)] = &[
     (
         "ui-backlog-100",
         include_str!(concat!(env!("OUT_DIR"), "/scenarios/ui-backlog-100.json")),
@@ -28,12 +34,16 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!(concat!(env!("OUT_DIR"), "/scenarios/ui-backlog-10000.json")),
     ),
 ];
+#[cfg(not(feature = "bench"))]
+pub const BENCH: &[(&str, &str)] = &[];
 
 /// The built-in scenario with this name.
 pub fn by_name(name: &str) -> Option<Scenario> {
+    // Two finds, not a chain: with no benchmark scenarios the second is nothing at all.
     BUILT_IN
         .iter()
         .find(|(n, _)| *n == name)
+        .or_else(|| BENCH.iter().find(|(n, _)| *n == name))
         .and_then(|(_, json)| Scenario::from_json(json).ok())
 }
 

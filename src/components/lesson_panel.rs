@@ -5,6 +5,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::checked_line;
 use crate::lessons;
 use crate::progress::Progress;
 use crate::state::Check;
@@ -109,6 +110,7 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
             { picker }
             <h3 class="lesson-title">{ &lesson.title }</h3>
             <p class="lesson-goal">{ &lesson.goal }</p>
+            { checked_line(&lesson.id) }
             <ol class="lesson-steps">
                 { for lesson.steps.iter().map(|s| html! { <li>{ s }</li> }) }
             </ol>

@@ -1,6 +1,7 @@
 //! One component per file, re-exported here.
 
 mod announcer;
+mod checked_note;
 mod compare_panel;
 mod controls;
 mod diagram;
@@ -25,6 +26,7 @@ mod time_travel;
 mod token;
 
 pub use announcer::{PacedAnnouncement, PacedAnnouncementProps};
+pub use checked_note::{checked_line, checked_note};
 pub use compare_panel::{ComparePanel, ComparePanelProps};
 pub use controls::{Controls, ControlsProps};
 pub use diagram::{Diagram, DiagramProps, FAST_TOKEN_CAP, TOKEN_CAP};

@@ -1,4 +1,8 @@
+//! A labelled landmark of the layout, with the broker check of the system it shows under it.
+
 use yew::prelude::*;
+
+use super::checked_line;
 
 #[derive(Properties, PartialEq)]
 pub struct RegionProps {
@@ -12,6 +16,8 @@ pub struct RegionProps {
 }
 
 /// A labelled landmark of the layout. Screen-reader users can jump between regions by heading.
+/// Under a region with content comes the line saying which real broker checked the system it
+/// shows, keyed by the region's id (`verify/shown-on.json`): one call site for every panel.
 #[component]
 pub fn Region(props: &RegionProps) -> Html {
     let heading_id = format!("region-{}-title", props.id);
@@ -22,6 +28,7 @@ pub fn Region(props: &RegionProps) -> Html {
             <h2 id={heading_id}>{ &props.title }</h2>
             if has_children {
                 { props.children.clone() }
+                { checked_line(&props.id) }
             } else {
                 <p class="region-summary">{ &props.summary }</p>
             }

@@ -3,7 +3,8 @@
 // takes in a 10-minute run. Prints JSON lines; `cargo xtask bench` tabulates them. Not a test.
 import { serveDist, launchBrowser } from "../e2e/harness.mjs";
 
-const server = await serveDist({ prefix: "/" });
+// The ui-backlog scenarios are only in the benchmark's build (feature `bench`).
+const server = await serveDist({ prefix: "/", dir: process.env.BENCH_DIST ?? undefined });
 const browser = await launchBrowser();
 
 const quantile = (xs, q) => {

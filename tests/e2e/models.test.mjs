@@ -164,3 +164,38 @@ test("a link copied in free play carries every panel's buttons and reopens with 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("each system and lesson that a broker run backs says which broker, when, and how much agreed", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const json = async (p) => JSON.parse(await readFile(new URL(`../../verify/${p}`, import.meta.url), "utf8"));
+  const figures = await json("checked.json");
+  const shown = await json("shown-on.json");
+  // The page's numbers are the broker runs' numbers, summed over the scenarios behind each part.
+  const sum = (id) => shown[id].reduce((n, s) => n + figures.scenarios[s].agree, 0);
+  const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
+  await page.waitForSelector("#region-exchanges .checked");
+  const line = (sel) => page.$eval(sel, (p) => p.textContent);
+  const rmq = await line("#region-exchanges .checked");
+  assert.equal(
+    rmq,
+    `Checked on RabbitMQ ${figures.brokers.rabbitmq.version} (${figures.date}): ${sum("exchanges")} of ${sum("exchanges")} messages agree in ${shown.exchanges.length} scenarios.`,
+  );
+  assert.match(await line("#region-diagram .checked"), new RegExp(`^Checked on moto \\(SQS\\) ${figures.brokers.moto.version} `));
+  assert.match(await line("#region-redis .checked"), /^Checked on Redis \d+\.\d+\.\d+ /);
+  assert.match(await line("#region-stream .checked"), /^Not checked against a Kafka broker/);
+  assert.equal(await page.$$eval("#region-controls .checked, #region-metrics .checked", (ps) => ps.length), 0, "only what a run backs");
+  assert.deepEqual(problems, []);
+  await page.close();
+
+  const lesson = await openPage(site.browser, `${site.server.url}?lesson=ordering`, { viewport: { width: 1280, height: 1000 } });
+  await lesson.page.waitForSelector("#checkpoint");
+  assert.equal(
+    await lesson.page.$eval(".lesson .checked", (p) => p.textContent),
+    `Checked on moto (SQS) ${figures.brokers.moto.version} (${figures.date}): ${sum("ordering")} of ${sum("ordering")} messages agree in ${shown.ordering.length} scenarios.`,
+  );
+  await lesson.page.close();
+  const unbacked = await openPage(site.browser, `${site.server.url}?lesson=batch-failure`, { viewport: { width: 1280, height: 1000 } });
+  await unbacked.page.waitForSelector("#checkpoint");
+  assert.equal(await unbacked.page.$$eval(".lesson .checked", (ps) => ps.length), 0, "no claim for a lesson nothing checked");
+  await unbacked.page.close();
+});

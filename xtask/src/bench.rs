@@ -3,8 +3,9 @@
 //! a timing, because wall-clock times vary from machine to machine and run to run.
 //!
 //! `cargo xtask bench` runs all of it: the engine, the frame costs and the page load.
-//! `cargo xtask bench load` or `cargo xtask bench frames` runs one part on the current dist/
-//! (build it first with `cargo xtask build`). `cargo xtask bench memory` (not part of the whole
+//! `cargo xtask bench load` runs one part on the current dist/ (build it first with `cargo xtask
+//! build`); `cargo xtask bench frames` on the benchmark build it makes (feature `bench`, which
+//! alone carries the backlog scenarios). `cargo xtask bench memory` (not part of the whole
 //! run: it takes ten minutes) plays the pizza shop at 5000x and samples memory as it goes.
 
 use serde_json::Value;
@@ -57,19 +58,7 @@ pub fn run(only: Option<&str>) -> Result<(), String> {
         native.push(v);
     }
     println!("==> wasm engine in headless Chromium (release build, dist/?bench=engine)");
-    // The benchmark page is a build of its own (feature `bench`), so dist/ never carries it.
-    command(
-        "trunk",
-        &[
-            "build",
-            "--release",
-            "--features",
-            "bench",
-            "--dist",
-            BENCH_DIST,
-        ],
-    )
-    .status()?;
+    bench_build()?;
     let out = command("node", &["tests/bench/engine.mjs"])
         .env("CHROMIUM", tools::CHROMIUM)
         .env("BENCH_DIST", BENCH_DIST)
@@ -128,11 +117,32 @@ fn load() -> Result<(), String> {
     Ok(())
 }
 
+/// The benchmark page is a build of its own (feature `bench`), so dist/ never carries it.
+fn bench_build() -> Result<(), String> {
+    command(
+        "trunk",
+        &[
+            "build",
+            "--release",
+            "--features",
+            "bench",
+            "--dist",
+            BENCH_DIST,
+        ],
+    )
+    .status()
+}
+
 /// Main-thread time per frame (from a DevTools trace) and time-travel jumps in the built page.
 fn frames() -> Result<(), String> {
-    println!("\n==> main-thread time per frame in headless Chromium (dist/?scenario=ui-backlog-N)");
+    println!(
+        "\n==> main-thread time per frame in headless Chromium ({BENCH_DIST}/?scenario=ui-backlog-N)"
+    );
+    // The backlog scenarios are in the benchmark's build only (feature `bench`).
+    bench_build()?;
     let out = command("node", &["tests/bench/frames.mjs"])
         .env("CHROMIUM", tools::CHROMIUM)
+        .env("BENCH_DIST", BENCH_DIST)
         .output()
         .ok_or("the frame-time benchmark failed")?;
     println!(

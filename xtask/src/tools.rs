@@ -102,11 +102,11 @@ fn check_trunk_pin(bindgen: &str) -> Result<(), String> {
 
 fn ensure_npm_packages() -> Result<(), String> {
     let modules = root().join("node_modules");
-    let present = ["binaryen", "playwright-core", "axe-core"]
+    let present = ["binaryen", "playwright-core", "axe-core", "terser"]
         .iter()
         .all(|p| modules.join(p).join("package.json").is_file());
     if present {
-        return skip("npm packages (binaryen, playwright-core, axe-core)");
+        return skip("npm packages (binaryen, playwright-core, axe-core, terser)");
     }
     println!("==> installing npm packages from package-lock.json");
     command("npm", &["ci", "--no-audit", "--no-fund"]).status()
