@@ -194,7 +194,7 @@ test("each system and lesson that a broker run backs says which broker, when, an
     `Checked on moto (SQS) ${figures.brokers.moto.version} (${figures.date}): ${sum("ordering")} of ${sum("ordering")} messages agree in ${shown.ordering.length} scenarios.`,
   );
   await lesson.page.close();
-  const unbacked = await openPage(site.browser, `${site.server.url}?lesson=batch-failure`, { viewport: { width: 1280, height: 1000 } });
+  const unbacked = await openPage(site.browser, `${site.server.url}?lesson=throw-vs-return`, { viewport: { width: 1280, height: 1000 } });
   await unbacked.page.waitForSelector("#checkpoint");
   assert.equal(await unbacked.page.$$eval(".lesson .checked", (ps) => ps.length), 0, "no claim for a lesson nothing checked");
   await unbacked.page.close();

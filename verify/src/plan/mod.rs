@@ -21,8 +21,8 @@
 
 use queue_engine::topology::profile::QueueProfile;
 use queue_engine::{
-    AckMode, Command, Millis, Node, OnInvalid, Overflow, Payload, RetryPolicy, ScenarioFile,
-    ScenarioV2,
+    AckMode, BatchFailure, Command, Millis, Node, OnInvalid, Overflow, Payload, RetryPolicy,
+    ScenarioFile, ScenarioV2,
 };
 
 use crate::compare::Expected;
@@ -117,6 +117,13 @@ pub struct Plan {
     pub processing: Millis,
     /// `on_invalid: discard`: a poison message is acknowledged unprocessed instead of requeued.
     pub discard_invalid: bool,
+    /// When the pool starts receiving (a `set_online` for an offline pool; SQS only).
+    pub start_at: Millis,
+    /// Messages per receive (SQS only; 1 elsewhere), gathered for up to `batch_window`.
+    pub batch_size: u32,
+    pub batch_window: Millis,
+    /// What a batch with a failure deletes (semantics notes §1.5).
+    pub batch_failure: BatchFailure,
     /// SQS with `retry: immediate`: a failed message is released with
     /// `ChangeMessageVisibility 0`; otherwise it is left to its visibility timeout.
     pub release_at_once: bool,
@@ -149,7 +156,8 @@ pub fn payload_name(p: Payload) -> &'static str {
     }
 }
 
-fn unsupported(path: &str, why: &str) -> Error {
+/// A file a broker cannot replay (yet), naming the field and the reason.
+pub(crate) fn unsupported(path: &str, why: &str) -> Error {
     Error::File(format!(
         "{path}: qsim-verify cannot replay this on a broker yet: {why}"
     ))
@@ -324,10 +332,38 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
             "random failures and crashes would differ between the engine and the broker",
         ));
     }
-    if c.batch_size != 1 || c.ack != AckMode::AfterProcessing || !c.online {
+    if c.ack != AckMode::AfterProcessing {
         return Err(unsupported(
-            &cat("batch_size / ack / online"),
-            "only an online pool acknowledging one message after processing it is replayed",
+            &cat("ack"),
+            "only a pool acknowledging after processing is replayed",
+        ));
+    }
+    // An offline pool that one `set_online` brings up (SQS only): every message sent before
+    // is waiting when the first receive comes, on both sides, so a batch is the same batch.
+    let online_at = scenario.commands.iter().find_map(|cmd| match cmd.command {
+        Command::SetOnline {
+            consumer: None,
+            online: true,
+        } => Some(cmd.at),
+        _ => None,
+    });
+    let start_at = match (c.online, online_at) {
+        (true, None) => Millis::ZERO,
+        (false, Some(at)) if platform == Platform::Sqs => at,
+        _ => {
+            return Err(unsupported(
+                &cat("online"),
+                "an offline pool is replayed on SQS only, brought up once by a `set_online` \
+                 command for the whole pool",
+            ))
+        }
+    };
+    // Batches are Lambda's event source mapping on SQS (semantics notes §1.5): one receive of
+    // up to 10, the batch window, and the batch-failure mode deciding what is deleted.
+    if c.batch_size != 1 && (platform != Platform::Sqs || c.batch_size > 10) {
+        return Err(unsupported(
+            &cat("batch_size"),
+            "batches are replayed on SQS only, up to 10 (one ReceiveMessage)",
         ));
     }
     if c.extend_visibility {
@@ -364,6 +400,7 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
                 payload: Payload::Normal | Payload::Poison,
                 ..
             } => {}
+            Command::SetOnline { .. } if Some(cmd.at) == online_at && !c.online => {}
             _ => {
                 return Err(unsupported(
                     &format!("commands[{i}]"),
@@ -435,6 +472,13 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
         ms
     });
     let processing = c.processing.mean;
+    if c.batch_window > Millis::ZERO {
+        scaled.push(format!(
+            "batch window: {} simulated → {} ms",
+            c.batch_window,
+            (c.batch_window.0 as f64 / scale).round()
+        ));
+    }
     scaled.push(format!(
         "processing time: {processing} simulated → {} ms",
         (processing.0 as f64 / scale).round()
@@ -473,6 +517,10 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
         },
         consumers,
         processing,
+        start_at,
+        batch_size: c.batch_size,
+        batch_window: c.batch_window,
+        batch_failure: c.batch_failure,
         discard_invalid,
         release_at_once,
         until,

@@ -455,3 +455,85 @@ fn ttl_combinations_the_broker_cannot_tell_apart_are_refused() {
     )
     .expect("with a DLQ the x-death reason tells them apart");
 }
+
+/// semantics.md §1.5: without ReportBatchItemFailures one failure returns the whole batch, so
+/// the good messages of a batch with a poison one are processed again and again, and reach
+/// the dead-letter queue with it; with it only the failure returns.
+#[test]
+fn sqs_batches_follow_the_batch_failure_mode() {
+    let whole = load(&file("sqs-batch-whole-batch.json"), None).expect("plan");
+    assert_eq!(
+        (whole.batch_size, whole.batch_failure),
+        (5, BatchFailure::WholeBatch)
+    );
+    assert!(
+        whole
+            .scaled
+            .iter()
+            .any(|s| s.starts_with("batch window: 1 s")),
+        "{:?}",
+        whole.scaled
+    );
+    for e in &whole.expected {
+        assert_eq!(
+            (e.facts.place.as_str(), e.facts.delivered),
+            ("dead_lettered", 3),
+            "{e:?}"
+        );
+        let processed = if e.payload == "poison" { 0 } else { 3 };
+        assert_eq!(e.facts.processed, processed);
+    }
+    let report = load(&file("sqs-batch-report-failures.json"), None).expect("plan");
+    let got: Vec<_> = report
+        .expected
+        .iter()
+        .map(|e| (e.facts.place.as_str(), e.facts.delivered))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("processed", 1),
+            ("processed", 1),
+            ("dead_lettered", 3),
+            ("processed", 1),
+            ("processed", 1)
+        ]
+    );
+}
+
+/// Batches are one ReceiveMessage of at most 10 on SQS; an offline pool is brought up by one
+/// `set_online` on SQS only. Anything else is refused by field.
+#[test]
+fn batches_and_offline_pools_elsewhere_are_refused() {
+    let text = std::fs::read_to_string(file("sqs-batch-whole-batch.json")).expect("file");
+    for (from, to, field) in [
+        (
+            "\"batch_size\": 5",
+            "\"batch_size\": 11",
+            "consumer.batch_size",
+        ),
+        (
+            "\"profile\": \"sqs_standard\", \"visibility_timeout\": \"5s\", \"delivery_limit\": 3",
+            "\"profile\": \"rabbitmq_quorum\", \"delivery_limit\": 3",
+            "consumer.batch_size",
+        ),
+        (
+            "\"count\": 1,",
+            "\"count\": 1, \"online\": false,",
+            "consumer.online",
+        ),
+    ] {
+        assert!(text.contains(from), "{from}");
+        let s = ScenarioV2::from_json(&text.replace(from, to).replace(
+            "\"profile\": \"sqs_standard\" }",
+            "\"profile\": \"rabbitmq_quorum\" }",
+        ))
+        .or_else(|_| ScenarioV2::from_json(&text.replace(from, to)))
+        .expect("a valid file");
+        let err = plan(&s, Millis::from_secs(30)).unwrap_err();
+        assert!(
+            matches!(&err, Error::File(m) if m.contains(field)),
+            "{to}: {err:?}"
+        );
+    }
+}

@@ -23,6 +23,7 @@ use queue_engine::{
 use serde_json::{Map, Value};
 
 use crate::compare::{CountRule, Expected, Facts};
+use crate::plan::unsupported;
 use crate::Error;
 
 /// A binding of the router to a queue.
@@ -74,12 +75,6 @@ pub fn place_of(mut queues: Vec<String>) -> String {
 /// Whether the file is about routing: it has a router node.
 pub fn is_routing(s: &ScenarioV2) -> bool {
     s.topology.of_kind(NodeKind::Router).next().is_some()
-}
-
-fn unsupported(path: &str, why: &str) -> Error {
-    Error::File(format!(
-        "{path}: qsim-verify cannot replay this on a broker yet: {why}"
-    ))
 }
 
 /// Checks the file is one exchange and its queues, then runs the engine.

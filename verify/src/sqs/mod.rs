@@ -38,6 +38,7 @@ use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_sqs::error::{DisplayErrorContext, SdkError};
 use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
 use aws_sdk_sqs::Client;
+use queue_engine::BatchFailure;
 use tokio::time::{sleep, sleep_until, Instant};
 
 use crate::compare::Facts;
@@ -170,6 +171,9 @@ async fn count(client: &Client, url: &str, names: &[QueueAttributeName]) -> Resu
     Ok(n)
 }
 
+/// How long a batch receive gathers at least (see `window` where the consumers start).
+const SAME_INSTANT: Duration = Duration::from_millis(50);
+
 struct Consumer {
     client: Client,
     url: String,
@@ -179,24 +183,46 @@ struct Consumer {
     discard_invalid: bool,
     release_at_once: bool,
     fifo: bool,
+    batch_size: i32,
+    window: Duration,
+    mode: BatchFailure,
+    /// When the pool comes online.
+    online_at: Instant,
     deadline: Instant,
 }
 
+/// One received message, as the consumer handles it.
+struct Held {
+    id: u64,
+    poison: bool,
+    group: String,
+    receipt: String,
+}
+
 impl Consumer {
-    /// Receives, processes and answers one message at a time until the deadline or `stop`.
-    async fn run(self) -> Result<(), Error> {
-        while !self.stop.load(Ordering::Relaxed) {
+    /// Receives up to `batch_size` messages, gathering for up to `window` once the first
+    /// arrives, as Lambda's event source mapping does (semantics notes §1.5).
+    async fn receive(&self) -> Result<Vec<Held>, Error> {
+        let mut batch = Vec::new();
+        let mut gather_until = None;
+        loop {
             let left = self.deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Ok(());
+            let want = self.batch_size - batch.len() as i32;
+            if left.is_zero() || want == 0 || self.stop.load(Ordering::Relaxed) {
+                return Ok(batch);
             }
-            // Long polls that end before the window does, so nothing is received after it.
-            let wait = left.as_secs().min(1) as i32;
+            // Long polls that end before the window does, so nothing is received after it;
+            // while gathering, short ones until the batch window closes.
+            let wait = match gather_until {
+                Some(until) if Instant::now() >= until => return Ok(batch),
+                Some(_) => 0,
+                None => left.as_secs().min(1) as i32,
+            };
             let out = self
                 .client
                 .receive_message()
                 .queue_url(&self.url)
-                .max_number_of_messages(1)
+                .max_number_of_messages(want)
                 .wait_time_seconds(wait)
                 .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
                 .message_system_attribute_names(MessageSystemAttributeName::MessageGroupId)
@@ -216,25 +242,75 @@ impl Consumer {
                 let receives = get(MessageSystemAttributeName::ApproximateReceiveCount)
                     .and_then(|n| n.parse::<u32>().ok())
                     .unwrap_or(0);
-                let group = get(MessageSystemAttributeName::MessageGroupId).unwrap_or_default();
                 {
                     let mut seen = self.seen.lock().expect("no panics while held");
                     let r = seen.received.entry(id).or_default();
                     *r = (*r).max(receives);
                 }
+                batch.push(Held {
+                    id,
+                    poison,
+                    group: get(MessageSystemAttributeName::MessageGroupId).unwrap_or_default(),
+                    receipt: m.receipt_handle().unwrap_or_default().to_owned(),
+                });
+            }
+            if !batch.is_empty() && gather_until.is_none() {
+                if self.window.is_zero() {
+                    return Ok(batch);
+                }
+                gather_until = Some(Instant::now() + self.window);
+            }
+        }
+    }
+
+    /// Receives, processes and answers a batch at a time until the deadline or `stop`: each
+    /// message is held for the processing time in turn; then the batch-failure mode says which
+    /// are deleted (§1.5). A failed one is left to its visibility timeout or, with
+    /// `retry: immediate`, released with `ChangeMessageVisibility 0`.
+    async fn run(self) -> Result<(), Error> {
+        sleep_until(self.online_at).await;
+        while !self.stop.load(Ordering::Relaxed) {
+            if Instant::now() >= self.deadline {
+                return Ok(());
+            }
+            let batch = self.receive().await?;
+            // (message, delete it, failed or not run)
+            let mut answers = Vec::new();
+            let mut stopped = false;
+            for m in &batch {
+                if stopped {
+                    answers.push((m, false));
+                    continue;
+                }
                 if Instant::now() + self.hold > self.deadline {
                     // Still processing when the window closes: left unanswered, like the
-                    // engine's in-flight message at `until`.
+                    // engine's in-flight batch at `until`.
                     return Ok(());
                 }
                 sleep(self.hold).await;
-                let receipt = m.receipt_handle().unwrap_or_default();
-                if poison && !self.discard_invalid {
+                let fails = m.poison && !self.discard_invalid;
+                if !m.poison {
+                    let mut seen = self.seen.lock().expect("no panics while held");
+                    *seen.processed.entry(m.id).or_default() += 1;
+                    if self.fifo && !seen.order.contains_key(&m.id) {
+                        let next = seen.group_done.entry(m.group.clone()).or_default();
+                        let rank = *next;
+                        *next += 1;
+                        seen.order.insert(m.id, rank);
+                    }
+                }
+                stopped = fails && self.mode == BatchFailure::StopAtFirst;
+                answers.push((m, !fails));
+            }
+            let any_failed = answers.iter().any(|(_, ok)| !ok);
+            for (m, ok) in answers {
+                let delete = ok && !(any_failed && self.mode == BatchFailure::WholeBatch);
+                if !delete {
                     if self.release_at_once {
                         self.client
                             .change_message_visibility()
                             .queue_url(&self.url)
-                            .receipt_handle(receipt)
+                            .receipt_handle(&m.receipt)
                             .visibility_timeout(0)
                             .send()
                             .await
@@ -242,32 +318,22 @@ impl Consumer {
                     }
                     continue;
                 }
-                if !poison {
-                    let mut seen = self.seen.lock().expect("no panics while held");
-                    *seen.processed.entry(id).or_default() += 1;
-                    if self.fifo && !seen.order.contains_key(&id) {
-                        let next = seen.group_done.entry(group).or_default();
-                        let rank = *next;
-                        *next += 1;
-                        seen.order.insert(id, rank);
-                    }
-                }
                 let deleted = self
                     .client
                     .delete_message()
                     .queue_url(&self.url)
-                    .receipt_handle(receipt)
+                    .receipt_handle(&m.receipt)
                     .send()
                     .await;
                 // A refused delete (a receipt the broker no longer honours) leaves the message
                 // where it is, as the engine's stale delete does: not an error of the run.
                 if deleted.is_ok() {
-                    let place = if poison { "deleted" } else { "processed" };
+                    let place = if m.poison { "deleted" } else { "processed" };
                     self.seen
                         .lock()
                         .expect("no panics while held")
                         .answered
-                        .insert(id, place);
+                        .insert(m.id, place);
                 }
             }
         }
@@ -307,6 +373,17 @@ async fn exercise(
             discard_invalid: plan.discard_invalid,
             release_at_once: plan.release_at_once,
             fifo: q.fifo(),
+            batch_size: plan.batch_size as i32,
+            // Messages that come back at the same simulated instant (a batch's failures after
+            // one visibility timeout) are visible a few ms apart on the broker: a receive that
+            // asks for a batch gathers them for SAME_INSTANT even without a batch window.
+            window: if plan.batch_size > 1 {
+                plan.wall(plan.batch_window).max(SAME_INSTANT)
+            } else {
+                Duration::ZERO
+            },
+            mode: plan.batch_failure,
+            online_at: start + plan.wall(plan.start_at),
             deadline,
         };
         tasks.push(tokio::spawn(consumer.run()));
