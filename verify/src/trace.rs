@@ -44,6 +44,9 @@ pub struct EngineRun {
     pub publishes: Vec<Publish>,
     pub expected: Vec<Expected>,
     pub refused: Vec<(Millis, u32)>,
+    /// FIFO resends the queue dropped as duplicates (semantics notes §1.4): (time, the engine
+    /// id of the message first sent with that deduplication id).
+    pub deduplicated: Vec<(Millis, u64)>,
 }
 
 pub fn run_engine(
@@ -59,13 +62,25 @@ pub fn run_engine(
     // FIFO: how many messages of each group were processed so far (the next one's rank).
     let mut group_done: BTreeMap<u32, u32> = BTreeMap::new();
     let mut refused = Vec::new();
+    let mut deduplicated = Vec::new();
+    // CloudEvents id → the engine id of the message first published with it.
+    let mut first_of: BTreeMap<u64, u64> = BTreeMap::new();
     let mut t = Millis::ZERO;
     loop {
         t = t.saturating_add(Millis::from_secs(1)).min(until);
         world.advance_to(t);
         for e in world.drain_events().into_iter().map(|e| e.event) {
-            if let EventKind::PublishRejected { producer } = e.kind {
-                refused.push((e.t, producer));
+            match e.kind {
+                EventKind::PublishRejected { producer } => refused.push((e.t, producer)),
+                EventKind::Published { msg, event, .. } => {
+                    first_of.entry(event).or_insert(msg);
+                }
+                EventKind::Deduplicated { event } => {
+                    if let Some(&msg) = first_of.get(&event) {
+                        deduplicated.push((e.t, msg));
+                    }
+                }
+                _ => {}
             }
             let Some(id) = e.msg() else { continue };
             let tr = traces.entry(id).or_default();
@@ -135,6 +150,7 @@ pub fn run_engine(
         publishes,
         expected,
         refused,
+        deduplicated,
     })
 }
 

@@ -525,7 +525,7 @@ pub(crate) fn settles(plan: &Plan) -> bool {
     plan.expected.iter().all(|e| {
         matches!(
             e.facts.place.as_str(),
-            "processed" | "deleted" | "dead_lettered" | "rejected"
+            "processed" | "deleted" | "dead_lettered" | "rejected" | "deduplicated"
         )
     })
 }
@@ -544,11 +544,7 @@ async fn wait_until_settled(
         ..QueueDeclareOptions::default()
     };
     // Refused publishes are settled before any consumer sees anything.
-    let refused = plan
-        .expected
-        .iter()
-        .filter(|e| e.facts.place == "rejected")
-        .count();
+    let refused = crate::plan::settled_at_publish(&plan.expected);
     while Instant::now() < deadline {
         let answered = seen.lock().expect("no panics while held").answered.len() + refused;
         let dead = match &names.dlq {

@@ -79,6 +79,7 @@ fn an_unreachable_broker_says_how_to_start_one() {
         queue: quorum(),
         consumers: 1,
         processing: queue_engine::Millis(100),
+        resend_of: Default::default(),
         start_at: queue_engine::Millis::ZERO,
         batch_size: 1,
         batch_window: queue_engine::Millis::ZERO,

@@ -117,6 +117,9 @@ pub struct Plan {
     pub processing: Millis,
     /// `on_invalid: discard`: a poison message is acknowledged unprocessed instead of requeued.
     pub discard_invalid: bool,
+    /// A FIFO resend the engine dropped as a duplicate → the message first sent with its
+    /// deduplication id, whose id the resend carries as `MessageDeduplicationId`.
+    pub resend_of: std::collections::BTreeMap<u64, u64>,
     /// When the pool starts receiving (a `set_online` for an offline pool; SQS only).
     pub start_at: Millis,
     /// Messages per receive (SQS only; 1 elsewhere), gathered for up to `batch_window`.
@@ -320,8 +323,8 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
     if platform == Platform::Sqs && q.content_based_dedup {
         return Err(unsupported(
             &at("content_based_dedup"),
-            "FIFO deduplication is not replayed yet (every message is sent with its own \
-             MessageDeduplicationId)",
+            "content-based deduplication is not replayed (the broker digests the body, and \
+             each replayed body carries its own id); duplicate sends with explicit ids are",
         ));
     }
     let c = &lowered.consumers;
@@ -379,10 +382,23 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
         ));
     }
     for (i, p) in lowered.producers.iter().enumerate() {
-        if p.transient_share > 0.0 || p.duplicate_share > 0.0 || p.delay != Millis::ZERO {
+        if p.transient_share > 0.0 || p.delay != Millis::ZERO {
             return Err(unsupported(
                 &format!("nodes.{}.producer (producer {i})", p.name),
-                "transient failures, duplicate sends and delays are not replayed yet",
+                "transient failures and delays are not replayed yet",
+            ));
+        }
+        // A duplicate send is replayed with the first send's MessageDeduplicationId. SQS's
+        // window is a fixed 5 minutes (§1.4), which a scaled run cannot stretch, so a resend
+        // the engine enqueues after the window would be dropped on the broker.
+        if p.duplicate_share > 0.0
+            && (profile != QueueProfile::SqsFifo || until > queue_engine::DEDUP_WINDOW)
+        {
+            return Err(unsupported(
+                &format!("nodes.{}.producer.duplicate_share", p.name),
+                "duplicate sends are replayed on an SQS FIFO queue only, and only within the \
+                 5-minute deduplication window (--until 5m at most): the broker's window is \
+                 real time and cannot be scaled",
             ));
         }
         // A refused publish has no message, so its payload is known only from its command.
@@ -500,6 +516,7 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
         &mut publishes,
         &mut expected,
     )?;
+    let resend_of = resends(&run.deduplicated, &mut publishes, &mut expected);
     Ok(Plan {
         name: scenario.name.clone(),
         platform,
@@ -517,6 +534,7 @@ pub fn plan(scenario: &ScenarioV2, until: Millis) -> Result<Plan, Error> {
         },
         consumers,
         processing,
+        resend_of,
         start_at,
         batch_size: c.batch_size,
         batch_window: c.batch_window,
@@ -589,6 +607,48 @@ fn refused_publishes(
     }
     publishes.sort_by_key(|p| (p.at, p.id));
     Ok(())
+}
+
+/// Gives each resend the engine dropped as a duplicate an id after the others, with its first
+/// send's payload and group: the broker gets it with the first send's deduplication id and
+/// must drop it too (place `deduplicated`).
+fn resends(
+    deduplicated: &[(Millis, u64)],
+    publishes: &mut Vec<Publish>,
+    expected: &mut Vec<Expected>,
+) -> std::collections::BTreeMap<u64, u64> {
+    let mut resend_of = std::collections::BTreeMap::new();
+    let first = expected.iter().map(|e| e.id + 1).max().unwrap_or(0);
+    for (id, &(at, original)) in (first..).zip(deduplicated) {
+        let Some(o) = publishes.iter().find(|p| p.id == original).cloned() else {
+            continue;
+        };
+        publishes.push(Publish { id, at, ..o });
+        expected.push(Expected {
+            id,
+            payload: payload_name(o.payload).into(),
+            rule: crate::compare::CountRule::Exact,
+            facts: crate::compare::Facts {
+                delivered: 0,
+                processed: 0,
+                place: "deduplicated".into(),
+                order: None,
+                death: None,
+            },
+        });
+        resend_of.insert(id, original);
+    }
+    publishes.sort_by_key(|p| (p.at, p.id));
+    resend_of
+}
+
+/// How many messages the engine settles at publish (refused, or dropped as duplicates): the
+/// broker settles those without any consumer.
+pub fn settled_at_publish(expected: &[Expected]) -> usize {
+    expected
+        .iter()
+        .filter(|e| matches!(e.facts.place.as_str(), "rejected" | "deduplicated"))
+        .count()
 }
 
 #[cfg(test)]

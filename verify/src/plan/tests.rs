@@ -537,3 +537,41 @@ fn batches_and_offline_pools_elsewhere_are_refused() {
         );
     }
 }
+
+/// semantics.md §1.4: a FIFO resend with the same deduplication id inside the 5-minute window
+/// is accepted and dropped. The plan replays each resend with the first send's id, expects it
+/// `deduplicated`, and refuses a run longer than the window, which a broker cannot scale.
+#[test]
+fn fifo_resends_are_replayed_with_the_first_send_s_deduplication_id() {
+    let p = load(&file("sqs-fifo-dedup.json"), None).expect("plan");
+    let dups: Vec<_> = p
+        .expected
+        .iter()
+        .filter(|e| e.facts.place == "deduplicated")
+        .collect();
+    assert!(!dups.is_empty(), "the seed makes at least one resend");
+    for d in &dups {
+        let original = p.resend_of[&d.id];
+        let first = p
+            .expected
+            .iter()
+            .find(|e| e.id == original)
+            .expect("the first send");
+        assert_eq!(
+            (first.facts.place.as_str(), first.facts.delivered),
+            ("processed", 1)
+        );
+        let at = |id| p.publishes.iter().find(|x| x.id == id).map(|x| x.at);
+        assert_eq!(
+            at(d.id),
+            at(original),
+            "resent at once, as the engine's producer does"
+        );
+    }
+    let s = read(&file("sqs-fifo-dedup.json")).expect("file");
+    let err = plan(&s, Millis::from_mins(6)).unwrap_err();
+    assert!(
+        matches!(&err, Error::File(m) if m.contains("duplicate_share") && m.contains("5-minute")),
+        "{err:?}"
+    );
+}

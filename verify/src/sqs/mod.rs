@@ -392,12 +392,14 @@ async fn exercise(
         sleep_until(start + plan.wall(p.at)).await;
         let mut req = client.send_message().queue_url(&url).message_body(body(p));
         if q.fifo() {
+            let dedup = plan.resend_of.get(&p.id).copied().unwrap_or(p.id);
             req = req
                 .message_group_id(format!("g{}", p.group))
-                .message_deduplication_id(p.id.to_string());
+                .message_deduplication_id(dedup.to_string());
         }
         req.send().await.map_err(failed("SendMessage"))?;
     }
+    let at_publish = crate::plan::settled_at_publish(&plan.expected);
     if crate::broker::settles(plan) {
         while Instant::now() < deadline {
             let answered = seen.lock().expect("no panics while held").answered.len();
@@ -412,7 +414,7 @@ async fn exercise(
                 }
                 None => 0,
             };
-            if answered + dead >= plan.expected.len() {
+            if answered + dead + at_publish >= plan.expected.len() {
                 break;
             }
             sleep(POLL).await;
@@ -431,11 +433,17 @@ async fn exercise(
     }
     let mut facts = BTreeMap::new();
     let mut queued = Vec::new();
+    let mut resends = Vec::new();
     for p in &plan.publishes {
         let place = if let Some(a) = seen.answered.get(&p.id) {
             *a
         } else if dead.contains(&p.id) {
             "dead_lettered"
+        } else if plan.resend_of.contains_key(&p.id) && !seen.received.contains_key(&p.id) {
+            // A resend never received: accepted and dropped (§1.4), provided the queue's own
+            // counts hold nothing unaccounted for (checked below).
+            resends.push(p.id);
+            "deduplicated"
         } else {
             queued.push(p.id);
             "queued"
@@ -463,7 +471,7 @@ async fn exercise(
     )
     .await?;
     if left != queued.len() {
-        for id in queued {
+        for id in queued.into_iter().chain(resends) {
             if let Some(f) = facts.get_mut(&id) {
                 f.place = format!("unaccounted ({left} in the queue)");
             }
