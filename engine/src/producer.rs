@@ -434,6 +434,8 @@ mod tests {
     use super::*;
     use crate::scenario::Scenario;
 
+    /// Semantics notes §1.4: the deduplication interval is five minutes from the first send,
+    /// and a resend the queue dropped does not extend it.
     #[test]
     fn a_fifo_resend_is_dropped_inside_five_minutes_and_enqueued_after() {
         let mut s = Scenario::default();

@@ -1,8 +1,9 @@
 //! `qsim-verify`: replays a version 2 scenario on a real broker and compares it, message by
 //! message, with the engine's own run. It covers RabbitMQ (classic and quorum queues, over
 //! AMQP), SQS (standard and FIFO queues, on moto's server mode) and ActiveMQ Classic (over
-//! STOMP, with the broker's redelivery policies) for queue-shaped scenarios, and Redis (a
-//! stream with one consumer group, over RESP) for a Redis Streams log; see the README's
+//! STOMP, with the broker's redelivery policies) for queue-shaped scenarios, Redis (a stream
+//! with one consumer group, over RESP) for a Redis Streams log, and one router's routing: a
+//! RabbitMQ exchange, or an SNS topic with filter policies on moto; see the README's
 //! "`qsim verify`" section.
 //!
 //! # Contract
@@ -10,8 +11,9 @@
 //!   or the app (the engine is a dependency here, never the other way round).
 //! - [`plan::load`] refuses (as [`Error::File`]) any scenario a broker cannot replay
 //!   deterministically, with the field and the reason.
-//! - [`broker::run`] (RabbitMQ), [`sqs::run`] and [`redis_streams::run`] delete every queue
-//!   or stream they declared, even when
+//! - [`broker::run`] (RabbitMQ), [`sqs::run`], [`routing::amqp::run`], [`routing::sns::run`]
+//!   and [`redis_streams::run`] delete every queue, exchange, topic, subscription or stream
+//!   they declared, even when
 //!   the run fails. [`activemq::run`] empties its queue and takes its own dead letters out of
 //!   `ActiveMQ.DLQ`; the broker's `gcInactiveDestinations` policy then removes the queue
 //!   (STOMP has no way to delete one).
@@ -31,6 +33,7 @@ pub mod trace;
 
 use std::fmt;
 
+use queue_engine::topology::RouterType;
 use queue_engine::Millis;
 use serde::Serialize;
 
@@ -126,13 +129,26 @@ pub fn verify(
         ));
     }
     if routing::is_routing(&scenario) {
-        if !url.starts_with("amqp") {
-            return Err(Error::File(format!(
-                "{file}: an exchange is checked on --broker amqp://127.0.0.1:PORT, not {url}"
-            )));
-        }
         let plan = routing::plan(&scenario, until).map_err(|e| e.in_file(file))?;
-        let observed = routing::amqp::run(&plan, url)?;
+        let (scheme, wanted) = if plan.kind == RouterType::Sns {
+            (
+                "sqs+http",
+                "an SNS topic is checked on --broker sqs+http://127.0.0.1:PORT (moto)",
+            )
+        } else {
+            (
+                "amqp",
+                "an exchange is checked on --broker amqp://127.0.0.1:PORT",
+            )
+        };
+        if !url.starts_with(scheme) {
+            return Err(Error::File(format!("{file}: {wanted}, not {url}")));
+        }
+        let observed = if plan.kind == RouterType::Sns {
+            routing::sns::run(&plan, url)?
+        } else {
+            routing::amqp::run(&plan, url)?
+        };
         let comparison = compare::compare(&plan.expected, &observed);
         let scaled = vec![
             "nothing: routing happens at publish, so the messages go back to back in the \

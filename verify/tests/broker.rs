@@ -368,3 +368,28 @@ fn a_real_exchange_routes_as_the_engine_and_a_wrong_route_is_caught() {
         "{text}"
     );
 }
+
+/// semantics.md §5: moto's SNS delivers each message to the SQS subscriptions whose filter
+/// policies accept its attributes, as the engine does, and a wrong subscription is reported.
+#[test]
+fn a_real_sns_topic_filters_as_the_engine_and_a_wrong_subscription_is_caught() {
+    let Some(url) = sqs_url() else { return };
+    let scenario = plan::read(&scenario("sns-filter-policy.json")).expect("the scenario reads");
+    let plan = queue_verify::routing::plan(&scenario, Millis::from_secs(30)).expect("plans");
+    let observed = queue_verify::routing::sns::run(&plan, &url).expect("the run completes");
+    let right = compare::compare(&plan.expected, &observed);
+    assert!(right.all_agree(), "{}", compare::render(&right));
+
+    let mut wrong = plan.expected.clone();
+    wrong[1].facts.place = "all-orders + not-test".into();
+    let id = wrong[1].id;
+    let c = compare::compare(&wrong, &observed);
+    let text = compare::render(&c);
+    assert_eq!(c.differ, 1, "{text}");
+    assert!(
+        text.contains(&format!(
+            "msg {id}: place: engine all-orders + not-test, broker all-orders"
+        )),
+        "{text}"
+    );
+}

@@ -116,13 +116,18 @@ impl Moto {
         format!("sqs+http://127.0.0.1:{}", self.port)
     }
 
-    /// The names of the queues on the server, through the boto3 that moto itself depends on.
+    /// The names of the queues and SNS topics on the server, and a line per subscription
+    /// (`<topic> subscription`), through the boto3 that moto itself depends on.
     pub fn queues(&self) -> Result<Vec<String>, String> {
         let python = venv().join("bin/python");
         let script = "import boto3, sys\n\
             c = boto3.client('sqs', endpoint_url=sys.argv[1], region_name='us-east-1',\n\
                 aws_access_key_id='qsim', aws_secret_access_key='qsim')\n\
-            for u in c.list_queues().get('QueueUrls', []): print(u.rsplit('/', 1)[1])\n";
+            for u in c.list_queues().get('QueueUrls', []): print(u.rsplit('/', 1)[1])\n\
+            n = boto3.client('sns', endpoint_url=sys.argv[1], region_name='us-east-1',\n\
+                aws_access_key_id='qsim', aws_secret_access_key='qsim')\n\
+            for t in n.list_topics().get('Topics', []): print(t['TopicArn'].rsplit(':', 1)[1])\n\
+            for s in n.list_subscriptions().get('Subscriptions', []): print(s['TopicArn'].rsplit(':', 1)[1] + ' subscription')\n";
         let out = Command::new(&python)
             .args(["-c", script, &format!("http://127.0.0.1:{}", self.port)])
             .stdin(Stdio::null())

@@ -208,6 +208,8 @@ const BROKER_CRATES: &[&str] = &[
     "amq-protocol",
     "async-rs",
     "aws-sdk-sqs",
+    "aws-sdk-sns",
+    "aws-types",
     "aws-smithy",
     "aws-sigv4",
     "aws-runtime",
@@ -452,10 +454,10 @@ pub fn verify_brokers() -> Result<(), String> {
     }
     match moto.queues() {
         Ok(left) if left.iter().any(|q| q.starts_with("qsim-")) => failures.push(format!(
-            "queues left on moto after the runs: {}",
+            "queues, topics or subscriptions left on moto after the runs: {}",
             left.join(", ")
         )),
-        Ok(_) => println!("    no queues left on moto"),
+        Ok(_) => println!("    no queues, topics or subscriptions left on moto"),
         Err(e) => failures.push(e),
     }
     // STOMP cannot delete a queue: the broker's clean-up policy must have removed every one.

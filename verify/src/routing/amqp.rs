@@ -16,7 +16,7 @@ use lapin::{BasicProperties, Connection, ExchangeKind};
 use queue_engine::topology::RouterType;
 use serde_json::{Map, Value};
 
-use super::{place_of, RoutingPlan};
+use super::{facts_at, place_of, RoutingPlan};
 use crate::broker::{
     connect, drain, failed, queue_type, run_prefix, runtime, text, SAFETY_EXPIRY_MS,
 };
@@ -129,7 +129,7 @@ async fn exercise(
             (exchange.clone(), m.key.clone())
         };
         let mut props = BasicProperties::default().with_message_id(m.id.to_string().into());
-        if let Some(h) = &m.headers {
+        if let Some(h) = &m.attributes {
             props = props.with_headers(header_table(h));
         }
         let confirm = ch
@@ -177,16 +177,6 @@ async fn exercise(
     }
     let _ = ch.close(200, ShortString::from("done")).await;
     Ok(facts)
-}
-
-fn facts_at(place: String) -> Facts {
-    Facts {
-        delivered: 0,
-        processed: 0,
-        place,
-        order: None,
-        death: None,
-    }
 }
 
 async fn cleanup(conn: &Connection, plan: &RoutingPlan, prefix: &str) -> Result<(), Error> {

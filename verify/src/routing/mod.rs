@@ -1,19 +1,23 @@
-//! Routing through one RabbitMQ exchange, checked on a real broker: which queues each message
-//! reaches, or that it reaches none (semantics notes §2.1 and §2.7).
+//! Routing through one router, checked on a real broker: which queues each message reaches,
+//! or that it reaches none. A RabbitMQ exchange runs on RabbitMQ (semantics notes §2.1 and
+//! §2.7); an SNS topic with its subscriptions' filter policies runs on moto (§5).
 //!
 //! # Contract
-//! - Accepted: one router of type direct, fanout, topic or headers; RabbitMQ classic or quorum
-//!   queues bound to it with their profile's defaults; producers at rate 0 publishing to it;
-//!   and `send` or `publish` commands, each at its own time. No consumers, no dead-lettering:
-//!   what is compared is where the broker put each copy, so nothing may take it away. Anything
-//!   else is refused with the field and the reason.
+//! - Accepted: one router; queues bound to it with their profile's defaults (RabbitMQ classic
+//!   or quorum under a direct, fanout, topic or headers exchange; SQS standard under an SNS
+//!   topic); producers at rate 0 publishing to it; and `send` commands (or, to an exchange,
+//!   `publish`), each at its own time. No consumers, no dead-lettering: what is compared is
+//!   where the broker put each copy, so nothing may take it away. Anything else is refused
+//!   with the field and the reason.
 //! - A message is the engine's event number (one per publish, shared by every copy). Its place
-//!   is the names of the queues holding a copy, sorted and joined with ` + `, or `unroutable`.
+//!   is the names of the queues holding a copy, sorted and joined with ` + `, or `unroutable`
+//!   (on SNS: no subscription's filter policy accepted it).
 //! - Routing happens at publish time, so nothing is scaled: the broker gets the messages back
-//!   to back, in the engine's order, each with `mandatory` set so that an unroutable one comes
-//!   back as a `basic.return` (§2.7) rather than vanishing unseen.
+//!   to back, in the engine's order. On RabbitMQ each has `mandatory` set, so that an
+//!   unroutable one comes back as a `basic.return` (§2.7) rather than vanishing unseen.
 
 pub mod amqp;
+pub mod sns;
 
 use queue_engine::topology::profile::QueueProfile;
 use queue_engine::topology::RouterType;
@@ -34,6 +38,8 @@ pub struct Binding {
     pub key: Option<String>,
     /// The binding's headers, `x-match` included (headers exchanges).
     pub headers: Option<Map<String, Value>>,
+    /// The subscription's filter policy (SNS topics).
+    pub filter: Option<Value>,
 }
 
 /// One message as the broker gets it.
@@ -45,8 +51,9 @@ pub struct Routed {
     /// The router's node name, or `""` for the default exchange (the key names the queue).
     pub exchange: String,
     pub key: String,
-    /// The headers the message carries: its producer's publish-edge attributes.
-    pub headers: Option<Map<String, Value>>,
+    /// Its producer's publish-edge attributes: the AMQP headers, or the SNS message
+    /// attributes, it carries.
+    pub attributes: Option<Map<String, Value>>,
 }
 
 #[derive(Clone, Debug)]
@@ -72,6 +79,17 @@ pub fn place_of(mut queues: Vec<String>) -> String {
     queues.join(" + ")
 }
 
+/// What the broker showed of a message: only its place, since nothing receives it.
+pub(crate) fn facts_at(place: String) -> Facts {
+    Facts {
+        delivered: 0,
+        processed: 0,
+        place,
+        order: None,
+        death: None,
+    }
+}
+
 /// Whether the file is about routing: it has a router node.
 pub fn is_routing(s: &ScenarioV2) -> bool {
     s.topology.of_kind(NodeKind::Router).next().is_some()
@@ -90,12 +108,7 @@ pub fn plan(s: &ScenarioV2, until: Millis) -> Result<RoutingPlan, Error> {
     let Some(Node::Router(spec)) = t.node(router) else {
         unreachable!("of_kind found it")
     };
-    if spec.kind == RouterType::Sns {
-        return Err(unsupported(
-            &format!("nodes.{router}.router.type"),
-            "SNS topics are not replayed yet; RabbitMQ direct, fanout, topic and headers are",
-        ));
-    }
+    let sns = spec.kind == RouterType::Sns;
     let mut queues = Vec::new();
     for (name, node) in &t.nodes {
         match node {
@@ -107,7 +120,14 @@ pub fn plan(s: &ScenarioV2, until: Millis) -> Result<RoutingPlan, Error> {
                     "a routing check replays `send` and `publish` commands only (rate 0)",
                 ))
             }
-            Node::Queue(q) if is_plain_rabbitmq(q) => queues.push((name.clone(), q.profile)),
+            Node::Queue(q) if is_plain(q, sns) => queues.push((name.clone(), q.profile)),
+            Node::Queue(_) if sns => {
+                return Err(unsupported(
+                    &format!("nodes.{name}.queue"),
+                    "an SNS routing check takes sqs_standard queues with their defaults (a \
+                     FIFO queue needs a FIFO topic, and a limit would change what stays in it)",
+                ))
+            }
             Node::Queue(_) => {
                 return Err(unsupported(
                     &format!("nodes.{name}.queue"),
@@ -134,6 +154,7 @@ pub fn plan(s: &ScenarioV2, until: Millis) -> Result<RoutingPlan, Error> {
                 queue: e.to.clone(),
                 key: e.key.clone(),
                 headers: e.headers.clone(),
+                filter: e.filter.clone(),
             }),
             _ => {
                 return Err(unsupported(
@@ -147,7 +168,14 @@ pub fn plan(s: &ScenarioV2, until: Millis) -> Result<RoutingPlan, Error> {
     for (i, c) in s.commands.iter().enumerate() {
         match &c.command {
             Command::Send { .. } => {}
-            Command::Publish { exchange, .. } if exchange.is_empty() || exchange == router => {}
+            Command::Publish { exchange, .. }
+                if !sns && (exchange.is_empty() || exchange == router) => {}
+            _ if sns => {
+                return Err(unsupported(
+                    &format!("commands[{i}]"),
+                    "only `send` is replayed: an SNS topic takes no routing key",
+                ))
+            }
             _ => {
                 return Err(unsupported(
                     &format!("commands[{i}]"),
@@ -179,11 +207,18 @@ pub fn plan(s: &ScenarioV2, until: Millis) -> Result<RoutingPlan, Error> {
     })
 }
 
-fn is_plain_rabbitmq(q: &QueueSpec) -> bool {
-    matches!(
-        q.profile,
-        QueueProfile::RabbitmqClassic | QueueProfile::RabbitmqQuorum
-    ) && *q
+/// A queue with its profile's defaults, of a profile the router's broker runs: SQS standard
+/// under an SNS topic, RabbitMQ classic or quorum under an exchange.
+fn is_plain(q: &QueueSpec, sns: bool) -> bool {
+    let runs = if sns {
+        q.profile == QueueProfile::SqsStandard
+    } else {
+        matches!(
+            q.profile,
+            QueueProfile::RabbitmqClassic | QueueProfile::RabbitmqQuorum
+        )
+    };
+    runs && *q
         == QueueSpec {
             profile: q.profile,
             ..QueueSpec::default()
@@ -227,7 +262,7 @@ fn run_engine(
             Command::Send { payload, .. } => crate::plan::payload_name(*payload),
             _ => "normal",
         };
-        let (exchange, key, headers) = match &c.command {
+        let (exchange, key, attributes) = match &c.command {
             Command::Publish { exchange, key, .. } => (exchange.clone(), key.clone(), None),
             _ => {
                 let edge = s.topology.edges.iter().find(|e| {
@@ -250,19 +285,13 @@ fn run_engine(
             at,
             exchange,
             key,
-            headers,
+            attributes,
         });
         expected.push(Expected {
             id,
             payload: payload.into(),
             rule: CountRule::Exact,
-            facts: Facts {
-                delivered: 0,
-                processed: 0,
-                place: place_of(queues),
-                order: None,
-                death: None,
-            },
+            facts: facts_at(place_of(queues)),
         });
     }
     Ok((messages, expected))

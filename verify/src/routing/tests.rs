@@ -58,7 +58,7 @@ fn headers_match_by_mode_and_by_type() {
         ["printing + reports + v1", "printing", "unroutable"]
     );
     let h = p.messages[2]
-        .headers
+        .attributes
         .as_ref()
         .expect("a send carries its edge's attributes");
     assert_eq!(amqp_value(&h["version"]), crate::broker::text("1"));
@@ -101,17 +101,95 @@ fn what_would_take_copies_away_or_blur_the_match_is_refused() {
             "{field}: {err:?}"
         );
     }
-    let sns = ScenarioV2::from_json(
-        r#"{ "version": 2, "name": "t", "seed": 1,
-          "nodes": { "p": { "producer": { "rate": 0 } }, "t": { "router": { "type": "sns" } },
-                     "q": { "queue": { "profile": "sqs_standard" } } },
-          "edges": [ { "kind": "publish", "from": "p", "to": "t" },
-                     { "kind": "bind", "from": "t", "to": "q" } ] }"#,
+    let sns = |queue: &str, command: &str| {
+        ScenarioV2::from_json(&format!(
+            r#"{{ "version": 2, "name": "t", "seed": 1,
+              "nodes": {{ "p": {{ "producer": {{ "rate": 0 }} }}, "t": {{ "router": {{ "type": "sns" }} }},
+                         "q": {{ "queue": {{ "profile": "{queue}" }} }} }},
+              "edges": [ {{ "kind": "publish", "from": "p", "to": "t" }},
+                         {{ "kind": "bind", "from": "t", "to": "q" }} ],
+              "commands": [ {{ "at": "1s", {command} }} ] }}"#
+        ))
+        .expect("an SNS file")
+    };
+    let send = r#""node": "p", "do": { "type": "send" }"#;
+    assert!(plan(&sns("sqs_standard", send), Millis::from_secs(30)).is_ok());
+    for (s, field, why) in [
+        (
+            sns("rabbitmq_classic", send),
+            "nodes.q.queue",
+            "sqs_standard",
+        ),
+        (sns("sqs_fifo", send), "nodes.q.queue", "FIFO topic"),
+        (
+            sns(
+                "sqs_standard",
+                r#""do": { "type": "publish", "exchange": "t", "key": "k" }"#,
+            ),
+            "commands[0]",
+            "no routing key",
+        ),
+    ] {
+        let err = plan(&s, Millis::from_secs(30)).unwrap_err();
+        assert!(
+            matches!(&err, Error::File(m) if m.contains(field) && m.contains(why)),
+            "{field}: {err:?}"
+        );
+    }
+}
+
+/// §5: every key of a policy must match and any listed value does; `prefix`, `numeric`,
+/// `anything-but` (which an absent attribute fails), list attributes element by element,
+/// `$or`, and `exists: false`. A string "150" is not the number 150. A subscription without a
+/// policy gets everything.
+#[test]
+fn sns_filter_policies_pick_the_subscriptions() {
+    let p = plan(&file("sns-filter-policy.json"), Millis::from_secs(30)).expect("plan");
+    assert_eq!(p.kind, RouterType::Sns);
+    assert_eq!(
+        places(&p),
+        [
+            "all-orders + big-orders + eu-pizza + gifts + no-coupon + not-test",
+            "all-orders",
+            "all-orders + no-coupon + vip-or-express",
+            "all-orders + big-orders + no-coupon + not-test + vip-or-express",
+        ]
+    );
+    assert_eq!(p.bindings.iter().filter(|b| b.filter.is_some()).count(), 6);
+}
+
+/// §5 (SN6): `exists: false` matches only a message with at least one attribute, so an order
+/// with none reaches only the subscription without a policy (moto differs: a known difference).
+#[test]
+fn exists_false_needs_some_attribute() {
+    let p = plan(
+        &file("known-differences/sns-exists-false-without-attributes.json"),
+        Millis::from_secs(30),
     )
-    .expect("an SNS file");
-    let err = plan(&sns, Millis::from_secs(30)).unwrap_err();
+    .expect("plan");
+    assert_eq!(places(&p), ["all-orders + no-coupon", "all-orders"]);
+    assert!(p.messages[1].attributes.is_none());
+}
+
+/// The attributes go to SNS with their JSON type as the data type, so "150" and 150 differ.
+#[test]
+fn sns_attributes_keep_their_type() {
+    use super::sns::attribute;
+    let typed = |v: serde_json::Value| {
+        let a = attribute("a", &v).expect("an attribute");
+        (
+            a.data_type().to_owned(),
+            a.string_value().unwrap_or("").to_owned(),
+        )
+    };
+    assert_eq!(typed(json!("150")), ("String".into(), "150".into()));
+    assert_eq!(typed(json!(150)), ("Number".into(), "150".into()));
+    assert_eq!(typed(json!(100.5)), ("Number".into(), "100.5".into()));
+    assert_eq!(
+        typed(json!(["gift", "rush"])),
+        ("String.Array".into(), r#"["gift","rush"]"#.into())
+    );
     assert!(
-        matches!(&err, Error::File(m) if m.contains("router.type") && m.contains("SNS")),
-        "{err:?}"
+        matches!(attribute("a", &json!(true)), Err(Error::File(m)) if m.contains("attribute a"))
     );
 }

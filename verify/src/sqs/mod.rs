@@ -26,18 +26,19 @@
 mod wire;
 
 pub use wire::{body, endpoint, parse_body, queue_attributes, Names};
+pub(crate) use wire::{queue_name, run_prefix};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_sdk_sqs::config::retry::RetryConfig;
-use aws_sdk_sqs::config::timeout::TimeoutConfig;
 use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_sqs::error::{DisplayErrorContext, SdkError};
 use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
 use aws_sdk_sqs::Client;
+use aws_types::sdk_config::{RetryConfig, SharedCredentialsProvider, TimeoutConfig};
+use aws_types::SdkConfig;
 use queue_engine::BatchFailure;
 use tokio::time::{sleep, sleep_until, Instant};
 
@@ -70,12 +71,20 @@ struct Seen {
     group_done: BTreeMap<String, u32>,
 }
 
-fn client(endpoint: &str) -> Client {
-    let conf = aws_sdk_sqs::Config::builder()
+/// The settings both AWS clients (SQS here, SNS in the routing check) share: a local endpoint
+/// over plain HTTP, any credentials, no retries.
+pub(crate) fn sdk_config(endpoint: &str) -> SdkConfig {
+    SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         // moto accepts any credentials; a real endpoint would need real ones.
-        .credentials_provider(Credentials::new("qsim", "qsim", None, None, "qsim-verify"))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "qsim",
+            "qsim",
+            None,
+            None,
+            "qsim-verify",
+        )))
         .endpoint_url(endpoint)
         .http_client(aws_smithy_http_client::Builder::new().build_http())
         // A retried call could receive or delete twice behind our back: every call once.
@@ -86,11 +95,36 @@ fn client(endpoint: &str) -> Client {
                 .operation_timeout(Duration::from_secs(30))
                 .build(),
         )
-        .build();
-    Client::from_conf(conf)
+        .build()
 }
 
-fn failed<E: std::error::Error + 'static, R: std::fmt::Debug>(
+/// The one-thread runtime a run's calls go through.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Broker(format!("cannot start the async runtime: {e}")))
+}
+
+/// Fails with how to start moto when no SQS endpoint answers at `url`. The first call tells
+/// an endpoint that is not there from one that refuses something.
+pub(crate) async fn reach(client: &Client, url: &str) -> Result<(), Error> {
+    match client.list_queues().queue_name_prefix("qsim-").send().await {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let why = match &e {
+                SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => "cannot reach",
+                _ => "no SQS answer from",
+            };
+            Err(Error::Broker(format!(
+                "{why} the SQS endpoint at {url} ({}); {HOW_TO_START}",
+                DisplayErrorContext(&e)
+            )))
+        }
+    }
+}
+
+pub(crate) fn failed<E: std::error::Error + 'static, R: std::fmt::Debug>(
     what: &'static str,
 ) -> impl Fn(SdkError<E, R>) -> Error {
     move |e| Error::Broker(format!("{what}: {}", DisplayErrorContext(&e)))
@@ -100,23 +134,9 @@ fn failed<E: std::error::Error + 'static, R: std::fmt::Debug>(
 /// happened to each message.
 pub fn run(plan: &Plan, url: &str) -> Result<BTreeMap<u64, Facts>, Error> {
     let endpoint = endpoint(url)?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Broker(format!("cannot start the async runtime: {e}")))?;
-    rt.block_on(async {
-        let client = client(&endpoint);
-        // The first call tells an endpoint that is not there from one that refuses something.
-        if let Err(e) = client.list_queues().queue_name_prefix("qsim-").send().await {
-            let why = match &e {
-                SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => "cannot reach",
-                _ => "no SQS answer from",
-            };
-            return Err(Error::Broker(format!(
-                "{why} the SQS endpoint at {url} ({}); {HOW_TO_START}",
-                DisplayErrorContext(&e)
-            )));
-        }
+    runtime()?.block_on(async {
+        let client = Client::new(&sdk_config(&endpoint));
+        reach(&client, url).await?;
         let names = Names::new(&plan.queue);
         let mut created = Vec::new();
         let outcome = exercise(&client, plan, &names, &mut created).await;
@@ -127,7 +147,7 @@ pub fn run(plan: &Plan, url: &str) -> Result<BTreeMap<u64, Facts>, Error> {
     })
 }
 
-async fn create(
+pub(crate) async fn create(
     client: &Client,
     name: &str,
     attrs: Vec<(QueueAttributeName, String)>,
@@ -146,7 +166,11 @@ async fn create(
     Ok(url)
 }
 
-async fn attribute(client: &Client, url: &str, name: QueueAttributeName) -> Result<String, Error> {
+pub(crate) async fn attribute(
+    client: &Client,
+    url: &str,
+    name: QueueAttributeName,
+) -> Result<String, Error> {
     let out = client
         .get_queue_attributes()
         .queue_url(url)
@@ -508,7 +532,7 @@ async fn drain(client: &Client, url: &str) -> Result<BTreeSet<u64>, Error> {
 }
 
 /// Deletes every queue the run created, the source first (its redrive policy names the DLQ).
-async fn cleanup(client: &Client, created: &[String]) -> Result<(), Error> {
+pub(crate) async fn cleanup(client: &Client, created: &[String]) -> Result<(), Error> {
     let mut first_error = None;
     for url in created.iter().rev() {
         if let Err(e) = client.delete_queue().queue_url(url).send().await {

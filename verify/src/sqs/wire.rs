@@ -36,8 +36,15 @@ pub struct Names {
     pub dlq: Option<String>,
 }
 
-/// SQS queue names: up to 80 letters, digits, `-` and `_`, and FIFO ones end in `.fifo`.
-fn queue_name(prefix: &str, node: &str, fifo: bool) -> String {
+/// The start of every name one run declares: `qsim-<pid>-<n>-`, unique to the run.
+pub(crate) fn run_prefix() -> String {
+    let n = RUN.fetch_add(1, Ordering::Relaxed);
+    format!("qsim-{}-{n}-", std::process::id())
+}
+
+/// SQS queue names: up to 80 letters, digits, `-` and `_`, and FIFO ones end in `.fifo`. SNS
+/// topic names follow the same rule, with 256 characters.
+pub(crate) fn queue_name(prefix: &str, node: &str, fifo: bool) -> String {
     let clean: String = node
         .chars()
         .map(|c| match c {
@@ -52,8 +59,7 @@ fn queue_name(prefix: &str, node: &str, fifo: bool) -> String {
 
 impl Names {
     pub fn new(q: &QueuePlan) -> Names {
-        let n = RUN.fetch_add(1, Ordering::Relaxed);
-        let prefix = format!("qsim-{}-{n}-", std::process::id());
+        let prefix = run_prefix();
         Names {
             queue: queue_name(&prefix, &q.node, q.fifo()),
             dlq: q.dlq.as_ref().map(|d| queue_name(&prefix, d, q.fifo())),
