@@ -11,6 +11,7 @@
 mod app;
 #[cfg(feature = "bench")]
 mod bench;
+pub mod canvas;
 pub mod compare;
 pub mod components;
 pub mod embed;

@@ -424,3 +424,56 @@ fn a_step_never_runs_past_a_pending_checkpoint_it_stops_there_and_judges() {
     assert_eq!(verdict.at, until);
     assert_eq!(p.world.borrow().now(), until);
 }
+
+/// The canvas draws any world: every node of the queue-vs-topic file as a box that names its
+/// kind in words, edges with their meaning in a title, and the pool's number is the world's.
+#[wasm_bindgen_test]
+async fn the_canvas_draws_every_node_with_its_kind_and_the_worlds_numbers() {
+    use queue_playground::canvas::{Canvas, CanvasProps};
+    use queue_playground::panels::{Panel, PanelHandle, Panels};
+    let root = root();
+    let panels = Rc::new(RefCell::new(Panels::new(42, None)));
+    let now = Millis::from_secs(30);
+    let processed = panels.borrow_mut().at(Panel::Contrast, now).members()[0]
+        .counts()
+        .processed;
+    assert!(processed > 0, "the worker pool has done something by 30 s");
+    let props = CanvasProps {
+        now,
+        panels: PanelHandle {
+            panels,
+            version: 0,
+            onaction: Callback::noop(),
+        },
+        panel: Panel::Contrast,
+        label: "queue vs topic".into(),
+    };
+    yew::Renderer::<Canvas>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    let nodes = root.query_selector_all("[data-node]").unwrap();
+    assert_eq!(nodes.length(), 10, "every node of the file");
+    let text = |sel: &str| {
+        root.query_selector(sel)
+            .unwrap()
+            .and_then(|e| e.text_content())
+            .unwrap_or_default()
+    };
+    assert!(text(r#"[data-node="order-placed"] .kind"#).contains("router"));
+    assert!(text(r#"[data-node="orders"] .kind"#).contains("queue"));
+    assert_eq!(
+        text(r#"[data-node="worker"] .numbers"#),
+        format!("processed {processed}")
+    );
+    let titles: Vec<String> = (0..root.query_selector_all("title").unwrap().length())
+        .filter_map(|i| root.query_selector_all("title").unwrap().item(i))
+        .filter_map(|t| t.text_content())
+        .collect();
+    assert!(
+        titles.contains(&"order-placed routes to kitchen-queue".to_owned()),
+        "{titles:?}"
+    );
+    assert!(
+        titles.contains(&"orders is read by worker".to_owned()),
+        "{titles:?}"
+    );
+}

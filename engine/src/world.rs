@@ -164,6 +164,17 @@ impl World {
         self.producers.get(p as usize).map(|(_, c)| c)
     }
 
+    /// The producers' node names, in file order (a producer's index is its place here).
+    pub fn producer_names(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.producers.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// The members producer `p`'s own messages reach, through its publish edge (queues, then
+    /// logs numbered after them; a member twice gets two copies).
+    pub fn routes(&self, p: u32) -> &[u16] {
+        self.routes.get(p as usize).map_or(&[], Vec::as_slice)
+    }
+
     /// Events the producers have sent so far, each counted once however many queues got a
     /// copy of it.
     pub fn sent(&self) -> u64 {

@@ -1,0 +1,244 @@
+//! The canvas's picture of any world: one box per node, placed on a grid, and the edges between
+//! them. Pure: it reads a [`World`] and returns positions, so it is tested natively against
+//! every built-in system.
+//!
+//! # Contract
+//! - Left to right by what a node does: producers, routers (exchanges and topics), queues and
+//!   logs, consumer pools and groups, then stores and reply queues. A dead-letter queue sits in
+//!   its source queue's column, on the row below it.
+//! - Rows follow the file's order within each column, and a pool sits level with the queue it
+//!   reads where the column has room. A node added at the end of a file therefore lands below
+//!   the others: nothing already drawn moves. One exception: the world keeps logs apart from
+//!   queues, so logs are drawn above every queue, and a log added to a system with queues
+//!   moves the queues (and what hangs off them) down.
+//! - A node named twice (two queues sharing one dead-letter queue) is drawn once. A dead-letter
+//!   queue the broker provides (ActiveMQ's `ActiveMQ.DLQ`) is drawn though no node names it.
+
+use queue_engine::{EdgeKind, World};
+
+/// What a box stands for; its glyph and shape say so without colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Producer,
+    Router,
+    Queue,
+    DeadLetter,
+    Log,
+    Consumer,
+    Store,
+    Replies,
+}
+
+impl Role {
+    /// The grid column a role's boxes go in.
+    pub fn column(self) -> u16 {
+        match self {
+            Role::Producer => 0,
+            Role::Router => 1,
+            Role::Queue | Role::DeadLetter | Role::Log => 2,
+            Role::Consumer => 3,
+            Role::Store | Role::Replies => 4,
+        }
+    }
+
+    /// The short word drawn in the box's corner, so a box's kind is read, not guessed from
+    /// its colour.
+    pub fn glyph(self) -> &'static str {
+        match self {
+            Role::Producer => "producer",
+            Role::Router => "router",
+            Role::Queue => "queue",
+            Role::DeadLetter => "dead letters",
+            Role::Log => "log",
+            Role::Consumer => "consumers",
+            Role::Store => "store",
+            Role::Replies => "replies",
+        }
+    }
+}
+
+/// Which part of the world a box reads its numbers from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Producer(u32),
+    Router(u16),
+    /// A queue member's queue, dead-letter queue, pool, store or reply queue.
+    Member(u16),
+    /// A log (its index among the world's members, numbered after the queues), or one of its
+    /// consumer groups.
+    Log {
+        member: u16,
+        group: Option<u16>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Place {
+    pub name: String,
+    pub role: Role,
+    pub source: Source,
+    pub col: u16,
+    pub row: u16,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    pub from: usize,
+    pub to: usize,
+    pub kind: EdgeKind,
+    /// A binding or routing key, drawn on the edge.
+    pub label: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Graph {
+    pub places: Vec<Place>,
+    pub links: Vec<Link>,
+    /// Rows in the tallest column.
+    pub rows: u16,
+    /// Columns in use (the rightmost one plus one).
+    pub cols: u16,
+}
+
+impl Graph {
+    /// The place named `name` with `role`, if drawn.
+    pub fn find(&self, name: &str, role: Role) -> Option<usize> {
+        self.places
+            .iter()
+            .position(|p| p.name == name && p.role == role)
+    }
+
+    /// Adds a box on the next free row of its column, or no lower than `level`; a name
+    /// already drawn in the same role is the same box.
+    fn add(&mut self, name: &str, role: Role, source: Source, level: u16) -> usize {
+        if let Some(i) = self.find(name, role) {
+            return i;
+        }
+        let col = role.column();
+        let free = self
+            .places
+            .iter()
+            .filter(|p| p.col == col)
+            .map(|p| p.row + 1)
+            .max()
+            .unwrap_or(0);
+        let row = free.max(level);
+        self.rows = self.rows.max(row + 1);
+        self.cols = self.cols.max(col + 1);
+        self.places.push(Place {
+            name: name.to_owned(),
+            role,
+            source,
+            col,
+            row,
+        });
+        self.places.len() - 1
+    }
+
+    fn link(&mut self, from: usize, to: usize, kind: EdgeKind, label: Option<&str>) {
+        let label = label.map(str::to_owned);
+        let link = Link {
+            from,
+            to,
+            kind,
+            label,
+        };
+        if !self.links.contains(&link) {
+            self.links.push(link);
+        }
+    }
+}
+
+/// Lays out `w` (see the module's contract).
+pub fn graph(w: &World) -> Graph {
+    let mut g = Graph::default();
+    let queues = w.members().len() as u16;
+    let members = queues + w.logs().len() as u16;
+    // Queues and logs first: producers and routers are then drawn level with what they feed.
+    // Logs come first, so that a queue added at the end of a file lands below everything.
+    let mut fed = vec![0; members as usize];
+    for m in (queues..members).chain(0..queues) {
+        let nodes = w.member_nodes(m);
+        let log = m >= queues;
+        let (role, source) = if log {
+            let source = Source::Log {
+                member: m,
+                group: None,
+            };
+            (Role::Log, source)
+        } else {
+            (Role::Queue, Source::Member(m))
+        };
+        let q = g.add(&nodes.queue, role, source, 0);
+        fed[m as usize] = q;
+        let row = g.places[q].row;
+        if let Some(dlq) = &nodes.dlq {
+            let d = g.add(dlq, Role::DeadLetter, Source::Member(m), row + 1);
+            g.link(q, d, EdgeKind::DeadLetter, nodes.dlx.as_deref());
+        }
+        if let Some(pool) = &nodes.consumer {
+            let c = g.add(pool, Role::Consumer, Source::Member(m), row);
+            g.link(q, c, EdgeKind::Subscribe, None);
+            if let Some(store) = &nodes.store {
+                let s = g.add(store, Role::Store, Source::Member(m), g.places[c].row);
+                g.link(c, s, EdgeKind::Write, None);
+            }
+            if let Some(replies) = &nodes.replies {
+                let r = g.add(replies, Role::Replies, Source::Member(m), g.places[c].row);
+                g.link(c, r, EdgeKind::Reply, None);
+            }
+        }
+        for (k, group) in nodes.groups.iter().enumerate() {
+            let source = Source::Log {
+                member: m,
+                group: Some(k as u16),
+            };
+            let c = g.add(group, Role::Consumer, source, row);
+            g.link(q, c, EdgeKind::Subscribe, None);
+        }
+    }
+    let level =
+        |g: &Graph, targets: &[usize]| targets.iter().map(|&t| g.places[t].row).min().unwrap_or(0);
+    // What each producer reaches through a router it publishes to; the rest of its route it
+    // publishes to directly.
+    let mut via: Vec<Vec<u16>> = vec![Vec::new(); w.producer_names().len()];
+    for (r, router) in w.routers().iter().enumerate() {
+        let targets: Vec<usize> = router
+            .binds
+            .iter()
+            .filter_map(|(_, m)| fed.get(*m as usize).copied())
+            .collect();
+        let x = g.add(
+            &router.name,
+            Role::Router,
+            Source::Router(r as u16),
+            level(&g, &targets),
+        );
+        for ((key, _), &t) in router.binds.iter().zip(&targets) {
+            g.link(x, t, EdgeKind::Bind, key.as_deref());
+        }
+        for (key, p) in &router.publishers {
+            if let Some(reached) = via.get_mut(*p as usize) {
+                reached.extend(router.binds.iter().map(|(_, m)| *m));
+            }
+            let name = w.producer_names().nth(*p as usize).unwrap_or_default();
+            let at = g.places[x].row;
+            let from = g.add(name, Role::Producer, Source::Producer(u32::from(*p)), at);
+            g.link(from, x, EdgeKind::Publish, key.as_deref());
+        }
+    }
+    for (p, name) in w.producer_names().enumerate() {
+        let targets: Vec<usize> = w
+            .routes(p as u32)
+            .iter()
+            .filter(|m| !via[p].contains(m))
+            .filter_map(|m| fed.get(*m as usize).copied())
+            .collect();
+        let at = level(&g, &targets);
+        let from = g.add(name, Role::Producer, Source::Producer(p as u32), at);
+        for t in targets {
+            g.link(from, t, EdgeKind::Publish, None);
+        }
+    }
+    g
+}

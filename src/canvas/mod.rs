@@ -1,0 +1,14 @@
+//! The canvas: any world drawn as one picture of boxes and edges, from the same world and at the
+//! same time as everything else on the page.
+//!
+//! # Contract
+//! - [`graph::graph`] places every node of any topology (pure, tested natively); [`Canvas`]
+//!   draws it with each node's kind in words and its key numbers ([`numbers::lines`]).
+//! - The canvas never runs a world of its own: it reads the playground's, so time travel,
+//!   links and lessons see the same numbers.
+
+pub mod graph;
+pub mod numbers;
+mod view;
+
+pub use view::{svg, Canvas, CanvasProps};

@@ -1,0 +1,143 @@
+use std::fmt::Write;
+
+use queue_engine::{EdgeKind, Millis, World};
+use yew::prelude::*;
+
+use super::graph::{graph, Graph, Role};
+use super::numbers::lines;
+use crate::panels::{Panel, PanelHandle};
+
+/// A box's size and the grid's pitch, in SVG units.
+const W: i32 = 168;
+const H: i32 = 64;
+/// Room between columns for a binding key.
+const GAP: i32 = 72;
+const COL: i32 = W + GAP;
+const ROW: i32 = 82;
+
+#[derive(Properties, PartialEq)]
+pub struct CanvasProps {
+    /// The playground's simulated time: the canvas draws the world as it is then.
+    pub now: Millis,
+    pub panels: PanelHandle,
+    /// The world to draw.
+    pub panel: Panel,
+    /// What the drawing is of, for screen readers.
+    pub label: AttrValue,
+}
+
+fn edge_word(kind: EdgeKind) -> &'static str {
+    match kind {
+        EdgeKind::Publish => "publishes to",
+        EdgeKind::Bind => "routes to",
+        EdgeKind::Subscribe => "is read by",
+        EdgeKind::DeadLetter => "dead-letters to",
+        EdgeKind::Reply => "replies to",
+        EdgeKind::Write => "writes to",
+        EdgeKind::Call => "calls",
+    }
+}
+
+/// The path of an edge: right side to left side across columns, bottom to top within one.
+/// An edge that skips a column runs along the gap beside its target's row, so it never
+/// crosses a box in between. The label sits just before the arrow, where each target has
+/// its own.
+fn path(g: &Graph, from: usize, to: usize) -> (String, i32, i32) {
+    let (a, b) = (&g.places[from], &g.places[to]);
+    let (ax, ay) = (i32::from(a.col) * COL, i32::from(a.row) * ROW);
+    let (bx, by) = (i32::from(b.col) * COL, i32::from(b.row) * ROW);
+    if a.col == b.col {
+        let x = ax + W / 2;
+        let d = format!("M{x},{} L{x},{}", ay + H, by - 2);
+        return (d, x + 4, (ay + H + by) / 2);
+    }
+    let (x1, y1, x2, y2) = (ax + W, ay + H / 2, bx - 2, by + H / 2);
+    let d = if b.col > a.col + 1 {
+        // The gap below the target's row when the edge comes from below or level, else above.
+        let lane = if a.row >= b.row {
+            by + H + (ROW - H) / 2
+        } else {
+            by - (ROW - H) / 2
+        };
+        let (in_x, out_x) = (ax + COL - GAP, bx - GAP);
+        format!(
+            "M{x1},{y1} C{in_x},{y1} {x1},{lane} {in_x},{lane} L{out_x},{lane} C{x2},{lane} {out_x},{y2} {x2},{y2}"
+        )
+    } else {
+        let mid = (x1 + x2) / 2;
+        format!("M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}")
+    };
+    (d, x2 - 6, y2 - 5)
+}
+
+/// `<`, `>`, `&` and `"` as entities: node names and keys come from files and links.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The drawing as SVG text. One string, not a tree of Yew elements: the page redraws it only
+/// when it changed, and it costs a fraction of the bytes a `html!` tree of every box would.
+pub fn svg(w: &World, g: &Graph, label: &str) -> String {
+    let width = i32::from(g.cols.max(1)) * COL - (COL - W) + 4;
+    // The last row keeps its gap below, where an edge may run.
+    let height = i32::from(g.rows.max(1)) * ROW + 4;
+    let mut out = format!(
+        r#"<svg viewBox="-2 -2 {width} {height}" width="{width}" role="group" aria-label="{}"><defs><marker id="canvas-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>"#,
+        esc(label)
+    );
+    for l in &g.links {
+        let (d, lx, ly) = path(g, l.from, l.to);
+        let class = if l.kind == EdgeKind::DeadLetter {
+            "edge dead"
+        } else {
+            "edge"
+        };
+        let (a, b) = (esc(&g.places[l.from].name), esc(&g.places[l.to].name));
+        let label = l.label.as_deref().map(esc).unwrap_or_default();
+        let _ = write!(
+            out,
+            r#"<g class="{class}"><title>{a} {} {b}</title><path d="{d}" marker-end="url(#canvas-arrow)"/><text x="{lx}" y="{ly}" class="label" text-anchor="end">{label}</text></g>"#,
+            edge_word(l.kind)
+        );
+    }
+    out.push_str(r#"<g role="list">"#);
+    for p in &g.places {
+        let (x, y) = (i32::from(p.col) * COL, i32::from(p.row) * ROW);
+        let [a, b] = lines(w, p);
+        let role = p.role.glyph();
+        let rx = if p.role == Role::Router { 16 } else { 5 };
+        let _ = write!(
+            out,
+            r#"<g class="node {}" role="listitem" transform="translate({x},{y})" data-node="{}"><rect width="{W}" height="{H}" rx="{rx}"/><text x="8" y="14" class="kind">{role}</text><text x="8" y="30" class="name">{}</text><text x="8" y="45" class="numbers">{a}</text><text x="8" y="58" class="numbers">{b}</text></g>"#,
+            role.replace(' ', "-"),
+            esc(&p.name),
+            esc(&p.name),
+        );
+    }
+    out.push_str("</g></svg>");
+    out
+}
+
+/// Any world as boxes and edges (see [`super::graph`]): every node with its kind in words and
+/// its key numbers, which come from the same world as the rest of the page at the same time.
+#[component]
+pub fn Canvas(props: &CanvasProps) -> Html {
+    let panels = props.panels.read(props.panel, props.now);
+    let Some(w) = panels.world(props.panel) else {
+        return Html::default();
+    };
+    let drawing = svg(w, &graph(w), &props.label);
+    html! {
+        <figure class="canvas">{ Html::from_html_unchecked(drawing.into()) }</figure>
+    }
+}

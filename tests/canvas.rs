@@ -1,0 +1,233 @@
+//! The canvas's layout of any world, checked natively on every scenario file in `scenarios/`:
+//! every node drawn once, left to right by what it does, dead-letter queues under their
+//! source, and nothing moving when a node is added at the end of a file.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::BTreeSet;
+
+use queue_engine::{EdgeKind, Millis, ScenarioV2, World};
+use queue_playground::canvas::graph::{graph, Graph, Role};
+use queue_playground::canvas::numbers::lines;
+
+fn files() -> Vec<(String, ScenarioV2)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
+    let mut out: Vec<(String, ScenarioV2)> = std::fs::read_dir(dir)
+        .expect("scenarios/")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).expect("readable");
+            let s = ScenarioV2::from_json(&text).expect("a valid scenario");
+            (p.display().to_string(), s)
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(out.len() >= 10, "the built-in systems are there");
+    out
+}
+
+fn world(s: &ScenarioV2) -> World {
+    World::new(s.plan().expect("plans")).expect("runs")
+}
+
+fn placed(g: &Graph) -> Vec<(String, u16, u16)> {
+    g.places
+        .iter()
+        .map(|p| (p.name.clone(), p.col, p.row))
+        .collect()
+}
+
+#[test]
+fn every_node_of_every_system_is_drawn_once() {
+    for (file, s) in files() {
+        let g = graph(&world(&s));
+        let drawn: Vec<&str> = g.places.iter().map(|p| p.name.as_str()).collect();
+        let unique: BTreeSet<&str> = drawn.iter().copied().collect();
+        assert_eq!(
+            unique.len(),
+            drawn.len(),
+            "{file}: a node drawn twice: {drawn:?}"
+        );
+        let nodes: BTreeSet<&str> = s.topology.nodes.iter().map(|(n, _)| n.as_str()).collect();
+        assert!(
+            unique.is_superset(&nodes),
+            "{file}: every node is drawn: {drawn:?}"
+        );
+        // Beyond them, only a dead-letter queue the broker provides (ActiveMQ.DLQ).
+        for p in &g.places {
+            assert!(
+                nodes.contains(p.name.as_str()) || p.role == Role::DeadLetter,
+                "{file}: {} is no node of the file",
+                p.name
+            );
+        }
+        // No two boxes on one spot, and every edge joins two drawn boxes once.
+        let spots: BTreeSet<(u16, u16)> = g.places.iter().map(|p| (p.col, p.row)).collect();
+        assert_eq!(spots.len(), g.places.len(), "{file}: two boxes overlap");
+        for (i, l) in g.links.iter().enumerate() {
+            assert!(l.from < g.places.len() && l.to < g.places.len(), "{file}");
+            assert!(!g.links[..i].contains(l), "{file}: edge {i} drawn twice");
+        }
+        assert!(
+            g.places.iter().all(|p| p.row < g.rows && p.col < g.cols),
+            "{file}"
+        );
+    }
+}
+
+/// Every publish, binding and subscription of the file is an edge of the drawing (a
+/// dead-letter edge through an exchange is drawn straight to the queue it ends in).
+#[test]
+fn every_edge_of_the_file_is_drawn() {
+    for (file, s) in files() {
+        let g = graph(&world(&s));
+        let drawn = |from: &str, to: &str, kind: EdgeKind| {
+            g.links.iter().any(|l| {
+                l.kind == kind && g.places[l.from].name == from && g.places[l.to].name == to
+            })
+        };
+        let dead_letter_exchanges: Vec<&str> = s
+            .topology
+            .edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::DeadLetter)
+            .map(|e| e.to.as_str())
+            .collect();
+        for e in &s.topology.edges {
+            let checked = match e.kind {
+                EdgeKind::Publish | EdgeKind::Subscribe => true,
+                EdgeKind::Bind => !dead_letter_exchanges.contains(&e.from.as_str()),
+                _ => false,
+            };
+            if checked {
+                assert!(
+                    drawn(&e.from, &e.to, e.kind),
+                    "{file}: {} {} → {}",
+                    e.kind.id(),
+                    e.from,
+                    e.to
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn boxes_run_left_to_right_by_what_they_do_and_dead_letters_sit_below() {
+    for (file, s) in files() {
+        let g = graph(&world(&s));
+        for l in &g.links {
+            let (a, b) = (&g.places[l.from], &g.places[l.to]);
+            match l.kind {
+                EdgeKind::DeadLetter => {
+                    assert_eq!(a.col, b.col, "{file}: {} under {}", b.name, a.name);
+                    assert!(b.row > a.row, "{file}: {} below {}", b.name, a.name);
+                }
+                _ => assert!(a.col < b.col, "{file}: {} left of {}", a.name, b.name),
+            }
+        }
+        let kinds: Vec<(Role, u16)> = g.places.iter().map(|p| (p.role, p.col)).collect();
+        for (role, col) in kinds {
+            assert_eq!(col, role.column(), "{file}");
+        }
+    }
+}
+
+#[test]
+fn a_pool_sits_level_with_the_queue_it_reads_when_there_is_room() {
+    let (_, s) = files()
+        .into_iter()
+        .find(|(f, _)| f.ends_with("/pizza-shop.json"))
+        .expect("the pizza shop");
+    let g = graph(&world(&s));
+    let row = |name: &str| g.places.iter().find(|p| p.name == name).map(|p| p.row);
+    assert_eq!(row("orders"), row("kitchen"));
+    assert_eq!(row("orders"), row("order-service"));
+    assert_eq!(row("orders-dlq"), row("orders").map(|r| r + 1));
+}
+
+/// Adding a producer and a queue at the end of a file moves nothing already drawn.
+#[test]
+fn adding_a_node_at_the_end_moves_nothing() {
+    let (files, mut checked) = (files(), 0);
+    let total = files.len();
+    for (file, s) in files {
+        let before = graph(&world(&s));
+        let mut grown = s.clone();
+        let extra = r#"{ "version": 2, "name": "x", "seed": 1,
+            "nodes": { "zz-late-producer": { "producer": { "rate": 1 } },
+                       "zz-late-queue": { "queue": {} } },
+            "edges": [ { "kind": "publish", "from": "zz-late-producer", "to": "zz-late-queue" } ] }"#;
+        let extra = ScenarioV2::from_json(extra).expect("valid");
+        grown.topology.nodes.extend(extra.topology.nodes);
+        grown.topology.edges.extend(extra.topology.edges);
+        let Ok(plan) = grown.plan() else {
+            continue; // a log-only or HTTP system takes no plain queue beside it
+        };
+        let after = graph(&World::new(plan).expect("runs"));
+        let kept = placed(&after);
+        for p in placed(&before) {
+            assert!(kept.contains(&p), "{file}: {p:?} moved");
+        }
+        assert_eq!(after.places.len(), before.places.len() + 2, "{file}");
+        checked += 1;
+    }
+    // Only the HTTP baseline (one queue's system by definition) takes no second queue.
+    assert!(checked + 1 >= total, "{checked} of {total} files grew");
+}
+
+/// Every box has something to say once the world has run, in words and short counts.
+#[test]
+fn numbers_are_words_and_short_counts() {
+    for (file, s) in files() {
+        let mut w = world(&s);
+        w.advance_to(Millis::from_secs(60));
+        let g = graph(&w);
+        for p in &g.places {
+            let [a, b] = lines(&w, p);
+            assert!(
+                !a.is_empty() || !b.is_empty(),
+                "{file}: {} says nothing",
+                p.name
+            );
+            for line in [a, b] {
+                assert!(
+                    line.chars().count() <= 24,
+                    "{file}: {} says {line:?}",
+                    p.name
+                );
+            }
+        }
+    }
+}
+
+/// The drawing is SVG text, so whatever a file puts in a routing key arrives as text, never as
+/// markup; every box and edge is there, each edge with its meaning in words.
+#[test]
+fn the_drawing_escapes_what_files_say_and_names_every_edge() {
+    let s = ScenarioV2::from_json(
+        r#"{ "version": 2, "name": "x", "seed": 1,
+          "nodes": { "shop": { "producer": { "rate": 1 } },
+                     "orders": { "router": { "type": "topic" } },
+                     "kitchen-queue": { "queue": { "profile": "rabbitmq_classic" } },
+                     "kitchen": { "consumer": { "count": 2 } } },
+          "edges": [ { "kind": "publish", "from": "shop", "to": "orders", "key": "a.<b>" },
+                     { "kind": "bind", "from": "orders", "to": "kitchen-queue", "key": "a.<b>" },
+                     { "kind": "subscribe", "from": "kitchen-queue", "to": "kitchen" } ] }"#,
+    )
+    .expect("valid");
+    let w = world(&s);
+    let text = queue_playground::canvas::svg(&w, &graph(&w), "a \"label\" & <more>");
+    assert!(!text.contains("<b>"), "{text}");
+    assert!(text.contains("a.&lt;b&gt;"), "{text}");
+    assert!(text.contains(r#"aria-label="a &quot;label&quot; &amp; &lt;more&gt;""#));
+    assert_eq!(text.matches("data-node=").count(), 4);
+    for title in [
+        "shop publishes to orders",
+        "orders routes to kitchen-queue",
+        "kitchen-queue is read by kitchen",
+    ] {
+        assert!(text.contains(&format!("<title>{title}</title>")), "{title}");
+    }
+}
