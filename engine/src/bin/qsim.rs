@@ -4,6 +4,8 @@
 //! qsim run FILE [--until DURATION] [--seed N] [--no-messages] [--events OUT.jsonl]
 //! qsim check FILE...
 //! qsim convert FILE          (a version 1 file, printed as version 2)
+//! qsim definitions FILE      (the file's exchanges, queues and bindings as RabbitMQ definitions)
+//! qsim import-definitions DEFS.json [--name NAME]   (RabbitMQ definitions as a version 2 file)
 //! ```
 //! Course authors use it to precompute a lesson's numbers; tests and benchmarks use it to run
 //! every scenario in the repository; `--events` lets anyone check the engine from outside, one
@@ -12,11 +14,13 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use queue_engine::topology::definitions;
 use queue_engine::{Millis, ScenarioFile, ScenarioV2, World, WorldReport};
 
 const USAGE: &str =
     "usage: qsim run FILE [--until 10m] [--seed N] [--no-messages] [--events OUT.jsonl]\n       \
-     qsim check FILE...\n       qsim convert FILE";
+     qsim check FILE...\n       qsim convert FILE\n       qsim definitions FILE\n       \
+     qsim import-definitions DEFS.json [--name NAME]";
 
 /// Events kept between two drains while writing `--events`: far more than one simulated
 /// second produces, so nothing is dropped before it is written.
@@ -93,6 +97,29 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         Some("convert") if args.len() == 2 => {
             print(&load(&args[1])?.to_json());
+            Ok(())
+        }
+        Some("definitions") if args.len() == 2 => {
+            let file = &args[1];
+            let defs =
+                definitions::export(&load(file)?.topology).map_err(|e| format!("{file}: {e}"))?;
+            print(&serde_json::to_string_pretty(&defs).expect("JSON values serialise"));
+            Ok(())
+        }
+        Some("import-definitions") if args.len() == 2 || args.len() == 4 => {
+            let file = &args[1];
+            let name = match args.get(2).map(String::as_str) {
+                Some("--name") => args[3].clone(),
+                Some(other) => return Err(format!("unknown option {other}\n{USAGE}")),
+                None => "imported".to_owned(),
+            };
+            let text =
+                std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+            let doc: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| format!("{file}: not JSON: {e}"))?;
+            let scenario =
+                definitions::import_scenario(&doc, &name).map_err(|e| format!("{file}: {e}"))?;
+            print(&scenario.to_json());
             Ok(())
         }
         _ => Err(USAGE.to_owned()),

@@ -15,6 +15,7 @@
 //! a Redis stream, [`log::LogProfile`]), consumer pools and data stores. A kind joins the enum
 //! only when the world runs it, so a file that validates always runs.
 
+pub mod definitions;
 pub mod events;
 pub mod filter;
 mod from_stream;
