@@ -21,6 +21,7 @@ mod bench;
 mod budget;
 mod checked;
 mod compress;
+mod definitions;
 mod moto;
 mod package;
 mod rabbit;

@@ -165,20 +165,31 @@ impl Rabbit {
         format!("amqp://127.0.0.1:{}", self.port)
     }
 
-    /// The names of the queues on the node (`rabbitmqctl list_queues`).
-    pub fn queues(&self) -> Result<Vec<String>, String> {
+    /// Runs `rabbitmqctl` against this node and returns what it printed.
+    pub fn ctl(&self, args: &[&str]) -> Result<String, String> {
         let mut ctl = Command::new(RABBITMQCTL);
-        ctl.args(["-n", &self.node, "-q", "list_queues", "name"])
-            .stdin(Stdio::null())
-            .stderr(Stdio::null());
+        ctl.args(["-n", &self.node, "-q"])
+            .args(args)
+            .stdin(Stdio::null());
         node_env(&mut ctl, &self.node, self.port, &self.dir);
         let out = ctl
             .output()
             .map_err(|e| format!("could not run {RABBITMQCTL}: {e}"))?;
         if !out.status.success() {
-            return Err(format!("`rabbitmqctl list_queues` failed ({})", out.status));
+            return Err(format!(
+                "`rabbitmqctl {}` failed ({}): {}",
+                args.join(" "),
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
         }
-        Ok(String::from_utf8_lossy(&out.stdout)
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// The names of the queues on the node (`rabbitmqctl list_queues`).
+    pub fn queues(&self) -> Result<Vec<String>, String> {
+        Ok(self
+            .ctl(&["list_queues", "name"])?
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && *l != "name")

@@ -352,6 +352,8 @@ pub fn verify_brokers() -> Result<(), String> {
     // Building the integration test also builds the `qsim-verify` binary.
     let broker_test = &["test", "--workspace", "--test", "broker"];
     command("cargo", &[&broker_test[..], &["--no-run"]].concat()).status()?;
+    // `qsim`, for the RabbitMQ definitions' round trip (a cache hit after the native tests).
+    command("cargo", &["build", "--workspace", "--bin", "qsim"]).status()?;
     let bin = crate::rabbit::target_dir()
         .join("debug")
         .join("qsim-verify");
@@ -451,6 +453,11 @@ pub fn verify_brokers() -> Result<(), String> {
         )),
         Ok(_) => println!("    no queues left on the broker"),
         Err(e) => failures.push(e),
+    }
+    // What `qsim definitions` writes, a real RabbitMQ takes and gives back unchanged.
+    let qsim = crate::rabbit::target_dir().join("debug").join("qsim");
+    if let Err(e) = crate::definitions::round_trip(&rabbit, &qsim) {
+        failures.push(e);
     }
     match moto.queues() {
         Ok(left) if left.iter().any(|q| q.starts_with("qsim-")) => failures.push(format!(
