@@ -34,21 +34,6 @@ fn refuse(path: impl Into<String>, expected: &str, given: impl std::fmt::Display
     ScenarioError::field(path, expected, given)
 }
 
-fn edge(kind: EdgeKind, from: &str, to: &str) -> Edge {
-    Edge {
-        kind,
-        from: from.to_owned(),
-        to: to.to_owned(),
-        key: None,
-        attributes: None,
-        filter: None,
-        headers: None,
-        timeout: None,
-        backlog_limit: None,
-        group: None,
-    }
-}
-
 fn text<'a>(v: &'a Value, path: &str, field: &str) -> Result<&'a str, ScenarioError> {
     v.get(field).and_then(Value::as_str).ok_or_else(|| {
         refuse(
@@ -159,7 +144,7 @@ pub fn import(doc: &Value) -> Result<Topology, ScenarioError> {
                 format!("\"{to}\""),
             ));
         }
-        t.edges.push(edge(EdgeKind::DeadLetter, &queue, &to));
+        t.edges.push(Edge::new(EdgeKind::DeadLetter, &queue, &to));
     }
     for (i, b) in list(doc, "bindings")?.iter().enumerate() {
         let path = format!("bindings[{i}]");
@@ -181,7 +166,7 @@ pub fn import(doc: &Value) -> Result<Topology, ScenarioError> {
                 format!("\"{source}\""),
             ));
         };
-        let mut e = edge(EdgeKind::Bind, source, destination);
+        let mut e = Edge::new(EdgeKind::Bind, source, destination);
         match kind {
             RouterType::Direct | RouterType::Topic => {
                 e.key = Some(text(b, &path, "routing_key")?.to_owned());

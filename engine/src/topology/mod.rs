@@ -306,6 +306,24 @@ pub struct Edge {
     pub group: Option<crate::stream::GroupSettings>,
 }
 
+impl Edge {
+    /// An edge of `kind` from one node to another, with none of the optional settings.
+    pub fn new(kind: EdgeKind, from: &str, to: &str) -> Edge {
+        Edge {
+            kind,
+            from: from.to_owned(),
+            to: to.to_owned(),
+            key: None,
+            attributes: None,
+            filter: None,
+            headers: None,
+            timeout: None,
+            backlog_limit: None,
+            group: None,
+        }
+    }
+}
+
 /// The nodes, in file order, and the edges between them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Topology {

@@ -188,18 +188,7 @@ impl ScenarioV2 {
         let mut names = Names::default();
         let mut nodes = Vec::new();
         let mut edges = Vec::new();
-        let edge = |kind, from: &str, to: &str| Edge {
-            kind,
-            from: from.to_owned(),
-            to: to.to_owned(),
-            key: None,
-            attributes: None,
-            filter: None,
-            headers: None,
-            timeout: None,
-            backlog_limit: None,
-            group: None,
-        };
+        let edge = Edge::new;
         let producers: Vec<String> = s
             .producers
             .iter()
