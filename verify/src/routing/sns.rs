@@ -11,7 +11,6 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_sns::error::DisplayErrorContext;
 use aws_sdk_sns::types::MessageAttributeValue;
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::{Map, Value};
@@ -68,12 +67,6 @@ pub fn run(plan: &RoutingPlan, url: &str) -> Result<BTreeMap<u64, Facts>, Error>
     })
 }
 
-fn sns_failed<E: std::error::Error + 'static, R: std::fmt::Debug>(
-    what: &'static str,
-) -> impl Fn(aws_sdk_sns::error::SdkError<E, R>) -> Error {
-    move |e| Error::Broker(format!("{what}: {}", DisplayErrorContext(&e)))
-}
-
 async fn exercise(
     sqs_client: &aws_sdk_sqs::Client,
     sns: &aws_sdk_sns::Client,
@@ -95,7 +88,7 @@ async fn exercise(
         .name(sqs::queue_name(&prefix, &plan.router, false))
         .send()
         .await
-        .map_err(sns_failed("CreateTopic"))?
+        .map_err(sqs::failed("CreateTopic"))?
         .topic_arn()
         .ok_or_else(|| Error::Broker("CreateTopic: no topic ARN".into()))?
         .to_owned();
@@ -111,7 +104,7 @@ async fn exercise(
         if let Some(policy) = &b.filter {
             req = req.attributes("FilterPolicy", policy.to_string());
         }
-        let out = req.send().await.map_err(sns_failed("Subscribe"))?;
+        let out = req.send().await.map_err(sqs::failed("Subscribe"))?;
         created
             .subscriptions
             .extend(out.subscription_arn().map(str::to_owned));
@@ -124,7 +117,7 @@ async fn exercise(
         for (k, v) in m.attributes.iter().flat_map(Map::iter) {
             req = req.message_attributes(k, attribute(k, v)?);
         }
-        req.send().await.map_err(sns_failed("Publish"))?;
+        req.send().await.map_err(sqs::failed("Publish"))?;
     }
     let mut reached: BTreeMap<u64, Vec<String>> = BTreeMap::new();
     for (q, url) in &urls {
@@ -182,12 +175,12 @@ async fn cleanup(
     let mut first_error = None;
     for s in &created.subscriptions {
         if let Err(e) = sns.unsubscribe().subscription_arn(s).send().await {
-            first_error.get_or_insert(sns_failed("Unsubscribe")(e));
+            first_error.get_or_insert(sqs::failed("Unsubscribe")(e));
         }
     }
     if let Some(t) = &created.topic {
         if let Err(e) = sns.delete_topic().topic_arn(t).send().await {
-            first_error.get_or_insert(sns_failed("DeleteTopic")(e));
+            first_error.get_or_insert(sqs::failed("DeleteTopic")(e));
         }
     }
     let queues = sqs::cleanup(sqs_client, &created.queues).await;
