@@ -1,8 +1,10 @@
 //! Build-time work for the page:
 //! - stamps the build with the crate version and git revision, so that a screenshot or a bug
 //!   report always says exactly which build it came from;
-//! - writes the lesson files without their indentation into OUT_DIR, which is what the wasm
-//!   embeds: the files stay readable, and the download is smaller;
+//! - writes the lesson files without their indentation into OUT_DIR, with the lesson index
+//!   (id and title, in teaching order) the page always carries and the table of sources that
+//!   builds without `fetched-lessons` embed: the files stay readable, the download is smaller,
+//!   and a lesson file whose id or title is wrong fails the build;
 //! - turns the built-in scenario files (version 2 topologies) into the engine's own lowered
 //!   form, so the browser never carries the version 2 reader: a file that fails to lower fails
 //!   the build with its path and reason, instead of failing in a learner's browser;
@@ -32,8 +34,36 @@ const WORLDS: &[(&str, bool)] = &[
     ("rabbitmq-pizza", false),
 ];
 
+/// The lessons in teaching order: the order of the page's lesson menu.
+const LESSONS: &[&str] = &[
+    "kitchen-offline",
+    "http-vs-queue",
+    "friday-rush",
+    "scale-consumers",
+    "consumer-lag",
+    "fan-out",
+    "pubsub-vs-queue",
+    "poison-pill",
+    "dlq-redrive",
+    "batch-failure",
+    "throw-vs-return",
+    "retry-backoff",
+    "visibility-timeout",
+    "delivery-guarantees",
+    "ordering",
+    "backpressure",
+    "delay-queue",
+    "cloudevents",
+    "reply-to",
+    "tracing",
+    "stream-replay",
+    "partition-keys",
+    "rebalance-skip",
+];
+
 fn main() {
     minify_dir("lessons");
+    lesson_index();
     lower_scenarios();
     plan_worlds();
     checked_notes();
@@ -82,6 +112,37 @@ fn minify_dir(dir: &str) {
         }
     }
     println!("cargo:rerun-if-changed={dir}");
+}
+
+/// `lessons/index.rs` (`(id, title)` in teaching order) and `lessons/sources.rs` (`(id, text)`,
+/// each text included from the minified copy).
+fn lesson_index() {
+    let (mut index, mut sources) = (String::from("&["), String::from("&["));
+    for id in LESSONS {
+        let path = format!("lessons/{id}.json");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let value: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(
+            value["id"], *id,
+            "{path}: the id must equal the file's name"
+        );
+        let title = value["title"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{path}: title: expected a string"));
+        index.push_str(&format!("({id:?}, {title:?}),"));
+        sources.push_str(&format!(
+            "({id:?}, include_str!(concat!(env!(\"OUT_DIR\"), \"/lessons/{id}.json\"))),"
+        ));
+    }
+    let files = std::fs::read_dir("lessons").expect("read lessons/").count();
+    assert_eq!(
+        files,
+        LESSONS.len(),
+        "every file in lessons/ is listed in build.rs's LESSONS"
+    );
+    let out = out_dir("lessons");
+    std::fs::write(out.join("index.rs"), index + "]").expect("write the lesson index");
+    std::fs::write(out.join("sources.rs"), sources + "]").expect("write the lesson sources");
 }
 
 fn lower_scenarios() {

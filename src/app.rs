@@ -74,6 +74,15 @@ pub fn App(props: &AppProps) -> Html {
     use_effect_with(state.progress.clone(), |progress| {
         crate::progress::save(progress)
     });
+    {
+        // A lesson the state asked for arrives as LoadLesson (or LessonFailed).
+        let d = state.dispatcher();
+        use_effect_with(state.fetching.clone(), move |id| {
+            if let Some(id) = id.clone() {
+                crate::lesson_files::fetch_then(id, move |a| d.dispatch(a));
+            }
+        });
+    }
     if let Some(bridge) = &props.bridge {
         let d = state.dispatcher();
         *bridge.dispatch.borrow_mut() = Some(Callback::from(move |a| d.dispatch(a)));

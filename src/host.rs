@@ -97,9 +97,7 @@ pub fn parse_command(data: &Value) -> Result<Action, String> {
         "load-lesson" => {
             let id = data.get("lesson").and_then(Value::as_str);
             match id {
-                Some(id) if crate::lessons::by_id(id).is_some() => {
-                    Action::LoadLesson(Some(id.to_owned()))
-                }
+                Some(id) if crate::lessons::known(id) => Action::LoadLesson(Some(id.to_owned())),
                 Some("") | None => Action::LoadLesson(None),
                 Some(other) => {
                     return Err(format!(

@@ -8,7 +8,7 @@
 
 use queue_engine::Decimal;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::Mutex;
 
 use queue_engine::topology::plan::Plan;
 use queue_engine::{Millis, Scenario, ScenarioError, Sim, World};
@@ -234,132 +234,80 @@ pub fn fill(template: &str, numbers: &Numbers) -> String {
     out
 }
 
-/// The lesson files, in teaching order.
-pub const SOURCES: &[(&str, &str)] = &[
-    (
-        "kitchen-offline",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/kitchen-offline.json")),
-    ),
-    (
-        "http-vs-queue",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/http-vs-queue.json")),
-    ),
-    (
-        "friday-rush",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/friday-rush.json")),
-    ),
-    (
-        "scale-consumers",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/scale-consumers.json")),
-    ),
-    (
-        "consumer-lag",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/consumer-lag.json")),
-    ),
-    (
-        "fan-out",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/fan-out.json")),
-    ),
-    (
-        "pubsub-vs-queue",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/pubsub-vs-queue.json")),
-    ),
-    (
-        "poison-pill",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/poison-pill.json")),
-    ),
-    (
-        "dlq-redrive",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/dlq-redrive.json")),
-    ),
-    (
-        "batch-failure",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/batch-failure.json")),
-    ),
-    (
-        "throw-vs-return",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/throw-vs-return.json")),
-    ),
-    (
-        "retry-backoff",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/retry-backoff.json")),
-    ),
-    (
-        "visibility-timeout",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/visibility-timeout.json")),
-    ),
-    (
-        "delivery-guarantees",
-        include_str!(concat!(
-            env!("OUT_DIR"),
-            "/lessons/delivery-guarantees.json"
-        )),
-    ),
-    (
-        "ordering",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/ordering.json")),
-    ),
-    (
-        "backpressure",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/backpressure.json")),
-    ),
-    (
-        "delay-queue",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/delay-queue.json")),
-    ),
-    (
-        "cloudevents",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/cloudevents.json")),
-    ),
-    (
-        "reply-to",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/reply-to.json")),
-    ),
-    (
-        "tracing",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/tracing.json")),
-    ),
-    (
-        "stream-replay",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/stream-replay.json")),
-    ),
-    (
-        "partition-keys",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/partition-keys.json")),
-    ),
-    (
-        "rebalance-skip",
-        include_str!(concat!(env!("OUT_DIR"), "/lessons/rebalance-skip.json")),
-    ),
-];
+/// Every lesson's id and title, in teaching order (`build.rs` lists the order): what the
+/// lesson menu, the host API and error messages offer, whether or not a lesson is loaded yet.
+pub const INDEX: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/lessons/index.rs"));
 
-/// Every lesson that parses. A file that does not is skipped here (and fails the native tests,
-/// which parse each one with [`parse`]), so one bad file never takes the page down.
-pub fn all() -> &'static [Lesson] {
-    static ALL: OnceLock<Vec<Lesson>> = OnceLock::new();
-    ALL.get_or_init(|| {
-        SOURCES
-            .iter()
-            .filter_map(|(_, text)| parse(text).ok())
-            .collect()
-    })
-}
+/// The lesson files themselves, `(id, text)` in teaching order. The page's build leaves them
+/// out (`fetched-lessons`: each lesson comes from `lessons/ID.json` when opened, see
+/// `lesson_files.rs`); native builds and the browser tests keep them in.
+#[cfg(not(feature = "fetched-lessons"))]
+pub const SOURCES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/lessons/sources.rs"));
 
-pub fn parse(text: &str) -> Result<Lesson, serde_json::Error> {
-    serde_json::from_str(text)
+/// Whether `id` names a lesson, loaded or not.
+pub fn known(id: &str) -> bool {
+    INDEX.iter().any(|(i, _)| *i == id)
 }
 
 /// Every lesson id, comma-separated, for messages that say what would have been accepted.
 pub fn id_list() -> String {
-    all()
+    INDEX
         .iter()
-        .map(|l| l.id.as_str())
+        .map(|(id, _)| *id)
         .collect::<Vec<_>>()
         .join(", ")
 }
 
+/// The lessons read so far. They live as long as the page (a lesson is a few kilobytes, and
+/// there are 23), so the state can hold `&'static Lesson` and compare them cheaply.
+fn loaded() -> &'static Mutex<Vec<&'static Lesson>> {
+    static LOADED: Mutex<Vec<&'static Lesson>> = Mutex::new(Vec::new());
+    &LOADED
+}
+
+/// A lesson that is loaded (or, in builds that embed them, that parses); None for an unknown
+/// id or one still to be fetched.
 pub fn by_id(id: &str) -> Option<&'static Lesson> {
-    all().iter().find(|l| l.id == id)
+    let found = loaded().lock().ok()?.iter().copied().find(|l| l.id == id);
+    #[cfg(not(feature = "fetched-lessons"))]
+    let found = found.or_else(|| {
+        let (_, text) = SOURCES.iter().find(|(i, _)| *i == id)?;
+        store(text).ok()
+    });
+    found
+}
+
+/// Reads a lesson file and keeps it for [`by_id`]. Refused: a file that does not parse, or
+/// whose id is not in the index.
+pub fn store(text: &str) -> Result<&'static Lesson, String> {
+    let lesson = parse(text).map_err(|e| e.to_string())?;
+    if !known(&lesson.id) {
+        return Err(format!(
+            "id: expected one of {}; got \"{}\"",
+            id_list(),
+            crate::permalink::truncate(&lesson.id)
+        ));
+    }
+    let mut list = loaded()
+        .lock()
+        .map_err(|_| "the lesson store is unusable")?;
+    if let Some(same) = list.iter().find(|l| l.id == lesson.id) {
+        return Ok(same);
+    }
+    let kept: &'static Lesson = Box::leak(Box::new(lesson));
+    list.push(kept);
+    Ok(kept)
+}
+
+/// Every lesson that parses, in teaching order. A file that does not is skipped here (and
+/// fails the native tests, which parse each one with [`parse`]).
+#[cfg(not(feature = "fetched-lessons"))]
+pub fn all() -> Vec<&'static Lesson> {
+    INDEX.iter().filter_map(|(id, _)| by_id(id)).collect()
+}
+
+pub fn parse(text: &str) -> Result<Lesson, serde_json::Error> {
+    serde_json::from_str(text)
 }
 
 /// The real speed (simulated ms per real ms) that brings the run from `now` to `until` in about

@@ -16,6 +16,7 @@ pub mod compare;
 pub mod components;
 pub mod embed;
 mod host;
+mod lesson_files;
 pub mod lessons;
 mod locks;
 mod mount;
@@ -45,9 +46,16 @@ pub fn start() {
     if bench::run_if_requested() {
         return;
     }
-    if let Ok(Some(root)) = document().query_selector(PAGE_ROOT) {
+    let Ok(Some(root)) = document().query_selector(PAGE_ROOT) else {
+        return;
+    };
+    let query = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    wasm_bindgen_futures::spawn_local(async move {
+        lesson_files::prepare(query.trim_start_matches('?'), "").await;
         yew::Renderer::<App>::with_root(root).render();
-    }
+    });
 }
 
 pub(crate) fn document() -> web_sys::Document {

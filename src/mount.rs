@@ -149,9 +149,9 @@ impl MountedPlayground {
 
     /// The lessons available, as `[{ id, title }]`.
     pub fn lessons(&self) -> JsValue {
-        let list: Vec<serde_json::Value> = crate::lessons::all()
+        let list: Vec<serde_json::Value> = crate::lessons::INDEX
             .iter()
-            .map(|l| serde_json::json!({ "id": l.id, "title": l.title }))
+            .map(|(id, title)| serde_json::json!({ "id": id, "title": title }))
             .collect();
         js_sys::JSON::parse(&serde_json::Value::Array(list).to_string()).unwrap_or(JsValue::NULL)
     }
@@ -170,7 +170,7 @@ impl MountedPlayground {
 /// Renders a playground into `element`. `stylesheet` is the URL of the playground's CSS (the
 /// `playground.js` wrapper passes it).
 #[wasm_bindgen(js_name = mountPlayground)]
-pub fn mount(
+pub async fn mount(
     element: JsValue,
     options: JsValue,
     stylesheet: Option<String>,
@@ -217,6 +217,11 @@ pub fn mount(
         .as_deref()
         .and_then(|href| href.rsplit_once('/'))
         .map(|(dir, _)| format!("{dir}/index.html"));
+    // Lesson files sit next to the stylesheet too (see lesson_files.rs).
+    let folder = page
+        .as_deref()
+        .map_or("", |p| p.trim_end_matches("index.html"));
+    crate::lesson_files::prepare(&query, folder).await;
     let props = AppProps {
         page: page.map(Into::into),
         query: Some(query.into()),

@@ -54,6 +54,9 @@ pub struct Playground {
     pub notices: Rc<Vec<Notice>>,
     /// The guided lesson being followed, if any.
     pub lesson: Option<&'static Lesson>,
+    /// A lesson asked for whose file is still to be fetched (the page carries only the index):
+    /// the app fetches it and then opens it with [`Action::LoadLesson`].
+    pub fetching: Option<Rc<str>>,
     /// The learner's prediction for the lesson's checkpoint, and once the run reaches the
     /// checkpoint's time, what the engine showed.
     pub check: Option<Rc<Check>>,
@@ -116,8 +119,11 @@ pub enum Action {
     /// Time travel: show the run as it was (or will be, up to the horizon) at this time.
     Seek(Millis),
     DismissNotices,
-    /// Open a lesson by id (None: free play with the pizza shop).
+    /// Open a lesson by id (None: free play with the pizza shop). A lesson still to be fetched
+    /// is fetched first (see [`Playground::fetching`]).
     LoadLesson(Option<String>),
+    /// A lesson's file could not be fetched or read: the lesson id and why.
+    LessonFailed(String, String),
     /// The learner's prediction for the checkpoint: run to the checkpoint's time, then judge.
     Predict(String),
     /// Play (true) or pause (false), for host pages; the button toggles instead.
@@ -180,6 +186,7 @@ impl Playground {
             panel_now_c: Millis::ZERO,
             panel_turn: 0,
             panel_real_ms: 0.0,
+            fetching: None,
             version: 0,
         }
     }
@@ -264,10 +271,15 @@ impl Playground {
     /// I/O: storage and the console are [`Self::opened`]'s.
     pub fn from_query(query: &str) -> Playground {
         let (link, mut notices) = permalink::decode(query);
+        let mut fetching = None;
         let lesson = match link.lesson.as_deref() {
             Some(id) => {
                 let found = lessons::by_id(id);
-                if found.is_none() {
+                if found.is_none() && lessons::known(id) {
+                    // Not fetched before start-up (it failed, or nobody asked): open it once
+                    // it arrives, which starts the lesson afresh.
+                    fetching = Some(Rc::from(id));
+                } else if found.is_none() {
                     notices.push(Notice {
                         param: "lesson".into(),
                         expected: format!("one of {}", lessons::id_list()),
@@ -307,6 +319,7 @@ impl Playground {
         let mut next = Playground::new(scenario);
         next.scenario_name = Rc::from(name.as_str());
         next.set_lesson(lesson);
+        next.fetching = fetching;
         // A lesson starts paused: the learner reads and predicts before anything runs.
         next.playing = lesson.is_none();
         // Commands this scenario refuses (e.g. a count out of range) are dropped with a notice.
@@ -585,6 +598,21 @@ impl Reducible for Playground {
                 // A host's own play or pause overrides resuming on return.
                 next.playing = on;
                 next.resume = false;
+            }
+            Action::LoadLesson(Some(id))
+                if lessons::by_id(&id).is_none() && lessons::known(&id) =>
+            {
+                next.fetching = Some(Rc::from(id));
+            }
+            Action::LessonFailed(id, why) => {
+                next.fetching = None;
+                let mut notices = (*next.notices).clone();
+                notices.push(Notice {
+                    param: "lesson".into(),
+                    expected: format!("the lesson file lessons/{id}.json"),
+                    given: why,
+                });
+                next.notices = Rc::new(notices);
             }
             Action::LoadLesson(id) => {
                 let lesson = id.as_deref().and_then(lessons::by_id);

@@ -1,6 +1,7 @@
 //! EMBEDDING.md stays true: every control, region and lesson the code accepts is listed there,
 //! and nothing is listed that the code would refuse.
-#![cfg(not(target_arch = "wasm32"))]
+// The lessons are read from the embedded files (not with `fetched-lessons`, the page's build).
+#![cfg(not(any(target_arch = "wasm32", feature = "fetched-lessons")))]
 
 use queue_playground::{embed, lessons};
 

@@ -1,6 +1,8 @@
 //! Every lesson is held to the engine: it parses, its scenario is valid, and at the checkpoint's
 //! time exactly one choice is true, the one pinned below. A lesson whose text promises
 //! something the engine does not do fails here, not in front of a learner.
+// The lessons are read from the embedded files (not with `fetched-lessons`, the page's build).
+#![cfg(not(feature = "fetched-lessons"))]
 
 use queue_engine::topology::plan::Plan;
 use queue_engine::{Millis, World};

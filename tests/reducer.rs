@@ -1,6 +1,7 @@
 //! The reducer, natively: it does no I/O (storage, the console and the address are the app's
 //! edges), so a lesson's whole flow, time travel and links run here without a browser.
-#![cfg(not(target_arch = "wasm32"))]
+// The lessons are read from the embedded files (not with `fetched-lessons`, the page's build).
+#![cfg(not(any(target_arch = "wasm32", feature = "fetched-lessons")))]
 
 use std::rc::Rc;
 
@@ -121,4 +122,55 @@ fn a_refused_command_changes_nothing_and_says_why() {
     assert!(p.history.is_empty());
     let error = p.error.clone().unwrap();
     assert!(error.contains("count"), "{error}");
+}
+
+/// A lesson whose file cannot be read leaves the run as it was, with a notice that names the
+/// file and the reason (the page fetches lessons when opened; lesson_files.rs).
+#[test]
+fn a_lesson_that_fails_to_load_keeps_the_run_and_says_why() {
+    let mut p = Rc::new(Playground::from_query("l=delay-queue"));
+    p = act(p, Action::Tick { real_ms: 0.0 });
+    let before = p.lesson.map(|l| l.id.clone());
+    p = act(
+        p,
+        Action::LessonFailed("ordering".into(), "lessons/ordering.json: HTTP 404".into()),
+    );
+    assert_eq!(
+        p.lesson.map(|l| l.id.clone()),
+        before,
+        "the open lesson stays"
+    );
+    assert!(p.fetching.is_none());
+    let notices: Vec<String> = p.notices.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        notices,
+        [
+            r#"lesson: expected the lesson file lessons/ordering.json; got "lessons/ordering.json: HTTP 404" (ignored)"#
+        ]
+    );
+}
+
+/// Every lesson the index lists is there to open, in the index's order, with its title.
+#[test]
+fn the_lesson_index_matches_the_lesson_files() {
+    use queue_playground::lessons;
+    let titles: Vec<(String, String)> = lessons::all()
+        .iter()
+        .map(|l| (l.id.clone(), l.title.clone()))
+        .collect();
+    let index: Vec<(String, String)> = lessons::INDEX
+        .iter()
+        .map(|(i, t)| (i.to_string(), t.to_string()))
+        .collect();
+    assert_eq!(titles, index);
+    assert!(lessons::store(r#"{"id":"nope"}"#).is_err());
+    let stranger = lessons::SOURCES[0]
+        .1
+        .replace("kitchen-offline", "not-a-lesson");
+    let refused = lessons::store(&stranger).unwrap_err();
+    assert!(
+        refused.starts_with("id: expected one of kitchen-offline, "),
+        "{refused}"
+    );
+    assert!(refused.ends_with(r#"got "not-a-lesson""#), "{refused}");
 }

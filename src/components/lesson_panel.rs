@@ -42,10 +42,10 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
             }
         });
     }
-    let all = lessons::all();
+    let all = lessons::INDEX;
     let answered = all
         .iter()
-        .filter(|l| props.progress.contains_key(&l.id))
+        .filter(|(id, _)| props.progress.contains_key(*id))
         .count();
     let onpick = {
         let on = props.onpick.clone();
@@ -69,9 +69,9 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
                 { "Lesson " }
                 <select id="lesson-picker" onchange={onpick} disabled={props.locked}>
                     <option value="" selected={lesson.is_none()}>{ "Free play: the pizza shop" }</option>
-                    { for all.iter().map(|l| html! {
-                        <option value={l.id.clone()} selected={lesson.is_some_and(|c| c.id == l.id)}>
-                            { format!("{}{}", mark(&l.id), l.title) }
+                    { for all.iter().map(|&(id, title)| html! {
+                        <option value={id} selected={lesson.is_some_and(|c| c.id == id)}>
+                            { format!("{}{title}", mark(id)) }
                         </option>
                     }) }
                 </select>

@@ -68,3 +68,34 @@ test("the picker opens a lesson, and Copy link keeps it", async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("lessons are fetched one at a time when opened, and a missing one says so", async () => {
+  const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
+  const fetched = [];
+  page.on("request", (r) => {
+    if (r.url().includes("/lessons/")) fetched.push(new URL(r.url()).pathname);
+  });
+  await page.waitForSelector("#lesson-picker");
+  assert.equal(await page.$$eval("#lesson-picker option", (os) => os.length - 1), (await lessonIds()).length, "the menu lists every lesson before any is fetched");
+  assert.deepEqual(fetched, [], "free play fetches no lesson");
+  await page.selectOption("#lesson-picker", "delay-queue");
+  await page.waitForSelector("#checkpoint");
+  assert.deepEqual(fetched, ["/learn/lessons/delay-queue.json"]);
+  // Opening it again, or going back to it, uses the copy already read.
+  await page.selectOption("#lesson-picker", "");
+  await page.selectOption("#lesson-picker", "delay-queue");
+  await page.waitForSelector("#checkpoint");
+  assert.equal(fetched.length, 1);
+  assert.deepEqual(problems, []);
+
+  // A lesson file the server cannot give: a notice naming the file and why, and the page runs on.
+  await page.route("**/lessons/ordering.json", (route) => route.fulfill({ status: 404, body: "gone" }));
+  await page.selectOption("#lesson-picker", "ordering");
+  const notice = await page.waitForSelector("#link-notice");
+  assert.match(await notice.textContent(), /lesson: expected the lesson file lessons\/ordering\.json; got ".*ordering\.json: HTTP 404"/);
+  assert.equal(await page.textContent(".lesson-title"), "Delayed delivery", "the open lesson stays");
+  await page.click("#play-pause");
+  const before = Number(await page.getAttribute("#clock", "data-now"));
+  await page.waitForFunction((t) => Number(document.querySelector("#clock").dataset.now) > t, before);
+  await page.close();
+});

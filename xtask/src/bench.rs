@@ -125,7 +125,7 @@ fn bench_build() -> Result<(), String> {
             "build",
             "--release",
             "--features",
-            "bench",
+            "bench,fetched-lessons",
             "--dist",
             BENCH_DIST,
         ],

@@ -205,6 +205,10 @@ export async function mount(element, options) {{
         ),
     )?;
 
+    // 2b. The lesson files Trunk copied, without their indentation; the single-file build
+    // carries all of them inline, since nothing can be fetched from file://.
+    let lessons = lesson_files(&dist)?;
+
     // 3. One file that opens from disk.
     let glue_js = read(&dist.join(&glue))?;
     let wasm_bytes =
@@ -239,6 +243,7 @@ export async function mount(element, options) {{
 </head>
 <body>
 {body}
+<script type="application/json" id="queue-playground-lessons">{lessons}</script>
 <script type="module">
 {glue_js}
 await window.queuePlaygroundGate;
@@ -266,6 +271,31 @@ pub const PUBLIC_URL_VAR: &str = "PLAYGROUND_URL";
 /// One oEmbed "rich" response: the playground's iframe at `query`, titled `title`. Only the
 /// required fields, and the title on the iframe (for screen readers) rather than beside it too:
 /// each file is gzipped on its own, so every byte of the two dozen counts against the budget.
+/// Rewrites each `dist/lessons/*.json` compactly and returns all of them as one JSON array,
+/// safe inside a `<script>` element (`</` is written `<\/`, which JSON reads the same).
+fn lesson_files(dist: &Path) -> Result<String, String> {
+    let folder = dist.join("lessons");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .map_err(|e| format!("cannot read {}: {e}", folder.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    names.sort();
+    let mut all = Vec::new();
+    for path in names {
+        let value: serde_json::Value =
+            serde_json::from_str(&read(&path)?).map_err(|e| format!("{}: {e}", path.display()))?;
+        write(&path, &value.to_string())?;
+        all.push(value);
+    }
+    if all.is_empty() {
+        return Err(format!("{} holds no lessons", folder.display()));
+    }
+    Ok(serde_json::Value::Array(all)
+        .to_string()
+        .replace("</", "<\\/"))
+}
+
 pub fn oembed_json(base: &str, query: &str, title: &str) -> String {
     let html = format!(
         r#"<iframe src="{base}index.html?embed=1{query}" width=800 height=640 title="{}"></iframe>"#,
@@ -318,6 +348,30 @@ fn body_of(html: &str) -> Result<&str, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lesson_files_are_rewritten_compactly_and_inlined_safely() {
+        let dist = std::env::temp_dir().join(format!("qp-lessons-{}", std::process::id()));
+        let folder = dist.join("lessons");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("b.json"),
+            "{\n  \"id\": \"b\",\n  \"t\": \"</script>\"\n}",
+        )
+        .unwrap();
+        std::fs::write(folder.join("a.json"), "{ \"id\": \"a\" }").unwrap();
+        let inline = lesson_files(&dist).unwrap();
+        assert_eq!(inline, r#"[{"id":"a"},{"id":"b","t":"<\/script>"}]"#);
+        let back: serde_json::Value = serde_json::from_str(&inline).unwrap();
+        assert_eq!(back[1]["t"], "</script>", "JSON reads <\\/ as </");
+        assert_eq!(
+            std::fs::read_to_string(folder.join("b.json")).unwrap(),
+            r#"{"id":"b","t":"</script>"}"#
+        );
+        std::fs::write(folder.join("c.json"), "{").unwrap();
+        assert!(lesson_files(&dist).unwrap_err().contains("c.json"));
+        std::fs::remove_dir_all(&dist).unwrap();
+    }
 
     #[test]
     fn stripping_js_keeps_every_statement_on_its_own_line() {

@@ -58,6 +58,8 @@ fn build_named() -> Result<String, String> {
             "wasm32-unknown-unknown",
             "--bin",
             "queue-playground",
+            "--features",
+            "fetched-lessons",
         ],
     )
     .status()?;

@@ -1,0 +1,112 @@
+//! Where a lesson's text comes from in the browser. The page carries only the lesson index
+//! (`lessons::INDEX`); each lesson is its own file, `lessons/ID.json`, next to the page, fetched
+//! when it is opened, so nobody downloads 23 lessons to read one.
+//!
+//! Contract:
+//! - [`prepare`] runs before the app first renders: it reads the single-file build's inline
+//!   lessons if there are any, and fetches the lesson the opening link or options name, so a
+//!   link into a lesson (with its commands and moment) opens exactly as it was taken.
+//! - [`fetch`] is for a lesson opened later (the menu, a host's `load-lesson`): the app calls it
+//!   when the state asks (`Playground::fetching`) and answers with `LoadLesson` or
+//!   `LessonFailed`, so the reducer itself does no I/O.
+//! - Files come from the folder of the page, or of `playground.js` for a script mount (the
+//!   same origin as the wasm, so the CORS header that lets a course page load the wasm covers
+//!   them too).
+//! - Builds without `fetched-lessons` (native code, the browser tests) embed every lesson, and
+//!   all of this finds them already loaded.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::lessons;
+use crate::state::Action;
+
+/// The element in which the single-file build inlines every lesson, as one JSON array.
+const INLINE_ID: &str = "queue-playground-lessons";
+
+thread_local! {
+    /// The folder lesson files are fetched from, ending in `/` ("" for the page's own).
+    static BASE: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Reads inlined lessons, remembers where the files are (`base`: a folder URL ending in `/`,
+/// or "" for the page's own) and fetches the lesson `query` opens, if it needs fetching.
+/// A failed fetch is not an error here: the state will ask again, and say why if it fails.
+pub async fn prepare(query: &str, base: &str) {
+    BASE.with(|b| *b.borrow_mut() = base.to_owned());
+    read_inline();
+    let (link, _) = crate::permalink::decode(query);
+    if let Some(id) = link.lesson {
+        let _ = fetch(&id).await;
+    }
+}
+
+/// The single-file build opens from disk, where nothing can be fetched.
+fn read_inline() {
+    let Some(element) = crate::document().get_element_by_id(INLINE_ID) else {
+        return;
+    };
+    let text = element.text_content().unwrap_or_default();
+    if let Ok(serde_json::Value::Array(list)) = serde_json::from_str(&text) {
+        for lesson in list {
+            if let Err(why) = lessons::store(&lesson.to_string()) {
+                web_sys::console::error_1(
+                    &format!("Queue Playground: inline lesson: {why}").into(),
+                );
+            }
+        }
+    }
+}
+
+/// The lesson `id`, from the store or else from its file.
+pub async fn fetch(id: &str) -> Result<(), String> {
+    if lessons::by_id(id).is_some() {
+        return Ok(());
+    }
+    if !lessons::known(id) {
+        return Err(format!("one of {}", lessons::id_list()));
+    }
+    let url = BASE.with(|b| format!("{}lessons/{id}.json", b.borrow()));
+    let text = get(&url).await.map_err(|why| format!("{url}: {why}"))?;
+    let lesson = lessons::store(&text).map_err(|why| format!("{url}: {why}"))?;
+    if lesson.id == id {
+        Ok(())
+    } else {
+        Err(format!("{url}: holds the lesson \"{}\"", lesson.id))
+    }
+}
+
+/// Fetches the lesson the state asks for, then tells the state how it went.
+pub fn fetch_then(id: std::rc::Rc<str>, done: impl FnOnce(Action) + 'static) {
+    wasm_bindgen_futures::spawn_local(async move {
+        done(match fetch(&id).await {
+            Ok(()) => Action::LoadLesson(Some(id.to_string())),
+            Err(why) => Action::LessonFailed(id.to_string(), why),
+        })
+    });
+}
+
+async fn get(url: &str) -> Result<String, String> {
+    let shown = |e: wasm_bindgen::JsValue| {
+        js_sys::JSON::stringify(&e)
+            .ok()
+            .and_then(|s| s.as_string())
+            .filter(|s| s != "{}")
+            .or_else(|| e.dyn_ref::<js_sys::Error>().map(|e| e.message().into()))
+            .unwrap_or_else(|| "the request failed".into())
+    };
+    let window = web_sys::window().ok_or("no window")?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(shown)?
+        .unchecked_into();
+    if !response.ok() {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    let text = JsFuture::from(response.text().map_err(shown)?)
+        .await
+        .map_err(shown)?;
+    text.as_string().ok_or_else(|| "not text".into())
+}
