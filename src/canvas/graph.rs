@@ -203,6 +203,11 @@ pub fn graph(w: &World) -> Graph {
     // publishes to directly.
     let mut via: Vec<Vec<u16>> = vec![Vec::new(); w.producer_names().len()];
     for (r, router) in w.routers().iter().enumerate() {
+        // A dead-letter exchange whose queue is drawn as a dead-letter queue: the edge to
+        // that queue carries its name, and a box of its own would lead nowhere.
+        if router.dead_letter && router.binds.is_empty() {
+            continue;
+        }
         let targets: Vec<usize> = router
             .binds
             .iter()

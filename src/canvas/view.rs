@@ -3,15 +3,15 @@ use std::fmt::Write;
 use queue_engine::{EdgeKind, Millis, World};
 use yew::prelude::*;
 
-use super::graph::{graph, Graph, Role};
+use super::graph::{graph, Graph, Place, Role, Source};
 use super::numbers::lines;
 use crate::panels::{Panel, PanelHandle};
 
 /// A box's size and the grid's pitch, in SVG units.
 const W: i32 = 168;
 const H: i32 = 64;
-/// Room between columns for a binding key.
-const GAP: i32 = 72;
+/// Room between columns for a binding key (14 characters, as `payment.failed`).
+const GAP: i32 = 92;
 const COL: i32 = W + GAP;
 const ROW: i32 = 82;
 
@@ -87,27 +87,35 @@ fn esc(text: &str) -> String {
 
 /// The drawing as SVG text. One string, not a tree of Yew elements: the page redraws it only
 /// when it changed, and it costs a fraction of the bytes a `html!` tree of every box would.
-pub fn svg(w: &World, g: &Graph, label: &str) -> String {
+/// `id` tells this drawing's arrowhead from another canvas's on the same page.
+pub fn svg(w: &World, g: &Graph, label: &str, id: &str) -> String {
     let width = i32::from(g.cols.max(1)) * COL - (COL - W) + 4;
     // The last row keeps its gap below, where an edge may run.
     let height = i32::from(g.rows.max(1)) * ROW + 4;
     let mut out = format!(
-        r#"<svg viewBox="-2 -2 {width} {height}" width="{width}" role="group" aria-label="{}"><defs><marker id="canvas-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>"#,
+        r#"<svg viewBox="-2 -2 {width} {height}" width="{width}" role="group" aria-label="{}"><defs><marker id="arrow-{id}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>"#,
         esc(label)
     );
+    // The last publish to an exchange: its bindings and the queues that got a copy are ticked.
+    let last = w.last_publish();
+    let got = |p: &Place| matches!((p.role, p.source), (Role::Queue, Source::Member(m)) if last.is_some_and(|l| l.to.contains(&m)));
     for l in &g.links {
         let (d, lx, ly) = path(g, l.from, l.to);
-        let class = if l.kind == EdgeKind::DeadLetter {
-            "edge dead"
-        } else {
-            "edge"
+        let (from, to) = (&g.places[l.from], &g.places[l.to]);
+        let hit =
+            l.kind == EdgeKind::Bind && got(to) && last.is_some_and(|p| p.exchange == from.name);
+        let class = match (l.kind, hit) {
+            (EdgeKind::DeadLetter, _) => "edge dead",
+            (_, true) => "edge hit",
+            _ => "edge",
         };
-        let (a, b) = (esc(&g.places[l.from].name), esc(&g.places[l.to].name));
+        let (a, b) = (esc(&from.name), esc(&to.name));
         let label = l.label.as_deref().map(esc).unwrap_or_default();
         let _ = write!(
             out,
-            r#"<g class="{class}"><title>{a} {} {b}</title><path d="{d}" marker-end="url(#canvas-arrow)"/><text x="{lx}" y="{ly}" class="label" text-anchor="end">{label}</text></g>"#,
-            edge_word(l.kind)
+            r#"<g class="{class}"><title>{a} {} {b}</title><path d="{d}" marker-end="url(#arrow-{id})"/><text x="{lx}" y="{ly}" class="label" text-anchor="end">{}{label}</text></g>"#,
+            edge_word(l.kind),
+            if hit { "✓ " } else { "" }
         );
     }
     out.push_str(r#"<g role="list">"#);
@@ -116,9 +124,10 @@ pub fn svg(w: &World, g: &Graph, label: &str) -> String {
         let [a, b] = lines(w, p);
         let role = p.role.glyph();
         let rx = if p.role == Role::Router { 16 } else { 5 };
+        let (hit, tick) = if got(p) { (" hit", "✓ ") } else { ("", "") };
         let _ = write!(
             out,
-            r#"<g class="node {}" role="listitem" transform="translate({x},{y})" data-node="{}"><rect width="{W}" height="{H}" rx="{rx}"/><text x="8" y="14" class="kind">{role}</text><text x="8" y="30" class="name">{}</text><text x="8" y="45" class="numbers">{a}</text><text x="8" y="58" class="numbers">{b}</text></g>"#,
+            r#"<g class="node {}{hit}" role="listitem" transform="translate({x},{y})" data-node="{}"><rect width="{W}" height="{H}" rx="{rx}"/><text x="8" y="14" class="kind">{role}</text><text x="8" y="30" class="name">{tick}{}</text><text x="8" y="45" class="numbers">{a}</text><text x="8" y="58" class="numbers">{b}</text></g>"#,
             role.replace(' ', "-"),
             esc(&p.name),
             esc(&p.name),
@@ -136,7 +145,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     let Some(w) = panels.world(props.panel) else {
         return Html::default();
     };
-    let drawing = svg(w, &graph(w), &props.label);
+    let drawing = svg(w, &graph(w), &props.label, props.panel.param());
     html! {
         <figure class="canvas">{ Html::from_html_unchecked(drawing.into()) }</figure>
     }

@@ -6,6 +6,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::EnvelopeCard;
+use crate::canvas::Canvas;
 use crate::panels::{Panel, PanelAction, PanelCommand, PanelHandle};
 #[derive(Properties, PartialEq)]
 pub struct ExchangePanelProps {
@@ -44,18 +45,6 @@ const PRESETS: &[(&str, &str, &str)] = &[
         "the default exchange: the queue named by the key",
     ),
 ];
-
-/// SVG coordinates without the standard float formatter (see `queue_engine::Decimal`).
-fn n(v: f64) -> String {
-    queue_engine::Decimal::short(v).to_string()
-}
-
-const ROW: f64 = 34.0;
-const BOX_H: f64 = 26.0;
-const EX_X: f64 = 6.0;
-const EX_W: f64 = 150.0;
-const Q_X: f64 = 430.0;
-const Q_W: f64 = 204.0;
 
 /// A queue row: a queue member (its index), or the dead-letter queue behind one.
 struct Row<'a> {
@@ -219,10 +208,6 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
             c.visible
         }
     };
-    let routed_to = |ex: &str, m: u16| last.is_some_and(|p| p.exchange == ex && p.to.contains(&m));
-    let q_y = |name: &str| -> f64 {
-        8.0 + rows.iter().position(|r| r.name == name).unwrap_or(0) as f64 * ROW
-    };
     // Each exchange's bindings, as (router, binding key, queue row name, member).
     let dlq_of = |dlx: &str| {
         rows.iter()
@@ -257,67 +242,6 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
             own.chain(dead)
         })
         .collect();
-    let ex_y = |name: &str| -> f64 {
-        let ys: Vec<f64> = bindings
-            .iter()
-            .filter(|b| b.0 == name)
-            .map(|b| q_y(b.3))
-            .collect();
-        if ys.is_empty() {
-            8.0
-        } else {
-            ys.iter().sum::<f64>() / ys.len() as f64
-        }
-    };
-    let height = 16.0 + rows.len() as f64 * ROW;
-
-    let binding_lines = bindings.iter().map(|(ex, _, label, queue, m)| {
-        let (x1, y1) = (EX_X + EX_W, ex_y(ex) + BOX_H / 2.0);
-        let (x2, y2) = (Q_X - 6.0, q_y(queue) + BOX_H / 2.0);
-        let on = m.is_some_and(|m| routed_to(ex, m));
-        // The label sits near the queue end, where each queue has one incoming binding.
-        let (lx, ly) = (x1 + (x2 - x1) * 0.7, y1 + (y2 - y1) * 0.7 - 4.0);
-        html! {
-            <g class={classes!("binding", on.then_some("hit"))}>
-                <line x1={n(x1)} y1={n(y1)} x2={n(x2)} y2={n(y2)} marker-end="url(#rmq-arrow)" />
-                <text x={n(lx)} y={n(ly)} text-anchor="middle">{ if on { format!("✓ {label}") } else { label.clone() } }</text>
-            </g>
-        }
-    });
-    let exchanges = w.routers().iter().map(|r| {
-        let y = ex_y(&r.name);
-        html! {
-            <g class="rmq-exchange">
-                <rect x={n(EX_X)} y={n(y)} width={n(EX_W)} height={n(BOX_H)} rx="13" />
-                <text x={n(EX_X + 10.0)} y={n(y + 17.0)}>{ format!("{} ({})", r.name, r.kind.id()) }</text>
-            </g>
-        }
-    });
-    let queues = rows.iter().map(|row| {
-        let y = q_y(row.name);
-        let delivered = !row.dead_letters && routed_to("", row.member);
-        html! {
-            <g class={classes!("rmq-queue", delivered.then_some("hit"))}>
-                <rect x={n(Q_X)} y={n(y)} width={n(Q_W)} height={n(BOX_H)} rx="3" />
-                <text x={n(Q_X + 8.0)} y={n(y + 17.0)}>
-                    { format!("{}{} · {} ready", if delivered { "✓ " } else { "" }, row.name, count(row)) }
-                </text>
-            </g>
-        }
-    });
-    // Queues that dead-letter: a dashed arrow back to their dead-letter exchange.
-    let dlx_arrows = rows.iter().filter(|r| !r.dead_letters).filter_map(|row| {
-        let dlx = w.member_nodes(row.member).dlx.as_deref()?;
-        let (x1, y1) = (Q_X, q_y(row.name) + BOX_H - 4.0);
-        let (x2, y2) = (EX_X + EX_W + 6.0, ex_y(dlx) + 4.0);
-        Some(html! {
-            <g class="dead-letter-route">
-                <line x1={n(x1)} y1={n(y1)} x2={n(x2)} y2={n(y2)} marker-end="url(#rmq-arrow)" />
-                <text x={n(x2 + 14.0)} y={n(y2 - 6.0)}>{ "dead letters" }</text>
-            </g>
-        })
-    });
-
     let gone: u64 = w
         .members()
         .iter()
@@ -467,18 +391,8 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
                 }) }
             </div>
             <p class="rmq-last" id="rmq-last" aria-live="polite">{ last_text.unwrap_or_else(|| "Nothing published yet.".into()) }</p>
-            <svg class="rmq-diagram" viewBox={format!("0 0 640 {}", n(height))} role="img"
-                aria-label="Exchanges on the left, queues on the right, bindings as arrows labelled with their keys; the last publish's matches are marked with a tick.">
-                <defs>
-                    <marker id="rmq-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse">
-                        <path d="M 0 0 L 10 5 L 0 10 z" />
-                    </marker>
-                </defs>
-                { for binding_lines }
-                { for dlx_arrows }
-                { for exchanges }
-                { for queues }
-            </svg>
+            <Canvas now={props.now} panels={props.panels.clone()} panel={Panel::Exchanges}
+                label="Exchanges, the queues bound to them with their binding keys, and the dead-letter queue under the kitchen; the last publish's bindings and queues are ticked" />
             <table class="rmq-queues" id="rmq-queues">
                 <caption>{ format!("Unroutable: {} · dropped (no dead-letter exchange): {gone}", w.unroutable()) }</caption>
                 <thead><tr>

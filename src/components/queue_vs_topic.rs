@@ -2,6 +2,7 @@ use queue_engine::Decimal;
 use queue_engine::Millis;
 use yew::prelude::*;
 
+use crate::canvas::Canvas;
 use crate::panels::{Panel, PanelHandle};
 
 #[derive(Properties, PartialEq)]
@@ -14,7 +15,8 @@ pub struct QueueVsTopicProps {
 
 /// The same orders, side by side: a queue whose three workers compete (each order is cooked by
 /// one of them) and a topic with three subscriptions (each order is handled by all of them):
-/// the queue-vs-topic system, `scenarios/queue-vs-topic.json`.
+/// the queue-vs-topic system, `scenarios/queue-vs-topic.json`, drawn on the canvas, with the
+/// two totals the lesson's checkpoint is about written out under it.
 #[component]
 pub fn QueueVsTopic(props: &QueueVsTopicProps) -> Html {
     let panels = props.panels.read(Panel::Contrast, props.now);
@@ -29,45 +31,15 @@ pub fn QueueVsTopic(props: &QueueVsTopicProps) -> Html {
     let queue_total = queue.counts().processed;
     let topic_total: u64 = topic.iter().map(|s| s.counts().processed).sum();
     let per = |n: u64| format!("×{}", Decimal::fixed(n as f64 / published.max(1) as f64, 1));
-    let workers = queue.snapshot(0).consumers.into_iter().map(|c| {
-        let (i, n) = (c.id + 1, c.processed);
-        html! {
-            <li class="qt-end" data-worker={i.to_string()}>
-                <span class="qt-arrow" aria-hidden="true">{ "→" }</span>
-                <span class="qt-box">{ format!("worker {i}") }<strong class="qt-count">{ n }</strong></span>
-            </li>
-        }
-    });
-    let subs = topic.iter().enumerate().map(|(i, sim)| {
-        let nodes = world.member_nodes(i as u16 + 1);
-        let name = nodes.name().to_owned();
-        let n = sim.counts().processed;
-        html! {
-            <li class="qt-end" data-sub={name.clone()}>
-                <span class="qt-arrow" aria-hidden="true">{ "⇉" }</span>
-                <span class="qt-box">{ format!("{name} (own queue)") }<strong class="qt-count">{ n }</strong></span>
-            </li>
-        }
-    });
     html! {
         <div class="queue-vs-topic">
             <p class="hint">{ format!(
-                "One producer feeds both sides on the same clock; orders so far: {published}. Each count is how many orders that one has processed."
+                "One producer feeds both sides on the same clock; orders so far: {published}. Each box counts what that one has processed."
             ) }</p>
-            <div class="qt-sides">
-                <section class="qt-side" id="qt-queue" aria-label="Queue with three competing workers">
-                    <h3>{ "Queue: competing consumers" }</h3>
-                    <p class="qt-hub"><span class="qt-box">{ "queue orders" }</span></p>
-                    <ul class="qt-ends">{ for workers }</ul>
-                    <p class="qt-total">{ format!("{queue_total} processings of {published} orders ({}): a queue hands each order to one worker.", per(queue_total)) }</p>
-                </section>
-                <section class="qt-side" id="qt-topic" aria-label="Topic with three subscriptions">
-                    <h3>{ "Topic: one copy per subscription" }</h3>
-                    <p class="qt-hub"><span class="qt-box">{ "topic order-placed" }</span></p>
-                    <ul class="qt-ends">{ for subs }</ul>
-                    <p class="qt-total">{ format!("{topic_total} processings of {published} orders ({}): a topic gives every subscription its own copy.", per(topic_total)) }</p>
-                </section>
-            </div>
+            <Canvas now={props.now} panels={props.panels.clone()} panel={Panel::Contrast}
+                label="order-service publishes to the queue orders, read by three competing workers, and to the topic order-placed, which copies each order to three subscription queues, each read by its own consumer" />
+            <p class="qt-total" id="qt-queue">{ format!("Queue: {queue_total} processings of {published} orders ({}); a queue hands each order to one worker.", per(queue_total)) }</p>
+            <p class="qt-total" id="qt-topic">{ format!("Topic: {topic_total} processings of {published} orders ({}); a topic gives every subscription its own copy.", per(topic_total)) }</p>
         </div>
     }
 }

@@ -65,11 +65,15 @@ test("queue vs topic: each order once on the queue, once per subscription on the
   await page.waitForSelector("#qt-queue");
   const verdict = await answer(page, "once-thrice");
   assert.equal(verdict.correct, "true", verdict.text);
-  assert.match(await page.textContent("#qt-queue .qt-total"), /\(×1\.0\)/);
-  assert.match(await page.textContent("#qt-topic .qt-total"), /\(×3\.0\)/);
-  const workers = await page.$$eval("#qt-queue .qt-count", (els) => els.map((e) => Number(e.textContent)));
-  const subs = await page.$$eval("#qt-topic .qt-count", (els) => els.map((e) => Number(e.textContent)));
-  const total = Number((await page.textContent("#qt-queue .qt-total")).split(" ")[0]);
+  assert.match(await page.textContent("#qt-queue"), /\(×1\.0\)/);
+  assert.match(await page.textContent("#qt-topic"), /\(×3\.0\)/);
+  // The canvas: the pool's second line is each worker's share ("each 40/41/39"), and each
+  // subscription's consumer box says how many it processed.
+  const lines = (node) => page.$$eval(`#region-queue-vs-topic [data-node="${node}"] .numbers`, (ts) => ts.map((t) => t.textContent));
+  const workers = (await lines("worker"))[1].replace("each ", "").split("/").map(Number);
+  const subs = [];
+  for (const sub of ["kitchen", "billing", "loyalty"]) subs.push(Number((await lines(sub))[0].replace("processed ", "")));
+  const total = Number((await page.textContent("#qt-queue")).split(" ")[1]);
   assert.equal(workers.reduce((a, b) => a + b, 0), total, "each processing by exactly one worker");
   assert.ok(workers.every((n) => n > 0), `the workers share the load: ${workers}`);
   assert.ok(Math.min(...subs) >= Math.max(...workers), `each subscription handled every order: ${subs} vs ${workers}`);
@@ -86,7 +90,10 @@ test("exchanges route by binding, dead-letter with x-death, and refuse a bad key
   const ready = (q) => page.$eval(`#rmq-queues tr[data-queue="${q}"] td.ready`, (td) => Number(td.textContent));
   await page.click("button.preset:has-text('orders ← order.pizza.eu')");
   assert.match(await last(), /copied to kitchen, audit, eu-billing/);
-  assert.equal(await page.locator(".rmq-diagram .binding.hit").count(), 3, "three bindings matched");
+  // The canvas ticks the bindings that matched and the queues that got a copy.
+  assert.equal(await page.locator("#region-exchanges .canvas .edge.hit").count(), 3, "three bindings matched");
+  assert.deepEqual(await page.$$eval("#region-exchanges .canvas .node.hit", (gs) => gs.map((g) => g.dataset.node)), ["kitchen", "audit", "eu-billing"]);
+  assert.match(await page.textContent('#region-exchanges .canvas [data-node="kitchen"]'), /✓ kitchen/);
   // Keyboard only: type a key and press Enter.
   await page.fill("#rmq-key", "order.drink.eu");
   await page.press("#rmq-key", "Enter");
