@@ -50,6 +50,7 @@ const LESSONS: &[&str] = &[
     "retry-backoff",
     "visibility-timeout",
     "delivery-guarantees",
+    "celery-acks-late",
     "ordering",
     "backpressure",
     "delay-queue",
@@ -58,6 +59,7 @@ const LESSONS: &[&str] = &[
     "tracing",
     "stream-replay",
     "partition-keys",
+    "log-lag",
     "rebalance-skip",
 ];
 

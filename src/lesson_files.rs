@@ -1,6 +1,6 @@
 //! Where a lesson's text comes from in the browser. The page carries only the lesson index
 //! (`lessons::INDEX`); each lesson is its own file, `lessons/ID.json`, next to the page, fetched
-//! when it is opened, so nobody downloads 23 lessons to read one.
+//! when it is opened, so nobody downloads every lesson to read one.
 //!
 //! Contract:
 //! - [`prepare`] runs before the app first renders: it reads the single-file build's inline

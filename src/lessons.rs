@@ -259,7 +259,7 @@ pub fn id_list() -> String {
 }
 
 /// The lessons read so far. They live as long as the page (a lesson is a few kilobytes, and
-/// there are 23), so the state can hold `&'static Lesson` and compare them cheaply.
+/// there are a few dozen), so the state can hold `&'static Lesson` and compare them cheaply.
 fn loaded() -> &'static Mutex<Vec<&'static Lesson>> {
     static LOADED: Mutex<Vec<&'static Lesson>> = Mutex::new(Vec::new());
     &LOADED

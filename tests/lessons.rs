@@ -23,6 +23,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("retry-backoff", "dlq"),
     ("visibility-timeout", "twice"),
     ("delivery-guarantees", "lost"),
+    ("celery-acks-late", "again"),
     ("ordering", "group-waits"),
     ("backpressure", "refused"),
     ("delay-queue", "none"),
@@ -33,6 +34,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("pubsub-vs-queue", "once-thrice"),
     ("stream-replay", "replayed"),
     ("partition-keys", "per-key"),
+    ("log-lag", "idle"),
     ("rebalance-skip", "skipped"),
 ];
 
@@ -326,4 +328,28 @@ fn the_learners_own_actions_change_a_log_lesson_verdict() {
     assert!(n["kitchen_duplicates"] >= 1.0, "{n:?}");
     let verdict = lesson.verdict(&n, until, "twice");
     assert!(verdict.correct(), "{verdict:?}");
+}
+
+/// The change each of these lessons' last step suggests gives the other answer, with the
+/// same seed: what the learner is told to try does what the lesson says.
+#[test]
+fn the_fix_each_lesson_suggests_changes_the_engine_answer() {
+    let file = |id: &str| -> serde_json::Value {
+        let (_, text) = SOURCES.iter().find(|(i, _)| *i == id).unwrap();
+        serde_json::from_str(text).unwrap()
+    };
+    // Semantics §9 (Celery): early acknowledgement is the default, and a task a dead worker
+    // had started is not redelivered. acks_late runs it again instead (the lesson's answer).
+    let mut celery = file("celery-acks-late");
+    celery["scenario"]["consumers"]["ack"] = "before_processing".into();
+    // A group needs partitions, not only members: four partitions keep all four kitchen
+    // members busy.
+    let mut log = file("log-lag");
+    log["scenario"]["topic"]["partitions"] = 4.into();
+    for (changed, then) in [(celery, "lost"), (log, "four")] {
+        let lesson = lessons::parse(&changed.to_string()).unwrap();
+        let n = numbers(&lesson);
+        let picked: Vec<&str> = lesson.matching(&n).iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(picked, [then], "{}: {n:?}", lesson.id);
+    }
 }
