@@ -3,6 +3,7 @@ use queue_engine::Millis;
 use yew::prelude::*;
 
 use super::EnvelopeCard;
+use crate::canvas::Canvas;
 use crate::panels::{Panel, PanelAction, PanelCommand, PanelHandle};
 
 #[derive(Properties, PartialEq)]
@@ -50,13 +51,7 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
         html! {
             <li class="subscriber" data-sub={name.clone()}>
                 <h3>{ &name }</h3>
-                <dl>
-                    <dt>{ "Received" }</dt><dd class="received">{ c.published }</dd>
-                    <dt>{ "Processed" }</dt><dd class="processed">{ c.processed }</dd>
-                    <dt>{ "Waiting" }</dt><dd class="waiting">{ c.backlog() + c.in_flight }</dd>
-                    <dt>{ "Retries" }</dt><dd>{ c.processing_failures }</dd>
-                    <dt>{ "In its DLQ" }</dt><dd class="dlq">{ c.dead_lettered }</dd>
-                </dl>
+                <p class="received">{ format!("received {}, retried {}", c.published, c.processing_failures) }</p>
                 <button type="button" class="sub-toggle" onclick={toggle} aria-pressed={(!online).to_string()}>
                     { if online { "Take offline" } else { "Bring back online" } }
                 </button>
@@ -84,6 +79,8 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
                 "Topic video-uploaded: {published} uploads, each copied to all {} subscriptions ({processed} processings so far). A queue with competing consumers would process each upload once; a topic processes it once per subscriber.",
                 subs.len()
             ) }</p>
+            <Canvas now={props.now} panels={props.panels.clone()} panel={Panel::FanOut}
+                label="upload-service publishes to the topic video-uploaded, which copies each upload to four subscription queues, each read by its own consumers, with its own dead-letter queue below it" />
             <ol class="subscribers">{ for columns }</ol>
             { detail }
         </div>

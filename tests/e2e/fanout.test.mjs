@@ -6,12 +6,19 @@ import { openPage, screenshotOf, useSite } from "./harness.mjs";
 
 const site = useSite({ prefix: "/fan/" });
 
+// A subscription's numbers: received from its card, the rest from its boxes on the canvas
+// (the queue's "ready N" and "in flight N", the consumers' "processed N").
 const column = (page, sub) =>
-  page.$eval(`.subscriber[data-sub="${sub}"]`, (li) => ({
-    received: Number(li.querySelector(".received").textContent),
-    processed: Number(li.querySelector(".processed").textContent),
-    waiting: Number(li.querySelector(".waiting").textContent),
-  }));
+  page.$eval("#region-fanout", (region, sub) => {
+    const lines = (node) => [...region.querySelectorAll(`.canvas [data-node="${node}"] .numbers`)].map((t) => t.textContent);
+    const last = (text) => Number(text.split(" ").pop());
+    const [ready, inFlight] = lines(`${sub}-queue`).map(last);
+    return {
+      received: Number(/received (\d+)/.exec(region.querySelector(`.subscriber[data-sub="${sub}"] .received`).textContent)[1]),
+      processed: last(lines(sub)[0]),
+      waiting: ready + inFlight,
+    };
+  }, sub);
 
 test("one upload reaches every subscriber, and an offline one blocks nobody", async () => {
   const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
