@@ -384,7 +384,7 @@ pub fn App(props: &AppProps) -> Html {
     let in_lesson = state.lesson.is_some();
 
     html! {
-        <div ref={shell} class={classes!("shell", embed.embed.then_some("embedded"), props.host.is_some().then_some("mounted"))}
+        <div ref={shell} class={classes!("shell", embed.embed.then_some("embedded"), props.host.is_some().then_some("mounted"), compact.then_some("compact"))}
             data-theme={theme}>
             if !embed.embed && show("header") {
                 <Header />

@@ -162,6 +162,22 @@ test("an embedded lesson shows only what it needs; show= adds regions and show=a
   assert.ok(all.length > 10 && all.includes("redis") && all.includes("platform"), all.join());
   const freePlay = await regions("");
   assert.ok(freePlay.includes("redis"), "free play in an embed keeps every region");
+
+  // Compact at 800 px: no lesson menu, the checkpoint beside the steps, and region headings
+  // that screen readers still announce.
+  const { page: p, problems } = await openPage(browser, `${server.origin}/queue-playground/index.html?embed=1&lesson=poison-pill`, { viewport: { width: 800, height: 900 } });
+  await p.waitForSelector("#checkpoint");
+  assert.equal(await p.isVisible("#lesson-picker"), false, "the author chose the lesson");
+  const box = (sel) => p.locator(sel).boundingBox();
+  const [steps, check] = [await box(".lesson-steps"), await box("#checkpoint")];
+  assert.ok(check.x > steps.x + steps.width && check.y < steps.y + steps.height, "the checkpoint sits beside the steps");
+  assert.ok((await box("#region-diagram-title")).height <= 1, "the heading is not drawn");
+  assert.equal(await p.getAttribute("#region-diagram", "aria-labelledby"), "region-diagram-title");
+  assert.ok(await p.locator("role=region[name='Diagram']").count() === 1, "but it names its region");
+  const height = await p.evaluate(() => document.querySelector(".shell").scrollHeight);
+  assert.ok(height < 1400, `${height} px tall at 800 px wide`);
+  assert.deepEqual(problems, []);
+  await p.close();
 });
 
 test("the iframe obeys the host's commands and reports the checkpoint, also as xAPI to an LRS", async () => {
