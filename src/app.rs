@@ -75,7 +75,7 @@ pub fn App(props: &AppProps) -> Html {
         crate::progress::save(progress)
     });
     {
-        // A lesson the state asked for arrives as LoadLesson (or LessonFailed).
+        // A lesson the state asked for arrives as LessonFetched (or LessonFailed).
         let d = state.dispatcher();
         use_effect_with(state.fetching.clone(), move |id| {
             if let Some(id) = id.clone() {

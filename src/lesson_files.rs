@@ -7,8 +7,9 @@
 //!   lessons if there are any, and fetches the lesson the opening link or options name, so a
 //!   link into a lesson (with its commands and moment) opens exactly as it was taken.
 //! - [`fetch`] is for a lesson opened later (the menu, a host's `load-lesson`): the app calls it
-//!   when the state asks (`Playground::fetching`) and answers with `LoadLesson` or
-//!   `LessonFailed`, so the reducer itself does no I/O.
+//!   when the state asks (`Playground::fetching`) and answers with `LessonFetched` or
+//!   `LessonFailed`, so the reducer itself does no I/O (and ignores an answer for a lesson
+//!   the learner has since left for another).
 //! - Files come from the folder of the page, or of `playground.js` for a script mount (the
 //!   same origin as the wasm, so the CORS header that lets a course page load the wasm covers
 //!   them too).
@@ -79,7 +80,7 @@ pub async fn fetch(id: &str) -> Result<(), String> {
 pub fn fetch_then(id: std::rc::Rc<str>, done: impl FnOnce(Action) + 'static) {
     wasm_bindgen_futures::spawn_local(async move {
         done(match fetch(&id).await {
-            Ok(()) => Action::LoadLesson(Some(id.to_string())),
+            Ok(()) => Action::LessonFetched(id.to_string()),
             Err(why) => Action::LessonFailed(id.to_string(), why),
         })
     });

@@ -122,6 +122,8 @@ pub enum Action {
     /// Open a lesson by id (None: free play with the pizza shop). A lesson still to be fetched
     /// is fetched first (see [`Playground::fetching`]).
     LoadLesson(Option<String>),
+    /// The lesson being fetched has arrived: open it, unless another was asked for since.
+    LessonFetched(String),
     /// A lesson's file could not be fetched or read: the lesson id and why.
     LessonFailed(String, String),
     /// The learner's prediction for the checkpoint: run to the checkpoint's time, then judge.
@@ -604,6 +606,14 @@ impl Reducible for Playground {
             {
                 next.fetching = Some(Rc::from(id));
             }
+            // A reply for a lesson nobody waits for any more (the learner picked another while
+            // it loaded) changes nothing.
+            Action::LessonFetched(id) | Action::LessonFailed(id, _)
+                if self.fetching.as_deref() != Some(id.as_str()) =>
+            {
+                return self;
+            }
+            Action::LessonFetched(id) => return self.reduce(Action::LoadLesson(Some(id))),
             Action::LessonFailed(id, why) => {
                 next.fetching = None;
                 let mut notices = (*next.notices).clone();

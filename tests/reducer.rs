@@ -129,12 +129,13 @@ fn a_refused_command_changes_nothing_and_says_why() {
 #[test]
 fn a_lesson_that_fails_to_load_keeps_the_run_and_says_why() {
     let mut p = Rc::new(Playground::from_query("l=delay-queue"));
-    p = act(p, Action::Tick { real_ms: 0.0 });
+    let failed =
+        || Action::LessonFailed("ordering".into(), "lessons/ordering.json: HTTP 404".into());
+    p = act(p, failed());
+    assert!(p.notices.is_empty(), "nobody was waiting for that lesson");
+    p = waiting_for(p, "ordering");
     let before = p.lesson.map(|l| l.id.clone());
-    p = act(
-        p,
-        Action::LessonFailed("ordering".into(), "lessons/ordering.json: HTTP 404".into()),
-    );
+    p = act(p, failed());
     assert_eq!(
         p.lesson.map(|l| l.id.clone()),
         before,
@@ -148,6 +149,35 @@ fn a_lesson_that_fails_to_load_keeps_the_run_and_says_why() {
             r#"lesson: expected the lesson file lessons/ordering.json; got "lessons/ordering.json: HTTP 404" (ignored)"#
         ]
     );
+}
+
+/// The state as it is while `id`'s file is on its way (natively every lesson is embedded,
+/// so nothing is ever fetched here).
+fn waiting_for(p: Rc<Playground>, id: &str) -> Rc<Playground> {
+    let mut waiting = (*p).clone();
+    waiting.fetching = Some(Rc::from(id));
+    Rc::new(waiting)
+}
+
+/// A fetched lesson opens only if it is still the one asked for: picking another while it
+/// loaded wins, whichever file arrives last.
+#[test]
+fn a_fetched_lesson_opens_only_if_it_is_still_wanted() {
+    let mut p = Rc::new(Playground::from_query("l=delay-queue"));
+    p = act(p, Action::LessonFetched("ordering".into()));
+    assert_eq!(p.lesson.unwrap().id, "delay-queue", "not asked for");
+    p = waiting_for(p, "ordering");
+    p = act(p, Action::LessonFetched("poison-pill".into()));
+    assert_eq!(
+        p.lesson.unwrap().id,
+        "delay-queue",
+        "another was asked for since"
+    );
+    assert_eq!(p.fetching.as_deref(), Some("ordering"));
+    p = act(p, Action::LessonFetched("ordering".into()));
+    assert_eq!(p.lesson.unwrap().id, "ordering");
+    assert!(p.fetching.is_none());
+    assert!(!p.playing, "a lesson opens paused, as from the menu");
 }
 
 /// Every lesson the index lists is there to open, in the index's order, with its title.

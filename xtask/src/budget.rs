@@ -75,8 +75,14 @@ use std::path::{Path, PathBuf};
 /// Region, one call site for every panel); the benchmark's backlog scenarios moved into the
 /// benchmark's own build (-0.2 kB), lowered scenarios lost their unseen descriptions, and the
 /// JS glue goes through terser (-1.0 kB): 410.0 kB, budget 410.1 kB.
+/// Lessons became files fetched when opened (409,993 -> 407,220 B: the 9.5 kB of lesson JSON
+/// left the wasm, the fetch cost about 2 kB, and the total now counts only the largest lesson
+/// file, since a visit fetches one at a time). The canvas took the queue-vs-topic, RabbitMQ
+/// and fan-out panels, paid mostly by the RabbitMQ panel's own drawing it replaced (409.5 kB);
+/// two more lessons cost only their index lines; the compact embed's layout was paid by a
+/// plainer fetch error: 409.8 kB, budget 410 kB.
 /// Each step is in the git log.
-pub const GZIP_BUDGET_BYTES: u64 = 410_100;
+pub const GZIP_BUDGET_BYTES: u64 = 410_000;
 
 pub struct FileSize {
     pub path: PathBuf,
