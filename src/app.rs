@@ -382,9 +382,14 @@ pub fn App(props: &AppProps) -> Html {
     };
     let theme = embed.theme.attr();
     let in_lesson = state.lesson.is_some();
+    // A compact lesson shows the controls its steps use; the rest would only make it taller.
+    let controls_embed = match state.lesson {
+        Some(lesson) if compact => Rc::new(embed.keeping(&lesson.regions)),
+        _ => embed.clone(),
+    };
 
     html! {
-        <div ref={shell} class={classes!("shell", embed.embed.then_some("embedded"), props.host.is_some().then_some("mounted"), compact.then_some("compact"))}
+        <div ref={shell} class={classes!("shell", embed.embed.then_some("embedded"), props.host.is_some().then_some("mounted"))}
             data-theme={theme}>
             if !embed.embed && show("header") {
                 <Header />
@@ -428,7 +433,7 @@ pub fn App(props: &AppProps) -> Html {
                         summary="Play, pause and step the simulation; take the kitchen offline; send a poison pill.">
                         <Controls settings={settings.clone()} base={state.scenario.clone()} playing={state.playing}
                             speed={state.speed} {kitchen_online} error={state.error.clone().map(AttrValue::from)}
-                            embed={embed.clone()} {onaction} />
+                            embed={controls_embed} {onaction} />
                     </Region>
                 }
                 // Compact, the inspector waits for a click (the diagram's legend invites it).

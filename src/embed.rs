@@ -8,6 +8,8 @@ use crate::permalink::Notice;
 
 /// Controls that can be locked (shown, not usable) or hidden, with the CSS selector of their
 /// elements, which a lock marks as locked (see `locks.rs`).
+/// The first four run the clock, and a compact lesson always keeps them (see
+/// [`EmbedOptions::keeping`]).
 pub const CONTROLS: &[(&str, &str)] = &[
     ("play", "#play-pause"),                        // Play/Pause
     ("step", "#step"),                              // Step
@@ -105,6 +107,20 @@ impl EmbedOptions {
     /// Whether the compact layout keeps `region`: the lesson needs it, or the author asked.
     pub fn keeps(&self, region: &str, needed: &[&str]) -> bool {
         !REGIONS.contains(&region) || needed.contains(&region) || self.shown.contains(&region)
+    }
+
+    /// These options with every control hidden but the ones that run the clock, those in
+    /// `keep` (a compact lesson's regions) and those the author locked, which stay in view to
+    /// say they are locked.
+    pub fn keeping(&self, keep: &[String]) -> EmbedOptions {
+        let mut out = self.clone();
+        out.hidden.extend(
+            CONTROLS[4..]
+                .iter()
+                .map(|(name, _)| *name)
+                .filter(|name| !keep.iter().any(|k| k == name) && !self.locked(name)),
+        );
+        out
     }
 
     /// Whether a message from `origin` may be obeyed (its own origin always may).

@@ -33,8 +33,9 @@ pub struct Lesson {
     /// scenario files.
     pub scenario: serde_json::Value,
     pub checkpoint: Checkpoint,
-    /// Regions an embedded lesson shows besides its model and controls (see
-    /// [`Lesson::regions`]); names from `embed::REGIONS`, checked by the native tests.
+    /// What an embedded lesson shows besides its model and the controls that run the clock
+    /// (see [`Lesson::regions`]): regions (`embed::REGIONS`) and the queue controls its steps
+    /// use (`embed::CONTROLS`), checked by the native tests.
     #[serde(default)]
     pub regions: Vec<String>,
 }

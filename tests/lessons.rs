@@ -91,12 +91,13 @@ fn every_lesson_parses_and_all_of_them_load() {
 #[test]
 fn every_lesson_needs_real_regions_and_its_own_model() {
     for lesson in parsed() {
+        let controls = queue_playground::embed::CONTROLS.iter().map(|(n, _)| *n);
         for region in &lesson.regions {
             assert!(
-                queue_playground::embed::REGIONS.contains(&region.as_str()),
-                "{}: regions: {region:?} is not one of {:?}",
+                queue_playground::embed::REGIONS.contains(&region.as_str())
+                    || controls.clone().any(|c| c == region),
+                "{}: regions: {region:?} is neither a region nor a control",
                 lesson.id,
-                queue_playground::embed::REGIONS
             );
         }
         let needs = lesson.needs();
@@ -352,4 +353,45 @@ fn the_fix_each_lesson_suggests_changes_the_engine_answer() {
         let picked: Vec<&str> = lesson.matching(&n).iter().map(|c| c.id.as_str()).collect();
         assert_eq!(picked, [then], "{}: {n:?}", lesson.id);
     }
+}
+
+/// Each lesson names the queue controls its steps use among its regions, from the embed's own
+/// list; embedded compact it shows those and the four that run the clock, and hides the rest.
+#[test]
+fn every_lesson_names_the_controls_it_uses() {
+    use queue_playground::embed::{EmbedOptions, CONTROLS};
+    let extra: Vec<&str> = CONTROLS[4..].iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        CONTROLS[..4].iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+        ["play", "step", "reset", "speed"]
+    );
+    for lesson in parsed() {
+        // A lesson on another model drives its own panel, not the queue's controls.
+        let controls = lesson
+            .regions
+            .iter()
+            .filter(|r| extra.contains(&r.as_str()));
+        if lesson.model != Model::Queue {
+            assert_eq!(controls.count(), 0, "{}", lesson.id);
+        }
+    }
+    let poison = lessons::by_id("poison-pill").unwrap();
+    let options = EmbedOptions {
+        hidden: vec!["seed"],
+        ..Default::default()
+    }
+    .keeping(&poison.regions);
+    let shown: Vec<&str> = CONTROLS
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| !options.hidden(n))
+        .collect();
+    assert_eq!(shown, ["play", "step", "reset", "speed", "poison", "dlq"]);
+    // What the author locked stays in view, to say so.
+    let locked = EmbedOptions {
+        locked: vec!["ordering"],
+        ..Default::default()
+    }
+    .keeping(&poison.regions);
+    assert!(!locked.hidden("ordering") && locked.hidden("batch"));
 }

@@ -231,10 +231,9 @@ test("mdBook across origins: iframes fit, events and xAPI reach the host, comman
 });
 
 // Issue 15 asks for a compact embed well under 1,200 px. The compact layout shows only what a
-// lesson needs (checked above), which took these iframes from about 6,500 px to about 1,400 px
-// in this column; the rest waits for the canvas of issue 12, where the diagram and the controls
-// share one panel. A todo: reported, never failing the run.
-test("each lesson iframe in the book is under 1,200 px tall", { todo: "issue 12: one canvas for diagram and controls" }, () => {
+// lesson needs (checked above): its regions, the controls its steps use, and its checkpoint
+// beside its steps. That took these iframes from about 6,500 px to under 1,200 px.
+test("each lesson iframe in the book is under 1,200 px tall", () => {
   assert.ok(Object.keys(heights).length === 2, "measured by the test above");
   for (const [lesson, height] of Object.entries(heights)) assert.ok(height < 1200, `${lesson}: ${height} px`);
 });

@@ -174,8 +174,12 @@ test("an embedded lesson shows only what it needs; show= adds regions and show=a
   assert.ok((await box("#region-diagram-title")).height <= 1, "the heading is not drawn");
   assert.equal(await p.getAttribute("#region-diagram", "aria-labelledby"), "region-diagram-title");
   assert.ok(await p.locator("role=region[name='Diagram']").count() === 1, "but it names its region");
+  // Of the controls, the clock's and the two the steps use.
+  const visible = async (sel) => p.isVisible(sel);
+  for (const sel of ["#play-pause", "#step", "#reset", "#speed", "#max-receives", "#send-poison"]) assert.ok(await visible(sel), sel);
+  for (const sel of ["#seed", "#batch-size", "#ack", "#ordering", "#spike"]) assert.equal(await visible(sel), false, sel);
   const height = await p.evaluate(() => document.querySelector(".shell").scrollHeight);
-  assert.ok(height < 1400, `${height} px tall at 800 px wide`);
+  assert.ok(height < 1200, `${height} px tall at 800 px wide`);
   assert.deepEqual(problems, []);
   await p.close();
 });
