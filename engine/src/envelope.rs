@@ -219,7 +219,7 @@ impl Envelope {
     }
 
     pub fn to_json_string(&self) -> String {
-        serde_json::to_string_pretty(&self.to_json()).expect("JSON values always serialise")
+        format!("{:#}", self.to_json())
     }
 
     fn metadata_attributes(&self) -> Vec<(&'static str, String)> {
@@ -305,7 +305,7 @@ impl Envelope {
             binding,
             structured: false,
             metadata,
-            body: serde_json::to_string_pretty(&self.data).expect("JSON values always serialise"),
+            body: format!("{:#}", self.data),
             note: note.to_owned() + CUSTOM_NOTE,
         }
     }

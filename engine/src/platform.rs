@@ -522,7 +522,7 @@ pub fn lambda_mapping(s: &Scenario) -> String {
     if !fifo {
         m["MaximumBatchingWindowInSeconds"] = json!(secs(s.consumers.batch_window.0).min(300));
     }
-    serde_json::to_string_pretty(&m).expect("JSON values serialise")
+    format!("{m:#}")
 }
 
 /// RabbitMQ definitions (importable with `rabbitmqadmin import` or the management UI).
@@ -572,10 +572,10 @@ pub fn rabbitmq(s: &Scenario, quorum: bool) -> String {
             "destination_type": "queue", "routing_key": dlq.name, "arguments": {} }),
         );
     }
-    serde_json::to_string_pretty(
-        &json!({ "queues": queues, "exchanges": exchanges, "bindings": bindings }),
+    format!(
+        "{:#}",
+        json!({ "queues": queues, "exchanges": exchanges, "bindings": bindings })
     )
-    .expect("JSON values serialise")
 }
 
 /// A Kafka consumer configuration with the same delivery choices.

@@ -92,7 +92,7 @@ fn envelope_view(
             let custom = field_doc(name).is_some_and(|d| d.origin == Origin::Custom);
             let shown = match value.as_str() {
                 Some(s) => format!("\"{s}\""),
-                None => serde_json::to_string(value).unwrap_or_default(),
+                None => value.to_string(),
             };
             html! {
                 <li>
