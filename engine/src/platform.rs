@@ -23,10 +23,14 @@ pub enum Platform {
 }
 
 impl Platform {
-    pub const ALL: [Platform; 3] = [
+    pub const ALL: [Platform; 7] = [
         Platform::Sqs,
         Platform::RabbitClassic,
         Platform::RabbitQuorum,
+        Platform::PubSub,
+        Platform::ServiceBus,
+        Platform::Kafka,
+        Platform::RedisStreams,
     ];
 
     pub fn id(self) -> &'static str {
@@ -57,13 +61,15 @@ impl Platform {
         Platform::ALL.into_iter().find(|p| p.id() == id)
     }
 
-    /// The receive limit this platform uses when nobody sets one (None: no limit at all).
+    /// How many receives this platform gives a failing message when nobody sets a limit (None:
+    /// no limit at all). Counted as the playground's "DLQ after" counts, in deliveries.
     pub fn default_receive_limit(self) -> Option<u32> {
         match self {
             // The API default; tutorials often use 3.
             Platform::Sqs => Some(10),
             Platform::RabbitClassic | Platform::Kafka | Platform::RedisStreams => None,
-            Platform::RabbitQuorum => Some(20),
+            // x-delivery-limit 20 is exceeded on the 21st delivery (§2.5).
+            Platform::RabbitQuorum => Some(21),
             // Only once a dead-letter policy is set; 5 is also the minimum.
             Platform::PubSub => Some(5),
             Platform::ServiceBus => Some(10),
@@ -84,6 +90,12 @@ pub struct Setting {
     pub default: String,
     /// Why it differs, or why there is no equivalent.
     pub note: String,
+}
+
+/// The `x-delivery-limit` that gives `receives` deliveries: the profile's own arithmetic (§2.5),
+/// so the lens, the export and a topology agree.
+fn quorum_limit(receives: u32) -> u32 {
+    crate::topology::profile::QueueProfile::RabbitmqQuorum.limit_for(receives)
 }
 
 fn secs(ms: u64) -> u64 {
@@ -307,9 +319,9 @@ pub fn lens(platform: Platform, s: &Scenario) -> Vec<Setting> {
                 row(
                     "DLQ after",
                     "x-delivery-limit",
-                    receives.map_or("-1 (no limit)".into(), |n| n.to_string()),
+                    receives.map_or("-1 (no limit)".into(), |n| quorum_limit(n).to_string()),
                     "20 (since RabbitMQ 4.0)",
-                    "Past the limit the message is dead-lettered with reason delivery_limit.",
+                    "It counts redeliveries: the message is dead-lettered (reason delivery_limit) once the limit is exceeded, so a limit of N delivers N + 1 times.",
                 )
             } else {
                 none(
@@ -538,7 +550,10 @@ pub fn rabbitmq(s: &Scenario, quorum: bool) -> String {
         args.insert("x-dead-letter-exchange".into(), json!(dlx));
         args.insert("x-dead-letter-routing-key".into(), json!(dlq.name));
         if quorum {
-            args.insert("x-delivery-limit".into(), json!(dlq.max_receive_count));
+            args.insert(
+                "x-delivery-limit".into(),
+                json!(quorum_limit(dlq.max_receive_count)),
+            );
         }
     } else if quorum {
         // Since 4.0 quorum queues default to 20; "no DLQ, retry for ever" must say so.

@@ -102,7 +102,10 @@ fn rabbitmq_definitions_use_real_arguments_only() {
             assert_eq!(args["x-overflow"], "drop-head");
             assert_eq!(args["x-max-length"], 500);
             match (&s.dlq, quorum) {
-                (Some(d), true) => assert_eq!(args["x-delivery-limit"], d.max_receive_count),
+                // semantics.md §2.5: the limit counts redeliveries, so N receives is N − 1.
+                (Some(d), true) => {
+                    assert_eq!(args["x-delivery-limit"], d.max_receive_count - 1)
+                }
                 (None, true) => {
                     assert_eq!(args["x-delivery-limit"], -1, "no limit, said explicitly")
                 }
@@ -162,6 +165,12 @@ fn the_lens_names_each_platforms_setting_or_says_there_is_none() {
     let quorum = find(Platform::RabbitQuorum, "DLQ after");
     assert_eq!(quorum.name.as_deref(), Some("x-delivery-limit"));
     assert!(quorum.default.starts_with("20"));
+    // semantics.md §2.5: dead-lettered once the limit is exceeded, so three receives are a
+    // limit of 2, not 3 (the same "3" would deliver four times).
+    assert_eq!(
+        quorum.value, "2",
+        "DLQ after 3 receives is x-delivery-limit 2"
+    );
     let classic = find(Platform::RabbitClassic, "DLQ after");
     assert_eq!(classic.name, None, "classic queues have no delivery limit");
     assert!(classic.note.contains("x-max-retries"));
@@ -202,5 +211,9 @@ fn the_lens_names_each_platforms_setting_or_says_there_is_none() {
     assert_eq!(find(Platform::RedisStreams, "DLQ after").name, None);
     assert_eq!(find(Platform::Kafka, "Batch size").default, "500");
     assert_eq!(Platform::RabbitClassic.default_receive_limit(), None);
-    assert_eq!(Platform::RabbitQuorum.default_receive_limit(), Some(20));
+    // semantics.md §2.5: the default x-delivery-limit of 20 delivers 21 times.
+    assert_eq!(Platform::RabbitQuorum.default_receive_limit(), Some(21));
+    // §6 and §7: Pub/Sub's and Service Bus's defaults count deliveries themselves.
+    assert_eq!(Platform::PubSub.default_receive_limit(), Some(5));
+    assert_eq!(Platform::ServiceBus.default_receive_limit(), Some(10));
 }

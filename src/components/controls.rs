@@ -191,7 +191,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     { "DLQ after " }
                     <select id="max-receives" disabled={lock("dlq")} onchange={on_command_select(|v| Some(Command::SetMaxReceiveCount { count: v.parse().ok() }))}>
                         <option value="off" selected={dlq_value == "off"}>{ "off (retry forever)" }</option>
-                        { for [1u32, 2, 3, 5, 10, 20].iter().map(|n| html! {
+                        { for [1u32, 2, 3, 4, 5, 10, 20, 21].iter().map(|n| html! {
                             <option value={n.to_string()} selected={dlq_value == n.to_string()}>{ format!("{n} receives") }</option>
                         }) }
                     </select>

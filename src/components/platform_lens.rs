@@ -105,9 +105,10 @@ pub fn PlatformLens(props: &PlatformLensProps) -> Html {
             <p>
                 <button type="button" id="apply-platform-limit" disabled={props.locked} onclick={apply}
                     title="Set DLQ after to what this platform does when nobody configures it">
+                    { "Set DLQ after to this platform's default: " }
                     { match limit {
-                        Some(n) => format!("Use this platform's default receive limit ({n})"),
-                        None => "Use this platform's default: no receive limit".to_owned(),
+                        Some(n) => format!("{n} receives"),
+                        None => "off".to_owned(),
                     } }
                 </button>
             </p>

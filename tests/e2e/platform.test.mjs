@@ -17,7 +17,15 @@ test("the lens switches names and defaults, and the exports follow the settings"
   await page.waitForSelector("#lens-table");
   assert.deepEqual((await row(page, "DLQ after")).slice(0, 3), ["RedrivePolicy.maxReceiveCount", "3", "10"]);
   await page.selectOption("#platform", "rabbitmq-quorum");
-  assert.deepEqual((await row(page, "DLQ after")).slice(0, 3), ["x-delivery-limit", "3", "20 (since RabbitMQ 4.0)"]);
+  // DLQ after 3 receives is a quorum limit of 2: it counts redeliveries (semantics §2.5).
+  assert.deepEqual((await row(page, "DLQ after")).slice(0, 3), ["x-delivery-limit", "2", "20 (since RabbitMQ 4.0)"]);
+  // Every platform the lens knows can be chosen.
+  await page.selectOption("#platform", "service-bus");
+  assert.deepEqual((await row(page, "DLQ after")).slice(0, 2), ["MaxDeliveryCount", "3"]);
+  await page.selectOption("#platform", "pubsub");
+  assert.deepEqual((await row(page, "DLQ after")).slice(0, 2), ["deadLetterPolicy.maxDeliveryAttempts", "5"]);
+  await page.selectOption("#platform", "kafka");
+  assert.equal((await row(page, "DLQ after"))[0], "no equivalent");
   await page.selectOption("#platform", "rabbitmq-classic");
   const classic = await row(page, "DLQ after");
   assert.equal(classic[0], "no equivalent");
@@ -25,7 +33,8 @@ test("the lens switches names and defaults, and the exports follow the settings"
   // The platform's own default, applied to the running simulation.
   await page.selectOption("#platform", "rabbitmq-quorum");
   await page.click("#apply-platform-limit");
-  await page.waitForFunction(() => document.querySelector("#max-receives").value === "20");
+  // x-delivery-limit 20, the default since 4.0, is 21 deliveries.
+  await page.waitForFunction(() => document.querySelector("#max-receives").value === "21");
   // Exports reflect the current settings and are valid.
   await page.selectOption("#export", "rabbitmq-quorum");
   const defs = JSON.parse(await page.textContent("#export-text"));
@@ -36,7 +45,7 @@ test("the lens switches names and defaults, and the exports follow the settings"
   const esm = JSON.parse(await page.textContent("#export-text"));
   assert.deepEqual(esm.FunctionResponseTypes, ["ReportBatchItemFailures"]);
   await page.selectOption("#export", "terraform");
-  assert.match(await page.textContent("#export-text"), /maxReceiveCount\s+= 20/);
+  assert.match(await page.textContent("#export-text"), /maxReceiveCount\s+= 21/);
   await screenshot(page, "platform-lens-page");
   assert.deepEqual(problems, []);
   await page.close();
