@@ -45,6 +45,7 @@ const LESSONS: &[&str] = &[
     "pubsub-vs-queue",
     "poison-pill",
     "dlq-redrive",
+    "same-setting-different-platform",
     "batch-failure",
     "throw-vs-return",
     "retry-backoff",

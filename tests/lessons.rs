@@ -18,6 +18,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("consumer-lag", "trend"),
     ("poison-pill", "forever"),
     ("dlq-redrive", "three"),
+    ("same-setting-different-platform", "four"),
     ("batch-failure", "twice"),
     ("throw-vs-return", "split"),
     ("retry-backoff", "dlq"),
@@ -394,4 +395,62 @@ fn every_lesson_names_the_controls_it_uses() {
     }
     .keeping(&poison.regions);
     assert!(!locked.hidden("ordering") && locked.hidden("batch"));
+}
+
+/// semantics.md §2.5 against §1.3, §6 and §7: the lesson's queue is what a quorum queue with
+/// x-delivery-limit 3 lowers to, and the same "3" written for SQS or Service Bus makes the
+/// engine pick "three" instead, while Pub/Sub refuses it.
+#[test]
+fn the_same_limit_on_each_platform_is_the_profiles_own_arithmetic() {
+    use queue_engine::ScenarioV2;
+    let lesson = lessons::by_id("same-setting-different-platform").unwrap();
+    let ours = lesson.scenario().unwrap();
+    let topology = |profile: &str, dlq: bool| {
+        let mut nodes = serde_json::json!({
+            "order-service": { "producer": { "rate": 2 } },
+            "orders": { "queue": { "profile": profile, "delivery_limit": 3 } },
+            "kitchen": { "consumer": { "count": 2, "processing": { "mean": "200ms" } } }
+        });
+        let mut edges = vec![
+            serde_json::json!({ "kind": "publish", "from": "order-service", "to": "orders" }),
+            serde_json::json!({ "kind": "subscribe", "from": "orders", "to": "kitchen" }),
+        ];
+        if dlq {
+            nodes["orders.dead"] = serde_json::json!({ "queue": { "profile": profile } });
+            edges.push(
+                serde_json::json!({ "kind": "dead_letter", "from": "orders", "to": "orders.dead" }),
+            );
+        }
+        let file = serde_json::json!({ "version": 2, "seed": 42, "nodes": nodes, "edges": edges });
+        ScenarioV2::from_json(&file.to_string()).and_then(|s| s.lower())
+    };
+    let quorum = topology("rabbitmq_quorum", true).unwrap();
+    assert_eq!(
+        ours.queue.retry, quorum.queue.retry,
+        "a nack requeues at once"
+    );
+    assert_eq!(ours.queue.limit_at_return, quorum.queue.limit_at_return);
+    assert_eq!(ours.queue.dead_letter_drops, quorum.queue.dead_letter_drops);
+    assert_eq!(
+        ours.queue.visibility_timeout,
+        quorum.queue.visibility_timeout
+    );
+    assert_eq!(
+        ours.dlq.as_ref().map(|d| d.max_receive_count),
+        quorum.dlq.as_ref().map(|d| d.max_receive_count),
+        "x-delivery-limit 3 is four deliveries"
+    );
+    // SQS waits out its 30 s visibility timeout between receives, so look later than the
+    // lesson's checkpoint.
+    for (profile, dlq) in [("sqs_standard", true), ("service_bus", false)] {
+        let mut other = topology(profile, dlq).unwrap();
+        other.commands = ours.commands.clone();
+        let mut world = World::new(Plan::single(other)).unwrap();
+        world.advance_to(Millis::from_mins(5));
+        let n = lessons::numbers(&world.members()[0]);
+        let picked: Vec<&str> = lesson.matching(&n).iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(picked, ["three"], "{profile}: {n:?}");
+    }
+    let refused = topology("pubsub", true).unwrap_err().to_string();
+    assert!(refused.contains("5 to 100"), "{refused}");
 }

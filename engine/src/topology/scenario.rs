@@ -203,16 +203,19 @@ impl ScenarioV2 {
         let q = &s.queue;
         let queue = names.take(&q.name);
         // A drop at a delivery limit is the lowered form of a quorum queue with no
-        // dead-letter target; every other v1 queue is SQS's.
+        // dead-letter target, and a limit applied on return that also dead-letters drops is
+        // one with a target (§2.3, §2.5); every other v1 queue is SQS's.
+        let quorum = q.limit_at_return && q.dead_letter_drops;
         let profile = match (q.kind, q.max_deliveries) {
             (_, Some(_)) => QueueProfile::RabbitmqQuorum,
+            (QueueKind::Standard, None) if quorum => QueueProfile::RabbitmqQuorum,
             (QueueKind::Standard, None) => QueueProfile::SqsStandard,
             (QueueKind::Fifo, None) => QueueProfile::SqsFifo,
         };
-        let delivery_limit = match q.max_deliveries {
-            Some(n) => Some(QueueProfile::RabbitmqQuorum.limit_for(n)),
-            None => s.dlq.as_ref().map(|d| d.max_receive_count),
-        };
+        let delivery_limit = q
+            .max_deliveries
+            .or(s.dlq.as_ref().map(|d| d.max_receive_count))
+            .map(|n| profile.limit_for(n));
         nodes.push((
             queue.clone(),
             Node::Queue(QueueSpec {
