@@ -23,15 +23,14 @@ const BUILT_IN: &[&str] = &[
     "ui-backlog-10000",
 ];
 
-/// The systems the page runs as worlds; `src/scenarios.rs` includes each plan.
-/// The systems the page's panels run, each with whether the panel runs the file's timed
-/// commands: the Redis and RabbitMQ panels' buttons stand in for them, so the page does not
-/// carry them.
-const WORLDS: &[(&str, bool)] = &[
-    ("video-upload", true),
-    ("queue-vs-topic", true),
-    ("redis-orders", false),
-    ("rabbitmq-pizza", false),
+/// The systems the page's panels run as worlds; `src/scenarios.rs` includes each plan, timed
+/// commands and all (the Redis and RabbitMQ panels drop theirs in free play, where their
+/// buttons stand in for them, and keep them for a lesson).
+const WORLDS: &[&str] = &[
+    "video-upload",
+    "queue-vs-topic",
+    "redis-orders",
+    "rabbitmq-pizza",
 ];
 
 /// The lessons in teaching order: the order of the page's lesson menu.
@@ -43,6 +42,7 @@ const LESSONS: &[&str] = &[
     "consumer-lag",
     "fan-out",
     "pubsub-vs-queue",
+    "rabbitmq-routing",
     "poison-pill",
     "dlq-redrive",
     "same-setting-different-platform",
@@ -62,6 +62,7 @@ const LESSONS: &[&str] = &[
     "partition-keys",
     "log-lag",
     "rebalance-skip",
+    "redis-pel",
 ];
 
 fn main() {
@@ -173,17 +174,13 @@ fn lower_scenarios() {
 fn plan_worlds() {
     let out = out_dir("plans");
     let defaults = serde_json::to_value(Scenario::default()).expect("scenarios serialise");
-    for &(name, scripted) in WORLDS {
+    for &name in WORLDS {
         let path = format!("scenarios/{name}.json");
         println!("cargo:rerun-if-changed={path}");
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         let plan = ScenarioFile::from_json(&text)
             .and_then(|f| f.into_v2().plan())
             .unwrap_or_else(|e| panic!("{path}: {e}"));
-        let mut plan = plan;
-        if !scripted {
-            plan.commands.clear();
-        }
         let mut value = serde_json::to_value(&plan).expect("plans serialise");
         if let Some(members) = value.get_mut("members").and_then(Value::as_array_mut) {
             for m in members {

@@ -368,17 +368,33 @@ pub fn App(props: &AppProps) -> Html {
             <StreamView now={state.panel_now_c} panels={panels.clone()} />
         </Region>
     };
+    let exchanges_region = html! {
+        <Region id="exchanges" title="RabbitMQ: exchanges, bindings and x-death"
+            summary="Publish with a routing key and see which bindings match; reject, requeue or let messages expire into the dead-letter exchange.">
+            <ExchangePanel now={state.panel_now_b} panels={panels.clone()} />
+        </Region>
+    };
+    let redis_region = html! {
+        <Region id="redis" title="Redis Streams: pending entries and claiming"
+            summary="A consumer group's pending entries list, claims from a crashed consumer, and a dead stream.">
+            <RedisPanel now={state.panel_now_b} panels={panels.clone()} />
+        </Region>
+    };
     let lesson_layout = match lesson_model {
         Model::Queue => None,
         Model::FanOut => Some("lesson-on-fanout"),
         Model::PubsubVsQueue => Some("lesson-on-contrast"),
         Model::Log => Some("lesson-on-stream"),
+        Model::Exchanges => Some("lesson-on-exchanges"),
+        Model::Redis => Some("lesson-on-redis"),
     };
     let lesson_region = match lesson_model {
         Model::Queue => None,
         Model::FanOut => show("fanout").then(|| fanout_region.clone()),
         Model::PubsubVsQueue => show("queue-vs-topic").then(|| contrast_region.clone()),
         Model::Log => show("stream").then(|| stream_region.clone()),
+        Model::Exchanges => show("exchanges").then(|| exchanges_region.clone()),
+        Model::Redis => show("redis").then(|| redis_region.clone()),
     };
     let theme = embed.theme.attr();
     let in_lesson = state.lesson.is_some();
@@ -471,21 +487,15 @@ pub fn App(props: &AppProps) -> Html {
                 if show("stream") && lesson_model != Model::Log {
                     { stream_region }
                 }
-                if show("exchanges") {
-                    <Region id="exchanges" title="RabbitMQ: exchanges, bindings and x-death"
-                        summary="Publish with a routing key and see which bindings match; reject, requeue or let messages expire into the dead-letter exchange.">
-                        <ExchangePanel now={state.panel_now_b} panels={panels.clone()} />
-                    </Region>
+                if show("exchanges") && lesson_model != Model::Exchanges {
+                    { exchanges_region }
                 }
-                if show("redis") {
-                    <Region id="redis" title="Redis Streams: pending entries and claiming"
-                        summary="A consumer group's pending entries list, claims from a crashed consumer, and a dead stream.">
-                        <RedisPanel now={state.panel_now_b} {panels} />
-                    </Region>
+                if show("redis") && lesson_model != Model::Redis {
+                    { redis_region }
                 }
                 if show("platform") {
                     <Region id="platform" title="Platform lens"
-                        summary="The same settings in SQS and RabbitMQ terms, and configuration to copy.">
+                        summary="The same settings in each platform's own terms, and configuration to copy.">
                         <PlatformLens settings={settings.clone()} locked={embed.locked("dlq")} oncommand={oncommand.clone()} />
                     </Region>
                 }

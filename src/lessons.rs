@@ -145,6 +145,8 @@ impl Lesson {
             Model::Log => &["stream"],
             Model::FanOut => &["fanout"],
             Model::PubsubVsQueue => &["queue-vs-topic"],
+            Model::Exchanges => &["exchanges"],
+            Model::Redis => &["redis"],
         });
         out.extend(self.regions.iter().map(String::as_str));
         out

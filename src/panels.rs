@@ -35,6 +35,10 @@ pub enum Model {
     FanOut,
     /// One producer feeding a queue with three workers and a topic with three subscriptions.
     PubsubVsQueue,
+    /// The RabbitMQ pizza broker (`rabbitmq-pizza`), with the file's scripted publishes.
+    Exchanges,
+    /// The Redis orders stream (`redis-orders`), with the file's scripted crash.
+    Redis,
 }
 
 /// A panel of the page, each showing one world.
@@ -68,6 +72,8 @@ impl Panel {
             Model::Log => Some(Panel::Log),
             Model::FanOut => Some(Panel::FanOut),
             Model::PubsubVsQueue => Some(Panel::Contrast),
+            Model::Exchanges => Some(Panel::Exchanges),
+            Model::Redis => Some(Panel::Redis),
         }
     }
 }
@@ -97,11 +103,17 @@ pub enum Spec {
     Contrast {
         seed: u64,
     },
-    /// The pizza shop's RabbitMQ broker (`rabbitmq-pizza`) without its scripted publishes:
-    /// the panel's buttons publish and take.
-    Exchanges,
-    /// The redis-orders system without its scripted crash: the panel's buttons crash workers.
-    Redis,
+    /// The pizza shop's RabbitMQ broker (`rabbitmq-pizza`). In free play (`scripted: false`)
+    /// without the file's publishes: the panel's buttons publish and take. A lesson keeps
+    /// them, so its checkpoint has something to judge with nobody touching anything.
+    Exchanges {
+        scripted: bool,
+    },
+    /// The redis-orders system, in free play without its scripted crash (the panel's buttons
+    /// crash workers), in a lesson with it.
+    Redis {
+        scripted: bool,
+    },
 }
 
 impl Spec {
@@ -119,6 +131,10 @@ impl Spec {
             ))),
             Model::FanOut => Some(Spec::FanOut { seed: seed()? }),
             Model::PubsubVsQueue => Some(Spec::Contrast { seed: seed()? }),
+            // The broker and the stream are the example files as they are, seed included;
+            // `scenario` is still read, so a misspelt field is refused, not ignored.
+            Model::Exchanges => seed().map(|_| Some(Spec::Exchanges { scripted: true }))?,
+            Model::Redis => seed().map(|_| Some(Spec::Redis { scripted: true }))?,
         })
     }
 
@@ -130,8 +146,8 @@ impl Spec {
             },
             Panel::Contrast => Spec::Contrast { seed },
             Panel::Log => Spec::Log(Box::new(crate::components::orders_log(seed))),
-            Panel::Exchanges => Spec::Exchanges,
-            Panel::Redis => Spec::Redis,
+            Panel::Exchanges => Spec::Exchanges { scripted: false },
+            Panel::Redis => Spec::Redis { scripted: false },
         }
     }
 
@@ -422,11 +438,10 @@ impl PanelHandle {
 fn build(spec: &Spec) -> World {
     match spec {
         Spec::Log(sc) => log_world(sc),
-        Spec::FanOut { seed } => built_in("video-upload", Some(*seed)),
-        Spec::Contrast { seed } => built_in("queue-vs-topic", Some(*seed)),
-        // The panel's Crash buttons stand in for the file's scripted crash (not carried).
-        Spec::Redis => built_in("redis-orders", None),
-        Spec::Exchanges => built_in("rabbitmq-pizza", None),
+        Spec::FanOut { seed } => built_in("video-upload", Some(*seed), true),
+        Spec::Contrast { seed } => built_in("queue-vs-topic", Some(*seed), true),
+        Spec::Redis { scripted } => built_in("redis-orders", None, *scripted),
+        Spec::Exchanges { scripted } => built_in("rabbitmq-pizza", None, *scripted),
     }
 }
 
@@ -465,10 +480,13 @@ fn apply(w: &mut World, c: &PanelCommand) -> Result<(), String> {
 /// carries for it (`build.rs` leaves out those a panel's buttons stand in for). `build.rs`
 /// planned it and the native tests run it, so it is there; the empty log stands in rather than
 /// a panic, which would take the page down.
-fn built_in(name: &str, seed: Option<u64>) -> World {
+fn built_in(name: &str, seed: Option<u64>, scripted: bool) -> World {
     let world = crate::scenarios::plan(name).and_then(|mut plan| {
         if let Some(seed) = seed {
             plan = plan.with_seed(seed);
+        }
+        if !scripted {
+            plan.commands.clear();
         }
         World::new(plan).ok()
     });

@@ -34,6 +34,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("fan-out", "keeps-up"),
     ("pubsub-vs-queue", "once-thrice"),
     ("stream-replay", "replayed"),
+    ("rabbitmq-routing", "dropped"),
+    ("redis-pel", "claimed"),
     ("partition-keys", "per-key"),
     ("log-lag", "idle"),
     ("rebalance-skip", "skipped"),
@@ -112,6 +114,8 @@ fn every_lesson_needs_real_regions_and_its_own_model() {
             Model::Log => "stream",
             Model::FanOut => "fanout",
             Model::PubsubVsQueue => "queue-vs-topic",
+            Model::Exchanges => "exchanges",
+            Model::Redis => "redis",
         };
         assert!(needs.contains(&own), "{}: {needs:?}", lesson.id);
         assert_eq!(
