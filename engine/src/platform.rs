@@ -248,7 +248,7 @@ pub fn lens(platform: Platform, s: &Scenario) -> Vec<Setting> {
             none("Delay", format!("{} s", secs(s.queue.delay.0)), "No delivery delay: a consumer that must wait checks the record's timestamp itself."),
             row("Long polling", "fetch.max.wait.ms", format!("{} ms", s.queue.receive_wait.0.min(500)), "500 ms", "How long a fetch waits for data."),
             row("Batch size", "max.poll.records", c.batch_size.to_string(), "500", "Records returned by one poll()."),
-            none("Batch failure", format!("{:?}", c.batch_failure),
+            none("Batch failure", c.batch_failure.words().into(),
                 "No per-record ack: the committed offset is a position. Stop at the failure (keeps order) or skip it to a DLT."),
             none("Max depth", s.queue.max_depth.map_or("none".into(), |n| n.to_string()), "No length limit: retention.ms and retention.bytes bound the log."),
             row("Ack", "enable.auto.commit", match c.ack {
@@ -269,7 +269,7 @@ pub fn lens(platform: Platform, s: &Scenario) -> Vec<Setting> {
             none("Delay", format!("{} s", secs(s.queue.delay.0)), "No delivery delay."),
             row("Long polling", "XREADGROUP BLOCK", format!("{} ms", s.queue.receive_wait.0), "no blocking", "BLOCK 0 waits for ever."),
             row("Batch size", "XREADGROUP COUNT", c.batch_size.to_string(), "no limit", "Entries per read."),
-            none("Batch failure", format!("{:?}", c.batch_failure), "Each entry is XACKed on its own; failed ones stay in the pending entries list."),
+            none("Batch failure", c.batch_failure.words().into(), "Each entry is XACKed on its own; failed ones stay in the pending entries list."),
             none("Max depth", s.queue.max_depth.map_or("none".into(), |n| n.to_string()), "MAXLEN trims the oldest entries, read or not: a bound, not backpressure."),
             row("Ack", "XACK", match c.ack {
                 AckMode::AfterProcessing => "after processing".into(),
@@ -287,7 +287,7 @@ pub fn lens(platform: Platform, s: &Scenario) -> Vec<Setting> {
             row("Delay", "retryPolicy.minimumBackoff", format!("{} s", secs(s.queue.delay.0)), "10 s (with a retry policy)", "No delay on first delivery; the retry policy spaces out redeliveries."),
             none("Long polling", format!("{} s", secs(s.queue.receive_wait.0)), "Streaming pull keeps a connection open; no setting."),
             row("Batch size", "flowControl.maxMessages (client)", c.batch_size.to_string(), "1,000 (client libraries)", "Outstanding messages per subscriber client."),
-            none("Batch failure", format!("{:?}", c.batch_failure), "Each message is acked or nacked on its own."),
+            none("Batch failure", c.batch_failure.words().into(), "Each message is acked or nacked on its own."),
             none("Max depth", s.queue.max_depth.map_or("none".into(), |n| n.to_string()), "No length limit; publishers see quota errors, not a full queue."),
             row("Ack", "ack() / nack()", "after processing".into(), "ack after processing", "A nack or a missed deadline redelivers."),
             row("Extend visibility", "modifyAckDeadline", if c.extend_visibility { "on" } else { "off" }.into(), "automatic in client libraries", "The libraries lease messages for you up to a maximum extension."),
@@ -303,7 +303,7 @@ pub fn lens(platform: Platform, s: &Scenario) -> Vec<Setting> {
             row("Delay", "ScheduledEnqueueTimeUtc (per message)", format!("{} s", secs(s.queue.delay.0)), "none", "Scheduled messages appear at their time."),
             none("Long polling", format!("{} s", secs(s.queue.receive_wait.0)), "The SDK's receiver waits (MaxWaitTime); no queue setting."),
             row("Batch size", "PrefetchCount / maxMessages", c.batch_size.to_string(), "0 prefetch", "Messages fetched ahead of processing."),
-            none("Batch failure", format!("{:?}", c.batch_failure), "Each message is completed or abandoned on its own."),
+            none("Batch failure", c.batch_failure.words().into(), "Each message is completed or abandoned on its own."),
             row("Max depth", "MaxSizeInMegabytes", s.queue.max_depth.map_or("1024 MB".into(), |n| format!("{n} messages (in size)")), "1024 MB",
                 "A full queue rejects sends (QuotaExceeded): backpressure by size, not count."),
             row("Ack", "ReceiveMode", match c.ack {
@@ -381,7 +381,7 @@ pub fn lens(platform: Platform, s: &Scenario) -> Vec<Setting> {
                 ),
                 none(
                     "Batch failure",
-                    format!("{:?}", c.batch_failure),
+                    c.batch_failure.words().into(),
                     "Each delivery is acked or nacked on its own; basic.nack(multiple=true) rejects a whole range at once.",
                 ),
                 row(
