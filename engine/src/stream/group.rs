@@ -36,6 +36,27 @@ impl StreamSim {
         if clean {
             Self::commit_pending(&mut self.groups[g], m, None);
         }
+        // A rebalance leaves the record a live member is working on out of its skip count and
+        // moves past it, trusting that member to finish it. If the member leaves first, the
+        // group has committed past a record nobody will read again: skipped, counted here.
+        let group = &mut self.groups[g];
+        if let Some((p, off, _)) = group.members[m].busy {
+            let cursor = &group.cursors[p as usize];
+            let start = self.partitions[p as usize].start;
+            let unread = off >= start
+                && off < cursor.settled
+                && cursor.processed.get((off - start) as usize).copied() == Some(0)
+                && cursor.committed.is_some_and(|c| c > off)
+                && !cursor.dead.contains(&off);
+            if unread {
+                group.counts.skipped += 1;
+                self.emit(EventKind::RecordsSkipped {
+                    group: g as u32,
+                    partition: p,
+                    count: 1,
+                });
+            }
+        }
         let member = &mut self.groups[g].members[m];
         member.pending.clear();
         member.alive = false;
