@@ -73,6 +73,7 @@ pub fn is_workload(c: &Command) -> bool {
     matches!(
         c,
         Command::Send { .. }
+            | Command::Resend { .. }
             | Command::Spike { .. }
             | Command::SetOnline { .. }
             | Command::ScaleConsumers { .. }

@@ -134,6 +134,19 @@ pub enum Command {
         exchange: String,
         key: String,
     },
+    /// The producer sends an event it sent before again, under the same CloudEvents id, which
+    /// is also its FIFO deduplication id: a retry after a lost acknowledgement, at any time.
+    /// `payload` is the body this time; with content-based deduplication a different body is
+    /// a different message (semantics notes §1.4). An event not sent yet sends nothing.
+    Resend {
+        #[serde(default)]
+        producer: u32,
+        event: u64,
+        #[serde(default)]
+        payload: Payload,
+        #[serde(default)]
+        group: Option<u32>,
+    },
 }
 
 /// How a person settles a message taken with [`Command::Take`].
@@ -159,6 +172,9 @@ impl Command {
         let producers = scenario.producers.len() as u32;
         match self {
             Command::Send {
+                producer, group, ..
+            }
+            | Command::Resend {
                 producer, group, ..
             } => {
                 if *producer >= producers.max(1) {

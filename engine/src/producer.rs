@@ -280,6 +280,26 @@ impl Arrivals {
         Some(self.publish(out, p, payload, group, event, false))
     }
 
+    /// A resend of an event already sent ([`Command::Resend`]): the same CloudEvents id, so
+    /// the same FIFO deduplication id; marked as a duplicate send, which it is. None when the
+    /// event has not been sent yet, or there is no producer.
+    ///
+    /// [`Command::Resend`]: crate::Command::Resend
+    pub fn resend(
+        &mut self,
+        out: &mut impl Outlet,
+        p: u32,
+        event: u64,
+        payload: Payload,
+        group: Option<u32>,
+    ) -> Option<Published> {
+        if event == 0 || event >= self.next_event || self.producers.is_empty() {
+            return None;
+        }
+        let p = p.min(self.producers.len() as u32 - 1);
+        Some(self.publish(out, p, payload, group.unwrap_or(1), event, true))
+    }
+
     /// Publishes and, when the queue refused it and the producer backs off, pauses it.
     fn publish(
         &mut self,

@@ -696,6 +696,7 @@ impl Sim {
             // The world runs the producers (sends, spikes, rates, hot keys); validation keeps a
             // seek away from queues, which have no offsets to move.
             Command::Send { .. }
+            | Command::Resend { .. }
             | Command::Spike { .. }
             | Command::SetRate { .. }
             | Command::SetHotKey { .. }

@@ -48,6 +48,7 @@ enum Kind {
     SetHotKey,
     Take,
     Publish,
+    Resend,
 }
 
 /// The three `mode` settings share a field name; their values never overlap.
@@ -89,6 +90,7 @@ pub(crate) struct RawCommand {
     outcome: Option<TakeOutcome>,
     exchange: Option<String>,
     key: Option<String>,
+    event: Option<u64>,
 }
 
 impl RawCommand {
@@ -116,6 +118,7 @@ impl RawCommand {
             ("outcome", self.outcome.is_some()),
             ("exchange", self.exchange.is_some()),
             ("key", self.key.is_some()),
+            ("event", self.event.is_some()),
         ];
         set.iter().find(|(_, is)| *is).map(|(name, _)| *name)
     }
@@ -247,6 +250,12 @@ impl TryFrom<RawCommand> for Command {
                 producer: r.producer.take().unwrap_or(0),
                 exchange: need(r.exchange.take(), "exchange")?,
                 key: need(r.key.take(), "key")?,
+            },
+            K::Resend => Command::Resend {
+                producer: r.producer.take().unwrap_or(0),
+                event: need(r.event.take(), "event")?,
+                payload: r.payload.take().unwrap_or_default(),
+                group: r.group.take(),
             },
         };
         match r.leftover() {
@@ -399,6 +408,12 @@ mod tests {
                 producer: 1,
                 payload: Payload::Poison,
                 group: Some(3),
+            },
+            Command::Resend {
+                producer: 0,
+                event: 7,
+                payload: Payload::Transient,
+                group: None,
             },
             Command::SetOnline {
                 consumer: None,

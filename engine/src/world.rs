@@ -395,7 +395,9 @@ impl World {
             Target::Producer(p) => {
                 (p as usize) < self.producers.len()
                     && match command {
-                        Command::Send { .. } | Command::SetRate { .. } => true,
+                        Command::Send { .. } | Command::Resend { .. } | Command::SetRate { .. } => {
+                            true
+                        }
                         Command::Publish { exchange, key, .. } => {
                             self.route(exchange, key)?;
                             true
@@ -571,6 +573,24 @@ impl World {
             }
             (Target::Producer(p), Command::Send { payload, group, .. }) => {
                 self.with_arrivals(|a, w| a.send_one(w, p, payload, group));
+            }
+            (
+                Target::Producer(p),
+                Command::Resend {
+                    event,
+                    payload,
+                    group,
+                    ..
+                },
+            ) => {
+                let sent = self.with_arrivals(|a, w| a.resend(w, p, event, payload, group));
+                if sent.is_none() {
+                    // A file may name any event; one not sent yet is said, not sent.
+                    self.emit(EventKind::Setting {
+                        name: "resend".to_owned(),
+                        value: format!("event {event} has not been sent yet, so nothing was sent"),
+                    });
+                }
             }
             (Target::Producer(p), Command::Publish { exchange, key, .. }) => {
                 // Checked when given; a replay runs what was accepted then.

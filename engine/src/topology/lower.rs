@@ -274,7 +274,10 @@ impl ScenarioV2 {
             };
             return Err(ScenarioError::field(path, expected, format!("\"{name}\"")));
         }
-        if let Command::Send { producer, .. } | Command::SetRate { producer, .. } = &mut command {
+        if let Command::Send { producer, .. }
+        | Command::Resend { producer, .. }
+        | Command::SetRate { producer, .. } = &mut command
+        {
             *producer = shape.producers.iter().position(|p| p == name).unwrap_or(0) as u32;
         }
         Ok(TimedCommand { at: c.at, command })
@@ -298,7 +301,7 @@ fn own_name(node: &str, kind: &str, given: &str, default: &str) -> Result<(), Sc
 pub(super) fn target_kind(c: &Command) -> Option<NodeKind> {
     use Command::*;
     match c {
-        Send { .. } | SetRate { .. } | SetHotKey { .. } | Publish { .. } => {
+        Send { .. } | Resend { .. } | SetRate { .. } | SetHotKey { .. } | Publish { .. } => {
             Some(NodeKind::Producer)
         }
         Spike { .. } => None,

@@ -258,6 +258,7 @@ impl Target {
     pub fn in_one_queue(command: &Command) -> Target {
         match command {
             Command::Send { producer, .. }
+            | Command::Resend { producer, .. }
             | Command::SetRate { producer, .. }
             | Command::Publish { producer, .. } => Target::Producer(*producer),
             Command::Spike { .. } => Target::World,
@@ -647,6 +648,7 @@ impl ScenarioV2 {
             }
             (None, Some(NodeKind::Producer)) => match &command {
                 Command::Send { producer, .. }
+                | Command::Resend { producer, .. }
                 | Command::Publish { producer, .. }
                 | Command::SetRate { producer, .. }
                 | Command::SetHotKey { producer, .. } => Target::Producer(*producer),
@@ -695,6 +697,7 @@ impl ScenarioV2 {
         if let (
             Target::Producer(p),
             Command::Send { producer, .. }
+            | Command::Resend { producer, .. }
             | Command::Publish { producer, .. }
             | Command::SetRate { producer, .. }
             | Command::SetHotKey { producer, .. },

@@ -282,7 +282,9 @@ impl ScenarioV2 {
             .map(|tc| NodeCommand {
                 at: tc.at,
                 node: match &tc.command {
-                    Command::Send { producer, .. } | Command::SetRate { producer, .. } => {
+                    Command::Send { producer, .. }
+                    | Command::Resend { producer, .. }
+                    | Command::SetRate { producer, .. } => {
                         producers.get(*producer as usize).cloned()
                     }
                     _ => None,
