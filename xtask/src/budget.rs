@@ -83,8 +83,12 @@ use std::path::{Path, PathBuf};
 /// lesson-specific controls (control names among a lesson's regions: 203 B, where a field of
 /// their own cost 381 B) were paid by a plainer fetch error and CSS selectors instead of a
 /// class: 409.9 kB, budget 410 kB.
+/// JSON text written through `Value`'s Display alone, not three writers (-2.2 kB), paid for
+/// a lens that offers all seven platforms, lessons on the broker and stream panels and three
+/// new lessons (+1.0 kB) and the engine's `resend` command (+0.6 kB): 409.4 kB, budget
+/// 409.5 kB.
 /// Each step is in the git log.
-pub const GZIP_BUDGET_BYTES: u64 = 410_000;
+pub const GZIP_BUDGET_BYTES: u64 = 409_500;
 
 pub struct FileSize {
     pub path: PathBuf,
