@@ -131,8 +131,8 @@ impl Spec {
             ))),
             Model::FanOut => Some(Spec::FanOut { seed: seed()? }),
             Model::PubsubVsQueue => Some(Spec::Contrast { seed: seed()? }),
-            // The broker and the stream are the example files as they are, seed included;
-            // `scenario` is still read, so a misspelt field is refused, not ignored.
+            // The broker and the stream run their example files as they are, with the files'
+            // own seeds: a `seed` given here is read (a misspelt field is refused) but unused.
             Model::Exchanges => seed().map(|_| Some(Spec::Exchanges { scripted: true }))?,
             Model::Redis => seed().map(|_| Some(Spec::Redis { scripted: true }))?,
         })
