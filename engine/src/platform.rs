@@ -6,7 +6,9 @@
 //! no `x-max-retries`; quorum queues have `x-delivery-limit`, default 20), Kafka consumer
 //! properties. Where a platform has no equivalent, the row says so and why; nothing is faked.
 
-use serde_json::json;
+use serde_json::Value;
+
+use crate::envelope::obj;
 
 use crate::{AckMode, BatchFailure, Overflow, QueueKind, Scenario};
 
@@ -518,79 +520,108 @@ pub fn terraform(s: &Scenario) -> String {
 #[inline]
 pub fn lambda_mapping(s: &Scenario) -> String {
     let fifo = s.queue.kind == QueueKind::Fifo;
-    let mut m = json!({
-        "EventSourceArn": format!(
-            "arn:aws:sqs:us-east-1:123456789012:{}{}",
-            s.queue.name,
-            if fifo { ".fifo" } else { "" }
+    let responses = match s.consumers.batch_failure {
+        BatchFailure::WholeBatch => vec![],
+        _ => vec![Value::from("ReportBatchItemFailures")],
+    };
+    let mut fields = vec![
+        (
+            "EventSourceArn",
+            Value::from(format!(
+                "arn:aws:sqs:us-east-1:123456789012:{}{}",
+                s.queue.name,
+                if fifo { ".fifo" } else { "" }
+            )),
         ),
-        "FunctionName": s.consumers.name,
-        "BatchSize": if fifo { s.consumers.batch_size.min(10) } else { s.consumers.batch_size },
-        "FunctionResponseTypes": match s.consumers.batch_failure {
-            BatchFailure::WholeBatch => json!([]),
-            _ => json!(["ReportBatchItemFailures"]),
-        },
-    });
+        ("FunctionName", Value::from(s.consumers.name.as_str())),
+        (
+            "BatchSize",
+            Value::from(if fifo {
+                s.consumers.batch_size.min(10)
+            } else {
+                s.consumers.batch_size
+            }),
+        ),
+        ("FunctionResponseTypes", Value::Array(responses)),
+    ];
     if !fifo {
-        m["MaximumBatchingWindowInSeconds"] = json!(secs(s.consumers.batch_window.0).min(300));
+        fields.push((
+            "MaximumBatchingWindowInSeconds",
+            Value::from(secs(s.consumers.batch_window.0).min(300)),
+        ));
     }
+    let m = obj(fields);
     format!("{m:#}")
 }
 
 /// RabbitMQ definitions (importable with `rabbitmqadmin import` or the management UI).
 #[inline]
 pub fn rabbitmq(s: &Scenario, quorum: bool) -> String {
-    let mut args = serde_json::Map::new();
-    args.insert(
-        "x-queue-type".into(),
-        json!(if quorum { "quorum" } else { "classic" }),
-    );
+    let kind = Value::from(if quorum { "quorum" } else { "classic" });
+    let mut args = vec![("x-queue-type", kind.clone())];
     let dlx = format!("{}.dlx", s.queue.name);
     if let Some(dlq) = &s.dlq {
-        args.insert("x-dead-letter-exchange".into(), json!(dlx));
-        args.insert("x-dead-letter-routing-key".into(), json!(dlq.name));
+        args.push(("x-dead-letter-exchange", Value::from(dlx.as_str())));
+        args.push(("x-dead-letter-routing-key", Value::from(dlq.name.as_str())));
         if quorum {
-            args.insert(
-                "x-delivery-limit".into(),
-                json!(quorum_limit(dlq.max_receive_count)),
-            );
+            args.push((
+                "x-delivery-limit",
+                Value::from(quorum_limit(dlq.max_receive_count)),
+            ));
         }
     } else if quorum {
         // Since 4.0 quorum queues default to 20; "no DLQ, retry for ever" must say so.
-        args.insert("x-delivery-limit".into(), json!(-1));
+        args.push(("x-delivery-limit", Value::from(-1)));
     }
     if let Some(n) = s.queue.max_depth {
-        args.insert("x-max-length".into(), json!(n));
-        args.insert(
-            "x-overflow".into(),
-            json!(match s.queue.overflow {
+        args.push(("x-max-length", Value::from(n)));
+        args.push((
+            "x-overflow",
+            Value::from(match s.queue.overflow {
                 Overflow::RejectPublish => "reject-publish",
                 Overflow::DropOldest => "drop-head",
             }),
-        );
+        ));
     }
-    let queue = |name: &str, arguments: serde_json::Value| json!({ "name": name, "vhost": "/", "durable": true, "auto_delete": false, "arguments": arguments });
-    let mut queues = vec![queue(&s.queue.name, serde_json::Value::Object(args))];
+    let no_args = || obj(vec![]);
+    let queue = |name: &str, arguments: Value| {
+        obj(vec![
+            ("name", Value::from(name)),
+            ("vhost", Value::from("/")),
+            ("durable", Value::from(true)),
+            ("auto_delete", Value::from(false)),
+            ("arguments", arguments),
+        ])
+    };
+    let mut queues = vec![queue(&s.queue.name, obj(args))];
     let mut exchanges = vec![];
     let mut bindings = vec![];
     if let Some(dlq) = &s.dlq {
-        queues.push(queue(
-            &dlq.name,
-            json!({ "x-queue-type": if quorum { "quorum" } else { "classic" } }),
-        ));
-        exchanges.push(
-            json!({ "name": dlx, "vhost": "/", "type": "direct", "durable": true,
-            "auto_delete": false, "internal": false, "arguments": {} }),
-        );
-        bindings.push(
-            json!({ "source": dlx, "vhost": "/", "destination": dlq.name,
-            "destination_type": "queue", "routing_key": dlq.name, "arguments": {} }),
-        );
+        queues.push(queue(&dlq.name, obj(vec![("x-queue-type", kind)])));
+        exchanges.push(obj(vec![
+            ("name", Value::from(dlx.as_str())),
+            ("vhost", Value::from("/")),
+            ("type", Value::from("direct")),
+            ("durable", Value::from(true)),
+            ("auto_delete", Value::from(false)),
+            ("internal", Value::from(false)),
+            ("arguments", no_args()),
+        ]));
+        bindings.push(obj(vec![
+            ("source", Value::from(dlx.as_str())),
+            ("vhost", Value::from("/")),
+            ("destination", Value::from(dlq.name.as_str())),
+            ("destination_type", Value::from("queue")),
+            ("routing_key", Value::from(dlq.name.as_str())),
+            ("arguments", no_args()),
+        ]));
     }
-    format!(
-        "{:#}",
-        json!({ "queues": queues, "exchanges": exchanges, "bindings": bindings })
-    )
+    let all = obj(vec![
+        ("queues", Value::Array(queues)),
+        ("exchanges", Value::Array(exchanges)),
+        ("bindings", Value::Array(bindings)),
+    ]);
+    format!("{all:#}")
 }
 
 /// A Kafka consumer configuration with the same delivery choices.

@@ -7,7 +7,7 @@
 //! own trace and LINKS to each message's context.
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::envelope::{mix, EPOCH_UNIX_MS};
 use crate::event::{Event, EventKind};
@@ -353,30 +353,75 @@ impl Sim {
 impl Trace {
     /// OTLP/JSON (the shape of an `ExportTraceServiceRequest`), derived spans left out.
     pub fn to_otlp_json(&self) -> Value {
-        let nanos = |t: Millis| ((EPOCH_UNIX_MS + t.0) as u128 * 1_000_000).to_string();
+        use crate::envelope::obj;
+        let nanos =
+            |t: Millis| Value::from(((EPOCH_UNIX_MS + t.0) as u128 * 1_000_000).to_string());
+        let hex = |n: u128, width: usize| Value::from(format!("{n:0width$x}"));
+        let attribute = |k: &str, v: &str| {
+            obj(vec![
+                ("key", Value::from(k)),
+                ("value", obj(vec![("stringValue", Value::from(v))])),
+            ])
+        };
         let mut by_service: Vec<(String, Vec<Value>)> = Vec::new();
         for s in self.spans.iter().filter(|s| !s.derived) {
-            let span = json!({
-                "traceId": format!("{:032x}", s.trace_id),
-                "spanId": format!("{:016x}", s.span_id),
-                "parentSpanId": s.parent.map(|p| format!("{p:016x}")).unwrap_or_default(),
-                "name": s.name,
-                "kind": s.kind.otlp(),
-                "startTimeUnixNano": nanos(s.start),
-                "endTimeUnixNano": nanos(s.end),
-                "attributes": s.attributes.iter().map(|(k, v)| json!({"key": k, "value": {"stringValue": v}})).collect::<Vec<_>>(),
-                "links": s.links.iter().map(|(t, id)| json!({"traceId": format!("{t:032x}"), "spanId": format!("{id:016x}")})).collect::<Vec<_>>(),
-            });
+            let span = obj(vec![
+                ("traceId", hex(s.trace_id, 32)),
+                ("spanId", hex(u128::from(s.span_id), 16)),
+                (
+                    "parentSpanId",
+                    s.parent
+                        .map_or_else(|| Value::from(""), |p| hex(u128::from(p), 16)),
+                ),
+                ("name", Value::from(s.name.as_str())),
+                ("kind", Value::from(s.kind.otlp())),
+                ("startTimeUnixNano", nanos(s.start)),
+                ("endTimeUnixNano", nanos(s.end)),
+                (
+                    "attributes",
+                    Value::Array(s.attributes.iter().map(|(k, v)| attribute(k, v)).collect()),
+                ),
+                (
+                    "links",
+                    Value::Array(
+                        s.links
+                            .iter()
+                            .map(|&(t, id)| {
+                                obj(vec![
+                                    ("traceId", hex(t, 32)),
+                                    ("spanId", hex(u128::from(id), 16)),
+                                ])
+                            })
+                            .collect(),
+                    ),
+                ),
+            ]);
             match by_service.iter_mut().find(|(name, _)| *name == s.service) {
                 Some((_, spans)) => spans.push(span),
                 None => by_service.push((s.service.clone(), vec![span])),
             }
         }
-        json!({
-            "resourceSpans": by_service.into_iter().map(|(service, spans)| json!({
-                "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": service}}]},
-                "scopeSpans": [{"scope": {"name": "queue-playground"}, "spans": spans}]
-            })).collect::<Vec<_>>()
-        })
+        let resources = by_service.into_iter().map(|(service, spans)| {
+            obj(vec![
+                (
+                    "resource",
+                    obj(vec![(
+                        "attributes",
+                        Value::Array(vec![attribute("service.name", &service)]),
+                    )]),
+                ),
+                (
+                    "scopeSpans",
+                    Value::Array(vec![obj(vec![
+                        (
+                            "scope",
+                            obj(vec![("name", Value::from("queue-playground"))]),
+                        ),
+                        ("spans", Value::Array(spans)),
+                    ])]),
+                ),
+            ])
+        });
+        obj(vec![("resourceSpans", Value::Array(resources.collect()))])
     }
 }
