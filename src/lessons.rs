@@ -85,12 +85,8 @@ pub type Numbers = BTreeMap<String, f64>;
 pub fn numbers(sim: &Sim) -> Numbers {
     let mut out = Numbers::new();
     let counts = sim.counts();
-    if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(counts) {
-        for (k, v) in map {
-            if let Some(n) = v.as_f64() {
-                out.insert(k, n);
-            }
-        }
+    for (k, v) in counts.named() {
+        out.insert(k.into(), v as f64);
     }
     let max_receives = sim
         .message_iter()

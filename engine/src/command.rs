@@ -18,7 +18,18 @@ pub enum Payload {
     Poison,
     /// Hits a passing fault (the oven is briefly unavailable) for its first few attempts.
     Transient,
+    /// An order with a photo of the customer's own pizza design, [`LARGE_PAYLOAD_BYTES`]
+    /// long: over SQS's maximum message size unless the producer stores it aside (a claim
+    /// check).
+    Large,
+    /// An order in version 2 of the event schema, which consumers that read only version 1
+    /// do not understand.
+    V2,
 }
+
+/// How long a [`Payload::Large`] body is: a 3 MB photo, three times SQS's 1 MiB maximum
+/// message size (semantics §1.1).
+pub const LARGE_PAYLOAD_BYTES: u32 = 3_000_000;
 
 /// Written as `{"type": "set_online", "online": false}`: the type, then that command's own
 /// fields. Read through `tagged::RawCommand`, which costs the page far less than serde's

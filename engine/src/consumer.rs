@@ -296,13 +296,22 @@ impl Sim {
             .producers
             .get(m.producer as usize)
             .map_or(2, |p| p.transient_failures);
-        match m.payload {
-            Payload::Poison if !self.poison_fixed => {
-                return match self.sc.consumers.on_invalid {
-                    OnInvalid::Throw => Outcome::Fail(FailureCause::Malformed),
-                    OnInvalid::Discard => Outcome::Reject,
-                };
+        // A body that fails validation, or a schema version newer than the consumer reads,
+        // is invalid to it: what happens next is its `on_invalid` choice.
+        let invalid = match m.payload {
+            Payload::Poison if !self.poison_fixed => Some(FailureCause::Malformed),
+            Payload::V2 if self.sc.consumers.schema_version < 2 => {
+                Some(FailureCause::UnknownVersion)
             }
+            _ => None,
+        };
+        if let Some(cause) = invalid {
+            return match self.sc.consumers.on_invalid {
+                OnInvalid::Throw => Outcome::Fail(cause),
+                OnInvalid::Discard | OnInvalid::DeadLetter => Outcome::Reject,
+            };
+        }
+        match m.payload {
             Payload::Transient if m.receive_count <= transient_failures => {
                 return Outcome::Fail(FailureCause::Transient);
             }

@@ -6,7 +6,7 @@
 //! and every rendering and explanation says so.
 
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::command::Payload;
 use crate::kernel::time::Millis;
@@ -25,6 +25,23 @@ pub(crate) fn obj(fields: Vec<(&str, Value)>) -> Value {
         map.insert(k.to_owned(), v);
     }
     Value::Object(map)
+}
+
+/// The malformed order's fields after its `order_id` (left empty): "a dozen" is no quantity.
+fn poison_fields() -> Vec<(&'static str, Value)> {
+    vec![
+        ("order_id", Value::Null),
+        ("pizza", Value::from("pineapple")),
+        ("size", Value::from("XXL")),
+        ("quantity", Value::from("a dozen")),
+    ]
+}
+
+/// The malformed order as data.
+pub(crate) fn poison_order(order: &str) -> Value {
+    let mut fields = poison_fields();
+    fields[0].1 = Value::from(order);
+    obj(fields)
 }
 
 /// The attributes of one event, in the order the spec lists them.
@@ -46,6 +63,8 @@ pub struct Envelope {
     pub sequence: Option<String>,
     /// Custom extension (not part of CloudEvents): where the consumer should send its reply.
     pub replyto: Option<String>,
+    /// Dataref extension: where a body stored aside can be fetched (the claim check).
+    pub dataref: Option<String>,
 }
 
 /// How an envelope travels over one protocol.
@@ -88,13 +107,28 @@ impl Envelope {
     pub fn for_message(m: &Message, scenario: &Scenario) -> Envelope {
         let seed = scenario.seed;
         let order = format!("ord-{:05}", m.event);
-        let data = match m.payload {
-            Payload::Poison => json!({
-                "order_id": order,
-                "pizza": "pineapple",
-                "size": "XXL",
-                "quantity": "a dozen"
-            }),
+        let producer = scenario.producers.get(m.producer as usize);
+        let claim_check = m.payload == Payload::Large && producer.is_some_and(|p| p.claim_check);
+        let v2 = m.payload == Payload::V2;
+        // Built field by field through one helper: each `json!` object is its own inlined
+        // run of map inserts, which the page paid for once per shape.
+        let mut fields = vec![("order_id", Value::from(order.as_str()))];
+        match m.payload {
+            Payload::Large => {
+                let photo = if claim_check {
+                    obj(vec![
+                        ("bytes", Value::from(crate::command::LARGE_PAYLOAD_BYTES)),
+                        ("stored", Value::from("aside, see dataref")),
+                    ])
+                } else {
+                    Value::from(format!(
+                        "({} bytes of base64 inline)",
+                        crate::command::LARGE_PAYLOAD_BYTES
+                    ))
+                };
+                fields.extend([("pizza", Value::from("custom design")), ("photo", photo)]);
+            }
+            Payload::Poison => fields = poison_fields(),
             _ => {
                 const PIZZAS: [&str; 5] = [
                     "margherita",
@@ -104,24 +138,34 @@ impl Envelope {
                     "funghi",
                 ];
                 let pick = (mix(seed ^ m.event) % PIZZAS.len() as u64) as usize;
-                json!({
-                    "order_id": order,
-                    "pizza": PIZZAS[pick],
-                    "size": "large",
-                    "quantity": 1 + (mix(m.event) % 3)
-                })
+                let item = vec![
+                    ("pizza", Value::from(PIZZAS[pick])),
+                    ("size", Value::from("large")),
+                    ("quantity", Value::from(1 + (mix(m.event) % 3))),
+                ];
+                if v2 {
+                    // Version 2 holds a list of items, which a version 1 reader cannot parse.
+                    fields.push(("items", Value::Array(vec![obj(item)])));
+                } else {
+                    fields.extend(item);
+                }
             }
-        };
+        }
+        fields[0].1 = Value::from(order.as_str());
+        let data = obj(fields);
         let trace = crate::trace::TraceIds::for_message(seed, m.event);
         Envelope {
             specversion: "1.0".into(),
             id: event_uuid(seed, m.event),
             source: format!("/pizza-shop/{}", producer_name(scenario, m.producer)),
-            ty: "com.example.pizzashop.order.placed.v1".into(),
-            subject: order,
+            ty: format!("com.example.pizzashop.order.placed.v{}", 1 + u8::from(v2)),
+            subject: order.clone(),
             time: rfc3339(m.published_at),
             datacontenttype: "application/json".into(),
-            dataschema: "https://schemas.example.com/pizzashop/order-placed/v1.json".into(),
+            dataschema: format!(
+                "https://schemas.example.com/pizzashop/order-placed/v{}.json",
+                1 + u8::from(v2)
+            ),
             data,
             traceparent: trace.traceparent(),
             partitionkey: format!("store-{}", m.group),
@@ -129,6 +173,8 @@ impl Envelope {
             replyto: scenario
                 .reply_queue
                 .then(|| format!("{}-replies", scenario.queue.name)),
+            dataref: claim_check
+                .then(|| format!("https://blobs.example.com/pizza-shop/photos/{order}.jpg")),
         }
     }
 
@@ -142,12 +188,12 @@ impl Envelope {
         env.source = "/video-platform/upload-service".into();
         env.ty = "com.example.video.uploaded.v1".into();
         env.dataschema = "https://schemas.example.com/video/uploaded/v1.json".into();
-        env.data = json!({
-            "video_id": video,
-            "channel": channel,
-            "duration_s": 30 + mix(m.event) % 570,
-            "corrupt": m.payload == Payload::Poison,
-        });
+        env.data = obj(vec![
+            ("video_id", Value::from(video.as_str())),
+            ("channel", Value::from(channel.as_str())),
+            ("duration_s", Value::from(30 + mix(m.event) % 570)),
+            ("corrupt", Value::from(m.payload == Payload::Poison)),
+        ]);
         env.partitionkey = channel;
         env.subject = video;
         env
@@ -164,9 +210,14 @@ impl Envelope {
         let event = r.seq + 1;
         let order = format!("ord-{event:05}");
         let data = if r.poison {
-            json!({ "order_id": order, "pizza": "pineapple", "size": "XXL", "quantity": "a dozen" })
+            poison_order(&order)
         } else {
-            json!({ "order_id": order, "pizza": "margherita", "size": "large", "quantity": 1 + (mix(event) % 3) })
+            obj(vec![
+                ("order_id", Value::from(order.as_str())),
+                ("pizza", Value::from("margherita")),
+                ("size", Value::from("large")),
+                ("quantity", Value::from(1 + (mix(event) % 3))),
+            ])
         };
         let trace = crate::trace::TraceIds::for_message(seed, event);
         Envelope {
@@ -192,6 +243,7 @@ impl Envelope {
                 .unwrap_or_else(|| format!("(no key: partition {partition})")),
             sequence: Some(format!("{:020}", r.offset)),
             replyto: None,
+            dataref: None,
         }
     }
 
@@ -199,22 +251,28 @@ impl Envelope {
     #[inline]
     pub fn attributes(&self) -> Vec<(&'static str, Value)> {
         let mut attrs = vec![
-            ("specversion", json!(self.specversion)),
-            ("id", json!(self.id)),
-            ("source", json!(self.source)),
-            ("type", json!(self.ty)),
-            ("subject", json!(self.subject)),
-            ("time", json!(self.time)),
-            ("datacontenttype", json!(self.datacontenttype)),
-            ("dataschema", json!(self.dataschema)),
-            ("traceparent", json!(self.traceparent)),
-            ("partitionkey", json!(self.partitionkey)),
+            ("specversion", Value::from(self.specversion.as_str())),
+            ("id", Value::from(self.id.as_str())),
+            ("source", Value::from(self.source.as_str())),
+            ("type", Value::from(self.ty.as_str())),
+            ("subject", Value::from(self.subject.as_str())),
+            ("time", Value::from(self.time.as_str())),
+            (
+                "datacontenttype",
+                Value::from(self.datacontenttype.as_str()),
+            ),
+            ("dataschema", Value::from(self.dataschema.as_str())),
+            ("traceparent", Value::from(self.traceparent.as_str())),
+            ("partitionkey", Value::from(self.partitionkey.as_str())),
         ];
         if let Some(seq) = &self.sequence {
-            attrs.push(("sequence", json!(seq)));
+            attrs.push(("sequence", Value::from(seq.as_str())));
         }
         if let Some(reply) = &self.replyto {
-            attrs.push(("replyto", json!(reply)));
+            attrs.push(("replyto", Value::from(reply.as_str())));
+        }
+        if let Some(at) = &self.dataref {
+            attrs.push(("dataref", Value::from(at.as_str())));
         }
         attrs.push(("data", self.data.clone()));
         attrs
@@ -499,6 +557,13 @@ pub const FIELD_DOCS: &[FieldDoc] = &[
         why: "Names the queue the kitchen should reply to. The producer decides where replies go, so the consumer never hard-codes a caller.",
         without: "The consumer would need to know every caller's reply address in advance.",
         spec: "NOT a CloudEvents attribute: CloudEvents has no reply-to. This is our custom extension (names must be lowercase letters and digits).",
+    },
+    FieldDoc {
+        name: "dataref",
+        origin: Origin::Extension,
+        why: "Points at the photo in the blob store. The producer stored it there first and sends only this reference: a claim check. The message stays a few hundred bytes, and only the consumer that needs the photo fetches it.",
+        without: "The 3 MB photo rides inside the message, over SQS's 1 MiB maximum, and the send is refused.",
+        spec: "CloudEvents Dataref extension (dataref, a URI reference to the stored data)",
     },
 ];
 

@@ -236,6 +236,11 @@ pub enum EventKind {
         outcome: crate::command::TakeOutcome,
         delivery: u32,
     },
+    /// The queue refused a send whose body was over its maximum message size.
+    TooLarge {
+        producer: u32,
+        event: u64,
+    },
 }
 
 impl Event {
@@ -302,6 +307,7 @@ impl Event {
             Published { .. } => "published",
             Deduplicated { .. } => "deduplicated",
             PublishRejected { .. } => "publish_rejected",
+            TooLarge { .. } => "too_large",
             Unroutable { .. } => "unroutable",
             Dropped { .. } => "dropped",
             DroppedAtLimit { .. } => "dropped_at_limit",
@@ -360,6 +366,8 @@ impl Event {
                     Payload::Normal => "an order",
                     Payload::Poison => "a malformed order (poison pill)",
                     Payload::Transient => "an order that will hit a passing fault",
+                    Payload::Large => "an order with a 3 MB photo",
+                    Payload::V2 => "an order in schema version 2",
                 };
                 let dup = if *duplicate_send { ", a duplicate send of the same event" } else { "" };
                 format!("Message {msg} published: {what}{dup}")
@@ -367,6 +375,10 @@ impl Event {
             Deduplicated { event } => {
                 format!("A repeat send of event {event} was accepted but not enqueued (FIFO deduplication)")
             }
+            TooLarge { producer, event } => format!(
+                "Producer {} could not send event {event}: its 3 MB photo is over the queue's maximum message size",
+                producer + 1
+            ),
             PublishRejected { producer } => {
                 format!("The queue is full: producer {} had a publish rejected", producer + 1)
             }

@@ -21,6 +21,8 @@ pub enum FailureCause {
     Random,
     /// Processing outlasted the visibility timeout, or the consumer crashed: nobody deleted it.
     VisibilityExpired,
+    /// The event's schema version is newer than the consumer reads, and the consumer threw.
+    UnknownVersion,
 }
 
 impl FailureCause {
@@ -28,6 +30,7 @@ impl FailureCause {
         match self {
             FailureCause::Malformed => "the order failed validation (malformed body)",
             FailureCause::Transient => "a passing fault (a dependency was briefly unavailable)",
+            FailureCause::UnknownVersion => "an event schema version the consumer does not read",
             FailureCause::Random => "a random processing failure",
             FailureCause::VisibilityExpired => {
                 "its visibility timeout ran out before it was deleted"

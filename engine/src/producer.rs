@@ -1,7 +1,7 @@
 //! Producers: steady or random arrivals, spikes, manual sends, poison and transient payloads,
 //! FIFO groups and deduplication, duplicate sends, and what happens when a full queue says no.
 
-use crate::command::Payload;
+use crate::command::{Payload, LARGE_PAYLOAD_BYTES};
 use crate::event::EventKind;
 use crate::kernel::rng::Rng;
 use crate::kernel::time::Millis;
@@ -219,6 +219,11 @@ impl Arrivals {
             cfg.duplicate_share,
             cfg.groups,
         );
+        let good = if cfg.schema_version >= 2 {
+            Payload::V2
+        } else {
+            Payload::Normal
+        };
         let (hot, keyless) = (cfg.hot_key_share, cfg.keyless_share);
         let roll = if poison > 0.0 || transient > 0.0 {
             self.rng.unit()
@@ -230,7 +235,7 @@ impl Arrivals {
         } else if roll < poison + transient {
             Payload::Transient
         } else {
-            Payload::Normal
+            good
         };
         // One roll for the key shares, and none when there are none, so a producer without
         // them draws exactly what it always drew.
@@ -353,6 +358,22 @@ impl Sim {
             let until = self.now.saturating_add(DEDUP_WINDOW);
             self.dedup.insert(key, until);
             self.dedup_order.push_back((until, key));
+        }
+        if self.sc.mode == Mode::Queue && payload == Payload::Large {
+            let claim_check = self
+                .sc
+                .producers
+                .get(p as usize)
+                .is_some_and(|c| c.claim_check);
+            if claim_check {
+                self.counts.claim_checked += 1;
+            } else if LARGE_PAYLOAD_BYTES > self.sc.queue.max_message_size {
+                // SendMessage fails: the body is over MaximumMessageSize (§1.1).
+                self.counts.producer_errors += 1;
+                self.counts.too_large += 1;
+                self.emit(EventKind::TooLarge { producer: p, event });
+                return Published::Rejected;
+            }
         }
         if self.sc.mode == Mode::Queue {
             if let Some(max) = self.sc.queue.max_depth {

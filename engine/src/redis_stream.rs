@@ -50,14 +50,20 @@ impl Entry {
             datacontenttype: "application/json".into(),
             dataschema: "https://schemas.example.com/pizzashop/order-placed/v1.json".into(),
             data: if self.poison {
-                serde_json::json!({ "order_id": order, "pizza": "pineapple", "quantity": "a dozen" })
+                crate::envelope::poison_order(&order)
             } else {
-                serde_json::json!({ "order_id": order, "pizza": "margherita", "quantity": 1 })
+                use serde_json::Value;
+                crate::envelope::obj(vec![
+                    ("order_id", Value::from(order.as_str())),
+                    ("pizza", Value::from("margherita")),
+                    ("quantity", Value::from(1)),
+                ])
             },
             traceparent: crate::trace::TraceIds::for_message(0x5245_4449, n).traceparent(),
             partitionkey: "orders".into(),
             sequence: None,
             replyto: None,
+            dataref: None,
         }
     }
 }

@@ -67,6 +67,9 @@ pub enum Overflow {
     DropOldest,
 }
 
+/// SQS `MaximumMessageSize`, default and upper bound: 1 MiB (semantics §1.1).
+pub const SQS_MAX_MESSAGE_SIZE: u32 = 1_048_576;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct QueueConfig {
@@ -90,6 +93,10 @@ pub struct QueueConfig {
     /// Standard queues only: a receive may pick any of the first N ready messages, which is how
     /// best-effort ordering shows up. 1 means strictly oldest first.
     pub reorder_window: u32,
+    /// The largest message body the queue accepts, in bytes: SQS `MaximumMessageSize`, 1 MiB
+    /// (semantics §1.1). A larger send is refused. Profiles with no modelled limit lower to
+    /// `u32::MAX`.
+    pub max_message_size: u32,
     /// What happens to a message whose processing failed.
     pub retry: RetryPolicy,
     /// Deliveries after which a message is dropped, for a queue with no DLQ: a RabbitMQ quorum
@@ -172,6 +179,10 @@ pub enum OnInvalid {
     Throw,
     /// Validate, log and return normally: the message is deleted without retries.
     Discard,
+    /// Validate and dead-letter it at once, without retries (AMQP `basic.reject` with
+    /// `requeue=false`, or a send to the DLQ before the delete on SQS); deleted as by
+    /// `Discard` when there is no dead-letter queue.
+    DeadLetter,
 }
 
 /// Each setting's value in plain words, as the event log says it ("ack mode: before
@@ -200,6 +211,7 @@ impl OnInvalid {
         match self {
             OnInvalid::Throw => "throw",
             OnInvalid::Discard => "discard",
+            OnInvalid::DeadLetter => "dead-letter",
         }
     }
 }
@@ -265,6 +277,9 @@ pub struct ConsumerConfig {
     /// Chance that processing one message fails for a passing reason.
     pub failure_rate: f64,
     pub on_invalid: OnInvalid,
+    /// The newest event schema version the consumers read; a newer event is invalid to
+    /// them and handled as `on_invalid` says.
+    pub schema_version: u32,
     pub batch_failure: BatchFailure,
     pub ack: AckMode,
     /// Remember processed event ids and skip repeats (an exactly-once effect).
@@ -314,6 +329,11 @@ pub struct ProducerConfig {
     pub groups: u32,
     /// Share of messages the producer sends twice, as a retry after a lost acknowledgement would.
     pub duplicate_share: f64,
+    /// The event schema version it writes: 1, or 2 (its orders become `Payload::V2`).
+    pub schema_version: u32,
+    /// Store a large body (a photo) aside and send a `dataref` to it instead: the claim-check
+    /// pattern (CloudEvents Dataref extension, semantics §10).
+    pub claim_check: bool,
     /// Per-message delivery delay (not allowed on FIFO queues).
     pub delay: Millis,
     pub on_reject: OnReject,
@@ -398,6 +418,7 @@ impl Default for QueueConfig {
             overflow: Overflow::RejectPublish,
             content_based_dedup: false,
             reorder_window: 8,
+            max_message_size: SQS_MAX_MESSAGE_SIZE,
             retry: RetryPolicy::VisibilityTimeout,
             max_deliveries: None,
             limit_at_return: false,
@@ -437,6 +458,7 @@ impl Default for ConsumerConfig {
             processing: ProcessingTime::default(),
             failure_rate: 0.0,
             on_invalid: OnInvalid::Throw,
+            schema_version: 2,
             batch_failure: BatchFailure::WholeBatch,
             ack: AckMode::AfterProcessing,
             idempotent: false,
@@ -481,6 +503,8 @@ impl Default for ProducerConfig {
             transient_failures: 2,
             groups: 1,
             duplicate_share: 0.0,
+            schema_version: 1,
+            claim_check: false,
             delay: Millis::ZERO,
             on_reject: OnReject::CountError,
             back_off: Millis::from_secs(1),
@@ -584,6 +608,7 @@ impl Scenario {
             int("queue.max_depth", max, 1, 10_000_000)?;
         }
         int("queue.reorder_window", q.reorder_window, 1, 1000)?;
+        int("queue.max_message_size", q.max_message_size, 1024, u32::MAX)?;
         retry("queue.retry", &q.retry)?;
         if let Some(max) = q.max_deliveries {
             int("queue.max_deliveries", max, 1, 1000)?;
@@ -636,6 +661,7 @@ impl Scenario {
         )?;
         fraction_range("consumers.failure_rate", c.failure_rate, 0.0, 1.0)?;
         fraction_range("consumers.crash_probability", c.crash_probability, 0.0, 1.0)?;
+        int("consumers.schema_version", c.schema_version, 1, 2)?;
         duration(
             "consumers.restart_after",
             c.restart_after,
@@ -664,6 +690,7 @@ impl Scenario {
             int(&at("transient_failures"), p.transient_failures, 1, 100)?;
             int(&at("groups"), p.groups, 1, 10_000)?;
             fraction_range(&at("duplicate_share"), p.duplicate_share, 0.0, 1.0)?;
+            int(&at("schema_version"), p.schema_version, 1, 2)?;
             p.check_keys(&at)?;
             duration(&at("delay"), p.delay, Millis::ZERO, Millis::from_secs(900))?;
             if q.kind == QueueKind::Fifo && p.delay > Millis::ZERO {

@@ -11,7 +11,7 @@ use crate::consumer::{Item, Outcome};
 use crate::event::EventKind;
 use crate::kernel::time::Millis;
 use crate::message::{DeadLetterReason, FailureCause, Handle, MsgState};
-use crate::scenario::{AckMode, BatchFailure, RetryPolicy};
+use crate::scenario::{AckMode, BatchFailure, OnInvalid, RetryPolicy};
 use crate::sim::{Sim, Timer};
 
 impl Sim {
@@ -125,7 +125,13 @@ impl Sim {
     /// The message leaves the queue for good, processed or rejected.
     pub(crate) fn finish(&mut self, h: Handle, rejected: bool) {
         let at = self.now;
-        if rejected {
+        if rejected
+            && self.sc.consumers.on_invalid == OnInvalid::DeadLetter
+            && self.sc.dlq.is_some()
+        {
+            // The consumer dead-letters what it cannot read, then deletes it.
+            self.dead_letter(h, DeadLetterReason::Rejected);
+        } else if rejected {
             self.set_state(h, MsgState::Rejected { at });
         } else {
             let published = self.msg(h).map_or(at, |m| m.published_at);

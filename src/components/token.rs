@@ -15,7 +15,8 @@ pub struct MessageTokenProps {
 }
 
 /// One message in the diagram. The payload is shown by shape and letter as well as colour
-/// (circle = order, triangle with "!" = poison pill, diamond with "~" = passing fault), so no
+/// (circle = order, triangle with "!" = poison pill, diamond with "~" = passing fault, square
+/// with "L" = large photo, circle with "2" = schema version 2), so no
 /// state depends on colour alone. Clickable and focusable.
 #[component]
 pub fn MessageToken(props: &MessageTokenProps) -> Html {
@@ -47,6 +48,18 @@ pub fn MessageToken(props: &MessageTokenProps) -> Html {
             "~",
             "transient",
             "order with a passing fault",
+        ),
+        Payload::Large => (
+            html! { <rect x="-8" y="-8" width="16" height="16" rx="2" /> },
+            "L",
+            "large",
+            "order with a 3 MB photo",
+        ),
+        Payload::V2 => (
+            html! { <circle r="7" /> },
+            "2",
+            "v2",
+            "order in schema version 2",
         ),
     };
     let countdown = props

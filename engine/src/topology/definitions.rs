@@ -339,6 +339,7 @@ fn arguments(t: &Topology, name: &str, q: &QueueSpec) -> Result<Value, ScenarioE
         ("short_poll_interval", q.short_poll_interval.is_some()),
         ("content_based_dedup", q.content_based_dedup.is_some()),
         ("reorder_window", q.reorder_window.is_some()),
+        ("max_message_size", q.max_message_size.is_some()),
         ("retry", q.retry.is_some()),
         ("redrive_rate", q.redrive_rate.is_some()),
     ];

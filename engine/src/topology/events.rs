@@ -36,7 +36,7 @@ pub fn node_of<'a>(
         | Expired { .. }
         | OrderViolation { .. }
         | LagAlert { .. } => &m.queue,
-        PublishRejected { producer } | Unroutable { producer, .. } => {
+        PublishRejected { producer } | Unroutable { producer, .. } | TooLarge { producer, .. } => {
             &producers.get(*producer as usize)?.0
         }
         DeadLettered { .. } | Discarded { .. } => m.dlq.as_ref().unwrap_or(&m.queue),

@@ -104,6 +104,13 @@ impl ScenarioV2 {
         p.check_visibility(&at("visibility_timeout"), visibility)?;
         let retention = q.retention.unwrap_or(p.retention().default);
         p.check_retention(&at("retention"), retention)?;
+        let max_message_size = q.max_message_size.unwrap_or(p.max_message_size());
+        crate::validate::int(
+            &at("max_message_size"),
+            max_message_size,
+            1024,
+            p.max_message_size(),
+        )?;
         sc.queue = QueueConfig {
             kind: p.kind(),
             name: shape.queue.clone(),
@@ -119,6 +126,7 @@ impl ScenarioV2 {
                 .reorder_window
                 .or(p.reorder_window())
                 .unwrap_or(d.reorder_window),
+            max_message_size,
             retry: q.retry.clone().unwrap_or_else(|| p.default_retry()),
             max_deliveries: None,
             limit_at_return: p.limit_at_return(),

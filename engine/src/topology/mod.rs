@@ -130,6 +130,9 @@ pub struct QueueSpec {
     pub content_based_dedup: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reorder_window: Option<u32>,
+    /// The largest body accepted, in bytes: SQS `MaximumMessageSize` (§1.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_message_size: Option<u32>,
     /// How a failed message comes back; `None`: the profile's own way (SQS waits out the
     /// visibility timeout, RabbitMQ requeues at once, ActiveMQ waits its redelivery delay).
     #[serde(skip_serializing_if = "Option::is_none")]

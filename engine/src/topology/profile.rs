@@ -247,6 +247,18 @@ impl QueueProfile {
         }
     }
 
+    /// The largest message body, in bytes: SQS's `MaximumMessageSize` defaults to its
+    /// maximum, 1 MiB (§1.1). The reference gives no limit for the others, so none is
+    /// modelled there.
+    pub fn max_message_size(self) -> u32 {
+        match self {
+            QueueProfile::SqsStandard | QueueProfile::SqsFifo => {
+                crate::scenario::SQS_MAX_MESSAGE_SIZE
+            }
+            _ => u32::MAX,
+        }
+    }
+
     /// What a full queue does when nothing is said: RabbitMQ's `x-overflow` defaults to
     /// `drop-head` (§2.4), dropping the oldest ready message; elsewhere the playground's bound
     /// refuses the publish.

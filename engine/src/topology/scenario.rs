@@ -230,6 +230,7 @@ impl ScenarioV2 {
                 overflow: Some(q.overflow),
                 content_based_dedup: Some(q.content_based_dedup),
                 reorder_window: Some(q.reorder_window),
+                max_message_size: Some(q.max_message_size),
                 retry: Some(q.retry.clone()),
                 redrive_rate: None,
             }),
