@@ -56,6 +56,8 @@ const LESSONS: &[&str] = &[
     "backpressure",
     "delay-queue",
     "cloudevents",
+    "schema-version",
+    "claim-check",
     "reply-to",
     "tracing",
     "stream-replay",

@@ -29,6 +29,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("backpressure", "refused"),
     ("delay-queue", "none"),
     ("cloudevents", "dedup"),
+    ("schema-version", "set-aside"),
+    ("claim-check", "reference"),
     ("reply-to", "each"),
     ("tracing", "long"),
     ("fan-out", "keeps-up"),
@@ -352,7 +354,22 @@ fn the_fix_each_lesson_suggests_changes_the_engine_answer() {
     // members busy.
     let mut log = file("log-lag");
     log["scenario"]["topic"]["partitions"] = 4.into();
-    for (changed, then) in [(celery, "lost"), (log, "four")] {
+    // A consumer that throws on an unknown version retries it like a poison pill, and one
+    // that reads version 2 cooks it.
+    let mut throws = file("schema-version");
+    throws["scenario"]["consumers"]["on_invalid"] = "throw".into();
+    let mut upgraded = file("schema-version");
+    upgraded["scenario"]["consumers"]["schema_version"] = 2.into();
+    // With no claim check, the order service's photos are refused as well.
+    let mut naive = file("claim-check");
+    naive["scenario"]["producers"][0]["claim_check"] = false.into();
+    for (changed, then) in [
+        (celery, "lost"),
+        (log, "four"),
+        (throws, "retried"),
+        (upgraded, "cooked"),
+        (naive, "both-refused"),
+    ] {
         let lesson = lessons::parse(&changed.to_string()).unwrap();
         let n = numbers(&lesson);
         let picked: Vec<&str> = lesson.matching(&n).iter().map(|c| c.id.as_str()).collect();
