@@ -428,7 +428,8 @@ pub fn App(props: &AppProps) -> Html {
                         summary="Guided lessons, each ending with a prediction the engine checks.">
                         <LessonPanel lesson_id={state.lesson.map(|l| AttrValue::from(l.id.clone()))}
                             check={state.check.clone()} progress={state.progress.clone()} now={state.panel_now}
-                            locked={embed.locked("lessons")} {onpick} {onpredict} />
+                            locked={embed.locked("lessons")} fetching={state.fetching.clone().map(AttrValue::from)}
+                            {onpick} {onpredict} />
                     </Region>
                 }
                 if let Some(region) = lesson_region {

@@ -272,6 +272,7 @@ async fn the_lesson_panel_sends_the_chosen_prediction() {
         progress: Default::default(),
         now: Millis::ZERO,
         locked: false,
+        fetching: None,
         onpick: Callback::noop(),
         onpredict: Callback::from(move |c: String| log.borrow_mut().push(c)),
     };

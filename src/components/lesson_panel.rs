@@ -20,6 +20,11 @@ pub struct LessonPanelProps {
     /// The author locked the picker: the learner stays on this lesson.
     #[prop_or_default]
     pub locked: bool,
+    /// The lesson being fetched, which the menu shows as picked until it arrives. When it
+    /// cannot be fetched the menu goes back to the open lesson: a value that changes back
+    /// is what makes Yew set the select again, where the learner's pick had moved it.
+    #[prop_or_default]
+    pub fetching: Option<AttrValue>,
     pub onpick: Callback<Option<String>>,
     pub onpredict: Callback<String>,
 }
@@ -58,6 +63,7 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
             on.emit((!value.is_empty()).then_some(value));
         })
     };
+    let picked = props.fetching.as_deref().or(lesson.map(|l| l.id.as_str()));
     let mark = |id: &str| match props.progress.get(id) {
         Some(true) => "✓ ",
         Some(false) => "◐ ",
@@ -68,9 +74,9 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
             <label title={if props.locked { "This page's author chose the lesson" } else { "Guided lessons: each ends with a prediction the engine checks" }}>
                 { "Lesson " }
                 <select id="lesson-picker" onchange={onpick} disabled={props.locked}>
-                    <option value="" selected={lesson.is_none()}>{ "Free play: the pizza shop" }</option>
+                    <option value="" selected={picked.is_none()}>{ "Free play: the pizza shop" }</option>
                     { for all.iter().map(|&(id, title)| html! {
-                        <option value={id} selected={lesson.is_some_and(|c| c.id == id)}>
+                        <option value={id} selected={picked == Some(id)}>
                             { format!("{}{title}", mark(id)) }
                         </option>
                     }) }

@@ -94,6 +94,7 @@ test("lessons are fetched one at a time when opened, and a missing one says so",
   const notice = await page.waitForSelector("#link-notice");
   assert.match(await notice.textContent(), /lesson: expected the lesson file lessons\/ordering\.json; got "HTTP 404"/);
   assert.equal(await page.textContent(".lesson-title"), "Delayed delivery", "the open lesson stays");
+  assert.equal(await page.inputValue("#lesson-picker"), "delay-queue", "and the menu says so again");
   await page.click("#play-pause");
   const before = Number(await page.getAttribute("#clock", "data-now"));
   await page.waitForFunction((t) => Number(document.querySelector("#clock").dataset.now) > t, before);
