@@ -131,10 +131,20 @@ impl Spec {
             ))),
             Model::FanOut => Some(Spec::FanOut { seed: seed()? }),
             Model::PubsubVsQueue => Some(Spec::Contrast { seed: seed()? }),
-            // The broker and the stream run their example files as they are, with the files'
-            // own seeds: a `seed` given here is read (a misspelt field is refused) but unused.
-            Model::Exchanges => seed().map(|_| Some(Spec::Exchanges { scripted: true }))?,
-            Model::Redis => seed().map(|_| Some(Spec::Redis { scripted: true }))?,
+            // The broker and the stream run their example files as they are, seed included:
+            // any field here would be ignored, so it is refused instead.
+            Model::Exchanges | Model::Redis => {
+                if scenario.as_object().is_none_or(|o| !o.is_empty()) {
+                    return Err(format!(
+                        "scenario: expected {{}} (this model runs its example file as it is); got {}",
+                        crate::permalink::truncate(&scenario.to_string())
+                    ));
+                }
+                Some(match model {
+                    Model::Exchanges => Spec::Exchanges { scripted: true },
+                    _ => Spec::Redis { scripted: true },
+                })
+            }
         })
     }
 
@@ -476,8 +486,8 @@ fn apply(w: &mut World, c: &PanelCommand) -> Result<(), String> {
     w.command(target, command).map_err(|e| e.to_string())
 }
 
-/// A built-in system as a world, from `seed` (or the file's), with the timed commands the page
-/// carries for it (`build.rs` leaves out those a panel's buttons stand in for). `build.rs`
+/// A built-in system as a world, from `seed` (or the file's), with its file's timed commands
+/// unless it runs unscripted (free play on a panel whose buttons stand in for them). `build.rs`
 /// planned it and the native tests run it, so it is there; the empty log stands in rather than
 /// a panic, which would take the page down.
 fn built_in(name: &str, seed: Option<u64>, scripted: bool) -> World {

@@ -475,3 +475,20 @@ fn the_same_limit_on_each_platform_is_the_profiles_own_arithmetic() {
     let refused = topology("pubsub", true).unwrap_err().to_string();
     assert!(refused.contains("5 to 100"), "{refused}");
 }
+
+/// A lesson on the broker or the stream runs the example file as it is; a setting there would
+/// be ignored, so it is refused with the field's name, what was expected and what was given.
+#[test]
+fn a_broker_or_stream_lesson_refuses_settings_it_would_ignore() {
+    for id in ["rabbitmq-routing", "redis-pel"] {
+        let (_, text) = SOURCES.iter().find(|(i, _)| *i == id).unwrap();
+        let mut file: serde_json::Value = serde_json::from_str(text).unwrap();
+        file["scenario"] = serde_json::json!({ "seed": 7 });
+        let lesson = lessons::parse(&file.to_string()).unwrap();
+        let err = lesson.numbers_at_checkpoint().unwrap_err();
+        assert!(
+            err.starts_with("scenario: expected {}") && err.contains("\"seed\":7"),
+            "{id}: {err}"
+        );
+    }
+}
