@@ -87,8 +87,12 @@ use std::path::{Path, PathBuf};
 /// a lens that offers all seven platforms, lessons on the broker and stream panels and three
 /// new lessons (+1.0 kB) and the engine's `resend` command (+0.6 kB): 409.4 kB, budget
 /// 409.5 kB.
+/// Claim checks, schema versions and their two lessons cost about 2.3 kB (most of it the
+/// envelope's new objects through `json!`, and two oEmbed files); building every JSON object
+/// in the page through one helper instead of `json!` won 3.8 kB, so the lesson menu's
+/// failed-fetch fix came along too: 408.6 kB, budget 408.7 kB.
 /// Each step is in the git log.
-pub const GZIP_BUDGET_BYTES: u64 = 409_500;
+pub const GZIP_BUDGET_BYTES: u64 = 408_700;
 
 pub struct FileSize {
     pub path: PathBuf,
