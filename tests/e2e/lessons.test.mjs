@@ -56,6 +56,35 @@ test("a wrong prediction is shown as wrong, with what really happened", async ()
   await page.close();
 });
 
+test("the claim-check and schema-version envelopes show what their lessons say", async () => {
+  const open = async (id, line) => {
+    const { page, problems } = await openPage(site.browser, `${site.server.url}?lesson=${id}&x=5000`);
+    await page.waitForSelector("#checkpoint");
+    const verdict = await answer(page, id === "claim-check" ? "reference" : "set-aside");
+    assert.equal(verdict.correct, "true", `${id}: ${verdict.text}`);
+    // The lesson's step: open such an order from its line in the event log.
+    await page.click(`.log-list button:has-text("${line}")`);
+    return { page, problems };
+  };
+  {
+    const { page, problems } = await open("claim-check", "an order with a 3 MB photo");
+    await page.click('button[data-field="dataref"]');
+    assert.match(await page.textContent("#field-explanation"), /claim check/);
+    assert.match(await page.textContent(".region-inspector"), /blobs\.example\.com/);
+    assert.match(await page.textContent(".log-list"), /over the queue's maximum message size/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+  {
+    const { page, problems } = await open("schema-version", "an order in schema version 2");
+    const inspector = await page.textContent(".region-inspector");
+    assert.match(inspector, /order\.placed\.v2/);
+    assert.match(inspector, /order-placed\/v2\.json/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});
+
 test("the picker opens a lesson, and Copy link keeps it", async () => {
   const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector("#lesson-picker");
