@@ -203,14 +203,36 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 }
             </svg>
             <figcaption class="legend">
-                <span><svg width="14" height="14" viewBox="-8 -8 16 16" aria-hidden="true"><circle class="token order" r="6" /></svg>{ " order" }</span>
-                <span><svg width="14" height="14" viewBox="-8 -8 16 16" aria-hidden="true"><polygon class="token poison" points="0,-7 7,6 -7,6" /></svg>{ " poison pill (!)" }</span>
-                <span><svg width="14" height="14" viewBox="-8 -8 16 16" aria-hidden="true"><polygon class="token transient" points="0,-7 7,0 0,7 -7,0" /></svg>{ " passing fault (~)" }</span>
+                { for LEGEND.iter().map(|&(class, d, label)| html! {
+                    <span><svg width="14" height="14" viewBox="-8 -8 16 16" aria-hidden="true"><path {class} {d} /></svg>{ label }</span>
+                }) }
                 <span>{ "Click any message to inspect it." }</span>
             </figcaption>
         </figure>
     }
 }
+
+/// The token shapes, each named with its mark, so the legend never relies on colour alone.
+/// One loop over data: each entry written out as markup was its own block of view code.
+const LEGEND: [(&str, &str, &str); 5] = [
+    (
+        "token order",
+        "M-6,0a6,6 0 1,0 12,0a6,6 0 1,0-12,0",
+        " order",
+    ),
+    ("token poison", "M0,-7L7,6H-7Z", " poison pill (!)"),
+    (
+        "token transient",
+        "M0,-7L7,0L0,7L-7,0Z",
+        " passing fault (~)",
+    ),
+    ("token large", "M-6,-6h12v12h-12Z", " 3 MB photo (L)"),
+    (
+        "token v2",
+        "M-6,0a6,6 0 1,0 12,0a6,6 0 1,0-12,0",
+        " schema v2 (2)",
+    ),
+];
 
 #[cfg(test)]
 mod tests {
