@@ -20,6 +20,37 @@ use crate::kernel::time::Millis;
 use crate::scenario::{AckMode, BatchFailure, OnInvalid, RetryPolicy};
 use crate::stream::{SeekTo, StreamCommand};
 
+/// Each [`Kind`] as the files spell it, in declaration order: the literals the derived reader
+/// matches, so the page carries them once rather than again as `Debug` names.
+const KIND_NAMES: [&str; 26] = [
+    "send",
+    "set_online",
+    "crash",
+    "scale_consumers",
+    "spike",
+    "set_rate",
+    "set_batch_failure",
+    "set_batch_size",
+    "set_ack",
+    "set_idempotent",
+    "set_visibility_timeout",
+    "set_extend_visibility",
+    "set_max_receive_count",
+    "set_failure_rate",
+    "set_on_invalid",
+    "set_processing_time",
+    "set_retry",
+    "redrive_all",
+    "redrive_one",
+    "discard",
+    "fix_poison",
+    "seek",
+    "set_hot_key",
+    "take",
+    "publish",
+    "resend",
+];
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Kind {
@@ -62,6 +93,7 @@ enum Mode {
     BeforeProcessing,
     Throw,
     Discard,
+    DeadLetter,
 }
 
 #[derive(Deserialize)]
@@ -219,7 +251,8 @@ impl TryFrom<RawCommand> for Command {
                 mode: match need(r.mode.take(), "mode")? {
                     Mode::Throw => OnInvalid::Throw,
                     Mode::Discard => OnInvalid::Discard,
-                    m => return Err(wrong_mode(m, "`throw`, `discard`")),
+                    Mode::DeadLetter => OnInvalid::DeadLetter,
+                    m => return Err(wrong_mode(m, "`throw`, `discard`, `dead_letter`")),
                 },
             },
             K::SetProcessingTime => Command::SetProcessingTime {
@@ -261,7 +294,7 @@ impl TryFrom<RawCommand> for Command {
         match r.leftover() {
             Some(field) => Err(format!(
                 "field `{field}`, expected only the fields of a `{}` command",
-                snake(&format!("{:?}", r.kind))
+                KIND_NAMES.get(r.kind as usize).unwrap_or(&"this")
             )),
             None => Ok(c),
         }
@@ -396,6 +429,32 @@ fn only(given: &[(&str, bool)], own: &[&str], kind: &str) -> Result<(), String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The name table and the derived reader agree on every kind, in order.
+    #[test]
+    fn kind_names_are_the_names_the_reader_accepts() {
+        for (i, name) in KIND_NAMES.iter().enumerate() {
+            let kind: Kind = serde_json::from_str(&format!("\"{name}\"")).unwrap();
+            assert_eq!(kind as usize, i, "{name}");
+        }
+        assert_eq!(
+            Kind::Resend as usize + 1,
+            KIND_NAMES.len(),
+            "the last kind is named"
+        );
+        let err = read(r#"{"type": "set_ack", "mode": "after_processing", "on": true}"#);
+        assert!(err.unwrap_err().contains("a `set_ack` command"));
+    }
+
+    #[test]
+    fn on_invalid_can_be_set_to_dead_letter() {
+        assert_eq!(
+            read(r#"{"type": "set_on_invalid", "mode": "dead_letter"}"#),
+            Ok(Command::SetOnInvalid {
+                mode: OnInvalid::DeadLetter
+            })
+        );
+    }
 
     fn read(json: &str) -> Result<Command, String> {
         serde_json::from_str(json).map_err(|e| e.to_string())
