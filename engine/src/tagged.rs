@@ -521,9 +521,20 @@ mod tests {
                 producer: 0,
                 share: 0.5,
             },
+            Command::Take {
+                outcome: crate::command::TakeOutcome::Requeue,
+            },
+            Command::Publish {
+                producer: 1,
+                exchange: "orders".into(),
+                key: "order.pizza.eu".into(),
+            },
         ];
         for c in all {
             let json = serde_json::to_string(&c).unwrap();
+            // Messages name a command by `Command::name`, which must be the tag files use.
+            let tag: serde_json::Value = serde_json::from_str(&json).unwrap();
+            assert_eq!(tag["type"], c.name(), "{json}");
             assert_eq!(read(&json), Ok(c), "{json}");
         }
     }

@@ -353,7 +353,7 @@ pub(crate) fn group_commands(
             return Err(ScenarioError::field(
                 path.to_owned(),
                 "crash, scale_consumers or seek (what a consumer group reading a log understands)",
-                command_name(command),
+                command.name(),
             ))
         }
     })
@@ -378,12 +378,4 @@ pub(super) fn check_pools(v2: &ScenarioV2) -> Result<(), ScenarioError> {
         }
     }
     Ok(())
-}
-
-/// A command's `type` as files write it (`set_ack`), for messages.
-pub(crate) fn command_name(command: &Command) -> String {
-    serde_json::to_value(command)
-        .ok()
-        .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
-        .unwrap_or_default()
 }

@@ -617,7 +617,7 @@ impl ScenarioV2 {
                         return Err(ScenarioError::field(
                             path,
                             "crash (what a Redis consumer group understands here)",
-                            super::log::command_name(&command),
+                            command.name(),
                         ));
                     }
                     _ => super::log::group_commands(&path, g, 0, &command)?,
