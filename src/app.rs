@@ -422,7 +422,7 @@ pub fn App(props: &AppProps) -> Html {
             </div>
             <LinkNotice notices={state.notices.clone()} {ondismiss} />
             <PacedAnnouncement text={summary} />
-            <main class={classes!("layout", in_lesson.then_some("with-lesson"), lesson_layout)} id="main">
+            <main class={classes!("layout", in_lesson.then_some("with-lesson"), compact.then_some("compact"), lesson_layout)} id="main">
                 if show("lesson") && !(embed.embed && !in_lesson && embed.hidden("lessons")) {
                     <Region id="lesson" title={if in_lesson { "Lesson" } else { "Lessons" }}
                         summary="Guided lessons, each ending with a prediction the engine checks.">

@@ -393,8 +393,10 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
             <p class="rmq-last" id="rmq-last" aria-live="polite">{ last_text.unwrap_or_else(|| "Nothing published yet.".into()) }</p>
             <Canvas now={props.now} panels={props.panels.clone()} panel={Panel::Exchanges}
                 label="Exchanges, the queues bound to them with their binding keys, and the dead-letter queue under the kitchen; the last publish's bindings and queues are ticked" />
+            <p class="rmq-totals" id="rmq-totals">{ format!("Unroutable: {} · dropped (no dead-letter exchange): {gone}", w.unroutable()) }</p>
+            // A compact lesson folds the table behind this box (style.css); the full page hides the box.
+            <label class="switch fold"><input type="checkbox" class="unfold" />{ " Show the queues: ready, arguments, and ack, reject or requeue the head" }</label>
             <table class="rmq-queues" id="rmq-queues">
-                <caption>{ format!("Unroutable: {} · dropped (no dead-letter exchange): {gone}", w.unroutable()) }</caption>
                 <thead><tr>
                     <th scope="col">{ "Queue" }</th><th scope="col">{ "Bound from" }</th><th scope="col">{ "Ready" }</th>
                     <th scope="col">{ "Arguments" }</th><th scope="col">{ "Take the head" }</th>

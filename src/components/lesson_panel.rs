@@ -120,6 +120,7 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
             <ol class="lesson-steps">
                 { for lesson.steps.iter().map(|s| html! { <li>{ s }</li> }) }
             </ol>
+            <div class="lesson-check">
             <fieldset class="checkpoint" id="checkpoint" disabled={running || answered_now}>
                 <legend>{ "Predict, then run" }</legend>
                 <p class="checkpoint-question">{ &cp.question }</p>
@@ -154,7 +155,7 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
                     <p class="verdict-head">
                         { if v.correct() { "✓ The engine agrees with your prediction." } else { "✗ Not this time." } }
                     </p>
-                    <p>{ format!("You predicted: {}.", label_of(&v.predicted)) }</p>
+                    <p class="predicted">{ format!("You predicted: {}.", label_of(&v.predicted)) }</p>
                     if let Some(actual) = &v.actual {
                         if !v.correct() {
                             <p>{ format!("What happened: {}.", label_of(actual)) }</p>
@@ -164,6 +165,7 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
                     <button type="button" id="try-again" onclick={again}>{ "Start this lesson again" }</button>
                 </div>
             }
+            </div>
         </div>
     }
 }

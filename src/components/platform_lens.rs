@@ -15,6 +15,10 @@ pub struct PlatformLensProps {
     pub oncommand: Callback<Command>,
 }
 
+/// The row a compact lesson's lens keeps in view: the setting whose meaning differs most. The
+/// other rows and the export fold behind a box each (style.css), so folding needs no state.
+const KEPT_ROW: &str = "DLQ after";
+
 fn select_value(e: &Event) -> String {
     e.target()
         .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
@@ -88,7 +92,7 @@ pub fn PlatformLens(props: &PlatformLensProps) -> Html {
                     </tr></thead>
                     <tbody>
                         { for rows.iter().map(|r| html! {
-                            <tr class={classes!(r.name.is_none().then_some("no-equivalent"))}>
+                            <tr class={classes!(r.name.is_none().then_some("no-equivalent"), (r.ours != KEPT_ROW).then_some("more"))}>
                                 <th scope="row">{ r.ours }</th>
                                 <td>{ match &r.name {
                                     Some(n) => html! { <code>{ n }</code> },
@@ -102,6 +106,7 @@ pub fn PlatformLens(props: &PlatformLensProps) -> Html {
                     </tbody>
                 </table>
             </div>
+            <label class="switch fold"><input type="checkbox" class="unfold" id="lens-all" />{ " Show every setting" }</label>
             <p>
                 <button type="button" id="apply-platform-limit" disabled={props.locked} onclick={apply}
                     title="Set DLQ after to what this platform does when nobody configures it">
@@ -112,6 +117,8 @@ pub fn PlatformLens(props: &PlatformLensProps) -> Html {
                     } }
                 </button>
             </p>
+            <label class="switch fold"><input type="checkbox" class="unfold" id="lens-export" />{ " Show the configuration to copy" }</label>
+            <div class="lens-export">
             <label>
                 { "Export " }
                 <select id="export" onchange={onexport}>
@@ -127,6 +134,7 @@ pub fn PlatformLens(props: &PlatformLensProps) -> Html {
             }
             <pre class="export" id="export-text" tabindex="0" aria-label={current.title}
                 data-format={current.format}><code>{ &current.text }</code></pre>
+            </div>
         </div>
     }
 }

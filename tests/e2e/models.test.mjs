@@ -101,7 +101,7 @@ test("exchanges route by binding, dead-letter with x-death, and refuse a bad key
   assert.equal(await ready("audit"), 2);
   await page.click("button.preset:has-text('refund.pizza.us')");
   assert.match(await last(), /unroutable/);
-  assert.match(await page.textContent("#rmq-queues caption"), /Unroutable: 1 /);
+  assert.match(await page.textContent("#rmq-totals"), /Unroutable: 1 /);
   // Rejected without requeue: into orders.dead with its x-death.
   await page.click('#rmq-queues tr[data-queue="kitchen"] button:has-text("Reject")');
   assert.match(await page.textContent("#x-deaths"), /reason rejected · queue kitchen · count 1 · exchange orders · routing-keys \[order\.pizza\.eu\]/);
@@ -118,7 +118,7 @@ test("exchanges route by binding, dead-letter with x-death, and refuse a bad key
   assert.equal(await page.textContent("#rmq-detail pre.binding"), deadId, "audit's copy is the same event");
   // A classic queue with no DLX: the rejected drink is dropped.
   await page.click('#rmq-queues tr[data-queue="bar"] button:has-text("Reject")');
-  assert.match(await page.textContent("#rmq-queues caption"), /dropped \(no dead-letter exchange\): 1/);
+  assert.match(await page.textContent("#rmq-totals"), /dropped \(no dead-letter exchange\): 1/);
   // A key AMQP cannot carry is refused, and nothing is published.
   const before = await last();
   await page.fill("#rmq-key", "k".repeat(300));
