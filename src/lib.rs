@@ -28,6 +28,7 @@ pub mod scenarios;
 pub mod state;
 mod url;
 mod visibility;
+pub mod words;
 
 pub use app::{App, AppProps, Bridge};
 pub use mount::{mount, MountedPlayground};

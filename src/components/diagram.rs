@@ -159,7 +159,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                     </g>
                     <g class="dlq" transform="translate(200,230)">
                         <text x="0" y="16" class="bad">{ format!("failed calls: {} (refused, 503, timeouts, errors)", c.failed) }</text>
-                        <text x="0" y="36">{ format!("wasted work: {} orders cooked after the caller gave up", c.wasted_work) }</text>
+                        <text x="0" y="36">{ format!("wasted work: {} cooked after the caller gave up", crate::words::count(c.wasted_work, "order", "orders")) }</text>
                     </g>
                 } else {
                     <line x1="140" y1="55" x2="195" y2="55" class="flow" marker-end="url(#arrow)" />
@@ -191,14 +191,14 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 if props.data_store {
                     <g class="service" transform={format!("translate(620,{})", height - 70)}>
                         <rect width="170" height="30" rx="5" />
-                        <text x="8" y="19">{ format!("data store · {} orders", c.store_records) }</text>
+                        <text x="8" y="19">{ format!("data store · {}", crate::words::count(c.store_records, "order", "orders")) }</text>
                     </g>
                 }
                 if props.reply_queue && !http {
                     <g class="service" transform="translate(10,110)">
                         <rect width="130" height="50" rx="6" />
                         <text x="10" y="20">{ "reply queue" }</text>
-                        <text x="10" y="40">{ format!("{} replies", c.replies_received) }</text>
+                        <text x="10" y="40">{ crate::words::count(c.replies_received, "reply", "replies") }</text>
                     </g>
                 }
             </svg>

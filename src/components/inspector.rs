@@ -180,7 +180,7 @@ fn trace_view(trace: Option<&Trace>) -> Html {
     let span_ms = (end.0.saturating_sub(start.0)).max(1) as f64;
     html! {
         <div class="trace">
-            <p class="note">{ format!("trace id {:032x} · {} spans over {}", trace.ids.trace_id, trace.spans.len(), Millis(span_ms as u64)) }</p>
+            <p class="note">{ format!("trace id {:032x} · {} over {}", trace.ids.trace_id, crate::words::count(trace.spans.len() as u64, "span", "spans"), Millis(span_ms as u64)) }</p>
             if !trace.complete {
                 <p class="hint">{ "Older attempts have left the event log; the waterfall shows what remains." }</p>
             }

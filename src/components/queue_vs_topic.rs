@@ -2,6 +2,8 @@ use queue_engine::Decimal;
 use queue_engine::Millis;
 use yew::prelude::*;
 
+use crate::words::count;
+
 use crate::canvas::Canvas;
 use crate::panels::{Panel, PanelHandle};
 
@@ -30,6 +32,7 @@ pub fn QueueVsTopic(props: &QueueVsTopicProps) -> Html {
     let published = world.sent();
     let queue_total = queue.counts().processed;
     let topic_total: u64 = topic.iter().map(|s| s.counts().processed).sum();
+    let orders = count(published, "order", "orders");
     let per = |n: u64| format!("×{}", Decimal::fixed(n as f64 / published.max(1) as f64, 1));
     html! {
         <div class="queue-vs-topic">
@@ -38,8 +41,8 @@ pub fn QueueVsTopic(props: &QueueVsTopicProps) -> Html {
             ) }</p>
             <Canvas now={props.now} panels={props.panels.clone()} panel={Panel::Contrast}
                 label="order-service publishes to the queue orders, read by three competing workers, and to the topic order-placed, which copies each order to three subscription queues, each read by its own consumer" />
-            <p class="qt-total" id="qt-queue">{ format!("Queue: {queue_total} processings of {published} orders ({}); a queue hands each order to one worker.", per(queue_total)) }</p>
-            <p class="qt-total" id="qt-topic">{ format!("Topic: {topic_total} processings of {published} orders ({}); a topic gives every subscription its own copy.", per(topic_total)) }</p>
+            <p class="qt-total" id="qt-queue">{ format!("Queue: {} of {orders} ({}); a queue hands each order to one worker.", count(queue_total, "processing", "processings"), per(queue_total)) }</p>
+            <p class="qt-total" id="qt-topic">{ format!("Topic: {} of {orders} ({}); a topic gives every subscription its own copy.", count(topic_total, "processing", "processings"), per(topic_total)) }</p>
         </div>
     }
 }

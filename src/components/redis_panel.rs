@@ -62,8 +62,8 @@ pub fn RedisPanel(props: &RedisPanelProps) -> Html {
                 cfg.claim_every.0 / 1000, cfg.min_idle.0 / 1000, cfg.max_deliveries
             ) }</p>
             <p id="redis-summary">{ format!(
-                "{} entries · last-delivered-id {} · {} pending · {} acked · {} claimed · {} dead",
-                sim.counts.added,
+                "{} · last-delivered-id {} · {} pending · {} acked · {} claimed · {} dead",
+                crate::words::count(sim.counts.added, "entry", "entries"),
                 sim.last_delivered.map_or("–".to_owned(), |id| id.to_string()),
                 sim.pel.len(), sim.counts.acked, sim.counts.claimed, sim.counts.dead
             ) }</p>

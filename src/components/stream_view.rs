@@ -256,8 +256,8 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
                 <tbody>{ for group_rows }</tbody>
             </table>
             <p class="note">{ format!(
-                "{} records published · dead-letter topic {} holds {} (Kafka groups have no DLQ: the application publishes there, with the original topic, partition and offset as headers).",
-                sim.published(), sim.dlt_topic(), sim.dlt.len()
+                "{} published · dead-letter topic {} holds {} (Kafka groups have no DLQ: the application publishes there, with the original topic, partition and offset as headers).",
+                crate::words::count(sim.published(), "record", "records"), sim.dlt_topic(), sim.dlt.len()
             ) }</p>
             { detail.unwrap_or_default() }
         </div>
