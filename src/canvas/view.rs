@@ -7,13 +7,43 @@ use super::graph::{graph, Graph, Place, Role, Source};
 use super::numbers::lines;
 use crate::panels::{Panel, PanelHandle};
 
-/// A box's size and the grid's pitch, in SVG units.
+/// A box's size and the grid's pitch, in SVG units. A box has four lines (kind, name and two
+/// numbers); a dead-letter queue has three, and a row of nothing else is that much shorter,
+/// so a system with a DLQ under every queue is not twice as tall as its queues.
 const W: i32 = 168;
-const H: i32 = 64;
+const H: i32 = 58;
+const H_DEAD: i32 = 45;
+/// Room between rows, where an edge that skips a column runs.
+const GAP_Y: i32 = 12;
 /// Room between columns for a binding key (14 characters, as `payment.failed`).
 const GAP: i32 = 92;
 const COL: i32 = W + GAP;
-const ROW: i32 = 82;
+
+fn box_height(p: &Place) -> i32 {
+    if p.role == Role::DeadLetter {
+        H_DEAD
+    } else {
+        H
+    }
+}
+
+/// The top of each row, and the drawing's height below the last: a row holding only
+/// dead-letter queues takes their height, any other the full one.
+fn row_tops(g: &Graph) -> Vec<i32> {
+    let mut tops = Vec::with_capacity(usize::from(g.rows) + 1);
+    let mut y = 0;
+    for r in 0..g.rows.max(1) {
+        tops.push(y);
+        let dead_only = g
+            .places
+            .iter()
+            .filter(|p| p.row == r)
+            .all(|p| p.role == Role::DeadLetter);
+        y += if dead_only { H_DEAD } else { H } + GAP_Y;
+    }
+    tops.push(y);
+    tops
+}
 
 #[derive(Properties, PartialEq)]
 pub struct CanvasProps {
@@ -42,22 +72,30 @@ fn edge_word(kind: EdgeKind) -> &'static str {
 /// An edge that skips a column runs along the gap beside its target's row, so it never
 /// crosses a box in between. The label sits just before the arrow, where each target has
 /// its own.
-fn path(g: &Graph, from: usize, to: usize) -> (String, i32, i32) {
+fn path(g: &Graph, tops: &[i32], from: usize, to: usize) -> (String, i32, i32) {
     let (a, b) = (&g.places[from], &g.places[to]);
-    let (ax, ay) = (i32::from(a.col) * COL, i32::from(a.row) * ROW);
-    let (bx, by) = (i32::from(b.col) * COL, i32::from(b.row) * ROW);
+    let (ax, ay, ah) = (
+        i32::from(a.col) * COL,
+        tops[usize::from(a.row)],
+        box_height(a),
+    );
+    let (bx, by, bh) = (
+        i32::from(b.col) * COL,
+        tops[usize::from(b.row)],
+        box_height(b),
+    );
     if a.col == b.col {
         let x = ax + W / 2;
-        let d = format!("M{x},{} L{x},{}", ay + H, by - 2);
-        return (d, x + 4, (ay + H + by) / 2);
+        let d = format!("M{x},{} L{x},{}", ay + ah, by - 2);
+        return (d, x + 4, (ay + ah + by) / 2 + 3);
     }
-    let (x1, y1, x2, y2) = (ax + W, ay + H / 2, bx - 2, by + H / 2);
+    let (x1, y1, x2, y2) = (ax + W, ay + ah / 2, bx - 2, by + bh / 2);
     let d = if b.col > a.col + 1 {
         // The gap below the target's row when the edge comes from below or level, else above.
         let lane = if a.row >= b.row {
-            by + H + (ROW - H) / 2
+            by + bh + GAP_Y / 2
         } else {
-            by - (ROW - H) / 2
+            by - GAP_Y / 2
         };
         let (in_x, out_x) = (ax + COL - GAP, bx - GAP);
         format!(
@@ -91,7 +129,8 @@ fn esc(text: &str) -> String {
 pub fn svg(w: &World, g: &Graph, label: &str, id: &str) -> String {
     let width = i32::from(g.cols.max(1)) * COL - (COL - W) + 4;
     // The last row keeps its gap below, where an edge may run.
-    let height = i32::from(g.rows.max(1)) * ROW + 4;
+    let tops = row_tops(g);
+    let height = tops[tops.len() - 1] + 4;
     let mut out = format!(
         r#"<svg viewBox="-2 -2 {width} {height}" width="{width}" role="group" aria-label="{}"><defs><marker id="arrow-{id}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>"#,
         esc(label)
@@ -100,7 +139,7 @@ pub fn svg(w: &World, g: &Graph, label: &str, id: &str) -> String {
     let last = w.last_publish();
     let got = |p: &Place| matches!((p.role, p.source), (Role::Queue, Source::Member(m)) if last.is_some_and(|l| l.to.contains(&m)));
     for l in &g.links {
-        let (d, lx, ly) = path(g, l.from, l.to);
+        let (d, lx, ly) = path(g, &tops, l.from, l.to);
         let (from, to) = (&g.places[l.from], &g.places[l.to]);
         let hit =
             l.kind == EdgeKind::Bind && got(to) && last.is_some_and(|p| p.exchange == from.name);
@@ -120,16 +159,17 @@ pub fn svg(w: &World, g: &Graph, label: &str, id: &str) -> String {
     }
     out.push_str(r#"<g role="list">"#);
     for p in &g.places {
-        let (x, y) = (i32::from(p.col) * COL, i32::from(p.row) * ROW);
+        let (x, y) = (i32::from(p.col) * COL, tops[usize::from(p.row)]);
         let [a, b] = lines(w, p);
         let role = p.role.glyph();
         let rx = if p.role == Role::Router { 16 } else { 5 };
         let (hit, tick) = if got(p) { (" hit", "✓ ") } else { ("", "") };
         let _ = write!(
             out,
-            r#"<g class="node {}{hit}" role="listitem" transform="translate({x},{y})" data-node="{}"><rect width="{W}" height="{H}" rx="{rx}"/><text x="8" y="14" class="kind">{role}</text><text x="8" y="30" class="name">{tick}{}</text><text x="8" y="45" class="numbers">{a}</text><text x="8" y="58" class="numbers">{b}</text></g>"#,
+            r#"<g class="node {}{hit}" role="listitem" transform="translate({x},{y})" data-node="{}"><rect width="{W}" height="{}" rx="{rx}"/><text x="8" y="13" class="kind">{role}</text><text x="8" y="27" class="name">{tick}{}</text><text x="8" y="40" class="numbers">{a}</text><text x="8" y="53" class="numbers">{b}</text></g>"#,
             role.replace(' ', "-"),
             esc(&p.name),
+            box_height(p),
             esc(&p.name),
         );
     }
