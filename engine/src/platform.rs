@@ -499,6 +499,13 @@ pub fn terraform(s: &Scenario) -> String {
         "  receive_wait_time_seconds   = {}\n",
         secs(s.queue.receive_wait.0).min(20)
     ));
+    // A version 1 file may set more than SQS allows; the export says what SQS can take (§1.1).
+    out.push_str(&format!(
+        "  max_message_size            = {}\n",
+        s.queue
+            .max_message_size
+            .clamp(1024, crate::scenario::SQS_MAX_MESSAGE_SIZE)
+    ));
     fifo_lines(&mut out);
     if let Some(dlq) = &s.dlq {
         out.push_str("  redrive_policy = jsonencode({\n");

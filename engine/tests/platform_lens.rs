@@ -68,6 +68,32 @@ fn terraform_parses_and_carries_the_redrive_policy() {
     }
 }
 
+/// semantics.md §1.1: `MaximumMessageSize` is 1 KiB to 1 MiB, 1 MiB by default. The export
+/// carries the queue's limit, and a version 1 file's larger one comes out as SQS's largest.
+#[test]
+fn terraform_carries_the_message_size_limit_within_sqs_range() {
+    let size = |s: &Scenario| {
+        let body = tf(s);
+        let main = body
+            .blocks()
+            .filter(|b| b.identifier() == "resource")
+            .find(|b| b.labels()[1].as_str() == "orders")
+            .expect("the main queue");
+        let attr = main
+            .body()
+            .attributes()
+            .find(|a| a.key() == "max_message_size")
+            .expect("max_message_size");
+        attr.expr().to_string()
+    };
+    let mut s = Scenario::default();
+    assert_eq!(size(&s), "1048576");
+    s.queue.max_message_size = 262_144;
+    assert_eq!(size(&s), "262144");
+    s.queue.max_message_size = 5_000_000;
+    assert_eq!(size(&s), "1048576");
+}
+
 #[test]
 fn the_lambda_mapping_is_json_with_report_batch_item_failures_when_asked() {
     for s in variants() {
