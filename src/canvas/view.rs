@@ -87,7 +87,8 @@ fn path(g: &Graph, tops: &[i32], from: usize, to: usize) -> (String, i32, i32) {
     if a.col == b.col {
         let x = ax + W / 2;
         let d = format!("M{x},{} L{x},{}", ay + ah, by - 2);
-        return (d, x + 4, (ay + ah + by) / 2 + 3);
+        // Labels end where they are placed: this one ends left of the short edge, not across it.
+        return (d, x - 5, (ay + ah + by) / 2 + 4);
     }
     let (x1, y1, x2, y2) = (ax + W, ay + ah / 2, bx - 2, by + bh / 2);
     let d = if b.col > a.col + 1 {
