@@ -177,39 +177,6 @@ pub enum TakeOutcome {
 pub const MAX_ROUTING_KEY: usize = 255;
 
 impl Command {
-    /// The `type` a file writes for this command (`set_ack`), for messages. A table rather than
-    /// serialising the command to read its tag: that would put every variant's writer in the page.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Command::Send { .. } => "send",
-            Command::SetOnline { .. } => "set_online",
-            Command::Crash { .. } => "crash",
-            Command::ScaleConsumers { .. } => "scale_consumers",
-            Command::Spike { .. } => "spike",
-            Command::SetRate { .. } => "set_rate",
-            Command::SetBatchFailure { .. } => "set_batch_failure",
-            Command::SetBatchSize { .. } => "set_batch_size",
-            Command::SetAck { .. } => "set_ack",
-            Command::SetIdempotent { .. } => "set_idempotent",
-            Command::SetVisibilityTimeout { .. } => "set_visibility_timeout",
-            Command::SetExtendVisibility { .. } => "set_extend_visibility",
-            Command::SetMaxReceiveCount { .. } => "set_max_receive_count",
-            Command::SetFailureRate { .. } => "set_failure_rate",
-            Command::SetOnInvalid { .. } => "set_on_invalid",
-            Command::SetProcessingTime { .. } => "set_processing_time",
-            Command::SetRetry { .. } => "set_retry",
-            Command::RedriveAll => "redrive_all",
-            Command::RedriveOne { .. } => "redrive_one",
-            Command::Discard { .. } => "discard",
-            Command::FixPoison => "fix_poison",
-            Command::Seek { .. } => "seek",
-            Command::SetHotKey { .. } => "set_hot_key",
-            Command::Take { .. } => "take",
-            Command::Publish { .. } => "publish",
-            Command::Resend { .. } => "resend",
-        }
-    }
-
     /// Checks a command against the scenario it will run in; `path` names it in the error.
     pub fn validate(&self, path: &str, scenario: &Scenario) -> Result<(), ScenarioError> {
         let at = |field: &str| format!("{path}.{field}");

@@ -82,6 +82,43 @@ enum Kind {
     Resend,
 }
 
+impl Command {
+    /// The `type` a file writes for this command (`set_ack`), for messages: the reader's own
+    /// name table, not the command serialised to read its tag, which would put every variant's
+    /// writer in the page.
+    pub fn name(&self) -> &'static str {
+        let kind = match self {
+            Command::Send { .. } => Kind::Send,
+            Command::SetOnline { .. } => Kind::SetOnline,
+            Command::Crash { .. } => Kind::Crash,
+            Command::ScaleConsumers { .. } => Kind::ScaleConsumers,
+            Command::Spike { .. } => Kind::Spike,
+            Command::SetRate { .. } => Kind::SetRate,
+            Command::SetBatchFailure { .. } => Kind::SetBatchFailure,
+            Command::SetBatchSize { .. } => Kind::SetBatchSize,
+            Command::SetAck { .. } => Kind::SetAck,
+            Command::SetIdempotent { .. } => Kind::SetIdempotent,
+            Command::SetVisibilityTimeout { .. } => Kind::SetVisibilityTimeout,
+            Command::SetExtendVisibility { .. } => Kind::SetExtendVisibility,
+            Command::SetMaxReceiveCount { .. } => Kind::SetMaxReceiveCount,
+            Command::SetFailureRate { .. } => Kind::SetFailureRate,
+            Command::SetOnInvalid { .. } => Kind::SetOnInvalid,
+            Command::SetProcessingTime { .. } => Kind::SetProcessingTime,
+            Command::SetRetry { .. } => Kind::SetRetry,
+            Command::RedriveAll => Kind::RedriveAll,
+            Command::RedriveOne { .. } => Kind::RedriveOne,
+            Command::Discard { .. } => Kind::Discard,
+            Command::FixPoison => Kind::FixPoison,
+            Command::Seek { .. } => Kind::Seek,
+            Command::SetHotKey { .. } => Kind::SetHotKey,
+            Command::Take { .. } => Kind::Take,
+            Command::Publish { .. } => Kind::Publish,
+            Command::Resend { .. } => Kind::Resend,
+        };
+        KIND_NAMES[kind as usize]
+    }
+}
+
 /// The three `mode` settings share a field name; their values never overlap.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -97,7 +97,7 @@ pub fn RedisPanel(props: &RedisPanelProps) -> Html {
                     n => format!("orders:dead holds {n}:"),
                 } }
                 { for sim.dead_stream.iter().rev().take(5).map(|(id, n)| html! {
-                    <>{ " " }{ entry_button(*id) }{ format!(" ({n} deliver{})", if *n == 1 { "y" } else { "ies" }) }</>
+                    <>{ " " }{ entry_button(*id) }{ format!(" ({})", crate::words::count(*n, "delivery", "deliveries")) }</>
                 }) }
             </p>
             { detail.unwrap_or_default() }

@@ -72,10 +72,9 @@ pub fn MessageToken(props: &MessageTokenProps) -> Html {
         })
         .unwrap_or_default();
     let aria = format!(
-        "Message {id}, {label}, {}, received {} time{}{countdown}",
+        "Message {id}, {label}, {}, received {}{countdown}",
         t.state.name(),
-        t.receive_count,
-        if t.receive_count == 1 { "" } else { "s" }
+        crate::words::count(t.receive_count, "time", "times")
     );
     html! {
         <g class={classes!("token", kind, props.selected.then_some("selected"))}
