@@ -290,3 +290,36 @@ fn the_last_publish_ticks_its_bindings_and_queues() {
     assert!(text.contains("✓ order.drink.*") && !text.contains("✓ order.pizza.*"));
     assert_eq!(ticked(&text), ["bar", "audit"]);
 }
+
+/// The video-upload system: four queues, each with consumers and a dead-letter queue under it.
+/// Only producers and routers label their edges, so the gaps after the queue and consumer
+/// columns are narrow and the four columns fit 900 units; a dead-letter queue says its kind
+/// and its count on one line, so its box is shorter than a queue's.
+#[test]
+fn unlabelled_columns_sit_close_and_a_dead_letter_box_is_two_lines() {
+    let (_, s) = files()
+        .into_iter()
+        .find(|(name, _)| name.ends_with("video-upload.json"))
+        .expect("the fan-out system");
+    let w = world(&s);
+    let text = queue_playground::canvas::svg(&w, &graph(&w), "x", "x");
+    let attr = |after: &str, name: &str| -> i32 {
+        let rest = &text[text.find(after).expect(after)..];
+        let rest = &rest[rest.find(&format!("{name}=\"")).expect(name) + name.len() + 2..];
+        rest[..rest.find('"').expect("closed")]
+            .parse()
+            .expect("a number")
+    };
+    let width = attr("<svg", "width");
+    assert!((880..=900).contains(&width), "width {width}");
+    assert!(
+        text.contains(r#"class="kind">dead letters · held 0</text>"#),
+        "{text}"
+    );
+    let queue = attr(r#"data-node="transcoder-queue""#, "height");
+    let dead = attr(r#"data-node="transcoder-dlq""#, "height");
+    assert!(
+        dead * 3 < queue * 2,
+        "a DLQ box {dead} beside a queue's {queue}"
+    );
+}

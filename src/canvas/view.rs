@@ -8,16 +8,29 @@ use super::numbers::lines;
 use crate::panels::{Panel, PanelHandle};
 
 /// A box's size and the grid's pitch, in SVG units. A box has four lines (kind, name and two
-/// numbers); a dead-letter queue has three, and a row of nothing else is that much shorter,
-/// so a system with a DLQ under every queue is not twice as tall as its queues.
+/// numbers); a dead-letter queue has two (its kind with its one number, then its name), and a
+/// row of nothing else is that much shorter, so a system with a DLQ under every queue is not
+/// twice as tall as its queues.
 const W: i32 = 168;
 const H: i32 = 58;
-const H_DEAD: i32 = 45;
+const H_DEAD: i32 = 32;
 /// Room between rows, where an edge that skips a column runs.
 const GAP_Y: i32 = 12;
-/// Room between columns for a binding key (14 characters, as `payment.failed`).
-const GAP: i32 = 92;
-const COL: i32 = W + GAP;
+/// Room after a column for the keys on its edges (14 characters, as `payment.failed`):
+/// producers and routers label theirs. Queues, logs and consumers draw unlabelled edges, so
+/// their gap is narrow and a system with consumers fits a course page without scrolling.
+fn gap(col: u16) -> i32 {
+    if col < 2 {
+        92
+    } else {
+        36
+    }
+}
+
+/// The left edge of column `col`.
+fn x_of(col: u16) -> i32 {
+    (0..col).map(|c| W + gap(c)).sum()
+}
 
 fn box_height(p: &Place) -> i32 {
     if p.role == Role::DeadLetter {
@@ -74,16 +87,8 @@ fn edge_word(kind: EdgeKind) -> &'static str {
 /// its own.
 fn path(g: &Graph, tops: &[i32], from: usize, to: usize) -> (String, i32, i32) {
     let (a, b) = (&g.places[from], &g.places[to]);
-    let (ax, ay, ah) = (
-        i32::from(a.col) * COL,
-        tops[usize::from(a.row)],
-        box_height(a),
-    );
-    let (bx, by, bh) = (
-        i32::from(b.col) * COL,
-        tops[usize::from(b.row)],
-        box_height(b),
-    );
+    let (ax, ay, ah) = (x_of(a.col), tops[usize::from(a.row)], box_height(a));
+    let (bx, by, bh) = (x_of(b.col), tops[usize::from(b.row)], box_height(b));
     if a.col == b.col {
         let x = ax + W / 2;
         let d = format!("M{x},{} L{x},{}", ay + ah, by - 2);
@@ -98,7 +103,7 @@ fn path(g: &Graph, tops: &[i32], from: usize, to: usize) -> (String, i32, i32) {
         } else {
             by - GAP_Y / 2
         };
-        let (in_x, out_x) = (ax + COL - GAP, bx - GAP);
+        let (in_x, out_x) = (ax + W, bx - gap(b.col - 1));
         format!(
             "M{x1},{y1} C{in_x},{y1} {x1},{lane} {in_x},{lane} L{out_x},{lane} C{x2},{lane} {out_x},{y2} {x2},{y2}"
         )
@@ -128,7 +133,7 @@ fn esc(text: &str) -> String {
 /// when it changed, and it costs a fraction of the bytes a `html!` tree of every box would.
 /// `id` tells this drawing's arrowhead from another canvas's on the same page.
 pub fn svg(w: &World, g: &Graph, label: &str, id: &str) -> String {
-    let width = i32::from(g.cols.max(1)) * COL - (COL - W) + 4;
+    let width = x_of(g.cols.max(1) - 1) + W + 4;
     // The last row keeps its gap below, where an edge may run.
     let tops = row_tops(g);
     let height = tops[tops.len() - 1] + 4;
@@ -160,14 +165,20 @@ pub fn svg(w: &World, g: &Graph, label: &str, id: &str) -> String {
     }
     out.push_str(r#"<g role="list">"#);
     for p in &g.places {
-        let (x, y) = (i32::from(p.col) * COL, tops[usize::from(p.row)]);
-        let [a, b] = lines(w, p);
+        let (x, y) = (x_of(p.col), tops[usize::from(p.row)]);
+        let [mut a, b] = lines(w, p);
         let role = p.role.glyph();
+        let mut kind = role.to_owned();
+        // A dead-letter queue's one number shares its kind's line; its number lines are empty.
+        if p.role == Role::DeadLetter {
+            kind = format!("{role} · {a}");
+            a.clear();
+        }
         let rx = if p.role == Role::Router { 16 } else { 5 };
         let (hit, tick) = if got(p) { (" hit", "✓ ") } else { ("", "") };
         let _ = write!(
             out,
-            r#"<g class="node {}{hit}" role="listitem" transform="translate({x},{y})" data-node="{}"><rect width="{W}" height="{}" rx="{rx}"/><text x="8" y="13" class="kind">{role}</text><text x="8" y="27" class="name">{tick}{}</text><text x="8" y="40" class="numbers">{a}</text><text x="8" y="53" class="numbers">{b}</text></g>"#,
+            r#"<g class="node {}{hit}" role="listitem" transform="translate({x},{y})" data-node="{}"><rect width="{W}" height="{}" rx="{rx}"/><text x="8" y="13" class="kind">{kind}</text><text x="8" y="27" class="name">{tick}{}</text><text x="8" y="40" class="numbers">{a}</text><text x="8" y="53" class="numbers">{b}</text></g>"#,
             role.replace(' ', "-"),
             esc(&p.name),
             box_height(p),
