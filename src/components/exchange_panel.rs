@@ -395,7 +395,7 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
                 label="Exchanges, the queues bound to them with their binding keys, and the dead-letter queue under the kitchen; the last publish's bindings and queues are ticked" />
             <p class="rmq-totals" id="rmq-totals">{ format!("Unroutable: {} · dropped (no dead-letter exchange): {gone}", w.unroutable()) }</p>
             // A compact lesson folds the table behind this box (style.css); the full page hides the box.
-            <label class="switch fold"><input type="checkbox" class="unfold" />{ " Show the queues: ready, arguments, and ack, reject or requeue the head" }</label>
+            <label class="switch fold"><input type="checkbox" class="unfold" />{ " Show the queues, to ack, reject or requeue" }</label>
             <table class="rmq-queues" id="rmq-queues">
                 <thead><tr>
                     <th scope="col">{ "Queue" }</th><th scope="col">{ "Bound from" }</th><th scope="col">{ "Ready" }</th>

@@ -76,9 +76,9 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
     html! {
         <div class="fan-out">
             <p class="hint">{ format!(
-                "Topic video-uploaded: {}, each copied to all {} subscriptions ({} processed so far). A queue with competing consumers would process each upload once; a topic processes it once per subscriber.",
+                "Topic video-uploaded: {}, each copied to all {} subscriptions ({} processed so far). ",
                 crate::words::count(published, "upload", "uploads"), subs.len(), crate::words::count(processed, "copy", "copies")
-            ) }</p>
+            ) }<span class="aside">{ "A queue with competing consumers would process each upload once; a topic processes it once per subscriber." }</span></p>
             <Canvas now={props.now} panels={props.panels.clone()} panel={Panel::FanOut}
                 label="upload-service publishes to the topic video-uploaded, which copies each upload to four subscription queues, each read by its own consumers, with its own dead-letter queue below it" />
             <ol class="subscribers">{ for columns }</ol>
