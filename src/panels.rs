@@ -358,53 +358,74 @@ impl Panels {
     }
 }
 
-/// The numbers a checkpoint can test in a world, by name (`contrast`: queue vs topic's).
+/// The numbers a checkpoint can test in a world, by name (`contrast`: queue vs topic's): a
+/// node's are `{node}_{what}`, the world's own plain `{what}`. Each family is a table, so
+/// there is one key-building call, not one per number.
 pub fn numbers(w: &World, contrast: bool) -> Numbers {
     let mut out = Numbers::new();
-    let mut put = |k: String, v: u64| {
-        out.insert(k, v as f64);
+    let mut put = |node: &str, pairs: &[(&str, u64)]| {
+        for (what, v) in pairs {
+            let key = if node.is_empty() {
+                (*what).to_owned()
+            } else {
+                format!("{node}_{what}")
+            };
+            out.insert(key, *v as f64);
+        }
     };
-    put("published".into(), w.sent());
+    put(
+        "",
+        &[("published", w.sent()), ("unroutable", w.unroutable())],
+    );
     for (i, sim) in w.members().iter().enumerate() {
-        let nodes = w.member_nodes(i as u16);
-        let name = nodes.name();
         let c = sim.counts();
-        put(format!("{name}_received"), c.published);
-        put(format!("{name}_processed"), c.processed);
-        put(format!("{name}_waiting"), c.backlog() + c.in_flight);
-        put(format!("{name}_dead_lettered"), c.dead_lettered);
+        put(
+            w.member_nodes(i as u16).name(),
+            &[
+                ("received", c.published),
+                ("processed", c.processed),
+                ("waiting", c.backlog() + c.in_flight),
+                ("dead_lettered", c.dead_lettered),
+            ],
+        );
     }
     for s in w.logs().iter().filter_map(|l| l.as_kafka()) {
-        put("dlt".into(), s.dlt.len() as u64);
+        put("", &[("dlt", s.dlt.len() as u64)]);
         for (g, group) in s.groups.iter().enumerate() {
-            let n = &group.config.name;
             let c = &group.counts;
-            put(format!("{n}_processed"), c.processed);
-            put(format!("{n}_duplicates"), c.duplicates);
-            put(format!("{n}_replayed"), c.replayed);
-            put(format!("{n}_skipped"), c.skipped);
-            put(format!("{n}_dead_lettered"), c.dead_lettered);
-            put(format!("{n}_rebalances"), c.rebalances);
-            put(format!("{n}_lag"), s.group_lag(g));
             let lags = (0..s.partitions.len()).map(|p| s.lag(g, p));
-            put(
-                format!("{n}_max_partition_lag"),
-                lags.clone().max().unwrap_or(0),
-            );
-            put(format!("{n}_min_partition_lag"), lags.min().unwrap_or(0));
             let (per_key, across) = s.order_inversions(g);
-            put(format!("{n}_key_order_breaks"), per_key);
-            put(format!("{n}_topic_order_breaks"), across);
+            put(
+                &group.config.name,
+                &[
+                    ("processed", c.processed),
+                    ("duplicates", c.duplicates),
+                    ("replayed", c.replayed),
+                    ("skipped", c.skipped),
+                    ("dead_lettered", c.dead_lettered),
+                    ("rebalances", c.rebalances),
+                    ("lag", s.group_lag(g)),
+                    ("max_partition_lag", lags.clone().max().unwrap_or(0)),
+                    ("min_partition_lag", lags.min().unwrap_or(0)),
+                    ("key_order_breaks", per_key),
+                    ("topic_order_breaks", across),
+                ],
+            );
         }
     }
     for log in w.logs().iter().filter_map(|l| l.as_redis()) {
-        put("added".into(), log.counts.added);
-        put("pending".into(), log.pel.len() as u64);
-        put("acked".into(), log.counts.acked);
-        put("claimed".into(), log.counts.claimed);
-        put("dead".into(), log.counts.dead);
+        let c = &log.counts;
+        put(
+            "",
+            &[
+                ("added", c.added),
+                ("pending", log.pel.len() as u64),
+                ("acked", c.acked),
+                ("claimed", c.claimed),
+                ("dead", c.dead),
+            ],
+        );
     }
-    put("unroutable".into(), w.unroutable());
     if contrast {
         contrast_numbers(w, &mut out);
     }

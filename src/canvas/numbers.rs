@@ -5,7 +5,7 @@
 use queue_engine::World;
 
 use super::graph::{Place, Role, Source};
-use crate::components::compact;
+use crate::components::{compact, said};
 
 /// Up to two short lines for `place`.
 pub fn lines(w: &World, place: &Place) -> [String; 2] {
@@ -14,7 +14,7 @@ pub fn lines(w: &World, place: &Place) -> [String; 2] {
         (Role::Producer, Source::Producer(p)) => {
             let rate = w.producer(p).map_or(0.0, |c| c.rate);
             let sent = if w.producer_names().len() == 1 {
-                format!("sent {}", n(w.sent()))
+                said("sent", w.sent())
             } else {
                 String::new()
             };
@@ -25,9 +25,9 @@ pub fn lines(w: &World, place: &Place) -> [String; 2] {
         (Role::Router, Source::Router(r)) => (
             w.routers()
                 .get(usize::from(r))
-                .map_or_else(String::new, |x| format!("bindings {}", x.binds.len())),
+                .map_or_else(String::new, |x| said("bindings", x.binds.len() as u64)),
             match (w.routers().len(), w.unroutable()) {
-                (1, u) if u > 0 => format!("unroutable {}", n(u)),
+                (1, u) if u > 0 => said("unroutable", u),
                 _ => String::new(),
             },
         ),
@@ -38,10 +38,10 @@ pub fn lines(w: &World, place: &Place) -> [String; 2] {
             let c = sim.counts();
             match role {
                 Role::Queue => (
-                    format!("ready {}", n(c.backlog())),
-                    format!("in flight {}", n(c.in_flight + c.held)),
+                    said("ready", c.backlog()),
+                    said("in flight", c.in_flight + c.held),
                 ),
-                Role::DeadLetter => (format!("held {}", n(c.dead_lettered)), String::new()),
+                Role::DeadLetter => (said("held", c.dead_lettered), String::new()),
                 Role::Consumer => {
                     let pool = sim.snapshot(0).consumers;
                     let online = pool.iter().filter(|v| v.online).count();
@@ -53,10 +53,10 @@ pub fn lines(w: &World, place: &Place) -> [String; 2] {
                     } else {
                         format!("{online} of {} online", pool.len())
                     };
-                    (format!("processed {}", n(c.processed)), second)
+                    (said("processed", c.processed), second)
                 }
-                Role::Store => (format!("records {}", n(c.store_records)), String::new()),
-                Role::Replies => (format!("replies {}", n(c.replies_received)), String::new()),
+                Role::Store => (said("records", c.store_records), String::new()),
+                Role::Replies => (said("replies", c.replies_received), String::new()),
                 _ => Default::default(),
             }
         }
@@ -66,15 +66,11 @@ pub fn lines(w: &World, place: &Place) -> [String; 2] {
                 return Default::default();
             };
             match (group, log.as_kafka(), log.as_redis()) {
-                (None, ..) => (format!("records {}", n(log.appended())), String::new()),
-                (Some(g), Some(k), _) => (
-                    format!("lag {}", n(k.group_lag(usize::from(g)))),
-                    String::new(),
-                ),
-                (Some(_), _, Some(r)) => (
-                    format!("acked {}", n(r.counts.acked)),
-                    format!("dead {}", n(r.counts.dead)),
-                ),
+                (None, ..) => (said("records", log.appended()), String::new()),
+                (Some(g), Some(k), _) => (said("lag", k.group_lag(usize::from(g))), String::new()),
+                (Some(_), _, Some(r)) => {
+                    (said("acked", r.counts.acked), said("dead", r.counts.dead))
+                }
                 _ => Default::default(),
             }
         }

@@ -45,6 +45,11 @@ fn more(total: u64, shown: usize) -> String {
     }
 }
 
+/// A word and its count, as `ready 33.1k`: one call for every such line, not a format each.
+pub(crate) fn said(word: &str, v: u64) -> String {
+    format!("{word} {}", compact(v))
+}
+
 /// A count short enough for its box at any size: exact below 10,000, then `33.1k`, `331k`,
 /// `1.2M`. Integer arithmetic only, so the page carries no float formatter for it.
 pub(crate) fn compact(n: u64) -> String {
@@ -144,9 +149,9 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 <g class="service" transform="translate(10,20)">
                     <rect width="130" height="70" rx="6" />
                     <text x="10" y="24" class="service-name">{ "order service" }</text>
-                    <text x="10" y="44">{ format!("sent {}", c.published) }</text>
+                    <text x="10" y="44">{ said("sent", c.published) }</text>
                     <text x="10" y="62" class={classes!((c.producer_errors > 0).then_some("bad"))}>
-                        { format!("errors {}", c.producer_errors) }
+                        { said("errors", c.producer_errors) }
                     </text>
                 </g>
                 if http {
@@ -169,14 +174,14 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                         <text x="10" y="18" class="queue-name">
                             { format!("{} ({})", props.queue_name, if fifo { "FIFO" } else { "standard" }) }
                         </text>
-                        <text x="10" y="38" class="section">{ format!("visible {}", c.visible) }</text>
+                        <text x="10" y="38" class="section">{ said("visible", c.visible) }</text>
                         <text x="300" y="38" class="more">{ more(c.visible, s.visible.len()) }</text>
                         <text x="10" y="118" class="section">
                             { format!("in flight {}{}", c.in_flight + c.held, if fifo { format!(" · {} groups blocked", s.blocked_groups) } else { String::new() }) }
                         </text>
                         <text x="300" y="118" class="more">{ more(c.in_flight + c.held, s.in_flight.len()) }</text>
                         if c.delayed > 0 {
-                            <text x="10" y="190" class="section">{ format!("delayed {}", c.delayed) }</text>
+                            <text x="10" y="190" class="section">{ said("delayed", c.delayed) }</text>
                         }
                     </g>
                     <line x1="390" y1="210" x2="390" y2="232" class="flow dead" marker-end="url(#arrow)" />

@@ -29,7 +29,7 @@ pub use announcer::{PacedAnnouncement, PacedAnnouncementProps};
 pub use checked_note::{checked_line, checked_note};
 pub use compare_panel::{ComparePanel, ComparePanelProps};
 pub use controls::{Controls, ControlsProps};
-pub(crate) use diagram::compact;
+pub(crate) use diagram::{compact, said};
 pub use diagram::{Diagram, DiagramProps, FAST_TOKEN_CAP, TOKEN_CAP};
 pub use dlq_list::{DlqList, DlqListProps};
 pub use envelope_card::{EnvelopeCard, EnvelopeCardProps};

@@ -7,9 +7,14 @@ use queue_engine::{AckMode, BatchFailure, Command, Millis, Payload, TakeOutcome}
 
 use crate::panels::PanelCommand;
 
+/// A code's letter and its number: one formatting call for every such code.
+fn tag(letter: &str, n: u64) -> String {
+    format!("{letter}{n}")
+}
+
 /// The short code of a command the controls can give; None for commands links do not carry.
 pub fn command_code(c: &Command) -> Option<String> {
-    let on = |b: bool| if b { "1" } else { "0" };
+    let on = |b: bool| u64::from(b);
     Some(match c {
         Command::Send {
             payload: Payload::Normal,
@@ -29,8 +34,8 @@ pub fn command_code(c: &Command) -> Option<String> {
         Command::SetOnline {
             consumer: None,
             online,
-        } => format!("k{}", on(*online)),
-        Command::ScaleConsumers { count } => format!("w{count}"),
+        } => tag("k", on(*online)),
+        Command::ScaleConsumers { count } => tag("w", u64::from(*count)),
         Command::SetBatchFailure {
             mode: BatchFailure::WholeBatch,
         } => "bw".into(),
@@ -40,22 +45,22 @@ pub fn command_code(c: &Command) -> Option<String> {
         Command::SetBatchFailure {
             mode: BatchFailure::StopAtFirst,
         } => "bs".into(),
-        Command::SetBatchSize { size } => format!("z{size}"),
-        Command::SetMaxReceiveCount { count } => format!("d{}", count.unwrap_or(0)),
+        Command::SetBatchSize { size } => tag("z", u64::from(*size)),
+        Command::SetMaxReceiveCount { count } => tag("d", u64::from(count.unwrap_or(0))),
         Command::SetVisibilityTimeout { timeout } if timeout.0 % 1000 == 0 => {
-            format!("v{}", timeout.0 / 1000)
+            tag("v", timeout.0 / 1000)
         }
-        Command::SetExtendVisibility { on: b } => format!("e{}", on(*b)),
+        Command::SetExtendVisibility { on: b } => tag("e", on(*b)),
         Command::SetAck {
             mode: AckMode::AfterProcessing,
         } => "aa".into(),
         Command::SetAck {
             mode: AckMode::BeforeProcessing,
         } => "ab".into(),
-        Command::SetIdempotent { on: b } => format!("i{}", on(*b)),
+        Command::SetIdempotent { on: b } => tag("i", on(*b)),
         Command::RedriveAll => "R".into(),
-        Command::RedriveOne { message } => format!("r{message}"),
-        Command::Discard { message } => format!("x{message}"),
+        Command::RedriveOne { message } => tag("r", *message),
+        Command::Discard { message } => tag("x", *message),
         Command::FixPoison => "F".into(),
         _ => return None,
     })
@@ -136,17 +141,17 @@ pub(super) fn parse_code(code: &str) -> Option<Command> {
 /// Redis consumer 1.
 pub fn panel_code(c: &PanelCommand) -> String {
     match c {
-        PanelCommand::Log(StreamCommand::AddConsumer { group }) => format!("A{group}"),
-        PanelCommand::Log(StreamCommand::RemoveConsumer { group }) => format!("D{group}"),
+        PanelCommand::Log(StreamCommand::AddConsumer { group }) => tag("A", *group as u64),
+        PanelCommand::Log(StreamCommand::RemoveConsumer { group }) => tag("D", *group as u64),
         PanelCommand::Log(StreamCommand::CrashConsumer { group, consumer }) => {
             format!("C{group}-{consumer}")
         }
         PanelCommand::Log(StreamCommand::Seek { group, to }) => match to {
-            SeekTo::Earliest => format!("E{group}"),
-            SeekTo::Latest => format!("L{group}"),
+            SeekTo::Earliest => tag("E", *group as u64),
+            SeekTo::Latest => tag("L", *group as u64),
         },
         PanelCommand::Log(StreamCommand::SetHotKey { share }) => {
-            format!("H{}", (share * 100.0).round() as u32)
+            tag("H", (share * 100.0).round() as u64)
         }
         PanelCommand::Subscriber { sub, online } => format!("S{sub}-{}", u8::from(*online)),
         PanelCommand::Publish { exchange, key } => {
@@ -160,7 +165,7 @@ pub fn panel_code(c: &PanelCommand) -> String {
                 TakeOutcome::Requeue => 'q',
             }
         ),
-        PanelCommand::Crash { consumer } => format!("K{consumer}"),
+        PanelCommand::Crash { consumer } => tag("K", *consumer as u64),
     }
 }
 
