@@ -41,7 +41,7 @@ fn placed(g: &Graph) -> Vec<(String, u16, u16)> {
 #[test]
 fn every_node_of_every_system_is_drawn_once() {
     for (file, s) in files() {
-        let g = graph(&world(&s));
+        let g = graph(&world(&s), false);
         let drawn: Vec<&str> = g.places.iter().map(|p| p.name.as_str()).collect();
         let unique: BTreeSet<&str> = drawn.iter().copied().collect();
         assert_eq!(
@@ -93,7 +93,7 @@ fn every_node_of_every_system_is_drawn_once() {
 #[test]
 fn every_edge_of_the_file_is_drawn() {
     for (file, s) in files() {
-        let g = graph(&world(&s));
+        let g = graph(&world(&s), false);
         let drawn = |from: &str, to: &str, kind: EdgeKind| {
             g.links.iter().any(|l| {
                 l.kind == kind && g.places[l.from].name == from && g.places[l.to].name == to
@@ -128,7 +128,7 @@ fn every_edge_of_the_file_is_drawn() {
 #[test]
 fn boxes_run_left_to_right_by_what_they_do_and_dead_letters_sit_below() {
     for (file, s) in files() {
-        let g = graph(&world(&s));
+        let g = graph(&world(&s), false);
         for l in &g.links {
             let (a, b) = (&g.places[l.from], &g.places[l.to]);
             match l.kind {
@@ -152,7 +152,7 @@ fn a_pool_sits_level_with_the_queue_it_reads_when_there_is_room() {
         .into_iter()
         .find(|(f, _)| f.ends_with("/pizza-shop.json"))
         .expect("the pizza shop");
-    let g = graph(&world(&s));
+    let g = graph(&world(&s), false);
     let row = |name: &str| g.places.iter().find(|p| p.name == name).map(|p| p.row);
     assert_eq!(row("orders"), row("kitchen"));
     assert_eq!(row("orders"), row("order-service"));
@@ -165,7 +165,7 @@ fn adding_a_node_at_the_end_moves_nothing() {
     let (files, mut checked) = (files(), 0);
     let total = files.len();
     for (file, s) in files {
-        let before = graph(&world(&s));
+        let before = graph(&world(&s), false);
         let mut grown = s.clone();
         let extra = r#"{ "version": 2, "name": "x", "seed": 1,
             "nodes": { "zz-late-producer": { "producer": { "rate": 1 } },
@@ -177,7 +177,7 @@ fn adding_a_node_at_the_end_moves_nothing() {
         let Ok(plan) = grown.plan() else {
             continue; // a log-only or HTTP system takes no plain queue beside it
         };
-        let after = graph(&World::new(plan).expect("runs"));
+        let after = graph(&World::new(plan).expect("runs"), false);
         let kept = placed(&after);
         for p in placed(&before) {
             assert!(kept.contains(&p), "{file}: {p:?} moved");
@@ -195,7 +195,7 @@ fn numbers_are_words_and_short_counts() {
     for (file, s) in files() {
         let mut w = world(&s);
         w.advance_to(Millis::from_secs(60));
-        let g = graph(&w);
+        let g = graph(&w, false);
         for p in &g.places {
             let [a, b] = lines(&w, p);
             assert!(
@@ -230,7 +230,7 @@ fn the_drawing_escapes_what_files_say_and_names_every_edge() {
     )
     .expect("valid");
     let w = world(&s);
-    let text = queue_playground::canvas::svg(&w, &graph(&w), "a \"label\" & <more>", "x");
+    let text = queue_playground::canvas::svg(&w, &graph(&w, false), "a \"label\" & <more>", "x");
     assert!(!text.contains("<b>"), "{text}");
     assert!(text.contains("a.&lt;b&gt;"), "{text}");
     assert!(text.contains(r#"aria-label="a &quot;label&quot; &amp; &lt;more&gt;""#));
@@ -262,7 +262,7 @@ fn the_last_publish_ticks_its_bindings_and_queues() {
         .find(|(name, _)| name.ends_with("rabbitmq-pizza.json"))
         .expect("the RabbitMQ system");
     let mut w = world(&s);
-    let svg = |w: &World| queue_playground::canvas::svg(w, &graph(w), "x", "x");
+    let svg = |w: &World| queue_playground::canvas::svg(w, &graph(w, false), "x", "x");
     assert_eq!(
         svg(&w).matches("edge hit").count(),
         0,
@@ -302,7 +302,7 @@ fn unlabelled_columns_sit_close_and_a_dead_letter_box_is_two_lines() {
         .find(|(name, _)| name.ends_with("video-upload.json"))
         .expect("the fan-out system");
     let w = world(&s);
-    let text = queue_playground::canvas::svg(&w, &graph(&w), "x", "x");
+    let text = queue_playground::canvas::svg(&w, &graph(&w, false), "x", "x");
     let attr = |after: &str, name: &str| -> i32 {
         let rest = &text[text.find(after).expect(after)..];
         let rest = &rest[rest.find(&format!("{name}=\"")).expect(name) + name.len() + 2..];
@@ -322,4 +322,67 @@ fn unlabelled_columns_sit_close_and_a_dead_letter_box_is_two_lines() {
         dead * 3 < queue * 2,
         "a DLQ box {dead} beside a queue's {queue}"
     );
+}
+
+/// A lesson on the pizza broker asks about the orders exchange: drawn with only what has been
+/// used, the broker shows orders and its queues, and names the two exchanges nobody has
+/// published to. A person's publish to one of them brings it in below, and nothing drawn
+/// before moves, even when nothing matched.
+#[test]
+fn only_what_has_been_used_is_drawn_and_the_rest_comes_in_below() {
+    use queue_engine::topology::plan::Target;
+    use queue_engine::Command;
+    let (_, s) = files()
+        .into_iter()
+        .find(|(name, _)| name.ends_with("rabbitmq-pizza.json"))
+        .expect("the RabbitMQ system");
+    let mut w = world(&s);
+    let names = |g: &Graph| g.places.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+    let all = graph(&w, false);
+    assert!(all.unused.is_empty());
+    assert!(names(&all).contains(&"sms".to_owned()));
+    let used = graph(&w, true);
+    assert_eq!(used.unused, ["notifications", "payments"]);
+    for gone in [
+        "notifications",
+        "email",
+        "sms",
+        "payments",
+        "ledger",
+        "retries",
+    ] {
+        assert!(
+            !names(&used).contains(&gone.to_owned()),
+            "{gone} is left out"
+        );
+    }
+    for kept in [
+        "order-service",
+        "orders",
+        "kitchen",
+        "orders.dead",
+        "bar",
+        "audit",
+        "eu-billing",
+    ] {
+        assert!(names(&used).contains(&kept.to_owned()), "{kept} is drawn");
+    }
+    assert!(used.rows < all.rows, "{} rows, not {}", used.rows, all.rows);
+    let text = queue_playground::canvas::svg(&w, &used, "x", "x");
+    assert!(!text.contains(r#"data-node="payments""#));
+    // An unmatched key still counts as using the exchange.
+    let publish = |key: &str| Command::Publish {
+        producer: 0,
+        exchange: "payments".into(),
+        key: key.into(),
+    };
+    w.command(Target::Producer(0), publish("nothing.matches"))
+        .expect("published");
+    let after = graph(&w, true);
+    assert_eq!(after.unused, ["notifications"]);
+    let now = placed(&after);
+    for p in placed(&used) {
+        assert!(now.contains(&p), "{p:?} moved");
+    }
+    assert!(names(&after).contains(&"ledger".to_owned()));
 }

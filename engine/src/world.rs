@@ -197,6 +197,11 @@ impl World {
         self.last_publish.as_ref()
     }
 
+    /// Whether a person has published to `exchange`, whether or not anything matched.
+    pub fn published_to(&self, exchange: &str) -> bool {
+        self.person_publishes.iter().any(|(_, x, _)| x == exchange)
+    }
+
     /// The exchange and routing key event `event` was published with by a person (None: a
     /// producer sent it along its publish edge).
     pub fn person_publish(&self, event: u64) -> Option<(&str, &str)> {

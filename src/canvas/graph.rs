@@ -98,6 +98,8 @@ pub struct Graph {
     pub rows: u16,
     /// Columns in use (the rightmost one plus one).
     pub cols: u16,
+    /// Routers left out because nothing has used them yet (see [`graph`]).
+    pub unused: Vec<String>,
 }
 
 impl Graph {
@@ -149,15 +151,52 @@ impl Graph {
     }
 }
 
-/// Lays out `w` (see the module's contract).
-pub fn graph(w: &World) -> Graph {
+/// Lays out `w` (see the module's contract). With `only_used`, it lays out what `w` has used
+/// so far: a router with no publish edge, that no person has published to and whose queues
+/// hold nothing yet is left out, with the queues only it feeds, and named in
+/// [`Graph::unused`]. A lesson about one exchange of a broker then draws that exchange, not
+/// the whole broker. What appears later was later in the file, so it lands below and nothing
+/// drawn moves.
+pub fn graph(w: &World, only_used: bool) -> Graph {
     let mut g = Graph::default();
     let queues = w.members().len() as u16;
     let members = queues + w.logs().len() as u16;
+    let empty = |m: u16| {
+        w.members()
+            .get(usize::from(m))
+            .is_some_and(|s| s.counts().published == 0)
+    };
+    let unused: Vec<bool> = w
+        .routers()
+        .iter()
+        .map(|r| {
+            only_used
+                && !r.dead_letter
+                && r.publishers.is_empty()
+                && !w.published_to(&r.name)
+                && r.binds.iter().all(|(_, m)| empty(*m))
+        })
+        .collect();
+    // A member is left out when an unused router feeds it, no used one does, and it is empty
+    // (so nothing has published to it directly either).
+    let mut left_out = vec![false; members as usize];
+    let mut kept = vec![false; members as usize];
+    for (r, &u) in w.routers().iter().zip(&unused) {
+        for (_, m) in &r.binds {
+            let to = if u { &mut left_out } else { &mut kept };
+            if let Some(x) = to.get_mut(usize::from(*m)) {
+                *x = true;
+            }
+        }
+    }
     // Queues and logs first: producers and routers are then drawn level with what they feed.
     // Logs come first, so that a queue added at the end of a file lands below everything.
-    let mut fed = vec![0; members as usize];
+    let mut fed = vec![None; members as usize];
     for m in (queues..members).chain(0..queues) {
+        let i = usize::from(m);
+        if left_out[i] && !kept[i] && empty(m) {
+            continue;
+        }
         let nodes = w.member_nodes(m);
         let log = m >= queues;
         let (role, source) = if log {
@@ -170,7 +209,7 @@ pub fn graph(w: &World) -> Graph {
             (Role::Queue, Source::Member(m))
         };
         let q = g.add(&nodes.queue, role, source, 0);
-        fed[m as usize] = q;
+        fed[m as usize] = Some(q);
         let row = g.places[q].row;
         if let Some(dlq) = &nodes.dlq {
             let d = g.add(dlq, Role::DeadLetter, Source::Member(m), row + 1);
@@ -203,24 +242,29 @@ pub fn graph(w: &World) -> Graph {
     // publishes to directly.
     let mut via: Vec<Vec<u16>> = vec![Vec::new(); w.producer_names().len()];
     for (r, router) in w.routers().iter().enumerate() {
+        if unused[r] {
+            g.unused.push(router.name.clone());
+            continue;
+        }
         // A dead-letter exchange whose queue is drawn as a dead-letter queue: the edge to
         // that queue carries its name, and a box of its own would lead nowhere.
         if router.dead_letter && router.binds.is_empty() {
             continue;
         }
-        let targets: Vec<usize> = router
+        let bound: Vec<(Option<&str>, usize)> = router
             .binds
             .iter()
-            .filter_map(|(_, m)| fed.get(*m as usize).copied())
+            .filter_map(|(key, m)| Some((key.as_deref(), fed.get(*m as usize).copied()??)))
             .collect();
+        let targets: Vec<usize> = bound.iter().map(|b| b.1).collect();
         let x = g.add(
             &router.name,
             Role::Router,
             Source::Router(r as u16),
             level(&g, &targets),
         );
-        for ((key, _), &t) in router.binds.iter().zip(&targets) {
-            g.link(x, t, EdgeKind::Bind, key.as_deref());
+        for (key, t) in bound {
+            g.link(x, t, EdgeKind::Bind, key);
         }
         for (key, p) in &router.publishers {
             if let Some(reached) = via.get_mut(*p as usize) {
@@ -237,7 +281,7 @@ pub fn graph(w: &World) -> Graph {
             .routes(p as u32)
             .iter()
             .filter(|m| !via[p].contains(m))
-            .filter_map(|m| fed.get(*m as usize).copied())
+            .filter_map(|m| fed.get(*m as usize).copied().flatten())
             .collect();
         let at = level(&g, &targets);
         let from = g.add(name, Role::Producer, Source::Producer(p as u32), at);

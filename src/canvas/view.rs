@@ -67,6 +67,10 @@ pub struct CanvasProps {
     pub panel: Panel,
     /// What the drawing is of, for screen readers.
     pub label: AttrValue,
+    /// Draw only what has been used so far (a lesson's part of a larger system), and name
+    /// the routers left out.
+    #[prop_or_default]
+    pub only_used: bool,
 }
 
 fn edge_word(kind: EdgeKind) -> &'static str {
@@ -197,7 +201,15 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     let Some(w) = panels.world(props.panel) else {
         return Html::default();
     };
-    let drawing = svg(w, &graph(w), &props.label, props.panel.param());
+    let g = graph(w, props.only_used);
+    let mut drawing = svg(w, &g, &props.label, props.panel.param());
+    if !g.unused.is_empty() {
+        let _ = write!(
+            drawing,
+            r#"<figcaption class="hint">Not drawn until used: {}.</figcaption>"#,
+            esc(&g.unused.join(", "))
+        );
+    }
     html! {
         <figure class="canvas">{ Html::from_html_unchecked(drawing.into()) }</figure>
     }
