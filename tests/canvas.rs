@@ -27,6 +27,15 @@ fn files() -> Vec<(String, ScenarioV2)> {
     out
 }
 
+/// The built-in system `name` (`scenarios/{name}.json`).
+fn system(name: &str) -> ScenarioV2 {
+    files()
+        .into_iter()
+        .find(|(file, _)| file.ends_with(&format!("/{name}.json")))
+        .map(|(_, s)| s)
+        .unwrap_or_else(|| panic!("scenarios/{name}.json"))
+}
+
 fn world(s: &ScenarioV2) -> World {
     World::new(s.plan().expect("plans")).expect("runs")
 }
@@ -148,10 +157,7 @@ fn boxes_run_left_to_right_by_what_they_do_and_dead_letters_sit_below() {
 
 #[test]
 fn a_pool_sits_level_with_the_queue_it_reads_when_there_is_room() {
-    let (_, s) = files()
-        .into_iter()
-        .find(|(f, _)| f.ends_with("/pizza-shop.json"))
-        .expect("the pizza shop");
+    let s = system("pizza-shop");
     let g = graph(&world(&s), false);
     let row = |name: &str| g.places.iter().find(|p| p.name == name).map(|p| p.row);
     assert_eq!(row("orders"), row("kitchen"));
@@ -257,10 +263,7 @@ fn ticked(svg: &str) -> Vec<&str> {
 /// label of its dead-letter edge, not a box that leads nowhere.
 #[test]
 fn the_last_publish_ticks_its_bindings_and_queues() {
-    let (_, s) = files()
-        .into_iter()
-        .find(|(name, _)| name.ends_with("rabbitmq-pizza.json"))
-        .expect("the RabbitMQ system");
+    let s = system("rabbitmq-pizza");
     let mut w = world(&s);
     let svg = |w: &World| queue_playground::canvas::svg(w, &graph(w, false), "x", "x");
     assert_eq!(
@@ -297,10 +300,7 @@ fn the_last_publish_ticks_its_bindings_and_queues() {
 /// and its count on one line, so its box is shorter than a queue's.
 #[test]
 fn unlabelled_columns_sit_close_and_a_dead_letter_box_is_two_lines() {
-    let (_, s) = files()
-        .into_iter()
-        .find(|(name, _)| name.ends_with("video-upload.json"))
-        .expect("the fan-out system");
+    let s = system("video-upload");
     let w = world(&s);
     let text = queue_playground::canvas::svg(&w, &graph(&w, false), "x", "x");
     let attr = |after: &str, name: &str| -> i32 {
@@ -332,10 +332,7 @@ fn unlabelled_columns_sit_close_and_a_dead_letter_box_is_two_lines() {
 fn only_what_has_been_used_is_drawn_and_the_rest_comes_in_below() {
     use queue_engine::topology::plan::Target;
     use queue_engine::Command;
-    let (_, s) = files()
-        .into_iter()
-        .find(|(name, _)| name.ends_with("rabbitmq-pizza.json"))
-        .expect("the RabbitMQ system");
+    let s = system("rabbitmq-pizza");
     let mut w = world(&s);
     let names = |g: &Graph| g.places.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
     let all = graph(&w, false);
