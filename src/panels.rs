@@ -23,8 +23,7 @@ use crate::lessons::Numbers;
 use crate::permalink::LogSettings;
 
 /// Which model a lesson runs on.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Model {
     /// The main queue simulation (every lesson before the log and fan-out ones).
     #[default]
@@ -40,6 +39,15 @@ pub enum Model {
     /// The Redis orders stream (`redis-orders`), with the file's scripted crash.
     Redis,
 }
+
+queue_engine::named_variants!(Model {
+    Queue = "queue",
+    Log = "log",
+    FanOut = "fan-out",
+    PubsubVsQueue = "pubsub-vs-queue",
+    Exchanges = "exchanges",
+    Redis = "redis",
+});
 
 /// A panel of the page, each showing one world.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use crate::scenario::{AckMode, BatchFailure, OnInvalid, QueueKind, RetryPolicy, 
 use crate::validate::{duration, fraction_range, int, retry};
 
 /// What a message carries, which decides how processing it goes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Payload {
     /// A good order.
@@ -26,6 +26,14 @@ pub enum Payload {
     /// do not understand.
     V2,
 }
+
+crate::named_variants!(Payload {
+    Normal = "normal",
+    Poison = "poison",
+    Transient = "transient",
+    Large = "large",
+    V2 = "v2",
+});
 
 /// How long a [`Payload::Large`] body is: a 3 MB photo, three times SQS's 1 MiB maximum
 /// message size (semantics §1.1).
@@ -161,7 +169,7 @@ pub enum Command {
 }
 
 /// How a person settles a message taken with [`Command::Take`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TakeOutcome {
     /// `basic.ack`: done, and gone from the queue.
@@ -172,6 +180,12 @@ pub enum TakeOutcome {
     /// `basic.nack` with `requeue=true`: back to the head, unless that was its last delivery.
     Requeue,
 }
+
+crate::named_variants!(TakeOutcome {
+    Ack = "ack",
+    Reject = "reject",
+    Requeue = "requeue",
+});
 
 /// AMQP carries the routing key as a short string: at most 255 bytes.
 pub const MAX_ROUTING_KEY: usize = 255;

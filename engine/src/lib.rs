@@ -47,6 +47,7 @@ mod kernel;
 mod log_node;
 mod message;
 mod metrics;
+pub mod names;
 pub mod platform;
 mod producer;
 mod queue;

@@ -39,7 +39,7 @@ pub struct Scenario {
     pub commands: Vec<TimedCommand>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     #[default]
@@ -47,7 +47,12 @@ pub enum Mode {
     Http,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+crate::named_variants!(Mode {
+    Queue = "queue",
+    Http = "http",
+});
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QueueKind {
     /// At-least-once, best-effort order (SQS standard).
@@ -57,7 +62,12 @@ pub enum QueueKind {
     Fifo,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+crate::named_variants!(QueueKind {
+    Standard = "standard",
+    Fifo = "fifo",
+});
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Overflow {
     /// The publish fails and the producer sees the error (RabbitMQ `reject-publish`).
@@ -66,6 +76,11 @@ pub enum Overflow {
     /// The oldest ready message is dropped to make room (RabbitMQ `drop-head`), counted as dropped.
     DropOldest,
 }
+
+crate::named_variants!(Overflow {
+    RejectPublish = "reject_publish",
+    DropOldest = "drop_oldest",
+});
 
 /// SQS `MaximumMessageSize`, default and upper bound: 1 MiB (semantics §1.1).
 pub const SQS_MAX_MESSAGE_SIZE: u32 = 1_048_576;
@@ -149,7 +164,7 @@ pub struct DlqConfig {
     pub redrive_rate: f64,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BatchFailure {
     /// Any failure returns the whole batch, successes included (Lambda without ReportBatchItemFailures).
@@ -161,7 +176,13 @@ pub enum BatchFailure {
     StopAtFirst,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+crate::named_variants!(BatchFailure {
+    WholeBatch = "whole_batch",
+    ReportFailures = "report_failures",
+    StopAtFirst = "stop_at_first",
+});
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AckMode {
     /// Delete after processing: at-least-once; a crash means redelivery.
@@ -171,7 +192,12 @@ pub enum AckMode {
     BeforeProcessing,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+crate::named_variants!(AckMode {
+    AfterProcessing = "after_processing",
+    BeforeProcessing = "before_processing",
+});
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OnInvalid {
     /// Throw: the message returns and is retried like any failure (a poison pill).
@@ -184,6 +210,12 @@ pub enum OnInvalid {
     /// `Discard` when there is no dead-letter queue.
     DeadLetter,
 }
+
+crate::named_variants!(OnInvalid {
+    Throw = "throw",
+    Discard = "discard",
+    DeadLetter = "dead_letter",
+});
 
 /// Each setting's value in plain words, as the event log says it ("ack mode: before
 /// processing"), without the derived `Debug` text and the formatting code it brings.
@@ -232,7 +264,7 @@ impl RetryPolicy {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Distribution {
     #[default]
@@ -241,6 +273,12 @@ pub enum Distribution {
     /// Uniform between half and one and a half times the mean.
     Uniform,
 }
+
+crate::named_variants!(Distribution {
+    Fixed = "fixed",
+    Exponential = "exponential",
+    Uniform = "uniform",
+});
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -291,7 +329,7 @@ pub struct ConsumerConfig {
     pub restart_after: Millis,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Arrival {
     /// Evenly spaced.
@@ -301,7 +339,12 @@ pub enum Arrival {
     Poisson,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+crate::named_variants!(Arrival {
+    Steady = "steady",
+    Poisson = "poisson",
+});
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OnReject {
     /// Count a producer error and drop the order.
@@ -310,6 +353,11 @@ pub enum OnReject {
     /// Count the error, and pause publishing for `back_off` before trying again.
     BackOff,
 }
+
+crate::named_variants!(OnReject {
+    CountError = "count_error",
+    BackOff = "back_off",
+});
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -20,39 +20,11 @@ use crate::kernel::time::Millis;
 use crate::scenario::{AckMode, BatchFailure, OnInvalid, RetryPolicy};
 use crate::stream::{SeekTo, StreamCommand};
 
-/// Each [`Kind`] as the files spell it, in declaration order: the literals the derived reader
-/// matches, so the page carries them once rather than again as `Debug` names.
-const KIND_NAMES: [&str; 26] = [
-    "send",
-    "set_online",
-    "crash",
-    "scale_consumers",
-    "spike",
-    "set_rate",
-    "set_batch_failure",
-    "set_batch_size",
-    "set_ack",
-    "set_idempotent",
-    "set_visibility_timeout",
-    "set_extend_visibility",
-    "set_max_receive_count",
-    "set_failure_rate",
-    "set_on_invalid",
-    "set_processing_time",
-    "set_retry",
-    "redrive_all",
-    "redrive_one",
-    "discard",
-    "fix_poison",
-    "seek",
-    "set_hot_key",
-    "take",
-    "publish",
-    "resend",
-];
+/// Each [`Kind`] as the files spell it, in declaration order: the reader's own table, so
+/// messages name a command without serialising it.
+const KIND_NAMES: &[&str] = <Kind as crate::names::Named>::NAMES;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Send,
     SetOnline,
@@ -81,6 +53,35 @@ enum Kind {
     Publish,
     Resend,
 }
+
+crate::named_variants!(Kind {
+    Send = "send",
+    SetOnline = "set_online",
+    Crash = "crash",
+    ScaleConsumers = "scale_consumers",
+    Spike = "spike",
+    SetRate = "set_rate",
+    SetBatchFailure = "set_batch_failure",
+    SetBatchSize = "set_batch_size",
+    SetAck = "set_ack",
+    SetIdempotent = "set_idempotent",
+    SetVisibilityTimeout = "set_visibility_timeout",
+    SetExtendVisibility = "set_extend_visibility",
+    SetMaxReceiveCount = "set_max_receive_count",
+    SetFailureRate = "set_failure_rate",
+    SetOnInvalid = "set_on_invalid",
+    SetProcessingTime = "set_processing_time",
+    SetRetry = "set_retry",
+    RedriveAll = "redrive_all",
+    RedriveOne = "redrive_one",
+    Discard = "discard",
+    FixPoison = "fix_poison",
+    Seek = "seek",
+    SetHotKey = "set_hot_key",
+    Take = "take",
+    Publish = "publish",
+    Resend = "resend",
+});
 
 impl Command {
     /// The `type` a file writes for this command (`set_ack`), for messages: the reader's own
@@ -120,8 +121,7 @@ impl Command {
 }
 
 /// The three `mode` settings share a field name; their values never overlap.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
     WholeBatch,
     ReportFailures,
@@ -132,6 +132,17 @@ enum Mode {
     Discard,
     DeadLetter,
 }
+
+crate::named_variants!(Mode {
+    WholeBatch = "whole_batch",
+    ReportFailures = "report_failures",
+    StopAtFirst = "stop_at_first",
+    AfterProcessing = "after_processing",
+    BeforeProcessing = "before_processing",
+    Throw = "throw",
+    Discard = "discard",
+    DeadLetter = "dead_letter",
+});
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -338,8 +349,7 @@ impl TryFrom<RawCommand> for Command {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum StreamKind {
     AddConsumer,
     RemoveConsumer,
@@ -347,6 +357,14 @@ enum StreamKind {
     Seek,
     SetHotKey,
 }
+
+crate::named_variants!(StreamKind {
+    AddConsumer = "add_consumer",
+    RemoveConsumer = "remove_consumer",
+    CrashConsumer = "crash_consumer",
+    Seek = "seek",
+    SetHotKey = "set_hot_key",
+});
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -403,14 +421,20 @@ impl TryFrom<RawStreamCommand> for StreamCommand {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum RetryKind {
     VisibilityTimeout,
     Immediate,
     Exponential,
     Tiers,
 }
+
+crate::named_variants!(RetryKind {
+    VisibilityTimeout = "visibility_timeout",
+    Immediate = "immediate",
+    Exponential = "exponential",
+    Tiers = "tiers",
+});
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -70,7 +70,7 @@ pub fn partition_for(key: &[u8], partitions: u32) -> u32 {
     ((murmur2(key) & 0x7fff_ffff) as u32) % partitions.max(1)
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KeylessPartitioner {
     /// Kafka's default since 2.4: stick to one partition for a batch, then move on.
@@ -79,7 +79,12 @@ pub enum KeylessPartitioner {
     RoundRobin,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+crate::named_variants!(KeylessPartitioner {
+    Sticky = "sticky",
+    RoundRobin = "round_robin",
+});
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CommitMode {
     /// Commit each record's offset after processing it: at least once (duplicates on a crash).
@@ -91,7 +96,13 @@ pub enum CommitMode {
     Auto,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+crate::named_variants!(CommitMode {
+    AfterProcessing = "after_processing",
+    BeforeProcessing = "before_processing",
+    Auto = "auto",
+});
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OffsetReset {
     Earliest,
@@ -100,7 +111,12 @@ pub enum OffsetReset {
     Latest,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+crate::named_variants!(OffsetReset {
+    Earliest = "earliest",
+    Latest = "latest",
+});
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rebalance {
     /// Every member gives up every partition and the group pauses while it reassigns.
@@ -109,6 +125,11 @@ pub enum Rebalance {
     /// Only partitions that change owner move; the rest keep flowing.
     Cooperative,
 }
+
+crate::named_variants!(Rebalance {
+    Eager = "eager",
+    Cooperative = "cooperative",
+});
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -283,12 +304,17 @@ pub enum StreamCommand {
     SetHotKey { share: f64 },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SeekTo {
     Earliest,
     Latest,
 }
+
+crate::named_variants!(SeekTo {
+    Earliest = "earliest",
+    Latest = "latest",
+});
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -29,7 +29,7 @@ use crate::stream::{
 };
 
 /// Which platform's log a `log` node is (semantics notes §3 and §4).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LogProfile {
     /// A Kafka topic: partitions, offsets per consumer group, retention by age.
@@ -39,6 +39,11 @@ pub enum LogProfile {
     /// (PEL), `XAUTOCLAIM` for idle entries, trimmed by `MAXLEN` (`max_len`).
     RedisStreams,
 }
+
+crate::named_variants!(LogProfile {
+    Kafka = "kafka",
+    RedisStreams = "redis_streams",
+});
 
 /// A log's settings. On Kafka a record's key picks its partition with the murmur2
 /// partitioner, and records without a key are spread by `keyless`; a Redis stream has neither

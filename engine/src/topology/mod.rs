@@ -143,7 +143,7 @@ pub struct QueueSpec {
 }
 
 /// How a router picks the queues a message goes to (semantics notes §2.1 and §5).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RouterType {
     /// RabbitMQ fanout exchange: a copy to every bound queue; keys are ignored.
@@ -160,6 +160,14 @@ pub enum RouterType {
     /// attributes pass (no policy: every message).
     Sns,
 }
+
+crate::named_variants!(RouterType {
+    Fanout = "fanout",
+    Direct = "direct",
+    Topic = "topic",
+    Headers = "headers",
+    Sns = "sns",
+});
 
 impl RouterType {
     pub fn id(self) -> &'static str {
@@ -224,7 +232,7 @@ pub struct RouterSpec {
 #[serde(deny_unknown_fields)]
 pub struct StoreSpec {}
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EdgeKind {
     /// Producer → queue, log or router: the producer sends its messages there (to a router with a
@@ -245,6 +253,16 @@ pub enum EdgeKind {
     /// Producer → consumer pool: a synchronous HTTP call instead of a queue (the baseline).
     Call,
 }
+
+crate::named_variants!(EdgeKind {
+    Publish = "publish",
+    Bind = "bind",
+    Subscribe = "subscribe",
+    DeadLetter = "dead_letter",
+    Reply = "reply",
+    Write = "write",
+    Call = "call",
+});
 
 impl EdgeKind {
     /// The name scenario files use (`"kind": "dead_letter"`).

@@ -11,14 +11,14 @@
 //! - Counting is the platform's own: [`QueueProfile::deliveries`] turns the profile's limit into
 //!   the number of deliveries a message gets before it leaves.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::ScenarioError;
 use crate::kernel::time::Millis;
 use crate::scenario::{QueueKind, RetryPolicy};
 use crate::validate::{duration, int};
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QueueProfile {
     /// Amazon SQS standard queue: at-least-once, best-effort order.
@@ -37,6 +37,16 @@ pub enum QueueProfile {
     /// ActiveMQ Classic 5.17 (as Debian ships it), with the client's default redelivery policy.
     Activemq,
 }
+
+crate::named_variants!(QueueProfile {
+    SqsStandard = "sqs_standard",
+    SqsFifo = "sqs_fifo",
+    RabbitmqClassic = "rabbitmq_classic",
+    RabbitmqQuorum = "rabbitmq_quorum",
+    ServiceBus = "service_bus",
+    Pubsub = "pubsub",
+    Activemq = "activemq",
+});
 
 /// One setting as a platform names it, with its default and range (None: no such setting).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
