@@ -8,6 +8,7 @@ use std::rc::Rc;
 use gloo_events::{EventListener, EventListenerOptions};
 use gloo_timers::callback::Interval;
 use queue_engine::envelope::Envelope;
+use queue_engine::topology::profile::QueueProfile;
 use queue_engine::{ConsumerStatus, Mode};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -15,7 +16,8 @@ use yew::prelude::*;
 use crate::components::{
     ComparePanel, Controls, Diagram, DlqList, EventLog, ExchangePanel, FanOutPanel, Footer, Header,
     Inspected, Inspector, LessonPanel, LinkNotice, MetricsPanel, PacedAnnouncement, PlatformLens,
-    QueueVsTopic, RedisPanel, Region, ShareLink, StreamView, TimeTravel, FAST_TOKEN_CAP, TOKEN_CAP,
+    QueueVsTopic, RedisPanel, Region, ShareLink, StreamView, TimeTravel, COMPACT_TOKEN_CAP,
+    FAST_TOKEN_CAP, TOKEN_CAP,
 };
 use crate::panels::{Model, PanelHandle};
 use crate::state::{Action, Playground};
@@ -260,7 +262,15 @@ pub fn App(props: &AppProps) -> Html {
     let sim = state.queue();
     let settings = Rc::new(sim.scenario().clone());
     let fast = state.playing && state.speed >= 100.0;
-    let mut snapshot = sim.snapshot(if fast { FAST_TOKEN_CAP } else { TOKEN_CAP });
+    // Embedded, a lesson shows only what it needs (`Lesson::needs`), so the iframe stays short;
+    // `show=` adds regions back and `show=all` restores the whole page.
+    let compact = embed.compact(state.lesson.is_some());
+    let cap = if fast { FAST_TOKEN_CAP } else { TOKEN_CAP };
+    let mut snapshot = sim.snapshot(if compact {
+        cap.min(COMPACT_TOKEN_CAP)
+    } else {
+        cap
+    });
     // The diagram prints the numbers the metrics panel shows in the same frame (redrawn at most
     // ten times a real second while playing), so its "sent" never disagrees with "Published";
     // the tokens still move every frame.
@@ -334,10 +344,7 @@ pub fn App(props: &AppProps) -> Html {
         let d = state.dispatcher();
         Callback::from(move |c| d.dispatch(Action::Predict(c)))
     };
-    // Embedded, a lesson shows only what it needs (`Lesson::needs`), so the iframe stays short;
-    // `show=` adds regions back and `show=all` restores the whole page.
     let needed = state.lesson.map(|l| l.needs()).unwrap_or_default();
-    let compact = embed.compact(state.lesson.is_some());
     let show = |region: &str| !embed.hidden(region) && (!compact || embed.keeps(region, &needed));
     // A lesson on the log or a topic hands its run to that model's panel, which then comes
     // straight after the lesson so the learner sees what the checkpoint asks about.
@@ -439,9 +446,15 @@ pub fn App(props: &AppProps) -> Html {
                     <Region id="diagram" title="Diagram"
                         summary="Producers, the queue, the dead-letter queue and consumers, with messages moving between them.">
                         <Diagram snapshot={snapshot.clone()} selected={state.selected} onselect={onselect.clone()}
-                            {fast}
+                            {fast} {compact}
                             reply_queue={settings.reply_queue} data_store={settings.data_store}
                             queue_name={settings.queue.name.clone()}
+                            queue_kind={match settings.queue.profile() {
+                                QueueProfile::SqsFifo => "FIFO",
+                                QueueProfile::RabbitmqQuorum => "quorum",
+                                QueueProfile::RabbitmqClassic => "classic",
+                                _ => "standard",
+                            }}
                             visibility_timeout={settings.queue.visibility_timeout} />
                     </Region>
                 }

@@ -479,3 +479,54 @@ async fn the_canvas_draws_every_node_with_its_kind_and_the_worlds_numbers() {
         "{titles:?}"
     );
 }
+
+/// A compact lesson's diagram keeps one row of tokens per place, so it is 90 units shorter on
+/// a course page; the count beside the place stays exact. The queue names its platform's kind.
+#[wasm_bindgen_test]
+async fn a_compact_diagram_draws_one_row_per_place_and_says_what_is_left_out() {
+    use queue_playground::components::{Diagram, DiagramProps, COMPACT_TOKEN_CAP, TOKEN_CAP};
+    let mut world = World::new(Plan::single(Scenario {
+        consumers: queue_engine::ConsumerConfig {
+            count: 0,
+            ..Default::default()
+        },
+        ..Scenario::default()
+    }))
+    .unwrap();
+    world.advance_to(Millis::from_secs(60));
+    let sim = &world.members()[0];
+    let waiting = sim.snapshot(usize::MAX).visible.len();
+    assert!(waiting > TOKEN_CAP, "{waiting} waiting");
+    let mut drawn = Vec::new();
+    for (compact, cap) in [(false, TOKEN_CAP), (true, COMPACT_TOKEN_CAP)] {
+        let root = root();
+        let props = DiagramProps {
+            snapshot: Rc::new(sim.snapshot(cap)),
+            selected: None,
+            reply_queue: false,
+            data_store: false,
+            queue_name: "orders".into(),
+            queue_kind: "quorum".into(),
+            visibility_timeout: Millis::from_secs(30),
+            onselect: Callback::noop(),
+            fast: false,
+            compact,
+        };
+        yew::Renderer::<Diagram>::with_root_and_props(root.clone(), props).render();
+        settle().await;
+        let tokens = root.query_selector_all(".tokens .token").unwrap().length() as usize;
+        let view_box = root
+            .query_selector("svg")
+            .unwrap()
+            .unwrap()
+            .get_attribute("viewBox")
+            .unwrap();
+        let text = root.text_content().unwrap();
+        assert!(text.contains("orders (quorum)"), "{text}");
+        assert!(text.contains(&format!("visible {waiting}")), "{text}");
+        assert!(text.contains(&format!("+{} more", waiting - cap)), "{text}");
+        drawn.push((tokens, view_box));
+    }
+    assert_eq!(drawn[0], (TOKEN_CAP, "0 0 800 330".to_owned()));
+    assert_eq!(drawn[1], (COMPACT_TOKEN_CAP, "0 0 800 240".to_owned()));
+}

@@ -452,6 +452,22 @@ impl Default for Scenario {
     }
 }
 
+impl QueueConfig {
+    /// The platform this v1 queue is. A drop at a delivery limit is the lowered form of a
+    /// quorum queue with no dead-letter target, and a limit applied on return that also
+    /// dead-letters drops is one with a target (§2.3, §2.5); every other v1 queue is SQS's.
+    pub fn profile(&self) -> crate::topology::profile::QueueProfile {
+        use crate::topology::profile::QueueProfile;
+        let quorum = self.limit_at_return && self.dead_letter_drops;
+        match (self.kind, self.max_deliveries) {
+            (_, Some(_)) => QueueProfile::RabbitmqQuorum,
+            (QueueKind::Standard, None) if quorum => QueueProfile::RabbitmqQuorum,
+            (QueueKind::Standard, None) => QueueProfile::SqsStandard,
+            (QueueKind::Fifo, None) => QueueProfile::SqsFifo,
+        }
+    }
+}
+
 impl Default for QueueConfig {
     fn default() -> Self {
         QueueConfig {

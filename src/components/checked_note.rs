@@ -41,6 +41,10 @@ mod tests {
             kafka.starts_with("Not checked against a Kafka broker"),
             "{kafka}"
         );
+        // A lesson that compares two platforms names both brokers, in the order it lists them.
+        let both = checked_note("same-setting-different-platform").expect("checked on both");
+        assert!(both.starts_with("Checked on RabbitMQ 3."), "{both}");
+        assert!(both.contains("; moto (SQS) "), "{both}");
         assert_eq!(checked_note("exchange"), None);
         assert_eq!(checked_note("lesson"), None);
         assert_eq!(checked_note("no-such-system"), None);

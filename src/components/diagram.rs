@@ -5,6 +5,11 @@ use crate::components::MessageToken;
 
 /// Tokens drawn per place; the rest are shown as a count, so 10,000 queued messages stay readable.
 pub const TOKEN_CAP: usize = 40;
+/// Tokens per place in a compact lesson: one row each, so the diagram is about 90 px shorter on a
+/// course page. The counts beside each place stay exact.
+pub const COMPACT_TOKEN_CAP: usize = PER_ROW;
+/// Tokens in one row of a place: the queue box is 380 wide and a token 19.
+const PER_ROW: usize = 19;
 /// Tokens drawn per place while playing at 100x or more. There most tokens live for a frame or
 /// two, so forty per place is a flicker that costs the frame rate; the counts stay exact.
 pub const FAST_TOKEN_CAP: usize = 12;
@@ -16,6 +21,8 @@ pub struct DiagramProps {
     pub reply_queue: bool,
     pub data_store: bool,
     pub queue_name: AttrValue,
+    /// The queue's kind in its platform's word, after its name: "standard", "FIFO", "quorum".
+    pub queue_kind: AttrValue,
     /// For the countdown bar under each in-flight message.
     pub visibility_timeout: queue_engine::Millis,
     pub onselect: Callback<u64>,
@@ -24,20 +31,77 @@ pub struct DiagramProps {
     /// on every frame cost the page its frame rate.
     #[prop_or_default]
     pub fast: bool,
+    /// In a compact lesson: one row of tokens per place (`COMPACT_TOKEN_CAP`), so a shorter box.
+    #[prop_or_default]
+    pub compact: bool,
 }
+
+/// Where the queue's places sit: attributes as written in the markup (labels in the queue
+/// box's own coordinates), token rows in the drawing's. Two fixed layouts rather than
+/// arithmetic on a row count, so each can be read off and checked against the drawing.
+struct Layout {
+    cap: usize,
+    in_flight_label: &'static str,
+    in_flight_y: f64,
+    delayed_label: &'static str,
+    delayed_y: f64,
+    queue_h: &'static str,
+    /// The dashed arrow from the queue box down to the DLQ box.
+    arrow: (&'static str, &'static str),
+    dlq_at: &'static str,
+    dlq_h: &'static str,
+    dlq_y: f64,
+    min_h: usize,
+}
+
+/// Three rows per place (40 tokens).
+const FULL: Layout = Layout {
+    cap: TOKEN_CAP,
+    in_flight_label: "118",
+    in_flight_y: 144.0,
+    delayed_label: "190",
+    delayed_y: 196.0,
+    queue_h: "200",
+    arrow: ("210", "232"),
+    dlq_at: "translate(200,235)",
+    dlq_h: "80",
+    dlq_y: 275.0,
+    min_h: 330,
+};
+
+/// One row per place. The delayed row stays clear of the countdown bars under in-flight tokens.
+const ONE_ROW: Layout = Layout {
+    cap: COMPACT_TOKEN_CAP,
+    in_flight_label: "80",
+    in_flight_y: 106.0,
+    delayed_label: "128",
+    delayed_y: 134.0,
+    queue_h: "142",
+    arrow: ("152", "174"),
+    dlq_at: "translate(200,177)",
+    dlq_h: "52",
+    dlq_y: 217.0,
+    min_h: 240,
+};
 
 /// Where each token goes: one flat, keyed list, so a message that moves from "visible" to
 /// "in flight" to the DLQ keeps its element and CSS can animate the move.
-fn place(out: &mut Vec<(Token, f64, f64)>, tokens: &[Token], x0: f64, y0: f64, per_row: usize) {
-    for (i, t) in tokens.iter().take(TOKEN_CAP).enumerate() {
+fn place(
+    out: &mut Vec<(Token, f64, f64)>,
+    tokens: &[Token],
+    (x0, y0): (f64, f64),
+    per_row: usize,
+    cap: usize,
+) {
+    for (i, t) in tokens.iter().take(cap).enumerate() {
         let x = x0 + (i % per_row) as f64 * 19.0;
         let y = y0 + (i / per_row) as f64 * 19.0;
         out.push((t.clone(), x, y));
     }
 }
 
-fn more(total: u64, shown: usize) -> String {
-    let hidden = total.saturating_sub(shown.min(TOKEN_CAP) as u64);
+fn more(total: u64, shown: usize, cap: usize) -> String {
+    let hidden = total.saturating_sub(shown.min(cap) as u64);
     if hidden > 0 {
         format!("+{} more", compact(hidden))
     } else {
@@ -87,11 +151,9 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             let y = 20 + i * 36;
             let (status, class) = match con.status {
                 ConsumerStatus::Idle => ("idle".to_owned(), "idle"),
-                ConsumerStatus::Waiting => ("waiting (long poll)".to_owned(), "idle"),
-                ConsumerStatus::Busy if !con.online => (
-                    format!("finishing {} msg, then OFFLINE", con.batch),
-                    "offline",
-                ),
+                // Each status fits the 170-wide box beside "kitchen N · " (about 23 characters).
+                ConsumerStatus::Waiting => ("long poll".to_owned(), "idle"),
+                ConsumerStatus::Busy if !con.online => ("going OFFLINE".to_owned(), "offline"),
                 ConsumerStatus::Busy => (format!("busy: {} msg", con.batch), "busy"),
                 ConsumerStatus::Offline => ("OFFLINE".to_owned(), "offline"),
                 ConsumerStatus::Crashed => ("CRASHED".to_owned(), "offline"),
@@ -101,22 +163,38 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 <g class={classes!("consumer", class)} transform={format!("translate(620,{y})")}>
                     <rect width="170" height="30" rx="5" />
                     <text x="8" y="19">{ format!("kitchen {} · {status}", con.id + 1) }</text>
+                    if con.status == ConsumerStatus::Busy && !con.online {
+                        <title>{ "Finishing its batch, then going offline" }</title>
+                    }
                 </g>
             }
         })
         .collect();
-    let height = (60 + consumers.len() * 36).max(330);
+    // The HTTP baseline's backlog box and failure lines need the full height.
+    let l = if props.compact && !http {
+        &ONE_ROW
+    } else {
+        &FULL
+    };
+    let cap = l.cap;
+    let height = (60 + consumers.len() * 36).max(l.min_h);
     let fifo = s.kind == QueueKind::Fifo;
-    // Absolute positions: the queue box is at (200, 10) and the DLQ box at (200, 235) in queue
-    // mode; the HTTP backlog box is at (200, 90).
+    // The queue box is at (200, 10) and the DLQ box under it in queue mode; the HTTP backlog
+    // box is at (200, 90).
     let mut placed = Vec::new();
     if http {
-        place(&mut placed, &s.visible, 218.0, 135.0, 19);
+        place(&mut placed, &s.visible, (218.0, 135.0), PER_ROW, cap);
     } else {
-        place(&mut placed, &s.visible, 218.0, 64.0, 19);
-        place(&mut placed, &s.in_flight, 218.0, 144.0, 19);
-        place(&mut placed, &s.delayed, 320.0, 196.0, 13);
-        place(&mut placed, &s.dlq, 218.0, 275.0, 19);
+        place(&mut placed, &s.visible, (218.0, 64.0), PER_ROW, cap);
+        place(
+            &mut placed,
+            &s.in_flight,
+            (218.0, l.in_flight_y),
+            PER_ROW,
+            cap,
+        );
+        place(&mut placed, &s.delayed, (320.0, l.delayed_y), 13, cap);
+        place(&mut placed, &s.dlq, (218.0, l.dlq_y), PER_ROW, cap);
     }
     let vt = props.visibility_timeout.0.max(1) as f64;
     let tokens: Html = placed
@@ -160,7 +238,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                     <g class="queue" transform="translate(200,90)">
                         <rect width="380" height="120" rx="6" />
                         <text x="10" y="20" class="section">{ format!("kitchen backlog: {} waiting (limit)", s.http_backlog) }</text>
-                        <text x="10" y="110" class="more">{ more(u64::from(s.http_backlog), s.visible.len()) }</text>
+                        <text x="10" y="110" class="more">{ more(u64::from(s.http_backlog), s.visible.len(), cap) }</text>
                     </g>
                     <g class="dlq" transform="translate(200,230)">
                         <text x="0" y="16" class="bad">{ format!("failed calls: {} (refused, 503, timeouts, errors)", c.failed) }</text>
@@ -170,25 +248,25 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                     <line x1="140" y1="55" x2="195" y2="55" class="flow" marker-end="url(#arrow)" />
                     <line x1="580" y1="55" x2="615" y2="55" class="flow" marker-end="url(#arrow)" />
                     <g class="queue" transform="translate(200,10)">
-                        <rect width="380" height="200" rx="6" />
+                        <rect width="380" height={l.queue_h} rx="6" />
                         <text x="10" y="18" class="queue-name">
-                            { format!("{} ({})", props.queue_name, if fifo { "FIFO" } else { "standard" }) }
+                            { format!("{} ({})", props.queue_name, props.queue_kind) }
                         </text>
                         <text x="10" y="38" class="section">{ said("visible", c.visible) }</text>
-                        <text x="300" y="38" class="more">{ more(c.visible, s.visible.len()) }</text>
-                        <text x="10" y="118" class="section">
+                        <text x="300" y="38" class="more">{ more(c.visible, s.visible.len(), cap) }</text>
+                        <text x="10" y={l.in_flight_label} class="section">
                             { format!("in flight {}{}", c.in_flight + c.held, if fifo { format!(" · {} groups blocked", s.blocked_groups) } else { String::new() }) }
                         </text>
-                        <text x="300" y="118" class="more">{ more(c.in_flight + c.held, s.in_flight.len()) }</text>
+                        <text x="300" y={l.in_flight_label} class="more">{ more(c.in_flight + c.held, s.in_flight.len(), cap) }</text>
                         if c.delayed > 0 {
-                            <text x="10" y="190" class="section">{ said("delayed", c.delayed) }</text>
+                            <text x="10" y={l.delayed_label} class="section">{ said("delayed", c.delayed) }</text>
                         }
                     </g>
-                    <line x1="390" y1="210" x2="390" y2="232" class="flow dead" marker-end="url(#arrow)" />
-                    <g class="dlq" transform="translate(200,235)">
-                        <rect width="380" height="80" rx="6" />
+                    <line x1="390" y1={l.arrow.0} x2="390" y2={l.arrow.1} class="flow dead" marker-end="url(#arrow)" />
+                    <g class="dlq" transform={l.dlq_at}>
+                        <rect width="380" height={l.dlq_h} rx="6" />
                         <text x="10" y="18" class="queue-name">{ format!("dead-letter queue: {}", c.dead_lettered) }</text>
-                        <text x="300" y="18" class="more">{ more(c.dead_lettered, s.dlq.len()) }</text>
+                        <text x="300" y="18" class="more">{ more(c.dead_lettered, s.dlq.len(), cap) }</text>
                     </g>
                 }
                 { consumer_boxes }
@@ -241,7 +319,7 @@ const LEGEND: [(&str, &str, &str); 5] = [
 
 #[cfg(test)]
 mod tests {
-    use super::{compact, more};
+    use super::{compact, more, COMPACT_TOKEN_CAP, TOKEN_CAP};
 
     #[test]
     fn counts_shorten_to_fit_their_box_and_round_down() {
@@ -254,7 +332,8 @@ mod tests {
         assert_eq!(compact(1_250_000), "1.2M");
         assert_eq!(compact(123_456_789), "123M");
         assert_eq!(compact(u64::MAX).len(), "18446744073709M".len());
-        assert_eq!(more(33_098, 25), "+33.0k more");
-        assert_eq!(more(20, 25), "");
+        assert_eq!(more(33_098, 25, TOKEN_CAP), "+33.0k more");
+        assert_eq!(more(20, 25, TOKEN_CAP), "");
+        assert_eq!(more(20, 19, COMPACT_TOKEN_CAP), "+1 more");
     }
 }

@@ -30,7 +30,7 @@ pub use checked_note::{checked_line, checked_note};
 pub use compare_panel::{ComparePanel, ComparePanelProps};
 pub use controls::{Controls, ControlsProps};
 pub(crate) use diagram::{compact, said};
-pub use diagram::{Diagram, DiagramProps, FAST_TOKEN_CAP, TOKEN_CAP};
+pub use diagram::{Diagram, DiagramProps, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP, TOKEN_CAP};
 pub use dlq_list::{DlqList, DlqListProps};
 pub use envelope_card::{EnvelopeCard, EnvelopeCardProps};
 pub use event_log::{EventLog, EventLogProps};

@@ -1,6 +1,7 @@
 use std::rc::Rc;
 
 use queue_engine::platform::{self, Platform};
+use queue_engine::topology::profile::QueueProfile;
 use queue_engine::{Command, Scenario};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
@@ -30,7 +31,16 @@ fn select_value(e: &Event) -> String {
 /// and the configuration to copy. Everything shown comes from `queue_engine::platform`.
 #[component]
 pub fn PlatformLens(props: &PlatformLensProps) -> Html {
-    let chosen = use_state(|| Platform::Sqs);
+    // The lens opens on the platform the queue is, so a quorum queue's lesson reads its
+    // x-delivery-limit first; every v1 queue that is not a quorum queue is SQS's.
+    let quorum = props.settings.queue.profile() == QueueProfile::RabbitmqQuorum;
+    let chosen = use_state(|| {
+        if quorum {
+            Platform::RabbitQuorum
+        } else {
+            Platform::Sqs
+        }
+    });
     let export = use_state(|| "terraform".to_owned());
     let copied = use_state(|| false);
     let platform = *chosen;

@@ -210,7 +210,10 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
 
     html! {
         <div class="stream-view">
-            <p class="hint">{ "A Kafka-style log of the same orders: records stay after they are read; each group has its own committed offset (▲k kitchen, ▲a analytics). Same clock as the queue above." }</p>
+            <p class="hint">
+                <span class="aside">{ "A Kafka-style log of the same orders: records stay after they are read, and each group has its own committed offset. Same clock as the queue above. " }</span>
+                { "Committed offsets: ▲k kitchen, ▲a analytics." }
+            </p>
             <div class="control-row" role="group" aria-label="Log settings">
                 <label>{ "Partitions " }
                     <select id="stream-partitions" onchange={change(|s, v| s.topic.partitions = v.parse().unwrap_or(4))}>
@@ -255,10 +258,14 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
                 </tr></thead>
                 <tbody>{ for group_rows }</tbody>
             </table>
-            <p class="note">{ format!(
-                "{} published · dead-letter topic {} holds {} (Kafka groups have no DLQ: the application publishes there, with the original topic, partition and offset as headers).",
-                crate::words::count(sim.published(), "record", "records"), sim.dlt_topic(), sim.dlt.len()
-            ) }</p>
+            <p class="note">
+                { format!(
+                    "{} published · dead-letter topic {} holds {}",
+                    crate::words::count(sim.published(), "record", "records"), sim.dlt_topic(), sim.dlt.len()
+                ) }
+                <span class="aside">{ " (Kafka groups have no DLQ: the application publishes there, with the original topic, partition and offset as headers)" }</span>
+                { "." }
+            </p>
             { detail.unwrap_or_default() }
         </div>
     }

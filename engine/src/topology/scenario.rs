@@ -30,12 +30,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::profile::QueueProfile;
 use super::{Edge, EdgeKind, Node, QueueSpec, StoreSpec, Topology};
 use crate::command::Command;
 use crate::error::ScenarioError;
 use crate::kernel::time::Millis;
-use crate::scenario::{HttpConfig, Limits, MetricsConfig, Mode, QueueKind, Scenario};
+use crate::scenario::{HttpConfig, Limits, MetricsConfig, Mode, Scenario};
 
 /// A command at a simulated time, aimed at one node. `node` may be left out when there is only
 /// one node the command can mean (the consumer pool, the queue, the first producer).
@@ -202,16 +201,7 @@ impl ScenarioV2 {
             .collect();
         let q = &s.queue;
         let queue = names.take(&q.name);
-        // A drop at a delivery limit is the lowered form of a quorum queue with no
-        // dead-letter target, and a limit applied on return that also dead-letters drops is
-        // one with a target (§2.3, §2.5); every other v1 queue is SQS's.
-        let quorum = q.limit_at_return && q.dead_letter_drops;
-        let profile = match (q.kind, q.max_deliveries) {
-            (_, Some(_)) => QueueProfile::RabbitmqQuorum,
-            (QueueKind::Standard, None) if quorum => QueueProfile::RabbitmqQuorum,
-            (QueueKind::Standard, None) => QueueProfile::SqsStandard,
-            (QueueKind::Fifo, None) => QueueProfile::SqsFifo,
-        };
+        let profile = q.profile();
         let delivery_limit = q
             .max_deliveries
             .or(s.dlq.as_ref().map(|d| d.max_receive_count))
