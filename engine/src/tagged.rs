@@ -15,6 +15,8 @@
 
 use serde::Deserialize;
 
+use crate::names::Named;
+
 use crate::command::{Command, Payload, TakeOutcome};
 use crate::kernel::time::Millis;
 use crate::scenario::{AckMode, BatchFailure, OnInvalid, RetryPolicy};
@@ -22,9 +24,9 @@ use crate::stream::{SeekTo, StreamCommand};
 
 /// Each [`Kind`] as the files spell it, in declaration order: the reader's own table, so
 /// messages name a command without serialising it.
-const KIND_NAMES: &[&str] = <Kind as crate::names::Named>::NAMES;
+const KIND_NAMES: &[&str] = <Kind as Named>::NAMES;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Send,
     SetOnline,
@@ -121,7 +123,7 @@ impl Command {
 }
 
 /// The three `mode` settings share a field name; their values never overlap.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
     WholeBatch,
     ReportFailures,
@@ -209,22 +211,16 @@ fn need<T>(v: Option<T>, field: &str) -> Result<T, String> {
 }
 
 fn wrong_mode(m: Mode, allowed: &str) -> String {
-    format!(
-        "mode `{}`, expected one of {allowed}",
-        snake(&format!("{m:?}"))
-    )
+    format!("mode `{}`, expected one of {allowed}", name(m))
 }
 
-/// A variant's name as the files spell it (`SetOnline` → `set_online`).
-fn snake(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
+/// A variant's name as the files spell it: the reader's own table, so the page carries no
+/// `Debug` names for these enums.
+fn name<T: Named + PartialEq>(v: T) -> &'static str {
+    T::ALL
+        .iter()
+        .position(|x| *x == v)
+        .map_or("this", |i| T::NAMES[i])
 }
 
 impl TryFrom<RawCommand> for Command {
@@ -349,7 +345,7 @@ impl TryFrom<RawCommand> for Command {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum StreamKind {
     AddConsumer,
     RemoveConsumer,
@@ -416,12 +412,12 @@ impl TryFrom<RawStreamCommand> for StreamCommand {
             ("to", r.to.is_some()),
             ("share", r.share.is_some()),
         ];
-        only(&given, own, &format!("{:?}", r.kind))?;
+        only(&given, own, name(r.kind))?;
         Ok(c)
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum RetryKind {
     VisibilityTimeout,
     Immediate,
@@ -471,7 +467,7 @@ impl TryFrom<RawRetry> for RetryPolicy {
                 &["delays"],
             ),
         };
-        only(&given, own, &format!("{:?}", r.kind))?;
+        only(&given, own, name(r.kind))?;
         Ok(p)
     }
 }
@@ -480,8 +476,7 @@ impl TryFrom<RawRetry> for RetryPolicy {
 fn only(given: &[(&str, bool)], own: &[&str], kind: &str) -> Result<(), String> {
     match given.iter().find(|(f, is)| *is && !own.contains(f)) {
         Some((field, _)) => Err(format!(
-            "field `{field}`, expected only the fields of `{}`",
-            snake(kind)
+            "field `{field}`, expected only the fields of `{kind}`"
         )),
         None => Ok(()),
     }
