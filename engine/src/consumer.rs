@@ -459,7 +459,7 @@ impl Sim {
             m.last_failure = Some(FailureCause::VisibilityExpired);
             m.failure_receive = m.receive_count;
         }
-        let (group, seq) = (m.group, m.seq);
+        let (group, seq) = (m.group, m.seq());
         self.emit(EventKind::VisibilityExpired { msg: h.id });
         if self.msg(h).is_some_and(|m| self.past_retention(m)) {
             self.expire_from_queue(h);
@@ -475,7 +475,7 @@ impl Sim {
         if !matches!(m.state, MsgState::Delayed { .. }) {
             return;
         }
-        let (group, seq) = (m.group, m.seq);
+        let (group, seq) = (m.group, m.seq());
         self.set_state(h, MsgState::Visible);
         self.ready.push_new(h, group, seq);
         self.emit(EventKind::Visible { msg: h.id });

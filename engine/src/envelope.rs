@@ -169,7 +169,7 @@ impl Envelope {
             data,
             traceparent: trace.traceparent(),
             partitionkey: format!("store-{}", m.group),
-            sequence: (scenario.queue.kind == QueueKind::Fifo).then(|| format!("{:020}", m.seq)),
+            sequence: (scenario.queue.kind == QueueKind::Fifo).then(|| format!("{:020}", m.seq())),
             replyto: scenario
                 .reply_queue
                 .then(|| format!("{}-replies", scenario.queue.name)),

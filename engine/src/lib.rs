@@ -44,6 +44,7 @@ mod error;
 mod event;
 mod http;
 mod kernel;
+mod line;
 mod log_node;
 mod message;
 mod metrics;

@@ -209,8 +209,6 @@ pub struct Message {
     pub payload: Payload,
     /// FIFO message group / partition key number, 1-based.
     pub group: u32,
-    /// Position in publish order (SQS FIFO `SequenceNumber`).
-    pub seq: u64,
     pub published_at: Millis,
     pub state: MsgState,
     /// Times received (SQS `ApproximateReceiveCount`); reset by a redrive.
@@ -229,6 +227,13 @@ pub struct Message {
 }
 
 impl Message {
+    /// Position in publish order (SQS FIFO `SequenceNumber`). A queue numbers its messages in
+    /// the order they are published, so this is the id; a field of its own cost every stored
+    /// message 8 bytes (8.5 MB at the rush-hour benchmark's peak).
+    pub fn seq(&self) -> u64 {
+        self.id
+    }
+
     /// When its reply reached the reply queue, if it has one.
     pub fn replied_at(&self) -> Option<Millis> {
         (self.replied != Millis::MAX).then_some(self.replied)
@@ -247,7 +252,7 @@ mod tests {
     #[test]
     fn a_message_record_stays_compact() {
         let size = std::mem::size_of::<super::Message>();
-        assert!(size <= 96, "Message grew to {size} bytes");
+        assert!(size <= 88, "Message grew to {size} bytes");
         println!("Message is {size} bytes");
     }
 

@@ -392,8 +392,7 @@ impl Sim {
         }
         let id = self.next_msg;
         self.next_msg += 1;
-        let seq = self.next_seq;
-        self.next_seq += 1;
+        let seq = id;
         let delay = self.sc.queue.delay.max(
             self.sc
                 .producers
@@ -413,7 +412,6 @@ impl Sim {
             producer: p,
             payload,
             group,
-            seq,
             published_at: self.now,
             state,
             receive_count: 0,
@@ -452,7 +450,7 @@ impl Sim {
 
     /// Drop-oldest overflow: the oldest waiting message makes room.
     fn drop_oldest(&mut self) {
-        let oldest = self.live.iter().copied().find(|&h| {
+        let oldest = self.live.iter().find(|&h| {
             matches!(
                 self.state(h),
                 Some(MsgState::Visible | MsgState::Delayed { .. })

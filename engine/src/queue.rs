@@ -7,12 +7,13 @@
 use std::collections::VecDeque;
 
 use crate::kernel::rng::Rng;
+use crate::line::Line;
 use crate::message::Handle;
 
 #[derive(Clone, Debug)]
 pub(crate) enum Ready {
     /// SQS standard: roughly oldest first, with best-effort (not strict) order.
-    Standard(VecDeque<Handle>),
+    Standard(Line),
     /// SQS FIFO: strict order per message group; a group with a message in flight is blocked.
     Fifo(Fifo),
 }
@@ -27,8 +28,8 @@ pub(crate) struct Fifo {
 
 #[derive(Clone, Debug, Default)]
 struct Group {
-    /// (sequence number, message), sorted by sequence number.
-    queue: VecDeque<(u64, Handle)>,
+    /// Sorted by sequence number, which is the message id ([`crate::Message::seq`]).
+    queue: Line,
     in_flight: u32,
     queued: bool,
 }
@@ -38,7 +39,7 @@ impl Ready {
         if fifo {
             Ready::Fifo(Fifo::default())
         } else {
-            Ready::Standard(VecDeque::new())
+            Ready::Standard(Line::default())
         }
     }
 
@@ -49,8 +50,8 @@ impl Ready {
             Ready::Fifo(f) => {
                 let g = f.group_mut(group);
                 // Redriven messages are older than what is queued: keep the group sorted.
-                let pos = g.queue.partition_point(|(s, _)| *s < seq);
-                g.queue.insert(pos, (seq, h));
+                let pos = g.queue.partition_point(|x| x.id < seq);
+                g.queue.insert(pos, h);
                 f.mark_ready(group);
             }
         }
@@ -101,11 +102,7 @@ impl Ready {
     /// FIFO: the head of a group.
     pub fn pop_group(&mut self, group: u32) -> Option<Handle> {
         let Ready::Fifo(f) = self else { return None };
-        f.groups
-            .get_mut(group as usize)?
-            .queue
-            .pop_front()
-            .map(|(_, h)| h)
+        f.groups.get_mut(group as usize)?.queue.pop_front()
     }
 
     /// FIFO: a message of `group` went in flight (`+1`) or left in flight (`-1`).
@@ -122,12 +119,8 @@ impl Ready {
     /// (returned messages go to the front), or the head of every FIFO group. May include stale ones.
     pub fn oldest_candidates(&self, n: usize) -> Vec<Handle> {
         match self {
-            Ready::Standard(q) => q.iter().take(n).copied().collect(),
-            Ready::Fifo(f) => f
-                .groups
-                .iter()
-                .filter_map(|g| g.queue.front().map(|(_, h)| *h))
-                .collect(),
+            Ready::Standard(q) => q.iter().take(n).collect(),
+            Ready::Fifo(f) => f.groups.iter().filter_map(|g| g.queue.front()).collect(),
         }
     }
 

@@ -48,7 +48,7 @@ impl Sim {
     /// and order accounting. An idempotent consumer skips an event id it has seen.
     pub(crate) fn record_success(&mut self, c: u32, item: &Item) {
         let Some(m) = self.msg(item.h) else { return };
-        let (event, id, group, seq) = (m.event, m.id, m.group, m.seq);
+        let (event, id, group, seq) = (m.event, m.id, m.group, m.seq());
         let seen = self.processed_events.contains(event);
         if seen && self.sc.consumers.idempotent {
             self.counts.duplicates_skipped += 1;

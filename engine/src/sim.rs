@@ -3,6 +3,8 @@
 //! `impl Sim` blocks.
 
 use crate::kernel::decimal::Decimal;
+use crate::kernel::lean::push_lean;
+use crate::line::Line;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
@@ -51,11 +53,11 @@ pub struct Sim {
     pub(crate) store: crate::kernel::chunked::Chunked<Message>,
     free: Vec<u32>,
     /// Finished messages in the order they finished, for evicting the oldest past `limits.history`.
-    history: VecDeque<Handle>,
+    history: Line,
     /// Messages of the main queue in publish order, for retention and drop-oldest.
-    pub(crate) live: VecDeque<Handle>,
+    pub(crate) live: Line,
     pub(crate) ready: Ready,
-    pub(crate) dlq: VecDeque<Handle>,
+    pub(crate) dlq: Line,
     /// Each dead letter's retention deadline, soonest first, as `(deadline, id, slot)`: a sweep
     /// takes only what is due, so a long DLQ expiring one message at a time stays linear. An
     /// entry whose message has since moved on (redriven, or dead-lettered again with a new
@@ -67,7 +69,6 @@ pub struct Sim {
     pub(crate) counts: Counts,
     pub(crate) metrics: Metrics,
     pub(crate) next_msg: MsgId,
-    pub(crate) next_seq: u64,
     pub(crate) next_batch: u64,
     /// FIFO deduplication ids and when each stops counting.
     pub(crate) dedup: BTreeMap<u64, Millis>,
@@ -77,7 +78,7 @@ pub struct Sim {
     /// FIFO: the highest sequence number processed per group, to detect order violations.
     pub(crate) group_last_seq: BTreeMap<u32, u64>,
     redriving: bool,
-    pub(crate) http_backlog: VecDeque<Handle>,
+    pub(crate) http_backlog: Line,
     pub(crate) poison_fixed: bool,
     lag_alerting: bool,
     /// The soonest retention sweep on the agenda (`Millis::MAX` for none). A sweep that fires
@@ -124,10 +125,10 @@ impl Sim {
             emitted: Vec::new(),
             store: Default::default(),
             free: Vec::new(),
-            history: VecDeque::new(),
-            live: VecDeque::new(),
+            history: Line::default(),
+            live: Line::default(),
             ready: Ready::new(fifo),
-            dlq: VecDeque::new(),
+            dlq: Line::default(),
             dlq_expiries: BinaryHeap::new(),
             dlq_next_expiry: Millis::MAX,
             consumers,
@@ -135,14 +136,13 @@ impl Sim {
             counts: Counts::default(),
             metrics,
             next_msg: 1,
-            next_seq: 1,
             next_batch: 1,
             dedup: BTreeMap::new(),
             dedup_order: VecDeque::new(),
             processed_events: BitSet::default(),
             group_last_seq: BTreeMap::new(),
             redriving: false,
-            http_backlog: VecDeque::new(),
+            http_backlog: Line::default(),
             poison_fixed: false,
             lag_alerting: false,
             retention_at: Millis::MAX,
@@ -327,8 +327,8 @@ impl Sim {
             return;
         }
         self.retention_at = Millis::MAX;
-        let mut keep = VecDeque::new();
-        while let Some(h) = self.live.front().copied() {
+        let mut keep = Vec::new();
+        while let Some(h) = self.live.front() {
             let Some(m) = self.msg(h) else {
                 self.live.pop_front();
                 continue;
@@ -341,18 +341,18 @@ impl Sim {
             match state {
                 MsgState::Visible | MsgState::Delayed { .. } => self.expire_from_queue(h),
                 // Expires when its visibility runs out, if not deleted first.
-                MsgState::InFlight { .. } | MsgState::Held { .. } => keep.push_back(h),
+                MsgState::InFlight { .. } | MsgState::Held { .. } => keep.push(h),
                 _ => {}
             }
         }
-        while let Some(h) = keep.pop_back() {
+        while let Some(h) = keep.pop() {
             self.live.push_front(h);
         }
         // The next check is due when the oldest message not yet past retention gets there.
         let next = self
             .live
             .iter()
-            .filter_map(|&h| self.msg(h))
+            .filter_map(|h| self.msg(h))
             .find(|m| !self.past_retention(m))
             .map(|m| m.published_at.saturating_add(self.sc.queue.retention));
         if let Some(at) = next {
@@ -385,7 +385,7 @@ impl Sim {
         let expiry = self.msg(h).map_or(at.saturating_add(retention), |m| {
             self.dlq_deadline(m, at, retention)
         });
-        self.dlq_expiries.push(Reverse((expiry, h.id, h.slot)));
+        push_lean(&mut self.dlq_expiries, Reverse((expiry, h.id, h.slot)));
         if expiry < self.dlq_next_expiry {
             self.dlq_next_expiry = expiry;
             self.schedule(expiry, Timer::DlqRetention);
@@ -432,7 +432,7 @@ impl Sim {
                 .get(h.slot as usize)
                 .is_some_and(|m| m.id == h.id && matches!(m.state, MsgState::DeadLettered { .. }))
         };
-        while self.dlq.front().is_some_and(gone) {
+        while self.dlq.front().is_some_and(|h| gone(&h)) {
             self.dlq.pop_front();
         }
         if self.dlq.len() > 2 * self.counts.dead_lettered as usize + 64 {
@@ -458,7 +458,7 @@ impl Sim {
         m.receive_count = 0;
         m.redrives += 1;
         m.last_failure = None;
-        let (group, seq, id) = (m.group, m.seq, m.id);
+        let (group, seq, id) = (m.group, m.seq(), m.id);
         self.set_state(h, MsgState::Visible);
         self.ready.push_new(h, group, seq);
         let pos = self.live.partition_point(|x| x.id < id);
@@ -493,14 +493,13 @@ impl Sim {
     fn find_dlq(&self, id: MsgId) -> Option<Handle> {
         self.dlq
             .iter()
-            .copied()
             .find(|h| h.id == id && matches!(self.state(*h), Some(MsgState::DeadLettered { .. })))
     }
 
     /// Drops finished and dead-lettered entries from the front of `live`, so that scans for the
     /// oldest waiting message start where the waiting messages are.
     fn trim_live_front(&mut self) {
-        while let Some(&h) = self.live.front() {
+        while let Some(h) = self.live.front() {
             match self.state(h) {
                 Some(
                     MsgState::Visible

@@ -73,7 +73,7 @@ impl Sim {
         let mut visible = Vec::new();
         let mut delayed = Vec::new();
         let mut in_flight = Vec::new();
-        for &h in &self.live {
+        for h in self.live.iter() {
             if visible.len() >= cap && delayed.len() >= cap && in_flight.len() >= cap {
                 break;
             }
@@ -96,7 +96,7 @@ impl Sim {
                     }
                 }
             }
-            for &h in &self.http_backlog {
+            for h in self.http_backlog.iter() {
                 if let Some(m) = self.msg(h).filter(|m| m.state == MsgState::Visible) {
                     if visible.len() < cap {
                         visible.push(token(m));
@@ -107,7 +107,7 @@ impl Sim {
         let dlq = self
             .dlq
             .iter()
-            .filter_map(|&h| self.msg(h))
+            .filter_map(|h| self.msg(h))
             .filter(|m| matches!(m.state, MsgState::DeadLettered { .. }))
             .take(cap)
             .map(token)
@@ -158,7 +158,7 @@ impl Sim {
             http_backlog: self
                 .http_backlog
                 .iter()
-                .filter(|&&h| self.msg(h).is_some())
+                .filter(|&h| self.msg(h).is_some())
                 .count() as u32,
             oldest_age: self.oldest_waiting_age(),
             lag_alert: self.lag_alert(),

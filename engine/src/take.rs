@@ -28,7 +28,7 @@ impl Sim {
         let Some(h) = self.head() else { return };
         let Some(m) = self.msg_mut(h) else { return };
         m.receive_count += 1;
-        let (delivery, group, seq) = (m.receive_count, m.group, m.seq);
+        let (delivery, group, seq) = (m.receive_count, m.group, m.seq());
         self.counts.receives += 1;
         self.emit(EventKind::Taken {
             msg: h.id,

@@ -293,12 +293,12 @@ fn fifo_processing_order_equals_publish_order_per_group_under_retries_and_crashe
             if let EventKind::Processed { msg, .. } = e.kind {
                 if seen.insert(msg) {
                     let m = sim.message(msg).unwrap();
-                    let prev = last.insert(m.group, m.seq).unwrap_or(0);
+                    let prev = last.insert(m.group, m.seq()).unwrap_or(0);
                     assert!(
-                        prev < m.seq,
+                        prev < m.seq(),
                         "seed {seed}: group {} processed seq {} after {}",
                         m.group,
-                        m.seq,
+                        m.seq(),
                         prev
                     );
                 }

@@ -12,7 +12,8 @@
 //! - **One log.** [`log::EventLog`] keeps a bounded window of events for readers and a hash of
 //!   every event ever emitted, independent of pointer width, so native and wasm runs compare.
 //! - **Stores that never double.** [`chunked::Chunked`] grows a chunk at a time, so a large
-//!   backlog never briefly needs twice its memory (which wasm would keep).
+//!   backlog never briefly needs twice its memory (which wasm would keep); the queue's long
+//!   lines of handles grow by an eighth ([`lean`]), not by doubling.
 //! - **Plain decimals.** [`decimal`] reads and writes numbers without the standard float
 //!   parser and formatter, which the page would otherwise carry.
 //!
@@ -21,6 +22,7 @@
 pub(crate) mod agenda;
 pub(crate) mod chunked;
 pub(crate) mod decimal;
+pub(crate) mod lean;
 pub(crate) mod log;
 pub(crate) mod rng;
 pub(crate) mod time;
