@@ -529,4 +529,56 @@ async fn a_compact_diagram_draws_one_row_per_place_and_says_what_is_left_out() {
     }
     assert_eq!(drawn[0], (TOKEN_CAP, "0 0 800 330".to_owned()));
     assert_eq!(drawn[1], (COMPACT_TOKEN_CAP, "0 0 800 240".to_owned()));
+
+    // Delayed messages keep to the one row beside their label, in either layout: a second
+    // row crossed the queue box's edge and the arrow to the DLQ.
+    let mut world = World::new(Plan::single(Scenario {
+        queue: queue_engine::QueueConfig {
+            delay: Millis::from_secs(60),
+            ..Default::default()
+        },
+        ..Scenario::default()
+    }))
+    .unwrap();
+    world.advance_to(Millis::from_secs(30));
+    let sim = &world.members()[0];
+    assert!(sim.snapshot(usize::MAX).delayed.len() > 13);
+    for (compact, cap, row_y) in [(false, TOKEN_CAP, "196"), (true, COMPACT_TOKEN_CAP, "134")] {
+        let root = root();
+        let props = DiagramProps {
+            snapshot: Rc::new(sim.snapshot(cap)),
+            selected: None,
+            reply_queue: false,
+            data_store: false,
+            queue_name: "orders".into(),
+            queue_kind: "standard".into(),
+            visibility_timeout: Millis::from_secs(30),
+            onselect: Callback::noop(),
+            fast: false,
+            compact,
+        };
+        yew::Renderer::<Diagram>::with_root_and_props(root.clone(), props).render();
+        settle().await;
+        let tokens = root.query_selector_all(".tokens .token").unwrap();
+        let ys: Vec<String> = (0..tokens.length())
+            .map(|i| {
+                let style = tokens
+                    .item(i)
+                    .unwrap()
+                    .dyn_into::<Element>()
+                    .unwrap()
+                    .get_attribute("style")
+                    .unwrap();
+                style
+                    .rsplit(',')
+                    .next()
+                    .unwrap()
+                    .trim_end_matches("px)")
+                    .trim_end_matches(".0")
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(ys.len(), 13, "{ys:?}");
+        assert!(ys.iter().all(|y| y == row_y), "{ys:?}");
+    }
 }

@@ -10,6 +10,8 @@ pub const TOKEN_CAP: usize = 40;
 pub const COMPACT_TOKEN_CAP: usize = PER_ROW;
 /// Tokens in one row of a place: the queue box is 380 wide and a token 19.
 const PER_ROW: usize = 19;
+/// Delayed tokens start after their label, so their one row is shorter.
+const DELAYED_ROW: usize = 13;
 /// Tokens drawn per place while playing at 100x or more. There most tokens live for a frame or
 /// two, so forty per place is a flicker that costs the frame rate; the counts stay exact.
 pub const FAST_TOKEN_CAP: usize = 12;
@@ -193,7 +195,15 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             PER_ROW,
             cap,
         );
-        place(&mut placed, &s.delayed, (320.0, l.delayed_y), 13, cap);
+        // One row beside its label: a second would cross the box's edge and the DLQ arrow.
+        // The label's count says how many wait.
+        place(
+            &mut placed,
+            &s.delayed,
+            (320.0, l.delayed_y),
+            DELAYED_ROW,
+            cap.min(DELAYED_ROW),
+        );
         place(&mut placed, &s.dlq, (218.0, l.dlq_y), PER_ROW, cap);
     }
     let vt = props.visibility_timeout.0.max(1) as f64;
