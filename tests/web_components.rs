@@ -480,11 +480,38 @@ async fn the_canvas_draws_every_node_with_its_kind_and_the_worlds_numbers() {
     );
 }
 
+/// Renders the queue diagram of a world's first queue, with as many tokens as the app gives
+/// it in that layout, and returns its root.
+async fn diagram(world: &World, compact: bool, kind: &'static str) -> Element {
+    use queue_playground::components::{Diagram, DiagramProps, COMPACT_TOKEN_CAP, TOKEN_CAP};
+    let cap = if compact {
+        COMPACT_TOKEN_CAP
+    } else {
+        TOKEN_CAP
+    };
+    let root = root();
+    let props = DiagramProps {
+        snapshot: Rc::new(world.members()[0].snapshot(cap)),
+        selected: None,
+        reply_queue: false,
+        data_store: false,
+        queue_name: "orders".into(),
+        queue_kind: kind.into(),
+        visibility_timeout: Millis::from_secs(30),
+        onselect: Callback::noop(),
+        fast: false,
+        compact,
+    };
+    yew::Renderer::<Diagram>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    root
+}
+
 /// A compact lesson's diagram keeps one row of tokens per place, so it is 90 units shorter on
 /// a course page; the count beside the place stays exact. The queue names its platform's kind.
 #[wasm_bindgen_test]
 async fn a_compact_diagram_draws_one_row_per_place_and_says_what_is_left_out() {
-    use queue_playground::components::{Diagram, DiagramProps, COMPACT_TOKEN_CAP, TOKEN_CAP};
+    use queue_playground::components::{COMPACT_TOKEN_CAP, TOKEN_CAP};
     let mut world = World::new(Plan::single(Scenario {
         consumers: queue_engine::ConsumerConfig {
             count: 0,
@@ -499,21 +526,7 @@ async fn a_compact_diagram_draws_one_row_per_place_and_says_what_is_left_out() {
     assert!(waiting > TOKEN_CAP, "{waiting} waiting");
     let mut drawn = Vec::new();
     for (compact, cap) in [(false, TOKEN_CAP), (true, COMPACT_TOKEN_CAP)] {
-        let root = root();
-        let props = DiagramProps {
-            snapshot: Rc::new(sim.snapshot(cap)),
-            selected: None,
-            reply_queue: false,
-            data_store: false,
-            queue_name: "orders".into(),
-            queue_kind: "quorum".into(),
-            visibility_timeout: Millis::from_secs(30),
-            onselect: Callback::noop(),
-            fast: false,
-            compact,
-        };
-        yew::Renderer::<Diagram>::with_root_and_props(root.clone(), props).render();
-        settle().await;
+        let root = diagram(&world, compact, "quorum").await;
         let tokens = root.query_selector_all(".tokens .token").unwrap().length() as usize;
         let view_box = root
             .query_selector("svg")
@@ -541,24 +554,9 @@ async fn a_compact_diagram_draws_one_row_per_place_and_says_what_is_left_out() {
     }))
     .unwrap();
     world.advance_to(Millis::from_secs(30));
-    let sim = &world.members()[0];
-    assert!(sim.snapshot(usize::MAX).delayed.len() > 13);
-    for (compact, cap, row_y) in [(false, TOKEN_CAP, "196"), (true, COMPACT_TOKEN_CAP, "134")] {
-        let root = root();
-        let props = DiagramProps {
-            snapshot: Rc::new(sim.snapshot(cap)),
-            selected: None,
-            reply_queue: false,
-            data_store: false,
-            queue_name: "orders".into(),
-            queue_kind: "standard".into(),
-            visibility_timeout: Millis::from_secs(30),
-            onselect: Callback::noop(),
-            fast: false,
-            compact,
-        };
-        yew::Renderer::<Diagram>::with_root_and_props(root.clone(), props).render();
-        settle().await;
+    assert!(world.members()[0].snapshot(usize::MAX).delayed.len() > 13);
+    for (compact, row_y) in [(false, "196"), (true, "134")] {
+        let root = diagram(&world, compact, "standard").await;
         let tokens = root.query_selector_all(".tokens .token").unwrap();
         let ys: Vec<String> = (0..tokens.length())
             .map(|i| {
