@@ -42,11 +42,7 @@ impl Line {
     }
 
     fn unpack(&self, p: Packed) -> Handle {
-        let back = (self.newest as u32).wrapping_sub(p.tag);
-        Handle {
-            slot: p.slot,
-            id: self.newest.wrapping_sub(u64::from(back)),
-        }
+        unpack(self.newest, p)
     }
 
     pub fn len(&self) -> usize {
@@ -83,10 +79,7 @@ impl Line {
 
     pub fn insert(&mut self, i: usize, h: Handle) {
         let p = self.pack(h);
-        if self.q.len() == self.q.capacity() {
-            self.q
-                .reserve_exact((self.q.len() / 8).max(crate::kernel::lean::STEP));
-        }
+        self.q.make_room();
         self.q.insert(i, p);
     }
 
@@ -96,16 +89,21 @@ impl Line {
 
     pub fn retain(&mut self, mut keep: impl FnMut(&Handle) -> bool) {
         let newest = self.newest;
-        let line = Line {
-            q: VecDeque::new(),
-            newest,
-        };
-        self.q.retain(|&p| keep(&line.unpack(p)));
+        self.q.retain(|&p| keep(&unpack(newest, p)));
     }
 
     /// The index of the first handle for which `before` is false, as on a sorted slice.
     pub fn partition_point(&self, mut before: impl FnMut(Handle) -> bool) -> usize {
         self.q.partition_point(|&p| before(self.unpack(p)))
+    }
+}
+
+/// The full id of a packed handle, from the newest id its line holds.
+fn unpack(newest: MsgId, p: Packed) -> Handle {
+    let back = (newest as u32).wrapping_sub(p.tag);
+    Handle {
+        slot: p.slot,
+        id: newest.wrapping_sub(u64::from(back)),
     }
 }
 

@@ -24,22 +24,26 @@ fn extra(len: usize) -> usize {
 
 /// Pushes that grow the container by an eighth when it is full, rather than doubling it.
 pub(crate) trait Lean<T> {
+    /// Grows a full container by an eighth; does nothing while it has room.
+    fn make_room(&mut self);
     fn push_back_lean(&mut self, value: T);
     fn push_front_lean(&mut self, value: T);
 }
 
 impl<T> Lean<T> for VecDeque<T> {
-    fn push_back_lean(&mut self, value: T) {
+    fn make_room(&mut self) {
         if self.len() == self.capacity() {
             self.reserve_exact(extra(self.len()));
         }
+    }
+
+    fn push_back_lean(&mut self, value: T) {
+        self.make_room();
         self.push_back(value);
     }
 
     fn push_front_lean(&mut self, value: T) {
-        if self.len() == self.capacity() {
-            self.reserve_exact(extra(self.len()));
-        }
+        self.make_room();
         self.push_front(value);
     }
 }
