@@ -72,6 +72,7 @@ pub use error::ScenarioError;
 pub use event::{Event, EventKind};
 pub use kernel::decimal::{parse_decimal, Decimal};
 pub use kernel::rng::Rng;
+pub use kernel::sorted::SortedMap;
 pub use kernel::time::Millis;
 pub use log_node::LogNode;
 pub use message::{DeadLetterReason, FailureCause, HttpFailure, Message, MsgId, MsgState};

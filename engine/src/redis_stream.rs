@@ -5,7 +5,9 @@
 //! the delivery count. There is no built-in DLQ: past a delivery count, the application adds the
 //! entry to a dead stream and acknowledges it.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::kernel::sorted::SortedMap;
 
 use crate::Millis;
 
@@ -160,7 +162,7 @@ pub struct RedisStreamSim {
     /// The timers it set since the world last collected them.
     pub(crate) timers: crate::kernel::timers::Timers<Due>,
     pub entries: VecDeque<Entry>,
-    pub pel: BTreeMap<EntryId, Pending>,
+    pub pel: SortedMap<EntryId, Pending>,
     /// The group's `last-delivered-id`.
     pub last_delivered: Option<EntryId>,
     pub consumers: Vec<Consumer>,
@@ -179,7 +181,7 @@ impl RedisStreamSim {
             now: Millis::ZERO,
             timers: crate::kernel::timers::Timers::new(),
             entries: VecDeque::new(),
-            pel: BTreeMap::new(),
+            pel: SortedMap::default(),
             last_delivered: None,
             consumers: (0..config.consumers)
                 .map(|i| Consumer {

@@ -85,7 +85,7 @@ impl Sim {
             });
         }
         if first && self.ready.is_fifo() {
-            let last = self.group_last_seq.entry(group).or_insert(0);
+            let last = self.group_last_seq.get_or_insert(group, 0);
             if *last > seq {
                 self.counts.order_violations += 1;
                 self.emit(EventKind::OrderViolation { msg: id });

@@ -4,6 +4,7 @@
 
 use crate::kernel::decimal::Decimal;
 use crate::kernel::lean::push_lean;
+use crate::kernel::sorted::SortedMap;
 use crate::line::Line;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, VecDeque};
@@ -76,7 +77,7 @@ pub struct Sim {
     /// Event ids that have been processed at least once (1 bit each).
     pub(crate) processed_events: BitSet,
     /// FIFO: the highest sequence number processed per group, to detect order violations.
-    pub(crate) group_last_seq: BTreeMap<u32, u64>,
+    pub(crate) group_last_seq: SortedMap<u32, u64>,
     redriving: bool,
     pub(crate) http_backlog: Line,
     pub(crate) poison_fixed: bool,
@@ -140,7 +141,7 @@ impl Sim {
             dedup: BTreeMap::new(),
             dedup_order: VecDeque::new(),
             processed_events: BitSet::default(),
-            group_last_seq: BTreeMap::new(),
+            group_last_seq: SortedMap::default(),
             redriving: false,
             http_backlog: Line::default(),
             poison_fixed: false,

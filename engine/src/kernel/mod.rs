@@ -14,6 +14,8 @@
 //! - **Stores that never double.** [`chunked::Chunked`] grows a chunk at a time, so a large
 //!   backlog never briefly needs twice its memory (which wasm would keep); the queue's long
 //!   lines of handles grow by an eighth ([`lean`]), not by doubling.
+//! - **Small maps on a `Vec`.** [`sorted::SortedMap`] keeps the models' small ordered maps
+//!   without a tree's code for each of their types.
 //! - **Plain decimals.** [`decimal`] reads and writes numbers without the standard float
 //!   parser and formatter, which the page would otherwise carry.
 //!
@@ -25,5 +27,6 @@ pub(crate) mod decimal;
 pub(crate) mod lean;
 pub(crate) mod log;
 pub(crate) mod rng;
+pub(crate) mod sorted;
 pub(crate) mod time;
 pub(crate) mod timers;

@@ -47,7 +47,7 @@ impl StreamSim {
                 && off < cursor.settled
                 && cursor.processed.get((off - start) as usize).copied() == Some(0)
                 && cursor.committed.is_some_and(|c| c > off)
-                && !cursor.dead.contains(&off);
+                && !cursor.dead.contains_key(&off);
             if unread {
                 group.counts.skipped += 1;
                 self.emit(EventKind::RecordsSkipped {
@@ -160,7 +160,7 @@ impl StreamSim {
                 if cursor.processed.get(i).copied() == Some(0)
                     && cursor.committed.is_some()
                     && !in_hand.contains(&off)
-                    && !cursor.dead.contains(&off)
+                    && !cursor.dead.contains_key(&off)
                 {
                     count += 1;
                 }
@@ -359,7 +359,7 @@ impl StreamSim {
                 // Revoked (or sought away from) while failing: this member may not retry it.
                 // If the group has committed past it, nobody will.
                 let skipped =
-                    cursor.committed.is_some_and(|c| c > off) && !cursor.dead.contains(&off);
+                    cursor.committed.is_some_and(|c| c > off) && !cursor.dead.contains_key(&off);
                 if skipped {
                     group.counts.skipped += 1;
                 }
@@ -384,7 +384,7 @@ impl StreamSim {
             cursor.attempts = 0;
             // Read again after a rebalance, a record is dead-lettered again (the application
             // publishes it twice); the count is of distinct records.
-            if cursor.dead.insert(off) {
+            if cursor.dead.insert(off, ()).is_none() {
                 group.counts.dead_lettered += 1;
             }
             if self.dlt.len() >= HISTORY_CAP {

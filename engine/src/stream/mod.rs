@@ -510,7 +510,7 @@ pub struct Cursor {
     /// Failed attempts of the record at `position` being retried.
     attempts: u32,
     /// Offsets handed to the dead-letter topic (handled, though never processed).
-    dead: std::collections::BTreeSet<u64>,
+    dead: crate::kernel::sorted::SortedMap<u64, ()>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
