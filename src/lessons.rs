@@ -7,7 +7,6 @@
 //! teach something the engine does not do fails CI.
 
 use queue_engine::Decimal;
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use queue_engine::topology::plan::Plan;
@@ -79,8 +78,36 @@ impl Condition {
 }
 
 /// The engine's numbers a checkpoint can test, by name: every counter of `Counts` plus a few
-/// derived ones.
-pub type Numbers = BTreeMap<String, f64>;
+/// derived ones. A list, not a map: a few dozen names, read a handful of times a run, and a
+/// `BTreeMap` of them cost the page its own copy of the tree's code.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Numbers(Vec<(String, f64)>);
+
+impl Numbers {
+    pub fn new() -> Numbers {
+        Numbers::default()
+    }
+
+    /// Sets `name` to `v`, in place if it is there already.
+    pub fn insert(&mut self, name: String, v: f64) {
+        match self.0.iter_mut().find(|(n, _)| *n == name) {
+            Some(kept) => kept.1 = v,
+            None => self.0.push((name, v)),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&f64> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+}
+
+impl std::ops::Index<&str> for Numbers {
+    type Output = f64;
+
+    fn index(&self, name: &str) -> &f64 {
+        self.get(name).expect("a number of that name")
+    }
+}
 
 pub fn numbers(sim: &Sim) -> Numbers {
     let mut out = Numbers::new();
