@@ -74,6 +74,9 @@ pub struct World {
     /// routing key it was sent with.
     person_publishes: Vec<(u64, String, String)>,
     last_publish: Option<RoutedPublish>,
+    /// Messages that reached each router, by its index: what the canvas moves along a
+    /// producer's edge into it. A queue's own count cannot say this when two routers feed it.
+    into_routers: Vec<u64>,
 }
 
 /// Where a person's publish to an exchange went.
@@ -95,6 +98,7 @@ impl World {
     /// runs exactly as the queue engine does.
     #[inline]
     pub fn new(plan: Plan) -> Result<World, ScenarioError> {
+        let routers = plan.routers.len();
         let mut world = World {
             name: plan.name,
             now: Millis::ZERO,
@@ -113,6 +117,7 @@ impl World {
             route_override: None,
             person_publishes: Vec::new(),
             last_publish: None,
+            into_routers: vec![0; routers],
         };
         for (index, c) in world.commands.iter().enumerate() {
             let due = Due::Command {
@@ -195,6 +200,12 @@ impl World {
     /// The last publish a person made to an exchange, and where it went.
     pub fn last_publish(&self) -> Option<&RoutedPublish> {
         self.last_publish.as_ref()
+    }
+
+    /// Messages that have reached router `r` so far, from the producers that publish to it and
+    /// from people's publishes to it, matched or not; a duplicate send counts again.
+    pub fn into_router(&self, r: usize) -> u64 {
+        self.into_routers.get(r).copied().unwrap_or(0)
     }
 
     /// Whether a person has published to `exchange`, whether or not anything matched.
@@ -603,6 +614,9 @@ impl World {
                 self.route_override = Some(to.clone());
                 let outcome = self.with_arrivals(|a, w| a.send_one(w, p, Payload::Normal, None));
                 self.route_override = None;
+                if let Some(r) = self.routers.iter().position(|r| r.name == exchange) {
+                    self.into_routers[r] += u64::from(outcome.is_some());
+                }
                 let event = self.arrivals.events();
                 self.person_publishes
                     .push((event, exchange.clone(), key.clone()));
@@ -709,6 +723,14 @@ impl Outlet for World {
         event: u64,
         duplicate_send: bool,
     ) -> Published {
+        // A person's publish is counted into its exchange by the command, which knows it.
+        if self.route_override.is_none() {
+            for (r, router) in self.routers.iter().enumerate() {
+                if router.publishers.iter().any(|(_, q)| u32::from(*q) == p) {
+                    self.into_routers[r] += 1;
+                }
+            }
+        }
         // A person's publish to an exchange goes where its key routes it, not where the
         // producer's own edge goes.
         let reached = match &self.route_override {

@@ -147,6 +147,28 @@ fn a_message_no_binding_matches_is_unroutable_and_counted() {
 }
 
 #[test]
+fn each_router_counts_what_reached_it_whoever_sent_it() {
+    // The canvas draws a producer's edge into a router from this count, so it must follow
+    // the exchange a person names, not the producer's own edge (which goes to `orders`).
+    let mut w = pizza();
+    let at = |w: &World, name: &str| {
+        let r = w.routers().iter().position(|r| r.name == name).unwrap();
+        w.into_router(r)
+    };
+    publish(&mut w, "payments", "payment.ok");
+    publish(&mut w, "payments", "payment.maybe");
+    publish(&mut w, "orders", "order.pizza.eu");
+    assert_eq!((at(&w, "payments"), at(&w, "orders")), (2, 1));
+    assert_eq!(at(&w, "notifications"), 0);
+    // A producer's own sends reach every router it publishes to, once each.
+    let mut q =
+        world(serde_json::from_str(include_str!("../../scenarios/queue-vs-topic.json")).unwrap());
+    q.advance_to(Millis::from_secs(20));
+    assert!(q.sent() > 20, "sent {}", q.sent());
+    assert_eq!(q.into_router(0), q.sent());
+}
+
+#[test]
 fn rejecting_without_requeue_dead_letters_with_reason_rejected() {
     // §2.2 and §2.3: requeue=false dead-letters; x-death keeps where it was first sent.
     let mut w = pizza();

@@ -3,12 +3,14 @@
 //!
 //! # Contract
 //! - [`graph::graph`] places every node of any topology (pure, tested natively); [`Canvas`]
-//!   draws it with each node's kind in words and its key numbers ([`numbers::lines`]).
+//!   draws it with each node's kind in words and its key numbers ([`numbers::lines`]), and
+//!   what moved between two frames over it ([`flow`]).
 //! - The canvas never runs a world of its own: it reads the playground's, so time travel,
 //!   links and lessons see the same numbers.
 
+pub mod flow;
 pub mod graph;
 pub mod numbers;
 mod view;
 
-pub use view::{svg, Canvas, CanvasProps};
+pub use view::{draw, overlay, svg, Canvas, CanvasProps, Drawn};

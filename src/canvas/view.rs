@@ -3,8 +3,10 @@ use std::fmt::Write;
 use queue_engine::{EdgeKind, Millis, World};
 use yew::prelude::*;
 
+use super::flow::{crossed, letter, Flow};
 use super::graph::{graph, Graph, Place, Role, Source};
 use super::numbers::lines;
+use crate::components::compact;
 use crate::panels::{Panel, PanelHandle};
 
 /// A box's size and the grid's pitch, in SVG units. A box has four lines (kind, name and two
@@ -14,6 +16,8 @@ use crate::panels::{Panel, PanelHandle};
 const W: i32 = 168;
 const H: i32 = 58;
 const H_DEAD: i32 = 32;
+/// How far a flow figure (`1.2k/s`) reaches left of where it ends.
+const FIGURE_W: i32 = 34;
 /// Room between rows, where an edge that skips a column runs.
 const GAP_Y: i32 = 12;
 /// Room after a column for the keys on its edges (14 characters, as `payment.failed`):
@@ -89,7 +93,7 @@ fn edge_word(kind: EdgeKind) -> &'static str {
 /// An edge that skips a column runs along the gap beside its target's row, so it never
 /// crosses a box in between. The label sits just before the arrow, where each target has
 /// its own.
-fn path(g: &Graph, tops: &[i32], from: usize, to: usize) -> (String, i32, i32) {
+fn path(g: &Graph, tops: &[i32], from: usize, to: usize) -> (String, i32, i32, (i32, i32)) {
     let (a, b) = (&g.places[from], &g.places[to]);
     let (ax, ay, ah) = (x_of(a.col), tops[usize::from(a.row)], box_height(a));
     let (bx, by, bh) = (x_of(b.col), tops[usize::from(b.row)], box_height(b));
@@ -97,7 +101,8 @@ fn path(g: &Graph, tops: &[i32], from: usize, to: usize) -> (String, i32, i32) {
         let x = ax + W / 2;
         let d = format!("M{x},{} L{x},{}", ay + ah, by - 2);
         // Labels end where they are placed: this one ends left of the short edge, not across it.
-        return (d, x - 5, (ay + ah + by) / 2 + 4);
+        let mid = (ay + ah + by) / 2 + 4;
+        return (d, x - 5, mid, (x + 5 + FIGURE_W, mid));
     }
     let (x1, y1, x2, y2) = (ax + W, ay + ah / 2, bx - 2, by + bh / 2);
     let d = if b.col > a.col + 1 {
@@ -115,7 +120,60 @@ fn path(g: &Graph, tops: &[i32], from: usize, to: usize) -> (String, i32, i32) {
         let mid = (x1 + x2) / 2;
         format!("M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}")
     };
-    (d, x2 - 6, y2 - 5)
+    // The flow figure goes under the arrow where the key goes over it: each target has its own.
+    (d, x2 - 6, y2 - 5, (x2 - 6, y2 + 11))
+}
+
+/// The drawing's `viewBox` and width, shared by the boxes and the tokens above them so the
+/// two line up at any scale. The last row keeps its gap below, where an edge may run.
+fn frame(g: &Graph, tops: &[i32]) -> String {
+    let width = x_of(g.cols.max(1) - 1) + W + 4;
+    let height = tops[tops.len() - 1] + 4;
+    format!(r#"viewBox="-2 -2 {width} {height}" width="{width}""#)
+}
+
+/// What moved since the last frame, drawn over the boxes (see [`super::flow`]). A token
+/// travels its edge's path by CSS `offset-path`, and its delay is its age, so a redraw puts
+/// it back where it was. A busy edge shows its flow per simulated second instead; the other
+/// edges' figures are there for a reader who asked for less motion. Hidden from screen
+/// readers, which read the numbers in the boxes.
+pub fn overlay(drawn: &Drawn, g: &Graph, flow: &Flow, real: f64) -> String {
+    let mut out = format!(r#"<svg class="tokens" {} aria-hidden="true">"#, drawn.frame);
+    for (i, (_, (x, y))) in drawn.edges.iter().enumerate() {
+        let Some(rate) = flow.rate(i) else { continue };
+        let figure = match rate {
+            0 => "&lt;1".to_owned(),
+            r => compact(r),
+        };
+        let quiet = if flow.busy(i) { "" } else { " quiet" };
+        let _ = write!(
+            out,
+            r#"<text class="flow{quiet}" x="{x}" y="{y}" text-anchor="end">{figure}/s</text>"#
+        );
+    }
+    for t in &flow.tokens {
+        let (Some(link), Some((d, _))) = (g.links.get(t.link), drawn.edges.get(t.link)) else {
+            continue;
+        };
+        let mut text = letter(link.kind, t.back).to_owned();
+        if t.count > 1 {
+            text = format!("{text} {}", compact(t.count));
+        }
+        let w = 6 * text.len() as i32 + 6;
+        let class = match (t.back, link.kind) {
+            (true, _) => " back",
+            (_, EdgeKind::DeadLetter) => " dead",
+            _ => "",
+        };
+        let _ = write!(
+            out,
+            r#"<g class="tok{class}" style="offset-path:path('{d}');animation-delay:{}ms"><rect x="{}" y="-6" width="{w}" height="12" rx="6"/><text y="3" text-anchor="middle">{text}</text></g>"#,
+            (t.born - real).round() as i64,
+            -w / 2,
+        );
+    }
+    out.push_str("</svg>");
+    out
 }
 
 /// `<`, `>`, `&` and `"` as entities: node names and keys come from files and links.
@@ -137,19 +195,31 @@ fn esc(text: &str) -> String {
 /// when it changed, and it costs a fraction of the bytes a `html!` tree of every box would.
 /// `id` tells this drawing's arrowhead from another canvas's on the same page.
 pub fn svg(w: &World, g: &Graph, label: &str, id: &str) -> String {
-    let width = x_of(g.cols.max(1) - 1) + W + 4;
-    // The last row keeps its gap below, where an edge may run.
+    draw(w, g, label, id).svg
+}
+
+/// The drawing ([`svg`]), with each edge's path and the place of its flow figure, which the
+/// tokens over it ([`overlay`]) follow: laid out once for both.
+pub struct Drawn {
+    pub svg: String,
+    frame: String,
+    edges: Vec<(String, (i32, i32))>,
+}
+
+pub fn draw(w: &World, g: &Graph, label: &str, id: &str) -> Drawn {
     let tops = row_tops(g);
-    let height = tops[tops.len() - 1] + 4;
+    let frame = frame(g, &tops);
+    let mut edges = Vec::with_capacity(g.links.len());
     let mut out = format!(
-        r#"<svg viewBox="-2 -2 {width} {height}" width="{width}" role="group" aria-label="{}"><defs><marker id="arrow-{id}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>"#,
+        r#"<svg {} role="group" aria-label="{}"><defs><marker id="arrow-{id}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>"#,
+        frame,
         esc(label)
     );
     // The last publish to an exchange: its bindings and the queues that got a copy are ticked.
     let last = w.last_publish();
     let got = |p: &Place| matches!((p.role, p.source), (Role::Queue, Source::Member(m)) if last.is_some_and(|l| l.to.contains(&m)));
     for l in &g.links {
-        let (d, lx, ly) = path(g, &tops, l.from, l.to);
+        let (d, lx, ly, at) = path(g, &tops, l.from, l.to);
         let (from, to) = (&g.places[l.from], &g.places[l.to]);
         let hit =
             l.kind == EdgeKind::Bind && got(to) && last.is_some_and(|p| p.exchange == from.name);
@@ -166,6 +236,7 @@ pub fn svg(w: &World, g: &Graph, label: &str, id: &str) -> String {
             edge_word(l.kind),
             if hit { "✓ " } else { "" }
         );
+        edges.push((d, at));
     }
     out.push_str(r#"<g role="list">"#);
     for p in &g.places {
@@ -190,27 +261,47 @@ pub fn svg(w: &World, g: &Graph, label: &str, id: &str) -> String {
         );
     }
     out.push_str("</g></svg>");
-    out
+    Drawn {
+        svg: out,
+        frame,
+        edges,
+    }
 }
 
 /// Any world as boxes and edges (see [`super::graph`]): every node with its kind in words and
 /// its key numbers, which come from the same world as the rest of the page at the same time.
 #[component]
 pub fn Canvas(props: &CanvasProps) -> Html {
+    // What moved between frames, and its drawing, kept until something in it changes.
+    let flow = use_mut_ref(<(Flow, AttrValue)>::default);
     let panels = props.panels.read(props.panel, props.now);
     let Some(w) = panels.world(props.panel) else {
         return Html::default();
     };
     let g = graph(w, props.only_used);
-    let mut drawing = svg(w, &g, &props.label, props.panel.param());
-    if !g.unused.is_empty() {
+    let drawn = draw(w, &g, &props.label, props.panel.param());
+    let mut drawing = drawn.svg.clone();
+    if g.unused.is_empty() {
+        drawing.push_str(r#"<figcaption class="hint aside">"#);
+    } else {
         let _ = write!(
             drawing,
-            r#"<figcaption class="hint">Not drawn until used: {}.</figcaption>"#,
+            r#"<figcaption class="hint">Not drawn until used: {}. "#,
             esc(&g.unused.join(", "))
         );
     }
+    // The letters, once, for a page with room; a compact lesson leaves it out.
+    drawing.push_str(r#"<span class="aside">Moving tokens: P publish, R route, D deliver, A ack (back), X dead letter, W write, Y reply; 12/s is a flow per simulated second, when too many to draw.</span></figcaption>"#);
+    let counts = g.links.iter().map(|l| crossed(w, &g, l)).collect();
+    let real = js_sys::Date::now();
+    let mut flow = flow.borrow_mut();
+    if flow.0.observe(props.now, real, counts) {
+        flow.1 = overlay(&drawn, &g, &flow.0, real).into();
+    }
     html! {
-        <figure class="canvas">{ Html::from_html_unchecked(drawing.into()) }</figure>
+        <figure class="canvas">
+            { Html::from_html_unchecked(drawing.into()) }
+            { Html::from_html_unchecked(flow.1.clone()) }
+        </figure>
     }
 }

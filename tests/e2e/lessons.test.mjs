@@ -98,7 +98,7 @@ test("a compact lesson folds the queue table and the lens behind a box each, and
   assert.equal(await rmq.page.locator('.canvas [data-node="payments"]').count(), 0);
   await rmq.page.click('button.preset:has-text("payments ← payment.failed")');
   await rmq.page.waitForSelector('.canvas [data-node="retries"].hit');
-  assert.match(await rmq.page.textContent(".canvas figcaption"), /used: notifications\.$/);
+  assert.match(await rmq.page.textContent(".canvas figcaption"), /used: notifications\. Moving/);
   await rmq.page.getByLabel(/Show the queues/).check();
   assert.ok(await rmq.page.isVisible('#rmq-queues tr[data-queue="kitchen"] button:has-text("Reject")'));
   assert.deepEqual(rmq.problems, []);

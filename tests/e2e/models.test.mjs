@@ -82,6 +82,41 @@ test("queue vs topic: each order once on the queue, once per subscription on the
   await page.close();
 });
 
+test("the canvas moves each message along its edges at 1x, and says its flow at speed or with less motion", async () => {
+  const region = "#region-queue-vs-topic";
+  const tokens = (page) => page.$$eval(`${region} .tok`, (gs) => gs.map((g) => ({ text: g.textContent, shown: getComputedStyle(g).display !== "none", path: getComputedStyle(g).offsetPath })));
+  const figures = (page) => page.$$eval(`${region} .flow`, (ts) => ts.filter((t) => getComputedStyle(t).display !== "none").map((t) => t.textContent));
+  // At 1x each token is a letter (with a count for a burst) travelling the path of its edge.
+  const slow = await openPage(site.browser, `${site.server.url}?x=1`, { viewport: { width: 1280, height: 1000 } });
+  await slow.page.waitForSelector(`${region} .tok`);
+  await slow.page.waitForTimeout(2500);
+  const moving = await tokens(slow.page);
+  const letters = new Set(moving.map((t) => t.text[0]));
+  for (const l of ["P", "R", "D", "A"]) assert.ok(letters.has(l), `a ${l} token among ${[...letters]}`);
+  for (const t of moving) {
+    assert.match(t.text, /^[PRDAXWY]( \d+)?$/);
+    assert.ok(t.shown && t.path.startsWith("path("), `a token follows its edge: ${JSON.stringify(t)}`);
+  }
+  assert.deepEqual(await figures(slow.page), [], "no figures while tokens can be followed");
+  assert.deepEqual(slow.problems, []);
+  await slow.page.close();
+  // At 1000x nothing moves; each busy edge says its flow per simulated second: 3 orders a second.
+  const fast = await openPage(site.browser, `${site.server.url}?x=1000`, { viewport: { width: 1280, height: 1000 } });
+  await fast.page.waitForFunction((r) => document.querySelectorAll(`${r} .flow`).length > 0, region);
+  await fast.page.waitForTimeout(1500);
+  assert.deepEqual(await tokens(fast.page), [], "no token at 1000x");
+  const flows = await figures(fast.page);
+  assert.ok(flows.length >= 4, `figures on the busy edges: ${flows}`);
+  for (const f of flows) assert.match(f, /^[1-6]\/s$/);
+  await fast.page.close();
+  // A reader who asked for less motion gets the figures, and no moving tokens, at 1x too.
+  const calm = await openPage(site.browser, `${site.server.url}?x=1`, { viewport: { width: 1280, height: 1000 }, reducedMotion: "reduce" });
+  await calm.page.waitForFunction((r) => document.querySelectorAll(`${r} .flow`).length > 0, region);
+  assert.ok((await figures(calm.page)).length > 0, "figures instead");
+  assert.ok((await tokens(calm.page)).every((t) => !t.shown), "no moving token");
+  await calm.page.close();
+});
+
 test("exchanges route by binding, dead-letter with x-death, and refuse a bad key with a reason", async () => {
   const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector("#rmq-publish");
