@@ -22,8 +22,10 @@ use super::graph::{Graph, Link, Role, Source};
 pub const TRAVEL_MS: f64 = 900.0;
 /// How often the flow figures change, in real milliseconds.
 pub const WINDOW_MS: f64 = 600.0;
-/// Messages per real second above which an edge shows its flow, not tokens.
-pub const BUSY: f64 = 4.0;
+/// Messages per real second above which an edge shows its flow, not tokens: about seven
+/// tokens on an edge at once. Well above what a 1x system sends (3 to 5 a second), because a
+/// busy page measures its real time late or early by a frame or two.
+pub const BUSY: f64 = 8.0;
 /// Simulated ms per real ms above which no token moves (above 10×, the fastest pace a learner
 /// can follow).
 pub const FAST: f64 = 20.0;
