@@ -7,7 +7,7 @@ use crate::kernel::lean::push_lean;
 use crate::kernel::sorted::SortedMap;
 use crate::line::Line;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 use crate::command::Command;
 use crate::consumer::Consumer;
@@ -71,8 +71,10 @@ pub struct Sim {
     pub(crate) metrics: Metrics,
     pub(crate) next_msg: MsgId,
     pub(crate) next_batch: u64,
-    /// FIFO deduplication ids and when each stops counting.
-    pub(crate) dedup: BTreeMap<u64, Millis>,
+    /// FIFO deduplication ids and when each stops counting. Only looked up, never walked (the
+    /// order of expiry is `dedup_order`'s), so a hash map's order cannot reach the log; a
+    /// `BTreeMap` cost the page its own copy of the tree's code.
+    pub(crate) dedup: HashMap<u64, Millis>,
     pub(crate) dedup_order: VecDeque<(Millis, u64)>,
     /// Event ids that have been processed at least once (1 bit each).
     pub(crate) processed_events: BitSet,
@@ -138,7 +140,7 @@ impl Sim {
             metrics,
             next_msg: 1,
             next_batch: 1,
-            dedup: BTreeMap::new(),
+            dedup: HashMap::new(),
             dedup_order: VecDeque::new(),
             processed_events: BitSet::default(),
             group_last_seq: SortedMap::default(),
