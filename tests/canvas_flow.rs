@@ -58,6 +58,15 @@ fn play(
     set_off
 }
 
+/// Queue vs topic, drawn, and played at 1x for `real_ms` of real time.
+fn played(real_ms: f64) -> (World, Graph, Flow, f64) {
+    let mut w = queue_vs_topic();
+    let g = graph(&w, false);
+    let (mut flow, mut real) = (Flow::default(), 0.0);
+    play(&mut w, &mut flow, &mut real, 1.0, real_ms);
+    (w, g, flow, real)
+}
+
 #[test]
 fn each_edge_counts_what_the_world_counts_for_it() {
     let mut w = queue_vs_topic();
@@ -135,10 +144,7 @@ fn at_one_x_each_message_travels_its_edges_and_its_ack_comes_back() {
 
 #[test]
 fn at_speed_or_after_a_jump_nothing_moves_and_busy_edges_show_their_flow() {
-    let mut w = queue_vs_topic();
-    let g = graph(&w, false);
-    let (mut flow, mut real) = (Flow::default(), 0.0);
-    play(&mut w, &mut flow, &mut real, 1.0, 100.0);
+    let (mut w, g, mut flow, mut real) = played(100.0);
     // 100x: 1.6 simulated seconds a frame.
     assert_eq!(play(&mut w, &mut flow, &mut real, 100.0, 2000.0), []);
     let publish = edge(&g, "order-service", "orders");
@@ -170,10 +176,7 @@ fn at_speed_or_after_a_jump_nothing_moves_and_busy_edges_show_their_flow() {
 
 #[test]
 fn going_back_in_time_clears_the_tokens_and_moves_nothing() {
-    let mut w = queue_vs_topic();
-    let g = graph(&w, false);
-    let (mut flow, mut real) = (Flow::default(), 0.0);
-    play(&mut w, &mut flow, &mut real, 1.0, 3000.0);
+    let (_, g, mut flow, real) = played(3000.0);
     assert!(!flow.tokens.is_empty());
     // The same system shown at an earlier moment: its counts are lower.
     let mut earlier = queue_vs_topic();
