@@ -140,7 +140,7 @@ pub fn App(props: &AppProps) -> Html {
             crate::host::emit(host.as_ref(), "ready", "{}");
             let watch = crate::visibility::Watch::new(shell.cast(), {
                 let d = dispatcher.clone();
-                move |hidden| d.dispatch(Action::Hide(hidden))
+                Box::new(move |hidden| d.dispatch(Action::Hide(hidden)))
             });
             // Commands from the parent window of an iframe, origin-checked.
             let listener = (host.is_none() && embed.embed).then(|| {

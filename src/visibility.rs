@@ -20,7 +20,8 @@ pub struct Watch {
 
 impl Watch {
     /// Calls `hidden(true)` when `target` can no longer be seen, `hidden(false)` when it can.
-    pub fn new(target: Option<web_sys::Element>, hidden: impl Fn(bool) + 'static) -> Watch {
+    /// Boxed, so the playground and each canvas share one copy of this code.
+    pub fn new(target: Option<web_sys::Element>, hidden: Box<dyn Fn(bool)>) -> Watch {
         let document = crate::document();
         // Hidden for either reason counts; both must be over to count as seen again.
         let page_hidden = Rc::new(Cell::new(document.hidden()));

@@ -88,6 +88,9 @@ test("the canvas moves each message along its edges at 1x, and says its flow at 
   const figures = (page) => page.$$eval(`${region} .flow`, (ts) => ts.filter((t) => getComputedStyle(t).display !== "none").map((t) => t.textContent));
   // At 1x each token is a letter (with a count for a burst) travelling the path of its edge.
   const slow = await openPage(site.browser, `${site.server.url}?x=1`, { viewport: { width: 1280, height: 1000 } });
+  await slow.page.waitForSelector(`${region} .canvas svg`);
+  // Tokens move only where the drawing can be seen.
+  await slow.page.locator(`${region} .canvas`).scrollIntoViewIfNeeded();
   await slow.page.waitForSelector(`${region} .tok`);
   await slow.page.waitForTimeout(2500);
   const moving = await tokens(slow.page);
@@ -98,10 +101,16 @@ test("the canvas moves each message along its edges at 1x, and says its flow at 
     assert.ok(t.shown && t.path.startsWith("path("), `a token follows its edge: ${JSON.stringify(t)}`);
   }
   assert.deepEqual(await figures(slow.page), [], "no figures while tokens can be followed");
+  // Scrolled away, the drawing stops moving its tokens: each would cost every frame.
+  await slow.page.evaluate(() => window.scrollTo(0, 0));
+  await slow.page.waitForSelector(`${region} .canvas.off`, { state: "attached" });
+  assert.ok((await tokens(slow.page)).every((t) => !t.shown), "no token moves out of view");
   assert.deepEqual(slow.problems, []);
   await slow.page.close();
   // At 1000x nothing moves; each busy edge says its flow per simulated second: 3 orders a second.
   const fast = await openPage(site.browser, `${site.server.url}?x=1000`, { viewport: { width: 1280, height: 1000 } });
+  await fast.page.waitForSelector(`${region} .canvas svg`);
+  await fast.page.locator(`${region} .canvas`).scrollIntoViewIfNeeded();
   await fast.page.waitForFunction((r) => document.querySelectorAll(`${r} .flow`).length > 0, region);
   await fast.page.waitForTimeout(1500);
   assert.deepEqual(await tokens(fast.page), [], "no token at 1000x");
@@ -111,6 +120,8 @@ test("the canvas moves each message along its edges at 1x, and says its flow at 
   await fast.page.close();
   // A reader who asked for less motion gets the figures, and no moving tokens, at 1x too.
   const calm = await openPage(site.browser, `${site.server.url}?x=1`, { viewport: { width: 1280, height: 1000 }, reducedMotion: "reduce" });
+  await calm.page.waitForSelector(`${region} .canvas svg`);
+  await calm.page.locator(`${region} .canvas`).scrollIntoViewIfNeeded();
   await calm.page.waitForFunction((r) => document.querySelectorAll(`${r} .flow`).length > 0, region);
   assert.ok((await figures(calm.page)).length > 0, "figures instead");
   assert.ok((await tokens(calm.page)).every((t) => !t.shown), "no moving token");
