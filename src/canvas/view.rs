@@ -297,8 +297,9 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         return Html::default();
     };
     let g = graph(w, props.only_used);
-    let drawn = draw(w, &g, &props.label, props.panel.param());
-    let mut drawing = drawn.svg.clone();
+    let mut drawn = draw(w, &g, &props.label, props.panel.param());
+    // The overlay needs only the edges' geometry, so the text moves out, not a copy each frame.
+    let mut drawing = std::mem::take(&mut drawn.svg);
     if g.unused.is_empty() {
         drawing.push_str(r#"<figcaption class="hint aside">"#);
     } else {
