@@ -14,6 +14,7 @@
 use super::log::LogMember;
 use super::lower::Shape;
 use super::scenario::ScenarioV2;
+pub use super::tokens::Target;
 use super::{EdgeKind, Node, NodeKind};
 use crate::command::Command;
 use crate::error::ScenarioError;
@@ -21,23 +22,18 @@ use crate::kernel::time::Millis;
 use crate::scenario::{Limits, MetricsConfig, ProducerConfig, Scenario};
 use serde::{Deserialize, Serialize};
 
-/// The node names a member's events happen at.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// The node names a member's events happen at. A plan writes them as one list of strings
+/// ([`super::tokens`]).
+#[derive(Clone, Debug, PartialEq)]
 pub struct MemberNodes {
     pub queue: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dlq: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumer: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replies: Option<String>,
     /// A log's consumer groups (its subscribed pools), in file order; empty for a queue.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<String>,
     /// The dead-letter exchange the queue's dead letters go through to `dlq`, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dlx: Option<String>,
 }
 
@@ -56,20 +52,6 @@ pub struct Member {
     /// The queue engine's scenario for this member (no producers of its own run in it; their
     /// settings are there for per-message delays).
     pub scenario: Scenario,
-}
-
-/// What a timed command acts on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Target {
-    /// The whole world (a traffic spike).
-    World,
-    Producer(u32),
-    Member(u16),
-    /// A consumer group of a log: the log's index among the world's logs, and the group's.
-    Group {
-        log: u16,
-        group: u16,
-    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -94,75 +76,8 @@ pub struct Plan {
     pub limits: Limits,
     /// The routers, kept so that a person can publish to one with any routing key at run
     /// time ([`Command::Publish`]), and so a dead letter can say where it was first sent.
-    #[serde(default, with = "router_tokens")]
+    #[serde(default, with = "super::tokens::routers")]
     pub routers: Vec<PlannedRouter>,
-}
-
-/// The routers written as one flat list of strings, not as nested objects: the page reads
-/// every plan, and serde's derived readers for the nested form (a list of routers, lists of
-/// tuples, the router kind) cost it about 2 kB of gzip, where a list of strings has a reader
-/// already. Each router is `@`, its name, its kind's id, `1` for a dead-letter exchange (else
-/// `0`), then `b` and a member or `p` and a producer, each followed by its key: `=` and the key,
-/// or `-` for none.
-mod router_tokens {
-    use super::PlannedRouter;
-    use crate::topology::RouterType;
-    use serde::de::Error;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<S: Serializer>(routers: &[PlannedRouter], s: S) -> Result<S::Ok, S::Error> {
-        let mut out: Vec<String> = Vec::new();
-        let key = |k: &Option<String>| k.as_ref().map_or("-".to_owned(), |k| format!("={k}"));
-        for r in routers {
-            out.extend(["@".into(), r.name.clone(), r.kind.id().into()]);
-            out.push(if r.dead_letter { "1" } else { "0" }.into());
-            for (tag, list) in [("b", &r.binds), ("p", &r.publishers)] {
-                for (k, i) in list {
-                    out.extend([tag.to_owned(), i.to_string(), key(k)]);
-                }
-            }
-        }
-        out.serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<PlannedRouter>, D::Error> {
-        let tokens = Vec::<String>::deserialize(d)?;
-        parse(tokens).ok_or_else(|| D::Error::custom("routers: not a list of router tokens"))
-    }
-
-    fn parse(tokens: Vec<String>) -> Option<Vec<PlannedRouter>> {
-        let mut routers: Vec<PlannedRouter> = Vec::new();
-        let mut t = tokens.into_iter();
-        while let Some(tag) = t.next() {
-            if tag == "@" {
-                let name = t.next()?;
-                let kind = RouterType::from_id(&t.next()?)?;
-                let dead_letter = t.next()? == "1";
-                routers.push(PlannedRouter {
-                    name,
-                    kind,
-                    binds: Vec::new(),
-                    publishers: Vec::new(),
-                    dead_letter,
-                });
-                continue;
-            }
-            let index: u16 = t.next()?.parse().ok()?;
-            let key = t.next()?;
-            let key = match key.strip_prefix('=') {
-                Some(k) => Some(k.to_owned()),
-                None if key == "-" => None,
-                None => return None,
-            };
-            let router = routers.last_mut()?;
-            match tag.as_str() {
-                "b" => router.binds.push((key, index)),
-                "p" => router.publishers.push((key, index)),
-                _ => return None,
-            }
-        }
-        Some(routers)
-    }
 }
 
 /// A router as the world keeps it.
