@@ -158,16 +158,16 @@ fn frames() -> Result<(), String> {
         .output()
         .ok_or("the frame-time benchmark failed")?;
     println!(
-        "    {:>9} {:>7} {:>9} {:>9} {:>6}",
-        "messages", "speed", "p50 ms", "p95 ms", "fps"
+        "    {:>9} {:>7} {:>9} {:>9} {:>7} {:>6}",
+        "messages", "speed", "p50 ms", "p95 ms", "busy %", "fps"
     );
     for line in out.lines() {
         let v: Value =
             serde_json::from_str(line).map_err(|e| format!("frame benchmark output: {e}"))?;
         match v["kind"].as_str() {
             Some("frames") => println!(
-                "    {:>9} {:>6}x {:>9.1} {:>9.1} {:>6.1}",
-                v["in_system_at_end"].as_u64().unwrap_or(0), v["speed"].as_u64().unwrap_or(0), v["p50_ms"].as_f64().unwrap_or(f64::NAN), v["p95_ms"].as_f64().unwrap_or(f64::NAN), v["fps"].as_f64().unwrap_or(f64::NAN)
+                "    {:>9} {:>6}x {:>9.1} {:>9.1} {:>7.1} {:>6.1}",
+                v["in_system_at_end"].as_u64().unwrap_or(0), v["speed"].as_u64().unwrap_or(0), v["p50_ms"].as_f64().unwrap_or(f64::NAN), v["p95_ms"].as_f64().unwrap_or(f64::NAN), v["busy_pct"].as_f64().unwrap_or(f64::NAN), v["fps"].as_f64().unwrap_or(f64::NAN)
             ),
             Some("log-frames") => println!(
                 "    partitioned log, {} partitions x {} groups at {}x: p50 {:.1} ms, p95 {:.1} ms, {:.1}% of frames' work within 16.7 ms",
