@@ -166,6 +166,37 @@ impl Sim {
     }
 }
 
+/// How far into the publish-order line [`Sim::next_lock_end`] looks: received messages sit
+/// near its front (a standard queue hands out roughly its oldest, a returned one goes back
+/// to the front), so this finds them all in practice and bounds the cost of a frame.
+const LOCK_SCAN: usize = 8192;
+
+impl Sim {
+    /// When the soonest lock on a received message ends (SQS's visibility timeout, Service
+    /// Bus's lock, Pub/Sub's ack deadline): the moment the first message in flight comes
+    /// back unless it is deleted before. None when nothing is in flight, in the HTTP
+    /// baseline, or when not every message in flight is among the first [`LOCK_SCAN`] of
+    /// the line: a countdown that might name the wrong message is better left out.
+    pub fn next_lock_end(&self) -> Option<Millis> {
+        let want = self.counts.in_flight;
+        if want == 0 || self.sc.mode == Mode::Http {
+            return None;
+        }
+        let mut found = 0;
+        let mut soonest = Millis::MAX;
+        for h in self.live.iter().take(LOCK_SCAN) {
+            if let Some(MsgState::InFlight { deadline, .. }) = self.state(h) {
+                soonest = soonest.min(deadline);
+                found += 1;
+                if found == want {
+                    return Some(soonest);
+                }
+            }
+        }
+        None
+    }
+}
+
 fn token(m: &crate::message::Message) -> Token {
     Token {
         id: m.id,

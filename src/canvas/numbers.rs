@@ -2,10 +2,41 @@
 //! agree with every other count on the page. Each line is words and short counts (`33.1k`), at
 //! most 24 characters, so a box holds them at any size; none is shown by colour alone.
 
-use queue_engine::World;
+use queue_engine::topology::profile::QueueProfile;
+use queue_engine::{Millis, World};
 
 use super::graph::{Place, Role, Source};
 use crate::components::{compact, said};
+
+/// What a queue's box adds to its kind's line: the messages not yet deliverable (SQS delivery
+/// delay, a retry's backoff), which are neither ready nor in flight. Empty for anything else.
+pub fn aside(w: &World, place: &Place) -> String {
+    match (place.role, place.source) {
+        (Role::Queue, Source::Member(m)) => w
+            .members()
+            .get(m as usize)
+            .map(|sim| sim.counts().delayed)
+            .filter(|&d| d > 0)
+            .map_or_else(String::new, |d| said("delayed", d)),
+        _ => String::new(),
+    }
+}
+
+/// `in flight N`, and how long until the soonest lock on a received message ends (its
+/// visibility timeout, lock or ack deadline), rounded up to the second, so a learner sees a
+/// message about to come back. ActiveMQ has no such lock (the engine's 12-hour stand-in for
+/// "never"), so no countdown is drawn for it, nor for an SQS queue set to that same maximum.
+fn in_flight(sim: &queue_engine::Sim, now: Millis, count: u64) -> String {
+    let never = QueueProfile::Activemq.visibility().max;
+    let left = sim
+        .next_lock_end()
+        .filter(|_| sim.scenario().queue.visibility_timeout < never)
+        .map(|end| end.saturating_sub(now).0.div_ceil(1000));
+    match left {
+        Some(secs) => format!("{} · {}", said("in flight", count), Millis(secs * 1000)),
+        None => said("in flight", count),
+    }
+}
 
 /// Up to two short lines for `place`.
 pub fn lines(w: &World, place: &Place) -> [String; 2] {
@@ -38,8 +69,8 @@ pub fn lines(w: &World, place: &Place) -> [String; 2] {
             let c = sim.counts();
             match role {
                 Role::Queue => (
-                    said("ready", c.backlog()),
-                    said("in flight", c.in_flight + c.held),
+                    said("ready", c.visible),
+                    in_flight(sim, w.now(), c.in_flight + c.held),
                 ),
                 Role::DeadLetter => (said("held", c.dead_lettered), String::new()),
                 Role::Consumer => {

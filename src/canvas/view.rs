@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::flow::{crossed, letter, Flow};
 use super::graph::{graph, Graph, Place, Role, Source};
-use super::numbers::lines;
+use super::numbers::{aside, lines};
 use crate::components::compact;
 use crate::panels::{Panel, PanelHandle};
 
@@ -249,6 +249,10 @@ pub fn draw(w: &World, g: &Graph, label: &str, id: &str) -> Drawn {
             kind = format!("{role} · {a}");
             a.clear();
         }
+        let note = aside(w, p);
+        if !note.is_empty() {
+            kind = format!("{role} · {note}");
+        }
         let rx = if p.role == Role::Router { 16 } else { 5 };
         let (hit, tick) = if got(p) { (" hit", "✓ ") } else { ("", "") };
         let _ = write!(
@@ -310,7 +314,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         );
     }
     // The letters, once, for a page with room; a compact lesson leaves it out.
-    drawing.push_str(r#"<span class="aside">Moving tokens: P publish, R route, D deliver, A ack (back), X dead letter, W write, Y reply; 12/s is a flow per simulated second, when too many to draw.</span></figcaption>"#);
+    drawing.push_str(r#"<span class="aside">Moving tokens: P publish, R route, D deliver, A ack (back), X dead letter, W write, Y reply; 12/s is a flow per simulated second, when too many to draw. In flight 3 · 28 s: the first comes back in 28 s unless deleted.</span></figcaption>"#);
     let counts = g.links.iter().map(|l| crossed(w, &g, l)).collect();
     let real = js_sys::Date::now();
     let mut flow = flow.borrow_mut();

@@ -7,15 +7,16 @@ import { openPage, screenshotOf, useSite } from "./harness.mjs";
 const site = useSite({ prefix: "/fan/" });
 
 // A subscription's numbers: received from its card, the rest from its boxes on the canvas
-// (the queue's "ready N" and "in flight N", the consumers' "processed N").
+// (the queue's "ready N" and "in flight N", perhaps with its countdown "· 28 s" after it, and
+// the consumers' "processed N"): the first number on each line.
 const column = (page, sub) =>
   page.$eval("#region-fanout", (region, sub) => {
     const lines = (node) => [...region.querySelectorAll(`.canvas [data-node="${node}"] .numbers`)].map((t) => t.textContent);
-    const last = (text) => Number(text.split(" ").pop());
-    const [ready, inFlight] = lines(`${sub}-queue`).map(last);
+    const first = (text) => Number(/\d+/.exec(text)[0]);
+    const [ready, inFlight] = lines(`${sub}-queue`).map(first);
     return {
       received: Number(/received (\d+)/.exec(region.querySelector(`.subscriber[data-sub="${sub}"] .received`).textContent)[1]),
-      processed: last(lines(sub)[0]),
+      processed: first(lines(sub)[0]),
       waiting: ready + inFlight,
     };
   }, sub);
