@@ -75,10 +75,7 @@ impl World {
             return (exchange.to_owned(), key.to_owned());
         }
         let via_router = self.routers().iter().find_map(|r| {
-            let (key, _) = r
-                .publishers
-                .iter()
-                .find(|(_, p)| u32::from(*p) == m.producer)?;
+            let (key, _) = r.publishers.iter().find(|(_, p)| *p == m.producer)?;
             r.binds
                 .iter()
                 .any(|(_, to)| *to == member)
@@ -97,7 +94,7 @@ impl World {
         vec![Death {
             queue: self.member_nodes(member).queue.clone(),
             reason: reason.amqp(),
-            count: m.redrives + 1,
+            count: u32::from(m.redrives) + 1,
             exchange,
             routing_keys: vec![key],
             time: at,

@@ -246,7 +246,7 @@ impl Sim {
             if let Some(max_receives) = self.sc.dlq.as_ref().map(|d| d.max_receive_count) {
                 if m.receive_count >= max_receives {
                     let reason = DeadLetterReason::MaxReceiveCount {
-                        receives: m.receive_count,
+                        receives: crate::message::count16(m.receive_count),
                         last_failure: m.last_failure,
                     };
                     self.dead_letter(h, reason);

@@ -39,18 +39,21 @@ impl FailureCause {
     }
 }
 
-/// Why a message is in the dead-letter queue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+/// Why a message is in the dead-letter queue. Its counts are 16 bits, which keeps every
+/// message's state, and so every stored message, 8 bytes smaller; every delivery limit is at
+/// most 1,000 (`topology::profile`), and a count past 65,535 is kept as 65,535 and described
+/// as "at least" that.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum DeadLetterReason {
     /// Received `max_receive_count` times without being deleted (SQS redrive policy).
     MaxReceiveCount {
-        receives: u32,
+        receives: u16,
         last_failure: Option<FailureCause>,
     },
     /// The last retry tier was used up.
     RetriesExhausted {
-        attempts: u32,
+        attempts: u16,
         last_failure: Option<FailureCause>,
     },
     /// A person rejected it without requeue (AMQP `basic.reject`, `requeue=false`; §2.2).
@@ -59,6 +62,36 @@ pub enum DeadLetterReason {
     Expired,
     /// A full queue dropped it from the head to make room (`x-overflow: drop-head`; §2.4).
     Maxlen,
+}
+
+/// A receive or attempt count as a dead-letter reason keeps it (see [`DeadLetterReason`]).
+pub(crate) fn count16(n: u32) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
+/// As `#[derive(Hash)]` hashed it when the counts were `u32` (the variant's index as an
+/// `isize`, then each field), so every recorded log hash stays what it was.
+impl std::hash::Hash for DeadLetterReason {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let (index, fields): (isize, _) = match *self {
+            DeadLetterReason::MaxReceiveCount {
+                receives,
+                last_failure,
+            } => (0, Some((receives, last_failure))),
+            DeadLetterReason::RetriesExhausted {
+                attempts,
+                last_failure,
+            } => (1, Some((attempts, last_failure))),
+            DeadLetterReason::Rejected => (2, None),
+            DeadLetterReason::Expired => (3, None),
+            DeadLetterReason::Maxlen => (4, None),
+        };
+        index.hash(state);
+        if let Some((count, failure)) = fields {
+            u32::from(count).hash(state);
+            failure.hash(state);
+        }
+    }
 }
 
 impl DeadLetterReason {
@@ -74,6 +107,7 @@ impl DeadLetterReason {
             } => {
                 let times = match receives {
                     1 => "once".to_owned(),
+                    &u16::MAX => format!("at least {} times", u16::MAX),
                     n => format!("{n} times"),
                 };
                 format!(
@@ -205,7 +239,8 @@ pub struct Message {
     pub id: MsgId,
     /// The CloudEvents id (as a number): the same for both copies of a duplicate send.
     pub event: u64,
-    pub producer: u32,
+    /// The producer's index (a scenario has at most 16).
+    pub producer: u16,
     pub payload: Payload,
     /// FIFO message group / partition key number, 1-based.
     pub group: u32,
@@ -218,10 +253,8 @@ pub struct Message {
     pub last_failure: Option<FailureCause>,
     /// The receive during which `last_failure` happened.
     pub failure_receive: u32,
-    pub redrives: u32,
-    /// When the reply arrived ([`Message::replied_at`]); `Millis::MAX` for none, which keeps
-    /// the record 8 bytes smaller than an `Option`.
-    pub(crate) replied: Millis,
+    /// Times a person moved it back from the DLQ (kept at most 65,535).
+    pub redrives: u16,
     /// The second copy of a duplicate send.
     pub duplicate_send: bool,
 }
@@ -232,11 +265,6 @@ impl Message {
     /// message 8 bytes (8.5 MB at the rush-hour benchmark's peak).
     pub fn seq(&self) -> u64 {
         self.id
-    }
-
-    /// When its reply reached the reply queue, if it has one.
-    pub fn replied_at(&self) -> Option<Millis> {
-        (self.replied != Millis::MAX).then_some(self.replied)
     }
 }
 
@@ -252,7 +280,7 @@ mod tests {
     #[test]
     fn a_message_record_stays_compact() {
         let size = std::mem::size_of::<super::Message>();
-        assert!(size <= 88, "Message grew to {size} bytes");
+        assert!(size <= 64, "Message grew to {size} bytes");
         println!("Message is {size} bytes");
     }
 

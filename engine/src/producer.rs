@@ -409,7 +409,8 @@ impl Sim {
         let message = Message {
             id,
             event,
-            producer: p,
+            // A scenario has at most 16 producers (Scenario::validate).
+            producer: p as u16,
             payload,
             group,
             published_at: self.now,
@@ -419,7 +420,6 @@ impl Sim {
             last_failure: None,
             failure_receive: 0,
             redrives: 0,
-            replied: Millis::MAX,
             duplicate_send,
         };
         let h = self.alloc(message);

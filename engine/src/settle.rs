@@ -153,7 +153,7 @@ impl Sim {
         if let Some(max) = self.sc.dlq.as_ref().map(|d| d.max_receive_count) {
             if receives >= max {
                 let reason = DeadLetterReason::MaxReceiveCount {
-                    receives,
+                    receives: crate::message::count16(receives),
                     last_failure,
                 };
                 self.dead_letter(h, reason);
@@ -202,7 +202,7 @@ impl Sim {
                         self.dead_letter(
                             item.h,
                             DeadLetterReason::RetriesExhausted {
-                                attempts: receives,
+                                attempts: crate::message::count16(receives),
                                 last_failure,
                             },
                         );

@@ -459,7 +459,7 @@ impl Sim {
             return false;
         }
         m.receive_count = 0;
-        m.redrives += 1;
+        m.redrives = m.redrives.saturating_add(1);
         m.last_failure = None;
         let (group, seq, id) = (m.group, m.seq(), m.id);
         self.set_state(h, MsgState::Visible);
@@ -577,9 +577,8 @@ impl Sim {
             Timer::Redrive => self.redrive_tick(),
             Timer::Sample => self.sample(),
             Timer::ReplyArrives { h } => {
-                let now = self.now;
-                if let Some(m) = self.msg_mut(h) {
-                    m.replied = now;
+                // When it arrived is the event's time: a trace reads it from the log.
+                if self.msg(h).is_some() {
                     self.counts.replies_received += 1;
                     self.emit(EventKind::ReplyReceived { msg: h.id });
                 }

@@ -297,7 +297,12 @@ impl Sim {
                         ],
                         derived: false,
                     });
-                    if let Some(at) = m.replied_at() {
+                    // Its reply's arrival, from the same window of events as the rest.
+                    let replied = timeline
+                        .iter()
+                        .find(|r| matches!(r.kind, EventKind::ReplyReceived { .. }))
+                        .map(|r| r.t);
+                    if let Some(at) = replied {
                         spans.push(Span {
                             trace_id,
                             span_id: span_id(sc.seed, m.event, attempt * 10 + 6),
