@@ -54,9 +54,20 @@ impl PartialEq for AppProps {
 /// prove that a crash shows the error panel rather than a frozen page.
 const DEBUG_PANIC_PARAM: (&str, &str) = ("debug", "panic");
 
-/// Real milliseconds between ticks. Each tick advances by the real time that actually passed,
-/// so a slow frame never slows simulated time.
-const TICK_MS: u32 = 33;
+/// Real milliseconds between ticks at `speed`. Each tick advances by the real time that
+/// actually passed, so a slow frame never slows simulated time. Above 1x a tick every 33 ms
+/// keeps counts moving smoothly. At 1x and slower a tick every 100 ms moves the clock by its
+/// finest digit (0.1 s) at most, and what moves in between is animated by CSS (the diagram's
+/// tokens between places, the canvas's tokens along edges). Renders were most of the main
+/// thread's time at 1x; a third as many cut its busy share by about a third (the frame
+/// benchmark's `busy %`).
+fn tick_ms(speed: f64) -> u32 {
+    if speed <= 1.0 {
+        100
+    } else {
+        33
+    }
+}
 
 #[component]
 pub fn App(props: &AppProps) -> Html {
@@ -174,11 +185,11 @@ pub fn App(props: &AppProps) -> Html {
     }
     {
         let dispatcher = state.dispatcher();
-        use_effect_with((), move |_| {
+        use_effect_with(tick_ms(state.speed), move |&every| {
             let performance = web_sys::window().and_then(|w| w.performance());
             let now = move || performance.as_ref().map_or(0.0, |p| p.now());
             let last = Rc::new(Cell::new(now()));
-            let interval = Interval::new(TICK_MS, move || {
+            let interval = Interval::new(every, move || {
                 let t = now();
                 dispatcher.dispatch(Action::Tick {
                     real_ms: t - last.replace(t),

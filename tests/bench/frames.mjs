@@ -12,15 +12,8 @@ const quantile = (xs, q) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
 
-/**
- * Main-thread time per frame over `ms` of the running page, from a DevTools trace: the time of
- * the tasks on the renderer's main thread (CrRendererMain) between one of its compositor's
- * BeginFrame signals and the next (Chromium 156 names neither BeginMainThreadFrame nor a plain
- * RunTask in this trace, hence the names used here). Unlike
- * requestAnimationFrame deltas, which stick at the display rate, this shows how much of each
- * frame's budget the page uses. Returns the per-frame costs in ms and the frames per second.
- */
-async function frameCosts(page, ms) {
+/** A DevTools trace of `ms` of the page: its events, thread names and main-thread tasks. */
+async function mainThreadTasks(page, ms) {
   const cdp = await page.context().newCDPSession(page);
   const events = [];
   cdp.on("Tracing.dataCollected", (e) => events.push(...e.value));
@@ -37,8 +30,29 @@ async function frameCosts(page, ms) {
   const threads = new Map(
     events.filter((e) => e.name === "thread_name").map((e) => [`${e.pid}/${e.tid}`, e.args.name]),
   );
+  if (![...threads.values()].includes("CrRendererMain")) throw new Error("no renderer main thread in the trace");
   const isTask = (e) => e.ph === "X" && /(^|::)RunTask$/.test(e.name);
   const mainTasks = events.filter((e) => isTask(e) && threads.get(`${e.pid}/${e.tid}`) === "CrRendererMain");
+  return { events, threads, mainTasks };
+}
+
+/** The share of `ms` of wall time the renderer's main thread spent in tasks, in percent. */
+async function busyShare(page, ms) {
+  const { mainTasks } = await mainThreadTasks(page, ms);
+  const busy = mainTasks.reduce((a, e) => a + e.dur / 1000, 0) / ms;
+  return Math.round(busy * 1000) / 10;
+}
+
+/**
+ * Main-thread time per frame over `ms` of the running page, from a DevTools trace: the time of
+ * the tasks on the renderer's main thread (CrRendererMain) between one of its compositor's
+ * BeginFrame signals and the next (Chromium 156 names neither BeginMainThreadFrame nor a plain
+ * RunTask in this trace, hence the names used here). Unlike
+ * requestAnimationFrame deltas, which stick at the display rate, this shows how much of each
+ * frame's budget the page uses. Returns the per-frame costs in ms and the frames per second.
+ */
+async function frameCosts(page, ms) {
+  const { events, threads, mainTasks } = await mainThreadTasks(page, ms);
   if (mainTasks.length === 0) throw new Error("no main-thread tasks in the trace");
   const pid = mainTasks[0].pid;
   const starts = events
@@ -81,6 +95,10 @@ try {
       const inSystem = await page.$eval("#stat-visible dd", (e) => Number(e.textContent));
       console.log(JSON.stringify({ kind: "frames", messages: n, in_system_at_end: inSystem, speed: Number(speed), p50_ms: round(quantile(costs, 0.5)), p95_ms: round(quantile(costs, 0.95)), busy_pct: busyPct, fps, frames: costs.length }));
     }
+    // Paused, an embedded page should cost next to nothing.
+    await page.click("#play-pause");
+    await page.waitForTimeout(500);
+    console.log(JSON.stringify({ kind: "paused", messages: n, busy_pct: await busyShare(page, 3000) }));
     await page.close();
   }
 

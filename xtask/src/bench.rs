@@ -169,6 +169,11 @@ fn frames() -> Result<(), String> {
                 "    {:>9} {:>6}x {:>9.1} {:>9.1} {:>7.1} {:>6.1}",
                 v["in_system_at_end"].as_u64().unwrap_or(0), v["speed"].as_u64().unwrap_or(0), v["p50_ms"].as_f64().unwrap_or(f64::NAN), v["p95_ms"].as_f64().unwrap_or(f64::NAN), v["busy_pct"].as_f64().unwrap_or(f64::NAN), v["fps"].as_f64().unwrap_or(f64::NAN)
             ),
+            Some("paused") => println!(
+                "    {:>9} paused {:>27.1}",
+                v["messages"].as_u64().unwrap_or(0),
+                v["busy_pct"].as_f64().unwrap_or(f64::NAN)
+            ),
             Some("log-frames") => println!(
                 "    partitioned log, {} partitions x {} groups at {}x: p50 {:.1} ms, p95 {:.1} ms, {:.1}% of frames' work within 16.7 ms",
                 v["partitions"], v["groups"], v["speed"],

@@ -58,9 +58,7 @@ impl std::str::FromStr for Target {
             }),
             _ => None,
         };
-        target.ok_or_else(|| {
-            format!("target: expected world, pN, mN or gL.G (a producer, member or group); got {text:?}")
-        })
+        target.ok_or_else(|| format!("target: expected world, pN, mN or gL.G; got {text:?}"))
     }
 }
 
