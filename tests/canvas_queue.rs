@@ -3,7 +3,8 @@
 //! one by one, at many moments of a run.
 #![cfg(not(target_arch = "wasm32"))]
 
-use queue_engine::{Millis, MsgState, ScenarioV2, World};
+use queue_engine::topology::plan::Target;
+use queue_engine::{Command, Millis, MsgState, ScenarioV2, World};
 use queue_playground::canvas::graph::{graph, Place, Role};
 use queue_playground::canvas::numbers::{aside, lines};
 
@@ -57,13 +58,23 @@ fn expected_in_flight(w: &World) -> (usize, Option<u64>) {
 fn a_queue_counts_down_to_the_first_message_coming_back() {
     // Processing outlasts the 5 s timeout, so messages do come back and are received again.
     let mut w = system("sqs_standard", r#", "visibility_timeout": "5s""#, "8s");
+    let counted_down = check_countdown(&mut w, 500..60_000);
+    assert!(
+        counted_down > 20,
+        "the countdown was seen {counted_down} times"
+    );
+}
+
+/// Runs `w` through `times` (ms), checking the queue's two lines against its messages at
+/// each; returns how often a countdown of 1 to 5 s was drawn.
+fn check_countdown(w: &mut World, times: std::ops::Range<u64>) -> usize {
     let mut counted_down = 0;
-    for t in (500..60_000).step_by(700) {
+    for t in times.step_by(700) {
         w.advance_to(Millis(t));
-        let [ready, flight] = lines(&w, &queue_box(&w));
+        let [ready, flight] = lines(w, &queue_box(w));
         let c = w.members()[0].counts();
         assert_eq!(ready, format!("ready {}", c.visible), "at {t} ms");
-        let (held, secs) = expected_in_flight(&w);
+        let (held, secs) = expected_in_flight(w);
         let want = match secs {
             Some(s) => format!("in flight {held} · {}", Millis(s * 1000)),
             None => format!("in flight {held}"),
@@ -71,9 +82,36 @@ fn a_queue_counts_down_to_the_first_message_coming_back() {
         assert_eq!(flight, want, "at {t} ms");
         counted_down += usize::from(secs.is_some_and(|s| (1..=5).contains(&s)));
     }
+    counted_down
+}
+
+/// Semantics §1.3: a redrive moves dead letters back into the queue, where they are received
+/// again; the countdown still follows every message in flight.
+#[test]
+fn the_countdown_follows_redriven_messages_too() {
+    let mut w = world(
+        r#"{ "version": 2, "name": "x", "seed": 4,
+          "nodes": { "shop": { "producer": { "rate": 2, "poison_share": 0.5 } },
+                     "orders": { "queue": { "profile": "sqs_standard", "visibility_timeout": "5s", "delivery_limit": 2 } },
+                     "orders-dlq": { "queue": { "profile": "sqs_standard" } },
+                     "kitchen": { "consumer": { "count": 2, "processing": { "mean": "3s" } } } },
+          "edges": [ { "kind": "publish", "from": "shop", "to": "orders" },
+                     { "kind": "subscribe", "from": "orders", "to": "kitchen" },
+                     { "kind": "dead_letter", "from": "orders", "to": "orders-dlq" } ] }"#,
+    );
+    w.advance_to(Millis::from_secs(60));
+    let dead = w.members()[0].counts().dead_lettered;
+    assert!(dead > 5, "{dead} dead letters to move back");
+    w.command(Target::Member(0), Command::RedriveAll)
+        .expect("a redrive is accepted");
+    let counted_down = check_countdown(&mut w, 60_000..120_000);
     assert!(
-        counted_down > 20,
+        counted_down > 10,
         "the countdown was seen {counted_down} times"
+    );
+    assert!(
+        w.members()[0].counts().redriven >= dead,
+        "every dead letter went back"
     );
 }
 

@@ -184,7 +184,12 @@ impl Sim {
         }
         let mut found = 0;
         let mut soonest = Millis::MAX;
+        let mut previous = None;
         for h in self.live.iter().take(LOCK_SCAN) {
+            // A redriven message goes back in just before its own stale entry: count it once.
+            if previous.replace(h) == Some(h) {
+                continue;
+            }
             if let Some(MsgState::InFlight { deadline, .. }) = self.state(h) {
                 soonest = soonest.min(deadline);
                 found += 1;
