@@ -297,10 +297,11 @@ impl Sim {
                         ],
                         derived: false,
                     });
-                    // Its reply's arrival, from the same window of events as the rest.
+                    // This reply's arrival, from the same window of events as the rest: the
+                    // first to arrive after it was sent (a duplicate sends a second).
                     let replied = timeline
                         .iter()
-                        .find(|r| matches!(r.kind, EventKind::ReplyReceived { .. }))
+                        .find(|r| r.t >= e.t && matches!(r.kind, EventKind::ReplyReceived { .. }))
                         .map(|r| r.t);
                     if let Some(at) = replied {
                         spans.push(Span {

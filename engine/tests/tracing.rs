@@ -121,3 +121,49 @@ fn the_otlp_export_has_valid_ids_and_leaves_out_derived_spans() {
     assert_eq!(tp.len(), 55);
     assert!(tp.starts_with("00-") && tp.ends_with("-01"));
 }
+
+/// A message whose processing outlasts its visibility timeout is received and processed
+/// again (§1.2), and each processing sends a reply; each reply span ends when its own reply
+/// arrives.
+#[test]
+fn each_reply_of_a_duplicate_has_its_own_arrival() {
+    let mut sim = sim(json!({
+        "reply_queue": true,
+        "producers": [{ "rate": 0 }],
+        "queue": { "visibility_timeout": "1s" },
+        "consumers": { "count": 2, "processing": { "mean": "1500ms" } },
+        "commands": [ { "at": "100ms", "do": { "type": "send" } } ]
+    }));
+    sim.advance_to(secs(10));
+    let trace = sim.trace(1).expect("message 1 has a trace");
+    let sends: Vec<_> = trace
+        .spans
+        .iter()
+        .filter(|s| s.name == "send orders-replies")
+        .collect();
+    let arrivals: Vec<_> = trace
+        .spans
+        .iter()
+        .filter(|s| s.name == "process orders-replies")
+        .collect();
+    assert!(
+        sends.len() >= 2,
+        "processed more than once, replied each time"
+    );
+    assert_eq!(arrivals.len(), sends.len());
+    for (send, arrival) in sends.iter().zip(&arrivals) {
+        assert_eq!(arrival.parent, Some(send.span_id));
+        assert!(
+            arrival.start >= send.end,
+            "a reply arrives after it is sent"
+        );
+    }
+    for pair in arrivals.windows(2) {
+        assert!(
+            pair[1].start > pair[0].start,
+            "each arrival is its own reply's: {} then {}",
+            pair[0].start,
+            pair[1].start
+        );
+    }
+}
