@@ -38,6 +38,19 @@ pub struct MemberNodes {
 }
 
 impl MemberNodes {
+    /// A queue's names before any other node is known to read from or hang off it.
+    pub fn of_queue(queue: String) -> MemberNodes {
+        MemberNodes {
+            queue,
+            dlq: None,
+            consumer: None,
+            store: None,
+            replies: None,
+            groups: Vec::new(),
+            dlx: None,
+        }
+    }
+
     /// What the member is called where one name is shown: its consumer pool's name, or its
     /// queue's when no pool reads it.
     pub fn name(&self) -> &str {

@@ -101,15 +101,7 @@ impl<'de> Deserialize<'de> for MemberNodes {
         let queue = tokens
             .next()
             .ok_or_else(|| D::Error::custom("nodes: expected the queue's name first; got []"))?;
-        let mut nodes = MemberNodes {
-            queue,
-            dlq: None,
-            consumer: None,
-            store: None,
-            replies: None,
-            groups: Vec::new(),
-            dlx: None,
-        };
+        let mut nodes = MemberNodes::of_queue(queue);
         for token in tokens {
             let refused = || {
                 D::Error::custom(format!(
@@ -249,15 +241,7 @@ mod tests {
             groups: vec!["a=b".into(), "c".into()],
             dlx: Some("dlx".into()),
         };
-        let bare = MemberNodes {
-            queue: "q".into(),
-            dlq: None,
-            consumer: None,
-            store: None,
-            replies: None,
-            groups: Vec::new(),
-            dlx: None,
-        };
+        let bare = MemberNodes::of_queue("q".into());
         for nodes in [full, bare] {
             let json = serde_json::to_string(&nodes).expect("writes");
             let back: MemberNodes = serde_json::from_str(&json).expect("reads");
