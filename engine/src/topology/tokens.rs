@@ -9,7 +9,8 @@
 //!
 //! # Contract
 //! - Each form reads back exactly what was written.
-//! - Anything else is refused with a message naming what was expected and what was given.
+//! - Anything that names no target or node is refused with a message naming what was
+//!   expected and what was given. (Numbers are read as Rust reads them, so `m01` is `m1`.)
 
 use serde::de::Error;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -44,7 +45,7 @@ impl std::fmt::Display for Target {
 impl std::str::FromStr for Target {
     type Err = String;
 
-    /// The form [`Target`]'s `Display` writes, and nothing else.
+    /// The form [`Target`]'s `Display` writes.
     fn from_str(text: &str) -> Result<Target, String> {
         let target = match text.split_at_checked(1) {
             _ if text == "world" => Some(Target::World),
@@ -63,16 +64,14 @@ impl std::str::FromStr for Target {
 }
 
 impl Serialize for Target {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
     }
 }
 
 impl<'de> Deserialize<'de> for Target {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Target, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Target, D::Error> {
+        String::deserialize(d)?.parse().map_err(D::Error::custom)
     }
 }
 
