@@ -16,10 +16,10 @@ use yew::prelude::*;
 use crate::components::{
     ComparePanel, Controls, Diagram, DlqList, EventLog, ExchangePanel, FanOutPanel, Footer, Header,
     Inspected, Inspector, LessonPanel, LinkNotice, MetricsPanel, PacedAnnouncement, PlatformLens,
-    QueueVsTopic, RedisPanel, Region, ShareLink, StreamView, TimeTravel, COMPACT_TOKEN_CAP,
+    QueueVsTopic, RedisPanel, Region, Same, ShareLink, StreamView, TimeTravel, COMPACT_TOKEN_CAP,
     FAST_TOKEN_CAP, TOKEN_CAP,
 };
-use crate::panels::{Model, PanelHandle};
+use crate::panels::{Model, Panel, PanelHandle};
 use crate::state::{Action, Playground};
 
 /// How a host page reaches a playground it mounted: the app puts its dispatcher here.
@@ -287,15 +287,27 @@ pub fn App(props: &AppProps) -> Html {
     // the tokens still move every frame.
     snapshot.counts = counts.clone();
     let snapshot = Rc::new(snapshot);
-    let inspected = state.selected.and_then(|id| {
-        let message = sim.message(id)?.clone();
-        Some(Rc::new(Inspected {
-            envelope: Envelope::for_message(&message, sim.scenario()),
-            timeline: state.world.borrow().timeline(0, id),
-            trace: state.world.borrow().trace(0, id),
-            message,
-        }))
-    });
+    // The inspector redraws with the panels: its message's timeline and trace are read at most
+    // ten times a real second while playing, and stay one allocation in between.
+    let inspected = {
+        let world = state.world.clone();
+        let m = use_memo(
+            (state.selected, state.panel_version),
+            move |(selected, _)| {
+                let world = world.borrow();
+                let sim = &world.members()[0];
+                let id = (*selected)?;
+                let message = sim.message(id)?.clone();
+                Some(Same(Rc::new(Inspected {
+                    envelope: Envelope::for_message(&message, sim.scenario()),
+                    timeline: world.timeline(0, id),
+                    trace: world.trace(0, id),
+                    message,
+                })))
+            },
+        );
+        (*m).clone()
+    };
     drop(sim);
     // The switch, not the status: a worker taken offline may still be finishing its batch.
     let kitchen_online = snapshot
@@ -364,38 +376,44 @@ pub fn App(props: &AppProps) -> Html {
         let d = state.dispatcher();
         PanelHandle {
             panels: state.panels.clone(),
-            version: state.panel_version,
+            version: state.acted,
             onaction: Callback::from(move |(p, a)| d.dispatch(Action::Panel(p, a))),
         }
     };
+    let seen = |panel: Panel| {
+        let d = state.dispatcher();
+        Some(Callback::from(move |seen| {
+            d.dispatch(Action::Seen(panel, seen))
+        }))
+    };
     let fanout_region = html! {
         <Region id="fanout" title="Fan-out: one upload, four subscribers"
-            summary="A topic copies every message to each subscription; each has its own queue, consumers and DLQ.">
-            <FanOutPanel now={state.panel_now_b} panels={panels.clone()} />
+            summary="A topic copies every message to each subscription; each has its own queue, consumers and DLQ." onseen={seen(Panel::FanOut)}>
+            <FanOutPanel now={state.panel_time(Panel::FanOut)} panels={panels.clone()} />
         </Region>
     };
     let contrast_region = html! {
         <Region id="queue-vs-topic" title="Queue vs topic: the same orders, side by side"
-            summary="Three competing workers on a queue against three subscriptions on a topic.">
-            <QueueVsTopic now={state.panel_now_b} panels={panels.clone()} />
+            summary="Three competing workers on a queue against three subscriptions on a topic." onseen={seen(Panel::Contrast)}>
+            <QueueVsTopic now={state.panel_time(Panel::Contrast)} panels={panels.clone()} />
         </Region>
     };
     let stream_region = html! {
         <Region id="stream" title="Partitioned log (Kafka's model)"
-            summary="Partitions as lanes of offsets, two consumer groups with their own cursors.">
-            <StreamView now={state.panel_now_c} panels={panels.clone()} />
+            summary="Partitions as lanes of offsets, two consumer groups with their own cursors." onseen={seen(Panel::Log)}>
+            <StreamView now={state.panel_time(Panel::Log)} panels={panels.clone()} />
         </Region>
     };
     let exchanges_region = html! {
         <Region id="exchanges" title="RabbitMQ: exchanges, bindings and x-death"
-            summary="Publish with a routing key and see which bindings match; reject, requeue or let messages expire into the dead-letter exchange.">
-            <ExchangePanel now={state.panel_now_b} panels={panels.clone()} />
+            summary="Publish with a routing key and see which bindings match; reject, requeue or let messages expire into the dead-letter exchange." onseen={seen(Panel::Exchanges)}>
+            <ExchangePanel now={state.panel_time(Panel::Exchanges)} panels={panels.clone()} />
         </Region>
     };
     let redis_region = html! {
         <Region id="redis" title="Redis Streams: pending entries and claiming"
-            summary="A consumer group's pending entries list, claims from a crashed consumer, and a dead stream.">
-            <RedisPanel now={state.panel_now_b} panels={panels.clone()} />
+            summary="A consumer group's pending entries list, claims from a crashed consumer, and a dead stream." onseen={seen(Panel::Redis)}>
+            <RedisPanel now={state.panel_time(Panel::Redis)} panels={panels.clone()} />
         </Region>
     };
     let lesson_layout = match lesson_model {
@@ -456,7 +474,7 @@ pub fn App(props: &AppProps) -> Html {
                 if show("diagram") {
                     <Region id="diagram" title="Diagram"
                         summary="Producers, the queue, the dead-letter queue and consumers, with messages moving between them.">
-                        <Diagram snapshot={snapshot.clone()} selected={state.selected} onselect={onselect.clone()}
+                        <Diagram snapshot={Same(snapshot.clone())} selected={state.selected} onselect={onselect.clone()}
                             {fast} {compact}
                             reply_queue={settings.reply_queue} data_store={settings.data_store}
                             queue_name={settings.queue.name.clone()}
@@ -487,7 +505,7 @@ pub fn App(props: &AppProps) -> Html {
                 if show("metrics") {
                     <Region id="metrics" title="Metrics"
                         summary="Queue depth, messages in flight, dead letters and consumer lag over simulated time.">
-                        <MetricsPanel {counts} {metrics} lag_alert={snapshot.lag_alert}
+                        <MetricsPanel {counts} metrics={Same(metrics)} lag_alert={snapshot.lag_alert}
                             lag_threshold={settings.metrics.lag_alert} />
                     </Region>
                 }

@@ -74,6 +74,9 @@ pub struct Playground {
     /// Bumped with `panel_now`, and on any action that is not a tick: what the throttled views
     /// (the panels, the charts and the event log) redraw on.
     pub panel_version: u64,
+    /// Bumped only on actions that are not ticks: what a panel's world redraws on besides its
+    /// own time, so a tick that moves another group's time does not redraw it too.
+    pub acted: u64,
     /// The same for a second group of panels (fan-out, queue vs topic, exchanges, Redis) and a
     /// third (the partitioned log). While playing the three groups take turns, a third of the
     /// interval apart, so no single frame redraws them all.
@@ -81,6 +84,10 @@ pub struct Playground {
     pub panel_now_c: Millis,
     panel_turn: u8,
     panel_real_ms: f64,
+    /// The panels scrolled out of view (a bit per [`Panel`]), and the time each showed when it
+    /// went: it keeps showing that time, so a panel nobody sees costs no redraws while playing.
+    unseen: u8,
+    frozen: [Millis; 5],
     /// Bumped on every change, so renders compare cheaply.
     pub version: u64,
 }
@@ -134,6 +141,8 @@ pub enum Action {
     Panel(Panel, PanelAction),
     /// Nobody can see the playground (true: page hidden or scrolled away) or they can again.
     Hide(bool),
+    /// A panel was scrolled into view (true) or out of it.
+    Seen(Panel, bool),
 }
 
 /// A world of `scenario`'s one queue, or of the default one if it is refused (controls only
@@ -184,12 +193,27 @@ impl Playground {
             embed: Rc::new(EmbedOptions::default()),
             panel_now: Millis::ZERO,
             panel_version: 0,
+            acted: 0,
             panel_now_b: Millis::ZERO,
             panel_now_c: Millis::ZERO,
             panel_turn: 0,
             panel_real_ms: 0.0,
+            unseen: 0,
+            frozen: [Millis::ZERO; 5],
             fetching: None,
             version: 0,
+        }
+    }
+
+    /// The simulated time `panel` shows: its group's, or the time it showed when it was
+    /// scrolled out of view.
+    pub fn panel_time(&self, panel: Panel) -> Millis {
+        if self.unseen & (1 << panel as u8) != 0 {
+            self.frozen[panel as usize]
+        } else if panel == Panel::Log {
+            self.panel_now_c
+        } else {
+            self.panel_now_b
         }
     }
 
@@ -527,6 +551,16 @@ impl Reducible for Playground {
                     return Rc::new(next);
                 }
             }
+            Action::Seen(panel, seen) => {
+                let bit = 1 << panel as u8;
+                if seen {
+                    next.unseen &= !bit;
+                } else {
+                    next.frozen[panel as usize] = self.panel_time(panel);
+                    next.unseen |= bit;
+                }
+                return Rc::new(next);
+            }
             Action::Hide(hidden) => {
                 if hidden && self.playing {
                     next.playing = false;
@@ -682,6 +716,11 @@ impl Reducible for Playground {
         next.panel_now_b = next.panel_now;
         next.panel_now_c = next.panel_now;
         next.panel_version = next.version;
+        next.acted = next.version;
+        // Whatever replaced the run, the panels out of view are still out of view; each
+        // shows this moment once, then waits to be seen.
+        next.unseen = self.unseen;
+        next.frozen = [next.panel_now; 5];
         Rc::new(next)
     }
 }

@@ -262,3 +262,56 @@ fn a_link_from_the_past_keeps_the_panels_later_commands_ahead() {
     );
     assert_eq!(numbers(&q), numbers(&p));
 }
+
+/// A panel scrolled out of view keeps showing the moment it left, however long the run plays,
+/// and shows the playground's time again the moment it is seen; the others follow the clock.
+#[test]
+fn a_panel_out_of_view_waits_and_catches_up_when_seen() {
+    let mut p = Rc::new(Playground::new(Default::default()));
+    p = p.reduce(Action::SetPlaying(true));
+    for _ in 0..20 {
+        p = p.reduce(Action::Tick { real_ms: 100.0 });
+    }
+    let left = p.panel_time(Panel::Exchanges);
+    assert!(left > Millis::ZERO);
+    p = p.reduce(Action::Seen(Panel::Exchanges, false));
+    for _ in 0..20 {
+        p = p.reduce(Action::Tick { real_ms: 100.0 });
+    }
+    assert_eq!(
+        p.panel_time(Panel::Exchanges),
+        left,
+        "nothing redrawn out of view"
+    );
+    assert!(
+        p.panel_time(Panel::FanOut) > left,
+        "a panel in view follows the clock"
+    );
+    // Anything but a tick shows the moment once, out of view too, so no panel shows a past
+    // that was forgotten; playing on, it waits again.
+    p = p.reduce(Action::SetSpeed(2.0));
+    let acted = p.panel_time(Panel::Exchanges);
+    assert_eq!(acted, now(&p));
+    for _ in 0..6 {
+        p = p.reduce(Action::Tick { real_ms: 100.0 });
+    }
+    assert_eq!(p.panel_time(Panel::Exchanges), acted);
+    p = p.reduce(Action::Seen(Panel::Exchanges, true));
+    assert_eq!(p.panel_time(Panel::Exchanges), p.panel_time(Panel::FanOut));
+    assert!(p.panel_time(Panel::Exchanges) > acted);
+}
+
+/// Ticks redraw a panel when its own time moves, not on every tick: the handle a panel
+/// compares changes only with what was done, never with the clock.
+#[test]
+fn ticks_leave_the_panels_handle_alone() {
+    let mut p = Rc::new(Playground::new(Default::default()));
+    p = p.reduce(Action::SetPlaying(true));
+    let acted = p.acted;
+    for _ in 0..9 {
+        p = p.reduce(Action::Tick { real_ms: 100.0 });
+    }
+    assert_eq!(p.acted, acted);
+    p = give(p, Panel::Redis, PanelCommand::Crash { consumer: 1 });
+    assert!(p.acted > acted);
+}

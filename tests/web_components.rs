@@ -172,7 +172,7 @@ async fn the_inspector_explains_the_clicked_field() {
     assert!(inspected.trace.as_ref().is_some_and(|t| t.complete));
     let root = root();
     let props = InspectorProps {
-        inspected: Some(Rc::new(inspected)),
+        inspected: Some(queue_playground::components::Same(Rc::new(inspected))),
         onclose: Callback::noop(),
     };
     yew::Renderer::<Inspector>::with_root_and_props(root.clone(), props).render();
@@ -491,7 +491,7 @@ async fn diagram(world: &World, compact: bool, kind: &'static str) -> Element {
     };
     let root = root();
     let props = DiagramProps {
-        snapshot: Rc::new(world.members()[0].snapshot(cap)),
+        snapshot: queue_playground::components::Same(Rc::new(world.members()[0].snapshot(cap))),
         selected: None,
         reply_queue: false,
         data_store: false,

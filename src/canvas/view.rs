@@ -278,24 +278,8 @@ pub fn draw(w: &World, g: &Graph, label: &str, id: &str) -> Drawn {
 pub fn Canvas(props: &CanvasProps) -> Html {
     // What moved between frames, and its drawing, kept until something in it changes.
     let flow = use_mut_ref(<(Flow, AttrValue)>::default);
-    // Tokens travel only while the drawing can be seen: a moving token costs the main thread
-    // every frame, even in a panel scrolled out of view (3.5 ms a frame at 1x, measured).
-    let figure = use_node_ref();
-    {
-        let figure = figure.clone();
-        use_effect_with((), move |_| {
-            let el = figure.cast::<web_sys::Element>();
-            let watch = crate::visibility::Watch::new(
-                el.clone(),
-                Box::new(move |hidden| {
-                    if let Some(el) = &el {
-                        let _ = el.class_list().toggle_with_force("off", hidden);
-                    }
-                }),
-            );
-            move || drop(watch)
-        });
-    }
+    // Out of view the canvas is not redrawn at all (the playground freezes its panel's time),
+    // so its last tokens finish their one trip and nothing moves until it is seen again.
     let panels = props.panels.read(props.panel, props.now);
     let Some(w) = panels.world(props.panel) else {
         return Html::default();
@@ -322,7 +306,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         flow.1 = overlay(&drawn, &g, &flow.0, real).into();
     }
     html! {
-        <figure class="canvas" ref={figure}>
+        <figure class="canvas">
             { Html::from_html_unchecked(drawing.into()) }
             { Html::from_html_unchecked(flow.1.clone()) }
         </figure>

@@ -18,7 +18,7 @@ pub const FAST_TOKEN_CAP: usize = 12;
 
 #[derive(Properties, PartialEq)]
 pub struct DiagramProps {
-    pub snapshot: std::rc::Rc<Snapshot>,
+    pub snapshot: super::Same<Snapshot>,
     pub selected: Option<u64>,
     pub reply_queue: bool,
     pub data_store: bool,

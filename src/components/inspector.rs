@@ -15,7 +15,7 @@ pub struct Inspected {
 
 #[derive(Properties, PartialEq)]
 pub struct InspectorProps {
-    pub inspected: Option<std::rc::Rc<Inspected>>,
+    pub inspected: Option<super::Same<Inspected>>,
     pub onclose: Callback<()>,
 }
 

@@ -1,7 +1,6 @@
 use std::fmt::Write;
 
 use queue_engine::Decimal;
-use std::rc::Rc;
 
 use queue_engine::{Counts, Metrics, Series};
 use yew::prelude::*;
@@ -9,7 +8,7 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct MetricsPanelProps {
     pub counts: Counts,
-    pub metrics: Rc<Metrics>,
+    pub metrics: super::Same<Metrics>,
     pub lag_alert: bool,
     pub lag_threshold: u32,
 }

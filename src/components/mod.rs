@@ -50,3 +50,27 @@ pub use share_link::{ShareLink, ShareLinkProps};
 pub use stream_view::{orders_log, StreamView, StreamViewProps};
 pub use time_travel::{TimeTravel, TimeTravelProps};
 pub use token::{MessageToken, MessageTokenProps};
+
+/// A prop that is the same when it is the same allocation: for a large value built once per
+/// change (a snapshot, the metrics), where comparing field by field would cost more, in time
+/// and in wasm, than the redraw it might save.
+pub struct Same<T>(pub std::rc::Rc<T>);
+
+impl<T> Clone for Same<T> {
+    fn clone(&self) -> Self {
+        Same(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Same<T> {
+    fn eq(&self, other: &Self) -> bool {
+        std::rc::Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> std::ops::Deref for Same<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}

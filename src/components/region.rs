@@ -13,6 +13,9 @@ pub struct RegionProps {
     pub summary: AttrValue,
     #[prop_or_default]
     pub children: Html,
+    /// Told when the region is scrolled into view (true) or out of it, or the page is hidden.
+    #[prop_or_default]
+    pub onseen: Option<Callback<bool>>,
 }
 
 /// A labelled landmark of the layout. Screen-reader users can jump between regions by heading.
@@ -22,8 +25,18 @@ pub struct RegionProps {
 pub fn Region(props: &RegionProps) -> Html {
     let heading_id = format!("region-{}-title", props.id);
     let has_children = props.children != Html::default();
+    let section = use_node_ref();
+    {
+        let (section, onseen) = (section.clone(), props.onseen.clone());
+        use_effect_with((), move |_| {
+            let watch = onseen.map(|on| {
+                crate::visibility::Watch::new(section.cast(), Box::new(move |h| on.emit(!h)))
+            });
+            move || drop(watch)
+        });
+    }
     html! {
-        <section id={format!("region-{}", props.id)} class={classes!("region", format!("region-{}", props.id))}
+        <section ref={section} id={format!("region-{}", props.id)} class={classes!("region", format!("region-{}", props.id))}
             aria-labelledby={heading_id.clone()}>
             <h2 id={heading_id}>{ &props.title }</h2>
             if has_children {
