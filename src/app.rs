@@ -270,8 +270,16 @@ pub fn App(props: &AppProps) -> Html {
         });
         (m.0.clone(), m.1)
     };
+    // The settings in force change with commands, a scheduled one among them, so they are read
+    // with the panels' clock; between, the controls and the lens compare one allocation.
+    let settings = {
+        let world = state.world.clone();
+        let m = use_memo(state.panel_version, move |_| {
+            Same(Rc::new(world.borrow().members()[0].scenario().clone()))
+        });
+        (*m).clone()
+    };
     let sim = state.queue();
-    let settings = Rc::new(sim.scenario().clone());
     let fast = state.playing && state.speed >= 100.0;
     // Embedded, a lesson shows only what it needs (`Lesson::needs`), so the iframe stays short;
     // `show=` adds regions back and `show=all` restores the whole page.
@@ -490,7 +498,7 @@ pub fn App(props: &AppProps) -> Html {
                 if show("controls") {
                     <Region id="controls" title="Controls"
                         summary="Play, pause and step the simulation; take the kitchen offline; send a poison pill.">
-                        <Controls settings={settings.clone()} base={state.scenario.clone()} playing={state.playing}
+                        <Controls settings={settings.clone()} base={Same(state.scenario.clone())} playing={state.playing}
                             speed={state.speed} {kitchen_online} error={state.error.clone().map(AttrValue::from)}
                             embed={controls_embed} {onaction} />
                     </Region>
@@ -518,7 +526,7 @@ pub fn App(props: &AppProps) -> Html {
                 if show("compare") {
                     <Region id="compare" title="A/B compare"
                         summary="Two versions of this scenario side by side: same workload and seed, one setting different.">
-                        <ComparePanel base={state.scenario.clone()} history={state.history.clone()} now={state.panel_now} />
+                        <ComparePanel base={Same(state.scenario.clone())} history={state.history.clone()} now={state.panel_now} />
                     </Region>
                 }
                 if show("fanout") && lesson_model != Model::FanOut {

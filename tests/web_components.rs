@@ -9,7 +9,9 @@ use std::time::Duration;
 use queue_engine::envelope::Envelope;
 use queue_engine::topology::plan::Plan;
 use queue_engine::{AckMode, BatchFailure, Command, Millis, Scenario, World};
-use queue_playground::components::{Controls, ControlsProps, Inspected, Inspector, InspectorProps};
+use queue_playground::components::{
+    Controls, ControlsProps, Inspected, Inspector, InspectorProps, Same,
+};
 use queue_playground::state::Action;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -42,8 +44,8 @@ async fn controls_with(
     let log = sent.clone();
     let scenario = Rc::new(Scenario::default());
     let props = ControlsProps {
-        settings: scenario.clone(),
-        base: scenario,
+        settings: Same(scenario.clone()),
+        base: Same(scenario),
         playing: true,
         speed: 1.0,
         kitchen_online: true,
@@ -172,7 +174,7 @@ async fn the_inspector_explains_the_clicked_field() {
     assert!(inspected.trace.as_ref().is_some_and(|t| t.complete));
     let root = root();
     let props = InspectorProps {
-        inspected: Some(queue_playground::components::Same(Rc::new(inspected))),
+        inspected: Some(Same(Rc::new(inspected))),
         onclose: Callback::noop(),
     };
     yew::Renderer::<Inspector>::with_root_and_props(root.clone(), props).render();
@@ -491,7 +493,7 @@ async fn diagram(world: &World, compact: bool, kind: &'static str) -> Element {
     };
     let root = root();
     let props = DiagramProps {
-        snapshot: queue_playground::components::Same(Rc::new(world.members()[0].snapshot(cap))),
+        snapshot: Same(Rc::new(world.members()[0].snapshot(cap))),
         selected: None,
         reply_queue: false,
         data_store: false,

@@ -11,7 +11,7 @@ use crate::compare;
 #[derive(Properties, PartialEq)]
 pub struct ComparePanelProps {
     /// The scenario as configured; each side starts from it with one setting forced.
-    pub base: Rc<Scenario>,
+    pub base: super::Same<Scenario>,
     /// The person's actions, replayed on both sides (settings excluded).
     pub history: History,
     /// Both sides are shown at the main run's simulated time.
@@ -24,7 +24,7 @@ type History = Rc<Vec<(Millis, Command)>>;
 struct Running {
     /// What the sides were built from, compared by value: a history of the same length with a
     /// different command (acting in the past) must rebuild too.
-    key: (String, Rc<Scenario>, History),
+    key: (String, super::Same<Scenario>, History),
     sides: [(&'static str, World); 2],
 }
 

@@ -11,9 +11,9 @@ use crate::state::{with_ordering, Action, SPEEDS};
 #[derive(Properties, PartialEq)]
 pub struct ControlsProps {
     /// The settings in force now (the scenario plus every change made while running).
-    pub settings: Rc<Scenario>,
+    pub settings: super::Same<Scenario>,
     /// The scenario as configured, which ordering, mode and seed changes restart from.
-    pub base: Rc<Scenario>,
+    pub base: super::Same<Scenario>,
     pub playing: bool,
     pub speed: f64,
     pub kitchen_online: bool,

@@ -1,5 +1,3 @@
-use std::rc::Rc;
-
 use queue_engine::platform::{self, Platform};
 use queue_engine::topology::profile::QueueProfile;
 use queue_engine::{Command, Scenario};
@@ -9,7 +7,7 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct PlatformLensProps {
-    pub settings: Rc<Scenario>,
+    pub settings: super::Same<Scenario>,
     /// Locked by the embedding page: the settings stay as the author set them.
     #[prop_or_default]
     pub locked: bool,
