@@ -440,6 +440,11 @@ pub fn App(props: &AppProps) -> Html {
         Model::Exchanges => show("exchanges").then(|| exchanges_region.clone()),
         Model::Redis => show("redis").then(|| redis_region.clone()),
     };
+    // While a lesson's run is at one of its moments, the region that moment talks about.
+    let look = state
+        .lesson
+        .filter(|_| state.check.as_ref().is_some_and(|c| c.verdict.is_none()))
+        .and_then(|l| l.moment(snapshot.now)?.look.clone());
     let theme = embed.theme.attr();
     let in_lesson = state.lesson.is_some();
     // A compact lesson shows the controls its steps use; the rest would only make it taller.
@@ -466,12 +471,13 @@ pub fn App(props: &AppProps) -> Html {
             </div>
             <LinkNotice notices={state.notices.clone()} {ondismiss} />
             <PacedAnnouncement text={summary} />
-            <main class={classes!("layout", in_lesson.then_some("with-lesson"), compact.then_some("compact"), lesson_layout)} id="main">
+            <main class={classes!("layout", in_lesson.then_some("with-lesson"), compact.then_some("compact"), lesson_layout)} id="main"
+                data-look={look}>
                 if show("lesson") && !(embed.embed && !in_lesson && embed.hidden("lessons")) {
                     <Region id="lesson" title={if in_lesson { "Lesson" } else { "Lessons" }}
                         summary="Guided lessons, each ending with a prediction the engine checks.">
                         <LessonPanel lesson_id={state.lesson.map(|l| AttrValue::from(l.id.clone()))}
-                            check={state.check.clone()} progress={state.progress.clone()} now={state.panel_now}
+                            check={state.check.clone()} progress={state.progress.clone()} now={state.panel_now} playing={state.playing}
                             locked={embed.locked("lessons")} fetching={state.fetching.clone().map(AttrValue::from)}
                             {onpick} {onpredict} />
                     </Region>
@@ -553,7 +559,7 @@ pub fn App(props: &AppProps) -> Html {
                 if show("log") {
                     <Region id="log" title="Event log"
                         summary="Everything that happened, in order, filterable by message and kind.">
-                        <EventLog {events} {first_event} {onselect} />
+                        <EventLog events={Same(events)} {first_event} {onselect} />
                     </Region>
                 }
             </main>

@@ -37,6 +37,23 @@ pub struct Lesson {
     /// use (`embed::CONTROLS`), checked by the native tests.
     #[serde(default)]
     pub regions: Vec<String>,
+    /// Where the run to the checkpoint pauses on its way, in time order, so the learner sees
+    /// the thing happen rather than only its end.
+    #[serde(default)]
+    pub moments: Vec<Moment>,
+}
+
+/// A pause in the run to the checkpoint: what happens now, and where to look.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Moment {
+    /// Before the checkpoint's `until`, and after the moment before it.
+    pub at: Millis,
+    /// One sentence, shown and announced while the run is at or past this moment.
+    pub say: String,
+    /// A region (`embed::REGIONS`) outlined and labelled "look here" meanwhile.
+    #[serde(default)]
+    pub look: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -149,6 +166,22 @@ impl Verdict {
 }
 
 impl Lesson {
+    /// The last moment at or before `now`.
+    pub fn moment(&self, now: Millis) -> Option<&Moment> {
+        self.moments.iter().rev().find(|m| m.at <= now)
+    }
+
+    /// Where a run at `now` stops next on its way to the checkpoint: the first moment after
+    /// `now`, else the checkpoint itself.
+    pub fn next_stop(&self, now: Millis) -> Millis {
+        let until = self.checkpoint.until;
+        self.moments
+            .iter()
+            .map(|m| m.at)
+            .find(|&at| at > now)
+            .map_or(until, |at| at.min(until))
+    }
+
     /// The main queue's scenario. A log or topic lesson runs its own model (see
     /// [`Lesson::side`]) next to the pizza shop, which stays as it is.
     pub fn scenario(&self) -> Result<Scenario, ScenarioError> {

@@ -452,6 +452,24 @@ impl Playground {
         Some(self.lesson?.checkpoint.until)
     }
 
+    /// Where a run waiting for its checkpoint stops next: a moment of the lesson or the
+    /// checkpoint.
+    fn next_stop(&self) -> Option<Millis> {
+        self.pending_checkpoint()?;
+        Some(self.lesson?.next_stop(self.world.borrow().now()))
+    }
+
+    /// Brings the run to `stop`: at the checkpoint it is judged; at a moment it pauses, and
+    /// Play goes on to the next stop.
+    fn stop_at(&mut self, stop: Millis) {
+        self.world.borrow_mut().advance_to(stop);
+        if self.pending_checkpoint() == Some(stop) {
+            self.judge();
+        } else {
+            self.playing = false;
+        }
+    }
+
     /// The engine's numbers decide the checkpoint; the run pauses so the learner can look.
     fn judge(&mut self) {
         let (Some(lesson), Some(check)) = (self.lesson, self.check.as_ref()) else {
@@ -522,12 +540,9 @@ impl Reducible for Playground {
                 // A background tab can deliver one huge tick; never jump more than a second of real time.
                 let span = (real_ms.min(1000.0) * self.speed).round() as u64;
                 let target = Millis(next.world.borrow().now().0.saturating_add(span));
-                match next.pending_checkpoint() {
-                    // Stop exactly at the checkpoint, so the verdict is the same on every run.
-                    Some(until) if target >= until => {
-                        next.world.borrow_mut().advance_to(until);
-                        next.judge();
-                    }
+                match next.next_stop() {
+                    // Stop exactly there, so the verdict is the same on every run.
+                    Some(stop) if target >= stop => next.stop_at(stop),
                     _ => next.world.borrow_mut().advance_to(target),
                 }
                 next.horizon = next.horizon.max(next.world.borrow().now());
@@ -580,12 +595,9 @@ impl Reducible for Playground {
                 next.playing = false;
                 next.resume = false;
                 let due = next.world.borrow().next_event_time();
-                match (due, next.pending_checkpoint()) {
-                    // A step never runs past the checkpoint: it stops there, and judges.
-                    (Some(t), Some(until)) if t >= until => {
-                        next.world.borrow_mut().advance_to(until);
-                        next.judge();
-                    }
+                match (due, next.next_stop()) {
+                    // A step never runs past a moment or the checkpoint: it stops there.
+                    (Some(t), Some(stop)) if t >= stop => next.stop_at(stop),
                     (Some(t), _) => next.world.borrow_mut().advance_to(t),
                     (None, _) => {}
                 }

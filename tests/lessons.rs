@@ -134,6 +134,43 @@ fn every_lesson_needs_real_regions_and_its_own_model() {
     }
 }
 
+/// A lesson's moments come in time order before its checkpoint, and each points at a region
+/// the lesson shows, which the stylesheet outlines and labels.
+#[test]
+fn every_moment_is_on_the_way_and_looks_at_a_region_the_lesson_shows() {
+    let css =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/static/style.css")).unwrap();
+    let mut with = 0;
+    for lesson in parsed() {
+        let mut last = queue_engine::Millis::ZERO;
+        for m in &lesson.moments {
+            assert!(
+                m.at > last && m.at < lesson.checkpoint.until,
+                "{}: moment at {}",
+                lesson.id,
+                m.at
+            );
+            last = m.at;
+            assert!(!m.say.is_empty(), "{}", lesson.id);
+            if let Some(look) = &m.look {
+                assert!(
+                    lesson.needs().contains(&look.as_str()),
+                    "{}: looks at {look}, which it does not show",
+                    lesson.id
+                );
+                let rule = format!(r#".layout[data-look="{look}"] .region-{look} > h2::after"#);
+                assert!(
+                    css.contains(&rule),
+                    "{}: no look-here rule for {look}",
+                    lesson.id
+                );
+            }
+        }
+        with += usize::from(!lesson.moments.is_empty());
+    }
+    assert!(with >= 7, "lessons with a moment: {with}");
+}
+
 /// The compact layout applies to an embedded lesson only, keeps what the lesson needs, adds
 /// what `show=` names, and `show=all` turns it off; controls (not regions) are never dropped.
 #[test]

@@ -44,6 +44,49 @@ fn a_prediction_plays_to_the_checkpoint_and_is_judged_there() {
     assert_eq!(p.progress.get("poison-pill"), Some(&true));
 }
 
+/// A lesson's run pauses exactly at each of its moments, so the learner sees the thing happen;
+/// Play goes on to the next, and the verdict is still taken at the checkpoint. On the way a
+/// step stops at a moment too.
+#[test]
+fn a_prediction_run_pauses_at_each_moment_then_is_judged() {
+    for id in ["kitchen-offline", "rebalance-skip"] {
+        let mut p = Rc::new(Playground::from_query(&format!("l={id}")));
+        let lesson = p.lesson.unwrap();
+        assert!(!lesson.moments.is_empty(), "{id} has moments");
+        let numbers = lesson.numbers_at_checkpoint().unwrap();
+        let right = lesson.matching(&numbers)[0].id.clone();
+        p = act(p, Action::Predict(right));
+        let mut stops = Vec::new();
+        while p.check.as_ref().is_some_and(|c| c.verdict.is_none()) {
+            for _ in 0..10_000 {
+                if !p.playing {
+                    break;
+                }
+                p = act(p, Action::Tick { real_ms: 100.0 });
+            }
+            assert!(!p.playing);
+            stops.push(now(&p));
+            if p.check.as_ref().is_some_and(|c| c.verdict.is_none()) {
+                assert_eq!(lesson.moment(now(&p)).map(|m| m.at), Some(now(&p)));
+                p = act(p, Action::TogglePlay);
+            }
+        }
+        let mut expected: Vec<Millis> = lesson.moments.iter().map(|m| m.at).collect();
+        expected.push(lesson.checkpoint.until);
+        assert_eq!(stops, expected, "{id}");
+        let verdict = p.check.as_ref().and_then(|c| c.verdict.clone()).unwrap();
+        assert!(verdict.correct(), "{id}: {verdict:?}");
+    }
+    let mut p = Rc::new(Playground::from_query("l=kitchen-offline"));
+    let first = p.lesson.unwrap().moments[0].at;
+    p = act(p, Action::Predict("drained".into()));
+    p = act(p, Action::SetPlaying(false));
+    while now(&p) < first {
+        p = act(p, Action::Step);
+    }
+    assert_eq!(now(&p), first, "a step stops on the moment");
+}
+
 /// Stepping event by event never passes a pending checkpoint: the step that would is the
 /// one that stops on it.
 #[test]

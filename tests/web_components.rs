@@ -269,6 +269,7 @@ async fn the_lesson_panel_sends_the_chosen_prediction() {
     let predicted = Rc::new(RefCell::new(Vec::<String>::new()));
     let log = predicted.clone();
     let props = LessonPanelProps {
+        playing: false,
         lesson_id: Some("poison-pill".into()),
         check: None,
         progress: Default::default(),

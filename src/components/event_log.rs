@@ -1,5 +1,3 @@
-use std::rc::Rc;
-
 use queue_engine::Event as SimEvent;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -8,7 +6,7 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct EventLogProps {
     /// Newest last.
-    pub events: Rc<Vec<SimEvent>>,
+    pub events: super::Same<Vec<SimEvent>>,
     /// The running number of `events[0]`: rows are keyed by it, so as new events arrive at
     /// speed only the new rows are added and the old ones are left alone.
     #[prop_or_default]

@@ -17,6 +17,9 @@ pub struct LessonPanelProps {
     pub check: Option<Rc<Check>>,
     pub progress: Rc<Progress>,
     pub now: Millis,
+    /// The run is playing: a moment it stopped at says so only while it waits there.
+    #[prop_or_default]
+    pub playing: bool,
     /// The author locked the picker: the learner stays on this lesson.
     #[prop_or_default]
     pub locked: bool,
@@ -148,6 +151,14 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
             </fieldset>
             if running {
                 <p class="checkpoint-running" role="status">{ format!("Running to t = {}… (now {})", cp.until, props.now) }</p>
+                if let Some(m) = lesson.moment(props.now) {
+                    <p class="moment" id="moment" role="status">
+                        <strong>{ format!("At t = {}: ", m.at) }</strong>{ &m.say }
+                        if m.at == props.now && !props.playing {
+                            { " Paused here: press Play to go on." }
+                        }
+                    </p>
+                }
             }
             if let Some(v) = verdict {
                 <div id="verdict" class={classes!("verdict", if v.correct() { "right" } else { "wrong" })} role="status"

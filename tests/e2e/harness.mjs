@@ -165,7 +165,18 @@ export function useSite(options) {
 export async function answer(page, choice) {
   await page.check(`#checkpoint input[value="${choice}"]`);
   await page.click("#run-check");
-  await page.waitForSelector("#verdict", { timeout: 30_000 });
+  // The run pauses at each of the lesson's moments, and Play goes on to the next stop.
+  for (;;) {
+    const at = await page.waitForFunction(() => {
+      if (document.querySelector("#verdict")) return "verdict";
+      return /Paused here/.test(document.querySelector("#moment")?.textContent ?? "") && "moment";
+    }, null, { timeout: 30_000 });
+    if ((await at.jsonValue()) === "verdict") break;
+    const moment = await page.textContent("#moment");
+    await page.click("#play-pause");
+    // Gone on: playing, at the next moment, or judged (the next stop can come within a tick).
+    await page.waitForFunction((m) => document.querySelector("#moment")?.textContent !== m, moment);
+  }
   return page.evaluate(() => {
     const v = document.querySelector("#verdict");
     return { correct: v.dataset.correct, actual: v.dataset.actual, text: v.textContent };

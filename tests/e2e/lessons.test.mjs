@@ -215,3 +215,29 @@ test("lessons are fetched one at a time when opened, and a missing one says so",
   await page.waitForFunction((t) => Number(document.querySelector("#clock").dataset.now) > t, before);
   await page.close();
 });
+
+test("a lesson's run pauses at its moment, says what happens now and points at where to look", async () => {
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?lesson=kitchen-offline`, { viewport: { width: 1280, height: 1000 } });
+  await page.waitForSelector("#checkpoint");
+  await page.check('#checkpoint input[value="drained"]');
+  await page.click("#run-check");
+  // At the pace of the run (2 minutes in a few seconds) it stops exactly when the kitchen goes.
+  await page.waitForFunction(() => /Paused here/.test(document.querySelector("#moment")?.textContent ?? ""), null, { timeout: 30_000 });
+  assert.equal(await page.getAttribute("#clock", "data-now"), "20000");
+  assert.match(await page.textContent("#moment"), /^At t = 20 s: The kitchen goes offline now\./);
+  assert.match(await page.textContent("#clock"), /paused/);
+  // The metrics are outlined and say "look here" (not by colour alone); nothing else is.
+  const look = (sel) => page.$eval(sel, (r) => ({ outline: getComputedStyle(r).outlineStyle, label: getComputedStyle(r.querySelector("h2"), "::after").content }));
+  assert.deepEqual(await look("#region-metrics"), { outline: "solid", label: '" ◀ look here"' });
+  assert.equal((await look("#region-diagram")).outline, "none");
+  await page.click("#play-pause");
+  await page.waitForFunction(() => /^At t = 1m20s: The kitchen is back/.test(document.querySelector("#moment")?.textContent ?? ""), null, { timeout: 30_000 });
+  assert.equal(await page.getAttribute("#clock", "data-now"), "80000");
+  await page.click("#play-pause");
+  await page.waitForSelector("#verdict", { timeout: 30_000 });
+  assert.equal(await page.getAttribute("#clock", "data-now"), "120000");
+  assert.equal(await page.$("#moment"), null, "the moment gives way to the verdict");
+  assert.equal((await look("#region-metrics")).outline, "none");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
