@@ -219,6 +219,12 @@ test("lessons are fetched one at a time when opened, and a missing one says so",
 test("a lesson's run pauses at its moment, says what happens now and points at where to look", async () => {
   const { page, problems } = await openPage(site.browser, `${site.server.url}?lesson=kitchen-offline`, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector("#checkpoint");
+  // On a wide page the lesson sits beside the diagram, which starts at the top, in view.
+  const box = (sel) => page.locator(sel).boundingBox();
+  const [lesson, diagram] = [await box("#region-lesson"), await box("#region-diagram")];
+  assert.equal(Math.round(diagram.y), Math.round(lesson.y), "side by side");
+  assert.ok(diagram.x + diagram.width <= lesson.x, "the diagram on the left");
+  assert.ok(diagram.y + diagram.height <= 1000, "the whole diagram in view");
   await page.check('#checkpoint input[value="drained"]');
   await page.click("#run-check");
   // At the pace of the run (2 minutes in a few seconds) it stops exactly when the kitchen goes.
