@@ -22,7 +22,7 @@ use yew::Reducible;
 pub const LOG_CAP: usize = 500;
 
 /// Speeds offered, as simulated milliseconds per real millisecond.
-pub const SPEEDS: [f64; 7] = [0.1, 0.25, 1.0, 10.0, 100.0, 1000.0, 5000.0];
+pub const SPEEDS: [f64; 8] = [0.1, 0.25, 1.0, 10.0, 25.0, 100.0, 1000.0, 5000.0];
 
 #[derive(Clone)]
 pub struct Playground {

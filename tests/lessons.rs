@@ -315,6 +315,11 @@ fn the_run_speed_reaches_the_checkpoint_in_seconds_and_never_slows_down() {
     use queue_engine::Millis;
     assert_eq!(
         lessons::speed_to_reach(Millis(0), Millis(120_000), 1.0, 8000.0),
+        25.0,
+        "two minutes in under five seconds, slow enough to follow"
+    );
+    assert_eq!(
+        lessons::speed_to_reach(Millis(0), Millis(600_000), 1.0, 6000.0),
         100.0
     );
     assert_eq!(
