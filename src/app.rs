@@ -469,7 +469,7 @@ pub fn App(props: &AppProps) -> Html {
                     <ShareLink {onlink} page={props.page.clone()} locked={embed.locked("share")} />
                 }
             </div>
-            <LinkNotice notices={state.notices.clone()} {ondismiss} />
+            <LinkNotice notices={Same(state.notices.clone())} {ondismiss} />
             <PacedAnnouncement text={summary} />
             <main class={classes!("layout", in_lesson.then_some("with-lesson"), compact.then_some("compact"), lesson_layout)} id="main"
                 data-look={look}>
@@ -477,7 +477,7 @@ pub fn App(props: &AppProps) -> Html {
                     <Region id="lesson" title={if in_lesson { "Lesson" } else { "Lessons" }}
                         summary="Guided lessons, each ending with a prediction the engine checks.">
                         <LessonPanel lesson_id={state.lesson.map(|l| AttrValue::from(l.id.clone()))}
-                            check={state.check.clone()} progress={state.progress.clone()} now={state.panel_now} playing={state.playing}
+                            check={state.check.clone().map(Same)} progress={Same(state.progress.clone())} now={state.panel_now} playing={state.playing}
                             locked={embed.locked("lessons")} fetching={state.fetching.clone().map(AttrValue::from)}
                             {onpick} {onpredict} />
                     </Region>
@@ -532,7 +532,7 @@ pub fn App(props: &AppProps) -> Html {
                 if show("compare") {
                     <Region id="compare" title="A/B compare"
                         summary="Two versions of this scenario side by side: same workload and seed, one setting different.">
-                        <ComparePanel base={Same(state.scenario.clone())} history={state.history.clone()} now={state.panel_now} />
+                        <ComparePanel base={Same(state.scenario.clone())} history={Same(state.history.clone())} now={state.panel_now} />
                     </Region>
                 }
                 if show("fanout") && lesson_model != Model::FanOut {

@@ -272,7 +272,7 @@ async fn the_lesson_panel_sends_the_chosen_prediction() {
         playing: false,
         lesson_id: Some("poison-pill".into()),
         check: None,
-        progress: Default::default(),
+        progress: Same(Default::default()),
         now: Millis::ZERO,
         locked: false,
         fetching: None,
@@ -325,7 +325,11 @@ fn a_log_lesson_is_judged_on_its_log_at_the_checkpoint_even_if_one_tick_jumps_pa
     let p = p.reduce(Action::LoadLesson(Some("rebalance-skip".into())));
     let p = p.reduce(Action::SetSpeed(5000.0));
     let p = p.reduce(Action::Predict("skipped".into()));
-    // One tick at 5000× covers far more than the 40 s to the checkpoint.
+    // One tick at 5000× covers far more than the 40 s to the checkpoint; it stops at the
+    // lesson's moment (20 s) first, and the next one at the checkpoint.
+    let p = p.reduce(Action::Tick { real_ms: 1000.0 });
+    assert_eq!(p.world.borrow().now(), Millis::from_secs(20));
+    let p = p.reduce(Action::TogglePlay);
     let p = p.reduce(Action::Tick { real_ms: 1000.0 });
     let verdict = p.check.as_ref().unwrap().verdict.clone().unwrap();
     assert_eq!(verdict.at, Millis::from_secs(40));

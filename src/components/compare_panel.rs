@@ -1,5 +1,3 @@
-use std::rc::Rc;
-
 use queue_engine::Decimal;
 use queue_engine::{Command, Millis, Scenario, Series, Sim, World};
 use wasm_bindgen::JsCast;
@@ -19,7 +17,7 @@ pub struct ComparePanelProps {
 }
 
 /// The person's actions with their times (as the reducer keeps them).
-type History = Rc<Vec<(Millis, Command)>>;
+type History = super::Same<Vec<(Millis, Command)>>;
 
 struct Running {
     /// What the sides were built from, compared by value: a history of the same length with a

@@ -1,5 +1,3 @@
-use std::rc::Rc;
-
 use queue_engine::Millis;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -14,8 +12,8 @@ use crate::state::Check;
 pub struct LessonPanelProps {
     /// The lesson being followed (None: free play).
     pub lesson_id: Option<AttrValue>,
-    pub check: Option<Rc<Check>>,
-    pub progress: Rc<Progress>,
+    pub check: Option<super::Same<Check>>,
+    pub progress: super::Same<Progress>,
     pub now: Millis,
     /// The run is playing: a moment it stopped at says so only while it waits there.
     #[prop_or_default]
@@ -108,6 +106,11 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
             }
         })
     };
+    let go_on = {
+        let on = props.onpredict.clone();
+        let predicted = props.check.as_ref().map(|c| c.predicted.clone());
+        Callback::from(move |_: MouseEvent| on.emit(predicted.clone().unwrap_or_default()))
+    };
     let again = {
         let on = props.onpick.clone();
         let id = lesson.id.clone();
@@ -155,7 +158,10 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
                     <p class="moment" id="moment" role="status">
                         <strong>{ format!("At t = {}: ", m.at) }</strong>{ &m.say }
                         if m.at == props.now && !props.playing {
-                            { " Paused here: press Play to go on." }
+                            { " Paused here. " }
+                            // Play is further down on a phone; going on is running on to
+                            // the checkpoint with the same prediction.
+                            <button type="button" id="go-on" onclick={go_on}>{ "Go on ▸" }</button>
                         }
                     </p>
                 }

@@ -1,12 +1,10 @@
-use std::rc::Rc;
-
 use yew::prelude::*;
 
 use crate::permalink::Notice;
 
 #[derive(Properties, PartialEq)]
 pub struct LinkNoticeProps {
-    pub notices: Rc<Vec<Notice>>,
+    pub notices: super::Same<Vec<Notice>>,
     pub ondismiss: Callback<()>,
 }
 

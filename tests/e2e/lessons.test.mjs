@@ -236,7 +236,8 @@ test("a lesson's run pauses at its moment, says what happens now and points at w
   const look = (sel) => page.$eval(sel, (r) => ({ outline: getComputedStyle(r).outlineStyle, label: getComputedStyle(r.querySelector("h2"), "::after").content }));
   assert.deepEqual(await look("#region-metrics"), { outline: "solid", label: '" ◀ look here"' });
   assert.equal((await look("#region-diagram")).outline, "none");
-  await page.click("#play-pause");
+  // Going on from the moment itself, since on a phone Play is further down.
+  await page.click("#go-on");
   await page.waitForFunction(() => /^At t = 1m20s: The kitchen is back/.test(document.querySelector("#moment")?.textContent ?? ""), null, { timeout: 30_000 });
   assert.equal(await page.getAttribute("#clock", "data-now"), "80000");
   await page.click("#play-pause");
@@ -244,6 +245,24 @@ test("a lesson's run pauses at its moment, says what happens now and points at w
   assert.equal(await page.getAttribute("#clock", "data-now"), "120000");
   assert.equal(await page.$("#moment"), null, "the moment gives way to the verdict");
   assert.equal((await look("#region-metrics")).outline, "none");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("on a phone a running lesson folds so its moment and the diagram are both on screen", async () => {
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?lesson=kitchen-offline`, { viewport: { width: 390, height: 844 } });
+  await page.waitForSelector("#checkpoint");
+  await page.check('#checkpoint input[value="drained"]');
+  await page.click("#run-check");
+  await page.waitForSelector("#go-on", { timeout: 30_000 });
+  const inView = (sel) => page.$eval(sel, (e) => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; });
+  assert.ok(await inView("#moment"), "the moment's sentence");
+  assert.ok(await inView("#go-on"), "its Go on button");
+  assert.ok(await inView("#region-diagram"), "the top of the diagram");
+  assert.equal(await page.isVisible(".lesson-steps"), false, "the steps wait for the verdict");
+  await page.click("#go-on");
+  await page.waitForSelector("#go-on", { timeout: 30_000 });
+  assert.match(await page.textContent("#moment"), /^At t = 1m20s/);
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -74,6 +74,9 @@ test("Redis Streams: a crashed consumer's entries stay pending until claimed", a
   await page.waitForSelector("#redis-pel");
   await page.waitForFunction(() => Number(document.querySelector("#clock").dataset.now) > 8_000);
   await page.click('li[data-consumer="kitchen-1"] .redis-crash');
+  // A panel redraws only while it can be seen, and panels above it change height as they
+  // first draw, which can scroll it away again.
+  await page.locator("#redis-summary").scrollIntoViewIfNeeded();
   await page.waitForFunction(() => /claimed: ?[1-9]|[1-9]\d* claimed/.test(document.querySelector("#redis-summary").textContent), null, { timeout: 30_000 });
   assert.match(await page.textContent('li[data-consumer="kitchen-1"]'), /crashed/);
   await page.waitForFunction(() => /[1-9]\d* dead/.test(document.querySelector("#redis-summary").textContent), null, { timeout: 30_000 });
