@@ -263,7 +263,7 @@ pub fn App(props: &AppProps) -> Html {
     };
     let (events, first_event) = {
         let (log, logged) = (state.log.clone(), state.logged.clone());
-        let m = use_memo(state.panel_version, move |_| {
+        let m = use_memo(state.log_version(), move |_| {
             let events: Vec<_> = log.borrow().iter().cloned().collect();
             let first = logged.get() - events.len() as u64;
             (Rc::new(events), first)
@@ -388,7 +388,7 @@ pub fn App(props: &AppProps) -> Html {
             onaction: Callback::from(move |(p, a)| d.dispatch(Action::Panel(p, a))),
         }
     };
-    let seen = |panel: Panel| {
+    let seen = |panel: Option<Panel>| {
         let d = state.dispatcher();
         Some(Callback::from(move |seen| {
             d.dispatch(Action::Seen(panel, seen))
@@ -396,31 +396,31 @@ pub fn App(props: &AppProps) -> Html {
     };
     let fanout_region = html! {
         <Region id="fanout" title="Fan-out: one upload, four subscribers"
-            summary="A topic copies every message to each subscription; each has its own queue, consumers and DLQ." onseen={seen(Panel::FanOut)}>
+            summary="A topic copies every message to each subscription; each has its own queue, consumers and DLQ." onseen={seen(Some(Panel::FanOut))}>
             <FanOutPanel now={state.panel_time(Panel::FanOut)} panels={panels.clone()} />
         </Region>
     };
     let contrast_region = html! {
         <Region id="queue-vs-topic" title="Queue vs topic: the same orders, side by side"
-            summary="Three competing workers on a queue against three subscriptions on a topic." onseen={seen(Panel::Contrast)}>
+            summary="Three competing workers on a queue against three subscriptions on a topic." onseen={seen(Some(Panel::Contrast))}>
             <QueueVsTopic now={state.panel_time(Panel::Contrast)} panels={panels.clone()} />
         </Region>
     };
     let stream_region = html! {
         <Region id="stream" title="Partitioned log (Kafka's model)"
-            summary="Partitions as lanes of offsets, two consumer groups with their own cursors." onseen={seen(Panel::Log)}>
+            summary="Partitions as lanes of offsets, two consumer groups with their own cursors." onseen={seen(Some(Panel::Log))}>
             <StreamView now={state.panel_time(Panel::Log)} panels={panels.clone()} />
         </Region>
     };
     let exchanges_region = html! {
         <Region id="exchanges" title="RabbitMQ: exchanges, bindings and x-death"
-            summary="Publish with a routing key and see which bindings match; reject, requeue or let messages expire into the dead-letter exchange." onseen={seen(Panel::Exchanges)}>
+            summary="Publish with a routing key and see which bindings match; reject, requeue or let messages expire into the dead-letter exchange." onseen={seen(Some(Panel::Exchanges))}>
             <ExchangePanel now={state.panel_time(Panel::Exchanges)} panels={panels.clone()} />
         </Region>
     };
     let redis_region = html! {
         <Region id="redis" title="Redis Streams: pending entries and claiming"
-            summary="A consumer group's pending entries list, claims from a crashed consumer, and a dead stream." onseen={seen(Panel::Redis)}>
+            summary="A consumer group's pending entries list, claims from a crashed consumer, and a dead stream." onseen={seen(Some(Panel::Redis))}>
             <RedisPanel now={state.panel_time(Panel::Redis)} panels={panels.clone()} />
         </Region>
     };
@@ -558,7 +558,7 @@ pub fn App(props: &AppProps) -> Html {
                 }
                 if show("log") {
                     <Region id="log" title="Event log"
-                        summary="Everything that happened, in order, filterable by message and kind.">
+                        summary="Everything that happened, in order, filterable by message and kind." onseen={seen(None)}>
                         <EventLog events={Same(events)} {first_event} {onselect} />
                     </Region>
                 }

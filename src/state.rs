@@ -88,9 +88,14 @@ pub struct Playground {
     /// went: it keeps showing that time, so a panel nobody sees costs no redraws while playing.
     unseen: u8,
     frozen: [Millis; 5],
+    /// The panels' version the event log showed when it went out of view (bit 5 of `unseen`).
+    log_frozen: u64,
     /// Bumped on every change, so renders compare cheaply.
     pub version: u64,
 }
+
+/// The bit of `Playground::unseen` that stands for the event log, after the five panels'.
+const LOG_BIT: u8 = 5;
 
 /// Real milliseconds between updates of each group of secondary panels while playing.
 const PANEL_EVERY_MS: f64 = 100.0;
@@ -141,8 +146,8 @@ pub enum Action {
     Panel(Panel, PanelAction),
     /// Nobody can see the playground (true: page hidden or scrolled away) or they can again.
     Hide(bool),
-    /// A panel was scrolled into view (true) or out of it.
-    Seen(Panel, bool),
+    /// A panel (None: the event log) was scrolled into view (true) or out of it.
+    Seen(Option<Panel>, bool),
 }
 
 /// A world of `scenario`'s one queue, or of the default one if it is refused (controls only
@@ -200,6 +205,7 @@ impl Playground {
             panel_real_ms: 0.0,
             unseen: 0,
             frozen: [Millis::ZERO; 5],
+            log_frozen: 0,
             fetching: None,
             version: 0,
         }
@@ -214,6 +220,16 @@ impl Playground {
             self.panel_now_c
         } else {
             self.panel_now_b
+        }
+    }
+
+    /// What the event log redraws on: the panels' version, or while it is out of view the
+    /// version it showed when it went.
+    pub fn log_version(&self) -> u64 {
+        if self.unseen & (1 << LOG_BIT) != 0 {
+            self.log_frozen
+        } else {
+            self.panel_version
         }
     }
 
@@ -567,11 +583,14 @@ impl Reducible for Playground {
                 }
             }
             Action::Seen(panel, seen) => {
-                let bit = 1 << panel as u8;
+                let bit = 1 << panel.map_or(LOG_BIT, |p| p as u8);
                 if seen {
                     next.unseen &= !bit;
                 } else {
-                    next.frozen[panel as usize] = self.panel_time(panel);
+                    match panel {
+                        Some(p) => next.frozen[p as usize] = self.panel_time(p),
+                        None => next.log_frozen = self.log_version(),
+                    }
                     next.unseen |= bit;
                 }
                 return Rc::new(next);
@@ -733,6 +752,7 @@ impl Reducible for Playground {
         // shows this moment once, then waits to be seen.
         next.unseen = self.unseen;
         next.frozen = [next.panel_now; 5];
+        next.log_frozen = next.panel_version;
         Rc::new(next)
     }
 }

@@ -278,7 +278,7 @@ fn a_panel_out_of_view_waits_and_catches_up_when_seen() {
     }
     let left = p.panel_time(Panel::Exchanges);
     assert!(left > Millis::ZERO);
-    p = p.reduce(Action::Seen(Panel::Exchanges, false));
+    p = p.reduce(Action::Seen(Some(Panel::Exchanges), false));
     for _ in 0..20 {
         p = p.reduce(Action::Tick { real_ms: 100.0 });
     }
@@ -300,7 +300,7 @@ fn a_panel_out_of_view_waits_and_catches_up_when_seen() {
         p = p.reduce(Action::Tick { real_ms: 100.0 });
     }
     assert_eq!(p.panel_time(Panel::Exchanges), acted);
-    p = p.reduce(Action::Seen(Panel::Exchanges, true));
+    p = p.reduce(Action::Seen(Some(Panel::Exchanges), true));
     assert_eq!(p.panel_time(Panel::Exchanges), p.panel_time(Panel::FanOut));
     assert!(p.panel_time(Panel::Exchanges) > acted);
 }
@@ -318,4 +318,29 @@ fn ticks_leave_the_panels_handle_alone() {
     assert_eq!(p.acted, acted);
     p = give(p, Panel::Redis, PanelCommand::Crash { consumer: 1 });
     assert!(p.acted > acted);
+}
+
+/// The event log out of view keeps the rows it showed while the run plays on, and is brought
+/// up to date by any action and the moment it is seen.
+#[test]
+fn the_event_log_out_of_view_waits_too() {
+    let mut p = Rc::new(Playground::new(Default::default()));
+    p = p.reduce(Action::SetPlaying(true));
+    p = p.reduce(Action::Seen(None, false));
+    let shown = p.log_version();
+    for _ in 0..9 {
+        p = p.reduce(Action::Tick { real_ms: 100.0 });
+    }
+    assert_eq!(p.log_version(), shown, "no redraw out of view");
+    assert!(p.panel_version > shown, "the charts moved on");
+    p = p.reduce(Action::SetSpeed(2.0));
+    assert_eq!(p.log_version(), p.panel_version, "an action shows it once");
+    let acted = p.log_version();
+    for _ in 0..9 {
+        p = p.reduce(Action::Tick { real_ms: 100.0 });
+    }
+    assert_eq!(p.log_version(), acted);
+    p = p.reduce(Action::Seen(None, true));
+    assert_eq!(p.log_version(), p.panel_version);
+    assert!(p.log_version() > acted);
 }
