@@ -257,7 +257,10 @@ pub fn App(props: &AppProps) -> Html {
         let m = use_memo(state.panel_version, move |_| {
             let world = world.borrow();
             let sim = &world.members()[0];
-            (Rc::new(sim.metrics().clone()), sim.counts().clone())
+            (
+                Rc::new(sim.metrics().clone()),
+                Rc::new(sim.counts().clone()),
+            )
         });
         (m.0.clone(), m.1.clone())
     };
@@ -293,7 +296,7 @@ pub fn App(props: &AppProps) -> Html {
     // The diagram prints the numbers the metrics panel shows in the same frame (redrawn at most
     // ten times a real second while playing), so its "sent" never disagrees with "Published";
     // the tokens still move every frame.
-    snapshot.counts = counts.clone();
+    snapshot.counts = (*counts).clone();
     let snapshot = Rc::new(snapshot);
     // The inspector redraws with the panels: its message's timeline and trace are read at most
     // ten times a real second while playing, and stay one allocation in between.
@@ -519,7 +522,7 @@ pub fn App(props: &AppProps) -> Html {
                 if show("metrics") {
                     <Region id="metrics" title="Metrics"
                         summary="Queue depth, messages in flight, dead letters and consumer lag over simulated time.">
-                        <MetricsPanel {counts} metrics={Same(metrics)} lag_alert={snapshot.lag_alert}
+                        <MetricsPanel counts={Same(counts)} metrics={Same(metrics)} lag_alert={snapshot.lag_alert}
                             lag_threshold={settings.metrics.lag_alert} />
                     </Region>
                 }

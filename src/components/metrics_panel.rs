@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct MetricsPanelProps {
-    pub counts: Counts,
+    pub counts: super::Same<Counts>,
     pub metrics: super::Same<Metrics>,
     pub lag_alert: bool,
     pub lag_threshold: u32,

@@ -113,3 +113,19 @@ test("a new seed restarts the log from it, keeping the log's settings", async ()
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("on a phone the group table scrolls sideways to Skipped and keeps each row's group in view", async () => {
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?lesson=rebalance-skip`, { viewport: { width: 390, height: 844 } });
+  await page.waitForSelector("#stream-groups");
+  await page.locator("#stream-groups").scrollIntoViewIfNeeded();
+  await page.$eval("#stream-groups", (t) => { t.scrollLeft = t.scrollWidth; });
+  const seen = await page.$eval("#stream-groups", (t) => {
+    const box = t.getBoundingClientRect();
+    const inside = (el) => { const r = el.getBoundingClientRect(); return r.left >= box.left - 0.5 && r.right <= box.right + 0.5; };
+    const skipped = [...t.querySelectorAll("th")].find((th) => th.textContent.trim() === "Skipped");
+    return { scrolled: t.scrollLeft > 0, skipped: inside(skipped), group: inside(t.querySelector('tr[data-group="kitchen"] > :first-child')), name: t.querySelector('tr[data-group="kitchen"] > :first-child').textContent };
+  });
+  assert.deepEqual(seen, { scrolled: true, skipped: true, group: true, name: "kitchen" });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
