@@ -121,9 +121,10 @@ use std::path::{Path, PathBuf};
 /// Large props compared as one allocation rather than field by field (the snapshot, metrics,
 /// settings, history, event rows; the derived PartialEq of Scenario, Envelope and Command left
 /// the page) won 1.6 kB; it paid for panels and the log freezing out of view, lesson moments
-/// with Go on, and the side-by-side lesson layout: 399.20 kB, budget 399.21 kB.
+/// with Go on, and the side-by-side lesson layout: 399.20 kB, budget 399.21 kB. The counts
+/// by pointer paid for the phones' sticky key column: 399.03 kB, budget 399.05 kB.
 /// Each step is in the git log.
-pub const GZIP_BUDGET_BYTES: u64 = 399_210;
+pub const GZIP_BUDGET_BYTES: u64 = 399_050;
 
 pub struct FileSize {
     pub path: PathBuf,
