@@ -51,7 +51,8 @@ pub struct Moment {
     pub at: Millis,
     /// One sentence, shown and announced while the run is at or past this moment.
     pub say: String,
-    /// A region (`embed::REGIONS`) outlined and labelled "look here" meanwhile.
+    /// The id of a region the lesson shows (`metrics`, `diagram`, `stream`), outlined and
+    /// labelled "look here" meanwhile; the stylesheet has a rule for each.
     #[serde(default)]
     pub look: Option<String>,
 }

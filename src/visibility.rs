@@ -4,6 +4,9 @@
 //!
 //! Why: a course page often holds several embeds, and one running off-screen both burns the
 //! learner's battery and moves past the moment they were about to watch.
+//!
+//! The same watch tells the playground when one of its regions (a model panel, the event log)
+//! leaves view or comes back, so that region stops redrawing meanwhile (`Region::onseen`).
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -20,7 +23,7 @@ pub struct Watch {
 
 impl Watch {
     /// Calls `hidden(true)` when `target` can no longer be seen, `hidden(false)` when it can.
-    /// Boxed, so the playground and each canvas share one copy of this code.
+    /// Boxed, so the playground and each watched region share one copy of this code.
     pub fn new(target: Option<web_sys::Element>, hidden: Box<dyn Fn(bool)>) -> Watch {
         let document = crate::document();
         // Hidden for either reason counts; both must be over to count as seen again.
