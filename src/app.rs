@@ -13,13 +13,25 @@ use queue_engine::{ConsumerStatus, Mode};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::components::system_picker;
 use crate::components::{
     ComparePanel, Controls, Diagram, DlqList, EventLog, ExchangePanel, FanOutPanel, Footer, Header,
     Inspected, Inspector, LessonPanel, LinkNotice, MetricsPanel, PacedAnnouncement, PlatformLens,
     QueueVsTopic, RedisPanel, Region, Same, ShareLink, StreamView, TimeTravel, COMPACT_TOKEN_CAP,
     FAST_TOKEN_CAP, TOKEN_CAP,
 };
-use crate::panels::{Model, Panel, PanelHandle};
+use crate::panels::{Panel, PanelHandle};
+
+/// The main queue's regions, which a panel's system on the page replaces.
+const QUEUE_ONLY: [&str; 7] = [
+    "diagram",
+    "inspector",
+    "metrics",
+    "dead-letters",
+    "log",
+    "platform",
+    "compare",
+];
 use crate::state::{Action, Playground};
 
 /// How a host page reaches a playground it mounted: the app puts its dispatcher here.
@@ -374,15 +386,27 @@ pub fn App(props: &AppProps) -> Html {
         let d = state.dispatcher();
         Callback::from(move |id| d.dispatch(Action::LoadLesson(id)))
     };
+    let system_name = match state.system {
+        Some(p) => p.system(),
+        None => &state.scenario_name,
+    };
+    let onsystem = {
+        let d = state.dispatcher();
+        Callback::from(move |name: String| d.dispatch(Action::OpenSystem(name.into())))
+    };
     let onpredict = {
         let d = state.dispatcher();
         Callback::from(move |c| d.dispatch(Action::Predict(c)))
     };
     let needed = state.lesson.map(|l| l.needs()).unwrap_or_default();
-    let show = |region: &str| !embed.hidden(region) && (!compact || embed.keeps(region, &needed));
-    // A lesson on the log or a topic hands its run to that model's panel, which then comes
-    // straight after the lesson so the learner sees what the checkpoint asks about.
-    let lesson_model = state.lesson.map_or(Model::Queue, |l| l.model);
+    // One system at a time: a panel's system (the lesson's, or the one the Systems menu
+    // opened) takes the diagram's place, and the main queue's own regions step aside.
+    let stage = state.stage();
+    let show = |region: &str| {
+        !embed.hidden(region)
+            && (!compact || embed.keeps(region, &needed))
+            && (stage.is_none() || !QUEUE_ONLY.contains(&region))
+    };
     let panels = {
         let d = state.dispatcher();
         PanelHandle {
@@ -391,58 +415,42 @@ pub fn App(props: &AppProps) -> Html {
             onaction: Callback::from(move |(p, a)| d.dispatch(Action::Panel(p, a))),
         }
     };
-    let seen = |panel: Option<Panel>| {
+    let onseen_log = {
         let d = state.dispatcher();
-        Some(Callback::from(move |seen| {
-            d.dispatch(Action::Seen(panel, seen))
-        }))
+        Callback::from(move |seen| d.dispatch(Action::Seen(None, seen)))
     };
-    let fanout_region = html! {
-        <Region id="fanout" title="Fan-out: one upload, four subscribers"
-            summary="A topic copies every message to each subscription; each has its own queue, consumers and DLQ." onseen={seen(Some(Panel::FanOut))}>
-            <FanOutPanel now={state.panel_time(Panel::FanOut)} panels={panels.clone()} />
-        </Region>
-    };
-    let contrast_region = html! {
-        <Region id="queue-vs-topic" title="Queue vs topic: the same orders, side by side"
-            summary="Three competing workers on a queue against three subscriptions on a topic." onseen={seen(Some(Panel::Contrast))}>
-            <QueueVsTopic now={state.panel_time(Panel::Contrast)} panels={panels.clone()} />
-        </Region>
-    };
-    let stream_region = html! {
-        <Region id="stream" title="Partitioned log (Kafka's model)"
-            summary="Partitions as lanes of offsets, two consumer groups with their own cursors." onseen={seen(Some(Panel::Log))}>
-            <StreamView now={state.panel_time(Panel::Log)} panels={panels.clone()} />
-        </Region>
-    };
-    let exchanges_region = html! {
-        <Region id="exchanges" title="RabbitMQ: exchanges, bindings and x-death"
-            summary="Publish with a routing key and see which bindings match; reject, requeue or let messages expire into the dead-letter exchange." onseen={seen(Some(Panel::Exchanges))}>
-            <ExchangePanel now={state.panel_time(Panel::Exchanges)} panels={panels.clone()} />
-        </Region>
-    };
-    let redis_region = html! {
-        <Region id="redis" title="Redis Streams: pending entries and claiming"
-            summary="A consumer group's pending entries list, claims from a crashed consumer, and a dead stream." onseen={seen(Some(Panel::Redis))}>
-            <RedisPanel now={state.panel_time(Panel::Redis)} panels={panels.clone()} />
-        </Region>
-    };
-    let lesson_layout = match lesson_model {
-        Model::Queue => None,
-        Model::FanOut => Some("lesson-on-fanout"),
-        Model::PubsubVsQueue => Some("lesson-on-contrast"),
-        Model::Log => Some("lesson-on-stream"),
-        Model::Exchanges => Some("lesson-on-exchanges"),
-        Model::Redis => Some("lesson-on-redis"),
-    };
-    let lesson_region = match lesson_model {
-        Model::Queue => None,
-        Model::FanOut => show("fanout").then(|| fanout_region.clone()),
-        Model::PubsubVsQueue => show("queue-vs-topic").then(|| contrast_region.clone()),
-        Model::Log => show("stream").then(|| stream_region.clone()),
-        Model::Exchanges => show("exchanges").then(|| exchanges_region.clone()),
-        Model::Redis => show("redis").then(|| redis_region.clone()),
-    };
+    let stage_region = stage.filter(|p| show(p.region())).map(|p| {
+        let d = state.dispatcher();
+        let onseen = Some(Callback::from(move |seen| {
+            d.dispatch(Action::Seen(Some(p), seen))
+        }));
+        let (now, panels) = (state.panel_time(p), panels.clone());
+        let (title, body) = match p {
+            Panel::FanOut => (
+                "Fan-out: one upload, four subscribers",
+                html! { <FanOutPanel {now} {panels} /> },
+            ),
+            Panel::Contrast => (
+                "Queue vs topic: the same orders, side by side",
+                html! { <QueueVsTopic {now} {panels} /> },
+            ),
+            Panel::Log => (
+                "Partitioned log (Kafka's model)",
+                html! { <StreamView {now} {panels} /> },
+            ),
+            Panel::Exchanges => (
+                "RabbitMQ: exchanges, bindings and x-death",
+                html! { <ExchangePanel {now} {panels} /> },
+            ),
+            Panel::Redis => (
+                "Redis Streams: pending entries and claiming",
+                html! { <RedisPanel {now} {panels} /> },
+            ),
+        };
+        html! {
+            <Region id={p.region()} {title} {onseen}>{ body }</Region>
+        }
+    });
     // While a lesson's run is at one of its moments, the region that moment talks about.
     let look = state
         .lesson
@@ -451,10 +459,17 @@ pub fn App(props: &AppProps) -> Html {
     let theme = embed.theme.attr();
     let in_lesson = state.lesson.is_some();
     // A compact lesson shows the controls its steps use; the rest would only make it taller.
-    let controls_embed = match state.lesson {
-        Some(lesson) if compact => Rc::new(embed.keeping(&lesson.regions)),
-        _ => embed.clone(),
+    // So does a panel's system: the main queue's switches would act on a queue not shown.
+    // The log and queue vs topic follow the seed; the other systems run their file's. One
+    // call of `keeping`, so it stays inlined.
+    let seed = ["seed".to_owned()];
+    let keep: Option<&[String]> = match (state.lesson, stage) {
+        (Some(lesson), _) if compact || stage.is_some() => Some(&lesson.regions),
+        (None, Some(Panel::Log | Panel::Contrast)) => Some(&seed),
+        (None, Some(_)) => Some(&[]),
+        _ => None,
     };
+    let controls_embed = keep.map_or_else(|| embed.clone(), |k| Rc::new(embed.keeping(k)));
 
     html! {
         <div ref={shell} class={classes!("shell", embed.embed.then_some("embedded"), props.host.is_some().then_some("mounted"))}
@@ -463,6 +478,10 @@ pub fn App(props: &AppProps) -> Html {
                 <Header />
             }
             <div class="status-bar">
+                // A lesson runs its own system; leaving it is the lesson picker's job.
+                if !in_lesson && show("system") {
+                    { system_picker(system_name, embed.locked("system"), onsystem) }
+                }
                 <p class="clock" id="clock" data-now={snapshot.now.0.to_string()}>{ clock }</p>
                 if show("timetravel") {
                     <TimeTravel now={snapshot.now} horizon={state.horizon.max(snapshot.now)} {onseek}
@@ -473,24 +492,23 @@ pub fn App(props: &AppProps) -> Html {
                 }
             </div>
             <LinkNotice notices={Same(state.notices.clone())} {ondismiss} />
-            <PacedAnnouncement text={summary} />
-            <main class={classes!("layout", in_lesson.then_some("with-lesson"), compact.then_some("compact"), lesson_layout)} id="main"
+            // The summary counts the main queue's messages, which a panel's system hides.
+            if stage.is_none() {
+                <PacedAnnouncement text={summary} />
+            }
+            <main class={classes!("layout", in_lesson.then_some("with-lesson"), compact.then_some("compact"), stage.is_some().then_some("staged"))} id="main"
                 data-look={look}>
                 if show("lesson") && !(embed.embed && !in_lesson && embed.hidden("lessons")) {
-                    <Region id="lesson" title={if in_lesson { "Lesson" } else { "Lessons" }}
-                        summary="Guided lessons, each ending with a prediction the engine checks.">
+                    <Region id="lesson" title={if in_lesson { "Lesson" } else { "Lessons" }}>
                         <LessonPanel lesson_id={state.lesson.map(|l| AttrValue::from(l.id.clone()))}
                             check={state.check.clone().map(Same)} progress={Same(state.progress.clone())} now={state.panel_now} playing={state.playing}
                             locked={embed.locked("lessons")} fetching={state.fetching.clone().map(AttrValue::from)}
                             {onpick} {onpredict} />
                     </Region>
                 }
-                if let Some(region) = lesson_region {
-                    { region }
-                }
+                { for stage_region }
                 if show("diagram") {
-                    <Region id="diagram" title="Diagram"
-                        summary="Producers, the queue, the dead-letter queue and consumers, with messages moving between them.">
+                    <Region id="diagram" title="Diagram">
                         <Diagram snapshot={Same(snapshot.clone())} selected={state.selected} onselect={onselect.clone()}
                             {fast} {compact}
                             reply_queue={settings.reply_queue} data_store={settings.data_store}
@@ -505,8 +523,7 @@ pub fn App(props: &AppProps) -> Html {
                     </Region>
                 }
                 if show("controls") {
-                    <Region id="controls" title="Controls"
-                        summary="Play, pause and step the simulation; take the kitchen offline; send a poison pill.">
+                    <Region id="controls" title="Controls">
                         <Controls settings={settings.clone()} base={Same(state.scenario.clone())} playing={state.playing}
                             speed={state.speed} {kitchen_online} error={state.error.clone().map(AttrValue::from)}
                             embed={controls_embed} {onaction} />
@@ -514,54 +531,34 @@ pub fn App(props: &AppProps) -> Html {
                 }
                 // Compact, the inspector waits for a click (the diagram's legend invites it).
                 if show("inspector") && (!compact || inspected.is_some()) {
-                    <Region id="inspector" title="Message inspector"
-                        summary="Click any message to read its CloudEvents envelope, field by field.">
+                    <Region id="inspector" title="Message inspector">
                         <Inspector {inspected} {onclose} />
                     </Region>
                 }
                 if show("metrics") {
-                    <Region id="metrics" title="Metrics"
-                        summary="Queue depth, messages in flight, dead letters and consumer lag over simulated time.">
+                    <Region id="metrics" title="Metrics">
                         <MetricsPanel counts={Same(counts)} metrics={Same(metrics)} lag_alert={snapshot.lag_alert}
                             lag_threshold={settings.metrics.lag_alert} />
                     </Region>
                 }
                 if settings.mode == Mode::Queue && show("dead-letters") {
-                    <Region id="dlq" title="Dead-letter queue" summary="Messages that failed too often.">
+                    <Region id="dlq" title="Dead-letter queue">
                         <DlqList tokens={snapshot.dlq.clone()} total={snapshot.counts.dead_lettered}
                             enabled={settings.dlq.is_some()} locked={embed.locked("redrive")} oncommand={oncommand.clone()} onselect={onselect.clone()} />
                     </Region>
                 }
                 if show("compare") {
-                    <Region id="compare" title="A/B compare"
-                        summary="Two versions of this scenario side by side: same workload and seed, one setting different.">
+                    <Region id="compare" title="A/B compare">
                         <ComparePanel base={Same(state.scenario.clone())} history={Same(state.history.clone())} now={state.panel_now} />
                     </Region>
                 }
-                if show("fanout") && lesson_model != Model::FanOut {
-                    { fanout_region }
-                }
-                if show("queue-vs-topic") && lesson_model != Model::PubsubVsQueue {
-                    { contrast_region }
-                }
-                if show("stream") && lesson_model != Model::Log {
-                    { stream_region }
-                }
-                if show("exchanges") && lesson_model != Model::Exchanges {
-                    { exchanges_region }
-                }
-                if show("redis") && lesson_model != Model::Redis {
-                    { redis_region }
-                }
                 if show("platform") {
-                    <Region id="platform" title="Platform lens"
-                        summary="The same settings in each platform's own terms, and configuration to copy.">
+                    <Region id="platform" title="Platform lens">
                         <PlatformLens settings={settings.clone()} locked={embed.locked("dlq")} oncommand={oncommand.clone()} />
                     </Region>
                 }
                 if show("log") {
-                    <Region id="log" title="Event log"
-                        summary="Everything that happened, in order, filterable by message and kind." onseen={seen(None)}>
+                    <Region id="log" title="Event log" onseen={Some(onseen_log)}>
                         <EventLog events={Same(events)} {first_event} {onselect} />
                     </Region>
                 }

@@ -33,6 +33,7 @@ pub const CONTROLS: &[(&str, &str)] = &[
     ("share", "#copy-link"),                        // Copy link
     ("lessons", "#lesson-picker"),                  // the lesson picker
     ("redrive", ".dlq-list button:not(.link)"),     // deploy the fix, redrive, discard
+    ("system", "#system"),                          // the Systems menu
 ];
 
 /// Whole regions that can be hidden (not locked). Names only: what each is stays in this

@@ -68,6 +68,29 @@ impl Panel {
         Panel::Redis,
     ];
 
+    /// The scenario file this panel runs, which is also its name in the Systems menu and in
+    /// a link's `s`.
+    pub fn system(self) -> &'static str {
+        [
+            "video-upload",
+            "queue-vs-topic",
+            "orders-log",
+            "rabbitmq-pizza",
+            "redis-orders",
+        ][self as usize]
+    }
+
+    /// The panel that runs the system called `name` (None: a scenario of the main queue, or
+    /// no system at all).
+    pub fn by_system(name: &str) -> Option<Panel> {
+        Panel::ALL.into_iter().find(|p| p.system() == name)
+    }
+
+    /// The panel's region on the page (`#region-{id}`, and its name in `hide=`).
+    pub fn region(self) -> &'static str {
+        ["fanout", "queue-vs-topic", "stream", "exchanges", "redis"][self as usize]
+    }
+
     /// The link parameter that carries what was done in this panel.
     pub fn param(self) -> &'static str {
         ["pf", "pq", "pl", "px", "pr"][self as usize]

@@ -1,6 +1,5 @@
-//! Scenarios built into the page, chosen with `?scenario=NAME`. Until lessons arrive this is
-//! how a link opens something other than the pizza shop (and how the frame-time benchmark
-//! gets a known number of messages in the system).
+//! Scenarios built into the page: the main queue's systems in the Systems menu (`?s=NAME`),
+//! the worlds the panels run, and the frame-time benchmark's backlogs.
 
 use queue_engine::topology::plan::Plan;
 use queue_engine::Scenario;

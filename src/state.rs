@@ -50,6 +50,9 @@ pub struct Playground {
     pub horizon: Millis,
     /// The built-in scenario this run started from (for permalinks).
     pub scenario_name: Rc<str>,
+    /// The system the Systems menu opened when it is one of the panels' (None: the main
+    /// queue's `scenario_name`). A lesson's own system overrides it: see [`Self::stage`].
+    pub system: Option<Panel>,
     /// What the opening link asked for that could not be honoured.
     pub notices: Rc<Vec<Notice>>,
     /// The guided lesson being followed, if any.
@@ -138,6 +141,9 @@ pub enum Action {
     LessonFetched(String),
     /// A lesson's file could not be fetched or read: the lesson id and why.
     LessonFailed(String, String),
+    /// The Systems menu: start over on the built-in system called this (a scenario file's
+    /// name), leaving any lesson.
+    OpenSystem(Rc<str>),
     /// The learner's prediction for the checkpoint: run to the checkpoint's time, then judge.
     Predict(String),
     /// Play (true) or pause (false), for host pages; the button toggles instead.
@@ -190,6 +196,7 @@ impl Playground {
             history: Rc::new(Vec::new()),
             horizon: Millis::ZERO,
             scenario_name: Rc::from("pizza-shop"),
+            system: None,
             notices: Rc::new(Vec::new()),
             lesson: None,
             panels: Rc::new(RefCell::new(panels)),
@@ -243,10 +250,10 @@ impl Playground {
             log: panels.changed_log(),
             lesson: self.lesson.map(|l| l.id.clone()),
             // A lesson carries its own scenario.
-            scenario: self
-                .lesson
-                .is_none()
-                .then(|| self.scenario_name.to_string()),
+            scenario: self.lesson.is_none().then(|| {
+                self.system
+                    .map_or_else(|| self.scenario_name.to_string(), |p| p.system().into())
+            }),
             seed: Some(self.scenario.seed),
             ordering: Some(self.scenario.queue.kind),
             mode: Some(self.scenario.mode),
@@ -332,10 +339,13 @@ impl Playground {
             }
             None => None,
         };
+        // A panel's system runs beside the main queue's default scenario, which it hides.
+        let system = link.scenario.as_deref().and_then(Panel::by_system);
         let name = match link.scenario.as_deref() {
             Some(n) if crate::scenarios::by_name(n).is_some() => n.to_owned(),
+            Some(_) if system.is_some() => "pizza-shop".to_owned(),
             Some(n) => {
-                let known: Vec<&str> = crate::scenarios::BUILT_IN.iter().map(|(k, _)| *k).collect();
+                let known: Vec<&str> = crate::components::system_names().collect();
                 notices.push(Notice {
                     param: "s".into(),
                     expected: format!("one of {}", known.join(", ")),
@@ -360,6 +370,7 @@ impl Playground {
         }
         let mut next = Playground::new(scenario);
         next.scenario_name = Rc::from(name.as_str());
+        next.system = system;
         next.set_lesson(lesson);
         next.fetching = fetching;
         // A lesson starts paused: the learner reads and predicts before anything runs.
@@ -451,6 +462,23 @@ impl Playground {
                 }
             }
         }
+    }
+
+    /// A new run of `scenario`, playing, with this one's speed, progress and embedding: what
+    /// opening a lesson or a system starts from.
+    fn fresh(&self, scenario: Scenario) -> Playground {
+        let mut fresh = Playground::new(scenario);
+        fresh.speed = self.speed;
+        fresh.progress = self.progress.clone();
+        fresh.embed = self.embed.clone();
+        fresh.version = self.version + 1;
+        fresh
+    }
+
+    /// The panel whose system is on the page (None: the main queue's): the lesson's, or
+    /// else the one the Systems menu opened.
+    pub fn stage(&self) -> Option<Panel> {
+        self.lesson.map_or(self.system, |l| Panel::of(l.model))
     }
 
     fn set_lesson(&mut self, lesson: Option<&'static Lesson>) {
@@ -646,6 +674,7 @@ impl Reducible for Playground {
                 next.playing = playing;
                 next.speed = speed;
                 next.scenario_name = self.scenario_name.clone();
+                next.system = self.system;
                 // Starting over starts every panel over too, from the new seed; the log keeps
                 // the settings the person chose for it.
                 next.set_lesson(self.lesson);
@@ -695,14 +724,24 @@ impl Reducible for Playground {
                     .and_then(|l| l.scenario().ok())
                     .or_else(|| crate::scenarios::by_name("pizza-shop"))
                     .unwrap_or_default();
-                let mut fresh = Playground::new(scenario);
-                fresh.set_lesson(lesson);
-                fresh.playing = lesson.is_none();
-                fresh.speed = self.speed;
-                fresh.progress = self.progress.clone();
-                fresh.embed = self.embed.clone();
-                fresh.version = self.version + 1;
-                next = fresh;
+                next = self.fresh(scenario);
+                next.set_lesson(lesson);
+                next.playing = lesson.is_none();
+            }
+            Action::OpenSystem(name) => {
+                let system = Panel::by_system(&name);
+                let Some(scenario) = crate::scenarios::by_name(if system.is_some() {
+                    "pizza-shop"
+                } else {
+                    &name
+                }) else {
+                    return self;
+                };
+                next = self.fresh(scenario);
+                if system.is_none() {
+                    next.scenario_name = name;
+                }
+                next.system = system;
             }
             Action::Predict(choice) => {
                 let Some(lesson) = next.lesson else {

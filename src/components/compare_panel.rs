@@ -1,7 +1,5 @@
 use queue_engine::Decimal;
 use queue_engine::{Command, Millis, Scenario, Series, Sim, World};
-use wasm_bindgen::JsCast;
-use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::compare;
@@ -64,11 +62,7 @@ pub fn ComparePanel(props: &ComparePanelProps) -> Html {
     let onchange = {
         let variant = variant.clone();
         Callback::from(move |e: Event| {
-            let v = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-                .map(|s| s.value())
-                .unwrap_or_default();
+            let v = super::select_value(&e);
             variant.set((!v.is_empty()).then_some(v));
         })
     };

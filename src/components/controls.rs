@@ -3,9 +3,10 @@ use std::rc::Rc;
 use queue_engine::Decimal;
 use queue_engine::{AckMode, BatchFailure, Command, Millis, Mode, Payload, QueueKind, Scenario};
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::select_value;
 use crate::state::{with_ordering, Action, SPEEDS};
 
 #[derive(Properties, PartialEq)]
@@ -22,13 +23,6 @@ pub struct ControlsProps {
     #[prop_or_default]
     pub embed: Rc<crate::embed::EmbedOptions>,
     pub onaction: Callback<Action>,
-}
-
-fn select_value(e: &Event) -> String {
-    e.target()
-        .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-        .map(|s| s.value())
-        .unwrap_or_default()
 }
 
 /// A few seeds to try, always including the current one.

@@ -1,6 +1,6 @@
 use queue_engine::Event as SimEvent;
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -36,12 +36,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
     let on_kind = {
         let kind = kind.clone();
         Callback::from(move |e: Event| {
-            if let Some(s) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-            {
-                kind.set(s.value());
-            }
+            kind.set(super::select_value(&e));
         })
     };
     let text_filter = |state: &UseStateHandle<String>| {

@@ -2,7 +2,7 @@ use queue_engine::envelope::{Binding, Envelope};
 use queue_engine::topology::RouterType;
 use queue_engine::{Message, Millis, MsgId, MsgState, Sim, TakeOutcome, World, MAX_ROUTING_KEY};
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::EnvelopeCard;
@@ -169,12 +169,7 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
     let onexchange = {
         let exchange = exchange.clone();
         Callback::from(move |e: Event| {
-            if let Some(s) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-            {
-                exchange.set(s.value());
-            }
+            exchange.set(super::select_value(&e));
         })
     };
     let onkey = {

@@ -1,6 +1,6 @@
 use queue_engine::Millis;
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::checked_line;
@@ -56,11 +56,7 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
     let onpick = {
         let on = props.onpick.clone();
         Callback::from(move |e: Event| {
-            let value = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-                .map(|s| s.value())
-                .unwrap_or_default();
+            let value = super::select_value(&e);
             on.emit((!value.is_empty()).then_some(value));
         })
     };

@@ -1,5 +1,7 @@
 //! One component per file, re-exported here.
 
+use yew::Event;
+
 mod announcer;
 mod checked_note;
 mod compare_panel;
@@ -22,6 +24,7 @@ mod redis_panel;
 mod region;
 mod share_link;
 mod stream_view;
+mod system_picker;
 mod time_travel;
 mod token;
 
@@ -48,8 +51,18 @@ pub use redis_panel::{RedisPanel, RedisPanelProps};
 pub use region::{Region, RegionProps};
 pub use share_link::{ShareLink, ShareLinkProps};
 pub use stream_view::{orders_log, StreamView, StreamViewProps};
+pub use system_picker::{system_names, system_picker};
 pub use time_travel::{TimeTravel, TimeTravelProps};
 pub use token::{MessageToken, MessageTokenProps};
+
+/// The value of the select an event came from ("" if it came from anything else).
+pub fn select_value(e: &Event) -> String {
+    use wasm_bindgen::JsCast;
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
 
 /// A prop that is the same when it is the same allocation: for a large value built once per
 /// change (a snapshot, the metrics), where comparing field by field would cost more, in time

@@ -1,9 +1,9 @@
 use queue_engine::platform::{self, Platform};
 use queue_engine::topology::profile::QueueProfile;
 use queue_engine::{Command, Scenario};
-use wasm_bindgen::JsCast;
-use web_sys::HtmlSelectElement;
 use yew::prelude::*;
+
+use super::select_value;
 
 #[derive(Properties, PartialEq)]
 pub struct PlatformLensProps {
@@ -17,13 +17,6 @@ pub struct PlatformLensProps {
 /// The row a compact lesson's lens keeps in view: the setting whose meaning differs most. The
 /// other rows and the export fold behind a box each (style.css), so folding needs no state.
 const KEPT_ROW: &str = "DLQ after";
-
-fn select_value(e: &Event) -> String {
-    e.target()
-        .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-        .map(|s| s.value())
-        .unwrap_or_default()
-}
 
 /// The current settings in a real platform's names and defaults, with what has no equivalent,
 /// and the configuration to copy. Everything shown comes from `queue_engine::platform`.

@@ -9,8 +9,6 @@ pub struct RegionProps {
     /// Stable id: the section is `#region-{id}`, which tests and embed options refer to.
     pub id: AttrValue,
     pub title: AttrValue,
-    /// One plain sentence saying what the region is for, shown until it has content.
-    pub summary: AttrValue,
     #[prop_or_default]
     pub children: Html,
     /// Told when the region is scrolled into view (true) or out of it, or the page is hidden.
@@ -24,7 +22,6 @@ pub struct RegionProps {
 #[component]
 pub fn Region(props: &RegionProps) -> Html {
     let heading_id = format!("region-{}-title", props.id);
-    let has_children = props.children != Html::default();
     let section = use_node_ref();
     {
         let (section, onseen) = (section.clone(), props.onseen.clone());
@@ -39,12 +36,8 @@ pub fn Region(props: &RegionProps) -> Html {
         <section ref={section} id={format!("region-{}", props.id)} class={classes!("region", format!("region-{}", props.id))}
             aria-labelledby={heading_id.clone()}>
             <h2 id={heading_id}>{ &props.title }</h2>
-            if has_children {
-                { props.children.clone() }
-                { checked_line(&props.id) }
-            } else {
-                <p class="region-summary">{ &props.summary }</p>
-            }
+            { props.children.clone() }
+            { checked_line(&props.id) }
         </section>
     }
 }

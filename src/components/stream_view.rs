@@ -5,7 +5,7 @@ use queue_engine::stream::{
 };
 use queue_engine::Millis;
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::EnvelopeCard;
@@ -61,13 +61,6 @@ pub fn orders_log(seed: u64) -> StreamScenario {
     }
 }
 
-fn select_value(e: &Event) -> String {
-    e.target()
-        .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-        .map(|s| s.value())
-        .unwrap_or_default()
-}
-
 /// Records shown per partition lane (the newest).
 const LANE: u64 = 24;
 
@@ -98,7 +91,7 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
             let next = match shared.borrow().spec(Panel::Log) {
                 Spec::Log(sc) => {
                     let mut next = (**sc).clone();
-                    f(&mut next, &select_value(&e));
+                    f(&mut next, &super::select_value(&e));
                     Some(next)
                 }
                 _ => None,
@@ -211,7 +204,7 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
     html! {
         <div class="stream-view">
             <p class="hint">
-                <span class="aside">{ "A Kafka-style log of the same orders: records stay after they are read, and each group has its own committed offset. Same clock as the queue above. " }</span>
+                <span class="aside">{ "A Kafka-style log of the same orders: records stay after they are read, and each group has its own committed offset. " }</span>
                 { "Committed offsets: ▲k kitchen, ▲a analytics." }
             </p>
             <div class="control-row" role="group" aria-label="Log settings">

@@ -23,7 +23,10 @@ const column = (page, sub) =>
 
 test("one upload reaches every subscriber, and an offline one blocks nobody", async () => {
   const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
+  // Opened from the Systems menu, the fan-out takes the diagram's place, alone.
+  await page.selectOption("#system", "video-upload");
   await page.waitForSelector(".subscriber");
+  assert.equal(await page.locator("#region-diagram, #region-stream, #region-exchanges").count(), 0, "one system at a time");
   await page.click("#play-pause");
   await page.click('.subscriber[data-sub="indexer"] .sub-toggle');
   const before = await column(page, "indexer");

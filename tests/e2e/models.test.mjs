@@ -9,11 +9,12 @@ const site = useSite({ prefix: "/models/" });
 const cell = (page, group, column) =>
   page.$eval(`#stream-groups tr[data-group="${group}"] td.${column}`, (td) => Number(td.textContent));
 
-test("a log lesson puts the log under the lesson, is judged on it, and the learner's fix changes it", async () => {
+test("a log lesson puts the log beside the lesson, is judged on it, and the learner's fix changes it", async () => {
   const { page, problems } = await openPage(site.browser, `${site.server.url}?lesson=rebalance-skip&x=5000`, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector("#checkpoint");
-  const top = async (sel) => (await page.locator(sel).boundingBox()).y;
-  assert.ok(await top("#region-stream") < await top("#region-diagram"), "the log comes straight after the lesson");
+  const top = async (sel) => Math.round((await page.locator(sel).boundingBox()).y);
+  assert.equal(await page.locator("#region-diagram").count(), 0, "the lesson's system is the only one");
+  assert.equal(await top("#region-stream"), await top("#region-lesson"), "the log beside the lesson, at the top");
   assert.equal(await page.inputValue("#stream-commit"), "before_processing", "the lesson's settings are on the panel");
   const verdict = await answer(page, "skipped");
   assert.equal(verdict.actual, "skipped", verdict.text);
@@ -97,7 +98,7 @@ test("the canvas moves each message along its edges at 1x, and says its flow at 
     }, region);
   const figures = (page) => page.$$eval(`${region} .flow`, (ts) => ts.filter((t) => getComputedStyle(t).display !== "none").map((t) => t.textContent));
   // At 1x each token is a letter (with a count for a burst) travelling the path of its edge.
-  const slow = await openPage(site.browser, `${site.server.url}?x=1`, { viewport: { width: 1280, height: 1000 } });
+  const slow = await openPage(site.browser, `${site.server.url}?s=queue-vs-topic&x=1`, { viewport: { width: 1280, height: 1000 } });
   await slow.page.waitForSelector(`${region} .canvas svg`);
   // Tokens move only where the drawing can be seen.
   await slow.page.locator(`${region} .canvas`).scrollIntoViewIfNeeded();
@@ -112,7 +113,12 @@ test("the canvas moves each message along its edges at 1x, and says its flow at 
   // Scrolled away, the panel stops redrawing (each redraw and each moving token costs the main
   // thread), and seen again it catches up with the clock at once.
   const drawing = (page) => page.$eval(`${region} .canvas`, (f) => f.innerHTML);
-  await slow.page.evaluate(() => window.scrollTo(0, 0));
+  // The system is at the top of its page, so a course page's text below it stands in for
+  // whatever a reader scrolls on to.
+  await slow.page.evaluate(() => {
+    document.querySelector(".shell").style.paddingBottom = "300vh";
+    window.scrollTo(0, document.body.scrollHeight);
+  });
   await slow.page.waitForTimeout(300);
   const away = await drawing(slow.page);
   await slow.page.waitForTimeout(1500);
@@ -122,7 +128,7 @@ test("the canvas moves each message along its edges at 1x, and says its flow at 
   assert.deepEqual(slow.problems, []);
   await slow.page.close();
   // At 1000x nothing moves; each busy edge says its flow per simulated second: 3 orders a second.
-  const fast = await openPage(site.browser, `${site.server.url}?x=1000`, { viewport: { width: 1280, height: 1000 } });
+  const fast = await openPage(site.browser, `${site.server.url}?s=queue-vs-topic&x=1000`, { viewport: { width: 1280, height: 1000 } });
   await fast.page.waitForSelector(`${region} .canvas svg`);
   await fast.page.locator(`${region} .canvas`).scrollIntoViewIfNeeded();
   await fast.page.waitForFunction((r) => document.querySelectorAll(`${r} .flow`).length > 0, region);
@@ -133,7 +139,7 @@ test("the canvas moves each message along its edges at 1x, and says its flow at 
   for (const f of flows) assert.match(f, /^[1-6]\/s$/);
   await fast.page.close();
   // A reader who asked for less motion gets the figures, and no moving tokens, at 1x too.
-  const calm = await openPage(site.browser, `${site.server.url}?x=1`, { viewport: { width: 1280, height: 1000 }, reducedMotion: "reduce" });
+  const calm = await openPage(site.browser, `${site.server.url}?s=queue-vs-topic&x=1`, { viewport: { width: 1280, height: 1000 }, reducedMotion: "reduce" });
   await calm.page.waitForSelector(`${region} .canvas svg`);
   await calm.page.locator(`${region} .canvas`).scrollIntoViewIfNeeded();
   await calm.page.waitForFunction((r) => document.querySelectorAll(`${r} .flow`).length > 0, region);
@@ -143,7 +149,7 @@ test("the canvas moves each message along its edges at 1x, and says its flow at 
 });
 
 test("exchanges route by binding, dead-letter with x-death, and refuse a bad key with a reason", async () => {
-  const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?s=rabbitmq-pizza`, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector("#rmq-publish");
   await page.click("#play-pause");
   const last = () => page.textContent("#rmq-last");
@@ -202,34 +208,45 @@ test("exchanges route by binding, dead-letter with x-death, and refuse a bad key
   await page.close();
 });
 
-test("a link copied in free play carries every panel's buttons and reopens with the same numbers", async () => {
+test("a link copied on each system carries its buttons and reopens it with the same numbers", async () => {
+  // Each system with what a learner does in it, the link parameter that records that, and
+  // what shows its numbers. Queue vs topic has no buttons: its link carries only the time.
+  const systems = [
+    ["rabbitmq-pizza", "px", ["#rmq-queues", "#x-deaths"], async (p) => {
+      await p.click("button.preset:has-text('orders ← order.pizza.eu')");
+      await p.click('#rmq-queues tr[data-queue="kitchen"] button:has-text("Reject")');
+    }],
+    ["redis-orders", "pr", ["#redis-summary", "#redis-pel"], (p) => p.click('li[data-consumer="kitchen-1"] .redis-crash')],
+    ["video-upload", "pf", ["#region-fanout .subscribers"], (p) => p.click('.subscriber[data-sub="indexer"] .sub-toggle')],
+    ["orders-log", "pl", ["#stream-groups"], (p) => p.click("#stream-add")],
+    ["queue-vs-topic", null, ["#qt-queue"], async () => {}],
+  ];
   const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
-  await page.waitForSelector("#rmq-publish");
-  await page.click("#play-pause");
-  // One thing in each panel that has buttons.
-  await page.click("button.preset:has-text('orders ← order.pizza.eu')");
-  await page.click('#rmq-queues tr[data-queue="kitchen"] button:has-text("Reject")');
-  await page.click('li[data-consumer="kitchen-1"] .redis-crash');
-  await page.click('.subscriber[data-sub="indexer"] .sub-toggle');
-  await page.click("#stream-add");
-  // Then let them run a while, and stop.
+  await page.waitForSelector("#system");
   await page.selectOption("#speed", "100");
-  await page.click("#play-pause");
-  await page.waitForFunction(() => Number(document.querySelector("#clock").dataset.now) > 60000);
-  await page.click("#play-pause");
-  const panels = (p) => p.evaluate(() =>
-    ["#clock", "#rmq-queues", "#x-deaths", "#redis-summary", "#redis-pel", "#region-fanout .subscribers", "#stream-groups", "#qt-queue"]
-      .map((sel) => [sel, document.querySelector(sel)?.textContent ?? "(missing)"]));
-  const before = await panels(page);
-  await page.click("#copy-link");
-  const url = await page.inputValue("#share-url");
-  for (const param of ["px", "pr", "pf", "pl"]) assert.match(url, new RegExp(`[?&]${param}=\\d+\\.`), `${param} in ${url}`);
-  const { page: again, problems: againProblems } = await openPage(site.browser, url, { viewport: { width: 1280, height: 1000 } });
-  await again.waitForSelector("#rmq-publish");
-  assert.deepEqual(await panels(again), before, "every panel shows the same numbers");
-  assert.ok(before.every(([, text]) => text !== "(missing)"), JSON.stringify(before));
-  assert.deepEqual(againProblems, []);
-  await again.close();
+  for (const [system, param, shown, act] of systems) {
+    // The menu starts the system over, playing.
+    await page.selectOption("#system", system);
+    await page.waitForSelector(shown[0]);
+    await page.click("#play-pause");
+    await act(page);
+    await page.click("#play-pause");
+    await page.waitForFunction(() => Number(document.querySelector("#clock").dataset.now) > 60000);
+    await page.click("#play-pause");
+    const numbers = (p) => p.evaluate((sels) => ["#clock", ...sels].map((sel) => [sel, document.querySelector(sel)?.textContent ?? "(missing)"]), shown);
+    const before = await numbers(page);
+    assert.ok(before.every(([, text]) => text !== "(missing)"), JSON.stringify(before));
+    await page.click("#copy-link");
+    const url = await page.inputValue("#share-url");
+    assert.match(url, new RegExp(`[?&]s=${system}&`), url);
+    if (param) assert.match(url, new RegExp(`[?&]${param}=\\d+\\.`), `${param} in ${url}`);
+    const { page: again, problems: againProblems } = await openPage(site.browser, url, { viewport: { width: 1280, height: 1000 } });
+    await again.waitForSelector(shown[0]);
+    assert.equal(await again.inputValue("#system"), system, "the menu names the system the link opened");
+    assert.deepEqual(await numbers(again), before, `${system} shows the same numbers`);
+    assert.deepEqual(againProblems, []);
+    await again.close();
+  }
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -242,17 +259,21 @@ test("each system and lesson that a broker run backs says which broker, when, an
   // The page's numbers are the broker runs' numbers, summed over the scenarios behind each part.
   const sum = (id) => shown[id].reduce((n, s) => n + figures.scenarios[s].agree, 0);
   const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
-  await page.waitForSelector("#region-exchanges .checked");
-  const line = (sel) => page.$eval(sel, (p) => p.textContent);
-  const rmq = await line("#region-exchanges .checked");
+  // Each system's line is under it, so each is opened in turn from the menu.
+  const line = async (system, sel) => {
+    await page.selectOption("#system", system);
+    await page.waitForSelector(sel);
+    return page.$eval(sel, (p) => p.textContent);
+  };
+  const rmq = await line("rabbitmq-pizza", "#region-exchanges .checked");
   assert.equal(
     rmq,
     `Checked on RabbitMQ ${figures.brokers.rabbitmq.version} (${figures.date}): ${sum("exchanges")} of ${sum("exchanges")} messages agree in ${shown.exchanges.length} scenarios.`,
   );
-  assert.match(await line("#region-diagram .checked"), new RegExp(`^Checked on moto \\(SQS\\) ${figures.brokers.moto.version} `));
-  assert.match(await line("#region-redis .checked"), /^Checked on Redis \d+\.\d+\.\d+ /);
-  assert.match(await line("#region-stream .checked"), /^Not checked against a Kafka broker/);
+  assert.match(await line("pizza-shop", "#region-diagram .checked"), new RegExp(`^Checked on moto \\(SQS\\) ${figures.brokers.moto.version} `));
   assert.equal(await page.$$eval("#region-controls .checked, #region-metrics .checked", (ps) => ps.length), 0, "only what a run backs");
+  assert.match(await line("redis-orders", "#region-redis .checked"), /^Checked on Redis \d+\.\d+\.\d+ /);
+  assert.match(await line("orders-log", "#region-stream .checked"), /^Not checked against a Kafka broker/);
   assert.deepEqual(problems, []);
   await page.close();
 

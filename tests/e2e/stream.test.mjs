@@ -11,9 +11,10 @@ const count = (page, group, column) =>
   page.$eval(`#stream-groups tr[data-group="${group}"] td.${column}`, (td) => Number(td.textContent));
 const now = (page) => page.$eval("#clock", (c) => Number(c.dataset.now));
 
-async function open() {
-  const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
-  await page.waitForSelector("#stream-groups");
+// Each system is its own page: `s=` opens it, as the Systems menu does.
+async function open(system = "orders-log", ready = "#stream-groups") {
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?s=${system}`, { viewport: { width: 1280, height: 1000 } });
+  await page.waitForSelector(ready);
   await page.selectOption("#speed", "100");
   return { page, problems };
 }
@@ -70,13 +71,9 @@ test("committing before processing skips records on a crash; after processing do
 });
 
 test("Redis Streams: a crashed consumer's entries stay pending until claimed", async () => {
-  const { page, problems } = await open();
-  await page.waitForSelector("#redis-pel");
+  const { page, problems } = await open("redis-orders", "#redis-pel");
   await page.waitForFunction(() => Number(document.querySelector("#clock").dataset.now) > 8_000);
   await page.click('li[data-consumer="kitchen-1"] .redis-crash');
-  // A panel redraws only while it can be seen, and panels above it change height as they
-  // first draw, which can scroll it away again.
-  await page.locator("#redis-summary").scrollIntoViewIfNeeded();
   await page.waitForFunction(() => /claimed: ?[1-9]|[1-9]\d* claimed/.test(document.querySelector("#redis-summary").textContent), null, { timeout: 30_000 });
   assert.match(await page.textContent('li[data-consumer="kitchen-1"]'), /crashed/);
   await page.waitForFunction(() => /[1-9]\d* dead/.test(document.querySelector("#redis-summary").textContent), null, { timeout: 30_000 });
@@ -97,7 +94,7 @@ test("Redis Streams: a crashed consumer's entries stay pending until claimed", a
 });
 
 test("a new seed restarts the log from it, keeping the log's settings", async () => {
-  const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?s=orders-log`, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector("#stream-groups");
   await page.selectOption("#stream-partitions", "8");
   await page.selectOption("#stream-commit", "before_processing");

@@ -1,0 +1,42 @@
+//! The Systems menu. Every built-in system is a scenario file (`scenarios/NAME.json`), and
+//! the page shows one at a time: picking another starts it from the beginning, as opening its
+//! link (`?s=NAME`) does.
+//!
+//! A view function rather than a component: it has no state of its own, and the App that
+//! draws it redraws it anyway, so a component would only add Yew's per-component code.
+
+use yew::prelude::*;
+
+use super::select_value;
+
+/// Each system's file and what a learner sees in it, in the order a course teaches them:
+/// the queue first, then what copies, orders and keeps messages differently.
+const SYSTEMS: [(&str, &str); 7] = [
+    ("pizza-shop", "Pizza shop: an SQS queue with a DLQ"),
+    ("kitchen-outage", "Kitchen outage: the queue holds orders"),
+    ("video-upload", "Video upload: SNS fans out to four queues"),
+    ("queue-vs-topic", "Queue vs topic: share work or copy it"),
+    ("orders-log", "Orders log: Kafka partitions and groups"),
+    ("rabbitmq-pizza", "RabbitMQ broker: exchanges and a DLX"),
+    ("redis-orders", "Redis orders: a stream's pending entries"),
+];
+
+/// The names the menu offers: what a link's `s` may say.
+pub fn system_names() -> impl Iterator<Item = &'static str> {
+    SYSTEMS.iter().map(|(name, _)| *name)
+}
+
+/// The menu, on `current` (a name from [`system_names`]); `locked` when the course page fixed
+/// the system (`lock=system`). `onsystem` gets the name picked.
+pub fn system_picker(current: &str, locked: bool, onsystem: Callback<String>) -> Html {
+    let onchange = onsystem.reform(|e: Event| select_value(&e));
+    html! {
+        <label class="system-picker">{ "System " }
+            <select id="system" disabled={locked} {onchange}>
+                { for SYSTEMS.iter().map(|&(name, label)| html! {
+                    <option value={name} selected={current == name}>{ label }</option>
+                }) }
+            </select>
+        </label>
+    }
+}

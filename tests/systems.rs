@@ -1,0 +1,126 @@
+//! The Systems menu: every built-in system is a scenario file, one is on the page at a time,
+//! picking one starts it over, and a link reopens the system it was taken on. Native, through
+//! the reducer.
+#![cfg(not(any(target_arch = "wasm32", feature = "fetched-lessons")))]
+
+use std::rc::Rc;
+
+use queue_engine::Millis;
+use queue_playground::components::system_names;
+use queue_playground::panels::Panel;
+use queue_playground::state::{Action, Playground};
+use yew::Reducible;
+
+fn now(p: &Playground) -> Millis {
+    p.world.borrow().now()
+}
+
+/// Plays at 100× for `secs` simulated seconds, in ticks of 100 real ms.
+fn play(mut p: Rc<Playground>, secs: u64) -> Rc<Playground> {
+    p = p.reduce(Action::SetSpeed(100.0));
+    p = p.reduce(Action::SetPlaying(true));
+    let until = Millis(now(&p).0 + secs * 1000);
+    while now(&p) < until {
+        p = p.reduce(Action::Tick { real_ms: 100.0 });
+    }
+    p.reduce(Action::SetPlaying(false))
+}
+
+/// The system's name as the page shows it: a panel's, or the main queue's scenario.
+fn shown(p: &Playground) -> String {
+    p.system
+        .map_or_else(|| p.scenario_name.to_string(), |s| s.system().to_owned())
+}
+
+/// What the system on the page shows at the playground's time: the panel's numbers, or the
+/// main queue's event-log hash.
+fn figures(p: &Playground) -> String {
+    let t = now(p);
+    match p.stage() {
+        Some(panel) => format!("{:?}", p.panels.borrow_mut().numbers(panel, t)),
+        None => format!("{:x}", p.world.borrow().log_hash()),
+    }
+}
+
+#[test]
+fn every_system_in_the_menu_opens_from_the_start_and_its_link_reopens_it() {
+    let names: Vec<&str> = system_names().collect();
+    assert_eq!(names.len(), 7, "{names:?}");
+    for name in names {
+        // Picked after a while on another system: it starts over at zero.
+        let mut p = play(Rc::new(Playground::from_query("s=kitchen-outage")), 30);
+        p = p.reduce(Action::OpenSystem(name.into()));
+        assert_eq!(shown(&p), name);
+        assert_eq!(now(&p), Millis::ZERO, "{name} starts from the beginning");
+        assert!(
+            p.playing,
+            "{name} plays at once, as the page does on opening"
+        );
+        assert_eq!(p.error, None);
+        assert_eq!(
+            p.stage(),
+            Panel::by_system(name),
+            "{name} is on the page, alone"
+        );
+        p = play(p, 40);
+        let link = p.link();
+        assert!(link.contains(&format!("s={name}&")), "{name}: {link}");
+        let again = Playground::from_query(&link);
+        assert!(again.notices.is_empty(), "{name}: {:?}", again.notices);
+        assert_eq!(shown(&again), name);
+        assert_eq!(now(&again), now(&p));
+        assert_eq!(
+            figures(&again),
+            figures(&p),
+            "{name} reopens with the same numbers"
+        );
+    }
+}
+
+#[test]
+fn a_panels_system_keeps_through_a_reset_and_gives_way_to_a_lesson() {
+    let mut p = Rc::new(Playground::from_query("s=orders-log"));
+    assert_eq!(p.stage(), Some(Panel::Log));
+    assert_eq!(
+        &*p.scenario_name, "pizza-shop",
+        "the main queue keeps its default"
+    );
+    let base = (*p.scenario).clone();
+    p = play(p, 10).reduce(Action::Reset(Box::new(base)));
+    assert_eq!(
+        p.stage(),
+        Some(Panel::Log),
+        "starting over stays on the log"
+    );
+    assert!(p.link().contains("s=orders-log&"));
+
+    // A lesson runs its own system, whatever the menu had opened.
+    let on_queue = p
+        .clone()
+        .reduce(Action::LoadLesson(Some("poison-pill".into())));
+    assert_eq!(on_queue.stage(), None);
+    assert!(
+        !on_queue.link().contains("s="),
+        "a lesson's link carries its own scenario"
+    );
+    let on_exchanges = p.reduce(Action::LoadLesson(Some("rabbitmq-routing".into())));
+    assert_eq!(on_exchanges.stage(), Some(Panel::Exchanges));
+    // Leaving it goes back to free play on the pizza shop.
+    let left = on_exchanges.reduce(Action::LoadLesson(None));
+    assert_eq!((left.stage(), &*left.scenario_name), (None, "pizza-shop"));
+}
+
+#[test]
+fn an_unknown_system_names_every_one_there_is_and_changes_nothing() {
+    let p = Playground::from_query("s=kafka");
+    let notice = p.notices.first().expect("a notice");
+    assert_eq!(notice.param, "s");
+    assert_eq!(notice.given, "kafka");
+    for name in system_names() {
+        assert!(notice.expected.contains(name), "{}", notice.expected);
+    }
+    assert_eq!((p.stage(), &*p.scenario_name), (None, "pizza-shop"));
+    // The menu only offers known names; anything else is ignored, not a crash.
+    let p = Rc::new(p).reduce(Action::OpenSystem("nope".into()));
+    assert_eq!((p.stage(), &*p.scenario_name), (None, "pizza-shop"));
+}
