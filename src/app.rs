@@ -448,7 +448,9 @@ pub fn App(props: &AppProps) -> Html {
             ),
         };
         html! {
-            <Region id={p.region()} {title} {onseen}>{ body }</Region>
+            // Keyed, so another system gets a region of its own, whose visibility watch
+            // reports for it rather than for the system that was here before.
+            <Region key={p.region()} id={p.region()} {title} {onseen}>{ body }</Region>
         }
     });
     // While a lesson's run is at one of its moments, the region that moment talks about.

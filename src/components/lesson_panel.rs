@@ -71,7 +71,7 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
             <label title={if props.locked { "This page's author chose the lesson" } else { "Guided lessons: each ends with a prediction the engine checks" }}>
                 { "Lesson " }
                 <select id="lesson-picker" onchange={onpick} disabled={props.locked}>
-                    <option value="" selected={picked.is_none()}>{ "Free play: the pizza shop" }</option>
+                    <option value="" selected={picked.is_none()}>{ "Free play: no lesson" }</option>
                     { for all.iter().map(|&(id, title)| html! {
                         <option value={id} selected={picked == Some(id)}>
                             { format!("{}{title}", mark(id)) }
