@@ -283,6 +283,24 @@ fn every_condition_and_placeholder_names_a_real_number() {
     }
 }
 
+/// Issue 12: the verdict prints every number the answer turns on as a number (`{name}`, not
+/// only the word form `{name|one|many}`), so a learner on a phone reads the key number where
+/// they read the verdict; `tests/e2e/lessons.test.mjs` checks the verdict is on screen.
+#[test]
+fn every_number_the_answer_turns_on_is_printed_in_the_verdict() {
+    for lesson in parsed() {
+        let cp = &lesson.checkpoint;
+        for w in cp.choices.iter().flat_map(|c| &c.when) {
+            let placeholder = format!("{{{}}}", w.metric);
+            assert!(
+                cp.reveal.contains(&placeholder),
+                "{}: the verdict never prints {placeholder}, which a choice turns on",
+                lesson.id
+            );
+        }
+    }
+}
+
 #[test]
 fn a_wrong_prediction_is_reported_as_wrong_with_the_real_answer() {
     let lesson = lessons::by_id("poison-pill").unwrap();

@@ -36,17 +36,32 @@ pub struct LessonPanelProps {
 pub fn LessonPanel(props: &LessonPanelProps) -> Html {
     let lesson = props.lesson_id.as_deref().and_then(lessons::by_id);
     let choice = use_state(|| None::<String>);
+    let verdict_at = use_node_ref();
     {
         // A new lesson (or a fresh start of this one) clears the half-made prediction.
         let choice = choice.clone();
         let fresh = props.check.is_none();
-        use_effect_with((props.lesson_id.clone(), fresh), move |_| {
-            // Only when there is something to clear: effects can run a moment after the
-            // render, and must not undo a choice the learner made in between.
-            if fresh && choice.is_some() {
-                choice.set(None);
-            }
-        });
+        // The verdict prints the numbers the checkpoint asked about. On a phone it can arrive
+        // below the fold (the running lesson was folded when the learner last scrolled), so it
+        // is brought into view; "nearest" leaves a page where it is already on screen alone.
+        // One effect for both: each hook's type is its own copy of Yew's effect code.
+        let answered = props.check.as_ref().is_some_and(|c| c.verdict.is_some());
+        let verdict_at = verdict_at.clone();
+        use_effect_with(
+            (props.lesson_id.clone(), fresh, answered),
+            move |(_, fresh, answered)| {
+                // Only when there is something to clear: effects can run a moment after the
+                // render, and must not undo a choice the learner made in between.
+                if *fresh && choice.is_some() {
+                    choice.set(None);
+                }
+                if let Some(el) = verdict_at.cast::<web_sys::Element>().filter(|_| *answered) {
+                    let options = web_sys::ScrollIntoViewOptions::new();
+                    options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                    el.scroll_into_view_with_scroll_into_view_options(&options);
+                }
+            },
+        );
     }
     let all = lessons::INDEX;
     let answered = all
@@ -163,7 +178,7 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
                 }
             }
             if let Some(v) = verdict {
-                <div id="verdict" class={classes!("verdict", if v.correct() { "right" } else { "wrong" })} role="status"
+                <div id="verdict" ref={verdict_at.clone()} class={classes!("verdict", if v.correct() { "right" } else { "wrong" })} role="status"
                     data-correct={v.correct().to_string()} data-actual={v.actual.clone().unwrap_or_default()}>
                     <p class="verdict-head">
                         { if v.correct() { "✓ The engine agrees with your prediction." } else { "✗ Not this time." } }

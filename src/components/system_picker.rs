@@ -12,13 +12,13 @@ use super::select_value;
 /// Each system's file and what a learner sees in it, in the order a course teaches them:
 /// the queue first, then what copies, orders and keeps messages differently.
 const SYSTEMS: [(&str, &str); 7] = [
-    ("pizza-shop", "Pizza shop: an SQS queue with a DLQ"),
-    ("kitchen-outage", "Kitchen outage: the queue holds orders"),
-    ("video-upload", "Video upload: SNS fans out to four queues"),
-    ("queue-vs-topic", "Queue vs topic: share work or copy it"),
-    ("orders-log", "Orders log: Kafka partitions and groups"),
-    ("rabbitmq-pizza", "RabbitMQ broker: exchanges and a DLX"),
-    ("redis-orders", "Redis orders: a stream's pending entries"),
+    ("pizza-shop", "Pizza shop: SQS queue and DLQ"),
+    ("kitchen-outage", "Kitchen outage"),
+    ("video-upload", "Video upload: SNS to four queues"),
+    ("queue-vs-topic", "Queue vs topic"),
+    ("orders-log", "Orders log: Kafka partitions"),
+    ("rabbitmq-pizza", "RabbitMQ broker: exchanges, DLX"),
+    ("redis-orders", "Redis orders: a stream's PEL"),
 ];
 
 /// The names the menu offers: what a link's `s` may say.

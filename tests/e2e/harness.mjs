@@ -165,7 +165,7 @@ export function useSite(options) {
 export async function answer(page, choice) {
   await page.check(`#checkpoint input[value="${choice}"]`);
   await page.click("#run-check");
-  // The run pauses at each of the lesson's moments, and Play goes on to the next stop.
+  // The run pauses at each of the lesson's moments, and Go on plays to the next stop.
   for (;;) {
     const at = await page.waitForFunction(() => {
       if (document.querySelector("#verdict")) return "verdict";
@@ -173,7 +173,9 @@ export async function answer(page, choice) {
     }, null, { timeout: 30_000 });
     if ((await at.jsonValue()) === "verdict") break;
     const moment = await page.textContent("#moment");
-    await page.click("#play-pause");
+    // The lesson's own button, beside the moment, as a learner on a phone presses it (Play is
+    // further down the page there).
+    await page.click("#go-on");
     // Gone on: playing, at the next moment, or judged (the next stop can come within a tick).
     await page.waitForFunction((m) => document.querySelector("#moment")?.textContent !== m, moment);
   }

@@ -11,10 +11,12 @@ const site = useSite({ prefix: "/learn/" });
 const lessonIds = async () =>
   (await readdir(join(ROOT, "lessons"))).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5));
 
-test("every lesson opens from its link, and its checkpoint can be answered", async () => {
+// On a phone (issue 12): the verdict, which prints every number the answer turns on
+// (tests/lessons.rs), is on screen when the run reaches the checkpoint.
+test("every lesson opens from its link, its checkpoint can be answered, and on a phone its verdict is on screen", async () => {
   const ids = await lessonIds();
   assert.ok(ids.length >= 18, `${ids.length} lessons`);
-  const context = await site.browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const context = await site.browser.newContext({ viewport: { width: 390, height: 844 } });
   for (const id of ids) {
     // x=5000: the run to the checkpoint takes a moment, not the default few seconds.
     const { page, problems } = await openPage(site.browser, `${site.server.url}?lesson=${id}&x=5000`, { context });
@@ -26,6 +28,8 @@ test("every lesson opens from its link, and its checkpoint can be answered", asy
     assert.ok(choices.includes(verdict.actual), `${id}: the engine picked one of the choices (${verdict.actual})`);
     assert.equal(verdict.correct, String(verdict.actual === choices[0]), id);
     assert.doesNotMatch(verdict.text, /\{[a-z_]+\}/, `${id}: every number filled in`);
+    const box = await page.$eval("#verdict", (v) => { const r = v.getBoundingClientRect(); return { top: r.top, bottom: r.bottom }; });
+    assert.ok(box.top >= 0 && box.bottom <= 845, `${id}: the verdict is on screen at 390×844 (${Math.round(box.top)}–${Math.round(box.bottom)} px)`);
     assert.match(await page.textContent("#clock"), /paused/, `${id}: paused at the checkpoint`);
     assert.deepEqual(problems, [], id);
     if (id === "batch-failure") await screenshot(page, "lesson-verdict");
