@@ -122,9 +122,12 @@ use std::path::{Path, PathBuf};
 /// settings, history, event rows; the derived PartialEq of Scenario, Envelope and Command left
 /// the page) won 1.6 kB; it paid for panels and the log freezing out of view, lesson moments
 /// with Go on, and the side-by-side lesson layout: 399.20 kB, budget 399.21 kB. The counts
-/// by pointer paid for the phones' sticky key column: 399.03 kB, budget 399.05 kB.
+/// by pointer paid for the phones' sticky key column: 399.03 kB, budget 399.05 kB. The
+/// Systems menu paid for itself (a view function, not a component; one shared select reader;
+/// no region summaries nobody saw): 398.69 kB; the verdict scrolled into view on phones:
+/// 398.99 kB, budget 399.00 kB.
 /// Each step is in the git log.
-pub const GZIP_BUDGET_BYTES: u64 = 399_050;
+pub const GZIP_BUDGET_BYTES: u64 = 399_000;
 
 pub struct FileSize {
     pub path: PathBuf,
