@@ -21,6 +21,7 @@ use crate::components::{
     FAST_TOKEN_CAP, TOKEN_CAP,
 };
 use crate::panels::{Panel, PanelHandle};
+use crate::state::{Action, Playground};
 
 /// The main queue's regions, which a panel's system on the page replaces.
 const QUEUE_ONLY: [&str; 7] = [
@@ -32,7 +33,6 @@ const QUEUE_ONLY: [&str; 7] = [
     "platform",
     "compare",
 ];
-use crate::state::{Action, Playground};
 
 /// How a host page reaches a playground it mounted: the app puts its dispatcher here.
 #[derive(Default)]
