@@ -299,7 +299,15 @@ pub fn App(props: &AppProps) -> Html {
     // Embedded, a lesson shows only what it needs (`Lesson::needs`), so the iframe stays short;
     // `show=` adds regions back and `show=all` restores the whole page.
     let compact = embed.compact(state.lesson.is_some());
-    let cap = if fast { FAST_TOKEN_CAP } else { TOKEN_CAP };
+    // One system at a time: a panel's system (the lesson's, or the one the Systems menu
+    // opened) takes the diagram's place, and the main queue's own regions step aside. Its
+    // queue still keeps the clock, but nothing draws its messages, so none are copied.
+    let stage = state.stage();
+    let cap = match (stage, fast) {
+        (Some(_), _) => 0,
+        (None, true) => FAST_TOKEN_CAP,
+        (None, false) => TOKEN_CAP,
+    };
     let mut snapshot = sim.snapshot(if compact {
         cap.min(COMPACT_TOKEN_CAP)
     } else {
@@ -372,15 +380,18 @@ pub fn App(props: &AppProps) -> Html {
         if state.playing { "running" } else { "paused" },
         Decimal::short(state.speed)
     );
-    let summary = format!(
-        "{} published, {} waiting, {} processed, {} in the DLQ, {} duplicates, {} lost",
-        snapshot.counts.published,
-        snapshot.counts.visible,
-        snapshot.counts.processed,
-        snapshot.counts.dead_lettered,
-        snapshot.counts.duplicates,
-        snapshot.counts.lost
-    );
+    // The summary counts the main queue's messages, which a panel's system hides.
+    let summary = stage.is_none().then(|| {
+        format!(
+            "{} published, {} waiting, {} processed, {} in the DLQ, {} duplicates, {} lost",
+            snapshot.counts.published,
+            snapshot.counts.visible,
+            snapshot.counts.processed,
+            snapshot.counts.dead_lettered,
+            snapshot.counts.duplicates,
+            snapshot.counts.lost
+        )
+    });
 
     let onpick = {
         let d = state.dispatcher();
@@ -399,9 +410,6 @@ pub fn App(props: &AppProps) -> Html {
         Callback::from(move |c| d.dispatch(Action::Predict(c)))
     };
     let needed = state.lesson.map(|l| l.needs()).unwrap_or_default();
-    // One system at a time: a panel's system (the lesson's, or the one the Systems menu
-    // opened) takes the diagram's place, and the main queue's own regions step aside.
-    let stage = state.stage();
     let show = |region: &str| {
         !embed.hidden(region)
             && (!compact || embed.keeps(region, &needed))
@@ -494,9 +502,8 @@ pub fn App(props: &AppProps) -> Html {
                 }
             </div>
             <LinkNotice notices={Same(state.notices.clone())} {ondismiss} />
-            // The summary counts the main queue's messages, which a panel's system hides.
-            if stage.is_none() {
-                <PacedAnnouncement text={summary} />
+            if let Some(text) = summary {
+                <PacedAnnouncement {text} />
             }
             <main class={classes!("layout", in_lesson.then_some("with-lesson"), compact.then_some("compact"), stage.is_some().then_some("staged"))} id="main"
                 data-look={look}>
