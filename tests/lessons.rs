@@ -513,8 +513,7 @@ fn the_same_limit_on_each_platform_is_the_profiles_own_arithmetic() {
         ours.queue.retry, quorum.queue.retry,
         "a nack requeues at once"
     );
-    assert_eq!(ours.queue.limit_at_return, quorum.queue.limit_at_return);
-    assert_eq!(ours.queue.dead_letter_drops, quorum.queue.dead_letter_drops);
+    assert_eq!(ours.queue.profile(), quorum.queue.profile());
     assert_eq!(
         ours.queue.visibility_timeout,
         quorum.queue.visibility_timeout

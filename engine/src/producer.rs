@@ -457,7 +457,7 @@ impl Sim {
             )
         });
         let Some(h) = oldest else { return };
-        if self.sc.queue.dead_letter_drops && self.sc.dlq.is_some() {
+        if self.sc.queue.dead_letter_drops() && self.sc.dlq.is_some() {
             // RabbitMQ dead-letters what drop-head removes, with the reason `maxlen` (§2.3).
             self.dead_letter(h, crate::message::DeadLetterReason::Maxlen);
             return;

@@ -118,15 +118,12 @@ pub struct QueueConfig {
     /// queue's `x-delivery-limit` with no dead-letter exchange (semantics.md §2.3, §2.5).
     /// `null`: no limit. Never set together with `dlq`, whose `max_receive_count` moves instead.
     pub max_deliveries: Option<u32>,
-    /// Apply the delivery limit (`dlq.max_receive_count` or `max_deliveries`) when a failed
-    /// message comes back, as a broker does on a nack or a poison ack: RabbitMQ quorum queues
-    /// (semantics.md §2.5) and ActiveMQ Classic (§8). `false`: on the next receive, as SQS moves
-    /// a message only when a receive finds its count used up (§1.3).
-    pub limit_at_return: bool,
-    /// Dead-letter what expires or what a full queue drops from the head, when there is a
-    /// dead-letter queue, instead of discarding it: RabbitMQ does both (semantics.md §2.3);
-    /// SQS deletes at retention and has no length limit.
-    pub dead_letter_drops: bool,
+    /// The platform this queue is, which decides how it counts deliveries and what it does
+    /// with what expires ([`QueueConfig::limit_at_return`], [`QueueConfig::dead_letter_drops`]).
+    /// `null`: Amazon SQS, standard or FIFO as `kind` says (the ordering switch flips `kind`
+    /// alone). Lowering a version 2 file writes any other profile here, so a Pub/Sub or
+    /// ActiveMQ system is still one after lowering.
+    pub profile: Option<crate::topology::profile::QueueProfile>,
 }
 
 /// When a failed message becomes receivable again.
@@ -453,18 +450,29 @@ impl Default for Scenario {
 }
 
 impl QueueConfig {
-    /// The platform this v1 queue is. A drop at a delivery limit is the lowered form of a
-    /// quorum queue with no dead-letter target, and a limit applied on return that also
-    /// dead-letters drops is one with a target (§2.3, §2.5); every other v1 queue is SQS's.
+    /// The platform this queue is: its `profile`, or SQS's standard or FIFO queue by `kind`.
     pub fn profile(&self) -> crate::topology::profile::QueueProfile {
-        use crate::topology::profile::QueueProfile;
-        let quorum = self.limit_at_return && self.dead_letter_drops;
-        match (self.kind, self.max_deliveries) {
-            (_, Some(_)) => QueueProfile::RabbitmqQuorum,
-            (QueueKind::Standard, None) if quorum => QueueProfile::RabbitmqQuorum,
-            (QueueKind::Standard, None) => QueueProfile::SqsStandard,
-            (QueueKind::Fifo, None) => QueueProfile::SqsFifo,
+        use crate::topology::profile::QueueProfile::*;
+        match (self.profile, self.kind) {
+            (Some(p), _) => p,
+            (None, QueueKind::Fifo) => SqsFifo,
+            (None, QueueKind::Standard) => SqsStandard,
         }
+    }
+
+    /// Apply the delivery limit (`dlq.max_receive_count` or `max_deliveries`) when a failed
+    /// message comes back, as a broker does on a nack or a poison ack: RabbitMQ quorum queues
+    /// (semantics.md §2.5) and ActiveMQ Classic (§8). `false`: on the next receive, as SQS moves
+    /// a message only when a receive finds its count used up (§1.3).
+    pub fn limit_at_return(&self) -> bool {
+        self.profile().limit_at_return()
+    }
+
+    /// Dead-letter what expires or what a full queue drops from the head, when there is a
+    /// dead-letter queue, instead of discarding it: RabbitMQ does both (semantics.md §2.3);
+    /// SQS deletes at retention and has no length limit.
+    pub fn dead_letter_drops(&self) -> bool {
+        self.profile().dead_letter_drops()
     }
 }
 
@@ -485,8 +493,7 @@ impl Default for QueueConfig {
             max_message_size: SQS_MAX_MESSAGE_SIZE,
             retry: RetryPolicy::VisibilityTimeout,
             max_deliveries: None,
-            limit_at_return: false,
-            dead_letter_drops: false,
+            profile: Default::default(),
         }
     }
 }
@@ -644,7 +651,7 @@ impl Scenario {
         )?;
         // RabbitMQ's x-message-ttl is any number of milliseconds (§2.4); SQS keeps a
         // message at least 60 s (§1.1). The profile's own range was checked when lowering.
-        let min_retention = if q.dead_letter_drops {
+        let min_retention = if q.dead_letter_drops() {
             Millis(1)
         } else {
             Millis::from_secs(60)

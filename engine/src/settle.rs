@@ -179,7 +179,7 @@ impl Sim {
         }
         let receives = m.receive_count;
         let last_failure = m.last_failure;
-        if self.sc.queue.limit_at_return && self.limit_reached(item.h, receives, last_failure) {
+        if self.sc.queue.limit_at_return() && self.limit_reached(item.h, receives, last_failure) {
             return;
         }
         let policy = self.sc.queue.retry.clone();

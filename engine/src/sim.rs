@@ -313,7 +313,7 @@ impl Sim {
     /// with the reason `expired` where the profile does that and there is somewhere to go,
     /// otherwise gone.
     pub(crate) fn expire_from_queue(&mut self, h: Handle) {
-        if self.sc.queue.dead_letter_drops && self.sc.dlq.is_some() {
+        if self.sc.queue.dead_letter_drops() && self.sc.dlq.is_some() {
             self.dead_letter(h, crate::message::DeadLetterReason::Expired);
         } else {
             self.expire(h);

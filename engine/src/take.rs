@@ -42,7 +42,7 @@ impl Sim {
             }
             TakeOutcome::Reject => self.finish(h, true),
             TakeOutcome::Requeue => {
-                if self.sc.queue.limit_at_return && self.limit_reached(h, delivery, None) {
+                if self.sc.queue.limit_at_return() && self.limit_reached(h, delivery, None) {
                     return;
                 }
                 // Back to its place at the head (§2.2), at once.
@@ -81,7 +81,7 @@ impl Sim {
                 continue;
             }
             let receives = m.receive_count;
-            if !self.sc.queue.limit_at_return && self.limit_reached(candidate, receives, None) {
+            if !self.sc.queue.limit_at_return() && self.limit_reached(candidate, receives, None) {
                 continue;
             }
             return Some(candidate);

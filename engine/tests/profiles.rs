@@ -467,3 +467,21 @@ fn a_full_rabbitmq_queue_drops_its_head_unless_told_to_reject() {
     assert_eq!((ready, dropped), (3, 0));
     assert!(refused >= 8, "{refused} publishes refused");
 }
+
+/// Lowering keeps the platform: a Pub/Sub, Service Bus or ActiveMQ queue does not become an
+/// SQS queue on the way to the engine (which would count its deliveries as SQS does, §1.3,
+/// and be shown under SQS's names), and SQS's two types stay one `kind` apart.
+#[test]
+fn lowering_keeps_each_queues_profile() {
+    for p in QueueProfile::ALL {
+        let lowered = load(failing(json!({ "profile": p.id() }), true))
+            .and_then(|s| s.lower())
+            .unwrap_or_else(|e| panic!("{p:?}: {e}"));
+        assert_eq!(lowered.queue.profile(), p);
+        assert_eq!(lowered.queue.limit_at_return(), p.limit_at_return(), "{p:?}");
+        // Read back from the engine's own form, as the page reads a built-in system.
+        let json = serde_json::to_string(&lowered).unwrap();
+        let reread = queue_engine::Scenario::from_json(&json).unwrap();
+        assert_eq!(reread.queue.profile(), p, "{json}");
+    }
+}

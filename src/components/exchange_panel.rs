@@ -104,7 +104,7 @@ fn arguments(w: &World, row: &Row) -> String {
         .map(|d| d.max_receive_count)
         .filter(|&n| n != queue_engine::NO_DELIVERY_LIMIT)
         .or(q.max_deliveries);
-    if let (true, Some(deliveries)) = (q.limit_at_return, limit) {
+    if let (true, Some(deliveries)) = (q.limit_at_return(), limit) {
         args.push(format!(
             "quorum, x-delivery-limit {}",
             deliveries.saturating_sub(1)

@@ -129,8 +129,8 @@ impl ScenarioV2 {
             max_message_size,
             retry: q.retry.clone().unwrap_or_else(|| p.default_retry()),
             max_deliveries: None,
-            limit_at_return: p.limit_at_return(),
-            dead_letter_drops: p.dead_letter_drops(),
+            profile: Some(p)
+                .filter(|p| !matches!(p, QueueProfile::SqsStandard | QueueProfile::SqsFifo)),
         };
         sc.dlq = self.lower_dlq(shape, q)?;
         if sc.dlq.is_none() && matches!(p, QueueProfile::RabbitmqQuorum) {
