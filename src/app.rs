@@ -13,12 +13,11 @@ use queue_engine::{ConsumerStatus, Mode};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::components::system_picker;
 use crate::components::{
-    ComparePanel, Controls, Diagram, DlqList, EventLog, ExchangePanel, FanOutPanel, Footer, Header,
-    Inspected, Inspector, LessonPanel, LinkNotice, MetricsPanel, PacedAnnouncement, PlatformLens,
-    QueueVsTopic, RedisPanel, Region, Same, ShareLink, StreamView, TimeTravel, COMPACT_TOKEN_CAP,
-    FAST_TOKEN_CAP, TOKEN_CAP,
+    footer, header, link_notice, queue_vs_topic, system_picker, time_travel, ComparePanel,
+    Controls, Diagram, DlqList, EventLog, ExchangePanel, FanOutPanel, Inspected, Inspector,
+    LessonPanel, MetricsPanel, PacedAnnouncement, PlatformLens, RedisPanel, Region, Same,
+    ShareLink, StreamView, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP, TOKEN_CAP,
 };
 use crate::panels::{Panel, PanelHandle};
 use crate::state::{Action, Playground};
@@ -440,7 +439,7 @@ pub fn App(props: &AppProps) -> Html {
             ),
             Panel::Contrast => (
                 "Queue vs topic: the same orders, side by side",
-                html! { <QueueVsTopic {now} {panels} /> },
+                queue_vs_topic(now, &panels),
             ),
             Panel::Log => (
                 "Partitioned log (Kafka's model)",
@@ -485,7 +484,7 @@ pub fn App(props: &AppProps) -> Html {
         <div ref={shell} class={classes!("shell", embed.embed.then_some("embedded"), props.host.is_some().then_some("mounted"))}
             data-theme={theme}>
             if !embed.embed && show("header") {
-                <Header />
+                { header() }
             }
             <div class="status-bar">
                 // A lesson runs its own system; leaving it is the lesson picker's job.
@@ -494,14 +493,13 @@ pub fn App(props: &AppProps) -> Html {
                 }
                 <p class="clock" id="clock" data-now={snapshot.now.0.to_string()}>{ clock }</p>
                 if show("timetravel") {
-                    <TimeTravel now={snapshot.now} horizon={state.horizon.max(snapshot.now)} {onseek}
-                        locked={embed.locked("timetravel")} />
+                    { time_travel(snapshot.now, state.horizon.max(snapshot.now), onseek, embed.locked("timetravel")) }
                 }
                 if show("share") {
                     <ShareLink {onlink} page={props.page.clone()} locked={embed.locked("share")} />
                 }
             </div>
-            <LinkNotice notices={Same(state.notices.clone())} {ondismiss} />
+            { link_notice(&state.notices, ondismiss) }
             if let Some(text) = summary {
                 <PacedAnnouncement {text} />
             }
@@ -573,7 +571,7 @@ pub fn App(props: &AppProps) -> Html {
                 }
             </main>
             if !embed.embed && show("header") {
-                <Footer />
+                { footer() }
             }
         </div>
     }

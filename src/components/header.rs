@@ -1,7 +1,11 @@
+//! The page's title bar, drawn only when the playground is the whole page (not embedded).
+//!
+//! A view function rather than a component: it has no props or state, and a component would
+//! only add Yew's per-component code to the download.
+
 use yew::prelude::*;
 
-#[component]
-pub fn Header() -> Html {
+pub fn header() -> Html {
     html! {
         <header class="site-header">
             <a class="skip-link" href="#main">{ "Skip to the playground" }</a>

@@ -7,21 +7,16 @@ use crate::words::count;
 use crate::canvas::Canvas;
 use crate::panels::{Panel, PanelHandle};
 
-#[derive(Properties, PartialEq)]
-pub struct QueueVsTopicProps {
-    /// The main run's simulated time.
-    pub now: Millis,
-    /// The playground's worlds: this panel reads the queue-vs-topic system.
-    pub panels: PanelHandle,
-}
-
 /// The same orders, side by side: a queue whose three workers compete (each order is cooked by
 /// one of them) and a topic with three subscriptions (each order is handled by all of them):
 /// the queue-vs-topic system, `scenarios/queue-vs-topic.json`, drawn on the canvas, with the
-/// two totals the lesson's checkpoint is about written out under it.
-#[component]
-pub fn QueueVsTopic(props: &QueueVsTopicProps) -> Html {
-    let panels = props.panels.read(Panel::Contrast, props.now);
+/// two totals the lesson's checkpoint is about written out under it. `now` is the main run's
+/// simulated time, and `handle` the playground's worlds.
+///
+/// A view function rather than a component: its time changes on every frame, so a component
+/// would redraw as often and only add Yew's per-component code to the download.
+pub fn queue_vs_topic(now: Millis, handle: &PanelHandle) -> Html {
+    let panels = handle.read(Panel::Contrast, now);
     let Some(world) = panels.world(Panel::Contrast) else {
         return Html::default();
     };
@@ -39,7 +34,7 @@ pub fn QueueVsTopic(props: &QueueVsTopicProps) -> Html {
             <p class="hint">{ format!(
                 "One producer feeds both sides on the same clock; orders so far: {published}. Each box counts what that one has processed."
             ) }</p>
-            <Canvas now={props.now} panels={props.panels.clone()} panel={Panel::Contrast}
+            <Canvas {now} panels={handle.clone()} panel={Panel::Contrast}
                 label="order-service publishes to the queue orders, read by three competing workers, and to the topic order-placed, which copies each order to three subscription queues, each read by its own consumer" />
             <p class="qt-total" id="qt-queue">{ format!("Queue: {} of {orders} ({}); a queue hands each order to one worker.", count(queue_total, "processing", "processings"), per(queue_total)) }</p>
             <p class="qt-total" id="qt-topic">{ format!("Topic: {} of {orders} ({}); a topic gives every subscription its own copy.", count(topic_total, "processing", "processings"), per(topic_total)) }</p>
