@@ -22,15 +22,18 @@ pub enum Platform {
     RedisStreams,
     PubSub,
     ServiceBus,
+    /// ActiveMQ Classic with the JMS client's redelivery policy (semantics.md §8).
+    ActiveMq,
 }
 
 impl Platform {
-    pub const ALL: [Platform; 7] = [
+    pub const ALL: [Platform; 8] = [
         Platform::Sqs,
         Platform::RabbitClassic,
         Platform::RabbitQuorum,
         Platform::PubSub,
         Platform::ServiceBus,
+        Platform::ActiveMq,
         Platform::Kafka,
         Platform::RedisStreams,
     ];
@@ -44,6 +47,7 @@ impl Platform {
             Platform::RedisStreams => "redis-streams",
             Platform::PubSub => "pubsub",
             Platform::ServiceBus => "service-bus",
+            Platform::ActiveMq => "activemq",
         }
     }
 
@@ -56,11 +60,25 @@ impl Platform {
             Platform::RedisStreams => "Redis Streams consumer group",
             Platform::PubSub => "Google Cloud Pub/Sub subscription",
             Platform::ServiceBus => "Azure Service Bus queue",
+            Platform::ActiveMq => "ActiveMQ Classic queue",
         }
     }
 
     pub fn from_id(id: &str) -> Option<Platform> {
         Platform::ALL.into_iter().find(|p| p.id() == id)
+    }
+
+    /// The platform a queue of this profile is on: where the lens opens.
+    pub fn of(profile: crate::topology::profile::QueueProfile) -> Platform {
+        use crate::topology::profile::QueueProfile as Q;
+        match profile {
+            Q::SqsStandard | Q::SqsFifo => Platform::Sqs,
+            Q::RabbitmqClassic => Platform::RabbitClassic,
+            Q::RabbitmqQuorum => Platform::RabbitQuorum,
+            Q::ServiceBus => Platform::ServiceBus,
+            Q::Pubsub => Platform::PubSub,
+            Q::Activemq => Platform::ActiveMq,
+        }
     }
 
     /// How many receives this platform gives a failing message when nobody sets a limit (None:
@@ -75,6 +93,8 @@ impl Platform {
             // Only once a dead-letter policy is set; 5 is also the minimum.
             Platform::PubSub => Some(5),
             Platform::ServiceBus => Some(10),
+            // maximumRedeliveries 6 counts redeliveries: seven deliveries (§8).
+            Platform::ActiveMq => Some(7),
         }
     }
 }
@@ -314,6 +334,21 @@ pub fn lens(platform: Platform, s: &Scenario) -> Vec<Setting> {
             }, "PeekLock", "ReceiveAndDelete removes on receipt: a crash loses the message."),
             row("Extend visibility", "RenewMessageLock", if c.extend_visibility { "on" } else { "off" }.into(), "auto-renew in the processor (5 min)", "MaxAutoLockRenewalDuration sets how long."),
             row("Idempotent consumer", "RequiresDuplicateDetection", c.idempotent.to_string(), "false (window 10 min)", "Drops repeated sends by MessageId; consumer-side effects still need dedup."),
+        ],
+        // The JMS client's side of ActiveMQ Classic, as the activemq profile models it (§8).
+        Platform::ActiveMq => vec![
+            row("Ordering", "JMSXGroupID (message groups)", fifo.to_string(), "none",
+                "A group's messages all go to one consumer; if it closes, another is chosen."),
+            none("Visibility timeout", format!("{vt} s"),
+                "No lease: an unacknowledged message waits for its session to acknowledge, roll back or close."),
+            row("DLQ after", "maximumRedeliveries (RedeliveryPolicy)", receives.map_or("-1 (no limit)".into(), |n| n.saturating_sub(1).to_string()), "6",
+                "It counts redeliveries, so 6 is seven deliveries; then the client sends a poison ack and the broker moves the message to the shared ActiveMQ.DLQ."),
+            none("Batch failure", c.batch_failure.words().into(),
+                "No batches: CLIENT_ACKNOWLEDGE acknowledges everything the session has consumed so far."),
+            row("Ack", "acknowledgeMode", match c.ack {
+                AckMode::AfterProcessing => "CLIENT_ACKNOWLEDGE (after processing)",
+                AckMode::BeforeProcessing => "AUTO_ACKNOWLEDGE (as receive returns)",
+            }.into(), "AUTO_ACKNOWLEDGE", "AUTO_ACKNOWLEDGE with a synchronous receive() acknowledges before processing: a crash loses the message."),
         ],
         Platform::RabbitClassic | Platform::RabbitQuorum => {
             let quorum = platform == Platform::RabbitQuorum;

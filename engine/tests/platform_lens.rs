@@ -242,4 +242,32 @@ fn the_lens_names_each_platforms_setting_or_says_there_is_none() {
     // §6 and §7: Pub/Sub's and Service Bus's defaults count deliveries themselves.
     assert_eq!(Platform::PubSub.default_receive_limit(), Some(5));
     assert_eq!(Platform::ServiceBus.default_receive_limit(), Some(10));
+    // §8: ActiveMQ Classic's client counts redeliveries, so three deliveries are
+    // maximumRedeliveries 2, and its default of 6 delivers seven times.
+    let amq = find(Platform::ActiveMq, "DLQ after");
+    assert_eq!(
+        amq.name.as_deref(),
+        Some("maximumRedeliveries (RedeliveryPolicy)")
+    );
+    assert_eq!((amq.value.as_str(), amq.default.as_str()), ("2", "6"));
+    assert!(amq.note.contains("ActiveMQ.DLQ"));
+    assert_eq!(Platform::ActiveMq.default_receive_limit(), Some(7));
+    assert_eq!(find(Platform::ActiveMq, "Visibility timeout").name, None);
+}
+
+/// The lens opens on the platform the queue is on (semantics.md §2.5, §6, §7, §8): each
+/// queue profile has its platform, and that platform counts its default limit as the profile
+/// does.
+#[test]
+fn each_queue_profile_opens_the_lens_on_its_own_platform() {
+    use queue_engine::topology::profile::QueueProfile;
+    for p in QueueProfile::ALL {
+        let lens = Platform::of(p);
+        if let (Some(limit), Some(receives)) = (p.delivery_limit(), lens.default_receive_limit()) {
+            assert_eq!(p.deliveries(limit.default), receives, "{p:?} on {lens:?}");
+        }
+    }
+    assert_eq!(Platform::of(QueueProfile::SqsFifo), Platform::Sqs);
+    assert_eq!(Platform::of(QueueProfile::Pubsub), Platform::PubSub);
+    assert_eq!(Platform::of(QueueProfile::Activemq), Platform::ActiveMq);
 }
