@@ -18,6 +18,10 @@ use serde_json::Value;
 const BUILT_IN: &[&str] = &[
     "pizza-shop",
     "kitchen-outage",
+    "rabbitmq-quorum-orders",
+    "service-bus-orders",
+    "pubsub-orders",
+    "activemq-orders",
     "ui-backlog-100",
     "ui-backlog-1000",
     "ui-backlog-10000",

@@ -400,6 +400,12 @@ pub fn App(props: &AppProps) -> Html {
         Some(p) => p.system(),
         None => &state.scenario_name,
     };
+    // A system on another broker's queue has its own check (or says why it has none); the
+    // SQS systems and the lessons share the diagram's.
+    let diagram_checked = match state.lesson {
+        None if crate::components::checked_note(system_name).is_some() => system_name.to_owned(),
+        _ => "diagram".to_owned(),
+    };
     let onsystem = {
         let d = state.dispatcher();
         Callback::from(move |name: String| d.dispatch(Action::OpenSystem(name.into())))
@@ -515,7 +521,7 @@ pub fn App(props: &AppProps) -> Html {
                 }
                 { for stage_region }
                 if show("diagram") {
-                    <Region id="diagram" title="Diagram">
+                    <Region id="diagram" title="Diagram" checked={diagram_checked}>
                         <Diagram snapshot={Same(snapshot.clone())} selected={state.selected} onselect={onselect.clone()}
                             {fast} {compact}
                             reply_queue={settings.reply_queue} data_store={settings.data_store}
@@ -524,7 +530,10 @@ pub fn App(props: &AppProps) -> Html {
                                 QueueProfile::SqsFifo => "FIFO",
                                 QueueProfile::RabbitmqQuorum => "quorum",
                                 QueueProfile::RabbitmqClassic => "classic",
-                                _ => "standard",
+                                QueueProfile::ServiceBus => "Service Bus",
+                                QueueProfile::Pubsub => "Pub/Sub",
+                                QueueProfile::Activemq => "ActiveMQ",
+                                QueueProfile::SqsStandard => "standard",
                             }}
                             visibility_timeout={settings.queue.visibility_timeout} />
                     </Region>
@@ -561,7 +570,8 @@ pub fn App(props: &AppProps) -> Html {
                 }
                 if show("platform") {
                     <Region id="platform" title="Platform lens">
-                        <PlatformLens settings={settings.clone()} locked={embed.locked("dlq")} oncommand={oncommand.clone()} />
+                        // Keyed by platform, so another system's queue opens the lens on its own.
+                        <PlatformLens key={queue_engine::platform::Platform::of(settings.queue.profile()).id()} settings={settings.clone()} locked={embed.locked("dlq")} oncommand={oncommand.clone()} />
                     </Region>
                 }
                 if show("log") {

@@ -14,6 +14,28 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         "kitchen-outage",
         include_str!(concat!(env!("OUT_DIR"), "/scenarios/kitchen-outage.json")),
     ),
+    (
+        "rabbitmq-quorum-orders",
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/scenarios/rabbitmq-quorum-orders.json"
+        )),
+    ),
+    (
+        "service-bus-orders",
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/scenarios/service-bus-orders.json"
+        )),
+    ),
+    (
+        "pubsub-orders",
+        include_str!(concat!(env!("OUT_DIR"), "/scenarios/pubsub-orders.json")),
+    ),
+    (
+        "activemq-orders",
+        include_str!(concat!(env!("OUT_DIR"), "/scenarios/activemq-orders.json")),
+    ),
 ];
 
 /// The frame-time benchmark's backlogs (`cargo xtask bench frames`): only its own build

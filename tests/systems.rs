@@ -45,7 +45,7 @@ fn figures(p: &Playground) -> String {
 #[test]
 fn every_system_in_the_menu_opens_from_the_start_and_its_link_reopens_it() {
     let names: Vec<&str> = system_names().collect();
-    assert_eq!(names.len(), 7, "{names:?}");
+    assert_eq!(names.len(), 11, "{names:?}");
     for name in names {
         // Picked after a while on another system: it starts over at zero.
         let mut p = play(Rc::new(Playground::from_query("s=kitchen-outage")), 30);
@@ -123,4 +123,49 @@ fn an_unknown_system_names_every_one_there_is_and_changes_nothing() {
     // The menu only offers known names; anything else is ignored, not a crash.
     let p = Rc::new(p).reduce(Action::OpenSystem("nope".into()));
     assert_eq!((p.stage(), &*p.scenario_name), (None, "pizza-shop"));
+}
+
+/// The same shop on each broker's queue is that broker's queue on the page: it counts
+/// deliveries as the broker does (semantics.md §2.5, §6, §7, §8) because it runs exactly the
+/// scenario file, to the log hash `qsim` recorded for it, and the lens and the line under the
+/// diagram name that broker, not SQS.
+#[test]
+fn each_brokers_queue_runs_its_own_file_and_names_its_platform() {
+    use queue_engine::platform::Platform;
+    use queue_engine::topology::profile::QueueProfile;
+    use queue_playground::components::checked_note;
+    let systems = [
+        (
+            "rabbitmq-quorum-orders",
+            QueueProfile::RabbitmqQuorum,
+            "Checked on RabbitMQ 3.",
+        ),
+        (
+            "service-bus-orders",
+            QueueProfile::ServiceBus,
+            "Not checked against Service Bus",
+        ),
+        (
+            "pubsub-orders",
+            QueueProfile::Pubsub,
+            "Not checked against Pub/Sub",
+        ),
+        (
+            "activemq-orders",
+            QueueProfile::Activemq,
+            "Checked on ActiveMQ Classic 5.",
+        ),
+    ];
+    for (name, profile, line) in systems {
+        let p = Rc::new(Playground::from_query("")).reduce(Action::OpenSystem(name.into()));
+        assert_eq!((p.stage(), &*p.scenario_name), (None, name));
+        assert_eq!(p.scenario.queue.profile(), profile, "{name}");
+        assert_ne!(Platform::of(profile), Platform::Sqs, "{name}");
+        let note = checked_note(name).unwrap_or_else(|| panic!("{name} has a line"));
+        assert!(note.starts_with(line), "{name}: {note}");
+        let file = std::fs::read_to_string(format!("scenarios/{name}.5m.loghash")).unwrap();
+        let mut world = p.world.borrow_mut();
+        world.advance_to(Millis::from_mins(5));
+        assert_eq!(format!("{:016x}", world.log_hash()), file.trim(), "{name}");
+    }
 }

@@ -478,7 +478,11 @@ fn lowering_keeps_each_queues_profile() {
             .and_then(|s| s.lower())
             .unwrap_or_else(|e| panic!("{p:?}: {e}"));
         assert_eq!(lowered.queue.profile(), p);
-        assert_eq!(lowered.queue.limit_at_return(), p.limit_at_return(), "{p:?}");
+        assert_eq!(
+            lowered.queue.limit_at_return(),
+            p.limit_at_return(),
+            "{p:?}"
+        );
         // Read back from the engine's own form, as the page reads a built-in system.
         let json = serde_json::to_string(&lowered).unwrap();
         let reread = queue_engine::Scenario::from_json(&json).unwrap();

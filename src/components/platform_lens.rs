@@ -1,5 +1,4 @@
 use queue_engine::platform::{self, Platform};
-use queue_engine::topology::profile::QueueProfile;
 use queue_engine::{Command, Scenario};
 use yew::prelude::*;
 
@@ -23,15 +22,8 @@ const KEPT_ROW: &str = "DLQ after";
 #[component]
 pub fn PlatformLens(props: &PlatformLensProps) -> Html {
     // The lens opens on the platform the queue is, so a quorum queue's lesson reads its
-    // x-delivery-limit first; every v1 queue that is not a quorum queue is SQS's.
-    let quorum = props.settings.queue.profile() == QueueProfile::RabbitmqQuorum;
-    let chosen = use_state(|| {
-        if quorum {
-            Platform::RabbitQuorum
-        } else {
-            Platform::Sqs
-        }
-    });
+    // x-delivery-limit first and the Pub/Sub system its maxDeliveryAttempts.
+    let chosen = use_state(|| Platform::of(props.settings.queue.profile()));
     let export = use_state(|| "terraform".to_owned());
     let copied = use_state(|| false);
     let platform = *chosen;

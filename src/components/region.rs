@@ -14,6 +14,10 @@ pub struct RegionProps {
     /// Told when the region is scrolled into view (true) or out of it, or the page is hidden.
     #[prop_or_default]
     pub onseen: Option<Callback<bool>>,
+    /// The id its broker-check line is keyed by, when not the region's own: the diagram shows
+    /// whichever system is open.
+    #[prop_or_default]
+    pub checked: Option<AttrValue>,
 }
 
 /// A labelled landmark of the layout. Screen-reader users can jump between regions by heading.
@@ -37,7 +41,7 @@ pub fn Region(props: &RegionProps) -> Html {
             aria-labelledby={heading_id.clone()}>
             <h2 id={heading_id}>{ &props.title }</h2>
             { props.children.clone() }
-            { checked_line(&props.id) }
+            { checked_line(props.checked.as_ref().unwrap_or(&props.id)) }
         </section>
     }
 }

@@ -10,10 +10,18 @@ use yew::prelude::*;
 use super::select_value;
 
 /// Each system's file and what a learner sees in it, in the order a course teaches them:
-/// the queue first, then what copies, orders and keeps messages differently.
-const SYSTEMS: [(&str, &str); 7] = [
+/// the queue first, the same shop on each broker's queue, then what copies, orders and keeps
+/// messages differently.
+const SYSTEMS: [(&str, &str); 11] = [
     ("pizza-shop", "Pizza shop: SQS queue and DLQ"),
     ("kitchen-outage", "Kitchen outage"),
+    (
+        "rabbitmq-quorum-orders",
+        "RabbitMQ quorum queue: delivery limit",
+    ),
+    ("service-bus-orders", "Service Bus queue: MaxDeliveryCount"),
+    ("pubsub-orders", "Pub/Sub subscription: delivery attempts"),
+    ("activemq-orders", "ActiveMQ queue: redelivery policy"),
     ("video-upload", "Video upload: SNS to four queues"),
     ("queue-vs-topic", "Queue vs topic"),
     ("orders-log", "Orders log: Kafka partitions"),
