@@ -52,7 +52,9 @@ pub struct Moment {
     /// One sentence, shown and announced while the run is at or past this moment.
     pub say: String,
     /// The id of a region the lesson shows (`metrics`, `diagram`, `stream`), outlined and
-    /// labelled "look here" meanwhile; the stylesheet has a rule for each.
+    /// labelled "look here" meanwhile, optionally followed by the number in it that the moment
+    /// is about (`metrics visible`, `stream skipped`), outlined and pointed at; the stylesheet
+    /// has a rule for each.
     #[serde(default)]
     pub look: Option<String>,
 }

@@ -153,17 +153,29 @@ fn every_moment_is_on_the_way_and_looks_at_a_region_the_lesson_shows() {
             last = m.at;
             assert!(!m.say.is_empty(), "{}", lesson.id);
             if let Some(look) = &m.look {
+                // A region, then at most one number in it.
+                let mut words = look.split(' ');
+                let region = words.next().unwrap_or_default();
                 assert!(
-                    lesson.needs().contains(&look.as_str()),
-                    "{}: looks at {look}, which it does not show",
+                    lesson.needs().contains(&region),
+                    "{}: looks at {region}, which it does not show",
                     lesson.id
                 );
-                let rule = format!(r#".layout[data-look="{look}"] .region-{look} > h2::after"#);
+                let rule = format!(r#".layout[data-look~="{region}"] .region-{region} > h2::after"#);
                 assert!(
                     css.contains(&rule),
-                    "{}: no look-here rule for {look}",
+                    "{}: no look-here rule for {region}",
                     lesson.id
                 );
+                if let Some(number) = words.next() {
+                    let rule = format!(r#".layout[data-look~="{number}"] "#);
+                    assert!(
+                        css.matches(&rule).count() == 2,
+                        "{}: {number} needs an outline and a pointer",
+                        lesson.id
+                    );
+                }
+                assert_eq!(words.next(), None, "{}: {look}", lesson.id);
             }
         }
         with += usize::from(!lesson.moments.is_empty());

@@ -240,6 +240,10 @@ test("a lesson's run pauses at its moment, says what happens now and points at w
   const look = (sel) => page.$eval(sel, (r) => ({ outline: getComputedStyle(r).outlineStyle, label: getComputedStyle(r.querySelector("h2"), "::after").content }));
   assert.deepEqual(await look("#region-metrics"), { outline: "solid", label: '" ◀ look here"' });
   assert.equal((await look("#region-diagram")).outline, "none");
+  // And in them the number the moment is about, Waiting, outlined and pointed at; no other.
+  const number = (id) => page.$eval(`#stat-${id}`, (s) => ({ outline: getComputedStyle(s).outlineStyle, pointer: getComputedStyle(s.querySelector("dd"), "::after").content }));
+  assert.deepEqual(await number("visible"), { outline: "solid", pointer: '" ◀"' });
+  assert.deepEqual(await number("processed"), { outline: "none", pointer: "none" });
   // Going on from the moment itself, since on a phone Play is further down.
   await page.click("#go-on");
   await page.waitForFunction(() => /^At t = 1m20s: The kitchen is back/.test(document.querySelector("#moment")?.textContent ?? ""), null, { timeout: 30_000 });
