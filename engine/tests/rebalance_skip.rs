@@ -4,7 +4,7 @@
 
 mod common;
 
-use queue_engine::stream::{GroupCounts, StreamScenario};
+use queue_engine::stream::{GroupCounts, RecordMark, StreamScenario};
 use queue_engine::Millis;
 
 fn crash(commit: &str) -> (common::OneLog, GroupCounts) {
@@ -49,6 +49,55 @@ fn commit_after_processing_turns_the_loss_into_duplicates() {
         sim.published(),
         "each record processed at least once"
     );
+}
+
+/// How many retained records of group 0 carry `mark`, over every partition.
+fn marked(sim: &common::OneLog, mark: RecordMark) -> u64 {
+    let cursors = &sim.groups[0].cursors;
+    let mut n = 0;
+    for (p, log) in sim.partitions.iter().enumerate() {
+        n += (log.start..log.end())
+            .filter(|&off| cursors[p].mark(log.start, off) == Some(mark))
+            .count() as u64;
+    }
+    n
+}
+
+/// The log marks which records were lost and which were repeated, one mark per record the
+/// counts count (semantics.md §3: a group resumes from its committed offsets after a rebalance).
+#[test]
+fn the_log_marks_each_skipped_and_each_repeated_record() {
+    let (sim, c) = crash("before_processing");
+    assert_eq!(marked(&sim, RecordMark::Skipped), c.skipped, "{c:?}");
+    assert_eq!(marked(&sim, RecordMark::Duplicate), 0);
+    let (sim, c) = crash("after_processing");
+    assert_eq!(marked(&sim, RecordMark::Skipped), 0);
+    let repeated = marked(&sim, RecordMark::Duplicate);
+    assert!(
+        repeated > 0 && repeated <= c.duplicates,
+        "{repeated} records repeated, {c:?}"
+    );
+}
+
+/// A mark goes with its record when retention removes it.
+#[test]
+fn a_skipped_mark_expires_with_its_record() {
+    let sc = StreamScenario::from_json(
+        r#"{ "topic": { "partitions": 1, "retention": "1m" },
+             "producers": [{ "rate": 50, "stop": "30s" }],
+             "groups": [ { "consumers": 2, "commit": "before_processing", "max_poll_records": 20,
+                           "processing": { "mean": "45ms" } } ],
+             "commands": [ { "at": "10s", "do": { "type": "crash_consumer", "group": 0, "consumer": 0 } } ] }"#,
+    )
+    .unwrap();
+    let mut sim = common::OneLog::new(sc).unwrap();
+    sim.advance_to(Millis::from_secs(40));
+    let skipped = sim.groups[0].counts.skipped;
+    assert!(skipped > 0 && marked(&sim, RecordMark::Skipped) == skipped);
+    sim.advance_to(Millis::from_secs(150));
+    assert!(sim.partitions[0].records.is_empty(), "all expired");
+    assert_eq!(marked(&sim, RecordMark::Skipped), 0);
+    assert_eq!(sim.groups[0].counts.skipped, skipped, "the count stays");
 }
 
 #[test]

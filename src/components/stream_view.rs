@@ -1,7 +1,7 @@
 use queue_engine::envelope::{Binding, Envelope};
 use queue_engine::stream::{
-    CommitMode, GroupConfig, Rebalance, SeekTo, StreamCommand, StreamProducer, StreamScenario,
-    TopicConfig,
+    CommitMode, GroupConfig, Rebalance, RecordMark, SeekTo, StreamCommand, StreamProducer,
+    StreamScenario, TopicConfig,
 };
 use queue_engine::Millis;
 use wasm_bindgen::JsCast;
@@ -153,10 +153,16 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
                             Callback::from(move |_: MouseEvent| selected.set(Some((p as u32, off))))
                         };
                         let marks = marks_at(off);
+                        // What became of it for the kitchen, whose cursor the shading follows.
+                        let (fate, words) = match sim.groups[0].cursors[p].mark(log.start, off) {
+                            Some(RecordMark::Skipped) => (Some("skipped"), "; the kitchen skipped it"),
+                            Some(RecordMark::Duplicate) => (Some("dup"), "; the kitchen processed it again"),
+                            None => (None, ""),
+                        };
                         html! {
-                            <li class={classes!("rec", r.poison.then_some("poison"), (off < first_done).then_some("done"))}>
+                            <li class={classes!("rec", r.poison.then_some("poison"), (off < first_done).then_some("done"), fate)}>
                                 <button type="button" onclick={select}
-                                    title={format!("offset {off}, key {}", r.key.as_deref().unwrap_or("none"))}>
+                                    title={format!("offset {off}, key {}{words}", r.key.as_deref().unwrap_or("none"))}>
                                     { off % 1000 }{ if r.poison { "!" } else { "" } }
                                 </button>
                                 // Always there (empty when no cursor sits here): the same elements
@@ -205,7 +211,7 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
         <div class="stream-view">
             <p class="hint">
                 <span class="aside">{ "A Kafka-style log of the same orders: records stay after they are read, and each group has its own committed offset. " }</span>
-                { "Committed offsets: ▲k kitchen, ▲a analytics." }
+                { "Committed offsets: ▲k kitchen, ▲a analytics. Struck through ✕: the kitchen skipped it; ×2: the kitchen processed it again." }
             </p>
             <div class="control-row" role="group" aria-label="Log settings">
                 <label>{ "Partitions " }

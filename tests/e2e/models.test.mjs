@@ -320,3 +320,30 @@ test("the shop on each broker's queue is that broker's: its type in the diagram,
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("at the crash in rebalance-skip the log marks each skipped record and points at the Skipped count", async () => {
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?lesson=rebalance-skip`, { viewport: { width: 1280, height: 1000 } });
+  await page.waitForSelector("#checkpoint");
+  await page.check('#checkpoint input[value="skipped"]');
+  await page.click("#run-check");
+  await page.waitForFunction(() => /Paused here/.test(document.querySelector("#moment")?.textContent ?? ""), null, { timeout: 30_000 });
+  assert.equal(await page.getAttribute("#clock", "data-now"), "20000");
+  // The records the crashed member had fetched, committed and not cooked are all still in the
+  // lanes at this moment: one struck-through, ✕-marked record per skipped offset.
+  const skipped = await cell(page, "kitchen", "skipped");
+  assert.ok(skipped > 0, `${skipped} skipped`);
+  const marks = await page.$$eval("#region-stream .lane .rec.skipped button", (bs) => bs.map((b) => ({
+    line: getComputedStyle(b).textDecorationLine, mark: getComputedStyle(b, "::after").content, title: b.title,
+  })));
+  assert.equal(marks.length, skipped, "each skipped record is marked");
+  for (const m of marks) {
+    assert.deepEqual([m.line, m.mark], ["line-through", '"✕"']);
+    assert.match(m.title, /the kitchen skipped it$/);
+  }
+  // The moment points at the number it talks about: the kitchen's Skipped, outlined.
+  const outline = await page.$eval('#stream-groups tr[data-group="kitchen"] td.skipped', (td) => getComputedStyle(td).outlineStyle);
+  assert.equal(outline, "solid");
+  await screenshotOf(page, "#region-stream", "lesson-rebalance-skip-marks");
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -50,6 +50,7 @@ impl StreamSim {
                 && !cursor.dead.contains_key(&off);
             if unread {
                 group.counts.skipped += 1;
+                group.cursors[p as usize].skipped.insert(off, ());
                 self.emit(EventKind::RecordsSkipped {
                     group: g as u32,
                     partition: p,
@@ -163,6 +164,7 @@ impl StreamSim {
                     && !cursor.dead.contains_key(&off)
                 {
                     count += 1;
+                    cursor.skipped.insert(off, ());
                 }
             }
             if count > 0 {
@@ -362,6 +364,7 @@ impl StreamSim {
                     cursor.committed.is_some_and(|c| c > off) && !cursor.dead.contains_key(&off);
                 if skipped {
                     group.counts.skipped += 1;
+                    cursor.skipped.insert(off, ());
                 }
                 Self::done_with(&mut group.members[m], p, off);
                 self.emit(failed);
@@ -513,7 +516,10 @@ impl StreamSim {
                 log.records.pop_front();
                 log.start += 1;
                 for g in &mut self.groups {
-                    g.cursors[p].processed.pop_front();
+                    let cursor = &mut g.cursors[p];
+                    cursor.processed.pop_front();
+                    // The mark goes with its record.
+                    cursor.skipped.remove(&(log.start - 1));
                 }
             }
             if log.start > before {

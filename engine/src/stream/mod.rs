@@ -511,6 +511,32 @@ pub struct Cursor {
     attempts: u32,
     /// Offsets handed to the dead-letter topic (handled, though never processed).
     dead: crate::kernel::sorted::SortedMap<u64, ()>,
+    /// Retained offsets this group committed past without processing: each one counted in
+    /// [`GroupCounts::skipped`], kept so the log can mark which records were lost.
+    skipped: crate::kernel::sorted::SortedMap<u64, ()>,
+}
+
+/// What became of one record for one group, as the log marks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordMark {
+    /// Committed past but never processed: lost for this group.
+    Skipped,
+    /// Processed more than once without a seek asking for it.
+    Duplicate,
+}
+
+impl Cursor {
+    /// The mark for `offset` of a partition whose oldest retained offset is `start`, if any.
+    pub fn mark(&self, start: u64, offset: u64) -> Option<RecordMark> {
+        if self.skipped.contains_key(&offset) {
+            return Some(RecordMark::Skipped);
+        }
+        let times = offset
+            .checked_sub(start)
+            .and_then(|i| self.processed.get(i as usize).copied())
+            .unwrap_or(0);
+        (times > 1 && offset >= self.replay_until).then_some(RecordMark::Duplicate)
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
