@@ -106,11 +106,13 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let hide = |name: &str| props.embed.hidden(name);
     let consumers = s.consumers.count;
     let fifo = s.queue.kind == QueueKind::Fifo;
-    let dlq_value = s
-        .dlq
-        .as_ref()
-        .map_or("off".to_owned(), |d| d.max_receive_count.to_string());
+    let receives = s.dlq.as_ref().map(|d| d.max_receive_count);
     let vt = s.queue.visibility_timeout.0 / 1000;
+    // The usual choices, and the value in force if it is none of them (ActiveMQ's seven
+    // deliveries, a quorum queue's 30-minute timeout, a link's own number): a select must
+    // never show a value other than the one that runs.
+    let dlq_choices = with_current(&[1, 2, 3, 4, 5, 10, 20, 21], receives);
+    let vt_choices = with_current(&[1, 5, 10, 30, 60, 300], Some(vt));
     html! {
         <div class="controls">
             <div class="control-row" role="group" aria-label="Time">
@@ -184,17 +186,17 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 <label hidden={hide("dlq")} title="After this many receives without a delete, a message moves to the dead-letter queue (SQS maxReceiveCount). Off: it is retried forever.">
                     { "DLQ after " }
                     <select id="max-receives" disabled={lock("dlq")} onchange={on_command_select(|v| Some(Command::SetMaxReceiveCount { count: v.parse().ok() }))}>
-                        <option value="off" selected={dlq_value == "off"}>{ "off (retry forever)" }</option>
-                        { for [1u32, 2, 3, 4, 5, 10, 20, 21].iter().map(|n| html! {
-                            <option value={n.to_string()} selected={dlq_value == n.to_string()}>{ format!("{n} receives") }</option>
+                        <option value="off" selected={receives.is_none()}>{ "off (retry forever)" }</option>
+                        { for dlq_choices.iter().map(|n| html! {
+                            <option value={n.to_string()} selected={receives == Some(*n)}>{ format!("{n} receives") }</option>
                         }) }
                     </select>
                 </label>
                 <label hidden={hide("visibility")} title="How long a received message stays hidden from other workers. If processing takes longer, another worker gets it too.">
                     { "Visibility timeout " }
                     <select id="visibility" disabled={lock("visibility")} onchange={on_command_select(|v| v.parse().ok().map(|s: u64| Command::SetVisibilityTimeout { timeout: Millis::from_secs(s) }))}>
-                        { for [1u64, 5, 10, 30, 60, 300].iter().map(|v| html! {
-                            <option value={v.to_string()} selected={*v == vt}>{ format!("{v} s") }</option>
+                        { for vt_choices.iter().map(|v| html! {
+                            <option value={v.to_string()} selected={*v == vt}>{ Millis::from_secs(*v).to_string() }</option>
                         }) }
                     </select>
                 </label>
@@ -241,4 +243,14 @@ pub fn Controls(props: &ControlsProps) -> Html {
             }
         </div>
     }
+}
+
+/// `usual`, with `current` added in order when it is not among them.
+fn with_current<T: Copy + Ord>(usual: &[T], current: Option<T>) -> Vec<T> {
+    let mut out = usual.to_vec();
+    if let Some(c) = current.filter(|c| !usual.contains(c)) {
+        let at = out.partition_point(|v| *v < c);
+        out.insert(at, c);
+    }
+    out
 }

@@ -15,13 +15,10 @@ use super::select_value;
 const SYSTEMS: [(&str, &str); 11] = [
     ("pizza-shop", "Pizza shop: SQS queue and DLQ"),
     ("kitchen-outage", "Kitchen outage"),
-    (
-        "rabbitmq-quorum-orders",
-        "RabbitMQ quorum queue: delivery limit",
-    ),
-    ("service-bus-orders", "Service Bus queue: MaxDeliveryCount"),
-    ("pubsub-orders", "Pub/Sub subscription: delivery attempts"),
-    ("activemq-orders", "ActiveMQ queue: redelivery policy"),
+    ("rabbitmq-quorum-orders", "RabbitMQ quorum: delivery limit"),
+    ("service-bus-orders", "Service Bus: MaxDeliveryCount"),
+    ("pubsub-orders", "Pub/Sub: delivery attempts"),
+    ("activemq-orders", "ActiveMQ: redelivery policy"),
     ("video-upload", "Video upload: SNS to four queues"),
     ("queue-vs-topic", "Queue vs topic"),
     ("orders-log", "Orders log: Kafka partitions"),

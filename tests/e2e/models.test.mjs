@@ -297,21 +297,25 @@ test("each system and lesson that a broker run backs says which broker, when, an
 test("the shop on each broker's queue is that broker's: its type in the diagram, its lens and its check", async () => {
   const { page, problems } = await openPage(site.browser, site.server.url, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector("#system");
-  // [system, the queue's type in the diagram, the lens's platform, its DLQ-after value, the line under it]
+  // [system, the queue's type in the diagram, the lens's platform, its DLQ-after value, the line
+  // under it, and what the controls show: deliveries before the DLQ, and the timeout]
   const brokers = [
-    ["rabbitmq-quorum-orders", "quorum", "rabbitmq-quorum", "3", /^Checked on RabbitMQ \d/],
-    ["service-bus-orders", "Service Bus", "service-bus", "5", /^Not checked against Service Bus/],
-    ["pubsub-orders", "Pub/Sub", "pubsub", "5", /^Not checked against Pub\/Sub/],
-    ["activemq-orders", "ActiveMQ", "activemq", "6", /^Checked on ActiveMQ Classic 5\./],
-    ["pizza-shop", "standard", "sqs", "3", /^Checked on moto \(SQS\)/],
+    ["rabbitmq-quorum-orders", "quorum", "rabbitmq-quorum", "3", /^Checked on RabbitMQ \d/, "4 receives", "30m00s"],
+    ["service-bus-orders", "Service Bus", "service-bus", "5", /^Not checked against Service Bus/, "5 receives", "1m00s"],
+    ["pubsub-orders", "Pub/Sub", "pubsub", "5", /^Not checked against Pub\/Sub/, "5 receives", "10 s"],
+    ["activemq-orders", "ActiveMQ", "activemq", "6", /^Checked on ActiveMQ Classic 5\./, "7 receives", "12h00m"],
+    ["pizza-shop", "standard", "sqs", "3", /^Checked on moto \(SQS\)/, "3 receives", "30 s"],
   ];
-  for (const [system, kind, platform, limit, line] of brokers) {
+  const chosen = (sel) => page.$eval(sel, (s) => s.selectedOptions[0].textContent);
+  for (const [system, kind, platform, limit, line, receives, timeout] of brokers) {
     await page.selectOption("#system", system);
     await page.waitForFunction((k) => document.querySelector("#region-diagram .queue-name")?.textContent.endsWith(`(${k})`), kind);
     assert.equal(await page.inputValue("#platform"), platform, `${system}: the lens opens on its platform`);
     const dlqAfter = await page.$eval("#lens-table tbody tr:has(th:text-is('DLQ after')) td:nth-of-type(2)", (td) => td.textContent);
     assert.equal(dlqAfter, limit, `${system}: DLQ after in the platform's own count`);
     assert.match(await page.textContent("#region-diagram .checked"), line, system);
+    // The controls show the values that run, even where they are not among the usual choices.
+    assert.deepEqual([await chosen("#max-receives"), await chosen("#visibility")], [receives, timeout], system);
   }
   // A platform the learner picks stays picked while the same system runs on.
   await page.selectOption("#platform", "kafka");
