@@ -126,8 +126,12 @@ use std::path::{Path, PathBuf};
 /// Systems menu paid for itself (a view function, not a component; one shared select reader;
 /// no region summaries nobody saw): 398.69 kB; the verdict scrolled into view on phones:
 /// 398.99 kB, budget 399.00 kB.
+/// Five stateless components as view functions (header, footer, link notice, time travel,
+/// queue vs topic) won 2.5 kB; it paid for the shop on four more brokers' queues with an
+/// ActiveMQ lens (+1.2 kB), the log's skipped and repeated marks (+0.7 kB) and selects that
+/// always show the value in force (+0.2 kB): 398.48 kB, budget 398.50 kB.
 /// Each step is in the git log.
-pub const GZIP_BUDGET_BYTES: u64 = 399_000;
+pub const GZIP_BUDGET_BYTES: u64 = 398_500;
 
 pub struct FileSize {
     pub path: PathBuf,
