@@ -567,3 +567,38 @@ fn a_broker_or_stream_lesson_refuses_settings_it_would_ignore() {
         );
     }
 }
+
+/// What a moment says is happening is what the engine shows at its time: each claim is one of
+/// the numbers a checkpoint can ask about, on the lesson's own run.
+#[test]
+fn each_moment_says_what_the_engine_shows_at_its_time() {
+    // (lesson, moment, number, value at the moment)
+    let claims: &[(&str, usize, &str, f64)] = &[
+        // "The first retry ... has failed too."
+        ("retry-backoff", 0, "max_receive_count", 2.0),
+        ("retry-backoff", 0, "dead_lettered", 0.0),
+        // "... so the order is in the DLQ now."
+        ("retry-backoff", 1, "dead_lettered", 1.0),
+        // "... the second worker is cooking the same order now" while the first still is.
+        ("visibility-timeout", 0, "max_receive_count", 2.0),
+        ("visibility-timeout", 0, "processed", 0.0),
+        // "Order 1 threw ... and waits to be retried; order 2 ... was logged and deleted."
+        ("throw-vs-return", 0, "processing_failures", 1.0),
+        ("throw-vs-return", 0, "processed", 0.0),
+        ("throw-vs-return", 0, "rejected", 1.0),
+    ];
+    let lessons = parsed();
+    for &(id, m, number, value) in claims {
+        let lesson = lessons.iter().find(|l| l.id == id).expect("a lesson");
+        let at = lesson.moments[m].at;
+        let scenario = lesson.scenario().expect("valid");
+        let mut world = World::new(Plan::single(scenario)).expect("valid");
+        world.advance_to(at);
+        let numbers = lessons::numbers(&world.members()[0]);
+        assert_eq!(
+            numbers.get(number).copied(),
+            Some(value),
+            "{id}, moment {m} at {at}: {number}"
+        );
+    }
+}
