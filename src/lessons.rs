@@ -51,7 +51,7 @@ pub struct Moment {
     pub at: Millis,
     /// One sentence, shown and announced while the run is at or past this moment.
     pub say: String,
-    /// The id of a region the lesson shows (`metrics`, `diagram`, `stream`), outlined and
+    /// The id of a region the lesson shows (`metrics`, `diagram`, `log`, `stream`), outlined and
     /// labelled "look here" meanwhile, optionally followed by the number in it that the moment
     /// is about (`metrics visible`, `stream skipped`), outlined and pointed at; the stylesheet
     /// has a rule for each.
