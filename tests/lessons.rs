@@ -162,14 +162,14 @@ fn every_moment_is_on_the_way_and_looks_at_a_region_the_lesson_shows() {
                     lesson.id
                 );
                 let rule =
-                    format!(r#".layout[data-look~="{region}"] .region-{region} > h2::after"#);
+                    format!(r#"[data-look~="{region}"] .region-{region} > h2::after"#);
                 assert!(
                     css.contains(&rule),
                     "{}: no look-here rule for {region}",
                     lesson.id
                 );
                 if let Some(number) = words.next() {
-                    let rule = format!(r#".layout[data-look~="{number}"] "#);
+                    let rule = format!(r#"[data-look~="{number}"] "#);
                     assert!(
                         css.matches(&rule).count() == 2,
                         "{}: {number} needs an outline and a pointer",
