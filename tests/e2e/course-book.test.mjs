@@ -215,7 +215,12 @@ test("mdBook across origins: iframes fit, events and xAPI reach the host, comman
   await p.evaluate((r) => r.querySelector('#checkpoint input[value="forever"]').click(), one);
   await p.waitForFunction((r) => !r.querySelector("#run-check").disabled, one);
   await p.evaluate((r) => r.querySelector("#run-check").click(), one);
-  await p.waitForFunction((r) => r.querySelector("#verdict"), one, { timeout: 30_000 });
+  // The run pauses at the lesson's moment; Go on, as a reader does, until the verdict.
+  await p.waitForFunction((r) => {
+    if (r.querySelector("#verdict")) return true;
+    if (/Paused here/.test(r.querySelector("#moment")?.textContent ?? "")) r.querySelector("#go-on")?.click();
+    return false;
+  }, one, { timeout: 30_000, polling: 250 });
   const until = Date.now() + 5_000;
   while (!logs.some((l) => l.includes("Prediction was right")) && Date.now() < until) await p.waitForTimeout(100);
   assert.ok(logs.some((l) => l.includes("Prediction was right")), "the snippet's event listener ran");

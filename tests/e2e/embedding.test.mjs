@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { serveDist, launchBrowser, openPage, screenshot, ROOT, DIST } from "./harness.mjs";
+import { answer, serveDist, launchBrowser, openPage, screenshot, ROOT, DIST } from "./harness.mjs";
 
 /** The fenced block (```html, ```text, …) after each `<!-- test: NAME -->` marker in EMBEDDING.md. */
 async function snippets() {
@@ -198,8 +198,8 @@ test("the iframe obeys the host's commands and reports the checkpoint, also as x
   await p.goto(`${server.origin}/course/iframe.html`);
   const frame = await (await p.waitForSelector("iframe")).contentFrame();
   await frame.waitForSelector("#checkpoint");
-  await frame.check('#checkpoint input[value="forever"]');
-  await frame.click("#run-check");
+  // Predicted and run as a learner does, going on past the lesson's moment.
+  await answer(frame, "forever");
   await p.waitForFunction(() => window.received.some((m) => m.type === "checkpoint-answered"), null, { timeout: 30_000 });
   const answered = await p.evaluate(() => window.received.find((m) => m.type === "checkpoint-answered"));
   assert.equal(answered.lesson, "poison-pill");
