@@ -106,7 +106,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let hide = |name: &str| props.embed.hidden(name);
     let consumers = s.consumers.count;
     let fifo = s.queue.kind == QueueKind::Fifo;
-    let receives = s.dlq.as_ref().map(|d| d.max_receive_count);
+    let receives = s.dlq.as_ref().map(|d| u64::from(d.max_receive_count));
     let vt = s.queue.visibility_timeout.0 / 1000;
     // The usual choices, and the value in force if it is none of them (ActiveMQ's seven
     // deliveries, a quorum queue's 30-minute timeout, a link's own number): a select must
@@ -246,7 +246,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
 }
 
 /// `usual`, with `current` added in order when it is not among them.
-fn with_current<T: Copy + Ord>(usual: &[T], current: Option<T>) -> Vec<T> {
+fn with_current(usual: &[u64], current: Option<u64>) -> Vec<u64> {
     let mut out = usual.to_vec();
     if let Some(c) = current.filter(|c| !usual.contains(c)) {
         let at = out.partition_point(|v| *v < c);

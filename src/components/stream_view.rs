@@ -211,7 +211,7 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
         <div class="stream-view">
             <p class="hint">
                 <span class="aside">{ "A Kafka-style log of the same orders: records stay after they are read, and each group has its own committed offset. " }</span>
-                { "Committed offsets: ▲k kitchen, ▲a analytics. Struck through ✕: the kitchen skipped it; ×2: the kitchen processed it again." }
+                { "Committed offsets: ▲k kitchen, ▲a analytics. The kitchen's records: ✕ skipped, ×2 repeated." }
             </p>
             <div class="control-row" role="group" aria-label="Log settings">
                 <label>{ "Partitions " }
