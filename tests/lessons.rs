@@ -161,8 +161,7 @@ fn every_moment_is_on_the_way_and_looks_at_a_region_the_lesson_shows() {
                     "{}: looks at {region}, which it does not show",
                     lesson.id
                 );
-                let rule =
-                    format!(r#"[data-look~="{region}"] .region-{region} > h2::after"#);
+                let rule = format!(r#"[data-look~="{region}"] .region-{region} > h2::after"#);
                 assert!(
                     css.contains(&rule),
                     "{}: no look-here rule for {region}",

@@ -21,8 +21,10 @@ fn now(p: &Playground) -> Millis {
 /// there, judges on the engine's numbers and remembers the answer.
 #[test]
 fn a_prediction_plays_to_the_checkpoint_and_is_judged_there() {
-    let mut p = Rc::new(Playground::from_query("l=poison-pill"));
+    // A lesson with no moments on the way (the next test has those).
+    let mut p = Rc::new(Playground::from_query("l=dlq-redrive"));
     let lesson = p.lesson.expect("the lesson opens");
+    assert!(lesson.moments.is_empty());
     assert!(!p.playing, "a lesson waits for the prediction");
     assert!(p.progress.is_empty(), "no storage is read here");
     let numbers = lesson.numbers_at_checkpoint().unwrap();
@@ -41,7 +43,7 @@ fn a_prediction_plays_to_the_checkpoint_and_is_judged_there() {
     assert_eq!(verdict.at, lesson.checkpoint.until);
     assert!(verdict.correct(), "{verdict:?}");
     assert_eq!(verdict.predicted, right);
-    assert_eq!(p.progress.get("poison-pill"), Some(&true));
+    assert_eq!(p.progress.get("dlq-redrive"), Some(&true));
 }
 
 /// A lesson's run pauses exactly at each of its moments, so the learner sees the thing happen;

@@ -405,10 +405,12 @@ fn a_link_carries_what_the_learner_did_in_a_lesson_log() {
 fn a_step_never_runs_past_a_pending_checkpoint_it_stops_there_and_judges() {
     use queue_playground::state::Playground;
     use yew::Reducible;
-    let lesson = queue_playground::lessons::by_id("poison-pill").unwrap();
+    // A lesson with no moment on the way, so only the checkpoint stops the run.
+    let lesson = queue_playground::lessons::by_id("dlq-redrive").unwrap();
+    assert!(lesson.moments.is_empty());
     let until = lesson.checkpoint.until;
     let p = Rc::new(Playground::new(Scenario::default()));
-    let p = p.reduce(Action::LoadLesson(Some("poison-pill".into())));
+    let p = p.reduce(Action::LoadLesson(Some("dlq-redrive".into())));
     // A prediction starts the run; at 1× it plays to a little before the checkpoint.
     let p = p.reduce(Action::Predict(lesson.checkpoint.choices[0].id.clone()));
     let mut p = p.reduce(Action::SetSpeed(1.0));
