@@ -131,7 +131,7 @@ use std::path::{Path, PathBuf};
 /// ActiveMQ lens (+1.2 kB), the log's skipped and repeated marks (+0.7 kB) and selects that
 /// always show the value in force (+0.2 kB) and lesson moments that point at a number or the
 /// event log (stylesheet only); one choice list for both selects, not one per integer type
-/// (-0.2 kB): 398.36 kB here, about 20 B more in a clean clone (CI), budget 398.42 kB.
+/// (-0.2 kB): 398.36 kB here and in a clean clone (CI), budget 398.42 kB.
 /// Each step is in the git log.
 pub const GZIP_BUDGET_BYTES: u64 = 398_420;
 
