@@ -39,11 +39,11 @@ fn expected_in_flight(w: &World) -> (usize, Option<u64>) {
     let sim = &w.members()[0];
     let held = sim
         .message_iter()
-        .filter(|m| matches!(m.state, MsgState::InFlight { .. } | MsgState::Held { .. }))
+        .filter(|m| matches!(m.state(), MsgState::InFlight { .. } | MsgState::Held { .. }))
         .count();
     let soonest = sim
         .message_iter()
-        .filter_map(|m| match m.state {
+        .filter_map(|m| match m.state() {
             MsgState::InFlight { deadline, .. } => Some(deadline),
             _ => None,
         })
@@ -136,7 +136,7 @@ fn delayed_messages_are_counted_apart_from_ready_ones() {
     let sim = &w.members()[0];
     let delayed = sim
         .message_iter()
-        .filter(|m| matches!(m.state, MsgState::Delayed { .. }))
+        .filter(|m| matches!(m.state(), MsgState::Delayed { .. }))
         .count();
     assert!(delayed >= 10, "{delayed} delayed");
     let place = queue_box(&w);

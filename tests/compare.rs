@@ -23,7 +23,7 @@ fn payloads(sim: &Sim) -> Vec<(u64, Payload, Millis)> {
     let mut v: Vec<_> = sim
         .messages()
         .iter()
-        .map(|m| (m.id, m.payload, m.published_at))
+        .map(|m| (m.id(), m.payload(), m.published_at()))
         .collect();
     v.sort_by_key(|m| m.0);
     v

@@ -71,11 +71,14 @@ impl World {
     /// The exchange and routing key message `m` of member `member` was first published with.
     #[inline]
     pub fn published_with(&self, member: u16, m: &Message) -> (String, String) {
-        if let Some((exchange, key)) = self.person_publish(m.event) {
+        if let Some((exchange, key)) = self.person_publish(m.event()) {
             return (exchange.to_owned(), key.to_owned());
         }
         let via_router = self.routers().iter().find_map(|r| {
-            let (key, _) = r.publishers.iter().find(|(_, p)| *p == m.producer)?;
+            let (key, _) = r
+                .publishers
+                .iter()
+                .find(|(_, p)| u32::from(*p) == m.producer())?;
             r.binds
                 .iter()
                 .any(|(_, to)| *to == member)
@@ -87,14 +90,14 @@ impl World {
     /// Message `m`'s `x-death` header, newest first; empty while it has never died.
     #[inline]
     pub fn x_death(&self, member: u16, m: &Message) -> Vec<Death> {
-        let MsgState::DeadLettered { at, reason } = m.state else {
+        let MsgState::DeadLettered { at, reason } = m.state() else {
             return Vec::new();
         };
         let (exchange, key) = self.published_with(member, m);
         vec![Death {
             queue: self.member_nodes(member).queue.clone(),
             reason: reason.amqp(),
-            count: u32::from(m.redrives) + 1,
+            count: u32::from(m.redrives()) + 1,
             exchange,
             routing_keys: vec![key],
             time: at,

@@ -236,7 +236,7 @@ impl Sim {
             };
             let Some(h) = candidate else { break };
             let Some(m) = self.msg(h) else { continue };
-            if m.state != MsgState::Visible {
+            if m.state() != MsgState::Visible {
                 continue;
             }
             if self.past_retention(m) {
@@ -247,7 +247,7 @@ impl Sim {
                 if m.receive_count >= max_receives {
                     let reason = DeadLetterReason::MaxReceiveCount {
                         receives: crate::message::count16(m.receive_count),
-                        last_failure: m.last_failure,
+                        last_failure: m.last_failure(),
                     };
                     self.dead_letter(h, reason);
                     continue;
@@ -260,7 +260,7 @@ impl Sim {
             }
             let now = self.now;
             let m = self.msg_mut(h).expect("checked above");
-            m.receive_count += 1;
+            m.received();
             let receipt = m.receive_count;
             let state = if ack_first {
                 MsgState::Held { consumer: c }
@@ -294,11 +294,11 @@ impl Sim {
         let transient_failures = self
             .sc
             .producers
-            .get(m.producer as usize)
+            .get(m.producer() as usize)
             .map_or(2, |p| p.transient_failures);
         // A body that fails validation, or a schema version newer than the consumer reads,
         // is invalid to it: what happens next is its `on_invalid` choice.
-        let invalid = match m.payload {
+        let invalid = match m.payload() {
             Payload::Poison if !self.poison_fixed => Some(FailureCause::Malformed),
             Payload::V2 if self.sc.consumers.schema_version < 2 => {
                 Some(FailureCause::UnknownVersion)
@@ -311,7 +311,7 @@ impl Sim {
                 OnInvalid::Discard | OnInvalid::DeadLetter => Outcome::Reject,
             };
         }
-        match m.payload {
+        match m.payload() {
             Payload::Transient if m.receive_count <= transient_failures => {
                 return Outcome::Fail(FailureCause::Transient);
             }
@@ -416,9 +416,12 @@ impl Sim {
             if m.receive_count != item.receipt {
                 continue;
             }
-            if let MsgState::InFlight { consumer, deadline } = &mut m.state {
-                if *consumer == c {
-                    *deadline = until;
+            if let MsgState::InFlight { consumer, .. } = m.state() {
+                if consumer == c {
+                    m.set_state(MsgState::InFlight {
+                        consumer,
+                        deadline: until,
+                    });
                     self.emit(EventKind::VisibilityExtended {
                         msg: item.h.id,
                         until,
@@ -443,7 +446,7 @@ impl Sim {
 
     pub(crate) fn visibility_timer(&mut self, h: Handle, receipt: u32) {
         let Some(m) = self.msg(h) else { return };
-        let MsgState::InFlight { deadline, .. } = m.state else {
+        let MsgState::InFlight { deadline, .. } = m.state() else {
             return;
         };
         if m.receive_count != receipt || deadline > self.now {
@@ -455,11 +458,10 @@ impl Sim {
     /// An in-flight message whose visibility ran out becomes receivable again.
     pub(crate) fn return_to_queue(&mut self, h: Handle) {
         let Some(m) = self.msg_mut(h) else { return };
-        if m.last_failure.is_none() || m.failure_receive != m.receive_count {
-            m.last_failure = Some(FailureCause::VisibilityExpired);
-            m.failure_receive = m.receive_count;
+        if !m.failed_this_receive() {
+            m.fail(FailureCause::VisibilityExpired);
         }
-        let (group, seq) = (m.group, m.seq());
+        let (group, seq) = (m.group(), m.seq());
         self.emit(EventKind::VisibilityExpired { msg: h.id });
         if self.msg(h).is_some_and(|m| self.past_retention(m)) {
             self.expire_from_queue(h);
@@ -472,10 +474,10 @@ impl Sim {
 
     pub(crate) fn delay_end(&mut self, h: Handle) {
         let Some(m) = self.msg(h) else { return };
-        if !matches!(m.state, MsgState::Delayed { .. }) {
+        if !matches!(m.state(), MsgState::Delayed { .. }) {
             return;
         }
-        let (group, seq) = (m.group, m.seq());
+        let (group, seq) = (m.group(), m.seq());
         self.set_state(h, MsgState::Visible);
         self.ready.push_new(h, group, seq);
         self.emit(EventKind::Visible { msg: h.id });

@@ -106,14 +106,14 @@ impl Envelope {
     #[inline]
     pub fn for_message(m: &Message, scenario: &Scenario) -> Envelope {
         let seed = scenario.seed;
-        let order = format!("ord-{:05}", m.event);
-        let producer = scenario.producers.get(m.producer as usize);
-        let claim_check = m.payload == Payload::Large && producer.is_some_and(|p| p.claim_check);
-        let v2 = m.payload == Payload::V2;
+        let order = format!("ord-{:05}", m.event());
+        let producer = scenario.producers.get(m.producer() as usize);
+        let claim_check = m.payload() == Payload::Large && producer.is_some_and(|p| p.claim_check);
+        let v2 = m.payload() == Payload::V2;
         // Built field by field through one helper: each `json!` object is its own inlined
         // run of map inserts, which the page paid for once per shape.
         let mut fields = vec![("order_id", Value::from(order.as_str()))];
-        match m.payload {
+        match m.payload() {
             Payload::Large => {
                 let photo = if claim_check {
                     obj(vec![
@@ -137,11 +137,11 @@ impl Envelope {
                     "diavola",
                     "funghi",
                 ];
-                let pick = (mix(seed ^ m.event) % PIZZAS.len() as u64) as usize;
+                let pick = (mix(seed ^ m.event()) % PIZZAS.len() as u64) as usize;
                 let item = vec![
                     ("pizza", Value::from(PIZZAS[pick])),
                     ("size", Value::from("large")),
-                    ("quantity", Value::from(1 + (mix(m.event) % 3))),
+                    ("quantity", Value::from(1 + (mix(m.event()) % 3))),
                 ];
                 if v2 {
                     // Version 2 holds a list of items, which a version 1 reader cannot parse.
@@ -153,14 +153,17 @@ impl Envelope {
         }
         fields[0].1 = Value::from(order.as_str());
         let data = obj(fields);
-        let trace = crate::trace::TraceIds::for_message(seed, m.event);
+        let trace = crate::trace::TraceIds::for_message(seed, m.event());
         Envelope {
             specversion: "1.0".into(),
-            id: event_uuid(seed, m.event),
-            source: format!("/pizza-shop/{}", producer_name(scenario, m.producer.into())),
+            id: event_uuid(seed, m.event()),
+            source: format!(
+                "/pizza-shop/{}",
+                producer_name(scenario, m.producer())
+            ),
             ty: format!("com.example.pizzashop.order.placed.v{}", 1 + u8::from(v2)),
             subject: order.clone(),
-            time: rfc3339(m.published_at),
+            time: rfc3339(m.published_at()),
             datacontenttype: "application/json".into(),
             dataschema: format!(
                 "https://schemas.example.com/pizzashop/order-placed/v{}.json",
@@ -168,7 +171,7 @@ impl Envelope {
             ),
             data,
             traceparent: trace.traceparent(),
-            partitionkey: format!("store-{}", m.group),
+            partitionkey: format!("store-{}", m.group()),
             sequence: (scenario.queue.kind == QueueKind::Fifo).then(|| format!("{:020}", m.seq())),
             replyto: scenario
                 .reply_queue
@@ -183,16 +186,16 @@ impl Envelope {
     /// named and shaped as a "video uploaded" event.
     pub fn for_video_upload(m: &Message, scenario: &Scenario) -> Envelope {
         let mut env = Envelope::for_message(m, scenario);
-        let video = format!("vid-{:05}", m.event);
-        let channel = format!("channel-{}", m.group);
+        let video = format!("vid-{:05}", m.event());
+        let channel = format!("channel-{}", m.group());
         env.source = "/video-platform/upload-service".into();
         env.ty = "com.example.video.uploaded.v1".into();
         env.dataschema = "https://schemas.example.com/video/uploaded/v1.json".into();
         env.data = obj(vec![
             ("video_id", Value::from(video.as_str())),
             ("channel", Value::from(channel.as_str())),
-            ("duration_s", Value::from(30 + mix(m.event) % 570)),
-            ("corrupt", Value::from(m.payload == Payload::Poison)),
+            ("duration_s", Value::from(30 + mix(m.event()) % 570)),
+            ("corrupt", Value::from(m.payload() == Payload::Poison)),
         ]);
         env.partitionkey = channel;
         env.subject = video;

@@ -43,7 +43,7 @@ impl Sim {
     fn http_start(&mut self, c: u32, h: Handle) {
         let took = self.processing_time();
         if let Some(m) = self.msg_mut(h) {
-            m.receive_count += 1;
+            m.received();
         }
         if self.state(h) == Some(MsgState::Visible) {
             self.set_state(
@@ -119,7 +119,7 @@ impl Sim {
 
     fn http_complete(&mut self, c: u32, item: &crate::consumer::Item) {
         let at = self.now;
-        let published = self.msg(item.h).map_or(at, |m| m.published_at);
+        let published = self.msg(item.h).map_or(at, |m| m.published_at());
         self.metrics.record_latency(at.saturating_sub(published).0);
         self.record_success(c, item);
         self.set_state(item.h, MsgState::Processed { at });

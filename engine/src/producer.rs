@@ -406,22 +406,16 @@ impl Sim {
         } else {
             MsgState::Visible
         };
-        let message = Message {
+        let message = Message::new(crate::message::Published {
             id,
             event,
-            // A scenario has at most 16 producers (Scenario::validate).
-            producer: p as u16,
+            producer: p,
             payload,
             group,
-            published_at: self.now,
+            at: self.now,
             state,
-            receive_count: 0,
-            processed_count: 0,
-            last_failure: None,
-            failure_receive: 0,
-            redrives: 0,
             duplicate_send,
-        };
+        });
         let h = self.alloc(message);
         self.counts.published += 1;
         *self.counts.state_mut(&state) += 1;

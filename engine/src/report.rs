@@ -165,13 +165,13 @@ impl QueueReport {
             .messages()
             .into_iter()
             .map(|m| Outcome {
-                id: m.id,
-                event: m.event,
-                payload: m.payload,
-                group: m.group,
-                state: m.state.name(),
+                id: m.id(),
+                event: m.event(),
+                payload: m.payload(),
+                group: m.group(),
+                state: m.state().name(),
                 receives: m.receive_count,
-                processed: m.processed_count,
+                processed: m.processed_count(),
             })
             .collect();
         QueueReport {

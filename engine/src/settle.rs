@@ -18,7 +18,7 @@ impl Sim {
     /// Side effects of one message processed to the end: the data store write, the reply, and
     /// duplicate and order accounting.
     pub(crate) fn complete(&mut self, c: u32, item: &Item) {
-        let Some(id) = self.msg(item.h).map(|m| m.id) else {
+        let Some(id) = self.msg(item.h).map(|m| m.id()) else {
             return;
         };
         match item.outcome {
@@ -32,8 +32,7 @@ impl Sim {
             Outcome::Fail(cause) => {
                 self.counts.processing_failures += 1;
                 let m = self.msg_mut(item.h).expect("checked above");
-                m.last_failure = Some(cause);
-                m.failure_receive = m.receive_count;
+                m.fail(cause);
                 self.emit(EventKind::Failed {
                     msg: id,
                     consumer: c,
@@ -48,7 +47,7 @@ impl Sim {
     /// and order accounting. An idempotent consumer skips an event id it has seen.
     pub(crate) fn record_success(&mut self, c: u32, item: &Item) {
         let Some(m) = self.msg(item.h) else { return };
-        let (event, id, group, seq) = (m.event, m.id, m.group, m.seq());
+        let (event, id, group, seq) = (m.event(), m.id(), m.group(), m.seq());
         let seen = self.processed_events.contains(event);
         if seen && self.sc.consumers.idempotent {
             self.counts.duplicates_skipped += 1;
@@ -63,8 +62,8 @@ impl Sim {
         }
         self.processed_events.insert(event);
         let m = self.msg_mut(item.h).expect("checked above");
-        m.processed_count += 1;
-        let first = m.processed_count == 1;
+        m.count_processed();
+        let first = m.processed_count() == 1;
         self.emit(EventKind::Processed {
             msg: id,
             consumer: c,
@@ -106,7 +105,8 @@ impl Sim {
     /// Deletes a message with our receipt; a stale receipt leaves it where it is.
     fn delete(&mut self, c: u32, item: &Item, rejected: bool) {
         let Some(m) = self.msg(item.h) else { return };
-        let ours = m.receive_count == item.receipt && matches!(m.state, MsgState::InFlight { .. });
+        let ours =
+            m.receive_count == item.receipt && matches!(m.state(), MsgState::InFlight { .. });
         if !ours {
             self.counts.stale_deletes += 1;
             self.emit(EventKind::StaleDelete {
@@ -134,7 +134,7 @@ impl Sim {
         } else if rejected {
             self.set_state(h, MsgState::Rejected { at });
         } else {
-            let published = self.msg(h).map_or(at, |m| m.published_at);
+            let published = self.msg(h).map_or(at, |m| m.published_at());
             self.metrics.record_latency(at.saturating_sub(published).0);
             self.set_state(h, MsgState::Processed { at });
         }
@@ -174,11 +174,11 @@ impl Sim {
     /// A failed (or unattempted) message goes back according to the retry policy.
     fn give_back(&mut self, item: &Item) {
         let Some(m) = self.msg(item.h) else { return };
-        if m.receive_count != item.receipt || !matches!(m.state, MsgState::InFlight { .. }) {
+        if m.receive_count != item.receipt || !matches!(m.state(), MsgState::InFlight { .. }) {
             return;
         }
         let receives = m.receive_count;
-        let last_failure = m.last_failure;
+        let last_failure = m.last_failure();
         if self.sc.queue.limit_at_return() && self.limit_reached(item.h, receives, last_failure) {
             return;
         }
@@ -214,8 +214,8 @@ impl Sim {
         };
         if let Some(deadline) = new_deadline {
             if let Some(m) = self.msg_mut(item.h) {
-                if let MsgState::InFlight { deadline: d, .. } = &mut m.state {
-                    *d = deadline;
+                if let MsgState::InFlight { consumer, .. } = m.state() {
+                    m.set_state(MsgState::InFlight { consumer, deadline });
                 }
             }
             if deadline > self.now {
@@ -279,7 +279,7 @@ impl Sim {
     /// Ack-before-processing: the message was deleted at receipt, so the outcome is final.
     pub(crate) fn settle_held(&mut self, c: u32, item: &Item) {
         let Some(m) = self.msg(item.h) else { return };
-        if !matches!(m.state, MsgState::Held { .. }) {
+        if !matches!(m.state(), MsgState::Held { .. }) {
             return;
         }
         match item.outcome {

@@ -52,7 +52,10 @@ pub struct Sim {
     /// What it emitted since the world last collected.
     pub(crate) emitted: Vec<Event>,
     pub(crate) store: crate::kernel::chunked::Chunked<Message>,
-    free: Vec<u32>,
+    /// The first free slot (`u32::MAX` for none). Each free slot names the next one itself
+    /// ([`Message::free`]), so the list costs no memory of its own: a `Vec` of them held 4 MB
+    /// once rush hour's backlog drained.
+    free: u32,
     /// Finished messages in the order they finished, for evicting the oldest past `limits.history`.
     history: Line,
     /// Messages of the main queue in publish order, for retention and drop-oldest.
@@ -128,7 +131,7 @@ impl Sim {
             timers: crate::kernel::timers::Timers::new(),
             emitted: Vec::new(),
             store: Default::default(),
-            free: Vec::new(),
+            free: u32::MAX,
             history: Line::default(),
             live: Line::default(),
             ready: Ready::new(fifo),
@@ -179,18 +182,18 @@ impl Sim {
 
     /// A message still in the store (live ones, and the most recent `limits.history` finished ones).
     pub fn message(&self, id: MsgId) -> Option<&Message> {
-        self.store.iter().find(|m| m.id == id && m.id != 0)
+        self.store.iter().find(|m| m.id() == id && m.id() != 0)
     }
 
     /// Every stored message in no particular order: the cheap way to count or find.
     pub fn message_iter(&self) -> impl Iterator<Item = &Message> {
-        self.store.iter().filter(|m| m.id != 0)
+        self.store.iter().filter(|m| m.id() != 0)
     }
 
     /// Every stored message in publish order (sorted: reused slots break the store's order).
     pub fn messages(&self) -> Vec<&Message> {
         let mut all: Vec<&Message> = self.message_iter().collect();
-        all.sort_by_key(|m| m.id);
+        all.sort_by_key(|m| m.id());
         all
     }
 
@@ -207,24 +210,26 @@ impl Sim {
     }
 
     pub(crate) fn msg(&self, h: Handle) -> Option<&Message> {
-        self.store.get(h.slot as usize).filter(|m| m.id == h.id)
+        self.store.get(h.slot as usize).filter(|m| m.id() == h.id)
     }
 
     pub(crate) fn msg_mut(&mut self, h: Handle) -> Option<&mut Message> {
-        self.store.get_mut(h.slot as usize).filter(|m| m.id == h.id)
+        self.store
+            .get_mut(h.slot as usize)
+            .filter(|m| m.id() == h.id)
     }
 
     pub(crate) fn state(&self, h: Handle) -> Option<MsgState> {
-        self.msg(h).map(|m| m.state)
+        self.msg(h).map(|m| m.state())
     }
 
     pub(crate) fn alloc(&mut self, message: Message) -> Handle {
-        let id = message.id;
-        let slot = match self.free.pop() {
-            Some(slot) => {
-                if let Some(m) = self.store.get_mut(slot as usize) {
-                    *m = message;
-                }
+        let id = message.id();
+        let slot = match self.store.get_mut(self.free as usize) {
+            Some(m) => {
+                let slot = self.free;
+                self.free = m.receive_count;
+                *m = message;
                 slot
             }
             None => {
@@ -238,12 +243,16 @@ impl Sim {
     /// The one place a message changes state: keeps the per-state counts, FIFO group blocking,
     /// and the bounded history consistent.
     pub(crate) fn set_state(&mut self, h: Handle, new: MsgState) {
-        let Some(m) = self.store.get_mut(h.slot as usize).filter(|m| m.id == h.id) else {
+        let Some(m) = self
+            .store
+            .get_mut(h.slot as usize)
+            .filter(|m| m.id() == h.id)
+        else {
             return;
         };
-        let old = m.state;
-        let group = m.group;
-        m.state = new;
+        let old = m.state();
+        let group = m.group();
+        m.set_state(new);
         *self.counts.state_mut(&old) -= 1;
         *self.counts.state_mut(&new) += 1;
         let was_in_flight = matches!(old, MsgState::InFlight { .. });
@@ -268,10 +277,14 @@ impl Sim {
 
     /// Frees a finished message's slot; its counts stay.
     fn forget(&mut self, h: Handle) {
-        if let Some(m) = self.store.get_mut(h.slot as usize).filter(|m| m.id == h.id) {
-            if m.state.is_terminal() {
-                m.id = 0;
-                self.free.push(h.slot);
+        if let Some(m) = self
+            .store
+            .get_mut(h.slot as usize)
+            .filter(|m| m.id() == h.id)
+        {
+            if m.state().is_terminal() {
+                m.free(self.free);
+                self.free = h.slot;
             }
         }
     }
@@ -285,9 +298,9 @@ impl Sim {
             let store = &self.store;
             self.live.retain(|h| {
                 store.get(h.slot as usize).is_some_and(|m| {
-                    m.id == h.id
-                        && !m.state.is_terminal()
-                        && !matches!(m.state, MsgState::DeadLettered { .. })
+                    m.id() == h.id
+                        && !m.state().is_terminal()
+                        && !matches!(m.state(), MsgState::DeadLettered { .. })
                 })
             });
         }
@@ -297,7 +310,7 @@ impl Sim {
     /// retention. Only its own deadline matters: every message before it already has a sweep.
     pub(crate) fn ensure_retention_check(&mut self, h: Handle) {
         let Some(m) = self.msg(h) else { return };
-        let at = m.published_at.saturating_add(self.sc.queue.retention);
+        let at = m.published_at().saturating_add(self.sc.queue.retention);
         if at < self.retention_at {
             self.retention_at = at;
             self.schedule(at, Timer::Retention);
@@ -306,7 +319,7 @@ impl Sim {
 
     /// True if the message is older than the queue's retention period.
     pub(crate) fn past_retention(&self, m: &Message) -> bool {
-        self.now.saturating_sub(m.published_at) >= self.sc.queue.retention
+        self.now.saturating_sub(m.published_at()) >= self.sc.queue.retention
     }
 
     /// A message of the main queue outlived its retention (or time to live): dead-lettered
@@ -340,7 +353,7 @@ impl Sim {
             if !self.past_retention(m) {
                 break;
             }
-            let state = m.state;
+            let state = m.state();
             self.live.pop_front();
             match state {
                 MsgState::Visible | MsgState::Delayed { .. } => self.expire_from_queue(h),
@@ -358,7 +371,7 @@ impl Sim {
             .iter()
             .filter_map(|h| self.msg(h))
             .find(|m| !self.past_retention(m))
-            .map(|m| m.published_at.saturating_add(self.sc.queue.retention));
+            .map(|m| m.published_at().saturating_add(self.sc.queue.retention));
         if let Some(at) = next {
             self.retention_at = at;
             self.schedule(at, Timer::Retention);
@@ -403,7 +416,7 @@ impl Sim {
     /// DLQs keep the original enqueue time; FIFO DLQs start counting again.
     fn dlq_deadline(&self, m: &Message, dead_at: Millis, retention: Millis) -> Millis {
         match self.sc.queue.kind {
-            QueueKind::Standard => m.published_at,
+            QueueKind::Standard => m.published_at(),
             QueueKind::Fifo => dead_at,
         }
         .saturating_add(retention)
@@ -425,14 +438,14 @@ impl Sim {
             let Some(id) = self
                 .store
                 .get(slot as usize)
-                .map(|m| m.id)
+                .map(|m| m.id())
                 .filter(|&id| id != 0 && id as u32 == tag)
             else {
                 continue;
             };
             let h = Handle { slot, id };
             let Some(m) = self.msg(h) else { continue };
-            let MsgState::DeadLettered { at, .. } = m.state else {
+            let MsgState::DeadLettered { at, .. } = m.state() else {
                 continue;
             };
             // Its deadline now: a message dead-lettered again has a later one of its own.
@@ -444,9 +457,9 @@ impl Sim {
         // half of it, so keeping it tidy costs a constant per dead letter.
         let store = &self.store;
         let gone = |h: &Handle| {
-            !store
-                .get(h.slot as usize)
-                .is_some_and(|m| m.id == h.id && matches!(m.state, MsgState::DeadLettered { .. }))
+            !store.get(h.slot as usize).is_some_and(|m| {
+                m.id() == h.id && matches!(m.state(), MsgState::DeadLettered { .. })
+            })
         };
         while self.dlq.front().is_some_and(|h| gone(&h)) {
             self.dlq.pop_front();
@@ -468,13 +481,11 @@ impl Sim {
         let Some(m) = self.msg_mut(h) else {
             return false;
         };
-        if !matches!(m.state, MsgState::DeadLettered { .. }) {
+        if !matches!(m.state(), MsgState::DeadLettered { .. }) {
             return false;
         }
-        m.receive_count = 0;
-        m.redrives = m.redrives.saturating_add(1);
-        m.last_failure = None;
-        let (group, seq, id) = (m.group, m.seq(), m.id);
+        m.redriven();
+        let (group, seq, id) = (m.group(), m.seq(), m.id());
         self.set_state(h, MsgState::Visible);
         self.ready.push_new(h, group, seq);
         let pos = self.live.partition_point(|x| x.id < id);
@@ -552,8 +563,8 @@ impl Sim {
             .oldest_candidates(32)
             .into_iter()
             .filter_map(|h| self.msg(h))
-            .filter(|m| m.state == MsgState::Visible)
-            .map(|m| m.published_at)
+            .filter(|m| m.state() == MsgState::Visible)
+            .map(|m| m.published_at())
             .min()
             .map_or(Millis::ZERO, |t| self.now.saturating_sub(t))
     }

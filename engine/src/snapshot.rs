@@ -78,7 +78,7 @@ impl Sim {
                 break;
             }
             let Some(m) = self.msg(h) else { continue };
-            let list = match m.state {
+            let list = match m.state() {
                 MsgState::Visible => &mut visible,
                 MsgState::Delayed { .. } => &mut delayed,
                 MsgState::InFlight { .. } | MsgState::Held { .. } => &mut in_flight,
@@ -91,13 +91,13 @@ impl Sim {
         if self.sc.mode == Mode::Http {
             for c in &self.consumers {
                 if let Some(m) = c.http_job.and_then(|h| self.msg(h)) {
-                    if in_flight.len() < cap && matches!(m.state, MsgState::InFlight { .. }) {
+                    if in_flight.len() < cap && matches!(m.state(), MsgState::InFlight { .. }) {
                         in_flight.push(token(m));
                     }
                 }
             }
             for h in self.http_backlog.iter() {
-                if let Some(m) = self.msg(h).filter(|m| m.state == MsgState::Visible) {
+                if let Some(m) = self.msg(h).filter(|m| m.state() == MsgState::Visible) {
                     if visible.len() < cap {
                         visible.push(token(m));
                     }
@@ -108,7 +108,7 @@ impl Sim {
             .dlq
             .iter()
             .filter_map(|h| self.msg(h))
-            .filter(|m| matches!(m.state, MsgState::DeadLettered { .. }))
+            .filter(|m| matches!(m.state(), MsgState::DeadLettered { .. }))
             .take(cap)
             .map(token)
             .collect();
@@ -204,11 +204,11 @@ impl Sim {
 
 fn token(m: &crate::message::Message) -> Token {
     Token {
-        id: m.id,
-        payload: m.payload,
-        group: m.group,
+        id: m.id(),
+        payload: m.payload(),
+        group: m.group(),
         receive_count: m.receive_count,
-        state: m.state,
-        published_at: m.published_at,
+        state: m.state(),
+        published_at: m.published_at(),
     }
 }

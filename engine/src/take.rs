@@ -27,8 +27,8 @@ impl Sim {
     pub(crate) fn take(&mut self, outcome: TakeOutcome) {
         let Some(h) = self.head() else { return };
         let Some(m) = self.msg_mut(h) else { return };
-        m.receive_count += 1;
-        let (delivery, group, seq) = (m.receive_count, m.group, m.seq());
+        m.received();
+        let (delivery, group, seq) = (m.receive_count, m.group(), m.seq());
         self.counts.receives += 1;
         self.emit(EventKind::Taken {
             msg: h.id,
@@ -73,7 +73,7 @@ impl Sim {
             let Some(m) = self.msg(candidate) else {
                 continue;
             };
-            if m.state != MsgState::Visible {
+            if m.state() != MsgState::Visible {
                 continue;
             }
             if self.past_retention(m) {

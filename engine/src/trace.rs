@@ -117,12 +117,12 @@ impl Sim {
     fn trace_in(&self, id: u64, recent: &[&Event]) -> Option<Trace> {
         let m = self.message(id)?;
         let sc: &Scenario = &self.sc;
-        let ids = TraceIds::for_message(sc.seed, m.event);
+        let ids = TraceIds::for_message(sc.seed, m.event());
         let queue = sc.queue.name.clone();
         let system = "aws_sqs";
         let producer = sc
             .producers
-            .get(m.producer as usize)
+            .get(m.producer() as usize)
             .map_or("order-service".to_owned(), |p| p.name.clone());
         let consumer_name = sc.consumers.name.clone();
         let attrs = |op: &str, extra: &[(&str, String)]| {
@@ -130,7 +130,7 @@ impl Sim {
                 ("messaging.system".to_owned(), system.to_owned()),
                 ("messaging.destination.name".to_owned(), queue.clone()),
                 ("messaging.operation.type".to_owned(), op.to_owned()),
-                ("messaging.message.id".to_owned(), m.id.to_string()),
+                ("messaging.message.id".to_owned(), m.id().to_string()),
             ];
             a.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
             a
@@ -142,8 +142,8 @@ impl Sim {
             links: Vec::new(),
             name: format!("send {queue}"),
             kind: SpanKind::Producer,
-            start: m.published_at,
-            end: m.published_at,
+            start: m.published_at(),
+            end: m.published_at(),
             service: producer.clone(),
             attributes: attrs("send", &[]),
             derived: false,
@@ -158,7 +158,7 @@ impl Sim {
             .is_some_and(|e| matches!(e.kind, EventKind::Published { .. }));
         let mut attempt = 0u64;
         let mut last_receive: Option<(Millis, u32, u64)> = None;
-        let mut waited_from = m.published_at;
+        let mut waited_from = m.published_at();
         for &e in &timeline {
             match &e.kind {
                 EventKind::Received {
@@ -170,7 +170,7 @@ impl Sim {
                     attempt += 1;
                     spans.push(Span {
                         trace_id: ids.trace_id,
-                        span_id: span_id(sc.seed, m.event, attempt * 10 + 1),
+                        span_id: span_id(sc.seed, m.event(), attempt * 10 + 1),
                         parent: None,
                         links: Vec::new(),
                         name: "wait in queue".into(),
@@ -186,7 +186,7 @@ impl Sim {
                     });
                     spans.push(Span {
                         trace_id: ids.trace_id,
-                        span_id: span_id(sc.seed, m.event, attempt * 10 + 2),
+                        span_id: span_id(sc.seed, m.event(), attempt * 10 + 2),
                         parent: None,
                         links: vec![(ids.trace_id, ids.send_span)],
                         name: format!("receive {queue}"),
@@ -211,7 +211,7 @@ impl Sim {
                     };
                     // This message's own receive is in the log, so the count is at least 1.
                     let batch_size = Sim::batch_size_of(recent, batch).unwrap_or(1);
-                    let process_id = span_id(sc.seed, m.event, attempt * 10 + 3);
+                    let process_id = span_id(sc.seed, m.event(), attempt * 10 + 3);
                     let (trace_id, parent, links) = if batch_size > 1 {
                         // A batch span starts its own trace and links to each message's context.
                         let batch_trace = (u128::from(mix(sc.seed ^ batch)) << 64)
@@ -254,7 +254,7 @@ impl Sim {
                         let write = Millis((e.t.0.saturating_sub(start.0) / 10).max(1));
                         spans.push(Span {
                             trace_id,
-                            span_id: span_id(sc.seed, m.event, attempt * 10 + 4),
+                            span_id: span_id(sc.seed, m.event(), attempt * 10 + 4),
                             parent: Some(process_id),
                             links: Vec::new(),
                             name: "INSERT orders".into(),
@@ -280,7 +280,7 @@ impl Sim {
                         .map(|s| (s.trace_id, s.span_id));
                     let (trace_id, parent) =
                         parent.map_or((ids.trace_id, None), |(t, s)| (t, Some(s)));
-                    let send_id = span_id(sc.seed, m.event, attempt * 10 + 5);
+                    let send_id = span_id(sc.seed, m.event(), attempt * 10 + 5);
                     spans.push(Span {
                         trace_id,
                         span_id: send_id,
@@ -306,7 +306,7 @@ impl Sim {
                     if let Some(at) = replied {
                         spans.push(Span {
                             trace_id,
-                            span_id: span_id(sc.seed, m.event, attempt * 10 + 6),
+                            span_id: span_id(sc.seed, m.event(), attempt * 10 + 6),
                             parent: Some(send_id),
                             links: Vec::new(),
                             name: format!("process {reply_queue}"),
@@ -325,10 +325,10 @@ impl Sim {
                 _ => {}
             }
         }
-        if matches!(m.state, MsgState::Visible) || (attempt == 0 && !m.state.is_terminal()) {
+        if matches!(m.state(), MsgState::Visible) || (attempt == 0 && !m.state().is_terminal()) {
             spans.push(Span {
                 trace_id: ids.trace_id,
-                span_id: span_id(sc.seed, m.event, 999),
+                span_id: span_id(sc.seed, m.event(), 999),
                 parent: None,
                 links: Vec::new(),
                 name: "wait in queue".into(),

@@ -45,11 +45,11 @@ fn drop_oldest_keeps_the_newest_and_counts_what_it_dropped() {
     assert_eq!(c.dropped, 150);
     assert_eq!(c.producer_errors, 0);
     assert!(matches!(
-        sim.message(150).unwrap().state,
+        sim.message(150).unwrap().state(),
         queue_engine::MsgState::Dropped { .. }
     ));
     assert_eq!(
-        sim.message(151).unwrap().state,
+        sim.message(151).unwrap().state(),
         queue_engine::MsgState::Visible
     );
 }

@@ -43,7 +43,7 @@ fn whole_batch_mode_processes_the_four_good_messages_twice() {
     // And they share the poison pill's fate: two receives each, then the DLQ.
     assert_eq!(c.dead_lettered, 5);
     assert!(matches!(
-        sim.message(1).unwrap().state,
+        sim.message(1).unwrap().state(),
         MsgState::DeadLettered { .. }
     ));
 }
@@ -81,7 +81,7 @@ fn fifo_stop_at_first_returns_the_failure_and_everything_after_it() {
         fourth.receive_count, 4,
         "returned unprocessed with it each time"
     );
-    assert_eq!(fourth.processed_count, 1);
+    assert_eq!(fourth.processed_count(), 1);
     assert_eq!(c.order_violations, 0);
 }
 

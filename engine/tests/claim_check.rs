@@ -48,7 +48,7 @@ fn a_claim_checked_order_is_small_and_carries_a_dataref() {
     run(&mut sim, secs(30));
     assert_eq!(sim.counts().claim_checked, 1);
     let m = sim.message(1).expect("the claim-checked order");
-    assert!(matches!(m.state, MsgState::Processed { .. }));
+    assert!(matches!(m.state(), MsgState::Processed { .. }));
     let env = Envelope::for_message(m, sim.scenario());
     let dataref = env.dataref.clone().expect("a dataref");
     assert!(

@@ -15,7 +15,7 @@ fn a_delayed_message_is_invisible_until_due_then_delivered() {
     }));
     sim.advance_to(secs(10));
     assert!(
-        matches!(sim.message(1).unwrap().state, MsgState::Delayed { until } if until == secs(11))
+        matches!(sim.message(1).unwrap().state(), MsgState::Delayed { until } if until == secs(11))
     );
     assert_eq!(sim.counts().delayed, 1);
     assert_eq!(sim.counts().receives, 0);
@@ -26,7 +26,7 @@ fn a_delayed_message_is_invisible_until_due_then_delivered() {
         "received the moment it became visible"
     );
     assert!(matches!(
-        sim.message(1).unwrap().state,
+        sim.message(1).unwrap().state(),
         MsgState::Processed { .. }
     ));
 }

@@ -146,7 +146,7 @@ fn consumer_settings_do_not_change_the_workload() {
         let mut v: Vec<_> = sim
             .messages()
             .iter()
-            .map(|m| (m.id, m.published_at, m.payload, m.group))
+            .map(|m| (m.id(), m.published_at(), m.payload(), m.group()))
             .collect();
         v.sort_by_key(|m| m.0);
         v

@@ -51,10 +51,10 @@ fn dead_letters_show_why_and_are_processed_after_the_fix_and_a_redrive() {
         "every redriven message was processed"
     );
     assert!(matches!(
-        sim.message(dead[1].id).unwrap().state,
+        sim.message(dead[1].id).unwrap().state(),
         MsgState::Processed { .. }
     ));
-    assert_eq!(sim.message(dead[1].id).unwrap().redrives, 1);
+    assert_eq!(sim.message(dead[1].id).unwrap().redrives(), 1);
 }
 
 #[test]

@@ -185,8 +185,8 @@ fn every_copy_of_an_upload_is_the_same_valid_cloudevent_typed_as_a_video() {
     assert!(env.subject.starts_with("vid-"), "{}", env.subject);
     assert_eq!(env.data["video_id"], env.subject.as_str());
     for (i, sim) in topic.members().iter().enumerate().skip(1) {
-        let copy = sim.message(m.id).unwrap();
-        assert_eq!(copy.event, m.event);
+        let copy = sim.message(m.id()).unwrap();
+        assert_eq!(copy.event(), m.event());
         assert_eq!(
             Envelope::for_video_upload(copy, sim.scenario()),
             env,

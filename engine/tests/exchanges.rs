@@ -61,7 +61,7 @@ fn dead(w: &World, queue: &str) -> Vec<&'static str> {
     let sim = &w.members()[m as usize];
     sim.messages()
         .into_iter()
-        .filter(|msg| matches!(msg.state, MsgState::DeadLettered { .. }))
+        .filter(|msg| matches!(msg.state(), MsgState::DeadLettered { .. }))
         .map(|msg| w.x_death(m, msg)[0].reason)
         .collect()
 }
@@ -282,7 +282,7 @@ fn a_length_limit_drops_the_head_with_reason_maxlen_or_refuses_the_publish() {
     let m = member(&w, "kitchen");
     let oldest = w.members()[m as usize].message(1).unwrap();
     assert!(
-        matches!(oldest.state, MsgState::DeadLettered { .. }),
+        matches!(oldest.state(), MsgState::DeadLettered { .. }),
         "the oldest went"
     );
 

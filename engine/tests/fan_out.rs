@@ -14,7 +14,7 @@ fn copies(sim: &Sim) -> Vec<(u64, Millis, queue_engine::Payload)> {
     let mut v: Vec<_> = sim
         .messages()
         .iter()
-        .map(|m| (m.event, m.published_at, m.payload))
+        .map(|m| (m.event(), m.published_at(), m.payload()))
         .collect();
     v.sort_by_key(|m| m.0);
     v

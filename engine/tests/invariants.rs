@@ -175,7 +175,7 @@ fn check_messages(sim: &common::OneQueue, s: &Scenario) -> Result<(), TestCaseEr
             prop_assert!(
                 m.receive_count <= dlq.max_receive_count,
                 "message {} received {} times",
-                m.id,
+                m.id(),
                 m.receive_count
             );
         }
@@ -184,9 +184,14 @@ fn check_messages(sim: &common::OneQueue, s: &Scenario) -> Result<(), TestCaseEr
         // At most one consumer holds in-flight messages of any one group.
         let mut holder = std::collections::BTreeMap::new();
         for m in sim.messages() {
-            if let MsgState::InFlight { consumer, .. } = m.state {
-                let h = *holder.entry(m.group).or_insert(consumer);
-                prop_assert_eq!(h, consumer, "group {} in flight at two consumers", m.group);
+            if let MsgState::InFlight { consumer, .. } = m.state() {
+                let h = *holder.entry(m.group()).or_insert(consumer);
+                prop_assert_eq!(
+                    h,
+                    consumer,
+                    "group {} in flight at two consumers",
+                    m.group()
+                );
             }
         }
     }
@@ -293,11 +298,11 @@ fn fifo_processing_order_equals_publish_order_per_group_under_retries_and_crashe
             if let EventKind::Processed { msg, .. } = e.kind {
                 if seen.insert(msg) {
                     let m = sim.message(msg).unwrap();
-                    let prev = last.insert(m.group, m.seq()).unwrap_or(0);
+                    let prev = last.insert(m.group(), m.seq()).unwrap_or(0);
                     assert!(
                         prev < m.seq(),
                         "seed {seed}: group {} processed seq {} after {}",
-                        m.group,
+                        m.group(),
                         m.seq(),
                         prev
                     );

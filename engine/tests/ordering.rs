@@ -51,7 +51,7 @@ fn fifo_keeps_strict_order_within_each_group() {
         let in_group: Vec<u64> = order
             .iter()
             .copied()
-            .filter(|&id| sim.message(id).unwrap().group == g)
+            .filter(|&id| sim.message(id).unwrap().group() == g)
             .collect();
         assert_eq!(inversions(&in_group), 0, "group {g} out of order");
     }

@@ -27,8 +27,8 @@ fn without_a_dlq_the_poison_pill_is_received_forever() {
         "and it keeps climbing: {}",
         m.receive_count
     );
-    assert_eq!(m.processed_count, 0);
-    assert!(!m.state.is_terminal());
+    assert_eq!(m.processed_count(), 0);
+    assert!(!m.state().is_terminal());
 }
 
 #[test]
@@ -45,7 +45,7 @@ fn in_fifo_the_poison_pill_blocks_its_group_while_other_groups_flow() {
         "commands": commands
     }));
     let events = run(&mut sim, secs(300));
-    let group_of = |id: u64| sim.message(id).unwrap().group;
+    let group_of = |id: u64| sim.message(id).unwrap().group();
     let processed = processing_order(&events);
     assert!(
         processed.iter().all(|&id| group_of(id) == 2),
@@ -72,7 +72,7 @@ fn with_a_dlq_it_leaves_after_max_receive_count_and_the_rest_flows() {
     let events = run(&mut sim, secs(120));
     let poison = sim.message(1).unwrap();
     assert_eq!(poison.receive_count, 3);
-    match poison.state {
+    match poison.state() {
         MsgState::DeadLettered { reason, .. } => assert_eq!(
             reason,
             DeadLetterReason::MaxReceiveCount {

@@ -21,7 +21,7 @@ fn replies_arrive_on_the_queue_named_in_each_message_and_correlate() {
     for e in &events {
         if let EventKind::ReplyReceived { msg } = e.kind {
             let m = sim.message(msg).unwrap();
-            let processed_at = match m.state {
+            let processed_at = match m.state() {
                 queue_engine::MsgState::Processed { at } => at,
                 s => panic!("replied to a message that is {s:?}"),
             };

@@ -20,7 +20,7 @@ fn messages_older_than_the_retention_period_expire_and_are_counted() {
     assert!((41..=45).contains(&c.expired), "expired {}", c.expired);
     assert_eq!(c.processed + c.expired, c.published);
     assert!(matches!(
-        sim.message(1).unwrap().state,
+        sim.message(1).unwrap().state(),
         MsgState::Expired { .. }
     ));
 }
@@ -69,13 +69,13 @@ fn dead_letters_expire_at_their_own_deadline_counted_from_publishing() {
     let expired: Vec<u64> = (1..=sim.counts().published)
         .filter(|id| {
             matches!(
-                sim.message(*id).map(|m| m.state),
+                sim.message(*id).map(|m| m.state()),
                 Some(MsgState::Expired { .. })
             )
         })
         .collect();
     for id in &expired {
-        let published = sim.message(*id).unwrap().published_at;
+        let published = sim.message(*id).unwrap().published_at();
         assert!(
             published.0 + 90_000 <= 100_000,
             "#{id} published at {published:?}"

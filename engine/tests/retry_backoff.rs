@@ -22,7 +22,7 @@ fn retries_follow_the_delay_tiers_then_dead_letter() {
     let gaps: Vec<u64> = times.windows(2).map(|w| (w[1].0 - w[0].0) / 1000).collect();
     // Each gap is the tier plus the 100 ms the failed attempt took.
     assert_eq!(gaps, vec![60, 300, 1800]);
-    match sim.message(1).unwrap().state {
+    match sim.message(1).unwrap().state() {
         MsgState::DeadLettered {
             reason: DeadLetterReason::RetriesExhausted { attempts: 4, .. },
             ..

@@ -29,7 +29,7 @@ fn the_envelope_says_which_version_it_holds() {
     let mut sim = sim(mixed("throw", 2));
     run(&mut sim, secs(20));
     let envelope = |payload: Payload| {
-        let m = sim.message_iter().find(|m| m.payload == payload).unwrap();
+        let m = sim.message_iter().find(|m| m.payload() == payload).unwrap();
         Envelope::for_message(m, sim.scenario())
     };
     let (v1, v2) = (envelope(Payload::Normal), envelope(Payload::V2));
@@ -48,7 +48,7 @@ fn a_consumer_that_reads_both_versions_processes_both() {
     assert_eq!((c.dead_lettered, c.processing_failures), (0, 0), "{c:?}");
     assert!(sim
         .message_iter()
-        .any(|m| m.payload == Payload::V2 && matches!(m.state, MsgState::Processed { .. })));
+        .any(|m| m.payload() == Payload::V2 && matches!(m.state(), MsgState::Processed { .. })));
 }
 
 /// Dead-letter at once: each version 2 event is received once and moved to the DLQ, with
@@ -61,18 +61,18 @@ fn an_old_consumer_dead_letters_an_unknown_version_on_first_delivery() {
     assert_eq!(c.processing_failures, 0, "{c:?}");
     assert!(c.dead_lettered >= 40 && c.processed >= 100, "{c:?}");
     for m in sim.message_iter() {
-        match m.payload {
+        match m.payload() {
             Payload::V2 => {
                 assert_eq!(m.receive_count, 1);
                 assert!(matches!(
-                    m.state,
+                    m.state(),
                     MsgState::DeadLettered {
                         reason: DeadLetterReason::Rejected,
                         ..
                     }
                 ));
             }
-            _ => assert!(!matches!(m.state, MsgState::DeadLettered { .. })),
+            _ => assert!(!matches!(m.state(), MsgState::DeadLettered { .. })),
         }
     }
     assert!(
@@ -88,12 +88,12 @@ fn an_old_consumer_that_throws_retries_the_unknown_version_to_the_limit() {
     let events = run(&mut sim, secs(60));
     let dead: Vec<_> = sim
         .message_iter()
-        .filter(|m| matches!(m.state, MsgState::DeadLettered { .. }))
+        .filter(|m| matches!(m.state(), MsgState::DeadLettered { .. }))
         .collect();
     assert!(!dead.is_empty());
     assert!(dead
         .iter()
-        .all(|m| m.payload == Payload::V2 && m.receive_count == 3));
+        .all(|m| m.payload() == Payload::V2 && m.receive_count == 3));
     let failed = events
         .iter()
         .find(|e| matches!(e.kind, EventKind::Failed { .. }))

@@ -113,7 +113,7 @@ proptest! {
                 prop_assert!(
                     m.receive_count <= allowed,
                     "{:?}: message {} delivered {} times, {} allowed",
-                    spec.profile, m.id, m.receive_count, allowed
+                    spec.profile, m.id(), m.receive_count, allowed
                 );
             }
         }

@@ -157,7 +157,7 @@ fn a_persons_commands_replayed_for_later_run_as_they_did_live() {
     let poison = replayed.members()[0]
         .messages()
         .last()
-        .map(|m| m.id)
+        .map(|m| m.id())
         .unwrap();
     assert_eq!(replayed.timeline(0, poison), live.timeline(0, poison));
     assert!(replayed.timeline(0, poison).len() >= 2);

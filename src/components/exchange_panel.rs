@@ -58,8 +58,8 @@ struct Row<'a> {
 fn head(w: &World, m: u16) -> Option<&Message> {
     w.members()[m as usize]
         .message_iter()
-        .filter(|msg| msg.state == MsgState::Visible)
-        .min_by_key(|msg| msg.id)
+        .filter(|msg| msg.state() == MsgState::Visible)
+        .min_by_key(|msg| msg.id())
 }
 
 /// Up to `n` dead letters, newest first. Picked one at a time rather than sorted: the panel's
@@ -70,10 +70,10 @@ fn newest_dead(sim: &Sim, n: usize) -> Vec<&Message> {
     while out.len() < n {
         let next = sim
             .message_iter()
-            .filter(|m| m.id < below && matches!(m.state, MsgState::DeadLettered { .. }))
-            .max_by_key(|m| m.id);
+            .filter(|m| m.id() < below && matches!(m.state(), MsgState::DeadLettered { .. }))
+            .max_by_key(|m| m.id());
         let Some(m) = next else { break };
-        below = m.id;
+        below = m.id();
         out.push(m);
     }
     out
@@ -275,11 +275,11 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
         let msg = sim.message(id)?;
         let (_, routing_key) = w.published_with(m, msg);
         let nodes = w.member_nodes(m);
-        let queue = match msg.state {
+        let queue = match msg.state() {
             MsgState::DeadLettered { .. } => nodes.dlq.as_deref().unwrap_or(&nodes.queue),
             _ => &nodes.queue,
         };
-        let title = format!("{queue} · message #{} · routing key {routing_key}", msg.event);
+        let title = format!("{queue} · message #{} · routing key {routing_key}", msg.event());
         let headers = w.dead_letter_headers(m, msg);
         Some(html! {
             <>
@@ -308,7 +308,7 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
                 <td>{ bound.join(", ") }</td>
                 <td class="ready">
                     if let Some(head) = head {
-                        <button type="button" class="link head" onclick={open(row.member, head.id)}
+                        <button type="button" class="link head" onclick={open(row.member, head.id())}
                             aria-label={format!("Open the envelope of the message at the head of {}", row.name)}>
                             { n_ready }
                         </button>
@@ -339,8 +339,8 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
             let (_, routing_key) = w.published_with(row.member, msg);
             html! {
                 <li class="x-death-entry">
-                    <button type="button" class="link" onclick={open(row.member, msg.id)}>
-                        <code>{ format!("#{} {routing_key}", msg.event) }</code>
+                    <button type="button" class="link" onclick={open(row.member, msg.id())}>
+                        <code>{ format!("#{} {routing_key}", msg.event()) }</code>
                     </button>
                     <ol class="x-death" aria-label="x-death, newest first">
                         { for w.x_death(row.member, msg).iter().map(|d| html! {
@@ -433,13 +433,13 @@ mod tests {
         let mut expected: Vec<MsgId> = sim
             .messages()
             .into_iter()
-            .filter(|m| matches!(m.state, MsgState::DeadLettered { .. }))
-            .map(|m| m.id)
+            .filter(|m| matches!(m.state(), MsgState::DeadLettered { .. }))
+            .map(|m| m.id())
             .collect();
         expected.reverse();
         assert!(expected.len() > 10, "{} dead letters", expected.len());
         expected.truncate(5);
-        let picked: Vec<MsgId> = newest_dead(sim, 5).iter().map(|m| m.id).collect();
+        let picked: Vec<MsgId> = newest_dead(sim, 5).iter().map(|m| m.id()).collect();
         assert_eq!(picked, expected);
         assert_eq!(
             newest_dead(sim, 1000).len(),

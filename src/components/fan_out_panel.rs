@@ -39,12 +39,12 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
         });
         // Its copies of the three newest uploads (ids are the same in every subscription).
         let latest = (c.published.saturating_sub(2)..=c.published).filter_map(|id| sim.message(id)).map(|m| {
-            let (id, open) = (m.id, selected.clone());
+            let (id, open) = (m.id(), selected.clone());
             let onclick = Callback::from(move |_: MouseEvent| open.set(Some((i, id))));
             html! {
                 <li><button type="button" class="copy" data-msg={id.to_string()} {onclick}
-                    aria-label={format!("Open {name}'s copy of upload {id}, {}", m.state.name())}>
-                    { format!("#{id} {}", m.state.name()) }
+                    aria-label={format!("Open {name}'s copy of upload {id}, {}", m.state().name())}>
+                    { format!("#{id} {}", m.state().name()) }
                 </button></li>
             }
         });
@@ -64,7 +64,7 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
         .and_then(|(i, id)| {
             let sim = subs.get(i)?;
             let m = sim.message(id)?;
-            let title = format!("{}'s copy of upload {id} ({})", name_of(i), m.state.name());
+            let title = format!("{}'s copy of upload {id} ({})", name_of(i), m.state().name());
             Some(html! {
                 <>
                     <EnvelopeCard id="copy-detail" {title} envelope={Envelope::for_video_upload(m, sim.scenario())} binding={Some(Binding::Sqs)} />
