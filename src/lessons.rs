@@ -137,7 +137,7 @@ pub fn numbers(sim: &Sim) -> Numbers {
     }
     let max_receives = sim
         .message_iter()
-        .map(|m| m.receive_count)
+        .map(|m| m.receive_count())
         .max()
         .unwrap_or(0);
     out.insert("max_receive_count".into(), f64::from(max_receives));

@@ -244,16 +244,16 @@ impl Sim {
                 continue;
             }
             if let Some(max_receives) = self.sc.dlq.as_ref().map(|d| d.max_receive_count) {
-                if m.receive_count >= max_receives {
+                if m.receive_count() >= max_receives {
                     let reason = DeadLetterReason::MaxReceiveCount {
-                        receives: crate::message::count16(m.receive_count),
+                        receives: crate::message::count16(m.receive_count()),
                         last_failure: m.last_failure(),
                     };
                     self.dead_letter(h, reason);
                     continue;
                 }
             } else if let Some(max) = self.sc.queue.max_deliveries {
-                if m.receive_count >= max {
+                if m.receive_count() >= max {
                     self.drop_at_limit(h);
                     continue;
                 }
@@ -261,7 +261,7 @@ impl Sim {
             let now = self.now;
             let m = self.msg_mut(h).expect("checked above");
             m.received();
-            let receipt = m.receive_count;
+            let receipt = m.receive_count();
             let state = if ack_first {
                 MsgState::Held { consumer: c }
             } else {
@@ -312,7 +312,7 @@ impl Sim {
             };
         }
         match m.payload() {
-            Payload::Transient if m.receive_count <= transient_failures => {
+            Payload::Transient if m.receive_count() <= transient_failures => {
                 return Outcome::Fail(FailureCause::Transient);
             }
             _ => {}
@@ -413,7 +413,7 @@ impl Sim {
             let Some(m) = self.msg_mut(item.h) else {
                 continue;
             };
-            if m.receive_count != item.receipt {
+            if m.receive_count() != item.receipt {
                 continue;
             }
             if let MsgState::InFlight { consumer, .. } = m.state() {
@@ -449,7 +449,7 @@ impl Sim {
         let MsgState::InFlight { deadline, .. } = m.state() else {
             return;
         };
-        if m.receive_count != receipt || deadline > self.now {
+        if m.receive_count() != receipt || deadline > self.now {
             return;
         }
         self.return_to_queue(h);
@@ -513,7 +513,7 @@ impl Sim {
                     Some(MsgState::InFlight { deadline, .. })
                         if self
                             .msg(item.h)
-                            .is_some_and(|m| m.receive_count == item.receipt) =>
+                            .is_some_and(|m| m.receive_count() == item.receipt) =>
                     {
                         // Nobody will delete it: it reappears when its visibility runs out.
                         self.schedule(

@@ -157,10 +157,7 @@ impl Envelope {
         Envelope {
             specversion: "1.0".into(),
             id: event_uuid(seed, m.event()),
-            source: format!(
-                "/pizza-shop/{}",
-                producer_name(scenario, m.producer())
-            ),
+            source: format!("/pizza-shop/{}", producer_name(scenario, m.producer())),
             ty: format!("com.example.pizzashop.order.placed.v{}", 1 + u8::from(v2)),
             subject: order.clone(),
             time: rfc3339(m.published_at()),

@@ -58,6 +58,7 @@ mod scenario;
 mod settle;
 mod sim;
 mod snapshot;
+mod store;
 pub mod stream;
 mod tagged;
 mod take;

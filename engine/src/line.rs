@@ -8,7 +8,8 @@
 //!   2^32 of the newest one: four billion publishes apart, which no run reaches (the lines
 //!   drop finished entries as they go). A handle read back is checked against the store as
 //!   before, so an entry whose slot was reused is still seen as stale.
-//! - It grows by an eighth ([`crate::kernel::lean`]), not by doubling.
+//! - It grows by an eighth ([`crate::kernel::lean`]), not by doubling, and shrinks back once
+//!   it has room for a quarter more.
 //!
 //! Why: at the rush-hour benchmark's peak a million messages wait, and each is in the
 //! publish-order line and the ready line; at 16 bytes a handle the two held 34 MB.
@@ -69,11 +70,13 @@ impl Line {
 
     pub fn pop_front(&mut self) -> Option<Handle> {
         let p = self.q.pop_front()?;
+        self.q.shrink_lean();
         Some(self.unpack(p))
     }
 
     pub fn remove(&mut self, i: usize) -> Option<Handle> {
         let p = self.q.remove(i)?;
+        self.q.shrink_lean();
         Some(self.unpack(p))
     }
 
@@ -90,6 +93,7 @@ impl Line {
     pub fn retain(&mut self, mut keep: impl FnMut(&Handle) -> bool) {
         let newest = self.newest;
         self.q.retain(|&p| keep(&unpack(newest, p)));
+        self.q.shrink_lean();
     }
 
     /// The index of the first handle for which `before` is false, as on a sorted slice.

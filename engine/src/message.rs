@@ -233,29 +233,35 @@ impl MsgState {
 }
 
 /// One message. A backlog holds hundreds of thousands of these (rush hour's peak holds over a
-/// million), so the record is packed into 40 bytes and read through methods; a test pins the
+/// million), so the record is packed into 36 bytes and read through methods; a test pins the
 /// size. A simulation keeps live messages plus a bounded history.
 ///
 /// # Packing
-/// - Ids, event ids and times are 48 bits. An id or event past 2^48 (280 trillion publishes)
-///   is beyond any run; a time past 2^48 ms (8,900 years) reads back as [`Millis::MAX`], which
-///   is what such a time means here (never).
-/// - The state is a 4-bit tag, its time, and one 32-bit word for its consumer, dead-letter
-///   reason or HTTP failure.
-/// - The FIFO group is 16 bits (scenarios and commands allow at most 10,000 groups), and the
-///   processed count is kept at most 65,535.
+/// - Ids and event ids are 48 bits: 280 trillion publishes, beyond any run.
+/// - Times are 40 bits of milliseconds: 34 years of simulated time. A time past that reads
+///   back as [`Millis::MAX`], which is what such a time means here (never).
+/// - The state is a 4-bit tag, its time, and one 24-bit word for its consumer (at most 64),
+///   dead-letter reason or HTTP failure.
+/// - The receive count is 24 bits, kept at most 16,777,215. A receive's visibility timer
+///   names the count as its receipt; a timer also checks its deadline, so two receives past
+///   that count are still told apart by their deadlines.
+/// - The FIFO group is 14 bits (scenarios and commands allow at most 10,000 groups); the two
+///   bits left are the store's ([`crate::store`]). The processed count is kept at most 65,535.
 #[derive(Clone, PartialEq)]
 pub struct Message {
-    id: U48,
-    event: U48,
-    published_at: U48,
+    /// The message id, 0 in a free slot.
+    id: Packed<6>,
+    /// The CloudEvents id; in a free slot, the next free slot.
+    event: Packed<6>,
+    published_at: Packed<5>,
     /// The state's time: `until`, `deadline` or `at` (0 for the states with none).
-    time: U48,
+    time: Packed<5>,
     /// The state's consumer, dead-letter reason or HTTP failure (see [`Message::state`]).
-    aux: u32,
-    /// Times received (SQS `ApproximateReceiveCount`); reset by a redrive. A receive's
-    /// visibility timer names the count as its receipt, so this stays a full `u32`.
-    pub receive_count: u32,
+    aux: Packed<3>,
+    /// Times received (SQS `ApproximateReceiveCount`); reset by a redrive.
+    receives: Packed<3>,
+    /// The FIFO group (low 14 bits), and the store's two marks: in the publish-order line
+    /// ([`IN_LIVE`]) and forgotten ([`FORGOTTEN`]).
     group: u16,
     processed: u16,
     redrives: u16,
@@ -267,29 +273,43 @@ pub struct Message {
     origin: u8,
 }
 
-/// A 48-bit number in 6 bytes, aligned to 2 so that four of them pack with no padding.
+/// [`Message::group`]'s bits; validation keeps groups at most 10,000.
+const GROUP: u16 = 0x3fff;
+/// In the store's publish-order line ([`crate::store`]).
+const IN_LIVE: u16 = 0x8000;
+/// Finished and let go of, while the line still names its slot.
+const FORGOTTEN: u16 = 0x4000;
+
+/// An unsigned number in `N` little-endian bytes, with no alignment, so that the record has
+/// no padding; a larger value is kept as the largest `N` bytes hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct U48([u16; 3]);
+struct Packed<const N: usize>([u8; N]);
 
-impl U48 {
-    const MAX: u64 = (1 << 48) - 1;
+impl<const N: usize> Packed<N> {
+    const MAX: u64 = (1 << (8 * N)) - 1;
 
-    fn new(v: u64) -> U48 {
-        let v = v.min(Self::MAX);
-        U48([v as u16, (v >> 16) as u16, (v >> 32) as u16])
+    // Called for every field read or written: inlined, the page carried a copy at each.
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
+    fn new(v: u64) -> Self {
+        let mut b = [0; N];
+        b.copy_from_slice(&v.min(Self::MAX).to_le_bytes()[..N]);
+        Packed(b)
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
     fn get(self) -> u64 {
-        u64::from(self.0[0]) | u64::from(self.0[1]) << 16 | u64::from(self.0[2]) << 32
+        let mut b = [0; 8];
+        b[..N].copy_from_slice(&self.0);
+        u64::from_le_bytes(b)
     }
 
-    fn time(t: Millis) -> U48 {
-        U48::new(t.0)
+    fn time(t: Millis) -> Self {
+        Self::new(t.0)
     }
 
     fn millis(self) -> Millis {
         match self.get() {
-            Self::MAX => Millis::MAX,
+            v if v == Self::MAX => Millis::MAX,
             v => Millis(v),
         }
     }
@@ -319,8 +339,8 @@ fn failure_of(bits: u32) -> Option<FailureCause> {
     FAILURES.get((bits as usize).checked_sub(1)?).copied()
 }
 
-/// A dead-letter reason as one word: its kind in bits 24.., its failure in bits 16..19 and its
-/// count in the low 16.
+/// A dead-letter reason in 22 bits: its kind in bits 19..22, its failure in bits 16..19 and
+/// its count in the low 16.
 fn reason_bits(r: DeadLetterReason) -> u32 {
     let (kind, count, failure) = match r {
         DeadLetterReason::MaxReceiveCount {
@@ -335,12 +355,12 @@ fn reason_bits(r: DeadLetterReason) -> u32 {
         DeadLetterReason::Expired => (3, 0, None),
         DeadLetterReason::Maxlen => (4, 0, None),
     };
-    kind << 24 | failure_bits(failure) << 16 | u32::from(count)
+    kind << 19 | failure_bits(failure) << 16 | u32::from(count)
 }
 
 fn reason_of(bits: u32) -> DeadLetterReason {
     let (count, last_failure) = (bits as u16, failure_of(bits >> 16 & 7));
-    match bits >> 24 {
+    match bits >> 19 {
         0 => DeadLetterReason::MaxReceiveCount {
             receives: count,
             last_failure,
@@ -370,14 +390,13 @@ pub(crate) struct Published {
 impl Message {
     pub(crate) fn new(p: Published) -> Message {
         let mut m = Message {
-            id: U48::new(p.id),
-            event: U48::new(p.event),
-            published_at: U48::time(p.at),
-            time: U48::new(0),
-            aux: 0,
-            receive_count: 0,
-            // Validation keeps groups at most 10,000.
-            group: u16::try_from(p.group).unwrap_or(u16::MAX),
+            id: Packed::new(p.id),
+            event: Packed::new(p.event),
+            published_at: Packed::time(p.at),
+            time: Packed::new(0),
+            aux: Packed::new(0),
+            receives: Packed::new(0),
+            group: u16::try_from(p.group).map_or(GROUP, |g| g.min(GROUP)),
             processed: 0,
             redrives: 0,
             kind: 0,
@@ -395,10 +414,41 @@ impl Message {
         self.id.get()
     }
 
+    /// Empties the slot; it names `next` as the next free one.
     pub(crate) fn free(&mut self, next: u32) {
-        self.id = U48::new(0);
-        // A free slot's receive count links it to the next free slot.
-        self.receive_count = next;
+        self.id = Packed::new(0);
+        self.group = 0;
+        self.event = Packed::new(u64::from(next));
+    }
+
+    /// The free slot after this free one.
+    pub(crate) fn next_free(&self) -> u32 {
+        self.event.get() as u32
+    }
+
+    pub(crate) fn in_live(&self) -> bool {
+        self.group & IN_LIVE != 0
+    }
+
+    pub(crate) fn set_in_live(&mut self, on: bool) {
+        self.group = if on {
+            self.group | IN_LIVE
+        } else {
+            self.group & !IN_LIVE
+        };
+    }
+
+    pub(crate) fn forgotten(&self) -> bool {
+        self.group & FORGOTTEN != 0
+    }
+
+    pub(crate) fn set_forgotten(&mut self) {
+        self.group |= FORGOTTEN;
+    }
+
+    /// Times received (SQS `ApproximateReceiveCount`); reset by a redrive.
+    pub fn receive_count(&self) -> u32 {
+        self.receives.get() as u32
     }
 
     /// The CloudEvents id (as a number): the same for both copies of a duplicate send.
@@ -426,27 +476,30 @@ impl Message {
 
     /// FIFO message group / partition key number, 1-based.
     pub fn group(&self) -> u32 {
-        u32::from(self.group)
+        u32::from(self.group & GROUP)
     }
 
     pub fn published_at(&self) -> Millis {
         self.published_at.millis()
     }
 
+    // Read wherever a message is; inlined there, the decoding cost the page kilobytes.
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
     pub fn state(&self) -> MsgState {
         let at = self.time.millis();
+        let aux = self.aux.get() as u32;
         match self.kind & 15 {
             0 => MsgState::Delayed { until: at },
             1 => MsgState::Visible,
             2 => MsgState::InFlight {
-                consumer: self.aux,
+                consumer: aux,
                 deadline: at,
             },
-            3 => MsgState::Held { consumer: self.aux },
+            3 => MsgState::Held { consumer: aux },
             4 => MsgState::Processed { at },
             5 => MsgState::DeadLettered {
                 at,
-                reason: reason_of(self.aux),
+                reason: reason_of(aux),
             },
             6 => MsgState::Expired { at },
             7 => MsgState::Dropped { at },
@@ -456,7 +509,7 @@ impl Message {
             _ => MsgState::Failed {
                 at,
                 cause: HTTP_FAILURES
-                    .get(self.aux as usize)
+                    .get(aux as usize)
                     .copied()
                     .unwrap_or(HttpFailure::ServerError),
             },
@@ -465,6 +518,7 @@ impl Message {
 
     /// `Sim::set_state` keeps the per-state counts in step; anything else may only move the
     /// time of the state a message is already in.
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
     pub(crate) fn set_state(&mut self, state: MsgState) {
         let (tag, at, aux) = match state {
             MsgState::Delayed { until } => (0, until, 0),
@@ -481,8 +535,8 @@ impl Message {
             MsgState::Failed { at, cause } => (11, at, cause as u32),
         };
         self.kind = self.kind & 0xf0 | tag;
-        self.time = U48::time(at);
-        self.aux = aux;
+        self.time = Packed::time(at);
+        self.aux = Packed::new(u64::from(aux));
     }
 
     /// Times processing ran to completion with side effects (more than 1 means duplicates;
@@ -511,7 +565,7 @@ impl Message {
 
     /// A new receive: a failure recorded so far happened during an earlier one.
     pub(crate) fn received(&mut self) {
-        self.receive_count += 1;
+        self.receives = Packed::new(self.receives.get() + 1);
         self.kind &= 0x7f;
     }
 
@@ -524,7 +578,7 @@ impl Message {
     /// count) and no failure.
     pub(crate) fn redriven(&mut self) {
         self.redrives = self.redrives.saturating_add(1);
-        self.receive_count = 0;
+        self.receives = Packed::new(0);
         self.kind &= 15;
     }
 
@@ -546,7 +600,7 @@ impl std::fmt::Debug for Message {
             .field("group", &self.group())
             .field("published_at", &self.published_at())
             .field("state", &self.state())
-            .field("receive_count", &self.receive_count)
+            .field("receive_count", &self.receive_count())
             .field("processed_count", &self.processed_count())
             .field("last_failure", &self.last_failure())
             .field("redrives", &self.redrives)
@@ -567,7 +621,7 @@ mod tests {
     #[test]
     fn a_message_record_stays_compact() {
         let size = std::mem::size_of::<super::Message>();
-        assert!(size <= 40, "Message grew to {size} bytes");
+        assert!(size <= 36, "Message grew to {size} bytes");
         println!("Message is {size} bytes");
     }
 
@@ -589,7 +643,7 @@ mod tests {
             DeadLetterReason::Expired,
             DeadLetterReason::Maxlen,
         ];
-        let t = Millis((1 << 48) - 2);
+        let t = Millis((1 << 40) - 2);
         let mut states = vec![
             MsgState::Delayed { until: t },
             MsgState::Visible,
@@ -615,7 +669,7 @@ mod tests {
                 producer: 15,
                 payload,
                 group: 10_000,
-                at: Millis(1 << 40),
+                at: Millis(1 << 39),
                 state: MsgState::Visible,
                 duplicate_send: true,
             });
@@ -625,8 +679,11 @@ mod tests {
             assert_eq!(m.state(), state);
             assert_eq!(m.id(), (1 << 48) - 1);
             assert_eq!(m.event(), (1 << 47) + i as u64);
-            assert_eq!((m.producer(), m.payload(), m.group()), (15, payload, 10_000));
-            assert_eq!(m.published_at(), Millis(1 << 40));
+            assert_eq!(
+                (m.producer(), m.payload(), m.group()),
+                (15, payload, 10_000)
+            );
+            assert_eq!(m.published_at(), Millis(1 << 39));
             assert!(m.duplicate_send());
             assert_eq!(m.last_failure(), Some(FailureCause::Transient));
             assert!(m.failed_this_receive());
@@ -634,10 +691,31 @@ mod tests {
             assert!(!m.failed_this_receive());
             assert_eq!(m.last_failure(), Some(FailureCause::Transient));
             m.redriven();
-            assert_eq!((m.receive_count, m.redrives()), (0, 1));
+            assert_eq!((m.receive_count(), m.redrives()), (0, 1));
             assert_eq!(m.last_failure(), None);
             assert_eq!(m.state(), state, "the flags leave the state alone");
         }
+        // Past what a field holds: the largest value, which for a time means never.
+        let mut m = Message::new(Published {
+            id: 1,
+            event: 1,
+            producer: 0,
+            payload: Payload::Normal,
+            group: 1,
+            at: Millis(1 << 40),
+            state: MsgState::Delayed {
+                until: Millis(1 << 45),
+            },
+            duplicate_send: false,
+        });
+        assert_eq!(m.published_at(), Millis::MAX);
+        assert_eq!(m.state(), MsgState::Delayed { until: Millis::MAX });
+        for _ in 0..3 {
+            m.receives = Packed::new(Packed::<3>::MAX - 1);
+            m.received();
+            m.received();
+        }
+        assert_eq!(m.receive_count(), (1 << 24) - 1);
     }
 
     /// Issue 15's copy: never "received 1 times".

@@ -430,7 +430,7 @@ impl Sim {
             self.http_request(h);
             return Published::Enqueued;
         }
-        self.live.push_back(h);
+        self.store.live_push_back(h);
         self.ensure_retention_check(h);
         match state {
             MsgState::Delayed { until } => self.schedule(until, Timer::DelayEnd { h }),
@@ -444,7 +444,7 @@ impl Sim {
 
     /// Drop-oldest overflow: the oldest waiting message makes room.
     fn drop_oldest(&mut self) {
-        let oldest = self.live.iter().find(|&h| {
+        let oldest = self.store.live_iter().find(|&h| {
             matches!(
                 self.state(h),
                 Some(MsgState::Visible | MsgState::Delayed { .. })

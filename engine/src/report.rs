@@ -170,7 +170,7 @@ impl QueueReport {
                 payload: m.payload(),
                 group: m.group(),
                 state: m.state().name(),
-                receives: m.receive_count,
+                receives: m.receive_count(),
                 processed: m.processed_count(),
             })
             .collect();

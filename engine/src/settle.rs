@@ -106,7 +106,7 @@ impl Sim {
     fn delete(&mut self, c: u32, item: &Item, rejected: bool) {
         let Some(m) = self.msg(item.h) else { return };
         let ours =
-            m.receive_count == item.receipt && matches!(m.state(), MsgState::InFlight { .. });
+            m.receive_count() == item.receipt && matches!(m.state(), MsgState::InFlight { .. });
         if !ours {
             self.counts.stale_deletes += 1;
             self.emit(EventKind::StaleDelete {
@@ -174,10 +174,10 @@ impl Sim {
     /// A failed (or unattempted) message goes back according to the retry policy.
     fn give_back(&mut self, item: &Item) {
         let Some(m) = self.msg(item.h) else { return };
-        if m.receive_count != item.receipt || !matches!(m.state(), MsgState::InFlight { .. }) {
+        if m.receive_count() != item.receipt || !matches!(m.state(), MsgState::InFlight { .. }) {
             return;
         }
-        let receives = m.receive_count;
+        let receives = m.receive_count();
         let last_failure = m.last_failure();
         if self.sc.queue.limit_at_return() && self.limit_reached(item.h, receives, last_failure) {
             return;

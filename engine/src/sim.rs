@@ -19,6 +19,7 @@ use crate::message::{Handle, Message, MsgId, MsgState};
 use crate::metrics::{Counts, Metrics};
 use crate::queue::Ready;
 use crate::scenario::{Mode, QueueKind, Scenario};
+use crate::store::Store;
 
 /// Something scheduled to happen at a simulated time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,15 +52,10 @@ pub struct Sim {
     pub(crate) timers: crate::kernel::timers::Timers<Timer>,
     /// What it emitted since the world last collected.
     pub(crate) emitted: Vec<Event>,
-    pub(crate) store: crate::kernel::chunked::Chunked<Message>,
-    /// The first free slot (`u32::MAX` for none). Each free slot names the next one itself
-    /// ([`Message::free`]), so the list costs no memory of its own: a `Vec` of them held 4 MB
-    /// once rush hour's backlog drained.
-    free: u32,
+    /// The messages, and the main queue's publish order (for retention and drop-oldest).
+    pub(crate) store: Store,
     /// Finished messages in the order they finished, for evicting the oldest past `limits.history`.
     history: Line,
-    /// Messages of the main queue in publish order, for retention and drop-oldest.
-    pub(crate) live: Line,
     pub(crate) ready: Ready,
     pub(crate) dlq: Line,
     /// Each dead letter's retention deadline, soonest first, as `(deadline, id, slot)`: a sweep
@@ -130,10 +126,8 @@ impl Sim {
             rng: Rng::stream(seed, "main"),
             timers: crate::kernel::timers::Timers::new(),
             emitted: Vec::new(),
-            store: Default::default(),
-            free: u32::MAX,
+            store: Store::default(),
             history: Line::default(),
-            live: Line::default(),
             ready: Ready::new(fifo),
             dlq: Line::default(),
             dlq_expiries: BinaryHeap::new(),
@@ -182,12 +176,12 @@ impl Sim {
 
     /// A message still in the store (live ones, and the most recent `limits.history` finished ones).
     pub fn message(&self, id: MsgId) -> Option<&Message> {
-        self.store.iter().find(|m| m.id() == id && m.id() != 0)
+        self.store.iter().find(|m| m.id() == id)
     }
 
     /// Every stored message in no particular order: the cheap way to count or find.
     pub fn message_iter(&self) -> impl Iterator<Item = &Message> {
-        self.store.iter().filter(|m| m.id() != 0)
+        self.store.iter()
     }
 
     /// Every stored message in publish order (sorted: reused slots break the store's order).
@@ -210,13 +204,11 @@ impl Sim {
     }
 
     pub(crate) fn msg(&self, h: Handle) -> Option<&Message> {
-        self.store.get(h.slot as usize).filter(|m| m.id() == h.id)
+        self.store.get(h)
     }
 
     pub(crate) fn msg_mut(&mut self, h: Handle) -> Option<&mut Message> {
-        self.store
-            .get_mut(h.slot as usize)
-            .filter(|m| m.id() == h.id)
+        self.store.get_mut(h)
     }
 
     pub(crate) fn state(&self, h: Handle) -> Option<MsgState> {
@@ -224,30 +216,13 @@ impl Sim {
     }
 
     pub(crate) fn alloc(&mut self, message: Message) -> Handle {
-        let id = message.id();
-        let slot = match self.store.get_mut(self.free as usize) {
-            Some(m) => {
-                let slot = self.free;
-                self.free = m.receive_count;
-                *m = message;
-                slot
-            }
-            None => {
-                self.store.push(message);
-                (self.store.len() - 1) as u32
-            }
-        };
-        Handle { slot, id }
+        self.store.alloc(message)
     }
 
     /// The one place a message changes state: keeps the per-state counts, FIFO group blocking,
     /// and the bounded history consistent.
     pub(crate) fn set_state(&mut self, h: Handle, new: MsgState) {
-        let Some(m) = self
-            .store
-            .get_mut(h.slot as usize)
-            .filter(|m| m.id() == h.id)
-        else {
+        let Some(m) = self.store.get_mut(h) else {
             return;
         };
         let old = m.state();
@@ -277,31 +252,18 @@ impl Sim {
 
     /// Frees a finished message's slot; its counts stay.
     fn forget(&mut self, h: Handle) {
-        if let Some(m) = self
-            .store
-            .get_mut(h.slot as usize)
-            .filter(|m| m.id() == h.id)
-        {
-            if m.state().is_terminal() {
-                m.free(self.free);
-                self.free = h.slot;
-            }
-        }
+        self.store.forget(h);
     }
 
-    /// Keeps `live` proportional to the messages actually in the queue.
+    /// Keeps the publish-order line close to the messages actually in the queue. Its finished
+    /// entries hold their slots (see [`crate::store`]), so it may run only an eighth over.
     fn compact_live(&mut self) {
         let in_queue =
             (self.counts.visible + self.counts.delayed + self.counts.in_flight + self.counts.held)
                 as usize;
-        if self.live.len() > 2 * in_queue + 1024 {
-            let store = &self.store;
-            self.live.retain(|h| {
-                store.get(h.slot as usize).is_some_and(|m| {
-                    m.id() == h.id
-                        && !m.state().is_terminal()
-                        && !matches!(m.state(), MsgState::DeadLettered { .. })
-                })
+        if self.store.live_len() > in_queue + in_queue / 8 + 1024 {
+            self.store.live_retain(|m| {
+                !m.state().is_terminal() && !matches!(m.state(), MsgState::DeadLettered { .. })
             });
         }
     }
@@ -345,16 +307,16 @@ impl Sim {
         }
         self.retention_at = Millis::MAX;
         let mut keep = Vec::new();
-        while let Some(h) = self.live.front() {
+        while let Some(h) = self.store.live_front() {
             let Some(m) = self.msg(h) else {
-                self.live.pop_front();
+                self.store.live_pop_front();
                 continue;
             };
             if !self.past_retention(m) {
                 break;
             }
             let state = m.state();
-            self.live.pop_front();
+            self.store.live_pop_front();
             match state {
                 MsgState::Visible | MsgState::Delayed { .. } => self.expire_from_queue(h),
                 // Expires when its visibility runs out, if not deleted first.
@@ -363,12 +325,12 @@ impl Sim {
             }
         }
         while let Some(h) = keep.pop() {
-            self.live.push_front(h);
+            self.store.live_push_front(h);
         }
         // The next check is due when the oldest message not yet past retention gets there.
         let next = self
-            .live
-            .iter()
+            .store
+            .live_iter()
             .filter_map(|h| self.msg(h))
             .find(|m| !self.past_retention(m))
             .map(|m| m.published_at().saturating_add(self.sc.queue.retention));
@@ -382,7 +344,7 @@ impl Sim {
     /// the message (semantics.md §2.3 "Missing DLX").
     pub(crate) fn drop_at_limit(&mut self, h: Handle) {
         let at = self.now;
-        let deliveries = self.msg(h).map_or(0, |m| m.receive_count);
+        let deliveries = self.msg(h).map_or(0, |m| m.receive_count());
         self.set_state(h, MsgState::Dropped { at });
         self.emit(EventKind::DroppedAtLimit {
             msg: h.id,
@@ -435,12 +397,7 @@ impl Sim {
             }
             self.dlq_expiries.pop();
             // The slot's message, if it is still the one this entry was made for.
-            let Some(id) = self
-                .store
-                .get(slot as usize)
-                .map(|m| m.id())
-                .filter(|&id| id != 0 && id as u32 == tag)
-            else {
+            let Some(id) = self.store.id_at(slot).filter(|&id| id as u32 == tag) else {
                 continue;
             };
             let h = Handle { slot, id };
@@ -457,9 +414,9 @@ impl Sim {
         // half of it, so keeping it tidy costs a constant per dead letter.
         let store = &self.store;
         let gone = |h: &Handle| {
-            !store.get(h.slot as usize).is_some_and(|m| {
-                m.id() == h.id && matches!(m.state(), MsgState::DeadLettered { .. })
-            })
+            !store
+                .get(*h)
+                .is_some_and(|m| matches!(m.state(), MsgState::DeadLettered { .. }))
         };
         while self.dlq.front().is_some_and(|h| gone(&h)) {
             self.dlq.pop_front();
@@ -488,8 +445,7 @@ impl Sim {
         let (group, seq, id) = (m.group(), m.seq(), m.id());
         self.set_state(h, MsgState::Visible);
         self.ready.push_new(h, group, seq);
-        let pos = self.live.partition_point(|x| x.id < id);
-        self.live.insert(pos, h);
+        self.store.live_insert(h);
         self.ensure_retention_check(h);
         self.counts.redriven += 1;
         self.emit(EventKind::Redriven { msg: id });
@@ -525,20 +481,23 @@ impl Sim {
 
     /// Drops finished and dead-lettered entries from the front of `live`, so that scans for the
     /// oldest waiting message start where the waiting messages are.
+    ///
+    /// Finished entries behind a waiting one go too, up to the first message nobody has
+    /// received yet: past it, nothing has finished. A poison pill waiting out its receives
+    /// at the front would otherwise hold every slot finished behind it (see [`crate::store`]).
     fn trim_live_front(&mut self) {
-        while let Some(h) = self.live.front() {
-            match self.state(h) {
-                Some(
+        self.store.live_trim_front(
+            |m| {
+                matches!(
+                    m.state(),
                     MsgState::Visible
-                    | MsgState::Delayed { .. }
-                    | MsgState::InFlight { .. }
-                    | MsgState::Held { .. },
-                ) => break,
-                _ => {
-                    self.live.pop_front();
-                }
-            }
-        }
+                        | MsgState::Delayed { .. }
+                        | MsgState::InFlight { .. }
+                        | MsgState::Held { .. }
+                )
+            },
+            |m| m.receive_count() == 0,
+        );
     }
 
     fn sample(&mut self) {

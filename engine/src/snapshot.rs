@@ -73,7 +73,7 @@ impl Sim {
         let mut visible = Vec::new();
         let mut delayed = Vec::new();
         let mut in_flight = Vec::new();
-        for h in self.live.iter() {
+        for h in self.store.live_iter() {
             if visible.len() >= cap && delayed.len() >= cap && in_flight.len() >= cap {
                 break;
             }
@@ -185,7 +185,7 @@ impl Sim {
         let mut found = 0;
         let mut soonest = Millis::MAX;
         let mut previous = None;
-        for h in self.live.iter().take(LOCK_SCAN) {
+        for h in self.store.live_iter().take(LOCK_SCAN) {
             // A redriven message goes back in just before its own stale entry: count it once.
             if previous.replace(h) == Some(h) {
                 continue;
@@ -207,7 +207,7 @@ fn token(m: &crate::message::Message) -> Token {
         id: m.id(),
         payload: m.payload(),
         group: m.group(),
-        receive_count: m.receive_count,
+        receive_count: m.receive_count(),
         state: m.state(),
         published_at: m.published_at(),
     }

@@ -28,7 +28,7 @@ impl Sim {
         let Some(h) = self.head() else { return };
         let Some(m) = self.msg_mut(h) else { return };
         m.received();
-        let (delivery, group, seq) = (m.receive_count, m.group(), m.seq());
+        let (delivery, group, seq) = (m.receive_count(), m.group(), m.seq());
         self.counts.receives += 1;
         self.emit(EventKind::Taken {
             msg: h.id,
@@ -80,7 +80,7 @@ impl Sim {
                 self.expire_from_queue(candidate);
                 continue;
             }
-            let receives = m.receive_count;
+            let receives = m.receive_count();
             if !self.sc.queue.limit_at_return() && self.limit_reached(candidate, receives, None) {
                 continue;
             }

@@ -56,8 +56,8 @@ fn partial_batch_response_returns_only_the_failed_message() {
     assert_eq!(c.processed, 4);
     assert_eq!(order, vec![1, 2, 4, 5]);
     assert_eq!(c.dead_lettered, 1, "only the poison pill");
-    assert_eq!(sim.message(3).unwrap().receive_count, 2);
-    assert_eq!(sim.message(4).unwrap().receive_count, 1);
+    assert_eq!(sim.message(3).unwrap().receive_count(), 2);
+    assert_eq!(sim.message(4).unwrap().receive_count(), 1);
 }
 
 #[test]
@@ -71,14 +71,16 @@ fn fifo_stop_at_first_returns_the_failure_and_everything_after_it() {
         vec![1, 2, 3, 4, 5],
         "the messages after the failure waited for it: order kept"
     );
-    assert_eq!(sim.message(1).unwrap().receive_count, 1);
+    assert_eq!(sim.message(1).unwrap().receive_count(), 1);
     let (third, fourth) = (sim.message(3).unwrap(), sim.message(4).unwrap());
     assert_eq!(
-        third.receive_count, 4,
+        third.receive_count(),
+        4,
         "three failed receives, then success"
     );
     assert_eq!(
-        fourth.receive_count, 4,
+        fourth.receive_count(),
+        4,
         "returned unprocessed with it each time"
     );
     assert_eq!(fourth.processed_count(), 1);

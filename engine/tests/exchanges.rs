@@ -326,7 +326,7 @@ fn a_quorum_delivery_limit_ends_a_requeue_loop_a_classic_queue_loops_for_ever() 
     }
     let audit = &w.members()[member(&w, "audit") as usize];
     assert_eq!(
-        audit.message(1).unwrap().receive_count,
+        audit.message(1).unwrap().receive_count(),
         1000,
         "still looping"
     );

@@ -173,10 +173,10 @@ fn check_messages(sim: &common::OneQueue, s: &Scenario) -> Result<(), TestCaseEr
     if let Some(dlq) = &s.dlq {
         for m in sim.messages() {
             prop_assert!(
-                m.receive_count <= dlq.max_receive_count,
+                m.receive_count() <= dlq.max_receive_count,
                 "message {} received {} times",
                 m.id(),
-                m.receive_count
+                m.receive_count()
             );
         }
     }

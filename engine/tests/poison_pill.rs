@@ -18,14 +18,14 @@ fn without_a_dlq_the_poison_pill_is_received_forever() {
         "commands": [ send("1s", "poison", 1) ]
     }));
     sim.advance_to(secs(60));
-    let at_60 = sim.message(1).unwrap().receive_count;
+    let at_60 = sim.message(1).unwrap().receive_count();
     sim.advance_to(secs(120));
     let m = sim.message(1).unwrap();
     assert!(at_60 >= 10, "received {at_60} times in a minute");
     assert!(
-        m.receive_count >= at_60 + 10,
+        m.receive_count() >= at_60 + 10,
         "and it keeps climbing: {}",
-        m.receive_count
+        m.receive_count()
     );
     assert_eq!(m.processed_count(), 0);
     assert!(!m.state().is_terminal());
@@ -57,7 +57,7 @@ fn in_fifo_the_poison_pill_blocks_its_group_while_other_groups_flow() {
         5,
         "group 1 waits behind its poison pill"
     );
-    assert!(sim.message(1).unwrap().receive_count > 20);
+    assert!(sim.message(1).unwrap().receive_count() > 20);
 }
 
 #[test]
@@ -71,7 +71,7 @@ fn with_a_dlq_it_leaves_after_max_receive_count_and_the_rest_flows() {
     }));
     let events = run(&mut sim, secs(120));
     let poison = sim.message(1).unwrap();
-    assert_eq!(poison.receive_count, 3);
+    assert_eq!(poison.receive_count(), 3);
     match poison.state() {
         MsgState::DeadLettered { reason, .. } => assert_eq!(
             reason,

@@ -63,7 +63,7 @@ fn an_old_consumer_dead_letters_an_unknown_version_on_first_delivery() {
     for m in sim.message_iter() {
         match m.payload() {
             Payload::V2 => {
-                assert_eq!(m.receive_count, 1);
+                assert_eq!(m.receive_count(), 1);
                 assert!(matches!(
                     m.state(),
                     MsgState::DeadLettered {
@@ -93,7 +93,7 @@ fn an_old_consumer_that_throws_retries_the_unknown_version_to_the_limit() {
     assert!(!dead.is_empty());
     assert!(dead
         .iter()
-        .all(|m| m.payload() == Payload::V2 && m.receive_count == 3));
+        .all(|m| m.payload() == Payload::V2 && m.receive_count() == 3));
     let failed = events
         .iter()
         .find(|e| matches!(e.kind, EventKind::Failed { .. }))

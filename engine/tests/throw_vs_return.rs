@@ -18,7 +18,7 @@ fn a_transient_error_is_retried_until_it_succeeds() {
     let events = run(&mut sim, secs(60));
     let m = sim.message(1).unwrap();
     assert!(matches!(m.state(), MsgState::Processed { .. }));
-    assert_eq!(m.receive_count, 3, "two failures, then success");
+    assert_eq!(m.receive_count(), 3, "two failures, then success");
     assert_eq!(
         count(&events, |k| matches!(k, EventKind::Failed { msg: 1, .. })),
         2
@@ -37,7 +37,7 @@ fn a_validation_failure_is_deleted_without_retries_and_logged() {
     let events = run(&mut sim, secs(60));
     let m = sim.message(1).unwrap();
     assert!(matches!(m.state(), MsgState::Rejected { .. }));
-    assert_eq!(m.receive_count, 1, "no retries");
+    assert_eq!(m.receive_count(), 1, "no retries");
     assert_eq!(sim.counts().rejected, 1);
     assert_eq!(sim.counts().dead_lettered, 0);
     let logged = events

@@ -111,9 +111,9 @@ proptest! {
         if let Some(allowed) = allowed {
             for m in sim.messages() {
                 prop_assert!(
-                    m.receive_count <= allowed,
+                    m.receive_count() <= allowed,
                     "{:?}: message {} delivered {} times, {} allowed",
-                    spec.profile, m.id(), m.receive_count, allowed
+                    spec.profile, m.id(), m.receive_count(), allowed
                 );
             }
         }

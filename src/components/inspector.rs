@@ -56,7 +56,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             <div class="inspector-head">
                 <strong>{ format!("Message {} ", m.id()) }</strong>
                 <span class="badge">{ m.state().name() }</span>
-                <span>{ format!(" · received {} × · processed {} ×", m.receive_count, m.processed_count()) }</span>
+                <span>{ format!(" · received {} × · processed {} ×", m.receive_count(), m.processed_count()) }</span>
                 <button type="button" class="close" aria-label="Close the inspector" onclick={close}>{ "✕" }</button>
             </div>
             <div role="tablist" class="tabs" aria-label="Message details">

@@ -5,7 +5,8 @@
 //! - [`Lean::push_back_lean`] and [`Lean::push_front_lean`] behave exactly as `push_back` and
 //!   `push_front`; only the capacity they leave differs.
 //! - A full container grows by an eighth of its length (at least [`STEP`] entries), so its
-//!   capacity stays within 12.5 % (or one step) of what it holds.
+//!   capacity stays within 12.5 % (or one step) of what it holds. A deque with room for a
+//!   quarter more shrinks back to that ([`Lean::shrink_lean`]).
 //!
 //! Why: a `VecDeque` doubles. At the rush-hour benchmark's peak (a backlog of about a million
 //! messages) the publish-order list had just doubled to room for 2,097,152 handles, 33.5 MB,
@@ -28,6 +29,9 @@ pub(crate) trait Lean<T> {
     fn make_room(&mut self);
     fn push_back_lean(&mut self, value: T);
     fn push_front_lean(&mut self, value: T);
+    /// Gives memory back once the container has room for a quarter more than it holds, down
+    /// to an eighth over: a draining backlog's lines stop holding its peak.
+    fn shrink_lean(&mut self);
 }
 
 impl<T> Lean<T> for VecDeque<T> {
@@ -45,6 +49,15 @@ impl<T> Lean<T> for VecDeque<T> {
     fn push_front_lean(&mut self, value: T) {
         self.make_room();
         self.push_front(value);
+    }
+
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
+    fn shrink_lean(&mut self) {
+        // A quarter over before it shrinks, an eighth over after: about a tenth of the length
+        // in pops comes between two moves of the line, and a move is one copy of it.
+        if self.capacity() > self.len() + self.len() / 4 + 4 * STEP {
+            self.shrink_to(self.len() + extra(self.len()));
+        }
     }
 }
 
