@@ -14,10 +14,10 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::{
-    footer, header, link_notice, queue_vs_topic, system_picker, time_travel, ComparePanel,
-    Controls, Diagram, DlqList, EventLog, ExchangePanel, FanOutPanel, Inspected, Inspector,
-    LessonPanel, MetricsPanel, PacedAnnouncement, PlatformLens, RedisPanel, Region, Same,
-    ShareLink, StreamView, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP, TOKEN_CAP,
+    dlq_list, footer, header, link_notice, queue_vs_topic, system_picker, time_travel,
+    ComparePanel, Controls, Diagram, DlqList, EventLog, ExchangePanel, FanOutPanel, Inspected,
+    Inspector, LessonPanel, MetricsPanel, PacedAnnouncement, PlatformLens, RedisPanel, Region,
+    Same, ShareLink, StreamView, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP, TOKEN_CAP,
 };
 use crate::panels::{Panel, PanelHandle};
 use crate::state::{Action, Playground};
@@ -559,8 +559,14 @@ pub fn App(props: &AppProps) -> Html {
                 }
                 if settings.mode == Mode::Queue && show("dead-letters") {
                     <Region id="dlq" title="Dead-letter queue">
-                        <DlqList tokens={snapshot.dlq.clone()} total={snapshot.counts.dead_lettered}
-                            enabled={settings.dlq.is_some()} locked={embed.locked("redrive")} oncommand={oncommand.clone()} onselect={onselect.clone()} />
+                        { dlq_list(DlqList {
+                            tokens: &snapshot.dlq,
+                            total: snapshot.counts.dead_lettered,
+                            enabled: settings.dlq.is_some(),
+                            locked: embed.locked("redrive"),
+                            oncommand: &oncommand,
+                            onselect: &onselect,
+                        }) }
                     </Region>
                 }
                 if show("compare") {

@@ -1,7 +1,7 @@
 use queue_engine::{ConsumerStatus, Mode, QueueKind, Snapshot, Token};
 use yew::prelude::*;
 
-use crate::components::MessageToken;
+use crate::components::{message_token, MessageToken};
 
 /// Tokens drawn per place; the rest are shown as a count, so 10,000 queued messages stay readable.
 pub const TOKEN_CAP: usize = 40;
@@ -219,10 +219,14 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 }
                 _ => None,
             };
-            html! {
-                <MessageToken key={t.id} token={t.clone()} {x} {y} {remaining}
-                    selected={props.selected == Some(t.id)} onselect={props.onselect.clone()} />
-            }
+            message_token(MessageToken {
+                token: &t,
+                x,
+                y,
+                remaining,
+                selected: props.selected == Some(t.id),
+                onselect: &props.onselect,
+            })
         })
         .collect();
     html! {

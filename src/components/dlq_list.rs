@@ -1,21 +1,20 @@
 use queue_engine::{Command, MsgState, Token};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct DlqListProps {
-    pub tokens: Vec<Token>,
+/// What the dead-letter list shows and does.
+pub struct DlqList<'a> {
+    pub tokens: &'a [Token],
     pub total: u64,
     pub enabled: bool,
-    pub oncommand: Callback<Command>,
-    pub onselect: Callback<u64>,
+    pub oncommand: &'a Callback<Command>,
+    pub onselect: &'a Callback<u64>,
     /// Locked by the embedding page: shown, not usable.
-    #[prop_or_default]
     pub locked: bool,
 }
 
 /// Dead letters with why they failed and how often they were received, and what to do with them.
-#[component]
-pub fn DlqList(props: &DlqListProps) -> Html {
+/// A view function: the snapshot it lists is new on every step, so a component redrew anyway.
+pub fn dlq_list(props: DlqList) -> Html {
     if !props.enabled {
         return html! { <p class="hint">{ "No DLQ: a message that keeps failing is retried forever. Turn on \"DLQ after\" in the controls." }</p> };
     }

@@ -1,35 +1,22 @@
 use queue_engine::envelope::{field_doc, Binding, Envelope};
 use yew::prelude::*;
 
-#[derive(Properties)]
-pub struct EnvelopeCardProps {
-    /// Where the message sits, e.g. "orders · partition 2 · offset 41".
-    pub title: AttrValue,
-    pub envelope: Envelope,
-    /// The protocol binding shown under the attributes (binary mode). None: the platform has
-    /// no binding, so the event is shown stored structured, with `note` saying how.
-    pub binding: Option<Binding>,
-    #[prop_or_default]
-    pub note: Option<AttrValue>,
-    /// The element id of the card (tests and links find it by this).
-    pub id: AttrValue,
-}
-
-/// A card redraws with its panel: the panel builds the envelope afresh each time, and comparing
-/// it field by field cost more wasm (0.6 kB) than the small redraw it could save.
-impl PartialEq for EnvelopeCardProps {
-    fn eq(&self, _: &Self) -> bool {
-        false
-    }
-}
-
 /// One message's CloudEvents envelope, attribute by attribute with why each exists, and how it
-/// travels in binary mode over `binding` (or stored structured where there is no binding): the
-/// compact inspector for the model panels.
-#[component]
-pub fn EnvelopeCard(props: &EnvelopeCardProps) -> Html {
-    let env = &props.envelope;
-    let (note, wire) = match props.binding {
+/// travels in binary mode over `binding`, or, with no binding on its platform, stored structured
+/// with `note` saying how: the compact inspector for the model panels. `id` is the card's element
+/// id (tests and links find it by this); `title` says where the message sits, e.g. "orders ·
+/// partition 2 · offset 41".
+///
+/// A view function, not a component: its panel builds the envelope afresh each time, so a
+/// component redrew with it anyway, and cost the page a kilobyte of Yew's code.
+pub fn envelope_card(
+    id: &'static str,
+    title: String,
+    env: &Envelope,
+    binding: Option<Binding>,
+    note: &str,
+) -> Html {
+    let (note, wire) = match binding {
         Some(b) => {
             let r = env.binary(b);
             (
@@ -40,14 +27,11 @@ pub fn EnvelopeCard(props: &EnvelopeCardProps) -> Html {
                     .collect::<String>(),
             )
         }
-        None => (
-            props.note.as_deref().unwrap_or_default().to_owned(),
-            env.to_json_string(),
-        ),
+        None => (note.to_owned(), env.to_json_string()),
     };
     html! {
-        <div class="record-detail" id={props.id.clone()}>
-            <h3>{ props.title.clone() }</h3>
+        <div class="record-detail" {id}>
+            <h3>{ title }</h3>
             <dl class="attrs">
                 { for env.attributes().into_iter().filter(|(n, _)| *n != "data").map(|(name, value)| html! {
                     <>

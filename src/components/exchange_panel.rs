@@ -5,7 +5,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::EnvelopeCard;
+use super::envelope_card;
 use crate::canvas::Canvas;
 use crate::panels::{Panel, PanelAction, PanelCommand, PanelHandle};
 #[derive(Properties, PartialEq)]
@@ -283,7 +283,7 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
         let headers = w.dead_letter_headers(m, msg);
         Some(html! {
             <>
-                <EnvelopeCard id="rmq-detail" {title} envelope={Envelope::for_message(msg, sim.scenario())} binding={Some(Binding::Amqp)} />
+                { envelope_card("rmq-detail", title, &Envelope::for_message(msg, sim.scenario()), Some(Binding::Amqp), "") }
                 if let Some(headers) = headers {
                     <pre class="export" id="rmq-x-death">{ headers }</pre>
                 }

@@ -2,7 +2,7 @@ use queue_engine::envelope::{Binding, Envelope};
 use queue_engine::Millis;
 use yew::prelude::*;
 
-use super::EnvelopeCard;
+use super::envelope_card;
 use crate::canvas::Canvas;
 use crate::panels::{Panel, PanelAction, PanelCommand, PanelHandle};
 
@@ -67,7 +67,7 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
             let title = format!("{}'s copy of upload {id} ({})", name_of(i), m.state().name());
             Some(html! {
                 <>
-                    <EnvelopeCard id="copy-detail" {title} envelope={Envelope::for_video_upload(m, sim.scenario())} binding={Some(Binding::Sqs)} />
+                    { envelope_card("copy-detail", title, &Envelope::for_video_upload(m, sim.scenario()), Some(Binding::Sqs), "") }
                     <p class="note">{ "Every subscription's copy of this upload carries the same CloudEvents id and source: open another subscriber's copy to compare. That is what lets a consumer that receives a copy twice recognise it." }</p>
                 </>
             })

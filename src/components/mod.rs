@@ -36,8 +36,8 @@ pub use compare_panel::{ComparePanel, ComparePanelProps};
 pub use controls::{Controls, ControlsProps};
 pub(crate) use diagram::{compact, said};
 pub use diagram::{Diagram, DiagramProps, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP, TOKEN_CAP};
-pub use dlq_list::{DlqList, DlqListProps};
-pub use envelope_card::{EnvelopeCard, EnvelopeCardProps};
+pub use dlq_list::{dlq_list, DlqList};
+pub use envelope_card::envelope_card;
 pub use event_log::{EventLog, EventLogProps};
 pub use exchange_panel::{ExchangePanel, ExchangePanelProps};
 pub use fan_out_panel::{FanOutPanel, FanOutPanelProps};
@@ -55,7 +55,7 @@ pub use share_link::{ShareLink, ShareLinkProps};
 pub use stream_view::{orders_log, StreamView, StreamViewProps};
 pub use system_picker::{system_names, system_picker};
 pub use time_travel::time_travel;
-pub use token::{MessageToken, MessageTokenProps};
+pub use token::{message_token, MessageToken};
 
 /// The value of the select an event came from ("" if it came from anything else).
 pub fn select_value(e: &Event) -> String {

@@ -1,9 +1,8 @@
-use queue_engine::envelope::Binding;
 use queue_engine::redis_stream::EntryId;
 use queue_engine::Millis;
 use yew::prelude::*;
 
-use super::EnvelopeCard;
+use super::envelope_card;
 use crate::panels::{Panel, PanelAction, PanelCommand, PanelHandle};
 
 #[derive(Properties, PartialEq)]
@@ -49,10 +48,9 @@ pub fn RedisPanel(props: &RedisPanelProps) -> Html {
         let e = sim.entry(id)?;
         let title = format!("orders · entry {id}{}", if e.poison { " (poison)" } else { "" });
         Some(html! {
-            <EnvelopeCard id="redis-detail" {title} envelope={e.envelope()} binding={None::<Binding>}
-                note={AttrValue::from(format!(
-                    "Redis Streams has no CloudEvents binding. A common choice is the structured event in one field: XADD orders {id} cloudevent '<the JSON below>'; the entry id, not the event id, is what XACK and XCLAIM use."
-                ))} />
+            { envelope_card("redis-detail", title, &e.envelope(), None, &format!(
+                "Redis Streams has no CloudEvents binding. A common choice is the structured event in one field: XADD orders {id} cloudevent '<the JSON below>'; the entry id, not the event id, is what XACK and XCLAIM use."
+            )) }
         })
     });
     html! {

@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::EnvelopeCard;
+use super::envelope_card;
 use crate::panels::{log_of, Panel, PanelAction, PanelCommand, PanelHandle, Spec};
 
 #[derive(Properties, PartialEq)]
@@ -203,7 +203,7 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
         let r = log.records.get(off.checked_sub(log.start)? as usize)?;
         let title = format!("{} · partition {p} · offset {off}", sim.scenario().topic.name);
         Some(html! {
-            <EnvelopeCard id="record-detail" {title} envelope={Envelope::for_record(r, p, sim.scenario())} binding={Some(Binding::Kafka)} />
+            { envelope_card("record-detail", title, &Envelope::for_record(r, p, sim.scenario()), Some(Binding::Kafka), "") }
         })
     });
 

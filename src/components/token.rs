@@ -2,25 +2,26 @@ use queue_engine::Decimal;
 use queue_engine::{Payload, Token};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct MessageTokenProps {
-    pub token: Token,
+/// Where a message token is drawn and how it stands.
+pub struct MessageToken<'a> {
+    pub token: &'a Token,
     pub x: f64,
     pub y: f64,
     pub selected: bool,
     /// For an in-flight message: the share of its visibility timeout still left (1 = all).
-    #[prop_or_default]
     pub remaining: Option<f64>,
-    pub onselect: Callback<u64>,
+    pub onselect: &'a Callback<u64>,
 }
 
 /// One message in the diagram. The payload is shown by shape and letter as well as colour
 /// (circle = order, triangle with "!" = poison pill, diamond with "~" = passing fault, square
 /// with "L" = large photo, circle with "2" = schema version 2), so no
 /// state depends on colour alone. Clickable and focusable.
-#[component]
-pub fn MessageToken(props: &MessageTokenProps) -> Html {
-    let t = &props.token;
+///
+/// A view function keyed by the message id, so a token keeps its element (and its move
+/// animates) while the diagram redraws; as a component it redrew anyway whenever it moved.
+pub fn message_token(props: MessageToken) -> Html {
+    let t = props.token;
     let id = t.id;
     let onclick = {
         let onselect = props.onselect.clone();
@@ -77,7 +78,7 @@ pub fn MessageToken(props: &MessageTokenProps) -> Html {
         crate::words::count(t.receive_count, "time", "times")
     );
     html! {
-        <g class={classes!("token", kind, props.selected.then_some("selected"))}
+        <g key={id} class={classes!("token", kind, props.selected.then_some("selected"))}
             // A CSS transform (not the SVG attribute) so that moving between places can animate.
             style={format!("transform:translate({}px,{}px)", Decimal::fixed(props.x, 1), Decimal::fixed(props.y, 1))}
             role="button" tabindex="0" aria-label={aria.clone()} data-msg={id.to_string()}
