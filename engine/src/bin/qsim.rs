@@ -20,7 +20,8 @@ use queue_engine::{Millis, ScenarioFile, ScenarioV2, World, WorldReport};
 const USAGE: &str =
     "usage: qsim run FILE [--until 10m] [--seed N] [--no-messages] [--events OUT.jsonl]\n       \
      qsim check FILE...\n       qsim convert FILE\n       qsim definitions FILE\n       \
-     qsim import-definitions DEFS.json [--name NAME]";
+     qsim import-definitions DEFS.json [--name NAME]\n       \
+     qsim bench [steady|rush-hour|rush-hour-flat|log|ceiling] [--runs N]";
 
 /// Events kept between two drains while writing `--events`: far more than one simulated
 /// second produces, so nothing is dropped before it is written.
@@ -178,14 +179,22 @@ fn bench(args: &[String]) -> Result<(), String> {
             let w = queue_engine::workload::rush_hour();
             Box::new(move || queue_engine::workload::run(&w))
         }
+        "rush-hour-flat" => {
+            let w = queue_engine::workload::rush_hour_flat();
+            Box::new(move || queue_engine::workload::run(&w))
+        }
+        "ceiling" => {
+            let w = queue_engine::workload::steady();
+            Box::new(move || queue_engine::workload::ceiling(&w))
+        }
         "log" => {
             let w = queue_engine::workload::partitioned_log();
             Box::new(move || queue_engine::workload::run_stream(&w))
         }
         other => {
             return Err(format!(
-                "unknown workload {other}; expected steady, rush-hour or log"
-            ))
+            "unknown workload {other}; expected steady, rush-hour, rush-hour-flat, log or ceiling"
+        ))
         }
     };
     let mut times = Vec::new();
