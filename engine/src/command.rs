@@ -281,6 +281,11 @@ impl Command {
                 )?;
             }
             Command::SetMaxReceiveCount { count: Some(n) } => int(&at("count"), *n, 1, 1000)?,
+            Command::SetMaxReceiveCount { count: None }
+                if scenario.queue.profile().limit_always_on() =>
+            {
+                return Err(scenario.queue.profile().limit_off_error(at("count")));
+            }
             Command::SetFailureRate { rate } => fraction_range(&at("rate"), *rate, 0.0, 1.0)?,
             Command::SetProcessingTime { mean } => {
                 duration(&at("mean"), *mean, Millis::ZERO, Millis::from_secs(43_200))?;

@@ -691,6 +691,15 @@ impl Scenario {
                 ));
             }
         }
+        if q.profile().limit_always_on() {
+            match &self.dlq {
+                None => return Err(q.profile().limit_off_error("dlq".into())),
+                Some(d) if d.max_receive_count == NO_DELIVERY_LIMIT => {
+                    return Err(q.profile().limit_off_error("dlq.max_receive_count".into()))
+                }
+                Some(_) => {}
+            }
+        }
         if let Some(dlq) = &self.dlq {
             if dlq.max_receive_count != NO_DELIVERY_LIMIT {
                 int("dlq.max_receive_count", dlq.max_receive_count, 1, 1000)?;

@@ -206,6 +206,44 @@ fn service_bus_dead_letters_after_max_delivery_count_into_its_own_sub_queue() {
     );
 }
 
+/// semantics.md §7: MaxDeliveryCount "can't be disabled". A command that would turn the limit
+/// off on a Service Bus queue is refused with the setting's own name, and the queue keeps its
+/// limit; the same command on an SQS queue (a DLQ policy is optional, §1.3) is taken.
+#[test]
+fn service_bus_max_delivery_count_cannot_be_turned_off() {
+    let off = queue_engine::Command::SetMaxReceiveCount { count: None };
+    let bus = load(failing(json!({ "profile": "service_bus" }), false))
+        .unwrap()
+        .lower()
+        .unwrap();
+    let err = off.validate("commands[0].do", &bus).unwrap_err();
+    let ScenarioError::Field {
+        path,
+        expected,
+        given,
+    } = &err
+    else {
+        panic!("{err}");
+    };
+    assert_eq!(path, "commands[0].do.count");
+    assert!(
+        expected.contains("MaxDeliveryCount") && expected.contains("cannot be turned off"),
+        "{expected}"
+    );
+    assert_eq!(given, "none (off)");
+    let mut no_dlq = bus.clone();
+    no_dlq.dlq = None;
+    assert_eq!(
+        no_dlq.validate().unwrap_err(),
+        bus.queue.profile().limit_off_error("dlq".into())
+    );
+    let sqs = load(failing(json!({ "profile": "sqs_standard" }), true))
+        .unwrap()
+        .lower()
+        .unwrap();
+    assert!(off.validate("commands[0].do", &sqs).is_ok());
+}
+
 /// semantics.md §7: LockDuration defaults to 60 s and is at most 5 minutes; the error names
 /// the platform's own setting.
 #[test]

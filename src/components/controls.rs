@@ -186,7 +186,10 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 <label hidden={hide("dlq")} title="After this many receives without a delete, a message moves to the dead-letter queue (SQS maxReceiveCount). Off: it is retried forever.">
                     { "DLQ after " }
                     <select id="max-receives" disabled={lock("dlq")} onchange={on_command_select(|v| Some(Command::SetMaxReceiveCount { count: v.parse().ok() }))}>
-                        <option value="off" selected={receives.is_none()}>{ "off (retry forever)" }</option>
+                        // Service Bus's MaxDeliveryCount cannot be turned off (semantics §7).
+                        if !s.queue.profile().limit_always_on() {
+                            <option value="off" selected={receives.is_none()}>{ "off (retry forever)" }</option>
+                        }
                         { for dlq_choices.iter().map(|n| html! {
                             <option value={n.to_string()} selected={receives == Some(*n)}>{ format!("{n} receives") }</option>
                         }) }

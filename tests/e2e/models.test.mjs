@@ -316,6 +316,9 @@ test("the shop on each broker's queue is that broker's: its type in the diagram,
     assert.match(await page.textContent("#region-diagram .checked"), line, system);
     // The controls show the values that run, even where they are not among the usual choices.
     assert.deepEqual([await chosen("#max-receives"), await chosen("#visibility")], [receives, timeout], system);
+    // Service Bus's MaxDeliveryCount cannot be turned off (semantics §7); the others can.
+    const canTurnOff = await page.$$eval("#max-receives option[value=off]", (o) => o.length === 1);
+    assert.equal(canTurnOff, system !== "service-bus-orders", `${system}: DLQ after offers off`);
   }
   // A platform the learner picks stays picked while the same system runs on.
   await page.selectOption("#platform", "kafka");

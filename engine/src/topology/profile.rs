@@ -218,6 +218,27 @@ impl QueueProfile {
         }
     }
 
+    /// Whether the delivery limit is always in force: Service Bus's `MaxDeliveryCount` cannot
+    /// be turned off (§7). Every other profile can retry for ever: SQS and Pub/Sub without a
+    /// dead-letter policy, RabbitMQ without a delivery limit, ActiveMQ with
+    /// `maximumRedeliveries` -1.
+    pub fn limit_always_on(self) -> bool {
+        self == QueueProfile::ServiceBus
+    }
+
+    /// The error for a delivery limit turned off where it is always on, at `path`.
+    pub fn limit_off_error(self, path: String) -> crate::error::ScenarioError {
+        let name = self.delivery_limit().map_or("delivery limit", |l| l.name);
+        crate::error::ScenarioError::field(
+            path,
+            format!(
+                "a delivery count from 1 to 1000: the {}'s {name} cannot be turned off",
+                self.label()
+            ),
+            "none (off)",
+        )
+    }
+
     /// Whether running out of deliveries needs a dead-letter target to mean anything. Service
     /// Bus always has its `$deadletterqueue` sub-queue (§7) and ActiveMQ Classic its shared
     /// `ActiveMQ.DLQ` (§8); SQS's `maxReceiveCount` and Pub/Sub's `maxDeliveryAttempts` exist
