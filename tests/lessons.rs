@@ -585,6 +585,29 @@ fn each_moment_says_what_the_engine_shows_at_its_time() {
         ("throw-vs-return", 0, "processing_failures", 1.0),
         ("throw-vs-return", 0, "processed", 0.0),
         ("throw-vs-return", 0, "rejected", 1.0),
+        // "The queue holds its 50 orders now, and ... refused for the first time".
+        ("backpressure", 0, "visible", 50.0),
+        ("backpressure", 0, "producer_errors", 1.0),
+        // "... went back to the queue and were received again: ... cooked twice."
+        ("batch-failure", 0, "processing_failures", 2.0),
+        ("batch-failure", 0, "duplicates", 3.0),
+        // "The first of those tasks have just come back ...: acks_late lost none of them."
+        ("celery-acks-late", 0, "max_receive_count", 2.0),
+        ("celery-acks-late", 0, "lost", 0.0),
+        // "... almost 90 orders wait".
+        ("consumer-lag", 0, "visible", 88.0),
+        // "A worker has just crashed mid-batch ...: Lost counts three already."
+        ("delivery-guarantees", 0, "crashes", 1.0),
+        ("delivery-guarantees", 0, "lost", 3.0),
+        // "... its first two orders, and both ... replies are already back".
+        ("reply-to", 0, "processed", 2.0),
+        ("reply-to", 0, "replies_received", 2.0),
+        // "... has set the first two aside in the DLQ without a single retry."
+        ("schema-version", 0, "dead_lettered", 2.0),
+        ("schema-version", 0, "max_receive_count", 1.0),
+        // "... The FIFO queue knew the id and dropped the copy".
+        ("cloudevents", 0, "deduplicated", 1.0),
+        ("cloudevents", 0, "duplicates", 0.0),
     ];
     let lessons = parsed();
     for &(id, m, number, value) in claims {
