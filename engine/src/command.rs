@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ScenarioError;
 use crate::kernel::time::Millis;
 use crate::scenario::{AckMode, BatchFailure, OnInvalid, QueueKind, RetryPolicy, Scenario};
+use crate::topology::profile::QueueProfile;
 use crate::validate::{duration, fraction_range, int, retry};
 
 /// What a message carries, which decides how processing it goes.
@@ -284,7 +285,7 @@ impl Command {
             Command::SetMaxReceiveCount { count: None }
                 if scenario.queue.profile().limit_always_on() =>
             {
-                return Err(scenario.queue.profile().limit_off_error(at("count")));
+                return Err(QueueProfile::limit_off_error(at("count")));
             }
             Command::SetFailureRate { rate } => fraction_range(&at("rate"), *rate, 0.0, 1.0)?,
             Command::SetProcessingTime { mean } => {

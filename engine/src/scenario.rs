@@ -691,14 +691,14 @@ impl Scenario {
                 ));
             }
         }
-        if q.profile().limit_always_on() {
-            match &self.dlq {
-                None => return Err(q.profile().limit_off_error("dlq".into())),
-                Some(d) if d.max_receive_count == NO_DELIVERY_LIMIT => {
-                    return Err(q.profile().limit_off_error("dlq.max_receive_count".into()))
-                }
-                Some(_) => {}
-            }
+        let unlimited = self
+            .dlq
+            .as_ref()
+            .is_none_or(|d| d.max_receive_count == NO_DELIVERY_LIMIT);
+        if unlimited && q.profile().limit_always_on() {
+            return Err(crate::topology::profile::QueueProfile::limit_off_error(
+                "dlq.max_receive_count".into(),
+            ));
         }
         if let Some(dlq) = &self.dlq {
             if dlq.max_receive_count != NO_DELIVERY_LIMIT {

@@ -235,7 +235,7 @@ fn service_bus_max_delivery_count_cannot_be_turned_off() {
     no_dlq.dlq = None;
     assert_eq!(
         no_dlq.validate().unwrap_err(),
-        bus.queue.profile().limit_off_error("dlq".into())
+        QueueProfile::limit_off_error("dlq.max_receive_count".into())
     );
     let sqs = load(failing(json!({ "profile": "sqs_standard" }), true))
         .unwrap()

@@ -226,15 +226,12 @@ impl QueueProfile {
         self == QueueProfile::ServiceBus
     }
 
-    /// The error for a delivery limit turned off where it is always on, at `path`.
-    pub fn limit_off_error(self, path: String) -> crate::error::ScenarioError {
-        let name = self.delivery_limit().map_or("delivery limit", |l| l.name);
+    /// The error for a delivery limit turned off where it is always on, at `path`. Only
+    /// Service Bus's is ([`QueueProfile::limit_always_on`]), so the words are its own.
+    pub fn limit_off_error(path: String) -> crate::error::ScenarioError {
         crate::error::ScenarioError::field(
             path,
-            format!(
-                "a delivery count from 1 to 1000: the {}'s {name} cannot be turned off",
-                self.label()
-            ),
+            "a delivery count from 1 to 1000: Azure Service Bus's MaxDeliveryCount cannot be turned off",
             "none (off)",
         )
     }
