@@ -288,15 +288,12 @@ struct Packed<const N: usize>([u8; N]);
 impl<const N: usize> Packed<N> {
     const MAX: u64 = (1 << (8 * N)) - 1;
 
-    // Called for every field read or written: inlined, the page carried a copy at each.
-    #[cfg_attr(target_arch = "wasm32", inline(never))]
     fn new(v: u64) -> Self {
         let mut b = [0; N];
         b.copy_from_slice(&v.min(Self::MAX).to_le_bytes()[..N]);
         Packed(b)
     }
 
-    #[cfg_attr(target_arch = "wasm32", inline(never))]
     fn get(self) -> u64 {
         let mut b = [0; 8];
         b[..N].copy_from_slice(&self.0);
