@@ -73,6 +73,9 @@ test("click a message, then traceparent: its explanation shows", async () => {
   const { page } = await open();
   await page.waitForSelector(".token");
   await pause(page); // so the token stays put
+  // A token glides to its place for 0.35 s after each step; a click mid-glide can land where
+  // it was. Click the first one once it has arrived.
+  await page.waitForFunction(() => document.querySelector(".token")?.getAnimations().length === 0);
   await page.click(".token");
   await page.click('button[data-field="traceparent"]');
   const text = await page.textContent("#field-explanation");
