@@ -416,7 +416,7 @@ impl Sim {
             state,
             duplicate_send,
         });
-        let h = self.alloc(message);
+        let h = self.store.alloc(message);
         self.counts.published += 1;
         *self.counts.state_mut(&state) += 1;
         self.emit(EventKind::Published {

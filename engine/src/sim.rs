@@ -215,10 +215,6 @@ impl Sim {
         self.msg(h).map(|m| m.state())
     }
 
-    pub(crate) fn alloc(&mut self, message: Message) -> Handle {
-        self.store.alloc(message)
-    }
-
     /// The one place a message changes state: keeps the per-state counts, FIFO group blocking,
     /// and the bounded history consistent.
     pub(crate) fn set_state(&mut self, h: Handle, new: MsgState) {
@@ -240,7 +236,8 @@ impl Sim {
             self.history.push_back(h);
             if self.history.len() > self.sc.limits.history as usize {
                 if let Some(old) = self.history.pop_front() {
-                    self.forget(old);
+                    // Frees a finished message's slot; its counts stay.
+                    self.store.forget(old);
                 }
             }
         }
@@ -248,11 +245,6 @@ impl Sim {
         {
             self.compact_live();
         }
-    }
-
-    /// Frees a finished message's slot; its counts stay.
-    fn forget(&mut self, h: Handle) {
-        self.store.forget(h);
     }
 
     /// Keeps the publish-order line close to the messages actually in the queue. Its finished

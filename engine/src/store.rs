@@ -71,14 +71,14 @@ impl Store {
 
     /// Every message not yet forgotten, in slot order.
     pub fn iter(&self) -> impl Iterator<Item = &Message> {
-        self.slots.iter().filter(|m| m.id() != 0 && !m.forgotten())
+        self.slots.iter().filter(|m| present(m))
     }
 
     /// The id of the message a slot holds, unless it is free or forgotten.
     pub fn id_at(&self, slot: u32) -> Option<MsgId> {
         self.slots
             .get(slot as usize)
-            .filter(|m| m.id() != 0 && !m.forgotten())
+            .filter(|m| present(m))
             .map(Message::id)
     }
 
@@ -101,16 +101,13 @@ impl Store {
 
     /// Lets a finished message's slot go: at once, or when the line lets go of it.
     pub fn forget(&mut self, h: Handle) {
-        let free = self.free;
         let Some(m) = self.get_mut(h) else { return };
         if !m.state().is_terminal() {
             return;
         }
-        if m.in_live() {
-            m.set_forgotten();
-        } else {
-            m.free(free);
-            self.free = h.slot;
+        m.set_forgotten();
+        if !m.in_live() {
+            release(&mut self.slots, &mut self.free, h.slot);
         }
     }
 
@@ -164,7 +161,7 @@ impl Store {
         let slot = self.live.pop_front()?;
         self.worked = self.worked.saturating_sub(1);
         let h = self.handle(slot);
-        leave_live(&mut self.slots, &mut self.free, slot);
+        release(&mut self.slots, &mut self.free, slot);
         self.live.shrink_lean();
         Some(h)
     }
@@ -178,14 +175,8 @@ impl Store {
         mut waiting: impl FnMut(&Message) -> bool,
         mut untouched: impl FnMut(&Message) -> bool,
     ) {
-        let gone =
-            |slots: &Chunked<Message>, slot: u32, waiting: &mut dyn FnMut(&Message) -> bool| {
-                !slots
-                    .get(slot as usize)
-                    .is_some_and(|m| !m.forgotten() && waiting(m))
-            };
         while let Some(&slot) = self.live.front() {
-            if !gone(&self.slots, slot, &mut waiting) {
+            if holds(&self.slots, slot, &mut waiting) {
                 break;
             }
             self.live_pop_front();
@@ -194,15 +185,13 @@ impl Store {
         let (mut kept, mut i) = (start, start);
         while i < self.live.len() && kept < TRIM_KEEP {
             let slot = self.live[i];
-            match self.slots.get(slot as usize) {
-                Some(m) if !m.forgotten() && waiting(m) => {
-                    if untouched(m) {
-                        break;
-                    }
-                    self.live[kept] = slot;
-                    kept += 1;
-                }
-                _ => leave_live(&mut self.slots, &mut self.free, slot),
+            if !holds(&self.slots, slot, &mut waiting) {
+                release(&mut self.slots, &mut self.free, slot);
+            } else if self.slots.get(slot as usize).is_some_and(&mut untouched) {
+                break;
+            } else {
+                self.live[kept] = slot;
+                kept += 1;
             }
             i += 1;
         }
@@ -216,11 +205,9 @@ impl Store {
         self.worked = 0;
         let (slots, free) = (&mut self.slots, &mut self.free);
         self.live.retain(|&s| {
-            let kept = slots
-                .get(s as usize)
-                .is_some_and(|m| !m.forgotten() && keep(m));
+            let kept = holds(slots, s, &mut keep);
             if !kept {
-                leave_live(slots, free, s);
+                release(slots, free, s);
             }
             kept
         });
@@ -239,8 +226,21 @@ impl Store {
     }
 }
 
-/// An entry left the line: its slot is free now if its message was forgotten meanwhile.
-fn leave_live(slots: &mut Chunked<Message>, free: &mut u32, slot: u32) {
+/// Whether a slot holds a message, not forgotten, that passes `test`.
+fn holds(slots: &Chunked<Message>, slot: u32, mut test: impl FnMut(&Message) -> bool) -> bool {
+    slots
+        .get(slot as usize)
+        .is_some_and(|m| !m.forgotten() && test(m))
+}
+
+/// A message not forgotten in a slot that is not free.
+fn present(m: &Message) -> bool {
+    m.id() != 0 && !m.forgotten()
+}
+
+/// The line let go of a slot, or never held it: the slot is free now if its message has been
+/// forgotten.
+fn release(slots: &mut Chunked<Message>, free: &mut u32, slot: u32) {
     let Some(m) = slots.get_mut(slot as usize) else {
         return;
     };
