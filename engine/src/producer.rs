@@ -173,7 +173,7 @@ impl Arrivals {
             Arrival::Steady => prod.epoch.0 as f64 + prod.k as f64 * 1000.0 / rate,
             Arrival::Poisson => prod.next_random,
         };
-        let at = Millis(at.round() as u64);
+        let at = Millis::round(at);
         match cfg.stop {
             Some(stop) if at >= stop => None,
             _ => Some(at),

@@ -294,7 +294,7 @@ impl ProcessingTime {
             Distribution::Exponential => rng.exponential(mean),
             Distribution::Uniform => mean * (0.5 + rng.unit()),
         };
-        Millis(ms.round() as u64)
+        Millis::round(ms)
     }
 }
 

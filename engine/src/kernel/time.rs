@@ -23,6 +23,20 @@ impl Millis {
         Millis(mins * 60_000)
     }
 
+    /// `Millis(ms.round() as u64)` for any `ms`, to the bit: half away from zero, negative and
+    /// NaN as 0, too large as `MAX`. Written out because x86-64 and wasm both call libm's
+    /// `round` for `f64::round`, and every arrival and every processing time goes through here
+    /// (the call was 4 % of a busy run). Exact: below 2^52 the fraction `ms - trunc(ms)` is
+    /// representable, and from 2^52 on every `f64` is whole.
+    pub fn round(ms: f64) -> Millis {
+        let whole = ms as u64;
+        if ms - whole as f64 >= 0.5 {
+            Millis(whole.saturating_add(1))
+        } else {
+            Millis(whole)
+        }
+    }
+
     pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 / 1000.0
     }
@@ -61,7 +75,7 @@ impl Millis {
         if !ms.is_finite() || !(0.0..=1e15).contains(&ms) {
             return Err("a duration between 0 and about 30,000 years".to_owned());
         }
-        Ok(Millis(ms.round() as u64))
+        Ok(Millis::round(ms))
     }
 }
 
@@ -115,6 +129,35 @@ impl std::fmt::Display for Millis {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn round_is_f64_round_to_the_bit() {
+        let edges = [
+            0.0,
+            -0.0,
+            0.49999999999999994,
+            0.5,
+            1.5,
+            2.5,
+            -0.4,
+            -2.5,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_496.0,
+            9_007_199_254_740_993.0,
+            1.8e19,
+            1.9e19,
+            f64::MAX,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            f64::MIN_POSITIVE,
+        ];
+        let mut rng = crate::kernel::rng::Rng::new(11);
+        let random = (0..100_000).map(|i| rng.exponential(10f64.powi(i % 12)));
+        for ms in edges.into_iter().chain(random) {
+            assert_eq!(Millis::round(ms), Millis(ms.round() as u64), "{ms:e}");
+        }
+    }
 
     #[test]
     fn parses_units() {
