@@ -416,25 +416,20 @@ impl Sim {
             if m.receive_count() != item.receipt {
                 continue;
             }
-            if let MsgState::InFlight { consumer, .. } = m.state() {
-                if consumer == c {
-                    m.set_state(MsgState::InFlight {
-                        consumer,
-                        deadline: until,
-                    });
-                    self.emit(EventKind::VisibilityExtended {
-                        msg: item.h.id,
+            if m.in_flight_with() == Some(c) {
+                m.set_deadline(until);
+                self.emit(EventKind::VisibilityExtended {
+                    msg: item.h.id,
+                    until,
+                });
+                if until < b.ends {
+                    self.schedule(
                         until,
-                    });
-                    if until < b.ends {
-                        self.schedule(
-                            until,
-                            Timer::Visibility {
-                                h: item.h,
-                                receipt: item.receipt,
-                            },
-                        );
-                    }
+                        Timer::Visibility {
+                            h: item.h,
+                            receipt: item.receipt,
+                        },
+                    );
                 }
             }
         }

@@ -214,9 +214,7 @@ impl Sim {
         };
         if let Some(deadline) = new_deadline {
             if let Some(m) = self.msg_mut(item.h) {
-                if let MsgState::InFlight { consumer, .. } = m.state() {
-                    m.set_state(MsgState::InFlight { consumer, deadline });
-                }
+                m.set_deadline(deadline);
             }
             if deadline > self.now {
                 self.emit(EventKind::RetryScheduled {
