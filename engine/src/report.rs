@@ -41,6 +41,7 @@ pub struct WorldReport {
     pub seed: u64,
     pub until: Millis,
     /// Hash of the world's whole event log, as 16 hex digits.
+    #[cfg(feature = "log-hash")]
     pub log_hash: String,
     pub events: u64,
     /// Copies published into queues and appended to logs, over all of them.
@@ -228,6 +229,7 @@ impl WorldReport {
             scenario: world.name().to_owned(),
             seed,
             until: world.now(),
+            #[cfg(feature = "log-hash")]
             log_hash: format!("{:016x}", world.log_hash()),
             events: world.events_total(),
             published: queues.iter().map(|q| q.counts.published).sum::<u64>()

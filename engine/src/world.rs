@@ -485,6 +485,7 @@ impl World {
     }
 
     /// A hash of every event so far, in order, with the member it happened in.
+    #[cfg(feature = "log-hash")]
     pub fn log_hash(&self) -> u64 {
         self.log.hash()
     }

@@ -9,8 +9,9 @@
 //!   from the scenario seed and a name, so adding a stream never shifts the draws of another.
 //! - **Members hand their timers over.** [`timers::Timers`] is the outbox a queue, log or
 //!   stream sets its timers in; the world empties it onto its one agenda.
-//! - **One log.** [`log::EventLog`] keeps a bounded window of events for readers and a hash of
-//!   every event ever emitted, independent of pointer width, so native and wasm runs compare.
+//! - **One log.** [`log::EventLog`] keeps a bounded window of events for readers and, with the
+//!   feature `log-hash`, a hash of every event ever emitted ([`log_hash`]), independent of
+//!   pointer width, so native and wasm runs compare.
 //! - **Stores that never double.** [`chunked::Chunked`] grows a chunk at a time, so a large
 //!   backlog never briefly needs twice its memory (which wasm would keep); the queue's long
 //!   lines of handles grow by an eighth ([`lean`]), not by doubling.
@@ -26,6 +27,8 @@ pub(crate) mod chunked;
 pub(crate) mod decimal;
 pub(crate) mod lean;
 pub(crate) mod log;
+#[cfg(feature = "log-hash")]
+pub(crate) mod log_hash;
 pub(crate) mod rng;
 pub(crate) mod sorted;
 pub(crate) mod time;
