@@ -6,6 +6,7 @@ use yew::prelude::*;
 use super::flow::{crossed, letter, Flow};
 use super::graph::{graph, Graph, Place, Role, Source};
 use super::numbers::{aside, lines};
+use super::zoom::{fit, percent, step};
 use crate::components::compact;
 use crate::panels::{Panel, PanelHandle};
 
@@ -124,10 +125,15 @@ fn path(g: &Graph, tops: &[i32], from: usize, to: usize) -> (String, i32, i32, (
     (d, x2 - 6, y2 - 5, (x2 - 6, y2 + 11))
 }
 
+/// The drawing's width at full size, in CSS pixels.
+fn width(g: &Graph) -> i32 {
+    x_of(g.cols.max(1) - 1) + W + 4
+}
+
 /// The drawing's `viewBox` and width, shared by the boxes and the tokens above them so the
 /// two line up at any scale. The last row keeps its gap below, where an edge may run.
 fn frame(g: &Graph, tops: &[i32]) -> String {
-    let width = x_of(g.cols.max(1) - 1) + W + 4;
+    let width = width(g);
     let height = tops[tops.len() - 1] + 4;
     format!(r#"viewBox="-2 -2 {width} {height}" width="{width}""#)
 }
@@ -202,6 +208,8 @@ pub fn svg(w: &World, g: &Graph, label: &str, id: &str) -> String {
 /// tokens over it ([`overlay`]) follow: laid out once for both.
 pub struct Drawn {
     pub svg: String,
+    /// The drawing's width at full size, in CSS pixels.
+    pub width: i32,
     frame: String,
     edges: Vec<(String, (i32, i32))>,
 }
@@ -267,10 +275,16 @@ pub fn draw(w: &World, g: &Graph, label: &str, id: &str) -> Drawn {
     out.push_str("</g></svg>");
     Drawn {
         svg: out,
+        width: width(g),
         frame,
         edges,
     }
 }
+
+/// The zoom buttons, as fixed markup: a redraw never replaces them, so a keyboard user's focus
+/// stays on the button pressed. The scale is shown by CSS from the group's `data-zoom`; at
+/// either end of the range a button does nothing.
+const ZOOM_BUTTONS: &str = r#"<button type="button" data-z="-" aria-label="Zoom out">−</button><button type="button" data-z="+" aria-label="Zoom in">+</button><button type="button" data-z="fit" aria-label="Fit the whole system in view">Fit</button>"#;
 
 /// Any world as boxes and edges (see [`super::graph`]): every node with its kind in words and
 /// its key numbers, which come from the same world as the rest of the page at the same time.
@@ -278,6 +292,9 @@ pub fn draw(w: &World, g: &Graph, label: &str, id: &str) -> Drawn {
 pub fn Canvas(props: &CanvasProps) -> Html {
     // What moved between frames, and its drawing, kept until something in it changes.
     let flow = use_mut_ref(<(Flow, AttrValue)>::default);
+    let zoom = use_mut_ref(|| 1.0f64);
+    let redraw = use_force_update();
+    let figure = use_node_ref();
     // Out of view the canvas is not redrawn at all (the playground freezes its panel's time),
     // so its last tokens finish their one trip and nothing moves until it is seen again.
     let panels = props.panels.read(props.panel, props.now);
@@ -305,10 +322,39 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     if flow.0.observe(props.now, real, counts) {
         flow.1 = overlay(&drawn, &g, &flow.0, real).into();
     }
+    let scale = *zoom.borrow();
+    // One listener for the three buttons.
+    let onclick = {
+        let (zoom, redraw, figure, width) =
+            (zoom.clone(), redraw.clone(), figure.clone(), drawn.width);
+        Callback::from(move |e: MouseEvent| {
+            let pressed = e
+                .target_dyn_into::<web_sys::Element>()
+                .and_then(|t| t.closest("[data-z]").ok().flatten())
+                .and_then(|b| b.get_attribute("data-z"));
+            let mut zoom = zoom.borrow_mut();
+            *zoom = match pressed.as_deref() {
+                Some("fit") => {
+                    let room = figure
+                        .cast::<web_sys::Element>()
+                        .map_or(0.0, |f| f64::from(f.client_width()));
+                    fit(room, f64::from(width))
+                }
+                Some(z) => step(*zoom, z == "+"),
+                None => return,
+            };
+            redraw.force_update();
+        })
+    };
     html! {
-        <figure class="canvas">
+        <>
+        <div class="zoom" role="group" aria-label="Zoom the drawing" data-zoom={format!("{} %", percent(scale))} {onclick}>
+            { Html::from_html_unchecked(ZOOM_BUTTONS.into()) }
+        </div>
+        <figure class="canvas" ref={figure} style={format!("--zoom:{}%", percent(scale))}>
             { Html::from_html_unchecked(drawing.into()) }
             { Html::from_html_unchecked(flow.1.clone()) }
         </figure>
+        </>
     }
 }

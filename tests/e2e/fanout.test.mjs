@@ -63,3 +63,61 @@ test("one upload reaches every subscriber, and an offline one blocks nobody", as
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+// On a phone the system is wider than the screen. Real touches through the DevTools protocol
+// (Chromium's own gesture handling, not synthetic events): one finger pans the canvas
+// sideways, two fingers zoom the page as they do anywhere, the buttons zoom the drawing, and
+// Fit shows the whole system at once.
+test("on a phone, one finger pans the canvas, two zoom the page, and Fit shows it all", async () => {
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?s=video-upload`, {
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  });
+  await page.waitForSelector("#region-fanout .canvas svg");
+  await page.click("#play-pause");
+  const canvas = page.locator("#region-fanout figure.canvas");
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  const cdp = await page.context().newCDPSession(page);
+  const touch = (type, points) => cdp.send("Input.dispatchTouchEvent", { type, touchPoints: points.map(([x, y], id) => ({ x, y, id })) });
+  const y = box.y + 40;
+  const state = () =>
+    page.$eval("#region-fanout", (r) => ({
+      scroll: r.querySelector("figure.canvas").scrollLeft,
+      shown: r.querySelector(".zoom").dataset.zoom,
+      svg: r.querySelector("figure.canvas > svg").getBoundingClientRect().width,
+      room: r.querySelector("figure.canvas").clientWidth,
+    }));
+  assert.equal((await state()).shown, "100 %");
+  // One finger dragged from right to left scrolls the drawing, at the same size.
+  await touch("touchStart", [[box.x + 300, y]]);
+  for (let x = 300; x >= 60; x -= 20) await touch("touchMove", [[box.x + x, y]]);
+  await touch("touchEnd", []);
+  await page.waitForTimeout(300);
+  const panned = await state();
+  assert.ok(panned.scroll > 100, `panned by ${panned.scroll} px`);
+  assert.equal(panned.shown, "100 %", "one finger does not zoom");
+  // Two fingers moving apart zoom the page, as anywhere: the canvas does not block them.
+  const [l, r] = [box.x + 150, box.x + 230];
+  await touch("touchStart", [[l, y], [r, y]]);
+  for (let d = 0; d <= 60; d += 10) await touch("touchMove", [[l - d, y], [r + d, y]]);
+  await touch("touchEnd", []);
+  await page.waitForTimeout(300);
+  const pageScale = await page.evaluate(() => window.visualViewport.scale);
+  assert.ok(pageScale > 1.2, `pinched the page to ${pageScale}`);
+  await cdp.send("Emulation.setPageScaleFactor", { pageScaleFactor: 1 });
+  // Zooming the drawing itself is the buttons' job.
+  await page.click('#region-fanout button[aria-label="Zoom in"]');
+  assert.equal((await state()).shown, "150 %");
+  // Fit: the whole width of the system in the panel, by keyboard.
+  await page.focus('#region-fanout button[aria-label="Fit the whole system in view"]');
+  await page.keyboard.press("Enter");
+  await page.waitForTimeout(100);
+  const fitted = await state();
+  assert.ok(parseInt(fitted.shown) < 100, `fitted at ${fitted.shown}`);
+  assert.ok(fitted.svg <= fitted.room + 1, `${fitted.svg} px drawn in ${fitted.room} px`);
+  await screenshotOf(page, "#region-fanout", "fanout-phone-fit");
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -137,9 +137,12 @@ use std::path::{Path, PathBuf};
 /// won it back (-3.3 kB): 398.23 kB (398.24 in CI), budget 398.30 kB. Service Bus's limit
 /// always on (+0.08 kB) and eight lesson moments (the largest lesson file counts) were paid
 /// for by letting the packed fields' reader and writer inline again (-0.13 kB): 398.15 kB,
-/// budget 398.20 kB.
+/// budget 398.20 kB. The page leaving out the log hash (-0.68 kB) and a last `-Oz` after
+/// wasm-opt's converged run (-0.98 kB) paid for three moments' numbers and the canvas's zoom
+/// buttons (+1.1 kB; a pinch of its own would have cost 0.9 kB more): 397.78 kB, budget
+/// 397.85 kB.
 /// Each step is in the git log.
-pub const GZIP_BUDGET_BYTES: u64 = 398_200;
+pub const GZIP_BUDGET_BYTES: u64 = 397_850;
 
 pub struct FileSize {
     pub path: PathBuf,
