@@ -8,7 +8,8 @@
 //!   simulated times produce the same event log, byte for byte, on every target (native and
 //!   wasm): one seed split into named random streams ([`Rng::stream`]), each drawn in a fixed
 //!   order; one agenda ordered by (time, scheduling order); ordered collections only; pure-Rust
-//!   maths; and a log hash ([`World::log_hash`]) that is independent of pointer width. The time,
+//!   maths; and a log hash (`World::log_hash`, feature `log-hash`, on by default) that is
+//!   independent of pointer width, so tests compare runs across targets. The time,
 //!   randomness, agenda and log every model shares live in the private `kernel` module.
 //! - **Conservation.** Every published message is in exactly one [`MsgState`]; the per-state
 //!   counts always add up to `published`. Loss happens only through a counted cause: expiry,

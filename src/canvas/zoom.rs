@@ -20,7 +20,7 @@ pub const STEPS: [f64; 8] = [0.25, 0.33, 0.5, 0.67, 0.8, 1.0, 1.5, 2.0];
 
 /// The next step above `scale` (`up`) or below it, or the end of the range.
 pub fn step(scale: f64, up: bool) -> f64 {
-    // A pinch leaves the scale between steps; a hair's difference is not a step.
+    // Fit leaves the scale between steps; a hair's difference is not a step.
     let next = if up {
         STEPS.iter().find(|&&s| s > scale + 0.005)
     } else {
@@ -56,7 +56,7 @@ mod tests {
         assert_eq!(step(1.0, false), 0.8);
         assert_eq!(step(MAX, true), MAX);
         assert_eq!(step(MIN, false), MIN);
-        // From between two steps (after a pinch or a fit), to the next one each way.
+        // From between two steps (after a fit), to the next one each way.
         assert_eq!(step(0.9, true), 1.0);
         assert_eq!(step(0.9, false), 0.8);
         assert_eq!(step(1.003, true), 1.5, "a hair above a step is that step");

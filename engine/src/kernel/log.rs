@@ -8,9 +8,10 @@ use std::hash::Hash;
 #[cfg(feature = "log-hash")]
 use super::log_hash::LogHasher;
 
-/// Every event a model emits goes through here: it is hashed (always) and kept (while it is
-/// among the most recent `capacity`). Readers drain what they have not seen yet; a reader that
-/// falls behind by more than `capacity` events gets only what is still kept, never a stall.
+/// Every event a model emits goes through here: it is hashed (feature `log-hash`) and kept
+/// (while it is among the most recent `capacity`). Readers drain what they have not seen yet; a
+/// reader that falls behind by more than `capacity` events gets only what is still kept, never
+/// a stall.
 ///
 /// Generic over the event type so that models with their own event vocabulary can share the
 /// window, the drain bookkeeping and the hash.
