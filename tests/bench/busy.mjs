@@ -1,0 +1,66 @@
+// Where the main thread's time goes while the page plays: the busy share of wall time, and how
+// much of it is rendering (style, layout, paint) and how many render lifecycles run a second,
+// from a DevTools trace. A probe for issue 12's "busy at 1x" target, not a test; not part of
+// `cargo xtask bench`.
+//
+//   BENCH_DIST=target/bench-dist CHROMIUM=/usr/bin/chromium \
+//     node tests/bench/busy.mjs "?scenario=ui-backlog-100" [plain|still|overlay]
+//
+// `still` emulates prefers-reduced-motion (no token transitions); `overlay` moves the diagram's
+// tokens into an <svg> of their own on a composited layer. Three runs of 4 s each; single runs
+// on a 2-core machine vary by about a quarter, so compare variants over several runs.
+import { serveDist, launchBrowser } from "../e2e/harness.mjs";
+
+const [query = "", mode = "plain"] = process.argv.slice(2);
+const server = await serveDist({ prefix: "/", dir: process.env.BENCH_DIST ?? undefined });
+const browser = await launchBrowser();
+
+async function measure(page, ms) {
+  const cdp = await page.context().newCDPSession(page);
+  const events = [];
+  cdp.on("Tracing.dataCollected", (e) => events.push(...e.value));
+  const complete = new Promise((done) => cdp.once("Tracing.tracingComplete", done));
+  await cdp.send("Tracing.start", {
+    categories: "toplevel,devtools.timeline,disabled-by-default-devtools.timeline.frame,blink",
+    transferMode: "ReportEvents",
+  });
+  await page.waitForTimeout(ms);
+  await cdp.send("Tracing.end");
+  await complete;
+  await cdp.detach();
+  const threads = new Map(events.filter((e) => e.name === "thread_name").map((e) => [`${e.pid}/${e.tid}`, e.args.name]));
+  const main = events.filter((e) => e.ph === "X" && threads.get(`${e.pid}/${e.tid}`) === "CrRendererMain");
+  const share = (name) => Math.round((main.filter((e) => e.name === name).reduce((a, e) => a + e.dur / 1000, 0) / ms) * 1000) / 10;
+  const lifecycles = main.filter((e) => e.name === "WebFrameWidgetImpl::UpdateLifecycle").length;
+  return {
+    mode,
+    busy_pct: share("ThreadControllerImpl::RunTask"),
+    render_pct: share("WebFrameWidgetImpl::UpdateLifecycle"),
+    paint_pct: share("LocalFrameView::RunPaintLifecyclePhase"),
+    lifecycles_per_s: Math.round((lifecycles / ms) * 10000) / 10,
+  };
+}
+
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  if (mode === "still") await page.emulateMedia({ reducedMotion: "reduce" });
+  await page.goto(`${server.url}${query}`);
+  await page.waitForTimeout(1500);
+  if (mode === "overlay") {
+    await page.evaluate(() => {
+      const svg = document.querySelector(".diagram > svg");
+      const tokens = svg.querySelector("g.tokens");
+      const layer = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+      layer.setAttribute("viewBox", svg.getAttribute("viewBox"));
+      layer.style.cssText = "position:absolute;left:0;top:0;width:100%;height:auto;will-change:transform;pointer-events:none";
+      svg.parentElement.style.position = "relative";
+      svg.parentElement.appendChild(layer);
+      layer.appendChild(tokens);
+    });
+  }
+  await page.waitForTimeout(1000);
+  for (let i = 0; i < 3; i++) console.log(JSON.stringify(await measure(page, 4000)));
+} finally {
+  await browser.close();
+  await server.close();
+}
