@@ -458,7 +458,7 @@ impl Sim {
         let more = self.counts.dead_lettered > 0;
         if more {
             let rate = self.sc.dlq.as_ref().map_or(10.0, |d| d.redrive_rate);
-            let gap = Millis(Millis::round(1000.0 / rate).0.max(1));
+            let gap = Millis::round(1000.0 / rate).max(Millis(1));
             self.schedule(self.now.saturating_add(gap), Timer::Redrive);
         } else {
             self.redriving = false;

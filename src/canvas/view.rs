@@ -132,8 +132,7 @@ fn width(g: &Graph) -> i32 {
 
 /// The drawing's `viewBox` and width, shared by the boxes and the tokens above them so the
 /// two line up at any scale. The last row keeps its gap below, where an edge may run.
-fn frame(g: &Graph, tops: &[i32]) -> String {
-    let width = width(g);
+fn frame(width: i32, tops: &[i32]) -> String {
     let height = tops[tops.len() - 1] + 4;
     format!(r#"viewBox="-2 -2 {width} {height}" width="{width}""#)
 }
@@ -216,7 +215,8 @@ pub struct Drawn {
 
 pub fn draw(w: &World, g: &Graph, label: &str, id: &str) -> Drawn {
     let tops = row_tops(g);
-    let frame = frame(g, &tops);
+    let width = width(g);
+    let frame = frame(width, &tops);
     let mut edges = Vec::with_capacity(g.links.len());
     let mut out = format!(
         r#"<svg {} role="group" aria-label="{}"><defs><marker id="arrow-{id}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>"#,
@@ -275,7 +275,7 @@ pub fn draw(w: &World, g: &Graph, label: &str, id: &str) -> Drawn {
     out.push_str("</g></svg>");
     Drawn {
         svg: out,
-        width: width(g),
+        width,
         frame,
         edges,
     }
@@ -322,7 +322,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     if flow.0.observe(props.now, real, counts) {
         flow.1 = overlay(&drawn, &g, &flow.0, real).into();
     }
-    let scale = *zoom.borrow();
+    let shown = percent(*zoom.borrow());
     // One listener for the three buttons.
     let onclick = {
         let (zoom, redraw, figure, width) =
@@ -348,10 +348,10 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     };
     html! {
         <>
-        <div class="zoom" role="group" aria-label="Zoom the drawing" data-zoom={format!("{} %", percent(scale))} {onclick}>
+        <div class="zoom" role="group" aria-label="Zoom the drawing" data-zoom={format!("{shown} %")} {onclick}>
             { Html::from_html_unchecked(ZOOM_BUTTONS.into()) }
         </div>
-        <figure class="canvas" ref={figure} style={format!("--zoom:{}%", percent(scale))}>
+        <figure class="canvas" ref={figure} style={format!("--zoom:{shown}%")}>
             { Html::from_html_unchecked(drawing.into()) }
             { Html::from_html_unchecked(flow.1.clone()) }
         </figure>
