@@ -19,6 +19,25 @@ async function pause(page) {
   await page.waitForFunction(() => document.querySelector("#clock").textContent.includes("paused"));
 }
 
+/**
+ * Pauses and opens the inspector on the diagram's first message. A message's token, not the
+ * legend's swatches, which share its shape and class: a test that clicked the first `.token`
+ * after pausing before the first order arrived clicked the legend, and nothing opened.
+ */
+async function inspectFirstMessage(page) {
+  const token = ".diagram .token[data-msg]";
+  await page.waitForSelector(token);
+  await pause(page); // so the token stays put
+  // Paused just as the last message left: step until one is drawn again.
+  for (let i = 0; i < 50 && !(await page.$(token)); i++) await page.click("#step");
+  // A token glides to its place for 0.35 s after each step; a click mid-glide can land where
+  // it was. Click the first one once it has arrived.
+  await page.waitForFunction((t) => document.querySelector(t).getAnimations().length === 0, token);
+  const id = await page.getAttribute(token, "data-msg");
+  await page.click(token);
+  await page.waitForFunction((id) => document.querySelector(".inspector-head")?.textContent.startsWith(`Message ${id} `), id);
+}
+
 const stat = async (page, id) => Number((await page.textContent(`#stat-${id} dd`)).replace(/[^0-9]/g, ""));
 
 async function waitForStat(page, id, predicate, timeout = 20000) {
@@ -71,12 +90,10 @@ test("kitchen offline: depth grows; back online: it drains to zero", async () =>
 
 test("click a message, then traceparent: its explanation shows", async () => {
   const { page } = await open();
-  await page.waitForSelector(".token");
-  await pause(page); // so the token stays put
-  // A token glides to its place for 0.35 s after each step; a click mid-glide can land where
-  // it was. Click the first one once it has arrived.
-  await page.waitForFunction(() => document.querySelector(".token")?.getAnimations().length === 0);
-  await page.click(".token");
+  const cursor = (sel) => page.$eval(sel, (e) => getComputedStyle(e).cursor);
+  assert.equal(await cursor(".legend .token"), "auto", "the legend's swatches do not look clickable");
+  await inspectFirstMessage(page);
+  assert.equal(await cursor(".diagram .token[data-msg]"), "pointer");
   await page.click('button[data-field="traceparent"]');
   const text = await page.textContent("#field-explanation");
   assert.match(text, /trace/i);
@@ -130,8 +147,7 @@ test("keyboard: space pauses and resumes, the right arrow steps", async () => {
 
 test("no serious or critical accessibility violations (axe-core)", async () => {
   const { page } = await open();
-  await pause(page);
-  await page.click(".token");
+  await inspectFirstMessage(page);
   const axe = await readFile(join(ROOT, "node_modules", "axe-core", "axe.min.js"), "utf8");
   await page.addScriptTag({ content: axe });
   const violations = async () => {
