@@ -77,11 +77,12 @@ async fn press(root: &Element, label: &str) {
     settle().await;
 }
 
-/// What the zoom group shows beside its buttons (CSS writes its `data-zoom` after them).
+/// What the zoom group shows beside its buttons, in the live region a screen reader reads
+/// out when it changes (an `<output>` is one by its role, `status`).
 fn shown(root: &Element) -> String {
-    root.query_selector(".zoom")
+    root.query_selector(".zoom > output")
         .unwrap()
-        .and_then(|e| e.get_attribute("data-zoom"))
+        .and_then(|e| e.text_content())
         .unwrap_or_default()
 }
 

@@ -282,8 +282,9 @@ pub fn draw(w: &World, g: &Graph, label: &str, id: &str) -> Drawn {
 }
 
 /// The zoom buttons, as fixed markup: a redraw never replaces them, so a keyboard user's focus
-/// stays on the button pressed. The scale is shown by CSS from the group's `data-zoom`; at
-/// either end of the range a button does nothing.
+/// stays on the button pressed. The scale follows them in an `<output>`, a polite live region,
+/// so a screen reader says the new scale after a press; at either end of the range a button
+/// does nothing.
 const ZOOM_BUTTONS: &str = r#"<button type="button" data-z="-" aria-label="Zoom out">−</button><button type="button" data-z="+" aria-label="Zoom in">+</button><button type="button" data-z="fit" aria-label="Fit the whole system in view">Fit</button>"#;
 
 /// Any world as boxes and edges (see [`super::graph`]): every node with its kind in words and
@@ -348,8 +349,9 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     };
     html! {
         <>
-        <div class="zoom" role="group" aria-label="Zoom the drawing" data-zoom={format!("{shown} %")} {onclick}>
+        <div class="zoom" role="group" aria-label="Zoom the drawing" {onclick}>
             { Html::from_html_unchecked(ZOOM_BUTTONS.into()) }
+            <output>{ shown }{ " %" }</output>
         </div>
         <figure class="canvas" ref={figure} style={format!("--zoom:{shown}%")}>
             { Html::from_html_unchecked(drawing.into()) }

@@ -85,7 +85,7 @@ test("on a phone, one finger pans the canvas, two zoom the page, and Fit shows i
   const state = () =>
     page.$eval("#region-fanout", (r) => ({
       scroll: r.querySelector("figure.canvas").scrollLeft,
-      shown: r.querySelector(".zoom").dataset.zoom,
+      shown: r.querySelector(".zoom > output").textContent,
       svg: r.querySelector("figure.canvas > svg").getBoundingClientRect().width,
       room: r.querySelector("figure.canvas").clientWidth,
     }));
