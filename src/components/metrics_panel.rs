@@ -28,7 +28,9 @@ fn sparkline(series: &Series, label: &str, threshold: Option<f64>) -> Html {
     let last = series.last().unwrap_or(0.0);
     html! {
         <figure class="spark">
-            <svg viewBox="0 0 2000 420" role="img" aria-label={format!("{label}: now {}, peak {}", Decimal::fixed(last, 0), Decimal::fixed(series.max(), 0))}>
+            // Stretched to its column, however wide: kept to its aspect, a chart on a phone
+            // drew its line across two thirds of the width, with a blank band each side.
+            <svg viewBox="0 0 2000 420" preserveAspectRatio="none" role="img" aria-label={format!("{label}: now {}, peak {}", Decimal::fixed(last, 0), Decimal::fixed(series.max(), 0))}>
                 if let Some(t) = threshold {
                     <line x1="0" x2="2000" y1={Decimal::fixed(400.0 - t / max * 380.0, 0).to_string()} y2={Decimal::fixed(400.0 - t / max * 380.0, 0).to_string()} class="threshold" />
                 }

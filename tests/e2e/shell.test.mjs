@@ -38,6 +38,17 @@ test("every layout region renders, with the product name and build version", asy
     assert.ok(heading.trim().length > 0, `region ${id} has a heading`);
   }
   assert.match(await page.textContent(".build-version"), /^v\d+\.\d+\.\d+/);
+  // The charts sit two to a row on a phone, and each line runs the whole width of its chart
+  // (once the run has a few samples to draw).
+  await page.waitForFunction(() => [...document.querySelectorAll("#region-metrics polyline")].every((l) => l.points.length >= 3));
+  const charts = await page.$$eval("#region-metrics .spark svg", (svgs) => svgs.map((s) => {
+    const box = s.getBoundingClientRect();
+    const line = s.querySelector("polyline").getBoundingClientRect();
+    return { top: Math.round(box.top), width: box.width, line: line.width };
+  }));
+  assert.equal(charts.length, 9);
+  assert.equal(new Set(charts.map((c) => c.top)).size, 5, `nine charts in five rows: ${JSON.stringify(charts)}`);
+  for (const c of charts) assert.ok(c.line > 0.95 * c.width, `a line spans its chart: ${JSON.stringify(c)}`);
   // Nothing is cut off at 360 px, on any system: whatever is wider than the screen (the log's
   // group table, the broker's queue table, a canvas) scrolls sideways inside its own panel.
   const systems = await page.$$eval("#system option", (os) => os.map((o) => o.value));
