@@ -17,7 +17,7 @@ use crate::components::{
     dlq_list, footer, header, link_notice, queue_vs_topic, system_picker, time_travel,
     ComparePanel, Controls, Diagram, DlqList, EventLog, ExchangePanel, FanOutPanel, Inspected,
     Inspector, LessonPanel, MetricsPanel, PacedAnnouncement, PlatformLens, RedisPanel, Region,
-    Same, ShareLink, StreamView, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP, TOKEN_CAP,
+    Same, Sends, ShareLink, StreamView, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP, TOKEN_CAP,
 };
 use crate::panels::{Panel, PanelHandle};
 use crate::state::{Action, Playground};
@@ -516,7 +516,7 @@ pub fn App(props: &AppProps) -> Html {
                         <LessonPanel lesson_id={state.lesson.map(|l| AttrValue::from(l.id.clone()))}
                             check={state.check.clone().map(Same)} progress={Same(state.progress.clone())} now={state.panel_now} playing={state.playing}
                             locked={embed.locked("lessons")} fetching={state.fetching.clone().map(AttrValue::from)}
-                            {onpick} {onpredict} />
+                            onpick={Sends(onpick)} onpredict={Sends(onpredict)} />
                     </Region>
                 }
                 { for stage_region }
@@ -542,13 +542,13 @@ pub fn App(props: &AppProps) -> Html {
                     <Region id="controls" title="Controls">
                         <Controls settings={settings.clone()} base={Same(state.scenario.clone())} playing={state.playing}
                             speed={state.speed} {kitchen_online} error={state.error.clone().map(AttrValue::from)}
-                            embed={controls_embed} {onaction} />
+                            embed={controls_embed} onaction={Sends(onaction)} />
                     </Region>
                 }
                 // Compact, the inspector waits for a click (the diagram's legend invites it).
                 if show("inspector") && (!compact || inspected.is_some()) {
                     <Region id="inspector" title="Message inspector">
-                        <Inspector {inspected} {onclose} />
+                        <Inspector {inspected} onclose={Sends(onclose)} />
                     </Region>
                 }
                 if show("metrics") {
@@ -577,7 +577,7 @@ pub fn App(props: &AppProps) -> Html {
                 if show("platform") {
                     <Region id="platform" title="Platform lens">
                         // Keyed by platform, so another system's queue opens the lens on its own.
-                        <PlatformLens key={queue_engine::platform::Platform::of(settings.queue.profile()).id()} settings={settings.clone()} locked={embed.locked("dlq")} oncommand={oncommand.clone()} />
+                        <PlatformLens key={queue_engine::platform::Platform::of(settings.queue.profile()).id()} settings={settings.clone()} locked={embed.locked("dlq")} oncommand={Sends(oncommand.clone())} />
                     </Region>
                 }
                 if show("log") {

@@ -10,7 +10,7 @@ use queue_engine::envelope::Envelope;
 use queue_engine::topology::plan::Plan;
 use queue_engine::{AckMode, BatchFailure, Command, Millis, Scenario, World};
 use queue_playground::components::{
-    Controls, ControlsProps, Inspected, Inspector, InspectorProps, Same,
+    Controls, ControlsProps, Inspected, Inspector, InspectorProps, Same, Sends,
 };
 use queue_playground::state::Action;
 use wasm_bindgen::JsCast;
@@ -51,11 +51,11 @@ async fn controls_with(
         kitchen_online: true,
         error: None,
         embed,
-        onaction: Callback::from(move |a: Action| {
+        onaction: Sends(Callback::from(move |a: Action| {
             if let Action::Command(c) = a {
                 log.borrow_mut().push(c);
             }
-        }),
+        })),
     };
     yew::Renderer::<Controls>::with_root_and_props(root.clone(), props).render();
     settle().await;
@@ -175,7 +175,7 @@ async fn the_inspector_explains_the_clicked_field() {
     let root = root();
     let props = InspectorProps {
         inspected: Some(Same(Rc::new(inspected))),
-        onclose: Callback::noop(),
+        onclose: Sends(Callback::noop()),
     };
     yew::Renderer::<Inspector>::with_root_and_props(root.clone(), props).render();
     settle().await;
@@ -276,8 +276,8 @@ async fn the_lesson_panel_sends_the_chosen_prediction() {
         now: Millis::ZERO,
         locked: false,
         fetching: None,
-        onpick: Callback::noop(),
-        onpredict: Callback::from(move |c: String| log.borrow_mut().push(c)),
+        onpick: Sends(Callback::noop()),
+        onpredict: Sends(Callback::from(move |c: String| log.borrow_mut().push(c))),
     };
     yew::Renderer::<LessonPanel>::with_root_and_props(root.clone(), props).render();
     // Let the first render's effects (which clear any half-made prediction) run first.

@@ -22,7 +22,7 @@ pub struct ControlsProps {
     /// What the embedding page locked or hid.
     #[prop_or_default]
     pub embed: Rc<crate::embed::EmbedOptions>,
-    pub onaction: Callback<Action>,
+    pub onaction: super::Sends<Action>,
 }
 
 /// A few seeds to try, always including the current one.

@@ -16,7 +16,7 @@ pub struct Inspected {
 #[derive(Properties, PartialEq)]
 pub struct InspectorProps {
     pub inspected: Option<super::Same<Inspected>>,
-    pub onclose: Callback<()>,
+    pub onclose: super::Sends<()>,
 }
 
 #[derive(Clone, Copy, PartialEq)]

@@ -26,8 +26,8 @@ pub struct LessonPanelProps {
     /// is what makes Yew set the select again, where the learner's pick had moved it.
     #[prop_or_default]
     pub fetching: Option<AttrValue>,
-    pub onpick: Callback<Option<String>>,
-    pub onpredict: Callback<String>,
+    pub onpick: super::Sends<Option<String>>,
+    pub onpredict: super::Sends<String>,
 }
 
 /// The lesson picker, the lesson's steps and its "predict, then run" checkpoint. The verdict

@@ -66,6 +66,33 @@ pub fn select_value(e: &Event) -> String {
         .unwrap_or_default()
 }
 
+/// A callback prop that only hands its value to the page's one reducer, whose dispatcher never
+/// changes: any two do the same, so they compare equal, and a child redraws when what it shows
+/// changed, not because the page made its callbacks anew, as it does on every render.
+/// (Compared as callbacks, they differed on every tick, and the controls, the inspector, the
+/// lesson and the platform lens redrew each time, the lens rebuilding its Terraform and
+/// RabbitMQ exports.) Wrap only such callbacks.
+pub struct Sends<T>(pub yew::Callback<T>);
+
+impl<T> Clone for Sends<T> {
+    fn clone(&self) -> Self {
+        Sends(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Sends<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<T> std::ops::Deref for Sends<T> {
+    type Target = yew::Callback<T>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
 /// A prop that is the same when it is the same allocation: for a large value built once per
 /// change (a snapshot, the metrics), where comparing field by field would cost more, in time
 /// and in wasm, than the redraw it might save.

@@ -10,7 +10,7 @@ pub struct PlatformLensProps {
     /// Locked by the embedding page: the settings stay as the author set them.
     #[prop_or_default]
     pub locked: bool,
-    pub oncommand: Callback<Command>,
+    pub oncommand: super::Sends<Command>,
 }
 
 /// The row a compact lesson's lens keeps in view: the setting whose meaning differs most. The
