@@ -465,7 +465,9 @@ pub struct FieldDoc {
     pub spec: &'static str,
 }
 
-/// One explanation per attribute the playground emits, in our own words.
+/// One explanation per attribute the playground emits, in our own words. Every system's
+/// envelope reads these (pizza orders, video uploads, log records), so they name no one system;
+/// only `dataref` does, because only the pizza shop's photo orders carry it.
 pub const FIELD_DOCS: &[FieldDoc] = &[
     FieldDoc {
         name: "specversion",
@@ -478,34 +480,34 @@ pub const FIELD_DOCS: &[FieldDoc] = &[
         name: "id",
         origin: Origin::Required,
         why: "Identifies this event. Together with source it is unique, so a consumer can recognise a redelivery or a producer's retry and process it once.",
-        without: "Duplicates (which at-least-once delivery guarantees will happen) are indistinguishable from new orders: the kitchen cooks the same pizza twice.",
+        without: "Duplicates (which at-least-once delivery guarantees will happen) are look like new events, and the same work is done twice.",
         spec: "CloudEvents 1.0.2, core attribute id (REQUIRED; source + id unique)",
     },
     FieldDoc {
         name: "source",
         origin: Origin::Required,
         why: "Names who produced the event, as a URI reference. It scopes the id and tells an operator where to look when an event is wrong.",
-        without: "Two services could mint the same id, and nobody could tell which one sent a bad order.",
+        without: "Two services could mint the same id, and nobody could tell which one sent a bad event.",
         spec: "CloudEvents 1.0.2, core attribute source (REQUIRED, URI-reference)",
     },
     FieldDoc {
         name: "type",
         origin: Origin::Required,
-        why: "Says what happened (an order was placed), reverse-DNS prefixed and versioned, so consumers can route and filter without opening the data.",
+        why: "Says what happened (an order placed, a video uploaded), reverse-DNS prefixed and versioned, so consumers can route and filter without opening the data.",
         without: "Every consumer must parse the body to learn what kind of event it holds, and routing rules cannot be written.",
         spec: "CloudEvents 1.0.2, core attribute type (REQUIRED; SHOULD be reverse-DNS prefixed)",
     },
     FieldDoc {
         name: "subject",
         origin: Optional,
-        why: "Names the thing the event is about (this order) in the context of the source, so a subscriber can filter on it cheaply.",
-        without: "Filtering by order means decoding every payload.",
+        why: "Names the thing the event is about (this order, this video) in the context of the source, so a subscriber can filter on it cheaply.",
+        without: "Filtering by subject means decoding every payload.",
         spec: "CloudEvents 1.0.2, optional attribute subject",
     },
     FieldDoc {
         name: "time",
         origin: Optional,
-        why: "When the order was placed, in RFC 3339. Time in a queue is not time of the event: a message that waited an hour still says when it happened.",
+        why: "When the event happened, in RFC 3339. Time in a queue is not the event's time: a message that waited an hour still says when it happened.",
         without: "Consumers would stamp events when they received them, and a backlog would rewrite history.",
         spec: "CloudEvents 1.0.2, optional attribute time (RFC 3339 timestamp)",
     },
@@ -526,21 +528,21 @@ pub const FIELD_DOCS: &[FieldDoc] = &[
     FieldDoc {
         name: "data",
         origin: Optional,
-        why: "The order itself. The envelope around it stays the same for every kind of event, which is what lets generic tooling route and trace them.",
-        without: "An event with no data can still announce that something happened, but the kitchen would not know what to cook.",
+        why: "What the event carries (the order, the upload). The envelope around it stays the same for every kind of event, which is what lets generic tooling route and trace them.",
+        without: "An event with no data can still announce that something happened, but a consumer would not know what to work on.",
         spec: "CloudEvents 1.0.2, event data; JSON format puts JSON data in \"data\"",
     },
     FieldDoc {
         name: "traceparent",
         origin: Origin::Extension,
-        why: "Carries the W3C trace context of the send, so the consumer's work joins the same trace: one waterfall from order to pizza, queue wait included.",
+        why: "Carries the W3C trace context of the send, so the consumer's work joins the same trace: one waterfall from the send to the finished work, queue wait included.",
         without: "The trace stops at the queue. Time spent waiting and the consumer's work show up as unrelated traces.",
         spec: "CloudEvents Distributed Tracing extension; W3C Trace Context traceparent (00-trace id-parent id-flags)",
     },
     FieldDoc {
         name: "partitionkey",
         origin: Origin::Extension,
-        why: "The key that decides where the event goes (the store here): the same key keeps its order, in a FIFO message group or a Kafka partition.",
+        why: "The key that decides where the event goes (the store or channel here): the same key keeps its order, in a FIFO message group or a Kafka partition.",
         without: "Related events scatter across partitions or groups, and their order is lost.",
         spec: "CloudEvents Partitioning extension (partitionkey)",
     },
@@ -554,7 +556,7 @@ pub const FIELD_DOCS: &[FieldDoc] = &[
     FieldDoc {
         name: "replyto",
         origin: Origin::Custom,
-        why: "Names the queue the kitchen should reply to. The producer decides where replies go, so the consumer never hard-codes a caller.",
+        why: "Names the queue the consumer should reply to. The producer decides where replies go, so the consumer never hard-codes a caller.",
         without: "The consumer would need to know every caller's reply address in advance.",
         spec: "NOT a CloudEvents attribute: CloudEvents has no reply-to. This is our custom extension (names must be lowercase letters and digits).",
     },
@@ -612,5 +614,13 @@ mod tests {
             assert!(doc.name.len() <= 20);
         }
         assert_eq!(field_doc("replyto").unwrap().origin, Origin::Custom);
+        // Read on every system's envelope: a video upload's "time" is not "when the order was
+        // placed", and its "data" is not what the kitchen cooks.
+        for doc in FIELD_DOCS.iter().filter(|d| d.name != "dataref") {
+            let text = format!("{} {}", doc.why, doc.without).to_lowercase();
+            for word in ["pizza", "kitchen", "cook"] {
+                assert!(!text.contains(word), "{}: {text}", doc.name);
+            }
+        }
     }
 }
