@@ -140,9 +140,11 @@ use std::path::{Path, PathBuf};
 /// budget 398.20 kB. The page leaving out the log hash (-0.68 kB) and a last `-Oz` after
 /// wasm-opt's converged run (-0.98 kB) paid for three moments' numbers and the canvas's zoom
 /// buttons (+1.1 kB; a pinch of its own would have cost 0.9 kB more): 397.78 kB, budget
-/// 397.85 kB.
+/// 397.85 kB. The zoom's scale as a live region (+13 B), phone charts two a row (-13 B),
+/// no transitions under reduced motion (-4 B), callbacks that compare equal (+13 B) and field
+/// notes that name no one system (+30 B): 397.81 kB, budget 397.84 kB.
 /// Each step is in the git log.
-pub const GZIP_BUDGET_BYTES: u64 = 397_850;
+pub const GZIP_BUDGET_BYTES: u64 = 397_840;
 
 pub struct FileSize {
     pub path: PathBuf,
