@@ -480,7 +480,7 @@ pub const FIELD_DOCS: &[FieldDoc] = &[
         name: "id",
         origin: Origin::Required,
         why: "Identifies this event. Together with source it is unique, so a consumer can recognise a redelivery or a producer's retry and process it once.",
-        without: "Duplicates (which at-least-once delivery guarantees will happen) are look like new events, and the same work is done twice.",
+        without: "Duplicates (which at-least-once delivery guarantees will happen) look like new events, and the same work is done twice.",
         spec: "CloudEvents 1.0.2, core attribute id (REQUIRED; source + id unique)",
     },
     FieldDoc {
