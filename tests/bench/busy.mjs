@@ -10,25 +10,14 @@
 // tokens into an <svg> of their own on a composited layer. Three runs of 4 s each; single runs
 // on a 2-core machine vary by about a quarter, so compare variants over several runs.
 import { serveDist, launchBrowser } from "../e2e/harness.mjs";
+import { trace } from "./trace.mjs";
 
 const [query = "", mode = "plain"] = process.argv.slice(2);
 const server = await serveDist({ prefix: "/", dir: process.env.BENCH_DIST ?? undefined });
 const browser = await launchBrowser();
 
 async function measure(page, ms) {
-  const cdp = await page.context().newCDPSession(page);
-  const events = [];
-  cdp.on("Tracing.dataCollected", (e) => events.push(...e.value));
-  const complete = new Promise((done) => cdp.once("Tracing.tracingComplete", done));
-  await cdp.send("Tracing.start", {
-    categories: "toplevel,devtools.timeline,disabled-by-default-devtools.timeline.frame,blink",
-    transferMode: "ReportEvents",
-  });
-  await page.waitForTimeout(ms);
-  await cdp.send("Tracing.end");
-  await complete;
-  await cdp.detach();
-  const threads = new Map(events.filter((e) => e.name === "thread_name").map((e) => [`${e.pid}/${e.tid}`, e.args.name]));
+  const { events, threads } = await trace(page, ms, "toplevel,devtools.timeline,disabled-by-default-devtools.timeline.frame,blink");
   const main = events.filter((e) => e.ph === "X" && threads.get(`${e.pid}/${e.tid}`) === "CrRendererMain");
   const share = (name) => Math.round((main.filter((e) => e.name === name).reduce((a, e) => a + e.dur / 1000, 0) / ms) * 1000) / 10;
   const lifecycles = main.filter((e) => e.name === "WebFrameWidgetImpl::UpdateLifecycle").length;

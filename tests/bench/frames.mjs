@@ -2,6 +2,7 @@
 // 1000x with about 100, 1,000 and 10,000 messages in the system, plus how long a time-travel jump
 // takes in a 10-minute run. Prints JSON lines; `cargo xtask bench` tabulates them. Not a test.
 import { serveDist, launchBrowser } from "../e2e/harness.mjs";
+import { trace } from "./trace.mjs";
 
 // The ui-backlog scenarios are only in the benchmark's build (feature `bench`).
 const server = await serveDist({ prefix: "/", dir: process.env.BENCH_DIST ?? undefined });
@@ -14,22 +15,8 @@ const quantile = (xs, q) => {
 
 /** A DevTools trace of `ms` of the page: its events, thread names and main-thread tasks. */
 async function mainThreadTasks(page, ms) {
-  const cdp = await page.context().newCDPSession(page);
-  const events = [];
-  cdp.on("Tracing.dataCollected", (e) => events.push(...e.value));
-  const complete = new Promise((done) => cdp.once("Tracing.tracingComplete", done));
-  await cdp.send("Tracing.start", {
-    categories: "toplevel,devtools.timeline,disabled-by-default-devtools.timeline.frame",
-    transferMode: "ReportEvents",
-  });
-  await page.waitForTimeout(ms);
-  await cdp.send("Tracing.end");
-  await complete;
-  await cdp.detach();
+  const { events, threads } = await trace(page, ms);
   // The page's renderer is the process with a main thread; its compositor marks each frame.
-  const threads = new Map(
-    events.filter((e) => e.name === "thread_name").map((e) => [`${e.pid}/${e.tid}`, e.args.name]),
-  );
   if (![...threads.values()].includes("CrRendererMain")) throw new Error("no renderer main thread in the trace");
   const isTask = (e) => e.ph === "X" && /(^|::)RunTask$/.test(e.name);
   const mainTasks = events.filter((e) => isTask(e) && threads.get(`${e.pid}/${e.tid}`) === "CrRendererMain");
