@@ -13,6 +13,7 @@ use queue_engine::{ConsumerStatus, Mode};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::canvas::Canvas;
 use crate::components::{
     dlq_list, footer, header, link_notice, queue_vs_topic, system_picker, time_travel,
     ComparePanel, Controls, Diagram, DlqList, EventLog, ExchangePanel, FanOutPanel, Inspected,
@@ -438,6 +439,7 @@ pub fn App(props: &AppProps) -> Html {
             d.dispatch(Action::Seen(Some(p), seen))
         }));
         let (now, panels) = (state.panel_time(p), panels.clone());
+        let canvas = html! { <Canvas {now} panels={panels.clone()} panel={p} /> };
         let (title, body) = match p {
             Panel::FanOut => (
                 "Fan-out: one upload, four subscribers",
@@ -463,7 +465,11 @@ pub fn App(props: &AppProps) -> Html {
         html! {
             // Keyed, so another system gets a region of its own, whose visibility watch
             // reports for it rather than for the system that was here before.
-            <Region key={p.region()} id={p.region()} {title} {onseen}>{ body }</Region>
+            // Every system on the same canvas, above what is particular to its platform.
+            <Region key={p.region()} id={p.region()} {title} {onseen}>
+                { canvas }
+                { body }
+            </Region>
         }
     });
     // While a lesson's run is at one of its moments, the region that moment talks about.

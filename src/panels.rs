@@ -91,6 +91,17 @@ impl Panel {
         ["fanout", "queue-vs-topic", "stream", "exchanges", "redis"][self as usize]
     }
 
+    /// What the canvas draws for this panel's system, in words, for screen readers.
+    pub fn picture(self) -> &'static str {
+        [
+            "upload-service publishes to the topic video-uploaded, which copies each upload to four subscription queues, each read by its own consumers, with its own dead-letter queue below it",
+            "order-service publishes to the queue orders, read by three competing workers, and to the topic order-placed, which copies each order to three subscription queues, each read by its own consumer",
+            "order-service appends to the log orders, read by the consumer groups kitchen and analytics, each at its own offsets",
+            "Exchanges, the queues bound to them with their binding keys, and the dead-letter queue under the kitchen; the last publish's bindings and queues are ticked",
+            "order-service adds to the stream orders, read by the consumer group kitchen; entries delivered too often go to orders:dead",
+        ][self as usize]
+    }
+
     /// The link parameter that carries what was done in this panel.
     pub fn param(self) -> &'static str {
         ["pf", "pq", "pl", "px", "pr"][self as usize]

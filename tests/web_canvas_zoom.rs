@@ -44,8 +44,6 @@ async fn canvas(width: u32) -> Element {
             onaction: Callback::noop(),
         },
         panel: Panel::FanOut,
-        label: "video upload".into(),
-        only_used: false,
     };
     yew::Renderer::<Canvas>::with_root_and_props(root.clone(), props).render();
     settle().await;

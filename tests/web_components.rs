@@ -456,8 +456,6 @@ async fn the_canvas_draws_every_node_with_its_kind_and_the_worlds_numbers() {
             onaction: Callback::noop(),
         },
         panel: Panel::Contrast,
-        label: "queue vs topic".into(),
-        only_used: false,
     };
     yew::Renderer::<Canvas>::with_root_and_props(root.clone(), props).render();
     settle().await;

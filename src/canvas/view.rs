@@ -68,14 +68,8 @@ pub struct CanvasProps {
     /// The playground's simulated time: the canvas draws the world as it is then.
     pub now: Millis,
     pub panels: PanelHandle,
-    /// The world to draw.
+    /// The world to draw, and what it is of in words ([`Panel::picture`]).
     pub panel: Panel,
-    /// What the drawing is of, for screen readers.
-    pub label: AttrValue,
-    /// Draw only what has been used so far (a lesson's part of a larger system), and name
-    /// the routers left out.
-    #[prop_or_default]
-    pub only_used: bool,
 }
 
 fn edge_word(kind: EdgeKind) -> &'static str {
@@ -302,8 +296,14 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     let Some(w) = panels.world(props.panel) else {
         return Html::default();
     };
-    let g = graph(w, props.only_used);
-    let mut drawn = draw(w, &g, &props.label, props.panel.param());
+    // A lesson on the RabbitMQ broker is about one exchange: the canvas draws what its script
+    // uses, names the routers left out, and draws each as soon as someone publishes to it.
+    let only_used = matches!(
+        panels.spec(props.panel),
+        crate::panels::Spec::Exchanges { scripted: true }
+    );
+    let g = graph(w, only_used);
+    let mut drawn = draw(w, &g, props.panel.picture(), props.panel.param());
     // The overlay needs only the edges' geometry, so the text moves out, not a copy each frame.
     let mut drawing = std::mem::take(&mut drawn.svg);
     if g.unused.is_empty() {

@@ -6,7 +6,6 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::envelope_card;
-use crate::canvas::Canvas;
 use crate::panels::{Panel, PanelAction, PanelCommand, PanelHandle};
 #[derive(Properties, PartialEq)]
 pub struct ExchangePanelProps {
@@ -134,12 +133,6 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
         return Html::default();
     };
     let last = w.last_publish();
-    // A lesson is about one exchange: the canvas draws what its script uses, and the rest as
-    // soon as someone publishes to it.
-    let lesson = matches!(
-        panels.spec(Panel::Exchanges),
-        crate::panels::Spec::Exchanges { scripted: true }
-    );
 
     let publish = |ex: String, k: String| {
         let act = act.clone();
@@ -392,8 +385,6 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
                 }) }
             </div>
             <p class="rmq-last" id="rmq-last" aria-live="polite">{ last_text.unwrap_or_else(|| "Nothing published yet.".into()) }</p>
-            <Canvas now={props.now} panels={props.panels.clone()} panel={Panel::Exchanges} only_used={lesson}
-                label="Exchanges, the queues bound to them with their binding keys, and the dead-letter queue under the kitchen; the last publish's bindings and queues are ticked" />
             <p class="rmq-totals" id="rmq-totals">{ format!("Unroutable: {} · dropped (no dead-letter exchange): {gone}", w.unroutable()) }</p>
             // A compact lesson folds the table behind this box (style.css); the full page hides the box.
             <label class="switch fold"><input type="checkbox" class="unfold" />{ " Show the queues, to ack, reject or requeue" }</label>

@@ -3,7 +3,6 @@ use queue_engine::Millis;
 use yew::prelude::*;
 
 use super::envelope_card;
-use crate::canvas::Canvas;
 use crate::panels::{Panel, PanelAction, PanelCommand, PanelHandle};
 
 #[derive(Properties, PartialEq)]
@@ -79,8 +78,6 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
                 "Topic video-uploaded: {}, each copied to all {} subscriptions ({} processed so far). ",
                 crate::words::count(published, "upload", "uploads"), subs.len(), crate::words::count(processed, "copy", "copies")
             ) }<span class="aside">{ "A queue with competing consumers would process each upload once; a topic processes it once per subscriber." }</span></p>
-            <Canvas now={props.now} panels={props.panels.clone()} panel={Panel::FanOut}
-                label="upload-service publishes to the topic video-uploaded, which copies each upload to four subscription queues, each read by its own consumers, with its own dead-letter queue below it" />
             <ol class="subscribers">{ for columns }</ol>
             { detail }
         </div>

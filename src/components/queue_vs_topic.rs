@@ -4,7 +4,6 @@ use yew::prelude::*;
 
 use crate::words::count;
 
-use crate::canvas::Canvas;
 use crate::panels::{Panel, PanelHandle};
 
 /// The same orders, side by side: a queue whose three workers compete (each order is cooked by
@@ -34,8 +33,6 @@ pub fn queue_vs_topic(now: Millis, handle: &PanelHandle) -> Html {
             <p class="hint">{ format!(
                 "One producer feeds both sides on the same clock; orders so far: {published}. Each box counts what that one has processed."
             ) }</p>
-            <Canvas {now} panels={handle.clone()} panel={Panel::Contrast}
-                label="order-service publishes to the queue orders, read by three competing workers, and to the topic order-placed, which copies each order to three subscription queues, each read by its own consumer" />
             <p class="qt-total" id="qt-queue">{ format!("Queue: {} of {orders} ({}); a queue hands each order to one worker.", count(queue_total, "processing", "processings"), per(queue_total)) }</p>
             <p class="qt-total" id="qt-topic">{ format!("Topic: {} of {orders} ({}); a topic gives every subscription its own copy.", count(topic_total, "processing", "processings"), per(topic_total)) }</p>
         </div>

@@ -93,6 +93,31 @@ test("Redis Streams: a crashed consumer's entries stay pending until claimed", a
   await page.close();
 });
 
+test("the log and the stream are drawn on the canvas, whose numbers are the panel's own", async () => {
+  const box = (page, node) => page.textContent(`.canvas [data-node="${node}"]`);
+  const log = await open();
+  await log.page.waitForFunction(() => Number(document.querySelector("#clock").dataset.now) > 5_000);
+  await log.page.click("#play-pause");
+  assert.match(await log.page.getAttribute(".canvas svg", "aria-label"), /appends to the log orders, read by the consumer groups kitchen and analytics/);
+  const published = Number((await log.page.textContent(".stream-view > .note")).match(/(\d+) records? published/)[1]);
+  assert.ok(published > 0);
+  assert.match(await box(log.page, "orders"), new RegExp(`records ${published}(?!\\d)`));
+  for (const group of ["kitchen", "analytics"]) {
+    assert.match(await box(log.page, group), new RegExp(`lag ${await count(log.page, group, "lag")}(?!\\d)`), group);
+  }
+  assert.deepEqual(log.problems, []);
+  await log.page.close();
+
+  const redis = await open("redis-orders", "#redis-pel");
+  await redis.page.waitForFunction(() => Number(document.querySelector("#clock").dataset.now) > 5_000);
+  await redis.page.click("#play-pause");
+  const acked = Number((await redis.page.textContent("#redis-summary")).match(/(\d+) acked/)[1]);
+  assert.ok(acked > 0);
+  assert.match(await box(redis.page, "kitchen"), new RegExp(`acked ${acked}(?!\\d)`));
+  assert.deepEqual(redis.problems, []);
+  await redis.page.close();
+});
+
 test("a new seed restarts the log from it, keeping the log's settings", async () => {
   const { page, problems } = await openPage(site.browser, `${site.server.url}?s=orders-log`, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector("#stream-groups");
