@@ -330,10 +330,13 @@ pub fn App(props: &AppProps) -> Html {
                 let id = (*selected)?;
                 let message = sim.message(id)?.clone();
                 Some(Same(Rc::new(Inspected {
+                    title: format!("Message {id}"),
                     envelope: Envelope::for_message(&message, sim.scenario()),
                     timeline: world.timeline(0, id),
                     trace: world.trace(0, id),
-                    message,
+                    message: Some(message),
+                    binding: None,
+                    note: String::new(),
                 })))
             },
         );

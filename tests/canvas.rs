@@ -220,6 +220,47 @@ fn numbers_are_words_and_short_counts() {
     }
 }
 
+/// A log's box speaks its platform's words, with the engine's own counts: a Kafka topic's
+/// records and partitions, a Redis stream's entries and its pending entries list (what
+/// XPENDING counts, which the Redis lesson is about).
+#[test]
+fn a_log_box_counts_in_its_platforms_words() {
+    let box_of = |w: &World, name: &str| {
+        let g = graph(w, false);
+        let p = g.places.iter().find(|p| p.name == name).expect("drawn");
+        lines(w, p)
+    };
+    let mut kafka = world(&system("orders-log"));
+    kafka.advance_to(Millis::from_secs(20));
+    let k = kafka.logs()[0].as_kafka().expect("a Kafka log");
+    let records = k.partitions.iter().map(|p| p.end()).sum::<u64>();
+    assert!(records > 0);
+    assert_eq!(
+        box_of(&kafka, "orders"),
+        [
+            format!("records {records}"),
+            format!("partitions {}", k.partitions.len())
+        ]
+    );
+    // A moment with entries pending: the file's crashed consumer leaves some unacked.
+    let mut redis = world(&system("redis-orders"));
+    let pending = |w: &World| w.logs()[0].as_redis().map_or(0, |r| r.pel.len());
+    let mut t = Millis::ZERO;
+    while pending(&redis) == 0 && t < Millis::from_secs(120) {
+        t = t.saturating_add(Millis(100));
+        redis.advance_to(t);
+    }
+    let r = redis.logs()[0].as_redis().expect("a Redis stream");
+    assert!(!r.pel.is_empty(), "something is pending within two minutes");
+    assert_eq!(
+        box_of(&redis, "orders"),
+        [
+            format!("entries {}", r.counts.added),
+            format!("pending {}", r.pel.len())
+        ]
+    );
+}
+
 /// The drawing is SVG text, so whatever a file puts in a routing key arrives as text, never as
 /// markup; every box and edge is there, each edge with its meaning in words.
 #[test]

@@ -166,10 +166,13 @@ async fn the_inspector_explains_the_clicked_field() {
     let sim = &world.members()[0];
     let message = sim.message(1).unwrap().clone();
     let inspected = Inspected {
+        title: "Message 1".into(),
         envelope: Envelope::for_message(&message, sim.scenario()),
         timeline: world.timeline(0, 1),
         trace: world.trace(0, 1),
-        message,
+        message: Some(message),
+        binding: None,
+        note: String::new(),
     };
     assert!(inspected.trace.as_ref().is_some_and(|t| t.complete));
     let root = root();
@@ -235,6 +238,83 @@ async fn the_inspector_explains_the_clicked_field() {
     settle().await;
     let text = explanation();
     assert!(text.contains("not part of CloudEvents"), "{text}");
+}
+
+/// Every system's messages open the same inspector. One with a platform binding opens in it
+/// (how the event travels there is the point); one that is no queue message (a log's record,
+/// a stream's entry) has its envelope and no lifecycle or trace tabs; closing it says so.
+#[wasm_bindgen_test]
+async fn any_systems_message_opens_the_one_inspector_in_its_platforms_binding() {
+    let mut world = World::new(Plan::single(Scenario::default())).unwrap();
+    world.advance_to(Millis::from_secs(2));
+    let sim = &world.members()[0];
+    let message = sim.message(1).unwrap().clone();
+    let envelope = Envelope::for_message(&message, sim.scenario());
+    let record = Inspected::envelope_only(
+        "orders · partition 2 · offset 41".into(),
+        envelope.clone(),
+        Some(queue_engine::envelope::Binding::Kafka),
+    );
+    let closed = Rc::new(RefCell::new(false));
+    let root = root();
+    let props = InspectorProps {
+        inspected: Some(Same(Rc::new(record))),
+        onclose: Sends(Callback::from({
+            let closed = closed.clone();
+            move |()| *closed.borrow_mut() = true
+        })),
+    };
+    yew::Renderer::<Inspector>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    let text = |sel: &str| {
+        root.query_selector(sel)
+            .unwrap()
+            .and_then(|e| e.text_content())
+            .unwrap_or_default()
+    };
+    assert!(text(".inspector-head").starts_with("orders · partition 2 · offset 41 "));
+    assert!(
+        root.query_selector("[role=tablist]").unwrap().is_none(),
+        "no lifecycle for a record"
+    );
+    let pressed = text(".modes [aria-pressed=true]");
+    assert_eq!(pressed, "Kafka binary");
+    assert!(
+        text(".rendering pre").contains("ce_id: "),
+        "{}",
+        text(".rendering pre")
+    );
+    root.query_selector(".close")
+        .unwrap()
+        .unwrap()
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    assert!(*closed.borrow());
+
+    let copy = Inspected {
+        title: "thumbnail's copy of upload 1".into(),
+        envelope,
+        timeline: world.timeline(0, 1),
+        trace: world.trace(0, 1),
+        message: Some(message),
+        binding: Some(queue_engine::envelope::Binding::Sqs),
+        note: String::new(),
+    };
+    let root = self::root();
+    let props = InspectorProps {
+        inspected: Some(Same(Rc::new(copy))),
+        onclose: Sends(Callback::noop()),
+    };
+    yew::Renderer::<Inspector>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    let tabs = root.query_selector_all("[role=tab]").unwrap().length();
+    assert_eq!(tabs, 3, "a queue message has its lifecycle and trace");
+    let pressed = root
+        .query_selector(".modes [aria-pressed=true]")
+        .unwrap()
+        .and_then(|e| e.text_content());
+    assert_eq!(pressed.as_deref(), Some("SQS binary"));
 }
 
 #[wasm_bindgen_test]

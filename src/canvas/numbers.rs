@@ -97,7 +97,16 @@ pub fn lines(w: &World, place: &Place) -> [String; 2] {
                 return Default::default();
             };
             match (group, log.as_kafka(), log.as_redis()) {
-                (None, ..) => (said("records", log.appended()), String::new()),
+                // In each platform's own words: a Kafka log's records in its partitions, a
+                // Redis stream's entries and its pending entries list (what XPENDING counts).
+                (None, Some(k), _) => (
+                    said("records", log.appended()),
+                    said("partitions", k.partitions.len() as u64),
+                ),
+                (None, _, Some(r)) => (
+                    said("entries", log.appended()),
+                    said("pending", r.pel.len() as u64),
+                ),
                 (Some(g), Some(k), _) => (said("lag", k.group_lag(usize::from(g))), String::new()),
                 (Some(_), _, Some(r)) => {
                     (said("acked", r.counts.acked), said("dead", r.counts.dead))

@@ -5,7 +5,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::envelope_card;
+use super::{panel_inspector, Inspected};
 use crate::panels::{Panel, PanelAction, PanelCommand, PanelHandle};
 #[derive(Properties, PartialEq)]
 pub struct ExchangePanelProps {
@@ -272,11 +272,20 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
             MsgState::DeadLettered { .. } => nodes.dlq.as_deref().unwrap_or(&nodes.queue),
             _ => &nodes.queue,
         };
-        let title = format!("{queue} · message #{} · routing key {routing_key}", msg.event());
         let headers = w.dead_letter_headers(m, msg);
+        let close = opened.clone();
+        let inspected = Inspected {
+            title: format!("{queue} · message #{} · routing key {routing_key}", msg.event()),
+            envelope: Envelope::for_message(msg, sim.scenario()),
+            timeline: w.timeline(m, id),
+            trace: w.trace(m, id),
+            message: Some(msg.clone()),
+            binding: Some(Binding::Amqp),
+            note: String::new(),
+        };
         Some(html! {
             <>
-                { envelope_card("rmq-detail", title, &Envelope::for_message(msg, sim.scenario()), Some(Binding::Amqp), "") }
+                { panel_inspector("rmq-detail", inspected, Callback::from(move |()| close.set(None))) }
                 if let Some(headers) = headers {
                     <pre class="export" id="rmq-x-death">{ headers }</pre>
                 }

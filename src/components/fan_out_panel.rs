@@ -2,7 +2,7 @@ use queue_engine::envelope::{Binding, Envelope};
 use queue_engine::Millis;
 use yew::prelude::*;
 
-use super::envelope_card;
+use super::{panel_inspector, Inspected};
 use crate::panels::{Panel, PanelAction, PanelCommand, PanelHandle};
 
 #[derive(Properties, PartialEq)]
@@ -63,10 +63,19 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
         .and_then(|(i, id)| {
             let sim = subs.get(i)?;
             let m = sim.message(id)?;
-            let title = format!("{}'s copy of upload {id} ({})", name_of(i), m.state().name());
+            let close = selected.clone();
+            let inspected = Inspected {
+                title: format!("{}'s copy of upload {id}", name_of(i)),
+                envelope: Envelope::for_video_upload(m, sim.scenario()),
+                timeline: world.timeline(i as u16, id),
+                trace: world.trace(i as u16, id),
+                message: Some(m.clone()),
+                binding: Some(Binding::Sqs),
+                note: String::new(),
+            };
             Some(html! {
                 <>
-                    { envelope_card("copy-detail", title, &Envelope::for_video_upload(m, sim.scenario()), Some(Binding::Sqs), "") }
+                    { panel_inspector("copy-detail", inspected, Callback::from(move |()| close.set(None))) }
                     <p class="note">{ "Every subscription's copy of this upload carries the same CloudEvents id and source: open another subscriber's copy to compare. That is what lets a consumer that receives a copy twice recognise it." }</p>
                 </>
             })

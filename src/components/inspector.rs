@@ -4,13 +4,49 @@ use queue_engine::Decimal;
 use queue_engine::{Event, Message, Millis};
 use yew::prelude::*;
 
-/// What the inspector shows for one message, computed by the app from the engine on demand.
+/// What the inspector shows for one message of any system, computed from the engine on demand:
+/// the main queue's, a subscription's copy, a RabbitMQ queue's, a log's record or a stream's
+/// entry all open the same inspector.
 #[derive(PartialEq)]
 pub struct Inspected {
-    pub message: Message,
+    /// What the head calls it: "Message 12", or where it sits ("orders · partition 2 ·
+    /// offset 41").
+    pub title: String,
+    /// The queue message, when it is one: its state and counts go in the head, and it has a
+    /// lifecycle and a trace. A log's record or a stream's entry has neither tab.
+    pub message: Option<Message>,
     pub envelope: Envelope,
     pub timeline: Vec<Event>,
     pub trace: Option<Trace>,
+    /// The binary binding of its platform, shown first (None: the structured JSON).
+    pub binding: Option<Binding>,
+    /// How the platform carries the event when it has no binding ("" when it has one).
+    pub note: String,
+}
+
+impl Inspected {
+    /// A message with only an envelope to show: a log's record or a stream's entry.
+    pub fn envelope_only(title: String, envelope: Envelope, binding: Option<Binding>) -> Self {
+        Inspected {
+            title,
+            message: None,
+            envelope,
+            timeline: Vec::new(),
+            trace: None,
+            binding,
+            note: String::new(),
+        }
+    }
+}
+
+/// A system's inspector inside its panel, under the element id that tests find it by, with
+/// `onclose` closing it. The panel builds `inspected` afresh on each of its redraws.
+pub fn panel_inspector(id: &'static str, inspected: Inspected, onclose: Callback<()>) -> Html {
+    html! {
+        <div {id}>
+            <Inspector inspected={Some(super::Same(std::rc::Rc::new(inspected)))} onclose={super::Sends(onclose)} />
+        </div>
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -31,14 +67,14 @@ enum Tab {
 #[component]
 pub fn Inspector(props: &InspectorProps) -> Html {
     let field = use_state(|| None::<&'static str>);
-    let binding = use_state(|| None::<Binding>);
+    // Opened first in its platform's binding: how the event travels there is the point.
+    let binding = use_state(|| props.inspected.as_ref().and_then(|i| i.binding));
     let tab = use_state(|| Tab::Envelope);
     let Some(data) = &props.inspected else {
         return html! {
             <p class="region-summary">{ "Click any message in the diagram, the DLQ list or the event log to read its CloudEvents envelope, field by field." }</p>
         };
     };
-    let m = &data.message;
     let tab_button = |t: Tab, label: &str| {
         let tab = tab.clone();
         html! {
@@ -54,21 +90,28 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     html! {
         <div class="inspector">
             <div class="inspector-head">
-                <strong>{ format!("Message {} ", m.id()) }</strong>
-                <span class="badge">{ m.state().name() }</span>
-                <span>{ format!(" · received {} × · processed {} ×", m.receive_count(), m.processed_count()) }</span>
+                <strong>{ &data.title }{ " " }</strong>
+                if let Some(m) = &data.message {
+                    <span class="badge">{ m.state().name() }</span>
+                    <span>{ format!(" · received {} × · processed {} ×", m.receive_count(), m.processed_count()) }</span>
+                }
                 <button type="button" class="close" aria-label="Close the inspector" onclick={close}>{ "✕" }</button>
             </div>
-            <div role="tablist" class="tabs" aria-label="Message details">
-                { tab_button(Tab::Envelope, "Envelope") }
-                { tab_button(Tab::Timeline, "Lifecycle") }
-                { tab_button(Tab::Trace, "Trace") }
-            </div>
+            if !data.note.is_empty() {
+                <p class="note">{ &data.note }</p>
+            }
+            if data.message.is_some() {
+                <div role="tablist" class="tabs" aria-label="Message details">
+                    { tab_button(Tab::Envelope, "Envelope") }
+                    { tab_button(Tab::Timeline, "Lifecycle") }
+                    { tab_button(Tab::Trace, "Trace") }
+                </div>
+            }
             {
-                match *tab {
-                    Tab::Envelope => envelope_view(&data.envelope, &field, &binding),
-                    Tab::Timeline => timeline_view(&data.timeline),
-                    Tab::Trace => trace_view(data.trace.as_ref()),
+                match (*tab, data.message.is_some()) {
+                    (Tab::Timeline, true) => timeline_view(&data.timeline),
+                    (Tab::Trace, true) => trace_view(data.trace.as_ref()),
+                    _ => envelope_view(&data.envelope, &field, &binding),
                 }
             }
         </div>

@@ -2,7 +2,7 @@ use queue_engine::redis_stream::EntryId;
 use queue_engine::Millis;
 use yew::prelude::*;
 
-use super::envelope_card;
+use super::{panel_inspector, Inspected};
 use crate::panels::{Panel, PanelAction, PanelCommand, PanelHandle};
 
 #[derive(Properties, PartialEq)]
@@ -47,11 +47,12 @@ pub fn RedisPanel(props: &RedisPanelProps) -> Html {
     let detail = opened.and_then(|id| {
         let e = sim.entry(id)?;
         let title = format!("orders · entry {id}{}", if e.poison { " (poison)" } else { "" });
-        Some(html! {
-            { envelope_card("redis-detail", title, &e.envelope(), None, &format!(
-                "Redis Streams has no CloudEvents binding. A common choice is the structured event in one field: XADD orders {id} cloudevent '<the JSON below>'; the entry id, not the event id, is what XACK and XCLAIM use."
-            )) }
-        })
+        let mut inspected = Inspected::envelope_only(title, e.envelope(), None);
+        inspected.note = format!(
+            "Redis Streams has no CloudEvents binding. A common choice is the structured event in one field: XADD orders {id} cloudevent '<the JSON below>'; the entry id, not the event id, is what XACK and XCLAIM use."
+        );
+        let close = opened.clone();
+        Some(panel_inspector("redis-detail", inspected, Callback::from(move |()| close.set(None))))
     });
     html! {
         <div class="redis">

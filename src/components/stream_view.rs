@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::envelope_card;
+use super::{panel_inspector, Inspected};
 use crate::panels::{log_of, Panel, PanelAction, PanelCommand, PanelHandle, Spec};
 
 #[derive(Properties, PartialEq)]
@@ -201,10 +201,21 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
     let detail = selected.and_then(|(p, off)| {
         let log = sim.partitions.get(p as usize)?;
         let r = log.records.get(off.checked_sub(log.start)? as usize)?;
-        let title = format!("{} · partition {p} · offset {off}", sim.scenario().topic.name);
-        Some(html! {
-            { envelope_card("record-detail", title, &Envelope::for_record(r, p, sim.scenario()), Some(Binding::Kafka), "") }
-        })
+        let title = format!(
+            "{} · partition {p} · offset {off}",
+            sim.scenario().topic.name
+        );
+        let inspected = Inspected::envelope_only(
+            title,
+            Envelope::for_record(r, p, sim.scenario()),
+            Some(Binding::Kafka),
+        );
+        let close = selected.clone();
+        Some(panel_inspector(
+            "record-detail",
+            inspected,
+            Callback::from(move |()| close.set(None)),
+        ))
     });
 
     html! {

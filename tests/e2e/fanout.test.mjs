@@ -45,20 +45,22 @@ test("one upload reaches every subscriber, and an offline one blocks nobody", as
   assert.ok(cols.thumbnail.waiting <= 5 && cols.thumbnail.processed > received / 2, `thumbnails did not wait for the indexer (${JSON.stringify(cols.thumbnail)})`);
   assert.ok(cols.transcoder.waiting > cols.thumbnail.waiting, "the slow transcoder has its own backlog");
   assert.match(await page.textContent('.subscriber[data-sub="indexer"]'), /offline/);
-  // Any copy opens its envelope; the same upload in two subscriptions is the same event.
-  const attr = (name) => page.$eval("#copy-detail", (d, name) => {
-    const dt = [...d.querySelectorAll("dt")].find((x) => x.textContent === name);
-    return dt.nextElementSibling.querySelector("code").textContent;
-  }, name);
+  // Any copy opens the inspector, in SQS's binding first; the same upload in two subscriptions
+  // is the same event.
+  const attr = async (name) => (await page.textContent("#copy-detail .rendering pre")).match(new RegExp(`^ce-${name} \\(String\\): (.*)$`, "m"))[1];
   const id = await page.getAttribute('.subscriber[data-sub="thumbnail"] .copies button', "data-msg");
   await page.click(`.subscriber[data-sub="thumbnail"] .copies button[data-msg="${id}"]`);
   await page.waitForSelector("#copy-detail");
-  assert.match(await page.textContent("#copy-detail h3"), new RegExp(`thumbnail's copy of upload ${id}`));
+  assert.match(await page.textContent("#copy-detail .inspector-head"), new RegExp(`^thumbnail's copy of upload ${id} `));
   const thumb = { id: await attr("id"), source: await attr("source") };
   await page.click(`.subscriber[data-sub="indexer"] .copies button[data-msg="${id}"]`);
-  assert.match(await page.textContent("#copy-detail h3"), new RegExp(`indexer's copy of upload ${id}`));
+  assert.match(await page.textContent("#copy-detail .inspector-head"), new RegExp(`^indexer's copy of upload ${id} `));
   assert.deepEqual({ id: await attr("id"), source: await attr("source") }, thumb, "one event, many copies");
-  assert.match(await page.textContent("#copy-detail pre.binding"), /^ce-id \(String\): /m);
+  // A copy is a queue message: its lifecycle in that subscription is one tab away.
+  await page.click('#copy-detail [role=tab]:has-text("Lifecycle")');
+  assert.match(await page.textContent("#copy-detail .timeline"), /published/i);
+  await page.click("#copy-detail .close");
+  assert.equal(await page.locator("#copy-detail").count(), 0, "closed");
   await screenshotOf(page, "#region-fanout", "fanout-region");
   assert.deepEqual(problems, []);
   await page.close();

@@ -178,14 +178,14 @@ test("exchanges route by binding, dead-letter with x-death, and refuse a bad key
   // The dead message opens as the same CloudEvent, in the AMQP binding, with its x-death header.
   await page.click("#x-deaths button");
   await page.waitForSelector("#rmq-detail");
-  assert.match(await page.textContent("#rmq-detail h3"), /orders\.dead · message #1 · routing key order\.pizza\.eu/);
-  assert.match(await page.textContent("#rmq-detail pre.binding"), /^cloudEvents:id: [0-9a-f-]{36}$/m);
+  assert.match(await page.textContent("#rmq-detail .inspector-head"), /^orders\.dead · message #1 · routing key order\.pizza\.eu /);
+  assert.match(await page.textContent("#rmq-detail .rendering pre"), /^cloudEvents:id: [0-9a-f-]{36}$/m);
   assert.match(await page.textContent("#rmq-x-death"), /reason=rejected, queue=kitchen, exchange=orders/);
   assert.match(await page.textContent("#rmq-x-death"), /x-first-death-queue: kitchen\nx-first-death-reason: rejected\nx-first-death-exchange: orders/);
-  const deadId = await page.textContent("#rmq-detail pre.binding");
+  const deadId = await page.textContent("#rmq-detail .rendering pre");
   await page.click('#rmq-queues tr[data-queue="audit"] button.head');
-  assert.match(await page.textContent("#rmq-detail h3"), /^audit · message #1 /);
-  assert.equal(await page.textContent("#rmq-detail pre.binding"), deadId, "audit's copy is the same event");
+  assert.match(await page.textContent("#rmq-detail .inspector-head"), /^audit · message #1 /);
+  assert.equal(await page.textContent("#rmq-detail .rendering pre"), deadId, "audit's copy is the same event");
   // A classic queue with no DLX: the rejected drink is dropped.
   await page.click('#rmq-queues tr[data-queue="bar"] button:has-text("Reject")');
   assert.match(await page.textContent("#rmq-totals"), /dropped \(no dead-letter exchange\): 1/);

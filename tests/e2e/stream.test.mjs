@@ -28,13 +28,16 @@ test("a rewound group replays the retained log; the other group does not move", 
   assert.equal(await count(page, "analytics", "skipped"), 0);
   assert.equal(await count(page, "kitchen", "replayed"), 0, "only analytics was rewound");
   assert.equal(await count(page, "kitchen", "duplicates"), kitchenBefore);
-  // Any record opens its envelope; the key is the partition key and the Kafka record key (a
-  // record's key is its store, as for every keyed message of a world).
+  // Any record opens the inspector in Kafka's binding; the key is the partition key and the
+  // Kafka record key (a record's key is its store, as for every keyed message of a world). A
+  // record is no queue message: it has no lifecycle or trace tabs.
   await page.click(".lane .rec button");
   await page.waitForSelector("#record-detail");
   const detail = await page.textContent("#record-detail");
   assert.match(detail, /partitionkey/);
-  assert.match(await page.textContent("#record-detail pre.binding"), /^key: (store-\d+|hot|\(no key)/m);
+  assert.match(await page.textContent("#record-detail .rendering pre"), /^key: (store-\d+|hot|\(no key)/m);
+  assert.match(await page.textContent("#record-detail .inspector-head"), /^orders · partition \d · offset \d+ /);
+  assert.equal(await page.locator("#record-detail [role=tab]").count(), 0);
   await screenshot(page, "stream-replay");
   await screenshotOf(page, "#region-stream", "stream-region");
   assert.deepEqual(problems, []);
@@ -84,10 +87,10 @@ test("Redis Streams: a crashed consumer's entries stay pending until claimed", a
   const entry = (await page.textContent("#redis-dead button code")).trim();
   await page.click("#redis-dead button");
   await page.waitForSelector("#redis-detail");
-  assert.match(await page.textContent("#redis-detail h3"), new RegExp(`orders · entry ${entry} \\(poison\\)`));
-  const body = JSON.parse(await page.textContent("#redis-detail pre.binding"));
-  assert.equal(body.specversion, "1.0");
-  assert.equal(body.data.quantity, "a dozen");
+  assert.match(await page.textContent("#redis-detail .inspector-head"), new RegExp(`^orders · entry ${entry} \\(poison\\)`));
+  const field = (name) => page.textContent(`#redis-detail button[data-field="${name}"] .field-value`);
+  assert.equal(await field("specversion"), '"1.0"');
+  assert.equal(JSON.parse(await field("data")).quantity, "a dozen");
   assert.match(await page.textContent("#redis-detail .note"), /no CloudEvents binding/);
   assert.deepEqual(problems, []);
   await page.close();
