@@ -176,10 +176,21 @@ test("no serious or critical accessibility violations (axe-core)", async () => {
   assert.deepEqual(await violations(), []);
   // Every other system in the menu, each on its own page (the canvas among them).
   const regions = { "video-upload": "fanout", "queue-vs-topic": "queue-vs-topic", "orders-log": "stream", "rabbitmq-pizza": "exchanges", "redis-orders": "redis" };
+  // With one of its messages open in the inspector, where the system has a list of them.
+  const opens = { "video-upload": ".copies button", "orders-log": ".lane .rec button", "redis-orders": "#redis-pel button", "rabbitmq-pizza": '#rmq-queues tr[data-queue="audit"] button.head' };
   for (const [system, region] of Object.entries(regions)) {
     await page.selectOption("#system", system);
     await page.waitForSelector(`#region-${region} :is(svg, table)`);
-    await pause(page);
+    if (opens[system]) {
+      if (system === "rabbitmq-pizza") await page.click('#rmq-publish button:has-text("Publish")');
+      const open = page.locator(opens[system]).first();
+      await open.waitFor();
+      await pause(page);
+      await open.click();
+      await page.waitForSelector(`#region-${region} .inspector`);
+    } else {
+      await pause(page);
+    }
     assert.deepEqual(await violations(), [], system);
   }
   await page.close();
