@@ -484,6 +484,43 @@ impl World {
             .collect()
     }
 
+    /// Every event about one record of log `l` (its partition and offset) still in the log
+    /// window: its append, and each group's processing, failures and giving up on it. A
+    /// record that a group skipped has nothing from that group, which is the point. Inline,
+    /// so the page builds it size-first: only its inspector asks.
+    #[inline]
+    pub fn record_timeline(&self, l: u16, partition: u32, offset: u64) -> Vec<Event> {
+        let member = Some((self.members.len() + usize::from(l)) as u16);
+        self.log
+            .recent()
+            .filter(|e| e.member == member)
+            .filter(|e| match e.event.kind {
+                EventKind::Appended {
+                    partition: p,
+                    offset: o,
+                    ..
+                }
+                | EventKind::RecordProcessed {
+                    partition: p,
+                    offset: o,
+                    ..
+                }
+                | EventKind::RecordFailed {
+                    partition: p,
+                    offset: o,
+                    ..
+                }
+                | EventKind::RecordDeadLettered {
+                    partition: p,
+                    offset: o,
+                    ..
+                } => (p, o) == (partition, offset),
+                _ => false,
+            })
+            .map(|e| e.event.clone())
+            .collect()
+    }
+
     /// A hash of every event so far, in order, with the member it happened in.
     #[cfg(feature = "log-hash")]
     pub fn log_hash(&self) -> u64 {

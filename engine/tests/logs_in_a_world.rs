@@ -334,3 +334,57 @@ fn scaling_and_seeking_a_group_rebalance_and_replay() {
     let c = &w.logs()[0].as_kafka().unwrap().groups[0].counts;
     assert!(c.replayed >= 700, "the first 40 s read again: {c:?}");
 }
+
+/// A record's lifecycle, as the inspector shows it: its append, then each group processing it,
+/// in time order, and nothing about any other record (§3: each group reads the same records at
+/// its own offsets).
+#[test]
+fn a_records_lifecycle_is_its_append_then_each_groups_processing() {
+    let pools = json!({
+        "kitchen": { "count": 2, "processing": { "mean": "20ms" } },
+        "analytics": { "count": 1, "processing": { "mean": "5ms" } },
+    });
+    let mut w = world(&orders(2, 20, 5, pools));
+    let log = events(&mut w, Millis::from_secs(5));
+    let (&(partition, offset), _) = keys(&log).iter().next().expect("something appended");
+    let lifecycle = w.record_timeline(0, partition, offset);
+    let Some(EventKind::Appended {
+        partition: p,
+        offset: o,
+        ..
+    }) = lifecycle.first().map(|e| e.kind.clone())
+    else {
+        panic!("begins with its append: {lifecycle:?}");
+    };
+    assert_eq!((p, o), (partition, offset));
+    let groups: Vec<u32> = lifecycle[1..]
+        .iter()
+        .map(|e| match e.kind {
+            EventKind::RecordProcessed {
+                group,
+                partition: p,
+                offset: o,
+                ..
+            } => {
+                assert_eq!((p, o), (partition, offset), "only this record");
+                group
+            }
+            ref other => panic!("only its processing after the append: {other:?}"),
+        })
+        .collect();
+    let mut sorted = groups.clone();
+    sorted.sort_unstable();
+    assert_eq!(
+        sorted,
+        [0, 1],
+        "each group processed it once: {lifecycle:?}"
+    );
+    assert!(
+        lifecycle.windows(2).all(|p| p[0].t <= p[1].t),
+        "in time order"
+    );
+    assert!(
+        w.record_timeline(0, partition, offset + 10_000).is_empty(),
+        "a record never appended has no lifecycle"
+    );
+}

@@ -13,7 +13,7 @@ pub struct Inspected {
     /// offset 41").
     pub title: String,
     /// The queue message, when it is one: its state and counts go in the head, and it has a
-    /// lifecycle and a trace. A log's record or a stream's entry has neither tab.
+    /// trace. A log's record has a lifecycle and no trace; a stream's entry has neither.
     pub message: Option<Message>,
     pub envelope: Envelope,
     pub timeline: Vec<Event>,
@@ -83,6 +83,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 onclick={Callback::from(move |_: MouseEvent| tab.set(t))}>{ label }</button>
         }
     };
+    let queued = data.message.is_some();
     let close = {
         let onclose = props.onclose.clone();
         Callback::from(move |_: MouseEvent| onclose.emit(()))
@@ -100,16 +101,18 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             if !data.note.is_empty() {
                 <p class="note">{ &data.note }</p>
             }
-            if data.message.is_some() {
+            if queued || !data.timeline.is_empty() {
                 <div role="tablist" class="tabs" aria-label="Message details">
                     { tab_button(Tab::Envelope, "Envelope") }
                     { tab_button(Tab::Timeline, "Lifecycle") }
-                    { tab_button(Tab::Trace, "Trace") }
+                    if queued {
+                        { tab_button(Tab::Trace, "Trace") }
+                    }
                 </div>
             }
             {
-                match (*tab, data.message.is_some()) {
-                    (Tab::Timeline, true) => timeline_view(&data.timeline),
+                match (*tab, queued) {
+                    (Tab::Timeline, _) => timeline_view(&data.timeline),
                     (Tab::Trace, true) => trace_view(data.trace.as_ref()),
                     _ => envelope_view(&data.envelope, &field, &binding),
                 }

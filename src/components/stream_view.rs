@@ -205,11 +205,19 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
             "{} · partition {p} · offset {off}",
             sim.scenario().topic.name
         );
-        let inspected = Inspected::envelope_only(
+        let mut inspected = Inspected::envelope_only(
             title,
             Envelope::for_record(r, p, sim.scenario()),
             Some(Binding::Kafka),
         );
+        inspected.timeline = world?.record_timeline(0, p, off);
+        // What the lane's mark means, said where the lifecycle shows what is missing.
+        let first = &sim.groups[0];
+        inspected.note = match first.cursors[p as usize].mark(log.start, off) {
+            Some(RecordMark::Skipped) => format!("{} skipped this record: the group committed past it before any member processed it, so none ever will.", first.config.name),
+            Some(RecordMark::Duplicate) => format!("{} processed this record more than once: a member fetched it again after a rebalance, from the last committed offset.", first.config.name),
+            None => String::new(),
+        };
         let close = selected.clone();
         Some(panel_inspector(
             "record-detail",

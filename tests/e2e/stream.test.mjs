@@ -29,15 +29,18 @@ test("a rewound group replays the retained log; the other group does not move", 
   assert.equal(await count(page, "kitchen", "replayed"), 0, "only analytics was rewound");
   assert.equal(await count(page, "kitchen", "duplicates"), kitchenBefore);
   // Any record opens the inspector in Kafka's binding; the key is the partition key and the
-  // Kafka record key (a record's key is its store, as for every keyed message of a world). A
-  // record is no queue message: it has no lifecycle or trace tabs.
+  // Kafka record key (a record's key is its store, as for every keyed message of a world). Its
+  // lifecycle is its append and each group's processing; a record has no trace of its own.
   await page.click(".lane .rec button");
   await page.waitForSelector("#record-detail");
   const detail = await page.textContent("#record-detail");
   assert.match(detail, /partitionkey/);
   assert.match(await page.textContent("#record-detail .rendering pre"), /^key: (store-\d+|hot|\(no key)/m);
   assert.match(await page.textContent("#record-detail .inspector-head"), /^orders · partition \d · offset \d+ /);
-  assert.equal(await page.locator("#record-detail [role=tab]").count(), 0);
+  assert.deepEqual(await page.locator("#record-detail [role=tab]").allTextContents(), ["Envelope", "Lifecycle"]);
+  await page.click('#record-detail [role=tab]:has-text("Lifecycle")');
+  const [, offset] = (await page.textContent("#record-detail .inspector-head")).match(/offset (\d+)/);
+  assert.match(await page.textContent("#record-detail .timeline li:first-child"), new RegExp(`appended to partition \\d at offset ${offset} `));
   await screenshot(page, "stream-replay");
   await screenshotOf(page, "#region-stream", "stream-region");
   assert.deepEqual(problems, []);
