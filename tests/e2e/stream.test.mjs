@@ -154,6 +154,19 @@ test("on a phone the group table scrolls sideways to Skipped and keeps each row'
     return { scrolled: t.scrollLeft > 0, skipped: inside(skipped), group: inside(t.querySelector('tr[data-group="kitchen"] > :first-child')), name: t.querySelector('tr[data-group="kitchen"] > :first-child').textContent };
   });
   assert.deepEqual(seen, { scrolled: true, skipped: true, group: true, name: "kitchen" });
+  // Each lane stays inside the panel and scrolls sideways to its newest record, where the
+  // cursors are: a lane as wide as its 24 offsets ran past the panel's edge, clipped.
+  await page.click("#play-pause");
+  await page.waitForFunction(() => document.querySelectorAll(".lane .rec button").length >= 40);
+  await page.click("#play-pause");
+  const lanes = await page.$$eval(".lane .offsets", (ols) => ols.map((ol) => {
+    const panel = ol.closest(".region").getBoundingClientRect();
+    ol.scrollLeft = ol.scrollWidth;
+    const last = ol.querySelector(".rec:last-child").getBoundingClientRect();
+    return { fits: ol.getBoundingClientRect().right <= panel.right, newest: last.right <= panel.right + 0.5 && last.left >= panel.left };
+  }));
+  assert.ok(lanes.length >= 4, `${lanes.length} lanes`);
+  assert.deepEqual(lanes.filter((l) => !l.fits || !l.newest), []);
   assert.deepEqual(problems, []);
   await page.close();
 });
