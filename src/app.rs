@@ -436,13 +436,20 @@ pub fn App(props: &AppProps) -> Html {
         let d = state.dispatcher();
         Callback::from(move |seen| d.dispatch(Action::Seen(None, seen)))
     };
+    // While a lesson's run is at one of its moments, the region that moment talks about,
+    // and the node in it, which the canvas outlines.
+    let look = state
+        .lesson
+        .filter(|_| state.check.as_ref().is_some_and(|c| c.verdict.is_none()))
+        .and_then(|l| l.moment(snapshot.now)?.look.clone());
     let stage_region = stage.filter(|p| show(p.region())).map(|p| {
         let d = state.dispatcher();
         let onseen = Some(Callback::from(move |seen| {
             d.dispatch(Action::Seen(Some(p), seen))
         }));
         let (now, panels) = (state.panel_time(p), panels.clone());
-        let canvas = html! { <Canvas {now} panels={panels.clone()} panel={p} /> };
+        let canvas =
+            html! { <Canvas {now} panels={panels.clone()} panel={p} look={look.clone()} /> };
         let (title, body) = match p {
             Panel::FanOut => (
                 "Fan-out: one upload, four subscribers",
@@ -475,11 +482,6 @@ pub fn App(props: &AppProps) -> Html {
             </Region>
         }
     });
-    // While a lesson's run is at one of its moments, the region that moment talks about.
-    let look = state
-        .lesson
-        .filter(|_| state.check.as_ref().is_some_and(|c| c.verdict.is_none()))
-        .and_then(|l| l.moment(snapshot.now)?.look.clone());
     let theme = embed.theme.attr();
     let in_lesson = state.lesson.is_some();
     // A compact lesson shows the controls its steps use; the rest would only make it taller.

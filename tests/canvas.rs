@@ -261,6 +261,24 @@ fn a_log_box_counts_in_its_platforms_words() {
     );
 }
 
+/// A lesson's moment names a node after its region: that box alone is outlined (class `look`)
+/// and pointed at after its name; a word naming no node marks nothing.
+#[test]
+fn a_moments_look_outlines_the_node_it_names() {
+    let mut w = world(&system("redis-orders"));
+    w.advance_to(Millis::from_secs(5));
+    let g = graph(&w, false);
+    let svg = queue_playground::canvas::draw(&w, &g, "x", "x", "redis orders").svg;
+    assert_eq!(svg.matches(" look\"").count(), 1, "{svg}");
+    assert!(
+        svg.contains(r#"class="node log look" role="listitem""#),
+        "{svg}"
+    );
+    assert!(svg.contains(">orders ◀</text>"), "{svg}");
+    let none = queue_playground::canvas::draw(&w, &g, "x", "x", "redis nothing").svg;
+    assert!(!none.contains(" look\"") && !none.contains('◀'));
+}
+
 /// The drawing is SVG text, so whatever a file puts in a routing key arrives as text, never as
 /// markup; every box and edge is there, each edge with its meaning in words.
 #[test]

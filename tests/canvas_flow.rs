@@ -138,7 +138,7 @@ fn at_one_x_each_message_travels_its_edges_and_its_ack_comes_back() {
     }
     // A token is gone once it has arrived.
     assert!(flow.tokens.iter().all(|t| real - t.born < TRAVEL_MS));
-    let drawn = overlay(&draw(&w, &g, "x", "x"), &g, &flow, real);
+    let drawn = overlay(&draw(&w, &g, "x", "x", ""), &g, &flow, real);
     assert!(drawn.contains("offset-path:path('M"), "{drawn}");
 }
 
@@ -155,7 +155,7 @@ fn at_speed_or_after_a_jump_nothing_moves_and_busy_edges_show_their_flow() {
     // The figure is per simulated second: the producer sends 3 a second.
     let rate = flow.rate(publish).expect("a flow figure");
     assert!((1..=6).contains(&rate), "{rate}/s");
-    let drawn = overlay(&draw(&w, &g, "x", "x"), &g, &flow, real);
+    let drawn = overlay(&draw(&w, &g, "x", "x", ""), &g, &flow, real);
     assert!(drawn.contains(&format!(">{rate}/s<")), "{drawn}");
     assert!(
         !drawn.contains("<g class=\"tok"),

@@ -134,6 +134,21 @@ fn every_lesson_needs_real_regions_and_its_own_model() {
     }
 }
 
+/// The nodes of the system a lesson runs on the canvas (none for the main queue's).
+fn drawn(lesson: &Lesson) -> Vec<String> {
+    let Some(panel) = panels::Panel::of(lesson.model) else {
+        return Vec::new();
+    };
+    let file = format!(
+        "{}/scenarios/{}.json",
+        env!("CARGO_MANIFEST_DIR"),
+        panel.system()
+    );
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let s = queue_engine::ScenarioV2::from_json(&text).expect("a valid scenario");
+    s.topology.nodes.into_iter().map(|(name, _)| name).collect()
+}
+
 /// A lesson's moments come in time order before its checkpoint, and each points at a region
 /// the lesson shows, which the stylesheet outlines and labels.
 #[test]
@@ -167,11 +182,14 @@ fn every_moment_is_on_the_way_and_looks_at_a_region_the_lesson_shows() {
                     "{}: no look-here rule for {region}",
                     lesson.id
                 );
+                // A number the stylesheet outlines and points at, or a node the canvas draws,
+                // which the canvas outlines and points at itself.
                 if let Some(number) = words.next() {
                     let rule = format!(r#"[data-look~="{number}"] "#);
                     assert!(
-                        css.matches(&rule).count() == 2,
-                        "{}: {number} needs an outline and a pointer",
+                        css.matches(&rule).count() == 2
+                            || drawn(&lesson).contains(&number.to_owned()),
+                        "{}: {number} needs an outline and a pointer, or a node of its system",
                         lesson.id
                     );
                 }

@@ -44,6 +44,7 @@ async fn canvas(width: u32) -> Element {
             onaction: Callback::noop(),
         },
         panel: Panel::FanOut,
+        look: None,
     };
     yew::Renderer::<Canvas>::with_root_and_props(root.clone(), props).render();
     settle().await;

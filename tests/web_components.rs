@@ -536,6 +536,7 @@ async fn the_canvas_draws_every_node_with_its_kind_and_the_worlds_numbers() {
             onaction: Callback::noop(),
         },
         panel: Panel::Contrast,
+        look: None,
     };
     yew::Renderer::<Canvas>::with_root_and_props(root.clone(), props).render();
     settle().await;

@@ -70,6 +70,10 @@ pub struct CanvasProps {
     pub panels: PanelHandle,
     /// The world to draw, and what it is of in words ([`Panel::picture`]).
     pub panel: Panel,
+    /// A lesson's moment's words (`redis orders`: a region, then what in it to look at): the
+    /// node they name is outlined and pointed at.
+    #[prop_or_default]
+    pub look: Option<String>,
 }
 
 fn edge_word(kind: EdgeKind) -> &'static str {
@@ -194,7 +198,7 @@ fn esc(text: &str) -> String {
 /// when it changed, and it costs a fraction of the bytes a `html!` tree of every box would.
 /// `id` tells this drawing's arrowhead from another canvas's on the same page.
 pub fn svg(w: &World, g: &Graph, label: &str, id: &str) -> String {
-    draw(w, g, label, id).svg
+    draw(w, g, label, id, "").svg
 }
 
 /// The drawing ([`svg`]), with each edge's path and the place of its flow figure, which the
@@ -207,7 +211,8 @@ pub struct Drawn {
     edges: Vec<(String, (i32, i32))>,
 }
 
-pub fn draw(w: &World, g: &Graph, label: &str, id: &str) -> Drawn {
+/// `look`: words naming nodes to outline and point at (a lesson's moment's).
+pub fn draw(w: &World, g: &Graph, label: &str, id: &str, look: &str) -> Drawn {
     let tops = row_tops(g);
     let width = width(g);
     let frame = frame(width, &tops);
@@ -257,9 +262,14 @@ pub fn draw(w: &World, g: &Graph, label: &str, id: &str) -> Drawn {
         }
         let rx = if p.role == Role::Router { 16 } else { 5 };
         let (hit, tick) = if got(p) { (" hit", "✓ ") } else { ("", "") };
+        let (looked, pointer) = if look.split(' ').any(|word| word == p.name) {
+            (" look", " ◀")
+        } else {
+            ("", "")
+        };
         let _ = write!(
             out,
-            r#"<g class="node {}{hit}" role="listitem" transform="translate({x},{y})" data-node="{}"><rect width="{W}" height="{}" rx="{rx}"/><text x="8" y="13" class="kind">{kind}</text><text x="8" y="27" class="name">{tick}{}</text><text x="8" y="40" class="numbers">{a}</text><text x="8" y="53" class="numbers">{b}</text></g>"#,
+            r#"<g class="node {}{hit}{looked}" role="listitem" transform="translate({x},{y})" data-node="{}"><rect width="{W}" height="{}" rx="{rx}"/><text x="8" y="13" class="kind">{kind}</text><text x="8" y="27" class="name">{tick}{}{pointer}</text><text x="8" y="40" class="numbers">{a}</text><text x="8" y="53" class="numbers">{b}</text></g>"#,
             role.replace(' ', "-"),
             esc(&p.name),
             box_height(p),
@@ -303,7 +313,13 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         crate::panels::Spec::Exchanges { scripted: true }
     );
     let g = graph(w, only_used);
-    let mut drawn = draw(w, &g, props.panel.picture(), props.panel.param());
+    let mut drawn = draw(
+        w,
+        &g,
+        props.panel.picture(),
+        props.panel.param(),
+        props.look.as_deref().unwrap_or_default(),
+    );
     // The overlay needs only the edges' geometry, so the text moves out, not a copy each frame.
     let mut drawing = std::mem::take(&mut drawn.svg);
     if g.unused.is_empty() {

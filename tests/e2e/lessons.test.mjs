@@ -257,6 +257,27 @@ test("a lesson's run pauses at its moment, says what happens now and points at w
   await page.close();
 });
 
+test("on the canvas a moment points at the node it talks about", async () => {
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?lesson=redis-pel`, { viewport: { width: 1280, height: 1000 } });
+  await page.waitForSelector("#checkpoint");
+  await page.check('#checkpoint input[value="claimed"]');
+  await page.click("#run-check");
+  await page.waitForFunction(() => /Paused here/.test(document.querySelector("#moment")?.textContent ?? ""), null, { timeout: 30_000 });
+  assert.equal(await page.getAttribute("#clock", "data-now"), "60000");
+  // The stream's box, whose pending count the moment is about: outlined in the region's accent
+  // and pointed at in words, and no other box.
+  const looked = await page.$$eval(".canvas .node.look", (gs) => gs.map((g) => g.dataset.node));
+  assert.deepEqual(looked, ["orders"]);
+  assert.match(await page.textContent('.canvas [data-node="orders"] .name'), /^orders ◀$/);
+  assert.equal(await page.$eval('.canvas [data-node="orders"].look rect', (r) => getComputedStyle(r).strokeWidth), "3px");
+  assert.match(await page.textContent('.canvas [data-node="orders"]'), /pending \d+/);
+  await page.click("#go-on");
+  await page.waitForSelector("#verdict", { timeout: 30_000 });
+  assert.equal(await page.locator(".canvas .node.look").count(), 0, "gone with the moment");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("on a phone a running lesson folds so its moment and the diagram are both on screen", async () => {
   const { page, problems } = await openPage(site.browser, `${site.server.url}?lesson=kitchen-offline`, { viewport: { width: 390, height: 844 } });
   await page.waitForSelector("#checkpoint");
