@@ -20,12 +20,14 @@ pub struct Inspected {
     pub trace: Option<Trace>,
     /// The binary binding of its platform, shown first (None: the structured JSON).
     pub binding: Option<Binding>,
-    /// How the platform carries the event when it has no binding ("" when it has one).
+    /// A word on this message, above the tabs ("" for none): how its platform carries the event
+    /// when it has no binding (Redis), or what a log's mark on a record means (skipped).
     pub note: String,
 }
 
 impl Inspected {
-    /// A message with only an envelope to show: a log's record or a stream's entry.
+    /// A message that is no queue's: a log's record or a stream's entry. A record's lifecycle
+    /// and a note are set on the value after.
     pub fn envelope_only(title: String, envelope: Envelope, binding: Option<Binding>) -> Self {
         Inspected {
             title,

@@ -69,7 +69,8 @@ pub fn select_value(e: &Event) -> String {
 /// changed, not because the page made its callbacks anew, as it does on every render.
 /// (Compared as callbacks, they differed on every tick, and the controls, the inspector, the
 /// lesson and the platform lens redrew each time, the lens rebuilding its Terraform and
-/// RabbitMQ exports.) Wrap only such callbacks.
+/// RabbitMQ exports.) Wrap only such callbacks, or one that sets a state of the component that
+/// draws the child (a panel's inspector closing): it, too, does the same each render.
 pub struct Sends<T>(pub yew::Callback<T>);
 
 impl<T> Clone for Sends<T> {
