@@ -118,7 +118,8 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
         let from = end.saturating_sub(LANE).max(log.start);
         let owner = sim.groups[0].cursors[p]
             .owner
-            .map_or("unassigned".to_owned(), |id| format!("{}-{id}", sim.groups[0].config.name));
+            // Counted from 1, as the events' "member 1" and Redis's kitchen-1 are.
+            .map_or("unassigned".to_owned(), |id| format!("{}-{}", sim.groups[0].config.name, id + 1));
         // Each group's committed offset, marked with its initial (▲k kitchen, ▲a analytics).
         let cursors: Vec<(char, u64)> = sim
             .groups

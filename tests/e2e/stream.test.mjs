@@ -111,6 +111,10 @@ test("the log and the stream are drawn on the canvas, whose numbers are the pane
   for (const group of ["kitchen", "analytics"]) {
     assert.match(await box(log.page, group), new RegExp(`lag ${await count(log.page, group, "lag")}(?!\\d)`), group);
   }
+  // Lane owners are counted from 1, as the events' members are: the kitchen's two are
+  // kitchen-1 and kitchen-2.
+  const owners = await log.page.$$eval(".lane-head span", (ss) => ss.map((s) => s.textContent.match(/owner (\S+)/)[1]));
+  assert.deepEqual([...new Set(owners)].sort(), ["kitchen-1", "kitchen-2"]);
   assert.deepEqual(log.problems, []);
   await log.page.close();
 
