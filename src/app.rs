@@ -328,16 +328,15 @@ pub fn App(props: &AppProps) -> Html {
                 let world = world.borrow();
                 let sim = &world.members()[0];
                 let id = (*selected)?;
-                let message = sim.message(id)?.clone();
-                Some(Same(Rc::new(Inspected {
-                    title: format!("Message {id}"),
-                    envelope: Envelope::for_message(&message, sim.scenario()),
-                    timeline: world.timeline(0, id),
-                    trace: world.trace(0, id),
-                    message: Some(message),
-                    binding: None,
-                    note: String::new(),
-                })))
+                let message = sim.message(id)?;
+                Some(Same(Rc::new(Inspected::queued(
+                    &world,
+                    0,
+                    message,
+                    format!("Message {id}"),
+                    Envelope::for_message(message, sim.scenario()),
+                    None,
+                ))))
             },
         );
         (*m).clone()

@@ -274,15 +274,14 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
         };
         let headers = w.dead_letter_headers(m, msg);
         let close = opened.clone();
-        let inspected = Inspected {
-            title: format!("{queue} · message #{} · routing key {routing_key}", msg.event()),
-            envelope: Envelope::for_message(msg, sim.scenario()),
-            timeline: w.timeline(m, id),
-            trace: w.trace(m, id),
-            message: Some(msg.clone()),
-            binding: Some(Binding::Amqp),
-            note: String::new(),
-        };
+        let inspected = Inspected::queued(
+            w,
+            m,
+            msg,
+            format!("{queue} · message #{} · routing key {routing_key}", msg.event()),
+            Envelope::for_message(msg, sim.scenario()),
+            Some(Binding::Amqp),
+        );
         Some(html! {
             <>
                 { panel_inspector("rmq-detail", inspected, Callback::from(move |()| close.set(None))) }

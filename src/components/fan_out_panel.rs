@@ -64,15 +64,14 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
             let sim = subs.get(i)?;
             let m = sim.message(id)?;
             let close = selected.clone();
-            let inspected = Inspected {
-                title: format!("{}'s copy of upload {id}", name_of(i)),
-                envelope: Envelope::for_video_upload(m, sim.scenario()),
-                timeline: world.timeline(i as u16, id),
-                trace: world.trace(i as u16, id),
-                message: Some(m.clone()),
-                binding: Some(Binding::Sqs),
-                note: String::new(),
-            };
+            let inspected = Inspected::queued(
+                world,
+                i as u16,
+                m,
+                format!("{}'s copy of upload {id}", name_of(i)),
+                Envelope::for_video_upload(m, sim.scenario()),
+                Some(Binding::Sqs),
+            );
             Some(html! {
                 <>
                     { panel_inspector("copy-detail", inspected, Callback::from(move |()| close.set(None))) }

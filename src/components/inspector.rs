@@ -1,7 +1,7 @@
 use queue_engine::envelope::{field_doc, Binding, Envelope, Origin};
 use queue_engine::trace::Trace;
 use queue_engine::Decimal;
-use queue_engine::{Event, Message, Millis};
+use queue_engine::{Event, Message, Millis, World};
 use yew::prelude::*;
 
 /// What the inspector shows for one message of any system, computed from the engine on demand:
@@ -26,6 +26,27 @@ pub struct Inspected {
 }
 
 impl Inspected {
+    /// Message `message` of member `m` of world `w`: its lifecycle and trace from the world's
+    /// log, opened first in `binding`.
+    pub fn queued(
+        w: &World,
+        m: u16,
+        message: &Message,
+        title: String,
+        envelope: Envelope,
+        binding: Option<Binding>,
+    ) -> Self {
+        Inspected {
+            title,
+            message: Some(message.clone()),
+            envelope,
+            timeline: w.timeline(m, message.id()),
+            trace: w.trace(m, message.id()),
+            binding,
+            note: String::new(),
+        }
+    }
+
     /// A message that is no queue's: a log's record or a stream's entry. A record's lifecycle
     /// and a note are set on the value after.
     pub fn envelope_only(title: String, envelope: Envelope, binding: Option<Binding>) -> Self {
