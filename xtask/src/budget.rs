@@ -147,8 +147,10 @@ use std::path::{Path, PathBuf};
 /// (-0.2 kB), and every system's messages in the one inspector instead of a card each
 /// (-1.0 kB), paid for a record's lifecycle with what a skipped one means (+0.4 kB) and a
 /// lesson moment pointing at a node on the canvas (+0.3 kB): 397.27 kB, budget 397.29 kB.
+/// One constructor for a queue message's inspector instead of three literals: 397.03 kB,
+/// budget 397.05 kB.
 /// Each step is in the git log.
-pub const GZIP_BUDGET_BYTES: u64 = 397_290;
+pub const GZIP_BUDGET_BYTES: u64 = 397_050;
 
 pub struct FileSize {
     pub path: PathBuf,
