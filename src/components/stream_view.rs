@@ -146,8 +146,13 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
                     <strong>{ format!("P{p}") }</strong>
                     <span>{ format!(" owner {owner} · end {end} · lag {}", lags.join(" · ")) }</span>
                 </div>
-                <ol class="offsets" aria-label={format!("Partition {p}, offsets {from} to {}", end.saturating_sub(1))}>
-                    { for (from..end).map(|off| {
+                // Newest first, drawn right to left (`row-reverse`): the lane opens scrolled to
+                // its newest record, where the cursors are, and a screen reader hears it first.
+                <ol class="offsets" aria-label={format!("Partition {p}, offsets {} down to {from}", end.saturating_sub(1))}>
+                    if !tail.is_empty() {
+                        <li class="rec tail"><span class="cursor">{ tail.clone() }</span></li>
+                    }
+                    { for (from..end).rev().map(|off| {
                         let r = &log.records[(off - log.start) as usize];
                         let select = {
                             let selected = selected.clone();
@@ -173,9 +178,6 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
                             </li>
                         }
                     }) }
-                    if !tail.is_empty() {
-                        <li class="rec tail"><span class="cursor">{ tail.clone() }</span></li>
-                    }
                 </ol>
             </li>
         }
