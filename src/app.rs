@@ -8,14 +8,13 @@ use std::rc::Rc;
 use gloo_events::{EventListener, EventListenerOptions};
 use gloo_timers::callback::Interval;
 use queue_engine::envelope::Envelope;
-use queue_engine::topology::profile::QueueProfile;
 use queue_engine::{ConsumerStatus, Mode};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::canvas::Canvas;
+use crate::canvas::{Canvas, Shown};
 use crate::components::{
-    dlq_list, footer, header, link_notice, queue_vs_topic, system_picker, time_travel,
+    diagram, dlq_list, footer, header, link_notice, queue_vs_topic, system_picker, time_travel,
     ComparePanel, Controls, Diagram, DlqList, EventLog, ExchangePanel, FanOutPanel, Inspected,
     Inspector, LessonPanel, MetricsPanel, PacedAnnouncement, PlatformLens, RedisPanel, Region,
     Same, Sends, ShareLink, StreamView, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP, TOKEN_CAP,
@@ -441,14 +440,25 @@ pub fn App(props: &AppProps) -> Html {
         .lesson
         .filter(|_| state.check.as_ref().is_some_and(|c| c.verdict.is_none()))
         .and_then(|l| l.moment(snapshot.now)?.look.clone());
+    // Every system on the one canvas, drawn once here for whichever is open: a panel's system
+    // at the top of its region, the main queue's above its messages. A compact lesson on the
+    // main queue keeps the messages, which its steps talk about, and leaves the picture out.
+    let canvas = (stage.is_some() || !compact).then(|| {
+        let (now, shown) = match stage {
+            Some(p) => (state.panel_time(p), Shown::Panel(panels.clone(), p)),
+            None => (
+                state.panel_now,
+                Shown::Main(Same(state.world.clone()), state.panel_version),
+            ),
+        };
+        html! { <Canvas {now} {shown} look={look.clone()} /> }
+    });
     let stage_region = stage.filter(|p| show(p.region())).map(|p| {
         let d = state.dispatcher();
         let onseen = Some(Callback::from(move |seen| {
             d.dispatch(Action::Seen(Some(p), seen))
         }));
         let (now, panels) = (state.panel_time(p), panels.clone());
-        let canvas =
-            html! { <Canvas {now} panels={panels.clone()} panel={p} look={look.clone()} /> };
         let (title, body) = match p {
             Panel::FanOut => (
                 "Fan-out: one upload, four subscribers",
@@ -474,9 +484,8 @@ pub fn App(props: &AppProps) -> Html {
         html! {
             // Keyed, so another system gets a region of its own, whose visibility watch
             // reports for it rather than for the system that was here before.
-            // Every system on the same canvas, above what is particular to its platform.
             <Region key={p.region()} id={p.region()} {title} {onseen}>
-                { canvas }
+                { for canvas.clone() }
                 { body }
             </Region>
         }
@@ -532,20 +541,15 @@ pub fn App(props: &AppProps) -> Html {
                 { for stage_region }
                 if show("diagram") {
                     <Region id="diagram" title="Diagram" checked={diagram_checked}>
-                        <Diagram snapshot={Same(snapshot.clone())} selected={state.selected} onselect={onselect.clone()}
-                            {fast} {compact}
-                            reply_queue={settings.reply_queue} data_store={settings.data_store}
-                            queue_name={settings.queue.name.clone()}
-                            queue_kind={match settings.queue.profile() {
-                                QueueProfile::SqsFifo => "FIFO",
-                                QueueProfile::RabbitmqQuorum => "quorum",
-                                QueueProfile::RabbitmqClassic => "classic",
-                                QueueProfile::ServiceBus => "Service Bus",
-                                QueueProfile::Pubsub => "Pub/Sub",
-                                QueueProfile::Activemq => "ActiveMQ",
-                                QueueProfile::SqsStandard => "standard",
-                            }}
-                            visibility_timeout={settings.queue.visibility_timeout} />
+                        { for canvas }
+                        { diagram(Diagram {
+                            snapshot: &snapshot,
+                            selected: state.selected,
+                            onselect: &onselect,
+                            fast,
+                            compact,
+                            settings: &settings.0,
+                        }) }
                     </Region>
                 }
                 if show("controls") {

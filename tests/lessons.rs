@@ -134,10 +134,15 @@ fn every_lesson_needs_real_regions_and_its_own_model() {
     }
 }
 
-/// The nodes of the system a lesson runs on the canvas (none for the main queue's).
+/// The nodes of the system a lesson runs, as the canvas draws them: a panel's file, or the
+/// main queue's scenario as the page runs it.
 fn drawn(lesson: &Lesson) -> Vec<String> {
     let Some(panel) = panels::Panel::of(lesson.model) else {
-        return Vec::new();
+        let sc = lesson.scenario().expect("the lesson's scenario");
+        let w =
+            queue_engine::World::new(queue_engine::topology::plan::Plan::single(sc)).expect("runs");
+        let g = queue_playground::canvas::graph::graph(&w, false);
+        return g.places.into_iter().map(|p| p.name).collect();
     };
     let file = format!(
         "{}/scenarios/{}.json",

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use queue_engine::Millis;
 use queue_playground::canvas::zoom::{MAX, MIN};
-use queue_playground::canvas::{Canvas, CanvasProps};
+use queue_playground::canvas::{Canvas, CanvasProps, Shown};
 use queue_playground::panels::{Panel, PanelHandle, Panels};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -38,12 +38,14 @@ async fn canvas(width: u32) -> Element {
     document.body().unwrap().append_child(&root).unwrap();
     let props = CanvasProps {
         now: Millis::from_secs(5),
-        panels: PanelHandle {
-            panels: Rc::new(RefCell::new(Panels::new(42, None))),
-            version: 0,
-            onaction: Callback::noop(),
-        },
-        panel: Panel::FanOut,
+        shown: Shown::Panel(
+            PanelHandle {
+                panels: Rc::new(RefCell::new(Panels::new(42, None))),
+                version: 0,
+                onaction: Callback::noop(),
+            },
+            Panel::FanOut,
+        ),
         look: None,
     };
     yew::Renderer::<Canvas>::with_root_and_props(root.clone(), props).render();

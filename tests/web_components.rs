@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use queue_engine::envelope::Envelope;
 use queue_engine::topology::plan::Plan;
+use queue_engine::topology::profile::QueueProfile;
 use queue_engine::{AckMode, BatchFailure, Command, Millis, Scenario, World};
 use queue_playground::components::{
     Controls, ControlsProps, Inspected, Inspector, InspectorProps, Same, Sends,
@@ -519,7 +520,7 @@ fn a_step_never_runs_past_a_pending_checkpoint_it_stops_there_and_judges() {
 /// kind in words, edges with their meaning in a title, and the pool's number is the world's.
 #[wasm_bindgen_test]
 async fn the_canvas_draws_every_node_with_its_kind_and_the_worlds_numbers() {
-    use queue_playground::canvas::{Canvas, CanvasProps};
+    use queue_playground::canvas::{Canvas, CanvasProps, Shown};
     use queue_playground::panels::{Panel, PanelHandle, Panels};
     let root = root();
     let panels = Rc::new(RefCell::new(Panels::new(42, None)));
@@ -530,12 +531,14 @@ async fn the_canvas_draws_every_node_with_its_kind_and_the_worlds_numbers() {
     assert!(processed > 0, "the worker pool has done something by 30 s");
     let props = CanvasProps {
         now,
-        panels: PanelHandle {
-            panels,
-            version: 0,
-            onaction: Callback::noop(),
-        },
-        panel: Panel::Contrast,
+        shown: Shown::Panel(
+            PanelHandle {
+                panels,
+                version: 0,
+                onaction: Callback::noop(),
+            },
+            Panel::Contrast,
+        ),
         look: None,
     };
     yew::Renderer::<Canvas>::with_root_and_props(root.clone(), props).render();
@@ -568,29 +571,39 @@ async fn the_canvas_draws_every_node_with_its_kind_and_the_worlds_numbers() {
     );
 }
 
+/// Html rendered as it is: the diagram is a view function, not a component.
+#[derive(yew::Properties, PartialEq)]
+struct RenderedProps {
+    html: yew::Html,
+}
+
+#[yew::component]
+fn Rendered(props: &RenderedProps) -> yew::Html {
+    props.html.clone()
+}
+
 /// Renders the queue diagram of a world's first queue, with as many tokens as the app gives
 /// it in that layout, and returns its root.
-async fn diagram(world: &World, compact: bool, kind: &'static str) -> Element {
-    use queue_playground::components::{Diagram, DiagramProps, COMPACT_TOKEN_CAP, TOKEN_CAP};
+async fn diagram(world: &World, compact: bool, profile: QueueProfile) -> Element {
+    use queue_playground::components::{diagram, Diagram, COMPACT_TOKEN_CAP, TOKEN_CAP};
     let cap = if compact {
         COMPACT_TOKEN_CAP
     } else {
         TOKEN_CAP
     };
     let root = root();
-    let props = DiagramProps {
-        snapshot: Same(Rc::new(world.members()[0].snapshot(cap))),
+    // The queue's kind comes from the settings in force, not from the world drawn.
+    let mut settings = world.members()[0].scenario().clone();
+    settings.queue.profile = Some(profile);
+    let html = diagram(Diagram {
+        snapshot: &world.members()[0].snapshot(cap),
         selected: None,
-        reply_queue: false,
-        data_store: false,
-        queue_name: "orders".into(),
-        queue_kind: kind.into(),
-        visibility_timeout: Millis::from_secs(30),
-        onselect: Callback::noop(),
+        settings: &settings,
+        onselect: &Callback::noop(),
         fast: false,
         compact,
-    };
-    yew::Renderer::<Diagram>::with_root_and_props(root.clone(), props).render();
+    });
+    yew::Renderer::<Rendered>::with_root_and_props(root.clone(), RenderedProps { html }).render();
     settle().await;
     root
 }
@@ -614,7 +627,7 @@ async fn a_compact_diagram_draws_one_row_per_place_and_says_what_is_left_out() {
     assert!(waiting > TOKEN_CAP, "{waiting} waiting");
     let mut drawn = Vec::new();
     for (compact, cap) in [(false, TOKEN_CAP), (true, COMPACT_TOKEN_CAP)] {
-        let root = diagram(&world, compact, "quorum").await;
+        let root = diagram(&world, compact, QueueProfile::RabbitmqQuorum).await;
         let tokens = root.query_selector_all(".tokens .token").unwrap().length() as usize;
         let view_box = root
             .query_selector("svg")
@@ -644,7 +657,7 @@ async fn a_compact_diagram_draws_one_row_per_place_and_says_what_is_left_out() {
     world.advance_to(Millis::from_secs(30));
     assert!(world.members()[0].snapshot(usize::MAX).delayed.len() > 13);
     for (compact, row_y) in [(false, "196"), (true, "134")] {
-        let root = diagram(&world, compact, "standard").await;
+        let root = diagram(&world, compact, QueueProfile::SqsStandard).await;
         let tokens = root.query_selector_all(".tokens .token").unwrap();
         let ys: Vec<String> = (0..tokens.length())
             .map(|i| {

@@ -73,6 +73,11 @@ pub fn crossed(w: &World, g: &Graph, link: &Link) -> Option<[u64; 2]> {
             let lag = log.as_kafka()?.group_lag(usize::from(k));
             one(log.appended().saturating_sub(lag))
         }
+        // A call out, and its answer back: the kitchen took the order, or it failed.
+        (EdgeKind::Call, _, Source::Member(m)) => {
+            let c = member(m)?;
+            Some([c.published, c.processed + c.producer_errors])
+        }
         (EdgeKind::DeadLetter, Source::Member(m), _) => one(member(m)?.dlq_moves),
         (EdgeKind::Write, _, Source::Member(m)) if to.role == Role::Store => {
             one(member(m)?.store_writes)

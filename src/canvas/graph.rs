@@ -4,17 +4,21 @@
 //!
 //! # Contract
 //! - Left to right by what a node does: producers, routers (exchanges and topics), queues and
-//!   logs, consumer pools and groups, then stores and reply queues. A dead-letter queue sits in
-//!   its source queue's column, on the row below it.
+//!   logs, consumer pools and groups, then stores and reply queues ([`Role::column`]); a kind
+//!   the system does not have takes no column. A dead-letter queue sits in its source queue's
+//!   column, on the row below it.
 //! - Rows follow the file's order within each column, and a pool sits level with the queue it
 //!   reads where the column has room. A node added at the end of a file therefore lands below
 //!   the others: nothing already drawn moves. One exception: the world keeps logs apart from
 //!   queues, so logs are drawn above every queue, and a log added to a system with queues
-//!   moves the queues (and what hangs off them) down.
+//!   moves the queues (and what hangs off them) down; and the first router of a system moves
+//!   everything right of the producers one column on.
+//! - The synchronous baseline (HTTP mode) is drawn as it runs: the producer calls the
+//!   consumer pool, with no queue between them.
 //! - A node named twice (two queues sharing one dead-letter queue) is drawn once. A dead-letter
 //!   queue the broker provides (ActiveMQ's `ActiveMQ.DLQ`) is drawn though no node names it.
 
-use queue_engine::{EdgeKind, World};
+use queue_engine::{EdgeKind, Mode, World};
 
 /// What a box stands for; its glyph and shape say so without colour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,7 +34,7 @@ pub enum Role {
 }
 
 impl Role {
-    /// The grid column a role's boxes go in.
+    /// The grid column a role's boxes go in, when every kind is there; an empty column closes up.
     pub fn column(self) -> u16 {
         match self {
             Role::Producer => 0,
@@ -208,21 +212,32 @@ pub fn graph(w: &World, only_used: bool) -> Graph {
         } else {
             (Role::Queue, Source::Member(m))
         };
-        let q = g.add(&nodes.queue, role, source, 0);
-        fed[m as usize] = Some(q);
-        let row = g.places[q].row;
-        if let Some(dlq) = &nodes.dlq {
-            let d = g.add(dlq, Role::DeadLetter, Source::Member(m), row + 1);
-            g.link(q, d, EdgeKind::DeadLetter, nodes.dlx.as_deref());
-        }
+        // The synchronous baseline has no queue between the service and the kitchen: its
+        // producer calls the pool, and neither a dead-letter queue nor replies take part.
+        let http = !log && w.members()[i].scenario().mode == Mode::Http;
+        let (q, row) = if http {
+            (None, 0)
+        } else {
+            let q = g.add(&nodes.queue, role, source, 0);
+            fed[i] = Some(q);
+            let row = g.places[q].row;
+            if let Some(dlq) = &nodes.dlq {
+                let d = g.add(dlq, Role::DeadLetter, Source::Member(m), row + 1);
+                g.link(q, d, EdgeKind::DeadLetter, nodes.dlx.as_deref());
+            }
+            (Some(q), row)
+        };
         if let Some(pool) = &nodes.consumer {
             let c = g.add(pool, Role::Consumer, Source::Member(m), row);
-            g.link(q, c, EdgeKind::Subscribe, None);
+            match q {
+                Some(q) => g.link(q, c, EdgeKind::Subscribe, None),
+                None => fed[i] = Some(c),
+            }
             if let Some(store) = &nodes.store {
                 let s = g.add(store, Role::Store, Source::Member(m), g.places[c].row);
                 g.link(c, s, EdgeKind::Write, None);
             }
-            if let Some(replies) = &nodes.replies {
+            if let Some(replies) = nodes.replies.as_ref().filter(|_| !http) {
                 let r = g.add(replies, Role::Replies, Source::Member(m), g.places[c].row);
                 g.link(c, r, EdgeKind::Reply, None);
             }
@@ -233,7 +248,9 @@ pub fn graph(w: &World, only_used: bool) -> Graph {
                 group: Some(k as u16),
             };
             let c = g.add(group, Role::Consumer, source, row);
-            g.link(q, c, EdgeKind::Subscribe, None);
+            if let Some(q) = q {
+                g.link(q, c, EdgeKind::Subscribe, None);
+            }
         }
     }
     let level =
@@ -286,8 +303,27 @@ pub fn graph(w: &World, only_used: bool) -> Graph {
         let at = level(&g, &targets);
         let from = g.add(name, Role::Producer, Source::Producer(p as u32), at);
         for t in targets {
-            g.link(from, t, EdgeKind::Publish, None);
+            let kind = if g.places[t].role == Role::Consumer {
+                EdgeKind::Call
+            } else {
+                EdgeKind::Publish
+            };
+            g.link(from, t, kind, None);
         }
     }
+    // A column no box uses takes no room: a system without routers draws its queues next to
+    // its producers, and the pizza shop fits its panel.
+    // Renumbered in place: a box moves to a column no further right than its own, which a
+    // later (larger) column number never matches.
+    let mut cols = 0;
+    for c in 0..g.cols {
+        let mut used = false;
+        for p in g.places.iter_mut().filter(|p| p.col == c) {
+            p.col = cols;
+            used = true;
+        }
+        cols += u16::from(used);
+    }
+    g.cols = cols;
     g
 }

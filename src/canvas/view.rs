@@ -1,3 +1,4 @@
+use std::cell::RefCell;
 use std::fmt::Write;
 
 use queue_engine::{EdgeKind, Millis, World};
@@ -7,7 +8,7 @@ use super::flow::{crossed, letter, Flow};
 use super::graph::{graph, Graph, Place, Role, Source};
 use super::numbers::{aside, lines};
 use super::zoom::{fit, percent, step};
-use crate::components::compact;
+use crate::components::{compact, Same};
 use crate::panels::{Panel, PanelHandle};
 
 /// A box's size and the grid's pitch, in SVG units. A box has four lines (kind, name and two
@@ -21,20 +22,22 @@ const H_DEAD: i32 = 32;
 const FIGURE_W: i32 = 34;
 /// Room between rows, where an edge that skips a column runs.
 const GAP_Y: i32 = 12;
-/// Room after a column for the keys on its edges (14 characters, as `payment.failed`):
-/// producers and routers label theirs. Queues, logs and consumers draw unlabelled edges, so
-/// their gap is narrow and a system with consumers fits a course page without scrolling.
-fn gap(col: u16) -> i32 {
-    if col < 2 {
-        92
-    } else {
-        36
-    }
-}
-
-/// The left edge of column `col`.
-fn x_of(col: u16) -> i32 {
-    (0..col).map(|c| W + gap(c)).sum()
+/// The left edge of each column. A column whose edges carry keys (14 characters, as
+/// `payment.failed`: a producer's or a router's) leaves room for them after it; others leave a
+/// narrow gap, so a system with consumers fits a course page without scrolling.
+fn lefts(g: &Graph) -> Vec<i32> {
+    let mut x = 0;
+    (0..g.cols.max(1))
+        .map(|c| {
+            let left = x;
+            let keyed = g.links.iter().any(|l| {
+                let (a, b) = (&g.places[l.from], &g.places[l.to]);
+                l.label.is_some() && a.col == c && b.col != c
+            });
+            x += W + if keyed { 92 } else { 36 };
+            left
+        })
+        .collect()
 }
 
 fn box_height(p: &Place) -> i32 {
@@ -63,13 +66,23 @@ fn row_tops(g: &Graph) -> Vec<i32> {
     tops
 }
 
+/// Which world a canvas draws.
+#[derive(Clone, PartialEq)]
+pub enum Shown {
+    /// A panel's system, brought to the canvas's time; what it is of in words is
+    /// [`Panel::picture`].
+    Panel(PanelHandle, Panel),
+    /// The main queue's world, as the playground has run it. The version changes whenever the
+    /// world may have (the playground's `panel_version`), so the canvas redraws with the
+    /// metrics and its numbers agree with theirs.
+    Main(Same<RefCell<World>>, u64),
+}
+
 #[derive(Properties, PartialEq)]
 pub struct CanvasProps {
     /// The playground's simulated time: the canvas draws the world as it is then.
     pub now: Millis,
-    pub panels: PanelHandle,
-    /// The world to draw, and what it is of in words ([`Panel::picture`]).
-    pub panel: Panel,
+    pub shown: Shown,
     /// A lesson's moment's words (`redis orders`: a region, then what in it to look at): the
     /// node they name is outlined and pointed at.
     #[prop_or_default]
@@ -92,10 +105,23 @@ fn edge_word(kind: EdgeKind) -> &'static str {
 /// An edge that skips a column runs along the gap beside its target's row, so it never
 /// crosses a box in between. The label sits just before the arrow, where each target has
 /// its own.
-fn path(g: &Graph, tops: &[i32], from: usize, to: usize) -> (String, i32, i32, (i32, i32)) {
+fn path(
+    g: &Graph,
+    (xs, tops): (&[i32], &[i32]),
+    from: usize,
+    to: usize,
+) -> (String, i32, i32, (i32, i32)) {
     let (a, b) = (&g.places[from], &g.places[to]);
-    let (ax, ay, ah) = (x_of(a.col), tops[usize::from(a.row)], box_height(a));
-    let (bx, by, bh) = (x_of(b.col), tops[usize::from(b.row)], box_height(b));
+    let (ax, ay, ah) = (
+        xs[usize::from(a.col)],
+        tops[usize::from(a.row)],
+        box_height(a),
+    );
+    let (bx, by, bh) = (
+        xs[usize::from(b.col)],
+        tops[usize::from(b.row)],
+        box_height(b),
+    );
     if a.col == b.col {
         let x = ax + W / 2;
         let d = format!("M{x},{} L{x},{}", ay + ah, by - 2);
@@ -111,7 +137,7 @@ fn path(g: &Graph, tops: &[i32], from: usize, to: usize) -> (String, i32, i32, (
         } else {
             by - GAP_Y / 2
         };
-        let (in_x, out_x) = (ax + W, bx - gap(b.col - 1));
+        let (in_x, out_x) = (ax + W, xs[usize::from(b.col) - 1] + W);
         format!(
             "M{x1},{y1} C{in_x},{y1} {x1},{lane} {in_x},{lane} L{out_x},{lane} C{x2},{lane} {out_x},{y2} {x2},{y2}"
         )
@@ -121,11 +147,6 @@ fn path(g: &Graph, tops: &[i32], from: usize, to: usize) -> (String, i32, i32, (
     };
     // The flow figure goes under the arrow where the key goes over it: each target has its own.
     (d, x2 - 6, y2 - 5, (x2 - 6, y2 + 11))
-}
-
-/// The drawing's width at full size, in CSS pixels.
-fn width(g: &Graph) -> i32 {
-    x_of(g.cols.max(1) - 1) + W + 4
 }
 
 /// The drawing's `viewBox` and width, shared by the boxes and the tokens above them so the
@@ -213,8 +234,9 @@ pub struct Drawn {
 
 /// `look`: words naming nodes to outline and point at (a lesson's moment's).
 pub fn draw(w: &World, g: &Graph, label: &str, id: &str, look: &str) -> Drawn {
-    let tops = row_tops(g);
-    let width = width(g);
+    let (xs, tops) = (lefts(g), row_tops(g));
+    // The drawing's width at full size, in CSS pixels.
+    let width = xs[xs.len() - 1] + W + 4;
     let frame = frame(width, &tops);
     let mut edges = Vec::with_capacity(g.links.len());
     let mut out = format!(
@@ -226,7 +248,7 @@ pub fn draw(w: &World, g: &Graph, label: &str, id: &str, look: &str) -> Drawn {
     let last = w.last_publish();
     let got = |p: &Place| matches!((p.role, p.source), (Role::Queue, Source::Member(m)) if last.is_some_and(|l| l.to.contains(&m)));
     for l in &g.links {
-        let (d, lx, ly, at) = path(g, &tops, l.from, l.to);
+        let (d, lx, ly, at) = path(g, (&xs, &tops), l.from, l.to);
         let (from, to) = (&g.places[l.from], &g.places[l.to]);
         let hit =
             l.kind == EdgeKind::Bind && got(to) && last.is_some_and(|p| p.exchange == from.name);
@@ -247,7 +269,7 @@ pub fn draw(w: &World, g: &Graph, label: &str, id: &str, look: &str) -> Drawn {
     }
     out.push_str(r#"<g role="list">"#);
     for p in &g.places {
-        let (x, y) = (x_of(p.col), tops[usize::from(p.row)]);
+        let (x, y) = (xs[usize::from(p.col)], tops[usize::from(p.row)]);
         let [mut a, b] = lines(w, p);
         let role = p.role.glyph();
         let mut kind = role.to_owned();
@@ -302,24 +324,34 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     let figure = use_node_ref();
     // Out of view the canvas is not redrawn at all (the playground freezes its panel's time),
     // so its last tokens finish their one trip and nothing moves until it is seen again.
-    let panels = props.panels.read(props.panel, props.now);
-    let Some(w) = panels.world(props.panel) else {
-        return Html::default();
+    let (panels, main);
+    let (w, only_used, label, id) = match &props.shown {
+        Shown::Panel(handle, p) => {
+            panels = handle.read(*p, props.now);
+            let Some(w) = panels.world(*p) else {
+                return Html::default();
+            };
+            // A lesson on the RabbitMQ broker is about one exchange: the canvas draws what
+            // its script uses, names the routers left out, and draws each as soon as someone
+            // publishes to it.
+            let only_used = matches!(
+                panels.spec(*p),
+                crate::panels::Spec::Exchanges { scripted: true }
+            );
+            (w, only_used, p.picture(), p.param())
+        }
+        Shown::Main(world, _) => {
+            main = world.0.borrow();
+            (
+                &*main,
+                false,
+                "The order service, its queue and the kitchen",
+                "main",
+            )
+        }
     };
-    // A lesson on the RabbitMQ broker is about one exchange: the canvas draws what its script
-    // uses, names the routers left out, and draws each as soon as someone publishes to it.
-    let only_used = matches!(
-        panels.spec(props.panel),
-        crate::panels::Spec::Exchanges { scripted: true }
-    );
     let g = graph(w, only_used);
-    let mut drawn = draw(
-        w,
-        &g,
-        props.panel.picture(),
-        props.panel.param(),
-        props.look.as_deref().unwrap_or_default(),
-    );
+    let mut drawn = draw(w, &g, label, id, props.look.as_deref().unwrap_or_default());
     // The overlay needs only the edges' geometry, so the text moves out, not a copy each frame.
     let mut drawing = std::mem::take(&mut drawn.svg);
     if g.unused.is_empty() {
@@ -332,7 +364,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         );
     }
     // The letters, once, for a page with room; a compact lesson leaves it out.
-    drawing.push_str(r#"<span class="aside">Moving tokens: P publish, R route, D deliver, A ack (back), X dead letter, W write, Y reply; 12/s is a flow per simulated second, when too many to draw. In flight 3 · 28 s: the first comes back in 28 s unless deleted.</span></figcaption>"#);
+    drawing.push_str(r#"<span class="aside">Moving tokens: P publish, R route, D deliver, A ack (back), X dead letter, W write, Y reply, C call; 12/s is a flow per simulated second, when too many to draw. In flight 3 · 28 s: the first comes back in 28 s unless deleted.</span></figcaption>"#);
     let counts = g.links.iter().map(|l| crossed(w, &g, l)).collect();
     let real = js_sys::Date::now();
     let mut flow = flow.borrow_mut();

@@ -1,4 +1,10 @@
-use queue_engine::{ConsumerStatus, Mode, QueueKind, Snapshot, Token};
+//! The main queue's close-up, under its system on the canvas: every message as a token in its
+//! place (visible, in flight with its countdown, delayed, dead-lettered), each worker's state,
+//! and in HTTP mode the kitchen's backlog and the failed calls. Counts past the token cap are
+//! shown as numbers; shape and a letter, never colour alone, say what kind a message is.
+
+use queue_engine::topology::profile::QueueProfile;
+use queue_engine::{ConsumerStatus, Mode, QueueKind, Scenario, Snapshot, Token};
 use yew::prelude::*;
 
 use crate::components::{message_token, MessageToken};
@@ -16,25 +22,20 @@ const DELAYED_ROW: usize = 13;
 /// two, so forty per place is a flicker that costs the frame rate; the counts stay exact.
 pub const FAST_TOKEN_CAP: usize = 12;
 
-#[derive(Properties, PartialEq)]
-pub struct DiagramProps {
-    pub snapshot: super::Same<Snapshot>,
+/// What the diagram draws. A view function's arguments, not a component's props: the snapshot
+/// is new on every frame, so a component redrew every frame anyway, and cost its own code.
+pub struct Diagram<'a> {
+    pub snapshot: &'a Snapshot,
     pub selected: Option<u64>,
-    pub reply_queue: bool,
-    pub data_store: bool,
-    pub queue_name: AttrValue,
-    /// The queue's kind in its platform's word, after its name: "standard", "FIFO", "quorum".
-    pub queue_kind: AttrValue,
-    /// For the countdown bar under each in-flight message.
-    pub visibility_timeout: queue_engine::Millis,
-    pub onselect: Callback<u64>,
+    /// The settings in force: the queue's name and kind, its visibility timeout (for the
+    /// countdown under each in-flight message), and whether replies and the store are on.
+    pub settings: &'a Scenario,
+    pub onselect: &'a Callback<u64>,
     /// Playing at 100x or more: tokens jump instead of gliding. A 0.35 s glide would show
     /// 35 s or more of simulated time as motion that never happened, and animating every token
     /// on every frame cost the page its frame rate.
-    #[prop_or_default]
     pub fast: bool,
     /// In a compact lesson: one row of tokens per place (`COMPACT_TOKEN_CAP`), so a shorter box.
-    #[prop_or_default]
     pub compact: bool,
 }
 
@@ -111,6 +112,19 @@ fn more(total: u64, shown: usize, cap: usize) -> String {
     }
 }
 
+/// The queue's kind in its platform's word, after its name: "standard", "FIFO", "quorum".
+fn kind(p: QueueProfile) -> &'static str {
+    match p {
+        QueueProfile::SqsFifo => "FIFO",
+        QueueProfile::RabbitmqQuorum => "quorum",
+        QueueProfile::RabbitmqClassic => "classic",
+        QueueProfile::ServiceBus => "Service Bus",
+        QueueProfile::Pubsub => "Pub/Sub",
+        QueueProfile::Activemq => "ActiveMQ",
+        QueueProfile::SqsStandard => "standard",
+    }
+}
+
 /// A word and its count, as `ready 33.1k`: one call for every such line, not a format each.
 pub(crate) fn said(word: &str, v: u64) -> String {
     format!("{word} {}", compact(v))
@@ -136,9 +150,8 @@ pub(crate) fn compact(n: u64) -> String {
 
 /// Producer → queue (visible, in flight, delayed) → consumers, with the DLQ below, and the reply
 /// queue and data store when enabled. In HTTP mode the same services are wired by direct calls.
-#[component]
-pub fn Diagram(props: &DiagramProps) -> Html {
-    let s = &props.snapshot;
+pub fn diagram(props: Diagram) -> Html {
+    let s = props.snapshot;
     let c = &s.counts;
     let http = s.mode == Mode::Http;
     let consumers = s
@@ -206,7 +219,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         );
         place(&mut placed, &s.dlq, (218.0, l.dlq_y), PER_ROW, cap);
     }
-    let vt = props.visibility_timeout.0.max(1) as f64;
+    let vt = props.settings.queue.visibility_timeout.0.max(1) as f64;
     let tokens: Html = placed
         .into_iter()
         .map(|(t, x, y)| {
@@ -225,7 +238,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 y,
                 remaining,
                 selected: props.selected == Some(t.id),
-                onselect: &props.onselect,
+                onselect: props.onselect,
             })
         })
         .collect();
@@ -264,7 +277,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                     <g class="queue" transform="translate(200,10)">
                         <rect width="380" height={l.queue_h} rx="6" />
                         <text x="10" y="18" class="queue-name">
-                            { format!("{} ({})", props.queue_name, props.queue_kind) }
+                            { format!("{} ({})", props.settings.queue.name, kind(props.settings.queue.profile())) }
                         </text>
                         <text x="10" y="38" class="section">{ said("visible", c.visible) }</text>
                         <text x="300" y="38" class="more">{ more(c.visible, s.visible.len(), cap) }</text>
@@ -285,13 +298,13 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 }
                 { consumer_boxes }
                 <g class="tokens">{ tokens }</g>
-                if props.data_store {
+                if props.settings.data_store {
                     <g class="service" transform={format!("translate(620,{})", height - 70)}>
                         <rect width="170" height="30" rx="5" />
                         <text x="8" y="19">{ format!("data store · {}", crate::words::count(c.store_records, "order", "orders")) }</text>
                     </g>
                 }
-                if props.reply_queue && !http {
+                if props.settings.reply_queue && !http {
                     <g class="service" transform="translate(10,110)">
                         <rect width="130" height="50" rx="6" />
                         <text x="10" y="20">{ "reply queue" }</text>

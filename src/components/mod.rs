@@ -34,7 +34,7 @@ pub use checked_note::{checked_line, checked_note};
 pub use compare_panel::{ComparePanel, ComparePanelProps};
 pub use controls::{Controls, ControlsProps};
 pub(crate) use diagram::{compact, said};
-pub use diagram::{Diagram, DiagramProps, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP, TOKEN_CAP};
+pub use diagram::{diagram, Diagram, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP, TOKEN_CAP};
 pub use dlq_list::{dlq_list, DlqList};
 pub use event_log::{EventLog, EventLogProps};
 pub use exchange_panel::{ExchangePanel, ExchangePanelProps};

@@ -71,8 +71,9 @@ test("every lesson's compact embed is well under 1,200 px at 800 px wide, answer
     await page.close();
   }
   console.log("# compact heights, waiting and answered:", JSON.stringify(heights));
-  // A canvas wider than the page (fan-out's four columns) shrinks to fit rather than scroll,
-  // but no smaller than 80 %, so its 11 px text stays readable.
+  // A canvas wider or taller than a course page has room for (fan-out's four subscriptions)
+  // shrinks to fit rather than scroll, but no smaller than 80 %, so its 11 px text stays
+  // readable.
   const { page } = await openPage(site.browser, `${site.server.url}?embed=1&lesson=fan-out`, { context });
   await page.waitForSelector(".canvas svg");
   const fit = await page.$eval(".canvas", (f) => {
