@@ -138,8 +138,31 @@ fn at_one_x_each_message_travels_its_edges_and_its_ack_comes_back() {
     }
     // A token is gone once it has arrived.
     assert!(flow.tokens.iter().all(|t| real - t.born < TRAVEL_MS));
-    let drawn = overlay(&draw(&w, &g, "x", "x", ""), &g, &flow, real);
-    assert!(drawn.contains("offset-path:path('M"), "{drawn}");
+    // Each token starts where its edge starts and stops where it ends: its first and last
+    // stops are its edge's path's ends.
+    let picture = draw(&w, &g, "x", "x", "");
+    let drawn = overlay(&picture, &g, &flow, real);
+    let tokens: Vec<&str> = drawn.split(r#"<i class="tok"#).skip(1).collect();
+    assert_eq!(tokens.len(), flow.tokens.len(), "{drawn}");
+    for token in tokens {
+        let stop = |name: &str| -> i32 {
+            let at = token.find(&format!("--{name}:")).expect(name) + name.len() + 3;
+            token[at..at + token[at..].find("px").expect("px")]
+                .parse()
+                .expect("a number")
+        };
+        let (start, end) = (
+            format!(r#"d="M{},{} "#, stop("x0"), stop("y0")),
+            format!(r#" {},{}""#, stop("x3"), stop("y3")),
+        );
+        assert!(
+            picture
+                .svg
+                .split("<path ")
+                .any(|p| p.contains(&start) && p.contains(&end)),
+            "a token's ends {start} … {end} are an edge's"
+        );
+    }
 }
 
 #[test]
@@ -158,7 +181,7 @@ fn at_speed_or_after_a_jump_nothing_moves_and_busy_edges_show_their_flow() {
     let drawn = overlay(&draw(&w, &g, "x", "x", ""), &g, &flow, real);
     assert!(drawn.contains(&format!(">{rate}/s<")), "{drawn}");
     assert!(
-        !drawn.contains("<g class=\"tok"),
+        !drawn.contains("<i class=\"tok"),
         "no token at 100x: {drawn}"
     );
     // Back at 1x an edge stays a figure until a window has been quiet enough for tokens.

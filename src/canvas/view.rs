@@ -1,3 +1,8 @@
+//! The canvas component and its drawing: a world's [`Graph`] as one SVG string of boxes and
+//! edges, the tokens and flow figures over it, and the zoom buttons. Every number in a box is
+//! read from the world at the frame's time ([`super::numbers`]); the drawing is redrawn only
+//! when its text changes, and tokens move on the compositor, not the main thread.
+
 use std::cell::RefCell;
 use std::fmt::Write;
 
@@ -110,7 +115,7 @@ fn path(
     (xs, tops): (&[i32], &[i32]),
     from: usize,
     to: usize,
-) -> (String, i32, i32, (i32, i32)) {
+) -> (String, i32, i32, (i32, i32), [i32; 8]) {
     let (a, b) = (&g.places[from], &g.places[to]);
     let (ax, ay, ah) = (
         xs[usize::from(a.col)],
@@ -122,15 +127,15 @@ fn path(
         tops[usize::from(b.row)],
         box_height(b),
     );
-    if a.col == b.col {
-        let x = ax + W / 2;
-        let d = format!("M{x},{} L{x},{}", ay + ah, by - 2);
-        // Labels end where they are placed: this one ends left of the short edge, not across it.
-        let mid = (ay + ah + by) / 2 + 4;
-        return (d, x - 5, mid, (x + 5 + FIGURE_W, mid));
-    }
-    let (x1, y1, x2, y2) = (ax + W, ay + ah / 2, bx - 2, by + bh / 2);
-    let d = if b.col > a.col + 1 {
+    // Down from a box to the one under it (a dead-letter queue), else from a box's right side
+    // to the left side of one in a later column.
+    let down = a.col == b.col;
+    let (x1, y1, x2, y2) = if down {
+        (ax + W / 2, ay + ah, ax + W / 2, by - 2)
+    } else {
+        (ax + W, ay + ah / 2, bx - 2, by + bh / 2)
+    };
+    let (d, stops) = if b.col > a.col + 1 {
         // The gap below the target's row when the edge comes from below or level, else above.
         let lane = if a.row >= b.row {
             by + bh + GAP_Y / 2
@@ -138,15 +143,37 @@ fn path(
             by - GAP_Y / 2
         };
         let (in_x, out_x) = (ax + W, xs[usize::from(b.col) - 1] + W);
-        format!(
-            "M{x1},{y1} C{in_x},{y1} {x1},{lane} {in_x},{lane} L{out_x},{lane} C{x2},{lane} {out_x},{y2} {x2},{y2}"
+        (
+            format!(
+                "M{x1},{y1} C{in_x},{y1} {x1},{lane} {in_x},{lane} L{out_x},{lane} C{x2},{lane} {out_x},{y2} {x2},{y2}"
+            ),
+            [x1, y1, in_x, lane, out_x, lane, x2, y2],
         )
     } else {
         let mid = (x1 + x2) / 2;
-        format!("M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}")
+        // The curve at a third and two thirds of the way (a cubic Bézier's points at t = 1/3
+        // and 2/3, in integers): a token's stops on it. Straight down, the curve is a line.
+        (
+            format!("M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}"),
+            [
+                x1,
+                y1,
+                (8 * x1 + 18 * mid + x2) / 27,
+                (20 * y1 + 7 * y2) / 27,
+                (x1 + 18 * mid + 8 * x2) / 27,
+                (7 * y1 + 20 * y2) / 27,
+                x2,
+                y2,
+            ],
+        )
     };
+    if down {
+        // Labels end where they are placed: this one ends left of the short edge, not across it.
+        let mid = (y1 + by) / 2 + 4;
+        return (d, x1 - 5, mid, (x1 + 5 + FIGURE_W, mid), stops);
+    }
     // The flow figure goes under the arrow where the key goes over it: each target has its own.
-    (d, x2 - 6, y2 - 5, (x2 - 6, y2 + 11))
+    (d, x2 - 6, y2 - 5, (x2 - 6, y2 + 11), stops)
 }
 
 /// The drawing's `viewBox` and width, shared by the boxes and the tokens above them so the
@@ -156,11 +183,14 @@ fn frame(width: i32, tops: &[i32]) -> String {
     format!(r#"viewBox="-2 -2 {width} {height}" width="{width}""#)
 }
 
-/// What moved since the last frame, drawn over the boxes (see [`super::flow`]). A token
-/// travels its edge's path by CSS `offset-path`, and its delay is its age, so a redraw puts
-/// it back where it was. A busy edge shows its flow per simulated second instead; the other
-/// edges' figures are there for a reader who asked for less motion. Hidden from screen
-/// readers, which read the numbers in the boxes.
+/// What moved since the last frame, drawn over the boxes (see [`super::flow`]). A token is an
+/// HTML element in a `foreignObject`, so it scales with the drawing, and travels its edge
+/// through four stops on it by a CSS `transform` animation, which the compositor runs: an
+/// SVG token moved by `offset-path` cost the main thread a paint every frame, a third of it
+/// at 1x on the pizza shop. Its delay is its age, so a redraw puts it back where it was. A
+/// busy edge shows its flow per simulated second instead; the other edges' figures are there
+/// for a reader who asked for less motion. Hidden from screen readers, which read the numbers
+/// in the boxes.
 pub fn overlay(drawn: &Drawn, g: &Graph, flow: &Flow, real: f64) -> String {
     let mut out = format!(r#"<svg class="tokens" {} aria-hidden="true">"#, drawn.frame);
     for (i, (_, (x, y))) in drawn.edges.iter().enumerate() {
@@ -175,28 +205,33 @@ pub fn overlay(drawn: &Drawn, g: &Graph, flow: &Flow, real: f64) -> String {
             r#"<text class="flow{quiet}" x="{x}" y="{y}" text-anchor="end">{figure}/s</text>"#
         );
     }
+    out.push_str(r#"<foreignObject width="100%" height="100%">"#);
     for t in &flow.tokens {
-        let (Some(link), Some((d, _))) = (g.links.get(t.link), drawn.edges.get(t.link)) else {
+        let (Some(link), Some((stops, _))) = (g.links.get(t.link), drawn.edges.get(t.link)) else {
             continue;
         };
-        let mut text = letter(link.kind, t.back).to_owned();
-        if t.count > 1 {
-            text = format!("{text} {}", compact(t.count));
-        }
-        let w = 6 * text.len() as i32 + 6;
         let class = match (t.back, link.kind) {
             (true, _) => " back",
             (_, EdgeKind::DeadLetter) => " dead",
             _ => "",
         };
+        let _ = write!(out, r#"<i class="tok{class}" style=""#);
+        for (i, v) in stops.iter().enumerate() {
+            let axis = if i % 2 == 0 { 'x' } else { 'y' };
+            let _ = write!(out, "--{axis}{}:{v}px;", i / 2);
+        }
         let _ = write!(
             out,
-            r#"<g class="tok{class}" style="offset-path:path('{d}');animation-delay:{}ms"><rect x="{}" y="-6" width="{w}" height="12" rx="6"/><text y="3" text-anchor="middle">{text}</text></g>"#,
+            r#"animation-delay:{}ms">{}"#,
             (t.born - real).round() as i64,
-            -w / 2,
+            letter(link.kind, t.back)
         );
+        if t.count > 1 {
+            let _ = write!(out, " {}", compact(t.count));
+        }
+        out.push_str("</i>");
     }
-    out.push_str("</svg>");
+    out.push_str("</foreignObject></svg>");
     out
 }
 
@@ -229,7 +264,9 @@ pub struct Drawn {
     /// The drawing's width at full size, in CSS pixels.
     pub width: i32,
     frame: String,
-    edges: Vec<(String, (i32, i32))>,
+    /// Each edge's four stops for a token (start, a third, two thirds, end) and the place of
+    /// its flow figure.
+    edges: Vec<([i32; 8], (i32, i32))>,
 }
 
 /// `look`: words naming nodes to outline and point at (a lesson's moment's).
@@ -248,7 +285,7 @@ pub fn draw(w: &World, g: &Graph, label: &str, id: &str, look: &str) -> Drawn {
     let last = w.last_publish();
     let got = |p: &Place| matches!((p.role, p.source), (Role::Queue, Source::Member(m)) if last.is_some_and(|l| l.to.contains(&m)));
     for l in &g.links {
-        let (d, lx, ly, at) = path(g, (&xs, &tops), l.from, l.to);
+        let (d, lx, ly, at, stops) = path(g, (&xs, &tops), l.from, l.to);
         let (from, to) = (&g.places[l.from], &g.places[l.to]);
         let hit =
             l.kind == EdgeKind::Bind && got(to) && last.is_some_and(|p| p.exchange == from.name);
@@ -265,7 +302,7 @@ pub fn draw(w: &World, g: &Graph, label: &str, id: &str, look: &str) -> Drawn {
             edge_word(l.kind),
             if hit { "✓ " } else { "" }
         );
-        edges.push((d, at));
+        edges.push((stops, at));
     }
     out.push_str(r#"<g role="list">"#);
     for p in &g.places {

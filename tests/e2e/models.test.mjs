@@ -85,15 +85,15 @@ test("queue vs topic: each order once on the queue, once per subscription on the
 
 test("the canvas moves each message along its edges at 1x, and says its flow at speed or with less motion", async () => {
   const region = "#region-queue-vs-topic";
-  // Each token with the path it was given (its inline style, which is what the page controls;
-  // a busy machine has read the computed offset-path as "" before styles were applied) and
-  // whether that path is one of the drawing's edges.
+  // Each token with the stops it was given (its inline style, which is what the page
+  // controls) and whether its first and last are the two ends of one of the drawing's edges.
   const tokens = (page) =>
     page.$$eval(`${region} .tok`, (gs, region) => {
-      const edges = new Set([...document.querySelectorAll(`${region} .canvas .edge path`)].map((p) => p.getAttribute("d")));
+      const edges = [...document.querySelectorAll(`${region} .canvas .edge path`)].map((p) => p.getAttribute("d"));
       return gs.map((g) => {
-        const path = /offset-path:\s*path\('([^']*)'\)/.exec(g.getAttribute("style") ?? "")?.[1] ?? "";
-        return { text: g.textContent, shown: getComputedStyle(g).display !== "none", path, onEdge: edges.has(path) };
+        const stop = (name) => g.style.getPropertyValue(`--${name}`).replace("px", "");
+        const [from, to] = [`M${stop("x0")},${stop("y0")} `, ` ${stop("x3")},${stop("y3")}`];
+        return { text: g.textContent, shown: getComputedStyle(g).display !== "none", from, to, onEdge: edges.some((d) => d.startsWith(from) && d.endsWith(to)) };
       });
     }, region);
   const figures = (page) => page.$$eval(`${region} .flow`, (ts) => ts.filter((t) => getComputedStyle(t).display !== "none").map((t) => t.textContent));
