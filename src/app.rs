@@ -14,10 +14,10 @@ use yew::prelude::*;
 
 use crate::canvas::{Canvas, Shown};
 use crate::components::{
-    diagram, dlq_list, footer, header, link_notice, queue_vs_topic, system_picker, time_travel,
-    ComparePanel, Controls, Diagram, DlqList, EventLog, ExchangePanel, FanOutPanel, Inspected,
-    Inspector, LessonPanel, MetricsPanel, PacedAnnouncement, PlatformLens, RedisPanel, Region,
-    Same, Sends, ShareLink, StreamView, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP, TOKEN_CAP,
+    diagram, dlq_list, footer, header, link_notice, queue_vs_topic, region, system_picker,
+    time_travel, ComparePanel, Controls, Diagram, DlqList, EventLog, ExchangePanel, FanOutPanel,
+    Inspected, Inspector, LessonPanel, MetricsPanel, PacedAnnouncement, PlatformLens, RedisPanel,
+    Region, Same, Sends, ShareLink, StreamView, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP, TOKEN_CAP,
 };
 use crate::panels::{Panel, PanelHandle};
 use crate::state::{Action, Playground};
@@ -531,16 +531,16 @@ pub fn App(props: &AppProps) -> Html {
             <main class={classes!("layout", in_lesson.then_some("with-lesson"), compact.then_some("compact"), stage.is_some().then_some("staged"))} id="main"
                 data-look={look}>
                 if show("lesson") && !(embed.embed && !in_lesson && embed.hidden("lessons")) {
-                    <Region id="lesson" title={if in_lesson { "Lesson" } else { "Lessons" }}>
+                    { region("lesson", if in_lesson { "Lesson" } else { "Lessons" }, None, None, html! {
                         <LessonPanel lesson_id={state.lesson.map(|l| AttrValue::from(l.id.clone()))}
                             check={state.check.clone().map(Same)} progress={Same(state.progress.clone())} now={state.panel_now} playing={state.playing}
                             locked={embed.locked("lessons")} fetching={state.fetching.clone().map(AttrValue::from)}
                             onpick={Sends(onpick)} onpredict={Sends(onpredict)} />
-                    </Region>
+                    }) }
                 }
                 { for stage_region }
                 if show("diagram") {
-                    <Region id="diagram" title="Diagram" checked={diagram_checked}>
+                    { region("diagram", "Diagram", Some(diagram_checked.into()), None, html! { <>
                         { for canvas }
                         { diagram(Diagram {
                             snapshot: &snapshot,
@@ -550,29 +550,29 @@ pub fn App(props: &AppProps) -> Html {
                             compact,
                             settings: &settings.0,
                         }) }
-                    </Region>
+                    </> }) }
                 }
                 if show("controls") {
-                    <Region id="controls" title="Controls">
+                    { region("controls", "Controls", None, None, html! {
                         <Controls settings={settings.clone()} base={Same(state.scenario.clone())} playing={state.playing}
                             speed={state.speed} {kitchen_online} error={state.error.clone().map(AttrValue::from)}
                             embed={controls_embed} onaction={Sends(onaction)} />
-                    </Region>
+                    }) }
                 }
                 // Compact, the inspector waits for a click (the diagram's legend invites it).
                 if show("inspector") && (!compact || inspected.is_some()) {
-                    <Region id="inspector" title="Message inspector">
+                    { region("inspector", "Message inspector", None, None, html! {
                         <Inspector {inspected} onclose={Sends(onclose)} />
-                    </Region>
+                    }) }
                 }
                 if show("metrics") {
-                    <Region id="metrics" title="Metrics">
+                    { region("metrics", "Metrics", None, None, html! {
                         <MetricsPanel counts={Same(counts)} metrics={Same(metrics)} lag_alert={snapshot.lag_alert}
                             lag_threshold={settings.metrics.lag_alert} />
-                    </Region>
+                    }) }
                 }
                 if settings.mode == Mode::Queue && show("dead-letters") {
-                    <Region id="dlq" title="Dead-letter queue">
+                    { region("dlq", "Dead-letter queue", None, None, html! {
                         { dlq_list(DlqList {
                             tokens: &snapshot.dlq,
                             total: snapshot.counts.dead_lettered,
@@ -581,23 +581,23 @@ pub fn App(props: &AppProps) -> Html {
                             oncommand: &oncommand,
                             onselect: &onselect,
                         }) }
-                    </Region>
+                    }) }
                 }
                 if show("compare") {
-                    <Region id="compare" title="A/B compare">
+                    { region("compare", "A/B compare", None, None, html! {
                         <ComparePanel base={Same(state.scenario.clone())} history={Same(state.history.clone())} now={state.panel_now} />
-                    </Region>
+                    }) }
                 }
                 if show("platform") {
-                    <Region id="platform" title="Platform lens">
+                    { region("platform", "Platform lens", None, None, html! {
                         // Keyed by platform, so another system's queue opens the lens on its own.
                         <PlatformLens key={queue_engine::platform::Platform::of(settings.queue.profile()).id()} settings={settings.clone()} locked={embed.locked("dlq")} oncommand={Sends(oncommand.clone())} />
-                    </Region>
+                    }) }
                 }
                 if show("log") {
-                    <Region id="log" title="Event log" onseen={Some(onseen_log)}>
+                    { region("log", "Event log", None, Some(onseen_log), html! {
                         <EventLog events={Same(events)} {first_event} {onselect} />
-                    </Region>
+                    }) }
                 }
             </main>
             if !embed.embed && show("header") {

@@ -48,7 +48,7 @@ pub use metrics_panel::{MetricsPanel, MetricsPanelProps};
 pub use platform_lens::{PlatformLens, PlatformLensProps};
 pub use queue_vs_topic::queue_vs_topic;
 pub use redis_panel::{RedisPanel, RedisPanelProps};
-pub use region::{Region, RegionProps};
+pub use region::{region, Region, RegionProps};
 pub use share_link::{ShareLink, ShareLinkProps};
 pub use stream_view::{orders_log, StreamView, StreamViewProps};
 pub use system_picker::{system_names, system_picker};

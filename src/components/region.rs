@@ -45,3 +45,16 @@ pub fn Region(props: &RegionProps) -> Html {
         </section>
     }
 }
+
+/// A region of the page with what goes in it. One function builds every region's props: each
+/// `<Region>` written in the page's markup was its own copy of the same builder code.
+#[inline(never)]
+pub fn region(
+    id: &'static str,
+    title: &'static str,
+    checked: Option<AttrValue>,
+    onseen: Option<Callback<bool>>,
+    children: Html,
+) -> Html {
+    html! { <Region {id} {title} {checked} {onseen}>{ children }</Region> }
+}
