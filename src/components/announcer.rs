@@ -1,3 +1,6 @@
+//! A paced live region: what a running simulation says to screen readers, at most every five
+//! seconds, so the latest state is heard without a flood of updates.
+
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

@@ -1,3 +1,7 @@
+//! A/B compare: the scenario run twice on the same workload and seed, differing in one
+//! setting, with the two sides' counters in one table and their charts on shared axes (told
+//! apart by line style and the legend, never colour alone).
+
 use queue_engine::Decimal;
 use queue_engine::{Command, Millis, Scenario, Series, Sim, World};
 use yew::prelude::*;

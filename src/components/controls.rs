@@ -1,3 +1,7 @@
+//! The main queue's controls: play, step, speed, seed, the kitchen, sends and every setting the
+//! lessons use. Each is a native button, select or checkbox with a title that explains it; an
+//! embedding page may hide or lock any of them, and a change that restarts the run says so.
+
 use std::rc::Rc;
 
 use queue_engine::Decimal;

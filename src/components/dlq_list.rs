@@ -1,3 +1,6 @@
+//! The dead-letter list: each dead letter with why it failed and how often it was received,
+//! and the two things to do about them (deploy the fix, redrive). A view function.
+
 use queue_engine::{Command, MsgState, Token};
 use yew::prelude::*;
 

@@ -1,3 +1,6 @@
+//! The event log: the engine's events newest first, filterable by kind, message and worker,
+//! each clickable to open its message. Screen readers get a paced summary, not every event.
+
 use queue_engine::Event as SimEvent;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;

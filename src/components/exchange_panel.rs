@@ -1,3 +1,7 @@
+//! The RabbitMQ broker: publish with a routing key to any exchange and see which bindings
+//! matched, each queue's messages with ack, reject and requeue, and the `x-death` history of
+//! what was dead-lettered. It runs the rabbitmq-pizza system (`scenarios/rabbitmq-pizza.json`).
+
 use queue_engine::envelope::{Binding, Envelope};
 use queue_engine::topology::RouterType;
 use queue_engine::{Message, Millis, MsgId, MsgState, Sim, TakeOutcome, World, MAX_ROUTING_KEY};

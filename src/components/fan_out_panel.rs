@@ -1,3 +1,6 @@
+//! The fan-out system's own controls and numbers, under its canvas: each subscription's queue
+//! with its copies (which open the inspector), and a switch to take one consumer offline.
+
 use queue_engine::envelope::{Binding, Envelope};
 use queue_engine::Millis;
 use yew::prelude::*;

@@ -1,3 +1,7 @@
+//! The message inspector: one message of any system, as its CloudEvents envelope field by
+//! field, its renderings in each binding, its lifecycle and (for a queue's message) its trace
+//! waterfall on one time axis. What it shows is computed from the engine ([`Inspected`]).
+
 use queue_engine::envelope::{field_doc, Binding, Envelope, Origin};
 use queue_engine::trace::Trace;
 use queue_engine::Decimal;

@@ -1,3 +1,7 @@
+//! The lesson region: the picker with each lesson's progress, the steps, the moment the run is
+//! paused at, and the "predict, then run" checkpoint with its verdict. It shows; the verdict
+//! itself is judged from the engine's numbers (`crate::lessons`).
+
 use queue_engine::Millis;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;

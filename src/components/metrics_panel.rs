@@ -1,3 +1,6 @@
+//! The main queue's metrics: headline counters (a bad one marked by a sign, not colour alone)
+//! and charts over simulated time, redrawn at the playground's slower clock.
+
 use std::fmt::Write;
 
 use queue_engine::Decimal;

@@ -1,3 +1,7 @@
+//! The platform lens: the main queue's settings in a real platform's names, defaults and limits,
+//! what has no equivalent there, and the configuration to copy (Terraform, RabbitMQ
+//! definitions, Kafka properties). Everything it says comes from `queue_engine::platform`.
+
 use queue_engine::platform::{self, Platform};
 use queue_engine::{Command, Scenario};
 use yew::prelude::*;

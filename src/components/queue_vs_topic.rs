@@ -1,3 +1,6 @@
+//! The queue-vs-topic system's totals under its canvas: how many orders the queue's competing
+//! workers handled between them, and how many each of the topic's subscriptions handled.
+
 use queue_engine::Decimal;
 use queue_engine::Millis;
 use yew::prelude::*;

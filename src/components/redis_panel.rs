@@ -1,3 +1,6 @@
+//! The Redis orders stream under its canvas: the consumer group's consumers, its pending
+//! entries list with each entry's owner, idle time and deliveries, and a crash to claim from.
+
 use queue_engine::redis_stream::EntryId;
 use queue_engine::Millis;
 use yew::prelude::*;

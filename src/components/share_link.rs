@@ -1,3 +1,6 @@
+//! "Copy link": a permalink to exactly what is on screen, copied to the clipboard and shown in a
+//! field for browsers that refuse the clipboard.
+
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

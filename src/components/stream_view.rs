@@ -1,3 +1,7 @@
+//! The partitioned log (Kafka's model) under its canvas: each partition as a lane of offsets,
+//! newest first, with each group's committed cursor and the kitchen's skipped and repeated
+//! records marked; the groups' table; and the partitions, commit mode and rebalance switches.
+
 use queue_engine::envelope::{Binding, Envelope};
 use queue_engine::stream::{
     CommitMode, GroupConfig, Rebalance, RecordMark, SeekTo, StreamCommand, StreamProducer,

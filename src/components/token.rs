@@ -1,3 +1,6 @@
+//! One message of the main queue's diagram as a token: its kind by shape and letter as well as
+//! colour, its in-flight countdown, and a focusable, clickable element that opens it.
+
 use queue_engine::Decimal;
 use queue_engine::{Payload, Token};
 use yew::prelude::*;
