@@ -161,6 +161,13 @@ export function useSite(options) {
   return site;
 }
 
+/** Picks a lesson prediction and runs until the lesson pauses at its first moment. */
+export async function runToMoment(page, choice) {
+  await page.check(`#checkpoint input[value="${choice}"]`);
+  await page.click("#run-check");
+  await page.waitForFunction(() => /Paused here/.test(document.querySelector("#moment")?.textContent ?? ""), null, { timeout: 30_000 });
+}
+
 /** Picks a lesson prediction and runs to the checkpoint; returns the verdict's data. */
 export async function answer(page, choice) {
   await page.check(`#checkpoint input[value="${choice}"]`);

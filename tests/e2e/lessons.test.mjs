@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { answer, openPage, screenshot, ROOT, useSite } from "./harness.mjs";
+import { answer, openPage, runToMoment, screenshot, ROOT, useSite } from "./harness.mjs";
 
 const site = useSite({ prefix: "/learn/" });
 
@@ -230,10 +230,8 @@ test("a lesson's run pauses at its moment, says what happens now and points at w
   assert.equal(Math.round(diagram.y), Math.round(lesson.y), "side by side");
   assert.ok(diagram.x + diagram.width <= lesson.x, "the diagram on the left");
   assert.ok(diagram.y + diagram.height <= 1000, "the whole diagram in view");
-  await page.check('#checkpoint input[value="drained"]');
-  await page.click("#run-check");
   // At the pace of the run (2 minutes in a few seconds) it stops exactly when the kitchen goes.
-  await page.waitForFunction(() => /Paused here/.test(document.querySelector("#moment")?.textContent ?? ""), null, { timeout: 30_000 });
+  await runToMoment(page, "drained");
   assert.equal(await page.getAttribute("#clock", "data-now"), "20000");
   assert.match(await page.textContent("#moment"), /^At t = 20 s: The kitchen goes offline now\./);
   assert.match(await page.textContent("#clock"), /paused/);
@@ -261,9 +259,7 @@ test("a lesson's run pauses at its moment, says what happens now and points at w
 test("on the canvas a moment points at the node it talks about", async () => {
   const { page, problems } = await openPage(site.browser, `${site.server.url}?lesson=redis-pel`, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector("#checkpoint");
-  await page.check('#checkpoint input[value="claimed"]');
-  await page.click("#run-check");
-  await page.waitForFunction(() => /Paused here/.test(document.querySelector("#moment")?.textContent ?? ""), null, { timeout: 30_000 });
+  await runToMoment(page, "claimed");
   assert.equal(await page.getAttribute("#clock", "data-now"), "60000");
   // The stream's box, whose pending count the moment is about: outlined in the region's accent
   // and pointed at in words, and no other box.

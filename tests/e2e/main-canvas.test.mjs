@@ -4,7 +4,7 @@
 // about the messages, leaves the picture out to stay short on a course page.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, useSite } from "./harness.mjs";
+import { openPage, runToMoment, useSite } from "./harness.mjs";
 
 const site = useSite();
 
@@ -77,9 +77,7 @@ test("a compact lesson on the main queue leaves the picture out; the full page d
 
 test("a moment on the main queue points at the box it talks about on the canvas", async () => {
   const { page, problems } = await open("?lesson=http-vs-queue");
-  await page.check('#checkpoint input[value="errors"]');
-  await page.click("#run-check");
-  await page.waitForFunction(() => /Paused here/.test(document.querySelector("#moment")?.textContent ?? ""), null, { timeout: 30_000 });
+  await runToMoment(page, "errors");
   assert.match(await page.textContent("#moment"), /The kitchen goes down now/);
   // The synchronous baseline's kitchen, which the moment says goes down: outlined and pointed
   // at in words, and nothing else.

@@ -2,7 +2,7 @@
 // exchanges route, dead-letter and refuse bad input in the browser as the engine says.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { answer, openPage, screenshotOf, useSite } from "./harness.mjs";
+import { answer, openPage, runToMoment, screenshotOf, useSite } from "./harness.mjs";
 
 const site = useSite({ prefix: "/models/" });
 
@@ -331,9 +331,7 @@ test("the shop on each broker's queue is that broker's: its type in the diagram,
 test("at the crash in rebalance-skip the log marks each skipped record and points at the Skipped count", async () => {
   const { page, problems } = await openPage(site.browser, `${site.server.url}?lesson=rebalance-skip`, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector("#checkpoint");
-  await page.check('#checkpoint input[value="skipped"]');
-  await page.click("#run-check");
-  await page.waitForFunction(() => /Paused here/.test(document.querySelector("#moment")?.textContent ?? ""), null, { timeout: 30_000 });
+  await runToMoment(page, "skipped");
   assert.equal(await page.getAttribute("#clock", "data-now"), "20000");
   // The records the crashed member had fetched, committed and not cooked are all still in the
   // lanes at this moment: one struck-through, ✕-marked record per skipped offset.
