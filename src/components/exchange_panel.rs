@@ -131,7 +131,7 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
     let key = use_state(|| "order.pizza.eu".to_owned());
     let error = use_state(|| None::<String>);
     // A message opened to read its envelope: (member, message id).
-    let opened = use_state(|| None::<(u16, u64)>);
+    let opened = use_state(|| None::<super::Opened>);
     let panels = props.panels.read(Panel::Exchanges, props.now);
     let Some(w) = panels.world(Panel::Exchanges) else {
         return Html::default();
@@ -265,9 +265,10 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
 
     let open = |m: u16, id: u64| {
         let opened = opened.clone();
-        Callback::from(move |_: MouseEvent| opened.set(Some((m, id))))
+        Callback::from(move |_: MouseEvent| opened.set(Some((u64::from(m), id))))
     };
     let detail = opened.as_ref().and_then(|&(m, id)| {
+        let m = m as u16;
         let sim = w.members().get(m as usize)?;
         let msg = sim.message(id)?;
         let (_, routing_key) = w.published_with(m, msg);

@@ -23,7 +23,7 @@ pub struct FanOutPanelProps {
 pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
     let act = props.panels.actions(Panel::FanOut);
     // A subscription's copy of one upload, opened to read its envelope.
-    let selected = use_state(|| None::<(usize, u64)>);
+    let selected = use_state(|| None::<super::Opened>);
     let panels = props.panels.read(Panel::FanOut, props.now);
     let Some(world) = panels.world(Panel::FanOut) else {
         return Html::default();
@@ -42,7 +42,7 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
         // Its copies of the three newest uploads (ids are the same in every subscription).
         let latest = (c.published.saturating_sub(2)..=c.published).filter_map(|id| sim.message(id)).map(|m| {
             let (id, open) = (m.id(), selected.clone());
-            let onclick = Callback::from(move |_: MouseEvent| open.set(Some((i, id))));
+            let onclick = Callback::from(move |_: MouseEvent| open.set(Some((i as u64, id))));
             html! {
                 <li><button type="button" class="copy" data-msg={id.to_string()} {onclick}
                     aria-label={format!("Open {name}'s copy of upload {id}, {}", m.state().name())}>
@@ -64,6 +64,7 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
     });
     let detail = selected
         .and_then(|(i, id)| {
+            let i = i as usize;
             let sim = subs.get(i)?;
             let m = sim.message(id)?;
             let close = selected.clone();

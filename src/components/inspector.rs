@@ -89,25 +89,38 @@ enum Tab {
     Trace,
 }
 
+/// What the reader chose to see: the tab, the binding the envelope is rendered in, and the
+/// field explained. One state, not three: each state of its own type was its own copy of
+/// Yew's state code.
+#[derive(Clone, Copy, PartialEq)]
+struct Shown {
+    tab: Tab,
+    binding: Option<Binding>,
+    field: Option<&'static str>,
+}
+
 /// The selected message: its CloudEvents envelope with every field clickable, structured and
 /// binary renderings, its lifecycle, and its trace as a waterfall.
 #[component]
 pub fn Inspector(props: &InspectorProps) -> Html {
-    let field = use_state(|| None::<&'static str>);
     // Opened first in its platform's binding: how the event travels there is the point.
-    let binding = use_state(|| props.inspected.as_ref().and_then(|i| i.binding));
-    let tab = use_state(|| Tab::Envelope);
+    let shown = use_state(|| Shown {
+        tab: Tab::Envelope,
+        binding: props.inspected.as_ref().and_then(|i| i.binding),
+        field: None,
+    });
     let Some(data) = &props.inspected else {
         return html! {
             <p class="region-summary">{ "Click any message in the diagram, the DLQ list or the event log to read its CloudEvents envelope, field by field." }</p>
         };
     };
     let tab_button = |t: Tab, label: &str| {
-        let tab = tab.clone();
+        let shown = shown.clone();
+        let on = shown.tab == t;
         html! {
-            <button type="button" role="tab" aria-selected={(*tab == t).to_string()}
-                class={classes!((*tab == t).then_some("active"))}
-                onclick={Callback::from(move |_: MouseEvent| tab.set(t))}>{ label }</button>
+            <button type="button" role="tab" aria-selected={on.to_string()}
+                class={classes!(on.then_some("active"))}
+                onclick={Callback::from(move |_: MouseEvent| shown.set(Shown { tab: t, ..*shown }))}>{ label }</button>
         }
     };
     let queued = data.message.is_some();
@@ -138,48 +151,50 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 </div>
             }
             {
-                match (*tab, queued) {
+                match (shown.tab, queued) {
                     (Tab::Timeline, _) => timeline_view(&data.timeline),
                     (Tab::Trace, true) => trace_view(data.trace.as_ref()),
-                    _ => envelope_view(&data.envelope, &field, &binding),
+                    _ => envelope_view(&data.envelope, &shown),
                 }
             }
         </div>
     }
 }
 
-fn envelope_view(
-    envelope: &Envelope,
-    field: &UseStateHandle<Option<&'static str>>,
-    binding: &UseStateHandle<Option<Binding>>,
-) -> Html {
+fn envelope_view(envelope: &Envelope, shown: &UseStateHandle<Shown>) -> Html {
     let attrs = envelope.attributes();
     let lines: Html = attrs
         .iter()
         .map(|(name, value)| {
             let name: &'static str = name;
             let pick = {
-                let field = field.clone();
-                Callback::from(move |_: MouseEvent| field.set(Some(name)))
+                let shown = shown.clone();
+                Callback::from(move |_: MouseEvent| {
+                    shown.set(Shown {
+                        field: Some(name),
+                        ..*shown
+                    })
+                })
             };
             let custom = field_doc(name).is_some_and(|d| d.origin == Origin::Custom);
-            let shown = match value.as_str() {
+            let on = shown.field == Some(name);
+            let value = match value.as_str() {
                 Some(s) => format!("\"{s}\""),
                 None => value.to_string(),
             };
             html! {
                 <li>
-                    <button type="button" class={classes!("field", (**field == Some(name)).then_some("active"))}
-                        data-field={name} aria-pressed={(**field == Some(name)).to_string()} onclick={pick}>
+                    <button type="button" class={classes!("field", on.then_some("active"))}
+                        data-field={name} aria-pressed={on.to_string()} onclick={pick}>
                         <span class="field-name">{ format!("\"{name}\"") }</span>{ ": " }
-                        <span class="field-value">{ shown }</span>
+                        <span class="field-value">{ value }</span>
                         if custom { <span class="badge custom">{ "custom extension" }</span> }
                     </button>
                 </li>
             }
         })
         .collect();
-    let explanation = (**field).and_then(field_doc).map(|doc| {
+    let explanation = shown.field.and_then(field_doc).map(|doc| {
         let origin = match doc.origin {
             Origin::Required => "required attribute",
             Origin::Optional => "optional attribute",
@@ -196,14 +211,14 @@ fn envelope_view(
         }
     });
     let mode_button = |b: Option<Binding>, label: &str| {
-        let binding = binding.clone();
-        let active = *binding == b;
+        let shown = shown.clone();
+        let active = shown.binding == b;
         html! {
             <button type="button" aria-pressed={active.to_string()} class={classes!(active.then_some("active"))}
-                onclick={Callback::from(move |_: MouseEvent| binding.set(b))}>{ label }</button>
+                onclick={Callback::from(move |_: MouseEvent| shown.set(Shown { binding: b, ..*shown }))}>{ label }</button>
         }
     };
-    let rendering = (**binding).map(|b| {
+    let rendering = shown.binding.map(|b| {
         let r = envelope.binary(b);
         html! {
             <div class="rendering">

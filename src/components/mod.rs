@@ -53,6 +53,11 @@ pub use share_link::{ShareLink, ShareLinkProps};
 pub use stream_view::{orders_log, StreamView, StreamViewProps};
 pub use system_picker::{system_names, system_picker};
 pub use time_travel::time_travel;
+
+/// The message a panel has open in its inspector: where it is (a subscription, partition or
+/// member, or a stream entry's time) and its id. One type for every panel, so they share
+/// one copy of Yew's state code.
+pub(crate) type Opened = (u64, u64);
 pub use token::{message_token, MessageToken};
 
 /// The value of the select an event came from ("" if it came from anything else).

@@ -22,7 +22,7 @@ pub struct RedisPanelProps {
 #[component]
 pub fn RedisPanel(props: &RedisPanelProps) -> Html {
     let act = props.panels.actions(Panel::Redis);
-    let opened = use_state(|| None::<EntryId>);
+    let opened = use_state(|| None::<super::Opened>);
     let panels = props.panels.read(Panel::Redis, props.now);
     let world = panels.world(Panel::Redis);
     let Some(sim) = world
@@ -38,7 +38,7 @@ pub fn RedisPanel(props: &RedisPanelProps) -> Html {
     let cfg = &sim.config;
     let open = |id: EntryId| {
         let opened = opened.clone();
-        Callback::from(move |_: MouseEvent| opened.set(Some(id)))
+        Callback::from(move |_: MouseEvent| opened.set(Some((id.ms, id.seq))))
     };
     let entry_button = |id: EntryId| {
         html! {
@@ -47,7 +47,8 @@ pub fn RedisPanel(props: &RedisPanelProps) -> Html {
             </button>
         }
     };
-    let detail = opened.and_then(|id| {
+    let detail = opened.and_then(|(ms, seq)| {
+        let id = EntryId { ms, seq };
         let e = sim.entry(id)?;
         let title = format!("orders · entry {id}{}", if e.poison { " (poison)" } else { "" });
         let mut inspected = Inspected::envelope_only(title, e.envelope(), None);

@@ -73,7 +73,7 @@ const LANE: u64 = 24;
 #[component]
 pub fn StreamView(props: &StreamViewProps) -> Html {
     let act = props.panels.actions(Panel::Log);
-    let selected = use_state(|| None::<(u32, u64)>);
+    let selected = use_state(|| None::<super::Opened>);
     let shared = props.panels.panels.clone();
     let panels = props.panels.read(Panel::Log, props.now);
     let world = panels.world(Panel::Log);
@@ -160,7 +160,7 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
                         let r = &log.records[(off - log.start) as usize];
                         let select = {
                             let selected = selected.clone();
-                            Callback::from(move |_: MouseEvent| selected.set(Some((p as u32, off))))
+                            Callback::from(move |_: MouseEvent| selected.set(Some((p as u64, off))))
                         };
                         let marks = marks_at(off);
                         // What became of it for the kitchen, whose cursor the shading follows.
@@ -206,6 +206,7 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
     });
 
     let detail = selected.and_then(|(p, off)| {
+        let p = p as u32;
         let log = sim.partitions.get(p as usize)?;
         let r = log.records.get(off.checked_sub(log.start)? as usize)?;
         let title = format!(
