@@ -351,6 +351,7 @@ pub fn App(props: &AppProps) -> Html {
         let d = state.dispatcher();
         Callback::from(move |a: Action| d.dispatch(a))
     };
+    let glides = use_mut_ref(crate::components::Glides::default);
     let onselect = {
         let d = state.dispatcher();
         Callback::from(move |id: u64| d.dispatch(Action::Select(Some(id))))
@@ -549,6 +550,7 @@ pub fn App(props: &AppProps) -> Html {
                             fast,
                             compact,
                             settings: &settings.0,
+                            glides: &glides,
                         }) }
                     </> }) }
                 }

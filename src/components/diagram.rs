@@ -7,7 +7,7 @@ use queue_engine::topology::profile::QueueProfile;
 use queue_engine::{ConsumerStatus, Mode, QueueKind, Scenario, Snapshot, Token};
 use yew::prelude::*;
 
-use crate::components::{message_token, MessageToken};
+use crate::components::{message_token, MessageToken, LOOKS};
 
 /// Tokens drawn per place; the rest are shown as a count, so 10,000 queued messages stay readable.
 pub const TOKEN_CAP: usize = 40;
@@ -37,6 +37,62 @@ pub struct Diagram<'a> {
     pub fast: bool,
     /// In a compact lesson: one row of tokens per place (`COMPACT_TOKEN_CAP`), so a shorter box.
     pub compact: bool,
+    /// Where each token was, so that only a move between places glides.
+    pub glides: &'a std::cell::RefCell<Glides>,
+}
+
+/// How long a token that changed place keeps its glide: the CSS animation's 0.35 s and a
+/// tick. Taking the class away sooner would stop the glide halfway.
+const GLIDE_MS: f64 = 450.0;
+
+/// Each drawn token's place (queued, in flight, delayed, dead-lettered) and where it was drawn,
+/// by message id, from the diagram's last drawing; for one that changed place, where it glides
+/// from and since when.
+///
+/// Only a token that changes place glides; one that moves up a slot in its row, because the
+/// message ahead of it left, jumps. Every dequeue moved every queued token a slot, so forty
+/// glides ran at once: each ran on the compositor, but starting and ending forty of them kept
+/// the main thread drawing 30 frames a second instead of 20, 4 % of its time at 1x
+/// (ui-backlog-100, `tests/bench/busy.mjs`).
+#[derive(Default)]
+pub struct Glides(Vec<Glide>);
+
+struct Glide {
+    id: u64,
+    place: usize,
+    at: (f64, f64),
+    from: Option<((f64, f64), f64)>,
+}
+
+impl Glides {
+    /// Where each of `placed` (id, place and position, in drawing order) glides from now, if
+    /// anywhere; remembers them for the next drawing.
+    fn moved(
+        &mut self,
+        placed: &[(u64, usize, (f64, f64))],
+        fast: bool,
+    ) -> Vec<Option<(f64, f64)>> {
+        let now = js_sys::Date::now();
+        let next: Vec<Glide> = placed
+            .iter()
+            .map(|&(id, place, at)| {
+                let from = match self.0.iter().find(|g| g.id == id) {
+                    Some(g) if g.place != place => Some((g.at, now)),
+                    Some(g) => g.from.filter(|f| now - f.1 < GLIDE_MS),
+                    None => None,
+                };
+                Glide {
+                    id,
+                    place,
+                    at,
+                    from: from.filter(|_| !fast),
+                }
+            })
+            .collect();
+        let from = next.iter().map(|g| g.from.map(|f| f.0)).collect();
+        self.0 = next;
+        from
+    }
 }
 
 /// Where the queue's places sit: attributes as written in the markup (labels in the queue
@@ -90,8 +146,8 @@ const ONE_ROW: Layout = Layout {
 /// Where each token goes: one flat, keyed list, so a message that moves from "visible" to
 /// "in flight" to the DLQ keeps its element and CSS can animate the move.
 fn place(
-    out: &mut Vec<(Token, f64, f64)>,
-    tokens: &[Token],
+    out: &mut Vec<(Token, f64, f64, usize)>,
+    (tokens, at): (&[Token], usize),
     (x0, y0): (f64, f64),
     per_row: usize,
     cap: usize,
@@ -99,7 +155,7 @@ fn place(
     for (i, t) in tokens.iter().take(cap).enumerate() {
         let x = x0 + (i % per_row) as f64 * 19.0;
         let y = y0 + (i / per_row) as f64 * 19.0;
-        out.push((t.clone(), x, y));
+        out.push((t.clone(), x, y, at));
     }
 }
 
@@ -198,12 +254,12 @@ pub fn diagram(props: Diagram) -> Html {
     // box is at (200, 90).
     let mut placed = Vec::new();
     if http {
-        place(&mut placed, &s.visible, (218.0, 135.0), PER_ROW, cap);
+        place(&mut placed, (&s.visible, 0), (218.0, 135.0), PER_ROW, cap);
     } else {
-        place(&mut placed, &s.visible, (218.0, 64.0), PER_ROW, cap);
+        place(&mut placed, (&s.visible, 0), (218.0, 64.0), PER_ROW, cap);
         place(
             &mut placed,
-            &s.in_flight,
+            (&s.in_flight, 1),
             (218.0, l.in_flight_y),
             PER_ROW,
             cap,
@@ -212,17 +268,19 @@ pub fn diagram(props: Diagram) -> Html {
         // The label's count says how many wait.
         place(
             &mut placed,
-            &s.delayed,
+            (&s.delayed, 2),
             (320.0, l.delayed_y),
             DELAYED_ROW,
             cap.min(DELAYED_ROW),
         );
-        place(&mut placed, &s.dlq, (218.0, l.dlq_y), PER_ROW, cap);
+        place(&mut placed, (&s.dlq, 3), (218.0, l.dlq_y), PER_ROW, cap);
     }
     let vt = props.settings.queue.visibility_timeout.0.max(1) as f64;
+    let ids: Vec<_> = placed.iter().map(|p| (p.0.id, p.3, (p.1, p.2))).collect();
     let tokens: Html = placed
         .into_iter()
-        .map(|(t, x, y)| {
+        .zip(props.glides.borrow_mut().moved(&ids, props.fast))
+        .map(|((t, x, y, _), from)| {
             // Share of the visibility timeout left, for in-flight messages.
             let remaining = match t.state {
                 queue_engine::MsgState::InFlight { deadline, .. }
@@ -238,12 +296,13 @@ pub fn diagram(props: Diagram) -> Html {
                 y,
                 remaining,
                 selected: props.selected == Some(t.id),
+                from,
                 onselect: props.onselect,
             })
         })
         .collect();
     html! {
-        <figure class={classes!("diagram", props.fast.then_some("fast"))}>
+        <figure class="diagram">
             <svg viewBox={format!("0 0 800 {height}")} role="group"
                 aria-label="Diagram of the order service, the queue, the dead-letter queue and the kitchen">
                 <defs>
@@ -297,7 +356,9 @@ pub fn diagram(props: Diagram) -> Html {
                     </g>
                 }
                 { consumer_boxes }
-                <g class="tokens">{ tokens }</g>
+                <foreignObject width="800" height={height.to_string()}>
+                    <div xmlns="http://www.w3.org/1999/xhtml" class="tokens">{ tokens }</div>
+                </foreignObject>
                 if props.settings.data_store {
                     <g class="service" transform={format!("translate(620,{})", height - 70)}>
                         <rect width="170" height="30" rx="5" />
@@ -313,36 +374,14 @@ pub fn diagram(props: Diagram) -> Html {
                 }
             </svg>
             <figcaption class="legend">
-                { for LEGEND.iter().map(|&(class, d, label)| html! {
-                    <span><svg width="14" height="14" viewBox="-8 -8 16 16" aria-hidden="true"><path {class} {d} /></svg>{ label }</span>
+                { for LOOKS.iter().map(|&(kind, d, _, _, label)| html! {
+                    <span><svg width="14" height="14" viewBox="-9 -9 18 18" aria-hidden="true"><path class={classes!("token", kind)} {d} /></svg>{ label }</span>
                 }) }
                 <span>{ "Click any message to inspect it." }</span>
             </figcaption>
         </figure>
     }
 }
-
-/// The token shapes, each named with its mark, so the legend never relies on colour alone.
-/// One loop over data: each entry written out as markup was its own block of view code.
-const LEGEND: [(&str, &str, &str); 5] = [
-    (
-        "token order",
-        "M-6,0a6,6 0 1,0 12,0a6,6 0 1,0-12,0",
-        " order",
-    ),
-    ("token poison", "M0,-7L7,6H-7Z", " poison pill (!)"),
-    (
-        "token transient",
-        "M0,-7L7,0L0,7L-7,0Z",
-        " passing fault (~)",
-    ),
-    ("token large", "M-6,-6h12v12h-12Z", " 3 MB photo (L)"),
-    (
-        "token v2",
-        "M-6,0a6,6 0 1,0 12,0a6,6 0 1,0-12,0",
-        " schema v2 (2)",
-    ),
-];
 
 #[cfg(test)]
 mod tests {

@@ -34,7 +34,7 @@ pub use checked_note::{checked_line, checked_note};
 pub use compare_panel::{ComparePanel, ComparePanelProps};
 pub use controls::{Controls, ControlsProps};
 pub(crate) use diagram::{compact, said};
-pub use diagram::{diagram, Diagram, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP, TOKEN_CAP};
+pub use diagram::{diagram, Diagram, Glides, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP, TOKEN_CAP};
 pub use dlq_list::{dlq_list, DlqList};
 pub use event_log::{EventLog, EventLogProps};
 pub use exchange_panel::{ExchangePanel, ExchangePanelProps};
@@ -53,6 +53,7 @@ pub use share_link::{ShareLink, ShareLinkProps};
 pub use stream_view::{orders_log, StreamView, StreamViewProps};
 pub use system_picker::{system_names, system_picker};
 pub use time_travel::time_travel;
+pub(crate) use token::LOOKS;
 
 /// The message a panel has open in its inspector: where it is (a subscription, partition or
 /// member, or a stream entry's time) and its id. One type for every panel, so they share

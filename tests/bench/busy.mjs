@@ -4,10 +4,9 @@
 // `cargo xtask bench`.
 //
 //   BENCH_DIST=target/bench-dist CHROMIUM=/usr/bin/chromium \
-//     node tests/bench/busy.mjs "?scenario=ui-backlog-100" [plain|still|overlay]
+//     node tests/bench/busy.mjs "?scenario=ui-backlog-100" [plain|still]
 //
-// `still` emulates prefers-reduced-motion (no token transitions); `overlay` moves the diagram's
-// tokens into an <svg> of their own on a composited layer. Three runs of 4 s each; single runs
+// `still` emulates prefers-reduced-motion (no token transitions). Three runs of 4 s each; single runs
 // on a 2-core machine vary by about a quarter, so compare variants over several runs.
 import { serveDist, launchBrowser } from "../e2e/harness.mjs";
 import { trace } from "./trace.mjs";
@@ -35,18 +34,6 @@ try {
   if (mode === "still") await page.emulateMedia({ reducedMotion: "reduce" });
   await page.goto(`${server.url}${query}`);
   await page.waitForTimeout(1500);
-  if (mode === "overlay") {
-    await page.evaluate(() => {
-      const svg = document.querySelector(".diagram > svg");
-      const tokens = svg.querySelector("g.tokens");
-      const layer = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-      layer.setAttribute("viewBox", svg.getAttribute("viewBox"));
-      layer.style.cssText = "position:absolute;left:0;top:0;width:100%;height:auto;will-change:transform;pointer-events:none";
-      svg.parentElement.style.position = "relative";
-      svg.parentElement.appendChild(layer);
-      layer.appendChild(tokens);
-    });
-  }
   await page.waitForTimeout(1000);
   for (let i = 0; i < 3; i++) console.log(JSON.stringify(await measure(page, 4000)));
 } finally {
