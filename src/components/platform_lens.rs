@@ -21,36 +21,52 @@ pub struct PlatformLensProps {
 /// other rows and the export fold behind a box each (style.css), so folding needs no state.
 const KEPT_ROW: &str = "DLQ after";
 
+/// What the reader chose: the platform, the export shown and whether it was just copied. One
+/// state, not three: each state of its own type was its own copy of Yew's state code.
+#[derive(Clone, PartialEq)]
+struct Lens {
+    platform: Platform,
+    export: String,
+    copied: bool,
+}
+
 /// The current settings in a real platform's names and defaults, with what has no equivalent,
 /// and the configuration to copy. Everything shown comes from `queue_engine::platform`.
 #[component]
 pub fn PlatformLens(props: &PlatformLensProps) -> Html {
     // The lens opens on the platform the queue is, so a quorum queue's lesson reads its
     // x-delivery-limit first and the Pub/Sub system its maxDeliveryAttempts.
-    let chosen = use_state(|| Platform::of(props.settings.queue.profile()));
-    let export = use_state(|| "terraform".to_owned());
-    let copied = use_state(|| false);
-    let platform = *chosen;
+    let lens = use_state(|| Lens {
+        platform: Platform::of(props.settings.queue.profile()),
+        export: "terraform".to_owned(),
+        copied: false,
+    });
+    let platform = lens.platform;
     let rows = platform::lens(platform, &props.settings);
     let exports = platform::exports(&props.settings);
     let current = exports
         .iter()
-        .find(|e| e.id == export.as_str())
+        .find(|e| e.id == lens.export)
         .unwrap_or(&exports[0]);
     let onplatform = {
-        let chosen = chosen.clone();
+        let lens = lens.clone();
         Callback::from(move |e: Event| {
-            if let Some(p) = Platform::from_id(&select_value(&e)) {
-                chosen.set(p);
+            if let Some(platform) = Platform::from_id(&select_value(&e)) {
+                lens.set(Lens {
+                    platform,
+                    ..(*lens).clone()
+                });
             }
         })
     };
     let onexport = {
-        let export = export.clone();
-        let copied = copied.clone();
+        let lens = lens.clone();
         Callback::from(move |e: Event| {
-            export.set(select_value(&e));
-            copied.set(false);
+            lens.set(Lens {
+                export: select_value(&e),
+                copied: false,
+                ..*lens
+            });
         })
     };
     let limit = platform.default_receive_limit();
@@ -60,11 +76,14 @@ pub fn PlatformLens(props: &PlatformLensProps) -> Html {
     };
     let oncopy = {
         let text = current.text.clone();
-        let copied = copied.clone();
+        let lens = lens.clone();
         Callback::from(move |_: MouseEvent| {
             if let Some(w) = web_sys::window() {
                 let _ = w.navigator().clipboard().write_text(&text);
-                copied.set(true);
+                lens.set(Lens {
+                    copied: true,
+                    ..(*lens).clone()
+                });
             }
         })
     };
@@ -126,7 +145,7 @@ pub fn PlatformLens(props: &PlatformLensProps) -> Html {
             </label>
             { " " }
             <button type="button" id="copy-export" onclick={oncopy}>{ "Copy" }</button>
-            if *copied {
+            if lens.copied {
                 <span role="status">{ " Copied" }</span>
             }
             <pre class="export" id="export-text" tabindex="0" aria-label={current.title}
