@@ -173,6 +173,7 @@ async fn the_inspector_explains_the_clicked_field() {
         message: Some(message),
         binding: None,
         note: String::new(),
+        groups: Vec::new(),
     };
     assert!(inspected.trace.as_ref().is_some_and(|t| t.complete));
     let root = root();
@@ -300,6 +301,7 @@ async fn any_systems_message_opens_the_one_inspector_in_its_platforms_binding() 
         message: Some(message),
         binding: Some(queue_engine::envelope::Binding::Sqs),
         note: String::new(),
+        groups: Vec::new(),
     };
     let root = self::root();
     let props = InspectorProps {

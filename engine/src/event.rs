@@ -358,8 +358,22 @@ impl Event {
     /// One plain sentence for the event log.
     #[inline]
     pub fn describe(&self) -> String {
+        self.describe_in(&[])
+    }
+
+    /// The same sentence, with a log's consumer groups called by name (`groups`, in the
+    /// log's order, as the canvas and the group table call them): "Group kitchen member 2
+    /// processed …" says which group where "Group 1" made the reader count. A group
+    /// without a name in `groups` keeps its number.
+    #[inline]
+    pub fn describe_in(&self, groups: &[String]) -> String {
         use EventKind::*;
         let c = |n: &u32| format!("consumer {}", n + 1);
+        let named = |n: &u32| {
+            groups
+                .get(*n as usize)
+                .map_or_else(|| (n + 1).to_string(), Clone::clone)
+        };
         match &self.kind {
             Published { msg, payload, duplicate_send, .. } => {
                 let what = match payload {
@@ -469,30 +483,30 @@ impl Event {
             }
             RecordProcessed { group, member, partition, offset, times } => {
                 let again = if *times > 1 { format!(", for the {} time", ordinal(*times)) } else { String::new() };
-                format!("Group {} member {} processed partition {partition} offset {offset}{again}", group + 1, member + 1)
+                format!("Group {} member {} processed partition {partition} offset {offset}{again}", named(group), member + 1)
             }
             RecordFailed { group, member, partition, offset, attempt } => format!(
                 "Group {} member {} failed on partition {partition} offset {offset} (attempt {attempt}); the partition waits",
-                group + 1, member + 1
+                named(group), member + 1
             ),
             RecordDeadLettered { group, partition, offset } => format!(
                 "Group {} gave up on partition {partition} offset {offset} and published it to the dead-letter topic",
-                group + 1
+                named(group)
             ),
             RecordsSkipped { group, partition, count } => format!(
                 "Group {} committed past {count} unprocessed record(s) of partition {partition}: skipped for good",
-                group + 1
+                named(group)
             ),
             RecordsExpired { partition, count } => {
                 format!("Retention removed the {count} oldest record(s) of partition {partition}")
             }
-            GroupMemberJoined { group, member } => format!("Member {} joined group {}", member + 1, group + 1),
+            GroupMemberJoined { group, member } => format!("Member {} joined group {}", member + 1, named(group)),
             GroupMemberLeft { group, member, crashed } => {
                 let how = if *crashed { "crashed" } else { "left" };
-                format!("Member {} of group {} {how}", member + 1, group + 1)
+                format!("Member {} of group {} {how}", member + 1, named(group))
             }
             Rebalanced { group, members } => {
-                format!("Group {} rebalanced its partitions over {members} live member(s)", group + 1)
+                format!("Group {} rebalanced its partitions over {members} live member(s)", named(group))
             }
             RecordClaimed { member, offset, deliveries } => format!(
                 "Entry {offset} sat idle in the pending list: member {} claimed it (delivery {deliveries})",

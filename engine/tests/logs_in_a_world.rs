@@ -388,3 +388,25 @@ fn a_records_lifecycle_is_its_append_then_each_groups_processing() {
         "a record never appended has no lifecycle"
     );
 }
+
+/// A record's sentences call its group by the name the file gives the pool, as the canvas and
+/// the group table do, when given the log's group names; without them, by its number.
+#[test]
+fn a_groups_sentences_call_it_by_its_name() {
+    let pools = json!({ "kitchen": { "count": 2, "processing": { "mean": "20ms" } } });
+    let mut w = world(&orders(2, 10, 4, pools));
+    let log = events(&mut w, Millis::from_secs(5));
+    let names = w.member_nodes(w.members().len() as u16).groups.clone();
+    assert_eq!(names, ["kitchen"]);
+    let processed = log
+        .iter()
+        .find(|e| e.event.kind_name() == "record_processed")
+        .expect("a record processed");
+    let named = processed.event.describe_in(&names);
+    assert!(named.starts_with("Group kitchen member "), "{named}");
+    assert!(
+        processed.event.describe().starts_with("Group 1 member "),
+        "{}",
+        processed.event.describe()
+    );
+}

@@ -27,6 +27,9 @@ pub struct Inspected {
     /// A word on this message, above the tabs ("" for none): how its platform carries the event
     /// when it has no binding (Redis), or what a log's mark on a record means (skipped).
     pub note: String,
+    /// A log record's consumer groups by name, in the log's order, so its lifecycle says
+    /// which group did what ([`Event::describe_in`]); empty for a queue's message.
+    pub groups: Vec<String>,
 }
 
 impl Inspected {
@@ -48,6 +51,7 @@ impl Inspected {
             trace: w.trace(m, message.id()),
             binding,
             note: String::new(),
+            groups: Vec::new(),
         }
     }
 
@@ -62,6 +66,7 @@ impl Inspected {
             trace: None,
             binding,
             note: String::new(),
+            groups: Vec::new(),
         }
     }
 }
@@ -152,7 +157,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             }
             {
                 match (shown.tab, queued) {
-                    (Tab::Timeline, _) => timeline_view(&data.timeline),
+                    (Tab::Timeline, _) => timeline_view(&data.timeline, &data.groups),
                     (Tab::Trace, true) => trace_view(data.trace.as_ref()),
                     _ => envelope_view(&data.envelope, &shown),
                 }
@@ -243,13 +248,13 @@ fn envelope_view(envelope: &Envelope, shown: &UseStateHandle<Shown>) -> Html {
     }
 }
 
-fn timeline_view(events: &[Event]) -> Html {
+fn timeline_view(events: &[Event], groups: &[String]) -> Html {
     if events.is_empty() {
         return html! { <p class="hint">{ "This message's events are no longer in the log." }</p> };
     }
     html! {
         <ol class="timeline">
-            { for events.iter().map(|e| html! { <li><time>{ e.t.to_string() }</time>{ " " }{ e.describe() }</li> }) }
+            { for events.iter().map(|e| html! { <li><time>{ e.t.to_string() }</time>{ " " }{ e.describe_in(groups) }</li> }) }
         </ol>
     }
 }

@@ -219,6 +219,7 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
             Some(Binding::Kafka),
         );
         inspected.timeline = world?.record_timeline(0, p, off);
+        inspected.groups = sim.groups.iter().map(|g| g.config.name.clone()).collect();
         // What the lane's mark means, said where the lifecycle shows what is missing.
         let first = &sim.groups[0];
         inspected.note = match first.cursors[p as usize].mark(log.start, off) {

@@ -346,13 +346,14 @@ test("at the crash in rebalance-skip the log marks each skipped record and point
     assert.match(m.title, /the kitchen skipped it$/);
   }
   // A skipped record opens with what its mark means, and its lifecycle has no processing by
-  // the kitchen (group 1), only its append and analytics' read.
+  // the kitchen, only its append and analytics' read, each group called by its name.
   await page.click("#region-stream .lane .rec.skipped button");
   assert.match(await page.textContent("#record-detail .note"), /^kitchen skipped this record: the group committed past it/);
   await page.click('#record-detail [role=tab]:has-text("Lifecycle")');
   const lifecycle = await page.$$eval("#record-detail .timeline li", (lis) => lis.map((li) => li.textContent));
   assert.match(lifecycle[0], /appended to partition/);
-  assert.ok(!lifecycle.some((l) => /Group 1 member \d+ processed/.test(l)), lifecycle.join("\n"));
+  assert.ok(!lifecycle.some((l) => /Group kitchen member \d+ processed/.test(l)), lifecycle.join("\n"));
+  assert.ok(lifecycle.some((l) => /Group analytics member \d+ processed/.test(l)), lifecycle.join("\n"));
   // The moment points at the number it talks about: the kitchen's Skipped, outlined.
   const outline = await page.$eval('#stream-groups tr[data-group="kitchen"] td.skipped', (td) => getComputedStyle(td).outlineStyle);
   assert.equal(outline, "solid");
