@@ -3,10 +3,12 @@
 //! room the canvas has.
 #![cfg(target_arch = "wasm32")]
 
+mod browser;
+
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Duration;
 
+use browser::settle;
 use queue_engine::Millis;
 use queue_playground::canvas::zoom::{MAX, MIN};
 use queue_playground::canvas::{Canvas, CanvasProps, Shown};
@@ -17,10 +19,6 @@ use web_sys::{Element, HtmlElement};
 use yew::Callback;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-async fn settle() {
-    yew::platform::time::sleep(Duration::ZERO).await;
-}
 
 /// The video-upload system (eleven boxes, five columns) on a canvas `width` pixels wide, with
 /// the page's own stylesheet (the scale is applied by its CSS).

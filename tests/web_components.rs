@@ -2,10 +2,13 @@
 //! inspector explains the field that is clicked.
 #![cfg(target_arch = "wasm32")]
 
+mod browser;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
+use browser::{root, settle};
 use queue_engine::envelope::Envelope;
 use queue_engine::topology::plan::Plan;
 use queue_engine::{AckMode, BatchFailure, Command, Millis, Scenario, World};
@@ -19,17 +22,6 @@ use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 use yew::Callback;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn root() -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    root
-}
-
-async fn settle() {
-    yew::platform::time::sleep(Duration::ZERO).await;
-}
 
 /// Renders the controls and returns the root plus every command they emit.
 async fn controls() -> (Element, Rc<RefCell<Vec<Command>>>) {

@@ -2,9 +2,11 @@
 //! they sit, and which of them glide.
 #![cfg(target_arch = "wasm32")]
 
-use std::cell::RefCell;
-use std::time::Duration;
+mod browser;
 
+use std::cell::RefCell;
+
+use browser::{root, settle};
 use queue_engine::topology::plan::Plan;
 use queue_engine::topology::profile::QueueProfile;
 use queue_engine::{Millis, Scenario, World};
@@ -15,13 +17,6 @@ use web_sys::Element;
 use yew::Callback;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn root() -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    root
-}
 
 /// Html rendered as it is: the diagram is a view function, not a component.
 #[derive(yew::Properties, PartialEq)]
@@ -67,7 +62,7 @@ async fn drawn(
         glides,
     });
     yew::Renderer::<Rendered>::with_root_and_props(root.clone(), RenderedProps { html }).render();
-    yew::platform::time::sleep(Duration::ZERO).await;
+    settle().await;
     root
 }
 
