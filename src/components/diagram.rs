@@ -143,8 +143,9 @@ const ONE_ROW: Layout = Layout {
     min_h: 240,
 };
 
-/// Where each token goes: one flat, keyed list, so a message that moves from "visible" to
-/// "in flight" to the DLQ keeps its element and CSS can animate the move.
+/// Where each token goes, and in which place (`at`: queued, in flight, delayed,
+/// dead-lettered): one flat, keyed list, so a message that moves from place to place keeps
+/// its element, and [`Glides`] knows where it was.
 fn place(
     out: &mut Vec<(Token, f64, f64, usize)>,
     (tokens, at): (&[Token], usize),

@@ -21,11 +21,11 @@ pub struct MessageToken<'a> {
     pub onselect: &'a Callback<u64>,
 }
 
-/// Each payload's look, in [`queue_engine::Payload`]'s order: its class, its shape (as SVG path data, 7 units
-/// from the centre), its mark, what it is in words, and the legend's words for it. Shape and
-/// mark say the kind as well as colour does (circle = order, triangle with "!" = poison pill,
-/// diamond with "~" = passing fault, square with "L" = large photo, circle with "2" = schema
-/// version 2), and the legend draws the same shapes.
+/// Each payload's look, in [`queue_engine::Payload`]'s order: its class, its shape (SVG path
+/// data, about 7 units from the centre), its mark, what it is in words, and the legend's words
+/// for it. Shape and mark say the kind as well as colour does (circle = order, triangle with
+/// "!" = poison pill, diamond with "~" = passing fault, square with "L" = large photo, circle
+/// with "2" = schema version 2), and the legend draws the same shapes.
 pub(crate) const LOOKS: [(&str, &str, &str, &str, &str); 5] = [
     ("order", CIRCLE, "", "order", " order"),
     (
