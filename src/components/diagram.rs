@@ -65,17 +65,18 @@ struct Glide {
 }
 
 impl Glides {
-    /// Where each of `placed` (id, place and position, in drawing order) glides from now, if
-    /// anywhere; remembers them for the next drawing.
+    /// Where each of `placed` (as [`place`] lays them out) glides from now, if anywhere;
+    /// remembers them for the next drawing.
     fn moved(
         &mut self,
-        placed: &[(u64, usize, (f64, f64))],
+        placed: &[(Token, f64, f64, usize)],
         fast: bool,
     ) -> Vec<Option<(f64, f64)>> {
         let now = js_sys::Date::now();
         let next: Vec<Glide> = placed
             .iter()
-            .map(|&(id, place, at)| {
+            .map(|(t, x, y, place)| {
+                let (id, place, at) = (t.id, *place, (*x, *y));
                 let from = match self.0.iter().find(|g| g.id == id) {
                     Some(g) if g.place != place => Some((g.at, now)),
                     Some(g) => g.from.filter(|f| now - f.1 < GLIDE_MS),
@@ -277,10 +278,10 @@ pub fn diagram(props: Diagram) -> Html {
         place(&mut placed, (&s.dlq, 3), (218.0, l.dlq_y), PER_ROW, cap);
     }
     let vt = props.settings.queue.visibility_timeout.0.max(1) as f64;
-    let ids: Vec<_> = placed.iter().map(|p| (p.0.id, p.3, (p.1, p.2))).collect();
+    let from = props.glides.borrow_mut().moved(&placed, props.fast);
     let tokens: Html = placed
         .into_iter()
-        .zip(props.glides.borrow_mut().moved(&ids, props.fast))
+        .zip(from)
         .map(|((t, x, y, _), from)| {
             // Share of the visibility timeout left, for in-flight messages.
             let remaining = match t.state {
