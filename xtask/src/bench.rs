@@ -165,6 +165,7 @@ fn bench_build() -> Result<(), String> {
         "trunk",
         &["build", BENCH_PAGE, "--release", "--dist", BENCH_DIST],
     )
+    .env("RUSTFLAGS", &crate::run::page_rustflags())
     .status();
     // Trunk writes the page as index.html whatever its source is called.
     let _ = std::fs::remove_file(&copy);

@@ -511,7 +511,9 @@ fn wasm_tests() -> Result<(), String> {
 }
 
 pub fn release_build() -> Result<(), String> {
-    command("trunk", &["build", "--release"]).status()?;
+    command("trunk", &["build", "--release"])
+        .env("RUSTFLAGS", &crate::run::page_rustflags())
+        .status()?;
     crate::package::after_trunk(std::path::Path::new("dist"))
 }
 

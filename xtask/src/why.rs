@@ -62,6 +62,8 @@ fn build_named() -> Result<String, String> {
             "fetched-lessons",
         ],
     )
+    // The same flags as the page's build, or this would measure other bytes.
+    .env("RUSTFLAGS", &crate::run::page_rustflags())
     .status()?;
     let out = root().join(OUT);
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {OUT}: {e}"))?;
