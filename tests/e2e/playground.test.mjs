@@ -94,6 +94,20 @@ test("click a message, then traceparent: its explanation shows", async () => {
   assert.equal(await cursor(".legend .token"), "auto", "the legend's swatches do not look clickable");
   await inspectFirstMessage(page);
   assert.equal(await cursor(".diagram .token[data-msg]"), "pointer");
+  // What a screen reader hears of a token, a mouse user reads on hover and a keyboard user on
+  // focus: the same words, drawn by the stylesheet from its label.
+  const tip = (sel) => page.$eval(sel, (e) => [e.getAttribute("aria-label"), getComputedStyle(e, "::after").content]);
+  const last = ".diagram .token[data-msg]:last-child";
+  await page.hover(last);
+  const [label, hovered] = await tip(last);
+  assert.match(label, /^Message \d+, /);
+  assert.equal(hovered, JSON.stringify(label));
+  await page.mouse.move(0, 0);
+  assert.equal((await tip(last))[1], "none", "no tip once the mouse has left");
+  await page.focus(last);
+  await page.keyboard.press("Shift+Tab");
+  await page.keyboard.press("Tab");
+  assert.equal((await tip(last))[1], JSON.stringify(label), "the tip shows on keyboard focus");
   await page.click('button[data-field="traceparent"]');
   const text = await page.textContent("#field-explanation");
   assert.match(text, /trace/i);
