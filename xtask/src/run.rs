@@ -37,12 +37,26 @@ fn cargo_home() -> Option<PathBuf> {
 /// folder name (31 copies of a 60-byte prefix: -0.1 kB of gzip), and it is the same on every
 /// machine. Whatever RUSTFLAGS the caller set come first.
 pub fn page_rustflags() -> String {
-    let mut flags = std::env::var("RUSTFLAGS").unwrap_or_default();
-    let registries =
-        cargo_home().and_then(|h| std::fs::read_dir(h.join("registry").join("src")).ok());
-    for dir in registries.into_iter().flatten().flatten() {
-        let path = dir.path();
-        if let Some(path) = path.to_str().filter(|p| !p.contains(' ')) {
+    remapped(
+        &std::env::var("RUSTFLAGS").unwrap_or_default(),
+        cargo_home().as_deref(),
+    )
+}
+
+/// `flags` with a remap of each folder in `home`'s `registry/src` (a path with a space
+/// cannot go through RUSTFLAGS, which splits on spaces: it keeps its name).
+fn remapped(flags: &str, home: Option<&std::path::Path>) -> String {
+    let mut flags = flags.to_owned();
+    let registries = home.and_then(|h| std::fs::read_dir(h.join("registry").join("src")).ok());
+    let mut dirs: Vec<PathBuf> = registries
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|d| d.path())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        if let Some(path) = dir.to_str().filter(|p| !p.contains(' ')) {
             flags.push_str(&format!(" --remap-path-prefix={path}=c"));
         }
     }
@@ -107,5 +121,33 @@ impl Cmd {
         out.status
             .success()
             .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::remapped;
+
+    /// Every registry's source folder is remapped, after the caller's own flags; with no
+    /// registry yet the caller's flags pass through unchanged.
+    #[test]
+    fn each_registry_folder_is_remapped_after_the_callers_flags() {
+        let home = std::env::temp_dir().join(format!("xtask-remap-{}", std::process::id()));
+        let src = home.join("registry").join("src");
+        for name in ["index.crates.io-1949cf8c6b5b557f", "mirror-0123"] {
+            std::fs::create_dir_all(src.join(name)).unwrap();
+        }
+        let flags = remapped("-C debuginfo=0", Some(&home));
+        let s = src.to_str().unwrap();
+        assert_eq!(
+            flags,
+            format!(
+                "-C debuginfo=0 --remap-path-prefix={s}/index.crates.io-1949cf8c6b5b557f=c \
+                 --remap-path-prefix={s}/mirror-0123=c"
+            )
+        );
+        std::fs::remove_dir_all(&home).unwrap();
+        assert_eq!(remapped("-C debuginfo=0", Some(&home)), "-C debuginfo=0");
+        assert_eq!(remapped("", None), "");
     }
 }
