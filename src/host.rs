@@ -5,7 +5,6 @@
 //! Commands in: `{ target: "queue-playground", command, lesson? }` from the parent window,
 //! obeyed only from the playground's own origin and those in `origin=`.
 
-use serde_json::Value;
 use wasm_bindgen::JsValue;
 
 use crate::embed::EmbedOptions;
@@ -69,11 +68,10 @@ pub fn command_from(
     event: &web_sys::MessageEvent,
     options: &EmbedOptions,
 ) -> Option<Result<Action, String>> {
-    let data: Value = js_sys::JSON::stringify(&event.data())
-        .ok()
-        .and_then(|s| s.as_string())
-        .and_then(|s| serde_json::from_str(&s).ok())?;
-    if data.get("target").and_then(Value::as_str) != Some(SOURCE) {
+    let data = event.data();
+    // Read straight off the message's object: any other shape is not addressed to us.
+    let field = |name: &str| js_sys::Reflect::get(&data, &name.into()).ok()?.as_string();
+    if field("target").as_deref() != Some(SOURCE) {
         return None;
     }
     let own = own_origin().unwrap_or_default();
@@ -84,30 +82,31 @@ pub fn command_from(
             own
         )));
     }
-    Some(parse_command(&data))
+    let lesson = field("lesson");
+    Some(parse_command(
+        &field("command").unwrap_or_default(),
+        lesson.as_deref(),
+    ))
 }
 
-/// The commands a host can give, by name (shared by postMessage and the script API).
-pub fn parse_command(data: &Value) -> Result<Action, String> {
-    let name = data.get("command").and_then(Value::as_str).unwrap_or("");
+/// The commands a host can give, by name (shared by postMessage and the script API), with the
+/// lesson id `load-lesson` takes.
+pub fn parse_command(name: &str, lesson: Option<&str>) -> Result<Action, String> {
     Ok(match name {
         "play" => Action::SetPlaying(true),
         "pause" => Action::SetPlaying(false),
         "step" => Action::Step,
-        "load-lesson" => {
-            let id = data.get("lesson").and_then(Value::as_str);
-            match id {
-                Some(id) if crate::lessons::known(id) => Action::LoadLesson(Some(id.to_owned())),
-                Some("") | None => Action::LoadLesson(None),
-                Some(other) => {
-                    return Err(format!(
-                        "load-lesson: lesson expected one of {}; got \"{}\"",
-                        crate::lessons::id_list(),
-                        crate::permalink::truncate(other)
-                    ))
-                }
+        "load-lesson" => match lesson {
+            Some(id) if crate::lessons::known(id) => Action::LoadLesson(Some(id.to_owned())),
+            Some("") | None => Action::LoadLesson(None),
+            Some(other) => {
+                return Err(format!(
+                    "load-lesson: lesson expected one of {}; got \"{}\"",
+                    crate::lessons::id_list(),
+                    crate::permalink::truncate(other)
+                ))
             }
-        }
+        },
         other => {
             return Err(format!(
                 "command: expected play, pause, step or load-lesson; got \"{}\"",

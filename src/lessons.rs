@@ -29,8 +29,9 @@ pub struct Lesson {
     #[serde(default)]
     pub model: Model,
     /// Partial scenario JSON for that model; the engine's defaults fill the rest, as for
-    /// scenario files.
-    pub scenario: serde_json::Value,
+    /// scenario files. Kept as its text, which the model's own reader reads: a tree of JSON
+    /// values would carry a second, generic JSON reader in the page.
+    pub scenario: Box<serde_json::value::RawValue>,
     pub checkpoint: Checkpoint,
     /// What an embedded lesson shows besides its model and the controls that run the clock
     /// (see [`Lesson::regions`]): regions (`embed::REGIONS`) and the queue controls its steps
@@ -189,7 +190,7 @@ impl Lesson {
     /// [`Lesson::side`]) next to the pizza shop, which stays as it is.
     pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
         match self.model {
-            Model::Queue => Scenario::from_json(&self.scenario.to_string()),
+            Model::Queue => Scenario::from_json(self.scenario.get()),
             _ => Ok(crate::scenarios::by_name("pizza-shop").unwrap_or_default()),
         }
     }
@@ -234,14 +235,16 @@ impl Lesson {
     /// The panel this lesson runs on, and what its world is built from (None: the main queue,
     /// or a lesson file that does not describe one, which the native tests rule out).
     pub fn panel(&self) -> Option<(Panel, Spec)> {
-        let spec = Spec::parse(self.model, &self.scenario).ok().flatten()?;
+        let spec = Spec::parse(self.model, self.scenario.get())
+            .ok()
+            .flatten()?;
         Some((Panel::of(self.model)?, spec))
     }
 
     /// The numbers at the checkpoint with nobody touching anything: what the native tests pin.
     pub fn numbers_at_checkpoint(&self) -> Result<Numbers, String> {
         let until = self.checkpoint.until;
-        match Spec::parse(self.model, &self.scenario)? {
+        match Spec::parse(self.model, self.scenario.get())? {
             Some(spec) => {
                 let panel = Panel::of(self.model).ok_or_else(|| "model: a panel".to_owned())?;
                 let mut panels = Panels::new(0, Some((panel, spec)));

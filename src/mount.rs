@@ -141,28 +141,22 @@ impl MountedPlayground {
     /// Opens a lesson by id (`null` or `""`: free play). Throws on an unknown id.
     #[wasm_bindgen(js_name = loadLesson)]
     pub fn load_lesson(&self, id: Option<String>) -> Result<(), JsError> {
-        use serde_json::Value;
-        let mut data = serde_json::Map::new();
-        data.insert("command".into(), Value::from("load-lesson"));
-        data.insert("lesson".into(), id.map_or(Value::Null, Value::from));
-        let data = Value::Object(data);
-        let action = crate::host::parse_command(&data).map_err(|e| JsError::new(&e))?;
+        let action = crate::host::parse_command("load-lesson", id.as_deref())
+            .map_err(|e| JsError::new(&e))?;
         self.send(action);
         Ok(())
     }
 
     /// The lessons available, as `[{ id, title }]`.
     pub fn lessons(&self) -> JsValue {
-        let list: Vec<serde_json::Value> = crate::lessons::INDEX
-            .iter()
-            .map(|&(id, title)| {
-                let mut entry = serde_json::Map::new();
-                entry.insert("id".into(), id.into());
-                entry.insert("title".into(), title.into());
-                serde_json::Value::Object(entry)
-            })
-            .collect();
-        js_sys::JSON::parse(&serde_json::Value::Array(list).to_string()).unwrap_or(JsValue::NULL)
+        let list = js_sys::Array::new();
+        for &(id, title) in crate::lessons::INDEX {
+            let entry = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&entry, &"id".into(), &id.into());
+            let _ = js_sys::Reflect::set(&entry, &"title".into(), &title.into());
+            list.push(&entry);
+        }
+        list.into()
     }
 
     /// Removes the playground; the element can be mounted into again.

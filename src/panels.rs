@@ -128,6 +128,11 @@ struct SeedOnly {
     seed: u64,
 }
 
+/// An empty object: what the broker and stream lessons may say about their scenario.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Nothing {}
+
 fn default_seed() -> u64 {
     42
 }
@@ -160,26 +165,27 @@ pub enum Spec {
 
 impl Spec {
     /// The model a lesson's `scenario` describes (None: the main queue).
-    pub fn parse(model: Model, scenario: &serde_json::Value) -> Result<Option<Spec>, String> {
+    /// `scenario` is the lesson's `scenario`, as its JSON text.
+    pub fn parse(model: Model, scenario: &str) -> Result<Option<Spec>, String> {
         let seed = || {
-            serde_json::from_value::<SeedOnly>(scenario.clone())
+            serde_json::from_str::<SeedOnly>(scenario)
                 .map(|s| s.seed)
                 .map_err(|e| format!("scenario: {e}"))
         };
         Ok(match model {
             Model::Queue => None,
             Model::Log => Some(Spec::Log(Box::new(
-                StreamScenario::from_json(&scenario.to_string()).map_err(|e| e.to_string())?,
+                StreamScenario::from_json(scenario).map_err(|e| e.to_string())?,
             ))),
             Model::FanOut => Some(Spec::FanOut { seed: seed()? }),
             Model::PubsubVsQueue => Some(Spec::Contrast { seed: seed()? }),
             // The broker and the stream run their example files as they are, seed included:
             // any field here would be ignored, so it is refused instead.
             Model::Exchanges | Model::Redis => {
-                if scenario.as_object().is_none_or(|o| !o.is_empty()) {
+                if serde_json::from_str::<Nothing>(scenario).is_err() {
                     return Err(format!(
                         "scenario: expected {{}} (this model runs its example file as it is); got {}",
-                        crate::permalink::truncate(&scenario.to_string())
+                        crate::permalink::truncate(scenario)
                     ));
                 }
                 Some(match model {

@@ -254,7 +254,12 @@ test("across two real origins: messages only to an allowed parent, and no consol
       await frame.waitForSelector(".diagram");
       await frame.waitForFunction(() => document.querySelector("#clock").textContent.includes("running"));
       await p.evaluate((target) => {
-        document.getElementById("queue-playground").contentWindow.postMessage({ target: "queue-playground", command: "pause" }, target);
+        const frame = document.getElementById("queue-playground").contentWindow;
+        // Messages that are not objects addressed to the playground pass by without a word.
+        for (const other of ["pause", null, 42, [1], { target: 7, command: "pause" }, { command: "pause" }]) {
+          frame.postMessage(other, target);
+        }
+        frame.postMessage({ target: "queue-playground", command: "pause" }, target);
       }, `http://playground.test:${server.port}`);
       await p.waitForTimeout(800);
       const paused = (await frame.textContent("#clock")).includes("paused");
