@@ -37,6 +37,9 @@ const WORLDS: &[&str] = &[
     "rabbitmq-pizza",
 ];
 
+/// The RabbitMQ systems among [`WORLDS`], whose definitions the page offers to copy.
+const DEFINITIONS: &[&str] = &["rabbitmq-pizza"];
+
 /// The lessons in teaching order: the order of the page's lesson menu.
 const LESSONS: &[&str] = &[
     "kitchen-offline",
@@ -76,6 +79,7 @@ fn main() {
     lesson_index();
     lower_scenarios();
     plan_worlds();
+    export_definitions();
     checked_notes();
     stamp_version();
 }
@@ -203,6 +207,23 @@ fn plan_worlds() {
         }
         std::fs::write(out.join(format!("{name}.json")), value.to_string())
             .unwrap_or_else(|e| panic!("cannot write the plan of {path}: {e}"));
+    }
+}
+
+/// Each of [`DEFINITIONS`] as the JSON `rabbitmqctl import_definitions` takes, written by the
+/// engine's exporter exactly as `qsim definitions` prints it: `cargo xtask verify` imports that
+/// into a real RabbitMQ and exports it back unchanged, so the page shows a checked file.
+fn export_definitions() {
+    let out = out_dir("exports");
+    for &name in DEFINITIONS {
+        let path = format!("scenarios/{name}.json");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let defs = ScenarioFile::from_json(&text)
+            .and_then(|f| queue_engine::topology::definitions::export(&f.into_v2().topology))
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let json = serde_json::to_string_pretty(&defs).expect("JSON values serialise");
+        std::fs::write(out.join(format!("{name}.json")), json)
+            .unwrap_or_else(|e| panic!("cannot write the definitions of {path}: {e}"));
     }
 }
 

@@ -14,10 +14,11 @@ use yew::prelude::*;
 
 use crate::canvas::{Canvas, Shown};
 use crate::components::{
-    diagram, dlq_list, footer, header, link_notice, queue_vs_topic, region, system_picker,
-    time_travel, ComparePanel, Controls, Diagram, DlqList, EventLog, ExchangePanel, FanOutPanel,
-    Inspected, Inspector, LessonPanel, MetricsPanel, PacedAnnouncement, PlatformLens, RedisPanel,
-    Region, Same, Sends, ShareLink, StreamView, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP, TOKEN_CAP,
+    diagram, dlq_list, export_box, footer, header, link_notice, queue_vs_topic, region,
+    system_picker, time_travel, ComparePanel, Controls, Diagram, DlqList, EventLog, ExchangePanel,
+    FanOutPanel, Inspected, Inspector, LessonPanel, MetricsPanel, PacedAnnouncement, PlatformLens,
+    RedisPanel, Region, Same, Sends, ShareLink, StreamView, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP,
+    TOKEN_CAP,
 };
 use crate::panels::{Panel, PanelHandle};
 use crate::state::{Action, Playground};
@@ -482,12 +483,16 @@ pub fn App(props: &AppProps) -> Html {
                 html! { <RedisPanel {now} {panels} /> },
             ),
         };
+        // What the system is in a real broker's own configuration, to copy: left out of a
+        // compact lesson, which keeps to what its steps use.
+        let export = crate::scenarios::export(p.system());
         html! {
             // Keyed, so another system gets a region of its own, whose visibility watch
             // reports for it rather than for the system that was here before.
             <Region key={p.region()} id={p.region()} {title} {onseen}>
                 { for canvas.clone() }
                 { body }
+                { for export.filter(|_| !compact).map(export_box) }
             </Region>
         }
     });

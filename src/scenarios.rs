@@ -1,6 +1,7 @@
 //! Scenarios built into the page: the main queue's systems in the Systems menu (`?s=NAME`),
 //! the worlds the panels run, and the frame-time benchmark's backlogs.
 
+use queue_engine::platform::Export;
 use queue_engine::topology::plan::Plan;
 use queue_engine::Scenario;
 
@@ -93,4 +94,15 @@ const WORLDS: &[(&str, &str)] = &[
 pub fn plan(name: &str) -> Option<Plan> {
     let (_, json) = WORLDS.iter().find(|(n, _)| *n == name)?;
     Plan::from_json(json).ok()
+}
+
+/// The configuration to copy for a built-in system of several nodes (None: nothing to copy
+/// yet). `build.rs` wrote it from the system's file with the engine's own exporter.
+pub fn export(name: &str) -> Option<Export> {
+    (name == "rabbitmq-pizza").then(|| Export {
+        id: "rabbitmq",
+        title: "RabbitMQ definitions, for rabbitmqctl import_definitions",
+        format: "json",
+        text: include_str!(concat!(env!("OUT_DIR"), "/exports/rabbitmq-pizza.json")).to_owned(),
+    })
 }

@@ -169,3 +169,39 @@ fn each_brokers_queue_runs_its_own_file_and_names_its_platform() {
         assert_eq!(format!("{:016x}", world.log_hash()), file.trim(), "{name}");
     }
 }
+
+/// The RabbitMQ broker's configuration to copy is its file's exchanges, queues and bindings
+/// as `qsim definitions` prints them, and reads back as the same topology (semantics notes
+/// §2.1, §2.3, §2.4, §2.5, via the engine's exporter, which `cargo xtask verify` puts through
+/// a real RabbitMQ). Systems with nothing to copy offer nothing.
+#[test]
+fn the_rabbitmq_systems_definitions_are_the_engines_export_and_import_back() {
+    use queue_engine::topology::definitions;
+    use queue_engine::ScenarioFile;
+    let file = std::fs::read_to_string("scenarios/rabbitmq-pizza.json").expect("the file");
+    let topology = ScenarioFile::from_json(&file)
+        .expect("it reads")
+        .into_v2()
+        .topology;
+    let export = queue_playground::scenarios::export("rabbitmq-pizza").expect("an export");
+    assert_eq!(export.format, "json");
+    let shown: serde_json::Value = serde_json::from_str(&export.text).expect("JSON");
+    assert_eq!(
+        export.text,
+        serde_json::to_string_pretty(&definitions::export(&topology).expect("exports"))
+            .expect("JSON"),
+        "what `qsim definitions` prints"
+    );
+    let back = definitions::import(&shown).expect("imports");
+    assert_eq!(
+        definitions::export(&back).expect("exports again"),
+        shown,
+        "imported and exported again, unchanged"
+    );
+    for name in system_names().filter(|n| *n != "rabbitmq-pizza") {
+        assert!(
+            queue_playground::scenarios::export(name).is_none(),
+            "{name} has no export yet"
+        );
+    }
+}

@@ -12,6 +12,7 @@ mod diagram;
 mod dlq_list;
 mod event_log;
 mod exchange_panel;
+mod export_box;
 mod fan_out_panel;
 mod footer;
 mod header;
@@ -38,6 +39,7 @@ pub use diagram::{diagram, Diagram, Glides, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP, T
 pub use dlq_list::{dlq_list, DlqList};
 pub use event_log::{EventLog, EventLogProps};
 pub use exchange_panel::{ExchangePanel, ExchangePanelProps};
+pub use export_box::export_box;
 pub use fan_out_panel::{FanOutPanel, FanOutPanelProps};
 pub use footer::footer;
 pub use header::header;

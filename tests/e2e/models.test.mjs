@@ -212,6 +212,37 @@ test("exchanges route by binding, dead-letter with x-death, and refuse a bad key
   await page.close();
 });
 
+test("the broker's RabbitMQ definitions fold under it, hold what the canvas draws, and copy", async () => {
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?s=rabbitmq-pizza`, { viewport: { width: 1280, height: 1000 } });
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(site.server.url).origin });
+  await page.waitForSelector("#region-exchanges .canvas svg");
+  const box = "#region-exchanges details.export-box";
+  assert.match(await page.textContent(`${box} summary`), /^Configuration to copy: RabbitMQ definitions, for rabbitmqctl import_definitions$/);
+  assert.ok(!(await page.isVisible("#export-text")), "folded until asked for");
+  // By keyboard: the summary is a control of its own.
+  await page.focus(`${box} summary`);
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#export-text", { state: "visible" });
+  const text = await page.textContent("#export-text");
+  const defs = JSON.parse(text);
+  const drawn = (kind) => page.$$eval(`#region-exchanges .canvas .node.${kind}`, (gs) => gs.map((g) => g.dataset.node).sort());
+  const queues = defs.queues.map((q) => q.name).sort();
+  assert.deepEqual(queues.filter((q) => q !== "orders.dead"), await drawn("queue"), "every queue the canvas draws");
+  assert.ok(queues.includes("orders.dead"), "and the dead-letter queue");
+  for (const router of await drawn("router")) assert.ok(defs.exchanges.some((x) => x.name === router), `exchange ${router}`);
+  const kitchen = defs.queues.find((q) => q.name === "kitchen").arguments;
+  assert.deepEqual(
+    // drop-head is RabbitMQ's default overflow, so the file need not say it.
+    [kitchen["x-queue-type"], kitchen["x-delivery-limit"], kitchen["x-max-length"], kitchen["x-overflow"] ?? "drop-head", kitchen["x-dead-letter-exchange"]],
+    ["quorum", 2, 5, "drop-head", "orders.dlx"],
+  );
+  assert.ok(defs.bindings.some((b) => b.source === "orders" && b.destination === "kitchen" && b.routing_key === "order.pizza.*"));
+  await page.click("#copy-export");
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), text, "Copy puts the whole file on the clipboard");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("a link copied on each system carries its buttons and reopens it with the same numbers", async () => {
   // Each system with what a learner does in it, the link parameter that records that, and
   // what shows its numbers. Queue vs topic has no buttons: its link carries only the time.

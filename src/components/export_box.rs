@@ -1,0 +1,29 @@
+//! A built-in system's configuration to copy into a real platform, folded until asked for: the
+//! text `build.rs` wrote from the system's file with the engine's own exporter
+//! (`src/scenarios.rs`), and a Copy button. The platform lens has its own for the main queue,
+//! whose exports follow its settings.
+
+use queue_engine::platform::Export;
+use yew::prelude::*;
+
+/// A view, not a component: it has no state of its own, and a component would cost about a
+/// kilobyte of Yew's code. The text is selectable and focusable, for where the page may not
+/// write to the clipboard (an iframe without that permission).
+pub fn export_box(e: Export) -> Html {
+    let oncopy = {
+        let text = e.text.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&text);
+            }
+        })
+    };
+    html! {
+        <details class="export-box">
+            <summary>{ "Configuration to copy: " }{ e.title }</summary>
+            <button type="button" id="copy-export" onclick={oncopy}>{ "Copy" }</button>
+            <pre class="export" id="export-text" tabindex="0" aria-label={e.title}
+                data-format={e.format}><code>{ e.text }</code></pre>
+        </details>
+    }
+}
