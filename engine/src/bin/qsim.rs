@@ -6,6 +6,7 @@
 //! qsim convert FILE          (a version 1 file, printed as version 2)
 //! qsim definitions FILE      (the file's exchanges, queues and bindings as RabbitMQ definitions)
 //! qsim import-definitions DEFS.json [--name NAME]   (RabbitMQ definitions as a version 2 file)
+//! qsim terraform FILE       (the file's SNS topics, SQS queues and subscriptions as Terraform)
 //! ```
 //! Course authors use it to precompute a lesson's numbers; tests and benchmarks use it to run
 //! every scenario in the repository; `--events` lets anyone check the engine from outside, one
@@ -14,13 +15,13 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use queue_engine::topology::definitions;
+use queue_engine::topology::{definitions, terraform};
 use queue_engine::{Millis, ScenarioFile, ScenarioV2, World, WorldReport};
 
 const USAGE: &str =
     "usage: qsim run FILE [--until 10m] [--seed N] [--no-messages] [--events OUT.jsonl]\n       \
      qsim check FILE...\n       qsim convert FILE\n       qsim definitions FILE\n       \
-     qsim import-definitions DEFS.json [--name NAME]\n       \
+     qsim import-definitions DEFS.json [--name NAME]\n       qsim terraform FILE\n       \
      qsim bench [steady|rush-hour|rush-hour-flat|log|ceiling] [--runs N]";
 
 /// Events kept between two drains while writing `--events`: far more than one simulated
@@ -105,6 +106,13 @@ fn run(args: &[String]) -> Result<(), String> {
             let defs =
                 definitions::export(&load(file)?.topology).map_err(|e| format!("{file}: {e}"))?;
             print(&serde_json::to_string_pretty(&defs).expect("JSON values serialise"));
+            Ok(())
+        }
+        Some("terraform") if args.len() == 2 => {
+            let file = &args[1];
+            let hcl =
+                terraform::export(&load(file)?.topology).map_err(|e| format!("{file}: {e}"))?;
+            print(hcl.trim_end());
             Ok(())
         }
         Some("import-definitions") if args.len() == 2 || args.len() == 4 => {

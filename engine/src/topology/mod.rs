@@ -24,6 +24,7 @@ mod lower;
 pub mod plan;
 pub mod profile;
 pub mod scenario;
+pub mod terraform;
 pub mod tokens;
 
 use std::fmt;
