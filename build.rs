@@ -37,8 +37,19 @@ const WORLDS: &[&str] = &[
     "rabbitmq-pizza",
 ];
 
-/// The RabbitMQ systems among [`WORLDS`], whose definitions the page offers to copy.
-const DEFINITIONS: &[&str] = &["rabbitmq-pizza"];
+/// The systems among [`WORLDS`] whose configuration the page offers to copy: RabbitMQ
+/// definitions for the broker, Terraform for the SNS topics and SQS queues.
+const EXPORTS: &[(&str, Export)] = &[
+    ("rabbitmq-pizza", Export::Definitions),
+    ("video-upload", Export::Terraform),
+    ("queue-vs-topic", Export::Terraform),
+];
+
+#[derive(Clone, Copy)]
+enum Export {
+    Definitions,
+    Terraform,
+}
 
 /// The lessons in teaching order: the order of the page's lesson menu.
 const LESSONS: &[&str] = &[
@@ -79,7 +90,7 @@ fn main() {
     lesson_index();
     lower_scenarios();
     plan_worlds();
-    export_definitions();
+    export_configurations();
     checked_notes();
     stamp_version();
 }
@@ -210,20 +221,27 @@ fn plan_worlds() {
     }
 }
 
-/// Each of [`DEFINITIONS`] as the JSON `rabbitmqctl import_definitions` takes, written by the
-/// engine's exporter exactly as `qsim definitions` prints it: `cargo xtask verify` imports that
-/// into a real RabbitMQ and exports it back unchanged, so the page shows a checked file.
-fn export_definitions() {
+/// Each of [`EXPORTS`] in its platform's own configuration, written by the engine's exporters
+/// exactly as `qsim definitions` and `qsim terraform` print them (`cargo xtask verify` imports
+/// the definitions into a real RabbitMQ and exports them back unchanged).
+fn export_configurations() {
+    use queue_engine::topology::{definitions, terraform};
     let out = out_dir("exports");
-    for &name in DEFINITIONS {
+    for &(name, kind) in EXPORTS {
         let path = format!("scenarios/{name}.json");
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let defs = ScenarioFile::from_json(&text)
-            .and_then(|f| queue_engine::topology::definitions::export(&f.into_v2().topology))
-            .unwrap_or_else(|e| panic!("{path}: {e}"));
-        let json = serde_json::to_string_pretty(&defs).expect("JSON values serialise");
-        std::fs::write(out.join(format!("{name}.json")), json)
-            .unwrap_or_else(|e| panic!("cannot write the definitions of {path}: {e}"));
+        let topology = ScenarioFile::from_json(&text)
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+            .into_v2()
+            .topology;
+        let written = match kind {
+            Export::Definitions => definitions::export(&topology)
+                .map(|d| serde_json::to_string_pretty(&d).expect("JSON values serialise")),
+            Export::Terraform => terraform::export(&topology).map(|t| t.trim_end().to_owned()),
+        };
+        let written = written.unwrap_or_else(|e| panic!("{path}: {e}"));
+        std::fs::write(out.join(format!("{name}.txt")), written)
+            .unwrap_or_else(|e| panic!("cannot write the export of {path}: {e}"));
     }
 }
 

@@ -97,12 +97,34 @@ pub fn plan(name: &str) -> Option<Plan> {
 }
 
 /// The configuration to copy for a built-in system of several nodes (None: nothing to copy
-/// yet). `build.rs` wrote it from the system's file with the engine's own exporter.
+/// yet). `build.rs` wrote it from the system's file with the engine's own exporter, as
+/// `qsim definitions` or `qsim terraform` prints it.
 pub fn export(name: &str) -> Option<Export> {
-    (name == "rabbitmq-pizza").then(|| Export {
-        id: "rabbitmq",
-        title: "RabbitMQ definitions, for rabbitmqctl import_definitions",
-        format: "json",
-        text: include_str!(concat!(env!("OUT_DIR"), "/exports/rabbitmq-pizza.json")).to_owned(),
+    let (id, title, format, text) = match name {
+        "rabbitmq-pizza" => (
+            "rabbitmq",
+            "RabbitMQ definitions, for rabbitmqctl import_definitions",
+            "json",
+            include_str!(concat!(env!("OUT_DIR"), "/exports/rabbitmq-pizza.txt")),
+        ),
+        "video-upload" => (
+            "terraform",
+            "Terraform: the SNS topic, its SQS queues and subscriptions",
+            "hcl",
+            include_str!(concat!(env!("OUT_DIR"), "/exports/video-upload.txt")),
+        ),
+        "queue-vs-topic" => (
+            "terraform",
+            "Terraform: the SQS queues, the SNS topic and its subscriptions",
+            "hcl",
+            include_str!(concat!(env!("OUT_DIR"), "/exports/queue-vs-topic.txt")),
+        ),
+        _ => return None,
+    };
+    Some(Export {
+        id,
+        title,
+        format,
+        text: text.to_owned(),
     })
 }

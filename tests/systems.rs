@@ -173,23 +173,28 @@ fn each_brokers_queue_runs_its_own_file_and_names_its_platform() {
 /// The RabbitMQ broker's configuration to copy is its file's exchanges, queues and bindings
 /// as `qsim definitions` prints them, and reads back as the same topology (semantics notes
 /// §2.1, §2.3, §2.4, §2.5, via the engine's exporter, which `cargo xtask verify` puts through
-/// a real RabbitMQ). Systems with nothing to copy offer nothing.
+/// a real RabbitMQ). The SNS systems' is their Terraform, as `qsim terraform` prints it.
+/// Systems with nothing to copy yet offer nothing.
 #[test]
-fn the_rabbitmq_systems_definitions_are_the_engines_export_and_import_back() {
-    use queue_engine::topology::definitions;
+fn each_systems_configuration_is_the_engines_export() {
+    use queue_engine::topology::{definitions, terraform};
     use queue_engine::ScenarioFile;
-    let file = std::fs::read_to_string("scenarios/rabbitmq-pizza.json").expect("the file");
-    let topology = ScenarioFile::from_json(&file)
-        .expect("it reads")
-        .into_v2()
-        .topology;
+    let topology = |name: &str| {
+        let file = std::fs::read_to_string(format!("scenarios/{name}.json")).expect("the file");
+        ScenarioFile::from_json(&file)
+            .expect("it reads")
+            .into_v2()
+            .topology
+    };
     let export = queue_playground::scenarios::export("rabbitmq-pizza").expect("an export");
     assert_eq!(export.format, "json");
     let shown: serde_json::Value = serde_json::from_str(&export.text).expect("JSON");
     assert_eq!(
         export.text,
-        serde_json::to_string_pretty(&definitions::export(&topology).expect("exports"))
-            .expect("JSON"),
+        serde_json::to_string_pretty(
+            &definitions::export(&topology("rabbitmq-pizza")).expect("exports")
+        )
+        .expect("JSON"),
         "what `qsim definitions` prints"
     );
     let back = definitions::import(&shown).expect("imports");
@@ -198,10 +203,20 @@ fn the_rabbitmq_systems_definitions_are_the_engines_export_and_import_back() {
         shown,
         "imported and exported again, unchanged"
     );
-    for name in system_names().filter(|n| *n != "rabbitmq-pizza") {
-        assert!(
-            queue_playground::scenarios::export(name).is_none(),
-            "{name} has no export yet"
+    for name in ["video-upload", "queue-vs-topic"] {
+        let export = queue_playground::scenarios::export(name).expect("an export");
+        assert_eq!(export.format, "hcl");
+        assert_eq!(
+            export.text,
+            terraform::export(&topology(name))
+                .expect("all AWS")
+                .trim_end(),
+            "what `qsim terraform {name}` prints"
         );
+    }
+    for name in system_names() {
+        let offered = queue_playground::scenarios::export(name).is_some();
+        let expected = ["rabbitmq-pizza", "video-upload", "queue-vs-topic"].contains(&name);
+        assert_eq!(offered, expected, "{name}");
     }
 }

@@ -243,6 +243,23 @@ test("the broker's RabbitMQ definitions fold under it, hold what the canvas draw
   await page.close();
 });
 
+test("the fan-out's Terraform holds its topic, every queue the canvas draws and a subscription each", async () => {
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?s=video-upload`, { viewport: { width: 1280, height: 1000 } });
+  await page.waitForSelector("#region-fanout .canvas svg");
+  assert.match(await page.textContent("#region-fanout details.export-box summary"), /^Configuration to copy: Terraform/);
+  await page.click("#region-fanout details.export-box summary");
+  const hcl = await page.textContent("#export-text");
+  const tf = (name) => name.replace(/[^a-z0-9]/gi, "_").toLowerCase();
+  const drawn = await page.$$eval("#region-fanout .canvas .node.queue, #region-fanout .canvas .node.dead-letters", (gs) => gs.map((g) => g.dataset.node));
+  assert.equal(drawn.length, 8, "four queues and their dead-letter queues");
+  for (const q of drawn) assert.match(hcl, new RegExp(`resource "aws_sqs_queue" "${tf(q)}" \\{\\n  name += "${q}"`), q);
+  assert.match(hcl, /resource "aws_sns_topic" "video_uploaded" \{\n  name = "video-uploaded"/);
+  assert.equal(hcl.match(/resource "aws_sns_topic_subscription"/g).length, 4);
+  assert.equal(hcl.match(/maxReceiveCount += 3/g).length, 4, "each queue's redrive policy");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("a link copied on each system carries its buttons and reopens it with the same numbers", async () => {
   // Each system with what a learner does in it, the link parameter that records that, and
   // what shows its numbers. Queue vs topic has no buttons: its link carries only the time.
