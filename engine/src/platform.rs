@@ -120,7 +120,7 @@ fn quorum_limit(receives: u32) -> u32 {
     crate::topology::profile::QueueProfile::RabbitmqQuorum.limit_for(receives)
 }
 
-fn secs(ms: u64) -> u64 {
+pub(crate) fn secs(ms: u64) -> u64 {
     ms.div_ceil(1000)
 }
 
@@ -471,7 +471,8 @@ pub struct Export {
     pub text: String,
 }
 
-fn tf_name(name: &str) -> String {
+/// A Terraform resource name: lower-case letters, digits and `_`.
+pub(crate) fn tf_name(name: &str) -> String {
     name.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {

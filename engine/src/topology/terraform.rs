@@ -22,22 +22,11 @@ use super::profile::QueueProfile;
 use super::{EdgeKind, Node, RouterType, Topology};
 use crate::error::ScenarioError;
 use crate::kernel::time::Millis;
+use crate::platform::tf_name as tf;
 
-/// A Terraform resource name: lower-case letters, digits and `_`.
-fn tf(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
+/// Whole seconds, rounded up as the lens's Terraform rounds them.
 fn secs(t: Millis) -> u64 {
-    t.0 / 1000
+    crate::platform::secs(t.0)
 }
 
 /// The topology's SNS topics and SQS queues as Terraform (HCL).
