@@ -344,3 +344,30 @@ fn the_event_log_out_of_view_waits_too() {
     assert_eq!(p.log_version(), p.panel_version);
     assert!(p.log_version() > acted);
 }
+
+/// A lesson on the broker or the stream runs the example file as it is: its `scenario` must be
+/// an empty object, and anything else is refused with what was given.
+#[test]
+fn a_broker_or_stream_lesson_takes_an_empty_scenario_and_nothing_else() {
+    use queue_playground::panels::Model;
+    for model in [Model::Exchanges, Model::Redis] {
+        for empty in ["{}", " { } "] {
+            assert!(
+                matches!(
+                    Spec::parse(model, empty),
+                    Ok(Some(
+                        Spec::Exchanges { scripted: true } | Spec::Redis { scripted: true }
+                    ))
+                ),
+                "{empty}"
+            );
+        }
+        for other in [r#"{"seed":1}"#, "[]", "null", "7"] {
+            let refused = Spec::parse(model, other).expect_err(other);
+            assert_eq!(
+                refused,
+                format!("scenario: expected {{}} (this model runs its example file as it is); got {other}")
+            );
+        }
+    }
+}
