@@ -29,6 +29,38 @@ fn secs(t: Millis) -> u64 {
     crate::platform::secs(t.0)
 }
 
+/// A resource of one-line attributes, their `=` lined up as `terraform fmt` lines them up.
+fn resource(out: &mut String, kind: &str, name: &str, lines: &[(&str, String)]) {
+    let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let _ = writeln!(out, "resource \"{kind}\" \"{name}\" {{");
+    for (key, value) in lines {
+        let _ = writeln!(out, "  {key:<width$} = {value}");
+    }
+    out.push_str("}\n\n");
+}
+
+/// A JSON value as the HCL expression `terraform fmt` writes for it: `{ "k" : v }`, `[a, b]`,
+/// strings with HCL's template markers escaped, so a filter value is taken literally.
+fn hcl(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) if m.is_empty() => "{}".to_owned(),
+        Value::Object(m) => {
+            let fields: Vec<String> = m
+                .iter()
+                .map(|(k, v)| format!("{} : {}", hcl(&Value::from(k.as_str())), hcl(v)))
+                .collect();
+            format!("{{ {} }}", fields.join(", "))
+        }
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(hcl).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::String(_) => v.to_string().replace("${", "$${").replace("%{", "%%{"),
+        other => other.to_string(),
+    }
+}
+
 /// The topology's SNS topics and SQS queues as Terraform (HCL).
 pub fn export(t: &Topology) -> Result<String, ScenarioError> {
     let mut out = String::new();
@@ -43,16 +75,12 @@ pub fn export(t: &Topology) -> Result<String, ScenarioError> {
                                 && matches!(q, Node::Queue(q) if q.profile == QueueProfile::SqsFifo)
                         })
                 });
-                let (suffix, line) = if fifo {
-                    (".fifo", "  fifo_topic = true\n")
-                } else {
-                    ("", "")
-                };
-                let _ = write!(
-                    out,
-                    "resource \"aws_sns_topic\" \"{}\" {{\n  name = \"{name}{suffix}\"\n{line}}}\n\n",
-                    tf(name)
-                );
+                let mut lines = vec![("name", format!("\"{name}\""))];
+                if fifo {
+                    lines[0].1 = format!("\"{name}.fifo\"");
+                    lines.push(("fifo_topic", "true".to_owned()));
+                }
+                resource(&mut out, "aws_sns_topic", &tf(name), &lines);
             }
             Node::Queue(q)
                 if matches!(q.profile, QueueProfile::SqsStandard | QueueProfile::SqsFifo) =>
@@ -127,14 +155,20 @@ pub fn export(t: &Topology) -> Result<String, ScenarioError> {
     let subscriptions: Vec<_> = t.edges_of(EdgeKind::Bind).map(|(_, e)| e).collect();
     for e in &subscriptions {
         let (topic, queue) = (tf(&e.from), tf(&e.to));
-        let _ = write!(
-            out,
-            "resource \"aws_sns_topic_subscription\" \"{topic}_to_{queue}\" {{\n  topic_arn = aws_sns_topic.{topic}.arn\n  protocol  = \"sqs\"\n  endpoint  = aws_sqs_queue.{queue}.arn\n"
-        );
+        let mut lines = vec![
+            ("topic_arn", format!("aws_sns_topic.{topic}.arn")),
+            ("protocol", "\"sqs\"".to_owned()),
+            ("endpoint", format!("aws_sqs_queue.{queue}.arn")),
+        ];
         if let Some(filter) = &e.filter {
-            let _ = writeln!(out, "  filter_policy = jsonencode({filter})");
+            lines.push(("filter_policy", format!("jsonencode({})", hcl(filter))));
         }
-        out.push_str("}\n\n");
+        resource(
+            &mut out,
+            "aws_sns_topic_subscription",
+            &format!("{topic}_to_{queue}"),
+            &lines,
+        );
     }
     // One policy per subscribed queue, naming every topic that sends to it.
     let mut queues: Vec<&str> = Vec::new();
