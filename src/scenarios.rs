@@ -1,7 +1,6 @@
 //! Scenarios built into the page: the main queue's systems in the Systems menu (`?s=NAME`),
 //! the worlds the panels run, and the frame-time benchmark's backlogs.
 
-use queue_engine::platform::Export;
 use queue_engine::topology::plan::Plan;
 use queue_engine::Scenario;
 
@@ -96,35 +95,40 @@ pub fn plan(name: &str) -> Option<Plan> {
     Plan::from_json(json).ok()
 }
 
+/// A built-in system's configuration to copy, borrowed from the page's data: the App draws
+/// it every frame, so it is not copied each time.
+pub struct Copyable {
+    pub title: &'static str,
+    /// `json` or `hcl`, as the lens's exports say it.
+    pub format: &'static str,
+    pub text: &'static str,
+}
+
 /// The configuration to copy for a built-in system of several nodes (None: nothing to copy
 /// yet). `build.rs` wrote it from the system's file with the engine's own exporter, as
 /// `qsim definitions` or `qsim terraform` prints it.
-pub fn export(name: &str) -> Option<Export> {
-    let (id, title, format, text) = match name {
+pub fn export(name: &str) -> Option<Copyable> {
+    let (title, format, text) = match name {
         "rabbitmq-pizza" => (
-            "rabbitmq",
             "RabbitMQ definitions, for rabbitmqctl import_definitions",
             "json",
             include_str!(concat!(env!("OUT_DIR"), "/exports/rabbitmq-pizza.txt")),
         ),
         "video-upload" => (
-            "terraform",
             "Terraform: the SNS topic, its SQS queues and subscriptions",
             "hcl",
             include_str!(concat!(env!("OUT_DIR"), "/exports/video-upload.txt")),
         ),
         "queue-vs-topic" => (
-            "terraform",
             "Terraform: the SQS queues, the SNS topic and its subscriptions",
             "hcl",
             include_str!(concat!(env!("OUT_DIR"), "/exports/queue-vs-topic.txt")),
         ),
         _ => return None,
     };
-    Some(Export {
-        id,
+    Some(Copyable {
         title,
         format,
-        text: text.to_owned(),
+        text,
     })
 }

@@ -188,7 +188,7 @@ fn each_systems_configuration_is_the_engines_export() {
     };
     let export = queue_playground::scenarios::export("rabbitmq-pizza").expect("an export");
     assert_eq!(export.format, "json");
-    let shown: serde_json::Value = serde_json::from_str(&export.text).expect("JSON");
+    let shown: serde_json::Value = serde_json::from_str(export.text).expect("JSON");
     assert_eq!(
         export.text,
         serde_json::to_string_pretty(

@@ -3,21 +3,19 @@
 //! (`src/scenarios.rs`), and a Copy button. The platform lens has its own for the main queue,
 //! whose exports follow its settings.
 
-use queue_engine::platform::Export;
+use crate::scenarios::Copyable;
 use yew::prelude::*;
 
 /// A view, not a component: it has no state of its own, and a component would cost about a
 /// kilobyte of Yew's code. The text is selectable and focusable, for where the page may not
 /// write to the clipboard (an iframe without that permission).
-pub fn export_box(e: Export) -> Html {
-    let oncopy = {
-        let text = e.text.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(w) = web_sys::window() {
-                let _ = w.navigator().clipboard().write_text(&text);
-            }
-        })
-    };
+pub fn export_box(e: Copyable) -> Html {
+    let text = e.text;
+    let oncopy = Callback::from(move |_: MouseEvent| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(text);
+        }
+    });
     html! {
         <details class="export-box">
             <summary>{ "Configuration to copy: " }{ e.title }</summary>
