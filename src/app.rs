@@ -14,11 +14,10 @@ use yew::prelude::*;
 
 use crate::canvas::{Canvas, Shown};
 use crate::components::{
-    diagram, dlq_list, export_box, footer, header, link_notice, queue_vs_topic, region,
+    diagram, dlq_list, export_box, footer, header, link_notice, queue_vs_topic, region, share_link,
     system_picker, time_travel, ComparePanel, Controls, Diagram, DlqList, EventLog, ExchangePanel,
     FanOutPanel, Inspected, Inspector, LessonPanel, MetricsPanel, PacedAnnouncement, PlatformLens,
-    RedisPanel, Region, Same, Sends, ShareLink, StreamView, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP,
-    TOKEN_CAP,
+    RedisPanel, Region, Same, Sends, StreamView, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP, TOKEN_CAP,
 };
 use crate::panels::{Panel, PanelHandle};
 use crate::state::{Action, Playground};
@@ -527,7 +526,7 @@ pub fn App(props: &AppProps) -> Html {
                     { time_travel(snapshot.now, state.horizon.max(snapshot.now), onseek, embed.locked("timetravel")) }
                 }
                 if show("share") {
-                    <ShareLink {onlink} page={props.page.clone()} locked={embed.locked("share")} />
+                    { share_link(onlink, props.page.clone(), embed.locked("share")) }
                 }
             </div>
             { link_notice(&state.notices, ondismiss) }

@@ -11,15 +11,11 @@ use yew::prelude::*;
 /// write to the clipboard (an iframe without that permission).
 pub fn export_box(e: Copyable) -> Html {
     let text = e.text;
-    let oncopy = Callback::from(move |_: MouseEvent| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.navigator().clipboard().write_text(text);
-        }
-    });
+    let oncopy = Callback::from(move |e: MouseEvent| super::copy(&e, text));
     html! {
         <details class="export-box">
             <summary>{ "Configuration to copy: " }{ e.title }</summary>
-            <button type="button" id="copy-export" onclick={oncopy}>{ "Copy" }</button>
+            { super::copy_button("copy-export", "Copy", false, oncopy) }
             <pre class="export" id="export-text" tabindex="0" aria-label={e.title}
                 data-format={e.format}><code>{ e.text }</code></pre>
         </details>

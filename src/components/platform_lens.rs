@@ -21,13 +21,12 @@ pub struct PlatformLensProps {
 /// other rows and the export fold behind a box each (style.css), so folding needs no state.
 const KEPT_ROW: &str = "DLQ after";
 
-/// What the reader chose: the platform, the export shown and whether it was just copied. One
-/// state, not three: each state of its own type was its own copy of Yew's state code.
+/// What the reader chose: the platform and the export shown. One state, not two: each state of
+/// its own type was its own copy of Yew's state code.
 #[derive(Clone, PartialEq)]
 struct Lens {
     platform: Platform,
     export: String,
-    copied: bool,
 }
 
 /// The current settings in a real platform's names and defaults, with what has no equivalent,
@@ -39,7 +38,6 @@ pub fn PlatformLens(props: &PlatformLensProps) -> Html {
     let lens = use_state(|| Lens {
         platform: Platform::of(props.settings.queue.profile()),
         export: "terraform".to_owned(),
-        copied: false,
     });
     let platform = lens.platform;
     let rows = platform::lens(platform, &props.settings);
@@ -64,7 +62,6 @@ pub fn PlatformLens(props: &PlatformLensProps) -> Html {
         Callback::from(move |e: Event| {
             lens.set(Lens {
                 export: select_value(&e),
-                copied: false,
                 ..*lens
             });
         })
@@ -76,16 +73,7 @@ pub fn PlatformLens(props: &PlatformLensProps) -> Html {
     };
     let oncopy = {
         let text = current.text.clone();
-        let lens = lens.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(w) = web_sys::window() {
-                let _ = w.navigator().clipboard().write_text(&text);
-                lens.set(Lens {
-                    copied: true,
-                    ..(*lens).clone()
-                });
-            }
-        })
+        Callback::from(move |e: MouseEvent| super::copy(&e, &text))
     };
     html! {
         <div class="platform-lens">
@@ -144,10 +132,7 @@ pub fn PlatformLens(props: &PlatformLensProps) -> Html {
                 </select>
             </label>
             { " " }
-            <button type="button" id="copy-export" onclick={oncopy}>{ "Copy" }</button>
-            if lens.copied {
-                <span role="status">{ " Copied" }</span>
-            }
+            { super::copy_button("copy-export", "Copy", false, oncopy) }
             <pre class="export" id="export-text" tabindex="0" aria-label={current.title}
                 data-format={current.format}><code>{ &current.text }</code></pre>
             </div>

@@ -1,52 +1,37 @@
 //! "Copy link": a permalink to exactly what is on screen, copied to the clipboard and shown in a
 //! field for browsers that refuse the clipboard.
 
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct ShareLinkProps {
-    /// Builds the query string that reproduces the current view; called only on a click, so
-    /// the link is not re-encoded every frame.
-    pub onlink: Callback<(), String>,
-    /// The page the link opens (a mounted playground's own index.html); default: this page.
-    #[prop_or_default]
-    pub page: Option<AttrValue>,
-    /// Locked by the embedding page: shown, not usable.
-    #[prop_or_default]
-    pub locked: bool,
-}
-
 /// "Copy link": the address of exactly what is on screen (scenario, settings, every command
-/// given, and the current simulated time). Also shown in a field, for browsers that refuse the
-/// clipboard.
-#[component]
-pub fn ShareLink(props: &ShareLinkProps) -> Html {
-    let shown = use_state(|| None::<String>);
-    let onclick = {
-        let shown = shown.clone();
-        let onlink = props.onlink.clone();
-        let page = props.page.clone();
-        Callback::from(move |_: MouseEvent| {
-            let Some(window) = web_sys::window() else {
-                return;
-            };
-            let base = crate::host::page_url(page.as_deref());
-            let url = format!("{base}?{}", onlink.emit(()));
-            // Best effort: the field below shows the link either way.
-            let _ = window.navigator().clipboard().write_text(&url);
-            shown.set(Some(url));
-        })
-    };
+/// given, and the current simulated time), built by `onlink` only on a click so that the link
+/// is not re-encoded every frame, for `page` (a mounted playground's own index.html; default:
+/// this page). Locked by the embedding page, it is shown but not usable.
+///
+/// The link is also shown in a field, for browsers that refuse the clipboard. A view, not a
+/// component: the field is the only state, and it keeps its own value (Yew leaves a value and
+/// a `hidden` it never set alone), which saves a component's worth of Yew's code.
+pub fn share_link(onlink: Callback<(), String>, page: Option<AttrValue>, locked: bool) -> Html {
+    let onclick = Callback::from(move |e: MouseEvent| {
+        let base = crate::host::page_url(page.as_deref());
+        let url = format!("{base}?{}", onlink.emit(()));
+        let field = e
+            .target()
+            .and_then(|b| b.unchecked_into::<web_sys::Element>().parent_element())
+            .and_then(|p| p.query_selector("input").ok().flatten());
+        if let Some(field) = field {
+            let field = field.unchecked_into::<HtmlInputElement>();
+            field.set_value(&url);
+            field.set_hidden(false);
+        }
+        super::copy(&e, &url);
+    });
     html! {
         <div class="share">
-            <button type="button" id="copy-link" disabled={props.locked} {onclick}
-                title="Copy a link that reopens exactly this moment: scenario, settings, every action and the time">
-                { "Copy link" }
-            </button>
-            if let Some(url) = &*shown {
-                <input id="share-url" type="text" readonly=true value={url.clone()} aria-label="Link to this moment" size="30" />
-                <span role="status">{ "Link copied" }</span>
-            }
+            { super::copy_button("copy-link", "Copy link", locked, onclick) }
+            <input id="share-url" type="text" readonly=true hidden=true aria-label="Link to this moment" size="30" />
         </div>
     }
 }

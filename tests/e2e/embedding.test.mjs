@@ -263,6 +263,12 @@ test("across two real origins: messages only to an allowed parent, and no consol
       }, `http://playground.test:${server.port}`);
       await p.waitForTimeout(800);
       const paused = (await frame.textContent("#clock")).includes("paused");
+      // Plain HTTP from a host other than localhost is no secure context, so the page has no
+      // clipboard: Copy link says so and selects the link, and nothing is logged.
+      await frame.click("#copy-link");
+      await frame.waitForFunction(() => document.querySelector("#copy-link + .copy-status").textContent !== "");
+      assert.match(await frame.textContent("#copy-link + .copy-status"), /^Not copied/);
+      assert.equal(await frame.evaluate(() => document.activeElement.id), "share-url");
       const messages = await p.evaluate(() => window.messages);
       if (allowed) {
         assert.ok(paused, "an allowed origin's command is obeyed");
