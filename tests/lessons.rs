@@ -90,6 +90,28 @@ fn every_lesson_parses_and_all_of_them_load() {
     );
 }
 
+/// The README tells a newcomer how many lessons there are and how many run on another model
+/// than the queue; it said 25 and six while the folder held 30 and eight.
+#[test]
+fn the_readme_counts_the_lessons_there_are() {
+    let lessons = parsed();
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let words = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ];
+    let all = format!("opens {} guided lessons", lessons.len());
+    assert!(readme.contains(&all), "README should say: {all}");
+    let others = lessons.iter().filter(|l| l.model != Model::Queue).count();
+    let word = words[others];
+    let others = format!(
+        "{}{} lessons run on another model",
+        word[..1].to_uppercase(),
+        &word[1..]
+    );
+    assert!(readme.contains(&others), "README should say: {others}");
+}
+
 /// An embedded lesson shows only what it needs, so every name it lists must be a region a
 /// course author could also name in `hide=` or `show=`, and a lesson that runs on a panel of
 /// its own needs that panel rather than the queue's diagram.
