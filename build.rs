@@ -8,7 +8,8 @@
 //! - turns the built-in scenario files (version 2 topologies) into the engine's own lowered
 //!   form, so the browser never carries the version 2 reader: a file that fails to lower fails
 //!   the build with its path and reason, instead of failing in a learner's browser;
-//! - plans the systems the page runs as worlds (a topic with several queues) the same way.
+//! - plans the systems the page runs as worlds (a topic with several queues) the same way, and
+//!   the Kafka system as the log scenario its panel runs.
 use std::process::Command;
 
 use queue_engine::{Scenario, ScenarioFile};
@@ -90,6 +91,7 @@ fn main() {
     lesson_index();
     lower_scenarios();
     plan_worlds();
+    log_systems();
     export_configurations();
     checked_notes();
     stamp_version();
@@ -218,6 +220,30 @@ fn plan_worlds() {
         }
         std::fs::write(out.join(format!("{name}.json")), value.to_string())
             .unwrap_or_else(|e| panic!("cannot write the plan of {path}: {e}"));
+    }
+}
+
+/// The systems the page's log panel runs as log scenarios (without their timed commands, which
+/// the panel's buttons stand in for); `src/scenarios.rs` includes each one.
+const LOGS: &[&str] = &["orders-log"];
+
+/// Each of [`LOGS`] as a log scenario, pruned like a lowered scenario.
+fn log_systems() {
+    let out = out_dir("streams");
+    let defaults =
+        serde_json::to_value(queue_engine::stream::StreamScenario::default()).expect("serialise");
+    for &name in LOGS {
+        let path = format!("scenarios/{name}.json");
+        println!("cargo:rerun-if-changed={path}");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let log = ScenarioFile::from_json(&text)
+            .and_then(|f| f.into_v2().plan())
+            .and_then(|p| p.log_system())
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let mut value = serde_json::to_value(&log).expect("log scenarios serialise");
+        prune(&mut value, &defaults);
+        std::fs::write(out.join(format!("{name}.json")), value.to_string())
+            .unwrap_or_else(|e| panic!("cannot write the log scenario of {path}: {e}"));
     }
 }
 

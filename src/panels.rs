@@ -203,7 +203,7 @@ impl Spec {
                 seed: VIDEO_UPLOAD_SEED,
             },
             Panel::Contrast => Spec::Contrast { seed },
-            Panel::Log => Spec::Log(Box::new(crate::components::orders_log(seed))),
+            Panel::Log => Spec::Log(Box::new(crate::scenarios::log_system(seed))),
             Panel::Exchanges => Spec::Exchanges { scripted: false },
             Panel::Redis => Spec::Redis { scripted: false },
         }

@@ -1,6 +1,7 @@
 //! Scenarios built into the page: the main queue's systems in the Systems menu (`?s=NAME`),
 //! the worlds the panels run, and the frame-time benchmark's backlogs.
 
+use queue_engine::stream::StreamScenario;
 use queue_engine::topology::plan::Plan;
 use queue_engine::Scenario;
 
@@ -93,6 +94,17 @@ const WORLDS: &[(&str, &str)] = &[
 pub fn plan(name: &str) -> Option<Plan> {
     let (_, json) = WORLDS.iter().find(|(n, _)| *n == name)?;
     Plan::from_json(json).ok()
+}
+
+/// The log panel's system, `scenarios/orders-log.json` as the log scenario `build.rs` wrote
+/// (its topic, groups and producer; the panel's buttons stand in for the file's timed
+/// commands), from `seed`.
+pub fn log_system(seed: u64) -> StreamScenario {
+    let text = include_str!(concat!(env!("OUT_DIR"), "/streams/orders-log.json"));
+    StreamScenario {
+        seed,
+        ..StreamScenario::from_json(text).unwrap_or_default()
+    }
 }
 
 /// A built-in system's configuration to copy, borrowed from the page's data: the App draws

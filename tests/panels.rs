@@ -246,6 +246,32 @@ fn starting_over_with_a_new_seed_keeps_the_logs_settings() {
     assert!(Panel::ALL.iter().all(|&q| panels.given(q).is_empty()));
 }
 
+/// The log panel runs `scenarios/orders-log.json`: what `build.rs` wrote reads back as the
+/// file's log system (its topic, groups and producer), and a new seed changes only the seed.
+#[test]
+fn the_log_panel_runs_its_scenario_file() {
+    let file = std::fs::read_to_string("scenarios/orders-log.json").expect("the file");
+    let file = queue_engine::ScenarioV2::from_json(&file).expect("reads");
+    let system = file
+        .plan()
+        .expect("plans")
+        .log_system()
+        .expect("a log system");
+    assert_eq!(queue_playground::scenarios::log_system(file.seed), system);
+    let p = Playground::from_query("s=orders-log");
+    let panels = p.panels.borrow();
+    let Spec::Log(sc) = panels.spec(Panel::Log) else {
+        panic!("the log panel runs a log")
+    };
+    assert_eq!(
+        **sc,
+        queue_engine::stream::StreamScenario {
+            seed: p.scenario.seed,
+            ..system
+        }
+    );
+}
+
 /// A link copied after going back opens at that moment, with the panels' later commands still
 /// ahead on the scrub bar, and playing on reaches the same numbers as the original run.
 #[test]

@@ -68,3 +68,100 @@ fn a_planned_add_or_remove_of_one_member_is_refused_by_name() {
         "{err}"
     );
 }
+
+/// The page's log panel runs `scenarios/orders-log.json` as a log scenario: the file's topic,
+/// groups and producer come back exactly as they plan, and only the timed commands stay
+/// behind (the panel's buttons stand in for them).
+#[test]
+fn a_kafka_file_is_a_log_scenario_and_plans_the_same_again() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scenarios/orders-log.json"
+    ))
+    .expect("the file");
+    let plan = queue_engine::ScenarioV2::from_json(&text)
+        .expect("reads")
+        .plan()
+        .expect("plans");
+    assert!(!plan.commands.is_empty(), "the file has timed commands");
+    let sc = plan.log_system().expect("one Kafka log");
+    assert!(sc.commands.is_empty());
+    assert_eq!(sc.groups.len(), 2);
+    assert_eq!(sc.topic.name, "orders");
+    let mut again = Plan::from_stream(&sc).expect("plans");
+    // Planning a file names the log's own scenario after the log, a log scenario after the
+    // system; nothing reads either.
+    if let queue_engine::topology::log::LogPlan::Kafka { scenario, .. } = &mut again.logs[0].run {
+        scenario.name = "orders".into();
+    }
+    assert_eq!(
+        again,
+        Plan {
+            commands: Vec::new(),
+            ..plan
+        }
+    );
+}
+
+#[test]
+fn what_a_log_scenario_cannot_hold_is_refused_by_name() {
+    let plan = |file: serde_json::Value| {
+        queue_engine::ScenarioV2::from_json(&file.to_string())
+            .expect("reads")
+            .plan()
+            .expect("plans")
+    };
+    let with_producer = |producer: serde_json::Value| {
+        serde_json::json!({
+            "version": 2,
+            "nodes": {
+                "p": { "producer": producer },
+                "orders": { "log": {} },
+                "kitchen": { "consumer": {} }
+            },
+            "edges": [
+                { "kind": "publish", "from": "p", "to": "orders" },
+                { "kind": "subscribe", "from": "orders", "to": "kitchen" }
+            ]
+        })
+    };
+    assert!(plan(with_producer(serde_json::json!({ "rate": 3 })))
+        .log_system()
+        .is_ok());
+    let err = plan(with_producer(serde_json::json!({ "duplicate_share": 0.1 })))
+        .log_system()
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("nodes.p.producer"), "{err}");
+    let err = plan(
+        serde_json::from_str(
+            &std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../scenarios/redis-orders.json"
+            ))
+            .unwrap(),
+        )
+        .unwrap(),
+    )
+    .log_system()
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("nodes.orders") && err.contains("a Redis stream"),
+        "{err}"
+    );
+    let err = plan(
+        serde_json::from_str(
+            &std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../scenarios/video-upload.json"
+            ))
+            .unwrap(),
+        )
+        .unwrap(),
+    )
+    .log_system()
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("a queue"), "{err}");
+}

@@ -54,7 +54,7 @@ pub use queue_vs_topic::queue_vs_topic;
 pub use redis_panel::{RedisPanel, RedisPanelProps};
 pub use region::{region, Region, RegionProps};
 pub use share_link::share_link;
-pub use stream_view::{orders_log, StreamView, StreamViewProps};
+pub use stream_view::{StreamView, StreamViewProps};
 pub use system_picker::{system_names, system_picker};
 pub use time_travel::time_travel;
 pub(crate) use token::LOOKS;

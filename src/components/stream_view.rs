@@ -4,8 +4,7 @@
 
 use queue_engine::envelope::{Binding, Envelope};
 use queue_engine::stream::{
-    CommitMode, GroupConfig, Rebalance, RecordMark, SeekTo, StreamCommand, StreamProducer,
-    StreamScenario, TopicConfig,
+    CommitMode, Rebalance, RecordMark, SeekTo, StreamCommand, StreamScenario,
 };
 use queue_engine::Millis;
 use wasm_bindgen::JsCast;
@@ -22,47 +21,6 @@ pub struct StreamViewProps {
     pub now: Millis,
     /// The playground's worlds: this panel reads and acts on the log.
     pub panels: PanelHandle,
-}
-
-/// The panel's own log when no lesson brings one: the orders topic read by a kitchen group that
-/// cooks close to the arrival rate (so members usually hold fetched work when something
-/// happens) and an analytics group.
-pub fn orders_log(seed: u64) -> StreamScenario {
-    StreamScenario {
-        seed,
-        name: "orders-log".into(),
-        topic: TopicConfig {
-            name: "orders".into(),
-            partitions: 4,
-            // Bounded memory however long it runs.
-            retention: Millis::from_mins(10),
-        },
-        producers: vec![StreamProducer {
-            rate: 12.0,
-            keys: 40,
-            poison_share: 0.01,
-            ..Default::default()
-        }],
-        groups: vec![
-            GroupConfig {
-                name: "kitchen".into(),
-                consumers: 2,
-                processing: queue_engine::ProcessingTime {
-                    mean: Millis(150),
-                    distribution: queue_engine::Distribution::Exponential,
-                },
-                max_poll_records: 20,
-                ..Default::default()
-            },
-            GroupConfig {
-                name: "analytics".into(),
-                consumers: 1,
-                ..Default::default()
-            },
-        ],
-        commands: Vec::new(),
-        ..Default::default()
-    }
 }
 
 /// Records shown per partition lane (the newest).

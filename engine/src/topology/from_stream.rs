@@ -100,6 +100,69 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// The plan's one Kafka log, its groups and its producers as a log scenario, without the
+    /// plan's timed commands: how the page's log panel runs a scenario file, where a person's
+    /// buttons (add, crash, rewind) stand in for them. The inverse of [`Plan::from_stream`]
+    /// for everything but the commands: a producer setting a log scenario cannot hold, a
+    /// queue, a second log or a Redis stream is refused by name rather than dropped.
+    pub fn log_system(&self) -> Result<StreamScenario, ScenarioError> {
+        let refuse = |path: String, given: &str| {
+            Err(ScenarioError::field(
+                path,
+                "one Kafka log, the consumer groups that read it and producers that publish only to it",
+                given,
+            ))
+        };
+        if !self.members.is_empty() {
+            return refuse("nodes".into(), "a queue");
+        }
+        let [log] = &self.logs[..] else {
+            return refuse("nodes".into(), &format!("{} logs", self.logs.len()));
+        };
+        let LogPlan::Kafka {
+            scenario,
+            keyless: (keyless, sticky_batch),
+        } = &log.run
+        else {
+            return refuse(format!("nodes.{}", log.nodes.queue), "a Redis stream");
+        };
+        let mut producers = Vec::new();
+        for (i, (name, config)) in self.producers.iter().enumerate() {
+            let p = crate::stream::StreamProducer {
+                name: name.clone(),
+                rate: config.rate,
+                keys: config.groups,
+                hot_key_share: config.hot_key_share,
+                keyless_share: config.keyless_share,
+                keyless: *keyless,
+                sticky_batch: *sticky_batch,
+                poison_share: config.poison_share,
+                stop: config.stop,
+            };
+            // What `from_stream` makes of it again must be the producer as it is.
+            let back = Plan::from_stream(&StreamScenario {
+                producers: vec![p.clone()],
+                ..scenario.clone()
+            })?;
+            if back.producers[0].1 != *config || self.routes[i] != [0] {
+                return refuse(
+                    format!("nodes.{name}.producer"),
+                    "a producer with settings a log has (rate, keys, hot key, keyless and poison shares, stop)",
+                );
+            }
+            producers.push(p);
+        }
+        Ok(StreamScenario {
+            name: self.name.clone(),
+            seed: self.seed,
+            producers,
+            commands: Vec::new(),
+            ..scenario.clone()
+        })
+    }
+}
+
 /// A log command as the world's: a crash or seek at its group, the hot key at the first
 /// producer. Adding or removing one member needs the group's live members now (`live`), so
 /// without them it has no meaning (None).

@@ -69,6 +69,11 @@ pub struct LogSpec {
     pub sticky_batch: u32,
 }
 
+/// A Kafka topic's partitions and `retention.ms` when the file leaves them out (semantics
+/// notes §3: retention defaults to 7 days).
+pub(crate) const PARTITIONS: u32 = 4;
+pub(crate) const RETENTION: Millis = Millis(7 * 24 * 3_600_000);
+
 impl Default for LogSpec {
     fn default() -> Self {
         LogSpec {
@@ -133,7 +138,7 @@ impl ScenarioV2 {
                         "a value",
                     ));
                 }
-                let partitions = spec.partitions.unwrap_or(4);
+                let partitions = spec.partitions.unwrap_or(PARTITIONS);
                 if !(1..=64).contains(&partitions) {
                     return Err(ScenarioError::field(
                         at("partitions"),
@@ -141,7 +146,7 @@ impl ScenarioV2 {
                         partitions.to_string(),
                     ));
                 }
-                let retention = spec.retention.unwrap_or(Millis::from_mins(7 * 24 * 60));
+                let retention = spec.retention.unwrap_or(RETENTION);
                 crate::validate::duration(
                     &at("retention"),
                     retention,
