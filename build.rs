@@ -38,18 +38,21 @@ const WORLDS: &[&str] = &[
     "rabbitmq-pizza",
 ];
 
-/// The systems among [`WORLDS`] whose configuration the page offers to copy: RabbitMQ
-/// definitions for the broker, Terraform for the SNS topics and SQS queues.
+/// The systems whose configuration the page offers to copy: RabbitMQ definitions for the
+/// broker, Terraform for the SNS topics and SQS queues, topic commands and consumer
+/// properties for the Kafka log.
 const EXPORTS: &[(&str, Export)] = &[
     ("rabbitmq-pizza", Export::Definitions),
     ("video-upload", Export::Terraform),
     ("queue-vs-topic", Export::Terraform),
+    ("orders-log", Export::Kafka),
 ];
 
 #[derive(Clone, Copy)]
 enum Export {
     Definitions,
     Terraform,
+    Kafka,
 }
 
 /// The lessons in teaching order: the order of the page's lesson menu.
@@ -251,7 +254,7 @@ fn log_systems() {
 /// exactly as `qsim definitions` and `qsim terraform` print them (`cargo xtask verify` imports
 /// the definitions into a real RabbitMQ and exports them back unchanged).
 fn export_configurations() {
-    use queue_engine::topology::{definitions, terraform};
+    use queue_engine::topology::{definitions, kafka, terraform};
     let out = out_dir("exports");
     for &(name, kind) in EXPORTS {
         let path = format!("scenarios/{name}.json");
@@ -264,6 +267,7 @@ fn export_configurations() {
             Export::Definitions => definitions::export(&topology)
                 .map(|d| serde_json::to_string_pretty(&d).expect("JSON values serialise")),
             Export::Terraform => terraform::export(&topology).map(|t| t.trim_end().to_owned()),
+            Export::Kafka => kafka::export(&topology).map(|t| t.trim_end().to_owned()),
         };
         let written = written.unwrap_or_else(|e| panic!("{path}: {e}"));
         std::fs::write(out.join(format!("{name}.txt")), written)

@@ -111,14 +111,15 @@ pub fn log_system(seed: u64) -> StreamScenario {
 /// it every frame, so it is not copied each time.
 pub struct Copyable {
     pub title: &'static str,
-    /// `json` or `hcl`, as the lens's exports say it.
+    /// `json`, `hcl` or `properties`, as the lens's exports say it.
     pub format: &'static str,
     pub text: &'static str,
 }
 
 /// The configuration to copy for a built-in system of several nodes (None: nothing to copy
 /// yet). `build.rs` wrote it from the system's file with the engine's own exporter, as
-/// `qsim definitions` or `qsim terraform` prints it.
+/// `qsim definitions`, `qsim terraform` or `qsim kafka` prints it. The log's is its file's:
+/// the panel's switches change the run, not this text, and its title says so.
 pub fn export(name: &str) -> Option<Copyable> {
     let (title, format, text) = match name {
         "rabbitmq-pizza" => (
@@ -135,6 +136,11 @@ pub fn export(name: &str) -> Option<Copyable> {
             "Terraform: the SQS queues, the SNS topic and its subscriptions",
             "hcl",
             include_str!(concat!(env!("OUT_DIR"), "/exports/queue-vs-topic.txt")),
+        ),
+        "orders-log" => (
+            "Kafka: the topic and consumer groups as the file sets them, not the switches above",
+            "properties",
+            include_str!(concat!(env!("OUT_DIR"), "/exports/orders-log.txt")),
         ),
         _ => return None,
     };

@@ -173,11 +173,12 @@ fn each_brokers_queue_runs_its_own_file_and_names_its_platform() {
 /// The RabbitMQ broker's configuration to copy is its file's exchanges, queues and bindings
 /// as `qsim definitions` prints them, and reads back as the same topology (semantics notes
 /// §2.1, §2.3, §2.4, §2.5, via the engine's exporter, which `cargo xtask verify` puts through
-/// a real RabbitMQ). The SNS systems' is their Terraform, as `qsim terraform` prints it.
+/// a real RabbitMQ). The SNS systems' is their Terraform, as `qsim terraform` prints it, and
+/// the Kafka log's its topic commands and consumer properties, as `qsim kafka` prints them.
 /// Systems with nothing to copy yet offer nothing.
 #[test]
 fn each_systems_configuration_is_the_engines_export() {
-    use queue_engine::topology::{definitions, terraform};
+    use queue_engine::topology::{definitions, kafka, terraform};
     use queue_engine::ScenarioFile;
     let topology = |name: &str| {
         let file = std::fs::read_to_string(format!("scenarios/{name}.json")).expect("the file");
@@ -214,9 +215,24 @@ fn each_systems_configuration_is_the_engines_export() {
             "what `qsim terraform {name}` prints"
         );
     }
+    let export = queue_playground::scenarios::export("orders-log").expect("an export");
+    assert_eq!(export.format, "properties");
+    assert_eq!(
+        export.text,
+        kafka::export(&topology("orders-log"))
+            .expect("all Kafka")
+            .trim_end(),
+        "what `qsim kafka orders-log` prints"
+    );
     for name in system_names() {
         let offered = queue_playground::scenarios::export(name).is_some();
-        let expected = ["rabbitmq-pizza", "video-upload", "queue-vs-topic"].contains(&name);
+        let expected = [
+            "rabbitmq-pizza",
+            "video-upload",
+            "queue-vs-topic",
+            "orders-log",
+        ]
+        .contains(&name);
         assert_eq!(offered, expected, "{name}");
     }
 }

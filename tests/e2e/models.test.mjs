@@ -260,6 +260,26 @@ test("the fan-out's Terraform holds its topic, every queue the canvas draws and 
   await page.close();
 });
 
+test("the orders log's Kafka configuration holds its topic, each group the table lists, and the file's settings", async () => {
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?s=orders-log`, { viewport: { width: 1280, height: 1000 } });
+  await page.waitForSelector("#region-stream .lane");
+  assert.match(await page.textContent("#region-stream details.export-box summary"), /^Configuration to copy: Kafka: .*not the switches above/);
+  await page.click("#region-stream details.export-box summary");
+  const text = await page.textContent("#region-stream #export-text");
+  const lanes = await page.$$eval("#region-stream .lane", (ls) => ls.length);
+  assert.match(text, new RegExp(`--create --topic orders --partitions ${lanes} --config retention\\.ms=600000\\n`), "as many partitions as lanes");
+  assert.match(text, /--create --topic orders-dlt /, "the dead-letter topic the panel counts");
+  const groups = await page.$$eval("#stream-groups tbody th", (ths) => ths.map((th) => th.textContent.trim()));
+  assert.deepEqual(groups, ["kitchen", "analytics"]);
+  for (const g of groups) assert.match(text, new RegExp(`\\ngroup\\.id=${g}\\n`), g);
+  // The Commit switch shows the kitchen's mode, which the properties say too.
+  assert.equal(await page.inputValue("#stream-commit"), "after_processing");
+  assert.match(text, /group\.id=kitchen\nauto\.offset\.reset=earliest\n# Commit after processing[^\n]*\nenable\.auto\.commit=false\n/);
+  assert.match(text, /group\.id=analytics\n[\s\S]*enable\.auto\.commit=true\nauto\.commit\.interval\.ms=5000\n[\s\S]*CooperativeStickyAssignor/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("a link copied on each system carries its buttons and reopens it with the same numbers", async () => {
   // Each system with what a learner does in it, the link parameter that records that, and
   // what shows its numbers. Queue vs topic has no buttons: its link carries only the time.

@@ -19,6 +19,7 @@ pub mod definitions;
 pub mod events;
 pub mod filter;
 mod from_stream;
+pub mod kafka;
 pub mod log;
 mod lower;
 pub mod plan;
