@@ -18,7 +18,7 @@ use yew::prelude::*;
 
 /// Said when the browser refused: what happened, and what to do instead.
 pub const REFUSED: &str =
-    "Not copied: this page may not use the clipboard here. The text is selected: press Ctrl+C (⌘C on a Mac).";
+    "Not copied: the clipboard is blocked here. The text is selected: press Ctrl+C (⌘C on a Mac).";
 
 /// A Copy button and the status it reports to. `onclick` computes the text and hands it to
 /// [`copy`].
