@@ -14,10 +14,11 @@ use yew::prelude::*;
 
 use crate::canvas::{Canvas, Shown};
 use crate::components::{
-    diagram, dlq_list, export_box, footer, header, link_notice, queue_vs_topic, region, share_link,
-    system_picker, time_travel, ComparePanel, Controls, Diagram, DlqList, EventLog, ExchangePanel,
-    FanOutPanel, Inspected, Inspector, LessonPanel, MetricsPanel, PacedAnnouncement, PlatformLens,
-    RedisPanel, Region, Same, Sends, StreamView, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP, TOKEN_CAP,
+    diagram, dlq_list, export_box, fan_out_panel, footer, header, link_notice, queue_vs_topic,
+    region, share_link, system_picker, time_travel, ComparePanel, Controls, Diagram, DlqList,
+    EventLog, ExchangePanel, Inspected, Inspector, LessonPanel, MetricsPanel, PacedAnnouncement,
+    PlatformLens, RedisPanel, Region, Same, Sends, StreamView, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP,
+    TOKEN_CAP,
 };
 use crate::panels::{Panel, PanelHandle};
 use crate::state::{Action, Playground};
@@ -94,6 +95,8 @@ pub fn App(props: &AppProps) -> Html {
             None => Playground::from_location(),
         })
     };
+    // The fan-out's opened copy, kept here so that its panel is a view (`fan_out_panel`).
+    let fan_out_open = use_state(|| None::<crate::components::Opened>);
     // Answered lessons are remembered across visits; the reducer only changes them.
     use_effect_with(state.progress.clone(), |progress| {
         crate::progress::save(progress)
@@ -463,7 +466,7 @@ pub fn App(props: &AppProps) -> Html {
         let (title, body) = match p {
             Panel::FanOut => (
                 "Fan-out: one upload, four subscribers",
-                html! { <FanOutPanel {now} {panels} /> },
+                fan_out_panel(now, &panels, &fan_out_open),
             ),
             Panel::Contrast => (
                 "Queue vs topic: the same orders, side by side",

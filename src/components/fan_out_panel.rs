@@ -8,23 +8,21 @@ use yew::prelude::*;
 use super::{panel_inspector, Inspected};
 use crate::panels::{Panel, PanelAction, PanelCommand, PanelHandle};
 
-#[derive(Properties, PartialEq)]
-pub struct FanOutPanelProps {
-    /// The main run's simulated time (the same clock, play, speed and time travel).
-    pub now: Millis,
-    /// The playground's worlds: this panel reads and acts on the fan-out topic.
-    pub panels: PanelHandle,
-}
-
 /// Fan-out, SNS → SQS style: the video-upload system (`scenarios/video-upload.json`), one
 /// "video uploaded" event copied to four subscriptions, each its own queue with its own
 /// consumers and DLQ. Take one offline or watch the slow one: the others never wait.
-#[component]
-pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
-    let act = props.panels.actions(Panel::FanOut);
-    // A subscription's copy of one upload, opened to read its envelope.
-    let selected = use_state(|| None::<super::Opened>);
-    let panels = props.panels.read(Panel::FanOut, props.now);
+///
+/// Drawn from `handle`'s fan-out world at `now` (the main run's clock, play, speed and time
+/// travel), with `selected` the subscription's copy opened to read its envelope. A view, not
+/// a component: the App keeps `selected` in a state of the type every panel's opened message
+/// has, so this costs no Yew state code of its own, and a component's worth less download.
+pub fn fan_out_panel(
+    now: Millis,
+    handle: &PanelHandle,
+    selected: &UseStateHandle<Option<super::Opened>>,
+) -> Html {
+    let act = handle.actions(Panel::FanOut);
+    let panels = handle.read(Panel::FanOut, now);
     let Some(world) = panels.world(Panel::FanOut) else {
         return Html::default();
     };
@@ -63,7 +61,8 @@ pub fn FanOutPanel(props: &FanOutPanelProps) -> Html {
         }
     });
     let detail = selected
-        .and_then(|(i, id)| {
+        .as_ref()
+        .and_then(|&(i, id)| {
             let i = i as usize;
             let sim = subs.get(i)?;
             let m = sim.message(id)?;

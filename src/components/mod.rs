@@ -42,7 +42,7 @@ pub use dlq_list::{dlq_list, DlqList};
 pub use event_log::{EventLog, EventLogProps};
 pub use exchange_panel::{ExchangePanel, ExchangePanelProps};
 pub use export_box::export_box;
-pub use fan_out_panel::{FanOutPanel, FanOutPanelProps};
+pub use fan_out_panel::fan_out_panel;
 pub use footer::footer;
 pub use header::header;
 pub use inspector::{panel_inspector, Inspected, Inspector, InspectorProps};
