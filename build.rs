@@ -196,17 +196,23 @@ fn lower_scenarios() {
     }
 }
 
+/// `scenarios/NAME.json`'s path and plan; a file that does not plan fails the build with both.
+fn planned(name: &str) -> (String, queue_engine::topology::plan::Plan) {
+    let path = format!("scenarios/{name}.json");
+    println!("cargo:rerun-if-changed={path}");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let plan = ScenarioFile::from_json(&text)
+        .and_then(|f| f.into_v2().plan())
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    (path, plan)
+}
+
 /// Each of [`WORLDS`] as the world's plan, every member's scenario pruned like a lowered one.
 fn plan_worlds() {
     let out = out_dir("plans");
     let defaults = serde_json::to_value(Scenario::default()).expect("scenarios serialise");
     for &name in WORLDS {
-        let path = format!("scenarios/{name}.json");
-        println!("cargo:rerun-if-changed={path}");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let plan = ScenarioFile::from_json(&text)
-            .and_then(|f| f.into_v2().plan())
-            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let (path, plan) = planned(name);
         let mut value = serde_json::to_value(&plan).expect("plans serialise");
         if let Some(members) = value.get_mut("members").and_then(Value::as_array_mut) {
             for m in members {
@@ -236,13 +242,8 @@ fn log_systems() {
     let defaults =
         serde_json::to_value(queue_engine::stream::StreamScenario::default()).expect("serialise");
     for &name in LOGS {
-        let path = format!("scenarios/{name}.json");
-        println!("cargo:rerun-if-changed={path}");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let log = ScenarioFile::from_json(&text)
-            .and_then(|f| f.into_v2().plan())
-            .and_then(|p| p.log_system())
-            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let (path, plan) = planned(name);
+        let log = plan.log_system().unwrap_or_else(|e| panic!("{path}: {e}"));
         let mut value = serde_json::to_value(&log).expect("log scenarios serialise");
         prune(&mut value, &defaults);
         std::fs::write(out.join(format!("{name}.json")), value.to_string())

@@ -69,20 +69,26 @@ fn a_planned_add_or_remove_of_one_member_is_refused_by_name() {
     );
 }
 
+/// `scenarios/NAME.json`, planned.
+fn planned_file(name: &str) -> Plan {
+    let path = format!("{}/../scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).expect("the file");
+    planned(&text)
+}
+
+fn planned(text: &str) -> Plan {
+    queue_engine::ScenarioV2::from_json(text)
+        .expect("reads")
+        .plan()
+        .expect("plans")
+}
+
 /// The page's log panel runs `scenarios/orders-log.json` as a log scenario: the file's topic,
 /// groups and producer come back exactly as they plan, and only the timed commands stay
 /// behind (the panel's buttons stand in for them).
 #[test]
 fn a_kafka_file_is_a_log_scenario_and_plans_the_same_again() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../scenarios/orders-log.json"
-    ))
-    .expect("the file");
-    let plan = queue_engine::ScenarioV2::from_json(&text)
-        .expect("reads")
-        .plan()
-        .expect("plans");
+    let plan = planned_file("orders-log");
     assert!(!plan.commands.is_empty(), "the file has timed commands");
     let sc = plan.log_system().expect("one Kafka log");
     assert!(sc.commands.is_empty());
@@ -105,63 +111,34 @@ fn a_kafka_file_is_a_log_scenario_and_plans_the_same_again() {
 
 #[test]
 fn what_a_log_scenario_cannot_hold_is_refused_by_name() {
-    let plan = |file: serde_json::Value| {
-        queue_engine::ScenarioV2::from_json(&file.to_string())
-            .expect("reads")
-            .plan()
-            .expect("plans")
-    };
     let with_producer = |producer: serde_json::Value| {
-        serde_json::json!({
-            "version": 2,
-            "nodes": {
-                "p": { "producer": producer },
-                "orders": { "log": {} },
-                "kitchen": { "consumer": {} }
-            },
-            "edges": [
-                { "kind": "publish", "from": "p", "to": "orders" },
-                { "kind": "subscribe", "from": "orders", "to": "kitchen" }
-            ]
-        })
+        planned(
+            &serde_json::json!({
+                "version": 2,
+                "nodes": {
+                    "p": { "producer": producer },
+                    "orders": { "log": {} },
+                    "kitchen": { "consumer": {} }
+                },
+                "edges": [
+                    { "kind": "publish", "from": "p", "to": "orders" },
+                    { "kind": "subscribe", "from": "orders", "to": "kitchen" }
+                ]
+            })
+            .to_string(),
+        )
     };
-    assert!(plan(with_producer(serde_json::json!({ "rate": 3 })))
+    assert!(with_producer(serde_json::json!({ "rate": 3 }))
         .log_system()
         .is_ok());
-    let err = plan(with_producer(serde_json::json!({ "duplicate_share": 0.1 })))
-        .log_system()
-        .unwrap_err()
-        .to_string();
+    let refused = |plan: Plan| plan.log_system().unwrap_err().to_string();
+    let err = refused(with_producer(serde_json::json!({ "duplicate_share": 0.1 })));
     assert!(err.contains("nodes.p.producer"), "{err}");
-    let err = plan(
-        serde_json::from_str(
-            &std::fs::read_to_string(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../scenarios/redis-orders.json"
-            ))
-            .unwrap(),
-        )
-        .unwrap(),
-    )
-    .log_system()
-    .unwrap_err()
-    .to_string();
+    let err = refused(planned_file("redis-orders"));
     assert!(
         err.contains("nodes.orders") && err.contains("a Redis stream"),
         "{err}"
     );
-    let err = plan(
-        serde_json::from_str(
-            &std::fs::read_to_string(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../scenarios/video-upload.json"
-            ))
-            .unwrap(),
-        )
-        .unwrap(),
-    )
-    .log_system()
-    .unwrap_err()
-    .to_string();
+    let err = refused(planned_file("video-upload"));
     assert!(err.contains("a queue"), "{err}");
 }
