@@ -20,17 +20,18 @@ use yew::prelude::*;
 pub const REFUSED: &str =
     "Not copied: the clipboard is blocked here. The text is selected: press Ctrl+C (⌘C on a Mac).";
 
-/// A Copy button and the status it reports to. `onclick` computes the text and hands it to
-/// [`copy`].
+/// A Copy button, with `title` saying what it copies when the label does not, and the status
+/// it reports to. `onclick` computes the text and hands it to [`copy`].
 pub fn copy_button(
     id: &'static str,
     label: &'static str,
+    title: Option<&'static str>,
     disabled: bool,
     onclick: Callback<MouseEvent>,
 ) -> Html {
     html! {
         <>
-            <button type="button" {id} {disabled} {onclick}>{ label }</button>
+            <button type="button" {id} {title} {disabled} {onclick}>{ label }</button>
             <span class="copy-status" role="status"></span>
         </>
     }

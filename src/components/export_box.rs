@@ -15,7 +15,7 @@ pub fn export_box(e: Copyable) -> Html {
     html! {
         <details class="export-box">
             <summary>{ "Configuration to copy: " }{ e.title }</summary>
-            { super::copy_button("copy-export", "Copy", false, oncopy) }
+            { super::copy_button("copy-export", "Copy", None, false, oncopy) }
             <pre class="export" id="export-text" tabindex="0" aria-label={e.title}
                 data-format={e.format}><code>{ e.text }</code></pre>
         </details>

@@ -132,7 +132,7 @@ pub fn PlatformLens(props: &PlatformLensProps) -> Html {
                 </select>
             </label>
             { " " }
-            { super::copy_button("copy-export", "Copy", false, oncopy) }
+            { super::copy_button("copy-export", "Copy", None, false, oncopy) }
             <pre class="export" id="export-text" tabindex="0" aria-label={current.title}
                 data-format={current.format}><code>{ &current.text }</code></pre>
             </div>

@@ -30,7 +30,7 @@ pub fn share_link(onlink: Callback<(), String>, page: Option<AttrValue>, locked:
     });
     html! {
         <div class="share">
-            { super::copy_button("copy-link", "Copy link", locked, onclick) }
+            { super::copy_button("copy-link", "Copy link", Some("Copy a link that reopens exactly this moment: scenario, settings, every action and the time"), locked, onclick) }
             <input id="share-url" type="text" readonly=true hidden=true aria-label="Link to this moment" size="30" />
         </div>
     }

@@ -26,6 +26,7 @@ test("with the clipboard allowed, each Copy button copies its text and says so",
   const { page, problems } = await openPage(site.browser, site.server.url, { context });
   await page.waitForSelector("#lens-table");
   assert.equal(await status(page, "#copy-link"), "", "nothing is said before a click");
+  assert.match(await page.getAttribute("#copy-link", "title"), /reopens exactly this moment/, "what it copies");
   assert.equal(await page.isVisible("#share-url"), false, "the field appears with the link");
 
   await page.click("#copy-link");
