@@ -15,10 +15,10 @@ use yew::prelude::*;
 use crate::canvas::{Canvas, Shown};
 use crate::components::{
     diagram, dlq_list, export_box, fan_out_panel, footer, header, link_notice, queue_vs_topic,
-    region, share_link, system_picker, time_travel, ComparePanel, Controls, Diagram, DlqList,
-    EventLog, ExchangePanel, Inspected, Inspector, LessonPanel, MetricsPanel, PacedAnnouncement,
-    PlatformLens, RedisPanel, Region, Same, Sends, StreamView, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP,
-    TOKEN_CAP,
+    redis_panel, region, share_link, stream_view, system_picker, time_travel, ComparePanel,
+    Controls, Diagram, DlqList, EventLog, ExchangePanel, Inspected, Inspector, LessonPanel,
+    MetricsPanel, PacedAnnouncement, PlatformLens, Region, Same, Sends, COMPACT_TOKEN_CAP,
+    FAST_TOKEN_CAP, TOKEN_CAP,
 };
 use crate::panels::{Panel, PanelHandle};
 use crate::state::{Action, Playground};
@@ -95,8 +95,11 @@ pub fn App(props: &AppProps) -> Html {
             None => Playground::from_location(),
         })
     };
-    // The fan-out's opened copy, kept here so that its panel is a view (`fan_out_panel`).
+    // The message open in the fan-out's, the log's and the Redis stream's inspectors, kept
+    // here so that their panels are views (`fan_out_panel`, `stream_view`, `redis_panel`).
     let fan_out_open = use_state(|| None::<crate::components::Opened>);
+    let stream_open = use_state(|| None::<crate::components::Opened>);
+    let redis_open = use_state(|| None::<crate::components::Opened>);
     // Answered lessons are remembered across visits; the reducer only changes them.
     use_effect_with(state.progress.clone(), |progress| {
         crate::progress::save(progress)
@@ -474,7 +477,7 @@ pub fn App(props: &AppProps) -> Html {
             ),
             Panel::Log => (
                 "Partitioned log (Kafka's model)",
-                html! { <StreamView {now} {panels} /> },
+                stream_view(now, &panels, &stream_open),
             ),
             Panel::Exchanges => (
                 "RabbitMQ: exchanges, bindings and x-death",
@@ -482,7 +485,7 @@ pub fn App(props: &AppProps) -> Html {
             ),
             Panel::Redis => (
                 "Redis Streams: pending entries and claiming",
-                html! { <RedisPanel {now} {panels} /> },
+                redis_panel(now, &panels, &redis_open),
             ),
         };
         // What the system is in a real broker's own configuration, to copy: left out of a

@@ -8,22 +8,20 @@ use yew::prelude::*;
 use super::{panel_inspector, Inspected};
 use crate::panels::{Panel, PanelAction, PanelCommand, PanelHandle};
 
-#[derive(Properties, PartialEq)]
-pub struct RedisPanelProps {
-    /// The main run's simulated time.
-    pub now: Millis,
-    /// The playground's worlds: this panel reads and acts on the Redis stream.
-    pub panels: PanelHandle,
-}
-
 /// Redis Streams: the pending entries list of a consumer group, claiming idle entries from a
 /// crashed consumer, and a dead stream for entries delivered too often. It runs the
-/// redis-orders system (`scenarios/redis-orders.json`).
-#[component]
-pub fn RedisPanel(props: &RedisPanelProps) -> Html {
-    let act = props.panels.actions(Panel::Redis);
-    let opened = use_state(|| None::<super::Opened>);
-    let panels = props.panels.read(Panel::Redis, props.now);
+/// redis-orders system (`scenarios/redis-orders.json`), drawn from `handle`'s world at `now`
+/// (the main run's clock), with `opened` the entry open in its inspector.
+///
+/// A view, not a component, as the fan-out panel: the App keeps `opened` in the state type
+/// every panel's opened message has, which saves a component's worth of Yew's code.
+pub fn redis_panel(
+    now: Millis,
+    handle: &PanelHandle,
+    opened: &UseStateHandle<Option<super::Opened>>,
+) -> Html {
+    let act = handle.actions(Panel::Redis);
+    let panels = handle.read(Panel::Redis, now);
     let world = panels.world(Panel::Redis);
     let Some(sim) = world
         .and_then(|w| w.logs().first())
@@ -31,7 +29,6 @@ pub fn RedisPanel(props: &RedisPanelProps) -> Html {
     else {
         return Html::default();
     };
-    let now = props.now;
     let crash = |consumer: usize| {
         act.reform(move |_: MouseEvent| PanelAction::Command(PanelCommand::Crash { consumer }))
     };
@@ -47,7 +44,7 @@ pub fn RedisPanel(props: &RedisPanelProps) -> Html {
             </button>
         }
     };
-    let detail = opened.and_then(|(ms, seq)| {
+    let detail = opened.as_ref().and_then(|&(ms, seq)| {
         let id = EntryId { ms, seq };
         let e = sim.entry(id)?;
         let title = format!("orders · entry {id}{}", if e.poison { " (poison)" } else { "" });

@@ -14,26 +14,25 @@ use yew::prelude::*;
 use super::{panel_inspector, Inspected};
 use crate::panels::{log_of, Panel, PanelAction, PanelCommand, PanelHandle, Spec};
 
-#[derive(Properties, PartialEq)]
-pub struct StreamViewProps {
-    /// The main run's simulated time: the log runs on the same clock (play, pause, speed and
-    /// time travel all apply).
-    pub now: Millis,
-    /// The playground's worlds: this panel reads and acts on the log.
-    pub panels: PanelHandle,
-}
-
 /// Records shown per partition lane (the newest).
 const LANE: u64 = 24;
 
 /// The partitioned log: partitions as lanes of offsets, each group's committed cursor under its
-/// lane, per-group counters, the dead-letter topic, and any record's envelope.
-#[component]
-pub fn StreamView(props: &StreamViewProps) -> Html {
-    let act = props.panels.actions(Panel::Log);
-    let selected = use_state(|| None::<super::Opened>);
-    let shared = props.panels.panels.clone();
-    let panels = props.panels.read(Panel::Log, props.now);
+/// lane, per-group counters, the dead-letter topic, and any record's envelope. Drawn from
+/// `handle`'s log at `now` (the main run's clock: play, pause, speed and time travel all
+/// apply), with `selected` the record open in its inspector.
+///
+/// A view, not a component, as the fan-out and Redis panels: the App keeps `selected` in the
+/// state type every panel's opened message has. What it draws changes only when the panels'
+/// clock moves, so the page's other renders change nothing in the document.
+pub fn stream_view(
+    now: Millis,
+    handle: &PanelHandle,
+    selected: &UseStateHandle<Option<super::Opened>>,
+) -> Html {
+    let act = handle.actions(Panel::Log);
+    let shared = handle.panels.clone();
+    let panels = handle.read(Panel::Log, now);
     let world = panels.world(Panel::Log);
     let (Some(sim), Spec::Log(setup)) = (world.and_then(log_of), panels.spec(Panel::Log)) else {
         return Html::default();
@@ -163,7 +162,7 @@ pub fn StreamView(props: &StreamViewProps) -> Html {
         }
     });
 
-    let detail = selected.and_then(|(p, off)| {
+    let detail = selected.as_ref().and_then(|&(p, off)| {
         let p = p as u32;
         let log = sim.partitions.get(p as usize)?;
         let r = log.records.get(off.checked_sub(log.start)? as usize)?;
