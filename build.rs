@@ -40,12 +40,13 @@ const WORLDS: &[&str] = &[
 
 /// The systems whose configuration the page offers to copy: RabbitMQ definitions for the
 /// broker, Terraform for the SNS topics and SQS queues, topic commands and consumer
-/// properties for the Kafka log.
+/// properties for the Kafka log, and the commands that run the Redis stream.
 const EXPORTS: &[(&str, Export)] = &[
     ("rabbitmq-pizza", Export::Definitions),
     ("video-upload", Export::Terraform),
     ("queue-vs-topic", Export::Terraform),
     ("orders-log", Export::Kafka),
+    ("redis-orders", Export::Redis),
 ];
 
 #[derive(Clone, Copy)]
@@ -53,6 +54,7 @@ enum Export {
     Definitions,
     Terraform,
     Kafka,
+    Redis,
 }
 
 /// The lessons in teaching order: the order of the page's lesson menu.
@@ -255,7 +257,7 @@ fn log_systems() {
 /// exactly as `qsim definitions` and `qsim terraform` print them (`cargo xtask verify` imports
 /// the definitions into a real RabbitMQ and exports them back unchanged).
 fn export_configurations() {
-    use queue_engine::topology::{definitions, kafka, terraform};
+    use queue_engine::topology::{definitions, kafka, redis, terraform};
     let out = out_dir("exports");
     for &(name, kind) in EXPORTS {
         let path = format!("scenarios/{name}.json");
@@ -269,6 +271,7 @@ fn export_configurations() {
                 .map(|d| serde_json::to_string_pretty(&d).expect("JSON values serialise")),
             Export::Terraform => terraform::export(&topology).map(|t| t.trim_end().to_owned()),
             Export::Kafka => kafka::export(&topology).map(|t| t.trim_end().to_owned()),
+            Export::Redis => redis::export(&planned(name).1).map(|t| t.trim_end().to_owned()),
         };
         let written = written.unwrap_or_else(|e| panic!("{path}: {e}"));
         std::fs::write(out.join(format!("{name}.txt")), written)

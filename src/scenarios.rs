@@ -111,14 +111,14 @@ pub fn log_system(seed: u64) -> StreamScenario {
 /// it every frame, so it is not copied each time.
 pub struct Copyable {
     pub title: &'static str,
-    /// `json`, `hcl` or `properties`, as the lens's exports say it.
+    /// `json`, `hcl`, `properties` or `redis`, as the lens's exports say it.
     pub format: &'static str,
     pub text: &'static str,
 }
 
 /// The configuration to copy for a built-in system of several nodes (None: nothing to copy
 /// yet). `build.rs` wrote it from the system's file with the engine's own exporter, as
-/// `qsim definitions`, `qsim terraform` or `qsim kafka` prints it. The log's is its file's:
+/// `qsim definitions`, `qsim terraform`, `qsim kafka` or `qsim redis` prints it. The log's is its file's:
 /// the panel's switches change the run, not this text, and its title says so.
 pub fn export(name: &str) -> Option<Copyable> {
     let (title, format, text) = match name {
@@ -141,6 +141,11 @@ pub fn export(name: &str) -> Option<Copyable> {
             "Kafka: the topic and consumer groups as the file sets them, not the switches above",
             "properties",
             include_str!(concat!(env!("OUT_DIR"), "/exports/orders-log.txt")),
+        ),
+        "redis-orders" => (
+            "Redis: the stream, its consumer group, the janitor and the dead stream",
+            "redis",
+            include_str!(concat!(env!("OUT_DIR"), "/exports/redis-orders.txt")),
         ),
         _ => return None,
     };

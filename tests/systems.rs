@@ -174,11 +174,12 @@ fn each_brokers_queue_runs_its_own_file_and_names_its_platform() {
 /// as `qsim definitions` prints them, and reads back as the same topology (semantics notes
 /// §2.1, §2.3, §2.4, §2.5, via the engine's exporter, which `cargo xtask verify` puts through
 /// a real RabbitMQ). The SNS systems' is their Terraform, as `qsim terraform` prints it, and
-/// the Kafka log's its topic commands and consumer properties, as `qsim kafka` prints them.
+/// the Kafka log's its topic commands and consumer properties, as `qsim kafka` prints them,
+/// and the Redis stream's its commands, as `qsim redis` prints them.
 /// Systems with nothing to copy yet offer nothing.
 #[test]
 fn each_systems_configuration_is_the_engines_export() {
-    use queue_engine::topology::{definitions, kafka, terraform};
+    use queue_engine::topology::{definitions, kafka, redis, terraform};
     use queue_engine::ScenarioFile;
     let topology = |name: &str| {
         let file = std::fs::read_to_string(format!("scenarios/{name}.json")).expect("the file");
@@ -224,13 +225,29 @@ fn each_systems_configuration_is_the_engines_export() {
             .trim_end(),
         "what `qsim kafka orders-log` prints"
     );
+    let export = queue_playground::scenarios::export("redis-orders").expect("an export");
+    assert_eq!(export.format, "redis");
+    let plan = ScenarioFile::from_json(
+        &std::fs::read_to_string("scenarios/redis-orders.json").expect("the file"),
+    )
+    .expect("it reads")
+    .into_v2()
+    .plan()
+    .expect("it plans");
+    assert_eq!(
+        export.text,
+        redis::export(&plan).expect("all Redis").trim_end(),
+        "what `qsim redis redis-orders` prints"
+    );
     for name in system_names() {
         let offered = queue_playground::scenarios::export(name).is_some();
+        // The one-queue systems have the platform lens's exports instead.
         let expected = [
             "rabbitmq-pizza",
             "video-upload",
             "queue-vs-topic",
             "orders-log",
+            "redis-orders",
         ]
         .contains(&name);
         assert_eq!(offered, expected, "{name}");

@@ -280,6 +280,23 @@ test("the orders log's Kafka configuration holds its topic, each group the table
   await page.close();
 });
 
+test("the Redis stream's commands name its stream, group and consumers, with the janitor and the dead stream", async () => {
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?s=redis-orders`, { viewport: { width: 1280, height: 1000 } });
+  await page.waitForSelector("#region-redis li[data-consumer]");
+  assert.match(await page.textContent("#region-redis details.export-box summary"), /^Configuration to copy: Redis: /);
+  await page.click("#region-redis details.export-box summary");
+  const text = await page.textContent("#region-redis #export-text");
+  const consumers = await page.$$eval("#region-redis li[data-consumer]", (ls) => ls.map((l) => l.dataset.consumer));
+  assert.deepEqual(consumers, ["kitchen-1", "kitchen-2"]);
+  assert.match(text, new RegExp(`Each of its ${consumers.length} consumers`));
+  assert.match(text, /\nXGROUP CREATE orders kitchen \$ MKSTREAM\n/);
+  assert.match(text, /\nXREADGROUP GROUP kitchen kitchen-1 COUNT 10 STREAMS orders >\n/);
+  assert.match(text, /\nXAUTOCLAIM orders kitchen kitchen-2 10000 0-0 COUNT 10\n/);
+  assert.match(text, /\nXADD orders:dead \* entry <entry id> deliveries 3\n/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("a link copied on each system carries its buttons and reopens it with the same numbers", async () => {
   // Each system with what a learner does in it, the link parameter that records that, and
   // what shows its numbers. Queue vs topic has no buttons: its link carries only the time.

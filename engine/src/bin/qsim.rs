@@ -8,6 +8,7 @@
 //! qsim import-definitions DEFS.json [--name NAME]   (RabbitMQ definitions as a version 2 file)
 //! qsim terraform FILE       (the file's SNS topics, SQS queues and subscriptions as Terraform)
 //! qsim kafka FILE           (the file's Kafka topics and consumer groups: commands and properties)
+//! qsim redis FILE           (the file's Redis streams: the commands that run them as the engine does)
 //! ```
 //! Course authors use it to precompute a lesson's numbers; tests and benchmarks use it to run
 //! every scenario in the repository; `--events` lets anyone check the engine from outside, one
@@ -16,14 +17,14 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use queue_engine::topology::{definitions, kafka, terraform};
+use queue_engine::topology::{definitions, kafka, redis, terraform};
 use queue_engine::{Millis, ScenarioFile, ScenarioV2, World, WorldReport};
 
 const USAGE: &str =
     "usage: qsim run FILE [--until 10m] [--seed N] [--no-messages] [--events OUT.jsonl]\n       \
      qsim check FILE...\n       qsim convert FILE\n       qsim definitions FILE\n       \
      qsim import-definitions DEFS.json [--name NAME]\n       qsim terraform FILE\n       \
-     qsim kafka FILE\n       qsim bench [steady|rush-hour|rush-hour-flat|log|ceiling] [--runs N]";
+     qsim kafka FILE\n       qsim redis FILE\n       qsim bench [steady|rush-hour|rush-hour-flat|log|ceiling] [--runs N]";
 
 /// Events kept between two drains while writing `--events`: far more than one simulated
 /// second produces, so nothing is dropped before it is written.
@@ -119,6 +120,13 @@ fn run(args: &[String]) -> Result<(), String> {
         Some("kafka") if args.len() == 2 => {
             let file = &args[1];
             let text = kafka::export(&load(file)?.topology).map_err(|e| format!("{file}: {e}"))?;
+            print(text.trim_end());
+            Ok(())
+        }
+        Some("redis") if args.len() == 2 => {
+            let file = &args[1];
+            let plan = load(file)?.plan().map_err(|e| format!("{file}: {e}"))?;
+            let text = redis::export(&plan).map_err(|e| format!("{file}: {e}"))?;
             print(text.trim_end());
             Ok(())
         }

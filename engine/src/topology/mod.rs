@@ -24,6 +24,7 @@ pub mod log;
 mod lower;
 pub mod plan;
 pub mod profile;
+pub mod redis;
 pub mod scenario;
 pub mod terraform;
 pub mod tokens;
