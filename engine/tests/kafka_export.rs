@@ -3,6 +3,8 @@
 //! consumer group's settings as the simulation runs them (semantics notes §3). What is not
 //! Kafka is refused by node.
 
+mod common;
+
 use queue_engine::topology::kafka::export;
 use queue_engine::ScenarioV2;
 use serde_json::json;
@@ -157,22 +159,11 @@ fn what_is_not_kafka_is_refused_by_node() {
 
 #[test]
 fn qsim_kafka_prints_the_export_and_exits_2_naming_the_node() {
-    let run = |name: &str| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_qsim"))
-            .args([
-                "kafka",
-                &format!("{}/../scenarios/{name}", env!("CARGO_MANIFEST_DIR")),
-            ])
-            .output()
-            .expect("qsim runs")
-    };
-    let ok = run("orders-log.json");
-    assert!(ok.status.success());
-    let printed = String::from_utf8(ok.stdout).expect("UTF-8");
+    let (status, printed, _) = common::qsim_on("kafka", "orders-log.json");
+    assert_eq!(status, Some(0));
     let expected = export(&file("orders-log.json").topology).expect("all Kafka");
     assert_eq!(printed.trim_end(), expected.trim_end());
-    let bad = run("redis-orders.json");
-    assert_eq!(bad.status.code(), Some(2));
-    let said = String::from_utf8(bad.stderr).expect("UTF-8");
+    let (status, _, said) = common::qsim_on("kafka", "redis-orders.json");
+    assert_eq!(status, Some(2));
     assert!(said.contains("redis-orders.json: nodes.orders"), "{said}");
 }

@@ -3,6 +3,8 @@
 //! dead stream, each with the plan's own numbers (semantics notes §4). What is not a Redis
 //! stream is refused by node.
 
+mod common;
+
 use queue_engine::topology::log::LogPlan;
 use queue_engine::topology::plan::Plan;
 use queue_engine::topology::redis::export;
@@ -69,22 +71,11 @@ fn what_is_not_a_redis_stream_is_refused_by_node() {
 
 #[test]
 fn qsim_redis_prints_the_export_and_exits_2_naming_the_node() {
-    let run = |name: &str| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_qsim"))
-            .args([
-                "redis",
-                &format!("{}/../scenarios/{name}", env!("CARGO_MANIFEST_DIR")),
-            ])
-            .output()
-            .expect("qsim runs")
-    };
-    let ok = run("redis-orders.json");
-    assert!(ok.status.success());
-    let printed = String::from_utf8(ok.stdout).expect("UTF-8");
+    let (status, printed, _) = common::qsim_on("redis", "redis-orders.json");
+    assert_eq!(status, Some(0));
     let expected = export(&planned("redis-orders.json")).expect("all Redis");
     assert_eq!(printed.trim_end(), expected.trim_end());
-    let bad = run("orders-log.json");
-    assert_eq!(bad.status.code(), Some(2));
-    let said = String::from_utf8(bad.stderr).expect("UTF-8");
+    let (status, _, said) = common::qsim_on("redis", "orders-log.json");
+    assert_eq!(status, Some(2));
     assert!(said.contains("orders-log.json: nodes.orders"), "{said}");
 }

@@ -234,3 +234,17 @@ impl std::ops::Deref for OneLog {
         self.world.logs()[0].as_kafka().expect("a Kafka log")
     }
 }
+
+/// What `qsim SUBCOMMAND scenarios/FILE` printed: its exit status, standard output and
+/// standard error.
+pub fn qsim_on(subcommand: &str, file: &str) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_qsim"))
+        .args([
+            subcommand,
+            &format!("{}/../scenarios/{file}", env!("CARGO_MANIFEST_DIR")),
+        ])
+        .output()
+        .expect("qsim runs");
+    let text = |b: Vec<u8>| String::from_utf8(b).expect("UTF-8");
+    (out.status.code(), text(out.stdout), text(out.stderr))
+}
