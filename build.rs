@@ -254,8 +254,9 @@ fn log_systems() {
 }
 
 /// Each of [`EXPORTS`] in its platform's own configuration, written by the engine's exporters
-/// exactly as `qsim definitions` and `qsim terraform` print them (`cargo xtask verify` imports
-/// the definitions into a real RabbitMQ and exports them back unchanged).
+/// exactly as `qsim definitions`, `qsim terraform`, `qsim kafka` and `qsim redis` print them
+/// (`cargo xtask verify` imports the definitions into a real RabbitMQ and exports them back
+/// unchanged).
 fn export_configurations() {
     use queue_engine::topology::{definitions, kafka, redis, terraform};
     let out = out_dir("exports");
