@@ -308,6 +308,21 @@ pub fn App(props: &AppProps) -> Html {
     // opened) takes the diagram's place, and the main queue's own regions step aside. Its
     // queue still keeps the clock, but nothing draws its messages, so none are copied.
     let stage = state.stage();
+    // A message opened in one system's panel means nothing in another's (a log lesson's
+    // partition 0, offset 5 is another record in the next), so each opens with none.
+    {
+        let opened = [
+            fan_out_open.clone(),
+            stream_open.clone(),
+            redis_open.clone(),
+        ];
+        let lesson = state.lesson.map(|l| l.id.as_str());
+        use_effect_with((stage, lesson), move |_| {
+            for o in opened.iter().filter(|o| o.is_some()) {
+                o.set(None);
+            }
+        });
+    }
     let cap = match (stage, fast) {
         (Some(_), _) => 0,
         (None, true) => FAST_TOKEN_CAP,

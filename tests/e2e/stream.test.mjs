@@ -43,6 +43,12 @@ test("a rewound group replays the retained log; the other group does not move", 
   assert.match(await page.textContent("#record-detail .timeline li:first-child"), new RegExp(`appended to partition \\d at offset ${offset} `));
   await screenshot(page, "stream-replay");
   await screenshotOf(page, "#region-stream", "stream-region");
+  // Another system and back: the log opens with no record open, as it did the first time.
+  await page.selectOption("#system", "redis-orders");
+  await page.waitForSelector("#region-redis li[data-consumer]");
+  await page.selectOption("#system", "orders-log");
+  await page.waitForSelector("#region-stream .lane");
+  assert.equal(await page.$("#record-detail"), null, "no record open");
   assert.deepEqual(problems, []);
   await page.close();
 });
