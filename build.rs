@@ -263,16 +263,20 @@ fn export_configurations() {
     for &(name, kind) in EXPORTS {
         let path = format!("scenarios/{name}.json");
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let topology = ScenarioFile::from_json(&text)
+        let file = ScenarioFile::from_json(&text)
             .unwrap_or_else(|e| panic!("{path}: {e}"))
-            .into_v2()
-            .topology;
+            .into_v2();
+        let topology = &file.topology;
         let written = match kind {
-            Export::Definitions => definitions::export(&topology)
+            Export::Definitions => definitions::export(topology)
                 .map(|d| serde_json::to_string_pretty(&d).expect("JSON values serialise")),
-            Export::Terraform => terraform::export(&topology).map(|t| t.trim_end().to_owned()),
-            Export::Kafka => kafka::export(&topology).map(|t| t.trim_end().to_owned()),
-            Export::Redis => redis::export(&planned(name).1).map(|t| t.trim_end().to_owned()),
+            Export::Terraform => terraform::export(topology).map(|t| t.trim_end().to_owned()),
+            Export::Kafka => kafka::export(topology).map(|t| t.trim_end().to_owned()),
+            // The Redis commands carry the engine's own numbers, so they read the plan.
+            Export::Redis => file
+                .plan()
+                .and_then(|p| redis::export(&p))
+                .map(|t| t.trim_end().to_owned()),
         };
         let written = written.unwrap_or_else(|e| panic!("{path}: {e}"));
         std::fs::write(out.join(format!("{name}.txt")), written)

@@ -97,10 +97,8 @@ fn group(out: &mut String, g: &GroupConfig) {
     );
 }
 
-/// One topic's commands and its groups' properties files, as [`export`] writes each Kafka
-/// log: from a log's own scenario, so the page writes what a learner set in the log's panel.
-#[inline]
-pub fn topic(topic: &TopicConfig, groups: &[GroupConfig]) -> String {
+/// One topic's commands and its groups' properties files, as [`export`] writes each Kafka log.
+fn topic(topic: &TopicConfig, groups: &[GroupConfig]) -> String {
     let (name, partitions) = (&topic.name, topic.partitions);
     let mut out = format!(
         "# Topic {name}: {partitions} partitions; records are kept {} whether read or not.\n",
