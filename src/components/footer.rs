@@ -6,13 +6,14 @@
 
 use yew::prelude::*;
 
-use crate::BUILD_VERSION;
-
+/// Written as the markup itself: the version is fixed at build time (`crate::BUILD_VERSION`,
+/// which is HTML-safe: `v0.1.0 (abc12345)`), and each `html!` element costs its own code in
+/// the wasm, where this is one string.
 pub fn footer() -> Html {
-    html! {
-        <footer class="site-footer">
-            <span>{ "Queue Playground " }</span>
-            <span class="build-version" title="Build version">{ BUILD_VERSION }</span>
-        </footer>
-    }
+    Html::from_html_unchecked(AttrValue::Static(concat!(
+        r#"<footer class="site-footer"><span>Queue Playground </span>"#,
+        r#"<span class="build-version" title="Build version">"#,
+        env!("QP_BUILD_VERSION"),
+        "</span></footer>",
+    )))
 }
