@@ -21,6 +21,12 @@ pub struct PlatformLensProps {
 /// other rows and the export fold behind a box each (style.css), so folding needs no state.
 const KEPT_ROW: &str = "DLQ after";
 
+/// The fold switches as text: each `html!` element is its own code in the wasm. They hold no
+/// state Yew knows of, and the same text is never redrawn, so a switch stays as the reader
+/// set it across redraws.
+const FOLD_ROWS: &str = r#"<label class="switch fold"><input type="checkbox" class="unfold" id="lens-all"> Show every setting</label>"#;
+const FOLD_EXPORT: &str = r#"<label class="switch fold"><input type="checkbox" class="unfold" id="lens-export"> Show the configuration to copy</label>"#;
+
 /// What the reader chose: the platform and the export shown. One state, not two: each state of
 /// its own type was its own copy of Yew's state code.
 #[derive(Clone, PartialEq)]
@@ -110,7 +116,7 @@ pub fn PlatformLens(props: &PlatformLensProps) -> Html {
                     </tbody>
                 </table>
             </div>
-            <label class="switch fold"><input type="checkbox" class="unfold" id="lens-all" />{ " Show every setting" }</label>
+            { Html::from_html_unchecked(AttrValue::Static(FOLD_ROWS)) }
             <p>
                 <button type="button" id="apply-platform-limit" disabled={props.locked} onclick={apply}
                     title="Set DLQ after to what this platform does when nobody configures it">
@@ -121,7 +127,7 @@ pub fn PlatformLens(props: &PlatformLensProps) -> Html {
                     } }
                 </button>
             </p>
-            <label class="switch fold"><input type="checkbox" class="unfold" id="lens-export" />{ " Show the configuration to copy" }</label>
+            { Html::from_html_unchecked(AttrValue::Static(FOLD_EXPORT)) }
             <div class="lens-export">
             <label>
                 { "Export " }
