@@ -42,7 +42,7 @@ pub fn dlq_list(props: DlqList) -> Html {
                 <div class="dlq-scroll" tabindex="0" role="region" aria-label="Dead-lettered messages">
                 <table>
                     <caption class="visually-hidden">{ "Dead-lettered messages" }</caption>
-                    <thead><tr><th scope="col">{ "Message" }</th><th scope="col">{ "Why" }</th><th scope="col">{ "Receives" }</th><th scope="col">{ "Actions" }</th></tr></thead>
+                    <thead><tr>{ super::heads(&["Message", "Why", "Receives", "Actions"]) }</tr></thead>
                     <tbody>
                         { for props.tokens.iter().map(|t| {
                             let why = match t.state { MsgState::DeadLettered { reason, .. } => reason.describe(), _ => String::new() };

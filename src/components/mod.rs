@@ -65,6 +65,14 @@ pub(crate) use token::LOOKS;
 pub(crate) type Opened = (u64, u64);
 pub use token::{message_token, MessageToken};
 
+/// A table's column headers (`<th scope="col">` each): one loop in the wasm rather than an
+/// element's code per column.
+pub fn heads(cols: &[&'static str]) -> yew::Html {
+    cols.iter()
+        .map(|c| yew::html! { <th scope="col">{ *c }</th> })
+        .collect()
+}
+
 /// The value of the select an event came from ("" if it came from anything else).
 pub fn select_value(e: &Event) -> String {
     use wasm_bindgen::JsCast;

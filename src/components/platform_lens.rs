@@ -93,13 +93,7 @@ pub fn PlatformLens(props: &PlatformLensProps) -> Html {
             </label>
             <div class="table-scroll">
                 <table class="lens-table" id="lens-table">
-                    <thead><tr>
-                        <th scope="col">{ "Playground" }</th>
-                        <th scope="col">{ "Platform setting" }</th>
-                        <th scope="col">{ "Now" }</th>
-                        <th scope="col">{ "Default" }</th>
-                        <th scope="col">{ "Notes" }</th>
-                    </tr></thead>
+                    <thead><tr>{ super::heads(&["Playground", "Platform setting", "Now", "Default", "Notes"]) }</tr></thead>
                     <tbody>
                         { for rows.iter().map(|r| html! {
                             <tr class={classes!(r.name.is_none().then_some("no-equivalent"), (r.ours != KEPT_ROW).then_some("more"))}>

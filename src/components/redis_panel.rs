@@ -80,7 +80,7 @@ pub fn redis_panel(
             </ul>
             <table class="pel" id="redis-pel">
                 <caption>{ "XPENDING orders kitchen (oldest 8)" }</caption>
-                <thead><tr><th scope="col">{ "Entry id" }</th><th scope="col">{ "Consumer" }</th><th scope="col">{ "Idle" }</th><th scope="col">{ "Deliveries" }</th></tr></thead>
+                <thead><tr>{ super::heads(&["Entry id", "Consumer", "Idle", "Deliveries"]) }</tr></thead>
                 <tbody>
                     { for sim.pel.iter().take(8).map(|(id, p)| html! {
                         <tr>

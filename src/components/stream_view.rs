@@ -235,10 +235,9 @@ pub fn stream_view(
             <ol class="lanes">{ for lanes }</ol>
             <table class="stream-groups" id="stream-groups">
                 <thead><tr>
-                    <th scope="col">{ "Group" }</th><th scope="col">{ "Members" }</th><th scope="col">{ "Processed" }</th>
-                    <th scope="col">{ "Duplicates" }</th><th scope="col">{ "Replayed" }</th><th scope="col">{ "Skipped" }</th>
-                    <th scope="col">{ "To DLT" }</th><th scope="col">{ "Lag" }</th>
-                    <th scope="col" title="Fetched by a member and not yet processed">{ "In hand" }</th><th scope="col">{ "Rebalances" }</th>
+                    { super::heads(&["Group", "Members", "Processed", "Duplicates", "Replayed", "Skipped", "To DLT", "Lag"]) }
+                    <th scope="col" title="Fetched by a member and not yet processed">{ "In hand" }</th>
+                    { super::heads(&["Rebalances"]) }
                 </tr></thead>
                 <tbody>{ for group_rows }</tbody>
             </table>
