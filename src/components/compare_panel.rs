@@ -85,7 +85,7 @@ pub fn ComparePanel(props: &ComparePanelProps) -> Html {
         return html! {
             <div class="compare">
                 { picker }
-                <p class="hint">{ "Run two versions of this scenario side by side, same workload and seed, differing in one setting." }</p>
+                { super::fixed(r#"<p class="hint">Run two versions of this scenario side by side, same workload and seed, differing in one setting.</p>"#) }
             </div>
         };
     };
@@ -103,7 +103,7 @@ pub fn ComparePanel(props: &ComparePanelProps) -> Html {
         }
     }
     let Some(r) = slot.as_ref() else {
-        return html! { <div class="compare">{ picker }<p role="alert">{ "This comparison cannot run on this scenario." }</p></div> };
+        return html! { <div class="compare">{ picker }{ super::fixed(r#"<p role="alert">This comparison cannot run on this scenario.</p>"#) }</div> };
     };
     let [(la, a), (lb, b)] = &r.sides;
     let (a, b) = (&a.members()[0], &b.members()[0]);

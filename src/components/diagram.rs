@@ -379,7 +379,7 @@ pub fn diagram(props: Diagram) -> Html {
                 { for LOOKS.iter().map(|&(kind, d, _, _, label)| html! {
                     <span><svg width="14" height="14" viewBox="-9 -9 18 18" aria-hidden="true"><path class={classes!("token", kind)} {d} /></svg>{ label }</span>
                 }) }
-                <span>{ "Click any message to inspect it." }</span>
+                { super::fixed("<span>Click any message to inspect it.</span>") }
             </figcaption>
         </figure>
     }

@@ -35,7 +35,7 @@ pub fn dlq_list(props: DlqList) -> Html {
                 <span>{ format!("{} dead letters", props.total) }</span>
             </div>
             if props.tokens.is_empty() {
-                <p class="hint">{ "Empty." }</p>
+                { super::fixed(r#"<p class="hint">Empty.</p>"#) }
             } else {
                 // Scrolls past a dozen rows rather than stretching the page; focusable so the
                 // keyboard can scroll it too.

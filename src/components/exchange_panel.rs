@@ -368,7 +368,7 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
 
     html! {
         <div class="exchanges">
-            <p class="hint">{ "RabbitMQ routes in the exchange, not the queue: a topic exchange matches dotted keys word by word (* is one word, # is any number), a direct exchange the exact key, a fanout exchange ignores the key. The kitchen is a quorum queue with a TTL, a length limit, a delivery limit and a dead-letter exchange." }</p>
+            { super::fixed(r#"<p class="hint">RabbitMQ routes in the exchange, not the queue: a topic exchange matches dotted keys word by word (* is one word, # is any number), a direct exchange the exact key, a fanout exchange ignores the key. The kitchen is a quorum queue with a TTL, a length limit, a delivery limit and a dead-letter exchange.</p>"#) }
             <form class="control-row" id="rmq-publish" onsubmit={onsubmit} aria-label="Publish a message">
                 <label>{ "Exchange " }
                     <select id="rmq-exchange" onchange={onexchange}>
@@ -382,7 +382,7 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
                     <input id="rmq-key" type="text" value={(*key).clone()} oninput={onkey} spellcheck="false"
                         aria-invalid={error.is_some().to_string()} aria-describedby="rmq-error" />
                 </label>
-                <button type="submit">{ "Publish" }</button>
+                { super::fixed(r#"<button type="submit">Publish</button>"#) }
             </form>
             <p id="rmq-error" class="control-error" role="alert">{ (*error).clone().unwrap_or_default() }</p>
             <div class="control-row" role="group" aria-label="Try a key">

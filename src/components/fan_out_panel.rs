@@ -78,7 +78,7 @@ pub fn fan_out_panel(
             Some(html! {
                 <>
                     { panel_inspector("copy-detail", inspected, Callback::from(move |()| close.set(None))) }
-                    <p class="note">{ "Every subscription's copy of this upload carries the same CloudEvents id and source: open another subscriber's copy to compare. That is what lets a consumer that receives a copy twice recognise it." }</p>
+                    { super::fixed(r#"<p class="note">Every subscription's copy of this upload carries the same CloudEvents id and source: open another subscriber's copy to compare. That is what lets a consumer that receives a copy twice recognise it.</p>"#) }
                 </>
             })
         })
@@ -88,7 +88,7 @@ pub fn fan_out_panel(
             <p class="hint">{ format!(
                 "Topic video-uploaded: {}, each copied to all {} subscriptions ({} processed so far). ",
                 crate::words::count(published, "upload", "uploads"), subs.len(), crate::words::count(processed, "copy", "copies")
-            ) }<span class="aside">{ "A queue with competing consumers would process each upload once; a topic processes it once per subscriber." }</span></p>
+            ) }{ super::fixed(r#"<span class="aside">A queue with competing consumers would process each upload once; a topic processes it once per subscriber.</span>"#) }</p>
             <ol class="subscribers">{ for columns }</ol>
             { detail }
         </div>

@@ -115,9 +115,9 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         field: None,
     });
     let Some(data) = &props.inspected else {
-        return html! {
-            <p class="region-summary">{ "Click any message in the diagram, the DLQ list or the event log to read its CloudEvents envelope, field by field." }</p>
-        };
+        return super::fixed(
+            r#"<p class="region-summary">Click any message in the diagram, the DLQ list or the event log to read its CloudEvents envelope, field by field.</p>"#,
+        );
     };
     let tab_button = |t: Tab, label: &str| {
         let shown = shown.clone();
@@ -243,14 +243,16 @@ fn envelope_view(envelope: &Envelope, shown: &UseStateHandle<Shown>) -> Html {
             } else {
                 <ul class="json" aria-label="CloudEvents envelope; pick a field to learn why it is there">{ lines }</ul>
             }
-            { explanation.unwrap_or_else(|| html! { <p class="hint">{ "Pick any field to see why it earns its place." }</p> }) }
+            { explanation.unwrap_or_else(|| super::fixed(r#"<p class="hint">Pick any field to see why it earns its place.</p>"#)) }
         </div>
     }
 }
 
 fn timeline_view(events: &[Event], groups: &[String]) -> Html {
     if events.is_empty() {
-        return html! { <p class="hint">{ "This message's events are no longer in the log." }</p> };
+        return super::fixed(
+            r#"<p class="hint">This message's events are no longer in the log.</p>"#,
+        );
     }
     html! {
         <ol class="timeline">
@@ -261,7 +263,7 @@ fn timeline_view(events: &[Event], groups: &[String]) -> Html {
 
 fn trace_view(trace: Option<&Trace>) -> Html {
     let Some(trace) = trace else {
-        return html! { <p class="hint">{ "No trace available." }</p> };
+        return super::fixed(r#"<p class="hint">No trace available.</p>"#);
     };
     let start = trace
         .spans
@@ -275,7 +277,7 @@ fn trace_view(trace: Option<&Trace>) -> Html {
         <div class="trace">
             <p class="note">{ format!("trace id {:032x} · {} over {}", trace.ids.trace_id, crate::words::count(trace.spans.len() as u64, "span", "spans"), Millis(span_ms as u64)) }</p>
             if !trace.complete {
-                <p class="hint">{ "Older attempts have left the event log; the waterfall shows what remains." }</p>
+                { super::fixed(r#"<p class="hint">Older attempts have left the event log; the waterfall shows what remains.</p>"#) }
             }
             <ul class="waterfall">
                 { for trace.spans.iter().map(|s| {

@@ -100,7 +100,7 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
             </label>
             <span class="lesson-progress" id="lesson-progress">
                 { format!("{answered} of {} answered", all.len()) }
-                <span class="hint">{ " (✓ predicted right, ◐ answered, ○ not yet)" }</span>
+                { super::fixed(r#"<span class="hint"> (✓ predicted right, ◐ answered, ○ not yet)</span>"#) }
             </span>
         </div>
     };
@@ -143,7 +143,7 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
             </ol>
             <div class="lesson-check">
             <fieldset class="checkpoint" id="checkpoint" disabled={running || answered_now}>
-                <legend>{ "Predict, then run" }</legend>
+                { super::fixed("<legend>Predict, then run</legend>") }
                 <p class="checkpoint-question">{ &cp.question }</p>
                 { for cp.choices.iter().map(|c| {
                     let set = {

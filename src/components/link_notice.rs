@@ -16,8 +16,7 @@ pub fn link_notice(notices: &[Notice], ondismiss: Callback<()>) -> Html {
     let ondismiss = ondismiss.reform(|_: MouseEvent| ());
     html! {
         <section class="link-notice" id="link-notice" role="status" aria-labelledby="link-notice-title">
-            <h2 id="link-notice-title">{ "Part of this link could not be used" }</h2>
-            <p>{ "The playground opened without these parts:" }</p>
+            { super::fixed(r#"<h2 id="link-notice-title">Part of this link could not be used</h2><p>The playground opened without these parts:</p>"#) }
             <ul>
                 { for notices.iter().map(|n| html! { <li>{ n.to_string() }</li> }) }
             </ul>

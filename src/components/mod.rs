@@ -65,6 +65,13 @@ pub(crate) use token::LOOKS;
 pub(crate) type Opened = (u64, u64);
 pub use token::{message_token, MessageToken};
 
+/// Markup that never changes, as text: each `html!` element is its own code in the wasm, where
+/// this is one string, and Yew never redraws the same text. Not inside a table or an SVG: the
+/// text is parsed as a `div`'s content.
+pub fn fixed(html: &'static str) -> yew::Html {
+    yew::Html::from_html_unchecked(yew::AttrValue::Static(html))
+}
+
 /// A table's column headers (`<th scope="col">` each): one loop in the wasm rather than an
 /// element's code per column.
 pub fn heads(cols: &[&'static str]) -> yew::Html {

@@ -194,10 +194,10 @@ pub fn stream_view(
 
     html! {
         <div class="stream-view">
-            <p class="hint">
-                <span class="aside">{ "A Kafka-style log of the same orders: records stay after they are read, and each group has its own committed offset. " }</span>
-                { "Committed offsets: ▲k kitchen, ▲a analytics. The kitchen's records: ✕ skipped, ×2 repeated." }
-            </p>
+            { super::fixed(concat!(
+                r#"<p class="hint"><span class="aside">A Kafka-style log of the same orders: records stay after they are read, and each group has its own committed offset. </span>"#,
+                "Committed offsets: ▲k kitchen, ▲a analytics. The kitchen's records: ✕ skipped, ×2 repeated.</p>",
+            )) }
             <div class="control-row" role="group" aria-label="Log settings">
                 <label>{ "Partitions " }
                     <select id="stream-partitions" onchange={change(|s, v| s.topic.partitions = v.parse().unwrap_or(4))}>
@@ -246,7 +246,7 @@ pub fn stream_view(
                     "{} published · dead-letter topic {} holds {}",
                     crate::words::count(sim.published(), "record", "records"), sim.dlt_topic(), sim.dlt.len()
                 ) }
-                <span class="aside">{ " (Kafka groups have no DLQ: the application publishes there, with the original topic, partition and offset as headers)" }</span>
+                { super::fixed(r#"<span class="aside"> (Kafka groups have no DLQ: the application publishes there, with the original topic, partition and offset as headers)</span>"#) }
                 { "." }
             </p>
             { detail.unwrap_or_default() }

@@ -25,7 +25,7 @@ pub fn time_travel(now: Millis, horizon: Millis, onseek: Callback<Millis>, locke
     let max = horizon.0.max(1);
     html! {
         <div class="time-travel">
-            <label for="scrub">{ "Time travel " }</label>
+            { super::fixed(r#"<label for="scrub">Time travel </label>"#) }
             <input id="scrub" disabled={locked} type="range" min="0" max={max.to_string()} step="1"
                 value={now.0.min(max).to_string()} {oninput}
                 aria-valuetext={format!("{now} of {horizon}")}
