@@ -160,8 +160,8 @@ pub fn ComparePanel(props: &ComparePanelProps) -> Html {
             <table class="compare-table" id="compare-table">
                 <thead><tr>
                     <th scope="col">{ format!("t = {}", props.now) }</th>
-                    <th scope="col">{ format!("A: {la}") }<span class="legend-a" aria-hidden="true">{ " ━" }</span></th>
-                    <th scope="col">{ format!("B: {lb}") }<span class="legend-b" aria-hidden="true">{ " ╍" }</span></th>
+                    <th scope="col">{ format!("A: {la}") }{ super::fixed(r#"<span class="legend-a" aria-hidden="true"> ━</span>"#) }</th>
+                    <th scope="col">{ format!("B: {lb}") }{ super::fixed(r#"<span class="legend-b" aria-hidden="true"> ╍</span>"#) }</th>
                 </tr></thead>
                 <tbody>
                     { for rows.into_iter().map(|(name, x, y)| {

@@ -193,7 +193,7 @@ fn envelope_view(envelope: &Envelope, shown: &UseStateHandle<Shown>) -> Html {
                         data-field={name} aria-pressed={on.to_string()} onclick={pick}>
                         <span class="field-name">{ format!("\"{name}\"") }</span>{ ": " }
                         <span class="field-value">{ value }</span>
-                        if custom { <span class="badge custom">{ "custom extension" }</span> }
+                        if custom { { super::fixed(r#"<span class="badge custom">custom extension</span>"#) } }
                     </button>
                 </li>
             }
@@ -209,8 +209,8 @@ fn envelope_view(envelope: &Envelope, shown: &UseStateHandle<Shown>) -> Html {
         html! {
             <aside class="explanation" id="field-explanation" aria-live="polite">
                 <h3>{ doc.name }<span class="badge">{ origin }</span></h3>
-                <p><strong>{ "Why it is here: " }</strong>{ doc.why }</p>
-                <p><strong>{ "Without it: " }</strong>{ doc.without }</p>
+                <p>{ super::fixed("<strong>Why it is here: </strong>") }{ doc.why }</p>
+                <p>{ super::fixed("<strong>Without it: </strong>") }{ doc.without }</p>
                 <p class="spec">{ doc.spec }</p>
             </aside>
         }

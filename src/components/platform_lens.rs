@@ -100,7 +100,7 @@ pub fn PlatformLens(props: &PlatformLensProps) -> Html {
                                 <th scope="row">{ r.ours }</th>
                                 <td>{ match &r.name {
                                     Some(n) => html! { <code>{ n }</code> },
-                                    None => html! { <em>{ "no equivalent" }</em> },
+                                    None => super::fixed("<em>no equivalent</em>"),
                                 } }</td>
                                 <td>{ &r.value }</td>
                                 <td>{ &r.default }</td>
