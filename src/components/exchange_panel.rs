@@ -400,8 +400,8 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
             <p class="rmq-last" id="rmq-last" aria-live="polite">{ last_text.unwrap_or_else(|| "Nothing published yet.".into()) }</p>
             <p class="rmq-totals" id="rmq-totals">{ format!("Unroutable: {} · dropped (no dead-letter exchange): {gone}", w.unroutable()) }</p>
             // A compact lesson folds the table behind this box (style.css); the full page hides the box.
-            // As text: it holds no state Yew knows of, and the same text is never redrawn.
-            { Html::from_html_unchecked(AttrValue::Static(r#"<label class="switch fold"><input type="checkbox" class="unfold"> Show the queues, to ack, reject or requeue</label>"#)) }
+            // It holds no state Yew knows of, so it can be text (`fixed`).
+            { super::fixed(r#"<label class="switch fold"><input type="checkbox" class="unfold"> Show the queues, to ack, reject or requeue</label>"#) }
             <table class="rmq-queues" id="rmq-queues">
                 <thead><tr>{ super::heads(&["Queue", "Bound from", "Ready", "Arguments", "Take the head"]) }</tr></thead>
                 <tbody>{ for table_rows }</tbody>

@@ -6,14 +6,13 @@
 
 use yew::prelude::*;
 
-/// Written as the markup itself: the version is fixed at build time (`crate::BUILD_VERSION`,
-/// which is HTML-safe: `v0.1.0 (abc12345)`), and each `html!` element costs its own code in
-/// the wasm, where this is one string.
+/// Nothing in it changes after the build, so it is text (`super::fixed`): the version is
+/// `crate::BUILD_VERSION`, which is HTML-safe (`v0.1.0 (abc12345)`).
 pub fn footer() -> Html {
-    Html::from_html_unchecked(AttrValue::Static(concat!(
+    super::fixed(concat!(
         r#"<footer class="site-footer"><span>Queue Playground </span>"#,
         r#"<span class="build-version" title="Build version">"#,
         env!("QP_BUILD_VERSION"),
         "</span></footer>",
-    )))
+    ))
 }

@@ -184,9 +184,11 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
             if let Some(v) = verdict {
                 <div id="verdict" ref={verdict_at.clone()} class={classes!("verdict", if v.correct() { "right" } else { "wrong" })} role="status"
                     data-correct={v.correct().to_string()} data-actual={v.actual.clone().unwrap_or_default()}>
-                    <p class="verdict-head">
-                        { if v.correct() { "✓ The engine agrees with your prediction." } else { "✗ Not this time." } }
-                    </p>
+                    { super::fixed(if v.correct() {
+                        r#"<p class="verdict-head">✓ The engine agrees with your prediction.</p>"#
+                    } else {
+                        r#"<p class="verdict-head">✗ Not this time.</p>"#
+                    }) }
                     <p class="predicted">{ format!("You predicted: {}.", label_of(&v.predicted)) }</p>
                     if let Some(actual) = &v.actual {
                         if !v.correct() {

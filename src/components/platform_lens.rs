@@ -21,9 +21,8 @@ pub struct PlatformLensProps {
 /// other rows and the export fold behind a box each (style.css), so folding needs no state.
 const KEPT_ROW: &str = "DLQ after";
 
-/// The fold switches as text: each `html!` element is its own code in the wasm. They hold no
-/// state Yew knows of, and the same text is never redrawn, so a switch stays as the reader
-/// set it across redraws.
+/// The fold switches, as text (`super::fixed`): they hold no state Yew knows of, and the same
+/// text is never redrawn, so a switch stays as the reader set it across redraws.
 const FOLD_ROWS: &str = r#"<label class="switch fold"><input type="checkbox" class="unfold" id="lens-all"> Show every setting</label>"#;
 const FOLD_EXPORT: &str = r#"<label class="switch fold"><input type="checkbox" class="unfold" id="lens-export"> Show the configuration to copy</label>"#;
 
@@ -110,7 +109,7 @@ pub fn PlatformLens(props: &PlatformLensProps) -> Html {
                     </tbody>
                 </table>
             </div>
-            { Html::from_html_unchecked(AttrValue::Static(FOLD_ROWS)) }
+            { super::fixed(FOLD_ROWS) }
             <p>
                 <button type="button" id="apply-platform-limit" disabled={props.locked} onclick={apply}
                     title="Set DLQ after to what this platform does when nobody configures it">
@@ -121,7 +120,7 @@ pub fn PlatformLens(props: &PlatformLensProps) -> Html {
                     } }
                 </button>
             </p>
-            { Html::from_html_unchecked(AttrValue::Static(FOLD_EXPORT)) }
+            { super::fixed(FOLD_EXPORT) }
             <div class="lens-export">
             <label>
                 { "Export " }
