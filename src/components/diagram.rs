@@ -234,10 +234,10 @@ pub fn diagram(props: Diagram) -> Html {
             };
             html! {
                 <g class={classes!("consumer", class)} transform={format!("translate(620,{y})")}>
-                    <rect width="170" height="30" rx="5" />
+                    { super::fixed(r#"<rect width="170" height="30" rx="5"/>"#) }
                     <text x="8" y="19">{ format!("kitchen {} · {status}", con.id + 1) }</text>
                     if con.status == ConsumerStatus::Busy && !con.online {
-                        <title>{ "Finishing its batch, then going offline" }</title>
+                        { super::fixed("<title>Finishing its batch, then going offline</title>") }
                     }
                 </g>
             }
@@ -307,24 +307,24 @@ pub fn diagram(props: Diagram) -> Html {
         <figure class="diagram">
             <svg viewBox={format!("0 0 800 {height}")} role="group"
                 aria-label="Diagram of the order service, the queue, the dead-letter queue and the kitchen">
-                <defs>
-                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">
-                        <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
-                    </marker>
-                </defs>
+                { super::fixed(concat!(
+                    r#"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">"#,
+                    r#"<path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>"#,
+                )) }
                 <g class="service" transform="translate(10,20)">
-                    <rect width="130" height="70" rx="6" />
-                    <text x="10" y="24" class="service-name">{ "order service" }</text>
+                    { super::fixed(r#"<rect width="130" height="70" rx="6"/><text x="10" y="24" class="service-name">order service</text>"#) }
                     <text x="10" y="44">{ said("sent", c.published) }</text>
                     <text x="10" y="62" class={classes!((c.producer_errors > 0).then_some("bad"))}>
                         { said("errors", c.producer_errors) }
                     </text>
                 </g>
                 if http {
-                    <line x1="140" y1="55" x2="615" y2="55" class="flow" marker-end="url(#arrow)" />
-                    <text x="330" y="45" class="label">{ "direct HTTP call" }</text>
+                    { super::fixed(concat!(
+                        r#"<line x1="140" y1="55" x2="615" y2="55" class="flow" marker-end="url(#arrow)"/>"#,
+                        r#"<text x="330" y="45" class="label">direct HTTP call</text>"#,
+                    )) }
                     <g class="queue" transform="translate(200,90)">
-                        <rect width="380" height="120" rx="6" />
+                        { super::fixed(r#"<rect width="380" height="120" rx="6"/>"#) }
                         <text x="10" y="20" class="section">{ format!("kitchen backlog: {} waiting (limit)", s.http_backlog) }</text>
                         <text x="10" y="110" class="more">{ more(u64::from(s.http_backlog), s.visible.len(), cap) }</text>
                     </g>
@@ -333,8 +333,10 @@ pub fn diagram(props: Diagram) -> Html {
                         <text x="0" y="36">{ format!("wasted work: {} cooked after the caller gave up", crate::words::count(c.wasted_work, "order", "orders")) }</text>
                     </g>
                 } else {
-                    <line x1="140" y1="55" x2="195" y2="55" class="flow" marker-end="url(#arrow)" />
-                    <line x1="580" y1="55" x2="615" y2="55" class="flow" marker-end="url(#arrow)" />
+                    { super::fixed(concat!(
+                        r#"<line x1="140" y1="55" x2="195" y2="55" class="flow" marker-end="url(#arrow)"/>"#,
+                        r#"<line x1="580" y1="55" x2="615" y2="55" class="flow" marker-end="url(#arrow)"/>"#,
+                    )) }
                     <g class="queue" transform="translate(200,10)">
                         <rect width="380" height={l.queue_h} rx="6" />
                         <text x="10" y="18" class="queue-name">
@@ -363,14 +365,13 @@ pub fn diagram(props: Diagram) -> Html {
                 </foreignObject>
                 if props.settings.data_store {
                     <g class="service" transform={format!("translate(620,{})", height - 70)}>
-                        <rect width="170" height="30" rx="5" />
+                        { super::fixed(r#"<rect width="170" height="30" rx="5"/>"#) }
                         <text x="8" y="19">{ format!("data store · {}", crate::words::count(c.store_records, "order", "orders")) }</text>
                     </g>
                 }
                 if props.settings.reply_queue && !http {
                     <g class="service" transform="translate(10,110)">
-                        <rect width="130" height="50" rx="6" />
-                        <text x="10" y="20">{ "reply queue" }</text>
+                        { super::fixed(r#"<rect width="130" height="50" rx="6"/><text x="10" y="20">reply queue</text>"#) }
                         <text x="10" y="40">{ crate::words::count(c.replies_received, "reply", "replies") }</text>
                     </g>
                 }

@@ -66,8 +66,8 @@ pub(crate) type Opened = (u64, u64);
 pub use token::{message_token, MessageToken};
 
 /// Markup that never changes, as text: each `html!` element is its own code in the wasm, where
-/// this is one string, and Yew never redraws the same text. Not inside a table or an SVG: the
-/// text is parsed as a `div`'s content.
+/// this is one string, and Yew never redraws the same text. Not directly inside a table: the
+/// text is parsed as a `div`'s content (an SVG `div` under an SVG element, so SVG works).
 pub fn fixed(html: &'static str) -> yew::Html {
     yew::Html::from_html_unchecked(yew::AttrValue::Static(html))
 }
