@@ -17,7 +17,7 @@ use crate::components::{
     diagram, dlq_list, export_box, fan_out_panel, footer, header, link_notice, queue_vs_topic,
     redis_panel, region, share_link, stream_view, system_picker, time_travel, ComparePanel,
     Controls, Diagram, DlqList, EventLog, ExchangePanel, Inspected, Inspector, LessonPanel,
-    MetricsPanel, PacedAnnouncement, PlatformLens, Region, Same, Sends, COMPACT_TOKEN_CAP,
+    MetricsPanel, PacedAnnouncement, PlatformLens, Region, Same, Sends, Writing, COMPACT_TOKEN_CAP,
     FAST_TOKEN_CAP, TOKEN_CAP,
 };
 use crate::panels::{Panel, PanelHandle};
@@ -557,12 +557,23 @@ pub fn App(props: &AppProps) -> Html {
             <main class={classes!("layout", in_lesson.then_some("with-lesson"), compact.then_some("compact"), stage.is_some().then_some("staged"))} id="main"
                 data-look={look}>
                 if show("lesson") && !(embed.embed && !in_lesson && embed.hidden("lessons")) {
-                    { region("lesson", if in_lesson { "Lesson" } else { "Lessons" }, None, None, html! {
-                        <LessonPanel lesson_id={state.lesson.map(|l| AttrValue::from(l.id.clone()))}
+                    { region("lesson", if in_lesson { "Lesson" } else { "Lessons" }, None, None, html! { <>
+                        <LessonPanel lesson_id={state.lesson.map(|l| AttrValue::from(l.id.clone()))} edition={state.lesson.map_or(0, |l| l as *const _ as usize)}
                             check={state.check.clone().map(Same)} progress={Same(state.progress.clone())} now={state.panel_now} playing={state.playing}
                             locked={embed.locked("lessons")} fetching={state.fetching.clone().map(AttrValue::from)}
-                            onpick={Sends(onpick)} onpredict={Sends(onpredict)} />
-                    }) }
+                            onpick={Sends(onpick.clone())} onpredict={Sends(onpredict)} />
+                        // For course authors: writing a lesson on the open system. Not in an
+                        // embedded playground, whose learners follow the author's lessons.
+                        if !embed.embed && state.lesson.is_none_or(|l| !crate::lessons::known(&l.id)) {
+                            { crate::components::author_tools(Writing {
+                                panel: state.system,
+                                name: system_name.to_owned(),
+                                seed: state.scenario.seed,
+                                lesson: state.lesson,
+                                page: props.page.clone(),
+                            }, onpick.clone()) }
+                        }
+                    </> }) }
                 }
                 { for stage_region }
                 if show("diagram") {

@@ -30,6 +30,10 @@ const INLINE_ID: &str = "queue-playground-lessons";
 thread_local! {
     /// The folder lesson files are fetched from, ending in `/` ("" for the page's own).
     static BASE: RefCell<String> = const { RefCell::new(String::new()) };
+    /// Whether the page's lessons were inline (the single-file build).
+    static STANDALONE: RefCell<bool> = const { RefCell::new(false) };
+    /// Why the opening link's own lesson file (`lf`) could not be read, for the link's notices.
+    static REFUSED: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// Reads inlined lessons, remembers where the files are (`base`: a folder URL ending in `/`,
@@ -39,9 +43,32 @@ pub async fn prepare(query: &str, base: &str) {
     BASE.with(|b| *b.borrow_mut() = base.to_owned());
     read_inline();
     let (link, _) = crate::permalink::decode(query);
+    // Lessons of one's own open on the studio page only (the page's own download leaves their
+    // reader out); elsewhere the state says where to open the link.
+    #[cfg(feature = "studio")]
+    if let Some(data) = link.lesson_file {
+        let read = crate::packed::unpack(&data)
+            .await
+            .and_then(|text| lessons::store_authored(&text).map(|l| l.id.clone()));
+        match read {
+            Ok(id) => lessons::keep_packed(&id, data),
+            Err(why) => REFUSED.with(|r| *r.borrow_mut() = Some(why)),
+        }
+    }
     if let Some(id) = link.lesson {
         let _ = fetch(&id).await;
     }
+}
+
+/// Why the opening link's lesson file was refused, if it was (asked once, by the state).
+pub fn refused() -> Option<String> {
+    REFUSED.with(|r| r.borrow_mut().take())
+}
+
+/// Whether this is the single-file build (its lessons are inline), which opens from disk with
+/// nothing beside it.
+pub fn standalone() -> bool {
+    STANDALONE.with(|s| *s.borrow())
 }
 
 /// The single-file build opens from disk, where nothing can be fetched.
@@ -49,6 +76,7 @@ fn read_inline() {
     let Some(element) = crate::document().get_element_by_id(INLINE_ID) else {
         return;
     };
+    STANDALONE.with(|s| *s.borrow_mut() = true);
     let text = element.text_content().unwrap_or_default();
     // The build wrote them from the files the native tests parse, so none is refused here.
     if let Ok(list) = serde_json::from_str::<Vec<&serde_json::value::RawValue>>(&text) {

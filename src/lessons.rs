@@ -120,6 +120,11 @@ impl Numbers {
     pub fn get(&self, name: &str) -> Option<&f64> {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
+
+    /// Every name, in the order they were first set.
+    pub fn names(&self) -> Vec<&str> {
+        self.0.iter().map(|(n, _)| n.as_str()).collect()
+    }
 }
 
 impl std::ops::Index<&str> for Numbers {
@@ -243,24 +248,29 @@ impl Lesson {
 
     /// The numbers at the checkpoint with nobody touching anything: what the native tests pin.
     pub fn numbers_at_checkpoint(&self) -> Result<Numbers, String> {
-        let until = self.checkpoint.until;
-        match Spec::parse(self.model, self.scenario.get())? {
-            Some(spec) => {
-                let panel = Panel::of(self.model).ok_or_else(|| "model: a panel".to_owned())?;
-                let mut panels = Panels::new(0, Some((panel, spec)));
-                Ok(panels.numbers(panel, until))
-            }
-            None => {
-                let plan = Plan::single(self.scenario().map_err(|e| e.to_string())?);
-                let mut world = World::new(plan).map_err(|e| e.to_string())?;
-                world.advance_to(until);
-                Ok(numbers(&world.members()[0]))
-            }
-        }
+        numbers_at(self.model, self.scenario.get(), self.checkpoint.until)
     }
 
     pub fn choice(&self, id: &str) -> Option<&Choice> {
         self.checkpoint.choices.iter().find(|c| c.id == id)
+    }
+}
+
+/// The numbers of the system a lesson on `model` with this `scenario` text runs, at `until`
+/// with nobody touching anything.
+pub fn numbers_at(model: Model, scenario: &str, until: Millis) -> Result<Numbers, String> {
+    match Spec::parse(model, scenario)? {
+        Some(spec) => {
+            let panel = Panel::of(model).ok_or_else(|| "model: a panel".to_owned())?;
+            let mut panels = Panels::new(0, Some((panel, spec)));
+            Ok(panels.numbers(panel, until))
+        }
+        None => {
+            let sc = Scenario::from_json(scenario).map_err(|e| e.to_string())?;
+            let mut world = World::new(Plan::single(sc)).map_err(|e| e.to_string())?;
+            world.advance_to(until);
+            Ok(numbers(&world.members()[0]))
+        }
     }
 }
 
@@ -362,6 +372,46 @@ pub fn store(text: &str) -> Result<&'static Lesson, String> {
     let kept: &'static Lesson = Box::leak(Box::new(lesson));
     list.push(kept);
     Ok(kept)
+}
+
+/// Reads a lesson of the author's own (the lesson writer's, or one given to it by a link) and
+/// keeps it for [`by_id`] in place of an earlier version: an author previews each draft.
+/// Refused: a file that does not parse, an id a link cannot carry, or a built-in lesson's id.
+pub fn store_authored(text: &str) -> Result<&'static Lesson, String> {
+    let lesson = parse(text).map_err(|e| e.to_string())?;
+    if known(&lesson.id) || !crate::permalink::is_name(&lesson.id) {
+        return Err(format!(
+            "id: expected an id of your own (letters, digits and hyphens, not a built-in lesson's); got \"{}\"",
+            crate::permalink::truncate(&lesson.id)
+        ));
+    }
+    let mut list = loaded()
+        .lock()
+        .map_err(|_| "the lesson store is unusable")?;
+    list.retain(|l| l.id != lesson.id);
+    let kept: &'static Lesson = Box::leak(Box::new(lesson));
+    list.push(kept);
+    Ok(kept)
+}
+
+/// Authored lessons' files as a link carries them ([`crate::packed`]), by id.
+fn packed_files() -> &'static Mutex<Vec<(String, String)>> {
+    static PACKED: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+    &PACKED
+}
+
+/// Remembers the packed file of the authored lesson `id`, so that a link to it carries it.
+pub fn keep_packed(id: &str, data: String) {
+    if let Ok(mut list) = packed_files().lock() {
+        list.retain(|(i, _)| i != id);
+        list.push((id.to_owned(), data));
+    }
+}
+
+/// The packed file of the authored lesson `id`, if it has one.
+pub fn packed(id: &str) -> Option<String> {
+    let list = packed_files().lock().ok()?;
+    list.iter().find(|(i, _)| i == id).map(|(_, d)| d.clone())
 }
 
 /// Every lesson that parses, in teaching order. A file that does not is skipped here (and

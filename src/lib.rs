@@ -9,6 +9,7 @@
 //! Host pages embed it with [`mount`] instead (see EMBEDDING.md).
 
 mod app;
+pub mod authoring;
 #[cfg(feature = "bench")]
 mod bench;
 pub mod canvas;
@@ -20,6 +21,7 @@ mod lesson_files;
 pub mod lessons;
 mod locks;
 mod mount;
+pub mod packed;
 pub mod panels;
 pub mod panic;
 pub mod permalink;

@@ -61,12 +61,18 @@ pub const BENCH: &[(&str, &str)] = &[];
 
 /// The built-in scenario with this name.
 pub fn by_name(name: &str) -> Option<Scenario> {
+    text(name).and_then(|json| Scenario::from_json(json).ok())
+}
+
+/// The built-in scenario with this name, as the JSON text the page carries (a lesson written
+/// on it carries the same).
+pub fn text(name: &str) -> Option<&'static str> {
     // Two finds, not a chain: with no benchmark scenarios the second is nothing at all.
     BUILT_IN
         .iter()
         .find(|(n, _)| *n == name)
         .or_else(|| BENCH.iter().find(|(n, _)| *n == name))
-        .and_then(|(_, json)| Scenario::from_json(json).ok())
+        .map(|(_, json)| *json)
 }
 
 /// The systems the page runs as worlds of several queues, planned from `scenarios/*.json` by
@@ -100,11 +106,18 @@ pub fn plan(name: &str) -> Option<Plan> {
 /// (its topic, groups and producer; the panel's buttons stand in for the file's timed
 /// commands), from `seed`.
 pub fn log_system(seed: u64) -> StreamScenario {
-    let text = include_str!(concat!(env!("OUT_DIR"), "/streams/orders-log.json"));
     StreamScenario {
         seed,
-        ..StreamScenario::from_json(text).unwrap_or_default()
+        ..StreamScenario::from_json(LOG).unwrap_or_default()
     }
+}
+
+const LOG: &str = include_str!(concat!(env!("OUT_DIR"), "/streams/orders-log.json"));
+
+/// The log panel's system from `seed`, as a log scenario's JSON text (what a lesson on the
+/// log carries).
+pub fn log_text(seed: u64) -> String {
+    crate::authoring::with_seed(LOG, seed)
 }
 
 /// A built-in system's configuration to copy, borrowed from the page's data: the App draws

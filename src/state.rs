@@ -249,6 +249,10 @@ impl Playground {
             side: Vec::new(),
             log: panels.changed_log(),
             lesson: self.lesson.map(|l| l.id.clone()),
+            lesson_file: self
+                .lesson
+                .filter(|_| cfg!(feature = "studio"))
+                .and_then(|l| lessons::packed(&l.id)),
             // A lesson carries its own scenario.
             scenario: self.lesson.is_none().then(|| {
                 self.system
@@ -328,6 +332,24 @@ impl Playground {
                     // Not fetched before start-up (it failed, or nobody asked): open it once
                     // it arrives, which starts the lesson afresh.
                     fetching = Some(Rc::from(id));
+                } else if link.lesson_file.is_some() && !cfg!(feature = "studio") {
+                    notices.push(Notice {
+                        param: "lf".into(),
+                        expected:
+                            "the studio page, studio/index.html, where lessons of one's own open"
+                                .into(),
+                        given: "this page".into(),
+                    });
+                } else if let Some(why) = link
+                    .lesson_file
+                    .as_ref()
+                    .and_then(|_| crate::lesson_files::refused())
+                {
+                    notices.push(Notice {
+                        param: "lf".into(),
+                        expected: "a lesson file written by the lesson writer".into(),
+                        given: why,
+                    });
                 } else if found.is_none() {
                     notices.push(Notice {
                         param: "lesson".into(),

@@ -345,6 +345,7 @@ async fn the_lesson_panel_sends_the_chosen_prediction() {
     let props = LessonPanelProps {
         playing: false,
         lesson_id: Some("poison-pill".into()),
+        edition: 0,
         check: None,
         progress: Same(Default::default()),
         now: Millis::ZERO,

@@ -16,6 +16,10 @@ use crate::state::Check;
 pub struct LessonPanelProps {
     /// The lesson being followed (None: free play).
     pub lesson_id: Option<AttrValue>,
+    /// Which version of that lesson: an author's lesson keeps its id from one preview to the
+    /// next, and each version is read anew (the address of the one loaded).
+    #[prop_or_default]
+    pub edition: usize,
     pub check: Option<super::Same<Check>>,
     pub progress: super::Same<Progress>,
     pub now: Millis,
@@ -96,6 +100,10 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
                             { format!("{}{title}", mark(id)) }
                         </option>
                     }) }
+                    // Only the studio opens lessons of one's own.
+                    if let Some(own) = lesson.filter(|l| cfg!(feature = "studio") && !lessons::known(&l.id)) {
+                        <option value={own.id.clone()} selected=true>{ format!("✎ Your lesson: {}", own.title) }</option>
+                    }
                 </select>
             </label>
             <span class="lesson-progress" id="lesson-progress">

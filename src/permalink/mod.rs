@@ -33,6 +33,9 @@ pub const LATEST: Millis = Millis(30 * 86_400_000);
 pub struct Link {
     /// A guided lesson (its scenario replaces `scenario`).
     pub lesson: Option<String>,
+    /// A lesson of the author's own, its file packed ([`crate::packed`]): it is read before
+    /// the page opens, and `lesson` then names it.
+    pub lesson_file: Option<String>,
     pub scenario: Option<String>,
     pub seed: Option<u64>,
     pub ordering: Option<QueueKind>,
@@ -118,6 +121,9 @@ pub fn encode(link: &Link) -> String {
     let mut parts = vec![format!("v={VERSION}")];
     if let Some(l) = &link.lesson {
         parts.push(format!("l={l}"));
+    }
+    if let Some(f) = &link.lesson_file {
+        parts.push(format!("lf={f}"));
     }
     if let Some(s) = &link.scenario {
         parts.push(format!("s={s}"));
@@ -241,6 +247,21 @@ pub fn decode(query: &str) -> (Link, Vec<Notice>) {
                     note("l", "a lesson id such as poison-pill", &value);
                 }
             }
+            "lf" => {
+                if !value.is_empty()
+                    && value
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                {
+                    link.lesson_file = Some(value);
+                } else {
+                    note(
+                        "lf",
+                        "a lesson file packed by the lesson writer (base64url)",
+                        &value,
+                    );
+                }
+            }
             "seed" => match value.parse() {
                 Ok(seed) => link.seed = Some(seed),
                 Err(_) => note("seed", "a whole number", &value),
@@ -317,7 +338,7 @@ pub fn decode(query: &str) -> (Link, Vec<Notice>) {
     (link, notices)
 }
 
-fn is_name(value: &str) -> bool {
+pub(crate) fn is_name(value: &str) -> bool {
     value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         && !value.is_empty()
         && value.len() <= 40

@@ -144,7 +144,14 @@ pub fn inert_preloads(page: &str, boot: &str) -> Result<String, String> {
     Ok(format!("{}{tag}\n{}", &page[..head_end], &page[head_end..]))
 }
 
-pub fn after_trunk(dist: &Path) -> Result<(), String> {
+/// The studio page's folder inside `dist/`: the playground with the tools for course authors
+/// (`studio.html`, built with the feature `studio`).
+pub const STUDIO: &str = "studio";
+
+/// What `cargo xtask build` does after Trunk, in `dist` (the playground's own page) or, with
+/// `studio`, in the studio's folder, which needs only the first two steps and the compressed
+/// copies: nothing embeds it, and it has no single-file build or link previews of its own.
+pub fn after_trunk(dist: &Path, studio: bool) -> Result<(), String> {
     let dist: PathBuf = crate::run::root().join(dist);
     let index = dist.join("index.html");
     let html = read(&index)?;
@@ -174,6 +181,10 @@ pub fn after_trunk(dist: &Path) -> Result<(), String> {
         write(&index, &inert_preloads(&page, &boot)?)?;
     } else if !html.contains("src=\"./start.js\"") {
         return Err("dist/index.html has no start-up script to move out".into());
+    }
+
+    if studio {
+        return crate::compress::precompress(&dist);
     }
 
     // 2. The embedding module. With `poster: true` (click to load) a button holds the element's
@@ -268,9 +279,6 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted"));
 /// puts that HTML in its own page, so a relative address would point at the consumer's site.
 pub const PUBLIC_URL_VAR: &str = "PLAYGROUND_URL";
 
-/// One oEmbed "rich" response: the playground's iframe at `query`, titled `title`. Only the
-/// required fields, and the title on the iframe (for screen readers) rather than beside it too:
-/// each file is gzipped on its own, so every byte of the two dozen counts against the budget.
 /// Rewrites each `dist/lessons/*.json` compactly and returns all of them as one JSON array,
 /// safe inside a `<script>` element (`</` is written `<\/`, which JSON reads the same).
 fn lesson_files(dist: &Path) -> Result<String, String> {
@@ -296,6 +304,9 @@ fn lesson_files(dist: &Path) -> Result<String, String> {
         .replace("</", "<\\/"))
 }
 
+/// One oEmbed "rich" response: the playground's iframe at `query`, titled `title`. Only the
+/// required fields, and the title on the iframe (for screen readers) rather than beside it too:
+/// each file is gzipped on its own, so every byte of the two dozen counts against the budget.
 pub fn oembed_json(base: &str, query: &str, title: &str) -> String {
     let html = format!(
         r#"<iframe src="{base}index.html?embed=1{query}" width=800 height=640 title="{}"></iframe>"#,

@@ -514,7 +514,23 @@ pub fn release_build() -> Result<(), String> {
     command("trunk", &["build", "--release"])
         .env("RUSTFLAGS", &crate::run::page_rustflags())
         .status()?;
-    crate::package::after_trunk(std::path::Path::new("dist"))
+    crate::package::after_trunk(std::path::Path::new("dist"), false)?;
+    // After the page: Trunk replaces the whole of its dist folder, the studio's inside it too.
+    let studio = format!("dist/{}", crate::package::STUDIO);
+    command(
+        "trunk",
+        &[
+            "build",
+            "studio.html",
+            "--release",
+            "true",
+            "--dist",
+            &studio,
+        ],
+    )
+    .env("RUSTFLAGS", &crate::run::page_rustflags())
+    .status()?;
+    crate::package::after_trunk(std::path::Path::new(&studio), true)
 }
 
 fn e2e_tests() -> Result<(), String> {

@@ -1,0 +1,10 @@
+import { chromium } from "playwright-core";
+import { serveDist } from "./harness.mjs";
+const { url, close } = await serveDist();
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium" });
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+await page.goto(url + (process.argv[2] ?? ""));
+await page.waitForTimeout(2500);
+await page.screenshot({ path: "/tmp/notes/shot.png", fullPage: true });
+await browser.close(); close?.();
+process.exit(0);

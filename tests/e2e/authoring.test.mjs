@@ -1,0 +1,163 @@
+// The lesson writer as a course author uses it, on the studio page (dist/studio/, the
+// playground with the authors' tools): write a lesson on the open system, see it open and be
+// told whether exactly one choice comes true, download it, and open it from its link in a fresh
+// browser, where a learner answers it. Bad fields and bad links are named, and nothing breaks.
+// The playground's own page, which course pages embed, links to the studio and carries none of
+// the writer, nor the reader of a lesson's own file.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { answer, openPage, screenshotOf, useSite } from "./harness.mjs";
+
+const site = useSite({ prefix: "/" });
+const viewport = { width: 1280, height: 1000 };
+
+/** Opens the writer and fills its form; `choices` are [label, condition] pairs. */
+async function fill(page, { title, until = "1m", choices }) {
+  await page.click("#lesson-author summary");
+  await page.fill("#lesson-author [name=title]", title);
+  await page.fill("#lesson-author [name=goal]", "Two kitchen workers keep up with the orders.");
+  await page.fill("#lesson-author [name=steps]", "Press Play.\nWatch Waiting.");
+  await page.fill("#lesson-author [name=question]", "After a minute, has anything been lost?");
+  await page.fill("#lesson-author [name=until]", until);
+  for (const [n, [label, when]] of choices.entries()) {
+    await page.fill(`#lesson-author [name=label${n + 1}]`, label);
+    await page.fill(`#lesson-author [name=when${n + 1}]`, when);
+  }
+  await page.fill("#lesson-author [name=reveal]", "{processed} processed, {lost} lost.");
+}
+
+const status = (page) => page.textContent("#author-status");
+
+test("the playground's own page links to the studio with the open system, except when embedded", async () => {
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?s=video-upload&seed=9`, { viewport });
+  await page.waitForSelector(".author-link a");
+  assert.equal(await page.locator("#lesson-author").count(), 0, "no writer in the page's own download");
+  const href = await page.getAttribute(".author-link a", "href");
+  assert.equal(href, "studio/index.html?s=video-upload&seed=9");
+  await page.click(".author-link a");
+  await page.waitForSelector("#lesson-author");
+  assert.ok(await page.isVisible("#region-fanout"), "the studio opens on the same system");
+  assert.deepEqual(problems, []);
+  const embedded = await openPage(site.browser, `${site.server.url}?embed=1&show=all`, { viewport });
+  await embedded.page.waitForSelector("#region-lesson");
+  assert.equal(await embedded.page.locator(".author-link").count(), 0);
+  await embedded.page.close();
+  await page.close();
+});
+
+test("an author writes a lesson on the pizza shop, previews it and shares it; a learner answers it from the link", async () => {
+  const context = await site.browser.newContext({ viewport });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(site.server.url).origin });
+  const { page, problems } = await openPage(site.browser, `${site.server.url}studio/index.html`, { context });
+  await page.waitForSelector("#lesson-author");
+  await page.click("#lesson-author summary");
+  assert.match(await page.textContent("#lesson-author .author-names"), /Numbers a choice can test: .*\blost\b.*\bwaiting\b/);
+  await page.click("#lesson-author summary");
+
+  // A bad field is named, with what was expected and given, and nothing opens.
+  await fill(page, { title: "Does the kitchen keep up?", until: "soon", choices: [["Nothing is lost", "lost <= 0"], ["Orders are lost", "lost >= 1"]] });
+  await page.click("#lesson-author button[type=submit]");
+  assert.equal(await status(page), 'Not written: until: expected a duration after the start, like 1m or 90s; got "soon"');
+  assert.equal(await page.inputValue("#lesson-picker"), "", "still in free play");
+  assert.equal(await page.isVisible("#author-download"), false);
+
+  await page.fill("#lesson-author [name=until]", "1m");
+  await page.click("#lesson-author button[type=submit]");
+  await page.waitForFunction(() => /^Ready/.test(document.querySelector("#author-status").textContent));
+  assert.match(await status(page), /^Ready: at t = 1m00s the engine's numbers make one choice true, "Nothing is lost" \(lost = 0\)\.$/);
+  // It opened as a learner sees it, named in the menu as the author's own.
+  assert.equal(await page.textContent(".lesson-title"), "Does the kitchen keep up?");
+  assert.equal(await page.inputValue("#lesson-picker"), "my-does-the-kitchen-keep-up");
+  assert.match(await page.textContent("#lesson-picker option:checked"), /^✎ Your lesson: Does the kitchen keep up\?/);
+  // The file is there to read, edit and download.
+  const written = await page.inputValue("#author-file");
+  const file = JSON.parse(written);
+  assert.equal(file.id, "my-does-the-kitchen-keep-up");
+  assert.deepEqual(file.checkpoint.choices[0].when, [{ metric: "lost", at_most: 0 }]);
+  assert.equal(await page.getAttribute("#author-download", "download"), "my-does-the-kitchen-keep-up.json");
+  const href = await page.getAttribute("#author-download", "href");
+  assert.deepEqual(JSON.parse(decodeURIComponent(href.replace(/^data:application\/json;charset=utf-8,/, ""))), file);
+
+  // The link carries the whole file.
+  await page.waitForSelector("#author-link", { state: "visible" });
+  const link = await page.inputValue("#author-link");
+  assert.ok(link.startsWith(`${site.server.url}studio/index.html?l=my-does-the-kitchen-keep-up&lf=`), link);
+  assert.match(link, /&lf=[A-Za-z0-9_-]+$/);
+  const packed = new URL(link).searchParams.get("lf").length;
+  console.log(`lesson file ${new TextEncoder().encode(written).length} B; the link's lf ${packed} characters`);
+  await page.click("#author-copy");
+  await page.waitForFunction(() => document.querySelector("#author-copy + .copy-status").textContent !== "");
+  assert.equal(await page.textContent("#author-copy + .copy-status"), "Copied");
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
+  // So does the share link at the top, while the lesson is open.
+  await page.click("#copy-link");
+  await page.waitForFunction(() => document.querySelector("#share-url").value !== "");
+  assert.match(await page.inputValue("#share-url"), /[?&]l=my-does-the-kitchen-keep-up&lf=[A-Za-z0-9_-]+/);
+  await screenshotOf(page, "#region-lesson", "lesson-writer");
+
+  // Edited by hand (a third, impossible choice), the file previews the same way.
+  file.checkpoint.choices.push({ id: "3", label: "Everything is lost", when: [{ metric: "lost", at_least: 1000000 }] });
+  file.title = "Does the kitchen keep up? (edited)";
+  await page.fill("#author-file", JSON.stringify(file, null, 2));
+  await page.click("#author-preview");
+  await page.waitForFunction(() => document.querySelector(".lesson-title").textContent.endsWith("(edited)"));
+  assert.match(await status(page), /^Ready/);
+  assert.equal(await page.locator("#checkpoint input[type=radio]").count(), 3);
+  // A file the reader refuses is named, and the open lesson stays.
+  await page.fill("#author-file", JSON.stringify({ ...file, titel: "typo" }));
+  await page.click("#author-preview");
+  assert.match(await status(page), /^Not read: unknown field `titel`/);
+  assert.equal(await page.textContent(".lesson-title"), "Does the kitchen keep up? (edited)");
+  assert.deepEqual(problems, []);
+  await context.close();
+
+  // A learner opens the first link in a fresh browser and answers.
+  const learner = await openPage(site.browser, link, { viewport });
+  await learner.page.waitForSelector(".lesson-title");
+  assert.equal(await learner.page.textContent(".lesson-title"), "Does the kitchen keep up?");
+  assert.equal(await learner.page.isVisible("#link-notice"), false, "nothing to report");
+  const verdict = await answer(learner.page, "1");
+  assert.equal(verdict.correct, "true");
+  assert.match(verdict.text, /\d+ processed, 0 lost\./);
+  assert.deepEqual(learner.problems, []);
+  await learner.page.close();
+});
+
+test("a lesson where no choice comes true is opened but said not to be ready", async () => {
+  const { page, problems } = await openPage(site.browser, `${site.server.url}studio/index.html?s=video-upload`, { viewport });
+  await page.waitForSelector("#lesson-author");
+  await fill(page, {
+    title: "Uploads",
+    until: "30s",
+    choices: [["Nobody processed anything", "thumbnail_processed <= 0"], ["A million", "thumbnail_processed >= 1000000"]],
+  });
+  await page.click("#lesson-author button[type=submit]");
+  await page.waitForFunction(() => /^Not ready/.test(document.querySelector("#author-status").textContent));
+  assert.match(await status(page), /^Not ready: at t = 30 s no choice is true \(thumbnail_processed = \d+\)\. Exactly one must be\.$/);
+  assert.equal(await page.textContent(".lesson-title"), "Uploads");
+  // It runs on the fan-out, whose panel it shows.
+  assert.ok(await page.isVisible("#region-fanout"));
+  assert.deepEqual(problems, []);
+});
+
+test("a link whose lesson file cannot be read says so and opens the studio", async () => {
+  const { page, problems } = await openPage(site.browser, `${site.server.url}studio/index.html?l=my-lesson&lf=bm90LWRlZmxhdGU`, { viewport });
+  await page.waitForSelector("#link-notice");
+  assert.match(
+    await page.textContent("#link-notice"),
+    /lf: expected a lesson file written by the lesson writer; got "text packed by this playground \(base64url of deflate\)"/,
+  );
+  assert.equal(await page.inputValue("#lesson-picker"), "");
+  // A broken link is the learner's to report, not an error of the page.
+  assert.deepEqual(problems, []);
+});
+
+test("the playground's own page says where a lesson of one's own opens", async () => {
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?l=my-lesson&lf=bm90LWRlZmxhdGU`, { viewport });
+  await page.waitForSelector("#link-notice");
+  const notice = await page.textContent("#link-notice");
+  assert.match(notice, /lf: expected the studio page, studio\/index\.html, where lessons of one's own open; got "this page"/);
+  assert.doesNotMatch(notice, /lesson: expected one of/, "one notice, not two");
+  assert.equal(await page.inputValue("#lesson-picker"), "");
+  assert.deepEqual(problems, []);
+});
