@@ -5,7 +5,9 @@
 //! Contract:
 //! - [`prepare`] runs before the app first renders: it reads the single-file build's inline
 //!   lessons if there are any, and fetches the lesson the opening link or options name, so a
-//!   link into a lesson (with its commands and moment) opens exactly as it was taken.
+//!   link into a lesson (with its commands and moment) opens exactly as it was taken. On the
+//!   studio page it also reads a lesson of one's own from the link (`lf`); one it cannot read
+//!   is kept as the reason ([`refused`]) for the link's notices.
 //! - [`fetch`] is for a lesson opened later (the menu, a host's `load-lesson`): the app calls it
 //!   when the state asks (`Playground::fetching`) and answers with `LessonFetched` or
 //!   `LessonFailed`, so the reducer itself does no I/O (and ignores an answer for a lesson

@@ -162,7 +162,7 @@ fn lesson_author(writing: Writing, onopen: Callback<Option<String>>) -> Html {
     });
     html! {
         <details class="author" id="lesson-author" {onsubmit} {onclick}>
-            { Html::from_html_unchecked(AttrValue::Static(MARKUP)) }
+            { super::fixed(MARKUP) }
         </details>
     }
 }

@@ -442,6 +442,30 @@ mod tests {
         assert!(html.contains(r#"title="The &quot;pill&quot;""#), "{html}");
     }
 
+    /// studio.html is index.html built with the feature `studio`: the same body, start-up and
+    /// assets, so the two pages cannot drift apart. Only its title, description, comment, the
+    /// feature, its own stylesheet and no oEmbed link (it has no previews) differ.
+    #[test]
+    fn the_studio_page_is_the_playgrounds_with_the_studio_feature() {
+        let read = |name: &str| std::fs::read_to_string(crate::run::root().join(name)).unwrap();
+        let (index, studio) = (read("index.html"), read("studio.html"));
+        let body = |html: &str| html[html.find("<body>").unwrap()..].to_owned();
+        assert_eq!(body(&studio), body(&index));
+        let tags = |html: &str| -> Vec<String> {
+            html.lines()
+                .map(str::trim)
+                .filter(|l| {
+                    l.starts_with("<link") || l.starts_with("<script") || l.starts_with("data-")
+                })
+                .map(|l| l.replace("fetched-lessons,studio", "fetched-lessons"))
+                .filter(|l| !l.contains("studio.css") && !l.contains("oembed"))
+                .collect()
+        };
+        assert_eq!(tags(&studio), tags(&index));
+        assert!(studio.contains(r#"data-cargo-features="fetched-lessons,studio""#));
+        assert!(studio.contains(r#"href="static/studio.css""#));
+    }
+
     #[test]
     fn the_inline_start_up_script_moves_to_a_file() {
         let html = "<head>\n<script type=\"module\">\nimport init from './a.js';\nawait init();\n</script>\n<link rel=x></head>";
