@@ -28,13 +28,13 @@ const CHOICES: usize = 4;
 /// The writer's markup. The same text on every render, so Yew leaves it (and what the author
 /// typed) alone.
 const MARKUP: &str = concat!(
-    r#"<summary>Write a lesson on this system</summary><form class="author-form"><p class="hint">For course authors: the lesson runs this system as its file defines it, from the seed in force, and the engine's numbers at the checkpoint pick the true choice.</p>"#,
+    r#"<summary>Write a lesson on this system</summary><form class="author-form"><p class="hint">The lesson runs this system as its file defines it, from this seed; the engine's numbers pick the true choice.</p>"#,
     r#"<label>Title <input name="title" maxlength="80"></label><label>Goal: what the learner will see <input name="goal"></label><label>Steps, one per line <textarea name="steps" rows="3"></textarea></label><label>Question <input name="question"></label><label>Decide at <input name="until" value="1m" size="6"></label>"#,
     r#"<fieldset><legend>Choices: a label, and when it is true</legend>"#,
-    r#"<div class="author-choice"><input name="label1" aria-label="Choice 1"><input name="when1" aria-label="Choice 1 is true when" placeholder="waiting >= 10 and lost <= 0"></div>"#,
-    r#"<div class="author-choice"><input name="label2" aria-label="Choice 2"><input name="when2" aria-label="Choice 2 is true when"></div>"#,
-    r#"<div class="author-choice"><input name="label3" aria-label="Choice 3"><input name="when3" aria-label="Choice 3 is true when"></div>"#,
-    r#"<div class="author-choice"><input name="label4" aria-label="Choice 4"><input name="when4" aria-label="Choice 4 is true when"></div>"#,
+    r#"<div class="author-choice"><input name="label1" aria-label="Choice 1" placeholder="Choice 1"><input name="when1" aria-label="Choice 1 is true when" placeholder="true when: waiting >= 10 and lost <= 0"></div>"#,
+    r#"<div class="author-choice"><input name="label2" aria-label="Choice 2" placeholder="Choice 2"><input name="when2" aria-label="Choice 2 is true when" placeholder="true when"></div>"#,
+    r#"<div class="author-choice"><input name="label3" aria-label="Choice 3" placeholder="Choice 3"><input name="when3" aria-label="Choice 3 is true when" placeholder="true when"></div>"#,
+    r#"<div class="author-choice"><input name="label4" aria-label="Choice 4" placeholder="Choice 4"><input name="when4" aria-label="Choice 4 is true when" placeholder="true when"></div>"#,
     r#"<p class="hint author-names"></p></fieldset><label>Reveal, after the run; {name} prints a number <textarea name="reveal" rows="2"></textarea></label>"#,
     r#"<button type="submit" class="primary">Write and preview</button></form>"#,
     r#"<label class="author-file">The lesson file, which you may edit <textarea id="author-file" rows="10" spellcheck="false"></textarea></label>"#,
