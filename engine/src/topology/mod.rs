@@ -601,7 +601,7 @@ impl Topology {
 
 /// Node names appear in links, event logs and broker resource names, so they stay short and
 /// plain: letters, digits and `. _ - : /`, 1 to 80 characters.
-fn check_name(name: &str) -> Result<(), ScenarioError> {
+pub fn check_name(name: &str) -> Result<(), ScenarioError> {
     let ok = !name.is_empty()
         && name.len() <= 80
         && name

@@ -146,6 +146,14 @@ impl ScenarioFile {
 impl ScenarioV2 {
     /// Parses and validates a version 2 file (planning included, so a file that loads runs).
     pub fn from_json(text: &str) -> Result<ScenarioV2, ScenarioError> {
+        let s = ScenarioV2::read(text)?;
+        s.plan()?;
+        Ok(s)
+    }
+
+    /// Parses a version 2 file without planning it: a system still being built (a consumer
+    /// that reads nothing yet) reads, and [`ScenarioV2::plan`] says why it does not run.
+    pub fn read(text: &str) -> Result<ScenarioV2, ScenarioError> {
         let raw: RawV2 = crate::scenario::parse_json(text)?;
         if raw.version != 2 {
             return Err(ScenarioError::field("version", "2", raw.version));
@@ -162,7 +170,6 @@ impl ScenarioV2 {
             metrics: raw.metrics,
             limits: raw.limits,
         };
-        s.plan()?;
         Ok(s)
     }
 
