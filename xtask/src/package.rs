@@ -147,6 +147,9 @@ pub fn inert_preloads(page: &str, boot: &str) -> Result<String, String> {
 /// The studio page's folder inside `dist/`: the playground with the tools for course authors
 /// (`studio.html`, built with the feature `studio`).
 pub const STUDIO: &str = "studio";
+/// The studio's planner worker: Trunk names its files after the binary (`planner.js`,
+/// `planner_bg.wasm`, `planner_loader.js`), without a hash.
+pub const PLANNER: &str = "planner";
 
 /// What `cargo xtask build` does after Trunk, in `dist` (the playground's own page) or, with
 /// `studio`, in the studio's folder, which needs only the first two steps and the compressed
@@ -184,6 +187,8 @@ pub fn after_trunk(dist: &Path, studio: bool) -> Result<(), String> {
     }
 
     if studio {
+        // The builder's page side (fetched when first used) goes through terser like the glue.
+        minify_glue(&dist.join(format!("{PLANNER}_builder.js")))?;
         return crate::compress::precompress(&dist);
     }
 
@@ -458,11 +463,19 @@ mod tests {
                     l.starts_with("<link") || l.starts_with("<script") || l.starts_with("data-")
                 })
                 .map(|l| l.replace("fetched-lessons,studio", "fetched-lessons"))
-                .filter(|l| !l.contains("studio.css") && !l.contains("oembed"))
+                .filter(|l| {
+                    !l.contains("static/studio.") && !l.contains("oembed") && !l.contains(PLANNER)
+                })
                 .collect()
         };
         assert_eq!(tags(&studio), tags(&index));
         assert!(studio.contains(r#"data-cargo-features="fetched-lessons,studio""#));
+        // The planner worker is the studio's alone, named as the budget counts it.
+        let worker = format!(r#"data-bin="{PLANNER}" data-type="worker""#);
+        assert!(studio.contains(&worker) && !index.contains(PLANNER));
+        // So is the builder's page side, which the budget counts with the worker.
+        let builder = format!(r#"href="static/{PLANNER}_builder.js""#);
+        assert!(studio.contains(&builder) && studio.contains(r#"src="static/studio.js""#));
         assert!(studio.contains(r#"href="static/studio.css""#));
     }
 

@@ -156,6 +156,23 @@ fn clippy() -> Result<(), String> {
             "warnings",
         ],
     )
+    .status()?;
+    // So does the studio's planner worker (its message handler).
+    command(
+        "cargo",
+        &[
+            "clippy",
+            "--package",
+            "queue-planner",
+            "--bin",
+            "planner",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )
     .status()
 }
 

@@ -1,0 +1,368 @@
+//! The builder's controls for one file, as HTML the studio puts in place: the system's name
+//! and seed, each node with every property it has (in the platform's own words, with the
+//! default and the range where the profile gives them), each edge as "from → to", and the
+//! forms that add a node and connect two.
+//!
+//! # Contract
+//! - Every control is a labelled native element (`input`, `select`, `button`), so it works by
+//!   keyboard and screen reader; nodes and edges are lists.
+//! - What the studio acts on is in data attributes: `data-op` on buttons (`add`, `connect`,
+//!   `remove`, `disconnect`), `data-node` and `data-field` on properties. Ids start with
+//!   `builder-`.
+//! - Every text from the file is escaped, so a file cannot put markup into the page.
+
+use std::fmt::Write;
+
+use queue_engine::names::Named;
+use queue_engine::topology::profile::QueueProfile;
+use queue_engine::topology::scenario::ScenarioV2;
+
+use crate::builder::View;
+use queue_engine::topology::{EdgeKind, LogSpec, Node, RouterType};
+use queue_engine::{ConsumerConfig, ProducerConfig};
+use serde_json::Value;
+
+/// The node kinds the builder adds, in the order a system reads left to right.
+pub const KINDS: [&str; 6] = ["producer", "router", "queue", "log", "consumer", "store"];
+
+/// A queue's properties: its settings are all optional, so they are listed rather than read
+/// from a default (see `QueueSpec`).
+const QUEUE_FIELDS: [&str; 13] = [
+    "visibility_timeout",
+    "delivery_limit",
+    "retention",
+    "delay",
+    "receive_wait",
+    "short_poll_interval",
+    "max_depth",
+    "overflow",
+    "content_based_dedup",
+    "reorder_window",
+    "max_message_size",
+    "retry",
+    "redrive_rate",
+];
+
+/// The properties that are durations: the file writes them in milliseconds, and a person may
+/// type either that or a duration with its unit.
+const DURATIONS: [&str; 11] = [
+    "back_off",
+    "batch_window",
+    "delay",
+    "processing.mean",
+    "restart_after",
+    "start",
+    "stop",
+    "visibility_timeout",
+    "retention",
+    "receive_wait",
+    "short_poll_interval",
+];
+
+/// A log's optional properties, besides those its default writes.
+const LOG_FIELDS: [&str; 3] = ["partitions", "retention", "max_len"];
+
+/// Text for HTML, in an element or an attribute.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A value as a person types it: strings bare, anything else as JSON.
+fn typed(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        v => v.to_string(),
+    }
+}
+
+fn options(out: &mut String, names: &[(&str, &str)], chosen: &str) {
+    for (value, label) in names {
+        let selected = if *value == chosen { " selected" } else { "" };
+        let _ = write!(
+            out,
+            r#"<option value="{}"{selected}>{}</option>"#,
+            escape(value),
+            escape(label)
+        );
+    }
+}
+
+/// One property: its name, the field, and a hint (default and range).
+fn field(out: &mut String, node: &str, name: &str, value: &str, hint: &str) {
+    let _ = write!(
+        out,
+        r#"<label class="builder-field"><span>{name}</span><input data-node="{node}" data-field="{name}" value="{}" spellcheck="false"><small>{}</small><span class="builder-wrong" role="alert"></span></label>"#,
+        escape(value),
+        escape(hint),
+        node = escape(node),
+        name = escape(name),
+    );
+}
+
+/// A property with a closed set of values, as a `select`.
+fn choice(
+    out: &mut String,
+    node: &str,
+    field: &str,
+    names: &[(&str, &str)],
+    chosen: &str,
+    hint: &str,
+) {
+    let _ = write!(
+        out,
+        r#"<label class="builder-field"><span>{field}</span><select data-node="{}" data-field="{field}">"#,
+        escape(node)
+    );
+    options(out, names, chosen);
+    let _ = write!(out, "</select><small>{hint}</small></label>");
+}
+
+/// What the profile says of a queue's property: its name on the platform, default and range.
+fn queue_hint(profile: QueueProfile, field: &str) -> String {
+    match field {
+        "visibility_timeout" => {
+            let l = profile.visibility();
+            format!("{}: default {}, {} to {}", l.name, l.default, l.min, l.max)
+        }
+        "delivery_limit" => match profile.delivery_limit() {
+            Some(l) => format!("{}: default {}, {} to {}", l.name, l.default, l.min, l.max),
+            None => format!("{} has no delivery limit: leave it empty", profile.label()),
+        },
+        "retention" => {
+            let l = profile.retention();
+            format!("{}: default {}, {} to {}", l.name, l.default, l.min, l.max)
+        }
+        _ => "empty: the profile's default".to_owned(),
+    }
+}
+
+/// A node's properties: the ones its kind has, with what the file sets.
+fn properties(out: &mut String, name: &str, node: &Node) {
+    let current = serde_json::to_value(node).ok();
+    let set = current
+        .as_ref()
+        .and_then(Value::as_object)
+        .and_then(|o| o.values().next())
+        .and_then(Value::as_object);
+    // A dotted field reaches into an object (`processing.mean`).
+    let value = |field: &str| {
+        let mut parts = field.split('.');
+        let mut at = parts.next().and_then(|first| set?.get(first));
+        for part in parts {
+            at = at.and_then(|v| v.get(part));
+        }
+        at.map(typed).unwrap_or_default()
+    };
+    let defaults = |d: Value, extra: &[&str]| -> Vec<(String, String)> {
+        let mut fields = Vec::new();
+        let all = d.as_object().into_iter().flatten();
+        for (k, v) in all.filter(|(k, _)| *k != "name") {
+            match v.as_object() {
+                // An object's own properties, each a field of its own.
+                Some(inner) if !inner.is_empty() => {
+                    for (ik, iv) in inner {
+                        fields.push((format!("{k}.{ik}"), format!("default {}", typed(iv))));
+                    }
+                }
+                _ => fields.push((k.clone(), format!("default {}", typed(v)))),
+            }
+        }
+        for f in extra {
+            if !fields.iter().any(|(k, _)| k == f) {
+                fields.push(((*f).to_owned(), "empty: the default".to_owned()));
+            }
+        }
+        fields
+    };
+    let fields = match node {
+        Node::Producer(_) => defaults(
+            serde_json::to_value(ProducerConfig::default()).unwrap_or_default(),
+            &[],
+        ),
+        Node::Consumer(_) => defaults(
+            serde_json::to_value(ConsumerConfig::default()).unwrap_or_default(),
+            &[],
+        ),
+        Node::Log(_) => defaults(
+            serde_json::to_value(LogSpec::default()).unwrap_or_default(),
+            &LOG_FIELDS,
+        ),
+        Node::Queue(q) => {
+            let profiles: Vec<(&str, &str)> = QueueProfile::ALL
+                .iter()
+                .map(|p| (p.id(), p.label()))
+                .collect();
+            let hint = "the platform whose rules the queue follows";
+            choice(out, name, "profile", &profiles, q.profile.id(), hint);
+            QUEUE_FIELDS
+                .iter()
+                .map(|f| ((*f).to_owned(), queue_hint(q.profile, f)))
+                .collect()
+        }
+        Node::Router(r) => {
+            let kinds: Vec<(&str, &str)> = RouterType::NAMES.iter().map(|n| (*n, *n)).collect();
+            let hint =
+                "fanout, direct, topic and headers are RabbitMQ exchanges; sns is an SNS topic";
+            choice(out, name, "type", &kinds, r.kind.id(), hint);
+            Vec::new()
+        }
+        Node::Store(_) => Vec::new(),
+    };
+    for (f, hint) in fields {
+        let hint = if DURATIONS.contains(&f.as_str()) {
+            format!("ms, or like 300ms or 2m; {hint}")
+        } else {
+            hint
+        };
+        field(out, name, &f, &value(&f), &hint);
+    }
+}
+
+/// A node's kind in words, with its platform where it has one.
+fn kind_words(node: &Node) -> String {
+    match node {
+        Node::Queue(q) => format!("queue, {}", q.profile.label()),
+        Node::Router(r) => format!("router, {}", r.kind.id()),
+        Node::Log(l) => format!(
+            "log, {}",
+            serde_json::to_value(l.profile)
+                .ok()
+                .as_ref()
+                .map(typed)
+                .unwrap_or_default()
+        ),
+        n => n.kind().to_string(),
+    }
+}
+
+/// The builder's controls for `file`.
+pub fn draw(file: &ScenarioV2, view: &View) -> String {
+    let mut out = String::new();
+    let nodes = &file.topology.nodes;
+    for (op, can) in [("undo", view.undo), ("redo", view.redo)] {
+        let off = if can { "" } else { " disabled" };
+        let label = if op == "undo" { "Undo" } else { "Redo" };
+        let _ = write!(
+            out,
+            r#"<button type="button" data-op="{op}"{off}>{label}</button> "#
+        );
+    }
+    out.push_str(r#"<fieldset class="builder-system"><legend>The system</legend>"#);
+    field(
+        &mut out,
+        "",
+        "name",
+        &file.name,
+        "its name in links and exports",
+    );
+    field(
+        &mut out,
+        "",
+        "seed",
+        &file.seed.to_string(),
+        "the same seed gives the same run",
+    );
+    out.push_str("</fieldset>");
+
+    let _ = write!(
+        out,
+        r#"<h4 id="builder-nodes">Nodes ({})</h4><ul class="builder-nodes" aria-labelledby="builder-nodes">"#,
+        nodes.len()
+    );
+    for (name, node) in nodes {
+        let n = escape(name);
+        let open = if view.open.contains(name) {
+            " open"
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            r#"<li><details data-node="{n}"{open}><summary><b>{n}</b> {}</summary><div class="builder-fields">"#,
+            escape(&kind_words(node))
+        );
+        properties(&mut out, name, node);
+        let _ = write!(
+            out,
+            r#"</div><button type="button" data-op="remove" data-node="{n}">Remove {n}</button></details></li>"#
+        );
+    }
+    if nodes.is_empty() {
+        out.push_str("<li>None yet: add the first below.</li>");
+    }
+    out.push_str("</ul>");
+
+    let edges = &file.topology.edges;
+    let _ = write!(
+        out,
+        r#"<h4 id="builder-edges">Edges ({})</h4><ul class="builder-edges" aria-labelledby="builder-edges">"#,
+        edges.len()
+    );
+    for (i, e) in edges.iter().enumerate() {
+        let what = format!(
+            "{} → {}: {}{}",
+            e.from,
+            e.to,
+            e.kind.id(),
+            e.key
+                .as_ref()
+                .map(|k| format!(", key {k}"))
+                .unwrap_or_default()
+        );
+        let what = escape(&what);
+        let _ = write!(
+            out,
+            r#"<li>{what} <button type="button" data-op="disconnect" data-edge="{i}" aria-label="Remove the edge {what}">Remove</button></li>"#
+        );
+    }
+    if edges.is_empty() {
+        out.push_str("<li>None yet.</li>");
+    }
+    out.push_str("</ul>");
+
+    out.push_str(r#"<fieldset class="builder-add"><legend>Add a node</legend><label>Kind <select id="builder-kind">"#);
+    let kinds: Vec<(&str, &str)> = KINDS.iter().map(|k| (*k, *k)).collect();
+    options(&mut out, &kinds, "queue");
+    out.push_str(r#"</select></label><label>Name <input id="builder-name" spellcheck="false" placeholder="orders"></label><button type="button" data-op="add">Add</button></fieldset>"#);
+
+    let names: Vec<(&str, &str)> = nodes
+        .iter()
+        .map(|(n, _)| (n.as_str(), n.as_str()))
+        .collect();
+    out.push_str(r#"<fieldset class="builder-connect"><legend>Connect two nodes</legend><label>From <select id="builder-from">"#);
+    options(&mut out, &names, "");
+    out.push_str(r#"</select></label><label>Edge <select id="builder-edge">"#);
+    let edge_kinds: Vec<(&str, &str)> = EdgeKind::NAMES.iter().map(|k| (*k, *k)).collect();
+    options(&mut out, &edge_kinds, "publish");
+    out.push_str(r#"</select></label><label>To <select id="builder-to">"#);
+    options(&mut out, &names, "");
+    out.push_str(r#"</select></label><label>Key, for a direct or topic exchange <input id="builder-key" spellcheck="false"></label><button type="button" data-op="connect">Connect</button></fieldset>"#);
+    out
+}
+
+/// The file as a link that downloads it.
+pub fn download(text: &str) -> String {
+    let mut href = String::from("data:application/json;charset=utf-8,");
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            href.push(b as char);
+        } else {
+            let _ = write!(href, "%{b:02X}");
+        }
+    }
+    format!(
+        r#"<p><a id="system-file-download" download="my-system.json" href="{href}">Download the file</a></p>"#
+    )
+}
