@@ -170,6 +170,25 @@ pub fn App(props: &AppProps) -> Html {
                 let d = dispatcher.clone();
                 Box::new(move |hidden| d.dispatch(Action::Hide(hidden)))
             });
+            // The studio's builder hands over each system that runs (src/planner.rs).
+            #[cfg(feature = "studio")]
+            let built = {
+                let d = dispatcher.clone();
+                EventListener::new(
+                    &crate::document(),
+                    "queue-playground:open-system",
+                    move |e| {
+                        let detail = e.dyn_ref::<web_sys::CustomEvent>().map(|e| e.detail());
+                        match detail.as_ref().map(crate::planner::opened) {
+                            Some(Ok(plan)) => d.dispatch(Action::OpenOwn(Rc::new(plan))),
+                            Some(Err(why)) => web_sys::console::warn_1(&why.into()),
+                            None => {}
+                        }
+                    },
+                )
+            };
+            #[cfg(not(feature = "studio"))]
+            let built = ();
             // Commands from the parent window of an iframe, origin-checked.
             let listener = (host.is_none() && embed.embed).then(|| {
                 let window = web_sys::window().expect("a browser window");
@@ -186,7 +205,7 @@ pub fn App(props: &AppProps) -> Html {
                     }
                 })
             });
-            move || drop((listener, watch))
+            move || drop((listener, watch, built))
         });
     }
     {
@@ -502,6 +521,11 @@ pub fn App(props: &AppProps) -> Html {
                 "Redis Streams: pending entries and claiming",
                 redis_panel(now, &panels, &redis_open),
             ),
+            #[cfg(feature = "studio")]
+            Panel::Own => (
+                "Your system, from its file",
+                crate::components::fixed(r#"<p class="hint">The canvas runs your file from its own seed. Change it under Build a system, or open its file: each step that leaves it running starts it again. Copy link carries the whole file.</p>"#),
+            ),
         };
         // What the system is in a real broker's own configuration, to copy: left out of a
         // compact lesson, which keeps to what its steps use.
@@ -575,7 +599,10 @@ pub fn App(props: &AppProps) -> Html {
                         }
                     </> }) }
                 }
-                { for stage_region }
+                // One node whether or not a system is staged: Yew matches unkeyed children from
+                // the end, so a region appearing here would make every region before it (the
+                // lessons, with the author's half-written lesson) be drawn anew.
+                { stage_region.unwrap_or_default() }
                 if show("diagram") {
                     { region("diagram", "Diagram", Some(diagram_checked.into()), None, html! { <>
                         { for canvas }

@@ -7,7 +7,8 @@
 //!   lessons if there are any, and fetches the lesson the opening link or options name, so a
 //!   link into a lesson (with its commands and moment) opens exactly as it was taken. On the
 //!   studio page it also reads a lesson of one's own from the link (`lf`); one it cannot read
-//!   is kept as the reason ([`refused`]) for the link's notices.
+//!   is kept as the reason ([`refused`]) for the link's notices. It plans a system file of
+//!   one's own there too (`sf`, [`crate::planner::open_link`]).
 //! - [`fetch`] is for a lesson opened later (the menu, a host's `load-lesson`): the app calls it
 //!   when the state asks (`Playground::fetching`) and answers with `LessonFetched` or
 //!   `LessonFailed`, so the reducer itself does no I/O (and ignores an answer for a lesson
@@ -27,6 +28,7 @@ use crate::lessons;
 use crate::state::Action;
 
 /// The element in which the single-file build inlines every lesson, as one JSON array.
+#[cfg(not(feature = "studio"))]
 const INLINE_ID: &str = "queue-playground-lessons";
 
 thread_local! {
@@ -43,6 +45,8 @@ thread_local! {
 /// A failed fetch is not an error here: the state will ask again, and say why if it fails.
 pub async fn prepare(query: &str, base: &str) {
     BASE.with(|b| *b.borrow_mut() = base.to_owned());
+    // The single-file build is made from the playground's page, never from the studio's.
+    #[cfg(not(feature = "studio"))]
     read_inline();
     let (link, _) = crate::permalink::decode(query);
     // Lessons of one's own open on the studio page only (the page's own download leaves their
@@ -56,6 +60,11 @@ pub async fn prepare(query: &str, base: &str) {
             Ok(id) => lessons::keep_packed(&id, data),
             Err(why) => REFUSED.with(|r| *r.borrow_mut() = Some(why)),
         }
+    }
+    // So do systems of one's own: planned before the first render, like a lesson's file.
+    #[cfg(feature = "studio")]
+    if link.system_file.is_some() {
+        crate::planner::open_link().await;
     }
     if let Some(id) = link.lesson {
         let _ = fetch(&id).await;
@@ -74,6 +83,7 @@ pub fn standalone() -> bool {
 }
 
 /// The single-file build opens from disk, where nothing can be fetched.
+#[cfg(not(feature = "studio"))]
 fn read_inline() {
     let Some(element) = crate::document().get_element_by_id(INLINE_ID) else {
         return;

@@ -20,11 +20,16 @@ mod host;
 mod lesson_files;
 pub mod lessons;
 mod locks;
+// The studio has no script API (`playground.js` is the page's): course pages mount the page,
+// and embed the studio's lesson links in an iframe (EMBEDDING.md).
+#[cfg(not(feature = "studio"))]
 mod mount;
 pub mod packed;
 pub mod panels;
 pub mod panic;
 pub mod permalink;
+#[cfg(feature = "studio")]
+mod planner;
 mod progress;
 pub mod scenarios;
 pub mod state;
@@ -33,6 +38,7 @@ mod visibility;
 pub mod words;
 
 pub use app::{App, AppProps, Bridge};
+#[cfg(not(feature = "studio"))]
 pub use mount::{mount, MountedPlayground};
 
 /// Human-readable build identifier shown in the footer: crate version plus git revision.

@@ -57,20 +57,49 @@ pub enum Panel {
     Log = 2,
     Exchanges = 3,
     Redis = 4,
+    /// A system an author opened from its file (the studio only: its planner runs there).
+    #[cfg(feature = "studio")]
+    Own = 5,
 }
 
+/// How many panels the page has: the studio has one more, for a system opened from a file.
+pub const PANELS: usize = if cfg!(feature = "studio") { 6 } else { 5 };
+
 impl Panel {
-    pub const ALL: [Panel; 5] = [
+    #[cfg(not(feature = "studio"))]
+    pub const ALL: [Panel; PANELS] = [
         Panel::FanOut,
         Panel::Contrast,
         Panel::Log,
         Panel::Exchanges,
         Panel::Redis,
     ];
+    #[cfg(feature = "studio")]
+    pub const ALL: [Panel; PANELS] = [
+        Panel::FanOut,
+        Panel::Contrast,
+        Panel::Log,
+        Panel::Exchanges,
+        Panel::Redis,
+        Panel::Own,
+    ];
+
+    /// True for the studio's system opened from a file, which has no built-in name or words
+    /// of its own.
+    pub fn own(self) -> bool {
+        #[cfg(feature = "studio")]
+        if self == Panel::Own {
+            return true;
+        }
+        false
+    }
 
     /// The scenario file this panel runs, which is also its name in the Systems menu and in
     /// a link's `s`.
     pub fn system(self) -> &'static str {
+        if self.own() {
+            return OWN;
+        }
         [
             "video-upload",
             "queue-vs-topic",
@@ -88,11 +117,17 @@ impl Panel {
 
     /// The panel's region on the page (`#region-{id}`, and its name in `hide=`).
     pub fn region(self) -> &'static str {
+        if self.own() {
+            return "own";
+        }
         ["fanout", "queue-vs-topic", "stream", "exchanges", "redis"][self as usize]
     }
 
     /// What the canvas draws for this panel's system, in words, for screen readers.
     pub fn picture(self) -> &'static str {
+        if self.own() {
+            return "The system from your file: its producers, routers, queues, logs and consumers, left to right";
+        }
         [
             "upload-service publishes to the topic video-uploaded, which copies each upload to four subscription queues, each read by its own consumers, with its own dead-letter queue below it",
             "order-service publishes to the queue orders, read by three competing workers, and to the topic order-placed, which copies each order to three subscription queues, each read by its own consumer",
@@ -104,6 +139,9 @@ impl Panel {
 
     /// The link parameter that carries what was done in this panel.
     pub fn param(self) -> &'static str {
+        if self.own() {
+            return "po";
+        }
         ["pf", "pq", "pl", "px", "pr"][self as usize]
     }
 
@@ -119,6 +157,10 @@ impl Panel {
         }
     }
 }
+
+/// The name a system opened from a file goes by in the Systems menu's place and a link's `s`:
+/// its own name is in its file, which a link carries whole (`sf`).
+pub const OWN: &str = "your-file";
 
 /// What the fan-out and contrast lessons may set: only the seed (their topology is the example).
 #[derive(Deserialize)]
@@ -156,6 +198,9 @@ pub enum Spec {
     Redis {
         scripted: bool,
     },
+    /// A system opened from its file, as the planner planned it (None: none opened yet).
+    #[cfg(feature = "studio")]
+    Own(Option<Box<Plan>>),
 }
 
 impl Spec {
@@ -206,6 +251,8 @@ impl Spec {
             Panel::Log => Spec::Log(Box::new(crate::scenarios::log_system(seed))),
             Panel::Exchanges => Spec::Exchanges { scripted: false },
             Panel::Redis => Spec::Redis { scripted: false },
+            #[cfg(feature = "studio")]
+            Panel::Own => Spec::Own(None),
         }
     }
 
@@ -316,7 +363,7 @@ impl Run {
 
 /// Every panel's world, with what the person did in it.
 pub struct Panels {
-    runs: [Run; 5],
+    runs: [Run; PANELS],
     /// The panel the open lesson runs on.
     pub lesson: Option<Panel>,
 }
@@ -354,6 +401,12 @@ impl Panels {
         run.given.push((now, c));
         run.applied = run.given.len();
         Ok(())
+    }
+
+    /// The system an author opened from its file, from time zero, in place of the one before.
+    #[cfg(feature = "studio")]
+    pub fn open_own(&mut self, plan: Plan) {
+        self.runs[Panel::Own as usize] = Run::new(Spec::Own(Some(Box::new(plan))));
     }
 
     /// New log settings at `now`: the log starts over from time zero with them, without the
@@ -521,6 +574,12 @@ fn build(spec: &Spec) -> World {
         Spec::Contrast { seed } => built_in("queue-vs-topic", Some(*seed), true),
         Spec::Redis { scripted } => built_in("redis-orders", None, *scripted),
         Spec::Exchanges { scripted } => built_in("rabbitmq-pizza", None, *scripted),
+        // The planner checked the plan; a world it still refuses gives way like a built-in's.
+        #[cfg(feature = "studio")]
+        Spec::Own(plan) => plan
+            .as_ref()
+            .and_then(|p| World::new((**p).clone()).ok())
+            .unwrap_or_else(|| log_world(&StreamScenario::default())),
     }
 }
 

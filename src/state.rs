@@ -13,7 +13,7 @@ use queue_engine::{Command, Event, Millis, MsgId, QueueKind, Scenario, Sim, Worl
 
 use crate::embed::EmbedOptions;
 use crate::lessons::{self, Lesson, Verdict};
-use crate::panels::{Panel, PanelAction, PanelCommand, Panels};
+use crate::panels::{Panel, PanelAction, PanelCommand, Panels, PANELS};
 use crate::permalink::{self, Link, LogSettings, Notice};
 use crate::progress::{self, Progress};
 use yew::Reducible;
@@ -90,7 +90,7 @@ pub struct Playground {
     /// The panels scrolled out of view (a bit per [`Panel`]), and the time each showed when it
     /// went: it keeps showing that time, so a panel nobody sees costs no redraws while playing.
     unseen: u8,
-    frozen: [Millis; 5],
+    frozen: [Millis; PANELS],
     /// The panels' version the event log showed when it went out of view (bit 5 of `unseen`).
     log_frozen: u64,
     /// Bumped on every change, so renders compare cheaply.
@@ -98,7 +98,7 @@ pub struct Playground {
 }
 
 /// The bit of `Playground::unseen` that stands for the event log, after the five panels'.
-const LOG_BIT: u8 = 5;
+const LOG_BIT: u8 = PANELS as u8;
 
 /// Real milliseconds between updates of each group of secondary panels while playing.
 const PANEL_EVERY_MS: f64 = 100.0;
@@ -144,6 +144,10 @@ pub enum Action {
     /// The Systems menu: start over on the built-in system called this (a scenario file's
     /// name), leaving any lesson.
     OpenSystem(Rc<str>),
+    /// A system opened from its file in the studio, as the planner planned it (checked to
+    /// run): the page starts over on it.
+    #[cfg(feature = "studio")]
+    OpenOwn(Rc<Plan>),
     /// The learner's prediction for the checkpoint: run to the checkpoint's time, then judge.
     Predict(String),
     /// Play (true) or pause (false), for host pages; the button toggles instead.
@@ -211,7 +215,7 @@ impl Playground {
             panel_turn: 0,
             panel_real_ms: 0.0,
             unseen: 0,
-            frozen: [Millis::ZERO; 5],
+            frozen: [Millis::ZERO; PANELS],
             log_frozen: 0,
             fetching: None,
             version: 0,
@@ -253,6 +257,8 @@ impl Playground {
                 .lesson
                 .filter(|_| cfg!(feature = "studio"))
                 .and_then(|l| lessons::packed(&l.id)),
+            #[cfg(feature = "studio")]
+            system_file: self.own_file(),
             // A lesson carries its own scenario.
             scenario: self.lesson.is_none().then(|| {
                 self.system
@@ -266,6 +272,38 @@ impl Playground {
             speed: Some(self.speed),
             embed: EmbedOptions::default(),
         })
+    }
+
+    /// The open system's own file, packed, when it came from one.
+    #[cfg(feature = "studio")]
+    fn own_file(&self) -> Option<String> {
+        let own = self.system.is_some_and(Panel::own) && self.lesson.is_none();
+        own.then(crate::planner::packed).flatten()
+    }
+
+    /// Opens the system file the opening link carried (`sf`), planned before the page started;
+    /// a link to one without it, or with one that does not plan, opens the pizza shop and says
+    /// why.
+    #[cfg(feature = "studio")]
+    fn open_linked_file(&mut self, link: &Link, notices: &mut Vec<Notice>) {
+        let own = self.system.is_some_and(Panel::own);
+        if !own && link.system_file.is_none() {
+            return;
+        }
+        let why = match crate::planner::take_opened() {
+            Ok(plan) if own => {
+                self.panels.borrow_mut().open_own(plan);
+                return;
+            }
+            Ok(_) => format!("s={}", link.scenario.as_deref().unwrap_or("nothing")),
+            Err(why) => why,
+        };
+        notices.push(Notice {
+            param: "sf".into(),
+            expected: "a system file packed by the studio, with s=your-file".into(),
+            given: why,
+        });
+        self.system = None;
     }
 
     /// A fresh simulation of the scenario with `history` replayed: commands up to `t` applied and
@@ -394,6 +432,8 @@ impl Playground {
         next.scenario_name = Rc::from(name.as_str());
         next.system = system;
         next.set_lesson(lesson);
+        #[cfg(feature = "studio")]
+        next.open_linked_file(&link, &mut notices);
         next.fetching = fetching;
         // A lesson starts paused: the learner reads and predicts before anything runs.
         next.playing = lesson.is_none();
@@ -441,7 +481,7 @@ impl Playground {
     fn apply_panel_link(
         &self,
         lesson_side: Vec<(Millis, PanelCommand)>,
-        mut given: [Vec<(Millis, PanelCommand)>; 5],
+        mut given: [Vec<(Millis, PanelCommand)>; PANELS],
         log: Option<LogSettings>,
         notices: &mut Vec<Notice>,
     ) {
@@ -765,6 +805,15 @@ impl Reducible for Playground {
                 }
                 next.system = system;
             }
+            #[cfg(feature = "studio")]
+            Action::OpenOwn(plan) => {
+                next = self.fresh(Scenario {
+                    seed: plan.seed,
+                    ..crate::scenarios::by_name("pizza-shop").unwrap_or_default()
+                });
+                next.panels.borrow_mut().open_own((*plan).clone());
+                next.system = Some(Panel::Own);
+            }
             Action::Predict(choice) => {
                 let Some(lesson) = next.lesson else {
                     return self;
@@ -812,7 +861,7 @@ impl Reducible for Playground {
         // Whatever replaced the run, the panels out of view are still out of view; each
         // shows this moment once, then waits to be seen.
         next.unseen = self.unseen;
-        next.frozen = [next.panel_now; 5];
+        next.frozen = [next.panel_now; PANELS];
         next.log_frozen = next.panel_version;
         Rc::new(next)
     }

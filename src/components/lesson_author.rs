@@ -18,6 +18,7 @@ use web_sys::{
 };
 use yew::prelude::*;
 
+use super::find;
 use crate::authoring::{verdict, Draft, System};
 use crate::lessons::{self, Lesson};
 use crate::panels::Panel;
@@ -70,7 +71,14 @@ impl Writing {
 /// has no studio beside it, and offers nothing.
 pub fn author_tools(writing: Writing, onopen: Callback<Option<String>>) -> Html {
     if cfg!(feature = "studio") {
-        return lesson_author(writing, onopen);
+        return html! { <>
+            { open_file(&writing) }
+            if on_own_file(&writing) {
+                <p class="hint">{ "A lesson is written on a built-in system: a lesson on a file of your own is not offered yet." }</p>
+            } else {
+                { lesson_author(writing, onopen) }
+            }
+        </> };
     }
     if writing.lesson.is_some() || crate::lesson_files::standalone() {
         return Html::default();
@@ -85,6 +93,27 @@ pub fn author_tools(writing: Writing, onopen: Callback<Option<String>>) -> Html 
         writing.name, writing.seed
     );
     html! { <p class="author-link"><a {href}>{ "Write a lesson on this system ↗" }</a></p> }
+}
+
+/// The studio's builder, first in the author's tools.
+#[cfg(feature = "studio")]
+fn open_file(_: &Writing) -> Html {
+    super::system_file()
+}
+#[cfg(not(feature = "studio"))]
+fn open_file(_: &Writing) -> Html {
+    Html::default()
+}
+
+/// Whether the open system came from a file of one's own, on which no lesson model runs yet
+/// (`authoring::System::open`).
+fn on_own_file(writing: &Writing) -> bool {
+    #[cfg(feature = "studio")]
+    if writing.panel == Some(Panel::Own) {
+        return true;
+    }
+    let _ = writing;
+    false
 }
 
 /// The lesson writer, opening lessons it wrote with `onopen`.
@@ -176,16 +205,7 @@ fn names(system: &System) -> Vec<String> {
 
 /// The writer an event happened in.
 fn within(e: &Event) -> Option<Element> {
-    let target = e.target()?.dyn_into::<Element>().ok()?;
-    target.closest("#lesson-author").ok().flatten()
-}
-
-fn find<T: JsCast>(root: &Element, selector: &str) -> Option<T> {
-    root.query_selector(selector)
-        .ok()
-        .flatten()?
-        .dyn_into()
-        .ok()
+    super::around(e, "#lesson-author")
 }
 
 /// Says `status`, and offers the lesson `file` (id and text) to download, or nothing.

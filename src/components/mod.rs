@@ -28,6 +28,8 @@ mod redis_panel;
 mod region;
 mod share_link;
 mod stream_view;
+#[cfg(feature = "studio")]
+mod system_file;
 mod system_picker;
 mod time_travel;
 mod token;
@@ -57,6 +59,8 @@ pub use redis_panel::redis_panel;
 pub use region::{region, Region, RegionProps};
 pub use share_link::share_link;
 pub use stream_view::stream_view;
+#[cfg(feature = "studio")]
+pub use system_file::system_file;
 pub use system_picker::{system_names, system_picker};
 pub use time_travel::time_travel;
 pub(crate) use token::LOOKS;
@@ -141,4 +145,22 @@ impl<T> std::ops::Deref for Same<T> {
     fn deref(&self) -> &T {
         &self.0
     }
+}
+
+/// The element matching `selector` that an event happened in (the studio's folds listen on
+/// their outermost element).
+pub(crate) fn around(e: &Event, selector: &str) -> Option<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    let target = e.target()?.dyn_into::<web_sys::Element>().ok()?;
+    target.closest(selector).ok().flatten()
+}
+
+/// The element under `root` matching `selector`, as `T`.
+pub(crate) fn find<T: wasm_bindgen::JsCast>(root: &web_sys::Element, selector: &str) -> Option<T> {
+    use wasm_bindgen::JsCast;
+    root.query_selector(selector)
+        .ok()
+        .flatten()?
+        .dyn_into()
+        .ok()
 }

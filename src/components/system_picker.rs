@@ -35,9 +35,15 @@ pub fn system_names() -> impl Iterator<Item = &'static str> {
 /// the system (`lock=system`). `onsystem` gets the name picked.
 pub fn system_picker(current: &str, locked: bool, onsystem: Callback<String>) -> Html {
     let onchange = onsystem.reform(|e: Event| select_value(&e));
+    // The studio's system from a file is named for what it is, rather than leaving the menu on
+    // the first built-in one, which is not what runs.
+    let own = cfg!(feature = "studio") && current == crate::panels::OWN;
     html! {
         <label class="system-picker">{ "System " }
             <select id="system" disabled={locked} {onchange}>
+                if own {
+                    <option value={crate::panels::OWN} selected=true>{ "Your system, from its file" }</option>
+                }
                 { for SYSTEMS.iter().map(|&(name, label)| html! {
                     <option value={name} selected={current == name}>{ label }</option>
                 }) }

@@ -16,7 +16,7 @@ use queue_engine::stream::{CommitMode, Rebalance};
 use queue_engine::Decimal;
 use queue_engine::{Command, Millis, Mode, QueueKind};
 
-use crate::panels::{Panel, PanelCommand};
+use crate::panels::{Panel, PanelCommand, PANELS};
 
 mod codes;
 pub use codes::{command_code, panel_code};
@@ -36,6 +36,11 @@ pub struct Link {
     /// A lesson of the author's own, its file packed ([`crate::packed`]): it is read before
     /// the page opens, and `lesson` then names it.
     pub lesson_file: Option<String>,
+    /// A system of the author's own, its scenario file packed (`sf`): the studio plans it
+    /// before the page opens, and `scenario` then names it ([`crate::panels::OWN`]). Only the
+    /// studio reads one; to the page, `sf` is a parameter it does not know.
+    #[cfg(feature = "studio")]
+    pub system_file: Option<String>,
     pub scenario: Option<String>,
     pub seed: Option<u64>,
     pub ordering: Option<QueueKind>,
@@ -44,7 +49,7 @@ pub struct Link {
     pub time: Option<Millis>,
     pub speed: Option<f64>,
     /// Commands given in each panel, indexed by [`Panel`].
-    pub panels: [Vec<(Millis, PanelCommand)>; 5],
+    pub panels: [Vec<(Millis, PanelCommand)>; PANELS],
     /// Commands given in the open lesson's panel, as older links wrote them (`sh`).
     pub side: Vec<(Millis, PanelCommand)>,
     /// The log's settings, when the learner changed them.
@@ -124,6 +129,11 @@ pub fn encode(link: &Link) -> String {
     }
     if let Some(f) = &link.lesson_file {
         parts.push(format!("lf={f}"));
+    }
+    // Only the studio opens a system file, so only its links write one.
+    #[cfg(feature = "studio")]
+    if let Some(f) = &link.system_file {
+        parts.push(format!("sf={f}"));
     }
     if let Some(s) = &link.scenario {
         parts.push(format!("s={s}"));
@@ -248,16 +258,24 @@ pub fn decode(query: &str) -> (Link, Vec<Notice>) {
                 }
             }
             "lf" => {
-                if !value.is_empty()
-                    && value
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-                {
+                if packed(&value) {
                     link.lesson_file = Some(value);
                 } else {
                     note(
                         "lf",
                         "a lesson file packed by the lesson writer (base64url)",
+                        &value,
+                    );
+                }
+            }
+            #[cfg(feature = "studio")]
+            "sf" => {
+                if packed(&value) {
+                    link.system_file = Some(value);
+                } else {
+                    note(
+                        "sf",
+                        "a system file packed by the studio (base64url)",
                         &value,
                     );
                 }
@@ -336,6 +354,14 @@ pub fn decode(query: &str) -> (Link, Vec<Notice>) {
     }
     notices.extend(embed_notices);
     (link, notices)
+}
+
+/// Whether `value` can be text packed into a link ([`crate::packed`]): base64url, unpadded.
+fn packed(value: &str) -> bool {
+    !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 pub(crate) fn is_name(value: &str) -> bool {
