@@ -269,3 +269,16 @@ fn the_playgrounds_own_page_says_where_a_lesson_of_ones_own_opens() {
     );
     assert!(opened.lesson.is_none());
 }
+
+#[test]
+fn the_playgrounds_own_page_does_not_read_a_system_file_and_runs_the_pizza_shop() {
+    // Native builds are built as the page is: no planner, no panel for a file, and `sf` is
+    // a parameter it does not know (the studio's links are tested in
+    // tests/e2e/system-file.test.mjs).
+    let opened = queue_playground::state::Playground::from_query("s=your-file&sf=abc");
+    let params: Vec<&str> = opened.notices.iter().map(|n| n.param.as_str()).collect();
+    assert_eq!(params, ["sf", "s"], "{:?}", opened.notices);
+    assert!(opened.notices[1].expected.starts_with("one of pizza-shop"));
+    assert_eq!(opened.stage(), None);
+    assert_eq!(&*opened.scenario_name, "pizza-shop");
+}

@@ -6,9 +6,7 @@
 // the writer, nor the reader of a lesson's own file.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { ROOT, answer, openPage, screenshotOf, useSite } from "./harness.mjs";
+import { answer, axeSerious, openPage, screenshotOf, useSite } from "./harness.mjs";
 
 const site = useSite({ prefix: "/" });
 const viewport = { width: 1280, height: 1000 };
@@ -97,11 +95,7 @@ test("an author writes a lesson on the pizza shop, previews it and shares it; a 
   assert.match(await page.inputValue("#share-url"), /[?&]l=my-does-the-kitchen-keep-up&lf=[A-Za-z0-9_-]+/);
   await screenshotOf(page, "#region-lesson", "lesson-writer");
   // The writer, open with its outcome, its download and its link, passes axe like the rest.
-  await page.addScriptTag({ content: await readFile(join(ROOT, "node_modules", "axe-core", "axe.min.js"), "utf8") });
-  const serious = await page.evaluate(async () =>
-    (await window.axe.run(document.querySelector("#region-lesson"), { resultTypes: ["violations"] })).violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`));
+  const serious = await axeSerious(page, "#region-lesson");
   assert.deepEqual(serious, []);
 
   // Edited by hand (a third, impossible choice), the file previews the same way.

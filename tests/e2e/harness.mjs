@@ -191,3 +191,34 @@ export async function answer(page, choice) {
     return { correct: v.dataset.correct, actual: v.dataset.actual, text: v.textContent };
   });
 }
+
+/** The serious and critical axe-core violations inside `selector`, one line each. */
+export async function axeSerious(page, selector) {
+  await page.addScriptTag({ content: await readFile(join(ROOT, "node_modules", "axe-core", "axe.min.js"), "utf8") });
+  return page.evaluate(async (selector) =>
+    (await window.axe.run(document.querySelector(selector), { resultTypes: ["violations"] })).violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`), selector);
+}
+
+/** Every box of the canvas in `region`: node name to its lines of text. */
+export function canvasBoxes(page, region) {
+  return page.$$eval(`${region} .canvas [data-node]`, (gs) =>
+    Object.fromEntries(gs.map((g) => [g.dataset.node, [...g.querySelectorAll("text")].map((t) => t.textContent)])));
+}
+
+/**
+ * Runs the open system to simulated time `t` at 100×, pauses, travels back to exactly `t`,
+ * and reads the canvas in `region` ([`canvasBoxes`]).
+ */
+export async function canvasAt(page, region, t) {
+  await page.selectOption("#speed", "100");
+  await page.waitForFunction((t) => Number(document.querySelector("#clock").dataset.now) > t, t, { timeout: 30_000 });
+  await page.click("#play-pause");
+  await page.$eval("#scrub", (el, t) => {
+    el.value = String(t);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, t);
+  await page.waitForFunction((t) => document.querySelector("#clock").dataset.now === String(t), t);
+  return canvasBoxes(page, region);
+}

@@ -1,0 +1,136 @@
+// Opening a system from its scenario file in the studio (#12): an author pastes or picks a
+// file, the planner worker (fetched only then) plans it, and the canvas runs it (the builder
+// itself: tests/e2e/builder.test.mjs). The numbers it
+// shows are the built-in system's at the same time and seed, since it is the same file. A file
+// that does not plan is refused with the field at fault, and the system on the page stays.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ROOT, axeSerious, canvasAt, canvasBoxes, openPage, screenshotOf, useSite } from "./harness.mjs";
+
+const site = useSite({ prefix: "/" });
+const viewport = { width: 1280, height: 1000 };
+const studio = () => `${site.server.url}studio/index.html`;
+const file = (name) => readFile(join(ROOT, "scenarios", `${name}.json`), "utf8");
+const status = (page) => page.textContent("#system-file-status");
+
+/** Pastes `text` into the fold and runs it; resolves once the planner has answered. */
+async function runText(page, text) {
+  if (!(await page.isVisible("#system-file-text"))) await page.click("#system-file summary");
+  await page.fill("#system-file-text", text);
+  await page.click("#system-file-run");
+  await page.waitForFunction(() => /^(Read|Not applied)/.test(document.querySelector("#system-file-status").textContent), null, { timeout: 30_000 });
+}
+
+/** Every box of the canvas in `region`: node name to its lines of text. */
+
+test("a pasted file runs on the canvas with the built-in system's numbers at the same time and seed", async () => {
+  const requests = [];
+  const { page, problems } = await openPage(site.browser, studio(), { viewport });
+  page.on("request", (r) => requests.push(r.url()));
+  await page.waitForSelector("#system-file");
+  assert.ok(!requests.some((u) => u.includes("planner")), "the planner is not fetched before a file is opened");
+  await runText(page, await file("pizza-shop"));
+  assert.equal(await status(page), "Read pizza-shop: 6 nodes, 5 edges. It runs on the canvas.");
+  assert.equal(await page.textContent("#system option:checked"), "Your system, from its file", "the menu says what runs");
+  assert.ok(requests.some((u) => u.endsWith("planner_bg.wasm")), "the planner was fetched for it");
+  await page.waitForSelector("#region-own .canvas [data-node]");
+  const own = await canvasAt(page, "#region-own", 30_000);
+  assert.deepEqual(Object.keys(own).sort(), ["kitchen", "order-service", "orders", "orders-db", "orders-dlq", "replies"]);
+
+  const builtIn = await openPage(site.browser, `${studio()}?s=pizza-shop`, { viewport });
+  await builtIn.page.waitForSelector("#region-diagram .canvas [data-node]");
+  const same = await canvasAt(builtIn.page, "#region-diagram", 30_000);
+  assert.deepEqual(own, same);
+  assert.match(own["order-service"].join(" "), /sent [1-9]/, "the run moved");
+  assert.deepEqual(problems, []);
+  assert.deepEqual(builtIn.problems, []);
+  await builtIn.page.close();
+  await page.close();
+});
+
+test("a file of several queues opened from disk runs as the built-in fan-out does", async () => {
+  const { page, problems } = await openPage(site.browser, studio(), { viewport });
+  await page.waitForSelector("#system-file");
+  await page.click("#system-file summary");
+  // The picker is usable once the builder's script has loaded.
+  await page.waitForSelector("#system-file-pick:enabled");
+  await page.setInputFiles("#system-file-pick", join(ROOT, "scenarios", "video-upload.json"));
+  await page.waitForFunction(() => /^Read/.test(document.querySelector("#system-file-status").textContent), null, { timeout: 30_000 });
+  assert.equal(await status(page), "Read video-upload: 14 nodes, 13 edges. It runs on the canvas.");
+  assert.equal(await page.inputValue("#system-file-text"), await file("video-upload"), "the file's text is there to edit, as written");
+  assert.equal(await page.locator("#builder-body .builder-nodes > li").count(), 14, "and to build on");
+  const own = await canvasAt(page, "#region-own", 20_000);
+  const builtIn = await openPage(site.browser, `${studio()}?s=video-upload`, { viewport });
+  await builtIn.page.waitForSelector("#region-fanout .canvas [data-node]");
+  assert.deepEqual(own, await canvasAt(builtIn.page, "#region-fanout", 20_000));
+  await screenshotOf(page, "#region-own", "system-file-video-upload");
+  assert.deepEqual(problems, []);
+  await builtIn.page.close();
+  await page.close();
+});
+
+test("a file that does not plan says why by field, and the open system stays", async () => {
+  const { page, problems } = await openPage(site.browser, `${studio()}?s=video-upload`, { viewport });
+  await page.waitForSelector("#region-fanout");
+  await runText(page, '{"version":2,"nodes":{"orders":{"queue":{"profile":"sqs_standard","delivery_limit":0}}}}');
+  // Read into the builder, to be mended there, but not run: the open system stays.
+  assert.equal(await status(page), "Read the file: 1 node, 0 edges. It does not run yet: nodes.orders.queue.delivery_limit: expected a whole number from 1 to 1000 (`maxReceiveCount`, Amazon SQS standard queue); got 0");
+  assert.ok(await page.isVisible("#region-fanout"), "the open system stays");
+  assert.equal(await page.locator("#region-own").count(), 0);
+  await runText(page, "orders, kitchen");
+  assert.match(await status(page), /^Not applied: not valid JSON at line 1, column 1/);
+  await runText(page, '{"version":2,"nodes":{"p":{"producer":{}},"q":{"queue":{}}},"edges":[{"kind":"subscribe","from":"p","to":"q"}]}');
+  assert.match(await status(page), /^Read the file: 2 nodes, 1 edge\. It does not run yet: edges\[0\]\.from: expected a queue or log node/, await status(page));
+  assert.equal(await page.isEnabled("#system-file-run"), true, "the button is back for the next try");
+  // The fold, open with its refusal, passes axe like the rest.
+  const serious = await axeSerious(page, "#region-lesson");
+  assert.deepEqual(serious, []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("Copy link carries the whole file, and the link opens the same system at the same moment", async () => {
+  const context = await site.browser.newContext({ viewport });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(site.server.url).origin });
+  const { page, problems } = await openPage(site.browser, studio(), { context });
+  await page.waitForSelector("#system-file");
+  await runText(page, await file("queue-vs-topic"));
+  const boxes = await canvasAt(page, "#region-own", 15_000);
+  await page.click("#copy-link");
+  await page.waitForFunction(() => /[?&]sf=/.test(document.querySelector("#share-url").value));
+  const link = await page.inputValue("#share-url");
+  assert.match(link, /[?&]s=your-file(&|$)/);
+  assert.match(link, /[?&]t=15000(&|$)/);
+  const sf = new URL(link).searchParams.get("sf");
+  console.log(`queue-vs-topic.json (${(await file("queue-vs-topic")).length} B) as sf: ${sf.length} characters; the whole link ${link.length}`);
+
+  const opened = await openPage(site.browser, link, { viewport });
+  await opened.page.waitForSelector("#region-own .canvas [data-node]");
+  assert.equal(await opened.page.getAttribute("#clock", "data-now"), "15000");
+  assert.deepEqual(await canvasBoxes(opened.page, "#region-own"), boxes);
+  assert.equal(await opened.page.locator(".link-notice").count(), 0, "the link opened without a notice");
+
+  // A link whose file was cut short opens the pizza shop and says why.
+  const cut = link.replace(/sf=[^&]+/, `sf=${sf.slice(0, 40)}`);
+  const broken = await openPage(site.browser, cut, { viewport });
+  await broken.page.waitForSelector("#region-diagram .canvas [data-node]");
+  assert.match(await broken.page.textContent("body"), /sf: expected a system file packed by the studio, with s=your-file; got "/);
+  assert.equal(await broken.page.locator("#region-own").count(), 0);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(opened.problems, []);
+  await Promise.all([page, opened.page, broken.page].map((p) => p.close()));
+  await context.close();
+});
+
+test("the playground's own page has no file opener and never fetches the planner", async () => {
+  const requests = [];
+  const { page, problems } = await openPage(site.browser, site.server.url, { viewport });
+  page.on("request", (r) => requests.push(r.url()));
+  await page.waitForSelector(".author-link a");
+  assert.equal(await page.locator("#system-file").count(), 0);
+  assert.ok(!requests.some((u) => u.includes("planner")));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
