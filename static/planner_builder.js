@@ -127,6 +127,8 @@ export function attach(fold) {
       : op === "connect" ? ["builder-edge", "builder-from", "builder-to", "builder-key"].map(value)
       : op === "remove" ? [button.dataset.node]
       : op === "disconnect" ? [button.dataset.edge]
+      : op === "command" ? ["builder-at", "builder-target", "builder-type", "builder-fields"].map(value)
+      : op === "uncommand" ? [button.dataset.place]
       : [];
     step(op, args);
   });
@@ -141,6 +143,11 @@ export function attach(fold) {
       }
       $("#system-file-text").value = await file.text();
       return step("show", []);
+    }
+    // Each command type's example fields, beside the field they are typed in.
+    if (target.id === "builder-type") {
+      $("#builder-type-hint").textContent = target.selectedOptions[0].dataset.hint;
+      return;
     }
     if (target.dataset.field != null) step("set", [target.dataset.node, target.dataset.field, target.value], target);
   });

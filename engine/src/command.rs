@@ -40,6 +40,9 @@ crate::named_variants!(Payload {
 /// message size (semantics §1.1).
 pub const LARGE_PAYLOAD_BYTES: u32 = 3_000_000;
 
+/// Every command's `type`, as files spell it: what a builder offers to add.
+pub const COMMAND_TYPES: &[&str] = crate::tagged::KIND_NAMES;
+
 /// Written as `{"type": "set_online", "online": false}`: the type, then that command's own
 /// fields. Read through `tagged::RawCommand`, which costs the page far less than serde's
 /// internally tagged enums.

@@ -24,7 +24,7 @@ use crate::stream::{SeekTo, StreamCommand};
 
 /// Each [`Kind`] as the files spell it, in declaration order: the reader's own table, so
 /// messages name a command without serialising it.
-const KIND_NAMES: &[&str] = <Kind as Named>::NAMES;
+pub(crate) const KIND_NAMES: &[&str] = <Kind as Named>::NAMES;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {

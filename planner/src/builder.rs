@@ -1,10 +1,11 @@
 //! The builder: a scenario file changed one step at a time (add, remove or connect a node, set
-//! a property, name the system), each step checked before it is applied, and the file drawn
-//! as the controls that make the next step.
+//! a property of a node or an edge, add or remove a timed command, name the system), each
+//! step checked before it is applied, and the file drawn as the controls that make the next
+//! step.
 //!
 //! # Contract
 //! - [`step`] takes the file as it is and one [`Step`], and gives the file after it (written
-//!   as `ScenarioV2::to_json` writes files, nodes in the order they were added), its plan when
+//!   short, as [`crate::write`] writes files, nodes in the order they were added), its plan when
 //!   it runs, and what to draw; or why the step was refused, naming the field, what was
 //!   expected and what was given. A refused step changes nothing.
 //! - A file may be unfinished: a consumer that reads nothing yet is a file that does not run.
@@ -16,7 +17,9 @@
 
 use queue_engine::names::Named;
 use queue_engine::topology::scenario::{ScenarioFile, ScenarioV2};
-use queue_engine::topology::{Edge, EdgeKind, LogSpec, Node, QueueSpec, RouterSpec, StoreSpec};
+use queue_engine::topology::{
+    definitions, Edge, EdgeKind, LogSpec, Node, QueueSpec, RouterSpec, StoreSpec,
+};
 use queue_engine::{ConsumerConfig, ProducerConfig};
 use serde_json::{Map, Value};
 
@@ -46,13 +49,26 @@ pub enum Step {
     Disconnect {
         edge: usize,
     },
-    /// A node's property (`node` empty: the file's own `name`, `description` or `seed`). A
-    /// dotted `field` reaches into an object (`processing.mean`); an empty `value` goes back
-    /// to the default.
+    /// A node's property (`node` empty: the file's own `name`, `description` or `seed`;
+    /// `#3`: the edge at place 3, whose settings are those of its kind, such as a consumer
+    /// group's). A dotted `field` reaches into an object (`processing.mean`, `group.commit`);
+    /// an empty `value` goes back to the default.
     Set {
         node: String,
         field: String,
         value: String,
+    },
+    /// A timed command (see [`crate::timeline`]): at a time, aimed at a node (empty: the one
+    /// it means), of a type, with its fields as `name=value` pairs.
+    Command {
+        at: String,
+        node: String,
+        kind: String,
+        fields: String,
+    },
+    /// The timed command at this place in the file's list.
+    Uncommand {
+        place: usize,
     },
 }
 
@@ -70,7 +86,11 @@ impl Step {
                 edge: arg(0).parse().map_err(|_| format!("edge: expected an edge's place; got \"{}\"", arg(0)))?,
             },
             "set" => Step::Set { node: arg(0), field: arg(1), value: arg(2) },
-            other => return Err(format!("step: expected new, show, add, remove, connect, disconnect or set; got \"{other}\"")),
+            "command" => Step::Command { at: arg(0), node: arg(1), kind: arg(2), fields: arg(3) },
+            "uncommand" => Step::Uncommand {
+                place: arg(0).parse().map_err(|_| format!("command: expected a command's place; got \"{}\"", arg(0)))?,
+            },
+            other => return Err(format!("step: expected new, show, add, remove, connect, disconnect, set, command or uncommand; got \"{other}\"")),
         })
     }
 }
@@ -103,7 +123,11 @@ pub fn step(text: &str, step: &Step) -> Result<Built, String> {
     // stop its other settings.
     if let (Step::Set { node, .. }, Err(e), Some(before)) = (step, &plan, before) {
         let said = e.to_string();
-        let about_node = !node.is_empty() && said.starts_with(&format!("nodes.{node}"));
+        let about = match node.strip_prefix('#') {
+            Some(place) => format!("edges[{place}]"),
+            None => format!("nodes.{node}"),
+        };
+        let about_node = !node.is_empty() && said.starts_with(&about);
         if about_node && before.as_ref() != Some(&said) {
             return Err(said);
         }
@@ -116,11 +140,14 @@ pub fn step(text: &str, step: &Step) -> Result<Built, String> {
         Err(e) => (None, format!("{done} It does not run yet: {e}")),
     };
     Ok(Built {
-        // A file opened as it is stays as its author wrote it; a step writes it anew.
-        text: if *step == Step::Show {
+        // A file opened as it is stays as its author wrote it; a step writes it anew, and so
+        // does opening RabbitMQ definitions, which become a scenario file.
+        text: if *step == Step::Show
+            && !serde_json::from_str(text).is_ok_and(|v| is_definitions(&v))
+        {
             text.to_owned()
         } else {
-            file.to_json()
+            crate::write::write(&file)
         },
         plan,
         status,
@@ -184,10 +211,9 @@ impl Session {
             undo: !self.undo.is_empty(),
             redo: !self.redo.is_empty(),
         };
-        Ok(Built {
-            html: form::draw(&file, &view) + &form::download(&built.text),
-            ..built
-        })
+        let mut html = form::draw(&file, &view) + &form::download(&built.text);
+        crate::export::draw(&mut html, &file, file.plan().ok().as_ref());
+        Ok(Built { html, ..built })
     }
 }
 
@@ -198,9 +224,12 @@ pub fn read(text: &str) -> Result<ScenarioV2, String> {
     if text.len() > crate::MAX_FILE_BYTES {
         return Err(crate::too_long(text.len()));
     }
-    let version = serde_json::from_str::<Value>(text)
-        .ok()
-        .and_then(|v| v.get("version").map(|v| v.as_u64()));
+    let value = serde_json::from_str::<Value>(text).ok();
+    if let Some(doc) = value.as_ref().filter(|v| is_definitions(v)) {
+        return definitions::import_scenario(doc, "rabbitmq-definitions")
+            .map_err(|e| e.to_string());
+    }
+    let version = value.and_then(|v| v.get("version").map(|v| v.as_u64()));
     match version {
         Some(Some(2)) => ScenarioV2::read(text).map_err(|e| e.to_string()),
         // Version 1 (or none), and anything else: the general reader, which says what is
@@ -209,6 +238,21 @@ pub fn read(text: &str) -> Result<ScenarioV2, String> {
             .map(ScenarioFile::into_v2)
             .map_err(|e| e.to_string()),
     }
+}
+
+/// RabbitMQ definitions, as `rabbitmqctl export_definitions` and the lens write them: no
+/// `version`, and a broker's lists (a scenario file has `nodes` instead).
+fn is_definitions(doc: &Value) -> bool {
+    doc.get("version").is_none()
+        && [
+            "rabbit_version",
+            "rabbitmq_version",
+            "exchanges",
+            "queues",
+            "bindings",
+        ]
+        .iter()
+        .any(|k| doc.get(k).is_some())
 }
 
 /// Changes `file` as `step` says; what was done, in words.
@@ -297,6 +341,13 @@ fn apply(file: &mut ScenarioV2, step: &Step) -> Result<String, String> {
             file.topology.edges.push(edge);
             Ok(format!("Connected {from} → {to} ({kind})."))
         }
+        Step::Command {
+            at,
+            node,
+            kind,
+            fields,
+        } => crate::timeline::add(file, at, node, kind, fields),
+        Step::Uncommand { place } => crate::timeline::remove(file, *place),
         Step::Disconnect { edge } => {
             let edges = &mut file.topology.edges;
             if *edge >= edges.len() {
@@ -317,8 +368,15 @@ fn apply(file: &mut ScenarioV2, step: &Step) -> Result<String, String> {
             if node.is_empty() {
                 return set_file(file, field, value);
             }
+            if let Some(place) = node.strip_prefix('#') {
+                return set_edge(file, place, field, value);
+            }
             let Some((_, config)) = file.topology.nodes.iter_mut().find(|(n, _)| n == node) else {
                 return Err(unknown("node", node, file));
+            };
+            let was = match config {
+                Node::Queue(q) => Some(q.profile),
+                _ => None,
             };
             let mut json = serde_json::to_value(&*config).map_err(|e| e.to_string())?;
             // A node is written `{ "queue": { … } }`: its settings are the inner object.
@@ -334,6 +392,13 @@ fn apply(file: &mut ScenarioV2, step: &Step) -> Result<String, String> {
                     plain(&e)
                 )
             })?;
+            // Another platform: what that changes, and what has no equivalent there.
+            if let (Node::Queue(q), Some(from)) = (&mut *config, was) {
+                if q.profile != from {
+                    let said = crate::switch::switch(q, from);
+                    return Ok(format!("{node} follows {} now. {said}", q.profile.label()));
+                }
+            }
             Ok(if value.trim().is_empty() {
                 format!("{node}: {field} is back to its default.")
             } else {
@@ -341,6 +406,46 @@ fn apply(file: &mut ScenarioV2, step: &Step) -> Result<String, String> {
             })
         }
     }
+}
+
+/// A setting of the edge at `place`: its key, filter or headers, a call's timeout, a consumer
+/// group's `group.commit`. What makes it an edge (kind, from, to) is not a setting: such an
+/// edge is removed and connected anew.
+fn set_edge(
+    file: &mut ScenarioV2,
+    place: &str,
+    field: &str,
+    value: &str,
+) -> Result<String, String> {
+    let edges = &mut file.topology.edges;
+    let count = edges.len();
+    let Some(edge) = place.parse::<usize>().ok().and_then(|i| edges.get_mut(i)) else {
+        return Err(format!(
+            "edge: expected one of the {count} edges; got \"#{place}\""
+        ));
+    };
+    if ["kind", "from", "to"].contains(&field) {
+        return Err(format!(
+            "edges[{place}].{field}: expected a setting of the edge (remove it and connect anew to change its {field}); got \"{value}\""
+        ));
+    }
+    let mut json = serde_json::to_value(&*edge).map_err(|e| e.to_string())?;
+    let settings = json
+        .as_object_mut()
+        .ok_or_else(|| format!("edges[{place}]: expected settings; got none"))?;
+    set_path(settings, field, value)?;
+    *edge = serde_json::from_value(json).map_err(|e| {
+        format!(
+            "edges[{place}].{field}: expected {}; got \"{value}\"",
+            plain(&e)
+        )
+    })?;
+    let what = format!("{} → {}", edge.from, edge.to);
+    Ok(if value.trim().is_empty() {
+        format!("{what}: {field} is back to its default.")
+    } else {
+        format!("{what}: {field} is {value}.")
+    })
 }
 
 /// The file's own name, description or seed.
@@ -412,7 +517,7 @@ fn name_check(name: &str) -> Result<(), String> {
     })
 }
 
-fn unknown(field: &str, name: &str, file: &ScenarioV2) -> String {
+pub(crate) fn unknown(field: &str, name: &str, file: &ScenarioV2) -> String {
     let names: Vec<&str> = file
         .topology
         .nodes

@@ -1,14 +1,16 @@
 //! The builder's controls for one file, as HTML the studio puts in place: the system's name
 //! and seed, each node with every property it has (in the platform's own words, with the
-//! default and the range where the profile gives them), each edge as "from → to", and the
-//! forms that add a node and connect two.
+//! default and the range where the profile gives them), each edge as "from → to" with the
+//! settings its kind has (a key, a filter policy, a consumer group's), the forms that add a
+//! node and connect two, and the timed commands ([`crate::timeline`]).
 //!
 //! # Contract
 //! - Every control is a labelled native element (`input`, `select`, `button`), so it works by
 //!   keyboard and screen reader; nodes and edges are lists.
 //! - What the studio acts on is in data attributes: `data-op` on buttons (`add`, `connect`,
-//!   `remove`, `disconnect`), `data-node` and `data-field` on properties. Ids start with
-//!   `builder-`.
+//!   `remove`, `disconnect`, `command`, `uncommand`), `data-node` and `data-field` on
+//!   properties (an edge's `data-node` is `#` and its place, which no node name can be). Ids
+//!   start with `builder-`.
 //! - Every text from the file is escaped, so a file cannot put markup into the page.
 
 use std::fmt::Write;
@@ -18,7 +20,9 @@ use queue_engine::topology::profile::QueueProfile;
 use queue_engine::topology::scenario::ScenarioV2;
 
 use crate::builder::View;
-use queue_engine::topology::{EdgeKind, LogSpec, Node, RouterType};
+use queue_engine::stream::{CommitMode, GroupSettings, OffsetReset, Rebalance};
+use queue_engine::topology::log::LogProfile;
+use queue_engine::topology::{Edge, EdgeKind, LogSpec, Node, RouterType};
 use queue_engine::{ConsumerConfig, ProducerConfig};
 use serde_json::Value;
 
@@ -87,7 +91,7 @@ fn typed(value: &Value) -> String {
     }
 }
 
-fn options(out: &mut String, names: &[(&str, &str)], chosen: &str) {
+pub(crate) fn options(out: &mut String, names: &[(&str, &str)], chosen: &str) {
     for (value, label) in names {
         let selected = if *value == chosen { " selected" } else { "" };
         let _ = write!(
@@ -148,6 +152,163 @@ fn queue_hint(profile: QueueProfile, field: &str) -> String {
     }
 }
 
+/// A value's name as files spell it.
+fn id<T: Named + PartialEq>(value: T) -> String {
+    T::ALL
+        .iter()
+        .position(|v| *v == value)
+        .map_or_else(String::new, |i| T::NAMES[i].to_owned())
+}
+
+/// What `settings` sets at the dotted `field` (`processing.mean`), as typed; empty if unset.
+fn lookup(settings: Option<&serde_json::Map<String, Value>>, field: &str) -> String {
+    let mut parts = field.split('.');
+    let mut at = parts.next().and_then(|first| settings?.get(first));
+    for part in parts {
+        at = at.and_then(|v| v.get(part));
+    }
+    at.map(typed).unwrap_or_default()
+}
+
+/// The settings an edge has, by its kind and what it joins, each with a hint: a key where a
+/// router reads one, an SNS filter policy, a headers binding, a call's limits, a consumer
+/// group's settings on a log.
+fn edge_settings(out: &mut String, place: usize, edge: &Edge, nodes: &[(String, Node)]) {
+    let node = |name: &str| nodes.iter().find(|(n, _)| n == name).map(|(_, n)| n);
+    let router = |name: &str| match node(name) {
+        Some(Node::Router(r)) => Some(r.kind),
+        _ => None,
+    };
+    let json = serde_json::to_value(edge).ok();
+    let set = json.as_ref().and_then(Value::as_object);
+    let at = format!("#{place}");
+    let text = |out: &mut String, f: &str, hint: &str| field(out, &at, f, &lookup(set, f), hint);
+    match edge.kind {
+        EdgeKind::Publish => {
+            text(
+                out,
+                "key",
+                "the routing key, for a direct or topic exchange",
+            );
+            if matches!(
+                router(&edge.to),
+                Some(RouterType::Sns | RouterType::Headers)
+            ) {
+                text(
+                    out,
+                    "attributes",
+                    r#"what every message carries, as JSON: {"kind": "video"}"#,
+                );
+            }
+        }
+        EdgeKind::Bind => {
+            text(
+                out,
+                "key",
+                "the binding key; on a topic exchange * is one word, # any number",
+            );
+            match router(&edge.from) {
+                Some(RouterType::Sns) => text(
+                    out,
+                    "filter",
+                    r#"the filter policy, as JSON: {"kind": ["video"]}"#,
+                ),
+                Some(RouterType::Headers) => text(
+                    out,
+                    "headers",
+                    r#"as JSON, with x-match: {"x-match": "all", "kind": "video"}"#,
+                ),
+                _ => {}
+            }
+        }
+        EdgeKind::Call => {
+            text(out, "timeout", "ms, or like 2s; how long the caller waits");
+            text(
+                out,
+                "backlog_limit",
+                "requests accepted beyond those in hand; more get 503",
+            );
+        }
+        EdgeKind::Subscribe => {
+            let Some(Node::Log(log)) = node(&edge.from) else {
+                return;
+            };
+            let d = GroupSettings::default();
+            let group = |f: &str| lookup(set, &format!("group.{f}"));
+            let names = |all: &'static [&'static str]| -> Vec<(&str, &str)> {
+                all.iter().map(|n| (*n, *n)).collect()
+            };
+            let chosen = |f: &str, default: &str| {
+                let v = group(f);
+                if v.is_empty() {
+                    default.to_owned()
+                } else {
+                    v
+                }
+            };
+            choice(
+                out,
+                &at,
+                "group.commit",
+                &names(CommitMode::NAMES),
+                &chosen("commit", &id(d.commit)),
+                "when the group commits its offsets",
+            );
+            choice(
+                out,
+                &at,
+                "group.offset_reset",
+                &names(OffsetReset::NAMES),
+                &chosen("offset_reset", &id(d.offset_reset)),
+                "where a new group starts reading",
+            );
+            choice(
+                out,
+                &at,
+                "group.rebalance",
+                &names(Rebalance::NAMES),
+                &chosen("rebalance", &id(d.rebalance)),
+                "how partitions move between members",
+            );
+            let mut numbers = vec![
+                (
+                    "auto_commit_interval",
+                    format!("ms, or like 5s; default {}", d.auto_commit_interval.0),
+                ),
+                (
+                    "rebalance_pause",
+                    format!("ms, or like 3s; default {}", d.rebalance_pause.0),
+                ),
+                (
+                    "max_poll_records",
+                    format!("default {}", d.max_poll_records),
+                ),
+                (
+                    "max_attempts",
+                    format!(
+                        "attempts before a record goes to the dead-letter topic; default {}",
+                        d.max_attempts
+                    ),
+                ),
+            ];
+            if log.profile == LogProfile::RedisStreams {
+                numbers.push((
+                    "claim_every",
+                    "ms, or like 5s; how often XAUTOCLAIM runs".to_owned(),
+                ));
+                numbers.push((
+                    "min_idle",
+                    "ms, or like 10s; XAUTOCLAIM's min-idle-time".to_owned(),
+                ));
+            }
+            for (f, hint) in numbers {
+                field(out, &at, &format!("group.{f}"), &group(f), &hint);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// A node's properties: the ones its kind has, with what the file sets.
 fn properties(out: &mut String, name: &str, node: &Node) {
     let current = serde_json::to_value(node).ok();
@@ -156,15 +317,7 @@ fn properties(out: &mut String, name: &str, node: &Node) {
         .and_then(Value::as_object)
         .and_then(|o| o.values().next())
         .and_then(Value::as_object);
-    // A dotted field reaches into an object (`processing.mean`).
-    let value = |field: &str| {
-        let mut parts = field.split('.');
-        let mut at = parts.next().and_then(|first| set?.get(first));
-        for part in parts {
-            at = at.and_then(|v| v.get(part));
-        }
-        at.map(typed).unwrap_or_default()
-    };
+    let value = |field: &str| lookup(set, field);
     let defaults = |d: Value, extra: &[&str]| -> Vec<(String, String)> {
         let mut fields = Vec::new();
         let all = d.as_object().into_iter().flatten();
@@ -322,10 +475,25 @@ pub fn draw(file: &ScenarioV2, view: &View) -> String {
                 .unwrap_or_default()
         );
         let what = escape(&what);
-        let _ = write!(
-            out,
-            r#"<li>{what} <button type="button" data-op="disconnect" data-edge="{i}" aria-label="Remove the edge {what}">Remove</button></li>"#
+        let remove = format!(
+            r#"<button type="button" data-op="disconnect" data-edge="{i}" aria-label="Remove the edge {what}">Remove</button>"#
         );
+        let mut settings = String::new();
+        edge_settings(&mut settings, i, e, nodes);
+        if settings.is_empty() {
+            let _ = write!(out, "<li>{what} {remove}</li>");
+        } else {
+            let fold = format!("#{i}");
+            let open = if view.open.contains(&fold) {
+                " open"
+            } else {
+                ""
+            };
+            let _ = write!(
+                out,
+                r#"<li><details data-node="{fold}"{open}><summary>{what}</summary><div class="builder-fields">{settings}</div>{remove}</details></li>"#
+            );
+        }
     }
     if edges.is_empty() {
         out.push_str("<li>None yet.</li>");
@@ -349,12 +517,18 @@ pub fn draw(file: &ScenarioV2, view: &View) -> String {
     out.push_str(r#"</select></label><label>To <select id="builder-to">"#);
     options(&mut out, &names, "");
     out.push_str(r#"</select></label><label>Key, for a direct or topic exchange <input id="builder-key" spellcheck="false"></label><button type="button" data-op="connect">Connect</button></fieldset>"#);
+    crate::timeline::draw(&mut out, file);
     out
 }
 
-/// The file as a link that downloads it.
-pub fn download(text: &str) -> String {
-    let mut href = String::from("data:application/json;charset=utf-8,");
+/// A link that downloads `text` as the file `name`.
+pub fn file_link(name: &str, text: &str, label: &str) -> String {
+    let kind = if name.ends_with(".json") {
+        "application/json"
+    } else {
+        "text/plain"
+    };
+    let mut href = format!("data:{kind};charset=utf-8,");
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
             href.push(b as char);
@@ -363,6 +537,17 @@ pub fn download(text: &str) -> String {
         }
     }
     format!(
-        r#"<p><a id="system-file-download" download="my-system.json" href="{href}">Download the file</a></p>"#
+        r#"<a download="{}" href="{href}">{}</a>"#,
+        escape(name),
+        escape(label)
     )
+}
+
+/// The file as a link that downloads it.
+pub fn download(text: &str) -> String {
+    file_link("my-system.json", text, "Download the file").replacen(
+        "<a ",
+        r#"<p><a id="system-file-download" "#,
+        1,
+    ) + "</p>"
 }

@@ -14,7 +14,11 @@
 //!   without it.
 
 pub mod builder;
+pub mod export;
 pub mod form;
+pub mod switch;
+pub mod timeline;
+pub mod write;
 
 /// The longest file read, in bytes: far above any real system (the largest built-in file is
 /// 2.5 kB), low enough that a wrong file (a video, a log dump) is refused at once.

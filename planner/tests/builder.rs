@@ -139,7 +139,11 @@ fn an_unfinished_system_is_kept_and_says_why_it_does_not_run() {
         value: "3".into(),
     };
     let set = step(&built.text, &set).unwrap();
-    assert!(set.text.contains("\"count\": 3"), "{}", set.text);
+    assert!(
+        set.text.contains(r#""kitchen": {"consumer":{"count":3}}"#),
+        "{}",
+        set.text
+    );
     // A setting that needs wiring first says what to wire.
     let built = run(&[("new", &[]), ("add", &["queue", "orders"])]);
     let limit = Step::Set {

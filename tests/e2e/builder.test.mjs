@@ -5,75 +5,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { axeSerious, canvasAt, openPage, screenshotOf, useSite } from "./harness.mjs";
+import { act, add, answered, builtIn, command, connect, fileAt, set, start } from "./builder-steps.mjs";
 
 const site = useSite({ prefix: "/" });
 const viewport = { width: 1280, height: 1000 };
 const studio = () => `${site.server.url}studio/index.html`;
-const status = (page) => page.textContent("#system-file-status");
-
-/** Waits for the planner's answer to the step just taken, and returns it. */
-async function answered(page) {
-  await page.waitForFunction(() => {
-    const s = document.querySelector("#system-file-status").textContent;
-    return s !== "" && s !== "Planning…" && !document.querySelector("#system-file [data-op=new]").disabled;
-  }, null, { timeout: 30_000 });
-  return status(page);
-}
-
-/** Clicks a builder button and waits for the answer (which must not be a refusal). */
-async function act(page, selector) {
-  await page.evaluate(() => (document.querySelector("#system-file-status").textContent = ""));
-  await page.click(selector);
-  const said = await answered(page);
-  assert.doesNotMatch(said, /^Not applied/, said);
-  return said;
-}
-
-async function start(page) {
-  await page.click("#system-file summary");
-  return act(page, "#system-file [data-op=new]");
-}
-
-async function add(page, kind, name) {
-  await page.selectOption("#builder-kind", kind);
-  await page.fill("#builder-name", name);
-  return act(page, "#system-file [data-op=add]");
-}
-
-async function connect(page, kind, from, to, key = "") {
-  await page.selectOption("#builder-from", from);
-  await page.selectOption("#builder-edge", kind);
-  await page.selectOption("#builder-to", to);
-  await page.fill("#builder-key", key);
-  return act(page, "#system-file [data-op=connect]");
-}
-
-/** Sets a property in its node's fold (`node` "" for the system's own), as a person does: type, then leave the field. */
-async function set(page, node, field, value, { refused = false } = {}) {
-  const input = page.locator(`#builder-body [data-node="${node}"][data-field="${field}"]`);
-  if (node && !(await input.isVisible())) await page.click(`#builder-body details[data-node="${node}"] summary`);
-  await page.evaluate(() => (document.querySelector("#system-file-status").textContent = ""));
-  if ((await input.evaluate((el) => el.tagName)) === "SELECT") {
-    await input.selectOption(value);
-  } else {
-    await input.fill(value);
-    await input.dispatchEvent("change");
-  }
-  const said = await answered(page);
-  if (!refused) assert.doesNotMatch(said, /^Not applied/, said);
-  return said;
-}
-
-
-async function builtIn(name, region, t) {
-  const { page, problems } = await openPage(site.browser, `${studio()}?s=${name}`, { viewport });
-  await page.waitForSelector(`${region} .canvas [data-node]`);
-  const boxes = await canvasAt(page, region, t);
-  assert.deepEqual(problems, []);
-  await page.close();
-  return boxes;
-}
-
 test("the pizza shop with its DLQ, built from an empty canvas, runs as scenarios/pizza-shop.json does", async () => {
   const { page, problems } = await openPage(site.browser, studio(), { viewport });
   await page.waitForSelector("#system-file");
@@ -109,7 +45,7 @@ test("the pizza shop with its DLQ, built from an empty canvas, runs as scenarios
   await screenshotOf(page, "#region-lesson", "builder-pizza-shop");
 
   const built = await canvasAt(page, "#region-own", 30_000);
-  assert.deepEqual(built, await builtIn("pizza-shop", "#region-diagram", 30_000));
+  assert.deepEqual(built, await builtIn(site, "pizza-shop", "#region-diagram", 30_000));
   assert.match(built["order-service"].join(" "), /sent [1-9]/);
   assert.deepEqual(problems, []);
   await page.close();
@@ -150,7 +86,89 @@ test("the video-upload fan-out (an SNS topic, four SQS subscriptions, each with 
     if (failure !== "0") await set(page, name, "failure_rate", failure);
   }
   const built = await canvasAt(page, "#region-own", 20_000);
-  assert.deepEqual(built, await builtIn("video-upload", "#region-fanout", 20_000));
+  assert.deepEqual(built, await builtIn(site, "video-upload", "#region-fanout", 20_000));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("a Kafka topic with two consumer groups, each group's settings on its edge and a timeline of commands, runs as the file scenarios/orders-log.json does", async () => {
+  const { page, problems } = await openPage(site.browser, studio(), { viewport });
+  await page.waitForSelector("#system-file");
+  await start(page);
+  await set(page, "", "name", "orders-log");
+  await set(page, "", "seed", "42");
+  await add(page, "producer", "order-service");
+  await add(page, "log", "orders");
+  await add(page, "consumer", "kitchen");
+  await add(page, "consumer", "analytics");
+  await connect(page, "publish", "order-service", "orders");
+  await connect(page, "subscribe", "orders", "kitchen");
+  await connect(page, "subscribe", "orders", "analytics");
+  await set(page, "order-service", "rate", "20");
+  await set(page, "order-service", "groups", "50");
+  await set(page, "order-service", "poison_share", "0.005");
+  await set(page, "orders", "partitions", "4");
+  await set(page, "orders", "retention", "10m");
+  await set(page, "kitchen", "count", "2");
+  await set(page, "kitchen", "processing.mean", "90ms");
+  await set(page, "analytics", "processing.mean", "20ms");
+  // A group's settings belong to its subscription: the edge's fold holds them.
+  assert.match(await set(page, "#1", "group.commit", "after_processing"), /^orders → kitchen: group\.commit is after_processing\./);
+  await set(page, "#1", "group.offset_reset", "earliest");
+  await set(page, "#1", "group.max_poll_records", "20");
+  await set(page, "#2", "group.offset_reset", "earliest");
+  await set(page, "#2", "group.rebalance", "cooperative");
+  // The form shows an example of each command's fields as its type is chosen.
+  await page.selectOption("#builder-type", "seek");
+  assert.equal(await page.textContent("#builder-type-hint"), "for example to=earliest");
+  const refused = await page.evaluate(() => (document.querySelector("#system-file-status").textContent = ""))
+    .then(() => page.fill("#builder-at", "soon"))
+    .then(() => page.click("#system-file [data-op=command]"))
+    .then(() => answered(page));
+  assert.equal(refused, 'Not applied: at: expected a time in the run, in ms or like 60s or 2m; got "soon"');
+  assert.match(await command(page, "60s", "kitchen", "crash", "consumer=0"), /^Added the command at 1m00s, kitchen: crash consumer=0\./);
+  await command(page, "120s", "analytics", "scale_consumers", "count=2");
+  await command(page, "180s", "analytics", "seek", "to=earliest");
+  assert.equal(await page.locator("#builder-body .builder-commands button").count(), 3);
+  const built = await canvasAt(page, "#region-own", 200_000);
+  assert.deepEqual(built, await fileAt(site, "orders-log", 200_000));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("a RabbitMQ topic exchange with a dead-letter exchange and scripted publishes and takes runs as the file scenarios/rabbitmq-pizza.json does", async () => {
+  const { page, problems } = await openPage(site.browser, studio(), { viewport });
+  await page.waitForSelector("#system-file");
+  await start(page);
+  await set(page, "", "name", "rabbitmq-pizza");
+  await add(page, "producer", "order-service");
+  for (const [name, type] of [["orders", "topic"], ["notifications", "fanout"], ["payments", "direct"], ["orders.dlx", "fanout"]]) {
+    await add(page, "router", name);
+    await set(page, name, "type", type);
+  }
+  for (const name of ["kitchen", "bar", "audit", "eu-billing", "email", "sms", "ledger", "retries", "orders.dead"]) {
+    await add(page, "queue", name);
+    await set(page, name, "profile", name === "kitchen" ? "rabbitmq_quorum" : "rabbitmq_classic");
+  }
+  await set(page, "order-service", "rate", "0");
+  await set(page, "kitchen", "retention", "60s");
+  await set(page, "kitchen", "max_depth", "5");
+  await set(page, "kitchen", "delivery_limit", "2");
+  await connect(page, "publish", "order-service", "orders", "order.pizza.eu");
+  for (const [from, to, key] of [["orders", "kitchen", "order.pizza.*"], ["orders", "bar", "order.drink.*"], ["orders", "audit", "order.#"], ["orders", "eu-billing", "*.*.eu"], ["notifications", "email", ""], ["notifications", "sms", ""], ["payments", "ledger", "payment.ok"], ["payments", "retries", "payment.failed"]]) {
+    await connect(page, "bind", from, to, key);
+  }
+  await connect(page, "dead_letter", "kitchen", "orders.dlx");
+  await connect(page, "bind", "orders.dlx", "orders.dead");
+  await command(page, "1s", "order-service", "publish", "exchange=orders key=order.pizza.eu");
+  await command(page, "2s", "order-service", "publish", "exchange=orders key=order.drink.us");
+  await command(page, "3s", "order-service", "publish", "exchange=orders key=refund.pizza.us");
+  await command(page, "4s", "order-service", "publish", "exchange= key=kitchen");
+  await command(page, "5s", "kitchen", "take", "outcome=requeue");
+  assert.match(await command(page, "6s", "kitchen", "take", "outcome=reject"), /It runs on the canvas\.$/);
+  const built = await canvasAt(page, "#region-own", 10_000);
+  assert.deepEqual(built, await fileAt(site, "rabbitmq-pizza", 10_000));
+  assert.match(built["orders.dead"].join(" "), /1/);
   assert.deepEqual(problems, []);
   await page.close();
 });
