@@ -20,6 +20,7 @@ use queue_engine::topology::profile::QueueProfile;
 use queue_engine::topology::scenario::ScenarioV2;
 
 use crate::builder::View;
+use crate::switch::span;
 use queue_engine::stream::{CommitMode, GroupSettings, OffsetReset, Rebalance};
 use queue_engine::topology::log::LogProfile;
 use queue_engine::topology::{Edge, EdgeKind, LogSpec, Node, RouterType};
@@ -138,7 +139,13 @@ fn queue_hint(profile: QueueProfile, field: &str) -> String {
     match field {
         "visibility_timeout" => {
             let l = profile.visibility();
-            format!("{}: default {}, {} to {}", l.name, l.default, l.min, l.max)
+            format!(
+                "{}: default {}, {} to {}",
+                l.name,
+                span(l.default),
+                span(l.min),
+                span(l.max)
+            )
         }
         "delivery_limit" => match profile.delivery_limit() {
             Some(l) => format!("{}: default {}, {} to {}", l.name, l.default, l.min, l.max),
@@ -146,7 +153,13 @@ fn queue_hint(profile: QueueProfile, field: &str) -> String {
         },
         "retention" => {
             let l = profile.retention();
-            format!("{}: default {}, {} to {}", l.name, l.default, l.min, l.max)
+            format!(
+                "{}: default {}, {} to {}",
+                l.name,
+                span(l.default),
+                span(l.min),
+                span(l.max)
+            )
         }
         _ => "empty: the profile's default".to_owned(),
     }

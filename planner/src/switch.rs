@@ -18,7 +18,7 @@ use queue_engine::Millis;
 use queue_engine::{Overflow, RetryPolicy};
 
 /// A span as people say it: whole days when it is days.
-fn span(t: Millis) -> String {
+pub(crate) fn span(t: Millis) -> String {
     const DAY: u64 = 86_400_000;
     if t.0 >= DAY && t.0 % DAY == 0 {
         let d = t.0 / DAY;
