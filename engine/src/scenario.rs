@@ -824,8 +824,9 @@ impl Scenario {
 /// Reads any scenario-shaped JSON. With the `paths` feature the error says which field
 /// (`queue.visibility_timeout`); without it (the browser build, which only reads built-in
 /// scenarios that CI has already checked with paths) it gives serde's message and position,
-/// for a smaller download.
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ScenarioError> {
+/// for a smaller download. Public for the studio's planner, whose builder reads one node,
+/// edge or command at a time through the same reader as a whole file.
+pub fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ScenarioError> {
     #[cfg(feature = "paths")]
     {
         let mut de = serde_json::Deserializer::from_str(text);

@@ -16,7 +16,7 @@
 //! - Nothing here panics, whatever the text or the step.
 
 use queue_engine::names::Named;
-use queue_engine::topology::scenario::{ScenarioFile, ScenarioV2};
+use queue_engine::topology::scenario::ScenarioV2;
 use queue_engine::topology::{
     definitions, Edge, EdgeKind, LogSpec, Node, QueueSpec, RouterSpec, StoreSpec,
 };
@@ -217,9 +217,13 @@ impl Session {
     }
 }
 
-/// A file of either version, unplanned (a version 1 file becomes its version 2 topology), or
-/// why it cannot be read: too long, not JSON, a version this build does not read, a field
-/// at fault. The one reader of files here, so everything that reads one says the same.
+/// A version 2 file, or RabbitMQ definitions as one, unplanned; or why it cannot be read:
+/// too long, not JSON, a version this builder does not read, a field at fault. The one reader
+/// of files here, so everything that reads one says the same.
+///
+/// Version 1 files (one queue each, the playground's first format) are not read here: their
+/// reader with field paths is 12.6 kB of gzip, which the builder cannot spend, and every file
+/// in `scenarios/` is version 2. The message says how to convert one.
 pub fn read(text: &str) -> Result<ScenarioV2, String> {
     if text.len() > crate::MAX_FILE_BYTES {
         return Err(crate::too_long(text.len()));
@@ -229,15 +233,24 @@ pub fn read(text: &str) -> Result<ScenarioV2, String> {
         return definitions::import_scenario(doc, "rabbitmq-definitions")
             .map_err(|e| e.to_string());
     }
-    let version = value.and_then(|v| v.get("version").map(|v| v.as_u64()));
-    match version {
-        Some(Some(2)) => ScenarioV2::read(text).map_err(|e| e.to_string()),
-        // Version 1 (or none), and anything else: the general reader, which says what is
-        // wrong in its own words (not JSON, a version it does not read).
-        _ => ScenarioFile::from_json(text)
-            .map(ScenarioFile::into_v2)
-            .map_err(|e| e.to_string()),
-    }
+    let version = value
+        .as_ref()
+        .and_then(|v| v.as_object())
+        .map(|o| o.get("version"));
+    let given = match version {
+        Some(None) => "none".to_owned(),
+        Some(Some(v)) if v.as_u64() != Some(2) => v.to_string(),
+        // Version 2, or not a JSON object: the file reader says what is wrong in its words.
+        _ => return ScenarioV2::read(text).map_err(|e| e.to_string()),
+    };
+    let hint = if given == "none" || given == "1" {
+        " (a version 1 file of one queue converts with `qsim convert FILE`)"
+    } else {
+        ""
+    };
+    Err(format!(
+        "version: expected 2, the format of scenarios/*.json{hint}; got {given}"
+    ))
 }
 
 /// RabbitMQ definitions, as `rabbitmqctl export_definitions` and the lens write them: no
@@ -378,7 +391,7 @@ fn apply(file: &mut ScenarioV2, step: &Step) -> Result<String, String> {
                 Node::Queue(q) => Some(q.profile),
                 _ => None,
             };
-            let mut json = serde_json::to_value(&*config).map_err(|e| e.to_string())?;
+            let mut json = crate::json_of(&*config);
             // A node is written `{ "queue": { … } }`: its settings are the inner object.
             let settings = json
                 .as_object_mut()
@@ -386,12 +399,8 @@ fn apply(file: &mut ScenarioV2, step: &Step) -> Result<String, String> {
                 .and_then(Value::as_object_mut)
                 .ok_or_else(|| format!("nodes.{node}: expected settings; got none"))?;
             set_path(settings, field, value)?;
-            *config = serde_json::from_value(json).map_err(|e| {
-                format!(
-                    "nodes.{node}.{field}: expected {}; got \"{value}\"",
-                    plain(&e)
-                )
-            })?;
+            *config =
+                crate::read_as(&json).map_err(|e| at(&format!("nodes.{node}"), field, value, e))?;
             // Another platform: what that changes, and what has no equivalent there.
             if let (Node::Queue(q), Some(from)) = (&mut *config, was) {
                 if q.profile != from {
@@ -429,17 +438,12 @@ fn set_edge(
             "edges[{place}].{field}: expected a setting of the edge (remove it and connect anew to change its {field}); got \"{value}\""
         ));
     }
-    let mut json = serde_json::to_value(&*edge).map_err(|e| e.to_string())?;
+    let mut json = crate::json_of(&*edge);
     let settings = json
         .as_object_mut()
         .ok_or_else(|| format!("edges[{place}]: expected settings; got none"))?;
     set_path(settings, field, value)?;
-    *edge = serde_json::from_value(json).map_err(|e| {
-        format!(
-            "edges[{place}].{field}: expected {}; got \"{value}\"",
-            plain(&e)
-        )
-    })?;
+    *edge = crate::read_as(&json).map_err(|e| at(&format!("edges[{place}]"), field, value, e))?;
     let what = format!("{} → {}", edge.from, edge.to);
     Ok(if value.trim().is_empty() {
         format!("{what}: {field} is back to its default.")
@@ -499,12 +503,18 @@ fn set_path(settings: &mut Map<String, Value>, field: &str, value: &str) -> Resu
     Ok(())
 }
 
-/// A serde error without serde's position suffix, which means nothing in one field.
-fn plain(e: &serde_json::Error) -> String {
-    let said = e.to_string();
-    match said.find(" at line ") {
-        Some(at) => said[..at].to_owned(),
-        None => said,
+/// A reader's error about a node or an edge at `prefix`: its own path when it names one, else
+/// the field that was set.
+fn at(prefix: &str, field: &str, value: &str, said: String) -> String {
+    let said = if said.contains("; got ") {
+        said
+    } else {
+        format!("{said}; got \"{}\"", value.trim())
+    };
+    if said.starts_with("expected ") {
+        format!("{prefix}.{field}: {said}")
+    } else {
+        format!("{prefix}.{said}")
     }
 }
 

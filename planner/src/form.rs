@@ -192,7 +192,7 @@ fn edge_settings(out: &mut String, place: usize, edge: &Edge, nodes: &[(String, 
         Some(Node::Router(r)) => Some(r.kind),
         _ => None,
     };
-    let json = serde_json::to_value(edge).ok();
+    let json = Some(crate::json_of(edge));
     let set = json.as_ref().and_then(Value::as_object);
     let at = format!("#{place}");
     let text = |out: &mut String, f: &str, hint: &str| field(out, &at, f, &lookup(set, f), hint);
@@ -324,7 +324,7 @@ fn edge_settings(out: &mut String, place: usize, edge: &Edge, nodes: &[(String, 
 
 /// A node's properties: the ones its kind has, with what the file sets.
 fn properties(out: &mut String, name: &str, node: &Node) {
-    let current = serde_json::to_value(node).ok();
+    let current = Some(crate::json_of(node));
     let set = current
         .as_ref()
         .and_then(Value::as_object)
@@ -353,18 +353,9 @@ fn properties(out: &mut String, name: &str, node: &Node) {
         fields
     };
     let fields = match node {
-        Node::Producer(_) => defaults(
-            serde_json::to_value(ProducerConfig::default()).unwrap_or_default(),
-            &[],
-        ),
-        Node::Consumer(_) => defaults(
-            serde_json::to_value(ConsumerConfig::default()).unwrap_or_default(),
-            &[],
-        ),
-        Node::Log(_) => defaults(
-            serde_json::to_value(LogSpec::default()).unwrap_or_default(),
-            &LOG_FIELDS,
-        ),
+        Node::Producer(_) => defaults(crate::json_of(&ProducerConfig::default()), &[]),
+        Node::Consumer(_) => defaults(crate::json_of(&ConsumerConfig::default()), &[]),
+        Node::Log(_) => defaults(crate::json_of(&LogSpec::default()), &LOG_FIELDS),
         Node::Queue(q) => {
             let profiles: Vec<(&str, &str)> = QueueProfile::ALL
                 .iter()
@@ -401,14 +392,7 @@ fn kind_words(node: &Node) -> String {
     match node {
         Node::Queue(q) => format!("queue, {}", q.profile.label()),
         Node::Router(r) => format!("router, {}", r.kind.id()),
-        Node::Log(l) => format!(
-            "log, {}",
-            serde_json::to_value(l.profile)
-                .ok()
-                .as_ref()
-                .map(typed)
-                .unwrap_or_default()
-        ),
+        Node::Log(l) => format!("log, {}", typed(&crate::json_of(&l.profile))),
         n => n.kind().to_string(),
     }
 }

@@ -1,4 +1,4 @@
-//! The studio's planner and builder: a scenario file (version 1 or 2, as `scenarios/*.json`
+//! The studio's planner and builder: a scenario file (version 2, as `scenarios/*.json`
 //! and the README describe) read, changed one step at a time, checked and planned into the
 //! world the page runs.
 //!
@@ -29,6 +29,41 @@ pub const MAX_FILE_BYTES: usize = 256 * 1024;
 pub fn plan_file(text: &str) -> Result<String, String> {
     let plan = builder::read(text)?.plan().map_err(|e| e.to_string())?;
     serde_json::to_string(&plan).map_err(|e| format!("plan: {e}"))
+}
+
+/// `value` as JSON, through the text writer the worker has anyway (for the plan): serde_json's
+/// value serializer would add a second copy of each type's serialisation to the download.
+pub(crate) fn json_of<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    let text = serde_json::to_string(value).unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or_default()
+}
+
+/// A node's, edge's or command's settings read back from JSON, through the engine's reader for
+/// files (which the worker has anyway, with field paths in its errors), not a second
+/// deserializer for values: the error names the path inside `value` and what was expected.
+pub(crate) fn read_as<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+) -> Result<T, String> {
+    queue_engine::parse_json(&value.to_string()).map_err(|e| match e {
+        queue_engine::ScenarioError::Field {
+            path,
+            expected,
+            given,
+        } => {
+            let at = if path.is_empty() {
+                String::new()
+            } else {
+                format!("{path}: ")
+            };
+            // A custom error (an unknown unit) says in its own words what was wrong.
+            if given == "(see message)" {
+                format!("{at}expected {expected}")
+            } else {
+                format!("{at}expected {expected}; got {given}")
+            }
+        }
+        other => other.to_string(),
+    })
 }
 
 /// Why a text of `len` bytes is not read.

@@ -77,10 +77,8 @@ pub fn command(kind: &str, fields: &str) -> Result<Command, String> {
         let read = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
         body.insert(name.trim().to_owned(), read);
     }
-    serde_json::from_value(Value::Object(body)).map_err(|e| {
-        let said = e.to_string();
-        format!("fields of {kind}: {said}; an example: {}", example(kind))
-    })
+    crate::read_as(&Value::Object(body))
+        .map_err(|said| format!("fields of {kind}: {said}; an example: {}", example(kind)))
 }
 
 fn example(kind: &str) -> &'static str {
@@ -169,7 +167,7 @@ pub fn remove(file: &mut ScenarioV2, place: usize) -> Result<String, String> {
 
 /// A command in words, its fields as they are typed: "at 1m 0s, kitchen: crash consumer=0".
 pub fn describe(c: &NodeCommand) -> String {
-    let body = serde_json::to_value(&c.command).unwrap_or_default();
+    let body = crate::json_of(&c.command);
     let mut said = format!(
         "at {}, {}: ",
         c.at,

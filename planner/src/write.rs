@@ -66,8 +66,8 @@ pub fn write(file: &ScenarioV2) -> String {
     }
     out.push_str(&format!(",\n  \"seed\": {}", file.seed));
     let nodes = file.topology.nodes.iter().map(|(name, node)| {
-        let mut json = serde_json::to_value(node).unwrap_or_default();
-        let default = serde_json::to_value(default_of(node)).unwrap_or_default();
+        let mut json = crate::json_of(node);
+        let default = crate::json_of(&default_of(node));
         if let Some(Value::Object(settings)) =
             json.as_object_mut().and_then(|o| o.values_mut().next())
         {
@@ -84,9 +84,9 @@ pub fn write(file: &ScenarioV2) -> String {
         out.push_str(",\n  \"nodes\": {}");
     }
     list(&mut out, "nodes", '{', '}', nodes);
-    let group = serde_json::to_value(GroupSettings::default()).unwrap_or_default();
+    let group = crate::json_of(&GroupSettings::default());
     let edges = file.topology.edges.iter().map(|e| {
-        let mut json = serde_json::to_value(e).unwrap_or_default();
+        let mut json = crate::json_of(e);
         let Some(fields) = json.as_object_mut() else {
             return String::new();
         };

@@ -115,7 +115,7 @@ fn a_value_the_node_refuses_changes_nothing_and_names_the_field() {
     )
     .unwrap_err();
     assert!(
-        refused.starts_with("nodes.kitchen.processing.mean: expected"),
+        refused.starts_with("nodes.kitchen.consumer.processing.mean: expected a duration"),
         "{refused}"
     );
     assert!(refused.ends_with("got \"soon\""), "{refused}");
@@ -176,9 +176,22 @@ fn every_scenario_file_opens_in_the_builder_as_it_plans() {
         assert_eq!(built_plan(&shown), direct, "{}", path.display());
         assert!(shown.status.starts_with("Read "), "{}", shown.status);
     }
-    // A version 1 file, too.
-    let shown = step(r#"{"seed":3}"#, &Step::Show).unwrap();
-    assert_eq!(built_plan(&shown).seed, 3);
+    // A version 1 file is refused, saying how to convert it; so is another version.
+    for (text, given) in [
+        (r#"{"seed":3}"#, "none"),
+        (r#"{"version":1,"seed":3}"#, "1"),
+    ] {
+        assert_eq!(
+            step(text, &Step::Show).unwrap_err(),
+            format!("version: expected 2, the format of scenarios/*.json (a version 1 file of one queue converts with `qsim convert FILE`); got {given}")
+        );
+    }
+    assert!(step(r#"{"version":3}"#, &Step::Show)
+        .unwrap_err()
+        .starts_with("version: expected 2, the format of scenarios/*.json; got 3"));
+    assert!(step("not json", &Step::Show)
+        .unwrap_err()
+        .starts_with("not valid JSON at line 1"));
 }
 
 #[test]

@@ -43,11 +43,10 @@ fn every_scenario_file_plans_to_the_plan_the_engine_makes_of_it() {
 }
 
 #[test]
-fn a_version_1_file_plans_as_its_one_queue() {
-    let plan = plan_file(r#"{"seed":9,"consumers":{"count":3}}"#).unwrap();
-    let plan = Plan::from_json(&plan).unwrap();
-    assert_eq!((plan.seed, plan.members.len()), (9, 1));
-    assert_eq!(plan.members[0].scenario.consumers.count, 3);
+fn a_version_1_file_is_refused_with_how_to_convert_it() {
+    let why = plan_file(r#"{"seed":9,"consumers":{"count":3}}"#).unwrap_err();
+    assert!(why.contains("converts with `qsim convert FILE`"), "{why}");
+    assert!(why.ends_with("got none"), "{why}");
 }
 
 #[test]
@@ -68,7 +67,7 @@ fn a_wrong_field_is_named_with_what_was_expected_and_given() {
         r#"edges[0].from: expected a queue or log node (a subscribe edge joins queue or log → consumer); got "p", a producer"#
     );
     let why = plan_file(r#"{"version":3}"#).unwrap_err();
-    assert!(why.starts_with("version: expected 1 or 2"), "{why}");
+    assert!(why.starts_with("version: expected 2"), "{why}");
 }
 
 #[test]

@@ -283,11 +283,10 @@ fn an_edge_keeps_its_ends_and_refuses_a_value_its_setting_cannot_take() {
         .unwrap_err()
         .starts_with("edges[1].to: expected a setting of the edge"));
     let wrong = set("group.commit", "sometimes").unwrap_err();
-    assert!(
-        wrong.starts_with("edges[1].group.commit: expected "),
-        "{wrong}"
+    assert_eq!(
+        wrong,
+        "edges[1].group.commit: expected one of `after_processing`, `before_processing`, `auto`; got unknown variant `sometimes`"
     );
-    assert!(wrong.ends_with("got \"sometimes\""), "{wrong}");
     assert!(
         set("group.max_poll_records", "0").is_err(),
         "a poll of no records is refused"

@@ -19,7 +19,7 @@ async function downloaded(page, selector) {
 
 test("RabbitMQ definitions copied from the lens open in the builder and export again unchanged", async () => {
   const { page, problems } = await openPage(site.browser, `${studio()}?s=rabbitmq-pizza`, { viewport });
-  await page.waitForSelector("#region-exchanges #export-text");
+  await page.waitForSelector("#region-exchanges #export-text", { state: "attached" });
   const lens = await page.textContent("#region-exchanges #export-text");
   await page.click("#system-file summary");
   await page.waitForSelector("#system-file-run:enabled");
