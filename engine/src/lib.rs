@@ -69,7 +69,9 @@ mod validate;
 pub mod workload;
 mod world;
 
-pub use command::{Command, Payload, COMMAND_TYPES, TakeOutcome, LARGE_PAYLOAD_BYTES, MAX_ROUTING_KEY};
+pub use command::{
+    Command, Payload, TakeOutcome, COMMAND_TYPES, LARGE_PAYLOAD_BYTES, MAX_ROUTING_KEY,
+};
 pub use error::ScenarioError;
 pub use event::{Event, EventKind};
 pub use kernel::decimal::{parse_decimal, Decimal};
