@@ -352,6 +352,21 @@ fn any_step() -> impl Strategy<Value = (String, Vec<String>)> {
         "[",
         "name",
         "seed",
+        "#0",
+        "#1",
+        "group.commit",
+        "key",
+        "crash",
+        "take",
+        "seek",
+        "consumer=0",
+        "outcome=ack",
+        "to=earliest",
+        "60s",
+        "{\"a\":[",
+        "x=\"é, y\" ,=",
+        "rabbitmq_classic",
+        "profile",
     ]);
     (
         prop::sample::select(vec![
@@ -362,6 +377,8 @@ fn any_step() -> impl Strategy<Value = (String, Vec<String>)> {
             "connect",
             "disconnect",
             "set",
+            "command",
+            "uncommand",
             "bogus",
         ])
         .prop_map(str::to_owned),
@@ -380,6 +397,8 @@ proptest! {
             let Ok(s) = Step::parse(&op, &args) else { continue };
             if let Ok(built) = step(&text, &s) {
                 prop_assert!(ScenarioFile::from_json(&built.text).is_ok() || built.plan.is_none());
+                // Whatever the builder writes, it reads again.
+                prop_assert!(queue_planner::builder::read(&built.text).is_ok(), "{}", built.text);
                 text = built.text;
             }
         }
