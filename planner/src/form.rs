@@ -192,8 +192,8 @@ fn edge_settings(out: &mut String, place: usize, edge: &Edge, nodes: &[(String, 
         Some(Node::Router(r)) => Some(r.kind),
         _ => None,
     };
-    let json = Some(crate::json_of(edge));
-    let set = json.as_ref().and_then(Value::as_object);
+    let json = crate::json_of(edge);
+    let set = json.as_object();
     let at = format!("#{place}");
     let text = |out: &mut String, f: &str, hint: &str| field(out, &at, f, &lookup(set, f), hint);
     match edge.kind {
@@ -259,30 +259,30 @@ fn edge_settings(out: &mut String, place: usize, edge: &Edge, nodes: &[(String, 
                     v
                 }
             };
-            choice(
-                out,
-                &at,
-                "group.commit",
-                &names(CommitMode::NAMES),
-                &chosen("commit", &id(d.commit)),
-                "when the group commits its offsets",
-            );
-            choice(
-                out,
-                &at,
-                "group.offset_reset",
-                &names(OffsetReset::NAMES),
-                &chosen("offset_reset", &id(d.offset_reset)),
-                "where a new group starts reading",
-            );
-            choice(
-                out,
-                &at,
-                "group.rebalance",
-                &names(Rebalance::NAMES),
-                &chosen("rebalance", &id(d.rebalance)),
-                "how partitions move between members",
-            );
+            let closed: [(&str, &'static [&'static str], String, &str); 3] = [
+                (
+                    "commit",
+                    CommitMode::NAMES,
+                    id(d.commit),
+                    "when the group commits its offsets",
+                ),
+                (
+                    "offset_reset",
+                    OffsetReset::NAMES,
+                    id(d.offset_reset),
+                    "where a new group starts reading",
+                ),
+                (
+                    "rebalance",
+                    Rebalance::NAMES,
+                    id(d.rebalance),
+                    "how partitions move between members",
+                ),
+            ];
+            for (f, all, default, hint) in closed {
+                let field = format!("group.{f}");
+                choice(out, &at, &field, &names(all), &chosen(f, &default), hint);
+            }
             let mut numbers = vec![
                 (
                     "auto_commit_interval",
@@ -324,10 +324,9 @@ fn edge_settings(out: &mut String, place: usize, edge: &Edge, nodes: &[(String, 
 
 /// A node's properties: the ones its kind has, with what the file sets.
 fn properties(out: &mut String, name: &str, node: &Node) {
-    let current = Some(crate::json_of(node));
+    let current = crate::json_of(node);
     let set = current
-        .as_ref()
-        .and_then(Value::as_object)
+        .as_object()
         .and_then(|o| o.values().next())
         .and_then(Value::as_object);
     let value = |field: &str| lookup(set, field);
