@@ -68,14 +68,15 @@ const DEBUG_PANIC_PARAM: (&str, &str) = ("debug", "panic");
 
 /// Real milliseconds between ticks at `speed`. Each tick advances by the real time that
 /// actually passed, so a slow frame never slows simulated time. Above 1x a tick every 33 ms
-/// keeps counts moving smoothly. At 1x and slower a tick every 100 ms moves the clock by its
-/// finest digit (0.1 s) at most, and what moves in between is animated by CSS (the diagram's
-/// tokens between places, the canvas's tokens along edges). Renders were most of the main
-/// thread's time at 1x; a third as many cut its busy share by about a third (the frame
-/// benchmark's `busy %`).
+/// keeps counts moving smoothly. At 1x and slower a tick every 200 ms moves the clock by about
+/// two of its finest digit (0.1 s), and what moves in between is animated by CSS (the
+/// diagram's tokens between places, the canvas's tokens along edges). Renders are most of the
+/// main thread's time at 1x: from 100 ms to 200 ms took its busy share on the pizza shop from
+/// 12.6 % to 7.4 %, and with reduced motion from 7.0 % to 4.1 % (tests/bench/busy.mjs, two
+/// alternating rounds of three runs per build, medians).
 fn tick_ms(speed: f64) -> u32 {
     if speed <= 1.0 {
-        100
+        200
     } else {
         33
     }
