@@ -259,30 +259,31 @@ fn edge_settings(out: &mut String, place: usize, edge: &Edge, nodes: &[(String, 
                     v
                 }
             };
-            let closed: [(&str, &'static [&'static str], String, &str); 3] = [
-                (
-                    "commit",
-                    CommitMode::NAMES,
-                    id(d.commit),
-                    "when the group commits its offsets",
-                ),
-                (
-                    "offset_reset",
-                    OffsetReset::NAMES,
-                    id(d.offset_reset),
-                    "where a new group starts reading",
-                ),
-                (
-                    "rebalance",
-                    Rebalance::NAMES,
-                    id(d.rebalance),
-                    "how partitions move between members",
-                ),
-            ];
-            for (f, all, default, hint) in closed {
-                let field = format!("group.{f}");
-                choice(out, &at, &field, &names(all), &chosen(f, &default), hint);
-            }
+            // Three calls, not a loop over a table: the loop cost the worker 80 to 110 B of gzip.
+            choice(
+                out,
+                &at,
+                "group.commit",
+                &names(CommitMode::NAMES),
+                &chosen("commit", &id(d.commit)),
+                "when the group commits its offsets",
+            );
+            choice(
+                out,
+                &at,
+                "group.offset_reset",
+                &names(OffsetReset::NAMES),
+                &chosen("offset_reset", &id(d.offset_reset)),
+                "where a new group starts reading",
+            );
+            choice(
+                out,
+                &at,
+                "group.rebalance",
+                &names(Rebalance::NAMES),
+                &chosen("rebalance", &id(d.rebalance)),
+                "how partitions move between members",
+            );
             let mut numbers = vec![
                 (
                     "auto_commit_interval",
