@@ -18,12 +18,17 @@ use queue_engine::{ConsumerConfig, ProducerConfig};
 use serde_json::{Map, Value};
 
 /// `value` without what equals `default`, key by key, objects within objects too; `null`s go.
+/// A tagged object (one with a `kind` or `type`, such as a retry policy) is kept whole unless
+/// it equals its default: its tag must stay with its fields.
 fn prune(value: &mut Map<String, Value>, default: &Value) {
     value.retain(|k, v| {
         let d = default.get(k);
+        let tagged = |o: &Map<String, Value>| o.contains_key("kind") || o.contains_key("type");
         if let (Value::Object(inner), Some(d)) = (&mut *v, d) {
-            prune(inner, d);
-            return !inner.is_empty();
+            if !tagged(inner) {
+                prune(inner, d);
+                return !inner.is_empty();
+            }
         }
         !v.is_null() && d != Some(v)
     });
@@ -124,4 +129,41 @@ pub fn write(file: &ScenarioV2) -> String {
     }
     out.push_str("\n}\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prune;
+    use serde_json::json;
+
+    #[test]
+    fn defaults_go_at_every_depth_but_a_tag_stays_with_its_fields() {
+        let mut v = json!({
+            "count": 2, "rate": 5,
+            "processing": { "mean": 300, "distribution": "fixed" },
+            "retry": { "kind": "exponential", "base": 2000, "max": 30000 },
+            "stop": null
+        });
+        let d = json!({
+            "count": 1, "rate": 5,
+            "processing": { "mean": 100, "distribution": "fixed" },
+            "retry": { "kind": "exponential", "base": 1000, "max": 30000 }
+        });
+        prune(v.as_object_mut().unwrap(), &d);
+        assert_eq!(
+            v,
+            json!({
+                "count": 2,
+                "processing": { "mean": 300 },
+                "retry": { "kind": "exponential", "base": 2000, "max": 30000 }
+            })
+        );
+        // A tagged object equal to its default goes like any other default.
+        let mut same = json!({ "retry": { "kind": "immediate" } });
+        prune(
+            same.as_object_mut().unwrap(),
+            &json!({ "retry": { "kind": "immediate" } }),
+        );
+        assert_eq!(same, json!({}));
+    }
 }
