@@ -82,22 +82,22 @@ pub fn switch(spec: &mut QueueSpec, from: QueueProfile) -> String {
         (None, None) if from.delivery_limit().is_some() => {
             changes.push("there is no delivery limit".to_owned());
         }
-        (Some(l), n) => {
-            let n = n.unwrap_or(l.default);
-            if !inside(&l, &n) {
-                dropped.push(format!(
-                    "delivery_limit {n} ({} takes {} to {})",
-                    l.name, l.min, l.max
-                ));
-                spec.delivery_limit = None;
-            } else if from.delivery_limit().map(|w| w.name) != Some(l.name) {
-                changes.push(format!(
-                    "the delivery limit is {} {n}, which delivers {} times",
-                    l.name,
-                    to.deliveries(n)
-                ));
-            }
+        (Some(l), Some(n)) if !inside(&l, &n) => {
+            dropped.push(format!(
+                "delivery_limit {n} ({} takes {} to {})",
+                l.name, l.min, l.max
+            ));
+            spec.delivery_limit = None;
         }
+        // Said only of a limit the queue was given: with none, the new default is in the form.
+        (Some(l), Some(n)) if from.delivery_limit().map(|w| w.name) != Some(l.name) => {
+            changes.push(format!(
+                "the delivery limit is {} {n}, which delivers {} times",
+                l.name,
+                to.deliveries(n)
+            ));
+        }
+        (Some(_), _) => {}
         (None, None) => {}
     }
 

@@ -105,6 +105,17 @@ fn switching_between_the_sqs_profiles_says_only_what_differs() {
 }
 
 #[test]
+fn a_limit_the_queue_was_not_given_is_not_said_as_one() {
+    // replies sets no limit: the switch claims none (the form names the new default).
+    let said = switch(&pizza_shop(), "replies", "rabbitmq_quorum").status;
+    assert!(!said.contains("delivery limit"), "{said}");
+    assert!(
+        said.contains("a failed message comes back at once"),
+        "{said}"
+    );
+}
+
+#[test]
 fn a_switch_the_platform_refuses_names_why_and_changes_nothing() {
     let s = Step::Set {
         node: "orders-dlq".into(),
