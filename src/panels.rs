@@ -66,21 +66,13 @@ pub enum Panel {
 pub const PANELS: usize = if cfg!(feature = "studio") { 6 } else { 5 };
 
 impl Panel {
-    #[cfg(not(feature = "studio"))]
     pub const ALL: [Panel; PANELS] = [
         Panel::FanOut,
         Panel::Contrast,
         Panel::Log,
         Panel::Exchanges,
         Panel::Redis,
-    ];
-    #[cfg(feature = "studio")]
-    pub const ALL: [Panel; PANELS] = [
-        Panel::FanOut,
-        Panel::Contrast,
-        Panel::Log,
-        Panel::Exchanges,
-        Panel::Redis,
+        #[cfg(feature = "studio")]
         Panel::Own,
     ];
 
