@@ -138,12 +138,14 @@ fn at_one_x_each_message_travels_its_edges_and_its_ack_comes_back() {
     }
     // A token is gone once it has arrived.
     assert!(flow.tokens.iter().all(|t| real - t.born < TRAVEL_MS));
-    // Each token starts where its edge starts and stops where it ends: its first and last
-    // stops are its edge's path's ends.
+    // Each token starts where its edge starts and stops where it ends, and an ack the other
+    // way round: its first and last stops are its edge's path's ends.
     let picture = draw(&w, &g, "x", "x", "");
     let drawn = overlay(&picture, &g, &flow, real);
     let tokens: Vec<&str> = drawn.split(r#"<i class="tok"#).skip(1).collect();
     assert_eq!(tokens.len(), flow.tokens.len(), "{drawn}");
+    let acks = tokens.iter().filter(|t| t.starts_with(" back")).count();
+    assert!(acks > 0 && acks < tokens.len(), "acks and others: {drawn}");
     for token in tokens {
         let stop = |name: &str| -> i32 {
             let at = token.find(&format!("--{name}:")).expect(name) + name.len() + 3;
@@ -151,9 +153,22 @@ fn at_one_x_each_message_travels_its_edges_and_its_ack_comes_back() {
                 .parse()
                 .expect("a number")
         };
+        // The stops at the edge's start and at its end.
+        let (at_start, at_end) = match token.starts_with(" back") {
+            true => ("3", "0"),
+            false => ("0", "3"),
+        };
         let (start, end) = (
-            format!(r#"d="M{},{} "#, stop("x0"), stop("y0")),
-            format!(r#" {},{}""#, stop("x3"), stop("y3")),
+            format!(
+                r#"d="M{},{} "#,
+                stop(&format!("x{at_start}")),
+                stop(&format!("y{at_start}"))
+            ),
+            format!(
+                r#" {},{}""#,
+                stop(&format!("x{at_end}")),
+                stop(&format!("y{at_end}"))
+            ),
         );
         assert!(
             picture

@@ -216,9 +216,11 @@ pub fn overlay(drawn: &Drawn, g: &Graph, flow: &Flow, real: f64) -> String {
             _ => "",
         };
         let _ = write!(out, r#"<i class="tok{class}" style=""#);
+        // An ack travels the edge backwards: its first stop is the edge's last.
         for (i, v) in stops.iter().enumerate() {
             let axis = if i % 2 == 0 { 'x' } else { 'y' };
-            let _ = write!(out, "--{axis}{}:{v}px;", i / 2);
+            let stop = if t.back { 3 - i / 2 } else { i / 2 };
+            let _ = write!(out, "--{axis}{stop}:{v}px;");
         }
         let _ = write!(
             out,

@@ -86,13 +86,15 @@ test("queue vs topic: each order once on the queue, once per subscription on the
 test("the canvas moves each message along its edges at 1x, and says its flow at speed or with less motion", async () => {
   const region = "#region-queue-vs-topic";
   // Each token with the stops it was given (its inline style, which is what the page
-  // controls) and whether its first and last are the two ends of one of the drawing's edges.
+  // controls) and whether its first and last are the two ends of one of the drawing's edges,
+  // the edge's end first for an ack, which goes back.
   const tokens = (page) =>
     page.$$eval(`${region} .tok`, (gs, region) => {
       const edges = [...document.querySelectorAll(`${region} .canvas .edge path`)].map((p) => p.getAttribute("d"));
       return gs.map((g) => {
         const stop = (name) => g.style.getPropertyValue(`--${name}`).replace("px", "");
-        const [from, to] = [`M${stop("x0")},${stop("y0")} `, ` ${stop("x3")},${stop("y3")}`];
+        const [a, b] = g.classList.contains("back") ? [3, 0] : [0, 3];
+        const [from, to] = [`M${stop(`x${a}`)},${stop(`y${a}`)} `, ` ${stop(`x${b}`)},${stop(`y${b}`)}`];
         return { text: g.textContent, shown: getComputedStyle(g).display !== "none", from, to, onEdge: edges.some((d) => d.startsWith(from) && d.endsWith(to)) };
       });
     }, region);
