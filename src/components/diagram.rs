@@ -282,7 +282,8 @@ pub fn diagram(props: Diagram) -> Html {
     let tokens: Html = placed
         .into_iter()
         .zip(from)
-        .map(|((t, x, y, _), from)| {
+        .enumerate()
+        .map(|(i, ((t, x, y, _), from))| {
             // Share of the visibility timeout left, for in-flight messages.
             let remaining = match t.state {
                 queue_engine::MsgState::InFlight { deadline, .. }
@@ -292,27 +293,21 @@ pub fn diagram(props: Diagram) -> Html {
                 }
                 _ => None,
             };
-            let mut token = message_token(MessageToken {
+            message_token(MessageToken {
                 token: &t,
+                // At speed nearly every token is another message each frame, and nothing
+                // glides: keyed by message, each was a new element whose picture the browser
+                // parsed anew (about 12 a frame at 1000x); keyed by place, an element stays
+                // and takes the next message's attributes, and its picture stays as long as
+                // the kind does.
+                key: if props.fast { i as u64 } else { t.id },
                 x,
                 y,
                 remaining,
                 selected: props.selected == Some(t.id),
                 from,
                 onselect: props.onselect,
-            });
-            // At speed nearly every token is another message each frame, and nothing glides:
-            // keyed, each was a new element whose picture the browser parsed anew (about 12 a
-            // frame at 1000x); by place, an element stays and takes the next message's
-            // attributes, and its picture stays as long as the kind does.
-            if props.fast {
-                if let Html::VTag(tag) = &mut token {
-                    if let Some(tag) = std::rc::Rc::get_mut(tag) {
-                        tag.key = None;
-                    }
-                }
-            }
-            token
+            })
         })
         .collect();
     html! {

@@ -10,6 +10,9 @@ use yew::prelude::*;
 /// Where a message token is drawn and how it stands.
 pub struct MessageToken<'a> {
     pub token: &'a Token,
+    /// What keeps its element from one drawing to the next: its message id, or at speed its
+    /// place in the diagram.
+    pub key: u64,
     pub x: f64,
     pub y: f64,
     pub selected: bool,
@@ -63,8 +66,8 @@ const CIRCLE: &str = "M-7,0a7,7 0 1,0 14,0a7,7 0 1,0-14,0";
 /// One message in the diagram, clickable and focusable.
 ///
 /// A view function keyed by the message id, so a token keeps its element while the diagram
-/// redraws (at speed the diagram takes the key away: see `diagram`); as a component it redrew
-/// anyway whenever it moved. An HTML element over the
+/// redraws (at speed by its place: see `diagram`); as a component it redrew anyway whenever it
+/// moved. An HTML element over the
 /// drawing (in the diagram's `foreignObject`), not an SVG group: a transform on HTML moves on
 /// the compositor, where moving an SVG group repainted the whole diagram on the main thread.
 /// Its picture is fixed markup, written as a string rather than a tree of `html!`.
@@ -117,7 +120,7 @@ pub fn message_token(props: MessageToken) -> Html {
         style.push_str(&at(x, y));
     }
     html! {
-        <span key={id} class={classes!("token", kind, props.selected.then_some("selected"), props.from.is_some().then_some("glide"))}
+        <span key={props.key} class={classes!("token", kind, props.selected.then_some("selected"), props.from.is_some().then_some("glide"))}
             {style} role="button" tabindex="0" aria-label={aria} data-msg={id.to_string()}
             {onclick} {onkeydown}>
             { Html::from_html_unchecked(picture.into()) }
