@@ -41,8 +41,10 @@ pub struct Diagram<'a> {
     pub glides: &'a std::cell::RefCell<Glides>,
 }
 
-/// How long a token that changed place keeps its glide: the CSS animation's 0.35 s and a
-/// tick. Taking the class away sooner would stop the glide halfway.
+/// How long a token that changed place keeps its glide: the CSS animation's 0.35 s of moving
+/// and a tick. Taking the class away sooner would stop the glide halfway; taking it away is
+/// what ends the animation, which is ten times longer and still after its first tenth, as one
+/// that ended by itself would cost the main thread a frame of its own.
 const GLIDE_MS: f64 = 450.0;
 
 /// Each drawn token's place (queued, in flight, delayed, dead-lettered) and where it was drawn,
