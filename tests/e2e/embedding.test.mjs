@@ -512,6 +512,8 @@ test("oEmbed: one response per lesson, and the page links to one for discovery",
   const lesson = await (await fetch(`${server.url}oembed/poison-pill.json`)).json();
   assert.deepEqual([lesson.version, lesson.type, lesson.width, lesson.height], ["1.0", "rich", 800, 640]);
   assert.match(lesson.html, /^<iframe src="index\.html\?embed=1&lesson=poison-pill" [^>]*title="The poison pill"><\/iframe>$/);
+  // As the iframe EMBEDDING.md gives: Copy link works from another origin.
+  assert.match(lesson.html, / allow="clipboard-write" /);
   // The iframe it describes opens that lesson.
   const { page: p, problems } = await page("/none", `${server.url}${lesson.html.match(/src="([^"]+)"/)[1]}`);
   await p.waitForSelector(".lesson-title");

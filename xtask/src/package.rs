@@ -314,7 +314,7 @@ fn lesson_files(dist: &Path) -> Result<String, String> {
 /// each file is gzipped on its own, so every byte of the two dozen counts against the budget.
 pub fn oembed_json(base: &str, query: &str, title: &str) -> String {
     let html = format!(
-        r#"<iframe src="{base}index.html?embed=1{query}" width=800 height=640 title="{}"></iframe>"#,
+        r#"<iframe src="{base}index.html?embed=1{query}" width=800 height=640 allow="clipboard-write" title="{}"></iframe>"#,
         title.replace('"', "&quot;")
     );
     format!(
@@ -445,6 +445,8 @@ mod tests {
             "{html}"
         );
         assert!(html.contains(r#"title="The &quot;pill&quot;""#), "{html}");
+        // Copy link inside it writes to the clipboard from the consumer's origin.
+        assert!(html.contains(r#" allow="clipboard-write" "#), "{html}");
     }
 
     /// studio.html is index.html built with the feature `studio`: the same body, start-up and
