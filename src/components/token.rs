@@ -67,9 +67,9 @@ const CIRCLE: &str = "M-7,0a7,7 0 1,0 14,0a7,7 0 1,0-14,0";
 ///
 /// A view function keyed by the message id, so a token keeps its element while the diagram
 /// redraws (at speed by its place: see `diagram`); as a component it redrew anyway whenever it
-/// moved. An HTML element over the
-/// drawing (in the diagram's `foreignObject`), not an SVG group: a transform on HTML moves on
-/// the compositor, where moving an SVG group repainted the whole diagram on the main thread.
+/// moved. An HTML element over the drawing (in the diagram's `foreignObject`), not an SVG
+/// group: a transform on HTML moves on the compositor, where moving an SVG group repainted the
+/// whole diagram on the main thread.
 /// Its picture is fixed markup, written as a string rather than a tree of `html!`.
 #[inline(never)]
 pub fn message_token(props: MessageToken) -> Html {

@@ -137,6 +137,33 @@ test("with reduced motion, the diagram's tokens jump: no animation runs while pl
   await page.close();
 });
 
+// A glide moves a token from where it was, and its animation runs on, still, until the page
+// takes the class away at a tick: past its first 0.35 s it must leave the token in its place.
+test("a token that changes place glides from where it was to where it stands", async () => {
+  const { page, problems } = await open();
+  const at = await page.evaluate(() => new Promise((done, fail) => {
+    const until = performance.now() + 20000;
+    const look = () => {
+      const t = document.querySelector(".diagram .token.glide");
+      const a = t?.getAnimations()[0];
+      if (!a) return performance.now() > until ? fail(new Error("no token glided in 20 s")) : requestAnimationFrame(look);
+      const where = () => { const r = t.getBoundingClientRect(); return [Math.round(r.x), Math.round(r.y)]; };
+      a.pause();
+      a.currentTime = 0;
+      const start = where();
+      a.currentTime = 1000;
+      const late = where();
+      a.cancel();
+      done({ start, late, still: where() });
+    };
+    look();
+  }));
+  assert.deepEqual(at.late, at.still, "after its glide the token stands in its place");
+  assert.notDeepEqual(at.start, at.still, "it glided from another place");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("the batch-failure mode changes the duplicate count", async () => {
   const duplicatesWith = async (mode) => {
     const { page } = await open();
