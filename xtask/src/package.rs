@@ -309,9 +309,10 @@ fn lesson_files(dist: &Path) -> Result<String, String> {
         .replace("</", "<\\/"))
 }
 
-/// One oEmbed "rich" response: the playground's iframe at `query`, titled `title`. Only the
-/// required fields, and the title on the iframe (for screen readers) rather than beside it too:
-/// each file is gzipped on its own, so every byte of the two dozen counts against the budget.
+/// One oEmbed "rich" response: the playground's iframe at `query`, titled `title`, allowed to
+/// write to the clipboard as EMBEDDING.md's iframe is. Only the required fields, and the title
+/// on the iframe (for screen readers) rather than beside it too: a site fetches one for each
+/// link it previews.
 pub fn oembed_json(base: &str, query: &str, title: &str) -> String {
     let html = format!(
         r#"<iframe src="{base}index.html?embed=1{query}" width=800 height=640 allow="clipboard-write" title="{}"></iframe>"#,
