@@ -17,7 +17,8 @@
 //!   schedule and emit after every call into them.
 //!
 //! Call order: [`World::new`] from a [`Plan`] (see [`crate::ScenarioV2::plan`]), then
-//! [`World::advance_to`] or [`World::step`], and [`World::drain_events`] for the log.
+//! [`World::advance_to`] or [`World::step`], and [`World::drain_events`] for the log. A plan
+//! from outside the planner is then checked with [`World::check`] (`world/outside.rs`).
 
 use crate::command::{Command, Payload};
 use crate::error::ScenarioError;
@@ -30,6 +31,8 @@ use crate::producer::{Arrivals, Outlet, Published};
 use crate::scenario::ProducerConfig;
 use crate::sim::{Sim, Timer};
 use crate::topology::plan::{MemberNodes, Plan, PlannedCommand, PlannedRouter, Target};
+
+mod outside;
 
 /// One entry of the world's log: what happened, and in which member (`None`: the world itself,
 /// such as a traffic spike or a message no binding matched).
@@ -363,8 +366,8 @@ impl World {
     /// timed command of a scenario goes the same way when its time comes). Refused, with
     /// the reason, when the target does not exist or does not take that command.
     pub fn command(&mut self, target: Target, command: Command) -> Result<(), ScenarioError> {
-        self.exists(target, &command)?;
-        self.validate(target, &command)?;
+        self.exists("command", target, &command)?;
+        self.validate("command", target, &command)?;
         if let (Target::Member(m), Command::Take { .. }) = (target, &command) {
             if !self.members[m as usize].has_ready() {
                 return Err(ScenarioError::field(
@@ -390,8 +393,8 @@ impl World {
         if at <= self.now {
             return self.command(target, command);
         }
-        self.exists(target, &command)?;
-        self.validate(target, &command)?;
+        self.exists("command", target, &command)?;
+        self.validate("command", target, &command)?;
         let i = self.later.partition_point(|c| c.at <= at);
         self.later.insert(
             i,
@@ -405,7 +408,7 @@ impl World {
     }
 
     /// Refuses a command for a node this world does not have, or one that node does not take.
-    fn exists(&self, target: Target, command: &Command) -> Result<(), ScenarioError> {
+    fn exists(&self, path: &str, target: Target, command: &Command) -> Result<(), ScenarioError> {
         let exists = match target {
             Target::World => matches!(command, Command::Spike { .. }),
             Target::Producer(p) => {
@@ -430,14 +433,18 @@ impl World {
                     }
             }
             Target::Member(m) => (m as usize) < self.members.len(),
-            Target::Group { log, group } => self
-                .nodes
-                .get(self.members.len() + log as usize)
-                .is_some_and(|n| (group as usize) < n.groups.len()),
+            // The node's names, and a Kafka log's own groups, which a plan from outside the
+            // planner might not have as many of (`World::check`).
+            Target::Group { log, group } => {
+                let named = self.nodes.get(self.members.len() + log as usize);
+                let kafka = self.logs.get(log as usize).and_then(LogNode::as_kafka);
+                named.is_some_and(|n| (group as usize) < n.groups.len())
+                    && kafka.is_none_or(|s| (group as usize) < s.groups.len())
+            }
         };
         if !exists {
             return Err(ScenarioError::field(
-                "command",
+                path,
                 "a command for a node of this world",
                 "a command for another node",
             ));
@@ -448,15 +455,13 @@ impl World {
     /// The same ranges a scenario file's commands are held to (semantics-free checks such
     /// as a rate from 0 to 100,000 a second), against the member the command is for; a
     /// producer's or the world's command against the producers' settings.
-    fn validate(&self, target: Target, command: &Command) -> Result<(), ScenarioError> {
+    fn validate(&self, path: &str, target: Target, command: &Command) -> Result<(), ScenarioError> {
         match (target, self.members.first()) {
-            (Target::Member(m), _) => {
-                command.validate("command", self.members[m as usize].scenario())
-            }
+            (Target::Member(m), _) => command.validate(path, self.members[m as usize].scenario()),
             (Target::Group { .. }, _) => Ok(()),
-            (_, Some(first)) => command.validate("command", first.scenario()),
+            (_, Some(first)) => command.validate(path, first.scenario()),
             (_, None) => command.validate(
-                "command",
+                path,
                 &crate::scenario::Scenario {
                     producers: self.producers.iter().map(|(_, p)| p.clone()).collect(),
                     ..Default::default()
