@@ -525,7 +525,7 @@ pub fn App(props: &AppProps) -> Html {
             #[cfg(feature = "studio")]
             Panel::Own => (
                 "Your system, from its file",
-                crate::components::fixed(r#"<p class="hint">The canvas runs your file from its own seed. Change it under Build a system, or open its file: each step that leaves it running starts it again. Copy link carries the whole file.</p>"#),
+                crate::components::fixed(r#"<p class="hint">The canvas runs your file from its own seed, and starts again with each step of the builder. Copy link carries the whole file.</p>"#),
             ),
         };
         // What the system is in a real broker's own configuration, to copy: left out of a

@@ -85,10 +85,9 @@ impl System {
             // They run their example file as it is (`panels::Spec::parse`).
             Some(Panel::Exchanges) => (Model::Exchanges, "{}".to_owned()),
             Some(Panel::Redis) => (Model::Redis, "{}".to_owned()),
-            // No lesson model runs a file of one's own yet, so the writer is not offered on
-            // one (`author_tools`); the main queue stands in.
+            // Its plan, which the lesson opens with no planner: whatever the seed, as planned.
             #[cfg(feature = "studio")]
-            Some(Panel::Own) => (Model::Queue, format!("{{\"seed\":{seed}}}")),
+            Some(Panel::Own) => (Model::World, crate::planner::plan_text()),
         };
         System { model, scenario }
     }

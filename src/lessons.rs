@@ -212,6 +212,8 @@ impl Lesson {
             Model::PubsubVsQueue => &["queue-vs-topic"],
             Model::Exchanges => &["exchanges"],
             Model::Redis => &["redis"],
+            #[cfg(feature = "studio")]
+            Model::World => &["own"],
         });
         out.extend(self.regions.iter().map(String::as_str));
         out

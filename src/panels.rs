@@ -38,6 +38,10 @@ pub enum Model {
     Exchanges,
     /// The Redis orders stream (`redis-orders`), with the file's scripted crash.
     Redis,
+    /// A system of one's own, built or opened in the studio (`scenario` is its plan, as the
+    /// planner made it, so the lesson opens without the planner). The studio only.
+    #[cfg(feature = "studio")]
+    World,
 }
 
 queue_engine::named_variants!(Model {
@@ -47,6 +51,8 @@ queue_engine::named_variants!(Model {
     PubsubVsQueue = "pubsub-vs-queue",
     Exchanges = "exchanges",
     Redis = "redis",
+    #[cfg(feature = "studio")]
+    World = "world",
 });
 
 /// A panel of the page, each showing one world.
@@ -146,8 +152,22 @@ impl Panel {
             Model::PubsubVsQueue => Some(Panel::Contrast),
             Model::Exchanges => Some(Panel::Exchanges),
             Model::Redis => Some(Panel::Redis),
+            #[cfg(feature = "studio")]
+            Model::World => Some(Panel::Own),
         }
     }
+}
+
+/// A system of one's own as planned, read and checked so that it runs (`World::check`): what
+/// the planner worker sends, and what a lesson on the system carries. The one place both go
+/// through, so the page carries the check once.
+#[cfg(feature = "studio")]
+pub fn own_plan(text: &str) -> Result<Plan, String> {
+    let plan = Plan::from_json(text).map_err(|e| e.to_string())?;
+    World::new(plan.clone())
+        .and_then(|w| w.check())
+        .map_err(|e| e.to_string())?;
+    Ok(plan)
 }
 
 /// The name a system opened from a file goes by in the Systems menu's place and a link's `s`:
@@ -230,6 +250,12 @@ impl Spec {
                     _ => Spec::Redis { scripted: true },
                 })
             }
+            // The planner checked it when the author built the system; a file edited by hand
+            // since is checked again here, so a plan that does not run is named, not replaced.
+            #[cfg(feature = "studio")]
+            Model::World => Some(Spec::Own(Some(Box::new(
+                own_plan(scenario).map_err(|e| format!("scenario: {e}"))?,
+            )))),
         })
     }
 

@@ -9,7 +9,8 @@
 //! - A link that carries a system (`sf`) is planned before the page first draws:
 //!   `static/studio.js` starts it, [`open_link`] waits for it, and the state takes it with
 //!   [`take_opened`], so the link opens the system at its moment.
-//! - [`packed`] is the open system's file as a link carries it.
+//! - [`packed`] is the open system's file as a link carries it, and [`plan_text`] its plan as
+//!   the planner wrote it, which a lesson on the system carries.
 
 use std::cell::RefCell;
 
@@ -19,6 +20,8 @@ use wasm_bindgen::{JsCast, JsValue};
 thread_local! {
     /// The open file, packed for links.
     static PACKED: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The open file's plan, as the planner wrote it.
+    static PLAN: RefCell<String> = const { RefCell::new(String::new()) };
     /// The opening link's file, planned, or why it could not be (None: the link had none).
     static OPENED: RefCell<Option<Result<Plan, String>>> = const { RefCell::new(None) };
 }
@@ -30,17 +33,22 @@ fn get(object: &JsValue, key: &str) -> Option<String> {
 /// The plan in an `open-system` event's detail, keeping its packed file for links.
 pub fn opened(detail: &JsValue) -> Result<Plan, String> {
     let plan = get(detail, "plan").ok_or("plan: expected the planner's plan; got none")?;
-    let plan = Plan::from_json(&plan).map_err(|e| format!("plan: {e}"))?;
     // The engine's planner made it, so it runs; a worker left over from another build might
     // not agree, and the canvas must not fall back to another system unannounced.
-    queue_engine::World::new(plan.clone()).map_err(|e| e.to_string())?;
+    let planned = crate::panels::own_plan(&plan).map_err(|e| format!("plan: {e}"))?;
     PACKED.with(|p| *p.borrow_mut() = get(detail, "packed").filter(|p| !p.is_empty()));
-    Ok(plan)
+    PLAN.with(|p| *p.borrow_mut() = plan);
+    Ok(planned)
 }
 
 /// The open system's file as a link carries it.
 pub fn packed() -> Option<String> {
     PACKED.with(|p| p.borrow().clone())
+}
+
+/// The open file's plan as the planner wrote it ("" before one is opened).
+pub fn plan_text() -> String {
+    PLAN.with(|p| p.borrow().clone())
 }
 
 /// Waits for the opening link's file (`sf`), which `static/studio.js` began to plan, for

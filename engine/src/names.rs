@@ -67,13 +67,14 @@ impl<'de> Visitor<'de> for OneOf {
 
 /// `named_variants!(Type { Variant = "name", ... })`: implements [`Named`] and `Deserialize`
 /// for an enum of plain variants. The names must be the ones its derived `Serialize` writes;
-/// `every_named_enum_reads_back_what_it_writes` checks that for each use.
+/// `every_named_enum_reads_back_what_it_writes` checks that for each use. A variant may carry
+/// `#[cfg(...)]`, as a variant that exists in one build only does, and leaves both tables with it.
 #[macro_export]
 macro_rules! named_variants {
-    ($ty:ty { $($variant:ident = $name:literal),+ $(,)? }) => {
+    ($ty:ty { $($(#[$when:meta])* $variant:ident = $name:literal),+ $(,)? }) => {
         impl $crate::names::Named for $ty {
-            const NAMES: &'static [&'static str] = &[$($name),+];
-            const ALL: &'static [Self] = &[$(<$ty>::$variant),+];
+            const NAMES: &'static [&'static str] = &[$($(#[$when])* $name),+];
+            const ALL: &'static [Self] = &[$($(#[$when])* <$ty>::$variant),+];
         }
 
         impl<'de> $crate::names::__Deserialize<'de> for $ty {

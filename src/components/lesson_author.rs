@@ -29,7 +29,7 @@ const CHOICES: usize = 4;
 /// The writer's markup. The same text on every render, so Yew leaves it (and what the author
 /// typed) alone.
 const MARKUP: &str = concat!(
-    r#"<summary>Write a lesson on this system</summary><form class="author-form"><p class="hint">The lesson runs this system as its file defines it, from this seed; the engine's numbers pick the true choice.</p>"#,
+    r#"<summary>Write a lesson on this system</summary><form class="author-form"><p class="hint">The lesson runs this system from this seed; the engine's numbers pick the true choice.</p>"#,
     r#"<label>Title <input name="title" maxlength="80"></label><label>Goal: what the learner will see <input name="goal"></label><label>Steps, one per line <textarea name="steps" rows="3"></textarea></label><label>Question <input name="question"></label><label>Decide at <input name="until" value="1m" size="6"></label>"#,
     r#"<fieldset><legend>Choices: a label, and when it is true</legend>"#,
     r#"<div class="author-choice"><input name="label1" aria-label="Choice 1" placeholder="Choice 1"><input name="when1" aria-label="Choice 1 is true when" placeholder="true when: waiting >= 10 and lost <= 0"></div>"#,
@@ -73,11 +73,7 @@ pub fn author_tools(writing: Writing, onopen: Callback<Option<String>>) -> Html 
     if cfg!(feature = "studio") {
         return html! { <>
             { open_file(&writing) }
-            if on_own_file(&writing) {
-                <p class="hint">{ "A lesson is written on a built-in system: a lesson on a file of your own is not offered yet." }</p>
-            } else {
-                { lesson_author(writing, onopen) }
-            }
+            { lesson_author(writing, onopen) }
         </> };
     }
     if writing.lesson.is_some() || crate::lesson_files::standalone() {
@@ -103,17 +99,6 @@ fn open_file(_: &Writing) -> Html {
 #[cfg(not(feature = "studio"))]
 fn open_file(_: &Writing) -> Html {
     Html::default()
-}
-
-/// Whether the open system came from a file of one's own, on which no lesson model runs yet
-/// (`authoring::System::open`).
-fn on_own_file(writing: &Writing) -> bool {
-    #[cfg(feature = "studio")]
-    if writing.panel == Some(Panel::Own) {
-        return true;
-    }
-    let _ = writing;
-    false
 }
 
 /// The lesson writer, opening lessons it wrote with `onopen`.

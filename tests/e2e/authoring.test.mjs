@@ -6,7 +6,7 @@
 // the writer, nor the reader of a lesson's own file.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { answer, axeSerious, openPage, screenshotOf, useSite } from "./harness.mjs";
+import { answer, axeSerious, openPage, runFile, screenshotOf, useSite } from "./harness.mjs";
 
 const site = useSite({ prefix: "/" });
 const viewport = { width: 1280, height: 1000 };
@@ -124,6 +124,71 @@ test("an author writes a lesson on the pizza shop, previews it and shares it; a 
   assert.match(verdict.text, /\d+ processed, 0 lost\./);
   assert.deepEqual(learner.problems, []);
   await learner.page.close();
+});
+
+/** A system of the author's own: one bank worker for twice the payments it can take. */
+const PAYMENTS = {
+  version: 2,
+  name: "payments",
+  seed: 5,
+  nodes: {
+    checkout: { producer: { rate: 20 } },
+    payments: { queue: { profile: "sqs_standard", delivery_limit: 2 } },
+    "payments-dlq": { queue: { profile: "sqs_standard" } },
+    bank: { consumer: { count: 1, processing: { mean: "100ms", distribution: "fixed" } } },
+  },
+  edges: [
+    { kind: "publish", from: "checkout", to: "payments" },
+    { kind: "subscribe", from: "payments", to: "bank" },
+    { kind: "dead_letter", from: "payments", to: "payments-dlq" },
+  ],
+};
+
+test("an author writes a lesson on a system of their own; its link opens it with no planner and a learner answers it", async () => {
+  const context = await site.browser.newContext({ viewport });
+  const { page, problems } = await openPage(site.browser, `${site.server.url}studio/index.html`, { context });
+  await page.waitForSelector("#system-file");
+  await runFile(page, JSON.stringify(PAYMENTS));
+  assert.match(await page.textContent("#system-file-status"), /^Read payments/);
+  await page.waitForSelector("#region-own .canvas [data-node]");
+  // The writer is offered on it, with the numbers of its own nodes.
+  await page.click("#lesson-author summary");
+  assert.match(await page.textContent("#lesson-author .author-names"), /Numbers a choice can test: .*\bbank_waiting\b.*\bbank_dead_lettered\b/);
+  await page.click("#lesson-author summary");
+  await fill(page, { title: "Can one bank worker keep up?", choices: [["A backlog builds", "bank_waiting >= 100"], ["It keeps up", "bank_waiting <= 99"]] });
+  await page.fill("#lesson-author [name=reveal]", "{bank_waiting} payments wait.");
+  await page.click("#lesson-author button[type=submit]");
+  await page.waitForFunction(() => /^(Ready|Not)/.test(document.querySelector("#author-status").textContent));
+  assert.match(await status(page), /^Ready: at t = 1m00s the engine's numbers make one choice true, "A backlog builds" \(bank_waiting = \d+\)\.$/);
+  // The file carries the system as planned, so nothing else is needed to open it.
+  const file = JSON.parse(await page.inputValue("#author-file"));
+  assert.equal(file.model, "world");
+  assert.deepEqual(file.scenario.members.map((m) => m.nodes[0]), ["payments"]);
+  assert.equal(await page.textContent(".lesson-title"), "Can one bank worker keep up?");
+  await page.waitForSelector("#region-own .canvas [data-node]");
+  await page.waitForSelector("#author-link", { state: "visible" });
+  const link = await page.inputValue("#author-link");
+  const written = await page.inputValue("#author-file");
+  console.log(`own-system lesson file ${new TextEncoder().encode(written).length} B; the link's lf ${new URL(link).searchParams.get("lf").length} characters`);
+  assert.deepEqual(problems, []);
+  await context.close();
+
+  // A learner's fresh browser opens the lesson on the author's system without the builder.
+  const fresh = await site.browser.newContext({ viewport });
+  const requests = [];
+  fresh.on("request", (r) => requests.push(r.url()));
+  const learner = await openPage(site.browser, link, { context: fresh });
+  await learner.page.waitForSelector(".lesson-title");
+  assert.equal(await learner.page.textContent(".lesson-title"), "Can one bank worker keep up?");
+  await learner.page.waitForSelector("#region-own .canvas [data-node]");
+  const nodes = await learner.page.$$eval("#region-own .canvas [data-node]", (els) => els.map((e) => e.dataset.node).sort());
+  assert.deepEqual(nodes, ["bank", "checkout", "payments", "payments-dlq"]);
+  const verdict = await answer(learner.page, "1");
+  assert.equal(verdict.correct, "true");
+  assert.match(verdict.text, /\d+ payments wait\./);
+  assert.ok(!requests.some((u) => u.includes("planner")), "the planner was not fetched");
+  assert.deepEqual(learner.problems, []);
+  await fresh.close();
 });
 
 test("a lesson where no choice comes true is opened but said not to be ready", async () => {

@@ -18,6 +18,7 @@ const TYPES = {
   ".css": "text/css; charset=utf-8",
   ".svg": "image/svg+xml",
   ".json": "application/json",
+  ".txt": "text/plain; charset=utf-8",
 };
 
 /**
@@ -190,6 +191,25 @@ export async function answer(page, choice) {
     const v = document.querySelector("#verdict");
     return { correct: v.dataset.correct, actual: v.dataset.actual, text: v.textContent };
   });
+}
+
+/**
+ * The text of `region`'s configuration to copy, once its box (opened here unless it is open
+ * already) has fetched it from exports/.
+ */
+export async function exportText(page, region) {
+  const box = `${region} details.export-box`;
+  if ((await page.getAttribute(box, "open")) === null) await page.click(`${box} summary`);
+  await page.waitForSelector(`${box} code[data-loaded]`, { state: "attached" });
+  return page.textContent(`${box} code`);
+}
+
+/** Pastes a system's file into the studio's fold and runs it; resolves once the planner has answered. */
+export async function runFile(page, text) {
+  if (!(await page.isVisible("#system-file-text"))) await page.click("#system-file summary");
+  await page.fill("#system-file-text", text);
+  await page.click("#system-file-run");
+  await page.waitForFunction(() => /^(Read|Not applied)/.test(document.querySelector("#system-file-status").textContent), null, { timeout: 30_000 });
 }
 
 /** The serious and critical axe-core violations inside `selector`, one line each. */

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ROOT, axeSerious, canvasAt, canvasBoxes, openPage, screenshotOf, useSite } from "./harness.mjs";
+import { ROOT, axeSerious, canvasAt, canvasBoxes, openPage, runFile, screenshotOf, useSite } from "./harness.mjs";
 
 const site = useSite({ prefix: "/" });
 const viewport = { width: 1280, height: 1000 };
@@ -15,13 +15,6 @@ const studio = () => `${site.server.url}studio/index.html`;
 const file = (name) => readFile(join(ROOT, "scenarios", `${name}.json`), "utf8");
 const status = (page) => page.textContent("#system-file-status");
 
-/** Pastes `text` into the fold and runs it; resolves once the planner has answered. */
-async function runText(page, text) {
-  if (!(await page.isVisible("#system-file-text"))) await page.click("#system-file summary");
-  await page.fill("#system-file-text", text);
-  await page.click("#system-file-run");
-  await page.waitForFunction(() => /^(Read|Not applied)/.test(document.querySelector("#system-file-status").textContent), null, { timeout: 30_000 });
-}
 
 /** Every box of the canvas in `region`: node name to its lines of text. */
 
@@ -31,7 +24,7 @@ test("a pasted file runs on the canvas with the built-in system's numbers at the
   page.on("request", (r) => requests.push(r.url()));
   await page.waitForSelector("#system-file");
   assert.ok(!requests.some((u) => u.includes("planner")), "the planner is not fetched before a file is opened");
-  await runText(page, await file("pizza-shop"));
+  await runFile(page, await file("pizza-shop"));
   assert.equal(await status(page), "Read pizza-shop: 6 nodes, 5 edges. It runs on the canvas.");
   assert.equal(await page.textContent("#system option:checked"), "Your system, from its file", "the menu says what runs");
   assert.ok(requests.some((u) => u.endsWith("planner_bg.wasm")), "the planner was fetched for it");
@@ -74,14 +67,14 @@ test("a file of several queues opened from disk runs as the built-in fan-out doe
 test("a file that does not plan says why by field, and the open system stays", async () => {
   const { page, problems } = await openPage(site.browser, `${studio()}?s=video-upload`, { viewport });
   await page.waitForSelector("#region-fanout");
-  await runText(page, '{"version":2,"nodes":{"orders":{"queue":{"profile":"sqs_standard","delivery_limit":0}}}}');
+  await runFile(page, '{"version":2,"nodes":{"orders":{"queue":{"profile":"sqs_standard","delivery_limit":0}}}}');
   // Read into the builder, to be mended there, but not run: the open system stays.
   assert.equal(await status(page), "Read the file: 1 node, 0 edges. It does not run yet: nodes.orders.queue.delivery_limit: expected a whole number from 1 to 1000 (`maxReceiveCount`, Amazon SQS standard queue); got 0");
   assert.ok(await page.isVisible("#region-fanout"), "the open system stays");
   assert.equal(await page.locator("#region-own").count(), 0);
-  await runText(page, "orders, kitchen");
+  await runFile(page, "orders, kitchen");
   assert.match(await status(page), /^Not applied: not valid JSON at line 1, column 1/);
-  await runText(page, '{"version":2,"nodes":{"p":{"producer":{}},"q":{"queue":{}}},"edges":[{"kind":"subscribe","from":"p","to":"q"}]}');
+  await runFile(page, '{"version":2,"nodes":{"p":{"producer":{}},"q":{"queue":{}}},"edges":[{"kind":"subscribe","from":"p","to":"q"}]}');
   assert.match(await status(page), /^Read the file: 2 nodes, 1 edge\. It does not run yet: edges\[0\]\.from: expected a queue or log node/, await status(page));
   assert.equal(await page.isEnabled("#system-file-run"), true, "the button is back for the next try");
   // The fold, open with its refusal, passes axe like the rest.
@@ -96,7 +89,7 @@ test("Copy link carries the whole file, and the link opens the same system at th
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(site.server.url).origin });
   const { page, problems } = await openPage(site.browser, studio(), { context });
   await page.waitForSelector("#system-file");
-  await runText(page, await file("queue-vs-topic"));
+  await runFile(page, await file("queue-vs-topic"));
   const boxes = await canvasAt(page, "#region-own", 15_000);
   await page.click("#copy-link");
   await page.waitForFunction(() => /[?&]sf=/.test(document.querySelector("#share-url").value));

@@ -276,7 +276,21 @@ fn no_broker_clients() -> Result<(), String> {
 }
 
 fn native_tests() -> Result<(), String> {
-    command("cargo", &["test", "--workspace"]).status()
+    command("cargo", &["test", "--workspace"]).status()?;
+    // The studio's own lesson model exists only with its feature (the page leaves it out).
+    command(
+        "cargo",
+        &[
+            "test",
+            "--package",
+            "queue-playground",
+            "--features",
+            "studio",
+            "--test",
+            "authoring_own",
+        ],
+    )
+    .status()
 }
 
 /// Scenario files that must agree with their broker (`qsim-verify` exits 0), and files that

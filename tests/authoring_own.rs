@@ -1,0 +1,121 @@
+//! The lesson writer on a system of one's own (the studio's, feature `studio`): the lesson
+//! carries the system's plan as the planner wrote it (`"model": "world"`), so it opens with no
+//! planner; it is judged on that system's own nodes; and a plan edited by hand into one that
+//! points past its own nodes is named, not run.
+//!
+//! Run by `cargo xtask test` as `cargo test -p queue-playground --features studio --test
+//! authoring_own`; without the feature there is nothing here.
+#![cfg(feature = "studio")]
+
+use queue_engine::{Millis, ScenarioV2};
+use queue_playground::authoring::{verdict, Draft, System};
+use queue_playground::lessons::{self, numbers_at};
+use queue_playground::panels::{Model, Panel};
+
+/// A system no built-in lesson runs: the video-upload fan-out without its moderation queue,
+/// as the studio's planner plans the file and sends the plan to the page.
+fn own() -> System {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/video-upload.json"
+    ))
+    .unwrap();
+    let file = ScenarioV2::from_json(&text).expect("the example reads");
+    System {
+        model: Model::World,
+        scenario: serde_json::to_string(&file.plan().expect("it plans")).unwrap(),
+    }
+}
+
+fn names(system: &System) -> Vec<String> {
+    numbers_at(system.model, &system.scenario, Millis::ZERO)
+        .expect("the system runs")
+        .names()
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn draft(choices: Vec<(&str, &str)>) -> Draft {
+    Draft {
+        title: "Where do the bad uploads go?".into(),
+        goal: "Watch each subscription's dead-letter queue.".into(),
+        steps: "Press Play.".into(),
+        question: "After five minutes, has the moderation queue dead-lettered anything?".into(),
+        until: "5m".into(),
+        choices: choices
+            .into_iter()
+            .map(|(l, w)| (l.to_owned(), w.to_owned()))
+            .collect(),
+        reveal: "{moderation_dead_lettered} dead-lettered.".into(),
+    }
+}
+
+fn write(d: &Draft, system: &System) -> Result<String, String> {
+    let names = names(system);
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    d.write(system, &names).map_err(|w| w.to_string())
+}
+
+#[test]
+fn a_lesson_on_ones_own_system_runs_it_and_is_judged_on_its_nodes() {
+    let system = own();
+    let names = names(&system);
+    for node in ["moderation_dead_lettered", "thumbnail_waiting", "published"] {
+        assert!(names.iter().any(|n| n == node), "{node} in {names:?}");
+    }
+    let d = draft(vec![
+        ("Some", "moderation_dead_lettered >= 1"),
+        ("None", "moderation_dead_lettered <= 0"),
+    ]);
+    let text = write(&d, &system).expect("written");
+    assert!(text.contains("\"model\": \"world\""), "{text}");
+    let lesson = lessons::parse(&text).expect("the studio reads what the writer writes");
+    assert_eq!(lesson.model, Model::World);
+    assert_eq!(Panel::of(lesson.model), Some(Panel::Own));
+    assert!(lesson.needs().contains(&"own"), "{:?}", lesson.needs());
+    let (panel, _) = lesson.panel().expect("the plan opens with no planner");
+    assert_eq!(panel, Panel::Own);
+    let ready = verdict(&lesson).expect("exactly one choice is true");
+    assert!(ready.contains("moderation_dead_lettered = "), "{ready}");
+
+    // The judge reads the same world the canvas runs: the count it reports is the engine's.
+    let numbers = lesson.numbers_at_checkpoint().unwrap();
+    let mut world = queue_engine::World::new(
+        queue_engine::topology::plan::Plan::from_json(&system.scenario).unwrap(),
+    )
+    .unwrap();
+    world.advance_to(Millis::from_mins(5));
+    let moderation = world
+        .members()
+        .iter()
+        .enumerate()
+        .find(|(i, _)| world.member_nodes(*i as u16).name() == "moderation")
+        .map(|(_, m)| m.counts().dead_lettered)
+        .unwrap();
+    assert_eq!(
+        numbers.get("moderation_dead_lettered"),
+        Some(&(moderation as f64))
+    );
+}
+
+#[test]
+fn a_hand_edited_plan_that_points_past_its_nodes_is_named_not_run() {
+    let system = own();
+    let d = draft(vec![("Some", "published >= 1"), ("None", "published <= 0")]);
+    let text = write(&d, &system).unwrap();
+    // The first producer's routes, with a member the system does not have.
+    let broken = text.replacen("\"routes\":[[", "\"routes\":[[40,", 1);
+    assert_ne!(broken, text, "the plan has routes to edit");
+    let lesson = lessons::parse(&broken).expect("still a lesson file");
+    let why = verdict(&lesson).unwrap_err();
+    assert!(
+        why.starts_with("scenario: routes: expected one of the system's queues and logs;"),
+        "{why}"
+    );
+    assert!(why.ends_with("got 40"), "{why}");
+    assert!(
+        lesson.panel().is_none(),
+        "a plan that does not run is not opened"
+    );
+}
