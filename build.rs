@@ -38,25 +38,6 @@ const WORLDS: &[&str] = &[
     "rabbitmq-pizza",
 ];
 
-/// The systems whose configuration the page offers to copy: RabbitMQ definitions for the
-/// broker, Terraform for the SNS topics and SQS queues, topic commands and consumer
-/// properties for the Kafka log, and the commands that run the Redis stream.
-const EXPORTS: &[(&str, Export)] = &[
-    ("rabbitmq-pizza", Export::Definitions),
-    ("video-upload", Export::Terraform),
-    ("queue-vs-topic", Export::Terraform),
-    ("orders-log", Export::Kafka),
-    ("redis-orders", Export::Redis),
-];
-
-#[derive(Clone, Copy)]
-enum Export {
-    Definitions,
-    Terraform,
-    Kafka,
-    Redis,
-}
-
 /// The lessons in teaching order: the order of the page's lesson menu.
 const LESSONS: &[&str] = &[
     "kitchen-offline",
@@ -97,7 +78,6 @@ fn main() {
     lower_scenarios();
     plan_worlds();
     log_systems();
-    export_configurations();
     checked_notes();
     stamp_version();
 }
@@ -250,37 +230,6 @@ fn log_systems() {
         prune(&mut value, &defaults);
         std::fs::write(out.join(format!("{name}.json")), value.to_string())
             .unwrap_or_else(|e| panic!("cannot write the log scenario of {path}: {e}"));
-    }
-}
-
-/// Each of [`EXPORTS`] in its platform's own configuration, written by the engine's exporters
-/// exactly as `qsim definitions`, `qsim terraform`, `qsim kafka` and `qsim redis` print them
-/// (`cargo xtask verify` imports the definitions into a real RabbitMQ and exports them back
-/// unchanged).
-fn export_configurations() {
-    use queue_engine::topology::{definitions, kafka, redis, terraform};
-    let out = out_dir("exports");
-    for &(name, kind) in EXPORTS {
-        let path = format!("scenarios/{name}.json");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let file = ScenarioFile::from_json(&text)
-            .unwrap_or_else(|e| panic!("{path}: {e}"))
-            .into_v2();
-        let topology = &file.topology;
-        let written = match kind {
-            Export::Definitions => definitions::export(topology)
-                .map(|d| serde_json::to_string_pretty(&d).expect("JSON values serialise")),
-            Export::Terraform => terraform::export(topology).map(|t| t.trim_end().to_owned()),
-            Export::Kafka => kafka::export(topology).map(|t| t.trim_end().to_owned()),
-            // The Redis commands carry the engine's own numbers, so they read the plan.
-            Export::Redis => file
-                .plan()
-                .and_then(|p| redis::export(&p))
-                .map(|t| t.trim_end().to_owned()),
-        };
-        let written = written.unwrap_or_else(|e| panic!("{path}: {e}"));
-        std::fs::write(out.join(format!("{name}.txt")), written)
-            .unwrap_or_else(|e| panic!("cannot write the export of {path}: {e}"));
     }
 }
 

@@ -1,6 +1,7 @@
 //! Where a lesson's text comes from in the browser. The page carries only the lesson index
 //! (`lessons::INDEX`); each lesson is its own file, `lessons/ID.json`, next to the page, fetched
-//! when it is opened, so nobody downloads every lesson to read one.
+//! when it is opened, so nobody downloads every lesson to read one. A system's configuration
+//! to copy comes the same way ([`export`]: `exports/NAME.txt`, when its box is opened).
 //!
 //! Contract:
 //! - [`prepare`] runs before the app first renders: it reads the single-file build's inline
@@ -17,7 +18,8 @@
 //!   same origin as the wasm, so the CORS header that lets a course page load the wasm covers
 //!   them too).
 //! - Builds without `fetched-lessons` (native code, the browser tests) embed every lesson, and
-//!   all of this finds them already loaded.
+//!   all of this finds them already loaded. The single-file build inlines every lesson, read
+//!   here before the first render, and every configuration to copy, read when asked for.
 
 use std::cell::RefCell;
 
@@ -96,6 +98,17 @@ fn read_inline() {
             let _ = lessons::store(lesson.get());
         }
     }
+}
+
+/// System `name`'s configuration to copy: the single-file build's own (an element
+/// `queue-playground-export-NAME` holding the text), or else its file.
+pub async fn export(name: &str) -> Result<String, String> {
+    let inline = crate::document().get_element_by_id(&format!("queue-playground-export-{name}"));
+    if let Some(text) = inline.and_then(|e| e.text_content()) {
+        return Ok(text);
+    }
+    let url = BASE.with(|b| format!("{}exports/{name}.txt", b.borrow()));
+    get(&url).await
 }
 
 /// The lesson `id`, from the store or else from its file.

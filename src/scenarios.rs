@@ -123,46 +123,76 @@ pub fn log_text(seed: u64) -> String {
 /// A built-in system's configuration to copy, borrowed from the page's data: the App draws
 /// it every frame, so it is not copied each time.
 pub struct Copyable {
+    /// The system, whose configuration is the file `exports/{name}.txt`.
+    pub name: &'static str,
     pub title: &'static str,
     /// `json`, `hcl`, `properties` or `redis`, as the lens's exports say it.
     pub format: &'static str,
+    /// The text, in builds that carry it (native code, the browser tests). The page's and the
+    /// studio's builds (`fetched-lessons`) carry "" and fetch the file when the box is first
+    /// opened, as they fetch a lesson: few visits open one, and the five weigh 2.2 kB of gzip.
     pub text: &'static str,
 }
 
+#[cfg(feature = "fetched-lessons")]
+macro_rules! carried {
+    ($name:literal) => {
+        ""
+    };
+}
+#[cfg(not(feature = "fetched-lessons"))]
+macro_rules! carried {
+    ($name:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/exports/",
+            $name,
+            ".txt"
+        ))
+    };
+}
+
 /// The configuration to copy for a built-in system of several nodes (None: nothing to copy
-/// yet). `build.rs` wrote it from the system's file with the engine's own exporter, as
-/// `qsim definitions`, `qsim terraform`, `qsim kafka` or `qsim redis` prints it. The log's is its file's:
-/// the panel's switches change the run, not this text, and its title says so.
+/// yet): `exports/NAME.txt`, the engine's own exporter's text for the system's file, as `qsim
+/// definitions`, `qsim terraform`, `qsim kafka` or `qsim redis` prints it (`tests/systems.rs`
+/// holds the files to that, and rewrites them with `UPDATE_EXPORTS=1`). The log's is its
+/// file's: the panel's switches change the run, not this text, and its title says so.
 pub fn export(name: &str) -> Option<Copyable> {
-    let (title, format, text) = match name {
+    let (name, title, format, text) = match name {
         "rabbitmq-pizza" => (
+            "rabbitmq-pizza",
             "RabbitMQ definitions, for rabbitmqctl import_definitions",
             "json",
-            include_str!(concat!(env!("OUT_DIR"), "/exports/rabbitmq-pizza.txt")),
+            carried!("rabbitmq-pizza"),
         ),
         "video-upload" => (
+            "video-upload",
             "Terraform: the SNS topic, its SQS queues and subscriptions",
             "hcl",
-            include_str!(concat!(env!("OUT_DIR"), "/exports/video-upload.txt")),
+            carried!("video-upload"),
         ),
         "queue-vs-topic" => (
+            "queue-vs-topic",
             "Terraform: the SQS queues, the SNS topic and its subscriptions",
             "hcl",
-            include_str!(concat!(env!("OUT_DIR"), "/exports/queue-vs-topic.txt")),
+            carried!("queue-vs-topic"),
         ),
         "orders-log" => (
+            "orders-log",
             "Kafka: the topic and consumer groups as the file sets them, not the switches above",
             "properties",
-            include_str!(concat!(env!("OUT_DIR"), "/exports/orders-log.txt")),
+            carried!("orders-log"),
         ),
         "redis-orders" => (
+            "redis-orders",
             "Redis: the stream, its consumer group, the janitor and the dead stream",
             "redis",
-            include_str!(concat!(env!("OUT_DIR"), "/exports/redis-orders.txt")),
+            carried!("redis-orders"),
         ),
         _ => return None,
     };
     Some(Copyable {
+        name,
         title,
         format,
         text,

@@ -170,6 +170,15 @@ fn each_brokers_queue_runs_its_own_file_and_names_its_platform() {
     }
 }
 
+/// `exports/NAME.txt` must be `expected`; with `UPDATE_EXPORTS=1` it is rewritten to it (then
+/// the build carries the new text from the next compile on).
+fn held_to(name: &str, expected: &str) -> String {
+    if std::env::var_os("UPDATE_EXPORTS").is_some() {
+        std::fs::write(format!("exports/{name}.txt"), expected).expect("exports/ is writable");
+    }
+    expected.to_owned()
+}
+
 /// The RabbitMQ broker's configuration to copy is its file's exchanges, queues and bindings
 /// as `qsim definitions` prints them, and reads back as the same topology (semantics notes
 /// §2.1, §2.3, §2.4, §2.5, via the engine's exporter, which `cargo xtask verify` puts through
@@ -193,10 +202,13 @@ fn each_systems_configuration_is_the_engines_export() {
     let shown: serde_json::Value = serde_json::from_str(export.text).expect("JSON");
     assert_eq!(
         export.text,
-        serde_json::to_string_pretty(
-            &definitions::export(&topology("rabbitmq-pizza")).expect("exports")
-        )
-        .expect("JSON"),
+        held_to(
+            "rabbitmq-pizza",
+            &serde_json::to_string_pretty(
+                &definitions::export(&topology("rabbitmq-pizza")).expect("exports")
+            )
+            .expect("JSON")
+        ),
         "what `qsim definitions` prints"
     );
     let back = definitions::import(&shown).expect("imports");
@@ -210,9 +222,12 @@ fn each_systems_configuration_is_the_engines_export() {
         assert_eq!(export.format, "hcl");
         assert_eq!(
             export.text,
-            terraform::export(&topology(name))
-                .expect("all AWS")
-                .trim_end(),
+            held_to(
+                name,
+                terraform::export(&topology(name))
+                    .expect("all AWS")
+                    .trim_end()
+            ),
             "what `qsim terraform {name}` prints"
         );
     }
@@ -220,9 +235,12 @@ fn each_systems_configuration_is_the_engines_export() {
     assert_eq!(export.format, "properties");
     assert_eq!(
         export.text,
-        kafka::export(&topology("orders-log"))
-            .expect("all Kafka")
-            .trim_end(),
+        held_to(
+            "orders-log",
+            kafka::export(&topology("orders-log"))
+                .expect("all Kafka")
+                .trim_end()
+        ),
         "what `qsim kafka orders-log` prints"
     );
     let export = queue_playground::scenarios::export("redis-orders").expect("an export");
@@ -236,7 +254,10 @@ fn each_systems_configuration_is_the_engines_export() {
     .expect("it plans");
     assert_eq!(
         export.text,
-        redis::export(&plan).expect("all Redis").trim_end(),
+        held_to(
+            "redis-orders",
+            redis::export(&plan).expect("all Redis").trim_end()
+        ),
         "what `qsim redis redis-orders` prints"
     );
     for name in system_names() {

@@ -4,7 +4,7 @@
 // the same system.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, useSite } from "./harness.mjs";
+import { exportText, openPage, useSite } from "./harness.mjs";
 import { act, add, connect, set, start } from "./builder-steps.mjs";
 
 const site = useSite({ prefix: "/" });
@@ -19,8 +19,8 @@ async function downloaded(page, selector) {
 
 test("RabbitMQ definitions copied from the lens open in the builder and export again unchanged", async () => {
   const { page, problems } = await openPage(site.browser, `${studio()}?s=rabbitmq-pizza`, { viewport });
-  await page.waitForSelector("#region-exchanges #export-text", { state: "attached" });
-  const lens = await page.textContent("#region-exchanges #export-text");
+  await page.waitForSelector("#region-exchanges details.export-box");
+  const lens = await exportText(page, "#region-exchanges");
   await page.click("#system-file summary");
   await page.waitForSelector("#system-file-run:enabled");
   await page.fill("#system-file-text", lens);

@@ -4,7 +4,7 @@
 // and selects the text, so the keyboard's copy still works.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, useSite } from "./harness.mjs";
+import { exportText, openPage, useSite } from "./harness.mjs";
 
 const site = useSite({ prefix: "/" });
 const viewport = { width: 1280, height: 1000 };
@@ -82,7 +82,7 @@ test("without a clipboard at all (plain HTTP), a system's configuration is selec
   });
   const { page, problems } = await openPage(site.browser, `${site.server.url}?s=video-upload`, { context });
   await page.waitForSelector("#region-fanout .canvas svg");
-  await page.click("#region-fanout details.export-box summary");
+  await exportText(page, "#region-fanout");
   await page.click("#region-fanout #copy-export");
   await waitStatus(page, "#region-fanout #copy-export");
   assert.match(await status(page, "#region-fanout #copy-export"), /^Not copied/);

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { answer, serveDist, launchBrowser, openPage, screenshot, ROOT, DIST } from "./harness.mjs";
+import { answer, exportText, serveDist, launchBrowser, openPage, screenshot, ROOT, DIST } from "./harness.mjs";
 
 /** The fenced block (```html, ```text, …) after each `<!-- test: NAME -->` marker in EMBEDDING.md. */
 async function snippets() {
@@ -542,7 +542,11 @@ test("the single-file build runs from file://", async () => {
   await p.waitForFunction(() => Number(document.querySelector("#clock").dataset.now) > 1000);
   await p.selectOption("#lesson-picker", "poison-pill");
   await p.waitForSelector("#checkpoint");
-  assert.deepEqual(problems, []);
   await screenshot(p, "standalone-file");
+  // A system's configuration to copy is inline too: nothing is fetched from disk.
+  await p.goto(`${url}?s=video-upload`);
+  await p.waitForSelector("#region-fanout details.export-box");
+  assert.match(await exportText(p, "#region-fanout"), /^resource "aws_sns_topic"/);
+  assert.deepEqual(problems, []);
   await p.close();
 });

@@ -2,7 +2,7 @@
 // exchanges route, dead-letter and refuse bad input in the browser as the engine says.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { answer, openPage, runToMoment, screenshotOf, useSite } from "./harness.mjs";
+import { answer, exportText, openPage, runToMoment, screenshotOf, useSite } from "./harness.mjs";
 
 const site = useSite({ prefix: "/models/" });
 
@@ -221,11 +221,19 @@ test("the broker's RabbitMQ definitions fold under it, hold what the canvas draw
   const box = "#region-exchanges details.export-box";
   assert.match(await page.textContent(`${box} summary`), /^Configuration to copy: RabbitMQ definitions, for rabbitmqctl import_definitions$/);
   assert.ok(!(await page.isVisible("#export-text")), "folded until asked for");
+  const fetched = [];
+  page.on("request", (r) => r.url().includes("/exports/") && fetched.push(r.url()));
   // By keyboard: the summary is a control of its own.
   await page.focus(`${box} summary`);
   await page.keyboard.press("Enter");
   await page.waitForSelector("#export-text", { state: "visible" });
-  const text = await page.textContent("#export-text");
+  const text = await exportText(page, "#region-exchanges");
+  // Fetched when first opened, once: closed and opened again, it is not fetched again.
+  assert.deepEqual(fetched, [`${site.server.url}exports/rabbitmq-pizza.txt`], "beside the page");
+  await page.click(`${box} summary`);
+  await page.click(`${box} summary`);
+  assert.equal(await exportText(page, "#region-exchanges"), text);
+  assert.equal(fetched.length, 1);
   const defs = JSON.parse(text);
   const drawn = (kind) => page.$$eval(`#region-exchanges .canvas .node.${kind}`, (gs) => gs.map((g) => g.dataset.node).sort());
   const queues = defs.queues.map((q) => q.name).sort();
@@ -249,8 +257,7 @@ test("the fan-out's Terraform holds its topic, every queue the canvas draws and 
   const { page, problems } = await openPage(site.browser, `${site.server.url}?s=video-upload`, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector("#region-fanout .canvas svg");
   assert.match(await page.textContent("#region-fanout details.export-box summary"), /^Configuration to copy: Terraform/);
-  await page.click("#region-fanout details.export-box summary");
-  const hcl = await page.textContent("#export-text");
+  const hcl = await exportText(page, "#region-fanout");
   const tf = (name) => name.replace(/[^a-z0-9]/gi, "_").toLowerCase();
   const drawn = await page.$$eval("#region-fanout .canvas .node.queue, #region-fanout .canvas .node.dead-letters", (gs) => gs.map((g) => g.dataset.node));
   assert.equal(drawn.length, 8, "four queues and their dead-letter queues");
@@ -266,8 +273,7 @@ test("the orders log's Kafka configuration holds its topic, each group the table
   const { page, problems } = await openPage(site.browser, `${site.server.url}?s=orders-log`, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector("#region-stream .lane");
   assert.match(await page.textContent("#region-stream details.export-box summary"), /^Configuration to copy: Kafka: .*not the switches above/);
-  await page.click("#region-stream details.export-box summary");
-  const text = await page.textContent("#region-stream #export-text");
+  const text = await exportText(page, "#region-stream");
   const lanes = await page.$$eval("#region-stream .lane", (ls) => ls.length);
   assert.match(text, new RegExp(`--create --topic orders --partitions ${lanes} --config retention\\.ms=600000\\n`), "as many partitions as lanes");
   assert.match(text, /--create --topic orders-dlt /, "the dead-letter topic the panel counts");
@@ -286,8 +292,7 @@ test("the Redis stream's commands name its stream, group and consumers, with the
   const { page, problems } = await openPage(site.browser, `${site.server.url}?s=redis-orders`, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector("#region-redis li[data-consumer]");
   assert.match(await page.textContent("#region-redis details.export-box summary"), /^Configuration to copy: Redis: /);
-  await page.click("#region-redis details.export-box summary");
-  const text = await page.textContent("#region-redis #export-text");
+  const text = await exportText(page, "#region-redis");
   const consumers = await page.$$eval("#region-redis li[data-consumer]", (ls) => ls.map((l) => l.dataset.consumer));
   assert.deepEqual(consumers, ["kitchen-1", "kitchen-2"]);
   assert.match(text, new RegExp(`Each of its ${consumers.length} consumers`));

@@ -16,7 +16,7 @@ use flate2::Compression;
 
 /// Below this a compressed copy saves less than one network packet.
 const MIN_BYTES: usize = 1024;
-const TYPES: &[&str] = &["html", "js", "css", "wasm", "json", "svg"];
+const TYPES: &[&str] = &["html", "js", "css", "wasm", "json", "svg", "txt"];
 
 /// Is this a copy made here (and so skipped by the budget and by a second run)?
 pub fn is_copy(path: &Path) -> bool {

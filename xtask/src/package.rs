@@ -104,6 +104,17 @@ fn minify_glue(path: &Path) -> Result<(), String> {
     .map_err(|e| format!("terser (npm package; `npm ci` installs it) failed on the glue: {e}"))
 }
 
+/// A classic script through terser: its names shortened and its comments dropped.
+fn minify_script(path: &Path) -> Result<(), String> {
+    let file = path.to_string_lossy();
+    crate::run::command(
+        "terser",
+        &[&file, "--compress", "--mangle", "--output", &file],
+    )
+    .status()
+    .map_err(|e| format!("terser (npm package; `npm ci` installs it) failed on {file}: {e}"))
+}
+
 /// The page's start-up script, in place of Trunk's inline one (which also exports the bindings
 /// and fires an event nothing here uses): wait for boot.js's gate (`poster=1`: the learner's
 /// click), then import the glue and start the wasm. A dynamic import, because a static one
@@ -189,6 +200,10 @@ pub fn after_trunk(dist: &Path, studio: bool) -> Result<(), String> {
     if studio {
         // The builder's page side (fetched when first used) goes through terser like the glue.
         minify_glue(&dist.join(format!("{PLANNER}_builder.js")))?;
+        // So does the studio's own start-up script, which Trunk's minifier cannot parse (its
+        // `import()`) and leaves with its comments: a classic script, so not as a module.
+        let script = find(&dist, "studio-", ".js", ".none")?;
+        minify_script(&dist.join(script))?;
         return crate::compress::precompress(&dist);
     }
 
@@ -224,6 +239,7 @@ export async function mount(element, options) {{
     // 2b. The lesson files Trunk copied, without their indentation; the single-file build
     // carries all of them inline, since nothing can be fetched from file://.
     let lessons = lesson_files(&dist)?;
+    let exports = export_files(&dist)?;
 
     // 3. One file that opens from disk.
     let glue_js = read(&dist.join(&glue))?;
@@ -260,6 +276,7 @@ export async function mount(element, options) {{
 <body>
 {body}
 <script type="application/json" id="queue-playground-lessons">{lessons}</script>
+{exports}
 <script type="module">
 {glue_js}
 await window.queuePlaygroundGate;
@@ -284,18 +301,23 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted"));
 /// puts that HTML in its own page, so a relative address would point at the consumer's site.
 pub const PUBLIC_URL_VAR: &str = "PLAYGROUND_URL";
 
+/// The files in `folder` whose extension is `ext`, in name order.
+fn files_in(folder: &Path, ext: &str) -> Result<Vec<PathBuf>, String> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(folder)
+        .map_err(|e| format!("cannot read {}: {e}", folder.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
 /// Rewrites each `dist/lessons/*.json` compactly and returns all of them as one JSON array,
 /// safe inside a `<script>` element (`</` is written `<\/`, which JSON reads the same).
 fn lesson_files(dist: &Path) -> Result<String, String> {
     let folder = dist.join("lessons");
-    let mut names: Vec<PathBuf> = std::fs::read_dir(&folder)
-        .map_err(|e| format!("cannot read {}: {e}", folder.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    names.sort();
     let mut all = Vec::new();
-    for path in names {
+    for path in files_in(&folder, "json")? {
         let value: serde_json::Value =
             serde_json::from_str(&read(&path)?).map_err(|e| format!("{}: {e}", path.display()))?;
         write(&path, &value.to_string())?;
@@ -307,6 +329,26 @@ fn lesson_files(dist: &Path) -> Result<String, String> {
     Ok(serde_json::Value::Array(all)
         .to_string()
         .replace("</", "<\\/"))
+}
+
+/// Each `dist/exports/NAME.txt` as the element the single-file build reads it from
+/// (`src/lesson_files.rs`): `<script type="text/plain" id="queue-playground-export-NAME">`.
+fn export_files(dist: &Path) -> Result<String, String> {
+    let mut out = String::new();
+    for path in files_in(&dist.join("exports"), "txt")? {
+        let name = path.file_stem().unwrap_or_default().to_string_lossy();
+        let text = read(&path)?;
+        if text.contains("</script") {
+            return Err(format!(
+                "{} cannot be inlined: it holds </script",
+                path.display()
+            ));
+        }
+        out.push_str(&format!(
+            r#"<script type="text/plain" id="queue-playground-export-{name}">{text}</script>"#
+        ));
+    }
+    Ok(out)
 }
 
 /// One oEmbed "rich" response: the playground's iframe at `query`, titled `title`, allowed to

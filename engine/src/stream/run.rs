@@ -217,7 +217,9 @@ impl StreamSim {
     /// not promise). Over the latest [`HISTORY_CAP`] processings.
     pub fn order_inversions(&self, g: usize) -> (u64, u64) {
         let order = &self.groups[g].order;
-        let mut last: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+        // Ordered, not hashed: the page carries the B-tree already, and this runs only when a
+        // checkpoint reads its numbers.
+        let mut last: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
         let mut per_key = 0;
         for (key, seq) in order {
             if last.insert(key, *seq).is_some_and(|prev| *seq < prev) {
