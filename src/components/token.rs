@@ -92,26 +92,26 @@ pub fn message_token(props: MessageToken) -> Html {
     let mut picture = format!(
         r#"<svg viewBox="-9 -9 18 23" width="18" height="23" aria-hidden="true"><path d="{d}"/><text class="token-mark" y="4">{mark}</text>"#
     );
-    let mut countdown = String::new();
+    let at = |x: f64, y: f64| format!("({}px,{}px)", Decimal::fixed(x, 1), Decimal::fixed(y, 1));
+    let mut style = format!("transform:translate{}", at(props.x, props.y));
+    let mut aria = format!(
+        "Message {id}, {label}, {}, received {}",
+        t.state.name(),
+        crate::words::count(t.receive_count, "time", "times")
+    );
     if let Some(r) = props.remaining {
+        // The bar's length is a style property, not part of the picture: the picture is
+        // markup the browser parses again whenever it changes, and a countdown changes at
+        // every tick.
+        picture.push_str(r#"<rect class="countdown-track" x="-8" y="10" width="16" height="3"/><rect class="countdown" y="10" width="16" height="3"/>"#);
+        let _ = write!(style, ";--left:{}", Decimal::fixed(r, 2));
         let _ = write!(
-            picture,
-            r#"<rect class="countdown-track" x="-8" y="10" width="16" height="3"/><rect class="countdown" x="-8" y="10" width="{}" height="3"/>"#,
-            Decimal::fixed(16.0 * r, 1)
-        );
-        countdown = format!(
+            aria,
             ", {}% of its visibility timeout left",
             Decimal::fixed(r * 100.0, 0)
         );
     }
     picture.push_str("</svg>");
-    let aria = format!(
-        "Message {id}, {label}, {}, received {}{countdown}",
-        t.state.name(),
-        crate::words::count(t.receive_count, "time", "times")
-    );
-    let at = |x: f64, y: f64| format!("({}px,{}px)", Decimal::fixed(x, 1), Decimal::fixed(y, 1));
-    let mut style = format!("transform:translate{}", at(props.x, props.y));
     // An animation from where it was, not a transition: moving between places can move its
     // element in the list, and a moved element starts a fresh style that has nothing to
     // transition from; an animation starts anyway.

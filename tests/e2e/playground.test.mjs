@@ -164,6 +164,33 @@ test("a token that changes place glides from where it was to where it stands", a
   await page.close();
 });
 
+// An in-flight token's countdown bar shrinks by a style property of the token, so its picture,
+// markup that the browser parses whenever it changes, stays the element it was.
+test("an in-flight token's countdown shrinks while its picture stays", async () => {
+  const { page, problems } = await open();
+  const seen = await page.evaluate(() => new Promise((done, fail) => {
+    const until = performance.now() + 20000;
+    const left = (t) => Number(t.style.getPropertyValue("--left"));
+    const bar = (t) => t.querySelector(".countdown").getBoundingClientRect().width / t.querySelector(".countdown-track").getBoundingClientRect().width;
+    let first = null;
+    const look = () => {
+      if (performance.now() > until) return fail(new Error(`no countdown moved in 20 s (${JSON.stringify(first?.was)})`));
+      const t = first?.token.isConnected && first.token.querySelector(".countdown") ? first.token : document.querySelector(".diagram .token[data-msg] .countdown")?.closest(".token");
+      if (!t) return requestAnimationFrame(look);
+      if (first?.token !== t) first = { token: t, svg: t.querySelector("svg"), was: { left: left(t), bar: bar(t) } };
+      else if (left(t) < first.was.left) return done({ was: first.was, now: { left: left(t), bar: bar(t) }, same: t.querySelector("svg") === first.svg });
+      requestAnimationFrame(look);
+    };
+    look();
+  }));
+  assert.ok(seen.was.left > 0 && seen.was.left <= 1, `a share of the timeout: ${seen.was.left}`);
+  for (const at of [seen.was, seen.now]) assert.ok(Math.abs(at.bar - at.left) < 0.02, `the bar is as long as the share left: ${JSON.stringify(at)}`);
+  assert.ok(seen.now.bar < seen.was.bar, "the bar shrank");
+  assert.ok(seen.same, "the token's picture was not drawn again");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("the batch-failure mode changes the duplicate count", async () => {
   const duplicatesWith = async (mode) => {
     const { page } = await open();
