@@ -239,7 +239,7 @@ impl Envelope {
             traceparent: trace.traceparent(),
             partitionkey: r
                 .key
-                .clone()
+                .name()
                 .unwrap_or_else(|| format!("(no key: partition {partition})")),
             sequence: Some(format!("{:020}", r.offset)),
             replyto: None,

@@ -160,7 +160,7 @@ fn a_log_record_has_a_valid_envelope_whose_key_is_the_partition_key() {
         .unwrap();
     let record = &log.records[0];
     let env = Envelope::for_record(record, p as u32, &sc);
-    let key = record.key.clone().unwrap();
+    let key = record.key.name().unwrap();
     assert_eq!(env.partitionkey, key);
     assert_eq!(
         partition_for(key.as_bytes(), 4) as usize,

@@ -130,14 +130,14 @@ proptest! {
                 prop_assert_eq!(c.processed - c.duplicates + c.dead_lettered + c.skipped, sim.published(), "group {}: {:?}", g, c);
             }
             // The first processing of each key follows publish order.
-            let mut last: HashMap<&str, u64> = HashMap::new();
+            let mut last: HashMap<queue_engine::stream::Key, u64> = HashMap::new();
             let mut seen = std::collections::HashSet::new();
             for (key, seq) in &sim.groups[g].order {
                 if !seen.insert(*seq) {
                     continue;
                 }
-                if let Some(prev) = last.insert(key.as_str(), *seq) {
-                    prop_assert!(*seq > prev, "group {} key {}: {} after {}", g, key, seq, prev);
+                if let Some(prev) = last.insert(*key, *seq) {
+                    prop_assert!(*seq > prev, "group {} key {:?}: {} after {}", g, key, seq, prev);
                 }
             }
         }

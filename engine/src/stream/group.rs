@@ -325,8 +325,6 @@ impl StreamSim {
 
     pub(super) fn finish(&mut self, g: usize, m: usize) {
         let now = self.now;
-        let topic = self.sc.topic.name.clone();
-        let dlt = self.dlt_topic();
         let group = &mut self.groups[g];
         let Some((p, off, _)) = group.members[m].busy.take() else {
             return;
@@ -394,12 +392,12 @@ impl StreamSim {
                 self.dlt.pop_front();
             }
             self.dlt.push_back(DeadLetter {
-                topic: dlt,
+                topic: super::run::dead_letter_topic(&self.sc.topic.name),
                 group: group.config.name.clone(),
-                original_topic: topic,
+                original_topic: self.sc.topic.name.clone(),
                 original_partition: p,
                 original_offset: off,
-                key: record.key.clone(),
+                key: record.key.name(),
                 attempts: max_attempts,
                 at: now,
             });
@@ -435,11 +433,11 @@ impl StreamSim {
             }
             // First processings only: a replay or a duplicate repeats an old record on purpose
             // and says nothing about the order records are first handled in.
-            if let (0, Some(k)) = (seen, &record.key) {
+            if seen == 0 && record.key != Key::default() {
                 if group.order.len() >= HISTORY_CAP {
                     group.order.pop_front();
                 }
-                group.order.push_back((k.clone(), record.seq));
+                group.order.push_back((record.key, record.seq));
             }
         }
         if group.config.commit == CommitMode::AfterProcessing && owns {

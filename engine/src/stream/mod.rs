@@ -32,43 +32,10 @@ use crate::scenario::{Distribution, ProcessingTime};
 use crate::{EventKind, Millis, ScenarioError};
 
 mod group;
+mod key;
 mod run;
 
-/// Kafka's `Utils.murmur2` (seed `0x9747b28c`), bit for bit.
-pub fn murmur2(data: &[u8]) -> i32 {
-    const M: u32 = 0x5bd1_e995;
-    const R: u32 = 24;
-    let len = data.len();
-    let mut h: u32 = 0x9747_b28c ^ (len as u32);
-    for chunk in data.chunks_exact(4) {
-        let mut k = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-        k = k.wrapping_mul(M);
-        k ^= k >> R;
-        k = k.wrapping_mul(M);
-        h = h.wrapping_mul(M);
-        h ^= k;
-    }
-    let tail = &data[len & !3..];
-    if tail.len() >= 3 {
-        h ^= u32::from(tail[2]) << 16;
-    }
-    if tail.len() >= 2 {
-        h ^= u32::from(tail[1]) << 8;
-    }
-    if !tail.is_empty() {
-        h ^= u32::from(tail[0]);
-        h = h.wrapping_mul(M);
-    }
-    h ^= h >> 13;
-    h = h.wrapping_mul(M);
-    h ^= h >> 15;
-    h as i32
-}
-
-/// The default partitioner's choice for a keyed record: `toPositive(murmur2(key)) % n`.
-pub fn partition_for(key: &[u8], partitions: u32) -> u32 {
-    ((murmur2(key) & 0x7fff_ffff) as u32) % partitions.max(1)
-}
+pub use key::{murmur2, partition_for, Key};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -447,7 +414,7 @@ impl StreamScenario {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
     pub offset: u64,
-    pub key: Option<String>,
+    pub key: Key,
     pub published_at: Millis,
     /// Order in which the producer sent it, over the whole topic.
     pub seq: u64,
@@ -565,7 +532,7 @@ pub struct Group {
     next_member: u32,
     /// First-processing order, for the ordering checks: (key, seq), the latest
     /// [`HISTORY_CAP`] only, so a long run at high speed keeps bounded memory.
-    pub order: VecDeque<(String, u64)>,
+    pub order: VecDeque<(Key, u64)>,
 }
 
 /// A record in the dead-letter topic, with the headers that say where it came from.

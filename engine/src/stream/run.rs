@@ -67,7 +67,7 @@ impl StreamSim {
 
     /// The dead-letter topic's name: `<topic>-dlt`.
     pub fn dlt_topic(&self) -> String {
-        format!("{}-dlt", self.sc.topic.name)
+        dead_letter_topic(&self.sc.topic.name)
     }
 
     pub(super) fn schedule(&mut self, at: Millis, due: Due) {
@@ -128,12 +128,7 @@ impl StreamSim {
     /// here (`store-N`; 0: no key; the hot key `hot`), `poison` whether processing it always
     /// fails.
     pub(crate) fn append(&mut self, event: u64, group: u32, poison: bool) {
-        let key = match group {
-            0 => None,
-            crate::producer::HOT_KEY => Some("hot".to_owned()),
-            g => Some(format!("store-{g}")),
-        };
-        let (partition, offset) = self.append_record(key, poison, event, self.keyless);
+        let (partition, offset) = self.append_record(Key(group), poison, event, self.keyless);
         self.emit(crate::EventKind::Appended {
             event,
             key: group,
@@ -147,14 +142,14 @@ impl StreamSim {
     /// went.
     fn append_record(
         &mut self,
-        key: Option<String>,
+        key: Key,
         poison: bool,
         event: u64,
         keyless: (KeylessPartitioner, u32),
     ) -> (u32, u64) {
         let n = self.sc.topic.partitions;
-        let partition = match &key {
-            Some(k) => partition_for(k.as_bytes(), n),
+        let partition = match key.partition(n) {
+            Some(p) => p,
             None => match keyless.0 {
                 KeylessPartitioner::RoundRobin => {
                     self.round_robin = (self.round_robin + 1) % n;
@@ -219,10 +214,10 @@ impl StreamSim {
         let order = &self.groups[g].order;
         // Ordered, not hashed: the page carries the B-tree already, and this runs only when a
         // checkpoint reads its numbers.
-        let mut last: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+        let mut last: std::collections::BTreeMap<Key, u64> = std::collections::BTreeMap::new();
         let mut per_key = 0;
         for (key, seq) in order {
-            if last.insert(key, *seq).is_some_and(|prev| *seq < prev) {
+            if last.insert(*key, *seq).is_some_and(|prev| *seq < prev) {
                 per_key += 1;
             }
         }
@@ -233,4 +228,9 @@ impl StreamSim {
             .count() as u64;
         (per_key, across)
     }
+}
+
+/// The name of the dead-letter topic for `topic`: one place, for the log and the page.
+pub(super) fn dead_letter_topic(topic: &str) -> String {
+    format!("{topic}-dlt")
 }
