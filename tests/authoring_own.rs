@@ -119,3 +119,29 @@ fn a_hand_edited_plan_that_points_past_its_nodes_is_named_not_run() {
         "a plan that does not run is not opened"
     );
 }
+
+/// A lesson file on a system of one's own as this studio wrote it on 2026-12-07, kept as it was
+/// written (the draft above on the video-upload plan). Its system is the engine's plan, so a
+/// change to the plan's format would stop course authors' files like it from opening. It must
+/// keep opening, and give the numbers the same lesson written today gives. When the format
+/// has to change, this file is what the reader of older plans is for: do not write it again.
+#[test]
+fn a_lesson_written_by_an_earlier_studio_still_opens_with_the_same_numbers() {
+    let kept = include_str!("fixtures/own-system-lesson-2026-12-07.json");
+    let kept = lessons::parse(kept).expect("an earlier studio's lesson file reads");
+    assert_eq!(kept.model, Model::World);
+    let (panel, _) = kept.panel().expect("it opens with no planner");
+    assert_eq!(panel, Panel::Own);
+    let d = draft(vec![
+        ("Some", "moderation_dead_lettered >= 1"),
+        ("None", "moderation_dead_lettered <= 0"),
+    ]);
+    let today = lessons::parse(&write(&d, &own()).unwrap()).unwrap();
+    let numbers = kept.numbers_at_checkpoint().expect("its system runs");
+    assert!(
+        numbers.get("moderation_dead_lettered").is_some(),
+        "{numbers:?}"
+    );
+    assert_eq!(numbers, today.numbers_at_checkpoint().unwrap());
+    assert_eq!(verdict(&kept), verdict(&today));
+}
