@@ -433,7 +433,7 @@ impl StreamSim {
             }
             // First processings only: a replay or a duplicate repeats an old record on purpose
             // and says nothing about the order records are first handled in.
-            if seen == 0 && record.key != Key::default() {
+            if seen == 0 && record.key != Key::NONE {
                 if group.order.len() >= HISTORY_CAP {
                     group.order.pop_front();
                 }

@@ -46,6 +46,9 @@ pub fn partition_for(key: &[u8], partitions: u32) -> u32 {
 pub struct Key(pub(crate) u32);
 
 impl Key {
+    /// A record sent without a key.
+    pub const NONE: Key = Key(0);
+
     /// The key as Kafka sees it (None: a record without a key).
     pub fn name(self) -> Option<String> {
         match self.0 {
