@@ -5,10 +5,13 @@
 
 use queue_engine::Scenario;
 use queue_playground::authoring::{id_of, verdict, with_seed, Draft, System};
-use queue_playground::lessons::{self, numbers_at};
+use queue_playground::lessons;
 use queue_playground::panels::{Model, Panel};
 use queue_playground::permalink;
 use queue_playground::scenarios::BUILT_IN;
+
+mod writer;
+use writer::{names, write};
 
 /// A draft on the pizza shop whose one true choice the engine decides: with two kitchen
 /// workers nothing is lost in a minute, and orders are processed.
@@ -33,21 +36,6 @@ fn draft() -> Draft {
 
 fn pizza() -> System {
     System::open(None, "pizza-shop", 42)
-}
-
-fn names(system: &System) -> Vec<String> {
-    numbers_at(system.model, &system.scenario, queue_engine::Millis::ZERO)
-        .expect("the system runs")
-        .names()
-        .into_iter()
-        .map(str::to_owned)
-        .collect()
-}
-
-fn write(d: &Draft, system: &System) -> Result<String, String> {
-    let names = names(system);
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    d.write(system, &names).map_err(|w| w.to_string())
 }
 
 #[test]

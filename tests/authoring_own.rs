@@ -9,8 +9,11 @@
 
 use queue_engine::{Millis, ScenarioV2};
 use queue_playground::authoring::{verdict, Draft, System};
-use queue_playground::lessons::{self, numbers_at};
+use queue_playground::lessons;
 use queue_playground::panels::{Model, Panel};
+
+mod writer;
+use writer::{names, write};
 
 /// A system no built-in lesson runs: the video-upload fan-out without its moderation queue,
 /// as the studio's planner plans the file and sends the plan to the page.
@@ -25,15 +28,6 @@ fn own() -> System {
         model: Model::World,
         scenario: serde_json::to_string(&file.plan().expect("it plans")).unwrap(),
     }
-}
-
-fn names(system: &System) -> Vec<String> {
-    numbers_at(system.model, &system.scenario, Millis::ZERO)
-        .expect("the system runs")
-        .names()
-        .into_iter()
-        .map(str::to_owned)
-        .collect()
 }
 
 fn draft(choices: Vec<(&str, &str)>) -> Draft {
@@ -51,10 +45,13 @@ fn draft(choices: Vec<(&str, &str)>) -> Draft {
     }
 }
 
-fn write(d: &Draft, system: &System) -> Result<String, String> {
-    let names = names(system);
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    d.write(system, &names).map_err(|w| w.to_string())
+/// The lesson both the writer's test and the kept file ask: has moderation dead-lettered
+/// anything after five minutes?
+fn dead_letters_draft() -> Draft {
+    draft(vec![
+        ("Some", "moderation_dead_lettered >= 1"),
+        ("None", "moderation_dead_lettered <= 0"),
+    ])
 }
 
 #[test]
@@ -64,10 +61,7 @@ fn a_lesson_on_ones_own_system_runs_it_and_is_judged_on_its_nodes() {
     for node in ["moderation_dead_lettered", "thumbnail_waiting", "published"] {
         assert!(names.iter().any(|n| n == node), "{node} in {names:?}");
     }
-    let d = draft(vec![
-        ("Some", "moderation_dead_lettered >= 1"),
-        ("None", "moderation_dead_lettered <= 0"),
-    ]);
+    let d = dead_letters_draft();
     let text = write(&d, &system).expect("written");
     assert!(text.contains("\"model\": \"world\""), "{text}");
     let lesson = lessons::parse(&text).expect("the studio reads what the writer writes");
@@ -121,7 +115,7 @@ fn a_hand_edited_plan_that_points_past_its_nodes_is_named_not_run() {
 }
 
 /// A lesson file on a system of one's own as this studio wrote it on 2026-12-07, kept as it was
-/// written (the draft above on the video-upload plan). Its system is the engine's plan, so a
+/// written (`dead_letters_draft` on the video-upload plan). Its system is the engine's plan, so a
 /// change to the plan's format would stop course authors' files like it from opening. It must
 /// keep opening, and give the numbers the same lesson written today gives. When the format
 /// has to change, this file is what the reader of older plans is for: do not write it again.
@@ -132,10 +126,7 @@ fn a_lesson_written_by_an_earlier_studio_still_opens_with_the_same_numbers() {
     assert_eq!(kept.model, Model::World);
     let (panel, _) = kept.panel().expect("it opens with no planner");
     assert_eq!(panel, Panel::Own);
-    let d = draft(vec![
-        ("Some", "moderation_dead_lettered >= 1"),
-        ("None", "moderation_dead_lettered <= 0"),
-    ]);
+    let d = dead_letters_draft();
     let today = lessons::parse(&write(&d, &own()).unwrap()).unwrap();
     let numbers = kept.numbers_at_checkpoint().expect("its system runs");
     assert!(
