@@ -7,7 +7,7 @@ use queue_engine::topology::profile::QueueProfile;
 use queue_engine::{ConsumerStatus, Mode, QueueKind, Scenario, Snapshot, Token};
 use yew::prelude::*;
 
-use crate::components::{message_token, MessageToken, LOOKS};
+use crate::components::{message_token, MessageToken, LOOKS, PICTURE};
 
 /// Tokens drawn per place; the rest are shown as a count, so 10,000 queued messages stay readable.
 pub const TOKEN_CAP: usize = 40;
@@ -386,8 +386,8 @@ pub fn diagram(props: Diagram) -> Html {
                 }
             </svg>
             <figcaption class="legend">
-                { for LOOKS.iter().map(|&(kind, d, _, _, label)| html! {
-                    <span><svg width="14" height="14" viewBox="-9 -9 18 18" aria-hidden="true"><path class={classes!("token", kind)} {d} /></svg>{ label }</span>
+                { for LOOKS.iter().map(|&(kind, _, label)| html! {
+                    <span><i class={classes!("token", kind)}>{ super::fixed(PICTURE) }</i>{ label }</span>
                 }) }
                 { super::fixed("<span>Click any message to inspect it.</span>") }
             </figcaption>

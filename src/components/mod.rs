@@ -63,7 +63,7 @@ pub use stream_view::stream_view;
 pub use system_file::system_file;
 pub use system_picker::{system_names, system_picker};
 pub use time_travel::time_travel;
-pub(crate) use token::LOOKS;
+pub(crate) use token::{LOOKS, PICTURE};
 
 /// The message a panel has open in its inspector: where it is (a subscription, partition or
 /// member, or a stream entry's time) and its id. One type for every panel, so they share
