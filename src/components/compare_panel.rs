@@ -61,34 +61,36 @@ fn overlay(title: &str, a: &Series, b: &Series) -> Html {
 /// A/B compare: the same workload and seed under two settings, counters and charts aligned.
 #[component]
 pub fn ComparePanel(props: &ComparePanelProps) -> Html {
-    let variant = use_state(|| None::<String>);
+    // Empty while off, not an `Option`: a state of a type of its own is its own copy of Yew's
+    // state code, and the page's other states are strings.
+    let variant = use_state(String::new);
     let running = use_mut_ref(|| None::<Running>);
     let onchange = {
         let variant = variant.clone();
         Callback::from(move |e: Event| {
-            let v = super::select_value(&e);
-            variant.set((!v.is_empty()).then_some(v));
+            variant.set(super::select_value(&e));
         })
     };
     let picker = html! {
         <label>
             { "Compare " }
             <select id="compare" {onchange}>
-                <option value="" selected={variant.is_none()}>{ "(off)" }</option>
+                <option value="" selected={variant.is_empty()}>{ "(off)" }</option>
                 { for compare::VARIANTS.iter().map(|(id, label)| html! {
-                    <option value={*id} selected={variant.as_deref() == Some(*id)}>{ *label }</option>
+                    <option value={*id} selected={*variant == *id}>{ *label }</option>
                 }) }
             </select>
         </label>
     };
-    let Some(v) = (*variant).clone() else {
+    let v = (*variant).clone();
+    if v.is_empty() {
         return html! {
             <div class="compare">
                 { picker }
                 { super::fixed(r#"<p class="hint">Run two versions of this scenario side by side, same workload and seed, differing in one setting.</p>"#) }
             </div>
         };
-    };
+    }
     let key = (v.clone(), props.base.clone(), props.history.clone());
     let mut slot = running.borrow_mut();
     let stale = slot

@@ -129,7 +129,8 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
     let act = props.panels.actions(Panel::Exchanges);
     let exchange = use_state(|| "orders".to_owned());
     let key = use_state(|| "order.pizza.eu".to_owned());
-    let error = use_state(|| None::<String>);
+    // Empty when there is none (see `ComparePanel`'s variant for why not an `Option`).
+    let error = use_state(String::new);
     // A message opened to read its envelope: (member, message id).
     let opened = use_state(|| None::<super::Opened>);
     let panels = props.panels.read(Panel::Exchanges, props.now);
@@ -143,13 +144,13 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
         let error = error.clone();
         move || {
             if k.len() > MAX_ROUTING_KEY {
-                error.set(Some(format!(
+                error.set(format!(
                     "routing key: expected at most {MAX_ROUTING_KEY} bytes (AMQP short string), got {} bytes",
                     k.len()
-                )));
+                ));
                 return;
             }
-            error.set(None);
+            error.set(String::new());
             act.emit(PanelAction::Command(PanelCommand::Publish {
                 exchange: ex.clone(),
                 key: k.clone(),
@@ -380,11 +381,11 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
                 </label>
                 <label>{ "Routing key " }
                     <input id="rmq-key" type="text" value={(*key).clone()} oninput={onkey} spellcheck="false"
-                        aria-invalid={error.is_some().to_string()} aria-describedby="rmq-error" />
+                        aria-invalid={(!error.is_empty()).to_string()} aria-describedby="rmq-error" />
                 </label>
                 { super::fixed(r#"<button type="submit">Publish</button>"#) }
             </form>
-            <p id="rmq-error" class="control-error" role="alert">{ (*error).clone().unwrap_or_default() }</p>
+            <p id="rmq-error" class="control-error" role="alert">{ (*error).clone() }</p>
             <div class="control-row" role="group" aria-label="Try a key">
                 { for PRESETS.iter().map(|(ex, k, why)| {
                     let go = publish((*ex).to_owned(), (*k).to_owned());

@@ -43,7 +43,9 @@ pub struct LessonPanelProps {
 #[component]
 pub fn LessonPanel(props: &LessonPanelProps) -> Html {
     let lesson = props.lesson_id.as_deref().and_then(lessons::by_id);
-    let choice = use_state(|| None::<String>);
+    // The chosen answer's id, empty before a choice (see `ComparePanel`'s variant for why not
+    // an `Option`).
+    let choice = use_state(String::new);
     let verdict_at = use_node_ref();
     {
         // A new lesson (or a fresh start of this one) clears the half-made prediction.
@@ -60,8 +62,8 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
             move |(_, fresh, answered)| {
                 // Only when there is something to clear: effects can run a moment after the
                 // render, and must not undo a choice the learner made in between.
-                if *fresh && choice.is_some() {
-                    choice.set(None);
+                if *fresh && !choice.is_empty() {
+                    choice.set(String::new());
                 }
                 if let Some(el) = verdict_at.cast::<web_sys::Element>().filter(|_| *answered) {
                     let options = web_sys::ScrollIntoViewOptions::new();
@@ -124,8 +126,8 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
         let on = props.onpredict.clone();
         let choice = choice.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Some(c) = (*choice).clone() {
-                on.emit(c);
+            if !choice.is_empty() {
+                on.emit((*choice).clone());
             }
         })
     };
@@ -159,11 +161,11 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
                         let id = c.id.clone();
                         Callback::from(move |e: Event| {
                             if e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).is_some_and(|i| i.checked()) {
-                                choice.set(Some(id.clone()));
+                                choice.set(id.clone());
                             }
                         })
                     };
-                    let checked = props.check.as_ref().map_or(choice.as_deref() == Some(c.id.as_str()), |k| k.predicted == c.id);
+                    let checked = props.check.as_ref().map_or(*choice == c.id, |k| k.predicted == c.id);
                     html! {
                         <label class="choice">
                             <input type="radio" name={radio_name.clone()} value={c.id.clone()} {checked} onchange={set} />
@@ -171,7 +173,7 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
                         </label>
                     }
                 }) }
-                <button type="button" id="run-check" class="primary" disabled={choice.is_none() || running || answered_now} onclick={onrun}>
+                <button type="button" id="run-check" class="primary" disabled={choice.is_empty() || running || answered_now} onclick={onrun}>
                     { format!("Run to t = {} and check", cp.until) }
                 </button>
             </fieldset>
