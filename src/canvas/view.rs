@@ -5,6 +5,7 @@
 
 use std::cell::RefCell;
 use std::fmt::Write;
+use std::ops::Range;
 
 use queue_engine::{EdgeKind, Millis, World};
 use yew::prelude::*;
@@ -269,6 +270,9 @@ pub struct Drawn {
     /// Each edge's four stops for a token (start, a third, two thirds, end) and the place of
     /// its flow figure.
     edges: Vec<([i32; 8], (i32, i32))>,
+    /// Where in `svg` each box's lines that change with time are (its kind's line, which may
+    /// carry a count, and its two lines of numbers), box by box.
+    figures: Vec<Range<usize>>,
 }
 
 /// `look`: words naming nodes to outline and point at (a lesson's moment's).
@@ -278,6 +282,7 @@ pub fn draw(w: &World, g: &Graph, label: &str, id: &str, look: &str) -> Drawn {
     let width = xs[xs.len() - 1] + W + 4;
     let frame = frame(width, &tops);
     let mut edges = Vec::with_capacity(g.links.len());
+    let mut figures = Vec::with_capacity(3 * g.places.len());
     let mut out = format!(
         r#"<svg {} role="group" aria-label="{}"><defs><marker id="arrow-{id}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>"#,
         frame,
@@ -330,12 +335,21 @@ pub fn draw(w: &World, g: &Graph, label: &str, id: &str, look: &str) -> Drawn {
         };
         let _ = write!(
             out,
-            r#"<g class="node {}{hit}{looked}" role="listitem" transform="translate({x},{y})" data-node="{}"><rect width="{W}" height="{}" rx="{rx}"/><text x="8" y="13" class="kind">{kind}</text><text x="8" y="27" class="name">{tick}{}{pointer}</text><text x="8" y="40" class="numbers">{a}</text><text x="8" y="53" class="numbers">{b}</text></g>"#,
+            r#"<g class="node {}{hit}{looked}" role="listitem" transform="translate({x},{y})" data-node="{}"><rect width="{W}" height="{}" rx="{rx}"/><text x="8" y="13" class="kind">"#,
             role.replace(' ', "-"),
             esc(&p.name),
             box_height(p),
+        );
+        figure(&mut out, &mut figures, &kind);
+        let _ = write!(
+            out,
+            r#"</text><text x="8" y="27" class="name">{tick}{}{pointer}</text><text x="8" y="40" class="numbers">"#,
             esc(&p.name),
         );
+        figure(&mut out, &mut figures, &a);
+        out.push_str(r#"</text><text x="8" y="53" class="numbers">"#);
+        figure(&mut out, &mut figures, &b);
+        out.push_str("</text></g>");
     }
     out.push_str("</g></svg>");
     Drawn {
@@ -343,7 +357,59 @@ pub fn draw(w: &World, g: &Graph, label: &str, id: &str, look: &str) -> Drawn {
         width,
         frame,
         edges,
+        figures,
     }
+}
+
+/// Writes a box's line that changes with time, and where it is in the drawing.
+fn figure(out: &mut String, figures: &mut Vec<Range<usize>>, text: &str) {
+    let start = out.len();
+    out.push_str(text);
+    figures.push(start..out.len());
+}
+
+/// Whether two drawings differ in their boxes' figures ([`Drawn::figures`]) at most: then the
+/// canvas keeps the elements it has and writes the figures into them.
+fn same_but_figures(a: (&str, &[Range<usize>]), b: (&str, &[Range<usize>])) -> bool {
+    let mut ends = (0, 0);
+    a.1.len() == b.1.len()
+        && a.1.iter().zip(b.1).all(|(x, y)| {
+            let same = a.0.get(ends.0..x.start) == b.0.get(ends.1..y.start);
+            ends = (x.end, y.end);
+            same
+        })
+        && a.0.get(ends.0..) == b.0.get(ends.1..)
+}
+
+/// Every box's figures change as a run plays, and markup that changes is parsed, styled and
+/// laid out again whole. So a drawing that differs from the one the browser has only in its
+/// figures is not handed to Yew, which leaves the one it has: its lines are written here, before
+/// Yew compares, with the figures of `drawing` (at `figures` in it).
+fn write_figures(figure: &NodeRef, drawing: &str, figures: &[Range<usize>]) {
+    let Some(lines) = figure
+        .cast::<web_sys::Element>()
+        .and_then(|f| f.query_selector_all("[data-node]>text:not(.name)").ok())
+        .filter(|l| l.length() as usize == figures.len())
+    else {
+        return;
+    };
+    for (i, at) in figures.iter().enumerate() {
+        if let (Some(line), Some(text)) = (lines.get(i as u32), drawing.get(at.clone())) {
+            if line.text_content().as_deref() != Some(text) {
+                line.set_text_content(Some(text));
+            }
+        }
+    }
+}
+
+/// What a canvas keeps from one render to the next.
+#[derive(Default)]
+struct Kept {
+    /// What moved between frames, and its drawing, kept until something in it changes.
+    flow: (Flow, AttrValue),
+    /// The drawing as the browser last parsed it, with where its boxes' figures are.
+    parsed: (AttrValue, Vec<Range<usize>>),
+    zoom: f64,
 }
 
 /// The zoom buttons, as fixed markup: a redraw never replaces them, so a keyboard user's focus
@@ -356,9 +422,10 @@ const ZOOM_BUTTONS: &str = r#"<button type="button" data-z="-" aria-label="Zoom 
 /// its key numbers, which come from the same world as the rest of the page at the same time.
 #[component]
 pub fn Canvas(props: &CanvasProps) -> Html {
-    // What moved between frames, and its drawing, kept until something in it changes.
-    let flow = use_mut_ref(<(Flow, AttrValue)>::default);
-    let zoom = use_mut_ref(|| 1.0f64);
+    let kept = use_mut_ref(|| Kept {
+        zoom: 1.0,
+        ..Kept::default()
+    });
     let redraw = use_force_update();
     let figure = use_node_ref();
     // Out of view the canvas is not redrawn at all (the playground freezes its panel's time),
@@ -404,36 +471,42 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     }
     // The letters, once, for a page with room; a compact lesson leaves it out.
     drawing.push_str(r#"<span class="aside">Moving tokens: P publish, R route, D deliver, A ack (back), X dead letter, W write, Y reply, C call; 12/s is a flow per simulated second, when too many to draw. In flight 3 · 28 s: the first comes back in 28 s unless deleted.</span></figcaption>"#);
-    let counts = g.links.iter().map(|l| crossed(w, &g, l)).collect();
-    let real = js_sys::Date::now();
-    let mut flow = flow.borrow_mut();
-    if flow.0.observe(props.now, real, counts) {
-        flow.1 = overlay(&drawn, &g, &flow.0, real).into();
-    }
-    let shown = percent(*zoom.borrow());
     // One listener for the three buttons.
     let onclick = {
-        let (zoom, redraw, figure, width) =
-            (zoom.clone(), redraw.clone(), figure.clone(), drawn.width);
+        let (kept, redraw, figure, width) =
+            (kept.clone(), redraw.clone(), figure.clone(), drawn.width);
         Callback::from(move |e: MouseEvent| {
             let pressed = e
                 .target_dyn_into::<web_sys::Element>()
                 .and_then(|t| t.closest("[data-z]").ok().flatten())
                 .and_then(|b| b.get_attribute("data-z"));
-            let mut zoom = zoom.borrow_mut();
-            *zoom = match pressed.as_deref() {
+            let mut kept = kept.borrow_mut();
+            kept.zoom = match pressed.as_deref() {
                 Some("fit") => {
                     let room = figure
                         .cast::<web_sys::Element>()
                         .map_or(0.0, |f| f64::from(f.client_width()));
                     fit(room, f64::from(width))
                 }
-                Some(z) => step(*zoom, z == "+"),
+                Some(z) => step(kept.zoom, z == "+"),
                 None => return,
             };
             redraw.force_update();
         })
     };
+    let mut kept = kept.borrow_mut();
+    let kept = &mut *kept;
+    if same_but_figures((&kept.parsed.0, &kept.parsed.1), (&drawing, &drawn.figures)) {
+        write_figures(&figure, &drawing, &drawn.figures);
+    } else {
+        kept.parsed = (drawing.into(), std::mem::take(&mut drawn.figures));
+    }
+    let counts = g.links.iter().map(|l| crossed(w, &g, l)).collect();
+    let real = js_sys::Date::now();
+    if kept.flow.0.observe(props.now, real, counts) {
+        kept.flow.1 = overlay(&drawn, &g, &kept.flow.0, real).into();
+    }
+    let shown = percent(kept.zoom);
     html! {
         <>
         <div class="zoom" role="group" aria-label="Zoom the drawing" {onclick}>
@@ -441,9 +514,49 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             <output>{ shown }{ " %" }</output>
         </div>
         <figure class="canvas" ref={figure} style={format!("--zoom:{shown}%")}>
-            { Html::from_html_unchecked(drawing.into()) }
-            { Html::from_html_unchecked(flow.1.clone()) }
+            { Html::from_html_unchecked(kept.parsed.0.clone()) }
+            { Html::from_html_unchecked(kept.flow.1.clone()) }
         </figure>
         </>
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::{draw, same_but_figures};
+    use crate::canvas::graph::graph;
+    use queue_engine::{Millis, ScenarioV2, World};
+
+    /// As a run plays, only the boxes' figures change, so the canvas keeps the elements it has
+    /// and writes them in; a drawing that changed otherwise (a box pointed at) is parsed anew.
+    /// The figures are each box's three lines and nothing more.
+    #[test]
+    fn a_drawing_whose_figures_alone_changed_keeps_its_elements() {
+        let s = ScenarioV2::from_json(include_str!("../../scenarios/pizza-shop.json")).unwrap();
+        let mut w = World::new(s.plan().unwrap()).unwrap();
+        let g = graph(&w, false);
+        let before = draw(&w, &g, "the pizza shop", "t", "");
+        w.advance_to(Millis(60_000));
+        let after = draw(&w, &g, "the pizza shop", "t", "");
+        assert_ne!(before.svg, after.svg, "a minute on, a figure changed");
+        assert!(same_but_figures(
+            (&before.svg, &before.figures),
+            (&after.svg, &after.figures)
+        ));
+        assert_eq!(after.figures.len(), 3 * g.places.len());
+        for at in &after.figures {
+            assert!(after.svg[..at.start].ends_with('>'), "{at:?}");
+            assert!(after.svg[at.end..].starts_with("</text>"), "{at:?}");
+        }
+        let pointed = draw(&w, &g, "the pizza shop", "t", &g.places[0].name);
+        assert!(!same_but_figures(
+            (&after.svg, &after.figures),
+            (&pointed.svg, &pointed.figures)
+        ));
+        let renamed = draw(&w, &g, "another shop", "t", "");
+        assert!(!same_but_figures(
+            (&after.svg, &after.figures),
+            (&renamed.svg, &renamed.figures)
+        ));
     }
 }

@@ -22,6 +22,7 @@ test("the pizza shop is on the canvas, and its numbers are the metrics' in every
   const above = await page.$eval("#region-diagram", (r) => r.querySelector(".canvas").compareDocumentPosition(r.querySelector(".diagram")) & Node.DOCUMENT_POSITION_FOLLOWING);
   assert.ok(above, "the canvas comes before the diagram");
   await page.selectOption("#speed", "100");
+  await page.evaluate(() => { window.boxes = [...document.querySelectorAll("#region-diagram .canvas [data-node]")]; });
   // Each sample reads the boxes and the stats in one task, so they come from one frame.
   const samples = await page.evaluate(async () => {
     // One line of a box at a time: a box's lines run together in its textContent.
@@ -45,6 +46,8 @@ test("the pizza shop is on the canvas, and its numbers are the metrics' in every
   assert.ok(samples.at(-1).metrics[0] > samples[0].metrics[0], "the run moved");
   // Every order the kitchen cooked is one record in the store: no duplicates in this run.
   for (const s of samples) assert.deepEqual(s.canvas, s.metrics, JSON.stringify(s));
+  // The numbers were written into the boxes the canvas had: the drawing was not parsed anew.
+  assert.ok(await page.evaluate(() => window.boxes.every((g) => g.isConnected)), "the boxes are the elements they were");
   assert.deepEqual(problems, []);
   await page.close();
 });
