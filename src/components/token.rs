@@ -41,12 +41,12 @@ pub(crate) const LOOKS: [(&str, &str, &str); 5] = [
     ("v2", "order in schema version 2", " schema v2 (2)"),
 ];
 
-/// Every token's picture: each kind's shape (about 7 units from the centre) and mark, and the countdown's track
-/// and bar, of which the stylesheet shows the token's own (by its kind's class, and `timed` for
-/// the bar). Markup is parsed again whenever it changes, and at speed a token keeps its element
-/// while messages of every kind pass through its place: a picture per kind had the browser
-/// parsing tokens some 370 times a second at 1000x on the pizza shop. One string for all, so a
-/// token's picture is parsed once, when it appears.
+/// Every token's picture: each kind's shape (about 7 units from the centre) and mark, and the
+/// countdown's track and bar, of which the stylesheet shows the token's own (by its kind's
+/// class, and `timed` for the bar). Markup is parsed again whenever it changes, and at speed a
+/// token keeps its element while messages of every kind pass through its place: a picture per
+/// kind had the browser parsing tokens some 370 times a second at 1000x on the pizza shop. One
+/// string for all, so a token's picture is parsed once, when it appears.
 pub(crate) const PICTURE: &str = concat!(
     r#"<svg viewBox="-9 -9 18 23" width="18" height="23" aria-hidden="true">"#,
     r#"<path class="order v2" d="M-7,0a7,7 0 1,0 14,0a7,7 0 1,0-14,0"/>"#,
