@@ -15,7 +15,7 @@ use yew::prelude::*;
 use crate::canvas::{Canvas, Shown};
 use crate::components::{
     diagram, dlq_list, export_box, fan_out_panel, footer, header, link_notice, queue_vs_topic,
-    redis_panel, region, share_link, stream_view, system_picker, time_travel, ComparePanel,
+    redis_panel, region, share_link, stream_view, system_picker, time_travel, Chosen, ComparePanel,
     Controls, Diagram, DlqList, EventLog, ExchangePanel, Inspected, Inspector, LessonPanel,
     MetricsPanel, PacedAnnouncement, PlatformLens, Region, Same, Sends, Writing, COMPACT_TOKEN_CAP,
     FAST_TOKEN_CAP, TOKEN_CAP,
@@ -98,9 +98,9 @@ pub fn App(props: &AppProps) -> Html {
     };
     // The message open in the fan-out's, the log's and the Redis stream's inspectors, kept
     // here so that their panels are views (`fan_out_panel`, `stream_view`, `redis_panel`).
-    let fan_out_open = use_state(|| None::<crate::components::Opened>);
-    let stream_open = use_state(|| None::<crate::components::Opened>);
-    let redis_open = use_state(|| None::<crate::components::Opened>);
+    let fan_out_open = Chosen(use_mut_ref(|| None), use_force_update());
+    let stream_open = Chosen(use_mut_ref(|| None), use_force_update());
+    let redis_open = Chosen(use_mut_ref(|| None), use_force_update());
     // Answered lessons are remembered across visits; the reducer only changes them.
     use_effect_with(state.progress.clone(), |progress| {
         crate::progress::save(progress)
@@ -338,7 +338,7 @@ pub fn App(props: &AppProps) -> Html {
         ];
         let lesson = state.lesson.map(|l| l.id.as_str());
         use_effect_with((stage, lesson), move |_| {
-            for o in opened.iter().filter(|o| o.is_some()) {
+            for o in opened.iter().filter(|o| o.get().is_some()) {
                 o.set(None);
             }
         });

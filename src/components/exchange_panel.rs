@@ -132,7 +132,7 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
     // Empty when there is none (see `ComparePanel`'s variant for why not an `Option`).
     let error = use_state(String::new);
     // A message opened to read its envelope: (member, message id).
-    let opened = use_state(|| None::<super::Opened>);
+    let opened = super::Chosen(use_mut_ref(|| None::<super::Opened>), use_force_update());
     let panels = props.panels.read(Panel::Exchanges, props.now);
     let Some(w) = panels.world(Panel::Exchanges) else {
         return Html::default();
@@ -268,7 +268,7 @@ pub fn ExchangePanel(props: &ExchangePanelProps) -> Html {
         let opened = opened.clone();
         Callback::from(move |_: MouseEvent| opened.set(Some((u64::from(m), id))))
     };
-    let detail = opened.as_ref().and_then(|&(m, id)| {
+    let detail = opened.get().and_then(|(m, id)| {
         let m = m as u16;
         let sim = w.members().get(m as usize)?;
         let msg = sim.message(id)?;

@@ -14,12 +14,12 @@ use crate::panels::{Panel, PanelAction, PanelCommand, PanelHandle};
 ///
 /// Drawn from `handle`'s fan-out world at `now` (the main run's clock, play, speed and time
 /// travel), with `selected` the subscription's copy opened to read its envelope. A view, not
-/// a component: the App keeps `selected` in a state of the type every panel's opened message
-/// has, so this costs no Yew state code of its own, and a component's worth less download.
+/// a component: the App keeps `selected` (a [`super::Chosen`], as every panel's opened message),
+/// so this costs no Yew state code of its own, and a component's worth less download.
 pub fn fan_out_panel(
     now: Millis,
     handle: &PanelHandle,
-    selected: &UseStateHandle<Option<super::Opened>>,
+    selected: &super::Chosen<Option<super::Opened>>,
 ) -> Html {
     let act = handle.actions(Panel::FanOut);
     let panels = handle.read(Panel::FanOut, now);
@@ -61,8 +61,8 @@ pub fn fan_out_panel(
         }
     });
     let detail = selected
-        .as_ref()
-        .and_then(|&(i, id)| {
+        .get()
+        .and_then(|(i, id)| {
             let i = i as usize;
             let sim = subs.get(i)?;
             let m = sim.message(id)?;

@@ -95,9 +95,8 @@ enum Tab {
 }
 
 /// What the reader chose to see: the tab, the binding the envelope is rendered in, and the
-/// field explained. One state, not three: each state of its own type was its own copy of
-/// Yew's state code.
-#[derive(Clone, Copy, PartialEq)]
+/// field explained.
+#[derive(Clone, Copy)]
 struct Shown {
     tab: Tab,
     binding: Option<Binding>,
@@ -109,11 +108,15 @@ struct Shown {
 #[component]
 pub fn Inspector(props: &InspectorProps) -> Html {
     // Opened first in its platform's binding: how the event travels there is the point.
-    let shown = use_state(|| Shown {
-        tab: Tab::Envelope,
-        binding: props.inspected.as_ref().and_then(|i| i.binding),
-        field: None,
-    });
+    let shown = super::Chosen(
+        use_mut_ref(|| Shown {
+            tab: Tab::Envelope,
+            binding: props.inspected.as_ref().and_then(|i| i.binding),
+            field: None,
+        }),
+        use_force_update(),
+    );
+    let now = shown.get();
     let Some(data) = &props.inspected else {
         return super::fixed(
             r#"<p class="region-summary">Click any message in the diagram, the DLQ list or the event log to read its CloudEvents envelope, field by field.</p>"#,
@@ -121,11 +124,11 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     };
     let tab_button = |t: Tab, label: &str| {
         let shown = shown.clone();
-        let on = shown.tab == t;
+        let on = now.tab == t;
         html! {
             <button type="button" role="tab" aria-selected={on.to_string()}
                 class={classes!(on.then_some("active"))}
-                onclick={Callback::from(move |_: MouseEvent| shown.set(Shown { tab: t, ..*shown }))}>{ label }</button>
+                onclick={Callback::from(move |_: MouseEvent| shown.set(Shown { tab: t, ..shown.get() }))}>{ label }</button>
         }
     };
     let queued = data.message.is_some();
@@ -156,7 +159,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 </div>
             }
             {
-                match (shown.tab, queued) {
+                match (now.tab, queued) {
                     (Tab::Timeline, _) => timeline_view(&data.timeline, &data.groups),
                     (Tab::Trace, true) => trace_view(data.trace.as_ref()),
                     _ => envelope_view(&data.envelope, &shown),
@@ -166,7 +169,8 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     }
 }
 
-fn envelope_view(envelope: &Envelope, shown: &UseStateHandle<Shown>) -> Html {
+fn envelope_view(envelope: &Envelope, shown: &super::Chosen<Shown>) -> Html {
+    let now = shown.get();
     let attrs = envelope.attributes();
     let lines: Html = attrs
         .iter()
@@ -177,12 +181,12 @@ fn envelope_view(envelope: &Envelope, shown: &UseStateHandle<Shown>) -> Html {
                 Callback::from(move |_: MouseEvent| {
                     shown.set(Shown {
                         field: Some(name),
-                        ..*shown
+                        ..shown.get()
                     })
                 })
             };
             let custom = field_doc(name).is_some_and(|d| d.origin == Origin::Custom);
-            let on = shown.field == Some(name);
+            let on = now.field == Some(name);
             let value = match value.as_str() {
                 Some(s) => format!("\"{s}\""),
                 None => value.to_string(),
@@ -199,7 +203,7 @@ fn envelope_view(envelope: &Envelope, shown: &UseStateHandle<Shown>) -> Html {
             }
         })
         .collect();
-    let explanation = shown.field.and_then(field_doc).map(|doc| {
+    let explanation = now.field.and_then(field_doc).map(|doc| {
         let origin = match doc.origin {
             Origin::Required => "required attribute",
             Origin::Optional => "optional attribute",
@@ -217,13 +221,13 @@ fn envelope_view(envelope: &Envelope, shown: &UseStateHandle<Shown>) -> Html {
     });
     let mode_button = |b: Option<Binding>, label: &str| {
         let shown = shown.clone();
-        let active = shown.binding == b;
+        let active = now.binding == b;
         html! {
             <button type="button" aria-pressed={active.to_string()} class={classes!(active.then_some("active"))}
-                onclick={Callback::from(move |_: MouseEvent| shown.set(Shown { binding: b, ..*shown }))}>{ label }</button>
+                onclick={Callback::from(move |_: MouseEvent| shown.set(Shown { binding: b, ..shown.get() }))}>{ label }</button>
         }
     };
-    let rendering = shown.binding.map(|b| {
+    let rendering = now.binding.map(|b| {
         let r = envelope.binary(b);
         html! {
             <div class="rendering">

@@ -2,7 +2,33 @@
 //! redraws anyway is a view function (`header()`, `time_travel(…)`) rather than a component:
 //! each component adds about a kilobyte of Yew's code to the download.
 
-use yew::Event;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use yew::{Event, UseForceUpdateHandle};
+
+/// A value its component redraws after changing: a cell and the component's redraw, not a
+/// state. Each state of its own type is its own copy of Yew's state code, which these are not:
+/// the inspector's choice, the lens's and the panels' opened messages out of states saved
+/// the page 0.43 kB of gzip.
+pub struct Chosen<T>(pub Rc<RefCell<T>>, pub UseForceUpdateHandle);
+
+impl<T> Clone for Chosen<T> {
+    fn clone(&self) -> Self {
+        Chosen(self.0.clone(), self.1.clone())
+    }
+}
+
+impl<T: Copy> Chosen<T> {
+    pub fn get(&self) -> T {
+        *self.0.borrow()
+    }
+
+    pub fn set(&self, value: T) {
+        *self.0.borrow_mut() = value;
+        self.1.force_update();
+    }
+}
 
 mod announcer;
 mod checked_note;

@@ -26,9 +26,9 @@ const KEPT_ROW: &str = "DLQ after";
 const FOLD_ROWS: &str = r#"<label class="switch fold"><input type="checkbox" class="unfold" id="lens-all"> Show every setting</label>"#;
 const FOLD_EXPORT: &str = r#"<label class="switch fold"><input type="checkbox" class="unfold" id="lens-export"> Show the configuration to copy</label>"#;
 
-/// What the reader chose: the platform and the export shown. One state, not two: each state of
-/// its own type was its own copy of Yew's state code.
-#[derive(Clone, PartialEq)]
+/// What the reader chose: the platform and the export shown. Kept in a cell that the component
+/// redraws after changing, not in a state: each state of its own type is its own copy of Yew's
+/// state code, which a cell and a redraw are not.
 struct Lens {
     platform: Platform,
     export: String,
@@ -40,35 +40,32 @@ struct Lens {
 pub fn PlatformLens(props: &PlatformLensProps) -> Html {
     // The lens opens on the platform the queue is, so a quorum queue's lesson reads its
     // x-delivery-limit first and the Pub/Sub system its maxDeliveryAttempts.
-    let lens = use_state(|| Lens {
+    let lens = use_mut_ref(|| Lens {
         platform: Platform::of(props.settings.queue.profile()),
         export: "terraform".to_owned(),
     });
-    let platform = lens.platform;
+    let redraw = use_force_update();
+    let platform = lens.borrow().platform;
     let rows = platform::lens(platform, &props.settings);
     let exports = platform::exports(&props.settings);
     let current = exports
         .iter()
-        .find(|e| e.id == lens.export)
+        .find(|e| e.id == lens.borrow().export)
         .unwrap_or(&exports[0]);
     let onplatform = {
-        let lens = lens.clone();
+        let (lens, redraw) = (lens.clone(), redraw.clone());
         Callback::from(move |e: Event| {
             if let Some(platform) = Platform::from_id(&select_value(&e)) {
-                lens.set(Lens {
-                    platform,
-                    ..(*lens).clone()
-                });
+                lens.borrow_mut().platform = platform;
+                redraw.force_update();
             }
         })
     };
     let onexport = {
         let lens = lens.clone();
         Callback::from(move |e: Event| {
-            lens.set(Lens {
-                export: select_value(&e),
-                ..*lens
-            });
+            lens.borrow_mut().export = select_value(&e);
+            redraw.force_update();
         })
     };
     let limit = platform.default_receive_limit();

@@ -13,12 +13,13 @@ use crate::panels::{Panel, PanelAction, PanelCommand, PanelHandle};
 /// redis-orders system (`scenarios/redis-orders.json`), drawn from `handle`'s world at `now`
 /// (the main run's clock), with `opened` the entry open in its inspector.
 ///
-/// A view, not a component, as the fan-out panel: the App keeps `opened` in the state type
-/// every panel's opened message has, which saves a component's worth of Yew's code.
+/// A view, not a component, as the fan-out panel: the App keeps `opened` (a
+/// [`super::Chosen`], as every panel's opened message), which saves a component's worth of
+/// Yew's code.
 pub fn redis_panel(
     now: Millis,
     handle: &PanelHandle,
-    opened: &UseStateHandle<Option<super::Opened>>,
+    opened: &super::Chosen<Option<super::Opened>>,
 ) -> Html {
     let act = handle.actions(Panel::Redis);
     let panels = handle.read(Panel::Redis, now);
@@ -44,7 +45,7 @@ pub fn redis_panel(
             </button>
         }
     };
-    let detail = opened.as_ref().and_then(|&(ms, seq)| {
+    let detail = opened.get().and_then(|(ms, seq)| {
         let id = EntryId { ms, seq };
         let e = sim.entry(id)?;
         let title = format!("orders · entry {id}{}", if e.poison { " (poison)" } else { "" });

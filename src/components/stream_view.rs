@@ -22,13 +22,13 @@ const LANE: u64 = 24;
 /// `handle`'s log at `now` (the main run's clock: play, pause, speed and time travel all
 /// apply), with `selected` the record open in its inspector.
 ///
-/// A view, not a component, as the fan-out and Redis panels: the App keeps `selected` in the
-/// state type every panel's opened message has. What it draws changes only when the panels'
-/// clock moves, so the page's other renders change nothing in the document.
+/// A view, not a component, as the fan-out and Redis panels: the App keeps `selected` (a
+/// [`super::Chosen`], as every panel's opened message). What it draws changes only when the
+/// panels' clock moves, so the page's other renders change nothing in the document.
 pub fn stream_view(
     now: Millis,
     handle: &PanelHandle,
-    selected: &UseStateHandle<Option<super::Opened>>,
+    selected: &super::Chosen<Option<super::Opened>>,
 ) -> Html {
     let act = handle.actions(Panel::Log);
     let shared = handle.panels.clone();
@@ -162,7 +162,7 @@ pub fn stream_view(
         }
     });
 
-    let detail = selected.as_ref().and_then(|&(p, off)| {
+    let detail = selected.get().and_then(|(p, off)| {
         let p = p as u32;
         let log = sim.partitions.get(p as usize)?;
         let r = log.records.get(off.checked_sub(log.start)? as usize)?;
