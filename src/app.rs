@@ -1,15 +1,12 @@
-//! The top-level layout and the pacing: an interval owned by this component advances the engine
-//! by the real time that passed times the speed; everything else is rendered from the engine.
+//! The top-level layout, rendered from the engine. What the App does beyond its markup, the
+//! pacing among it (an interval that advances the engine by the real time that passed times
+//! the speed), is in [`effects`].
 
 use queue_engine::Decimal;
-use std::cell::Cell;
 use std::rc::Rc;
 
-use gloo_events::{EventListener, EventListenerOptions};
-use gloo_timers::callback::Interval;
 use queue_engine::envelope::Envelope;
 use queue_engine::{ConsumerStatus, Mode};
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::canvas::{Canvas, Shown};
@@ -22,6 +19,8 @@ use crate::components::{
 };
 use crate::panels::{Panel, PanelHandle};
 use crate::state::{Action, Playground};
+
+mod effects;
 
 /// The main queue's regions, which a panel's system on the page replaces.
 const QUEUE_ONLY: [&str; 7] = [
@@ -62,33 +61,8 @@ impl PartialEq for AppProps {
     }
 }
 
-/// Query parameter that deliberately panics after the first render, so the end-to-end tests can
-/// prove that a crash shows the error panel rather than a frozen page.
-const DEBUG_PANIC_PARAM: (&str, &str) = ("debug", "panic");
-
-/// Real milliseconds between ticks at `speed`. Each tick advances by the real time that
-/// actually passed, so a slow frame never slows simulated time. Above 1x a tick every 33 ms
-/// keeps counts moving smoothly. At 1x and slower a tick every 200 ms moves the clock by about
-/// two of its finest digit (0.1 s), and what moves in between is animated by CSS (the
-/// diagram's tokens between places, the canvas's tokens along edges). Renders are most of the
-/// main thread's time at 1x: from 100 ms to 200 ms took its busy share on the pizza shop from
-/// 12.6 % to 7.4 %, and with reduced motion from 7.0 % to 4.1 % (tests/bench/busy.mjs, two
-/// alternating rounds of three runs per build, medians).
-fn tick_ms(speed: f64) -> u32 {
-    if speed <= 1.0 {
-        200
-    } else {
-        33
-    }
-}
-
 #[component]
 pub fn App(props: &AppProps) -> Html {
-    use_effect_with((), |_| {
-        if crate::url::query_param(DEBUG_PANIC_PARAM.0).as_deref() == Some(DEBUG_PANIC_PARAM.1) {
-            panic!("deliberate crash requested with ?debug=panic");
-        }
-    });
     let state = {
         let query = props.query.clone();
         use_reducer(move || match query {
@@ -101,189 +75,35 @@ pub fn App(props: &AppProps) -> Html {
     let fan_out_open = Chosen(use_mut_ref(|| None), use_force_update());
     let stream_open = Chosen(use_mut_ref(|| None), use_force_update());
     let redis_open = Chosen(use_mut_ref(|| None), use_force_update());
-    // Answered lessons are remembered across visits; the reducer only changes them.
-    use_effect_with(state.progress.clone(), |progress| {
-        crate::progress::save(progress)
-    });
-    {
-        // A lesson the state asked for arrives as LessonFetched (or LessonFailed).
-        let d = state.dispatcher();
-        use_effect_with(state.fetching.clone(), move |id| {
-            if let Some(id) = id.clone() {
-                crate::lesson_files::fetch_then(id, move |a| d.dispatch(a));
-            }
-        });
-    }
     if let Some(bridge) = &props.bridge {
         let d = state.dispatcher();
         *bridge.dispatch.borrow_mut() = Some(Callback::from(move |a| d.dispatch(a)));
     }
     let host = props.host.clone();
     let embed = state.embed.clone();
-    {
-        // Tell the host page about each checkpoint as it is answered.
-        let host = host.clone();
-        let lesson = state.lesson;
-        let page = props.page.clone();
-        let verdict = state.check.as_ref().and_then(|c| c.verdict.clone());
-        use_effect_with(verdict, move |verdict| {
-            if let (Some(v), Some(lesson)) = (verdict, lesson) {
-                let id = &lesson.id;
-                let actual = v
-                    .actual
-                    .as_ref()
-                    .map_or("null".into(), |a| format!("{a:?}"));
-                let (predicted, correct) = (&v.predicted, v.correct());
-                let emit = |kind, detail: &str| crate::host::emit(host.as_ref(), kind, detail);
-                emit(
-                    "checkpoint-answered",
-                    &format!(
-                        r#"{{"lesson":{id:?},"predicted":{predicted:?},"actual":{actual},"correct":{correct},"at_ms":{}}}"#,
-                        v.at.0
-                    ),
-                );
-                emit("lesson-completed", &format!(r#"{{"lesson":{id:?}}}"#));
-                // The same two facts as xAPI statements, for hosts that forward them to an LRS.
-                let object = format!("{}?lesson={id}", crate::host::page_url(page.as_deref()));
-                let result = format!(r#""success":{correct},"response":{predicted:?}"#);
-                let statement = |verb, result: &str| {
-                    crate::host::statement(verb, &object, &lesson.title, result)
-                };
-                emit("xapi", &statement("answered", &result));
-                emit(
-                    "xapi",
-                    &statement("completed", &format!(r#"{result},"completion":true"#)),
-                );
-            }
-        });
-    }
     let shell = use_node_ref();
     {
-        let host = host.clone();
-        let embed = embed.clone();
-        let dispatcher = state.dispatcher();
-        let shell = shell.clone();
-        // One effect for everything set up once: each hook call with its own closure type
-        // costs kilobytes of wasm.
-        use_effect_with((), move |_| {
-            crate::host::emit(host.as_ref(), "ready", "{}");
-            let watch = crate::visibility::Watch::new(shell.cast(), {
-                let d = dispatcher.clone();
-                Box::new(move |hidden| d.dispatch(Action::Hide(hidden)))
-            });
-            // The studio's builder hands over each system that runs (src/planner.rs).
-            #[cfg(feature = "studio")]
-            let built = {
-                let d = dispatcher.clone();
-                EventListener::new(
-                    &crate::document(),
-                    "queue-playground:open-system",
-                    move |e| {
-                        let detail = e.dyn_ref::<web_sys::CustomEvent>().map(|e| e.detail());
-                        match detail.as_ref().map(crate::planner::opened) {
-                            Some(Ok(plan)) => d.dispatch(Action::OpenOwn(Rc::new(plan))),
-                            Some(Err(why)) => web_sys::console::warn_1(&why.into()),
-                            None => {}
-                        }
-                    },
-                )
-            };
-            #[cfg(not(feature = "studio"))]
-            let built = ();
-            // Commands from the parent window of an iframe, origin-checked.
-            let listener = (host.is_none() && embed.embed).then(|| {
-                let window = web_sys::window().expect("a browser window");
-                EventListener::new(&window, "message", move |event| {
-                    let Some(e) = event.dyn_ref::<web_sys::MessageEvent>() else {
-                        return;
-                    };
-                    match crate::host::command_from(e, &embed) {
-                        Some(Ok(action)) => dispatcher.dispatch(action),
-                        Some(Err(why)) => {
-                            web_sys::console::warn_1(&format!("Queue Playground: {why}").into())
-                        }
-                        None => {}
-                    }
-                })
-            });
-            move || drop((listener, watch, built))
-        });
-    }
-    {
-        // A locked control says so (locks.rs), after every render: locked controls can appear
-        // at any time (a DLQ row, a lesson's panel).
-        let shell = shell.clone();
-        let embed = embed.clone();
-        use_effect(move || {
-            if let Some(root) = shell.cast::<web_sys::Element>() {
-                crate::locks::mark(&root, &embed);
-            }
-        });
-    }
-    {
-        let dispatcher = state.dispatcher();
-        use_effect_with(tick_ms(state.speed), move |&every| {
-            let performance = web_sys::window().and_then(|w| w.performance());
-            let now = move || performance.as_ref().map_or(0.0, |p| p.now());
-            let last = Rc::new(Cell::new(now()));
-            let interval = Interval::new(every, move || {
-                let t = now();
-                dispatcher.dispatch(Action::Tick {
-                    real_ms: t - last.replace(t),
-                });
-            });
-            move || drop(interval)
-        });
-    }
-    {
-        let dispatcher = state.dispatcher();
-        let host = host.clone();
-        let keys_locked = embed.locked("play") && embed.locked("step");
-        use_effect_with((), move |_| {
-            // A mounted playground listens on its own element, so two on one page do not
-            // both answer the same key.
-            let target: web_sys::EventTarget = match host {
-                Some(h) => h.into(),
-                None => crate::document().into(),
-            };
-            // Not passive: space must not also scroll the page.
-            let options = EventListenerOptions::enable_prevent_default();
-            let listener =
-                EventListener::new_with_options(&target, "keydown", options, move |event| {
-                    let Some(e) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
-                        return;
-                    };
-                    // Keys typed into a control belong to that control.
-                    // The first element on the event's path: inside a mounted playground's
-                    // shadow root, `target` is retargeted to the host element.
-                    let in_control = e
-                        .composed_path()
-                        .get(0)
-                        .dyn_into::<web_sys::Element>()
-                        .ok()
-                        .is_some_and(|el| {
-                            matches!(
-                                el.tag_name().as_str(),
-                                "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
-                            ) || el.get_attribute("role").as_deref() == Some("button")
-                        });
-                    if keys_locked || in_control || e.ctrl_key() || e.meta_key() || e.alt_key() {
-                        return;
-                    }
-                    match e.key().as_str() {
-                        " " => {
-                            e.prevent_default();
-                            dispatcher.dispatch(Action::TogglePlay);
-                        }
-                        "ArrowRight" => {
-                            e.prevent_default();
-                            dispatcher.dispatch(Action::Step);
-                        }
-                        _ => {}
-                    }
-                });
-            move || drop(listener)
-        });
+        // Every effect of the App runs here, after each render (`effects.rs`).
+        let seen = use_mut_ref(effects::Seen::default);
+        let now = effects::Now {
+            shell: shell.clone(),
+            embed: embed.clone(),
+            host: host.clone(),
+            page: props.page.clone(),
+            dispatcher: state.dispatcher(),
+            progress: state.progress.clone(),
+            fetching: state.fetching.clone(),
+            lesson: state.lesson,
+            verdict: state.check.as_ref().and_then(|c| c.verdict.clone()),
+            every: effects::tick_ms(state.speed),
+            shown: (state.stage(), state.lesson.map(|l| l.id.as_str())),
+            opened: [
+                fan_out_open.clone(),
+                stream_open.clone(),
+                redis_open.clone(),
+            ],
+        };
+        use_effect(move || effects::after_render(&mut seen.borrow_mut(), now));
     }
 
     // The charts, counters and event log redraw with the panels (at most ten times a real
@@ -328,21 +148,6 @@ pub fn App(props: &AppProps) -> Html {
     // opened) takes the diagram's place, and the main queue's own regions step aside. Its
     // queue still keeps the clock, but nothing draws its messages, so none are copied.
     let stage = state.stage();
-    // A message opened in one system's panel means nothing in another's (a log lesson's
-    // partition 0, offset 5 is another record in the next), so each opens with none.
-    {
-        let opened = [
-            fan_out_open.clone(),
-            stream_open.clone(),
-            redis_open.clone(),
-        ];
-        let lesson = state.lesson.map(|l| l.id.as_str());
-        use_effect_with((stage, lesson), move |_| {
-            for o in opened.iter().filter(|o| o.get().is_some()) {
-                o.set(None);
-            }
-        });
-    }
     let cap = match (stage, fast) {
         (Some(_), _) => 0,
         (None, true) => FAST_TOKEN_CAP,
