@@ -8,8 +8,9 @@
 //! - turns the built-in scenario files (version 2 topologies) into the engine's own lowered
 //!   form, so the browser never carries the version 2 reader: a file that fails to lower fails
 //!   the build with its path and reason, instead of failing in a learner's browser;
-//! - plans the systems the page runs as worlds (a topic with several queues) the same way, and
-//!   the Kafka system as the log scenario its panel runs.
+//! - plans the systems the page runs as worlds (a topic with several queues) the same way,
+//!   writing each plan as Rust (`plans.rs`, with its JSON beside it for the test that both
+//!   agree), and the Kafka system as the log scenario its panel runs.
 use std::process::Command;
 
 use queue_engine::{Scenario, ScenarioFile};
@@ -193,6 +194,8 @@ fn planned(name: &str) -> (String, queue_engine::topology::plan::Plan) {
 fn plan_worlds() {
     let out = out_dir("plans");
     let defaults = serde_json::to_value(Scenario::default()).expect("scenarios serialise");
+    let mut code = String::from("Some(match name {\n");
+    let mut texts = String::from("&[");
     for &name in WORLDS {
         let (path, plan) = planned(name);
         let mut value = serde_json::to_value(&plan).expect("plans serialise");
@@ -209,9 +212,118 @@ fn plan_worlds() {
                 }
             }
         }
+        code.push_str(&format!("{name:?} => {},\n", plan_code(&plan, &value)));
+        texts.push_str(&format!(
+            "({name:?}, include_str!(concat!(env!(\"OUT_DIR\"), \"/plans/{name}.json\"))),"
+        ));
         std::fs::write(out.join(format!("{name}.json")), value.to_string())
             .unwrap_or_else(|e| panic!("cannot write the plan of {path}: {e}"));
     }
+    code.push_str("_ => return None,\n})");
+    std::fs::write(out_dir("").join("plans.rs"), code).expect("write plans.rs");
+    std::fs::write(out.join("texts.rs"), texts + "]").expect("write plans/texts.rs");
+}
+
+/// `plan` as a Rust expression for `src/scenarios.rs`'s `plan`: the parts only a plan has
+/// (its nodes' names, routers, targets, a Redis log) written out, and the parts the page reads
+/// anyway (each member's scenario from `value`, pruned; a producer; a command) as JSON for
+/// the page's `json` to read. Reading whole plans as JSON brought serde's readers for every
+/// other part of a plan into the download.
+fn plan_code(plan: &queue_engine::topology::plan::Plan, value: &Value) -> String {
+    use queue_engine::topology::log::LogPlan;
+    use queue_engine::topology::plan::MemberNodes;
+    use queue_engine::topology::tokens::Target;
+    // Static text and lists handed to the page's small builders (`src/scenarios.rs`), which
+    // own them: each `.into()` or `vec![…]` written out here was its own code.
+    let some = |o: &Option<String>| {
+        o.as_deref()
+            .map_or("None".into(), |s| format!("Some({s:?})"))
+    };
+    let json = |v: String| format!("json({v:?})?");
+    let list = |items: Vec<String>| format!("vec![{}]", items.join(", "));
+    let nodes = |n: &MemberNodes| {
+        format!(
+            "nodes({:?}, [{}, {}, {}, {}, {}], &{:?})",
+            n.queue,
+            some(&n.dlq),
+            some(&n.consumer),
+            some(&n.store),
+            some(&n.replies),
+            some(&n.dlx),
+            n.groups,
+        )
+    };
+    let producer = serde_json::to_value(queue_engine::ProducerConfig::default());
+    let producer = producer.expect("producers serialise");
+    let producers = plan.producers.iter().map(|(name, p)| {
+        let mut value = serde_json::to_value(p).expect("producers serialise");
+        prune(&mut value, &producer);
+        format!("({name:?}.to_owned(), {})", json(value.to_string()))
+    });
+    let routes = plan.routes.iter().map(|r| format!("{r:?}.to_vec()"));
+    let members = plan.members.iter().enumerate().map(|(i, m)| {
+        let scenario = value["members"][i]["scenario"].to_string();
+        format!("member({}, {scenario:?})?", nodes(&m.nodes))
+    });
+    let logs = plan.logs.iter().map(|l| {
+        let LogPlan::Redis(r) = &l.run else {
+            panic!("build.rs: a built-in world with a Kafka log needs plan_code to write one");
+        };
+        format!(
+            "LogMember {{ nodes: {}, run: LogPlan::Redis(RedisConfig {{ seed: {}, consumers: {}, count: {}, processing: Millis({}), claim_every: Millis({}), min_idle: Millis({}), max_deliveries: {}, max_len: {} }}) }}",
+            nodes(&l.nodes), r.seed, r.consumers, r.count, r.processing.0, r.claim_every.0, r.min_idle.0, r.max_deliveries, r.max_len,
+        )
+    });
+    let commands = plan.commands.iter().map(|c| {
+        let target = match c.target {
+            Target::World => "Target::World".to_owned(),
+            Target::Producer(p) => format!("Target::Producer({p})"),
+            Target::Member(m) => format!("Target::Member({m})"),
+            Target::Group { log, group } => {
+                format!("Target::Group {{ log: {log}, group: {group} }}")
+            }
+        };
+        let command = serde_json::to_string(&c.command).expect("commands serialise");
+        format!(
+            "PlannedCommand {{ at: Millis({}), target: {target}, command: {} }}",
+            c.at.0,
+            json(command)
+        )
+    });
+    let routers = plan.routers.iter().map(|r| {
+        let pairs = |ps: &[(Option<String>, u16)]| {
+            let items: Vec<String> = ps
+                .iter()
+                .map(|(k, i)| format!("({}, {i})", some(k)))
+                .collect();
+            format!("&[{}]", items.join(", "))
+        };
+        format!(
+            "router({:?}, RouterType::{:?}, {}, {}, {})",
+            r.name,
+            r.kind,
+            pairs(&r.binds),
+            pairs(&r.publishers),
+            r.dead_letter,
+        )
+    });
+    let (m, l) = (&plan.metrics, &plan.limits);
+    format!(
+        "Plan {{ name: {:?}.to_owned(), seed: {}, producers: {}, routes: {}, members: {}, logs: {}, commands: {}, metrics: MetricsConfig {{ sample_every: Millis({}), max_points: {}, lag_alert: {} }}, limits: Limits {{ history: {}, event_log: {} }}, routers: {} }}",
+        plan.name,
+        plan.seed,
+        list(producers.collect()),
+        list(routes.collect()),
+        list(members.collect()),
+        list(logs.collect()),
+        list(commands.collect()),
+        m.sample_every.0,
+        m.max_points,
+        m.lag_alert,
+        l.history,
+        l.event_log,
+        list(routers.collect()),
+    )
 }
 
 /// The systems the page's log panel runs as log scenarios (without their timed commands, which
