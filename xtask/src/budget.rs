@@ -206,9 +206,9 @@ use std::path::{Path, PathBuf};
 /// and compares what it acted on last: 384.74 kB, budget 384.76 kB. The built-in worlds'
 /// plans as Rust the build writes, reading only their members' scenarios, producers and
 /// commands as JSON, so the page carries no reader for a whole plan: 375.26 kB, budget
-/// 375.28 kB.
+/// 375.28 kB. Their builders out of line: 375.03 kB, budget 375.05 kB.
 /// Each step is in the git log.
-pub const GZIP_BUDGET_BYTES: u64 = 375_280;
+pub const GZIP_BUDGET_BYTES: u64 = 375_050;
 
 /// The studio page's own budget (`dist/studio/`): the playground plus the tools for course
 /// authors, which only they open, so the page course pages embed does not carry them. It
