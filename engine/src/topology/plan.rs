@@ -111,9 +111,11 @@ pub struct PlannedRouter {
 }
 
 impl Plan {
-    /// A plan written by [`serde_json`] from [`ScenarioV2::plan`]: how the page carries its
-    /// built-in systems without the version 2 reader (the build plans them, and fails on a file
-    /// that does not plan).
+    /// A plan written by [`serde_json`] from [`ScenarioV2::plan`]: how the studio's planner
+    /// worker hands over a system of one's own, and how the studio reads its built-in systems
+    /// without the version 2 reader (the build plans them, and fails on a file that does not
+    /// plan). The page has its built-in systems as Rust the build writes instead
+    /// (`src/scenarios.rs`), so it carries no reader for a whole plan.
     #[inline]
     pub fn from_json(text: &str) -> Result<Plan, ScenarioError> {
         crate::scenario::parse_json(text)
