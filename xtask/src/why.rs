@@ -82,7 +82,13 @@ fn build_named() -> Result<String, String> {
     .status()?;
     let bound = format!("{OUT}/queue-playground_bg.wasm");
     let named = format!("{OUT}/named.wasm");
-    let flags = ["-Oz", "-g", "--strip-producers", "--strip-target-features"];
+    let flags = [
+        "--low-memory-unused",
+        "-Oz",
+        "-g",
+        "--strip-producers",
+        "--strip-target-features",
+    ];
     let mut args: Vec<&str> = flags.to_vec();
     args.extend([bound.as_str(), "-o", named.as_str()]);
     command("wasm-opt", &args).status()?;
