@@ -205,7 +205,7 @@ impl Playground {
             lesson: None,
             panels: Rc::new(RefCell::new(panels)),
             check: None,
-            progress: Rc::new(Progress::new()),
+            progress: Rc::new(Progress::default()),
             embed: Rc::new(EmbedOptions::default()),
             panel_now: Millis::ZERO,
             panel_version: 0,
@@ -590,7 +590,7 @@ impl Playground {
         };
         let verdict = lesson.verdict(&numbers, now, &check.predicted);
         let progress = Rc::make_mut(&mut self.progress);
-        let right = verdict.correct() || progress.get(&lesson.id).copied().unwrap_or(false);
+        let right = verdict.correct() || progress.get(&lesson.id).unwrap_or(false);
         // The app stores it when it changes: the reducer does no I/O.
         progress.insert(lesson.id.clone(), right);
         self.check = Some(Rc::new(Check {

@@ -43,7 +43,7 @@ fn a_prediction_plays_to_the_checkpoint_and_is_judged_there() {
     assert_eq!(verdict.at, lesson.checkpoint.until);
     assert!(verdict.correct(), "{verdict:?}");
     assert_eq!(verdict.predicted, right);
-    assert_eq!(p.progress.get("dlq-redrive"), Some(&true));
+    assert_eq!(p.progress.get("dlq-redrive"), Some(true));
 }
 
 /// A lesson's run pauses exactly at each of its moments, so the learner sees the thing happen;

@@ -76,7 +76,7 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
     let all = lessons::INDEX;
     let answered = all
         .iter()
-        .filter(|(id, _)| props.progress.contains_key(*id))
+        .filter(|(id, _)| props.progress.contains_key(id))
         .count();
     let onpick = {
         let on = props.onpick.clone();
