@@ -53,13 +53,19 @@ pub fn page_url(page: Option<&str>) -> String {
 /// An xAPI statement's JSON text, without `actor` (only the host page knows the learner), for
 /// a lesson's checkpoint. `verb` is an ADL verb (`answered`, `completed`); the object is the
 /// lesson's address, `page?lesson=<id>`; `result` is the inside of the result object.
-/// Strings are quoted with `{:?}`, which for this text (no control characters) is JSON. The
-/// optional parts (the verb's `display`, the object's `objectType`, which defaults to
-/// `Activity`) are left out to save download bytes.
+/// Strings are quoted by [`quoted`]. The optional parts (the verb's `display`, the object's
+/// `objectType`, which defaults to `Activity`) are left out to save download bytes.
 pub fn statement(verb: &str, object: &str, title: &str, result: &str) -> String {
+    let (object, title) = (quoted(object), quoted(title));
     format!(
-        r#"{{"statement":{{"verb":{{"id":"http://adlnet.gov/expapi/verbs/{verb}"}},"object":{{"id":{object:?},"definition":{{"name":{{"en-US":{title:?}}}}}}},"result":{{{result}}}}}}}"#
+        r#"{{"statement":{{"verb":{{"id":"http://adlnet.gov/expapi/verbs/{verb}"}},"object":{{"id":{object},"definition":{{"name":{{"en-US":{title}}}}}}},"result":{{{result}}}}}}}"#
     )
+}
+
+/// `text` as a JSON string, quotes and escapes included. Not `{:?}`, whose escapes are Rust's
+/// (`\u{1f}`, not JSON's `\u001f`), and which would bring Rust's debug escaping into the page.
+pub fn quoted(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
 }
 
 /// A command from the parent page, if it is one of ours and from an allowed origin.
@@ -114,4 +120,28 @@ pub fn parse_command(name: &str, lesson: Option<&str>) -> Result<Action, String>
             ))
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// A statement is JSON whatever the lesson's title holds: quotes, backslashes and control
+    /// characters are escaped the way JSON spells them.
+    #[test]
+    fn a_statement_is_json_for_any_title() {
+        let title = "The \"poison\" pill \\ a\u{1f}b";
+        let text = super::statement(
+            "answered",
+            "https://x.test/?lesson=p",
+            title,
+            r#""success":true"#,
+        );
+        let v: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(
+            v["statement"]["object"]["definition"]["name"]["en-US"],
+            title
+        );
+        assert_eq!(v["statement"]["object"]["id"], "https://x.test/?lesson=p");
+        assert_eq!(v["statement"]["result"]["success"], true);
+        assert!(text.contains(r"\u001f"), "{text}");
+    }
 }

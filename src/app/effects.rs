@@ -145,24 +145,22 @@ pub fn after_render(seen: &mut Seen, now: Now) {
 /// Tells the host page that the learner answered `lesson`'s checkpoint: as the playground's own
 /// events, and as xAPI statements for hosts that forward them to an LRS.
 fn answered(host: Option<&web_sys::Element>, page: Option<&str>, lesson: &Lesson, v: &Verdict) {
-    let id = &lesson.id;
-    let actual = v
-        .actual
-        .as_ref()
-        .map_or("null".into(), |a| format!("{a:?}"));
-    let (predicted, correct) = (&v.predicted, v.correct());
+    let quoted = crate::host::quoted;
+    let id = quoted(&lesson.id);
+    let actual = v.actual.as_deref().map_or("null".into(), quoted);
+    let (predicted, correct) = (quoted(&v.predicted), v.correct());
     let emit = |kind, detail: &str| crate::host::emit(host, kind, detail);
     emit(
         "checkpoint-answered",
         &format!(
-            r#"{{"lesson":{id:?},"predicted":{predicted:?},"actual":{actual},"correct":{correct},"at_ms":{}}}"#,
+            r#"{{"lesson":{id},"predicted":{predicted},"actual":{actual},"correct":{correct},"at_ms":{}}}"#,
             v.at.0
         ),
     );
-    emit("lesson-completed", &format!(r#"{{"lesson":{id:?}}}"#));
+    emit("lesson-completed", &format!(r#"{{"lesson":{id}}}"#));
     // The same two facts as xAPI statements, for hosts that forward them to an LRS.
-    let object = format!("{}?lesson={id}", crate::host::page_url(page));
-    let result = format!(r#""success":{correct},"response":{predicted:?}"#);
+    let object = format!("{}?lesson={}", crate::host::page_url(page), lesson.id);
+    let result = format!(r#""success":{correct},"response":{predicted}"#);
     let statement =
         |verb, result: &str| crate::host::statement(verb, &object, &lesson.title, result);
     emit("xapi", &statement("answered", &result));

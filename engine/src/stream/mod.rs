@@ -403,7 +403,7 @@ impl StreamScenario {
             return Err(ScenarioError::field(
                 format!("{path}.group"),
                 format!("a group index below {}", self.groups.len()),
-                format!("{:?}", Some(group)),
+                group.to_string(),
             ));
         }
         Ok(())
