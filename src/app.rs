@@ -11,11 +11,11 @@ use yew::prelude::*;
 
 use crate::canvas::{Canvas, Shown};
 use crate::components::{
-    diagram, dlq_list, export_box, fan_out_panel, footer, header, link_notice, queue_vs_topic,
-    redis_panel, region, share_link, stream_view, system_picker, time_travel, Chosen, ComparePanel,
-    Controls, Diagram, DlqList, EventLog, ExchangePanel, Inspected, Inspector, LessonPanel,
-    MetricsPanel, PacedAnnouncement, PlatformLens, Region, Same, Sends, Writing, COMPACT_TOKEN_CAP,
-    FAST_TOKEN_CAP, TOKEN_CAP,
+    class, diagram, dlq_list, export_box, fan_out_panel, footer, header, link_notice,
+    queue_vs_topic, redis_panel, region, share_link, stream_view, system_picker, time_travel,
+    Chosen, ComparePanel, Controls, Diagram, DlqList, EventLog, ExchangePanel, Inspected,
+    Inspector, LessonPanel, MetricsPanel, PacedAnnouncement, PlatformLens, Region, Same, Sends,
+    Writing, COMPACT_TOKEN_CAP, FAST_TOKEN_CAP, TOKEN_CAP,
 };
 use crate::panels::{Panel, PanelHandle};
 use crate::state::{Action, Playground};
@@ -362,7 +362,7 @@ pub fn App(props: &AppProps) -> Html {
     let controls_embed = keep.map_or_else(|| embed.clone(), |k| Rc::new(embed.keeping(k)));
 
     html! {
-        <div ref={shell} class={classes!("shell", embed.embed.then_some("embedded"), props.host.is_some().then_some("mounted"))}
+        <div ref={shell} class={class(&[Some("shell"), embed.embed.then_some("embedded"), props.host.is_some().then_some("mounted")])}
             data-theme={theme}>
             if !embed.embed && show("header") {
                 { header() }
@@ -384,7 +384,7 @@ pub fn App(props: &AppProps) -> Html {
             if let Some(text) = summary {
                 <PacedAnnouncement {text} />
             }
-            <main class={classes!("layout", in_lesson.then_some("with-lesson"), compact.then_some("compact"), stage.is_some().then_some("staged"))} id="main"
+            <main class={class(&[Some("layout"), in_lesson.then_some("with-lesson"), compact.then_some("compact"), stage.is_some().then_some("staged")])} id="main"
                 data-look={look}>
                 if show("lesson") && !(embed.embed && !in_lesson && embed.hidden("lessons")) {
                     { region("lesson", if in_lesson { "Lesson" } else { "Lessons" }, None, None, html! { <>

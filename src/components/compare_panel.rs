@@ -169,7 +169,7 @@ pub fn ComparePanel(props: &ComparePanelProps) -> Html {
                     { for rows.into_iter().map(|(name, x, y)| {
                         let differs = x != y;
                         html! {
-                            <tr class={classes!(differs.then_some("differs"))} data-name={name}>
+                            <tr class={super::class(&[differs.then_some("differs")])} data-name={name}>
                                 <th scope="row">{ name }{ if differs { " ≠" } else { "" } }</th>
                                 <td>{ x }</td>
                                 <td>{ y }</td>

@@ -235,7 +235,7 @@ pub fn diagram(props: Diagram) -> Html {
                 ConsumerStatus::Retired => ("retired".to_owned(), "offline"),
             };
             html! {
-                <g class={classes!("consumer", class)} transform={format!("translate(620,{y})")}>
+                <g class={super::class(&[Some("consumer"), Some(class)])} transform={format!("translate(620,{y})")}>
                     { super::fixed(r#"<rect width="170" height="30" rx="5"/>"#) }
                     <text x="8" y="19">{ format!("kitchen {} · {status}", con.id + 1) }</text>
                     if con.status == ConsumerStatus::Busy && !con.online {
@@ -323,7 +323,7 @@ pub fn diagram(props: Diagram) -> Html {
                 <g class="service" transform="translate(10,20)">
                     { super::fixed(r#"<rect width="130" height="70" rx="6"/><text x="10" y="24" class="service-name">order service</text>"#) }
                     <text x="10" y="44">{ said("sent", c.published) }</text>
-                    <text x="10" y="62" class={classes!((c.producer_errors > 0).then_some("bad"))}>
+                    <text x="10" y="62" class={super::class(&[(c.producer_errors > 0).then_some("bad")])}>
                         { said("errors", c.producer_errors) }
                     </text>
                 </g>
@@ -387,7 +387,7 @@ pub fn diagram(props: Diagram) -> Html {
             </svg>
             <figcaption class="legend">
                 { for LOOKS.iter().map(|&(kind, _, label)| html! {
-                    <span><i class={classes!("token", kind)}>{ super::fixed(PICTURE) }</i>{ label }</span>
+                    <span><i class={super::class(&[Some("token"), Some(kind)])}>{ super::fixed(PICTURE) }</i>{ label }</span>
                 }) }
                 { super::fixed("<span>Click any message to inspect it.</span>") }
             </figcaption>

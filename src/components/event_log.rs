@@ -82,7 +82,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
                     let id = e.msg();
                     let select = id.map(|id| { let on = props.onselect.clone(); Callback::from(move |_: MouseEvent| on.emit(id)) });
                     html! {
-                        <li key={*n} class={classes!("log", e.kind_name())}>
+                        <li key={*n} class={super::class(&[Some("log"), Some(e.kind_name())])}>
                             <time>{ e.t.to_string() }</time>{ " " }
                             if let Some(select) = select {
                                 <button type="button" class="link" onclick={select}>{ e.describe() }</button>

@@ -127,7 +127,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         let on = now.tab == t;
         html! {
             <button type="button" role="tab" aria-selected={on.to_string()}
-                class={classes!(on.then_some("active"))}
+                class={super::class(&[on.then_some("active")])}
                 onclick={Callback::from(move |_: MouseEvent| shown.set(Shown { tab: t, ..shown.get() }))}>{ label }</button>
         }
     };
@@ -193,7 +193,7 @@ fn envelope_view(envelope: &Envelope, shown: &super::Chosen<Shown>) -> Html {
             };
             html! {
                 <li>
-                    <button type="button" class={classes!("field", on.then_some("active"))}
+                    <button type="button" class={super::class(&[Some("field"), on.then_some("active")])}
                         data-field={name} aria-pressed={on.to_string()} onclick={pick}>
                         <span class="field-name">{ format!("\"{name}\"") }</span>{ ": " }
                         <span class="field-value">{ value }</span>
@@ -223,7 +223,7 @@ fn envelope_view(envelope: &Envelope, shown: &super::Chosen<Shown>) -> Html {
         let shown = shown.clone();
         let active = now.binding == b;
         html! {
-            <button type="button" aria-pressed={active.to_string()} class={classes!(active.then_some("active"))}
+            <button type="button" aria-pressed={active.to_string()} class={super::class(&[active.then_some("active")])}
                 onclick={Callback::from(move |_: MouseEvent| shown.set(Shown { binding: b, ..shown.get() }))}>{ label }</button>
         }
     };
@@ -289,7 +289,7 @@ fn trace_view(trace: Option<&Trace>) -> Html {
                     let width = ((s.end.0 - s.start.0) as f64 / span_ms * 100.0).max(0.6);
                     let relation = if s.derived { "derived" } else if !s.links.is_empty() && s.parent.is_none() { "linked" } else { "" };
                     html! {
-                        <li class={classes!(s.derived.then_some("derived"))}>
+                        <li class={super::class(&[s.derived.then_some("derived")])}>
                             <span class="span-name">{ &s.name }<small>{ format!(" {:?} · {}", s.kind, s.service) }</small>
                                 if !relation.is_empty() { <span class="badge">{ relation }</span> }</span>
                             <span class="bar-track"><span class="bar" style={format!("left:{}%;width:{}%", Decimal::fixed(left, 2), Decimal::fixed(width, 2))}></span></span>

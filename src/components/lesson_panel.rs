@@ -192,7 +192,7 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
                 }
             }
             if let Some(v) = verdict {
-                <div id="verdict" ref={verdict_at.clone()} class={classes!("verdict", if v.correct() { "right" } else { "wrong" })} role="status"
+                <div id="verdict" ref={verdict_at.clone()} class={super::class(&[Some("verdict"), Some(if v.correct() { "right" } else { "wrong" })])} role="status"
                     data-correct={v.correct().to_string()} data-actual={v.actual.clone().unwrap_or_default()}>
                     { super::fixed(if v.correct() {
                         r#"<p class="verdict-head">✓ The engine agrees with your prediction.</p>"#

@@ -55,7 +55,7 @@ pub fn MetricsPanel(props: &MetricsPanelProps) -> Html {
         .map_or("–".to_owned(), |v| queue_engine::Millis(v).to_string());
     let stat = |id: &str, label: &str, value: String, bad: bool| {
         html! {
-            <div class={classes!("stat", bad.then_some("bad"))} id={format!("stat-{id}")}>
+            <div class={super::class(&[Some("stat"), bad.then_some("bad")])} id={format!("stat-{id}")}>
                 <dt>{ label }</dt><dd>{ value }</dd>
             </div>
         }

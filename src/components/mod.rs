@@ -104,6 +104,20 @@ pub fn fixed(html: &'static str) -> yew::Html {
     yew::Html::from_html_unchecked(yew::AttrValue::Static(html))
 }
 
+/// An element's class names, the `None`s left out, joined by spaces; no attribute when none
+/// is left. One function for every element whose classes vary, where Yew's `classes!` built
+/// an ordered set of them inline at each.
+pub fn class(names: &[Option<&str>]) -> Option<yew::AttrValue> {
+    let mut joined = String::new();
+    for name in names.iter().flatten() {
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(name);
+    }
+    (!joined.is_empty()).then(|| joined.into())
+}
+
 /// A table's column headers (`<th scope="col">` each): one loop in the wasm rather than an
 /// element's code per column.
 pub fn heads(cols: &[&'static str]) -> yew::Html {
@@ -189,4 +203,20 @@ pub(crate) fn find<T: wasm_bindgen::JsCast>(root: &web_sys::Element, selector: &
         .flatten()?
         .dyn_into()
         .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    /// Only the names that are there, in order and one space apart; none at all is no
+    /// attribute rather than an empty one.
+    #[test]
+    fn class_names_join_the_present_ones() {
+        let c = super::class(&[Some("token"), None, Some("poison"), Some("selected")]);
+        assert_eq!(c.as_deref(), Some("token poison selected"));
+        assert_eq!(
+            super::class(&[None, Some("active")]).as_deref(),
+            Some("active")
+        );
+        assert_eq!(super::class(&[None, None]), None);
+    }
 }

@@ -92,7 +92,7 @@ pub fn PlatformLens(props: &PlatformLensProps) -> Html {
                     <thead><tr>{ super::heads(&["Playground", "Platform setting", "Now", "Default", "Notes"]) }</tr></thead>
                     <tbody>
                         { for rows.iter().map(|r| html! {
-                            <tr class={classes!(r.name.is_none().then_some("no-equivalent"), (r.ours != KEPT_ROW).then_some("more"))}>
+                            <tr class={super::class(&[r.name.is_none().then_some("no-equivalent"), (r.ours != KEPT_ROW).then_some("more")])}>
                                 <th scope="row">{ r.ours }</th>
                                 <td>{ match &r.name {
                                     Some(n) => html! { <code>{ n }</code> },

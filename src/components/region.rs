@@ -37,7 +37,7 @@ pub fn Region(props: &RegionProps) -> Html {
         });
     }
     html! {
-        <section ref={section} id={format!("region-{}", props.id)} class={classes!("region", format!("region-{}", props.id))}
+        <section ref={section} id={format!("region-{}", props.id)} class={super::class(&[Some("region"), Some(format!("region-{}", props.id).as_str())])}
             aria-labelledby={heading_id.clone()}>
             <h2 id={heading_id}>{ &props.title }</h2>
             { props.children.clone() }

@@ -127,7 +127,7 @@ pub fn stream_view(
                             None => (None, ""),
                         };
                         html! {
-                            <li class={classes!("rec", r.poison.then_some("poison"), (off < first_done).then_some("done"), fate)}>
+                            <li class={super::class(&[Some("rec"), r.poison.then_some("poison"), (off < first_done).then_some("done"), fate])}>
                                 <button type="button" onclick={select}
                                     title={format!("offset {off}, key {}{words}", r.key.name().as_deref().unwrap_or("none"))}>
                                     { off % 1000 }{ if r.poison { "!" } else { "" } }

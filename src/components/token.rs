@@ -108,7 +108,7 @@ pub fn message_token(props: MessageToken) -> Html {
         style.push_str(&at(x, y));
     }
     html! {
-        <span key={props.key} class={classes!("token", kind, props.selected.then_some("selected"), props.from.is_some().then_some("glide"), props.remaining.is_some().then_some("timed"))}
+        <span key={props.key} class={super::class(&[Some("token"), Some(kind), props.selected.then_some("selected"), props.from.is_some().then_some("glide"), props.remaining.is_some().then_some("timed")])}
             {style} role="button" tabindex="0" aria-label={aria} data-msg={id.to_string()}
             {onclick} {onkeydown}>
             { super::fixed(PICTURE) }
