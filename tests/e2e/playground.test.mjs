@@ -20,6 +20,22 @@ async function pause(page) {
 }
 
 /**
+ * Pauses with at least one `selector` on screen. A list that changes while the run plays (a
+ * stream's pending entries come and go) can be empty at the moment of the pause, and then
+ * stays empty: play on and pause again.
+ */
+async function pauseWith(page, selector) {
+  for (let tries = 0; tries < 10; tries++) {
+    await page.locator(selector).first().waitFor();
+    await pause(page);
+    if ((await page.locator(selector).count()) > 0) return;
+    await page.click("#play-pause");
+    await page.waitForFunction(() => !document.querySelector("#clock").textContent.includes("paused"));
+  }
+  throw new Error(`no ${selector} was on screen at any of ten pauses`);
+}
+
+/**
  * Pauses and opens the inspector on the diagram's first message. A message's token, not the
  * legend's swatches, which share its shape and class: a test that clicked the first `.token`
  * after pausing before the first order arrived clicked the legend, and nothing opened.
@@ -286,10 +302,8 @@ test("no serious or critical accessibility violations (axe-core)", async () => {
     await page.waitForSelector(`#region-${region} :is(svg, table)`);
     if (opens[system]) {
       if (system === "rabbitmq-pizza") await page.click('#rmq-publish button:has-text("Publish")');
-      const open = page.locator(opens[system]).first();
-      await open.waitFor();
-      await pause(page);
-      await open.click();
+      await pauseWith(page, opens[system]);
+      await page.locator(opens[system]).first().click();
       await page.waitForSelector(`#region-${region} .inspector`);
     } else {
       await pause(page);
