@@ -4,6 +4,11 @@
 //! The worker says `"ready"` once, when it can take messages, so nothing sent is lost while
 //! its wasm loads. Natively it plans standard input and prints the plan, for trying a file.
 
+/// The page's allocator (see `src/lib.rs`): the worker is downloaded too.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
     use wasm_bindgen::{closure::Closure, JsCast, JsValue};
