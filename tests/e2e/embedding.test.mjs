@@ -346,7 +346,12 @@ test("the script snippet mounts two independent playgrounds on one page", async 
   await p.evaluate((r) => r.querySelector('#checkpoint input[value="none"]').click(), two);
   await p.waitForFunction((r) => !r.querySelector("#run-check").disabled, two);
   await p.evaluate((r) => r.querySelector("#run-check").click(), two);
-  await p.waitForFunction(() => window.events.length > 0, null, { timeout: 30_000 });
+  // The run pauses at the lesson's moment; Go on, as a reader does, until it is judged.
+  await p.waitForFunction((r) => {
+    if (window.events.length > 0) return true;
+    if (/Paused here/.test(r.querySelector("#moment")?.textContent ?? "")) r.querySelector("#go-on")?.click();
+    return false;
+  }, two, { timeout: 30_000, polling: 250 });
   const detail = await p.evaluate(() => window.events[0]);
   await p.waitForFunction(() => window.statements.length === 2);
   const statements = await p.evaluate(() => window.statements);
