@@ -134,6 +134,22 @@ test("click a message, then traceparent: its explanation shows", async () => {
   await page.close();
 });
 
+test("a message's trace draws every span on one time axis", async () => {
+  const { page, problems } = await open();
+  await inspectFirstMessage(page);
+  await page.click('.inspector [role="tab"]:text("Trace")');
+  // Step on until the message has a few spans (published, waited, received, processed...).
+  for (let i = 0; i < 200 && (await page.locator(".waterfall li").count()) < 3; i++) await page.click("#step");
+  const tracks = await page.$$eval(".waterfall .bar-track", (ts) => ts.map((t) => {
+    const r = t.getBoundingClientRect();
+    return [Math.round(r.left), Math.round(r.width)];
+  }));
+  assert.ok(tracks.length >= 3, `${tracks.length} spans`);
+  assert.ok(tracks.every(([l, w]) => l === tracks[0][0] && w === tracks[0][1]), `tracks at ${JSON.stringify(tracks)}`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 // Each transition or animation, however short, is one the page paints frames for: a reader who
 // asked for less motion gets none, so tokens jump and the page paints only when it changes.
 test("with reduced motion, the diagram's tokens jump: no animation runs while playing", async () => {
