@@ -104,6 +104,19 @@ test("Copy link carries the whole file, and the link opens the same system at th
   assert.equal(await opened.page.getAttribute("#clock", "data-now"), "15000");
   assert.deepEqual(await canvasBoxes(opened.page, "#region-own"), boxes);
   assert.equal(await opened.page.locator(".link-notice").count(), 0, "the link opened without a notice");
+  assert.equal(await page.isVisible(".link-long"), false, "a link this short gets no warning");
+
+  // A file whose description does not compress makes a link longer than some platforms keep,
+  // and Copy link says so when it makes one.
+  let seed = 7;
+  const letters = Array.from({ length: 3000 }, () => ((seed = (seed * 48271) % 2147483647) % 36).toString(36)).join("");
+  const long = JSON.parse(await file("queue-vs-topic"));
+  long.description = letters;
+  await runFile(page, JSON.stringify(long, null, 2));
+  await page.click("#copy-link");
+  await page.waitForFunction(() => document.querySelector("#share-url").value.length > 2000);
+  assert.equal(await page.isVisible(".link-long"), true, "the warning shows");
+  assert.match(await page.textContent(".link-long"), /over 2,000 characters/);
 
   // A link whose file was cut short opens the pizza shop and says why.
   const cut = link.replace(/sf=[^&]+/, `sf=${sf.slice(0, 40)}`);
