@@ -7,6 +7,41 @@ import { ROOT, canvasAt, openPage } from "./harness.mjs";
 
 export const status = (page) => page.textContent("#system-file-status");
 
+/** Pages whose steps are taken with the keyboard alone: focus, keys, Enter and Tab. */
+const keyed = new WeakSet();
+
+/** From now on, every step on `page` is taken by keyboard (see `keyed`). */
+export function byKeyboard(page) {
+  keyed.add(page);
+}
+
+/** Picks `value` in a select: with the arrow keys on a keyboard page. */
+async function choose(page, selector, value) {
+  if (!keyed.has(page)) return page.selectOption(selector, value);
+  await page.focus(selector);
+  // Arrow keys walk a closed select's options on Linux; from the top, down to the one wanted.
+  await page.keyboard.press("Home");
+  const count = await page.locator(`${selector} option`).count();
+  for (let i = 0; i < count && (await page.inputValue(selector)) !== value; i++) await page.keyboard.press("ArrowDown");
+  assert.equal(await page.inputValue(selector), value, `${selector} by keyboard`);
+}
+
+/** Types `value` into a text field, replacing what it held: by keys on a keyboard page. */
+async function type(page, selector, value) {
+  if (!keyed.has(page)) return page.fill(selector, value);
+  await page.focus(selector);
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Backspace");
+  if (value) await page.keyboard.type(value);
+}
+
+/** Presses a button: Enter on it, on a keyboard page. */
+async function press(page, selector) {
+  if (!keyed.has(page)) return page.click(selector);
+  await page.focus(selector);
+  await page.keyboard.press("Enter");
+}
+
 /** Waits for the planner's answer to the step just taken, and returns it. */
 export async function answered(page) {
   await page.waitForFunction(() => {
@@ -19,38 +54,57 @@ export async function answered(page) {
 /** Clicks a builder button and waits for the answer (which must not be a refusal). */
 export async function act(page, selector) {
   await page.evaluate(() => (document.querySelector("#system-file-status").textContent = ""));
-  await page.click(selector);
+  await press(page, selector);
   const said = await answered(page);
   assert.doesNotMatch(said, /^Not applied/, said);
   return said;
 }
 
 export async function start(page) {
-  await page.click("#system-file summary");
+  await press(page, "#system-file summary");
+  await page.waitForSelector("#system-file [data-op=new]:enabled");
   return act(page, "#system-file [data-op=new]");
 }
 
 export async function add(page, kind, name) {
-  await page.selectOption("#builder-kind", kind);
-  await page.fill("#builder-name", name);
+  await choose(page, "#builder-kind", kind);
+  await type(page, "#builder-name", name);
   return act(page, "#system-file [data-op=add]");
 }
 
 export async function connect(page, kind, from, to, key = "") {
-  await page.selectOption("#builder-from", from);
-  await page.selectOption("#builder-edge", kind);
-  await page.selectOption("#builder-to", to);
-  await page.fill("#builder-key", key);
+  await choose(page, "#builder-from", from);
+  await choose(page, "#builder-edge", kind);
+  await choose(page, "#builder-to", to);
+  await type(page, "#builder-key", key);
   return act(page, "#system-file [data-op=connect]");
 }
 
 /** Sets a property in its node's fold (`node` "" for the system's own), as a person does: type, then leave the field. */
 export async function set(page, node, field, value, { refused = false } = {}) {
-  const input = page.locator(`#builder-body [data-node="${node}"][data-field="${field}"]`);
-  if (node && !(await input.isVisible())) await page.click(`#builder-body details[data-node="${node}"] summary`);
+  const selector = `#builder-body [data-node="${node}"][data-field="${field}"]`;
+  const input = page.locator(selector);
+  if (node && !(await input.isVisible())) await press(page, `#builder-body details[data-node="${node}"] summary`);
   await page.evaluate(() => (document.querySelector("#system-file-status").textContent = ""));
-  if ((await input.evaluate((el) => el.tagName)) === "SELECT") {
+  if ((await input.evaluate((el) => el.tagName)) === "SELECT" && keyed.has(page)) {
+    const values = await input.evaluate((el) => [...el.options].map((o) => o.value));
+    const key = values.indexOf(value) > values.indexOf(await input.inputValue()) ? "ArrowDown" : "ArrowUp";
+    await page.focus(selector);
+    for (let i = 0; i < values.length && (await input.inputValue()) !== value; i++) {
+      await page.evaluate(() => (document.querySelector("#system-file-status").textContent = ""));
+      await page.keyboard.press(key);
+      // Each option passed on the way is a change the builder applies; the field keeps the
+      // focus when the fold is drawn again.
+      await answered(page);
+      assert.equal(await page.evaluate(() => document.activeElement?.dataset.field), field, "the field keeps the focus");
+    }
+    assert.equal(await input.inputValue(), value, `${selector} by keyboard`);
+  } else if ((await input.evaluate((el) => el.tagName)) === "SELECT") {
     await input.selectOption(value);
+  } else if (keyed.has(page)) {
+    await type(page, selector, value);
+    // Leaving the field is what applies it.
+    await page.keyboard.press("Tab");
   } else {
     await input.fill(value);
     await input.dispatchEvent("change");

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { axeSerious, canvasAt, openPage, screenshotOf, useSite } from "./harness.mjs";
-import { act, add, answered, builtIn, command, connect, fileAt, set, start } from "./builder-steps.mjs";
+import { act, add, answered, builtIn, byKeyboard, command, connect, fileAt, set, start } from "./builder-steps.mjs";
 
 const site = useSite({ prefix: "/" });
 const viewport = { width: 1280, height: 1000 };
@@ -54,13 +54,9 @@ test("the pizza shop with its DLQ, built from an empty canvas, runs as scenarios
 test("the video-upload fan-out (an SNS topic, four SQS subscriptions, each with a DLQ), built by keyboard, runs as its file does", async () => {
   const { page, problems } = await openPage(site.browser, studio(), { viewport });
   await page.waitForSelector("#system-file");
-  await page.focus("#system-file summary");
-  await page.keyboard.press("Enter");
-  // The builder's controls are usable once its script has loaded.
-  await page.waitForSelector("#system-file [data-op=new]:enabled");
-  await page.focus("#system-file [data-op=new]");
-  await page.keyboard.press("Enter");
-  await answered(page);
+  // Every step below is taken with the keyboard alone: focus, typing, arrow keys, Enter, Tab.
+  byKeyboard(page);
+  await start(page);
   await set(page, "", "name", "video-upload");
   await set(page, "", "seed", "7");
   const subscribers = [["transcoder", 2, "1500ms", "0"], ["thumbnail", 1, "100ms", "0"], ["moderation", 2, "300ms", "0.2"], ["indexer", 1, "200ms", "0"]];
