@@ -4,7 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use queue_engine::{EdgeKind, Millis, ScenarioV2, World};
-use queue_playground::canvas::flow::{crossed, letter, Flow, BUSY, TRAVEL_MS};
+use queue_playground::canvas::flow::{crossed, letter, Flow, Way, BUSY, TRAVEL_MS};
 use queue_playground::canvas::graph::{graph, Graph};
 use queue_playground::canvas::{draw, overlay};
 
@@ -30,7 +30,7 @@ fn edge(g: &Graph, from: &str, to: &str) -> usize {
         .unwrap_or_else(|| panic!("an edge {from} -> {to}"))
 }
 
-fn counts(w: &World, g: &Graph) -> Vec<Option<[u64; 2]>> {
+fn counts(w: &World, g: &Graph) -> Vec<Option<[u64; 3]>> {
     g.links.iter().map(|l| crossed(w, g, l)).collect()
 }
 
@@ -52,7 +52,7 @@ fn play(
         w.advance_to(now);
         flow.observe(now, *real, counts(w, &g));
         for t in flow.tokens.iter().filter(|t| t.born == *real) {
-            set_off.push((t.link, letter(g.links[t.link].kind, t.back), t.count));
+            set_off.push((t.link, letter(g.links[t.link].kind, t.way), t.count));
         }
     }
     set_off
@@ -75,12 +75,63 @@ fn each_edge_counts_what_the_world_counts_for_it() {
     let at = |from, to| crossed(&w, &g, &g.links[edge(&g, from, to)]).expect("counted");
     let orders = w.members()[0].counts();
     assert!(orders.processed > 50, "the workers got through the orders");
-    assert_eq!(at("order-service", "orders"), [orders.published, 0]);
-    assert_eq!(at("order-service", "order-placed"), [w.sent(), 0]);
-    // Delivered forward, acknowledged back.
-    assert_eq!(at("orders", "worker"), [orders.receives, orders.processed]);
+    assert_eq!(at("order-service", "orders"), [orders.published, 0, 0]);
+    assert_eq!(at("order-service", "order-placed"), [w.sent(), 0, 0]);
+    // Delivered forward, acknowledged back, and back to the queue to be received again.
+    assert_eq!(
+        at("orders", "worker"),
+        [orders.receives, orders.processed, orders.requeued]
+    );
     let kitchen = w.members()[1].counts();
-    assert_eq!(at("order-placed", "kitchen-queue"), [kitchen.published, 0]);
+    assert_eq!(
+        at("order-placed", "kitchen-queue"),
+        [kitchen.published, 0, 0]
+    );
+}
+
+/// A message whose visibility runs out goes back to the queue: a Q token travels the
+/// consumer's edge backwards, one for each return the queue counts.
+#[test]
+fn a_message_back_in_the_queue_travels_back_as_a_requeue() {
+    // Work that takes 3 s against a visibility timeout of 1 s: every receive runs out.
+    let mut w = world(
+        r#"{ "version": 2, "name": "slow-kitchen", "seed": 1, "nodes": {
+            "order-service": { "producer": { "rate": 1 } },
+            "orders": { "queue": { "profile": "sqs_standard", "visibility_timeout": "1s" } },
+            "kitchen": { "consumer": { "processing": { "mean": "3s" } } } },
+          "edges": [
+            { "kind": "publish", "from": "order-service", "to": "orders" },
+            { "kind": "subscribe", "from": "orders", "to": "kitchen" } ] }"#,
+    );
+    let g = graph(&w, false);
+    let (mut flow, mut real) = (Flow::default(), 0.0);
+    let before = counts(&w, &g);
+    flow.observe(w.now(), real, before.clone());
+    let moved = play(&mut w, &mut flow, &mut real, 1.0, 6000.0);
+    let deliver = edge(&g, "orders", "kitchen");
+    let requeued = w.members()[0].counts().requeued;
+    assert!(requeued > 0, "the timeout ran out");
+    let carried: u64 = moved
+        .iter()
+        .filter(|(l, word, _)| *l == deliver && *word == "Q")
+        .map(|t| t.2)
+        .sum();
+    assert_eq!(carried, requeued);
+    // It travels backwards, as an ack does, from the consumer to the queue.
+    play(&mut w, &mut flow, &mut real, 1.0, 100.0);
+    let until = real + 4000.0;
+    let drawn = loop {
+        let drawn = overlay(&draw(&w, &g, "x", "x", ""), &g, &flow, real);
+        if drawn.contains(">Q</i>") || real > until {
+            break drawn;
+        }
+        play(&mut w, &mut flow, &mut real, 1.0, 16.0);
+    };
+    let token = drawn
+        .split(r#"<i class="tok"#)
+        .find(|t| t.contains(">Q</i>"))
+        .unwrap_or_else(|| panic!("a Q token in {drawn}"));
+    assert!(token.starts_with(" back"), "{token}");
 }
 
 #[test]
@@ -116,20 +167,20 @@ fn at_one_x_each_message_travels_its_edges_and_its_ack_comes_back() {
     // Every message that crossed an edge set off in some token on it, no more and no less.
     for (i, (b, a)) in before.iter().zip(&after).enumerate() {
         let (Some(b), Some(a)) = (b, a) else { continue };
-        for (back, word) in [(false, letter(g.links[i].kind, false)), (true, "A")] {
-            if back && g.links[i].kind != EdgeKind::Subscribe {
+        for (k, way) in [Way::Along, Way::Back, Way::Requeue]
+            .into_iter()
+            .enumerate()
+        {
+            if way != Way::Along && g.links[i].kind != EdgeKind::Subscribe {
                 continue;
             }
+            let word = letter(g.links[i].kind, way);
             let carried: u64 = moved
                 .iter()
                 .filter(|(l, w, _)| *l == i && *w == word)
                 .map(|t| t.2)
                 .sum();
-            assert_eq!(
-                carried,
-                a[usize::from(back)] - b[usize::from(back)],
-                "edge {i} {word}"
-            );
+            assert_eq!(carried, a[k] - b[k], "edge {i} {word}");
         }
     }
     let words: Vec<&str> = moved.iter().map(|t| t.1).collect();

@@ -74,6 +74,6 @@ fn the_http_baseline_is_a_call_from_the_service_to_the_kitchen() {
     assert!(c.published > 0 && c.processed > 0);
     assert_eq!(
         crossed(&w, &g, call),
-        Some([c.published, c.processed + c.producer_errors])
+        Some([c.published, c.processed + c.producer_errors, 0])
     );
 }

@@ -462,6 +462,7 @@ impl Sim {
             self.expire_from_queue(h);
             return;
         }
+        self.counts.requeued += 1;
         self.set_state(h, MsgState::Visible);
         self.ready.push_returned(h, group, seq);
         self.wake();

@@ -39,6 +39,9 @@ pub struct Counts {
     pub stale_deletes: u64,
     pub dlq_moves: u64,
     pub redriven: u64,
+    /// Returns to the queue to be received again: a visibility timeout that ran out, or a
+    /// failure handed back at once (a nack with requeue). The canvas's Q token.
+    pub requeued: u64,
     pub store_writes: u64,
     /// Distinct event ids in the data store.
     pub store_records: u64,
@@ -57,7 +60,7 @@ impl Counts {
     /// Every counter by its field name, the names a lesson's checkpoint tests. Written out
     /// rather than read through the derived `Serialize`, which cost the page its whole
     /// serializer for one loop; a test holds the two to the same names and values.
-    pub fn named(&self) -> [(&'static str, u64); 32] {
+    pub fn named(&self) -> [(&'static str, u64); 33] {
         [
             ("published", self.published),
             ("delayed", self.delayed),
@@ -82,6 +85,7 @@ impl Counts {
             ("stale_deletes", self.stale_deletes),
             ("dlq_moves", self.dlq_moves),
             ("redriven", self.redriven),
+            ("requeued", self.requeued),
             ("store_writes", self.store_writes),
             ("store_records", self.store_records),
             ("replies_sent", self.replies_sent),
@@ -489,6 +493,7 @@ mod tests {
             stale_deletes: 21,
             dlq_moves: 22,
             redriven: 23,
+            requeued: 33,
             store_writes: 24,
             store_records: 25,
             replies_sent: 26,

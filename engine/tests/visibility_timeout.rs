@@ -72,3 +72,30 @@ fn extending_visibility_with_a_heartbeat_prevents_the_duplicate() {
     assert_eq!(sim.counts().duplicates, 0);
     assert_eq!(sim.counts().processed, 1);
 }
+
+/// Every return to the queue is counted (`requeued`, the canvas's Q token): each timeout that
+/// ran out on a message still held, and each failure handed back at once for another receive.
+#[test]
+fn every_return_to_the_queue_is_counted_as_requeued() {
+    let returns = |events: &[queue_engine::Event]| {
+        events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::VisibilityExpired { .. }))
+            .count() as u64
+    };
+    let mut held = slow(false);
+    let events = run(&mut held, secs(80));
+    assert!(returns(&events) >= 1, "the 30 s timeout ran out");
+    assert_eq!(held.counts().requeued, returns(&events));
+    // Poison pills fail at once and go back to be received again, up to the DLQ's limit.
+    let mut failing = sim(json!({
+        "queue": { "visibility_timeout": "0s" },
+        "dlq": { "max_receive_count": 3 },
+        "producers": [{ "rate": 5, "poison_share": 0.5 }],
+        "limits": { "event_log": 100000 }
+    }));
+    let events = run(&mut failing, secs(60));
+    let c = failing.counts();
+    assert!(c.requeued > c.dead_lettered, "{c:?}");
+    assert_eq!(c.requeued, returns(&events));
+}

@@ -7,8 +7,9 @@
 //! - A token stands for messages that really crossed its edge between two frames: the counts
 //!   come from the world ([`crossed`]), never from a guess. An edge the world does not count
 //!   by itself (a queue fed by two routers) draws no tokens and no flow.
-//! - A token carries its meaning in its letter and, for an ack, its direction, never in colour
-//!   alone ([`letter`]). One token per edge and frame; a burst says its size (`P 12`).
+//! - A token carries its meaning in its letter and, for an ack or a requeue, its direction,
+//!   never in colour alone ([`letter`]). One token per edge, way and frame; a burst says its
+//!   size (`P 12`).
 //! - Nothing moves that did not happen: no tokens after going back in time, after a jump,
 //!   or at a speed where a frame spans more than [`FAST`] simulated ms per real ms. An edge
 //!   that carries more than [`BUSY`] messages per real second shows its flow instead.
@@ -30,9 +31,10 @@ pub const BUSY: f64 = 8.0;
 /// can follow).
 pub const FAST: f64 = 20.0;
 
-/// How many messages have crossed `link` so far: along it, and back along it (a consumer's
-/// acknowledgement). None when the world does not count this edge on its own.
-pub fn crossed(w: &World, g: &Graph, link: &Link) -> Option<[u64; 2]> {
+/// How many messages have crossed `link` so far, each [`Way`]: along it, back along it (a
+/// consumer's acknowledgement, a call's answer), and back to the queue to be received again.
+/// None when the world does not count this edge on its own.
+pub fn crossed(w: &World, g: &Graph, link: &Link) -> Option<[u64; 3]> {
     let (from, to) = (&g.places[link.from], &g.places[link.to]);
     // Into a queue or log: its own arrivals, if this edge is its only way in.
     let only_way_in = || {
@@ -44,12 +46,12 @@ pub fn crossed(w: &World, g: &Graph, link: &Link) -> Option<[u64; 2]> {
     };
     let member = |m: u16| w.members().get(usize::from(m)).map(|s| s.counts());
     let log = |m: u16| w.logs().get(usize::from(m).checked_sub(w.members().len())?);
-    let one = |n: u64| Some([n, 0]);
+    let one = |n: u64| Some([n, 0, 0]);
     match (link.kind, from.source, to.source) {
         (EdgeKind::Publish, _, Source::Router(r)) => {
             let r = usize::from(r);
             // A router fed by two producers counts both together.
-            (w.routers().get(r)?.publishers.len() == 1).then(|| [w.into_router(r), 0])
+            (w.routers().get(r)?.publishers.len() == 1).then(|| [w.into_router(r), 0, 0])
         }
         (EdgeKind::Publish | EdgeKind::Bind, _, Source::Member(m)) if only_way_in() => {
             one(member(m)?.published)
@@ -59,7 +61,7 @@ pub fn crossed(w: &World, g: &Graph, link: &Link) -> Option<[u64; 2]> {
         }
         (EdgeKind::Subscribe, Source::Member(m), _) => {
             let c = member(m)?;
-            Some([c.receives, c.processed])
+            Some([c.receives, c.processed, c.requeued])
         }
         (
             EdgeKind::Subscribe,
@@ -76,7 +78,7 @@ pub fn crossed(w: &World, g: &Graph, link: &Link) -> Option<[u64; 2]> {
         // A call out, and its answer back: the kitchen took the order, or it failed.
         (EdgeKind::Call, _, Source::Member(m)) => {
             let c = member(m)?;
-            Some([c.published, c.processed + c.producer_errors])
+            Some([c.published, c.processed + c.producer_errors, 0])
         }
         (EdgeKind::DeadLetter, Source::Member(m), _) => one(member(m)?.dlq_moves),
         (EdgeKind::Write, _, Source::Member(m)) if to.role == Role::Store => {
@@ -87,10 +89,21 @@ pub fn crossed(w: &World, g: &Graph, link: &Link) -> Option<[u64; 2]> {
     }
 }
 
+/// Which way a token travels its edge, and why: the index of its count in [`crossed`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Way {
+    Along,
+    /// Back towards the edge's start: an ack, or a call's answer.
+    Back,
+    /// Back to the queue, to be received again (its visibility ran out, or it was requeued).
+    Requeue,
+}
+
 /// The letter a token carries: what is happening to the message on this edge.
-pub fn letter(kind: EdgeKind, back: bool) -> &'static str {
-    match (kind, back) {
-        (EdgeKind::Subscribe, true) => "A",
+pub fn letter(kind: EdgeKind, way: Way) -> &'static str {
+    match (kind, way) {
+        (_, Way::Requeue) => "Q",
+        (EdgeKind::Subscribe, Way::Back) => "A",
         (EdgeKind::Publish, _) => "P",
         (EdgeKind::Bind, _) => "R",
         (EdgeKind::Subscribe, _) => "D",
@@ -105,8 +118,7 @@ pub fn letter(kind: EdgeKind, back: bool) -> &'static str {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Token {
     pub link: usize,
-    /// Travelling back towards the edge's start (an ack).
-    pub back: bool,
+    pub way: Way,
     pub count: u64,
     /// The real time it set off, in ms.
     pub born: f64,
@@ -116,7 +128,7 @@ pub struct Token {
 #[derive(Clone, Copy, Debug, Default)]
 struct Edge {
     /// Its counts at the last frame (zero for an edge the world does not count).
-    seen: [u64; 2],
+    seen: [u64; 3],
     counted: bool,
     /// Its forward count when the current flow window started.
     start: u64,
@@ -140,17 +152,17 @@ impl Flow {
     /// Takes in one frame: the simulated time shown, the real time in ms, and each edge's
     /// [`crossed`] counts. Returns whether anything drawn changed (a token set off or
     /// arrived, or a flow figure changed), so the page redraws the overlay only then.
-    pub fn observe(&mut self, now: Millis, real: f64, given: Vec<Option<[u64; 2]>>) -> bool {
+    pub fn observe(&mut self, now: Millis, real: f64, given: Vec<Option<[u64; 3]>>) -> bool {
         let before = self.tokens.len();
         self.tokens.retain(|t| real - t.born < TRAVEL_MS);
         let mut changed = before != self.tokens.len();
-        let counts: Vec<[u64; 2]> = given.iter().map(|c| c.unwrap_or_default()).collect();
+        let counts: Vec<[u64; 3]> = given.iter().map(|c| c.unwrap_or_default()).collect();
         let went_back = now < self.at.0
             || counts.len() != self.edges.len()
             || counts
                 .iter()
                 .zip(&self.edges)
-                .any(|(c, e)| c[0] < e.seen[0] || c[1] < e.seen[1]);
+                .any(|(c, e)| c.iter().zip(&e.seen).any(|(c, s)| c < s));
         let (start, began) = self.window;
         let close = real - began >= WINDOW_MS && now > start;
         if went_back {
@@ -172,12 +184,15 @@ impl Flow {
             // Nothing moves when a frame spans more than a learner can follow.
             let slow = (now.0 - self.at.0 .0) as f64 <= FAST * (real - self.at.1).max(1.0);
             for (i, (e, c)) in self.edges.iter_mut().zip(&counts).enumerate() {
-                for back in [false, true] {
-                    let count = c[usize::from(back)] - e.seen[usize::from(back)];
+                for (k, way) in [Way::Along, Way::Back, Way::Requeue]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let count = c[k] - e.seen[k];
                     if count > 0 && slow && e.counted && !e.busy {
                         self.tokens.push(Token {
                             link: i,
-                            back,
+                            way,
                             count,
                             born: real,
                         });

@@ -10,7 +10,7 @@ use std::ops::Range;
 use queue_engine::{EdgeKind, Millis, World};
 use yew::prelude::*;
 
-use super::flow::{crossed, letter, Flow};
+use super::flow::{crossed, letter, Flow, Way};
 use super::graph::{graph, Graph, Place, Role, Source};
 use super::numbers::{aside, lines};
 use super::zoom::{fit, percent, step};
@@ -211,23 +211,24 @@ pub fn overlay(drawn: &Drawn, g: &Graph, flow: &Flow, real: f64) -> String {
         let (Some(link), Some((stops, _))) = (g.links.get(t.link), drawn.edges.get(t.link)) else {
             continue;
         };
-        let class = match (t.back, link.kind) {
+        let back = t.way != Way::Along;
+        let class = match (back, link.kind) {
             (true, _) => " back",
             (_, EdgeKind::DeadLetter) => " dead",
             _ => "",
         };
         let _ = write!(out, r#"<i class="tok{class}" style=""#);
-        // An ack travels the edge backwards: its first stop is the edge's last.
+        // An ack or a requeue travels the edge backwards: its first stop is the edge's last.
         for (i, v) in stops.iter().enumerate() {
             let axis = if i % 2 == 0 { 'x' } else { 'y' };
-            let stop = if t.back { 3 - i / 2 } else { i / 2 };
+            let stop = if back { 3 - i / 2 } else { i / 2 };
             let _ = write!(out, "--{axis}{stop}:{v}px;");
         }
         let _ = write!(
             out,
             r#"animation-delay:{}ms">{}"#,
             (t.born - real).round() as i64,
-            letter(link.kind, t.back)
+            letter(link.kind, t.way)
         );
         if t.count > 1 {
             let _ = write!(out, " {}", compact(t.count));
@@ -470,7 +471,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         );
     }
     // The letters, once, for a page with room; a compact lesson leaves it out.
-    drawing.push_str(r#"<span class="aside">Moving tokens: P publish, R route, D deliver, A ack (back), X dead letter, W write, Y reply, C call; 12/s is a flow per simulated second, when too many to draw. In flight 3 · 28 s: the first comes back in 28 s unless deleted.</span></figcaption>"#);
+    drawing.push_str(r#"<span class="aside">Moving tokens: P publish, R route, D deliver, A ack (back), Q requeue (back), X dead letter, W write, Y reply, C call; 12/s is a flow per simulated second, when too many to draw. In flight 3 · 28 s: the first comes back in 28 s unless deleted.</span></figcaption>"#);
     // One listener for the three buttons.
     let onclick = {
         let (kept, redraw, figure, width) =
