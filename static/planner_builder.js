@@ -71,10 +71,26 @@ export function attach(fold) {
   const $ = (selector) => fold.querySelector(selector);
   const say = (text) => ($("#system-file-status").textContent = text);
   let busy = false;
+  // A field changed while the worker was busy: applied once it answers (only the latest, as
+  // arrow keys walking a select change it at every option), so no change is dropped.
+  let next = null;
 
   async function step(op, args, field) {
-    if (busy) return;
+    if (busy) {
+      if (op === "set") next = [op, args, field];
+      return;
+    }
     busy = true;
+    await ask1(op, args, field);
+    busy = false;
+    if (next) {
+      const [o, a, f] = next;
+      next = null;
+      step(o, a, f);
+    }
+  }
+
+  async function ask1(op, args, field) {
     const body = $("#builder-body");
     const area = $("#system-file-text");
     // The folds that are open stay open, and the field in use keeps the focus, so a person
@@ -91,11 +107,12 @@ export function attach(fold) {
     } catch (why) {
       answer = [false, String(why)];
     }
-    busy = false;
     const [ok, text, plan, html, status] = answer;
     if (!ok) {
       const why = `Not applied: ${text}`;
-      // A property the planner refused says so beside itself, and stays as typed.
+      // A property the planner refused says so beside itself, and stays as typed (found
+      // again: the fold may have been drawn anew since the change).
+      field = field && (body.querySelector(`[data-node="${field.dataset.node}"][data-field="${field.dataset.field}"]`) ?? field);
       if (field) {
         field.setAttribute("aria-invalid", "true");
         const wrong = field.parentElement.querySelector(".builder-wrong");
