@@ -213,9 +213,11 @@ use std::path::{Path, PathBuf};
 /// `BTreeMap`, two can't-happen panics without their error's `Debug`, and host events quoted
 /// as JSON rather than with `{:?}` (which also brought Rust's debug escaping): 370.91 kB,
 /// budget 370.93 kB. Varying class names joined by one function instead of a `classes!` set
-/// built inline at each element: 369.39 kB, budget 369.41 kB.
+/// built inline at each element: 369.39 kB, budget 369.41 kB. Talc in place of Rust's default
+/// dlmalloc as the allocator (-2.46 kB) paid for Copy link's warning on a link over 2,000
+/// characters (+0.24 kB) and the canvas's requeue token (+0.20 kB): 367.37 kB, budget 367.40 kB.
 /// Each step is in the git log.
-pub const GZIP_BUDGET_BYTES: u64 = 369_410;
+pub const GZIP_BUDGET_BYTES: u64 = 367_400;
 
 /// The studio page's own budget (`dist/studio/`): the playground plus the tools for course
 /// authors, which only they open, so the page course pages embed does not carry them. It
@@ -238,8 +240,9 @@ pub const GZIP_BUDGET_BYTES: u64 = 369_410;
 /// App's effects as one (as the page's): 393.62 kB, budget 393.64 kB. wasm-opt's
 /// `--low-memory-unused` (as the page's): 391.80 kB, budget 391.82 kB. The same three
 /// changes as the page's: 389.41 kB, budget 389.43 kB. Class names as the page's: 388.76 kB,
-/// budget 388.78 kB.
-pub const STUDIO_GZIP_BUDGET_BYTES: u64 = 388_780;
+/// budget 388.78 kB. Talc, the link's warning and the requeue token (as the page's): 386.61 kB,
+/// budget 386.64 kB.
+pub const STUDIO_GZIP_BUDGET_BYTES: u64 = 386_640;
 
 /// The studio's builder as fetched the first time an author opens it: the planner worker
 /// (planner/: the scenario reader with field paths, the planner, the builder's steps and
@@ -252,8 +255,10 @@ pub const STUDIO_GZIP_BUDGET_BYTES: u64 = 388_780;
 /// (-18 kB), by leaving version 1 files to `qsim convert` (-12.6 kB) and by the page's
 /// flatten/rereloop passes (-1.2 kB): 156.89 kB, budget 156.95 kB. wasm-opt's
 /// `--low-memory-unused` (as the page's): 155.84 kB, budget 155.88 kB; measured 155.83 to
-/// 155.84 kB over three builds since: budget 155.86 kB.
-pub const PLANNER_GZIP_BUDGET_BYTES: u64 = 155_860;
+/// 155.84 kB over three builds since: budget 155.86 kB. Talc as the worker's allocator (-2.58
+/// kB), and a field's change made while the worker is busy kept for after its answer rather
+/// than dropped (+0.07 kB): 153.34 kB, budget 153.36 kB.
+pub const PLANNER_GZIP_BUDGET_BYTES: u64 = 153_360;
 
 pub struct FileSize {
     pub path: PathBuf,
