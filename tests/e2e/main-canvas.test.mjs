@@ -1,7 +1,8 @@
 // The main queue's system on the one canvas (#12): the pizza shop is drawn as every other system
 // is, above its queue's messages; its numbers are the metrics panel's in every frame; the
 // synchronous baseline is drawn as the direct call it is; and a compact lesson, whose steps talk
-// about the messages, leaves the picture out to stay short on a course page.
+// about the messages, leaves the picture out to stay short on a course page. At 1x with nothing
+// happening, only the clock changes: nothing else on the page is redrawn.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openPage, runToMoment, useSite } from "./harness.mjs";
@@ -87,6 +88,30 @@ test("a moment on the main queue points at the box it talks about on the canvas"
   const looked = await page.$$eval("#region-diagram .canvas .node.look", (gs) => gs.map((g) => g.dataset.node));
   assert.deepEqual(looked, ["kitchen"]);
   assert.match(await page.textContent('#region-diagram .canvas [data-node="kitchen"] .name'), /^kitchen ◀$/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("at 1x with nothing happening only the clock moves: no canvas, panel or chart is redrawn", async () => {
+  // The RabbitMQ broker from the Systems menu: nothing is published until someone does.
+  const { page, problems } = await openPage(site.browser, `${site.server.url}?s=rabbitmq-pizza&x=1`, { viewport: { width: 1280, height: 1000 } });
+  await page.waitForSelector(".canvas svg");
+  await page.waitForTimeout(1000);
+  const changed = await page.evaluate(() => new Promise((done) => {
+    const where = (node) => {
+      const el = node.nodeType === 1 ? node : node.parentElement;
+      return el?.closest("#clock, #scrub, output[for=scrub]") ? "clock" : el?.closest("[id]")?.id ?? el?.tagName;
+    };
+    const seen = {};
+    const watch = new MutationObserver((records) => {
+      for (const r of records) seen[where(r.target)] = (seen[where(r.target)] ?? 0) + 1;
+    });
+    watch.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    setTimeout(() => (watch.disconnect(), done(seen)), 3000);
+  }));
+  assert.ok(changed.clock > 0, "the clock runs");
+  delete changed.clock;
+  assert.deepEqual(changed, {}, "nothing else changed");
   assert.deepEqual(problems, []);
   await page.close();
 });
