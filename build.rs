@@ -19,6 +19,7 @@ use serde_json::Value;
 /// The scenarios the page has built in (`?s=NAME`); `src/scenarios.rs` includes each one.
 const BUILT_IN: &[&str] = &[
     "pizza-shop",
+    "http-vs-queue",
     "kitchen-outage",
     "rabbitmq-quorum-orders",
     "service-bus-orders",

@@ -12,6 +12,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!(concat!(env!("OUT_DIR"), "/scenarios/pizza-shop.json")),
     ),
     (
+        "http-vs-queue",
+        include_str!(concat!(env!("OUT_DIR"), "/scenarios/http-vs-queue.json")),
+    ),
+    (
         "kitchen-outage",
         include_str!(concat!(env!("OUT_DIR"), "/scenarios/kitchen-outage.json")),
     ),

@@ -17,6 +17,11 @@ const GOLDEN: &[(&str, &str, &str)] = &[
         include_str!("../scenarios/pizza-shop.5m.loghash"),
     ),
     (
+        "http-vs-queue",
+        include_str!("../scenarios/http-vs-queue.json"),
+        include_str!("../scenarios/http-vs-queue.5m.loghash"),
+    ),
+    (
         "kitchen-outage",
         include_str!("../scenarios/kitchen-outage.json"),
         include_str!("../scenarios/kitchen-outage.5m.loghash"),

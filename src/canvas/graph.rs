@@ -14,7 +14,7 @@
 //!   moves the queues (and what hangs off them) down; and the first router of a system moves
 //!   everything right of the producers one column on.
 //! - The synchronous baseline (HTTP mode) is drawn as it runs: the producer calls the
-//!   consumer pool, with no queue between them.
+//!   consumer pool, with no queue between them; its queues are named as not drawn until used.
 //! - A node named twice (two queues sharing one dead-letter queue) is drawn once. A dead-letter
 //!   queue the broker provides (ActiveMQ's `ActiveMQ.DLQ`) is drawn though no node names it.
 
@@ -102,7 +102,8 @@ pub struct Graph {
     pub rows: u16,
     /// Columns in use (the rightmost one plus one).
     pub cols: u16,
-    /// Routers left out because nothing has used them yet (see [`graph`]).
+    /// Routers left out because nothing has used them yet (see [`graph`]), and the queues a
+    /// system wired for direct HTTP does not use.
     pub unused: Vec<String>,
 }
 
@@ -216,6 +217,10 @@ pub fn graph(w: &World, only_used: bool) -> Graph {
         // producer calls the pool, and neither a dead-letter queue nor replies take part.
         let http = !log && w.members()[i].scenario().mode == Mode::Http;
         let (q, row) = if http {
+            // Still there, one switch of the wiring away: named under the drawing.
+            g.unused.push(nodes.queue.clone());
+            g.unused
+                .extend(nodes.dlq.iter().chain(&nodes.replies).cloned());
             (None, 0)
         } else {
             let q = g.add(&nodes.queue, role, source, 0);

@@ -10,10 +10,11 @@ use yew::prelude::*;
 use super::select_value;
 
 /// Each system's file and what a learner sees in it, in the order a course teaches them:
-/// the queue first, the same shop on each broker's queue, then what copies, orders and keeps
-/// messages differently.
-const SYSTEMS: [(&str, &str); 11] = [
+/// the queue first and the same shop without one, the same shop on each broker's queue, then
+/// what copies, orders and keeps messages differently.
+const SYSTEMS: [(&str, &str); 12] = [
     ("pizza-shop", "Pizza shop: SQS queue and DLQ"),
+    ("http-vs-queue", "HTTP vs queue: a direct call"),
     ("kitchen-outage", "Kitchen outage"),
     ("rabbitmq-quorum-orders", "RabbitMQ quorum: delivery limit"),
     ("service-bus-orders", "Service Bus: MaxDeliveryCount"),

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { ROOT, launchBrowser, openPage, runFile, serveDist } from "../e2e/harness.mjs";
 
 const systems = [
-  "pizza-shop", "kitchen-outage", "video-upload", "queue-vs-topic", "orders-log", "rabbitmq-pizza",
+  "pizza-shop", "http-vs-queue", "kitchen-outage", "video-upload", "queue-vs-topic", "orders-log", "rabbitmq-pizza",
   "redis-orders", "rabbitmq-quorum-orders", "service-bus-orders", "pubsub-orders", "activemq-orders",
 ];
 

@@ -59,6 +59,7 @@ test("direct HTTP wiring is drawn as a call from the service to the kitchen, wit
   await page.waitForSelector('#region-diagram .canvas title:text-is("order-service calls kitchen")', { state: "attached" });
   const nodes = await page.$$eval("#region-diagram .canvas [data-node]", (gs) => gs.map((g) => g.dataset.node));
   assert.deepEqual(nodes.sort(), ["kitchen", "order-service", "orders-db"]);
+  assert.match(await page.textContent("#region-diagram figcaption"), /Not drawn until used: orders, orders-dlq, replies\./);
   // Back to the queue, the queue is back between them.
   await page.selectOption("#mode", "queue");
   await page.waitForSelector('#region-diagram .canvas [data-node="orders"]');
