@@ -40,7 +40,7 @@ pub fn share_link(onlink: Callback<(), String>, page: Option<AttrValue>, locked:
         <div class="share">
             { super::copy_button("copy-link", "Copy link", Some("Copy a link that reopens exactly this moment: scenario, settings, every action and the time"), locked, onclick) }
             <input id="share-url" type="text" readonly=true hidden=true aria-label="Link to this moment" size="30" />
-            <p class="hint link-long" role="status" hidden=true>{ "This link is over 2,000 characters. Some course platforms and chat tools cut links that long: try it where you will paste it, or share the system's file instead." }</p>
+            <p class="hint link-long" role="status" hidden=true>{ "Over 2,000 characters: some platforms cut links this long, so share the file instead." }</p>
         </div>
     }
 }

@@ -14,7 +14,7 @@ use super::select_value;
 /// what copies, orders and keeps messages differently.
 const SYSTEMS: [(&str, &str); 12] = [
     ("pizza-shop", "Pizza shop: SQS queue and DLQ"),
-    ("http-vs-queue", "HTTP vs queue: a direct call"),
+    ("http-vs-queue", "HTTP vs queue"),
     ("kitchen-outage", "Kitchen outage"),
     ("rabbitmq-quorum-orders", "RabbitMQ quorum: delivery limit"),
     ("service-bus-orders", "Service Bus: MaxDeliveryCount"),

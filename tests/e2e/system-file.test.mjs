@@ -116,7 +116,7 @@ test("Copy link carries the whole file, and the link opens the same system at th
   await page.click("#copy-link");
   await page.waitForFunction(() => document.querySelector("#share-url").value.length > 2000);
   assert.equal(await page.isVisible(".link-long"), true, "the warning shows");
-  assert.match(await page.textContent(".link-long"), /over 2,000 characters/);
+  assert.match(await page.textContent(".link-long"), /Over 2,000 characters/);
 
   // A link whose file was cut short opens the pizza shop and says why.
   const cut = link.replace(/sf=[^&]+/, `sf=${sf.slice(0, 40)}`);
