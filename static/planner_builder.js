@@ -81,7 +81,7 @@ export function attach(fold) {
       return;
     }
     busy = true;
-    await ask1(op, args, field);
+    await apply(op, args, field);
     busy = false;
     if (next) {
       const [o, a, f] = next;
@@ -90,7 +90,8 @@ export function attach(fold) {
     }
   }
 
-  async function ask1(op, args, field) {
+  /** One step: asks the worker, then shows its answer in the fold. */
+  async function apply(op, args, field) {
     const body = $("#builder-body");
     const area = $("#system-file-text");
     // The folds that are open stay open, and the field in use keeps the focus, so a person

@@ -86,7 +86,8 @@ export async function set(page, node, field, value, { refused = false } = {}) {
   const input = page.locator(selector);
   if (node && !(await input.isVisible())) await press(page, `#builder-body details[data-node="${node}"] summary`);
   await page.evaluate(() => (document.querySelector("#system-file-status").textContent = ""));
-  if ((await input.evaluate((el) => el.tagName)) === "SELECT" && keyed.has(page)) {
+  const select = (await input.evaluate((el) => el.tagName)) === "SELECT";
+  if (select && keyed.has(page)) {
     const values = await input.evaluate((el) => [...el.options].map((o) => o.value));
     const key = values.indexOf(value) > values.indexOf(await input.inputValue()) ? "ArrowDown" : "ArrowUp";
     await page.focus(selector);
@@ -99,7 +100,7 @@ export async function set(page, node, field, value, { refused = false } = {}) {
       assert.equal(await page.evaluate(() => document.activeElement?.dataset.field), field, "the field keeps the focus");
     }
     assert.equal(await input.inputValue(), value, `${selector} by keyboard`);
-  } else if ((await input.evaluate((el) => el.tagName)) === "SELECT") {
+  } else if (select) {
     await input.selectOption(value);
   } else if (keyed.has(page)) {
     await type(page, selector, value);
