@@ -123,6 +123,13 @@ export function attach(fold) {
     }
     area.value = text;
     body.innerHTML = html;
+    // The fold drawn shows the value this answer applied; a later change waiting its turn is
+    // what the person sees, or their next arrow key would walk on from the older value.
+    if (next) {
+      const [node, name, value] = next[1];
+      const waiting = body.querySelector(`[data-node="${node}"][data-field="${name}"]`);
+      if (waiting) waiting.value = value;
+    }
     if (again) body.querySelector(again)?.focus();
     if (plan) {
       const packed = await pack(text).catch(() => "");

@@ -115,6 +115,40 @@ test("arrow keys walked quickly through a node's select lose no change: the last
   await page.close();
 });
 
+test("an arrow key pressed while an earlier change waits its turn walks on from that change, not from the one last drawn", async () => {
+  const { page, problems } = await openPage(site.browser, studio(), { viewport });
+  // Each step reaches the worker 400 ms late, so the window this test needs is always open.
+  await page.addInitScript(() => {
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (...message) {
+      setTimeout(() => post.apply(this, message), 400);
+    };
+  });
+  await page.goto(studio());
+  await page.waitForSelector("#system-file");
+  await start(page);
+  await add(page, "router", "events");
+  const selector = '#builder-body [data-node="events"][data-field="type"]';
+  if (!(await page.isVisible(selector))) await page.click('#builder-body details[data-node="events"] summary');
+  const values = await page.$$eval(`${selector} option`, (os) => os.map((o) => o.value));
+  const from = values.indexOf(await page.inputValue(selector));
+  assert.ok(values.length - 1 - from >= 3, `options ${values} from ${from}`);
+  const type = () => page.evaluate(() => JSON.parse(document.querySelector("#system-file-text").value).nodes.events.router.type);
+  await page.focus(selector);
+  // The first press goes to the worker; the second waits for its answer.
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  await page.waitForFunction((v) => JSON.parse(document.querySelector("#system-file-text").value).nodes.events.router.type === v, values[from + 1]);
+  // The fold is drawn from the first answer; the field shows the change still waiting.
+  assert.equal(await page.inputValue(selector), values[from + 2]);
+  await page.keyboard.press("ArrowDown");
+  await page.waitForFunction((v) => JSON.parse(document.querySelector("#system-file-text").value).nodes.events.router.type === v, values[from + 3], { timeout: 10_000 });
+  assert.equal(await type(), values[from + 3]);
+  assert.equal(await page.inputValue(selector), values[from + 3]);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("a Kafka topic with two consumer groups, each group's settings on its edge and a timeline of commands, runs as the file scenarios/orders-log.json does", async () => {
   const { page, problems } = await openPage(site.browser, studio(), { viewport });
   await page.waitForSelector("#system-file");
