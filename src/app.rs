@@ -330,7 +330,10 @@ pub fn App(props: &AppProps) -> Html {
             #[cfg(feature = "studio")]
             Panel::Own => (
                 "Your system, from its file",
-                crate::components::fixed(r#"<p class="hint">The canvas runs your file from its own seed, and starts again with each step of the builder. Copy link carries the whole file.</p>"#),
+                html! { <>
+                    { crate::components::fixed(r#"<p class="hint">The canvas runs your file from its own seed, and starts again with each step of the builder. Copy link carries the whole file.</p>"#) }
+                    { crate::components::own_logs(now, &panels, &stream_open) }
+                </> },
             ),
         };
         // What the system is in a real broker's own configuration, to copy: left out of a

@@ -84,6 +84,8 @@ pub use queue_vs_topic::queue_vs_topic;
 pub use redis_panel::redis_panel;
 pub use region::{region, Region, RegionProps};
 pub use share_link::share_link;
+#[cfg(feature = "studio")]
+pub use stream_view::own_logs;
 pub use stream_view::stream_view;
 #[cfg(feature = "studio")]
 pub use system_file::system_file;

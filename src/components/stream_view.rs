@@ -1,12 +1,15 @@
 //! The partitioned log (Kafka's model) under its canvas: each partition as a lane of offsets,
-//! newest first, with each group's committed cursor and the kitchen's skipped and repeated
-//! records marked; the groups' table; and the partitions, commit mode and rebalance switches.
+//! newest first, with each group's committed cursor and the first group's skipped and repeated
+//! records marked; the groups' table; any record's envelope; and, for the built-in orders log,
+//! the partitions, commit mode and rebalance switches. In the studio, every Kafka-style log of
+//! an author's own system is drawn the same way, without the switches (its file holds them).
 
 use queue_engine::envelope::{Binding, Envelope};
+use queue_engine::stream::StreamSim;
 use queue_engine::stream::{
     CommitMode, Rebalance, RecordMark, SeekTo, StreamCommand, StreamScenario,
 };
-use queue_engine::Millis;
+use queue_engine::{Millis, World};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -34,12 +37,13 @@ pub fn stream_view(
     let shared = handle.panels.clone();
     let panels = handle.read(Panel::Log, now);
     let world = panels.world(Panel::Log);
-    let (Some(sim), Spec::Log(setup)) = (world.and_then(log_of), panels.spec(Panel::Log)) else {
+    let (Some(world), Spec::Log(setup)) = (world, panels.spec(Panel::Log)) else {
         return Html::default();
     };
-    let hot = world
-        .and_then(|w| w.producer(0))
-        .is_some_and(|p| p.hot_key_share > 0.0);
+    let Some(sim) = log_of(world) else {
+        return Html::default();
+    };
+    let hot = world.producer(0).is_some_and(|p| p.hot_key_share > 0.0);
     let kitchen = setup.groups.first().cloned().unwrap_or_default();
 
     let give = |c: StreamCommand| {
@@ -71,126 +75,7 @@ pub fn stream_view(
             share: if on { 0.6 } else { 0.0 },
         }))
     });
-    let live = |g: usize| sim.groups[g].members.iter().filter(|m| m.alive).count();
     let first_live = sim.groups[0].members.iter().position(|m| m.alive);
-
-    let lanes = sim.partitions.iter().enumerate().map(|(p, log)| {
-        let end = log.end();
-        let from = end.saturating_sub(LANE).max(log.start);
-        let owner = sim.groups[0].cursors[p]
-            .owner
-            // Counted from 1, as the events' "member 1" and Redis's kitchen-1 are.
-            .map_or("unassigned".to_owned(), |id| format!("{}-{}", sim.groups[0].config.name, id + 1));
-        // Each group's committed offset, marked with its initial (▲k kitchen, ▲a analytics).
-        let cursors: Vec<(char, u64)> = sim
-            .groups
-            .iter()
-            .map(|g| {
-                let initial = g.config.name.chars().next().unwrap_or('?');
-                (initial, g.cursors[p].committed.unwrap_or(log.start))
-            })
-            .collect();
-        let marks_at = |off: u64| -> String {
-            cursors.iter().filter(|(_, c)| *c == off).map(|(i, _)| format!("▲{i}")).collect()
-        };
-        let tail: String = cursors.iter().filter(|(_, c)| *c >= end).map(|(i, _)| format!("▲{i}")).collect();
-        let first_done = cursors.first().map_or(0, |c| c.1);
-        let lags: Vec<String> = sim
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(g, group)| format!("{} {}", group.config.name, sim.lag(g, p)))
-            .collect();
-        html! {
-            <li class="lane" data-partition={p.to_string()}>
-                <div class="lane-head">
-                    <strong>{ format!("P{p}") }</strong>
-                    <span>{ format!(" owner {owner} · end {end} · lag {}", lags.join(" · ")) }</span>
-                </div>
-                // Newest first, drawn right to left (`row-reverse`): the lane opens scrolled to
-                // its newest record, where the cursors are, and a screen reader hears it first.
-                <ol class="offsets" aria-label={format!("Partition {p}, offsets {} down to {from}", end.saturating_sub(1))}>
-                    if !tail.is_empty() {
-                        <li class="rec tail"><span class="cursor">{ tail.clone() }</span></li>
-                    }
-                    { for (from..end).rev().map(|off| {
-                        let r = &log.records[(off - log.start) as usize];
-                        let select = {
-                            let selected = selected.clone();
-                            Callback::from(move |_: MouseEvent| selected.set(Some((p as u64, off))))
-                        };
-                        let marks = marks_at(off);
-                        // What became of it for the kitchen, whose cursor the shading follows.
-                        let (fate, words) = match sim.groups[0].cursors[p].mark(log.start, off) {
-                            Some(RecordMark::Skipped) => (Some("skipped"), "; the kitchen skipped it"),
-                            Some(RecordMark::Duplicate) => (Some("dup"), "; the kitchen processed it again"),
-                            None => (None, ""),
-                        };
-                        html! {
-                            <li class={super::class(&[Some("rec"), r.poison.then_some("poison"), (off < first_done).then_some("done"), fate])}>
-                                <button type="button" onclick={select}
-                                    title={format!("offset {off}, key {}{words}", r.key.name().as_deref().unwrap_or("none"))}>
-                                    { off % 1000 }{ if r.poison { "!" } else { "" } }
-                                </button>
-                                // Always there (empty when no cursor sits here): the same elements
-                                // in every row, so a redraw at speed updates text in place
-                                // instead of building new rows.
-                                <span class="cursor">{ marks }</span>
-                            </li>
-                        }
-                    }) }
-                </ol>
-            </li>
-        }
-    });
-
-    let group_rows = sim.groups.iter().enumerate().map(|(g, group)| {
-        let c = &group.counts;
-        html! {
-            <tr data-group={group.config.name.clone()}>
-                <th scope="row">{ &group.config.name }</th>
-                <td>{ live(g) }</td>
-                <td class="processed">{ c.processed }</td>
-                <td class="duplicates">{ c.duplicates }</td>
-                <td class="replayed">{ c.replayed }</td>
-                <td class="skipped">{ c.skipped }</td>
-                <td class="dead">{ c.dead_lettered }</td>
-                <td class="lag">{ sim.group_lag(g) }</td>
-                <td class="in-hand">{ group.members.iter().filter(|m| m.alive).map(|m| m.queue.len()).sum::<usize>() }</td>
-                <td class="rebalances">{ c.rebalances }</td>
-            </tr>
-        }
-    });
-
-    let detail = selected.get().and_then(|(p, off)| {
-        let p = p as u32;
-        let log = sim.partitions.get(p as usize)?;
-        let r = log.records.get(off.checked_sub(log.start)? as usize)?;
-        let title = format!(
-            "{} · partition {p} · offset {off}",
-            sim.scenario().topic.name
-        );
-        let mut inspected = Inspected::envelope_only(
-            title,
-            Envelope::for_record(r, p, sim.scenario()),
-            Some(Binding::Kafka),
-        );
-        inspected.timeline = world?.record_timeline(0, p, off);
-        inspected.groups = sim.groups.iter().map(|g| g.config.name.clone()).collect();
-        // What the lane's mark means, said where the lifecycle shows what is missing.
-        let first = &sim.groups[0];
-        inspected.note = match first.cursors[p as usize].mark(log.start, off) {
-            Some(RecordMark::Skipped) => format!("{} skipped this record: the group committed past it before any member processed it, so none ever will.", first.config.name),
-            Some(RecordMark::Duplicate) => format!("{} processed this record more than once: a member fetched it again after a rebalance, from the last committed offset.", first.config.name),
-            None => String::new(),
-        };
-        let close = selected.clone();
-        Some(panel_inspector(
-            "record-detail",
-            inspected,
-            Callback::from(move |()| close.set(None)),
-        ))
-    });
 
     html! {
         <div class="stream-view">
@@ -232,24 +117,245 @@ pub fn stream_view(
                 <button type="button" id="stream-rewind" disabled={sim.groups.len() < 2} onclick={give(StreamCommand::Seek { group: 1, to: SeekTo::Earliest })}
                     title="Move analytics' committed offsets back to the oldest retained record: it reads history again">{ "Rewind analytics" }</button>
             </div>
-            <ol class="lanes">{ for lanes }</ol>
-            <table class="stream-groups" id="stream-groups">
-                <thead><tr>
-                    { super::heads(&["Group", "Members", "Processed", "Duplicates", "Replayed", "Skipped", "To DLT", "Lag"]) }
-                    <th scope="col" title="Fetched by a member and not yet processed">{ "In hand" }</th>
-                    { super::heads(&["Rebalances"]) }
-                </tr></thead>
-                <tbody>{ for group_rows }</tbody>
-            </table>
-            <p class="note">
-                { format!(
-                    "{} published · dead-letter topic {} holds {}",
-                    crate::words::count(sim.published(), "record", "records"), sim.dlt_topic(), sim.dlt.len()
-                ) }
-                { super::fixed(r#"<span class="aside"> (Kafka groups have no DLQ: the application publishes there, with the original topic, partition and offset as headers)</span>"#) }
-                { "." }
-            </p>
-            { detail.unwrap_or_default() }
+            { log_body(world, (0, sim), selected, initials(sim), Some("stream-groups")) }
         </div>
+    }
+}
+
+/// What any Kafka-style log shows, switches aside: its partitions as lanes, the groups' table,
+/// the dead-letter topic, and the record open in the inspector, if it is one of this log's.
+/// `l` is the log's place among the world's logs; a record opened here is remembered with it
+/// in the partition's upper half, so two logs of one system never open each other's records.
+fn log_body(
+    world: &World,
+    (l, sim): (u16, &StreamSim),
+    selected: &super::Chosen<Option<super::Opened>>,
+    marks: Vec<char>,
+    table: Option<&'static str>,
+) -> Html {
+    let first = &sim.groups[0];
+    let live = |g: usize| sim.groups[g].members.iter().filter(|m| m.alive).count();
+
+    let lanes = sim.partitions.iter().enumerate().map(|(p, log)| {
+        let end = log.end();
+        let from = end.saturating_sub(LANE).max(log.start);
+        let owner = first.cursors[p]
+            .owner
+            // Counted from 1, as the events' "member 1" and Redis's kitchen-1 are.
+            .map_or("unassigned".to_owned(), |id| format!("{}-{}", first.config.name, id + 1));
+        // Each group's committed offset, with its mark.
+        let cursors: Vec<(char, u64)> = marks
+            .iter()
+            .zip(&sim.groups)
+            .map(|(m, g)| (*m, g.cursors[p].committed.unwrap_or(log.start)))
+            .collect();
+        let marks_at = |off: u64| -> String {
+            cursors.iter().filter(|(_, c)| *c == off).map(|(i, _)| format!("▲{i}")).collect()
+        };
+        let tail: String = cursors.iter().filter(|(_, c)| *c >= end).map(|(i, _)| format!("▲{i}")).collect();
+        let first_done = cursors.first().map_or(0, |c| c.1);
+        let lags: Vec<String> = sim
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| format!("{} {}", group.config.name, sim.lag(g, p)))
+            .collect();
+        html! {
+            <li class="lane" data-partition={p.to_string()}>
+                <div class="lane-head">
+                    <strong>{ format!("P{p}") }</strong>
+                    <span>{ format!(" owner {owner} · end {end} · lag {}", lags.join(" · ")) }</span>
+                </div>
+                // Newest first, drawn right to left (`row-reverse`): the lane opens scrolled to
+                // its newest record, where the cursors are, and a screen reader hears it first.
+                <ol class="offsets" aria-label={format!("Partition {p}, offsets {} down to {from}", end.saturating_sub(1))}>
+                    if !tail.is_empty() {
+                        <li class="rec tail"><span class="cursor">{ tail.clone() }</span></li>
+                    }
+                    { for (from..end).rev().map(|off| {
+                        let r = &log.records[(off - log.start) as usize];
+                        let select = {
+                            let selected = selected.clone();
+                            Callback::from(move |_: MouseEvent| selected.set(Some(((u64::from(l) << 32) | p as u64, off))))
+                        };
+                        let marks = marks_at(off);
+                        // What became of it for the first group, whose cursor the shading follows.
+                        let (fate, words) = match first.cursors[p].mark(log.start, off) {
+                            Some(RecordMark::Skipped) => (Some("skipped"), " skipped it"),
+                            Some(RecordMark::Duplicate) => (Some("dup"), " processed it again"),
+                            None => (None, ""),
+                        };
+                        let who = if words.is_empty() { "" } else { first.config.name.as_str() };
+                        html! {
+                            <li class={super::class(&[Some("rec"), r.poison.then_some("poison"), (off < first_done).then_some("done"), fate])}>
+                                <button type="button" onclick={select}
+                                    title={format!("offset {off}, key {}{}{who}{words}", r.key.name().as_deref().unwrap_or("none"), if words.is_empty() { "" } else { "; " })}>
+                                    { off % 1000 }{ if r.poison { "!" } else { "" } }
+                                </button>
+                                // Always there (empty when no cursor sits here): the same elements
+                                // in every row, so a redraw at speed updates text in place
+                                // instead of building new rows.
+                                <span class="cursor">{ marks }</span>
+                            </li>
+                        }
+                    }) }
+                </ol>
+            </li>
+        }
+    });
+
+    let group_rows = sim.groups.iter().enumerate().map(|(g, group)| {
+        let c = &group.counts;
+        html! {
+            <tr data-group={group.config.name.clone()}>
+                <th scope="row">{ &group.config.name }</th>
+                <td>{ live(g) }</td>
+                <td class="processed">{ c.processed }</td>
+                <td class="duplicates">{ c.duplicates }</td>
+                <td class="replayed">{ c.replayed }</td>
+                <td class="skipped">{ c.skipped }</td>
+                <td class="dead">{ c.dead_lettered }</td>
+                <td class="lag">{ sim.group_lag(g) }</td>
+                <td class="in-hand">{ group.members.iter().filter(|m| m.alive).map(|m| m.queue.len()).sum::<usize>() }</td>
+                <td class="rebalances">{ c.rebalances }</td>
+            </tr>
+        }
+    });
+
+    let detail = selected.get().and_then(|(p, off)| {
+        if p >> 32 != u64::from(l) {
+            return None;
+        }
+        let p = p as u32;
+        let log = sim.partitions.get(p as usize)?;
+        let r = log.records.get(off.checked_sub(log.start)? as usize)?;
+        let title = format!(
+            "{} · partition {p} · offset {off}",
+            sim.scenario().topic.name
+        );
+        let mut inspected = Inspected::envelope_only(
+            title,
+            Envelope::for_record(r, p, sim.scenario()),
+            Some(Binding::Kafka),
+        );
+        inspected.timeline = world.record_timeline(l, p, off);
+        inspected.groups = sim.groups.iter().map(|g| g.config.name.clone()).collect();
+        // What the lane's mark means, said where the lifecycle shows what is missing.
+        inspected.note = match first.cursors[p as usize].mark(log.start, off) {
+            Some(RecordMark::Skipped) => format!("{} skipped this record: the group committed past it before any member processed it, so none ever will.", first.config.name),
+            Some(RecordMark::Duplicate) => format!("{} processed this record more than once: a member fetched it again after a rebalance, from the last committed offset.", first.config.name),
+            None => String::new(),
+        };
+        let close = selected.clone();
+        Some(panel_inspector(
+            "record-detail",
+            inspected,
+            Callback::from(move |()| close.set(None)),
+        ))
+    });
+
+    html! { <>
+        <ol class="lanes">{ for lanes }</ol>
+        <table class="stream-groups" id={table}>
+            <thead><tr>
+                { super::heads(&["Group", "Members", "Processed", "Duplicates", "Replayed", "Skipped", "To DLT", "Lag"]) }
+                <th scope="col" title="Fetched by a member and not yet processed">{ "In hand" }</th>
+                { super::heads(&["Rebalances"]) }
+            </tr></thead>
+            <tbody>{ for group_rows }</tbody>
+        </table>
+        <p class="note">
+            { format!(
+                "{} published · dead-letter topic {} holds {}",
+                crate::words::count(sim.published(), "record", "records"), sim.dlt_topic(), sim.dlt.len()
+            ) }
+            { super::fixed(r#"<span class="aside"> (Kafka groups have no DLQ: the application publishes there, with the original topic, partition and offset as headers)</span>"#) }
+            { "." }
+        </p>
+        { detail.unwrap_or_default() }
+    </> }
+}
+
+/// Each group's cursor mark: its initial (▲k kitchen, ▲a analytics).
+fn initials(sim: &StreamSim) -> Vec<char> {
+    sim.groups
+        .iter()
+        .map(|g| g.config.name.chars().next().unwrap_or('?'))
+        .collect()
+}
+
+/// [`initials`], but a group whose initial an earlier group has is marked with its number, so
+/// an author's `kitchen` and `kafka-sink` stay told apart (▲k, ▲2). The built-in log's groups
+/// are named apart already.
+#[cfg(any(test, feature = "studio"))]
+fn markers(sim: &StreamSim) -> Vec<char> {
+    let mut marks = initials(sim);
+    for g in 1..marks.len() {
+        if marks[..g].contains(&marks[g]) {
+            marks[g] = char::from_digit(g as u32 + 1, 10).unwrap_or('+');
+        }
+    }
+    marks
+}
+
+/// Every Kafka-style log of the studio's own system, as the built-in orders log is drawn, with
+/// its groups' marks spelt out (an author names them). A log no group reads yet has no cursor
+/// to draw, and shows only as its box on the canvas.
+#[cfg(feature = "studio")]
+pub fn own_logs(
+    now: Millis,
+    handle: &PanelHandle,
+    selected: &super::Chosen<Option<super::Opened>>,
+) -> Html {
+    let panels = handle.read(Panel::Own, now);
+    let Some(world) = panels.world(Panel::Own) else {
+        return Html::default();
+    };
+    let logs = world.logs().iter().enumerate().filter_map(|(l, log)| {
+        let sim = log.as_kafka()?;
+        let marks = markers(sim);
+        let legend: Vec<String> = marks
+            .iter()
+            .zip(&sim.groups)
+            .map(|(m, g)| format!("▲{m} {}", g.config.name))
+            .collect();
+        let first = &sim.groups.first()?.config.name;
+        Some(html! {
+            <div class="stream-view" data-log={sim.scenario().topic.name.clone()}>
+                <p class="hint">{ format!("{}: committed offsets {}. Marked for {first}: ✕ skipped, ×2 repeated.", sim.scenario().topic.name, legend.join(", ")) }</p>
+                { log_body(world, (l as u16, sim), selected, marks, None) }
+            </div>
+        })
+    });
+    logs.collect()
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::markers;
+    use queue_engine::stream::StreamScenario;
+    use queue_engine::topology::plan::Plan;
+    use queue_engine::World;
+
+    /// Groups an author named with one initial get their numbers instead, so no two cursors in
+    /// a lane carry the same mark; the built-in log's keep their initials.
+    #[test]
+    fn each_group_has_a_mark_of_its_own() {
+        let mut sc = StreamScenario::default();
+        let marks = |sc: &StreamScenario| {
+            let w = World::new(Plan::from_stream(sc).unwrap()).unwrap();
+            markers(crate::panels::log_of(&w).unwrap())
+        };
+        let named = |name: &str| {
+            let mut g = sc.groups[0].clone();
+            g.name = name.into();
+            g
+        };
+        let more = ["analytics", "kiosk", "audit"].map(named);
+        assert_eq!(sc.groups[0].name, "kitchen");
+        sc.groups.push(more[0].clone());
+        assert_eq!(marks(&sc), ['k', 'a']);
+        sc.groups.extend_from_slice(&more[1..]);
+        assert_eq!(marks(&sc), ['k', 'a', '3', '4']);
     }
 }

@@ -138,7 +138,7 @@ export async function builtIn(site, name, region, t) {
  * author opens a file, at simulated time `t`: the numbers a system built to copy it must show.
  * (The Systems menu runs some systems without their file's timed commands, for free play.)
  */
-export async function fileAt(site, name, t) {
+export async function fileAt(site, name, t, also) {
   const text = await readFile(join(ROOT, "scenarios", `${name}.json`), "utf8");
   const { page, problems } = await openPage(site.browser, `${site.server.url}studio/index.html`, { viewport: { width: 1280, height: 1000 } });
   await page.waitForSelector("#system-file");
@@ -148,7 +148,22 @@ export async function fileAt(site, name, t) {
   assert.match(await act(page, "#system-file-run"), /It runs on the canvas\.$/);
   await page.waitForSelector("#region-own .canvas [data-node]");
   const boxes = await canvasAt(page, "#region-own", t);
+  const more = also && (await also(page));
   assert.deepEqual(problems, []);
   await page.close();
-  return boxes;
+  return also ? { boxes, more } : boxes;
+}
+
+/**
+ * What the studio draws under an own system's canvas for each of its Kafka-style logs: the
+ * legend, each partition's lane (its head, then every record's offset and cursor marks) and
+ * the groups' table, as text.
+ */
+export async function logsIn(page, region) {
+  return page.$$eval(`${region} .stream-view`, (views) => views.map((v) => ({
+    log: v.dataset.log,
+    hint: v.querySelector(".hint").textContent,
+    lanes: [...v.querySelectorAll(".lane")].map((l) => [l.querySelector(".lane-head").textContent, ...[...l.querySelectorAll(".rec")].map((r) => r.textContent)]),
+    groups: [...v.querySelectorAll(".stream-groups tbody tr")].map((tr) => [...tr.cells].map((c) => c.textContent)),
+  })));
 }

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { axeSerious, canvasAt, openPage, screenshotOf, useSite } from "./harness.mjs";
-import { act, add, answered, builtIn, byKeyboard, command, connect, fileAt, set, start } from "./builder-steps.mjs";
+import { act, add, answered, builtIn, byKeyboard, command, connect, fileAt, logsIn, set, start } from "./builder-steps.mjs";
 
 const site = useSite({ prefix: "/" });
 const viewport = { width: 1280, height: 1000 };
@@ -189,7 +189,32 @@ test("a Kafka topic with two consumer groups, each group's settings on its edge 
   await command(page, "180s", "analytics", "seek", "to=earliest");
   assert.equal(await page.locator("#builder-body .builder-commands button").count(), 3);
   const built = await canvasAt(page, "#region-own", 200_000);
-  assert.deepEqual(built, await fileAt(site, "orders-log", 200_000));
+  const file = await fileAt(site, "orders-log", 200_000, (p) => logsIn(p, "#region-own"));
+  assert.deepEqual(built, file.boxes);
+  // Under the canvas, the log as the built-in orders log is drawn: a lane per partition with
+  // both groups' cursors, and the groups' table, the same as the file's own.
+  const [log] = await logsIn(page, "#region-own");
+  assert.deepEqual([log], file.more);
+  assert.equal(log.log, "orders");
+  assert.match(log.hint, /committed offsets ▲k kitchen, ▲a analytics\./);
+  assert.equal(log.lanes.length, 4);
+  for (const [head] of log.lanes) assert.match(head, /^P\d owner (kitchen-\d|unassigned) · end \d+ · lag kitchen \d+ · analytics \d+$/);
+  assert.deepEqual(log.groups.map((g) => g[0]), ["kitchen", "analytics"]);
+  assert.equal(log.groups[1][1], "2", "analytics scaled to two members at 2m00s");
+  // By 3m20s the crashed kitchen and the rewound analytics are far behind their lanes' newest
+  // records; at 30 s both keep up, so both cursors sit among them.
+  await page.$eval("#scrub", (el) => {
+    el.value = "30000";
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  await page.waitForFunction(() => document.querySelector("#clock").dataset.now === "30000");
+  const [early] = await logsIn(page, "#region-own");
+  for (const mark of ["▲k", "▲a"]) {
+    assert.ok(early.lanes.every((l) => l.slice(1).some((r) => r.includes(mark))), `${mark} in every lane at 30 s`);
+  }
+  // Any record opens in the inspector, with its envelope and its life in this log.
+  await page.click("#region-own .lane .rec:not(.tail) button");
+  assert.match(await page.textContent("#region-own #record-detail"), /orders · partition \d · offset \d+/);
   assert.deepEqual(problems, []);
   await page.close();
 });
