@@ -215,6 +215,7 @@ test("a Kafka topic with two consumer groups, each group's settings on its edge 
   // Any record opens in the inspector, with its envelope and its life in this log.
   await page.click("#region-own .lane .rec:not(.tail) button");
   assert.match(await page.textContent("#region-own #record-detail"), /orders · partition \d · offset \d+/);
+  assert.deepEqual(await axeSerious(page, "#region-own .stream-view"), []);
   assert.deepEqual(problems, []);
   await page.close();
 });
