@@ -75,7 +75,10 @@ pub fn stream_view(
             share: if on { 0.6 } else { 0.0 },
         }))
     });
-    let first_live = sim.groups[0].members.iter().position(|m| m.alive);
+    let first_live = sim
+        .groups
+        .first()
+        .and_then(|g| g.members.iter().position(|m| m.alive));
 
     html! {
         <div class="stream-view">
@@ -133,7 +136,10 @@ fn log_body(
     marks: Vec<char>,
     table: Option<&'static str>,
 ) -> Html {
-    let first = &sim.groups[0];
+    // A lesson's log scenario may name no group; then there is no cursor to draw.
+    let Some(first) = sim.groups.first() else {
+        return Html::default();
+    };
     let live = |g: usize| sim.groups[g].members.iter().filter(|m| m.alive).count();
 
     let lanes = sim.partitions.iter().enumerate().map(|(p, log)| {

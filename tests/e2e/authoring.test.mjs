@@ -229,3 +229,22 @@ test("the playground's own page says where a lesson of one's own opens", async (
   assert.equal(await page.inputValue("#lesson-picker"), "");
   assert.deepEqual(problems, []);
 });
+
+test("a lesson file whose log has no consumer group opens with an empty log, not a crashed page", async () => {
+  const { deflateRawSync } = await import("node:zlib");
+  const { readFile } = await import("node:fs/promises");
+  const lesson = JSON.parse(await readFile(new URL("../../lessons/partition-keys.json", import.meta.url), "utf8"));
+  lesson.id = "no-groups";
+  lesson.scenario.groups = [];
+  const lf = deflateRawSync(JSON.stringify(lesson)).toString("base64url");
+  const { page, problems } = await openPage(site.browser, `${site.server.url}studio/index.html?l=no-groups&lf=${lf}`, { viewport });
+  await page.waitForSelector("#region-stream .stream-view");
+  assert.equal(await page.textContent(".lesson-title"), lesson.title);
+  // No group: no lanes, no cursors and no table rows; the records still reach the topic.
+  assert.equal(await page.locator("#region-stream .lane").count(), 0);
+  assert.equal(await page.locator("#stream-groups").count(), 0);
+  await page.click("#play-pause");
+  await page.waitForFunction(() => Number(document.querySelector("#clock").dataset.now) > 2000);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -220,9 +220,11 @@ use std::path::{Path, PathBuf};
 /// kB) and a shorter link warning: 367.38 kB, budget unchanged.
 /// wasm-opt putting the functions in name order last (a generic's copies side by side in
 /// gzip's window, -3.8 kB) paid for the log's lanes drawn by one function that the studio's
-/// own systems share (+1.05 kB): 364.61 kB, budget 364.63 kB.
+/// own systems share (+1.05 kB): 364.61 kB, budget 364.63 kB. A log scenario with no group
+/// drawn as nothing rather than a panic: 363.69 kB (gzip moved more than the code did),
+/// budget 363.72 kB.
 /// Each step is in the git log.
-pub const GZIP_BUDGET_BYTES: u64 = 364_630;
+pub const GZIP_BUDGET_BYTES: u64 = 363_720;
 
 /// The studio page's own budget (`dist/studio/`): the playground plus the tools for course
 /// authors, which only they open, so the page course pages embed does not carry them. It
