@@ -331,7 +331,7 @@ pub fn App(props: &AppProps) -> Html {
             Panel::Own => (
                 "Your system, from its file",
                 html! { <>
-                    { crate::components::fixed(r#"<p class="hint">The canvas runs your file from its own seed, and starts again with each step of the builder. Copy link carries the whole file.</p>"#) }
+                    { crate::components::fixed(r#"<p class="hint">Your file runs from its seed, anew after each builder step. Copy link carries it whole.</p>"#) }
                     { crate::components::own_logs(now, &panels, &stream_open) }
                 </> },
             ),

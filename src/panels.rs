@@ -384,6 +384,10 @@ pub struct Panels {
     runs: [Run; PANELS],
     /// The panel the open lesson runs on.
     pub lesson: Option<Panel>,
+    /// How many times the studio has opened a system of one's own: each builder step opens it
+    /// anew from time zero, where a record opened before is another record or none.
+    #[cfg(feature = "studio")]
+    pub own_opened: u32,
 }
 
 impl Panels {
@@ -396,6 +400,8 @@ impl Panels {
         Panels {
             runs,
             lesson: lesson.map(|(p, _)| p),
+            #[cfg(feature = "studio")]
+            own_opened: 0,
         }
     }
 
@@ -425,6 +431,7 @@ impl Panels {
     #[cfg(feature = "studio")]
     pub fn open_own(&mut self, plan: Plan) {
         self.runs[Panel::Own as usize] = Run::new(Spec::Own(Some(Box::new(plan))));
+        self.own_opened = self.own_opened.wrapping_add(1);
     }
 
     /// New log settings at `now`: the log starts over from time zero with them, without the

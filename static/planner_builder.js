@@ -71,8 +71,9 @@ export function attach(fold) {
   const $ = (selector) => fold.querySelector(selector);
   const say = (text) => ($("#system-file-status").textContent = text);
   let busy = false;
-  // A field changed while the worker was busy: applied once it answers (only the latest, as
-  // arrow keys walking a select change it at every option), so no change is dropped.
+  // A field changed while the worker was busy: applied once it answers. Only the latest waits,
+  // as arrow keys walking a select change it at every option; a second field changed within
+  // the same answer's wait replaces the first one's change.
   let next = null;
 
   async function step(op, args, field) {

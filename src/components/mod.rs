@@ -95,7 +95,8 @@ pub(crate) use token::{LOOKS, PICTURE};
 
 /// The message a panel has open in its inspector: where it is (a subscription, partition or
 /// member, or a stream entry's time) and its id. One type for every panel, so they share
-/// one copy of Yew's state code.
+/// one copy of Yew's state code. A log record's partition carries its log's place among the
+/// world's logs in its upper 32 bits (`stream_view::log_body`).
 pub(crate) type Opened = (u64, u64);
 pub use token::{message_token, MessageToken};
 

@@ -149,7 +149,8 @@ fn log_body(
             .owner
             // Counted from 1, as the events' "member 1" and Redis's kitchen-1 are.
             .map_or("unassigned".to_owned(), |id| format!("{}-{}", first.config.name, id + 1));
-        // Each group's committed offset, with its mark.
+        // Where each group has committed to, marked in the lane, so a learner sees how far
+        // behind one group is while the other keeps up.
         let cursors: Vec<(char, u64)> = marks
             .iter()
             .zip(&sim.groups)
@@ -290,15 +291,15 @@ fn initials(sim: &StreamSim) -> Vec<char> {
         .collect()
 }
 
-/// [`initials`], but a group whose initial an earlier group has is marked with its number, so
-/// an author's `kitchen` and `kafka-sink` stay told apart (▲k, ▲2). The built-in log's groups
-/// are named apart already.
+/// [`initials`], but a group whose initial an earlier group has is marked with the first of
+/// 2-9 that no group has (then +), so an author's `kitchen`, `kafka-sink` and `2-audit` stay
+/// told apart (▲k, ▲3, ▲2). The built-in log's groups are named apart already.
 #[cfg(any(test, feature = "studio"))]
 fn markers(sim: &StreamSim) -> Vec<char> {
     let mut marks = initials(sim);
     for g in 1..marks.len() {
         if marks[..g].contains(&marks[g]) {
-            marks[g] = char::from_digit(g as u32 + 1, 10).unwrap_or('+');
+            marks[g] = ('2'..='9').find(|c| !marks.contains(c)).unwrap_or('+');
         }
     }
     marks
@@ -313,7 +314,16 @@ pub fn own_logs(
     handle: &PanelHandle,
     selected: &super::Chosen<Option<super::Opened>>,
 ) -> Html {
+    thread_local! {
+        /// The own system's opening whose records `selected` may name.
+        static SEEN: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
     let panels = handle.read(Panel::Own, now);
+    // A builder step opens the system anew, from time zero: the record opened before would
+    // open again by itself once the rerun reaches its offset, or in another log if one went.
+    if SEEN.replace(panels.own_opened) != panels.own_opened {
+        selected.set(None);
+    }
     let Some(world) = panels.world(Panel::Own) else {
         return Html::default();
     };
@@ -327,10 +337,11 @@ pub fn own_logs(
             .collect();
         let first = &sim.groups.first()?.config.name;
         Some(html! {
-            <div class="stream-view" data-log={sim.scenario().topic.name.clone()}>
-                <p class="hint">{ format!("{}: committed offsets {}. Marked for {first}: ✕ skipped, ×2 repeated.", sim.scenario().topic.name, legend.join(", ")) }</p>
+            // Named by its topic, so a screen reader tells two logs' lanes and tables apart.
+            <section class="stream-view" aria-label={sim.scenario().topic.name.clone()}>
+                <p class="hint">{ format!("{}: committed by {}; ✕ skipped, ×2 repeated by {first}.", sim.scenario().topic.name, legend.join(", ")) }</p>
                 { log_body(world, (l as u16, sim), selected, marks, None) }
-            </div>
+            </section>
         })
     });
     logs.collect()
@@ -343,8 +354,8 @@ mod tests {
     use queue_engine::topology::plan::Plan;
     use queue_engine::World;
 
-    /// Groups an author named with one initial get their numbers instead, so no two cursors in
-    /// a lane carry the same mark; the built-in log's keep their initials.
+    /// Groups an author named with one initial get a free digit or letter instead, so no two
+    /// cursors in a lane carry the same mark; the built-in log's keep their initials.
     #[test]
     fn each_group_has_a_mark_of_its_own() {
         let mut sc = StreamScenario::default();
@@ -357,11 +368,14 @@ mod tests {
             g.name = name.into();
             g
         };
-        let more = ["analytics", "kiosk", "audit"].map(named);
+        let more = ["analytics", "kiosk", "audit", "2-audit"].map(named);
         assert_eq!(sc.groups[0].name, "kitchen");
         sc.groups.push(more[0].clone());
         assert_eq!(marks(&sc), ['k', 'a']);
-        sc.groups.extend_from_slice(&more[1..]);
-        assert_eq!(marks(&sc), ['k', 'a', '3', '4']);
+        sc.groups.extend_from_slice(&more[1..3]);
+        assert_eq!(marks(&sc), ['k', 'a', '2', '3']);
+        // A later group's own initial is not handed to an earlier one.
+        sc.groups.push(more[3].clone());
+        assert_eq!(marks(&sc), ['k', 'a', '3', '4', '2']);
     }
 }

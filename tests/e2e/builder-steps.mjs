@@ -137,6 +137,7 @@ export async function builtIn(site, name, region, t) {
  * The canvas of the scenario file `scenarios/<name>.json` itself, opened in the studio as an
  * author opens a file, at simulated time `t`: the numbers a system built to copy it must show.
  * (The Systems menu runs some systems without their file's timed commands, for free play.)
+ * With `also`, what `also(page)` reads there at that time too: `{ boxes, more }`.
  */
 export async function fileAt(site, name, t, also) {
   const text = await readFile(join(ROOT, "scenarios", `${name}.json`), "utf8");
@@ -161,7 +162,7 @@ export async function fileAt(site, name, t, also) {
  */
 export async function logsIn(page, region) {
   return page.$$eval(`${region} .stream-view`, (views) => views.map((v) => ({
-    log: v.dataset.log,
+    log: v.getAttribute("aria-label"),
     hint: v.querySelector(".hint").textContent,
     lanes: [...v.querySelectorAll(".lane")].map((l) => [l.querySelector(".lane-head").textContent, ...[...l.querySelectorAll(".rec")].map((r) => r.textContent)]),
     groups: [...v.querySelectorAll(".stream-groups tbody tr")].map((tr) => [...tr.cells].map((c) => c.textContent)),
