@@ -240,7 +240,7 @@ test("a lesson file whose log has no consumer group opens with an empty log, not
   const { page, problems } = await openPage(site.browser, `${site.server.url}studio/index.html?l=no-groups&lf=${lf}`, { viewport });
   await page.waitForSelector("#region-stream .stream-view");
   assert.equal(await page.textContent(".lesson-title"), lesson.title);
-  // No group: no lanes, no cursors and no table rows; the records still reach the topic.
+  // No group: no lanes, no cursors and no groups table; the run plays on.
   assert.equal(await page.locator("#region-stream .lane").count(), 0);
   assert.equal(await page.locator("#stream-groups").count(), 0);
   await page.click("#play-pause");
