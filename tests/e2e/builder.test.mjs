@@ -87,15 +87,23 @@ test("the video-upload fan-out (an SNS topic, four SQS subscriptions, each with 
   await page.close();
 });
 
-test("arrow keys walked quickly through a node's select lose no change: the last one is applied", async () => {
-  const { page, problems } = await openPage(site.browser, studio(), { viewport });
+/**
+ * A new system with one router, `events`, whose fold is open: its type select, that select's
+ * options and the index of the one chosen.
+ */
+async function routerTypeSelect(page) {
   await page.waitForSelector("#system-file");
   await start(page);
   await add(page, "router", "events");
   const selector = '#builder-body [data-node="events"][data-field="type"]';
   if (!(await page.isVisible(selector))) await page.click('#builder-body details[data-node="events"] summary');
   const values = await page.$$eval(`${selector} option`, (os) => os.map((o) => o.value));
-  const from = values.indexOf(await page.inputValue(selector));
+  return { selector, values, from: values.indexOf(await page.inputValue(selector)) };
+}
+
+test("arrow keys walked quickly through a node's select lose no change: the last one is applied", async () => {
+  const { page, problems } = await openPage(site.browser, studio(), { viewport });
+  const { selector, values, from } = await routerTypeSelect(page);
   const last = values[values.length - 1];
   assert.ok(values.length - 1 - from >= 2, `options ${values} from ${from}`);
   await page.focus(selector);
@@ -125,13 +133,7 @@ test("an arrow key pressed while an earlier change waits its turn walks on from 
     };
   });
   const { page, problems } = await openPage(site.browser, studio(), { context });
-  await page.waitForSelector("#system-file");
-  await start(page);
-  await add(page, "router", "events");
-  const selector = '#builder-body [data-node="events"][data-field="type"]';
-  if (!(await page.isVisible(selector))) await page.click('#builder-body details[data-node="events"] summary');
-  const values = await page.$$eval(`${selector} option`, (os) => os.map((o) => o.value));
-  const from = values.indexOf(await page.inputValue(selector));
+  const { selector, values, from } = await routerTypeSelect(page);
   assert.ok(values.length - 1 - from >= 3, `options ${values} from ${from}`);
   const type = () => page.evaluate(() => JSON.parse(document.querySelector("#system-file-text").value).nodes.events.router.type);
   await page.focus(selector);
