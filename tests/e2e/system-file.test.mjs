@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ROOT, axeSerious, canvasAt, canvasBoxes, openPage, runFile, screenshotOf, useSite } from "./harness.mjs";
+import { logsIn } from "./builder-steps.mjs";
 
 const site = useSite({ prefix: "/" });
 const viewport = { width: 1280, height: 1000 };
@@ -61,6 +62,62 @@ test("a file of several queues opened from disk runs as the built-in fan-out doe
   await screenshotOf(page, "#region-own", "system-file-video-upload");
   assert.deepEqual(problems, []);
   await builtIn.page.close();
+  await page.close();
+});
+
+test("a file of two Kafka topics draws each log apart, and a record opened in one opens in that log only", async () => {
+  const { page, problems } = await openPage(site.browser, studio(), { viewport });
+  await page.waitForSelector("#system-file");
+  // Two groups of the orders topic share an initial; the payments topic has one group.
+  await runFile(page, JSON.stringify({
+    version: 2,
+    name: "two-logs",
+    seed: 7,
+    nodes: {
+      "order-service": { producer: { rate: 10, groups: 20 } },
+      "payment-service": { producer: { rate: 5, groups: 10 } },
+      orders: { log: { partitions: 2 } },
+      payments: { log: { partitions: 3 } },
+      kitchen: { consumer: { processing: { mean: "50ms" } } },
+      "kafka-sink": { consumer: { processing: { mean: "20ms" } } },
+      ledger: { consumer: { processing: { mean: "30ms" } } },
+    },
+    edges: [
+      { kind: "publish", from: "order-service", to: "orders" },
+      { kind: "publish", from: "payment-service", to: "payments" },
+      { kind: "subscribe", from: "orders", to: "kitchen" },
+      { kind: "subscribe", from: "orders", to: "kafka-sink" },
+      { kind: "subscribe", from: "payments", to: "ledger" },
+    ],
+  }));
+  assert.equal(await status(page), "Read two-logs: 7 nodes, 5 edges. It runs on the canvas.");
+  await canvasAt(page, "#region-own", 20_000);
+  const [orders, payments, ...more] = await logsIn(page, "#region-own");
+  assert.deepEqual(more, []);
+  assert.equal(orders.log, "orders");
+  assert.equal(orders.hint, "orders: committed by ▲k kitchen, ▲2 kafka-sink; ✕ skipped, ×2 repeated by kitchen.");
+  assert.equal(orders.lanes.length, 2);
+  assert.deepEqual(orders.groups.map((g) => g[0]), ["kitchen", "kafka-sink"]);
+  assert.equal(payments.log, "payments");
+  assert.equal(payments.hint, "payments: committed by ▲l ledger; ✕ skipped, ×2 repeated by ledger.");
+  assert.equal(payments.lanes.length, 3);
+  assert.deepEqual(payments.groups.map((g) => g[0]), ["ledger"]);
+  for (const [head] of payments.lanes) assert.match(head, /^P\d owner (ledger-1|unassigned) · end \d+ · lag ledger \d+$/);
+
+  // The second log's records open in the second log, with its topic's name. Orders has a
+  // record at the same partition and offset, so a record named without its log would open there.
+  const end = (log) => Number(/ end (\d+) /.exec(log.lanes[0][0])[1]);
+  assert.ok(end(orders) > end(payments), `orders' P0 ends at ${end(orders)}, payments' at ${end(payments)}`);
+  const [inOrders, inPayments] = ["orders", "payments"].map((t) => page.locator(`#region-own .stream-view[aria-label="${t}"]`));
+  await inPayments.locator(".lane[data-partition='0'] .rec:not(.tail) button").first().click();
+  assert.match(await inPayments.locator("#record-detail").textContent(), /payments · partition 0 · offset \d+/);
+  assert.equal(await inOrders.locator("#record-detail").count(), 0, "the same partition and offset in orders stays closed");
+  // Opening one in the first log closes the second's: one record is open at a time.
+  await inOrders.locator(".lane[data-partition='1'] .rec:not(.tail) button").first().click();
+  assert.match(await inOrders.locator("#record-detail").textContent(), /orders · partition 1 · offset \d+/);
+  assert.equal(await inPayments.locator("#record-detail").count(), 0);
+  assert.deepEqual(await axeSerious(page, "#region-own"), []);
+  assert.deepEqual(problems, []);
   await page.close();
 });
 
