@@ -71,34 +71,44 @@ export function attach(fold) {
   const $ = (selector) => fold.querySelector(selector);
   const say = (text) => ($("#system-file-status").textContent = text);
   let busy = false;
-  // A field changed while the worker was busy: applied once it answers. Only the latest waits,
-  // as arrow keys walking a select change it at every option; a second field changed within
-  // the same answer's wait replaces the first one's change.
+  // A field changed while the worker was busy (its node, name and value): applied once it
+  // answers. Only the latest waits, as arrow keys walking a select change it at every option;
+  // a second field changed within the same answer's wait replaces the first one's change.
   let next = null;
 
-  async function step(op, args, field) {
+  async function step(op, args) {
     if (busy) {
-      if (op === "set") next = [op, args, field];
+      if (op === "set") next = args;
       return;
     }
     busy = true;
-    await apply(op, args, field);
+    await apply(op, args);
     busy = false;
     if (next) {
-      const [o, a, f] = next;
+      const waited = next;
       next = null;
-      step(o, a, f);
+      step("set", waited);
     }
   }
 
   /** One step: asks the worker, then shows its answer in the fold. */
-  async function apply(op, args, field) {
+  async function apply(op, args) {
     const body = $("#builder-body");
     const area = $("#system-file-text");
+    const property = ([node, name]) => body.querySelector(`[data-node="${node}"][data-field="${name}"]`);
+    // An edge's fold is named by its place (`#3`), and removing edge #1 renumbers the ones
+    // after it: a fold open, or a change waiting, on #3 follows its edge to #2, and one on the
+    // edge removed goes with it (undefined, which the worker reads as no fold). The focus,
+    // on the Remove button then, needs none of this.
+    const follow = (node) => {
+      const after = op === "disconnect" && node?.[0] === "#" ? node.slice(1) - args[0] : -1;
+      return after < 0 ? node : after ? `#${node.slice(1) - 1}` : undefined;
+    };
     // The folds that are open stay open, and the field in use keeps the focus, so a person
     // going from field to field does not lose their place.
-    const open = [...body.querySelectorAll("details[open]")].map((d) => d.dataset.node).join(",");
-    const active = body.contains(document.activeElement) ? document.activeElement : null;
+    const open = [...body.querySelectorAll("details[open]")].map((d) => follow(d.dataset.node)).join(",");
+    // Found again inside the fold's body, so an element focused elsewhere is left alone.
+    const active = document.activeElement;
     const again = active?.dataset.field != null
       ? `[data-node="${active.dataset.node}"][data-field="${active.dataset.field}"]`
       : active?.id && `#${active.id}`;
@@ -107,16 +117,15 @@ export function attach(fold) {
     try {
       answer = await ask([op, area.value, open, ...args]);
     } catch (why) {
-      answer = [false, String(why)];
+      answer = [false, why];
     }
     const [ok, text, plan, html, status] = answer;
     if (!ok) {
       const why = `Not applied: ${text}`;
-      // A property the planner refused says so beside itself, and stays as typed (found
-      // again: the fold may have been drawn anew since the change).
-      field = field && (body.querySelector(`[data-node="${field.dataset.node}"][data-field="${field.dataset.field}"]`) ?? field);
+      // A property the planner refused says so beside itself, and stays as typed.
+      const field = op === "set" && property(args);
       if (field) {
-        field.setAttribute("aria-invalid", "true");
+        field.ariaInvalid = "true";
         const wrong = field.parentElement.querySelector(".builder-wrong");
         if (wrong) wrong.textContent = why;
       }
@@ -126,11 +135,9 @@ export function attach(fold) {
     body.innerHTML = html;
     // The fold drawn shows the value this answer applied; a later change waiting its turn is
     // what the person sees, or their next arrow key would walk on from the older value.
-    if (next) {
-      const [node, name, value] = next[1];
-      const waiting = body.querySelector(`[data-node="${node}"][data-field="${name}"]`);
-      if (waiting) waiting.value = value;
-    }
+    if (next && (next[0] = follow(next[0])) === undefined) next = null;
+    const waiting = next && property(next);
+    if (waiting) waiting.value = next[2];
     if (again) body.querySelector(again)?.focus();
     if (plan) {
       const packed = await pack(text).catch(() => "");
@@ -144,18 +151,18 @@ export function attach(fold) {
   for (const control of fold.querySelectorAll("[disabled]")) control.disabled = false;
 
   fold.addEventListener("click", (e) => {
+    // Only the fold's own controls have an op, so the nearest is always the fold's.
     const button = e.target.closest("[data-op]");
-    if (!button || !fold.contains(button)) return;
+    if (!button) return;
     const value = (id) => $(`#${id}`)?.value ?? "";
     const op = button.dataset.op;
+    // A button that removes something names it (remove, disconnect, uncommand); for the
+    // others the name is missing, which the worker reads as no argument.
     const args =
       op === "add" ? [value("builder-kind"), value("builder-name")]
       : op === "connect" ? ["builder-edge", "builder-from", "builder-to", "builder-key"].map(value)
-      : op === "remove" ? [button.dataset.node]
-      : op === "disconnect" ? [button.dataset.edge]
       : op === "command" ? ["builder-at", "builder-target", "builder-type", "builder-fields"].map(value)
-      : op === "uncommand" ? [button.dataset.place]
-      : [];
+      : [button.dataset.node ?? button.dataset.edge ?? button.dataset.place];
     step(op, args);
   });
 
@@ -175,6 +182,6 @@ export function attach(fold) {
       $("#builder-type-hint").textContent = target.selectedOptions[0].dataset.hint;
       return;
     }
-    if (target.dataset.field != null) step("set", [target.dataset.node, target.dataset.field, target.value], target);
+    if (target.dataset.field != null) step("set", [target.dataset.node, target.dataset.field, target.value]);
   });
 }

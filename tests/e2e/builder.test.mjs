@@ -151,6 +151,42 @@ test("an arrow key pressed while an earlier change waits its turn walks on from 
   await context.close();
 });
 
+test("removing an edge renumbers the ones after it, and an open fold or a change waiting its turn follows its edge", async () => {
+  // Each step reaches the worker 400 ms late, so a change made just after a removal waits.
+  const context = await site.browser.newContext({ viewport });
+  await context.addInitScript(() => {
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (...message) {
+      setTimeout(() => post.apply(this, message), 400);
+    };
+  });
+  const { page, problems } = await openPage(site.browser, studio(), { context });
+  await page.waitForSelector("#system-file");
+  await start(page);
+  await add(page, "producer", "shop");
+  await add(page, "log", "orders");
+  for (const group of ["a", "b", "c"]) await add(page, "consumer", group);
+  await connect(page, "publish", "shop", "orders");
+  for (const group of ["a", "b", "c"]) await connect(page, "subscribe", "orders", group);
+  const open = () => page.$$eval("#builder-body details[open]", (folds) => folds.map((f) => `${f.dataset.node} ${f.querySelector("summary").textContent}`));
+  for (const edge of ["#1", "#3"]) await page.click(`#builder-body details[data-node="${edge}"] summary`);
+  assert.deepEqual(await open(), ["#1 orders → a: subscribe", "#3 orders → c: subscribe"]);
+  // Edge #1 goes; before the answer, orders → c's max_poll_records changes in its fold (#3).
+  await page.click('#builder-body details[data-node="#1"] [data-op=disconnect]');
+  await page.$eval('#builder-body [data-node="#3"][data-field="group.max_poll_records"]', (field) => {
+    field.value = "7";
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  const edges = () => page.evaluate(() => JSON.parse(document.querySelector("#system-file-text").value).edges);
+  await page.waitForFunction(() => JSON.parse(document.querySelector("#system-file-text").value).edges.some((e) => e.group?.max_poll_records), null, { timeout: 10_000 });
+  assert.deepEqual((await edges()).map((e) => `${e.from} → ${e.to} ${e.group?.max_poll_records ?? "-"}`), ["shop → orders -", "orders → b -", "orders → c 7"]);
+  // The fold of the edge removed is gone, not handed to b; c's stays open at its new place.
+  assert.deepEqual(await open(), ["#2 orders → c: subscribe"]);
+  assert.equal(await page.inputValue('#builder-body [data-node="#2"][data-field="group.max_poll_records"]'), "7");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("a Kafka topic with two consumer groups, each group's settings on its edge and a timeline of commands, runs as the file scenarios/orders-log.json does", async () => {
   const { page, problems } = await openPage(site.browser, studio(), { viewport });
   await page.waitForSelector("#system-file");
