@@ -34,6 +34,8 @@ fn batch(
     (sim, counts, processing_order(&events))
 }
 
+/// semantics.md §1.5 "Without RBIF": any error makes every message of the batch visible
+/// again after the visibility timeout, successes included.
 #[test]
 fn whole_batch_mode_processes_the_four_good_messages_twice() {
     let (sim, c, _) = batch("standard", "whole_batch", 2, vec![]);
@@ -48,6 +50,8 @@ fn whole_batch_mode_processes_the_four_good_messages_twice() {
     ));
 }
 
+/// semantics.md §1.5: with `ReportBatchItemFailures`, only the items listed in
+/// `batchItemFailures` return to the queue.
 #[test]
 fn partial_batch_response_returns_only_the_failed_message() {
     let (sim, c, order) = batch("standard", "report_failures", 2, vec![]);
@@ -60,6 +64,8 @@ fn partial_batch_response_returns_only_the_failed_message() {
     assert_eq!(sim.message(4).unwrap().receive_count(), 1);
 }
 
+/// semantics.md §1.5 "FIFO + partial failure": stop at the first failure and report it with
+/// every unprocessed message after it, to keep the group's order.
 #[test]
 fn fifo_stop_at_first_returns_the_failure_and_everything_after_it() {
     // The fix ships after the poison pill's third failed receive; then all of it flows, in order.
@@ -87,6 +93,7 @@ fn fifo_stop_at_first_returns_the_failure_and_everything_after_it() {
     assert_eq!(c.order_violations, 0);
 }
 
+/// semantics.md §1.5 "Without RBIF": each return repeats the batch's good work too.
 #[test]
 fn in_whole_batch_mode_each_extra_receive_repeats_the_good_work() {
     let (_, c, _) = batch("standard", "whole_batch", 3, vec![]);

@@ -57,6 +57,8 @@ fn dead_letters_show_why_and_are_processed_after_the_fix_and_a_redrive() {
     assert_eq!(sim.message(dead[1].id).unwrap().redrives(), 1);
 }
 
+/// semantics.md §1.3: a redrive moves dead letters back at the rate asked for (at most 500
+/// messages a second, which `scenarios.rs` checks).
 #[test]
 fn redrive_moves_messages_at_the_configured_rate() {
     let mut sim = sim(json!({

@@ -82,6 +82,8 @@ fn duplicate_sends_share_the_event_id_and_distinct_events_do_not() {
     );
 }
 
+/// semantics.md §10: in binary content mode every context attribute travels as a header with
+/// its binding's prefix (`ce-`, `ce_`, `cloudEvents:`), and `replyto` is flagged as custom.
 #[test]
 fn binary_renderings_carry_every_attribute_with_the_binding_prefix() {
     let envelope = envelopes("fifo", true).remove(0);

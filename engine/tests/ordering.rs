@@ -36,6 +36,7 @@ fn a_standard_queue_delivers_in_roughly_but_not_strictly_publish_order() {
     assert!(*displacement.iter().max().unwrap() < 200);
 }
 
+/// semantics.md §1.4: a FIFO queue delivers each message group in order.
 #[test]
 fn fifo_keeps_strict_order_within_each_group() {
     let mut sim = sim(json!({

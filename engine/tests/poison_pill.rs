@@ -31,6 +31,8 @@ fn without_a_dlq_the_poison_pill_is_received_forever() {
     assert!(!m.state().is_terminal());
 }
 
+/// semantics.md §1.4: a poison message blocks its group until it reaches the DLQ; other
+/// groups keep flowing.
 #[test]
 fn in_fifo_the_poison_pill_blocks_its_group_while_other_groups_flow() {
     let mut commands = vec![send("1s", "poison", 1)];

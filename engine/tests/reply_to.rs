@@ -7,6 +7,8 @@ use queue_engine::envelope::{field_doc, Envelope, Origin};
 use queue_engine::EventKind;
 use serde_json::json;
 
+/// semantics.md §10: CloudEvents has no standard reply-to attribute; the envelope carries the
+/// reply queue as a custom extension, and says so.
 #[test]
 fn replies_arrive_on_the_queue_named_in_each_message_and_correlate() {
     let mut sim = sim(json!({

@@ -49,7 +49,7 @@ fn long_polling_makes_far_fewer_empty_receives_than_short_polling() {
     );
 }
 
-/// semantics.md §1 (SQS): a standard DLQ keeps each message's original enqueue time, so a dead
+/// semantics.md §1.3 (DLQ retention): a standard DLQ keeps each message's original enqueue time, so a dead
 /// letter expires at publish time + the DLQ's retention, however late it was dead-lettered.
 /// Every message is a poison pill here, so each is dead-lettered after one receive.
 #[test]

@@ -46,6 +46,51 @@ fn out_of_range_values_name_the_field_the_range_and_the_value() {
     assert!(expected.contains("FIFO"));
 }
 
+/// semantics.md §1.5: a Lambda event source mapping takes batches of up to 10,000 messages
+/// from a standard queue and 10 from a FIFO one, and waits 0 to 300 s to fill one, never on
+/// FIFO.
+#[test]
+fn lambda_batches_follow_the_event_source_mapping_limits() {
+    assert!(
+        Scenario::from_json(r#"{"consumers": {"batch_size": 10000, "batch_window": "300s"}}"#)
+            .is_ok()
+    );
+    let (path, expected, given) = field_error(r#"{"consumers": {"batch_size": 10001}}"#);
+    assert_eq!(
+        (path.as_str(), given.as_str()),
+        ("consumers.batch_size", "10001")
+    );
+    assert!(expected.contains("10000"), "{expected}");
+    let (path, _, _) = field_error(r#"{"consumers": {"batch_window": "301s"}}"#);
+    assert_eq!(path, "consumers.batch_window");
+    let (path, expected, _) =
+        field_error(r#"{"queue": {"kind": "fifo"}, "consumers": {"batch_window": "1s"}}"#);
+    assert_eq!(path, "consumers.batch_window");
+    assert!(expected.contains("FIFO"), "{expected}");
+}
+
+/// semantics.md §1.1: `DelaySeconds` is 0 to 900 s and `ReceiveMessageWaitTimeSeconds` 0 to
+/// 20 s; §1.3: a redrive moves at most 500 messages a second.
+#[test]
+fn delay_long_polling_and_redrive_stop_at_their_sqs_maximum() {
+    assert!(Scenario::from_json(
+        r#"{"queue": {"delay": "900s", "receive_wait": "20s"}, "dlq": {"redrive_rate": 500}}"#
+    )
+    .is_ok());
+    assert_eq!(
+        field_error(r#"{"queue": {"delay": "901s"}}"#).0,
+        "queue.delay"
+    );
+    assert_eq!(
+        field_error(r#"{"queue": {"receive_wait": "21s"}}"#).0,
+        "queue.receive_wait"
+    );
+    assert_eq!(
+        field_error(r#"{"dlq": {"redrive_rate": 501}}"#).0,
+        "dlq.redrive_rate"
+    );
+}
+
 #[test]
 fn unknown_and_mistyped_fields_are_rejected_with_their_path() {
     let (path, expected, given) = field_error(r#"{"queue": {"visiblity_timeout": 5}}"#);

@@ -7,6 +7,8 @@ use queue_engine::envelope::Envelope;
 use queue_engine::trace::SpanKind;
 use serde_json::json;
 
+/// semantics.md §11: `send` is a PRODUCER span, `receive` CLIENT and `process` CONSUMER; a
+/// single-message process span takes the message's creation context as its parent.
 #[test]
 fn a_single_message_trace_is_one_waterfall_from_send_to_reply() {
     let mut sim = sim(json!({
@@ -61,6 +63,8 @@ fn a_single_message_trace_is_one_waterfall_from_send_to_reply() {
         .all(|s| s.trace_id == send.trace_id));
 }
 
+/// semantics.md §11: a batch process span cannot have several parents, so it links to each
+/// message's context instead.
 #[test]
 fn a_batch_process_span_links_to_each_message_instead_of_having_a_parent() {
     let sends: Vec<_> = (0..3)
@@ -91,6 +95,8 @@ fn a_batch_process_span_links_to_each_message_instead_of_having_a_parent() {
     }
 }
 
+/// semantics.md §11: a `traceparent` is `00-<32 hex>-<16 hex>-<2 hex>`, 55 characters, and an
+/// all-zero trace or span id is invalid.
 #[test]
 fn the_otlp_export_has_valid_ids_and_leaves_out_derived_spans() {
     let mut sim = sim(
@@ -166,4 +172,54 @@ fn each_reply_of_a_duplicate_has_its_own_arrival() {
             pair[1].start
         );
     }
+}
+
+/// semantics.md §11: each span carries the OpenTelemetry messaging attributes (the system,
+/// the destination, the operation type and the message id), and a batch's process span
+/// `messaging.batch.message_count`.
+#[test]
+fn spans_carry_the_messaging_attributes_and_a_batch_its_size() {
+    let sends: Vec<_> = (0..3)
+        .map(|_| json!({ "at": 0, "do": { "type": "send" } }))
+        .collect();
+    let mut sim = sim(json!({
+        "queue": { "name": "orders" },
+        "producers": [{ "rate": 0 }],
+        "consumers": { "batch_size": 3 },
+        "commands": sends
+    }));
+    sim.advance_to(secs(5));
+    let trace = sim.trace(2).unwrap();
+    let attr = |s: &queue_engine::trace::Span, key: &str| {
+        s.attributes
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    };
+    let send = &trace.spans[0];
+    assert_eq!(send.name, "send orders");
+    assert_eq!(attr(send, "messaging.system").as_deref(), Some("aws_sqs"));
+    assert_eq!(
+        attr(send, "messaging.destination.name").as_deref(),
+        Some("orders")
+    );
+    assert_eq!(
+        attr(send, "messaging.operation.type").as_deref(),
+        Some("send")
+    );
+    assert_eq!(attr(send, "messaging.message.id").as_deref(), Some("2"));
+    let process = trace
+        .spans
+        .iter()
+        .find(|s| s.kind == SpanKind::Consumer)
+        .unwrap();
+    assert_eq!(process.name, "process orders");
+    assert_eq!(
+        attr(process, "messaging.operation.type").as_deref(),
+        Some("process")
+    );
+    assert_eq!(
+        attr(process, "messaging.batch.message_count").as_deref(),
+        Some("3")
+    );
 }

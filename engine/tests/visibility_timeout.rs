@@ -16,6 +16,9 @@ fn slow(extend: bool) -> common::OneQueue {
     }))
 }
 
+/// semantics.md §1.2: a message not deleted within its visibility timeout is received again,
+/// and a delete with the first, outdated receipt handle succeeds on a standard queue "but the
+/// message might not be deleted" (counted as a stale delete).
 #[test]
 fn processing_past_the_timeout_means_two_consumers_process_the_same_message() {
     let mut sim = slow(false);
