@@ -22,15 +22,17 @@ const DEBUG_PANIC_PARAM: (&str, &str) = ("debug", "panic");
 
 /// Real milliseconds between ticks at `speed`. Each tick advances by the real time that
 /// actually passed, so a slow frame never slows simulated time. Above 1x a tick every 33 ms
-/// keeps counts moving smoothly. At 1x and slower a tick every 200 ms moves the clock by about
-/// two of its finest digit (0.1 s), and what moves in between is animated by CSS (the
-/// diagram's tokens between places, the canvas's tokens along edges). Renders are most of the
-/// main thread's time at 1x: from 100 ms to 200 ms took its busy share on the pizza shop from
+/// keeps counts moving smoothly. At 1x and slower a tick every 300 ms moves the clock by three
+/// of its finest digit (0.1 s), and what moves in between is animated by CSS (the diagram's
+/// tokens between places, the canvas's tokens along edges). Renders are most of the main
+/// thread's time at 1x: from 100 ms to 200 ms took its busy share on the pizza shop from
 /// 12.6 % to 7.4 %, and with reduced motion from 7.0 % to 4.1 % (tests/bench/busy.mjs, two
-/// alternating rounds of three runs per build, medians).
+/// alternating rounds of three runs per build, medians); from 200 ms to 300 ms took it from
+/// 4.8-6.1 % to 2.9-4.2 % on backlogs of 50 to 10,000 messages (`cargo xtask bench frames`,
+/// the two builds alternating, two rounds each).
 pub fn tick_ms(speed: f64) -> u32 {
     if speed <= 1.0 {
-        200
+        300
     } else {
         33
     }
