@@ -430,8 +430,15 @@ impl Panels {
     /// The system an author opened from its file, from time zero, in place of the one before.
     #[cfg(feature = "studio")]
     pub fn open_own(&mut self, plan: Plan) {
+        thread_local! {
+            /// Counted for the page, not these panels: each opening starts from new ones.
+            static OPENINGS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+        }
         self.runs[Panel::Own as usize] = Run::new(Spec::Own(Some(Box::new(plan))));
-        self.own_opened = self.own_opened.wrapping_add(1);
+        self.own_opened = OPENINGS.with(|n| {
+            n.set(n.get().wrapping_add(1));
+            n.get()
+        });
     }
 
     /// New log settings at `now`: the log starts over from time zero with them, without the
