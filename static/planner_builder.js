@@ -154,14 +154,16 @@ export function attach(fold) {
     // Only the fold's own controls have an op, so the nearest is always the fold's.
     const button = e.target.closest("[data-op]");
     if (!button) return;
-    const value = (id) => $(`#${id}`)?.value ?? "";
+    // The form's fields, `builder-<name>`, in the order the worker reads them (a missing one
+    // as empty, as the worker reads anything that is not text).
+    const values = (names) => names.split(" ").map((name) => $(`#builder-${name}`)?.value);
     const op = button.dataset.op;
     // A button that removes something names it (remove, disconnect, uncommand); for the
     // others the name is missing, which the worker reads as no argument.
     const args =
-      op === "add" ? [value("builder-kind"), value("builder-name")]
-      : op === "connect" ? ["builder-edge", "builder-from", "builder-to", "builder-key"].map(value)
-      : op === "command" ? ["builder-at", "builder-target", "builder-type", "builder-fields"].map(value)
+      op === "add" ? values("kind name")
+      : op === "connect" ? values("edge from to key")
+      : op === "command" ? values("at target type fields")
       : [button.dataset.node ?? button.dataset.edge ?? button.dataset.place];
     step(op, args);
   });

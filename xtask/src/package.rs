@@ -200,6 +200,10 @@ pub fn after_trunk(dist: &Path, studio: bool) -> Result<(), String> {
     if studio {
         // The builder's page side (fetched when first used) goes through terser like the glue.
         minify_glue(&dist.join(format!("{PLANNER}_builder.js")))?;
+        // So does the worker's glue, a classic script: Trunk's minifier names its locals in
+        // an order that changes from build to build, which moved its gzip by some 10 B, and
+        // terser's names are 0.1 kB smaller (2,408 -> 2,302 B).
+        minify_script(&dist.join(format!("{PLANNER}.js")))?;
         // So does the studio's own start-up script, which Trunk's minifier cannot parse (its
         // `import()`) and leaves with its comments: a classic script, so not as a module.
         let script = find(&dist, "studio-", ".js", ".none")?;
