@@ -123,8 +123,8 @@ test("arrow keys walked quickly through a node's select lose no change: the last
   await page.close();
 });
 
-test("an arrow key pressed while an earlier change waits its turn walks on from that change, not from the one last drawn", async () => {
-  // Each step reaches the worker 400 ms late, so the window this test needs is always open.
+/** The studio in a context of its own where each step reaches the worker 400 ms late. */
+async function withLateWorker() {
   const context = await site.browser.newContext({ viewport });
   await context.addInitScript(() => {
     const post = Worker.prototype.postMessage;
@@ -132,7 +132,12 @@ test("an arrow key pressed while an earlier change waits its turn walks on from 
       setTimeout(() => post.apply(this, message), 400);
     };
   });
-  const { page, problems } = await openPage(site.browser, studio(), { context });
+  return { ...(await openPage(site.browser, studio(), { context })), context };
+}
+
+test("an arrow key pressed while an earlier change waits its turn walks on from that change, not from the one last drawn", async () => {
+  // The window this test needs, a step waiting for the answer to another, is always open.
+  const { page, problems, context } = await withLateWorker();
   const { selector, values, from } = await routerTypeSelect(page);
   assert.ok(values.length - 1 - from >= 3, `options ${values} from ${from}`);
   const type = () => page.evaluate(() => JSON.parse(document.querySelector("#system-file-text").value).nodes.events.router.type);
@@ -152,15 +157,8 @@ test("an arrow key pressed while an earlier change waits its turn walks on from 
 });
 
 test("removing an edge renumbers the ones after it, and an open fold or a change waiting its turn follows its edge", async () => {
-  // Each step reaches the worker 400 ms late, so a change made just after a removal waits.
-  const context = await site.browser.newContext({ viewport });
-  await context.addInitScript(() => {
-    const post = Worker.prototype.postMessage;
-    Worker.prototype.postMessage = function (...message) {
-      setTimeout(() => post.apply(this, message), 400);
-    };
-  });
-  const { page, problems } = await openPage(site.browser, studio(), { context });
+  // A change made just after a removal waits for the removal's answer.
+  const { page, problems, context } = await withLateWorker();
   await page.waitForSelector("#system-file");
   await start(page);
   await add(page, "producer", "shop");
