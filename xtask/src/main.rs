@@ -23,6 +23,7 @@ mod checked;
 mod compress;
 mod definitions;
 mod moto;
+mod names;
 mod package;
 mod rabbit;
 mod redis;

@@ -187,6 +187,7 @@ pub fn after_trunk(dist: &Path, studio: bool) -> Result<(), String> {
         .replace(" data-integrity=\"none\"", "");
     write(&dist.join(&glue), &strip_js(&original))?;
     minify_glue(&dist.join(&glue))?;
+    crate::names::shorten_files(&dist.join(&wasm), &dist.join(&glue))?;
 
     // 1. No inline script: CSP-friendly page. And click to load (`poster=1`): nothing heavy
     // is fetched before boot.js opens its gate.
@@ -204,6 +205,10 @@ pub fn after_trunk(dist: &Path, studio: bool) -> Result<(), String> {
         // an order that changes from build to build, which moved its gzip by some 10 B, and
         // terser's names are 0.1 kB smaller (2,408 -> 2,302 B).
         minify_script(&dist.join(format!("{PLANNER}.js")))?;
+        crate::names::shorten_files(
+            &dist.join(format!("{PLANNER}_bg.wasm")),
+            &dist.join(format!("{PLANNER}.js")),
+        )?;
         // So does the studio's own start-up script, which Trunk's minifier cannot parse (its
         // `import()`) and leaves with its comments: a classic script, so not as a module.
         let script = find(&dist, "studio-", ".js", ".none")?;
