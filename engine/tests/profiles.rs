@@ -314,6 +314,30 @@ fn pubsub_ack_deadline_and_delivery_attempts() {
         .contains("ackDeadlineSeconds"));
 }
 
+/// semantics.md §6: a subscription keeps a message for `messageRetentionDuration`, 10 minutes
+/// to 31 days, where an SQS queue keeps one 14 days at most (§1.1 `MessageRetentionPeriod`).
+#[test]
+fn pubsub_keeps_messages_up_to_31_days_and_sqs_up_to_14() {
+    let q = |profile: &str, secs: u64| {
+        failing(
+            json!({ "profile": profile, "retention": format!("{secs}s") }),
+            false,
+        )
+    };
+    let s = load(q("pubsub", 31 * 86_400)).unwrap();
+    assert_eq!(
+        s.lower().unwrap().queue.retention,
+        Millis::from_secs(31 * 86_400)
+    );
+    let (path, expected, _) = field_error(q("pubsub", 32 * 86_400));
+    assert_eq!(path, "nodes.orders.queue.retention");
+    assert!(expected.contains("messageRetentionDuration"), "{expected}");
+    assert!(load(q("sqs_standard", 14 * 86_400)).is_ok());
+    let (path, expected, _) = field_error(q("sqs_standard", 15 * 86_400));
+    assert_eq!(path, "nodes.orders.queue.retention");
+    assert!(expected.contains("MessageRetentionPeriod"), "{expected}");
+}
+
 /// semantics.md §8 (ActiveMQ Classic): the client's RedeliveryPolicy allows 6 redeliveries
 /// (7 deliveries), 1 s apart with no back-off by default, then the shared ActiveMQ.DLQ.
 #[test]

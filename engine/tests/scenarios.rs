@@ -69,6 +69,24 @@ fn lambda_batches_follow_the_event_source_mapping_limits() {
     assert!(expected.contains("FIFO"), "{expected}");
 }
 
+/// semantics.md §1.1 and §6: a version 1 file's queue keeps messages up to 14 days on SQS and
+/// up to 31 on a Pub/Sub subscription.
+#[test]
+fn retention_stops_at_14_days_on_sqs_and_31_on_pubsub() {
+    assert!(Scenario::from_json(r#"{"queue": {"retention": "1209600s"}}"#).is_ok());
+    assert_eq!(
+        field_error(r#"{"queue": {"retention": "1209601s"}}"#).0,
+        "queue.retention"
+    );
+    assert!(
+        Scenario::from_json(r#"{"queue": {"profile": "pubsub", "retention": "2678400s"}}"#).is_ok()
+    );
+    assert_eq!(
+        field_error(r#"{"queue": {"profile": "pubsub", "retention": "2678401s"}}"#).0,
+        "queue.retention"
+    );
+}
+
 /// semantics.md §1.1: `DelaySeconds` is 0 to 900 s and `ReceiveMessageWaitTimeSeconds` 0 to
 /// 20 s; §1.3: a redrive moves at most 500 messages a second.
 #[test]

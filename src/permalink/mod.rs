@@ -26,7 +26,7 @@ pub const VERSION: u32 = 1;
 
 /// The latest moment a link may name: 30 days of simulated time. Opening a link replays the
 /// run up to its moment, so some bound keeps a hostile link from freezing the page; a month is
-/// far past any lesson (retention tops out at 14 days) and past the day links used to allow.
+/// far past any lesson and past the day links used to allow.
 pub const LATEST: Millis = Millis(30 * 86_400_000);
 
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -315,7 +315,7 @@ impl QueueProfile {
                 name: "messageRetentionDuration",
                 default: Millis::from_secs(7 * 86_400),
                 min: Millis::from_mins(10),
-                max: secs(1_209_600),
+                max: secs(31 * 86_400),
             },
             QueueProfile::RabbitmqClassic | QueueProfile::RabbitmqQuorum => Limit {
                 name: "x-message-ttl",
