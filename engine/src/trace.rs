@@ -119,7 +119,7 @@ impl Sim {
         let sc: &Scenario = &self.sc;
         let ids = TraceIds::for_message(sc.seed, m.event());
         let queue = sc.queue.name.clone();
-        let system = "aws_sqs";
+        let system = sc.queue.profile().messaging_system();
         let producer = sc
             .producers
             .get(m.producer() as usize)

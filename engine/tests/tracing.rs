@@ -223,3 +223,46 @@ fn spans_carry_the_messaging_attributes_and_a_batch_its_size() {
         Some("3")
     );
 }
+
+/// semantics.md §11: `messaging.system` names the queue's platform with OpenTelemetry's own
+/// values, so a trace of a RabbitMQ or Pub/Sub queue does not claim to be SQS.
+#[test]
+fn the_messaging_system_is_the_queues_platform() {
+    for (profile, system) in [
+        ("sqs_standard", "aws_sqs"),
+        ("sqs_fifo", "aws_sqs"),
+        ("rabbitmq_classic", "rabbitmq"),
+        ("rabbitmq_quorum", "rabbitmq"),
+        ("service_bus", "servicebus"),
+        ("pubsub", "gcp_pubsub"),
+        ("activemq", "activemq"),
+    ] {
+        let fifo = profile == "sqs_fifo";
+        let mut sim = sim(json!({
+            "queue": { "profile": profile, "kind": if fifo { "fifo" } else { "standard" } },
+            "dlq": { "max_receive_count": 5 },
+            "producers": [{ "rate": 0 }],
+            "commands": [{ "at": 0, "do": { "type": "send" } }]
+        }));
+        sim.advance_to(secs(5));
+        let trace = sim.trace(1).expect("message 1 has a trace");
+        let messaging = trace.spans.iter().filter(|s| {
+            ["send ", "receive ", "process "]
+                .iter()
+                .any(|op| s.name.starts_with(op))
+        });
+        assert_eq!(
+            messaging.clone().count(),
+            3,
+            "{profile}: send, receive, process"
+        );
+        for span in messaging {
+            let found = span
+                .attributes
+                .iter()
+                .find(|(k, _)| k == "messaging.system")
+                .map(|(_, v)| v.as_str());
+            assert_eq!(found, Some(system), "{profile}: {}", span.name);
+        }
+    }
+}

@@ -200,6 +200,17 @@ impl QueueProfile {
         matches!(self, QueueProfile::RabbitmqQuorum | QueueProfile::Activemq)
     }
 
+    /// OpenTelemetry's `messaging.system` for the platform (semantics.md §11).
+    pub fn messaging_system(self) -> &'static str {
+        match self {
+            QueueProfile::SqsStandard | QueueProfile::SqsFifo => "aws_sqs",
+            QueueProfile::RabbitmqClassic | QueueProfile::RabbitmqQuorum => "rabbitmq",
+            QueueProfile::ServiceBus => "servicebus",
+            QueueProfile::Pubsub => "gcp_pubsub",
+            QueueProfile::Activemq => "activemq",
+        }
+    }
+
     /// Whether a message whose time to live runs out, or that a full queue drops from the
     /// head, goes to the dead-letter target rather than away: RabbitMQ dead-letters on
     /// expiry and on `maxlen` (§2.3); the other profiles' retention deletes.
