@@ -333,6 +333,7 @@ pub fn App(props: &AppProps) -> Html {
                 html! { <>
                     { crate::components::fixed(r#"<p class="hint">Your file runs from its seed, anew after each builder step. Copy link carries it whole.</p>"#) }
                     { crate::components::own_logs(now, &panels, &stream_open) }
+                    { crate::components::own_queues(now, &panels, &stream_open) }
                 </> },
             ),
         };

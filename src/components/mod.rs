@@ -48,6 +48,8 @@ mod lesson_author;
 mod lesson_panel;
 mod link_notice;
 mod metrics_panel;
+#[cfg(feature = "studio")]
+mod own_queues;
 mod platform_lens;
 mod queue_vs_topic;
 mod redis_panel;
@@ -79,6 +81,8 @@ pub use lesson_author::{author_tools, Writing};
 pub use lesson_panel::{LessonPanel, LessonPanelProps};
 pub use link_notice::link_notice;
 pub use metrics_panel::{MetricsPanel, MetricsPanelProps};
+#[cfg(feature = "studio")]
+pub use own_queues::own_queues;
 pub use platform_lens::{PlatformLens, PlatformLensProps};
 pub use queue_vs_topic::queue_vs_topic;
 pub use redis_panel::redis_panel;
@@ -96,7 +100,8 @@ pub(crate) use token::{LOOKS, PICTURE};
 /// The message a panel has open in its inspector: where it is (a subscription, partition or
 /// member, or a stream entry's time) and its id. One type for every panel, so they share
 /// one copy of Yew's state code. A log record's partition carries its log's place among the
-/// world's logs in its upper 32 bits (`stream_view::log_body`).
+/// world's logs in its upper 32 bits (`stream_view::log_body`); an own system's queue message
+/// has the top bit set there (`own_queues`).
 pub(crate) type Opened = (u64, u64);
 pub use token::{message_token, MessageToken};
 

@@ -121,6 +121,49 @@ test("a file of two Kafka topics draws each log apart, and a record opened in on
   await page.close();
 });
 
+test("each queue of an opened file lists its messages by place, as many as its canvas box counts, and any of them opens in the inspector", async () => {
+  const { page, problems } = await openPage(site.browser, studio(), { viewport });
+  await page.waitForSelector("#system-file");
+  await runFile(page, await file("video-upload"));
+  const boxes = await canvasAt(page, "#region-own", 20_000);
+  const queues = await page.$$eval("#region-own .own-queue", (sections) => sections.map((q) => ({
+    name: q.getAttribute("aria-label"),
+    places: [...q.querySelectorAll(".own-places li")].map((li) => [li.querySelector(".own-place").textContent, li.querySelectorAll(".token[data-msg]").length]),
+  })));
+  assert.deepEqual(queues.map((q) => q.name), ["transcoder-queue", "thumbnail-queue", "moderation-queue", "indexer-queue"]);
+  for (const { name, places } of queues) {
+    for (const [place, drawn] of places) {
+      const n = Number(place.split(" ").pop());
+      assert.ok(n > 0 && drawn === Math.min(n, 12), `${name}: ${place}, ${drawn} drawn`);
+      // The same number as the queue's box on the canvas, where the box has the line.
+      const line = boxes[name].find((l) => l.startsWith(`${place.replace(/ \d+$/, "")} `));
+      if (place.startsWith("ready") || place.startsWith("in flight")) assert.match(line, new RegExp(`^${place}( |$)`), `${name}: ${boxes[name]}`);
+    }
+  }
+  assert.ok(queues.some((q) => q.places.length > 0), "messages are waiting or in flight at 20 s");
+  // A message of the second queue opens there, under its own name.
+  const open = async (queue) => {
+    const token = page.locator(`#region-own .own-queue[aria-label="${queue}"] .token[data-msg]`).first();
+    const id = await token.getAttribute("data-msg");
+    await token.click();
+    return id;
+  };
+  const busiest = queues.filter((q) => q.places.length > 0).map((q) => q.name);
+  const first = await open(busiest[0]);
+  const detail = `#region-own .own-queue[aria-label="${busiest[0]}"] #queue-detail`;
+  assert.match(await page.textContent(`${detail} .inspector-head`), new RegExp(`^${busiest[0]}: message ${first}`));
+  assert.match(await page.textContent(detail), /specversion/, "its envelope");
+  assert.match(await page.getAttribute(`#region-own .own-queue[aria-label="${busiest[0]}"] .token[data-msg="${first}"]`, "class"), /\bselected\b/);
+  assert.deepEqual(await axeSerious(page, "#region-own"), []);
+  if (busiest.length > 1) {
+    await open(busiest[1]);
+    assert.equal(await page.locator("#region-own #queue-detail").count(), 1, "one message open at a time");
+    assert.equal(await page.locator(detail).count(), 0);
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("a file that does not plan says why by field, and the open system stays", async () => {
   const { page, problems } = await openPage(site.browser, `${studio()}?s=video-upload`, { viewport });
   await page.waitForSelector("#region-fanout");
