@@ -71,47 +71,58 @@ export function attach(fold) {
   const $ = (selector) => fold.querySelector(selector);
   const say = (text) => ($("#system-file-status").textContent = text);
   let busy = false;
-  // A field changed while the worker was busy (its node, name and value): applied once it
-  // answers. Only the latest waits, as arrow keys walking a select change it at every option;
-  // a second field changed within the same answer's wait replaces the first one's change.
-  let next = null;
+  // Steps taken while the worker was busy, `[op, args]`, applied in turn once it answers. A
+  // field changed again while its change waits replaces that change, as arrow keys walking a
+  // select change it at every option.
+  let waiting = [];
 
   async function step(op, args) {
     if (busy) {
-      if (op === "set") next = args;
+      const last = waiting.at(-1);
+      if (op === "set" && last?.[0] === op && last[1][0] === args[0] && last[1][1] === args[1]) last[1] = args;
+      else waiting.push([op, args]);
       return;
     }
     busy = true;
     await apply(op, args);
     busy = false;
-    if (next) {
-      const waited = next;
-      next = null;
-      step("set", waited);
-    }
+    if (waiting.length) step(...waiting.shift());
   }
 
   /** One step: asks the worker, then shows its answer in the fold. */
   async function apply(op, args) {
     const body = $("#builder-body");
     const area = $("#system-file-text");
+    // Found again inside the fold's body, so an element focused elsewhere is left alone.
+    const active = document.activeElement;
     const property = ([node, name]) => body.querySelector(`[data-node="${node}"][data-field="${name}"]`);
-    // An edge's fold is named by its place (`#3`), and removing edge #1 renumbers the ones
-    // after it: a fold open, or a change waiting, on #3 follows its edge to #2, and one on the
-    // edge removed goes with it (undefined, which the worker reads as no fold). The focus,
-    // on the Remove button then, needs none of this.
+    // An edge's fold is named by its place (`#3`). Removing edge #1, or a node with its
+    // edges, renumbers the edges after: a fold open, or a step waiting, on #3 follows its
+    // edge to #2, and one on an edge or node removed goes with it (undefined, which the
+    // worker reads as no fold). Each edge's Remove button names its ends.
+    const kept = [...body.querySelectorAll("[data-op=disconnect]")]
+      .filter((b) => {
+        const [from, to] = b.getAttribute("aria-label").slice(16).split(/ → |: /);
+        return op === "disconnect" ? b.dataset.edge !== args[0] : op !== "remove" || (from !== args[0] && to !== args[0]);
+      })
+      .map((b) => b.dataset.edge);
     const follow = (node) => {
-      const after = op === "disconnect" && node?.[0] === "#" ? node.slice(1) - args[0] : -1;
-      return after < 0 ? node : after ? `#${node.slice(1) - 1}` : undefined;
+      if (node?.[0] !== "#") return op === "remove" && node === args[0] ? undefined : node;
+      const place = kept.indexOf(node.slice(1));
+      return place < 0 ? undefined : `#${place}`;
     };
+    // A Remove button goes with its item: the focus moves to the item now in its place, the
+    // one before it, or the list's heading, which says how many are left.
+    const item = active?.closest("li");
+    const list = item?.parentElement;
+    const at = list && [...list.children].indexOf(item);
     // The folds that are open stay open, and the field in use keeps the focus, so a person
     // going from field to field does not lose their place.
     const open = [...body.querySelectorAll("details[open]")].map((d) => follow(d.dataset.node)).join(",");
-    // Found again inside the fold's body, so an element focused elsewhere is left alone.
-    const active = document.activeElement;
     const again = active?.dataset.field != null
       ? `[data-node="${active.dataset.node}"][data-field="${active.dataset.field}"]`
-      : active?.id && `#${active.id}`;
+      : active?.id ? `#${active.id}`
+      : /^(add|connect|command)$/.test(active?.dataset.op) && `[data-op=${active.dataset.op}]`;
     say("Planning…");
     let answer;
     try {
@@ -133,12 +144,24 @@ export function attach(fold) {
     }
     area.value = text;
     body.innerHTML = html;
-    // The fold drawn shows the value this answer applied; a later change waiting its turn is
-    // what the person sees, or their next arrow key would walk on from the older value.
-    if (next && (next[0] = follow(next[0])) === undefined) next = null;
-    const waiting = next && property(next);
-    if (waiting) waiting.value = next[2];
+    // Steps waiting their turn follow their edge; those on what went, go. The fold drawn
+    // shows the value this answer applied; a change waiting its turn is what the person sees,
+    // or their next arrow key would walk on from the older value.
+    waiting = waiting.filter(([o, a]) => {
+      if (!/^(set|remove|disconnect)$/.test(o)) return true;
+      const to = follow(o === "disconnect" ? `#${a[0]}` : a[0]);
+      if (to === undefined) return false;
+      a[0] = o === "disconnect" ? to.slice(1) : to;
+      const field = o === "set" && property(a);
+      if (field) field.value = a[2];
+      return true;
+    });
     if (again) body.querySelector(again)?.focus();
+    else if (list && !item.isConnected) {
+      const items = body.querySelector(`.${list.className}`);
+      const into = items?.children[at] ?? items?.children[at - 1];
+      (into?.querySelector("summary, button") ?? body.querySelector(`#${list.getAttribute("aria-labelledby")}`))?.focus();
+    }
     if (plan) {
       const packed = await pack(text).catch(() => "");
       document.dispatchEvent(new CustomEvent("queue-playground:open-system", { detail: { plan, packed } }));

@@ -428,7 +428,7 @@ pub fn draw(file: &ScenarioV2, view: &View) -> String {
 
     let _ = write!(
         out,
-        r#"<h4 id="builder-nodes">Nodes ({})</h4><ul class="builder-nodes" aria-labelledby="builder-nodes">"#,
+        r#"<h4 id="builder-nodes" tabindex="-1">Nodes ({})</h4><ul class="builder-nodes" aria-labelledby="builder-nodes">"#,
         nodes.len()
     );
     for (name, node) in nodes {
@@ -457,7 +457,7 @@ pub fn draw(file: &ScenarioV2, view: &View) -> String {
     let edges = &file.topology.edges;
     let _ = write!(
         out,
-        r#"<h4 id="builder-edges">Edges ({})</h4><ul class="builder-edges" aria-labelledby="builder-edges">"#,
+        r#"<h4 id="builder-edges" tabindex="-1">Edges ({})</h4><ul class="builder-edges" aria-labelledby="builder-edges">"#,
         edges.len()
     );
     for (i, e) in edges.iter().enumerate() {

@@ -192,7 +192,7 @@ pub fn draw(out: &mut String, file: &ScenarioV2) {
     let commands = &file.commands;
     let _ = write!(
         out,
-        r#"<h4 id="builder-commands">Timed commands ({})</h4><ul class="builder-commands" aria-labelledby="builder-commands">"#,
+        r#"<h4 id="builder-commands" tabindex="-1">Timed commands ({})</h4><ul class="builder-commands" aria-labelledby="builder-commands">"#,
         commands.len()
     );
     for (i, c) in commands.iter().enumerate() {

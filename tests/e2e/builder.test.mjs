@@ -185,6 +185,37 @@ test("removing an edge renumbers the ones after it, and an open fold or a change
   await context.close();
 });
 
+test("removing a node takes its edges, an open edge fold follows its edge, a click made meanwhile is kept, and the focus stays in the list", async () => {
+  const { page, problems, context } = await withLateWorker();
+  await page.waitForSelector("#system-file");
+  await start(page);
+  await add(page, "producer", "shop");
+  await add(page, "log", "orders");
+  for (const group of ["a", "b"]) await add(page, "consumer", group);
+  await connect(page, "publish", "shop", "orders");
+  for (const group of ["a", "b"]) await connect(page, "subscribe", "orders", group);
+  const open = () => page.$$eval("#builder-body details[open]", (folds) => folds.map((f) => `${f.dataset.node} ${f.querySelector("summary").textContent}`));
+  for (const fold of ["a", "#2"]) await page.click(`#builder-body details[data-node="${fold}"] summary`);
+  assert.deepEqual((await open()).map((f) => f.split(" ")[0]), ["a", "#2"]);
+  // The next node is typed in, then a is removed by keyboard; Add is clicked before the answer.
+  await page.selectOption("#builder-kind", "consumer");
+  await page.fill("#builder-name", "c");
+  await page.focus('#builder-body [data-op=remove][data-node="a"]');
+  await page.keyboard.press("Enter");
+  await page.$eval("#system-file [data-op=add]", (button) => button.click());
+  const nodes = () => page.evaluate(() => Object.keys(JSON.parse(document.querySelector("#system-file-text").value).nodes).sort());
+  await page.waitForFunction(() => "c" in JSON.parse(document.querySelector("#system-file-text").value).nodes, null, { timeout: 10_000 });
+  assert.deepEqual(await nodes(), ["b", "c", "orders", "shop"]);
+  const edges = await page.evaluate(() => JSON.parse(document.querySelector("#system-file-text").value).edges.map((e) => `${e.from} → ${e.to}`));
+  assert.deepEqual(edges, ["shop → orders", "orders → b"]);
+  // orders → b's fold is open at its new place, #1; a's went with a.
+  assert.deepEqual(await open(), ["#1 orders → b: subscribe"]);
+  // The focus left the Remove button for the node now in a's place in the list.
+  assert.equal(await page.evaluate(() => document.activeElement.closest(".builder-nodes > li")?.querySelector("summary b")?.textContent), "b");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("a Kafka topic with two consumer groups, each group's settings on its edge and a timeline of commands, runs as the file scenarios/orders-log.json does", async () => {
   const { page, problems } = await openPage(site.browser, studio(), { viewport });
   await page.waitForSelector("#system-file");
