@@ -183,12 +183,13 @@ pub fn shorten_files(wasm: &std::path::Path, glue: &std::path::Path) -> Result<(
 mod tests {
     use super::*;
     use wasm_encoder::{
-        CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection,
-        ImportSection, Instruction, Module, TypeSection,
+        CodeSection, CustomSection, EntityType, ExportKind, ExportSection, Function,
+        FunctionSection, ImportSection, Instruction, Module, TypeSection,
     };
 
     /// A module importing two functions and exporting, as wasm-bindgen's would, the glue's
-    /// start, a function the page calls and one that nothing in the glue names.
+    /// start, a function the page calls and one that nothing in the glue names; with a custom
+    /// section, which must come through whole.
     fn module() -> Vec<u8> {
         let mut m = Module::new();
         let mut types = TypeSection::new();
@@ -220,6 +221,10 @@ mod tests {
         f.instruction(&Instruction::End);
         code.function(&f);
         m.section(&code);
+        m.section(&CustomSection {
+            name: "note".into(),
+            data: b"kept as it is".into(),
+        });
         m.finish()
     }
 
@@ -262,6 +267,13 @@ mod tests {
              b:function(n){alert(n)},c:function(n){throw n}}}}\
              export function mount(){O.mount()}O.d();"
         );
+        let custom = Parser::new(0)
+            .parse_all(&wasm)
+            .find_map(|p| match p.unwrap() {
+                Payload::CustomSection(c) => Some((c.name().to_owned(), c.data().to_vec())),
+                _ => None,
+            });
+        assert_eq!(custom, Some(("note".to_owned(), b"kept as it is".to_vec())));
         // Everything else in the module is byte for byte what it was.
         assert_eq!(
             wasm.len()
