@@ -696,12 +696,8 @@ impl Scenario {
             if dlq.max_receive_count != NO_DELIVERY_LIMIT {
                 int("dlq.max_receive_count", dlq.max_receive_count, 1, 1000)?;
             }
-            duration(
-                "dlq.retention",
-                dlq.retention,
-                Millis::from_secs(60),
-                Millis::from_secs(1_209_600),
-            )?;
+            // The dead-letter queue is on the queue's platform, with the same range.
+            duration("dlq.retention", dlq.retention, l.min, l.max)?;
             fraction_range("dlq.redrive_rate", dlq.redrive_rate, 0.1, 500.0)?;
         }
         let c = &self.consumers;

@@ -338,6 +338,23 @@ fn pubsub_keeps_messages_up_to_31_days_and_sqs_up_to_14() {
     assert!(expected.contains("MessageRetentionPeriod"), "{expected}");
 }
 
+/// semantics.md §6: a Pub/Sub dead-letter subscription keeps its messages up to 31 days too,
+/// like the subscription it takes them from.
+#[test]
+fn a_pubsub_dead_letter_subscription_keeps_messages_up_to_31_days() {
+    let mut file = failing(json!({ "profile": "pubsub", "delivery_limit": 5 }), true);
+    file["nodes"]["dead"]["queue"]["retention"] = json!("2678400s");
+    let lowered = load(file.clone()).unwrap().lower().unwrap();
+    assert_eq!(
+        lowered.dlq.unwrap().retention,
+        Millis::from_secs(31 * 86_400)
+    );
+    file["nodes"]["dead"]["queue"]["retention"] = json!("2678401s");
+    let (path, expected, _) = field_error(file);
+    assert_eq!(path, "nodes.dead.queue.retention");
+    assert!(expected.contains("messageRetentionDuration"), "{expected}");
+}
+
 /// semantics.md §8 (ActiveMQ Classic): the client's RedeliveryPolicy allows 6 redeliveries
 /// (7 deliveries), 1 s apart with no back-off by default, then the shared ActiveMQ.DLQ.
 #[test]
