@@ -112,7 +112,7 @@ export function attach(fold) {
       return place < 0 ? undefined : `#${place}`;
     };
     // A Remove button goes with its item: the focus moves to the item now in its place, the
-    // one before it, or the list's heading, which says how many are left.
+    // one before it, or the list's heading just above it, which says how many are left.
     const item = active?.closest("li");
     const list = item?.parentElement;
     const at = list && [...list.children].indexOf(item);
@@ -160,7 +160,7 @@ export function attach(fold) {
     else if (list && !item.isConnected) {
       const items = body.querySelector(`.${list.className}`);
       const into = items?.children[at] ?? items?.children[at - 1];
-      (into?.querySelector("summary, button") ?? body.querySelector(`#${list.getAttribute("aria-labelledby")}`))?.focus();
+      (into?.querySelector("summary, button") ?? items?.previousElementSibling)?.focus();
     }
     if (plan) {
       const packed = await pack(text).catch(() => "");

@@ -212,6 +212,19 @@ test("removing a node takes its edges, an open edge fold follows its edge, a cli
   assert.deepEqual(await open(), ["#1 orders → b: subscribe"]);
   // The focus left the Remove button for the node now in a's place in the list.
   assert.equal(await page.evaluate(() => document.activeElement.closest(".builder-nodes > li")?.querySelector("summary b")?.textContent), "b");
+  // The edges removed by keyboard, the last first: the focus goes to the edge left (its
+  // fold's summary), then, with none left, to the list's heading.
+  const edgesLeft = (n) => page.waitForFunction((n) => (JSON.parse(document.querySelector("#system-file-text").value).edges ?? []).length === n, n, { timeout: 10_000 });
+  await page.focus('#builder-body [data-op=disconnect][data-edge="1"]');
+  await page.keyboard.press("Enter");
+  await edgesLeft(1);
+  assert.match(await page.evaluate(() => document.activeElement.closest(".builder-edges > li")?.textContent), /^shop → orders: publish/);
+  // Enter on the summary opens the fold, then its Remove button takes the last edge.
+  await page.keyboard.press("Enter");
+  await page.focus('#builder-body [data-op=disconnect][data-edge="0"]');
+  await page.keyboard.press("Enter");
+  await edgesLeft(0);
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Edges (0)");
   assert.deepEqual(problems, []);
   await context.close();
 });
