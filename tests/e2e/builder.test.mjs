@@ -135,6 +135,22 @@ async function withLateWorker() {
   return { ...(await openPage(site.browser, studio(), { context })), context };
 }
 
+/** shop publishing to the log orders, read by one consumer group per name, built in a studio
+ * whose worker answers late; `open()` lists the open folds as "place summary". */
+async function lateLog(groups) {
+  const late = await withLateWorker();
+  const { page } = late;
+  await page.waitForSelector("#system-file");
+  await start(page);
+  await add(page, "producer", "shop");
+  await add(page, "log", "orders");
+  for (const group of groups) await add(page, "consumer", group);
+  await connect(page, "publish", "shop", "orders");
+  for (const group of groups) await connect(page, "subscribe", "orders", group);
+  const open = () => page.$$eval("#builder-body details[open]", (folds) => folds.map((f) => `${f.dataset.node} ${f.querySelector("summary").textContent}`));
+  return { ...late, open };
+}
+
 test("an arrow key pressed while an earlier change waits its turn walks on from that change, not from the one last drawn", async () => {
   // The window this test needs, a step waiting for the answer to another, is always open.
   const { page, problems, context } = await withLateWorker();
@@ -158,15 +174,7 @@ test("an arrow key pressed while an earlier change waits its turn walks on from 
 
 test("removing an edge renumbers the ones after it, and an open fold or a change waiting its turn follows its edge", async () => {
   // A change made just after a removal waits for the removal's answer.
-  const { page, problems, context } = await withLateWorker();
-  await page.waitForSelector("#system-file");
-  await start(page);
-  await add(page, "producer", "shop");
-  await add(page, "log", "orders");
-  for (const group of ["a", "b", "c"]) await add(page, "consumer", group);
-  await connect(page, "publish", "shop", "orders");
-  for (const group of ["a", "b", "c"]) await connect(page, "subscribe", "orders", group);
-  const open = () => page.$$eval("#builder-body details[open]", (folds) => folds.map((f) => `${f.dataset.node} ${f.querySelector("summary").textContent}`));
+  const { page, problems, context, open } = await lateLog(["a", "b", "c"]);
   for (const edge of ["#1", "#3"]) await page.click(`#builder-body details[data-node="${edge}"] summary`);
   assert.deepEqual(await open(), ["#1 orders → a: subscribe", "#3 orders → c: subscribe"]);
   // Edge #1 goes; before the answer, orders → c's max_poll_records changes in its fold (#3).
@@ -186,15 +194,7 @@ test("removing an edge renumbers the ones after it, and an open fold or a change
 });
 
 test("removing a node takes its edges, an open edge fold follows its edge, a click made meanwhile is kept, and the focus stays in the list", async () => {
-  const { page, problems, context } = await withLateWorker();
-  await page.waitForSelector("#system-file");
-  await start(page);
-  await add(page, "producer", "shop");
-  await add(page, "log", "orders");
-  for (const group of ["a", "b"]) await add(page, "consumer", group);
-  await connect(page, "publish", "shop", "orders");
-  for (const group of ["a", "b"]) await connect(page, "subscribe", "orders", group);
-  const open = () => page.$$eval("#builder-body details[open]", (folds) => folds.map((f) => `${f.dataset.node} ${f.querySelector("summary").textContent}`));
+  const { page, problems, context, open } = await lateLog(["a", "b"]);
   for (const fold of ["a", "#2"]) await page.click(`#builder-body details[data-node="${fold}"] summary`);
   assert.deepEqual((await open()).map((f) => f.split(" ")[0]), ["a", "#2"]);
   // The next node is typed in, then a is removed by keyboard; Add is clicked before the answer.
